@@ -1,0 +1,122 @@
+//! Application state and the one router that lists every route.
+
+use crate::cache::Cache;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::crypto::kek::Kek;
+use crate::crypto::keyring::Keyring;
+use crate::crypto::password::PasswordHasherPool;
+use crate::notify::Notifier;
+use crate::store::Store;
+use crate::{demo, oidc, web};
+use axum::Router;
+use axum::routing::{get, post};
+use std::sync::Arc;
+
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub cache: Cache,
+    pub keyring: Keyring,
+    pub notifier: Notifier,
+    pub passwords: PasswordHasherPool,
+    pub clock: Clock,
+}
+
+impl AppState {
+    /// Opens every backend named by the configuration; errors are one line naming what failed.
+    pub async fn open(config: Config, clock: Clock) -> anyhow::Result<AppState> {
+        let store = Store::connect(&config, clock.clone()).await?;
+        let cache = Cache::open(&config.cache.url, &config.cache.prefix).await?;
+        let kek = if config.keys.kek.is_empty() {
+            Kek::load_or_create(std::path::Path::new(&config.keys.kek_file))?
+        } else {
+            Kek::from_base64(&config.keys.kek)?
+        };
+        let keyring = Keyring::open(&store, kek, config.keys.rsa_bits).await?;
+        let p = &config.password;
+        let passwords =
+            PasswordHasherPool::new(p.memory_kib, p.iterations, p.parallelism, p.max_concurrent)?;
+        Ok(AppState {
+            notifier: Notifier::Outbox(store.clone()),
+            config: Arc::new(config),
+            store,
+            cache,
+            keyring,
+            passwords,
+            clock,
+        })
+    }
+
+    pub fn issuer(&self) -> &str {
+        &self.config.server.issuer
+    }
+
+    pub fn demo_enabled(&self) -> bool {
+        self.config.dev.enabled && self.config.demo.enabled
+    }
+}
+
+/// Opens the state and builds the router; registers the demo client when dev mode is on.
+pub async fn build_app(config: Config, clock: Clock) -> anyhow::Result<(Router, AppState)> {
+    let state = AppState::open(config, clock).await?;
+    if state.demo_enabled() {
+        demo::ensure_client(&state).await?;
+    }
+    Ok((router(state.clone()), state))
+}
+
+pub fn router(state: AppState) -> Router {
+    let mut r = Router::new()
+        .route("/", get(web::pages::home))
+        .route(
+            "/.well-known/openid-configuration",
+            get(oidc::discovery::discovery),
+        )
+        .route("/jwks", get(oidc::discovery::jwks))
+        .route(
+            "/authorize",
+            get(oidc::authorize::authorize_get).post(oidc::authorize::authorize_post),
+        )
+        .route("/authorize/continue", get(oidc::authorize::resume))
+        .route("/consent", post(oidc::consent::decide))
+        .route("/token", post(oidc::token::token))
+        .route(
+            "/userinfo",
+            get(oidc::userinfo::userinfo_get).post(oidc::userinfo::userinfo_post),
+        )
+        .route("/login", get(web::login::page).post(web::login::submit))
+        .route(
+            "/logout",
+            get(web::login::logout_page).post(web::login::logout),
+        )
+        .route(
+            "/register",
+            get(web::register::page).post(web::register::submit),
+        )
+        .route(
+            "/register/confirm",
+            get(web::register::confirm_form).post(web::register::confirm),
+        )
+        .route("/register/verify", get(web::register::verify_link))
+        .route(
+            "/register/password",
+            get(web::register::password_page).post(web::register::set_password),
+        )
+        .route("/account", get(web::pages::account))
+        .route("/static/vhod.css", get(web::pages::stylesheet))
+        .route("/healthz", get(web::pages::health));
+    if state.config.dev.enabled {
+        r = r.route("/dev/outbox", get(web::pages::outbox));
+    }
+    if state.demo_enabled() {
+        r = r
+            .route("/demo", get(demo::page))
+            .route("/demo/start", get(demo::start))
+            .route("/demo/callback", get(demo::callback));
+    }
+    r.fallback(web::pages::not_found)
+        .layer(axum::middleware::from_fn(web::headers::security_headers))
+        .with_state(state)
+}

@@ -1,0 +1,64 @@
+//! SSO session: a random id in an HttpOnly cookie, its SHA-256 in the store. A new id at every login.
+
+use crate::app::AppState;
+use crate::crypto;
+use crate::store::StoreError;
+use crate::store::sessions::{NewSession, SessionRow};
+
+pub const COOKIE: &str = "vhod_sid";
+
+pub struct Authenticated<'a> {
+    pub account_id: &'a str,
+    pub acr: &'a str,
+    pub amr: &'a [&'a str],
+    /// False when «Чужой компьютер» was ticked: the cookie then dies with the browser.
+    pub persistent: bool,
+    pub user_agent: &'a str,
+    pub ip: &'a str,
+}
+
+/// Starts a session; returns the cookie value (the only place the raw id exists) and the row.
+pub async fn start(
+    app: &AppState,
+    a: Authenticated<'_>,
+) -> Result<(String, SessionRow), StoreError> {
+    let id = crypto::random_token();
+    let row = app
+        .store
+        .create_session(NewSession {
+            id_hash: &crypto::hash_secret("session", &id),
+            account_id: a.account_id,
+            acr: a.acr,
+            amr: &serde_json::to_string(a.amr).expect("strings serialise"),
+            persistent: a.persistent,
+            user_agent: &a.user_agent.chars().take(300).collect::<String>(),
+            ip: a.ip,
+            ttl: app.config.session.ttl,
+        })
+        .await?;
+    Ok((id, row))
+}
+
+pub async fn current(
+    app: &AppState,
+    cookie_value: Option<&str>,
+) -> Result<Option<SessionRow>, StoreError> {
+    match cookie_value {
+        Some(id) if !id.is_empty() && id.len() <= 64 => {
+            app.store
+                .live_session(&crypto::hash_secret("session", id))
+                .await
+        }
+        _ => Ok(None),
+    }
+}
+
+pub async fn end(app: &AppState, cookie_value: &str) -> Result<(), StoreError> {
+    app.store
+        .end_session(&crypto::hash_secret("session", cookie_value))
+        .await
+}
+
+pub fn amr_of(row: &SessionRow) -> Vec<String> {
+    serde_json::from_str(&row.amr).unwrap_or_default()
+}

@@ -1,0 +1,95 @@
+//! Short-lived shared state with TTL: authorization codes, login and registration transactions,
+//! demo RP state. `memory` serves one node; `redis` lets any node serve any step of any flow.
+//! Two implementations behind one small enum: every call site stays the same.
+
+mod memory;
+mod redis_cache;
+
+pub use memory::MemoryCache;
+pub use redis_cache::RedisCache;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    #[error("cache unavailable: {0}")]
+    Unavailable(String),
+}
+
+#[derive(Clone, Debug)]
+pub enum Cache {
+    Memory(MemoryCache),
+    Redis(RedisCache),
+}
+
+impl Cache {
+    /// "memory" or a redis:// URL; `prefix` namespaces every Redis key.
+    pub async fn open(url: &str, prefix: &str) -> Result<Cache, CacheError> {
+        if url == "memory" {
+            Ok(Cache::Memory(MemoryCache::default()))
+        } else if url.starts_with("redis://") || url.starts_with("rediss://") {
+            Ok(Cache::Redis(RedisCache::connect(url, prefix).await?))
+        } else {
+            Err(CacheError::Unavailable(format!(
+                "cache.url must be \"memory\" or redis://…, got {url}"
+            )))
+        }
+    }
+
+    pub async fn put(&self, key: &str, value: &str, ttl_secs: i64) -> Result<(), CacheError> {
+        match self {
+            Cache::Memory(c) => {
+                c.put(key, value, ttl_secs);
+                Ok(())
+            }
+            Cache::Redis(c) => c.put(key, value, ttl_secs).await,
+        }
+    }
+
+    pub async fn get(&self, key: &str) -> Result<Option<String>, CacheError> {
+        match self {
+            Cache::Memory(c) => Ok(c.get(key)),
+            Cache::Redis(c) => c.get(key).await,
+        }
+    }
+
+    /// Get and delete in one atomic step: exactly one caller ever receives the value.
+    pub async fn take(&self, key: &str) -> Result<Option<String>, CacheError> {
+        match self {
+            Cache::Memory(c) => Ok(c.take(key)),
+            Cache::Redis(c) => c.take(key).await,
+        }
+    }
+
+    pub async fn delete(&self, key: &str) -> Result<(), CacheError> {
+        self.take(key).await.map(|_| ())
+    }
+
+    pub async fn put_json<T: serde::Serialize>(
+        &self,
+        key: &str,
+        value: &T,
+        ttl_secs: i64,
+    ) -> Result<(), CacheError> {
+        let text = serde_json::to_string(value).expect("cache values serialise");
+        self.put(key, &text, ttl_secs).await
+    }
+
+    pub async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+    ) -> Result<Option<T>, CacheError> {
+        Ok(self
+            .get(key)
+            .await?
+            .and_then(|s| serde_json::from_str(&s).ok()))
+    }
+
+    pub async fn take_json<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+    ) -> Result<Option<T>, CacheError> {
+        Ok(self
+            .take(key)
+            .await?
+            .and_then(|s| serde_json::from_str(&s).ok()))
+    }
+}

@@ -1,0 +1,233 @@
+//! Command line: serve | migrate | clients … | accounts …. Every command reads the same configuration
+//! and works on the same database as `serve`, whether or not the server runs.
+
+use crate::app::{AppState, build_app};
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::crypto::keyring::SigningAlg;
+use crate::identity::registration::{self, RegistrationForm};
+use crate::oidc::clients::{self, NewClient};
+use clap::{Args, Parser, Subcommand};
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "vhod",
+    version,
+    about = "vhod — unified identity provider for public services"
+)]
+pub struct Cli {
+    /// Configuration file layered over config/default.toml (env VHOD_CONFIG).
+    #[arg(long, global = true, env = "VHOD_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the server.
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Relying parties (OAuth clients).
+    #[command(subcommand)]
+    Clients(ClientsCmd),
+    /// Citizen accounts.
+    #[command(subcommand)]
+    Accounts(AccountsCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ClientsCmd {
+    /// Register a client; prints its id and (once) its secret.
+    Add(AddClient),
+    /// List clients.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a client with its grants and consents.
+    Remove { client_id: String },
+}
+
+#[derive(Args, Debug)]
+pub struct AddClient {
+    #[arg(long)]
+    pub name: String,
+    /// Exact redirect URI; repeat for several.
+    #[arg(long = "redirect-uri", required = true)]
+    pub redirect_uris: Vec<String>,
+    /// Public client (no secret; PKCE only), e.g. a mobile or single-page app.
+    #[arg(long)]
+    pub public: bool,
+    /// ID token signing algorithm: RS256 (default) or ES256.
+    #[arg(long = "id-token-alg", default_value = "RS256")]
+    pub id_token_alg: String,
+    /// Print {"client_id": …, "client_secret": …}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AccountsCmd {
+    /// Register a person in person, as a service-centre operator does; password read from stdin.
+    Create(CreateAccount),
+}
+
+#[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("contact").required(true).args(["phone", "email"])))]
+pub struct CreateAccount {
+    #[arg(long)]
+    pub surname: String,
+    #[arg(long)]
+    pub name: String,
+    #[arg(long)]
+    pub phone: Option<String>,
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Read the password from standard input (never from the command line).
+    #[arg(long = "password-stdin", required = true)]
+    pub password_stdin: bool,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            AppState::open(config, Clock::default()).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Clients(cmd) => {
+            let app = AppState::open(config, Clock::default()).await?;
+            clients_cmd(&app, cmd).await
+        }
+        Command::Accounts(AccountsCmd::Create(c)) => {
+            let app = AppState::open(config, Clock::default()).await?;
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let contact = c.phone.or(c.email).unwrap_or_default();
+            let account = registration::register_in_person(
+                &app,
+                RegistrationForm {
+                    surname: &c.surname,
+                    given_name: &c.name,
+                    contact: &contact,
+                },
+                password,
+            )
+            .await?;
+            println!("{}", account.id);
+            Ok(())
+        }
+    }
+}
+
+async fn clients_cmd(app: &AppState, cmd: ClientsCmd) -> anyhow::Result<()> {
+    match cmd {
+        ClientsCmd::Add(a) => {
+            let alg = SigningAlg::parse(&a.id_token_alg)
+                .ok_or_else(|| anyhow::anyhow!("--id-token-alg must be RS256 or ES256"))?;
+            let (client, secret) = clients::register(
+                &app.store,
+                NewClient {
+                    id: None,
+                    name: &a.name,
+                    redirect_uris: &a.redirect_uris,
+                    is_public: a.public,
+                    id_token_alg: alg,
+                },
+            )
+            .await?;
+            if a.json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "client_id": client.id, "client_secret": secret })
+                );
+            } else {
+                println!("client_id:     {}", client.id);
+                match secret {
+                    Some(s) => println!("client_secret: {s}\n(shown once; store it now)"),
+                    None => println!("public client: no secret, PKCE required"),
+                }
+            }
+            Ok(())
+        }
+        ClientsCmd::List { json } => {
+            let list = clients::list(&app.store).await?;
+            if json {
+                let rows: Vec<_> = list
+                    .iter()
+                    .map(|c| {
+                        serde_json::json!({
+                            "client_id": c.id, "name": c.name, "redirect_uris": c.redirect_uris,
+                            "public": c.is_public, "id_token_alg": c.id_token_alg.name(),
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::Value::Array(rows));
+            } else {
+                for c in list {
+                    let kind = if c.is_public {
+                        "public"
+                    } else {
+                        "confidential"
+                    };
+                    println!(
+                        "{}\t{}\t{}\t{}",
+                        c.id,
+                        kind,
+                        c.name,
+                        c.redirect_uris.join(" ")
+                    );
+                }
+            }
+            Ok(())
+        }
+        ClientsCmd::Remove { client_id } => {
+            if app.store.remove_client(&client_id).await? {
+                println!("removed {client_id}");
+                Ok(())
+            } else {
+                anyhow::bail!("no client {client_id}")
+            }
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let bind = config.server.bind.clone();
+    let listener = tokio::net::TcpListener::bind(&bind)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {bind} (server.bind): {e}"))?;
+    let (router, app) = build_app(config, Clock::default()).await?;
+    spawn_key_reload(app.clone());
+    tracing::info!(bind = %bind, issuer = %app.issuer(), "vhod listening");
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}
+
+/// Keys may change from the CLI or another node; every node re-reads them.
+pub fn spawn_key_reload(app: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(10));
+        loop {
+            tick.tick().await;
+            if let Err(e) = app.keyring.reload(&app.store).await {
+                tracing::warn!(error = %e, "keyring reload failed");
+            }
+        }
+    });
+}

@@ -1,0 +1,303 @@
+//! Typed configuration: config/default.toml (built in) → optional file → VHOD_<SECTION>__<KEY> env.
+//! Unknown keys anywhere are an error naming the key, so a typo never silently falls back to a default.
+
+use serde::Deserialize;
+use std::path::Path;
+use toml::{Table, Value};
+
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("unknown configuration key `{0}`")]
+    UnknownKey(String),
+    #[error("configuration key `{key}`: {reason}")]
+    BadValue { key: String, reason: String },
+    #[error("configuration file {path}: {reason}")]
+    File { path: String, reason: String },
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub server: Server,
+    pub database: Database,
+    pub cache: Cache,
+    pub keys: Keys,
+    pub dev: Dev,
+    pub demo: Demo,
+    pub password: Password,
+    pub tokens: Tokens,
+    pub session: Session,
+    pub registration: Registration,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Server {
+    pub bind: String,
+    pub issuer: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Database {
+    pub url: String,
+    pub schema: String,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cache {
+    pub url: String,
+    pub prefix: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Keys {
+    pub kek_file: String,
+    pub kek: String,
+    pub rsa_bits: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dev {
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Demo {
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Password {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+    pub max_concurrent: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tokens {
+    pub code_ttl: i64,
+    pub access_ttl: i64,
+    pub id_ttl: i64,
+    pub refresh_ttl: i64,
+    pub refresh_reuse_grace: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Session {
+    pub ttl: i64,
+    pub login_tx_ttl: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Registration {
+    pub terms_version: String,
+    pub privacy_version: String,
+    pub code_ttl: i64,
+    pub max_attempts: u32,
+}
+
+impl Config {
+    /// Defaults only (tests start from here and change fields).
+    pub fn defaults() -> Config {
+        Self::from_layers(None, std::iter::empty()).expect("built-in defaults are valid")
+    }
+
+    /// The real loader: defaults, then `file` if given, then every `VHOD_<SECTION>__<KEY>` variable.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let overlay = match file {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|e| ConfigError::File {
+                    path: p.display().to_string(),
+                    reason: e.to_string(),
+                })?;
+                Some(text.parse::<Table>().map_err(|e| ConfigError::File {
+                    path: p.display().to_string(),
+                    reason: e.to_string(),
+                })?)
+            }
+            None => None,
+        };
+        Self::from_layers(overlay, std::env::vars())
+    }
+
+    pub fn from_layers(
+        file: Option<Table>,
+        env: impl Iterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let mut table: Table = DEFAULT_TOML.parse().expect("config/default.toml parses");
+        if let Some(file) = file {
+            for (section, value) in file {
+                let Value::Table(keys) = value else {
+                    return Err(ConfigError::UnknownKey(section));
+                };
+                for (key, v) in keys {
+                    set_key(&mut table, &section, &key, v)?;
+                }
+            }
+        }
+        for (name, raw) in env {
+            let Some(rest) = name.strip_prefix("VHOD_") else {
+                continue;
+            };
+            let Some((section, key)) = rest.split_once("__") else {
+                continue;
+            };
+            let (section, key) = (section.to_ascii_lowercase(), key.to_ascii_lowercase());
+            let current = table
+                .get(&section)
+                .and_then(|s| s.get(&key))
+                .ok_or_else(|| ConfigError::UnknownKey(name.clone()))?;
+            let value = parse_like(current, &raw).map_err(|reason| ConfigError::BadValue {
+                key: name.clone(),
+                reason,
+            })?;
+            set_key(&mut table, &section, &key, value)?;
+        }
+        let config: Config = Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError::BadValue {
+                key: "configuration".into(),
+                reason: e.to_string(),
+            })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |key: &str, reason: &str| ConfigError::BadValue {
+            key: key.into(),
+            reason: reason.into(),
+        };
+        let issuer = url::Url::parse(&self.server.issuer)
+            .map_err(|e| bad("server.issuer", &e.to_string()))?;
+        if !matches!(issuer.scheme(), "http" | "https") || self.server.issuer.ends_with('/') {
+            return Err(bad(
+                "server.issuer",
+                "must be an http(s) URL without a trailing slash",
+            ));
+        }
+        if !(1..=60).contains(&self.tokens.code_ttl) {
+            return Err(bad("tokens.code_ttl", "must be between 1 and 60 seconds"));
+        }
+        Ok(())
+    }
+
+    pub fn issuer_is_https(&self) -> bool {
+        self.server.issuer.starts_with("https://")
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.database.url.starts_with("postgres://")
+            || self.database.url.starts_with("postgresql://")
+    }
+}
+
+fn set_key(table: &mut Table, section: &str, key: &str, value: Value) -> Result<(), ConfigError> {
+    let full = format!("{section}.{key}");
+    let slot = table
+        .get_mut(section)
+        .and_then(|s| s.as_table_mut())
+        .and_then(|s| s.get_mut(key))
+        .ok_or_else(|| ConfigError::UnknownKey(full.clone()))?;
+    if std::mem::discriminant(slot) != std::mem::discriminant(&value) {
+        return Err(ConfigError::BadValue {
+            key: full,
+            reason: format!("expected a {}", slot.type_str()),
+        });
+    }
+    *slot = value;
+    Ok(())
+}
+
+fn parse_like(current: &Value, raw: &str) -> Result<Value, String> {
+    match current {
+        Value::String(_) => Ok(Value::String(raw.to_string())),
+        Value::Integer(_) => raw
+            .trim()
+            .parse::<i64>()
+            .map(Value::Integer)
+            .map_err(|_| format!("`{raw}` is not an integer")),
+        Value::Boolean(_) => match raw.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "on" => Ok(Value::Boolean(true)),
+            "false" | "0" | "no" | "off" => Ok(Value::Boolean(false)),
+            _ => Err(format!("`{raw}` is not a boolean")),
+        },
+        other => Err(format!(
+            "cannot override a {} from the environment",
+            other.type_str()
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Iterator<Item = (String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+
+    #[test]
+    fn defaults_bind_localhost_8080_with_localhost_issuer() {
+        let c = Config::defaults();
+        assert_eq!(c.server.bind, "127.0.0.1:8080");
+        assert_eq!(c.server.issuer, "http://localhost:8080");
+        assert_eq!(c.cache.url, "memory");
+    }
+
+    #[test]
+    fn env_overrides_typed_values() {
+        let c = Config::from_layers(
+            None,
+            env(&[
+                ("VHOD_SERVER__BIND", "0.0.0.0:9000"),
+                ("VHOD_DEV__ENABLED", "false"),
+                ("VHOD_TOKENS__ACCESS_TTL", "120"),
+                ("UNRELATED", "x"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.server.bind, "0.0.0.0:9000");
+        assert!(!c.dev.enabled);
+        assert_eq!(c.tokens.access_ttl, 120);
+    }
+
+    #[test]
+    fn unknown_env_key_is_named_in_the_error() {
+        let err = Config::from_layers(None, env(&[("VHOD_SERVER__BINDD", "x")])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown configuration key `VHOD_SERVER__BINDD`"
+        );
+    }
+
+    #[test]
+    fn unknown_file_key_is_named_in_the_error() {
+        let file: Table = "[database]\nurll = \"x\"".parse().unwrap();
+        let err = Config::from_layers(Some(file), std::iter::empty()).unwrap_err();
+        assert_eq!(err.to_string(), "unknown configuration key `database.urll`");
+    }
+
+    #[test]
+    fn wrongly_typed_env_value_is_refused() {
+        let err = Config::from_layers(None, env(&[("VHOD_DEV__ENABLED", "maybe")])).unwrap_err();
+        assert!(err.to_string().contains("VHOD_DEV__ENABLED"));
+    }
+}

@@ -1,0 +1,211 @@
+//! The keyring: signing keys loaded from the store, decrypted with the KEK, as josekit signers and
+//! verifiers. Generated on first start (RS256 and ES256), so a fresh install signs at once.
+
+use super::kek::Kek;
+use crate::store::keys::SigningKeyRow;
+use crate::store::{Store, StoreError};
+use josekit::jwk::Jwk;
+use josekit::jws::{ES256, JwsHeader, JwsSigner, JwsVerifier, RS256};
+use josekit::jwt::{self, JwtPayload};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Kek(#[from] super::kek::KekError),
+    #[error("key material: {0}")]
+    Jose(String),
+    #[error("no active signing key for {0}")]
+    NoActiveKey(String),
+}
+
+fn jose(e: josekit::JoseError) -> KeyError {
+    KeyError::Jose(e.to_string())
+}
+
+/// Algorithms vhod can sign with today.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SigningAlg {
+    Rs256,
+    Es256,
+}
+
+impl SigningAlg {
+    pub const ALL: [SigningAlg; 2] = [SigningAlg::Rs256, SigningAlg::Es256];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SigningAlg::Rs256 => "RS256",
+            SigningAlg::Es256 => "ES256",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SigningAlg> {
+        Self::ALL.into_iter().find(|a| a.name() == s)
+    }
+}
+
+struct KeySet {
+    signers: HashMap<SigningAlg, (String, Box<dyn JwsSigner>)>,
+    verifiers: HashMap<String, Box<dyn JwsVerifier>>,
+    jwks: Value,
+}
+
+#[derive(Clone)]
+pub struct Keyring {
+    kek: Kek,
+    rsa_bits: u32,
+    set: Arc<RwLock<Arc<KeySet>>>,
+}
+
+impl std::fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Keyring(..)")
+    }
+}
+
+impl Keyring {
+    /// Loads the keys, generating an active key for each algorithm that has none.
+    pub async fn open(store: &Store, kek: Kek, rsa_bits: u32) -> Result<Keyring, KeyError> {
+        let ring = Keyring {
+            kek,
+            rsa_bits,
+            set: Arc::new(RwLock::new(Arc::new(KeySet {
+                signers: HashMap::new(),
+                verifiers: HashMap::new(),
+                jwks: serde_json::json!({"keys": []}),
+            }))),
+        };
+        let rows = store.published_signing_keys().await?;
+        for alg in SigningAlg::ALL {
+            if !rows
+                .iter()
+                .any(|r| r.alg == alg.name() && r.state == "active")
+            {
+                let row = ring.generate(alg, store.now())?;
+                store.insert_signing_key(&row).await?;
+            }
+        }
+        ring.reload(store).await?;
+        Ok(ring)
+    }
+
+    fn generate(&self, alg: SigningAlg, now: i64) -> Result<SigningKeyRow, KeyError> {
+        let (mut private, mut public) = match alg {
+            SigningAlg::Rs256 => {
+                let kp = RS256.generate_key_pair(self.rsa_bits).map_err(jose)?;
+                (kp.to_jwk_private_key(), kp.to_jwk_public_key())
+            }
+            SigningAlg::Es256 => {
+                let kp = ES256.generate_key_pair().map_err(jose)?;
+                (kp.to_jwk_private_key(), kp.to_jwk_public_key())
+            }
+        };
+        let kid = format!(
+            "{}-{}",
+            alg.name().to_ascii_lowercase(),
+            &super::random_token()[..16]
+        );
+        for jwk in [&mut private, &mut public] {
+            jwk.set_key_id(&kid);
+            jwk.set_algorithm(alg.name());
+            jwk.set_key_use("sig");
+        }
+        Ok(SigningKeyRow {
+            kid,
+            alg: alg.name().into(),
+            state: "active".into(),
+            private_sealed: self.kek.seal(private.to_string().as_bytes()),
+            public_jwk: public.to_string(),
+            created_at: now,
+            activated_at: Some(now),
+            retired_at: None,
+            revoked_at: None,
+        })
+    }
+
+    /// Re-reads keys from the store (another node or the CLI may have changed them).
+    pub async fn reload(&self, store: &Store) -> Result<(), KeyError> {
+        let rows = store.published_signing_keys().await?;
+        let mut signers = HashMap::new();
+        let mut verifiers: HashMap<String, Box<dyn JwsVerifier>> = HashMap::new();
+        let mut published = Vec::new();
+        for row in &rows {
+            let Some(alg) = SigningAlg::parse(&row.alg) else {
+                continue;
+            };
+            let public = Jwk::from_bytes(row.public_jwk.as_bytes()).map_err(jose)?;
+            let verifier: Box<dyn JwsVerifier> = match alg {
+                SigningAlg::Rs256 => Box::new(RS256.verifier_from_jwk(&public).map_err(jose)?),
+                SigningAlg::Es256 => Box::new(ES256.verifier_from_jwk(&public).map_err(jose)?),
+            };
+            verifiers.insert(row.kid.clone(), verifier);
+            published.push(Value::Object(public.as_ref().clone()));
+            // Oldest active key per algorithm signs, so nodes agree even if two raced at first start.
+            if row.state == "active" && !signers.contains_key(&alg) {
+                let private_json = self.kek.open(&row.private_sealed)?;
+                let private = Jwk::from_bytes(&private_json).map_err(jose)?;
+                let signer: Box<dyn JwsSigner> = match alg {
+                    SigningAlg::Rs256 => Box::new(RS256.signer_from_jwk(&private).map_err(jose)?),
+                    SigningAlg::Es256 => Box::new(ES256.signer_from_jwk(&private).map_err(jose)?),
+                };
+                signers.insert(alg, (row.kid.clone(), signer));
+            }
+        }
+        let set = KeySet {
+            signers,
+            verifiers,
+            jwks: serde_json::json!({ "keys": published }),
+        };
+        *self.set.write().expect("keyring lock") = Arc::new(set);
+        Ok(())
+    }
+
+    fn current(&self) -> Arc<KeySet> {
+        self.set.read().expect("keyring lock").clone()
+    }
+
+    /// The public JWK Set (RFC 7517) as served at jwks_uri.
+    pub fn jwks(&self) -> Value {
+        self.current().jwks.clone()
+    }
+
+    /// Signs `claims` as a JWT with the active key for `alg`, with header `typ`.
+    pub fn sign(
+        &self,
+        alg: SigningAlg,
+        typ: &str,
+        claims: Map<String, Value>,
+    ) -> Result<String, KeyError> {
+        let set = self.current();
+        let (kid, signer) = set
+            .signers
+            .get(&alg)
+            .ok_or_else(|| KeyError::NoActiveKey(alg.name().into()))?;
+        let mut header = JwsHeader::new();
+        header.set_token_type(typ);
+        header.set_key_id(kid);
+        let payload = JwtPayload::from_map(claims).map_err(jose)?;
+        jwt::encode_with_signer(&payload, &header, signer.as_ref()).map_err(jose)
+    }
+
+    /// Verifies a JWT signed by one of our published keys; returns its claims and header `typ`.
+    pub fn verify(&self, token: &str) -> Option<(Map<String, Value>, Option<String>)> {
+        let set = self.current();
+        let (payload, header) = jwt::decode_with_verifier_selector(token, |header| {
+            Ok(header
+                .key_id()
+                .and_then(|kid| set.verifiers.get(kid))
+                .map(|v| v.as_ref()))
+        })
+        .ok()?;
+        Some((
+            payload.claims_set().clone(),
+            header.token_type().map(str::to_owned),
+        ))
+    }
+}

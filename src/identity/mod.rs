@@ -1,0 +1,8 @@
+//! The person: contacts, names, password policy, registration.
+
+pub mod contact;
+pub mod names;
+pub mod password_policy;
+pub mod registration;
+
+pub use contact::{Contact, Email, Phone};

@@ -1,0 +1,254 @@
+//! Simplified-account registration (REQUIREMENTS §2): names + phone or e-mail → «Зарегистрироваться»
+//! (accepts the terms and privacy policy, whose versions are stored) → SMS code or e-mail link →
+//! password → account. The pending registration lives in the cache so any node can continue it.
+
+use super::contact::{Contact, ContactError};
+use super::names::{NameError, normalise_name};
+use super::password_policy::{self, PolicyError};
+use crate::app::AppState;
+use crate::cache::CacheError;
+use crate::crypto::{self, password::PasswordError};
+use crate::store::StoreError;
+use crate::store::accounts::{AccountRow, NewAccount};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegError {
+    #[error("surname: {0}")]
+    Surname(NameError),
+    #[error("name: {0}")]
+    GivenName(NameError),
+    #[error(transparent)]
+    Contact(#[from] ContactError),
+    #[error("this contact is already registered")]
+    ContactTaken,
+    #[error("the registration is unknown or expired")]
+    UnknownOrExpired,
+    #[error("wrong confirmation code")]
+    WrongCode { remaining: u32 },
+    #[error("too many wrong codes")]
+    TooManyAttempts,
+    #[error("contact not confirmed yet")]
+    NotConfirmed,
+    #[error("password: {0}")]
+    Policy(#[from] PolicyError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+    #[error(transparent)]
+    Hash(#[from] PasswordError),
+}
+
+/// What the form submitted, unvalidated.
+pub struct RegistrationForm<'a> {
+    pub surname: &'a str,
+    pub given_name: &'a str,
+    pub contact: &'a str,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PendingRegistration {
+    pub surname: String,
+    pub given_name: String,
+    pub contact: String,
+    pub terms_version: String,
+    pub privacy_version: String,
+    pub secret_hash: String,
+    pub attempts: u32,
+    pub expires_at: i64,
+    pub confirmed: bool,
+    /// The authorization request to resume once the account exists.
+    pub tx: Option<String>,
+}
+
+impl PendingRegistration {
+    pub fn contact(&self) -> Contact {
+        Contact::parse(&self.contact).expect("stored contact was validated")
+    }
+}
+
+fn key(id: &str) -> String {
+    format!("reg:{id}")
+}
+
+/// Validates the form, sends the code (phone) or link (e-mail), returns the registration id.
+pub async fn start(
+    app: &AppState,
+    form: RegistrationForm<'_>,
+    tx: Option<String>,
+    english: bool,
+) -> Result<String, RegError> {
+    let surname = normalise_name(form.surname).map_err(RegError::Surname)?;
+    let given_name = normalise_name(form.given_name).map_err(RegError::GivenName)?;
+    let contact = Contact::parse(form.contact)?;
+    if app
+        .store
+        .identifier_taken(contact.kind(), contact.value())
+        .await?
+    {
+        return Err(RegError::ContactTaken);
+    }
+    let id = crypto::random_token();
+    let ttl = app.config.registration.code_ttl;
+    let secret = match contact {
+        Contact::Phone(_) => crypto::random_digits(6),
+        Contact::Email(_) => crypto::random_token(),
+    };
+    let pending = PendingRegistration {
+        surname,
+        given_name,
+        contact: contact.value().to_owned(),
+        terms_version: app.config.registration.terms_version.clone(),
+        privacy_version: app.config.registration.privacy_version.clone(),
+        secret_hash: crypto::hash_secret("registration", &secret),
+        attempts: 0,
+        expires_at: app.clock.now() + ttl,
+        confirmed: false,
+        tx,
+    };
+    app.cache.put_json(&key(&id), &pending, ttl + 600).await?;
+    let minutes = ttl / 60;
+    let (subject, body) = match (&contact, english) {
+        (Contact::Phone(_), false) => (
+            "Код подтверждения".to_string(),
+            format!(
+                "Код подтверждения регистрации: {secret}. Никому не сообщайте его. Действует {minutes} мин."
+            ),
+        ),
+        (Contact::Phone(_), true) => (
+            "Confirmation code".to_string(),
+            format!("Your registration code: {secret}. Do not share it. Valid for {minutes} min."),
+        ),
+        (Contact::Email(_), english) => {
+            let link = format!("{}/register/verify?reg={id}&token={secret}", app.issuer());
+            if english {
+                (
+                    "Confirm your e-mail".to_string(),
+                    format!("To finish registering, open {link} (valid for {minutes} min)."),
+                )
+            } else {
+                (
+                    "Подтверждение электронной почты".to_string(),
+                    format!(
+                        "Чтобы завершить регистрацию, перейдите по ссылке {link} (действует {minutes} мин)."
+                    ),
+                )
+            }
+        }
+    };
+    app.notifier.send(&contact, &subject, &body).await?;
+    Ok(id)
+}
+
+pub async fn pending(app: &AppState, id: &str) -> Result<PendingRegistration, RegError> {
+    let p: PendingRegistration = app
+        .cache
+        .get_json(&key(id))
+        .await?
+        .ok_or(RegError::UnknownOrExpired)?;
+    if !p.confirmed && p.expires_at <= app.clock.now() {
+        return Err(RegError::UnknownOrExpired);
+    }
+    Ok(p)
+}
+
+/// Checks the SMS code or e-mail token; a wrong one counts against the attempt limit.
+pub async fn confirm(
+    app: &AppState,
+    id: &str,
+    secret: &str,
+) -> Result<PendingRegistration, RegError> {
+    let mut p = pending(app, id).await?;
+    if p.confirmed {
+        return Ok(p);
+    }
+    let max = app.config.registration.max_attempts;
+    if p.attempts >= max {
+        return Err(RegError::TooManyAttempts);
+    }
+    let ttl = (p.expires_at - app.clock.now()).max(1) + 600;
+    if crypto::ct_eq(
+        &crypto::hash_secret("registration", secret.trim()),
+        &p.secret_hash,
+    ) {
+        p.confirmed = true;
+        app.cache.put_json(&key(id), &p, ttl).await?;
+        Ok(p)
+    } else {
+        p.attempts += 1;
+        app.cache.put_json(&key(id), &p, ttl).await?;
+        if p.attempts >= max {
+            Err(RegError::TooManyAttempts)
+        } else {
+            Err(RegError::WrongCode {
+                remaining: max - p.attempts,
+            })
+        }
+    }
+}
+
+/// Sets the password and creates the account. The pending registration is consumed.
+pub async fn complete(
+    app: &AppState,
+    id: &str,
+    password: &str,
+    repeat: &str,
+) -> Result<(AccountRow, Option<String>), RegError> {
+    let p = pending(app, id).await?;
+    if !p.confirmed {
+        return Err(RegError::NotConfirmed);
+    }
+    password_policy::check(password, repeat)?;
+    let hash = app.passwords.hash(password).await?;
+    let contact = p.contact();
+    let account = app
+        .store
+        .create_account(NewAccount {
+            surname: &p.surname,
+            given_name: &p.given_name,
+            contact_kind: contact.kind(),
+            contact_value: contact.value(),
+            terms_version: &p.terms_version,
+            privacy_version: &p.privacy_version,
+            registered_via: "self",
+            password_hash: &hash,
+        })
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict => RegError::ContactTaken,
+            e => RegError::Store(e),
+        })?;
+    app.cache.delete(&key(id)).await?;
+    Ok((account, p.tx))
+}
+
+/// Registration in person by a service-centre operator (seed 000:326): same validation, contact
+/// taken as confirmed by the operator, password chosen by the person at the desk.
+pub async fn register_in_person(
+    app: &AppState,
+    form: RegistrationForm<'_>,
+    password: &str,
+) -> Result<AccountRow, RegError> {
+    let surname = normalise_name(form.surname).map_err(RegError::Surname)?;
+    let given_name = normalise_name(form.given_name).map_err(RegError::GivenName)?;
+    let contact = Contact::parse(form.contact)?;
+    password_policy::check(password, password)?;
+    let hash = app.passwords.hash(password).await?;
+    app.store
+        .create_account(NewAccount {
+            surname: &surname,
+            given_name: &given_name,
+            contact_kind: contact.kind(),
+            contact_value: contact.value(),
+            terms_version: &app.config.registration.terms_version,
+            privacy_version: &app.config.registration.privacy_version,
+            registered_via: "operator",
+            password_hash: &hash,
+        })
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict => RegError::ContactTaken,
+            e => RegError::Store(e),
+        })
+}

@@ -1,0 +1,18 @@
+//! vhod: an ESIA-style unified identity provider (OpenID Connect provider for government portals).
+
+pub mod app;
+pub mod authn;
+pub mod cache;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod crypto;
+pub mod demo;
+pub mod identity;
+pub mod notify;
+pub mod oidc;
+pub mod params;
+pub mod store;
+pub mod web;
+
+pub use app::{AppState, build_app};

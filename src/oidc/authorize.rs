@@ -1,0 +1,424 @@
+//! The authorization endpoint (RFC 6749 §4.1, OIDC Core §3.1.2). Until the client and its exact
+//! redirect URI are known, errors are pages; after that they go back to the portal with `state` and
+//! `iss` (RFC 9207). The pending request (login transaction) lives in the cache so any node can
+//! continue it.
+
+use super::clients::{self, Client};
+use super::consent;
+use super::pkce;
+use crate::app::AppState;
+use crate::authn::session;
+use crate::cache::CacheError;
+use crate::crypto;
+use crate::params::Params;
+use crate::store::sessions::SessionRow;
+use crate::web::cookies;
+use crate::web::i18n::Lang;
+use crate::web::meta::ClientMeta;
+use crate::web::pages::{error_page, internal_error};
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuthRequest {
+    pub client_id: String,
+    pub client_name: String,
+    pub redirect_uri: String,
+    pub scopes: Vec<String>,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub prompt: Vec<String>,
+    pub max_age: Option<i64>,
+    pub login_hint: Option<String>,
+    pub lang: Lang,
+    pub created_at: i64,
+    /// prompt=login or an exceeded max_age: only a login after `created_at` will do.
+    pub needs_fresh_login: bool,
+}
+
+/// What an authorization code stands for until it is redeemed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CodeData {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub account_id: String,
+    pub scopes: Vec<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub auth_time: i64,
+    pub acr: String,
+    pub amr: Vec<String>,
+    pub expires_at: i64,
+}
+
+pub fn code_key(code: &str) -> String {
+    format!("code:{}", crypto::sha256_b64(code))
+}
+
+pub fn code_used_key(code: &str) -> String {
+    format!("code-used:{}", crypto::sha256_b64(code))
+}
+
+fn tx_key(id: &str) -> String {
+    format!("tx:{id}")
+}
+
+pub async fn load_tx(app: &AppState, id: &str) -> Result<Option<AuthRequest>, CacheError> {
+    if id.is_empty() || id.len() > 64 {
+        return Ok(None);
+    }
+    app.cache.get_json(&tx_key(id)).await
+}
+
+async fn save_tx(app: &AppState, req: &AuthRequest) -> Result<String, CacheError> {
+    let id = crypto::random_token();
+    app.cache
+        .put_json(&tx_key(&id), req, app.config.session.login_tx_ttl)
+        .await?;
+    Ok(id)
+}
+
+pub async fn authorize_get(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let p = Params::from_query(q.as_deref());
+    handle(&app, &meta, &headers, p).await
+}
+
+/// OIDC Core §3.1.2.1: the endpoint must accept POST with a form body too.
+pub async fn authorize_post(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let p = Params::from_form(&headers, &body);
+    handle(&app, &meta, &headers, p).await
+}
+
+/// Error redirect to a trusted redirect URI, carrying state and iss.
+pub fn error_redirect(
+    app: &AppState,
+    redirect_uri: &str,
+    state: Option<&str>,
+    error: &str,
+    description: &str,
+) -> Response {
+    let mut url = match url::Url::parse(redirect_uri) {
+        Ok(u) => u,
+        Err(e) => return internal_error(Lang::Ru, &e),
+    };
+    {
+        let mut q = url.query_pairs_mut();
+        q.append_pair("error", error);
+        q.append_pair("error_description", description);
+        if let Some(s) = state {
+            q.append_pair("state", s);
+        }
+        q.append_pair("iss", app.issuer());
+    }
+    Redirect::to(url.as_str()).into_response()
+}
+
+async fn handle(
+    app: &AppState,
+    meta: &ClientMeta,
+    headers: &HeaderMap,
+    p: Result<Params, crate::params::ParamsError>,
+) -> Response {
+    let Ok(p) = p else {
+        return error_page(
+            meta.lang(None),
+            StatusCode::BAD_REQUEST,
+            "error.bad_request",
+        );
+    };
+    let lang = meta.lang(p.get("ui_locales"));
+    for trusted in ["client_id", "redirect_uri"] {
+        if p.pairs().iter().filter(|(k, _)| k == trusted).count() > 1 {
+            return error_page(lang, StatusCode::BAD_REQUEST, "error.bad_request");
+        }
+    }
+    let client = match p.get("client_id") {
+        Some(id) => match clients::find(&app.store, id).await {
+            Ok(Some(c)) => c,
+            Ok(None) => return error_page(lang, StatusCode::BAD_REQUEST, "error.unknown_client"),
+            Err(e) => return internal_error(lang, &e),
+        },
+        None => return error_page(lang, StatusCode::BAD_REQUEST, "error.unknown_client"),
+    };
+    let Some(redirect_uri) = p.get("redirect_uri") else {
+        return error_page(lang, StatusCode::BAD_REQUEST, "error.missing_redirect");
+    };
+    if !client.has_redirect_uri(redirect_uri) {
+        tracing::info!(client = %client.id, "authorization request with unregistered redirect_uri");
+        return error_page(lang, StatusCode::BAD_REQUEST, "error.bad_redirect");
+    }
+    // From here on the redirect URI is trusted: errors go back to the portal.
+    let state = p.get("state");
+    let fail = |error: &str, description: &str| {
+        error_redirect(app, redirect_uri, state, error, description)
+    };
+    match parse_request(app, &p, &client, redirect_uri, lang) {
+        Ok(req) => decide(app, meta, headers, req, None).await,
+        Err((error, description)) => fail(error, &description),
+    }
+}
+
+type Refusal = (&'static str, String);
+
+fn parse_request(
+    app: &AppState,
+    p: &Params,
+    client: &Client,
+    redirect_uri: &str,
+    lang: Lang,
+) -> Result<AuthRequest, Refusal> {
+    let invalid = |d: &str| ("invalid_request", d.to_string());
+    if let Some(dup) = p.duplicated() {
+        return Err(invalid(&format!("parameter {dup} is given more than once")));
+    }
+    if p.has("request") {
+        return Err((
+            "request_not_supported",
+            "request objects are not supported".into(),
+        ));
+    }
+    if p.has("request_uri") {
+        return Err((
+            "request_uri_not_supported",
+            "request_uri is not supported".into(),
+        ));
+    }
+    match p.get("response_type") {
+        None => return Err(invalid("response_type is required")),
+        Some("code") => {}
+        Some(_) => {
+            return Err((
+                "unsupported_response_type",
+                "only response_type=code is supported".into(),
+            ));
+        }
+    }
+    if let Some(mode) = p.get("response_mode") {
+        if mode != "query" {
+            return Err(invalid("only response_mode=query is supported"));
+        }
+    }
+    let scopes = super::claims::parse_scopes(p.get("scope").unwrap_or(""));
+    if !scopes.iter().any(|s| s == "openid") {
+        return Err(("invalid_scope", "scope must include openid".into()));
+    }
+    let code_challenge = match (p.get("code_challenge"), p.get("code_challenge_method")) {
+        (None, None) if client.require_pkce => {
+            return Err(invalid("code_challenge (PKCE, S256) is required"));
+        }
+        (None, None) => None,
+        (None, Some(_)) => return Err(invalid("code_challenge_method without code_challenge")),
+        (Some(_), None | Some("plain")) => {
+            return Err(invalid(
+                "code_challenge_method must be S256; plain is not allowed",
+            ));
+        }
+        (Some(c), Some("S256")) if pkce::is_valid_challenge(c) => Some(c.to_string()),
+        (Some(_), Some("S256")) => return Err(invalid("code_challenge is malformed")),
+        (Some(_), Some(_)) => return Err(invalid("code_challenge_method must be S256")),
+    };
+    let prompt: Vec<String> = p
+        .get("prompt")
+        .unwrap_or("")
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if prompt
+        .iter()
+        .any(|v| !matches!(v.as_str(), "none" | "login" | "consent" | "select_account"))
+    {
+        return Err(invalid("unsupported prompt value"));
+    }
+    if prompt.iter().any(|v| v == "none") && prompt.len() > 1 {
+        return Err(invalid("prompt=none cannot be combined with other values"));
+    }
+    let max_age = match p.get("max_age") {
+        None => None,
+        Some(v) => Some(
+            v.parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .ok_or_else(|| invalid("max_age must be a non-negative integer"))?,
+        ),
+    };
+    let too_long = ["state", "nonce", "login_hint"]
+        .into_iter()
+        .find(|k| p.get(k).is_some_and(|v| v.len() > 2048));
+    if let Some(k) = too_long {
+        return Err(invalid(&format!("{k} is too long")));
+    }
+    Ok(AuthRequest {
+        client_id: client.id.clone(),
+        client_name: client.name.clone(),
+        redirect_uri: redirect_uri.to_string(),
+        scopes,
+        state: p.get("state").map(str::to_owned),
+        nonce: p.get("nonce").map(str::to_owned),
+        code_challenge,
+        prompt,
+        max_age,
+        login_hint: p.get("login_hint").map(str::to_owned),
+        lang,
+        created_at: app.clock.now(),
+        needs_fresh_login: false,
+    })
+}
+
+fn has_prompt(req: &AuthRequest, v: &str) -> bool {
+    req.prompt.iter().any(|p| p == v)
+}
+
+/// Login, consent or code: the decision after parsing, and again after each step.
+async fn decide(
+    app: &AppState,
+    meta: &ClientMeta,
+    headers: &HeaderMap,
+    mut req: AuthRequest,
+    tx: Option<String>,
+) -> Response {
+    let lang = req.lang;
+    let sid = cookies::get(headers, session::COOKIE);
+    let session = match session::current(app, sid.as_deref()).await {
+        Ok(s) => s,
+        Err(e) => return internal_error(lang, &e),
+    };
+    let now = app.clock.now();
+    let forced_login = tx.is_none() && has_prompt(&req, "login");
+    if forced_login {
+        req.needs_fresh_login = true;
+    }
+    let usable = session.filter(|s| {
+        let max_age_ok = req.max_age.is_none_or(|m| now - s.auth_time <= m);
+        let fresh_ok = !req.needs_fresh_login || s.auth_time >= req.created_at;
+        max_age_ok && fresh_ok && !forced_login
+    });
+    let Some(session) = usable else {
+        if has_prompt(&req, "none") {
+            return error_redirect(
+                app,
+                &req.redirect_uri,
+                req.state.as_deref(),
+                "login_required",
+                "the person is not signed in",
+            );
+        }
+        if req.max_age.is_some() {
+            req.needs_fresh_login = true;
+        }
+        let tx = match tx {
+            Some(t) => t,
+            None => match save_tx(app, &req).await {
+                Ok(t) => t,
+                Err(e) => return internal_error(lang, &e),
+            },
+        };
+        return Redirect::to(&format!("/login?tx={tx}")).into_response();
+    };
+    let _ = meta;
+    let needs_consent = match consent::is_needed(app, &session.account_id, &req).await {
+        Ok(n) => n,
+        Err(e) => return internal_error(lang, &e),
+    };
+    if needs_consent {
+        if has_prompt(&req, "none") {
+            return error_redirect(
+                app,
+                &req.redirect_uri,
+                req.state.as_deref(),
+                "consent_required",
+                "the person has not consented",
+            );
+        }
+        let tx = match tx {
+            Some(t) => t,
+            None => match save_tx(app, &req).await {
+                Ok(t) => t,
+                Err(e) => return internal_error(lang, &e),
+            },
+        };
+        return consent::page(app, headers, &req, &tx);
+    }
+    if let Some(t) = tx {
+        if let Err(e) = app.cache.delete(&tx_key(&t)).await {
+            return internal_error(lang, &e);
+        }
+    }
+    issue_code(app, &req, &session).await
+}
+
+/// GET /authorize/continue?tx=…: back from the login page.
+pub async fn resume(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let p = Params::from_query(q.as_deref()).unwrap_or_default();
+    let lang = meta.lang(None);
+    let Some(tx) = p.get("tx") else {
+        return error_page(lang, StatusCode::BAD_REQUEST, "error.tx_expired");
+    };
+    match load_tx(&app, tx).await {
+        Ok(Some(req)) => decide(&app, &meta, &headers, req, Some(tx.to_string())).await,
+        Ok(None) => error_page(lang, StatusCode::BAD_REQUEST, "error.tx_expired"),
+        Err(e) => internal_error(lang, &e),
+    }
+}
+
+/// Takes the pending request out of the cache (single use), for the consent decision.
+pub async fn take_tx(app: &AppState, id: &str) -> Result<Option<AuthRequest>, CacheError> {
+    if id.is_empty() || id.len() > 64 {
+        return Ok(None);
+    }
+    app.cache.take_json(&tx_key(id)).await
+}
+
+/// Issues the authorization code and sends the browser back to the portal.
+pub async fn issue_code(app: &AppState, req: &AuthRequest, session: &SessionRow) -> Response {
+    let code = crypto::random_token();
+    let ttl = app.config.tokens.code_ttl;
+    let data = CodeData {
+        client_id: req.client_id.clone(),
+        redirect_uri: req.redirect_uri.clone(),
+        account_id: session.account_id.clone(),
+        scopes: req.scopes.clone(),
+        nonce: req.nonce.clone(),
+        code_challenge: req.code_challenge.clone(),
+        auth_time: session.auth_time,
+        acr: session.acr.clone(),
+        amr: session::amr_of(session),
+        expires_at: app.clock.now() + ttl,
+    };
+    if let Err(e) = app.cache.put_json(&code_key(&code), &data, ttl + 5).await {
+        return internal_error(req.lang, &e);
+    }
+    let mut url = match url::Url::parse(&req.redirect_uri) {
+        Ok(u) => u,
+        Err(e) => return internal_error(req.lang, &e),
+    };
+    {
+        let mut q = url.query_pairs_mut();
+        q.append_pair("code", &code);
+        if let Some(s) = &req.state {
+            q.append_pair("state", s);
+        }
+        q.append_pair("iss", app.issuer());
+    }
+    tracing::info!(client = %req.client_id, account = %session.account_id, acr = %session.acr, "authorization code issued");
+    Redirect::to(url.as_str()).into_response()
+}

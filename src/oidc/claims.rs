@@ -1,0 +1,168 @@
+//! Scopes and the claims they release (OIDC Core §5.4, plus the ESIA-named scopes fullname, birthdate,
+//! gender mapped to the same data).
+
+use crate::identity::Phone;
+use crate::store::accounts::{AccountRow, IdentifierRow};
+use serde_json::{Map, Value};
+
+/// Every scope vhod understands; others in a request are ignored (RFC 6749 §3.3 lets the AS narrow).
+pub const SCOPES: [&str; 8] = [
+    "openid",
+    "profile",
+    "email",
+    "phone",
+    "offline_access",
+    "fullname",
+    "birthdate",
+    "gender",
+];
+
+pub const CLAIMS: [&str; 12] = [
+    "sub",
+    "name",
+    "family_name",
+    "given_name",
+    "middle_name",
+    "updated_at",
+    "birthdate",
+    "gender",
+    "email",
+    "email_verified",
+    "phone_number",
+    "phone_number_verified",
+];
+
+/// Known scopes of a space-separated request, deduplicated, in request order.
+pub fn parse_scopes(raw: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in raw.split(' ').filter(|s| SCOPES.contains(s)) {
+        if !out.iter().any(|o| o == s) {
+            out.push(s.to_string());
+        }
+    }
+    out
+}
+
+/// Claims the person's data gives for these scopes (userinfo).
+pub fn for_scopes(
+    scopes: &[String],
+    account: &AccountRow,
+    ids: &[IdentifierRow],
+) -> Map<String, Value> {
+    let has = |s: &str| scopes.iter().any(|x| x == s);
+    let mut c = Map::new();
+    c.insert("sub".into(), account.id.clone().into());
+    if has("profile") || has("fullname") {
+        c.insert("family_name".into(), account.surname.clone().into());
+        c.insert("given_name".into(), account.given_name.clone().into());
+        if let Some(p) = &account.patronymic {
+            c.insert("middle_name".into(), p.clone().into());
+        }
+        let name = [
+            Some(&account.given_name),
+            account.patronymic.as_ref(),
+            Some(&account.surname),
+        ]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
+        c.insert("name".into(), name.into());
+    }
+    if has("profile") {
+        c.insert("updated_at".into(), account.updated_at.into());
+    }
+    let verified = |kind: &str| {
+        ids.iter()
+            .find(|i| i.kind == kind && i.verified_at.is_some())
+    };
+    if has("email") {
+        if let Some(e) = verified("email") {
+            c.insert("email".into(), e.value.clone().into());
+            c.insert("email_verified".into(), true.into());
+        }
+    }
+    if has("phone") {
+        if let Some(p) = verified("phone") {
+            let e164 = p
+                .value
+                .parse::<Phone>()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_else(|_| p.value.clone());
+            c.insert("phone_number".into(), e164.into());
+            c.insert("phone_number_verified".into(), true.into());
+        }
+    }
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account() -> AccountRow {
+        AccountRow {
+            id: "acc-1".into(),
+            surname: "Иванов".into(),
+            given_name: "Иван".into(),
+            patronymic: Some("Иванович".into()),
+            level: "simplified".into(),
+            terms_version: "t".into(),
+            privacy_version: "p".into(),
+            registered_via: "self".into(),
+            created_at: 1,
+            updated_at: 2,
+        }
+    }
+
+    #[test]
+    fn unknown_scopes_are_dropped_and_duplicates_removed() {
+        assert_eq!(
+            parse_scopes("openid foo profile openid"),
+            vec!["openid", "profile"]
+        );
+    }
+
+    #[test]
+    fn openid_alone_releases_only_sub() {
+        let c = for_scopes(&["openid".into()], &account(), &[]);
+        assert_eq!(c.len(), 1);
+        assert_eq!(c["sub"], "acc-1");
+    }
+
+    #[test]
+    fn fullname_maps_to_the_profile_name_claims() {
+        let c = for_scopes(&["openid".into(), "fullname".into()], &account(), &[]);
+        assert_eq!(c["family_name"], "Иванов");
+        assert_eq!(c["middle_name"], "Иванович");
+        assert_eq!(c["name"], "Иван Иванович Иванов");
+        assert!(!c.contains_key("updated_at"));
+    }
+
+    #[test]
+    fn contacts_are_released_only_when_verified() {
+        let ids = vec![
+            IdentifierRow {
+                kind: "email".into(),
+                value: "a@b.ru".into(),
+                account_id: "acc-1".into(),
+                verified_at: Some(5),
+            },
+            IdentifierRow {
+                kind: "phone".into(),
+                value: "+79123456789".into(),
+                account_id: "acc-1".into(),
+                verified_at: None,
+            },
+        ];
+        let c = for_scopes(
+            &["openid".into(), "email".into(), "phone".into()],
+            &account(),
+            &ids,
+        );
+        assert_eq!(c["email"], "a@b.ru");
+        assert_eq!(c["email_verified"], true);
+        assert!(!c.contains_key("phone_number"));
+    }
+}

@@ -1,0 +1,56 @@
+//! OpenID Provider metadata (OIDC Discovery 1.0) and the JWK Set. Advertises exactly what is implemented.
+
+use super::claims::{CLAIMS, SCOPES};
+use crate::app::AppState;
+use crate::authn::ACR_VALUES;
+use axum::Json;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+pub fn metadata(app: &AppState) -> Value {
+    let iss = app.issuer();
+    json!({
+        "issuer": iss,
+        "authorization_endpoint": format!("{iss}/authorize"),
+        "token_endpoint": format!("{iss}/token"),
+        "userinfo_endpoint": format!("{iss}/userinfo"),
+        "jwks_uri": format!("{iss}/jwks"),
+        "scopes_supported": SCOPES,
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256", "ES256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "code_challenge_methods_supported": ["S256"],
+        "claims_supported": CLAIMS.iter().chain(["iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "at_hash"].iter()).collect::<Vec<_>>(),
+        "acr_values_supported": &ACR_VALUES[..1],
+        "prompt_values_supported": ["none", "login", "consent"],
+        "ui_locales_supported": ["ru", "en"],
+        "claims_parameter_supported": false,
+        "request_parameter_supported": false,
+        "request_uri_parameter_supported": false,
+        "authorization_response_iss_parameter_supported": true,
+    })
+}
+
+pub async fn discovery(State(app): State<AppState>) -> Response {
+    (
+        [(header::CACHE_CONTROL, "public, max-age=300")],
+        Json(metadata(&app)),
+    )
+        .into_response()
+}
+
+pub async fn jwks(State(app): State<AppState>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/jwk-set+json"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        app.keyring.jwks().to_string(),
+    )
+        .into_response()
+}

@@ -1,0 +1,106 @@
+//! OAuth error responses in the exact RFC 6749 §5.2 / RFC 6750 §3 shapes.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+#[derive(Debug, Clone)]
+pub struct OAuthError {
+    pub status: StatusCode,
+    pub error: &'static str,
+    /// ASCII without `"` or `\` (RFC 6749 §5.2 error_description charset).
+    pub description: String,
+    pub www_authenticate: Option<String>,
+}
+
+impl OAuthError {
+    pub fn new(status: StatusCode, error: &'static str, description: impl Into<String>) -> Self {
+        let description: String = description
+            .into()
+            .chars()
+            .filter(|c| (' '..='~').contains(c) && *c != '"' && *c != '\\')
+            .collect();
+        OAuthError {
+            status,
+            error,
+            description,
+            www_authenticate: None,
+        }
+    }
+
+    pub fn invalid_request(d: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_request", d)
+    }
+
+    pub fn invalid_grant(d: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_grant", d)
+    }
+
+    /// 401 invalid_client; with `basic` the response challenges for HTTP Basic (RFC 6749 §5.2).
+    pub fn invalid_client(basic: bool) -> Self {
+        let mut e = Self::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "client authentication failed",
+        );
+        if basic {
+            e.www_authenticate = Some("Basic realm=\"vhod\"".into());
+        }
+        e
+    }
+
+    /// RFC 6750 §3.1: invalid_token at a protected resource, with the Bearer challenge.
+    pub fn invalid_token(d: impl Into<String>) -> Self {
+        let mut e = Self::new(StatusCode::UNAUTHORIZED, "invalid_token", d);
+        e.www_authenticate = Some(format!(
+            "Bearer error=\"invalid_token\", error_description=\"{}\"",
+            e.description
+        ));
+        e
+    }
+
+    pub fn server_error(cause: &dyn std::fmt::Display) -> Self {
+        let id = crate::crypto::random_token()[..12].to_string();
+        tracing::error!(request_id = %id, error = %cause, "internal error on protocol endpoint");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            format!("internal error, request id {id}"),
+        )
+    }
+}
+
+impl IntoResponse for OAuthError {
+    fn into_response(self) -> Response {
+        let body =
+            serde_json::json!({ "error": self.error, "error_description": self.description });
+        let mut res = (self.status, Json(body)).into_response();
+        let h = res.headers_mut();
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(w) = self
+            .www_authenticate
+            .and_then(|w| HeaderValue::from_str(&w).ok())
+        {
+            h.insert(header::WWW_AUTHENTICATE, w);
+        }
+        res
+    }
+}
+
+impl From<crate::store::StoreError> for OAuthError {
+    fn from(e: crate::store::StoreError) -> Self {
+        Self::server_error(&e)
+    }
+}
+
+impl From<crate::cache::CacheError> for OAuthError {
+    fn from(e: crate::cache::CacheError) -> Self {
+        Self::server_error(&e)
+    }
+}
+
+impl From<crate::crypto::keyring::KeyError> for OAuthError {
+    fn from(e: crate::crypto::keyring::KeyError) -> Self {
+        Self::server_error(&e)
+    }
+}

@@ -1,0 +1,204 @@
+//! The token endpoint: authorization_code (with PKCE) and refresh_token grants.
+//! RFC 6749 §5.2 errors; RFC 9700: code reuse revokes what the first redemption produced, refresh
+//! token reuse (after a short grace for racing tabs) revokes the whole grant.
+
+use super::authorize::{CodeData, code_key, code_used_key};
+use super::clients::{self, Client};
+use super::error::OAuthError;
+use super::pkce;
+use super::tokens::{self, IssueRequest, TokenResponse};
+use crate::app::AppState;
+use crate::crypto;
+use crate::params::Params;
+use crate::store::grants::NewGrant;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+pub async fn token(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    match handle(&app, &headers, &body).await {
+        Ok(issued) => {
+            let mut res = (StatusCode::OK, Json(issued)).into_response();
+            let h = res.headers_mut();
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+            res
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn handle(
+    app: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<TokenResponse, OAuthError> {
+    let p =
+        Params::from_form(headers, body).map_err(|e| OAuthError::invalid_request(e.to_string()))?;
+    if let Some(dup) = p.duplicated() {
+        return Err(OAuthError::invalid_request(format!(
+            "parameter {dup} is given more than once"
+        )));
+    }
+    let client = clients::authenticate(app, headers, &p).await?;
+    let grant_type = p
+        .get("grant_type")
+        .ok_or_else(|| OAuthError::invalid_request("grant_type is required"))?;
+    if !matches!(grant_type, "authorization_code" | "refresh_token") {
+        return Err(OAuthError::new(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "grant_type is not supported",
+        ));
+    }
+    if !client.allows_grant(grant_type) {
+        return Err(OAuthError::new(
+            StatusCode::BAD_REQUEST,
+            "unauthorized_client",
+            "this client may not use this grant type",
+        ));
+    }
+    match grant_type {
+        "authorization_code" => redeem_code(app, &client, &p).await,
+        _ => refresh(app, &client, &p).await,
+    }
+}
+
+async fn redeem_code(
+    app: &AppState,
+    client: &Client,
+    p: &Params,
+) -> Result<TokenResponse, OAuthError> {
+    let code = p
+        .get("code")
+        .ok_or_else(|| OAuthError::invalid_request("code is required"))?;
+    let redirect_uri = p
+        .get("redirect_uri")
+        .ok_or_else(|| OAuthError::invalid_request("redirect_uri is required"))?;
+    if code.len() > 128 {
+        return Err(OAuthError::invalid_grant(
+            "authorization code is invalid, expired or already used",
+        ));
+    }
+    let Some(data) = app.cache.take_json::<CodeData>(&code_key(code)).await? else {
+        // RFC 6749 §4.1.2: a second redemption should revoke what the first one produced.
+        if let Some(grant_id) = app.cache.get(&code_used_key(code)).await? {
+            app.store
+                .revoke_grant(&grant_id, "authorization code reused")
+                .await?;
+            tracing::warn!(client = %client.id, "authorization code reused; grant revoked");
+        }
+        return Err(OAuthError::invalid_grant(
+            "authorization code is invalid, expired or already used",
+        ));
+    };
+    if data.client_id != client.id {
+        return Err(OAuthError::invalid_grant(
+            "authorization code was issued to another client",
+        ));
+    }
+    if data.expires_at <= app.clock.now() {
+        return Err(OAuthError::invalid_grant(
+            "authorization code is invalid, expired or already used",
+        ));
+    }
+    if data.redirect_uri != redirect_uri {
+        return Err(OAuthError::invalid_grant(
+            "redirect_uri does not match the authorization request",
+        ));
+    }
+    match (&data.code_challenge, p.get("code_verifier")) {
+        (Some(challenge), Some(verifier)) => {
+            if !pkce::verify_s256(verifier, challenge) {
+                return Err(OAuthError::invalid_grant(
+                    "code_verifier does not match the code_challenge",
+                ));
+            }
+        }
+        (Some(_), None) => return Err(OAuthError::invalid_grant("code_verifier is required")),
+        (None, Some(_)) => {
+            return Err(OAuthError::invalid_grant(
+                "code_verifier given but no code_challenge was sent",
+            ));
+        }
+        (None, None) => {}
+    }
+    let grant = app
+        .store
+        .create_grant(NewGrant {
+            account_id: &data.account_id,
+            client_id: &client.id,
+            scopes: &data.scopes.join(" "),
+            acr: &data.acr,
+            amr: &serde_json::to_string(&data.amr).expect("strings serialise"),
+            auth_time: data.auth_time,
+        })
+        .await?;
+    app.cache.put(&code_used_key(code), &grant.id, 600).await?;
+    tokens::issue(
+        app,
+        IssueRequest {
+            client,
+            grant: &grant,
+            nonce: data.nonce.as_deref(),
+            parent_refresh: None,
+        },
+    )
+    .await
+}
+
+async fn refresh(app: &AppState, client: &Client, p: &Params) -> Result<TokenResponse, OAuthError> {
+    let presented = p
+        .get("refresh_token")
+        .ok_or_else(|| OAuthError::invalid_request("refresh_token is required"))?;
+    let invalid = || OAuthError::invalid_grant("refresh token is invalid, expired or revoked");
+    let hash = crypto::hash_secret("refresh", presented);
+    let row = match app.store.take_refresh_token(&hash).await? {
+        Ok(row) => row,
+        Err(Some(used)) => {
+            let grace = app.config.tokens.refresh_reuse_grace;
+            let used_at = used.used_at.unwrap_or(0);
+            if app.clock.now() - used_at > grace {
+                app.store
+                    .revoke_grant(&used.grant_id, "refresh token reused")
+                    .await?;
+                tracing::warn!(client = %client.id, "rotated refresh token reused; grant revoked");
+            }
+            return Err(invalid());
+        }
+        Err(None) => return Err(invalid()),
+    };
+    let grant = app.store.grant(&row.grant_id).await?.ok_or_else(invalid)?;
+    if grant.client_id != client.id {
+        // A token presented by the wrong client is a leak: the grant cannot be trusted any more.
+        app.store
+            .revoke_grant(&grant.id, "refresh token presented by another client")
+            .await?;
+        return Err(invalid());
+    }
+    if grant.revoked_at.is_some() || row.expires_at <= app.clock.now() {
+        return Err(invalid());
+    }
+    if let Some(scope) = p.get("scope") {
+        let granted: Vec<&str> = grant.scopes.split(' ').collect();
+        if !scope.split(' ').all(|s| granted.contains(&s)) {
+            return Err(OAuthError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_scope",
+                "scope exceeds the original grant",
+            ));
+        }
+    }
+    tokens::issue(
+        app,
+        IssueRequest {
+            client,
+            grant: &grant,
+            nonce: None,
+            parent_refresh: Some(&hash),
+        },
+    )
+    .await
+}

@@ -1,0 +1,151 @@
+//! Issuing tokens for a grant: access token (JWT, RFC 9068), ID token, rotated refresh token.
+//! Also the reverse: validating an access token presented to userinfo.
+
+use super::clients::Client;
+use super::error::OAuthError;
+use crate::app::AppState;
+use crate::crypto::{self, keyring::SigningAlg};
+use crate::store::grants::GrantRow;
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, Serialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+    pub scope: String,
+}
+
+pub struct IssueRequest<'a> {
+    pub client: &'a Client,
+    pub grant: &'a GrantRow,
+    pub nonce: Option<&'a str>,
+    /// The refresh token this one replaces (rotation), if any.
+    pub parent_refresh: Option<&'a str>,
+}
+
+/// Access tokens are always RS256-or-ES256 JWTs signed like the client's ID tokens would be; the
+/// resource server is vhod itself (userinfo), so the issuer is the default audience.
+pub async fn issue(app: &AppState, req: IssueRequest<'_>) -> Result<TokenResponse, OAuthError> {
+    let now = app.clock.now();
+    let cfg = &app.config.tokens;
+    let scopes: Vec<String> = req.grant.scopes.split(' ').map(str::to_owned).collect();
+    let amr: Vec<String> = serde_json::from_str(&req.grant.amr).unwrap_or_default();
+    let access = access_token(app, req.client, req.grant, &scopes, &amr, now)?;
+    let id_token = if scopes.iter().any(|s| s == "openid") {
+        let mut c = Map::new();
+        c.insert("iss".into(), app.issuer().into());
+        c.insert("sub".into(), req.grant.account_id.clone().into());
+        c.insert("aud".into(), req.client.id.clone().into());
+        c.insert("exp".into(), (now + cfg.id_ttl).into());
+        c.insert("iat".into(), now.into());
+        c.insert("auth_time".into(), req.grant.auth_time.into());
+        if let Some(n) = req.nonce {
+            c.insert("nonce".into(), n.into());
+        }
+        c.insert("acr".into(), req.grant.acr.clone().into());
+        c.insert("amr".into(), json!(amr));
+        c.insert("at_hash".into(), at_hash(&access).into());
+        Some(app.keyring.sign(req.client.id_token_alg, "JWT", c)?)
+    } else {
+        None
+    };
+    let refresh_token = if req.client.allows_grant("refresh_token") {
+        let rt = crypto::random_token();
+        app.store
+            .insert_refresh_token(
+                &crypto::hash_secret("refresh", &rt),
+                &req.grant.id,
+                req.parent_refresh,
+                cfg.refresh_ttl,
+            )
+            .await?;
+        Some(rt)
+    } else {
+        None
+    };
+    Ok(TokenResponse {
+        access_token: access,
+        token_type: "Bearer",
+        expires_in: cfg.access_ttl,
+        refresh_token,
+        id_token,
+        scope: req.grant.scopes.clone(),
+    })
+}
+
+fn access_token(
+    app: &AppState,
+    client: &Client,
+    grant: &GrantRow,
+    scopes: &[String],
+    amr: &[String],
+    now: i64,
+) -> Result<String, OAuthError> {
+    let mut c = Map::new();
+    c.insert("iss".into(), app.issuer().into());
+    c.insert("sub".into(), grant.account_id.clone().into());
+    c.insert("aud".into(), app.issuer().into());
+    c.insert("client_id".into(), client.id.clone().into());
+    c.insert("exp".into(), (now + app.config.tokens.access_ttl).into());
+    c.insert("iat".into(), now.into());
+    c.insert("jti".into(), crypto::random_token().into());
+    c.insert("scope".into(), scopes.join(" ").into());
+    c.insert("auth_time".into(), grant.auth_time.into());
+    c.insert("acr".into(), grant.acr.clone().into());
+    c.insert("amr".into(), json!(amr));
+    c.insert("gid".into(), grant.id.clone().into());
+    // Access tokens are read only by vhod itself; ES256 is the cheaper signature for all of them.
+    Ok(app.keyring.sign(SigningAlg::Es256, "at+jwt", c)?)
+}
+
+/// OIDC Core §3.1.3.6: left half of SHA-256 of the access token (RS256 and ES256 both use SHA-256).
+pub fn at_hash(access_token: &str) -> String {
+    let d = Sha256::digest(access_token.as_bytes());
+    crypto::b64url(&d[..16])
+}
+
+/// A valid access token's grant and claims, or invalid_token: bad signature, wrong type or issuer,
+/// expired, or its grant revoked.
+pub async fn validate_access_token(
+    app: &AppState,
+    token: &str,
+) -> Result<(GrantRow, Map<String, Value>), OAuthError> {
+    let bad = || OAuthError::invalid_token("the access token is invalid, expired or revoked");
+    let (claims, typ) = app.keyring.verify(token).ok_or_else(bad)?;
+    if typ.as_deref() != Some("at+jwt")
+        || claims.get("iss").and_then(Value::as_str) != Some(app.issuer())
+    {
+        return Err(bad());
+    }
+    let exp = claims.get("exp").and_then(Value::as_i64).ok_or_else(bad)?;
+    if exp <= app.clock.now() {
+        return Err(bad());
+    }
+    let gid = claims.get("gid").and_then(Value::as_str).ok_or_else(bad)?;
+    let grant = app.store.grant(gid).await?.ok_or_else(bad)?;
+    if grant.revoked_at.is_some() {
+        return Err(bad());
+    }
+    Ok((grant, claims))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn at_hash_is_left_half_of_sha256() {
+        // OIDC Core A.3 example: access token "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y" → at_hash "77QmUPtjPfzWtF2AnpK9RQ".
+        assert_eq!(
+            at_hash("jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"),
+            "77QmUPtjPfzWtF2AnpK9RQ"
+        );
+    }
+}

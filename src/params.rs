@@ -1,0 +1,147 @@
+//! Request parameters from a query string or a form body, kept as a list so that a parameter given
+//! twice can be refused (RFC 6749 §3.1: "Request and response parameters MUST NOT be included more
+//! than once") and invalid UTF-8 can be told apart from text.
+
+use axum::http::{HeaderMap, header};
+
+#[derive(Debug, Clone, Default)]
+pub struct Params {
+    pairs: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParamsError {
+    #[error("content type must be application/x-www-form-urlencoded")]
+    ContentType,
+    #[error("parameters are not valid UTF-8")]
+    Encoding,
+}
+
+impl Params {
+    pub fn from_query(query: Option<&str>) -> Result<Params, ParamsError> {
+        Self::parse(query.unwrap_or("").as_bytes())
+    }
+
+    pub fn from_form(headers: &HeaderMap, body: &[u8]) -> Result<Params, ParamsError> {
+        let ct = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let mime = ct.split(';').next().unwrap_or("").trim();
+        if !mime.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+            return Err(ParamsError::ContentType);
+        }
+        Self::parse(body)
+    }
+
+    fn parse(raw: &[u8]) -> Result<Params, ParamsError> {
+        let mut pairs = Vec::new();
+        for piece in raw.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
+            let (k, v) = match piece.iter().position(|b| *b == b'=') {
+                Some(i) => (&piece[..i], &piece[i + 1..]),
+                None => (piece, &[][..]),
+            };
+            pairs.push((decode(k)?, decode(v)?));
+        }
+        Ok(Params { pairs })
+    }
+
+    /// The value, with an empty value treated as absent (RFC 6749 §3.1).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.pairs.iter().any(|(k, _)| k == name)
+    }
+
+    /// The first parameter name that appears more than once.
+    pub fn duplicated(&self) -> Option<&str> {
+        self.pairs
+            .iter()
+            .enumerate()
+            .find(|(i, (k, _))| self.pairs[..*i].iter().any(|(k2, _)| k2 == k))
+            .map(|(_, (k, _))| k.as_str())
+    }
+
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
+    }
+}
+
+fn decode(raw: &[u8]) -> Result<String, ParamsError> {
+    let plus: Vec<u8> = raw
+        .iter()
+        .map(|b| if *b == b'+' { b' ' } else { *b })
+        .collect();
+    let bytes: Vec<u8> = percent_decode(&plus);
+    String::from_utf8(bytes).map_err(|_| ParamsError::Encoding)
+}
+
+fn percent_decode(input: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        if input[i] == b'%' && i + 2 < input.len() {
+            let hex = std::str::from_utf8(&input[i + 1..i + 3]).ok();
+            if let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(input[i]);
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_percent_and_plus() {
+        let p = Params::from_query(Some("a=%D0%98%D0%B2%D0%B0%D0%BD&b=x+y&c=&d")).unwrap();
+        assert_eq!(p.get("a"), Some("Иван"));
+        assert_eq!(p.get("b"), Some("x y"));
+        assert_eq!(p.get("c"), None);
+        assert!(p.has("d"));
+        assert_eq!(p.duplicated(), None);
+    }
+
+    #[test]
+    fn finds_duplicates_and_bad_utf8() {
+        assert_eq!(
+            Params::from_query(Some("a=1&b=2&a=3"))
+                .unwrap()
+                .duplicated(),
+            Some("a")
+        );
+        assert_eq!(
+            Params::from_query(Some("a=%FF%FE")).unwrap_err(),
+            ParamsError::Encoding
+        );
+    }
+
+    #[test]
+    fn form_requires_urlencoded_content_type() {
+        let mut h = HeaderMap::new();
+        h.insert(header::CONTENT_TYPE, "application/json".parse().unwrap());
+        assert_eq!(
+            Params::from_form(&h, b"{}").unwrap_err(),
+            ParamsError::ContentType
+        );
+        h.insert(
+            header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded; charset=UTF-8"
+                .parse()
+                .unwrap(),
+        );
+        assert_eq!(Params::from_form(&h, b"a=1").unwrap().get("a"), Some("1"));
+    }
+}

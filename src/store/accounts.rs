@@ -1,0 +1,149 @@
+//! Accounts, their login identifiers (phone, e-mail, later SNILS) and password credentials.
+
+use super::{Store, StoreError, new_id};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AccountRow {
+    pub id: String,
+    pub surname: String,
+    pub given_name: String,
+    pub patronymic: Option<String>,
+    pub level: String,
+    pub terms_version: String,
+    pub privacy_version: String,
+    pub registered_via: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct IdentifierRow {
+    pub kind: String,
+    pub value: String,
+    pub account_id: String,
+    pub verified_at: Option<i64>,
+}
+
+pub struct NewAccount<'a> {
+    pub surname: &'a str,
+    pub given_name: &'a str,
+    pub contact_kind: &'a str,
+    pub contact_value: &'a str,
+    pub terms_version: &'a str,
+    pub privacy_version: &'a str,
+    pub registered_via: &'a str,
+    pub password_hash: &'a str,
+}
+
+const ACCOUNT_COLS: &str = "id, surname, given_name, patronymic, level, terms_version, privacy_version, \
+                            registered_via, created_at, updated_at";
+
+impl Store {
+    /// Creates the account with its confirmed contact and password in one transaction.
+    /// `Conflict` when the contact already belongs to someone.
+    pub async fn create_account(&self, new: NewAccount<'_>) -> Result<AccountRow, StoreError> {
+        let now = self.now();
+        let id = new_id();
+        let mut tx = self.pool.begin().await?;
+        let row: AccountRow = sqlx::query_as(&format!(
+            "INSERT INTO accounts ({ACCOUNT_COLS}) VALUES ($1, $2, $3, NULL, 'simplified', $4, $5, $6, $7, $7) \
+             RETURNING {ACCOUNT_COLS}"
+        ))
+        .bind(&id)
+        .bind(new.surname)
+        .bind(new.given_name)
+        .bind(new.terms_version)
+        .bind(new.privacy_version)
+        .bind(new.registered_via)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO identifiers (kind, value, account_id, verified_at, created_at) VALUES ($1, $2, $3, $4, $4)",
+        )
+        .bind(new.contact_kind)
+        .bind(new.contact_value)
+        .bind(&id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO credentials (id, account_id, kind, secret, created_at, updated_at) \
+             VALUES ($1, $2, 'password', $3, $4, $4)",
+        )
+        .bind(new_id())
+        .bind(&id)
+        .bind(new.password_hash)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    pub async fn identifier_taken(&self, kind: &str, value: &str) -> Result<bool, StoreError> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT account_id FROM identifiers WHERE kind = $1 AND value = $2")
+                .bind(kind)
+                .bind(value)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.is_some())
+    }
+
+    /// The account behind a verified login identifier, with its password hash if it has one.
+    pub async fn find_login(
+        &self,
+        kind: &str,
+        value: &str,
+    ) -> Result<Option<(AccountRow, Option<String>)>, StoreError> {
+        let account: Option<AccountRow> = sqlx::query_as(&format!(
+            "SELECT {} FROM accounts a JOIN identifiers i ON i.account_id = a.id \
+             WHERE i.kind = $1 AND i.value = $2 AND i.verified_at IS NOT NULL",
+            ACCOUNT_COLS
+                .split(", ")
+                .map(|c| format!("a.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .bind(kind)
+        .bind(value)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(account) = account else {
+            return Ok(None);
+        };
+        let hash: Option<(String,)> = sqlx::query_as(
+            "SELECT secret FROM credentials WHERE account_id = $1 AND kind = 'password'",
+        )
+        .bind(&account.id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(Some((account, hash.map(|h| h.0))))
+    }
+
+    pub async fn account(&self, id: &str) -> Result<Option<AccountRow>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {ACCOUNT_COLS} FROM accounts WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn identifiers(&self, account_id: &str) -> Result<Vec<IdentifierRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT kind, value, account_id, verified_at FROM identifiers WHERE account_id = $1 ORDER BY kind",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn count_accounts(&self) -> Result<i64, StoreError> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM accounts")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n)
+    }
+}

@@ -1,0 +1,126 @@
+//! Grants (what a person allowed a client, the root of every token) and their refresh tokens.
+//! Refresh tokens are stored as SHA-256 and rotated; single use comes from one atomic UPDATE.
+
+use super::{Store, StoreError, new_id};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct GrantRow {
+    pub id: String,
+    pub account_id: String,
+    pub client_id: String,
+    pub scopes: String,
+    pub acr: String,
+    pub amr: String,
+    pub auth_time: i64,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RefreshRow {
+    pub hash: String,
+    pub grant_id: String,
+    pub parent_hash: Option<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+pub struct NewGrant<'a> {
+    pub account_id: &'a str,
+    pub client_id: &'a str,
+    pub scopes: &'a str,
+    pub acr: &'a str,
+    pub amr: &'a str,
+    pub auth_time: i64,
+}
+
+const GRANT_COLS: &str =
+    "id, account_id, client_id, scopes, acr, amr, auth_time, created_at, revoked_at";
+const REFRESH_COLS: &str = "hash, grant_id, parent_hash, created_at, expires_at, used_at";
+
+impl Store {
+    pub async fn create_grant(&self, g: NewGrant<'_>) -> Result<GrantRow, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "INSERT INTO grants ({GRANT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL) RETURNING {GRANT_COLS}"
+        ))
+        .bind(new_id())
+        .bind(g.account_id)
+        .bind(g.client_id)
+        .bind(g.scopes)
+        .bind(g.acr)
+        .bind(g.amr)
+        .bind(g.auth_time)
+        .bind(self.now())
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    pub async fn grant(&self, id: &str) -> Result<Option<GrantRow>, StoreError> {
+        Ok(
+            sqlx::query_as(&format!("SELECT {GRANT_COLS} FROM grants WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Revokes the grant and with it every token derived from it. Idempotent.
+    pub async fn revoke_grant(&self, id: &str, reason: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE grants SET revoked_at = $2, revoked_reason = $3 WHERE id = $1 AND revoked_at IS NULL",
+        )
+        .bind(id)
+        .bind(self.now())
+        .bind(reason)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn insert_refresh_token(
+        &self,
+        hash: &str,
+        grant_id: &str,
+        parent_hash: Option<&str>,
+        ttl: i64,
+    ) -> Result<(), StoreError> {
+        let now = self.now();
+        sqlx::query(&format!(
+            "INSERT INTO refresh_tokens ({REFRESH_COLS}) VALUES ($1, $2, $3, $4, $5, NULL)"
+        ))
+        .bind(hash)
+        .bind(grant_id)
+        .bind(parent_hash)
+        .bind(now)
+        .bind(now + ttl)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Marks the refresh token used if it was unused: `Ok(Ok(row))` for the one caller that wins,
+    /// `Ok(Err(Some(row)))` when it exists but was already used, `Ok(Err(None))` when unknown.
+    pub async fn take_refresh_token(
+        &self,
+        hash: &str,
+    ) -> Result<Result<RefreshRow, Option<RefreshRow>>, StoreError> {
+        let taken: Option<RefreshRow> = sqlx::query_as(&format!(
+            "UPDATE refresh_tokens SET used_at = $2 WHERE hash = $1 AND used_at IS NULL RETURNING {REFRESH_COLS}"
+        ))
+        .bind(hash)
+        .bind(self.now())
+        .fetch_optional(&self.pool)
+        .await?;
+        if let Some(row) = taken {
+            return Ok(Ok(row));
+        }
+        let existing: Option<RefreshRow> = sqlx::query_as(&format!(
+            "SELECT {REFRESH_COLS} FROM refresh_tokens WHERE hash = $1"
+        ))
+        .bind(hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(Err(existing))
+    }
+}

@@ -1,0 +1,178 @@
+//! Durable state through sqlx `AnyPool`: SQLite (embedded default) or PostgreSQL, one file per aggregate.
+//! Portable SQL only (`$n` placeholders, `RETURNING`, `ON CONFLICT`); where the dialects must differ the
+//! aggregate's file holds both queries side by side.
+
+pub mod accounts;
+pub mod clients;
+pub mod consents;
+pub mod grants;
+pub mod keys;
+pub mod outbox;
+pub mod sessions;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use sqlx::any::AnyPoolOptions;
+use sqlx::{AnyPool, Executor};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("already exists")]
+    Conflict,
+    #[error("database error: {0}")]
+    Db(sqlx::Error),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict,
+            _ => StoreError::Db(e),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) pool: AnyPool,
+    pub(crate) clock: Clock,
+    pub backend: Backend,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot open database {url}: {reason}")]
+pub struct ConnectError {
+    pub url: String,
+    pub reason: String,
+}
+
+impl Store {
+    /// Connects (creating the SQLite file or the PostgreSQL schema if needed) and runs migrations.
+    pub async fn connect(config: &Config, clock: Clock) -> Result<Store, ConnectError> {
+        sqlx::any::install_default_drivers();
+        let url = config.database.url.clone();
+        let fail = |reason: String| ConnectError {
+            url: redact(&url),
+            reason,
+        };
+        let backend = if config.is_postgres() {
+            Backend::Postgres
+        } else if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            return Err(fail(
+                "only sqlite:// and postgres:// URLs are supported".into(),
+            ));
+        };
+        let mut opts = AnyPoolOptions::new()
+            .max_connections(config.database.max_connections.max(1))
+            .acquire_timeout(std::time::Duration::from_secs(10));
+        let connect_url = match backend {
+            Backend::Sqlite => {
+                let path = url
+                    .trim_start_matches("sqlite://")
+                    .trim_start_matches("sqlite:");
+                let file = path.split('?').next().unwrap_or_default();
+                if let Some(dir) = std::path::Path::new(file)
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                {
+                    std::fs::create_dir_all(dir).map_err(|e| fail(e.to_string()))?;
+                }
+                opts = opts.after_connect(|conn, _| {
+                    Box::pin(async move {
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 5000").await?;
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        Ok(())
+                    })
+                });
+                if path.contains('?') {
+                    url.clone()
+                } else {
+                    format!("sqlite://{path}?mode=rwc")
+                }
+            }
+            Backend::Postgres => {
+                let schema = config.database.schema.clone();
+                if !schema.is_empty() {
+                    if !schema
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    {
+                        return Err(fail("database.schema must be [A-Za-z0-9_]".into()));
+                    }
+                    let boot = AnyPoolOptions::new()
+                        .max_connections(1)
+                        .acquire_timeout(std::time::Duration::from_secs(10))
+                        .connect(&url)
+                        .await
+                        .map_err(|e| fail(e.to_string()))?;
+                    boot.execute(format!("CREATE SCHEMA IF NOT EXISTS {schema}").as_str())
+                        .await
+                        .map_err(|e| fail(e.to_string()))?;
+                    boot.close().await;
+                    opts = opts.after_connect(move |conn, _| {
+                        let set = format!("SET search_path TO {schema}");
+                        Box::pin(async move {
+                            conn.execute(set.as_str()).await?;
+                            Ok(())
+                        })
+                    });
+                }
+                url.clone()
+            }
+        };
+        let pool = opts
+            .connect(&connect_url)
+            .await
+            .map_err(|e| fail(e.to_string()))?;
+        let store = Store {
+            pool,
+            clock,
+            backend,
+        };
+        store.migrate().await.map_err(|e| fail(e.to_string()))?;
+        Ok(store)
+    }
+
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await,
+            Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&self.pool).await,
+        }
+    }
+
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

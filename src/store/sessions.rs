@@ -1,0 +1,73 @@
+//! SSO sessions. The cookie holds a random id; only its SHA-256 is stored.
+
+use super::{Store, StoreError};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    pub id_hash: String,
+    pub account_id: String,
+    pub auth_time: i64,
+    pub acr: String,
+    pub amr: String,
+    pub persistent: i64,
+    pub user_agent: String,
+    pub ip: String,
+    pub created_at: i64,
+    pub last_seen: i64,
+    pub expires_at: i64,
+}
+
+pub struct NewSession<'a> {
+    pub id_hash: &'a str,
+    pub account_id: &'a str,
+    pub acr: &'a str,
+    pub amr: &'a str,
+    pub persistent: bool,
+    pub user_agent: &'a str,
+    pub ip: &'a str,
+    pub ttl: i64,
+}
+
+const COLS: &str = "id_hash, account_id, auth_time, acr, amr, persistent, user_agent, ip, created_at, last_seen, expires_at";
+
+impl Store {
+    pub async fn create_session(&self, s: NewSession<'_>) -> Result<SessionRow, StoreError> {
+        let now = self.now();
+        Ok(sqlx::query_as(&format!(
+            "INSERT INTO sessions ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $3, $3, $9) RETURNING {COLS}"
+        ))
+        .bind(s.id_hash)
+        .bind(s.account_id)
+        .bind(now)
+        .bind(s.acr)
+        .bind(s.amr)
+        .bind(i64::from(s.persistent))
+        .bind(s.user_agent)
+        .bind(s.ip)
+        .bind(now + s.ttl)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// A live session (not ended, not expired), touching `last_seen`.
+    pub async fn live_session(&self, id_hash: &str) -> Result<Option<SessionRow>, StoreError> {
+        let now = self.now();
+        Ok(sqlx::query_as(&format!(
+            "UPDATE sessions SET last_seen = $2 WHERE id_hash = $1 AND ended_at IS NULL AND expires_at > $2 \
+             RETURNING {COLS}"
+        ))
+        .bind(id_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn end_session(&self, id_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sessions SET ended_at = $2 WHERE id_hash = $1 AND ended_at IS NULL")
+            .bind(id_hash)
+            .bind(self.now())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,288 @@
+//! Interface texts: Russian by default (wording from REQUIREMENTS, used as-is), English on request.
+//! Error enums hold reasons; the words people read live here.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Lang {
+    Ru,
+    En,
+}
+
+impl Lang {
+    /// First supported tag of a space-separated `ui_locales` list (or a single `lang`).
+    pub fn from_locales(list: &str) -> Option<Lang> {
+        list.split([' ', ','])
+            .filter_map(|tag| Self::from_tag(tag.split(';').next().unwrap_or("").trim()))
+            .next()
+    }
+
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        Self::from_locales(header)
+    }
+
+    fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "ru" => Some(Lang::Ru),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ru => "ru",
+            Lang::En => "en",
+        }
+    }
+}
+
+/// Translator handed to templates: `{{ t.s("login.title") }}`.
+#[derive(Debug, Clone, Copy)]
+pub struct Tr {
+    pub lang: Lang,
+}
+
+impl Tr {
+    pub fn new(lang: Lang) -> Tr {
+        Tr { lang }
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.lang.code()
+    }
+
+    pub fn s(&self, key: &str) -> &'static str {
+        let (ru, en) = text(key);
+        match self.lang {
+            Lang::Ru => ru,
+            Lang::En => en,
+        }
+    }
+}
+
+/// (Russian, English) for every key; an unknown key is a bug caught by the test below.
+fn text(key: &str) -> (&'static str, &'static str) {
+    match key {
+        "brand" => (
+            "vhod — единая учётная запись",
+            "vhod — single sign-on for public services",
+        ),
+        "footer" => (
+            "Единая система идентификации и аутентификации",
+            "Unified identification and authentication",
+        ),
+        "home.title" => (
+            "Единая учётная запись для государственных услуг",
+            "One account for all public services",
+        ),
+        "home.demo" => ("Демонстрационный портал", "Demo portal"),
+        "login.title" => ("Вход", "Sign in"),
+        "login.for_portal" => ("для входа на портал", "to continue to"),
+        "login.login" => ("Логин", "Login"),
+        "login.login_help" => ("Телефон, почта или СНИЛС", "Phone, e-mail or SNILS"),
+        "login.password" => ("Пароль", "Password"),
+        "login.foreign" => ("Чужой компьютер", "Someone else's computer"),
+        "login.submit" => ("Войти", "Sign in"),
+        "login.not_registered" => ("Еще не зарегистрированы?", "Not registered yet?"),
+        "login.register" => ("Зарегистрироваться", "Register"),
+        "login.invalid" => ("Неверные логин или пароль", "Wrong login or password"),
+        "login.caps_hint" => (
+            "Проверьте, не включён ли Caps Lock и выбрана ли английская раскладка клавиатуры.",
+            "Check that Caps Lock is off and the keyboard layout is English.",
+        ),
+        "register.title" => ("Регистрация", "Registration"),
+        "register.surname" => ("Фамилия", "Surname"),
+        "register.name" => ("Имя", "Name"),
+        "register.contact" => (
+            "Мобильный телефон или электронная почта",
+            "Mobile phone or e-mail",
+        ),
+        "register.submit" => ("Зарегистрироваться", "Register"),
+        "register.terms" => (
+            "Нажимая «Зарегистрироваться», вы соглашаетесь с условиями использования и политикой конфиденциальности (редакции",
+            "By pressing “Register” you accept the terms of use and the privacy policy (versions",
+        ),
+        "register.bad_surname" => ("Укажите фамилию буквами", "Enter your surname in letters"),
+        "register.bad_name" => ("Укажите имя буквами", "Enter your name in letters"),
+        "register.bad_phone" => (
+            "Неверный формат номера телефона. Пример: +7(912)3456789",
+            "Malformed phone number. Example: +7(912)3456789",
+        ),
+        "register.bad_email" => (
+            "Неверный формат электронной почты",
+            "Malformed e-mail address",
+        ),
+        "register.taken_phone" => (
+            "Этот номер телефона уже зарегистрирован. Войдите или восстановите пароль.",
+            "This phone number is already registered. Sign in or recover your password.",
+        ),
+        "register.taken_email" => (
+            "Эта электронная почта уже зарегистрирована. Войдите или восстановите пароль.",
+            "This e-mail address is already registered. Sign in or recover your password.",
+        ),
+        "confirm.title" => ("Подтверждение", "Confirmation"),
+        "confirm.sms_sent" => (
+            "Мы отправили код подтверждения на номер",
+            "We sent a confirmation code to",
+        ),
+        "confirm.email_sent" => (
+            "Мы отправили письмо со ссылкой для подтверждения на адрес",
+            "We sent an e-mail with a confirmation link to",
+        ),
+        "confirm.code" => ("Код из SMS", "Code from the SMS"),
+        "confirm.submit" => ("Продолжить", "Continue"),
+        "confirm.wrong" => (
+            "Неверный код. Осталось попыток:",
+            "Wrong code. Attempts left:",
+        ),
+        "confirm.too_many" => (
+            "Слишком много неверных попыток. Начните регистрацию заново.",
+            "Too many wrong attempts. Please start the registration again.",
+        ),
+        "confirm.expired" => (
+            "Срок действия кода или ссылки истёк. Начните регистрацию заново.",
+            "The code or link has expired. Please start the registration again.",
+        ),
+        "confirm.no_code" => (
+            "Код не пришёл? Проверьте номер и подождите пару минут; SMS иногда задерживаются.",
+            "No code? Check the number and wait a couple of minutes; SMS are sometimes delayed.",
+        ),
+        "password.title" => ("Создание пароля", "Create a password"),
+        "password.new" => ("Пароль", "Password"),
+        "password.repeat" => ("Повторите пароль", "Repeat the password"),
+        "password.rules" => (
+            "Не менее 8 символов: заглавные и строчные латинские буквы, цифры и знаки препинания. Можно использовать длинную фразу.",
+            "At least 8 characters: upper- and lower-case Latin letters, digits and punctuation. A long passphrase is welcome.",
+        ),
+        "password.submit" => ("Сохранить", "Save"),
+        "password.too_short" => (
+            "Пароль короче 8 символов",
+            "The password is shorter than 8 characters",
+        ),
+        "password.too_long" => (
+            "Пароль длиннее 256 символов",
+            "The password is longer than 256 characters",
+        ),
+        "password.missing_class" => (
+            "Пароль должен содержать заглавные и строчные латинские буквы, цифры и знаки препинания",
+            "The password needs upper- and lower-case Latin letters, digits and punctuation",
+        ),
+        "password.common" => (
+            "Этот пароль слишком распространён, придумайте другой",
+            "This password is too common, choose another one",
+        ),
+        "password.mismatch" => ("Пароли не совпадают", "The passwords do not match"),
+        "account.title" => ("Мои данные", "My data"),
+        "account.registered" => ("Учётная запись создана.", "Your account has been created."),
+        "account.level" => ("Уровень учётной записи", "Account level"),
+        "level.simplified" => ("Упрощённая", "Simplified"),
+        "level.standard" => ("Стандартная", "Standard"),
+        "level.confirmed" => ("Подтверждённая", "Confirmed"),
+        "account.contacts" => ("Контакты", "Contacts"),
+        "account.confirmed" => ("подтверждён", "confirmed"),
+        "account.logout" => ("Выйти", "Sign out"),
+        "logout.title" => ("Выход", "Sign out"),
+        "logout.question" => (
+            "Выйти из учётной записи на этом устройстве?",
+            "Sign out on this device?",
+        ),
+        "logout.done" => ("Вы вышли из учётной записи.", "You have signed out."),
+        "consent.title" => (
+            "Разрешение доступа к персональным данным",
+            "Access to your personal data",
+        ),
+        "consent.asks" => (
+            "запрашивает доступ к следующим данным:",
+            "asks for access to the following data:",
+        ),
+        "consent.allow" => ("Предоставить", "Allow"),
+        "consent.deny" => ("Отказать", "Deny"),
+        "scope.openid" => ("Идентификатор пользователя", "Your user identifier"),
+        "scope.profile" => ("Фамилия, имя, отчество", "Surname, name and patronymic"),
+        "scope.fullname" => ("Фамилия, имя, отчество", "Surname, name and patronymic"),
+        "scope.email" => ("Адрес электронной почты", "E-mail address"),
+        "scope.phone" => ("Номер мобильного телефона", "Mobile phone number"),
+        "scope.birthdate" => ("Дата рождения", "Date of birth"),
+        "scope.gender" => ("Пол", "Gender"),
+        "scope.offline_access" => (
+            "Доступ к этим данным, пока вы его не отзовёте",
+            "Access to this data until you revoke it",
+        ),
+        "error.title" => ("Ошибка", "Error"),
+        "error.csrf" => (
+            "Форма устарела или отправлена не с этой страницы. Обновите страницу и попробуйте ещё раз.",
+            "The form has expired or was not sent from this page. Reload the page and try again.",
+        ),
+        "error.bad_request" => ("Некорректный запрос.", "Bad request."),
+        "error.unknown_client" => (
+            "Портал, с которого вы пришли, не зарегистрирован в системе.",
+            "The portal you came from is not registered.",
+        ),
+        "error.bad_redirect" => (
+            "Адрес возврата не совпадает с зарегистрированным для портала. Вход прерван ради вашей безопасности.",
+            "The return address does not match the one registered for the portal. Sign-in stopped for your safety.",
+        ),
+        "error.missing_redirect" => (
+            "В запросе портала нет адреса возврата (redirect_uri).",
+            "The portal's request has no return address (redirect_uri).",
+        ),
+        "error.tx_expired" => (
+            "Время на вход истекло. Вернитесь на портал и начните заново.",
+            "The sign-in has expired. Go back to the portal and start again.",
+        ),
+        "error.not_found" => ("Страница не найдена.", "Page not found."),
+        "error.internal" => (
+            "Внутренняя ошибка. Код запроса:",
+            "Internal error. Request id:",
+        ),
+        "outbox.title" => (
+            "Исходящие сообщения (режим разработки)",
+            "Outbox (development mode)",
+        ),
+        "demo.title" => ("Демонстрационный портал", "Demo portal"),
+        "demo.login" => ("Войти через vhod", "Sign in with vhod"),
+        "demo.id_token" => (
+            "Проверенные утверждения ID-токена",
+            "Verified ID token claims",
+        ),
+        "demo.userinfo" => ("Ответ userinfo", "Userinfo response"),
+        "demo.failed" => ("Вход не удался:", "Sign-in failed:"),
+        _ => ("", ""),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locales_pick_the_first_supported_language() {
+        assert_eq!(Lang::from_locales("se en-GB ru"), Some(Lang::En));
+        assert_eq!(Lang::from_locales("se"), None);
+        assert_eq!(
+            Lang::from_accept_language("ru-RU,ru;q=0.9,en;q=0.8"),
+            Some(Lang::Ru)
+        );
+    }
+
+    #[test]
+    fn every_key_used_in_templates_has_both_languages() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        let mut missing = vec![];
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            for part in text.split("t.s(\"").skip(1) {
+                let key = part.split('"').next().unwrap();
+                let (ru, en) = text_of(key);
+                if ru.is_empty() || en.is_empty() {
+                    missing.push(key.to_string());
+                }
+            }
+        }
+        assert!(missing.is_empty(), "untranslated keys: {missing:?}");
+    }
+
+    fn text_of(key: &str) -> (&'static str, &'static str) {
+        text(key)
+    }
+}

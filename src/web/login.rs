@@ -1,0 +1,257 @@
+//! Login and logout pages. One form for phone and e-mail; one generic error; «Чужой компьютер»
+//! makes the session cookie die with the browser.
+
+use super::csrf;
+use super::i18n::{Lang, Tr};
+use super::meta::ClientMeta;
+use super::pages::{error_page, internal_error, with_cookie};
+use super::{cookies, render};
+use crate::app::AppState;
+use crate::authn::{self, password::LoginError, session};
+use crate::oidc::authorize::{self as authz, AuthRequest};
+use crate::params::Params;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    t: Tr,
+    csrf: String,
+    tx: String,
+    login: String,
+    failed: bool,
+    client_name: Option<String>,
+}
+
+fn login_page(
+    app: &AppState,
+    headers: &HeaderMap,
+    lang: Lang,
+    tx: Option<(&str, &AuthRequest)>,
+    login: String,
+    failed: bool,
+) -> Response {
+    let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
+    let status = if failed {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::OK
+    };
+    with_cookie(
+        render(
+            status,
+            &LoginPage {
+                t: Tr::new(lang),
+                csrf,
+                tx: tx.map(|(id, _)| id.to_string()).unwrap_or_default(),
+                login,
+                failed,
+                client_name: tx.map(|(_, r)| r.client_name.clone()),
+            },
+        ),
+        cookie,
+    )
+}
+
+/// Loads the pending authorization named by `tx`: Ok(None) when no tx was given, Err(page) when it
+/// was given but is unknown or expired.
+pub async fn load_tx(
+    app: &AppState,
+    tx: Option<&str>,
+    lang: Lang,
+) -> Result<Option<AuthRequest>, Response> {
+    match tx {
+        None => Ok(None),
+        Some(id) => match authz::load_tx(app, id).await {
+            Ok(Some(r)) => Ok(Some(r)),
+            Ok(None) => Err(error_page(
+                lang,
+                StatusCode::BAD_REQUEST,
+                "error.tx_expired",
+            )),
+            Err(e) => Err(internal_error(lang, &e)),
+        },
+    }
+}
+
+pub async fn page(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let Ok(p) = Params::from_query(q.as_deref()) else {
+        return error_page(
+            meta.lang(None),
+            StatusCode::BAD_REQUEST,
+            "error.bad_request",
+        );
+    };
+    let lang = meta.lang(p.get("lang"));
+    let req = match load_tx(&app, p.get("tx"), lang).await {
+        Ok(r) => r,
+        Err(page) => return page,
+    };
+    let lang = req.as_ref().map(|r| r.lang).unwrap_or(lang);
+    let login = req
+        .as_ref()
+        .and_then(|r| r.login_hint.clone())
+        .unwrap_or_default();
+    let tx = p.get("tx").zip(req.as_ref());
+    login_page(&app, &headers, lang, tx, login, false)
+}
+
+pub async fn submit(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Ok(p) = Params::from_form(&headers, &body) else {
+        return error_page(
+            meta.lang(None),
+            StatusCode::BAD_REQUEST,
+            "error.bad_request",
+        );
+    };
+    let lang = meta.lang(p.get("lang"));
+    if !csrf::verify(&headers, p.get(csrf::FIELD)) {
+        return error_page(lang, StatusCode::FORBIDDEN, "error.csrf");
+    }
+    let req = match load_tx(&app, p.get("tx"), lang).await {
+        Ok(r) => r,
+        Err(page) => return page,
+    };
+    let login = p.get("login").unwrap_or("").trim().to_string();
+    let password = p.get("password").unwrap_or("");
+    let account = match authn::password::login(&app, &login, password).await {
+        Ok(a) => a,
+        Err(LoginError::Invalid) => {
+            tracing::info!(ip = %meta.ip, "password login failed");
+            let tx = p.get("tx").zip(req.as_ref());
+            return login_page(&app, &headers, lang, tx, login, true);
+        }
+        Err(LoginError::Store(e)) => return internal_error(lang, &e),
+    };
+    let persistent = p.get("foreign") != Some("on");
+    let mut res = match p.get("tx").filter(|_| req.is_some()) {
+        Some(tx) => Redirect::to(&format!("/authorize/continue?tx={tx}")).into_response(),
+        None => Redirect::to("/account").into_response(),
+    };
+    match start_session(
+        &app,
+        &headers,
+        &meta,
+        &account.id,
+        authn::ACR_LOW,
+        &["pwd"],
+        persistent,
+    )
+    .await
+    {
+        Ok(cookie) => {
+            res.headers_mut().append(header::SET_COOKIE, cookie);
+            res
+        }
+        Err(e) => internal_error(lang, &e),
+    }
+}
+
+/// Ends any session this browser had (a new id at every login) and starts a new one.
+pub async fn start_session(
+    app: &AppState,
+    headers: &HeaderMap,
+    meta: &ClientMeta,
+    account_id: &str,
+    acr: &str,
+    amr: &[&str],
+    persistent: bool,
+) -> Result<axum::http::HeaderValue, crate::store::StoreError> {
+    if let Some(old) = cookies::get(headers, session::COOKIE) {
+        session::end(app, &old).await?;
+    }
+    let (id, _) = session::start(
+        app,
+        session::Authenticated {
+            account_id,
+            acr,
+            amr,
+            persistent,
+            user_agent: &meta.user_agent,
+            ip: &meta.ip,
+        },
+    )
+    .await?;
+    tracing::info!(account = %account_id, acr, "session started");
+    let max_age = persistent.then_some(app.config.session.ttl);
+    Ok(cookies::set(
+        session::COOKIE,
+        &id,
+        max_age,
+        app.config.issuer_is_https(),
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "logout.html")]
+struct LogoutPage {
+    t: Tr,
+    csrf: String,
+    done: bool,
+}
+
+pub async fn logout_page(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+) -> Response {
+    let (csrf, cookie) = csrf::token(&headers, app.config.issuer_is_https());
+    with_cookie(
+        render(
+            StatusCode::OK,
+            &LogoutPage {
+                t: Tr::new(meta.lang(None)),
+                csrf,
+                done: false,
+            },
+        ),
+        cookie,
+    )
+}
+
+pub async fn logout(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let lang = meta.lang(None);
+    let Ok(p) = Params::from_form(&headers, &body) else {
+        return error_page(lang, StatusCode::BAD_REQUEST, "error.bad_request");
+    };
+    if !csrf::verify(&headers, p.get(csrf::FIELD)) {
+        return error_page(lang, StatusCode::FORBIDDEN, "error.csrf");
+    }
+    if let Some(sid) = cookies::get(&headers, session::COOKIE) {
+        if let Err(e) = session::end(&app, &sid).await {
+            return internal_error(lang, &e);
+        }
+    }
+    let mut res = render(
+        StatusCode::OK,
+        &LogoutPage {
+            t: Tr::new(lang),
+            csrf: String::new(),
+            done: true,
+        },
+    );
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        cookies::set(session::COOKIE, "", Some(0), app.config.issuer_is_https()),
+    );
+    res
+}

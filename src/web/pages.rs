@@ -1,0 +1,201 @@
+//! Small pages: home, account, error pages, dev outbox, stylesheet, health.
+
+use super::csrf;
+use super::i18n::{Lang, Tr};
+use super::meta::ClientMeta;
+use super::{cookies, render};
+use crate::app::AppState;
+use crate::authn::session;
+use crate::identity::Phone;
+use crate::params::Params;
+use crate::store::outbox::OutboxRow;
+use askama::Template;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    t: Tr,
+    message_key: &'static str,
+    detail: Option<String>,
+}
+
+/// A readable error page in the person's language.
+pub fn error_page(lang: Lang, status: StatusCode, message_key: &'static str) -> Response {
+    render(
+        status,
+        &ErrorPage {
+            t: Tr::new(lang),
+            message_key,
+            detail: None,
+        },
+    )
+}
+
+/// Logs the cause with a request id and shows only the id.
+pub fn internal_error(lang: Lang, cause: &dyn std::fmt::Display) -> Response {
+    let id = crate::crypto::random_token()[..12].to_string();
+    tracing::error!(request_id = %id, error = %cause, "internal error");
+    render(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        &ErrorPage {
+            t: Tr::new(lang),
+            message_key: "error.internal",
+            detail: Some(id),
+        },
+    )
+}
+
+/// Adds the CSRF cookie to a page response when the browser did not have one yet.
+pub fn with_cookie(mut res: Response, cookie: Option<HeaderValue>) -> Response {
+    if let Some(c) = cookie {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    res
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home {
+    t: Tr,
+    demo: bool,
+}
+
+pub async fn home(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let p = Params::from_query(q.as_deref()).unwrap_or_default();
+    render(
+        StatusCode::OK,
+        &Home {
+            t: Tr::new(meta.lang(p.get("lang"))),
+            demo: app.demo_enabled(),
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct Account {
+    t: Tr,
+    csrf: String,
+    full_name: String,
+    level_key: &'static str,
+    contacts: Vec<(String, bool)>,
+    just_registered: bool,
+}
+
+pub async fn account(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let p = Params::from_query(q.as_deref()).unwrap_or_default();
+    let lang = meta.lang(p.get("lang"));
+    let sid = cookies::get(&headers, session::COOKIE);
+    let s = match session::current(&app, sid.as_deref()).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return Redirect::to("/login").into_response(),
+        Err(e) => return internal_error(lang, &e),
+    };
+    let (account, ids) = match (
+        app.store.account(&s.account_id).await,
+        app.store.identifiers(&s.account_id).await,
+    ) {
+        (Ok(Some(a)), Ok(ids)) => (a, ids),
+        (Ok(None), _) => return Redirect::to("/login").into_response(),
+        (Err(e), _) | (_, Err(e)) => return internal_error(lang, &e),
+    };
+    let contacts = ids
+        .iter()
+        .map(|i| {
+            let shown = match i.kind.as_str() {
+                "phone" => i
+                    .value
+                    .parse::<Phone>()
+                    .map(|p| p.display())
+                    .unwrap_or_else(|_| i.value.clone()),
+                _ => i.value.clone(),
+            };
+            (shown, i.verified_at.is_some())
+        })
+        .collect();
+    let level_key = match account.level.as_str() {
+        "standard" => "level.standard",
+        "confirmed" => "level.confirmed",
+        _ => "level.simplified",
+    };
+    let (csrf, cookie) = csrf::token(&headers, app.config.issuer_is_https());
+    with_cookie(
+        render(
+            StatusCode::OK,
+            &Account {
+                t: Tr::new(lang),
+                csrf,
+                full_name: format!("{} {}", account.surname, account.given_name),
+                level_key,
+                contacts,
+                just_registered: p.get("registered").is_some(),
+            },
+        ),
+        cookie,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "outbox.html")]
+struct Outbox {
+    t: Tr,
+    messages: Vec<OutboxRow>,
+}
+
+/// Development only (the route exists only when dev.enabled): what the outbox notifier "sent".
+pub async fn outbox(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let p = Params::from_query(q.as_deref()).unwrap_or_default();
+    let lang = meta.lang(p.get("lang"));
+    let messages = match app.store.outbox(p.get("to"), 100).await {
+        Ok(m) => m,
+        Err(e) => return internal_error(lang, &e),
+    };
+    if p.get("format") == Some("json") {
+        return axum::Json(messages).into_response();
+    }
+    render(
+        StatusCode::OK,
+        &Outbox {
+            t: Tr::new(lang),
+            messages,
+        },
+    )
+}
+
+pub async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/vhod.css"),
+    )
+        .into_response()
+}
+
+pub async fn health(State(app): State<AppState>) -> Response {
+    match app.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
+    }
+}
+
+pub async fn not_found(meta: ClientMeta) -> Response {
+    error_page(meta.lang(None), StatusCode::NOT_FOUND, "error.not_found")
+}

@@ -1,0 +1,411 @@
+//! Registration pages (REQUIREMENTS §2): form → code or link → password → account page (or back to
+//! the portal that sent the person here).
+
+use super::csrf;
+use super::i18n::{Lang, Tr};
+use super::login::{load_tx, start_session};
+use super::meta::ClientMeta;
+use super::pages::{error_page, internal_error, with_cookie};
+use super::render;
+use crate::app::AppState;
+use crate::authn;
+use crate::identity::Contact;
+use crate::identity::contact::ContactError;
+use crate::identity::password_policy::PolicyError;
+use crate::identity::registration::{self as reg, RegError, RegistrationForm};
+use crate::params::Params;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct RegisterPage {
+    t: Tr,
+    csrf: String,
+    tx: String,
+    surname: String,
+    name: String,
+    contact: String,
+    terms_version: String,
+    privacy_version: String,
+    error: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "confirm.html")]
+struct ConfirmPage {
+    t: Tr,
+    csrf: String,
+    reg: String,
+    is_phone: bool,
+    masked: String,
+    error: Option<&'static str>,
+    remaining: u32,
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    t: Tr,
+    csrf: String,
+    reg: String,
+    error: Option<&'static str>,
+}
+
+fn bad_form(lang: Lang) -> Response {
+    error_page(lang, StatusCode::BAD_REQUEST, "error.bad_request")
+}
+
+fn csrf_failed(lang: Lang) -> Response {
+    error_page(lang, StatusCode::FORBIDDEN, "error.csrf")
+}
+
+fn expired(lang: Lang) -> Response {
+    error_page(lang, StatusCode::BAD_REQUEST, "confirm.expired")
+}
+
+#[allow(clippy::too_many_arguments)]
+fn register_page(
+    app: &AppState,
+    headers: &HeaderMap,
+    lang: Lang,
+    status: StatusCode,
+    tx: &str,
+    fields: (&str, &str, &str),
+    error: Option<&'static str>,
+) -> Response {
+    let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
+    with_cookie(
+        render(
+            status,
+            &RegisterPage {
+                t: Tr::new(lang),
+                csrf,
+                tx: tx.to_string(),
+                surname: fields.0.to_string(),
+                name: fields.1.to_string(),
+                contact: fields.2.to_string(),
+                terms_version: app.config.registration.terms_version.clone(),
+                privacy_version: app.config.registration.privacy_version.clone(),
+                error,
+            },
+        ),
+        cookie,
+    )
+}
+
+pub async fn page(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let Ok(p) = Params::from_query(q.as_deref()) else {
+        return bad_form(meta.lang(None));
+    };
+    let lang = meta.lang(p.get("lang"));
+    let tx = match load_tx(&app, p.get("tx"), lang).await {
+        Ok(Some(_)) => p.get("tx").unwrap_or(""),
+        Ok(None) => "",
+        Err(page) => return page,
+    };
+    register_page(&app, &headers, lang, StatusCode::OK, tx, ("", "", ""), None)
+}
+
+pub async fn submit(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Ok(p) = Params::from_form(&headers, &body) else {
+        return bad_form(meta.lang(None));
+    };
+    let lang = meta.lang(p.get("lang"));
+    if !csrf::verify(&headers, p.get(csrf::FIELD)) {
+        return csrf_failed(lang);
+    }
+    let tx = match load_tx(&app, p.get("tx"), lang).await {
+        Ok(Some(_)) => p.get("tx"),
+        Ok(None) => None,
+        Err(page) => return page,
+    };
+    let fields = (
+        p.get("surname").unwrap_or(""),
+        p.get("name").unwrap_or(""),
+        p.get("contact").unwrap_or(""),
+    );
+    let form = RegistrationForm {
+        surname: fields.0,
+        given_name: fields.1,
+        contact: fields.2,
+    };
+    match reg::start(&app, form, tx.map(str::to_owned), lang == Lang::En).await {
+        Ok(id) => Redirect::to(&format!("/register/confirm?reg={id}&lang={}", lang.code()))
+            .into_response(),
+        Err(e) => {
+            let key = match e {
+                RegError::Surname(_) => "register.bad_surname",
+                RegError::GivenName(_) => "register.bad_name",
+                RegError::Contact(ContactError::BadPhone) => "register.bad_phone",
+                RegError::Contact(ContactError::BadEmail) => "register.bad_email",
+                RegError::ContactTaken if fields.2.contains('@') => "register.taken_email",
+                RegError::ContactTaken => "register.taken_phone",
+                other => return internal_error(lang, &other),
+            };
+            let status = if matches!(e, RegError::ContactTaken) {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            register_page(
+                &app,
+                &headers,
+                lang,
+                status,
+                tx.unwrap_or(""),
+                fields,
+                Some(key),
+            )
+        }
+    }
+}
+
+fn confirm_page(
+    app: &AppState,
+    headers: &HeaderMap,
+    lang: Lang,
+    status: StatusCode,
+    reg_id: &str,
+    contact: &Contact,
+    error: Option<(&'static str, u32)>,
+) -> Response {
+    let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
+    with_cookie(
+        render(
+            status,
+            &ConfirmPage {
+                t: Tr::new(lang),
+                csrf,
+                reg: reg_id.to_string(),
+                is_phone: matches!(contact, Contact::Phone(_)),
+                masked: contact.masked(),
+                error: error.map(|e| e.0),
+                remaining: error.map(|e| e.1).unwrap_or(0),
+            },
+        ),
+        cookie,
+    )
+}
+
+pub async fn confirm_page_get(
+    app: &AppState,
+    headers: &HeaderMap,
+    lang: Lang,
+    reg_id: &str,
+) -> Response {
+    match reg::pending(app, reg_id).await {
+        Ok(p) if p.confirmed => password_redirect(reg_id, lang),
+        Ok(p) => confirm_page(
+            app,
+            headers,
+            lang,
+            StatusCode::OK,
+            reg_id,
+            &p.contact(),
+            None,
+        ),
+        Err(RegError::UnknownOrExpired) => expired(lang),
+        Err(e) => internal_error(lang, &e),
+    }
+}
+
+pub async fn confirm_form(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let Ok(p) = Params::from_query(q.as_deref()) else {
+        return bad_form(meta.lang(None));
+    };
+    let lang = meta.lang(p.get("lang"));
+    confirm_page_get(&app, &headers, lang, p.get("reg").unwrap_or("")).await
+}
+
+fn password_redirect(reg_id: &str, lang: Lang) -> Response {
+    Redirect::to(&format!(
+        "/register/password?reg={reg_id}&lang={}",
+        lang.code()
+    ))
+    .into_response()
+}
+
+pub async fn confirm(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Ok(p) = Params::from_form(&headers, &body) else {
+        return bad_form(meta.lang(None));
+    };
+    let lang = meta.lang(p.get("lang"));
+    if !csrf::verify(&headers, p.get(csrf::FIELD)) {
+        return csrf_failed(lang);
+    }
+    let reg_id = p.get("reg").unwrap_or("");
+    match reg::confirm(&app, reg_id, p.get("code").unwrap_or("")).await {
+        Ok(_) => password_redirect(reg_id, lang),
+        Err(RegError::WrongCode { remaining }) => match reg::pending(&app, reg_id).await {
+            Ok(pending) => confirm_page(
+                &app,
+                &headers,
+                lang,
+                StatusCode::BAD_REQUEST,
+                reg_id,
+                &pending.contact(),
+                Some(("confirm.wrong", remaining)),
+            ),
+            Err(_) => expired(lang),
+        },
+        Err(RegError::TooManyAttempts) => {
+            error_page(lang, StatusCode::TOO_MANY_REQUESTS, "confirm.too_many")
+        }
+        Err(RegError::UnknownOrExpired) => expired(lang),
+        Err(e) => internal_error(lang, &e),
+    }
+}
+
+/// The e-mail link: GET confirms (the token in it is the secret) and moves on to the password.
+pub async fn verify_link(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let Ok(p) = Params::from_query(q.as_deref()) else {
+        return bad_form(meta.lang(None));
+    };
+    let lang = meta.lang(p.get("lang"));
+    let reg_id = p.get("reg").unwrap_or("");
+    match reg::confirm(&app, reg_id, p.get("token").unwrap_or("")).await {
+        Ok(_) => password_redirect(reg_id, lang),
+        Err(RegError::TooManyAttempts) => {
+            error_page(lang, StatusCode::TOO_MANY_REQUESTS, "confirm.too_many")
+        }
+        Err(RegError::UnknownOrExpired | RegError::WrongCode { .. }) => expired(lang),
+        Err(e) => internal_error(lang, &e),
+    }
+}
+
+pub async fn password_page(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let Ok(p) = Params::from_query(q.as_deref()) else {
+        return bad_form(meta.lang(None));
+    };
+    let lang = meta.lang(p.get("lang"));
+    let reg_id = p.get("reg").unwrap_or("");
+    match reg::pending(&app, reg_id).await {
+        Ok(pending) if pending.confirmed => {
+            let (csrf, cookie) = csrf::token(&headers, app.config.issuer_is_https());
+            with_cookie(
+                render(
+                    StatusCode::OK,
+                    &PasswordPage {
+                        t: Tr::new(lang),
+                        csrf,
+                        reg: reg_id.to_string(),
+                        error: None,
+                    },
+                ),
+                cookie,
+            )
+        }
+        Ok(_) => confirm_page_get(&app, &headers, lang, reg_id).await,
+        Err(RegError::UnknownOrExpired) => expired(lang),
+        Err(e) => internal_error(lang, &e),
+    }
+}
+
+pub async fn set_password(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Ok(p) = Params::from_form(&headers, &body) else {
+        return bad_form(meta.lang(None));
+    };
+    let lang = meta.lang(p.get("lang"));
+    if !csrf::verify(&headers, p.get(csrf::FIELD)) {
+        return csrf_failed(lang);
+    }
+    let reg_id = p.get("reg").unwrap_or("");
+    let result = reg::complete(
+        &app,
+        reg_id,
+        p.get("password").unwrap_or(""),
+        p.get("password2").unwrap_or(""),
+    )
+    .await;
+    let (account, tx) = match result {
+        Ok(done) => done,
+        Err(RegError::Policy(e)) => {
+            let key = match e {
+                PolicyError::TooShort => "password.too_short",
+                PolicyError::TooLong => "password.too_long",
+                PolicyError::MissingClass => "password.missing_class",
+                PolicyError::Common => "password.common",
+                PolicyError::Mismatch => "password.mismatch",
+            };
+            let (csrf, cookie) = csrf::token(&headers, app.config.issuer_is_https());
+            return with_cookie(
+                render(
+                    StatusCode::BAD_REQUEST,
+                    &PasswordPage {
+                        t: Tr::new(lang),
+                        csrf,
+                        reg: reg_id.to_string(),
+                        error: Some(key),
+                    },
+                ),
+                cookie,
+            );
+        }
+        Err(RegError::NotConfirmed) => return confirm_page_get(&app, &headers, lang, reg_id).await,
+        Err(RegError::UnknownOrExpired) => return expired(lang),
+        Err(RegError::ContactTaken) => {
+            return error_page(lang, StatusCode::CONFLICT, "register.taken_phone");
+        }
+        Err(e) => return internal_error(lang, &e),
+    };
+    tracing::info!(account = %account.id, "account registered");
+    let cookie = match start_session(
+        &app,
+        &headers,
+        &meta,
+        &account.id,
+        authn::ACR_LOW,
+        &["pwd"],
+        true,
+    )
+    .await
+    {
+        Ok(c) => c,
+        Err(e) => return internal_error(lang, &e),
+    };
+    let target = match tx {
+        Some(tx) => format!("/authorize/continue?tx={tx}"),
+        None => format!("/account?registered=1&lang={}", lang.code()),
+    };
+    let mut res = Redirect::to(&target).into_response();
+    res.headers_mut().append(header::SET_COOKIE, cookie);
+    res
+}
