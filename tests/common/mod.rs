@@ -1,0 +1,513 @@
+//! Shared harness: starts the real app on a random port per test, on SQLite + memory always and on
+//! PostgreSQL + Redis when TEST_DATABASE_URL / TEST_REDIS_URL are set (own schema / key prefix each).
+#![allow(dead_code)]
+
+use openidconnect::core::{CoreClient, CoreProviderMetadata};
+use openidconnect::{ClientId, ClientSecret, IssuerUrl, RedirectUrl};
+use reqwest::header::LOCATION;
+use serde_json::Value;
+use std::net::SocketAddr;
+use vhod::AppState;
+use vhod::clock::Clock;
+use vhod::config::Config;
+use vhod::oidc::clients::{self, NewClient};
+
+pub const PASSWORD: &str = "Zvezda-2026!ok";
+
+#[derive(Clone, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres { db: String, redis: String },
+}
+
+impl Backend {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite+memory",
+            Backend::Postgres { .. } => "postgres+redis",
+        }
+    }
+}
+
+/// SQLite + memory always; PostgreSQL + Redis when both variables are set. Setting only one of them
+/// is a configuration mistake and fails loudly instead of silently testing less.
+pub fn backends() -> Vec<Backend> {
+    let mut list = vec![Backend::Sqlite];
+    match (
+        std::env::var("TEST_DATABASE_URL"),
+        std::env::var("TEST_REDIS_URL"),
+    ) {
+        (Ok(db), Ok(redis)) => list.push(Backend::Postgres { db, redis }),
+        (Err(_), Err(_)) => {}
+        _ => panic!("set both TEST_DATABASE_URL and TEST_REDIS_URL, or neither"),
+    }
+    list
+}
+
+pub fn postgres_backend() -> Option<Backend> {
+    backends()
+        .into_iter()
+        .find(|b| matches!(b, Backend::Postgres { .. }))
+}
+
+/// A configuration with its own database (file or schema) and cache namespace.
+pub fn test_config(backend: &Backend) -> Config {
+    let mut c = Config::defaults();
+    let tag = uuid::Uuid::now_v7().simple().to_string();
+    let dir = std::env::temp_dir().join(format!("vhod-test-{tag}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    c.keys.kek_file = dir.join("kek").display().to_string();
+    c.password.memory_kib = 1024;
+    c.password.iterations = 1;
+    c.dev.enabled = true;
+    match backend {
+        Backend::Sqlite => {
+            c.database.url = format!("sqlite://{}", dir.join("vhod.db").display());
+            c.cache.url = "memory".into();
+        }
+        Backend::Postgres { db, redis } => {
+            c.database.url = db.clone();
+            c.database.schema = format!("t_{tag}");
+            c.database.max_connections = 5;
+            c.cache.url = redis.clone();
+            c.cache.prefix = format!("test:{tag}:");
+        }
+    }
+    c
+}
+
+pub struct TestServer {
+    pub base: String,
+    pub app: AppState,
+    pub backend: Backend,
+    pub config: Config,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl TestServer {
+    pub async fn start(backend: &Backend) -> TestServer {
+        Self::start_with(backend, test_config(backend)).await
+    }
+
+    /// Starts a node on `config` (a second node shares the first one's config: same DB and cache,
+    /// its own port and therefore... the same issuer would be wrong, so nodes get the shared issuer
+    /// of the first node only when `issuer` is set by the caller).
+    pub async fn start_with(backend: &Backend, mut config: Config) -> TestServer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        if config.server.issuer == Config::defaults().server.issuer {
+            config.server.issuer = format!("http://localhost:{port}");
+        }
+        config.server.bind = format!("127.0.0.1:{port}");
+        let (router, app) = vhod::build_app(config.clone(), Clock::default())
+            .await
+            .expect("app starts");
+        let task = tokio::spawn(async move {
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .unwrap();
+        });
+        TestServer {
+            base: format!("http://localhost:{port}"),
+            app,
+            backend: backend.clone(),
+            config,
+            task,
+        }
+    }
+
+    pub fn issuer(&self) -> String {
+        self.app.config.server.issuer.clone()
+    }
+
+    pub async fn add_client(&self, redirect_uri: &str, public: bool) -> (String, Option<String>) {
+        let (c, secret) = clients::register(
+            &self.app.store,
+            NewClient {
+                id: None,
+                name: "Портал госуслуг региона",
+                redirect_uris: &[redirect_uri.to_string()],
+                is_public: public,
+                id_token_alg: vhod::crypto::keyring::SigningAlg::Rs256,
+            },
+        )
+        .await
+        .unwrap();
+        (c.id, secret)
+    }
+
+    /// A person registered at a service centre (same path as `vhod accounts create`).
+    pub async fn add_person(&self, contact: &str) -> String {
+        vhod::identity::registration::register_in_person(
+            &self.app,
+            vhod::identity::registration::RegistrationForm {
+                surname: "Иванов",
+                given_name: "Иван",
+                contact,
+            },
+            PASSWORD,
+        )
+        .await
+        .unwrap()
+        .id
+    }
+
+    /// The newest message the outbox notifier sent to `to`, read over HTTP like a developer would.
+    pub async fn last_message(&self, to: &str) -> Value {
+        let url = format!("{}/dev/outbox?format=json&to={}", self.base, urlencode(to));
+        let list: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+        list[0].clone()
+    }
+
+    pub async fn rp(&self, client_id: &str, secret: Option<&str>, redirect: &str) -> Rp {
+        let http = no_redirect_client();
+        let meta =
+            CoreProviderMetadata::discover_async(IssuerUrl::new(self.issuer()).unwrap(), &http)
+                .await
+                .expect("discovery");
+        let client = CoreClient::from_provider_metadata(
+            meta,
+            ClientId::new(client_id.into()),
+            secret.map(|s| ClientSecret::new(s.into())),
+        )
+        .set_redirect_uri(RedirectUrl::new(redirect.into()).unwrap());
+        Rp { client, http }
+    }
+}
+
+pub type RpClient = CoreClient<
+    openidconnect::EndpointSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointMaybeSet,
+    openidconnect::EndpointMaybeSet,
+>;
+
+pub struct Rp {
+    pub client: RpClient,
+    pub http: reqwest::Client,
+}
+
+pub fn no_redirect_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+pub fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// A browser: cookies kept, redirects followed by hand so tests can see each hop.
+pub struct Browser {
+    pub http: reqwest::Client,
+    pub base: String,
+}
+
+impl Browser {
+    pub fn new(base: &str) -> Browser {
+        Browser {
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            base: base.to_string(),
+        }
+    }
+
+    fn abs(&self, url: &str) -> String {
+        if url.starts_with("http") {
+            url.to_string()
+        } else {
+            format!("{}{}", self.base, url)
+        }
+    }
+
+    pub async fn get(&self, url: &str) -> reqwest::Response {
+        self.http.get(self.abs(url)).send().await.unwrap()
+    }
+
+    pub async fn post(&self, url: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.http
+            .post(self.abs(url))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// GET and follow same-server redirects until a page or a redirect that leaves the server.
+    pub async fn follow(&self, url: &str) -> Landing {
+        let mut url = self.abs(url);
+        for _ in 0..10 {
+            let res = self.http.get(&url).send().await.unwrap();
+            if let Some(next) = location(&res) {
+                let next = self.abs(&next);
+                if !next.starts_with(&self.base) {
+                    return Landing::Left(next);
+                }
+                url = next;
+                continue;
+            }
+            let status = res.status().as_u16();
+            return Landing::Page(status, res.text().await.unwrap());
+        }
+        panic!("redirect loop");
+    }
+
+    /// Submits a page's form: its hidden fields plus `fields`; returns the response (not followed).
+    pub async fn submit(
+        &self,
+        html: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut form: Vec<(String, String)> = hidden_fields(html);
+        for (k, v) in fields {
+            form.retain(|(n, _)| n != k);
+            form.push((k.to_string(), v.to_string()));
+        }
+        self.http
+            .post(self.abs(action))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Submits and follows: Landing after the redirect chain.
+    pub async fn submit_follow(
+        &self,
+        html: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> Landing {
+        let res = self.submit(html, action, fields).await;
+        match location(&res) {
+            Some(next) => {
+                let next = self.abs(&next);
+                if next.starts_with(&self.base) {
+                    self.follow(&next).await
+                } else {
+                    Landing::Left(next)
+                }
+            }
+            None => {
+                let status = res.status().as_u16();
+                Landing::Page(status, res.text().await.unwrap())
+            }
+        }
+    }
+
+    /// Full login through the login form behind `authorize_url`, allowing consent if asked.
+    /// Returns where the browser was finally sent (the portal's redirect URI with code).
+    pub async fn authorize_and_login(
+        &self,
+        authorize_url: &str,
+        login: &str,
+        password: &str,
+    ) -> String {
+        let page = match self.follow(authorize_url).await {
+            Landing::Page(200, html) => html,
+            other => panic!("expected the login page, got {other:?}"),
+        };
+        assert!(page.contains("name=\"password\""), "login page: {page}");
+        match self
+            .submit_follow(&page, "/login", &[("login", login), ("password", password)])
+            .await
+        {
+            Landing::Left(url) => url,
+            Landing::Page(200, html) if html.contains("name=\"decision\"") => {
+                match self
+                    .submit_follow(&html, "/consent", &[("decision", "allow")])
+                    .await
+                {
+                    Landing::Left(url) => url,
+                    other => panic!("consent did not redirect: {other:?}"),
+                }
+            }
+            other => panic!("login did not succeed: {other:?}"),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum Landing {
+    Page(u16, String),
+    Left(String),
+}
+
+pub fn location(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get(LOCATION)
+        .map(|v| v.to_str().unwrap().to_string())
+}
+
+/// Hidden inputs of the (first) form in the page.
+pub fn hidden_fields(html: &str) -> Vec<(String, String)> {
+    let mut out = vec![];
+    for tag in html.split("<input").skip(1) {
+        let tag = tag.split('>').next().unwrap();
+        if !tag.contains("type=\"hidden\"") {
+            continue;
+        }
+        let attr = |name: &str| {
+            tag.split(&format!("{name}=\""))
+                .nth(1)
+                .map(|r| unescape(r.split('"').next().unwrap()))
+        };
+        if let (Some(n), Some(v)) = (attr("name"), attr("value")) {
+            out.push((n, v));
+        }
+    }
+    out
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// Query parameter of a URL.
+pub fn query_param(url: &str, name: &str) -> Option<String> {
+    url::Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// A PKCE pair (verifier, S256 challenge).
+pub fn pkce_pair() -> (String, String) {
+    let verifier = vhod::crypto::random_token();
+    let challenge = vhod::crypto::sha256_b64(&verifier);
+    (verifier, challenge)
+}
+
+/// An authorization URL built by hand (for refusal tests that need exact control).
+pub fn authorize_url(
+    base: &str,
+    client_id: &str,
+    redirect: &str,
+    extra: &[(&str, &str)],
+) -> String {
+    let mut u = url::Url::parse(&format!("{base}/authorize")).unwrap();
+    {
+        let mut q = u.query_pairs_mut();
+        q.append_pair("response_type", "code");
+        q.append_pair("client_id", client_id);
+        q.append_pair("redirect_uri", redirect);
+        q.append_pair("scope", "openid profile");
+        q.append_pair("state", "st-123");
+        for (k, v) in extra {
+            q.append_pair(k, v);
+        }
+    }
+    u.to_string()
+}
+
+pub const REDIRECT: &str = "https://portal.example.gov/callback";
+
+/// Logs `login` in through the pages and returns (code, verifier) for a hand-built PKCE request.
+pub async fn obtain_code(
+    t: &TestServer,
+    browser: &Browser,
+    client_id: &str,
+    login: &str,
+) -> (String, String) {
+    let (verifier, challenge) = pkce_pair();
+    let url = authorize_url(
+        &t.base,
+        client_id,
+        REDIRECT,
+        &[
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+            ("nonce", "n-1"),
+        ],
+    );
+    let back = browser.authorize_and_login(&url, login, PASSWORD).await;
+    assert!(back.starts_with(REDIRECT), "{back}");
+    (
+        query_param(&back, "code").expect("code in redirect"),
+        verifier,
+    )
+}
+
+/// POSTs to /token with HTTP Basic client authentication; returns (status, JSON body).
+pub async fn token_request(
+    t: &TestServer,
+    client_id: &str,
+    secret: &str,
+    form: &[(&str, &str)],
+) -> (u16, Value) {
+    let res = no_redirect_client()
+        .post(format!("{}/token", t.base))
+        .basic_auth(urlencode(client_id), Some(urlencode(secret)))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+pub async fn redeem(
+    t: &TestServer,
+    client_id: &str,
+    secret: &str,
+    code: &str,
+    verifier: &str,
+) -> (u16, Value) {
+    token_request(
+        t,
+        client_id,
+        secret,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", verifier),
+        ],
+    )
+    .await
+}
+
+/// GET /userinfo with a bearer token; (status, body).
+pub async fn userinfo(t: &TestServer, access_token: &str) -> (u16, Value) {
+    let res = no_redirect_client()
+        .get(format!("{}/userinfo", t.base))
+        .bearer_auth(access_token)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// The (unverified) payload of the ID token in a token response; signature checks live in the RP tests.
+pub fn id_token_claims(token_response: &Value) -> Value {
+    use base64::Engine;
+    let id = token_response["id_token"].as_str().expect("id_token");
+    let payload = id.split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
