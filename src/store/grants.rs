@@ -124,3 +124,12 @@ impl Store {
         Ok(Err(existing))
     }
 }
+
+impl Store {
+    /// Every stored refresh-token hash (for tests that prove tokens are stored hashed).
+    pub async fn refresh_token_hashes_for_tests(&self) -> Result<Vec<(String,)>, StoreError> {
+        Ok(sqlx::query_as("SELECT hash FROM refresh_tokens")
+            .fetch_all(&self.pool)
+            .await?)
+    }
+}
