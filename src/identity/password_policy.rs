@@ -79,7 +79,7 @@ pub fn check(password: &str, repeat: &str) -> Result<(), PolicyError> {
         .map(|c| match c {
             '@' => 'a',
             '0' => 'o',
-            '1' | '!' => 'i',
+            '1' => 'i',
             '3' => 'e',
             '$' | '5' => 's',
             c => c,
