@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Sign-in throughput benchmark (issue: the spine). Release build, production argon2id cost (config
+# defaults), server pinned to CPU 0 and the load driver to CPU 1. Prints idle RSS, flows/s, p50/p99,
+# the raw argon2id rate on one core and their ratio.
+#   bash benches/signin.sh [CONCURRENCY] [FLOWS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/vhod-target}"
+CONCURRENCY="${1:-8}"
+FLOWS="${2:-300}"
+cargo build --release --locked --bin vhod --example load
+BIN="$CARGO_TARGET_DIR/release/vhod"
+DRIVER="$CARGO_TARGET_DIR/release/examples/load"
+DIR="$(mktemp -d -t vhod-bench.XXXXXX)"
+PORT=18555
+ISSUER="http://localhost:$PORT"
+export VHOD_SERVER__BIND="127.0.0.1:$PORT" VHOD_SERVER__ISSUER="$ISSUER" \
+  VHOD_DATABASE__URL="sqlite://$DIR/vhod.db" VHOD_KEYS__KEK_FILE="$DIR/kek" VHOD_LOG=warn \
+  VHOD_PASSWORD__MAX_CONCURRENT=1
+(cd "$DIR" && exec taskset -c 0 "$BIN" serve) &
+PID=$!
+trap 'kill $PID 2>/dev/null || true; rm -rf "$DIR"' EXIT
+for _ in $(seq 1 60); do
+  curl -sf "$ISSUER/.well-known/openid-configuration" >/dev/null && break
+  sleep 0.5
+done
+sleep 2
+echo "idle RSS after start: $(awk '/VmRSS/ {print $2, $3}' /proc/$PID/status)"
+CLIENT=$(cd "$DIR" && "$BIN" clients add --name bench --redirect-uri https://rp.example/cb --json)
+CID=$(printf '%s' "$CLIENT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["client_id"])')
+SECRET=$(printf '%s' "$CLIENT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["client_secret"])')
+printf '%s' 'Bench-2026!x' | (cd "$DIR" && "$BIN" accounts create --surname Нагрузкин --name Тест --email bench@example.org --password-stdin) >/dev/null
+taskset -c 1 "$DRIVER" --issuer "$ISSUER" --client-id "$CID" --client-secret "$SECRET" \
+  --redirect-uri https://rp.example/cb --login bench@example.org --password 'Bench-2026!x' \
+  --concurrency "$CONCURRENCY" --flows "$FLOWS" --hash-threads 1
+echo "RSS after load: $(awk '/VmRSS/ {print $2, $3}' /proc/$PID/status)"
