@@ -33,7 +33,15 @@ fn parse_args() -> Args {
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
         if k == "--help" || k == "-h" {
-            println!("{}", include_str!("load.rs").lines().take_while(|l| l.starts_with("//!")).map(|l| l.trim_start_matches("//!")).collect::<Vec<_>>().join("\n"));
+            println!(
+                "{}",
+                include_str!("load.rs")
+                    .lines()
+                    .take_while(|l| l.starts_with("//!"))
+                    .map(|l| l.trim_start_matches("//!"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
             std::process::exit(0);
         }
         let v = it.next().unwrap_or_else(|| panic!("{k} needs a value"));
@@ -51,8 +59,12 @@ fn parse_args() -> Args {
         concurrency: get("concurrency", "8").parse().unwrap(),
         flows: get("flows", "400").parse().unwrap(),
         hash_threads: get("hash-threads", "1").parse().unwrap(),
-        memory_kib: get("memory-kib", &defaults.password.memory_kib.to_string()).parse().unwrap(),
-        iterations: get("iterations", &defaults.password.iterations.to_string()).parse().unwrap(),
+        memory_kib: get("memory-kib", &defaults.password.memory_kib.to_string())
+            .parse()
+            .unwrap(),
+        iterations: get("iterations", &defaults.password.iterations.to_string())
+            .parse()
+            .unwrap(),
     }
 }
 
@@ -61,7 +73,9 @@ struct Jar(Vec<(String, String)>);
 impl Jar {
     fn take(&mut self, res: &reqwest::Response) {
         for v in res.headers().get_all(SET_COOKIE) {
-            let Some((kv, _)) = v.to_str().unwrap_or("").split_once(';') else { continue };
+            let Some((kv, _)) = v.to_str().unwrap_or("").split_once(';') else {
+                continue;
+            };
             if let Some((k, v)) = kv.split_once('=') {
                 self.0.retain(|(n, _)| n != k);
                 self.0.push((k.to_string(), v.to_string()));
@@ -69,7 +83,11 @@ impl Jar {
         }
     }
     fn header(&self) -> String {
-        self.0.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+        self.0
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 }
 
@@ -83,7 +101,10 @@ fn location(res: &reqwest::Response) -> Result<String, String> {
 
 fn hidden(html: &str, name: &str) -> Option<String> {
     let marker = format!("name=\"{name}\" value=\"");
-    html.split(&marker).nth(1).and_then(|r| r.split('"').next()).map(str::to_owned)
+    html.split(&marker)
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .map(str::to_owned)
 }
 
 async fn one_flow(http: &reqwest::Client, a: &Args) -> Result<(), String> {
@@ -102,7 +123,11 @@ async fn one_flow(http: &reqwest::Client, a: &Args) -> Result<(), String> {
         .append_pair("code_challenge_method", "S256");
     let res = http.get(url).send().await.map_err(e)?;
     let login_path = location(&res)?;
-    let res = http.get(format!("{}{login_path}", a.issuer)).send().await.map_err(e)?;
+    let res = http
+        .get(format!("{}{login_path}", a.issuer))
+        .send()
+        .await
+        .map_err(e)?;
     jar.take(&res);
     let html = res.text().await.map_err(e)?;
     let csrf = hidden(&html, "csrf").ok_or("no csrf on login page")?;
@@ -110,13 +135,23 @@ async fn one_flow(http: &reqwest::Client, a: &Args) -> Result<(), String> {
     let res = http
         .post(format!("{}/login", a.issuer))
         .header(COOKIE, jar.header())
-        .form(&[("csrf", csrf.as_str()), ("tx", tx.as_str()), ("login", &a.login), ("password", &a.password)])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("tx", tx.as_str()),
+            ("login", &a.login),
+            ("password", &a.password),
+        ])
         .send()
         .await
         .map_err(e)?;
     jar.take(&res);
     let cont = location(&res)?;
-    let res = http.get(format!("{}{cont}", a.issuer)).header(COOKIE, jar.header()).send().await.map_err(e)?;
+    let res = http
+        .get(format!("{}{cont}", a.issuer))
+        .header(COOKIE, jar.header())
+        .send()
+        .await
+        .map_err(e)?;
     let back = location(&res)?;
     let code = url::Url::parse(&back)
         .map_err(|x| x.to_string())?
@@ -127,7 +162,12 @@ async fn one_flow(http: &reqwest::Client, a: &Args) -> Result<(), String> {
     let res = http
         .post(format!("{}/token", a.issuer))
         .basic_auth(&a.client_id, Some(&a.client_secret))
-        .form(&[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", &a.redirect_uri), ("code_verifier", &verifier)])
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", &a.redirect_uri),
+            ("code_verifier", &verifier),
+        ])
         .send()
         .await
         .map_err(e)?;
@@ -136,7 +176,12 @@ async fn one_flow(http: &reqwest::Client, a: &Args) -> Result<(), String> {
     }
     let tokens: serde_json::Value = res.json().await.map_err(e)?;
     let at = tokens["access_token"].as_str().ok_or("no access_token")?;
-    let res = http.get(format!("{}/userinfo", a.issuer)).bearer_auth(at).send().await.map_err(e)?;
+    let res = http
+        .get(format!("{}/userinfo", a.issuer))
+        .bearer_auth(at)
+        .send()
+        .await
+        .map_err(e)?;
     if !res.status().is_success() {
         return Err(format!("userinfo: {}", res.status()));
     }
@@ -204,7 +249,13 @@ async fn main() {
     );
 
     // Raw argon2id rate at the same cost, `hash_threads` threads (= the server's cores).
-    let pool = vhod::crypto::password::PasswordHasherPool::new(a.memory_kib, a.iterations, 1, a.hash_threads).unwrap();
+    let pool = vhod::crypto::password::PasswordHasherPool::new(
+        a.memory_kib,
+        a.iterations,
+        1,
+        a.hash_threads,
+    )
+    .unwrap();
     let hash = pool.hash(&a.password).await.unwrap();
     let t0 = Instant::now();
     let mut n = 0usize;
@@ -212,7 +263,9 @@ async fn main() {
         let mut batch = vec![];
         for _ in 0..a.hash_threads {
             let (pool, hash, pw) = (pool.clone(), hash.clone(), a.password.clone());
-            batch.push(tokio::spawn(async move { pool.verify(&pw, Some(&hash)).await }));
+            batch.push(tokio::spawn(
+                async move { pool.verify(&pw, Some(&hash)).await },
+            ));
         }
         for b in batch {
             assert!(b.await.unwrap());
@@ -224,7 +277,10 @@ async fn main() {
         "argon2id m={} KiB t={} p=1 on {} thread(s): {:.1} verifications/s",
         a.memory_kib, a.iterations, a.hash_threads, hashes_per_s
     );
-    println!("ratio flows/s ÷ argon2id/s: {:.2}", flows_per_s / hashes_per_s);
+    println!(
+        "ratio flows/s ÷ argon2id/s: {:.2}",
+        flows_per_s / hashes_per_s
+    );
     if errors > 0 {
         std::process::exit(1);
     }

@@ -7,8 +7,9 @@ use common::*;
 #[tokio::test]
 async fn a_flow_hops_between_two_nodes_sharing_postgres_and_redis() {
     // Shared state needs PostgreSQL and Redis; the README test command sets both variables.
-    let backend = postgres_backend()
-        .expect("this test needs TEST_DATABASE_URL and TEST_REDIS_URL (see the test command in README.md)");
+    let backend = postgres_backend().expect(
+        "this test needs TEST_DATABASE_URL and TEST_REDIS_URL (see the test command in README.md)",
+    );
     let node1 = TestServer::start(&backend).await;
     let mut cfg2 = node1.config.clone();
     cfg2.server.issuer = node1.issuer(); // one issuer behind a load balancer
@@ -16,9 +17,18 @@ async fn a_flow_hops_between_two_nodes_sharing_postgres_and_redis() {
     assert_ne!(node1.base, node2.base);
 
     let jwks = |base: String| async move {
-        reqwest::get(format!("{base}/jwks")).await.unwrap().text().await.unwrap()
+        reqwest::get(format!("{base}/jwks"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
     };
-    assert_eq!(jwks(node1.base.clone()).await, jwks(node2.base.clone()).await, "both nodes publish the same keys");
+    assert_eq!(
+        jwks(node1.base.clone()).await,
+        jwks(node2.base.clone()).await,
+        "both nodes publish the same keys"
+    );
 
     let (client_id, secret) = node1.add_client(REDIRECT, false).await;
     let secret = secret.unwrap();
@@ -27,7 +37,15 @@ async fn a_flow_hops_between_two_nodes_sharing_postgres_and_redis() {
     // 1. Authorization request on node 1.
     let browser = Browser::new(&node1.base);
     let (verifier, challenge) = pkce_pair();
-    let url = authorize_url(&node1.base, &client_id, REDIRECT, &[("code_challenge", &challenge), ("code_challenge_method", "S256")]);
+    let url = authorize_url(
+        &node1.base,
+        &client_id,
+        REDIRECT,
+        &[
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+        ],
+    );
     let res = browser.get(&url).await;
     assert_eq!(res.status(), 303);
     let login_path = location(&res).unwrap();
@@ -38,7 +56,13 @@ async fn a_flow_hops_between_two_nodes_sharing_postgres_and_redis() {
         Landing::Page(200, html) => html,
         other => panic!("{other:?}"),
     };
-    let res = browser.submit(&page, &format!("{}/login", node2.base), &[("login", "89007770001"), ("password", PASSWORD)]).await;
+    let res = browser
+        .submit(
+            &page,
+            &format!("{}/login", node2.base),
+            &[("login", "89007770001"), ("password", PASSWORD)],
+        )
+        .await;
     assert_eq!(res.status(), 303);
     let next = location(&res).unwrap();
     // Consent on node 2 too.
@@ -46,7 +70,13 @@ async fn a_flow_hops_between_two_nodes_sharing_postgres_and_redis() {
         Landing::Page(200, html) => html,
         other => panic!("{other:?}"),
     };
-    let res = browser.submit(&consent, &format!("{}/consent", node2.base), &[("decision", "allow")]).await;
+    let res = browser
+        .submit(
+            &consent,
+            &format!("{}/consent", node2.base),
+            &[("decision", "allow")],
+        )
+        .await;
     let back = location(&res).unwrap();
     let code = query_param(&back, "code").unwrap();
 
@@ -55,7 +85,13 @@ async fn a_flow_hops_between_two_nodes_sharing_postgres_and_redis() {
     assert_eq!(status, 200, "{tokens}");
     assert_eq!(id_token_claims(&tokens)["iss"], node1.issuer());
     let rt = tokens["refresh_token"].as_str().unwrap();
-    let (status, refreshed) = token_request(&node1, &client_id, &secret, &[("grant_type", "refresh_token"), ("refresh_token", rt)]).await;
+    let (status, refreshed) = token_request(
+        &node1,
+        &client_id,
+        &secret,
+        &[("grant_type", "refresh_token"), ("refresh_token", rt)],
+    )
+    .await;
     assert_eq!(status, 200, "{refreshed}");
     let at = refreshed["access_token"].as_str().unwrap();
     assert_eq!(userinfo(&node1, at).await.0, 200);

@@ -22,16 +22,28 @@ async fn unregistered_redirect_uri_shows_an_error_page_and_never_redirects() {
             "https://portal.example.gov/callback?x=1",
             "https://portal.example.gov/Callback",
         ] {
-            let url = authorize_url(&t.base, &client_id, evil, &[("code_challenge", &c), ("code_challenge_method", "S256")]);
+            let url = authorize_url(
+                &t.base,
+                &client_id,
+                evil,
+                &[("code_challenge", &c), ("code_challenge_method", "S256")],
+            );
             let res = Browser::new(&t.base).get(&url).await;
             assert_eq!(res.status(), 400, "{evil}");
             assert!(location(&res).is_none(), "must not redirect to {evil}");
-            assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+            assert!(
+                res.headers()["content-type"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("text/html")
+            );
             let html = res.text().await.unwrap();
             assert!(html.contains("Адрес возврата не совпадает"), "{html}");
         }
         // Unknown client: also a page.
-        let res = Browser::new(&t.base).get(&authorize_url(&t.base, "no-such-client", REDIRECT, &[])).await;
+        let res = Browser::new(&t.base)
+            .get(&authorize_url(&t.base, "no-such-client", REDIRECT, &[]))
+            .await;
         assert_eq!(res.status(), 400);
         assert!(location(&res).is_none());
     }
@@ -44,16 +56,33 @@ async fn missing_or_plain_pkce_is_refused_with_invalid_request_redirect() {
         let (verifier, challenge) = pkce_pair();
         let cases: [(&[(&str, &str)], &str); 3] = [
             (&[], "code_challenge (PKCE, S256) is required"),
-            (&[("code_challenge", &verifier), ("code_challenge_method", "plain")], "code_challenge_method must be S256; plain is not allowed"),
-            (&[("code_challenge", &challenge)], "code_challenge_method must be S256; plain is not allowed"),
+            (
+                &[
+                    ("code_challenge", &verifier),
+                    ("code_challenge_method", "plain"),
+                ],
+                "code_challenge_method must be S256; plain is not allowed",
+            ),
+            (
+                &[("code_challenge", &challenge)],
+                "code_challenge_method must be S256; plain is not allowed",
+            ),
         ];
         for (extra, description) in cases {
-            let res = Browser::new(&t.base).get(&authorize_url(&t.base, &client_id, REDIRECT, extra)).await;
+            let res = Browser::new(&t.base)
+                .get(&authorize_url(&t.base, &client_id, REDIRECT, extra))
+                .await;
             assert_eq!(res.status(), 303);
             let back = location(&res).unwrap();
             assert!(back.starts_with(REDIRECT));
-            assert_eq!(query_param(&back, "error").as_deref(), Some("invalid_request"));
-            assert_eq!(query_param(&back, "error_description").as_deref(), Some(description));
+            assert_eq!(
+                query_param(&back, "error").as_deref(),
+                Some("invalid_request")
+            );
+            assert_eq!(
+                query_param(&back, "error_description").as_deref(),
+                Some(description)
+            );
             assert_eq!(query_param(&back, "state").as_deref(), Some("st-123"));
             assert_eq!(query_param(&back, "iss"), Some(t.issuer()));
         }
@@ -70,14 +99,21 @@ async fn pkce_verifier_mismatch_or_missing_is_invalid_grant() {
         let (status, body) = redeem(&t, &client_id, &secret, &code, &other_verifier).await;
         assert_eq!(status, 400);
         assert_eq!(body["error"], "invalid_grant");
-        assert_eq!(body["error_description"], "code_verifier does not match the code_challenge");
+        assert_eq!(
+            body["error_description"],
+            "code_verifier does not match the code_challenge"
+        );
 
         let (code, _) = obtain_code(&t, &browser, &client_id, "citizen@example.org").await;
         let (status, body) = token_request(
             &t,
             &client_id,
             &secret,
-            &[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", REDIRECT)],
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+            ],
         )
         .await;
         assert_eq!(status, 400);
@@ -104,7 +140,13 @@ async fn reused_code_is_refused_and_the_first_access_token_stops_working() {
         assert_eq!(body["error"], "invalid_token");
         // The refresh token of the first redemption is dead too.
         let rt = first["refresh_token"].as_str().unwrap();
-        let (status, body) = token_request(&t, &client_id, &secret, &[("grant_type", "refresh_token"), ("refresh_token", rt)]).await;
+        let (status, body) = token_request(
+            &t,
+            &client_id,
+            &secret,
+            &[("grant_type", "refresh_token"), ("refresh_token", rt)],
+        )
+        .await;
         assert_eq!(status, 400);
         assert_eq!(body["error"], "invalid_grant");
     }
@@ -120,7 +162,10 @@ async fn expired_code_is_refused() {
         let (status, body) = redeem(&t, &client_id, &secret, &code, &verifier).await;
         assert_eq!(status, 400);
         assert_eq!(body["error"], "invalid_grant");
-        assert_eq!(body["error_description"], "authorization code is invalid, expired or already used");
+        assert_eq!(
+            body["error_description"],
+            "authorization code is invalid, expired or already used"
+        );
     }
 }
 
@@ -132,19 +177,42 @@ async fn reused_refresh_token_revokes_the_whole_grant() {
         let (code, verifier) = obtain_code(&t, &browser, &client_id, "citizen@example.org").await;
         let (_, first) = redeem(&t, &client_id, &secret, &code, &verifier).await;
         let rt1 = first["refresh_token"].as_str().unwrap().to_string();
-        let (status, second) = token_request(&t, &client_id, &secret, &[("grant_type", "refresh_token"), ("refresh_token", &rt1)]).await;
+        let (status, second) = token_request(
+            &t,
+            &client_id,
+            &secret,
+            &[("grant_type", "refresh_token"), ("refresh_token", &rt1)],
+        )
+        .await;
         assert_eq!(status, 200);
         let rt2 = second["refresh_token"].as_str().unwrap().to_string();
         assert_ne!(rt1, rt2);
         let at2 = second["access_token"].as_str().unwrap().to_string();
         assert_eq!(userinfo(&t, &at2).await.0, 200);
         t.app.clock.advance(10); // past the grace for racing tabs
-        let (status, body) = token_request(&t, &client_id, &secret, &[("grant_type", "refresh_token"), ("refresh_token", &rt1)]).await;
+        let (status, body) = token_request(
+            &t,
+            &client_id,
+            &secret,
+            &[("grant_type", "refresh_token"), ("refresh_token", &rt1)],
+        )
+        .await;
         assert_eq!(status, 400);
         assert_eq!(body["error"], "invalid_grant");
         // The whole family is gone: the newest refresh token and access token too.
-        let (status, body) = token_request(&t, &client_id, &secret, &[("grant_type", "refresh_token"), ("refresh_token", &rt2)]).await;
-        assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")), "{}", backend.name());
+        let (status, body) = token_request(
+            &t,
+            &client_id,
+            &secret,
+            &[("grant_type", "refresh_token"), ("refresh_token", &rt2)],
+        )
+        .await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("invalid_grant")),
+            "{}",
+            backend.name()
+        );
         assert_eq!(userinfo(&t, &at2).await.0, 401);
         // The stored token is a hash, never the token itself.
         let stored: Vec<(String,)> = sqlx_hashes(&t).await;
@@ -165,26 +233,50 @@ async fn wrong_client_secret_is_invalid_client() {
         let res = no_redirect_client()
             .post(format!("{}/token", t.base))
             .basic_auth(&client_id, Some(format!("{secret}x")))
-            .form(&[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", REDIRECT), ("code_verifier", &verifier)])
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", &verifier),
+            ])
             .send()
             .await
             .unwrap();
         assert_eq!(res.status(), 401);
-        assert!(res.headers()["www-authenticate"].to_str().unwrap().starts_with("Basic"));
+        assert!(
+            res.headers()["www-authenticate"]
+                .to_str()
+                .unwrap()
+                .starts_with("Basic")
+        );
         let body: serde_json::Value = res.json().await.unwrap();
         assert_eq!(body["error"], "invalid_client");
         // client_secret_post with a wrong secret: 401 as well, and the code still works afterwards
         // with the right secret (a failed client authentication does not burn the code).
         let res = no_redirect_client()
             .post(format!("{}/token", t.base))
-            .form(&[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", REDIRECT), ("code_verifier", &verifier), ("client_id", &client_id), ("client_secret", "nope")])
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", &verifier),
+                ("client_id", &client_id),
+                ("client_secret", "nope"),
+            ])
             .send()
             .await
             .unwrap();
         assert_eq!(res.status(), 401);
         let res = no_redirect_client()
             .post(format!("{}/token", t.base))
-            .form(&[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", REDIRECT), ("code_verifier", &verifier), ("client_id", &client_id), ("client_secret", &secret)])
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", &verifier),
+                ("client_id", &client_id),
+                ("client_secret", &secret),
+            ])
             .send()
             .await
             .unwrap();
@@ -199,10 +291,20 @@ async fn code_issued_to_client_a_cannot_be_redeemed_by_client_b() {
         let (client_b, secret_b) = t.add_client(REDIRECT, false).await;
         let browser = Browser::new(&t.base);
         let (code, verifier) = obtain_code(&t, &browser, &client_a, "citizen@example.org").await;
-        let (status, body) = redeem(&t, &client_b, secret_b.as_deref().unwrap(), &code, &verifier).await;
+        let (status, body) = redeem(
+            &t,
+            &client_b,
+            secret_b.as_deref().unwrap(),
+            &code,
+            &verifier,
+        )
+        .await;
         assert_eq!(status, 400);
         assert_eq!(body["error"], "invalid_grant");
-        assert_eq!(body["error_description"], "authorization code was issued to another client");
+        assert_eq!(
+            body["error_description"],
+            "authorization code was issued to another client"
+        );
     }
 }
 
@@ -213,18 +315,47 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
         let browser = Browser::new(&t.base);
         // Get a CSRF cookie and a real login transaction first.
         let (_, c) = pkce_pair();
-        let login_page = match browser.follow(&authorize_url(&t.base, &client_id, REDIRECT, &[("code_challenge", &c), ("code_challenge_method", "S256")])).await {
+        let login_page = match browser
+            .follow(&authorize_url(
+                &t.base,
+                &client_id,
+                REDIRECT,
+                &[("code_challenge", &c), ("code_challenge_method", "S256")],
+            ))
+            .await
+        {
             Landing::Page(200, html) => html,
             other => panic!("{other:?}"),
         };
-        let tx = hidden_fields(&login_page).into_iter().find(|(k, _)| k == "tx").unwrap().1;
-        for path in ["/login", "/register", "/register/confirm", "/register/password", "/consent", "/logout"] {
+        let tx = hidden_fields(&login_page)
+            .into_iter()
+            .find(|(k, _)| k == "tx")
+            .unwrap()
+            .1;
+        for path in [
+            "/login",
+            "/register",
+            "/register/confirm",
+            "/register/password",
+            "/consent",
+            "/logout",
+        ] {
             for csrf in [None, Some("A".repeat(43))] {
-                let mut form = vec![("tx", tx.clone()), ("login", "citizen@example.org".into()), ("password", PASSWORD.into())];
+                let mut form = vec![
+                    ("tx", tx.clone()),
+                    ("login", "citizen@example.org".into()),
+                    ("password", PASSWORD.into()),
+                ];
                 if let Some(c) = &csrf {
                     form.push(("csrf", c.clone()));
                 }
-                let res = browser.http.post(format!("{}{path}", t.base)).form(&form).send().await.unwrap();
+                let res = browser
+                    .http
+                    .post(format!("{}{path}", t.base))
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap();
                 assert_eq!(res.status(), 403, "{path} with csrf {csrf:?}");
                 let html = res.text().await.unwrap();
                 assert!(html.contains("Форма устарела"), "{path}");
@@ -240,13 +371,20 @@ async fn wrong_password_and_unknown_login_get_the_same_generic_message() {
     for backend in backends() {
         let (t, _, _) = setup(&backend).await;
         let mut pages = vec![];
-        for (login, password) in [("citizen@example.org", "Wrong-pass-1"), ("nobody@example.org", PASSWORD), ("not a login", PASSWORD)] {
+        for (login, password) in [
+            ("citizen@example.org", "Wrong-pass-1"),
+            ("nobody@example.org", PASSWORD),
+            ("not a login", PASSWORD),
+        ] {
             let browser = Browser::new(&t.base);
             let html = match browser.follow("/login").await {
                 Landing::Page(200, h) => h,
                 other => panic!("{other:?}"),
             };
-            match browser.submit_follow(&html, "/login", &[("login", login), ("password", password)]).await {
+            match browser
+                .submit_follow(&html, "/login", &[("login", login), ("password", password)])
+                .await
+            {
                 Landing::Page(401, html) => {
                     assert!(html.contains("Неверные логин или пароль"));
                     assert!(html.contains("Caps Lock"));
@@ -255,8 +393,17 @@ async fn wrong_password_and_unknown_login_get_the_same_generic_message() {
                 other => panic!("{login}: {other:?}"),
             }
         }
-        let strip_csrf = |h: &str| h.lines().filter(|l| !l.contains("name=\"csrf\"")).collect::<Vec<_>>().join("\n");
-        assert_eq!(strip_csrf(&pages[0]), strip_csrf(&pages[1]), "known and unknown logins look the same");
+        let strip_csrf = |h: &str| {
+            h.lines()
+                .filter(|l| !l.contains("name=\"csrf\""))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert_eq!(
+            strip_csrf(&pages[0]),
+            strip_csrf(&pages[1]),
+            "known and unknown logins look the same"
+        );
     }
 }
 
@@ -274,15 +421,34 @@ async fn duplicate_and_malformed_contacts_are_refused_at_registration() {
         t.add_person("+79005550011").await;
         let browser = Browser::new(&t.base);
         let cases = [
-            ("CITIZEN@example.org", 409, "Эта электронная почта уже зарегистрирована"),
-            ("8 (900) 555-00-11", 409, "Этот номер телефона уже зарегистрирован"),
+            (
+                "CITIZEN@example.org",
+                409,
+                "Эта электронная почта уже зарегистрирована",
+            ),
+            (
+                "8 (900) 555-00-11",
+                409,
+                "Этот номер телефона уже зарегистрирован",
+            ),
             ("+7 495 123 45 67", 400, "Неверный формат номера телефона"),
             ("12345", 400, "Неверный формат номера телефона"),
             ("ivan@", 400, "Неверный формат электронной почты"),
         ];
         for (contact, status, message) in cases {
             let form = registration_form(&browser).await;
-            match browser.submit_follow(&form, "/register", &[("surname", "Сидоров"), ("name", "Пётр"), ("contact", contact)]).await {
+            match browser
+                .submit_follow(
+                    &form,
+                    "/register",
+                    &[
+                        ("surname", "Сидоров"),
+                        ("name", "Пётр"),
+                        ("contact", contact),
+                    ],
+                )
+                .await
+            {
                 Landing::Page(s, html) => {
                     assert_eq!(s, status, "{contact}");
                     assert!(html.contains(message), "{contact}: {html}");
@@ -290,7 +456,11 @@ async fn duplicate_and_malformed_contacts_are_refused_at_registration() {
                 other => panic!("{contact}: {other:?}"),
             }
         }
-        assert_eq!(t.app.store.count_accounts().await.unwrap(), 2, "nothing stored");
+        assert_eq!(
+            t.app.store.count_accounts().await.unwrap(),
+            2,
+            "nothing stored"
+        );
     }
 }
 
@@ -300,14 +470,28 @@ async fn weak_passwords_are_refused_at_registration_with_the_reason() {
         let t = TestServer::start(&backend).await;
         let browser = Browser::new(&t.base);
         let form = registration_form(&browser).await;
-        let confirm = match browser.submit_follow(&form, "/register", &[("surname", "Сидоров"), ("name", "Пётр"), ("contact", "petr@example.org")]).await {
+        let confirm = match browser
+            .submit_follow(
+                &form,
+                "/register",
+                &[
+                    ("surname", "Сидоров"),
+                    ("name", "Пётр"),
+                    ("contact", "petr@example.org"),
+                ],
+            )
+            .await
+        {
             Landing::Page(200, h) => h,
             other => panic!("{other:?}"),
         };
         assert!(confirm.contains("p***@example.org"));
         let mail = t.last_message("petr@example.org").await;
         let body = mail["body"].as_str().unwrap();
-        let link = body.split_whitespace().find(|w| w.starts_with("http")).unwrap();
+        let link = body
+            .split_whitespace()
+            .find(|w| w.starts_with("http"))
+            .unwrap();
         let page = match browser.follow(link).await {
             Landing::Page(200, h) => h,
             other => panic!("{other:?}"),
@@ -317,17 +501,38 @@ async fn weak_passwords_are_refused_at_registration_with_the_reason() {
             ("alllowercase1!", "заглавные и строчные латинские буквы"),
             ("Password1!", "слишком распространён"),
         ] {
-            match browser.submit_follow(&page, "/register/password", &[("password", pw), ("password2", pw)]).await {
+            match browser
+                .submit_follow(
+                    &page,
+                    "/register/password",
+                    &[("password", pw), ("password2", pw)],
+                )
+                .await
+            {
                 Landing::Page(400, html) => assert!(html.contains(message), "{pw}"),
                 other => panic!("{pw}: {other:?}"),
             }
         }
-        match browser.submit_follow(&page, "/register/password", &[("password", PASSWORD), ("password2", "Other-2026!x")]).await {
+        match browser
+            .submit_follow(
+                &page,
+                "/register/password",
+                &[("password", PASSWORD), ("password2", "Other-2026!x")],
+            )
+            .await
+        {
             Landing::Page(400, html) => assert!(html.contains("Пароли не совпадают")),
             other => panic!("{other:?}"),
         }
         assert_eq!(t.app.store.count_accounts().await.unwrap(), 0);
-        match browser.submit_follow(&page, "/register/password", &[("password", PASSWORD), ("password2", PASSWORD)]).await {
+        match browser
+            .submit_follow(
+                &page,
+                "/register/password",
+                &[("password", PASSWORD), ("password2", PASSWORD)],
+            )
+            .await
+        {
             Landing::Page(200, html) => assert!(html.contains("Учётная запись создана")),
             other => panic!("{other:?}"),
         }
@@ -341,25 +546,51 @@ async fn wrong_sms_codes_are_counted_and_the_fifth_ends_the_registration() {
         let t = TestServer::start(&backend).await;
         let browser = Browser::new(&t.base);
         let form = registration_form(&browser).await;
-        let confirm = match browser.submit_follow(&form, "/register", &[("surname", "Сидоров"), ("name", "Пётр"), ("contact", "+79110000001")]).await {
+        let confirm = match browser
+            .submit_follow(
+                &form,
+                "/register",
+                &[
+                    ("surname", "Сидоров"),
+                    ("name", "Пётр"),
+                    ("contact", "+79110000001"),
+                ],
+            )
+            .await
+        {
             Landing::Page(200, h) => h,
             other => panic!("{other:?}"),
         };
-        let body = t.last_message("+79110000001").await["body"].as_str().unwrap().to_string();
+        let body = t.last_message("+79110000001").await["body"]
+            .as_str()
+            .unwrap()
+            .to_string();
         let real: String = body.chars().filter(char::is_ascii_digit).take(6).collect();
         let wrong = if real == "000000" { "111111" } else { "000000" };
         for remaining in (1..=4).rev() {
-            match browser.submit_follow(&confirm, "/register/confirm", &[("code", wrong)]).await {
-                Landing::Page(400, html) => assert!(html.contains(&format!("Осталось попыток: {remaining}")), "{html}"),
+            match browser
+                .submit_follow(&confirm, "/register/confirm", &[("code", wrong)])
+                .await
+            {
+                Landing::Page(400, html) => assert!(
+                    html.contains(&format!("Осталось попыток: {remaining}")),
+                    "{html}"
+                ),
                 other => panic!("{other:?}"),
             }
         }
-        match browser.submit_follow(&confirm, "/register/confirm", &[("code", wrong)]).await {
+        match browser
+            .submit_follow(&confirm, "/register/confirm", &[("code", wrong)])
+            .await
+        {
             Landing::Page(429, html) => assert!(html.contains("Слишком много неверных попыток")),
             other => panic!("{other:?}"),
         }
         // Even the right code no longer works.
-        match browser.submit_follow(&confirm, "/register/confirm", &[("code", &real)]).await {
+        match browser
+            .submit_follow(&confirm, "/register/confirm", &[("code", &real)])
+            .await
+        {
             Landing::Page(429, _) => {}
             other => panic!("{other:?}"),
         }
@@ -373,12 +604,28 @@ async fn token_endpoint_errors_are_exact_json() {
         let cases: [(&[(&str, &str)], u16, &str); 4] = [
             (&[], 400, "invalid_request"),
             (&[("grant_type", "password")], 400, "unsupported_grant_type"),
-            (&[("grant_type", "authorization_code"), ("code", "x"), ("redirect_uri", REDIRECT)], 400, "invalid_grant"),
-            (&[("grant_type", "refresh_token"), ("refresh_token", "nope")], 400, "invalid_grant"),
+            (
+                &[
+                    ("grant_type", "authorization_code"),
+                    ("code", "x"),
+                    ("redirect_uri", REDIRECT),
+                ],
+                400,
+                "invalid_grant",
+            ),
+            (
+                &[("grant_type", "refresh_token"), ("refresh_token", "nope")],
+                400,
+                "invalid_grant",
+            ),
         ];
         for (form, status, error) in cases {
             let (s, body) = token_request(&t, &client_id, &secret, form).await;
-            assert_eq!((s, body["error"].as_str()), (status, Some(error)), "{form:?}");
+            assert_eq!(
+                (s, body["error"].as_str()),
+                (status, Some(error)),
+                "{form:?}"
+            );
         }
         // Duplicated parameter and wrong content type.
         let res = no_redirect_client()
@@ -390,7 +637,10 @@ async fn token_endpoint_errors_are_exact_json() {
             .await
             .unwrap();
         assert_eq!(res.status(), 400);
-        assert_eq!(res.json::<serde_json::Value>().await.unwrap()["error"], "invalid_request");
+        assert_eq!(
+            res.json::<serde_json::Value>().await.unwrap()["error"],
+            "invalid_request"
+        );
         let res = no_redirect_client()
             .post(format!("{}/token", t.base))
             .basic_auth(&client_id, Some(&secret))
@@ -400,12 +650,27 @@ async fn token_endpoint_errors_are_exact_json() {
             .unwrap();
         assert_eq!(res.status(), 400);
         assert_eq!(res.headers()["cache-control"], "no-store");
-        assert_eq!(res.json::<serde_json::Value>().await.unwrap()["error"], "invalid_request");
+        assert_eq!(
+            res.json::<serde_json::Value>().await.unwrap()["error"],
+            "invalid_request"
+        );
         // Userinfo without a token: a bare Bearer challenge.
-        let res = no_redirect_client().get(format!("{}/userinfo", t.base)).send().await.unwrap();
+        let res = no_redirect_client()
+            .get(format!("{}/userinfo", t.base))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 401);
-        assert!(res.headers()["www-authenticate"].to_str().unwrap().starts_with("Bearer"));
+        assert!(
+            res.headers()["www-authenticate"]
+                .to_str()
+                .unwrap()
+                .starts_with("Bearer")
+        );
         let (status, body) = userinfo(&t, "garbage").await;
-        assert_eq!((status, body["error"].as_str()), (401, Some("invalid_token")));
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (401, Some("invalid_token"))
+        );
     }
 }
