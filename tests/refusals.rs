@@ -4,6 +4,9 @@ mod common;
 
 use common::*;
 
+/// A token request form, the expected status and the expected `error`.
+type TokenCase<'a> = (&'a [(&'a str, &'a str)], u16, &'a str);
+
 async fn setup(backend: &Backend) -> (TestServer, String, String) {
     let t = TestServer::start(backend).await;
     let (client_id, secret) = t.add_client(REDIRECT, false).await;
@@ -601,7 +604,7 @@ async fn wrong_sms_codes_are_counted_and_the_fifth_ends_the_registration() {
 async fn token_endpoint_errors_are_exact_json() {
     for backend in backends() {
         let (t, client_id, secret) = setup(&backend).await;
-        let cases: [(&[(&str, &str)], u16, &str); 4] = [
+        let cases: [TokenCase; 4] = [
             (&[], 400, "invalid_request"),
             (&[("grant_type", "password")], 400, "unsupported_grant_type"),
             (

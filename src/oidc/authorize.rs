@@ -207,10 +207,10 @@ fn parse_request(
             ));
         }
     }
-    if let Some(mode) = p.get("response_mode") {
-        if mode != "query" {
-            return Err(invalid("only response_mode=query is supported"));
-        }
+    if let Some(mode) = p.get("response_mode")
+        && mode != "query"
+    {
+        return Err(invalid("only response_mode=query is supported"));
     }
     let scopes = super::claims::parse_scopes(p.get("scope").unwrap_or(""));
     if !scopes.iter().any(|s| s == "openid") {
@@ -353,10 +353,10 @@ async fn decide(
         };
         return consent::page(app, headers, &req, &tx);
     }
-    if let Some(t) = tx {
-        if let Err(e) = app.cache.delete(&tx_key(&t)).await {
-            return internal_error(lang, &e);
-        }
+    if let Some(t) = tx
+        && let Err(e) = app.cache.delete(&tx_key(&t)).await
+    {
+        return internal_error(lang, &e);
     }
     issue_code(app, &req, &session).await
 }

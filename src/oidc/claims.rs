@@ -77,22 +77,22 @@ pub fn for_scopes(
         ids.iter()
             .find(|i| i.kind == kind && i.verified_at.is_some())
     };
-    if has("email") {
-        if let Some(e) = verified("email") {
-            c.insert("email".into(), e.value.clone().into());
-            c.insert("email_verified".into(), true.into());
-        }
+    if has("email")
+        && let Some(e) = verified("email")
+    {
+        c.insert("email".into(), e.value.clone().into());
+        c.insert("email_verified".into(), true.into());
     }
-    if has("phone") {
-        if let Some(p) = verified("phone") {
-            let e164 = p
-                .value
-                .parse::<Phone>()
-                .map(|p| p.as_str().to_string())
-                .unwrap_or_else(|_| p.value.clone());
-            c.insert("phone_number".into(), e164.into());
-            c.insert("phone_number_verified".into(), true.into());
-        }
+    if has("phone")
+        && let Some(p) = verified("phone")
+    {
+        let e164 = p
+            .value
+            .parse::<Phone>()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|_| p.value.clone());
+        c.insert("phone_number".into(), e164.into());
+        c.insert("phone_number_verified".into(), true.into());
     }
     c
 }

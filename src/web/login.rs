@@ -236,10 +236,10 @@ pub async fn logout(
     if !csrf::verify(&headers, p.get(csrf::FIELD)) {
         return error_page(lang, StatusCode::FORBIDDEN, "error.csrf");
     }
-    if let Some(sid) = cookies::get(&headers, session::COOKIE) {
-        if let Err(e) = session::end(&app, &sid).await {
-            return internal_error(lang, &e);
-        }
+    if let Some(sid) = cookies::get(&headers, session::COOKIE)
+        && let Err(e) = session::end(&app, &sid).await
+    {
+        return internal_error(lang, &e);
     }
     let mut res = render(
         StatusCode::OK,
