@@ -22,6 +22,8 @@ pub struct AppState {
     pub notifier: Notifier,
     pub passwords: PasswordHasherPool,
     pub clock: Clock,
+    /// Outgoing HTTP (client jwks_uri, back-channel logout, the demo RP): no redirects, short timeouts.
+    pub http: reqwest::Client,
 }
 
 impl AppState {
@@ -46,6 +48,10 @@ impl AppState {
             keyring,
             passwords,
             clock,
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(std::time::Duration::from_secs(5))
+                .build()?,
         })
     }
 
@@ -82,6 +88,8 @@ pub fn router(state: AppState) -> Router {
         .route("/authorize/continue", get(oidc::authorize::resume))
         .route("/consent", post(oidc::consent::decide))
         .route("/token", post(oidc::token::token))
+        .route("/introspect", post(oidc::introspect::introspect))
+        .route("/revoke", post(oidc::introspect::revoke))
         .route(
             "/userinfo",
             get(oidc::userinfo::userinfo_get).post(oidc::userinfo::userinfo_post),

@@ -6,7 +6,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::crypto::keyring::SigningAlg;
 use crate::identity::registration::{self, RegistrationForm};
-use crate::oidc::clients::{self, NewClient};
+use crate::oidc::clients::{self, AuthMethod, NewClient};
 use clap::{Args, Parser, Subcommand};
 use std::io::Read;
 use std::net::SocketAddr;
@@ -57,13 +57,32 @@ pub enum ClientsCmd {
 pub struct AddClient {
     #[arg(long)]
     pub name: String,
-    /// Exact redirect URI; repeat for several.
-    #[arg(long = "redirect-uri", required = true)]
+    /// Exact redirect URI; repeat for several (required for authorization_code).
+    #[arg(long = "redirect-uri")]
     pub redirect_uris: Vec<String>,
+    /// Grant type; repeat for several: authorization_code, refresh_token, client_credentials
+    /// (default: authorization_code and refresh_token).
+    #[arg(long = "grant-type")]
+    pub grant_types: Vec<String>,
+    /// Scope the client may request with client_credentials; repeat for several.
+    #[arg(long = "scope")]
+    pub scopes: Vec<String>,
+    /// client_secret_basic (default), client_secret_post, private_key_jwt, or none (public).
+    #[arg(long = "auth-method")]
+    pub auth_method: Option<String>,
+    /// The client's JWK Set URL (private_key_jwt, signed request objects).
+    #[arg(long = "jwks-uri")]
+    pub jwks_uri: Option<String>,
+    /// A file with the client's JWK Set (instead of --jwks-uri).
+    #[arg(long = "jwks-file")]
+    pub jwks_file: Option<PathBuf>,
+    /// Confidential clients only: allow authorization requests without PKCE.
+    #[arg(long = "pkce-optional")]
+    pub pkce_optional: bool,
     /// Public client (no secret; PKCE only), e.g. a mobile or single-page app.
     #[arg(long)]
     pub public: bool,
-    /// ID token signing algorithm: RS256 (default) or ES256.
+    /// Token signing algorithm (ID tokens and access tokens): RS256 (default) or ES256.
     #[arg(long = "id-token-alg", default_value = "RS256")]
     pub id_token_alg: String,
     /// Print {"client_id": …, "client_secret": …}.
@@ -136,11 +155,25 @@ async fn clients_cmd(app: &AppState, cmd: ClientsCmd) -> anyhow::Result<()> {
             let (client, secret) = clients::register(
                 &app.store,
                 NewClient {
-                    id: None,
-                    name: &a.name,
-                    redirect_uris: &a.redirect_uris,
+                    name: a.name.clone(),
+                    redirect_uris: a.redirect_uris.clone(),
                     is_public: a.public,
                     id_token_alg: alg,
+                    grant_types: a.grant_types.clone(),
+                    scopes: a.scopes.iter().flat_map(|s| s.split(' ')).filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+                    auth_method: match &a.auth_method {
+                        Some(m) => Some(AuthMethod::parse(m).ok_or_else(|| {
+                            anyhow::anyhow!("--auth-method must be client_secret_basic, client_secret_post, private_key_jwt or none")
+                        })?),
+                        None => None,
+                    },
+                    jwks: match &a.jwks_file {
+                        Some(f) => Some(std::fs::read_to_string(f)?),
+                        None => None,
+                    },
+                    jwks_uri: a.jwks_uri.clone(),
+                    pkce_optional: a.pkce_optional,
+                    ..NewClient::default()
                 },
             )
             .await?;
@@ -167,6 +200,8 @@ async fn clients_cmd(app: &AppState, cmd: ClientsCmd) -> anyhow::Result<()> {
                         serde_json::json!({
                             "client_id": c.id, "name": c.name, "redirect_uris": c.redirect_uris,
                             "public": c.is_public, "id_token_alg": c.id_token_alg.name(),
+                            "grant_types": c.grant_types, "scopes": c.allowed_scopes,
+                            "auth_method": c.auth_method.name(), "require_pkce": c.require_pkce,
                         })
                     })
                     .collect();

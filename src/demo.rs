@@ -40,11 +40,12 @@ pub async fn ensure_client(app: &AppState) -> anyhow::Result<()> {
     clients::register(
         &app.store,
         NewClient {
-            id: Some(CLIENT_ID),
-            name: "Демонстрационный портал",
-            redirect_uris: &[wanted],
+            id: Some(CLIENT_ID.into()),
+            name: "Демонстрационный портал".into(),
+            redirect_uris: vec![wanted],
             is_public: true,
             id_token_alg: SigningAlg::Rs256,
+            ..NewClient::default()
         },
     )
     .await?;

@@ -337,11 +337,10 @@ async fn es256_client_gets_es256_id_tokens_that_an_rp_verifies() {
         let (c, secret) = vhod::oidc::clients::register(
             &t.app.store,
             vhod::oidc::clients::NewClient {
-                id: None,
-                name: "ES256 portal",
-                redirect_uris: &[REDIRECT.to_string()],
-                is_public: false,
+                name: "ES256 portal".into(),
+                redirect_uris: vec![REDIRECT.to_string()],
                 id_token_alg: vhod::crypto::keyring::SigningAlg::Es256,
+                ..Default::default()
             },
         )
         .await

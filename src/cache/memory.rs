@@ -20,6 +20,17 @@ impl MemoryCache {
         map.insert(key.to_owned(), (value.to_owned(), expires));
     }
 
+    pub fn put_if_absent(&self, key: &str, value: &str, ttl_secs: i64) -> bool {
+        let mut map = self.entries.lock().expect("cache lock");
+        let now = Instant::now();
+        if map.get(key).is_some_and(|(_, exp)| *exp > now) {
+            return false;
+        }
+        let expires = now + Duration::from_secs(ttl_secs.max(1) as u64);
+        map.insert(key.to_owned(), (value.to_owned(), expires));
+        true
+    }
+
     pub fn get(&self, key: &str) -> Option<String> {
         let map = self.entries.lock().expect("cache lock");
         map.get(key)

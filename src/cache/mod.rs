@@ -59,6 +59,19 @@ impl Cache {
         }
     }
 
+    /// Stores the value only if the key is absent; true when this call stored it (replay sets).
+    pub async fn put_if_absent(
+        &self,
+        key: &str,
+        value: &str,
+        ttl_secs: i64,
+    ) -> Result<bool, CacheError> {
+        match self {
+            Cache::Memory(c) => Ok(c.put_if_absent(key, value, ttl_secs)),
+            Cache::Redis(c) => c.put_if_absent(key, value, ttl_secs).await,
+        }
+    }
+
     pub async fn delete(&self, key: &str) -> Result<(), CacheError> {
         self.take(key).await.map(|_| ())
     }

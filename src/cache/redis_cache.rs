@@ -57,6 +57,25 @@ impl RedisCache {
             .map_err(unavailable)
     }
 
+    pub async fn put_if_absent(
+        &self,
+        key: &str,
+        value: &str,
+        ttl_secs: i64,
+    ) -> Result<bool, CacheError> {
+        let mut c = self.conn.clone();
+        let set: Option<String> = redis::cmd("SET")
+            .arg(self.key(key))
+            .arg(value)
+            .arg("NX")
+            .arg("EX")
+            .arg(ttl_secs.max(1))
+            .query_async(&mut c)
+            .await
+            .map_err(unavailable)?;
+        Ok(set.is_some())
+    }
+
     pub async fn get(&self, key: &str) -> Result<Option<String>, CacheError> {
         let mut c = self.conn.clone();
         redis::cmd("GET")

@@ -28,8 +28,9 @@ fn jose(e: josekit::JoseError) -> KeyError {
 }
 
 /// Algorithms vhod can sign with today.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum SigningAlg {
+    #[default]
     Rs256,
     Es256,
 }

@@ -1,6 +1,7 @@
 //! Relying parties: the client model, registration (CLI, demo) and authentication at the token
 //! endpoint (client_secret_basic, client_secret_post, none for public clients with PKCE).
 
+use super::client_assertion;
 use super::error::OAuthError;
 use crate::app::AppState;
 use crate::crypto::{self, keyring::SigningAlg};
@@ -12,6 +13,45 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 pub const DEFAULT_GRANT_TYPES: [&str; 2] = ["authorization_code", "refresh_token"];
+pub const GRANT_TYPES: [&str; 3] = ["authorization_code", "refresh_token", "client_credentials"];
+
+/// How a client proves itself at the token, introspection and revocation endpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMethod {
+    ClientSecretBasic,
+    ClientSecretPost,
+    PrivateKeyJwt,
+    None,
+}
+
+impl AuthMethod {
+    pub const ALL: [AuthMethod; 4] = [
+        AuthMethod::ClientSecretBasic,
+        AuthMethod::ClientSecretPost,
+        AuthMethod::PrivateKeyJwt,
+        AuthMethod::None,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            AuthMethod::ClientSecretBasic => "client_secret_basic",
+            AuthMethod::ClientSecretPost => "client_secret_post",
+            AuthMethod::PrivateKeyJwt => "private_key_jwt",
+            AuthMethod::None => "none",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AuthMethod> {
+        Self::ALL.into_iter().find(|m| m.name() == s)
+    }
+
+    fn uses_secret(self) -> bool {
+        matches!(
+            self,
+            AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost
+        )
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct Client {
@@ -23,6 +63,11 @@ pub struct Client {
     pub id_token_alg: SigningAlg,
     pub require_pkce: bool,
     pub grant_types: Vec<String>,
+    /// Scopes a client may ask for with client_credentials.
+    pub allowed_scopes: Vec<String>,
+    pub auth_method: AuthMethod,
+    pub jwks: Option<String>,
+    pub jwks_uri: Option<String>,
 }
 
 impl Client {
@@ -35,6 +80,12 @@ impl Client {
                 .map_err(|_| corrupt("grant_types"))?,
             id_token_alg: SigningAlg::parse(&row.id_token_alg)
                 .ok_or_else(|| corrupt("id_token_alg"))?,
+            allowed_scopes: serde_json::from_str(&row.allowed_scopes)
+                .map_err(|_| corrupt("allowed_scopes"))?,
+            auth_method: AuthMethod::parse(&row.auth_method)
+                .ok_or_else(|| corrupt("auth_method"))?,
+            jwks: row.jwks,
+            jwks_uri: row.jwks_uri,
             id: row.id,
             name: row.name,
             secret_hash: row.secret_hash,
@@ -82,55 +133,150 @@ pub enum RegisterError {
         "redirect URI `{0}` must be an absolute https URL (http only for localhost) without a fragment"
     )]
     BadRedirectUri(String),
-    #[error("at least one redirect URI is required")]
+    #[error("the authorization_code grant needs at least one redirect URI")]
     NoRedirectUri,
     #[error("client name must not be empty")]
     NoName,
+    #[error("unknown grant type `{0}` (authorization_code, refresh_token, client_credentials)")]
+    BadGrantType(String),
+    #[error("refresh_token needs the authorization_code grant")]
+    RefreshWithoutCode,
+    #[error("{0}")]
+    BadAuthMethod(String),
+    #[error("jwks: {0}")]
+    BadJwks(String),
+    #[error("scope `{0}` is not a valid scope token")]
+    BadScope(String),
     #[error("a client with this id already exists")]
     Exists,
     #[error(transparent)]
     Store(StoreError),
 }
 
-pub struct NewClient<'a> {
-    pub id: Option<&'a str>,
-    pub name: &'a str,
-    pub redirect_uris: &'a [String],
+/// What a client is registered with; `Default` gives a confidential code-flow client.
+#[derive(Debug, Clone, Default)]
+pub struct NewClient {
+    pub id: Option<String>,
+    pub name: String,
+    pub redirect_uris: Vec<String>,
     pub is_public: bool,
     pub id_token_alg: SigningAlg,
+    /// Empty = authorization_code + refresh_token.
+    pub grant_types: Vec<String>,
+    /// Scopes for client_credentials.
+    pub scopes: Vec<String>,
+    /// None = client_secret_basic for confidential clients, none for public ones.
+    pub auth_method: Option<AuthMethod>,
+    pub jwks: Option<String>,
+    pub jwks_uri: Option<String>,
+    /// Confidential clients only: accept authorization requests without PKCE (certification suites
+    /// test such clients); public clients always need PKCE.
+    pub pkce_optional: bool,
 }
 
-/// Validates and stores a client; returns it and, for confidential clients, the secret (shown once).
+fn check_auth_method(
+    new: &NewClient,
+    method: AuthMethod,
+    grants: &[String],
+) -> Result<(), RegisterError> {
+    let bad = |m: &str| Err(RegisterError::BadAuthMethod(m.to_string()));
+    match (new.is_public, method) {
+        (true, AuthMethod::None) => {}
+        (false, AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost) => {}
+        (false, AuthMethod::PrivateKeyJwt) if new.jwks.is_some() || new.jwks_uri.is_some() => {}
+        (false, AuthMethod::PrivateKeyJwt) => {
+            return bad("private_key_jwt needs --jwks-uri or a JWK Set");
+        }
+        (true, _) => return bad("a public client authenticates with none"),
+        (false, AuthMethod::None) => {
+            return bad("a confidential client cannot use none; register it --public");
+        }
+    }
+    if new.is_public && grants.iter().any(|g| g == "client_credentials") {
+        return bad("a public client cannot use client_credentials");
+    }
+    if let Some(j) = &new.jwks {
+        josekit::jwk::JwkSet::from_bytes(j.as_bytes())
+            .map_err(|e| RegisterError::BadJwks(e.to_string()))?;
+    }
+    if let Some(u) = new
+        .jwks_uri
+        .as_deref()
+        .filter(|u| !is_acceptable_redirect_uri(u))
+    {
+        return Err(RegisterError::BadJwks(format!(
+            "jwks_uri `{u}` must be https (http only for localhost)"
+        )));
+    }
+    Ok(())
+}
+
+/// Validates and stores a client; returns it and, for secret-based clients, the secret (shown once).
 pub async fn register(
     store: &Store,
-    new: NewClient<'_>,
+    new: NewClient,
 ) -> Result<(Client, Option<String>), RegisterError> {
     if new.name.trim().is_empty() {
         return Err(RegisterError::NoName);
     }
-    if new.redirect_uris.is_empty() {
+    let grant_types: Vec<String> = if new.grant_types.is_empty() {
+        DEFAULT_GRANT_TYPES.iter().map(|g| g.to_string()).collect()
+    } else {
+        new.grant_types.clone()
+    };
+    if let Some(bad) = grant_types
+        .iter()
+        .find(|g| !GRANT_TYPES.contains(&g.as_str()))
+    {
+        return Err(RegisterError::BadGrantType(bad.clone()));
+    }
+    let has = |g: &str| grant_types.iter().any(|x| x == g);
+    if has("refresh_token") && !has("authorization_code") {
+        return Err(RegisterError::RefreshWithoutCode);
+    }
+    if has("authorization_code") && new.redirect_uris.is_empty() {
         return Err(RegisterError::NoRedirectUri);
     }
-    for uri in new.redirect_uris {
-        if !is_acceptable_redirect_uri(uri) {
-            return Err(RegisterError::BadRedirectUri(uri.clone()));
-        }
+    if let Some(uri) = new
+        .redirect_uris
+        .iter()
+        .find(|u| !is_acceptable_redirect_uri(u))
+    {
+        return Err(RegisterError::BadRedirectUri(uri.clone()));
     }
-    let secret = (!new.is_public).then(crypto::random_token);
+    if let Some(bad) = new.scopes.iter().find(|s| {
+        s.is_empty()
+            || !s
+                .bytes()
+                .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
+    }) {
+        return Err(RegisterError::BadScope(bad.clone()));
+    }
+    let auth_method = new.auth_method.unwrap_or(if new.is_public {
+        AuthMethod::None
+    } else {
+        AuthMethod::ClientSecretBasic
+    });
+    check_auth_method(&new, auth_method, &grant_types)?;
+    let secret = auth_method.uses_secret().then(crypto::random_token);
     let row = ClientRow {
         id: new
             .id
-            .map(str::to_owned)
+            .clone()
             .unwrap_or_else(|| format!("c-{}", &crypto::random_token()[..22])),
         name: new.name.trim().to_string(),
         secret_hash: secret.as_deref().map(|s| crypto::hash_secret("client", s)),
-        redirect_uris: serde_json::to_string(new.redirect_uris).expect("strings serialise"),
+        redirect_uris: serde_json::to_string(&new.redirect_uris).expect("strings serialise"),
         is_public: i64::from(new.is_public),
         id_token_alg: new.id_token_alg.name().to_string(),
-        require_pkce: 1,
-        grant_types: serde_json::to_string(&DEFAULT_GRANT_TYPES).expect("strings serialise"),
+        require_pkce: i64::from(new.is_public || !new.pkce_optional),
+        grant_types: serde_json::to_string(&grant_types).expect("strings serialise"),
         created_at: store.now(),
         disabled_at: None,
+        allowed_scopes: serde_json::to_string(&new.scopes).expect("strings serialise"),
+        auth_method: auth_method.name().to_string(),
+        jwks: new.jwks.clone(),
+        jwks_uri: new.jwks_uri.clone(),
     };
     store.insert_client(&row).await.map_err(|e| match e {
         StoreError::Conflict => RegisterError::Exists,
@@ -154,7 +300,8 @@ pub fn is_acceptable_redirect_uri(uri: &str) -> bool {
     }
 }
 
-/// Authenticates the client calling the token endpoint. Exactly one method may be used.
+/// Authenticates the client calling the token, introspection or revocation endpoint.
+/// Exactly one method may be presented (RFC 6749 §2.3).
 pub async fn authenticate(
     app: &AppState,
     headers: &HeaderMap,
@@ -167,38 +314,60 @@ pub async fn authenticate(
             v.strip_prefix("Basic ")
                 .or_else(|| v.strip_prefix("basic "))
         });
-    let (id, secret, used_basic) = match (basic, p.get("client_secret")) {
-        (Some(_), Some(_)) => {
+    let post_secret = p.get("client_secret");
+    let assertion = p.get("client_assertion");
+    let presented = [basic.is_some(), post_secret.is_some(), assertion.is_some()];
+    if presented.iter().filter(|x| **x).count() > 1 {
+        return Err(OAuthError::invalid_request(
+            "more than one client authentication method",
+        ));
+    }
+    let used_basic = basic.is_some();
+    let (id, secret) = if let Some(b) = basic {
+        let (id, secret) = parse_basic(b).ok_or_else(|| OAuthError::invalid_client(true))?;
+        (id, Some(secret))
+    } else if let Some(a) = assertion {
+        if p.get("client_assertion_type") != Some(client_assertion::ASSERTION_TYPE) {
             return Err(OAuthError::invalid_request(
-                "more than one client authentication method",
+                "client_assertion_type must be jwt-bearer",
             ));
         }
-        (Some(b), None) => {
-            let (id, secret) = parse_basic(b).ok_or_else(|| OAuthError::invalid_client(true))?;
-            if p.get("client_id").is_some_and(|form_id| form_id != id) {
-                return Err(OAuthError::invalid_request(
-                    "client_id does not match the authenticated client",
-                ));
-            }
-            (id, Some(secret), true)
-        }
-        (None, secret) => {
-            let id = p
-                .get("client_id")
-                .ok_or_else(|| OAuthError::invalid_client(false))?;
-            (id.to_string(), secret.map(str::to_owned), false)
-        }
+        let id = client_assertion::claimed_client_id(a)
+            .ok_or_else(|| OAuthError::invalid_client(false))?;
+        (id, None)
+    } else {
+        let id = p
+            .get("client_id")
+            .ok_or_else(|| OAuthError::invalid_client(false))?;
+        (id.to_string(), post_secret.map(str::to_owned))
     };
+    if p.get("client_id").is_some_and(|form_id| form_id != id) {
+        return Err(OAuthError::invalid_request(
+            "client_id does not match the authenticated client",
+        ));
+    }
     let client = find(&app.store, &id)
         .await?
         .ok_or_else(|| OAuthError::invalid_client(used_basic))?;
-    match (client.is_public, secret) {
-        (true, None) => Ok(client),
-        (false, Some(s)) if client.secret_matches(&s) => Ok(client),
-        _ => {
-            tracing::info!(client = %client.id, "client authentication failed");
-            Err(OAuthError::invalid_client(used_basic))
+    let refuse = |why: &dyn std::fmt::Display| {
+        tracing::info!(client = %client.id, reason = %why, "client authentication failed");
+        Err(OAuthError::invalid_client(used_basic))
+    };
+    match (client.auth_method, secret, assertion) {
+        (AuthMethod::None, None, None) => Ok(client),
+        (AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost, Some(s), None)
+            if client.secret_matches(&s) =>
+        {
+            Ok(client)
         }
+        (AuthMethod::PrivateKeyJwt, None, Some(a)) => {
+            let audiences = [app.issuer().to_string(), format!("{}/token", app.issuer())];
+            match client_assertion::verify(app, &client, a, &audiences).await {
+                Ok(()) => Ok(client),
+                Err(e) => refuse(&e),
+            }
+        }
+        _ => refuse(&"method or credentials do not match the registration"),
     }
 }
 

@@ -2,10 +2,12 @@
 
 pub mod authorize;
 pub mod claims;
+pub mod client_assertion;
 pub mod clients;
 pub mod consent;
 pub mod discovery;
 pub mod error;
+pub mod introspect;
 pub mod pkce;
 pub mod token;
 pub mod tokens;

@@ -46,7 +46,10 @@ async fn handle(
     let grant_type = p
         .get("grant_type")
         .ok_or_else(|| OAuthError::invalid_request("grant_type is required"))?;
-    if !matches!(grant_type, "authorization_code" | "refresh_token") {
+    if !matches!(
+        grant_type,
+        "authorization_code" | "refresh_token" | "client_credentials"
+    ) {
         return Err(OAuthError::new(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
@@ -62,6 +65,7 @@ async fn handle(
     }
     match grant_type {
         "authorization_code" => redeem_code(app, &client, &p).await,
+        "client_credentials" => client_credentials(app, &client, &p),
         _ => refresh(app, &client, &p).await,
     }
 }
@@ -147,6 +151,33 @@ async fn redeem_code(
         },
     )
     .await
+}
+
+/// RFC 6749 §4.4: scopes from the client's allowance; none requested means all of them.
+fn client_credentials(
+    app: &AppState,
+    client: &Client,
+    p: &Params,
+) -> Result<TokenResponse, OAuthError> {
+    let scopes: Vec<String> = match p.get("scope") {
+        None => client.allowed_scopes.clone(),
+        Some(raw) => {
+            let asked: Vec<String> = raw
+                .split(' ')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
+            if let Some(bad) = asked.iter().find(|s| !client.allowed_scopes.contains(s)) {
+                return Err(OAuthError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_scope",
+                    format!("scope {bad} is not allowed for this client"),
+                ));
+            }
+            asked
+        }
+    };
+    tokens::issue_for_client(app, client, &scopes)
 }
 
 async fn refresh(app: &AppState, client: &Client, p: &Params) -> Result<TokenResponse, OAuthError> {

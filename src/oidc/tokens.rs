@@ -4,7 +4,7 @@
 use super::clients::Client;
 use super::error::OAuthError;
 use crate::app::AppState;
-use crate::crypto::{self, keyring::SigningAlg};
+use crate::crypto;
 use crate::store::grants::GrantRow;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -101,8 +101,48 @@ fn access_token(
     c.insert("acr".into(), grant.acr.clone().into());
     c.insert("amr".into(), json!(amr));
     c.insert("gid".into(), grant.id.clone().into());
-    // Access tokens are read only by vhod itself; ES256 is the cheaper signature for all of them.
-    Ok(app.keyring.sign(SigningAlg::Es256, "at+jwt", c)?)
+    Ok(app.keyring.sign(client.id_token_alg, "at+jwt", c)?)
+}
+
+/// client_credentials (RFC 6749 §4.4): an access token for the client itself, no refresh token.
+pub fn issue_for_client(
+    app: &AppState,
+    client: &Client,
+    scopes: &[String],
+) -> Result<TokenResponse, OAuthError> {
+    let now = app.clock.now();
+    let mut c = Map::new();
+    c.insert("iss".into(), app.issuer().into());
+    c.insert("sub".into(), client.id.clone().into());
+    c.insert("aud".into(), app.issuer().into());
+    c.insert("client_id".into(), client.id.clone().into());
+    c.insert("exp".into(), (now + app.config.tokens.access_ttl).into());
+    c.insert("iat".into(), now.into());
+    c.insert("jti".into(), crypto::random_token().into());
+    c.insert("scope".into(), scopes.join(" ").into());
+    Ok(TokenResponse {
+        access_token: app.keyring.sign(client.id_token_alg, "at+jwt", c)?,
+        token_type: "Bearer",
+        expires_in: app.config.tokens.access_ttl,
+        refresh_token: None,
+        id_token: None,
+        scope: scopes.join(" "),
+    })
+}
+
+/// A verified access token: its claims and, for tokens issued to a person, the grant.
+pub struct ValidAccessToken {
+    pub claims: Map<String, Value>,
+    pub grant: Option<GrantRow>,
+}
+
+impl ValidAccessToken {
+    pub fn client_id(&self) -> &str {
+        self.claims
+            .get("client_id")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    }
 }
 
 /// OIDC Core §3.1.3.6: left half of SHA-256 of the access token (RS256 and ES256 both use SHA-256).
@@ -111,12 +151,12 @@ pub fn at_hash(access_token: &str) -> String {
     crypto::b64url(&d[..16])
 }
 
-/// A valid access token's grant and claims, or invalid_token: bad signature, wrong type or issuer,
-/// expired, or its grant revoked.
+/// Verifies an access token: signature by a published key, type at+jwt, issuer, expiry, not revoked
+/// (RFC 7009), and its grant not revoked or its client still registered. Anything else: invalid_token.
 pub async fn validate_access_token(
     app: &AppState,
     token: &str,
-) -> Result<(GrantRow, Map<String, Value>), OAuthError> {
+) -> Result<ValidAccessToken, OAuthError> {
     let bad = || OAuthError::invalid_token("the access token is invalid, expired or revoked");
     let (claims, typ) = app.keyring.verify(token).ok_or_else(bad)?;
     if typ.as_deref() != Some("at+jwt")
@@ -128,12 +168,30 @@ pub async fn validate_access_token(
     if exp <= app.clock.now() {
         return Err(bad());
     }
-    let gid = claims.get("gid").and_then(Value::as_str).ok_or_else(bad)?;
-    let grant = app.store.grant(gid).await?.ok_or_else(bad)?;
-    if grant.revoked_at.is_some() {
+    let jti = claims.get("jti").and_then(Value::as_str).ok_or_else(bad)?;
+    if app.store.is_access_token_revoked(jti).await? {
         return Err(bad());
     }
-    Ok((grant, claims))
+    let grant = match claims.get("gid").and_then(Value::as_str) {
+        Some(gid) => {
+            let grant = app.store.grant(gid).await?.ok_or_else(bad)?;
+            if grant.revoked_at.is_some() {
+                return Err(bad());
+            }
+            Some(grant)
+        }
+        None => {
+            let client_id = claims
+                .get("client_id")
+                .and_then(Value::as_str)
+                .ok_or_else(bad)?;
+            super::clients::find(&app.store, client_id)
+                .await?
+                .ok_or_else(bad)?;
+            None
+        }
+    };
+    Ok(ValidAccessToken { claims, grant })
 }
 
 #[cfg(test)]

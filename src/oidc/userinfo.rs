@@ -74,7 +74,12 @@ pub async fn userinfo_post(
 
 async fn respond(app: &AppState, token: &str) -> Response {
     let result = async {
-        let (grant, _) = validate_access_token(app, token).await?;
+        let grant = validate_access_token(app, token)
+            .await?
+            .grant
+            .ok_or_else(|| {
+                OAuthError::invalid_token("the access token was not issued for a person")
+            })?;
         let account = app
             .store
             .account(&grant.account_id)

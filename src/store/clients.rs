@@ -15,14 +15,19 @@ pub struct ClientRow {
     pub grant_types: String,
     pub created_at: i64,
     pub disabled_at: Option<i64>,
+    pub allowed_scopes: String,
+    pub auth_method: String,
+    pub jwks: Option<String>,
+    pub jwks_uri: Option<String>,
 }
 
-const COLS: &str = "id, name, secret_hash, redirect_uris, is_public, id_token_alg, require_pkce, grant_types, created_at, disabled_at";
+const COLS: &str = "id, name, secret_hash, redirect_uris, is_public, id_token_alg, require_pkce, grant_types, \
+                    created_at, disabled_at, allowed_scopes, auth_method, jwks, jwks_uri";
 
 impl Store {
     pub async fn insert_client(&self, c: &ClientRow) -> Result<(), StoreError> {
         sqlx::query(&format!(
-            "INSERT INTO clients ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            "INSERT INTO clients ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
         ))
         .bind(&c.id)
         .bind(&c.name)
@@ -34,6 +39,10 @@ impl Store {
         .bind(&c.grant_types)
         .bind(c.created_at)
         .bind(c.disabled_at)
+        .bind(&c.allowed_scopes)
+        .bind(&c.auth_method)
+        .bind(&c.jwks)
+        .bind(&c.jwks_uri)
         .execute(&self.pool)
         .await?;
         Ok(())

@@ -133,3 +133,44 @@ impl Store {
             .await?)
     }
 }
+
+impl Store {
+    /// RFC 7009: remembers a revoked access token until it would have expired anyway.
+    pub async fn revoke_access_token(
+        &self,
+        jti: &str,
+        client_id: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO revoked_access_tokens (jti, client_id, expires_at, revoked_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (jti) DO NOTHING",
+        )
+        .bind(jti)
+        .bind(client_id)
+        .bind(expires_at)
+        .bind(self.now())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn is_access_token_revoked(&self, jti: &str) -> Result<bool, StoreError> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT jti FROM revoked_access_tokens WHERE jti = $1")
+                .bind(jti)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.is_some())
+    }
+
+    /// A refresh token row, read without consuming it (introspection, revocation).
+    pub async fn refresh_token(&self, hash: &str) -> Result<Option<RefreshRow>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {REFRESH_COLS} FROM refresh_tokens WHERE hash = $1"
+        ))
+        .bind(hash)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+}

@@ -133,11 +133,10 @@ impl TestServer {
         let (c, secret) = clients::register(
             &self.app.store,
             NewClient {
-                id: None,
-                name: "Портал госуслуг региона",
-                redirect_uris: &[redirect_uri.to_string()],
+                name: "Портал госуслуг региона".into(),
+                redirect_uris: vec![redirect_uri.to_string()],
                 is_public: public,
-                id_token_alg: vhod::crypto::keyring::SigningAlg::Rs256,
+                ..NewClient::default()
             },
         )
         .await

@@ -1,0 +1,158 @@
+//! Token introspection (RFC 7662) and revocation (RFC 7009). Both need client authentication; a client
+//! sees and revokes only its own tokens (anything else is simply "inactive" / ignored, so token
+//! existence is not revealed). Both read the store, so a revocation on one node holds on every node.
+
+use super::clients;
+use super::error::OAuthError;
+use super::tokens::validate_access_token;
+use crate::app::AppState;
+use crate::crypto;
+use crate::params::Params;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+async fn authenticated_params(
+    app: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(clients::Client, Params), OAuthError> {
+    let p =
+        Params::from_form(headers, body).map_err(|e| OAuthError::invalid_request(e.to_string()))?;
+    if let Some(dup) = p.duplicated() {
+        return Err(OAuthError::invalid_request(format!(
+            "parameter {dup} is given more than once"
+        )));
+    }
+    let client = clients::authenticate(app, headers, &p).await?;
+    if p.get("token").is_none() {
+        return Err(OAuthError::invalid_request("token is required"));
+    }
+    Ok((client, p))
+}
+
+fn no_store(mut res: Response) -> Response {
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+pub async fn introspect(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let result = async {
+        let (client, p) = authenticated_params(&app, &headers, &body).await?;
+        let token = p.get("token").unwrap_or_default();
+        Ok::<_, OAuthError>(inspect(&app, &client.id, token).await?)
+    }
+    .await;
+    match result {
+        Ok(v) => no_store(Json(v).into_response()),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn inspect(app: &AppState, caller: &str, token: &str) -> Result<Value, OAuthError> {
+    let inactive = json!({ "active": false });
+    if token.contains('.') {
+        let Ok(valid) = validate_access_token(app, token).await else {
+            return Ok(inactive);
+        };
+        if valid.client_id() != caller {
+            return Ok(inactive);
+        }
+        let mut out = Map::new();
+        out.insert("active".into(), true.into());
+        out.insert("token_type".into(), "Bearer".into());
+        for k in [
+            "scope",
+            "client_id",
+            "sub",
+            "exp",
+            "iat",
+            "iss",
+            "aud",
+            "jti",
+            "auth_time",
+            "acr",
+            "amr",
+        ] {
+            if let Some(v) = valid.claims.get(k) {
+                out.insert(k.into(), v.clone());
+            }
+        }
+        return Ok(Value::Object(out));
+    }
+    let Some(row) = app
+        .store
+        .refresh_token(&crypto::hash_secret("refresh", token))
+        .await?
+    else {
+        return Ok(inactive);
+    };
+    let Some(grant) = app.store.grant(&row.grant_id).await? else {
+        return Ok(inactive);
+    };
+    if row.used_at.is_some()
+        || row.expires_at <= app.clock.now()
+        || grant.revoked_at.is_some()
+        || grant.client_id != caller
+    {
+        return Ok(inactive);
+    }
+    Ok(json!({
+        "active": true,
+        "token_type": "refresh_token",
+        "scope": grant.scopes,
+        "client_id": grant.client_id,
+        "sub": grant.account_id,
+        "exp": row.expires_at,
+        "iat": row.created_at,
+        "iss": app.issuer(),
+    }))
+}
+
+pub async fn revoke(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let result = async {
+        let (client, p) = authenticated_params(&app, &headers, &body).await?;
+        let token = p.get("token").unwrap_or_default();
+        // RFC 7009 §2.2: revoking a refresh token revokes its grant, and with it every access token.
+        if let Some(row) = app
+            .store
+            .refresh_token(&crypto::hash_secret("refresh", token))
+            .await?
+        {
+            if let Some(grant) = app
+                .store
+                .grant(&row.grant_id)
+                .await?
+                .filter(|g| g.client_id == client.id)
+            {
+                app.store
+                    .revoke_grant(&grant.id, "revoked by the client")
+                    .await?;
+            }
+        } else if let Ok(valid) = validate_access_token(&app, token).await {
+            let jti = valid
+                .claims
+                .get("jti")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let exp = valid
+                .claims
+                .get("exp")
+                .and_then(Value::as_i64)
+                .unwrap_or_default();
+            if valid.client_id() == client.id {
+                app.store.revoke_access_token(jti, &client.id, exp).await?;
+            }
+        }
+        Ok::<_, OAuthError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => no_store(StatusCode::OK.into_response()),
+        Err(e) => e.into_response(),
+    }
+}
