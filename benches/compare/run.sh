@@ -135,7 +135,7 @@ expect_200() { # $1 what, then curl arguments; prints the body
   printf '%s' "${out%$'\n'*}"
 }
 
-rss() { awk '/VmRSS/ {print $2 / 1024 " MiB"}' "/proc/$1/status" 2>/dev/null || echo "?"; }
+rss() { awk '/VmRSS/ {printf "%.1f MiB", $2 / 1024}' "/proc/$1/status" 2>/dev/null || echo "?"; }
 
 # ---------------------------------------------------------------- wrk
 declare -A RPS P99 ERRS
@@ -161,7 +161,7 @@ wrk_problems() { # $1 output file; prints a description, empty if clean
   [[ -z $non2xx || $non2xx == 0 ]] || p+="non-2xx/3xx: $non2xx; "
   [[ -z $sock ]] || p+="$sock; "
   [[ -n $total && $total != 0 ]] || p+="no request completed; "
-  printf '%s' "$p"
+  printf '%s' "${p%; }"
 }
 
 # bench KEY LABEL URL [BODY AUTH]: a warm-up run, then the measured run; GET unless BODY is given.
@@ -174,13 +174,13 @@ bench() {
   if [[ $WARMUP != 0 && $WARMUP != 0s ]]; then
     WRK_BODY="$body" WRK_AUTH="$auth" taskset -c "$LOAD_CPU" wrk "${args[@]}" -d"$WARMUP" "$url" >"$WORK/$key.warm.txt"
     problems+="$(wrk_problems "$WORK/$key.warm.txt")"
-    [[ -z $problems ]] || problems="warm-up: $problems"
+    [[ -z $problems ]] || problems="warm-up: $problems; "
   fi
   WRK_BODY="$body" WRK_AUTH="$auth" taskset -c "$LOAD_CPU" wrk "${args[@]}" -d"$DURATION" "$url" >"$out"
   problems+="$(wrk_problems "$out")"
   RPS[$key]="$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$out")"
   P99[$key]="$(to_ms "$(awk '/Latency Distribution/ {d = 1} d && $1 == "99%" {print $2; exit}' "$out")")"
-  ERRS[$key]="$problems"
+  ERRS[$key]="${problems%; }"
   ROWS+=("$key|$label")
   if [[ -n $problems ]]; then
     FAILED=1
@@ -249,7 +249,7 @@ if ((RUN_VHOD)); then
     | check_token_response RS256 >/dev/null
   ACCESS_TOKEN="$(expect_200 "vhod token ES256" -H "Authorization: $ES_AUTH" -d "$CC_BODY" "$VBASE/token" \
     | check_token_response ES256)"
-  INTROSPECT_BODY="token=$ACCESS_TOKEN"
+  INTROSPECT_BODY="token=$(python3 -c 'import sys, urllib.parse as u; print(u.quote(sys.argv[1], safe=""))' "$ACCESS_TOKEN")"
   [[ $(expect_200 "vhod introspect" -H "Authorization: $ES_AUTH" -d "$INTROSPECT_BODY" "$VBASE/introspect" \
     | json_field active) == True ]] || die "vhod introspection of a fresh token is not active"
   echo "   idle RSS $(rss "$VHOD_PID")" >&2
@@ -312,7 +312,8 @@ ratio() { # $1 vhod key, $2 oidc-provider key, $3 label, $4 note
 vr, orr, vp, op = (float(x) for x in sys.argv[1:5])
 print("%-26s req/s vhod/oidc-provider = %.1fx%s; p99 oidc-provider/vhod = %.1fx"
       % (sys.argv[5], vr / orr, sys.argv[6], op / vp if vp else float("inf")))' \
-    "${RPS[$1]}" "${RPS[$2]}" "${P99[$1]}" "${P99[$2]}" "$3" "$4"
+    "${RPS[$1]:-0}" "${RPS[$2]:-0}" "${P99[$1]:-0}" "${P99[$2]:-0}" "$3" "$4" 2>/dev/null \
+    || echo "$3: no ratio (a figure is missing)"
 }
 if ((RUN_VHOD && RUN_OP)); then
   echo

@@ -145,9 +145,11 @@ pub async fn verify(
         return Err(AssertionError::Claim("aud"));
     }
     let now = app.clock.now();
+    // RFC 7519 NumericDate may carry a fraction.
     let exp = claims
         .get("exp")
-        .and_then(Value::as_i64)
+        .and_then(Value::as_f64)
+        .map(|f| f as i64)
         .ok_or(AssertionError::Claim("exp"))?;
     if exp <= now - 30 || exp > now + MAX_LIFETIME {
         return Err(AssertionError::Claim("exp"));

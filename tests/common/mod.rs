@@ -99,6 +99,11 @@ impl TestServer {
     /// its own port and therefore... the same issuer would be wrong, so nodes get the shared issuer
     /// of the first node only when `issuer` is set by the caller).
     pub async fn start_with(backend: &Backend, mut config: Config) -> TestServer {
+        // Server logs go to the test's captured output, shown when a test fails.
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("vhod=info"))
+            .try_init();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         if config.server.issuer == Config::defaults().server.issuer {
