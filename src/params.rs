@@ -68,6 +68,30 @@ impl Params {
             .map(|(_, (k, _))| k.as_str())
     }
 
+    /// A copy without the named parameters.
+    pub fn without(&self, names: &[&str]) -> Params {
+        Params {
+            pairs: self
+                .pairs
+                .iter()
+                .filter(|(k, _)| !names.contains(&k.as_str()))
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// A copy in which every override replaces the parameters of the same name.
+    pub fn overridden_by(&self, overrides: Vec<(String, String)>) -> Params {
+        let mut pairs: Vec<(String, String)> = self
+            .pairs
+            .iter()
+            .filter(|(k, _)| !overrides.iter().any(|(o, _)| o == k))
+            .cloned()
+            .collect();
+        pairs.extend(overrides);
+        Params { pairs }
+    }
+
     pub fn pairs(&self) -> &[(String, String)] {
         &self.pairs
     }

@@ -7,7 +7,7 @@ use super::clients::{self, Client};
 use super::consent;
 use super::pkce;
 use crate::app::AppState;
-use crate::authn::session;
+use crate::authn::{self, session};
 use crate::cache::CacheError;
 use crate::crypto;
 use crate::params::Params;
@@ -38,6 +38,14 @@ pub struct AuthRequest {
     pub created_at: i64,
     /// prompt=login or an exceeded max_age: only a login after `created_at` will do.
     pub needs_fresh_login: bool,
+    /// The OIDC `claims` request (JSON object), if any.
+    #[serde(default)]
+    pub claims: Option<serde_json::Value>,
+    #[serde(default)]
+    pub acr_values: Vec<String>,
+    /// `sub` of a valid id_token_hint: the session must belong to this person.
+    #[serde(default)]
+    pub hint_sub: Option<String>,
 }
 
 /// What an authorization code stands for until it is redeemed.
@@ -53,6 +61,8 @@ pub struct CodeData {
     pub acr: String,
     pub amr: Vec<String>,
     pub expires_at: i64,
+    #[serde(default)]
+    pub claims: Option<serde_json::Value>,
 }
 
 pub fn code_key(code: &str) -> String {
@@ -154,6 +164,28 @@ async fn handle(
         },
         None => return error_page(lang, StatusCode::BAD_REQUEST, "error.unknown_client"),
     };
+    if let Some(dup) = p.duplicated() {
+        // Duplicates are refused before the request object is merged, so neither hides the other.
+        return match p.get("redirect_uri").filter(|r| client.has_redirect_uri(r)) {
+            Some(r) => error_redirect(
+                app,
+                r,
+                p.get("state"),
+                "invalid_request",
+                &format!("parameter {dup} is given more than once"),
+            ),
+            None => error_page(lang, StatusCode::BAD_REQUEST, "error.bad_request"),
+        };
+    }
+    let p = match request_object::expand(app, &client, &p).await {
+        Ok(expanded) => expanded,
+        Err((error, description)) => {
+            return match p.get("redirect_uri").filter(|r| client.has_redirect_uri(r)) {
+                Some(r) => error_redirect(app, r, p.get("state"), error, &description),
+                None => error_page(lang, StatusCode::BAD_REQUEST, "error.bad_request"),
+            };
+        }
+    };
     let Some(redirect_uri) = p.get("redirect_uri") else {
         return error_page(lang, StatusCode::BAD_REQUEST, "error.missing_redirect");
     };
@@ -172,7 +204,7 @@ async fn handle(
     }
 }
 
-type Refusal = (&'static str, String);
+use super::request_object::{self, Refusal};
 
 fn parse_request(
     app: &AppState,
@@ -184,18 +216,6 @@ fn parse_request(
     let invalid = |d: &str| ("invalid_request", d.to_string());
     if let Some(dup) = p.duplicated() {
         return Err(invalid(&format!("parameter {dup} is given more than once")));
-    }
-    if p.has("request") {
-        return Err((
-            "request_not_supported",
-            "request objects are not supported".into(),
-        ));
-    }
-    if p.has("request_uri") {
-        return Err((
-            "request_uri_not_supported",
-            "request_uri is not supported".into(),
-        ));
     }
     match p.get("response_type") {
         None => return Err(invalid("response_type is required")),
@@ -256,6 +276,36 @@ fn parse_request(
                 .ok_or_else(|| invalid("max_age must be a non-negative integer"))?,
         ),
     };
+    if let Some(d) = p.get("display")
+        && !matches!(d, "page" | "popup" | "touch" | "wap")
+    {
+        return Err(invalid("display must be page, popup, touch or wap"));
+    }
+    let claims_request = match p.get("claims") {
+        None => None,
+        Some(raw) => match serde_json::from_str::<serde_json::Value>(raw) {
+            Ok(v @ serde_json::Value::Object(_)) => Some(v),
+            _ => return Err(invalid("claims must be a JSON object")),
+        },
+    };
+    let acr_values = requested_acrs(p.get("acr_values"), claims_request.as_ref());
+    if !acr_values.is_empty() && !acr_values.iter().any(|a| a == authn::ACR_LOW) {
+        let known_but_stronger = acr_values.iter().any(|a| authn::acr_rank(a).is_some());
+        if known_but_stronger {
+            return Err((
+                "unmet_authentication_requirements",
+                "the requested authentication level cannot be reached with the methods available"
+                    .into(),
+            ));
+        }
+    }
+    let hint_sub = match p.get("id_token_hint") {
+        None => None,
+        Some(hint) => Some(
+            hinted_subject(app, hint)
+                .ok_or_else(|| invalid("id_token_hint is not an ID token issued here"))?,
+        ),
+    };
     let too_long = ["state", "nonce", "login_hint"]
         .into_iter()
         .find(|k| p.get(k).is_some_and(|v| v.len() > 2048));
@@ -276,7 +326,45 @@ fn parse_request(
         lang,
         created_at: app.clock.now(),
         needs_fresh_login: false,
+        claims: claims_request,
+        acr_values,
+        hint_sub,
     })
+}
+
+/// acr values asked for by `acr_values` or by `claims.id_token.acr` (value or values).
+fn requested_acrs(acr_values: Option<&str>, claims: Option<&serde_json::Value>) -> Vec<String> {
+    let mut out: Vec<String> = acr_values
+        .unwrap_or("")
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if let Some(acr) = claims.and_then(|c| c.pointer("/id_token/acr")) {
+        if let Some(v) = acr.get("value").and_then(serde_json::Value::as_str) {
+            out.push(v.to_string());
+        }
+        if let Some(list) = acr.get("values").and_then(serde_json::Value::as_array) {
+            out.extend(
+                list.iter()
+                    .filter_map(serde_json::Value::as_str)
+                    .map(str::to_owned),
+            );
+        }
+    }
+    out
+}
+
+/// The subject of an ID token we issued (expired ones too: OIDC Core §3.1.2.1 allows that).
+fn hinted_subject(app: &AppState, hint: &str) -> Option<String> {
+    let (claims, _) = app.keyring.verify(hint)?;
+    if claims.get("iss").and_then(serde_json::Value::as_str) != Some(app.issuer()) {
+        return None;
+    }
+    claims
+        .get("sub")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned)
 }
 
 fn has_prompt(req: &AuthRequest, v: &str) -> bool {
@@ -305,7 +393,9 @@ async fn decide(
     let usable = session.filter(|s| {
         let max_age_ok = req.max_age.is_none_or(|m| now - s.auth_time <= m);
         let fresh_ok = !req.needs_fresh_login || s.auth_time >= req.created_at;
-        max_age_ok && fresh_ok && !forced_login
+        // id_token_hint names someone else: this session will not do (until they log in here).
+        let hint_ok = tx.is_some() || req.hint_sub.as_deref().is_none_or(|h| h == s.account_id);
+        max_age_ok && fresh_ok && hint_ok && !forced_login
     });
     let Some(session) = usable else {
         if has_prompt(&req, "none") {
@@ -403,6 +493,7 @@ pub async fn issue_code(app: &AppState, req: &AuthRequest, session: &SessionRow)
         acr: session.acr.clone(),
         amr: session::amr_of(session),
         expires_at: app.clock.now() + ttl,
+        claims: req.claims.clone(),
     };
     if let Err(e) = app.cache.put_json(&code_key(&code), &data, ttl + 5).await {
         return internal_error(req.lang, &e);

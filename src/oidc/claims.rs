@@ -97,6 +97,40 @@ pub fn for_scopes(
     c
 }
 
+/// Claim names asked for in the `claims` request for `target` ("userinfo" or "id_token").
+pub fn requested_names(claims_request: Option<&Value>, target: &str) -> Vec<String> {
+    claims_request
+        .and_then(|c| c.get(target))
+        .and_then(Value::as_object)
+        .map(|o| {
+            o.keys()
+                .filter(|k| CLAIMS.contains(&k.as_str()))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Claims for the scopes plus individually requested ones (OIDC Core §5.5), when the person has them.
+pub fn select(
+    scopes: &[String],
+    requested: &[String],
+    account: &AccountRow,
+    ids: &[IdentifierRow],
+) -> Map<String, Value> {
+    let mut c = for_scopes(scopes, account, ids);
+    if !requested.is_empty() {
+        let every: Vec<String> = SCOPES.iter().map(|s| s.to_string()).collect();
+        let all = for_scopes(&every, account, ids);
+        for name in requested {
+            if let Some(v) = all.get(name) {
+                c.insert(name.clone(), v.clone());
+            }
+        }
+    }
+    c
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

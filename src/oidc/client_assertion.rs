@@ -3,10 +3,9 @@
 //! shared cache, refetched once when an unknown `kid` appears, so an RP can rotate its key).
 //! Each `jti` is accepted once until the assertion expires.
 
+use super::client_keys;
 use super::clients::Client;
 use crate::app::AppState;
-use josekit::jwk::{Jwk, JwkSet};
-use josekit::jws::{ES256, JwsVerifier, PS256, RS256};
 use serde_json::Value;
 
 pub const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -36,70 +35,6 @@ pub fn claimed_client_id(assertion: &str) -> Option<String> {
     v.get("sub").and_then(Value::as_str).map(str::to_owned)
 }
 
-async fn client_keys(
-    app: &AppState,
-    client: &Client,
-    refresh: bool,
-) -> Result<JwkSet, AssertionError> {
-    if let Some(inline) = &client.jwks {
-        return JwkSet::from_bytes(inline.as_bytes())
-            .map_err(|e| AssertionError::Keys(e.to_string()));
-    }
-    let uri = client
-        .jwks_uri
-        .as_deref()
-        .ok_or_else(|| AssertionError::Keys("no jwks".into()))?;
-    let key = format!("client-jwks:{}", client.id);
-    if !refresh {
-        if let Ok(Some(text)) = app.cache.get(&key).await {
-            if let Ok(set) = JwkSet::from_bytes(text.as_bytes()) {
-                return Ok(set);
-            }
-        }
-    }
-    let res = app
-        .http
-        .get(uri)
-        .send()
-        .await
-        .map_err(|e| AssertionError::Keys(e.to_string()))?;
-    if !res.status().is_success() {
-        return Err(AssertionError::Keys(format!(
-            "jwks_uri answered {}",
-            res.status()
-        )));
-    }
-    let text = res
-        .text()
-        .await
-        .map_err(|e| AssertionError::Keys(e.to_string()))?;
-    let set =
-        JwkSet::from_bytes(text.as_bytes()).map_err(|e| AssertionError::Keys(e.to_string()))?;
-    let _ = app.cache.put(&key, &text, 300).await;
-    Ok(set)
-}
-
-fn verifier_for(alg: &str, jwk: &Jwk) -> Option<Box<dyn JwsVerifier>> {
-    Some(match alg {
-        "RS256" => Box::new(RS256.verifier_from_jwk(jwk).ok()?),
-        "PS256" => Box::new(PS256.verifier_from_jwk(jwk).ok()?),
-        "ES256" => Box::new(ES256.verifier_from_jwk(jwk).ok()?),
-        _ => return None,
-    })
-}
-
-fn pick<'a>(set: &'a JwkSet, kid: Option<&str>, alg: &str) -> Option<&'a Jwk> {
-    let kty = if alg.starts_with("ES") { "EC" } else { "RSA" };
-    set.keys().into_iter().find(|k| {
-        k.key_type() == kty
-            && k.key_use().is_none_or(|u| u == "sig")
-            && match kid {
-                Some(kid) => k.key_id() == Some(kid),
-                None => true,
-            }
-    })
-}
-
 /// Verifies the assertion for `client`; `audiences` are the accepted `aud` values.
 pub async fn verify(
     app: &AppState,
@@ -107,25 +42,13 @@ pub async fn verify(
     assertion: &str,
     audiences: &[String],
 ) -> Result<(), AssertionError> {
-    let header = josekit::jwt::decode_header(assertion).map_err(|_| AssertionError::Malformed)?;
-    let alg = header
-        .claim("alg")
-        .and_then(Value::as_str)
-        .ok_or(AssertionError::Malformed)?
-        .to_string();
-    let kid = header
-        .claim("kid")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
-    let mut set = client_keys(app, client, false).await?;
-    if pick(&set, kid.as_deref(), &alg).is_none() && client.jwks_uri.is_some() {
-        set = client_keys(app, client, true).await?;
-    }
-    let jwk = pick(&set, kid.as_deref(), &alg).ok_or(AssertionError::Signature)?;
-    let verifier = verifier_for(&alg, jwk).ok_or(AssertionError::Signature)?;
-    let (payload, _) = josekit::jwt::decode_with_verifier(assertion, verifier.as_ref())
-        .map_err(|_| AssertionError::Signature)?;
-    let claims = payload.claims_set();
+    let claims = client_keys::verify_jwt(app, client, assertion)
+        .await
+        .map_err(|e| match e {
+            client_keys::KeysError::Signature => AssertionError::Signature,
+            client_keys::KeysError::Malformed => AssertionError::Malformed,
+            client_keys::KeysError::Unavailable(m) => AssertionError::Keys(m),
+        })?;
     let s = |name: &str| claims.get(name).and_then(Value::as_str);
     if s("iss") != Some(client.id.as_str()) {
         return Err(AssertionError::Claim("iss"));

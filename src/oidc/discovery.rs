@@ -44,9 +44,13 @@ pub fn metadata(app: &AppState) -> Value {
         "acr_values_supported": &ACR_VALUES[..1],
         "prompt_values_supported": ["none", "login", "consent"],
         "ui_locales_supported": ["ru", "en"],
-        "claims_parameter_supported": false,
-        "request_parameter_supported": false,
-        "request_uri_parameter_supported": false,
+        "claims_parameter_supported": true,
+        "claims_locales_supported": ["ru", "en"],
+        "display_values_supported": ["page", "popup", "touch", "wap"],
+        "request_parameter_supported": true,
+        "request_uri_parameter_supported": true,
+        "require_request_uri_registration": false,
+        "request_object_signing_alg_values_supported": ["none", "RS256", "PS256", "ES256"],
         "authorization_response_iss_parameter_supported": true,
     })
 }

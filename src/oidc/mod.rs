@@ -3,12 +3,14 @@
 pub mod authorize;
 pub mod claims;
 pub mod client_assertion;
+pub mod client_keys;
 pub mod clients;
 pub mod consent;
 pub mod discovery;
 pub mod error;
 pub mod introspect;
 pub mod pkce;
+pub mod request_object;
 pub mod token;
 pub mod tokens;
 pub mod userinfo;

@@ -52,6 +52,20 @@ pub async fn issue(app: &AppState, req: IssueRequest<'_>) -> Result<TokenRespons
         c.insert("acr".into(), req.grant.acr.clone().into());
         c.insert("amr".into(), json!(amr));
         c.insert("at_hash".into(), at_hash(&access).into());
+        let request: Option<Value> = req
+            .grant
+            .claims
+            .as_deref()
+            .and_then(|c| serde_json::from_str(c).ok());
+        let requested = super::claims::requested_names(request.as_ref(), "id_token");
+        if !requested.is_empty()
+            && let Some(account) = app.store.account(&req.grant.account_id).await?
+        {
+            let ids = app.store.identifiers(&account.id).await?;
+            for (k, v) in super::claims::select(&[], &requested, &account, &ids) {
+                c.entry(k).or_insert(v);
+            }
+        }
         Some(app.keyring.sign(req.client.id_token_alg, "JWT", c)?)
     } else {
         None

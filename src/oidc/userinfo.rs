@@ -87,7 +87,12 @@ async fn respond(app: &AppState, token: &str) -> Response {
             .ok_or_else(|| OAuthError::invalid_token("the account no longer exists"))?;
         let ids = app.store.identifiers(&account.id).await?;
         let scopes: Vec<String> = grant.scopes.split(' ').map(str::to_owned).collect();
-        Ok::<_, OAuthError>(claims::for_scopes(&scopes, &account, &ids))
+        let request: Option<serde_json::Value> = grant
+            .claims
+            .as_deref()
+            .and_then(|c| serde_json::from_str(c).ok());
+        let requested = claims::requested_names(request.as_ref(), "userinfo");
+        Ok::<_, OAuthError>(claims::select(&scopes, &requested, &account, &ids))
     }
     .await;
     match result {

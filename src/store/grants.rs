@@ -14,6 +14,7 @@ pub struct GrantRow {
     pub auth_time: i64,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
+    pub claims: Option<String>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -33,16 +34,17 @@ pub struct NewGrant<'a> {
     pub acr: &'a str,
     pub amr: &'a str,
     pub auth_time: i64,
+    pub claims: Option<String>,
 }
 
 const GRANT_COLS: &str =
-    "id, account_id, client_id, scopes, acr, amr, auth_time, created_at, revoked_at";
+    "id, account_id, client_id, scopes, acr, amr, auth_time, created_at, revoked_at, claims";
 const REFRESH_COLS: &str = "hash, grant_id, parent_hash, created_at, expires_at, used_at";
 
 impl Store {
     pub async fn create_grant(&self, g: NewGrant<'_>) -> Result<GrantRow, StoreError> {
         Ok(sqlx::query_as(&format!(
-            "INSERT INTO grants ({GRANT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL) RETURNING {GRANT_COLS}"
+            "INSERT INTO grants ({GRANT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9) RETURNING {GRANT_COLS}"
         ))
         .bind(new_id())
         .bind(g.account_id)
@@ -52,6 +54,7 @@ impl Store {
         .bind(g.amr)
         .bind(g.auth_time)
         .bind(self.now())
+        .bind(g.claims)
         .fetch_one(&self.pool)
         .await?)
     }
