@@ -87,6 +87,15 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/authorize/continue", get(oidc::authorize::resume))
         .route("/consent", post(oidc::consent::decide))
+        .route(
+            "/session/end",
+            get(oidc::logout::end_session_get).post(oidc::logout::end_session_post),
+        )
+        .route("/session/end/confirm", post(oidc::logout::confirm))
+        .route(
+            "/account/sessions/end-all",
+            post(web::pages::end_all_sessions),
+        )
         .route("/token", post(oidc::token::token))
         .route("/introspect", post(oidc::introspect::introspect))
         .route("/revoke", post(oidc::introspect::revoke))

@@ -76,6 +76,12 @@ pub struct AddClient {
     /// A file with the client's JWK Set (instead of --jwks-uri).
     #[arg(long = "jwks-file")]
     pub jwks_file: Option<PathBuf>,
+    /// Where RP-initiated logout may return the browser; repeat for several.
+    #[arg(long = "post-logout-redirect-uri")]
+    pub post_logout_redirect_uris: Vec<String>,
+    /// Back-channel logout endpoint of the client.
+    #[arg(long = "backchannel-logout-uri")]
+    pub backchannel_logout_uri: Option<String>,
     /// Confidential clients only: allow authorization requests without PKCE.
     #[arg(long = "pkce-optional")]
     pub pkce_optional: bool,
@@ -173,7 +179,9 @@ async fn clients_cmd(app: &AppState, cmd: ClientsCmd) -> anyhow::Result<()> {
                     },
                     jwks_uri: a.jwks_uri.clone(),
                     pkce_optional: a.pkce_optional,
-                    ..NewClient::default()
+                    post_logout_redirect_uris: a.post_logout_redirect_uris.clone(),
+                    backchannel_logout_uri: a.backchannel_logout_uri.clone(),
+                    id: None,
                 },
             )
             .await?;
@@ -242,6 +250,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {bind} (server.bind): {e}"))?;
     let (router, app) = build_app(config, Clock::default()).await?;
     spawn_key_reload(app.clone());
+    crate::jobs::spawn_worker(app.clone());
     tracing::info!(bind = %bind, issuer = %app.issuer(), "vhod listening");
     axum::serve(
         listener,

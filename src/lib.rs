@@ -9,6 +9,7 @@ pub mod config;
 pub mod crypto;
 pub mod demo;
 pub mod identity;
+pub mod jobs;
 pub mod notify;
 pub mod oidc;
 pub mod params;

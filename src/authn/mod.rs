@@ -1,5 +1,6 @@
 //! Proving who you are: password login and the SSO session it creates.
 
+pub mod logout;
 pub mod password;
 pub mod session;
 

@@ -62,3 +62,9 @@ pub async fn end(app: &AppState, cookie_value: &str) -> Result<(), StoreError> {
 pub fn amr_of(row: &SessionRow) -> Vec<String> {
     serde_json::from_str(&row.amr).unwrap_or_default()
 }
+
+/// The session's public identifier (`sid` in ID and logout tokens): derived from the stored hash,
+/// so it reveals nothing about the cookie.
+pub fn sid_of(row: &SessionRow) -> String {
+    crypto::hash_secret("sid", &row.id_hash)
+}

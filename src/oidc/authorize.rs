@@ -63,6 +63,8 @@ pub struct CodeData {
     pub expires_at: i64,
     #[serde(default)]
     pub claims: Option<serde_json::Value>,
+    #[serde(default)]
+    pub sid: Option<String>,
 }
 
 pub fn code_key(code: &str) -> String {
@@ -494,6 +496,7 @@ pub async fn issue_code(app: &AppState, req: &AuthRequest, session: &SessionRow)
         amr: session::amr_of(session),
         expires_at: app.clock.now() + ttl,
         claims: req.claims.clone(),
+        sid: Some(session::sid_of(session)),
     };
     if let Err(e) = app.cache.put_json(&code_key(&code), &data, ttl + 5).await {
         return internal_error(req.lang, &e);

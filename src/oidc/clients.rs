@@ -68,6 +68,8 @@ pub struct Client {
     pub auth_method: AuthMethod,
     pub jwks: Option<String>,
     pub jwks_uri: Option<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    pub backchannel_logout_uri: Option<String>,
 }
 
 impl Client {
@@ -86,6 +88,9 @@ impl Client {
                 .ok_or_else(|| corrupt("auth_method"))?,
             jwks: row.jwks,
             jwks_uri: row.jwks_uri,
+            post_logout_redirect_uris: serde_json::from_str(&row.post_logout_redirect_uris)
+                .map_err(|_| corrupt("post_logout_redirect_uris"))?,
+            backchannel_logout_uri: row.backchannel_logout_uri,
             id: row.id,
             name: row.name,
             secret_hash: row.secret_hash,
@@ -172,6 +177,10 @@ pub struct NewClient {
     /// Confidential clients only: accept authorization requests without PKCE (certification suites
     /// test such clients); public clients always need PKCE.
     pub pkce_optional: bool,
+    /// Where RP-initiated logout may send the browser back (exact match).
+    pub post_logout_redirect_uris: Vec<String>,
+    /// Where back-channel logout tokens are POSTed (OIDC Back-Channel Logout 1.0).
+    pub backchannel_logout_uri: Option<String>,
 }
 
 fn check_auth_method(
@@ -240,6 +249,8 @@ pub async fn register(
     if let Some(uri) = new
         .redirect_uris
         .iter()
+        .chain(&new.post_logout_redirect_uris)
+        .chain(&new.backchannel_logout_uri)
         .find(|u| !is_acceptable_redirect_uri(u))
     {
         return Err(RegisterError::BadRedirectUri(uri.clone()));
@@ -277,6 +288,9 @@ pub async fn register(
         auth_method: auth_method.name().to_string(),
         jwks: new.jwks.clone(),
         jwks_uri: new.jwks_uri.clone(),
+        post_logout_redirect_uris: serde_json::to_string(&new.post_logout_redirect_uris)
+            .expect("strings serialise"),
+        backchannel_logout_uri: new.backchannel_logout_uri.clone(),
     };
     store.insert_client(&row).await.map_err(|e| match e {
         StoreError::Conflict => RegisterError::Exists,

@@ -9,6 +9,7 @@ pub mod consent;
 pub mod discovery;
 pub mod error;
 pub mod introspect;
+pub mod logout;
 pub mod pkce;
 pub mod request_object;
 pub mod token;

@@ -139,6 +139,7 @@ async fn redeem_code(
             amr: &serde_json::to_string(&data.amr).expect("strings serialise"),
             auth_time: data.auth_time,
             claims: data.claims.as_ref().map(|c| c.to_string()),
+            sid: data.sid.as_deref(),
         })
         .await?;
     app.cache.put(&code_used_key(code), &grant.id, 600).await?;

@@ -52,6 +52,9 @@ pub async fn issue(app: &AppState, req: IssueRequest<'_>) -> Result<TokenRespons
         c.insert("acr".into(), req.grant.acr.clone().into());
         c.insert("amr".into(), json!(amr));
         c.insert("at_hash".into(), at_hash(&access).into());
+        if let Some(sid) = &req.grant.sid {
+            c.insert("sid".into(), sid.clone().into());
+        }
         let request: Option<Value> = req
             .grant
             .claims

@@ -19,15 +19,18 @@ pub struct ClientRow {
     pub auth_method: String,
     pub jwks: Option<String>,
     pub jwks_uri: Option<String>,
+    pub post_logout_redirect_uris: String,
+    pub backchannel_logout_uri: Option<String>,
 }
 
 const COLS: &str = "id, name, secret_hash, redirect_uris, is_public, id_token_alg, require_pkce, grant_types, \
-                    created_at, disabled_at, allowed_scopes, auth_method, jwks, jwks_uri";
+                    created_at, disabled_at, allowed_scopes, auth_method, jwks, jwks_uri, \
+                    post_logout_redirect_uris, backchannel_logout_uri";
 
 impl Store {
     pub async fn insert_client(&self, c: &ClientRow) -> Result<(), StoreError> {
         sqlx::query(&format!(
-            "INSERT INTO clients ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+            "INSERT INTO clients ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
         ))
         .bind(&c.id)
         .bind(&c.name)
@@ -43,6 +46,8 @@ impl Store {
         .bind(&c.auth_method)
         .bind(&c.jwks)
         .bind(&c.jwks_uri)
+        .bind(&c.post_logout_redirect_uris)
+        .bind(&c.backchannel_logout_uri)
         .execute(&self.pool)
         .await?;
         Ok(())

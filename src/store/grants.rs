@@ -15,6 +15,7 @@ pub struct GrantRow {
     pub created_at: i64,
     pub revoked_at: Option<i64>,
     pub claims: Option<String>,
+    pub sid: Option<String>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -35,16 +36,17 @@ pub struct NewGrant<'a> {
     pub amr: &'a str,
     pub auth_time: i64,
     pub claims: Option<String>,
+    pub sid: Option<&'a str>,
 }
 
 const GRANT_COLS: &str =
-    "id, account_id, client_id, scopes, acr, amr, auth_time, created_at, revoked_at, claims";
+    "id, account_id, client_id, scopes, acr, amr, auth_time, created_at, revoked_at, claims, sid";
 const REFRESH_COLS: &str = "hash, grant_id, parent_hash, created_at, expires_at, used_at";
 
 impl Store {
     pub async fn create_grant(&self, g: NewGrant<'_>) -> Result<GrantRow, StoreError> {
         Ok(sqlx::query_as(&format!(
-            "INSERT INTO grants ({GRANT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9) RETURNING {GRANT_COLS}"
+            "INSERT INTO grants ({GRANT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10) RETURNING {GRANT_COLS}"
         ))
         .bind(new_id())
         .bind(g.account_id)
@@ -55,6 +57,7 @@ impl Store {
         .bind(g.auth_time)
         .bind(self.now())
         .bind(g.claims)
+        .bind(g.sid)
         .fetch_one(&self.pool)
         .await?)
     }
@@ -174,6 +177,20 @@ impl Store {
         ))
         .bind(hash)
         .fetch_optional(&self.pool)
+        .await?)
+    }
+}
+
+impl Store {
+    /// (client_id, account_id) of every live grant made in the SSO session `sid` by a client that
+    /// wants back-channel logout.
+    pub async fn clients_in_session(&self, sid: &str) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT DISTINCT g.client_id, g.account_id FROM grants g JOIN clients c ON c.id = g.client_id \
+             WHERE g.sid = $1 AND g.revoked_at IS NULL AND c.backchannel_logout_uri IS NOT NULL",
+        )
+        .bind(sid)
+        .fetch_all(&self.pool)
         .await?)
     }
 }

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod clients;
 pub mod consents;
 pub mod grants;
+pub mod jobs;
 pub mod keys;
 pub mod outbox;
 pub mod sessions;

@@ -71,3 +71,15 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    pub async fn live_sessions_of(&self, account_id: &str) -> Result<Vec<SessionRow>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLS} FROM sessions WHERE account_id = $1 AND ended_at IS NULL AND expires_at > $2 ORDER BY created_at"
+        ))
+        .bind(account_id)
+        .bind(self.now())
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}

@@ -186,6 +186,13 @@ fn text(key: &str) -> (&'static str, &'static str) {
             "Выйти из учётной записи на этом устройстве?",
             "Sign out on this device?",
         ),
+        "logout.asked_by" => ("Выход запрошен порталом", "Sign-out requested by"),
+        "error.logout_request" => (
+            "Некорректный запрос на выход из учётной записи.",
+            "The sign-out request is not valid.",
+        ),
+        "account.end_all" => ("Завершить все сеансы", "End all sessions"),
+        "account.sessions" => ("Активных сеансов:", "Active sessions:"),
         "logout.done" => ("Вы вышли из учётной записи.", "You have signed out."),
         "consent.title" => (
             "Разрешение доступа к персональным данным",

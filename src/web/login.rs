@@ -236,22 +236,32 @@ pub async fn logout(
     if !csrf::verify(&headers, p.get(csrf::FIELD)) {
         return error_page(lang, StatusCode::FORBIDDEN, "error.csrf");
     }
-    if let Some(sid) = cookies::get(&headers, session::COOKIE)
-        && let Err(e) = session::end(&app, &sid).await
-    {
-        return internal_error(lang, &e);
+    let sid = cookies::get(&headers, session::COOKIE);
+    match session::current(&app, sid.as_deref()).await {
+        Ok(Some(row)) => {
+            if let Err(e) = authn::logout::end_session(&app, &row).await {
+                return internal_error(lang, &e);
+            }
+        }
+        Ok(None) => {}
+        Err(e) => return internal_error(lang, &e),
     }
-    let mut res = render(
+    let mut res = logged_out_page(lang);
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        cookies::set(session::COOKIE, "", Some(0), app.config.issuer_is_https()),
+    );
+    res
+}
+
+/// «Вы вышли из учётной записи».
+pub fn logged_out_page(lang: Lang) -> Response {
+    render(
         StatusCode::OK,
         &LogoutPage {
             t: Tr::new(lang),
             csrf: String::new(),
             done: true,
         },
-    );
-    res.headers_mut().append(
-        header::SET_COOKIE,
-        cookies::set(session::COOKIE, "", Some(0), app.config.issuer_is_https()),
-    );
-    res
+    )
 }

@@ -87,6 +87,7 @@ struct Account {
     level_key: &'static str,
     contacts: Vec<(String, bool)>,
     just_registered: bool,
+    sessions: usize,
 }
 
 pub async fn account(
@@ -125,6 +126,10 @@ pub async fn account(
             (shown, i.verified_at.is_some())
         })
         .collect();
+    let sessions = match app.store.live_sessions_of(&account.id).await {
+        Ok(list) => list.len(),
+        Err(e) => return internal_error(lang, &e),
+    };
     let level_key = match account.level.as_str() {
         "standard" => "level.standard",
         "confirmed" => "level.confirmed",
@@ -141,6 +146,7 @@ pub async fn account(
                 level_key,
                 contacts,
                 just_registered: p.get("registered").is_some(),
+                sessions,
             },
         ),
         cookie,
@@ -198,4 +204,35 @@ pub async fn health(State(app): State<AppState>) -> Response {
 
 pub async fn not_found(meta: ClientMeta) -> Response {
     error_page(meta.lang(None), StatusCode::NOT_FOUND, "error.not_found")
+}
+
+/// POST /account/sessions/end-all: «Завершить все сеансы» — every device, this one included.
+pub async fn end_all_sessions(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let lang = meta.lang(None);
+    let Ok(p) = Params::from_form(&headers, &body) else {
+        return error_page(lang, StatusCode::BAD_REQUEST, "error.bad_request");
+    };
+    if !csrf::verify(&headers, p.get(csrf::FIELD)) {
+        return error_page(lang, StatusCode::FORBIDDEN, "error.csrf");
+    }
+    let sid = cookies::get(&headers, session::COOKIE);
+    let s = match session::current(&app, sid.as_deref()).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return Redirect::to("/login").into_response(),
+        Err(e) => return internal_error(lang, &e),
+    };
+    if let Err(e) = crate::authn::logout::end_all_sessions(&app, &s.account_id).await {
+        return internal_error(lang, &e);
+    }
+    let mut res = super::login::logged_out_page(lang);
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        cookies::set(session::COOKIE, "", Some(0), app.config.issuer_is_https()),
+    );
+    res
 }

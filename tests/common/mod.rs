@@ -113,6 +113,7 @@ impl TestServer {
         let (router, app) = vhod::build_app(config.clone(), Clock::default())
             .await
             .expect("app starts");
+        vhod::jobs::spawn_worker(app.clone());
         let task = tokio::spawn(async move {
             axum::serve(
                 listener,

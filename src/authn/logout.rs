@@ -1,0 +1,50 @@
+//! Ending SSO sessions. Every client that received tokens in an ended session and registered a
+//! back-channel logout URI gets a durable job that tells it (OIDC Back-Channel Logout 1.0).
+
+use super::session;
+use crate::app::AppState;
+use crate::store::StoreError;
+use crate::store::sessions::SessionRow;
+use serde::{Deserialize, Serialize};
+
+pub const BACKCHANNEL_JOB: &str = "backchannel_logout";
+const MAX_ATTEMPTS: i64 = 6;
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct BackchannelLogout {
+    pub client_id: String,
+    pub sub: String,
+    pub sid: String,
+}
+
+/// Ends one session; returns how many back-channel notifications were queued.
+pub async fn end_session(app: &AppState, row: &SessionRow) -> Result<usize, StoreError> {
+    app.store.end_session(&row.id_hash).await?;
+    let sid = session::sid_of(row);
+    let clients = app.store.clients_in_session(&sid).await?;
+    for (client_id, sub) in &clients {
+        let payload = BackchannelLogout {
+            client_id: client_id.clone(),
+            sub: sub.clone(),
+            sid: sid.clone(),
+        };
+        app.store
+            .enqueue_job(
+                BACKCHANNEL_JOB,
+                &serde_json::to_string(&payload).expect("serialises"),
+                MAX_ATTEMPTS,
+            )
+            .await?;
+    }
+    tracing::info!(account = %row.account_id, notified = clients.len(), "session ended");
+    Ok(clients.len())
+}
+
+/// «Завершить все сеансы»: every live session of the person, on every device.
+pub async fn end_all_sessions(app: &AppState, account_id: &str) -> Result<usize, StoreError> {
+    let mut notified = 0;
+    for row in app.store.live_sessions_of(account_id).await? {
+        notified += end_session(app, &row).await?;
+    }
+    Ok(notified)
+}

@@ -1,0 +1,227 @@
+//! RP-initiated logout (OIDC RP-Initiated Logout 1.0) and delivery of back-channel logout tokens
+//! (OIDC Back-Channel Logout 1.0). The person confirms with a CSRF-protected form, so a link on a
+//! foreign page cannot sign them out.
+
+use super::clients::{self, Client};
+use crate::app::AppState;
+use crate::authn::logout::{self, BackchannelLogout};
+use crate::authn::session;
+use crate::crypto;
+use crate::params::Params;
+use crate::web::i18n::Tr;
+use crate::web::meta::ClientMeta;
+use crate::web::pages::{error_page, internal_error, with_cookie};
+use crate::web::{cookies, csrf, render};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+/// A validated logout request waiting for the person's confirmation.
+#[derive(Serialize, Deserialize)]
+struct PendingLogout {
+    redirect: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "end_session.html")]
+struct EndSessionPage {
+    t: Tr,
+    csrf: String,
+    lr: String,
+    client_name: Option<String>,
+}
+
+pub async fn end_session_get(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let p = Params::from_query(q.as_deref());
+    start(&app, &meta, &headers, p).await
+}
+
+pub async fn end_session_post(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let p = Params::from_form(&headers, &body);
+    start(&app, &meta, &headers, p).await
+}
+
+async fn start(
+    app: &AppState,
+    meta: &ClientMeta,
+    headers: &HeaderMap,
+    p: Result<Params, crate::params::ParamsError>,
+) -> Response {
+    let Ok(p) = p else {
+        return error_page(
+            meta.lang(None),
+            StatusCode::BAD_REQUEST,
+            "error.bad_request",
+        );
+    };
+    let lang = meta.lang(p.get("ui_locales"));
+    let bad = || error_page(lang, StatusCode::BAD_REQUEST, "error.logout_request");
+    if p.duplicated().is_some() {
+        return bad();
+    }
+    // The client: from id_token_hint's aud, or client_id; both must agree.
+    let hinted = match p.get("id_token_hint") {
+        Some(hint) => match app.keyring.verify(hint) {
+            Some((c, _)) if c.get("iss").and_then(Value::as_str) == Some(app.issuer()) => {
+                c.get("aud").and_then(Value::as_str).map(str::to_owned)
+            }
+            _ => return bad(),
+        },
+        None => None,
+    };
+    let client_id = match (hinted, p.get("client_id")) {
+        (Some(a), Some(b)) if a != b => return bad(),
+        (Some(a), _) => Some(a),
+        (None, b) => b.map(str::to_owned),
+    };
+    let client: Option<Client> = match &client_id {
+        Some(id) => match clients::find(&app.store, id).await {
+            Ok(Some(c)) => Some(c),
+            Ok(None) => return bad(),
+            Err(e) => return internal_error(lang, &e),
+        },
+        None => None,
+    };
+    let redirect = match p.get("post_logout_redirect_uri") {
+        None => None,
+        Some(uri) => {
+            // Exact match against the client's registration; without a known client, no redirect.
+            let Some(c) = client
+                .as_ref()
+                .filter(|c| c.post_logout_redirect_uris.iter().any(|r| r == uri))
+            else {
+                return error_page(lang, StatusCode::BAD_REQUEST, "error.bad_redirect");
+            };
+            let mut url = match url::Url::parse(uri) {
+                Ok(u) => u,
+                Err(e) => return internal_error(lang, &e),
+            };
+            if let Some(state) = p.get("state") {
+                url.query_pairs_mut().append_pair("state", state);
+            }
+            let _ = c;
+            Some(url.to_string())
+        }
+    };
+    let lr = crypto::random_token();
+    if let Err(e) = app
+        .cache
+        .put_json(&format!("logout:{lr}"), &PendingLogout { redirect }, 900)
+        .await
+    {
+        return internal_error(lang, &e);
+    }
+    let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
+    with_cookie(
+        render(
+            StatusCode::OK,
+            &EndSessionPage {
+                t: Tr::new(lang),
+                csrf,
+                lr,
+                client_name: client.map(|c| c.name),
+            },
+        ),
+        cookie,
+    )
+}
+
+/// POST /session/end/confirm: end this browser's session, notify portals, go back or say goodbye.
+pub async fn confirm(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let lang = meta.lang(None);
+    let Ok(p) = Params::from_form(&headers, &body) else {
+        return error_page(lang, StatusCode::BAD_REQUEST, "error.bad_request");
+    };
+    if !csrf::verify(&headers, p.get(csrf::FIELD)) {
+        return error_page(lang, StatusCode::FORBIDDEN, "error.csrf");
+    }
+    let pending: PendingLogout = match app
+        .cache
+        .take_json(&format!("logout:{}", p.get("lr").unwrap_or("")))
+        .await
+    {
+        Ok(Some(x)) => x,
+        Ok(None) => return error_page(lang, StatusCode::BAD_REQUEST, "error.tx_expired"),
+        Err(e) => return internal_error(lang, &e),
+    };
+    let sid = cookies::get(&headers, session::COOKIE);
+    match session::current(&app, sid.as_deref()).await {
+        Ok(Some(row)) => {
+            if let Err(e) = logout::end_session(&app, &row).await {
+                return internal_error(lang, &e);
+            }
+        }
+        Ok(None) => {}
+        Err(e) => return internal_error(lang, &e),
+    }
+    let mut res = match pending.redirect {
+        Some(uri) => Redirect::to(&uri).into_response(),
+        None => crate::web::login::logged_out_page(lang),
+    };
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        cookies::set(session::COOKIE, "", Some(0), app.config.issuer_is_https()),
+    );
+    res
+}
+
+/// Signs a logout token and POSTs it to the client's back-channel logout URI.
+pub async fn deliver_backchannel(app: &AppState, job: &BackchannelLogout) -> Result<(), String> {
+    let Some(client) = clients::find(&app.store, &job.client_id)
+        .await
+        .map_err(|e| e.to_string())?
+    else {
+        return Ok(()); // the client is gone: nobody to tell
+    };
+    let Some(uri) = &client.backchannel_logout_uri else {
+        return Ok(());
+    };
+    let now = app.clock.now();
+    let mut c = Map::new();
+    c.insert("iss".into(), app.issuer().into());
+    c.insert("aud".into(), client.id.clone().into());
+    c.insert("iat".into(), now.into());
+    c.insert("exp".into(), (now + 120).into());
+    c.insert("jti".into(), crypto::random_token().into());
+    c.insert("sub".into(), job.sub.clone().into());
+    c.insert("sid".into(), job.sid.clone().into());
+    c.insert(
+        "events".into(),
+        json!({ "http://schemas.openid.net/event/backchannel-logout": {} }),
+    );
+    let token = app
+        .keyring
+        .sign(client.id_token_alg, "logout+jwt", c)
+        .map_err(|e| e.to_string())?;
+    let res = app
+        .http
+        .post(uri)
+        .form(&[("logout_token", token)])
+        .send()
+        .await
+        .map_err(|e| format!("POST {uri}: {e}"))?;
+    if res.status().is_success() {
+        Ok(())
+    } else {
+        Err(format!("POST {uri}: {}", res.status()))
+    }
+}
