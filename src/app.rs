@@ -24,6 +24,12 @@ pub struct AppState {
     pub clock: Clock,
     /// Outgoing HTTP (client jwks_uri, back-channel logout, the demo RP): no redirects, short timeouts.
     pub http: reqwest::Client,
+    /// This node's short-lived cache of clients (see oidc::clients::CACHE_SECS).
+    pub clients: crate::oidc::clients::ClientCache,
+    /// The discovery document, rendered once: it depends only on the configuration.
+    pub discovery: Arc<std::sync::OnceLock<String>>,
+    /// Salt of pairwise subject identifiers (stored once in the database, shared by all nodes).
+    pub pairwise_salt: Arc<String>,
 }
 
 impl AppState {
@@ -37,6 +43,9 @@ impl AppState {
             Kek::from_base64(&config.keys.kek)?
         };
         let keyring = Keyring::open(&store, kek, config.keys.rsa_bits).await?;
+        let pairwise_salt = store
+            .setting_or_init("pairwise_salt", &crate::crypto::random_token())
+            .await?;
         let p = &config.password;
         let passwords =
             PasswordHasherPool::new(p.memory_kib, p.iterations, p.parallelism, p.max_concurrent)?;
@@ -52,6 +61,9 @@ impl AppState {
                 .redirect(reqwest::redirect::Policy::none())
                 .timeout(std::time::Duration::from_secs(5))
                 .build()?,
+            clients: Default::default(),
+            discovery: Default::default(),
+            pairwise_salt: Arc::new(pairwise_salt),
         })
     }
 

@@ -43,7 +43,7 @@ pub enum Command {
 #[derive(Subcommand, Debug)]
 pub enum ClientsCmd {
     /// Register a client; prints its id and (once) its secret.
-    Add(AddClient),
+    Add(Box<AddClient>),
     /// List clients.
     List {
         #[arg(long)]
@@ -82,6 +82,15 @@ pub struct AddClient {
     /// Back-channel logout endpoint of the client.
     #[arg(long = "backchannel-logout-uri")]
     pub backchannel_logout_uri: Option<String>,
+    /// Authorization requests must be pushed first (PAR, RFC 9126).
+    #[arg(long = "require-par")]
+    pub require_par: bool,
+    /// Pairwise subject identifiers instead of the public one.
+    #[arg(long)]
+    pub pairwise: bool,
+    /// With --pairwise: URL of the JSON list of redirect URIs that defines the sector.
+    #[arg(long = "sector-identifier-uri")]
+    pub sector_identifier_uri: Option<String>,
     /// Confidential clients only: allow authorization requests without PKCE.
     #[arg(long = "pkce-optional")]
     pub pkce_optional: bool,
@@ -182,6 +191,9 @@ async fn clients_cmd(app: &AppState, cmd: ClientsCmd) -> anyhow::Result<()> {
                     post_logout_redirect_uris: a.post_logout_redirect_uris.clone(),
                     backchannel_logout_uri: a.backchannel_logout_uri.clone(),
                     id: None,
+                    require_par: a.require_par,
+                    pairwise: a.pairwise,
+                    sector_identifier_uri: a.sector_identifier_uri.clone(),
                 },
             )
             .await?;

@@ -68,6 +68,10 @@ impl Params {
             .map(|(_, (k, _))| k.as_str())
     }
 
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Params {
+        Params { pairs }
+    }
+
     /// A copy without the named parameters.
     pub fn without(&self, names: &[&str]) -> Params {
         Params {

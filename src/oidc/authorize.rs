@@ -46,6 +46,9 @@ pub struct AuthRequest {
     /// `sub` of a valid id_token_hint: the session must belong to this person.
     #[serde(default)]
     pub hint_sub: Option<String>,
+    /// The client's pairwise sector, to compare id_token_hint subjects.
+    #[serde(default)]
+    pub sector: Option<String>,
 }
 
 /// What an authorization code stands for until it is redeemed.
@@ -331,6 +334,7 @@ fn parse_request(
         claims: claims_request,
         acr_values,
         hint_sub,
+        sector: client.pairwise_sector.clone(),
     })
 }
 
@@ -396,7 +400,10 @@ async fn decide(
         let max_age_ok = req.max_age.is_none_or(|m| now - s.auth_time <= m);
         let fresh_ok = !req.needs_fresh_login || s.auth_time >= req.created_at;
         // id_token_hint names someone else: this session will not do (until they log in here).
-        let hint_ok = tx.is_some() || req.hint_sub.as_deref().is_none_or(|h| h == s.account_id);
+        let hint_ok = tx.is_some()
+            || req.hint_sub.as_deref().is_none_or(|h| {
+                h == super::subject::for_sector(app, req.sector.as_deref(), &s.account_id)
+            });
         max_age_ok && fresh_ok && hint_ok && !forced_login
     });
     let Some(session) = usable else {

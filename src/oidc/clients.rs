@@ -11,6 +11,9 @@ use crate::store::{Store, StoreError};
 use axum::http::{HeaderMap, header};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 pub const DEFAULT_GRANT_TYPES: [&str; 2] = ["authorization_code", "refresh_token"];
 pub const GRANT_TYPES: [&str; 3] = ["authorization_code", "refresh_token", "client_credentials"];
@@ -70,6 +73,10 @@ pub struct Client {
     pub jwks_uri: Option<String>,
     pub post_logout_redirect_uris: Vec<String>,
     pub backchannel_logout_uri: Option<String>,
+    /// Authorization requests must come through PAR (RFC 9126).
+    pub require_par: bool,
+    /// Pairwise subject identifiers: the sector they are computed for; None = public subjects.
+    pub pairwise_sector: Option<String>,
 }
 
 impl Client {
@@ -91,6 +98,11 @@ impl Client {
             post_logout_redirect_uris: serde_json::from_str(&row.post_logout_redirect_uris)
                 .map_err(|_| corrupt("post_logout_redirect_uris"))?,
             backchannel_logout_uri: row.backchannel_logout_uri,
+            require_par: row.require_par != 0,
+            pairwise_sector: match row.subject_type.as_str() {
+                "pairwise" => Some(row.sector.clone().ok_or_else(|| corrupt("sector"))?),
+                _ => None,
+            },
             id: row.id,
             name: row.name,
             secret_hash: row.secret_hash,
@@ -114,6 +126,52 @@ impl Client {
             None => false,
         }
     }
+}
+
+/// Clients change rarely and are read on every token request, so each node keeps them briefly.
+/// A change made on another node (or by the CLI) is seen within this many seconds.
+pub const CACHE_SECS: u64 = 5;
+
+#[derive(Clone, Default)]
+pub struct ClientCache(Arc<Mutex<HashMap<String, (Client, Instant)>>>);
+
+impl std::fmt::Debug for ClientCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClientCache(..)")
+    }
+}
+
+impl ClientCache {
+    fn get(&self, id: &str) -> Option<Client> {
+        let map = self.0.lock().expect("client cache lock");
+        map.get(id)
+            .filter(|(_, at)| at.elapsed() < Duration::from_secs(CACHE_SECS))
+            .map(|(c, _)| c.clone())
+    }
+
+    fn put(&self, client: &Client) {
+        let mut map = self.0.lock().expect("client cache lock");
+        if map.len() > 10_000 {
+            map.clear();
+        }
+        map.insert(client.id.clone(), (client.clone(), Instant::now()));
+    }
+
+    pub fn forget(&self, id: &str) {
+        self.0.lock().expect("client cache lock").remove(id);
+    }
+}
+
+/// `find` through this node's short-lived client cache (hot paths: token, introspection, revocation).
+pub async fn find_cached(app: &AppState, id: &str) -> Result<Option<Client>, StoreError> {
+    if let Some(c) = app.clients.get(id) {
+        return Ok(Some(c));
+    }
+    let found = find(&app.store, id).await?;
+    if let Some(c) = &found {
+        app.clients.put(c);
+    }
+    Ok(found)
 }
 
 pub async fn find(store: &Store, id: &str) -> Result<Option<Client>, StoreError> {
@@ -152,6 +210,8 @@ pub enum RegisterError {
     BadJwks(String),
     #[error("scope `{0}` is not a valid scope token")]
     BadScope(String),
+    #[error("sector: {0}")]
+    BadSector(String),
     #[error("a client with this id already exists")]
     Exists,
     #[error(transparent)]
@@ -181,6 +241,11 @@ pub struct NewClient {
     pub post_logout_redirect_uris: Vec<String>,
     /// Where back-channel logout tokens are POSTed (OIDC Back-Channel Logout 1.0).
     pub backchannel_logout_uri: Option<String>,
+    pub require_par: bool,
+    /// Pairwise subject identifiers (OIDC Core §8.1).
+    pub pairwise: bool,
+    /// With `pairwise`: a URL listing the client's redirect URIs, whose host is the sector.
+    pub sector_identifier_uri: Option<String>,
 }
 
 fn check_auth_method(
@@ -269,6 +334,11 @@ pub async fn register(
         AuthMethod::ClientSecretBasic
     });
     check_auth_method(&new, auth_method, &grant_types)?;
+    let sector = if new.pairwise {
+        Some(pairwise_sector(&new).await?)
+    } else {
+        None
+    };
     let secret = auth_method.uses_secret().then(crypto::random_token);
     let row = ClientRow {
         id: new
@@ -291,6 +361,14 @@ pub async fn register(
         post_logout_redirect_uris: serde_json::to_string(&new.post_logout_redirect_uris)
             .expect("strings serialise"),
         backchannel_logout_uri: new.backchannel_logout_uri.clone(),
+        require_par: i64::from(new.require_par),
+        subject_type: if sector.is_some() {
+            "pairwise"
+        } else {
+            "public"
+        }
+        .to_string(),
+        sector,
     };
     store.insert_client(&row).await.map_err(|e| match e {
         StoreError::Conflict => RegisterError::Exists,
@@ -298,6 +376,50 @@ pub async fn register(
     })?;
     let client = Client::from_row(row).map_err(RegisterError::Store)?;
     Ok((client, secret))
+}
+
+/// OIDC Core §8.1: the sector is the host of sector_identifier_uri, whose JSON array must list every
+/// redirect URI; without it all redirect URIs must share one host.
+async fn pairwise_sector(new: &NewClient) -> Result<String, RegisterError> {
+    let bad = |m: String| RegisterError::BadSector(m);
+    let Some(uri) = &new.sector_identifier_uri else {
+        let hosts: std::collections::BTreeSet<String> = new
+            .redirect_uris
+            .iter()
+            .filter_map(|u| url::Url::parse(u).ok()?.host_str().map(str::to_owned))
+            .collect();
+        return match hosts.len() {
+            1 => Ok(hosts.into_iter().next().expect("one host")),
+            _ => Err(bad(
+                "redirect URIs on several hosts need a sector_identifier_uri".into(),
+            )),
+        };
+    };
+    if !is_acceptable_redirect_uri(uri) {
+        return Err(bad(format!("sector_identifier_uri `{uri}` must be https")));
+    }
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(5))
+        .build()
+        .map_err(|e| bad(e.to_string()))?;
+    let listed: Vec<String> = http
+        .get(uri)
+        .send()
+        .await
+        .map_err(|e| bad(format!("{uri}: {e}")))?
+        .json()
+        .await
+        .map_err(|e| bad(format!("{uri} is not a JSON array of URIs: {e}")))?;
+    if let Some(missing) = new.redirect_uris.iter().find(|r| !listed.contains(r)) {
+        return Err(bad(format!(
+            "{uri} does not list the redirect URI {missing}"
+        )));
+    }
+    url::Url::parse(uri)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .ok_or_else(|| bad(format!("{uri} has no host")))
 }
 
 pub fn is_acceptable_redirect_uri(uri: &str) -> bool {
@@ -360,7 +482,7 @@ pub async fn authenticate(
             "client_id does not match the authenticated client",
         ));
     }
-    let client = find(&app.store, &id)
+    let client = find_cached(app, &id)
         .await?
         .ok_or_else(|| OAuthError::invalid_client(used_basic))?;
     let refuse = |why: &dyn std::fmt::Display| {

@@ -3,7 +3,6 @@
 use super::claims::{CLAIMS, SCOPES};
 use crate::app::AppState;
 use crate::authn::ACR_VALUES;
-use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -61,7 +60,10 @@ pub fn metadata(app: &AppState) -> Value {
 pub async fn discovery(State(app): State<AppState>) -> Response {
     (
         [(header::CACHE_CONTROL, "public, max-age=300")],
-        Json(metadata(&app)),
+        [(header::CONTENT_TYPE, "application/json")],
+        app.discovery
+            .get_or_init(|| metadata(&app).to_string())
+            .clone(),
     )
         .into_response()
 }

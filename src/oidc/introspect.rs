@@ -44,7 +44,7 @@ pub async fn introspect(State(app): State<AppState>, headers: HeaderMap, body: B
     let result = async {
         let (client, p) = authenticated_params(&app, &headers, &body).await?;
         let token = p.get("token").unwrap_or_default();
-        Ok::<_, OAuthError>(inspect(&app, &client.id, token).await?)
+        inspect(&app, &client.id, token).await
     }
     .await;
     match result {

@@ -202,7 +202,10 @@ pub async fn deliver_backchannel(app: &AppState, job: &BackchannelLogout) -> Res
     c.insert("iat".into(), now.into());
     c.insert("exp".into(), (now + 120).into());
     c.insert("jti".into(), crypto::random_token().into());
-    c.insert("sub".into(), job.sub.clone().into());
+    c.insert(
+        "sub".into(),
+        super::subject::for_client(app, &client, &job.sub).into(),
+    );
     c.insert("sid".into(), job.sid.clone().into());
     c.insert(
         "events".into(),

@@ -12,6 +12,7 @@ pub mod introspect;
 pub mod logout;
 pub mod pkce;
 pub mod request_object;
+pub mod subject;
 pub mod token;
 pub mod tokens;
 pub mod userinfo;

@@ -3,6 +3,7 @@
 
 use super::clients::Client;
 use super::error::OAuthError;
+use super::subject;
 use crate::app::AppState;
 use crate::crypto;
 use crate::store::grants::GrantRow;
@@ -41,7 +42,10 @@ pub async fn issue(app: &AppState, req: IssueRequest<'_>) -> Result<TokenRespons
     let id_token = if scopes.iter().any(|s| s == "openid") {
         let mut c = Map::new();
         c.insert("iss".into(), app.issuer().into());
-        c.insert("sub".into(), req.grant.account_id.clone().into());
+        c.insert(
+            "sub".into(),
+            subject::for_client(app, req.client, &req.grant.account_id).into(),
+        );
         c.insert("aud".into(), req.client.id.clone().into());
         c.insert("exp".into(), (now + cfg.id_ttl).into());
         c.insert("iat".into(), now.into());
@@ -107,7 +111,10 @@ fn access_token(
 ) -> Result<String, OAuthError> {
     let mut c = Map::new();
     c.insert("iss".into(), app.issuer().into());
-    c.insert("sub".into(), grant.account_id.clone().into());
+    c.insert(
+        "sub".into(),
+        subject::for_client(app, client, &grant.account_id).into(),
+    );
     c.insert("aud".into(), app.issuer().into());
     c.insert("client_id".into(), client.id.clone().into());
     c.insert("exp".into(), (now + app.config.tokens.access_ttl).into());
@@ -202,7 +209,7 @@ pub async fn validate_access_token(
                 .get("client_id")
                 .and_then(Value::as_str)
                 .ok_or_else(bad)?;
-            super::clients::find(&app.store, client_id)
+            super::clients::find_cached(app, client_id)
                 .await?
                 .ok_or_else(bad)?;
             None

@@ -92,7 +92,15 @@ async fn respond(app: &AppState, token: &str) -> Response {
             .as_deref()
             .and_then(|c| serde_json::from_str(c).ok());
         let requested = claims::requested_names(request.as_ref(), "userinfo");
-        Ok::<_, OAuthError>(claims::select(&scopes, &requested, &account, &ids))
+        let mut claims = claims::select(&scopes, &requested, &account, &ids);
+        let client = super::clients::find_cached(app, &grant.client_id)
+            .await?
+            .ok_or_else(|| OAuthError::invalid_token("the client no longer exists"))?;
+        claims.insert(
+            "sub".into(),
+            super::subject::for_client(app, &client, &account.id).into(),
+        );
+        Ok::<_, OAuthError>(claims)
     }
     .await;
     match result {

@@ -21,16 +21,19 @@ pub struct ClientRow {
     pub jwks_uri: Option<String>,
     pub post_logout_redirect_uris: String,
     pub backchannel_logout_uri: Option<String>,
+    pub require_par: i64,
+    pub subject_type: String,
+    pub sector: Option<String>,
 }
 
 const COLS: &str = "id, name, secret_hash, redirect_uris, is_public, id_token_alg, require_pkce, grant_types, \
                     created_at, disabled_at, allowed_scopes, auth_method, jwks, jwks_uri, \
-                    post_logout_redirect_uris, backchannel_logout_uri";
+                    post_logout_redirect_uris, backchannel_logout_uri, require_par, subject_type, sector";
 
 impl Store {
     pub async fn insert_client(&self, c: &ClientRow) -> Result<(), StoreError> {
         sqlx::query(&format!(
-            "INSERT INTO clients ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+            "INSERT INTO clients ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
         ))
         .bind(&c.id)
         .bind(&c.name)
@@ -48,6 +51,9 @@ impl Store {
         .bind(&c.jwks_uri)
         .bind(&c.post_logout_redirect_uris)
         .bind(&c.backchannel_logout_uri)
+        .bind(c.require_par)
+        .bind(&c.subject_type)
+        .bind(&c.sector)
         .execute(&self.pool)
         .await?;
         Ok(())

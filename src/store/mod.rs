@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod keys;
 pub mod outbox;
 pub mod sessions;
+pub mod settings;
 
 use crate::clock::Clock;
 use crate::config::Config;
