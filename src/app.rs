@@ -109,6 +109,7 @@ pub fn router(state: AppState) -> Router {
             post(web::pages::end_all_sessions),
         )
         .route("/token", post(oidc::token::token))
+        .route("/par", post(oidc::par::push))
         .route("/introspect", post(oidc::introspect::introspect))
         .route("/revoke", post(oidc::introspect::revoke))
         .route(

@@ -169,6 +169,30 @@ async fn handle(
         },
         None => return error_page(lang, StatusCode::BAD_REQUEST, "error.unknown_client"),
     };
+    let pushed = p
+        .get("request_uri")
+        .filter(|u| u.starts_with(par::URN_PREFIX));
+    let p = match pushed {
+        // RFC 9126 §4: only the pushed parameters count.
+        Some(uri) => match par::take(app, &client.id, uri).await {
+            Ok(Some(params)) => params,
+            Ok(None) => return error_page(lang, StatusCode::BAD_REQUEST, "error.tx_expired"),
+            Err(e) => return internal_error(lang, &e),
+        },
+        None if client.require_par => {
+            return match p.get("redirect_uri").filter(|r| client.has_redirect_uri(r)) {
+                Some(r) => error_redirect(
+                    app,
+                    r,
+                    p.get("state"),
+                    "invalid_request",
+                    "this client must use pushed authorization requests",
+                ),
+                None => error_page(lang, StatusCode::BAD_REQUEST, "error.bad_request"),
+            };
+        }
+        None => p,
+    };
     if let Some(dup) = p.duplicated() {
         // Duplicates are refused before the request object is merged, so neither hides the other.
         return match p.get("redirect_uri").filter(|r| client.has_redirect_uri(r)) {
@@ -209,9 +233,10 @@ async fn handle(
     }
 }
 
+use super::par;
 use super::request_object::{self, Refusal};
 
-fn parse_request(
+pub fn parse_request(
     app: &AppState,
     p: &Params,
     client: &Client,

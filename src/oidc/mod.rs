@@ -10,6 +10,7 @@ pub mod discovery;
 pub mod error;
 pub mod introspect;
 pub mod logout;
+pub mod par;
 pub mod pkce;
 pub mod request_object;
 pub mod subject;

@@ -330,6 +330,16 @@ impl Browser {
             Landing::Left(url) => return url,
             other => panic!("expected the login page, got {other:?}"),
         };
+        if page.contains("name=\"decision\"") {
+            // Signed in already; only consent for this portal is missing.
+            return match self
+                .submit_follow(&page, "/consent", &[("decision", "allow")])
+                .await
+            {
+                Landing::Left(url) => url,
+                other => panic!("consent did not redirect: {other:?}"),
+            };
+        }
         assert!(page.contains("name=\"password\""), "login page: {page}");
         match self
             .submit_follow(&page, "/login", &[("login", login), ("password", password)])

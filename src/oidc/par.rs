@@ -1,0 +1,99 @@
+//! Pushed authorization requests (RFC 9126): the client POSTs the authorization parameters with its
+//! credentials and gets a one-time `request_uri` valid for 60 seconds, so nothing sensitive travels
+//! through the browser and the request is authenticated. A client can be required to use it.
+
+use super::authorize;
+use super::clients;
+use super::error::OAuthError;
+use super::request_object;
+use crate::app::AppState;
+use crate::cache::CacheError;
+use crate::crypto;
+use crate::params::Params;
+use crate::web::i18n::Lang;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+pub const URN_PREFIX: &str = "urn:ietf:params:oauth:request_uri:";
+const TTL: i64 = 60;
+
+#[derive(Serialize, Deserialize)]
+struct Pushed {
+    client_id: String,
+    pairs: Vec<(String, String)>,
+}
+
+fn key(id: &str) -> String {
+    format!("par:{}", crypto::sha256_b64(id))
+}
+
+pub async fn push(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    match handle(&app, &headers, &body).await {
+        Ok(request_uri) => {
+            let mut res = (
+                StatusCode::CREATED,
+                Json(serde_json::json!({ "request_uri": request_uri, "expires_in": TTL })),
+            )
+                .into_response();
+            res.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            res
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn handle(app: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<String, OAuthError> {
+    let p =
+        Params::from_form(headers, body).map_err(|e| OAuthError::invalid_request(e.to_string()))?;
+    if let Some(dup) = p.duplicated() {
+        return Err(OAuthError::invalid_request(format!(
+            "parameter {dup} is given more than once"
+        )));
+    }
+    let client = clients::authenticate(app, headers, &p).await?;
+    if p.has("request_uri") {
+        return Err(OAuthError::invalid_request(
+            "request_uri is not allowed in a pushed request",
+        ));
+    }
+    let p = p.without(&["client_secret", "client_assertion", "client_assertion_type"]);
+    let refuse = |(error, description): request_object::Refusal| {
+        OAuthError::new(StatusCode::BAD_REQUEST, error, description)
+    };
+    let p = request_object::expand(app, &client, &p)
+        .await
+        .map_err(refuse)?;
+    let redirect_uri = p
+        .get("redirect_uri")
+        .filter(|r| client.has_redirect_uri(r))
+        .ok_or_else(|| OAuthError::invalid_request("redirect_uri is missing or not registered"))?;
+    // The same validation /authorize would do, now, so the client learns of errors at once.
+    authorize::parse_request(app, &p, &client, redirect_uri, Lang::Ru).map_err(refuse)?;
+    let id = crypto::random_token();
+    let pushed = Pushed {
+        client_id: client.id.clone(),
+        pairs: p.pairs().to_vec(),
+    };
+    app.cache.put_json(&key(&id), &pushed, TTL).await?;
+    Ok(format!("{URN_PREFIX}{id}"))
+}
+
+/// The pushed parameters behind `request_uri`, once, and only for the client that pushed them.
+pub async fn take(
+    app: &AppState,
+    client_id: &str,
+    request_uri: &str,
+) -> Result<Option<Params>, CacheError> {
+    let Some(id) = request_uri.strip_prefix(URN_PREFIX) else {
+        return Ok(None);
+    };
+    let pushed: Option<Pushed> = app.cache.take_json(&key(id)).await?;
+    Ok(pushed
+        .filter(|p| p.client_id == client_id)
+        .map(|p| Params::from_pairs(p.pairs)))
+}
