@@ -86,7 +86,7 @@ impl SigningAlg {
 /// OpenSSL per call); RS256 with josekit. Verification is josekit's either way.
 enum Signer {
     Jose(Box<dyn JwsSigner>),
-    Es256(ring::signature::EcdsaKeyPair),
+    Es256(Box<ring::signature::EcdsaKeyPair>),
 }
 
 struct KeySet {
@@ -193,7 +193,7 @@ impl Keyring {
                     SigningAlg::Rs256 => {
                         Signer::Jose(Box::new(RS256.signer_from_jwk(&private).map_err(jose)?))
                     }
-                    SigningAlg::Es256 => Signer::Es256(es256_ring_key(&private)?),
+                    SigningAlg::Es256 => Signer::Es256(Box::new(es256_ring_key(&private)?)),
                 };
                 signers.insert(alg, (row.kid.clone(), signer));
             }
