@@ -44,6 +44,7 @@ const KNOWN: &[(&str, Kind)] = &[
     ("grant_types_supported", Kind::Strings),
     ("acr_values_supported", Kind::Strings),
     ("subject_types_supported", Kind::Strings),
+    ("dpop_signing_alg_values_supported", Kind::Strings),
     ("id_token_signing_alg_values_supported", Kind::Strings),
     ("id_token_encryption_alg_values_supported", Kind::Strings),
     ("id_token_encryption_enc_values_supported", Kind::Strings),

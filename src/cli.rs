@@ -91,6 +91,12 @@ pub struct AddClient {
     /// With --pairwise: URL of the JSON list of redirect URIs that defines the sector.
     #[arg(long = "sector-identifier-uri")]
     pub sector_identifier_uri: Option<String>,
+    /// Access and refresh tokens must be DPoP-bound (RFC 9449).
+    #[arg(long = "require-dpop")]
+    pub require_dpop: bool,
+    /// FAPI 2.0 client: PAR, PKCE S256, private_key_jwt (needs --jwks-uri/--jwks-file), DPoP, ES256.
+    #[arg(long)]
+    pub fapi2: bool,
     /// Confidential clients only: allow authorization requests without PKCE.
     #[arg(long = "pkce-optional")]
     pub pkce_optional: bool,
@@ -194,6 +200,8 @@ async fn clients_cmd(app: &AppState, cmd: ClientsCmd) -> anyhow::Result<()> {
                     require_par: a.require_par,
                     pairwise: a.pairwise,
                     sector_identifier_uri: a.sector_identifier_uri.clone(),
+                    require_dpop: a.require_dpop,
+                    fapi2: a.fapi2,
                 },
             )
             .await?;

@@ -77,6 +77,10 @@ pub struct Client {
     pub require_par: bool,
     /// Pairwise subject identifiers: the sector they are computed for; None = public subjects.
     pub pairwise_sector: Option<String>,
+    /// Tokens must be DPoP-bound (RFC 9449 dpop_bound_access_tokens).
+    pub require_dpop: bool,
+    /// FAPI 2.0 security profile client.
+    pub fapi2: bool,
 }
 
 impl Client {
@@ -99,6 +103,8 @@ impl Client {
                 .map_err(|_| corrupt("post_logout_redirect_uris"))?,
             backchannel_logout_uri: row.backchannel_logout_uri,
             require_par: row.require_par != 0,
+            require_dpop: row.require_dpop != 0,
+            fapi2: row.fapi2 != 0,
             pairwise_sector: match row.subject_type.as_str() {
                 "pairwise" => Some(row.sector.clone().ok_or_else(|| corrupt("sector"))?),
                 _ => None,
@@ -246,6 +252,9 @@ pub struct NewClient {
     pub pairwise: bool,
     /// With `pairwise`: a URL listing the client's redirect URIs, whose host is the sector.
     pub sector_identifier_uri: Option<String>,
+    pub require_dpop: bool,
+    /// FAPI 2.0: PAR, PKCE S256, private_key_jwt, DPoP-bound tokens, ES256 signatures.
+    pub fapi2: bool,
 }
 
 fn check_auth_method(
@@ -288,8 +297,25 @@ fn check_auth_method(
 /// Validates and stores a client; returns it and, for secret-based clients, the secret (shown once).
 pub async fn register(
     store: &Store,
-    new: NewClient,
+    mut new: NewClient,
 ) -> Result<(Client, Option<String>), RegisterError> {
+    if new.fapi2 {
+        // FAPI 2.0 Security Profile §5.3: the profile decides; a contrary explicit choice is an error.
+        if new.is_public
+            || new.pkce_optional
+            || new
+                .auth_method
+                .is_some_and(|m| m != AuthMethod::PrivateKeyJwt)
+        {
+            return Err(RegisterError::BadAuthMethod(
+                "a FAPI 2.0 client is confidential, uses private_key_jwt and PKCE".into(),
+            ));
+        }
+        new.auth_method = Some(AuthMethod::PrivateKeyJwt);
+        new.id_token_alg = SigningAlg::Es256;
+        new.require_par = true;
+        new.require_dpop = true;
+    }
     if new.name.trim().is_empty() {
         return Err(RegisterError::NoName);
     }
@@ -369,6 +395,8 @@ pub async fn register(
         }
         .to_string(),
         sector,
+        require_dpop: i64::from(new.require_dpop),
+        fapi2: i64::from(new.fapi2),
     };
     store.insert_client(&row).await.map_err(|e| match e {
         StoreError::Conflict => RegisterError::Exists,

@@ -56,6 +56,7 @@ pub fn metadata(app: &AppState) -> Value {
         "require_request_uri_registration": false,
         "request_object_signing_alg_values_supported": ["none", "RS256", "PS256", "ES256"],
         "authorization_response_iss_parameter_supported": true,
+        "dpop_signing_alg_values_supported": ["ES256", "RS256", "PS256"],
     })
 }
 

@@ -11,6 +11,8 @@ pub struct OAuthError {
     /// ASCII without `"` or `\` (RFC 6749 §5.2 error_description charset).
     pub description: String,
     pub www_authenticate: Option<String>,
+    /// RFC 9449 §8: a fresh nonce for the client to put in its next DPoP proof.
+    pub dpop_nonce: Option<String>,
 }
 
 impl OAuthError {
@@ -25,6 +27,7 @@ impl OAuthError {
             error,
             description,
             www_authenticate: None,
+            dpop_nonce: None,
         }
     }
 
@@ -77,6 +80,9 @@ impl IntoResponse for OAuthError {
         let mut res = (self.status, Json(body)).into_response();
         let h = res.headers_mut();
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(n) = self.dpop_nonce.and_then(|n| HeaderValue::from_str(&n).ok()) {
+            h.insert("dpop-nonce", n);
+        }
         if let Some(w) = self
             .www_authenticate
             .and_then(|w| HeaderValue::from_str(&w).ok())

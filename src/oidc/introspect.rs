@@ -64,8 +64,13 @@ async fn inspect(app: &AppState, caller: &str, token: &str) -> Result<Value, OAu
         }
         let mut out = Map::new();
         out.insert("active".into(), true.into());
-        out.insert("token_type".into(), "Bearer".into());
+        let bound = valid.claims.contains_key("cnf");
+        out.insert(
+            "token_type".into(),
+            if bound { "DPoP" } else { "Bearer" }.into(),
+        );
         for k in [
+            "cnf",
             "scope",
             "client_id",
             "sub",

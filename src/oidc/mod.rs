@@ -7,6 +7,7 @@ pub mod client_keys;
 pub mod clients;
 pub mod consent;
 pub mod discovery;
+pub mod dpop;
 pub mod error;
 pub mod introspect;
 pub mod logout;

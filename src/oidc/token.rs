@@ -4,6 +4,7 @@
 
 use super::authorize::{CodeData, code_key, code_used_key};
 use super::clients::{self, Client};
+use super::dpop;
 use super::error::OAuthError;
 use super::pkce;
 use super::tokens::{self, IssueRequest, TokenResponse};
@@ -20,8 +21,12 @@ use axum::response::{IntoResponse, Response};
 pub async fn token(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     match handle(&app, &headers, &body).await {
         Ok(issued) => {
+            let bound = issued.token_type == "DPoP";
             let mut res = (StatusCode::OK, Json(issued)).into_response();
             let h = res.headers_mut();
+            if bound && let Ok(n) = HeaderValue::from_str(&dpop::current_nonce(&app)) {
+                h.insert("dpop-nonce", n);
+            }
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
             res
@@ -43,6 +48,13 @@ async fn handle(
         )));
     }
     let client = clients::authenticate(app, headers, &p).await?;
+    let jkt = proof_key(app, headers, "token").await?;
+    if client.require_dpop && jkt.is_none() {
+        return Err(OAuthError::invalid_request(
+            "this client must send a DPoP proof",
+        ));
+    }
+    let jkt = jkt.as_deref();
     let grant_type = p
         .get("grant_type")
         .ok_or_else(|| OAuthError::invalid_request("grant_type is required"))?;
@@ -64,9 +76,54 @@ async fn handle(
         ));
     }
     match grant_type {
-        "authorization_code" => redeem_code(app, &client, &p).await,
-        "client_credentials" => client_credentials(app, &client, &p),
-        _ => refresh(app, &client, &p).await,
+        "authorization_code" => redeem_code(app, &client, &p, jkt).await,
+        "client_credentials" => client_credentials(app, &client, &p, jkt),
+        _ => refresh(app, &client, &p, jkt).await,
+    }
+}
+
+/// The DPoP proof of a request to `{issuer}/{endpoint}`, if any, as its key thumbprint.
+pub async fn proof_key(
+    app: &AppState,
+    headers: &HeaderMap,
+    endpoint: &str,
+) -> Result<Option<String>, OAuthError> {
+    let mut proofs = headers.get_all("dpop").iter();
+    let (Some(proof), None) = (proofs.next(), proofs.next()) else {
+        return if headers.contains_key("dpop") {
+            Err(OAuthError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_dpop_proof",
+                "exactly one DPoP proof is allowed",
+            ))
+        } else {
+            Ok(None)
+        };
+    };
+    let proof = proof.to_str().map_err(|_| {
+        OAuthError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_dpop_proof",
+            "malformed DPoP header",
+        )
+    })?;
+    let url = format!("{}/{endpoint}", app.issuer());
+    match dpop::verify(app, proof, "POST", &url, None).await {
+        Ok(p) => Ok(Some(p.jkt)),
+        Err(dpop::DpopError::UseNonce) => {
+            let mut e = OAuthError::new(
+                StatusCode::BAD_REQUEST,
+                "use_dpop_nonce",
+                "use the DPoP nonce in DPoP-Nonce",
+            );
+            e.dpop_nonce = Some(dpop::current_nonce(app));
+            Err(e)
+        }
+        Err(e) => Err(OAuthError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_dpop_proof",
+            e.to_string(),
+        )),
     }
 }
 
@@ -74,6 +131,7 @@ async fn redeem_code(
     app: &AppState,
     client: &Client,
     p: &Params,
+    jkt: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
     let code = p
         .get("code")
@@ -140,6 +198,7 @@ async fn redeem_code(
             auth_time: data.auth_time,
             claims: data.claims.as_ref().map(|c| c.to_string()),
             sid: data.sid.as_deref(),
+            dpop_jkt: jkt,
         })
         .await?;
     app.cache.put(&code_used_key(code), &grant.id, 600).await?;
@@ -150,6 +209,7 @@ async fn redeem_code(
             grant: &grant,
             nonce: data.nonce.as_deref(),
             parent_refresh: None,
+            dpop_jkt: jkt,
         },
     )
     .await
@@ -160,6 +220,7 @@ fn client_credentials(
     app: &AppState,
     client: &Client,
     p: &Params,
+    jkt: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
     let scopes: Vec<String> = match p.get("scope") {
         None => client.allowed_scopes.clone(),
@@ -179,15 +240,34 @@ fn client_credentials(
             asked
         }
     };
-    tokens::issue_for_client(app, client, &scopes)
+    tokens::issue_for_client(app, client, &scopes, jkt)
 }
 
-async fn refresh(app: &AppState, client: &Client, p: &Params) -> Result<TokenResponse, OAuthError> {
+async fn refresh(
+    app: &AppState,
+    client: &Client,
+    p: &Params,
+    jkt: Option<&str>,
+) -> Result<TokenResponse, OAuthError> {
     let presented = p
         .get("refresh_token")
         .ok_or_else(|| OAuthError::invalid_request("refresh_token is required"))?;
     let invalid = || OAuthError::invalid_grant("refresh token is invalid, expired or revoked");
     let hash = crypto::hash_secret("refresh", presented);
+    // RFC 9449 §5: a public client's refresh tokens are bound to its DPoP key. Checked before the
+    // token is used up, so a thief without the key cannot burn it.
+    if client.is_public
+        && let Some(row) = app.store.refresh_token(&hash).await?
+        && let Some(grant) = app.store.grant(&row.grant_id).await?
+        && let Some(bound) = grant.dpop_jkt.as_deref()
+        && jkt != Some(bound)
+    {
+        return Err(OAuthError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_dpop_proof",
+            "the refresh token is bound to another DPoP key",
+        ));
+    }
     let row = match app.store.take_refresh_token(&hash).await? {
         Ok(row) => row,
         Err(Some(used)) => {
@@ -231,6 +311,7 @@ async fn refresh(app: &AppState, client: &Client, p: &Params) -> Result<TokenRes
             grant: &grant,
             nonce: None,
             parent_refresh: Some(&hash),
+            dpop_jkt: jkt,
         },
     )
     .await

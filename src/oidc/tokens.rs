@@ -29,6 +29,8 @@ pub struct IssueRequest<'a> {
     pub nonce: Option<&'a str>,
     /// The refresh token this one replaces (rotation), if any.
     pub parent_refresh: Option<&'a str>,
+    /// Thumbprint of the DPoP key the tokens are bound to (RFC 9449), if any.
+    pub dpop_jkt: Option<&'a str>,
 }
 
 /// Access tokens are always RS256-or-ES256 JWTs signed like the client's ID tokens would be; the
@@ -38,7 +40,7 @@ pub async fn issue(app: &AppState, req: IssueRequest<'_>) -> Result<TokenRespons
     let cfg = &app.config.tokens;
     let scopes: Vec<String> = req.grant.scopes.split(' ').map(str::to_owned).collect();
     let amr: Vec<String> = serde_json::from_str(&req.grant.amr).unwrap_or_default();
-    let access = access_token(app, req.client, req.grant, &scopes, &amr, now)?;
+    let access = access_token(app, req.client, req.grant, &scopes, &amr, now, req.dpop_jkt)?;
     let id_token = if scopes.iter().any(|s| s == "openid") {
         let mut c = Map::new();
         c.insert("iss".into(), app.issuer().into());
@@ -93,7 +95,7 @@ pub async fn issue(app: &AppState, req: IssueRequest<'_>) -> Result<TokenRespons
     };
     Ok(TokenResponse {
         access_token: access,
-        token_type: "Bearer",
+        token_type: token_type(req.dpop_jkt),
         expires_in: cfg.access_ttl,
         refresh_token,
         id_token,
@@ -108,6 +110,7 @@ fn access_token(
     scopes: &[String],
     amr: &[String],
     now: i64,
+    dpop_jkt: Option<&str>,
 ) -> Result<String, OAuthError> {
     let mut c = Map::new();
     c.insert("iss".into(), app.issuer().into());
@@ -125,6 +128,9 @@ fn access_token(
     c.insert("acr".into(), grant.acr.clone().into());
     c.insert("amr".into(), json!(amr));
     c.insert("gid".into(), grant.id.clone().into());
+    if let Some(jkt) = dpop_jkt {
+        c.insert("cnf".into(), json!({ "jkt": jkt }));
+    }
     Ok(app.keyring.sign(client.id_token_alg, "at+jwt", c)?)
 }
 
@@ -133,6 +139,7 @@ pub fn issue_for_client(
     app: &AppState,
     client: &Client,
     scopes: &[String],
+    dpop_jkt: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
     let now = app.clock.now();
     let mut c = Map::new();
@@ -144,14 +151,21 @@ pub fn issue_for_client(
     c.insert("iat".into(), now.into());
     c.insert("jti".into(), crypto::random_token().into());
     c.insert("scope".into(), scopes.join(" ").into());
+    if let Some(jkt) = dpop_jkt {
+        c.insert("cnf".into(), json!({ "jkt": jkt }));
+    }
     Ok(TokenResponse {
         access_token: app.keyring.sign(client.id_token_alg, "at+jwt", c)?,
-        token_type: "Bearer",
+        token_type: token_type(dpop_jkt),
         expires_in: app.config.tokens.access_ttl,
         refresh_token: None,
         id_token: None,
         scope: scopes.join(" "),
     })
+}
+
+fn token_type(dpop_jkt: Option<&str>) -> &'static str {
+    if dpop_jkt.is_some() { "DPoP" } else { "Bearer" }
 }
 
 /// A verified access token: its claims and, for tokens issued to a person, the grant.

@@ -12,15 +12,22 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
+/// How the token came: `Authorization: Bearer`, `Authorization: DPoP` (RFC 9449 §7.1) or the form.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scheme {
+    Bearer,
+    Dpop,
+}
+
+fn authorization(headers: &HeaderMap) -> Option<(Scheme, &str)> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    let scheme = match scheme.to_ascii_lowercase().as_str() {
+        "bearer" => Scheme::Bearer,
+        "dpop" => Scheme::Dpop,
+        _ => return None,
+    };
+    Some((scheme, token.trim()))
 }
 
 /// RFC 6750 §3.1: a request without credentials gets a bare challenge, no error code.
@@ -39,8 +46,8 @@ fn no_token() -> Response {
 }
 
 pub async fn userinfo_get(State(app): State<AppState>, headers: HeaderMap) -> Response {
-    match bearer(&headers) {
-        Some(token) => respond(&app, token).await,
+    match authorization(&headers) {
+        Some((scheme, token)) => respond(&app, &headers, "GET", scheme, token).await,
         None => no_token(),
     }
 }
@@ -62,24 +69,82 @@ pub async fn userinfo_post(
             Err(e) => return OAuthError::invalid_request(e.to_string()).into_response(),
         }
     };
-    match (bearer(&headers), form_token) {
+    match (authorization(&headers), form_token) {
         (Some(_), Some(_)) => {
             OAuthError::invalid_request("more than one method of sending the token").into_response()
         }
-        (Some(t), None) => respond(&app, t).await,
-        (None, Some(t)) => respond(&app, &t).await,
+        (Some((scheme, t)), None) => respond(&app, &headers, "POST", scheme, t).await,
+        (None, Some(t)) => respond(&app, &headers, "POST", Scheme::Bearer, &t).await,
         (None, None) => no_token(),
     }
 }
 
-async fn respond(app: &AppState, token: &str) -> Response {
+/// RFC 9449 §7: a DPoP-bound token needs the DPoP scheme and a proof by the same key over this
+/// request and this token; an unbound one must not come with the DPoP scheme.
+async fn check_binding(
+    app: &AppState,
+    headers: &HeaderMap,
+    method: &str,
+    scheme: Scheme,
+    token: &str,
+    bound: Option<&str>,
+) -> Result<(), OAuthError> {
+    let challenge = |error: &'static str, description: &str| {
+        let mut e = OAuthError::new(StatusCode::UNAUTHORIZED, error, description);
+        e.www_authenticate = Some(format!(
+            "DPoP error=\"{error}\", algs=\"ES256 RS256 PS256\""
+        ));
+        e
+    };
+    match (bound, scheme) {
+        (None, Scheme::Bearer) => Ok(()),
+        (None, Scheme::Dpop) => Err(OAuthError::invalid_token(
+            "the access token is not DPoP-bound",
+        )),
+        (Some(_), Scheme::Bearer) => {
+            Err(challenge("invalid_token", "the access token is DPoP-bound"))
+        }
+        (Some(jkt), Scheme::Dpop) => {
+            let proof = headers
+                .get("dpop")
+                .and_then(|v| v.to_str().ok())
+                .ok_or_else(|| challenge("invalid_dpop_proof", "a DPoP proof is required"))?;
+            let url = format!("{}/userinfo", app.issuer());
+            match super::dpop::verify(app, proof, method, &url, Some(token)).await {
+                Ok(p) if p.jkt == jkt => Ok(()),
+                Ok(_) => Err(challenge(
+                    "invalid_dpop_proof",
+                    "the proof key is not the token's key",
+                )),
+                Err(super::dpop::DpopError::UseNonce) => {
+                    let mut e = challenge("use_dpop_nonce", "use the DPoP nonce in DPoP-Nonce");
+                    e.dpop_nonce = Some(super::dpop::current_nonce(app));
+                    Err(e)
+                }
+                Err(e) => Err(challenge("invalid_dpop_proof", &e.to_string())),
+            }
+        }
+    }
+}
+
+async fn respond(
+    app: &AppState,
+    headers: &HeaderMap,
+    method: &str,
+    scheme: Scheme,
+    token: &str,
+) -> Response {
     let result = async {
-        let grant = validate_access_token(app, token)
-            .await?
-            .grant
-            .ok_or_else(|| {
-                OAuthError::invalid_token("the access token was not issued for a person")
-            })?;
+        let valid = validate_access_token(app, token).await?;
+        let bound = valid
+            .claims
+            .get("cnf")
+            .and_then(|c| c.get("jkt"))
+            .and_then(serde_json::Value::as_str);
+        check_binding(app, headers, method, scheme, token, bound).await?;
+        let grant = valid.grant.ok_or_else(|| {
+            OAuthError::invalid_token("the access token was not issued for a person")
+        })?;
         let account = app
             .store
             .account(&grant.account_id)

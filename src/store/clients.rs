@@ -24,16 +24,19 @@ pub struct ClientRow {
     pub require_par: i64,
     pub subject_type: String,
     pub sector: Option<String>,
+    pub require_dpop: i64,
+    pub fapi2: i64,
 }
 
 const COLS: &str = "id, name, secret_hash, redirect_uris, is_public, id_token_alg, require_pkce, grant_types, \
                     created_at, disabled_at, allowed_scopes, auth_method, jwks, jwks_uri, \
-                    post_logout_redirect_uris, backchannel_logout_uri, require_par, subject_type, sector";
+                    post_logout_redirect_uris, backchannel_logout_uri, require_par, subject_type, sector, \
+                    require_dpop, fapi2";
 
 impl Store {
     pub async fn insert_client(&self, c: &ClientRow) -> Result<(), StoreError> {
         sqlx::query(&format!(
-            "INSERT INTO clients ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
+            "INSERT INTO clients ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
         ))
         .bind(&c.id)
         .bind(&c.name)
@@ -54,6 +57,8 @@ impl Store {
         .bind(c.require_par)
         .bind(&c.subject_type)
         .bind(&c.sector)
+        .bind(c.require_dpop)
+        .bind(c.fapi2)
         .execute(&self.pool)
         .await?;
         Ok(())

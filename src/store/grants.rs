@@ -16,6 +16,7 @@ pub struct GrantRow {
     pub revoked_at: Option<i64>,
     pub claims: Option<String>,
     pub sid: Option<String>,
+    pub dpop_jkt: Option<String>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -37,16 +38,16 @@ pub struct NewGrant<'a> {
     pub auth_time: i64,
     pub claims: Option<String>,
     pub sid: Option<&'a str>,
+    pub dpop_jkt: Option<&'a str>,
 }
 
-const GRANT_COLS: &str =
-    "id, account_id, client_id, scopes, acr, amr, auth_time, created_at, revoked_at, claims, sid";
+const GRANT_COLS: &str = "id, account_id, client_id, scopes, acr, amr, auth_time, created_at, revoked_at, claims, sid, dpop_jkt";
 const REFRESH_COLS: &str = "hash, grant_id, parent_hash, created_at, expires_at, used_at";
 
 impl Store {
     pub async fn create_grant(&self, g: NewGrant<'_>) -> Result<GrantRow, StoreError> {
         Ok(sqlx::query_as(&format!(
-            "INSERT INTO grants ({GRANT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10) RETURNING {GRANT_COLS}"
+            "INSERT INTO grants ({GRANT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, $11) RETURNING {GRANT_COLS}"
         ))
         .bind(new_id())
         .bind(g.account_id)
@@ -58,6 +59,7 @@ impl Store {
         .bind(self.now())
         .bind(g.claims)
         .bind(g.sid)
+        .bind(g.dpop_jkt)
         .fetch_one(&self.pool)
         .await?)
     }
