@@ -29,7 +29,12 @@ pub async fn expand(app: &AppState, client: &Client, p: &Params) -> Result<Param
     let bad = |d: &str| ("invalid_request_object", d.to_string());
     let header =
         josekit::jwt::decode_header(&jwt).map_err(|_| bad("the request object is not a JWT"))?;
-    let claims = match header.claim("alg").and_then(Value::as_str) {
+    let alg = header.claim("alg").and_then(Value::as_str);
+    // FAPI 2.0 Message Signing: only PS256 / ES256 signed request objects.
+    if client.fapi2 && !matches!(alg, Some("PS256" | "ES256")) {
+        return Err(bad("a FAPI 2.0 client must sign request objects with PS256 or ES256"));
+    }
+    let claims = match alg {
         Some("none") => {
             let (payload, _) = josekit::jwt::decode_unsecured(&jwt)
                 .map_err(|_| bad("the request object is malformed"))?;
