@@ -38,6 +38,32 @@ pub enum Command {
     /// Citizen accounts.
     #[command(subcommand)]
     Accounts(AccountsCmd),
+    /// Signing keys: list, rotate, revoke. A running server picks changes up within seconds.
+    #[command(subcommand)]
+    Keys(KeysCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeysCmd {
+    /// Every key with its state (next, active, retired, expired, revoked); never private parts.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// A new key: published now as `next`, signing after keys.prepublish_secs; with --now at once.
+    Rotate {
+        /// RS256 or ES256 (default: both).
+        #[arg(long)]
+        alg: Option<String>,
+        #[arg(long)]
+        now: bool,
+    },
+    /// Remove a key from the JWKS at once; every token it signed is refused from then on.
+    Revoke {
+        kid: String,
+        #[arg(long, required = true)]
+        reason: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -142,6 +168,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
+        Command::Keys(cmd) => {
+            let app = AppState::open(config, Clock::default()).await?;
+            keys_cmd(&app, cmd).await
+        }
         Command::Clients(cmd) => {
             let app = AppState::open(config, Clock::default()).await?;
             clients_cmd(&app, cmd).await
@@ -165,6 +195,68 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", account.id);
             Ok(())
         }
+    }
+}
+
+async fn keys_cmd(app: &AppState, cmd: KeysCmd) -> anyhow::Result<()> {
+    use crate::crypto::keyring::Revoked;
+    use crate::crypto::maintenance::keep_retired;
+    match cmd {
+        KeysCmd::List { json } => {
+            let keys = app.store.all_signing_keys().await?;
+            if json {
+                let rows: Vec<_> = keys
+                    .iter()
+                    .map(|k| {
+                        serde_json::json!({
+                            "kid": k.kid, "alg": k.alg, "state": k.state, "created_at": k.created_at,
+                            "activated_at": k.activated_at, "retired_at": k.retired_at, "revoked_at": k.revoked_at,
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::Value::Array(rows));
+            } else {
+                for k in keys {
+                    println!("{}\t{}\t{}", k.kid, k.alg, k.state);
+                }
+            }
+            Ok(())
+        }
+        KeysCmd::Rotate { alg, now } => {
+            let algs = match alg.as_deref() {
+                None => SigningAlg::ALL.to_vec(),
+                Some(a) => vec![
+                    SigningAlg::parse(a)
+                        .ok_or_else(|| anyhow::anyhow!("--alg must be RS256 or ES256"))?,
+                ],
+            };
+            for alg in algs {
+                let kid = app
+                    .keyring
+                    .rotate(&app.store, alg, now, keep_retired(&app.config))
+                    .await
+                    .map_err(|e| match e {
+                        crate::crypto::keyring::KeyError::Store(crate::store::StoreError::Conflict) => {
+                            anyhow::anyhow!("a next {} key is already published; use --now to activate a new key", alg.name())
+                        }
+                        e => e.into(),
+                    })?;
+                let state = if now { "active" } else { "next" };
+                println!("{kid}\t{}\t{state}", alg.name());
+            }
+            Ok(())
+        }
+        KeysCmd::Revoke { kid, reason } => match app.keyring.revoke(&app.store, &kid).await? {
+            Revoked::Unknown => anyhow::bail!("no key {kid} (or already revoked)"),
+            Revoked::Done { replacement } => {
+                tracing::warn!(kid, reason, "signing key revoked");
+                println!("revoked {kid}");
+                if let Some(r) = replacement {
+                    println!("{r} now signs in its place");
+                }
+                Ok(())
+            }
+        },
     }
 }
 
@@ -269,7 +361,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {bind} (server.bind): {e}"))?;
     let (router, app) = build_app(config, Clock::default()).await?;
-    spawn_key_reload(app.clone());
+    spawn_key_maintenance(app.clone());
     crate::jobs::spawn_worker(app.clone());
     tracing::info!(bind = %bind, issuer = %app.issuer(), "vhod listening");
     axum::serve(
@@ -283,14 +375,17 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Keys may change from the CLI or another node; every node re-reads them.
-pub fn spawn_key_reload(app: AppState) {
+/// Keys may change from the CLI or another node, and their lifecycle moves on with time: every
+/// node runs the maintenance tick.
+pub fn spawn_key_maintenance(app: AppState) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(10));
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
         loop {
             tick.tick().await;
-            if let Err(e) = app.keyring.reload(&app.store).await {
-                tracing::warn!(error = %e, "keyring reload failed");
+            if let Err(e) =
+                crate::crypto::maintenance::tick(&app.store, &app.keyring, &app.config).await
+            {
+                tracing::warn!(error = %e, "key maintenance failed");
             }
         }
     });

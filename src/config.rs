@@ -60,6 +60,8 @@ pub struct Keys {
     pub kek_file: String,
     pub kek: String,
     pub rsa_bits: u32,
+    pub prepublish_secs: i64,
+    pub rotate_every_days: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -194,3 +194,79 @@ fn accounts_create_validates_like_the_web_form() {
     let bad = create_account(&dir, &["--phone", "12345"], "Zvezda-2026!ok");
     assert!(String::from_utf8_lossy(&bad.stderr).contains("malformed phone number"));
 }
+
+#[test]
+fn keys_list_rotate_revoke_from_the_command_line() {
+    let dir = tempdir();
+    let list = |dir: &std::path::Path| -> Vec<serde_json::Value> {
+        let out = vhod(dir).args(["keys", "list", "--json"]).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let keys = list(&dir);
+    assert_eq!(keys.len(), 2, "RS256 and ES256 generated on first start");
+    assert!(
+        keys.iter()
+            .all(|k| k["state"] == "active" && k.get("private_sealed").is_none())
+    );
+    let out = vhod(&dir)
+        .args(["keys", "rotate", "--alg", "ES256"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let next = String::from_utf8_lossy(&out.stdout)
+        .split('\t')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(
+        list(&dir)
+            .iter()
+            .any(|k| k["kid"] == next.as_str() && k["state"] == "next")
+    );
+    let out = vhod(&dir)
+        .args(["keys", "rotate", "--alg", "ES256"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already published"));
+    let out = vhod(&dir)
+        .args(["keys", "rotate", "--alg", "ES256", "--now"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let active: Vec<_> = list(&dir)
+        .into_iter()
+        .filter(|k| k["alg"] == "ES256" && k["state"] == "active")
+        .collect();
+    assert_eq!(active.len(), 1, "exactly one active key per algorithm");
+    let kid = active[0]["kid"].as_str().unwrap().to_string();
+    let out = vhod(&dir)
+        .args(["keys", "revoke", &kid, "--reason", "key compromise drill"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("now signs in its place"));
+    assert!(
+        list(&dir)
+            .iter()
+            .any(|k| k["kid"] == kid.as_str() && k["state"] == "revoked")
+    );
+    let out = vhod(&dir)
+        .args(["keys", "revoke", &kid, "--reason", "again"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}

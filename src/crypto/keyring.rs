@@ -89,8 +89,17 @@ enum Signer {
     Es256(Box<ring::signature::EcdsaKeyPair>),
 }
 
+#[derive(Debug, PartialEq, Eq)]
+pub enum Revoked {
+    Unknown,
+    /// Revoked; `replacement` is the new active key when the revoked one was signing.
+    Done {
+        replacement: Option<String>,
+    },
+}
+
 struct KeySet {
-    signers: HashMap<SigningAlg, (String, Signer)>,
+    signers: HashMap<SigningAlg, (String, Arc<Signer>)>,
     verifiers: HashMap<String, Box<dyn JwsVerifier>>,
     jwks: Value,
 }
@@ -126,7 +135,7 @@ impl Keyring {
                 .iter()
                 .any(|r| r.alg == alg.name() && r.state == "active")
             {
-                let row = ring.generate(alg, store.now())?;
+                let row = ring.generate(alg, store.now(), "active")?;
                 store.insert_signing_key(&row).await?;
             }
         }
@@ -134,7 +143,7 @@ impl Keyring {
         Ok(ring)
     }
 
-    fn generate(&self, alg: SigningAlg, now: i64) -> Result<SigningKeyRow, KeyError> {
+    fn generate(&self, alg: SigningAlg, now: i64, state: &str) -> Result<SigningKeyRow, KeyError> {
         let (mut private, mut public) = match alg {
             SigningAlg::Rs256 => {
                 let kp = RS256.generate_key_pair(self.rsa_bits).map_err(jose)?;
@@ -158,22 +167,25 @@ impl Keyring {
         Ok(SigningKeyRow {
             kid,
             alg: alg.name().into(),
-            state: "active".into(),
+            state: state.into(),
             private_sealed: self.kek.seal(private.to_string().as_bytes()),
             public_jwk: public.to_string(),
             created_at: now,
-            activated_at: Some(now),
+            activated_at: (state == "active").then_some(now),
             retired_at: None,
             revoked_at: None,
         })
     }
 
-    /// Re-reads keys from the store (another node or the CLI may have changed them).
+    /// Re-reads keys from the store (another node or the CLI may have changed them). Signers whose
+    /// key did not change are reused, so the periodic reload costs no decryption.
     pub async fn reload(&self, store: &Store) -> Result<(), KeyError> {
         let rows = store.published_signing_keys().await?;
-        let mut signers = HashMap::new();
+        let previous = self.current();
         let mut verifiers: HashMap<String, Box<dyn JwsVerifier>> = HashMap::new();
         let mut published = Vec::new();
+        // The newest active key per algorithm signs (older actives are retired by the lifecycle).
+        let mut newest: HashMap<SigningAlg, &SigningKeyRow> = HashMap::new();
         for row in &rows {
             let Some(alg) = SigningAlg::parse(&row.alg) else {
                 continue;
@@ -185,18 +197,32 @@ impl Keyring {
             };
             verifiers.insert(row.kid.clone(), verifier);
             published.push(Value::Object(public.as_ref().clone()));
-            // Oldest active key per algorithm signs, so nodes agree even if two raced at first start.
-            if row.state == "active" && !signers.contains_key(&alg) {
-                let private_json = self.kek.open(&row.private_sealed)?;
-                let private = Jwk::from_bytes(&private_json).map_err(jose)?;
-                let signer = match alg {
-                    SigningAlg::Rs256 => {
-                        Signer::Jose(Box::new(RS256.signer_from_jwk(&private).map_err(jose)?))
-                    }
-                    SigningAlg::Es256 => Signer::Es256(Box::new(es256_ring_key(&private)?)),
-                };
-                signers.insert(alg, (row.kid.clone(), signer));
+            if row.state == "active" {
+                let key = (row.activated_at, &row.kid);
+                if newest
+                    .get(&alg)
+                    .is_none_or(|n| (n.activated_at, &n.kid) < key)
+                {
+                    newest.insert(alg, row);
+                }
             }
+        }
+        let mut signers = HashMap::new();
+        for (alg, row) in newest {
+            let signer = match previous.signers.get(&alg) {
+                Some((kid, s)) if *kid == row.kid => s.clone(),
+                _ => {
+                    let private_json = self.kek.open(&row.private_sealed)?;
+                    let private = Jwk::from_bytes(&private_json).map_err(jose)?;
+                    Arc::new(match alg {
+                        SigningAlg::Rs256 => {
+                            Signer::Jose(Box::new(RS256.signer_from_jwk(&private).map_err(jose)?))
+                        }
+                        SigningAlg::Es256 => Signer::Es256(Box::new(es256_ring_key(&private)?)),
+                    })
+                }
+            };
+            signers.insert(alg, (row.kid.clone(), signer));
         }
         let set = KeySet {
             signers,
@@ -205,6 +231,54 @@ impl Keyring {
         };
         *self.set.write().expect("keyring lock") = Arc::new(set);
         Ok(())
+    }
+
+    /// A new key for `alg`: published at once as `next` (it starts signing after the
+    /// pre-publication period), or active immediately with `now` (the old one retires).
+    pub async fn rotate(
+        &self,
+        store: &Store,
+        alg: SigningAlg,
+        now: bool,
+        keep_retired: i64,
+    ) -> Result<String, KeyError> {
+        let row = self.generate(alg, store.now(), if now { "active" } else { "next" })?;
+        store.insert_signing_key(&row).await?;
+        if now {
+            store
+                .advance_key_lifecycle(i64::MAX / 4, keep_retired)
+                .await?;
+        }
+        self.reload(store).await?;
+        Ok(row.kid)
+    }
+
+    /// Revokes `kid`; if it was signing, a fresh active key of its algorithm takes over at once.
+    pub async fn revoke(&self, store: &Store, kid: &str) -> Result<Revoked, KeyError> {
+        // RETURNING gives the new state; whether it was signing is read first.
+        let was_active = store
+            .published_signing_keys()
+            .await?
+            .iter()
+            .any(|r| r.kid == kid && r.state == "active");
+        let Some(row) = store.revoke_signing_key(kid).await? else {
+            return Ok(Revoked::Unknown);
+        };
+        let mut replacement = None;
+        if was_active && let Some(alg) = SigningAlg::parse(&row.alg) {
+            let still_active = store
+                .published_signing_keys()
+                .await?
+                .iter()
+                .any(|r| r.alg == row.alg && r.state == "active");
+            if !still_active {
+                let fresh = self.generate(alg, store.now(), "active")?;
+                store.insert_signing_key(&fresh).await?;
+                replacement = Some(fresh.kid);
+            }
+        }
+        self.reload(store).await?;
+        Ok(Revoked::Done { replacement })
     }
 
     fn current(&self) -> Arc<KeySet> {
@@ -228,7 +302,7 @@ impl Keyring {
             .signers
             .get(&alg)
             .ok_or_else(|| KeyError::NoActiveKey(alg.name().into()))?;
-        match signer {
+        match signer.as_ref() {
             Signer::Jose(signer) => {
                 let mut header = JwsHeader::new();
                 header.set_token_type(typ);
@@ -254,6 +328,14 @@ impl Keyring {
 
     /// Verifies a JWT signed by one of our published keys; returns its claims and header `typ`.
     pub fn verify(&self, token: &str) -> Option<(Map<String, Value>, Option<String>)> {
+        self.verify_with_kid(token).map(|(c, t, _)| (c, t))
+    }
+
+    /// As `verify`, also returning the `kid` that signed it.
+    pub fn verify_with_kid(
+        &self,
+        token: &str,
+    ) -> Option<(Map<String, Value>, Option<String>, String)> {
         let set = self.current();
         let (payload, header) = jwt::decode_with_verifier_selector(token, |header| {
             Ok(header
@@ -265,6 +347,7 @@ impl Keyring {
         Some((
             payload.claims_set().clone(),
             header.token_type().map(str::to_owned),
+            header.key_id().unwrap_or_default().to_string(),
         ))
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod kek;
 pub mod keyring;
+pub mod maintenance;
 pub mod password;
 
 use base64::Engine;

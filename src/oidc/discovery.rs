@@ -71,11 +71,14 @@ pub async fn discovery(State(app): State<AppState>) -> Response {
         .into_response()
 }
 
+/// Cacheable for half the pre-publication period (at most an hour), so a relying party that
+/// honours Cache-Control always has a rotated-in key before it signs anything.
 pub async fn jwks(State(app): State<AppState>) -> Response {
+    let max_age = (app.config.keys.prepublish_secs / 2).clamp(0, 3600);
     (
         [
-            (header::CONTENT_TYPE, "application/jwk-set+json"),
-            (header::CACHE_CONTROL, "public, max-age=300"),
+            (header::CONTENT_TYPE, "application/jwk-set+json".to_string()),
+            (header::CACHE_CONTROL, format!("public, max-age={max_age}")),
         ],
         app.keyring.jwks().to_string(),
     )

@@ -32,7 +32,9 @@ pub async fn expand(app: &AppState, client: &Client, p: &Params) -> Result<Param
     let alg = header.claim("alg").and_then(Value::as_str);
     // FAPI 2.0 Message Signing: only PS256 / ES256 signed request objects.
     if client.fapi2 && !matches!(alg, Some("PS256" | "ES256")) {
-        return Err(bad("a FAPI 2.0 client must sign request objects with PS256 or ES256"));
+        return Err(bad(
+            "a FAPI 2.0 client must sign request objects with PS256 or ES256",
+        ));
     }
     let claims = match alg {
         Some("none") => {

@@ -196,7 +196,7 @@ pub async fn validate_access_token(
     token: &str,
 ) -> Result<ValidAccessToken, OAuthError> {
     let bad = || OAuthError::invalid_token("the access token is invalid, expired or revoked");
-    let (claims, typ) = app.keyring.verify(token).ok_or_else(bad)?;
+    let (claims, typ, kid) = app.keyring.verify_with_kid(token).ok_or_else(bad)?;
     if typ.as_deref() != Some("at+jwt")
         || claims.get("iss").and_then(Value::as_str) != Some(app.issuer())
     {
@@ -208,6 +208,10 @@ pub async fn validate_access_token(
     }
     let jti = claims.get("jti").and_then(Value::as_str).ok_or_else(bad)?;
     if app.store.is_access_token_revoked(jti).await? {
+        return Err(bad());
+    }
+    // A revoked signing key may still be in this node's keyring for a moment: ask the store.
+    if app.store.is_signing_key_revoked(&kid).await? {
         return Err(bad());
     }
     let grant = match claims.get("gid").and_then(Value::as_str) {

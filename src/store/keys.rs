@@ -37,12 +37,77 @@ impl Store {
         Ok(())
     }
 
-    /// Every key that is still published (not revoked), oldest first.
+    /// Every key that is still published (next, active, retired), oldest first.
     pub async fn published_signing_keys(&self) -> Result<Vec<SigningKeyRow>, StoreError> {
         Ok(sqlx::query_as(&format!(
-            "SELECT {COLS} FROM signing_keys WHERE state <> 'revoked' ORDER BY created_at, kid"
+            "SELECT {COLS} FROM signing_keys WHERE state IN ('next', 'active', 'retired') ORDER BY created_at, kid"
         ))
         .fetch_all(&self.pool)
         .await?)
+    }
+}
+
+impl Store {
+    pub async fn all_signing_keys(&self) -> Result<Vec<SigningKeyRow>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLS} FROM signing_keys ORDER BY created_at, kid"
+        ))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Lifecycle steps due now, idempotent and safe on every node at once: `next` keys published
+    /// long enough become active; an active key with a newer active sibling retires; retired keys
+    /// whose tokens have all expired leave the JWKS.
+    pub async fn advance_key_lifecycle(
+        &self,
+        prepublish: i64,
+        keep_retired: i64,
+    ) -> Result<u64, StoreError> {
+        let now = self.now();
+        let mut changed = sqlx::query(
+            "UPDATE signing_keys SET state = 'active', activated_at = $1 WHERE state = 'next' AND created_at <= $2",
+        )
+        .bind(now)
+        .bind(now - prepublish)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        changed += sqlx::query(
+            "UPDATE signing_keys SET state = 'retired', retired_at = $1 WHERE state = 'active' AND EXISTS \
+             (SELECT 1 FROM signing_keys n WHERE n.alg = signing_keys.alg AND n.state = 'active' \
+              AND (n.activated_at > signing_keys.activated_at \
+                   OR (n.activated_at = signing_keys.activated_at AND n.kid > signing_keys.kid)))",
+        )
+        .bind(now)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        changed += sqlx::query("UPDATE signing_keys SET state = 'expired' WHERE state = 'retired' AND retired_at <= $1")
+            .bind(now - keep_retired)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(changed)
+    }
+
+    /// Revokes a key: out of the JWKS, and every token it signed refused. True if it existed.
+    pub async fn revoke_signing_key(&self, kid: &str) -> Result<Option<SigningKeyRow>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "UPDATE signing_keys SET state = 'revoked', revoked_at = $2 WHERE kid = $1 AND state <> 'revoked' RETURNING {COLS}"
+        ))
+        .bind(kid)
+        .bind(self.now())
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn is_signing_key_revoked(&self, kid: &str) -> Result<bool, StoreError> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT kid FROM signing_keys WHERE kid = $1 AND state = 'revoked'")
+                .bind(kid)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.is_some())
     }
 }
