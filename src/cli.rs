@@ -41,6 +41,20 @@ pub enum Command {
     /// Signing keys: list, rotate, revoke. A running server picks changes up within seconds.
     #[command(subcommand)]
     Keys(KeysCmd),
+    /// The hash-chained audit log.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCmd {
+    /// Walk the chain; exit 1 naming the first entry that was changed, inserted or removed.
+    Verify,
+    /// Entries since a time (unix seconds or YYYY-MM-DD, UTC) as JSON lines.
+    Export {
+        #[arg(long, default_value = "0")]
+        since: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -168,6 +182,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
+        Command::Audit(cmd) => {
+            let app = AppState::open(config, Clock::default()).await?;
+            audit_cmd(&app, cmd).await
+        }
         Command::Keys(cmd) => {
             let app = AppState::open(config, Clock::default()).await?;
             keys_cmd(&app, cmd).await
@@ -192,7 +210,81 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 password,
             )
             .await?;
+            // No personal data in the audit log: the account id says who.
+            record(
+                &app,
+                "account.register_in_person",
+                &account.id,
+                serde_json::json!({}),
+            )
+            .await?;
             println!("{}", account.id);
+            Ok(())
+        }
+    }
+}
+
+/// Who acts from the command line: the operating-system user.
+fn cli_actor() -> String {
+    format!(
+        "cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+    )
+}
+
+async fn record(
+    app: &AppState,
+    action: &str,
+    target: &str,
+    details: serde_json::Value,
+) -> anyhow::Result<()> {
+    app.store
+        .append_audit(crate::store::audit::AuditEntry {
+            actor: &cli_actor(),
+            action,
+            target,
+            request_id: &crate::crypto::random_token()[..16],
+            details,
+        })
+        .await?;
+    Ok(())
+}
+
+/// Unix seconds, or a UTC date YYYY-MM-DD.
+fn parse_since(s: &str) -> anyhow::Result<i64> {
+    if let Ok(n) = s.parse::<i64>() {
+        return Ok(n);
+    }
+    let parts: Vec<i64> = s
+        .split('-')
+        .map(|p| p.parse::<i64>())
+        .collect::<Result<_, _>>()?;
+    let [y, m, d] = parts[..] else {
+        anyhow::bail!("--since takes unix seconds or YYYY-MM-DD");
+    };
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Ok((era * 146_097 + doe - 719_468) * 86_400)
+}
+
+async fn audit_cmd(app: &AppState, cmd: AuditCmd) -> anyhow::Result<()> {
+    match cmd {
+        AuditCmd::Verify => match app.store.verify_audit().await? {
+            None => {
+                let n = app.store.audit_since(0).await?.len();
+                println!("audit log intact: {n} entries");
+                Ok(())
+            }
+            Some((seq, why)) => anyhow::bail!("audit log broken at entry {seq}: {why}"),
+        },
+        AuditCmd::Export { since } => {
+            for row in app.store.audit_since(parse_since(&since)?).await? {
+                println!("{}", serde_json::to_string(&row)?);
+            }
             Ok(())
         }
     }
@@ -242,6 +334,13 @@ async fn keys_cmd(app: &AppState, cmd: KeysCmd) -> anyhow::Result<()> {
                         e => e.into(),
                     })?;
                 let state = if now { "active" } else { "next" };
+                record(
+                    app,
+                    "key.rotate",
+                    &kid,
+                    serde_json::json!({ "alg": alg.name(), "state": state }),
+                )
+                .await?;
                 println!("{kid}\t{}\t{state}", alg.name());
             }
             Ok(())
@@ -250,6 +349,13 @@ async fn keys_cmd(app: &AppState, cmd: KeysCmd) -> anyhow::Result<()> {
             Revoked::Unknown => anyhow::bail!("no key {kid} (or already revoked)"),
             Revoked::Done { replacement } => {
                 tracing::warn!(kid, reason, "signing key revoked");
+                record(
+                    app,
+                    "key.revoke",
+                    &kid,
+                    serde_json::json!({ "reason": reason, "replacement": replacement }),
+                )
+                .await?;
                 println!("revoked {kid}");
                 if let Some(r) = replacement {
                     println!("{r} now signs in its place");
@@ -295,6 +401,13 @@ async fn clients_cmd(app: &AppState, cmd: ClientsCmd) -> anyhow::Result<()> {
                     require_dpop: a.require_dpop,
                     fapi2: a.fapi2,
                 },
+            )
+            .await?;
+            record(
+                app,
+                "client.add",
+                &client.id,
+                serde_json::json!({ "name": client.name, "grant_types": client.grant_types }),
             )
             .await?;
             if a.json {
@@ -346,6 +459,7 @@ async fn clients_cmd(app: &AppState, cmd: ClientsCmd) -> anyhow::Result<()> {
         }
         ClientsCmd::Remove { client_id } => {
             if app.store.remove_client(&client_id).await? {
+                record(app, "client.remove", &client_id, serde_json::json!({})).await?;
                 println!("removed {client_id}");
                 Ok(())
             } else {

@@ -270,3 +270,75 @@ fn keys_list_rotate_revoke_from_the_command_line() {
         .unwrap();
     assert!(!out.status.success());
 }
+
+#[tokio::test]
+async fn audit_verify_names_the_first_tampered_entry() {
+    let dir = tempdir();
+    for name in ["A", "B", "C"] {
+        let out = vhod(&dir)
+            .args([
+                "clients",
+                "add",
+                "--name",
+                name,
+                "--redirect-uri",
+                "https://portal.example.gov/cb",
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+    }
+    let out = vhod(&dir)
+        .args(["keys", "rotate", "--alg", "RS256"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let out = vhod(&dir).args(["audit", "verify"]).output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "audit log intact: 4 entries"
+    );
+    let out = vhod(&dir)
+        .args(["audit", "export", "--since", "2020-01-01"])
+        .output()
+        .unwrap();
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[3]["action"], "key.rotate");
+    assert!(lines[0]["actor"].as_str().unwrap().starts_with("cli:"));
+
+    // Tamper with entry 2 directly in the database.
+    sqlx::any::install_default_drivers();
+    let url = format!("sqlite://{}/vhod.db", dir.display());
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    sqlx::query("UPDATE audit_log SET target = 'someone-else' WHERE seq = 2")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let out = vhod(&dir).args(["audit", "verify"]).output().unwrap();
+    assert!(!out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        "vhod: audit log broken at entry 2: content does not match its hash"
+    );
+    // Deleting an entry is found too.
+    sqlx::query(
+        "UPDATE audit_log SET target = (SELECT target FROM audit_log WHERE seq = 1) WHERE seq = 2",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE seq = 3")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let out = vhod(&dir).args(["audit", "verify"]).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("broken at entry 2")
+            || String::from_utf8_lossy(&out.stderr).contains("broken at entry 3")
+    );
+}

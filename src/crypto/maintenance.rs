@@ -32,11 +32,22 @@ pub async fn tick(store: &Store, keyring: &Keyring, config: &Config) -> Result<(
                     .rotate(store, alg, false, keep_retired(config))
                     .await
                 {
-                    Ok(kid) => tracing::info!(
-                        kid,
-                        alg = alg.name(),
-                        "scheduled key rotation: next key published"
-                    ),
+                    Ok(kid) => {
+                        tracing::info!(
+                            kid,
+                            alg = alg.name(),
+                            "scheduled key rotation: next key published"
+                        );
+                        store
+                            .append_audit(crate::store::audit::AuditEntry {
+                                actor: "system:schedule",
+                                action: "key.rotate",
+                                target: &kid,
+                                request_id: &super::random_token()[..16],
+                                details: serde_json::json!({ "alg": alg.name(), "state": "next" }),
+                            })
+                            .await?;
+                    }
                     // Another node won the race: its key is the one.
                     Err(KeyError::Store(StoreError::Conflict)) => {}
                     Err(e) => return Err(e),

@@ -1,0 +1,139 @@
+//! The audit log: every entry's hash covers the previous entry's hash and its own canonical form,
+//! so changing, inserting or deleting any row breaks the chain from that row on.
+
+use super::{Store, StoreError};
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub request_id: String,
+    pub details: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+pub struct AuditEntry<'a> {
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub target: &'a str,
+    pub request_id: &'a str,
+    pub details: serde_json::Value,
+}
+
+/// The hash of the chain before its first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+const COLS: &str = "seq, at, actor, action, target, request_id, details, prev_hash, hash";
+
+/// SHA-256 over the previous hash and the entry as a JSON array (a fixed, unambiguous encoding).
+#[allow(clippy::too_many_arguments)]
+pub fn entry_hash(
+    prev_hash: &str,
+    seq: i64,
+    at: i64,
+    actor: &str,
+    action: &str,
+    target: &str,
+    request_id: &str,
+    details: &str,
+) -> String {
+    let canonical =
+        serde_json::json!([seq, at, actor, action, target, request_id, details]).to_string();
+    let mut h = Sha256::new();
+    h.update(prev_hash.as_bytes());
+    h.update(b"\n");
+    h.update(canonical.as_bytes());
+    hex::encode(h.finalize())
+}
+
+impl Store {
+    pub async fn append_audit(&self, e: AuditEntry<'_>) -> Result<AuditRow, StoreError> {
+        let details = e.details.to_string();
+        for _ in 0..20 {
+            let head: Option<(i64, String)> =
+                sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                    .fetch_optional(&self.pool)
+                    .await?;
+            let (seq, prev) = head
+                .map(|(s, h)| (s + 1, h))
+                .unwrap_or((1, GENESIS.to_string()));
+            let at = self.now();
+            let hash = entry_hash(
+                &prev,
+                seq,
+                at,
+                e.actor,
+                e.action,
+                e.target,
+                e.request_id,
+                &details,
+            );
+            let inserted = sqlx::query_as(&format!(
+                "INSERT INTO audit_log ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {COLS}"
+            ))
+            .bind(seq)
+            .bind(at)
+            .bind(e.actor)
+            .bind(e.action)
+            .bind(e.target)
+            .bind(e.request_id)
+            .bind(&details)
+            .bind(&prev)
+            .bind(&hash)
+            .fetch_one(&self.pool)
+            .await;
+            match inserted.map_err(StoreError::from) {
+                Ok(row) => return Ok(row),
+                // Another writer took this position: retry on the new head.
+                Err(StoreError::Conflict) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(StoreError::Corrupt("audit log head keeps moving".into()))
+    }
+
+    pub async fn audit_since(&self, since: i64) -> Result<Vec<AuditRow>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLS} FROM audit_log WHERE at >= $1 ORDER BY seq"
+        ))
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Walks the whole chain; `Ok(None)` when intact, else the first bad position and why.
+    pub async fn verify_audit(&self) -> Result<Option<(i64, &'static str)>, StoreError> {
+        let rows: Vec<AuditRow> =
+            sqlx::query_as(&format!("SELECT {COLS} FROM audit_log ORDER BY seq"))
+                .fetch_all(&self.pool)
+                .await?;
+        let mut prev = GENESIS.to_string();
+        for (i, r) in rows.iter().enumerate() {
+            if r.seq != i as i64 + 1 {
+                return Ok(Some((i as i64 + 1, "missing entry")));
+            }
+            if r.prev_hash != prev {
+                return Ok(Some((r.seq, "does not follow the previous entry")));
+            }
+            let expected = entry_hash(
+                &prev,
+                r.seq,
+                r.at,
+                &r.actor,
+                &r.action,
+                &r.target,
+                &r.request_id,
+                &r.details,
+            );
+            if expected != r.hash {
+                return Ok(Some((r.seq, "content does not match its hash")));
+            }
+            prev = r.hash.clone();
+        }
+        Ok(None)
+    }
+}
