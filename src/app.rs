@@ -146,7 +146,8 @@ pub fn router(state: AppState) -> Router {
             .route("/demo/start", get(demo::start))
             .route("/demo/callback", get(demo::callback));
     }
-    r.fallback(web::pages::not_found)
+    r.merge(crate::admin::routes())
+        .fallback(web::pages::not_found)
         .layer(axum::middleware::from_fn(web::headers::security_headers))
         .with_state(state)
 }

@@ -44,6 +44,31 @@ pub enum Command {
     /// The hash-chained audit log.
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Administrators: roles, and bootstrap tokens for the admin API.
+    #[command(subcommand)]
+    Admin(AdminCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCmd {
+    /// Give an account an administrator role (security_admin, operator, auditor).
+    Grant {
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        role: String,
+    },
+    /// A short-lived token for the admin API (before administrators sign in with a second factor).
+    BootstrapToken {
+        /// Repeat for several roles.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// Lifetime in seconds (at most a day).
+        #[arg(long, default_value = "3600")]
+        ttl: i64,
+        #[arg(long, default_value = "bootstrap")]
+        label: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -182,6 +207,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
+        Command::Admin(cmd) => {
+            let app = AppState::open(config, Clock::default()).await?;
+            admin_cmd(&app, cmd).await
+        }
         Command::Audit(cmd) => {
             let app = AppState::open(config, Clock::default()).await?;
             audit_cmd(&app, cmd).await
@@ -269,6 +298,54 @@ fn parse_since(s: &str) -> anyhow::Result<i64> {
     let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     Ok((era * 146_097 + doe - 719_468) * 86_400)
+}
+
+async fn admin_cmd(app: &AppState, cmd: AdminCmd) -> anyhow::Result<()> {
+    use crate::admin::Role;
+    let role = |r: &str| {
+        Role::parse(r)
+            .ok_or_else(|| anyhow::anyhow!("role must be security_admin, operator or auditor"))
+    };
+    match cmd {
+        AdminCmd::Grant { account, role: r } => {
+            let r = role(&r)?;
+            app.store
+                .account(&account)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no account {account}"))?;
+            app.store.grant_role(&account, r.name()).await?;
+            record(
+                app,
+                "admin.grant_role",
+                &account,
+                serde_json::json!({ "role": r.name() }),
+            )
+            .await?;
+            println!("{account} is {}", r.name());
+            Ok(())
+        }
+        AdminCmd::BootstrapToken { roles, ttl, label } => {
+            if !(1..=86_400).contains(&ttl) {
+                anyhow::bail!("--ttl must be between 1 and 86400 seconds");
+            }
+            let roles: Vec<Role> = roles
+                .iter()
+                .map(|r| role(r))
+                .collect::<anyhow::Result<_>>()?;
+            let (token, expires) =
+                crate::admin::auth::issue_bootstrap_token(app, &roles, &label, ttl).await?;
+            let names: Vec<&str> = roles.iter().map(|r| r.name()).collect();
+            record(
+                app,
+                "admin.bootstrap_token",
+                &label,
+                serde_json::json!({ "roles": names, "expires_at": expires }),
+            )
+            .await?;
+            println!("{token}");
+            Ok(())
+        }
+    }
 }
 
 async fn audit_cmd(app: &AppState, cmd: AuditCmd) -> anyhow::Result<()> {

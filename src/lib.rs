@@ -1,5 +1,6 @@
 //! vhod: an ESIA-style unified identity provider (OpenID Connect provider for government portals).
 
+pub mod admin;
 pub mod app;
 pub mod authn;
 pub mod cache;

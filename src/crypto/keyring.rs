@@ -245,6 +245,7 @@ impl Keyring {
         let row = self.generate(alg, store.now(), if now { "active" } else { "next" })?;
         store.insert_signing_key(&row).await?;
         if now {
+            store.retire_other_active_keys(&row.alg, &row.kid).await?;
             store
                 .advance_key_lifecycle(i64::MAX / 4, keep_retired)
                 .await?;

@@ -111,3 +111,16 @@ impl Store {
         Ok(row.is_some())
     }
 }
+
+impl Store {
+    /// Every active key of `alg` but `kid` retires (an explicit rotation takes effect at once).
+    pub async fn retire_other_active_keys(&self, alg: &str, kid: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE signing_keys SET state = 'retired', retired_at = $3 WHERE alg = $1 AND kid <> $2 AND state = 'active'")
+            .bind(alg)
+            .bind(kid)
+            .bind(self.now())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

@@ -3,6 +3,7 @@
 //! aggregate's file holds both queries side by side.
 
 pub mod accounts;
+pub mod admin;
 pub mod audit;
 pub mod clients;
 pub mod consents;

@@ -1,0 +1,306 @@
+//! Admin API handlers: authenticate → check the operation's role and acr → act → audit → answer.
+
+use super::auth::{self, Caller};
+use super::op;
+use super::problem::Problem;
+use crate::app::AppState;
+use crate::crypto::keyring::{Revoked, SigningAlg};
+use crate::crypto::maintenance::keep_retired;
+use crate::oidc::clients::{self, NewClient};
+use crate::params::Params;
+use crate::store::audit::AuditEntry;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+async fn guard(
+    app: &AppState,
+    headers: &HeaderMap,
+    method: &str,
+    path: &str,
+) -> Result<Caller, Problem> {
+    let caller = auth::authenticate(app, headers).await?;
+    caller.require(op(method, path))?;
+    Ok(caller)
+}
+
+async fn audit(
+    app: &AppState,
+    caller: &Caller,
+    action: &str,
+    target: &str,
+    details: Value,
+) -> Result<(), Problem> {
+    app.store
+        .append_audit(AuditEntry {
+            actor: &caller.actor,
+            action,
+            target,
+            request_id: &crate::crypto::random_token()[..16],
+            details,
+        })
+        .await?;
+    Ok(())
+}
+
+fn json_body<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, Problem> {
+    let body = if body.is_empty() {
+        b"{}".as_slice()
+    } else {
+        body
+    };
+    serde_json::from_slice(body)
+        .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, "Bad request", e.to_string()))
+}
+
+fn respond(r: Result<Value, Problem>) -> Response {
+    match r {
+        Ok(v) => Json(v).into_response(),
+        Err(p) => p.into_response(),
+    }
+}
+
+pub async fn list_keys(State(app): State<AppState>, headers: HeaderMap) -> Response {
+    respond(async {
+        guard(&app, &headers, "get", "/admin/api/keys").await?;
+        let keys: Vec<Value> = app
+            .store
+            .all_signing_keys()
+            .await?
+            .into_iter()
+            .map(|k| json!({ "kid": k.kid, "alg": k.alg, "state": k.state, "created_at": k.created_at,
+                             "activated_at": k.activated_at, "retired_at": k.retired_at, "revoked_at": k.revoked_at }))
+            .collect();
+        Ok(json!(keys))
+    }
+    .await)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RotateRequest {
+    alg: Option<String>,
+    #[serde(default)]
+    now: bool,
+}
+
+pub async fn rotate_key(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    respond(
+        async {
+            let caller = guard(&app, &headers, "post", "/admin/api/keys/rotate").await?;
+            let req: RotateRequest = json_body(&body)?;
+            let alg = match req.alg.as_deref() {
+                None => SigningAlg::Rs256,
+                Some(a) => SigningAlg::parse(a).ok_or_else(|| {
+                    Problem::new(
+                        StatusCode::BAD_REQUEST,
+                        "Bad request",
+                        "alg must be RS256 or ES256",
+                    )
+                })?,
+            };
+            let kid = match app
+                .keyring
+                .rotate(&app.store, alg, req.now, keep_retired(&app.config))
+                .await
+            {
+                Ok(kid) => kid,
+                Err(crate::crypto::keyring::KeyError::Store(
+                    crate::store::StoreError::Conflict,
+                )) => {
+                    return Err(Problem::new(
+                        StatusCode::CONFLICT,
+                        "Conflict",
+                        "a next key for this algorithm is already published",
+                    ));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let state = if req.now { "active" } else { "next" };
+            audit(
+                &app,
+                &caller,
+                "key.rotate",
+                &kid,
+                json!({ "alg": alg.name(), "state": state }),
+            )
+            .await?;
+            Ok(json!({ "kid": kid, "alg": alg.name(), "state": state }))
+        }
+        .await,
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RevokeRequest {
+    reason: String,
+}
+
+pub async fn revoke_key(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(kid): Path<String>,
+    body: Bytes,
+) -> Response {
+    respond(
+        async {
+            let caller = guard(&app, &headers, "post", "/admin/api/keys/{kid}/revoke").await?;
+            let req: RevokeRequest = json_body(&body)?;
+            if req.reason.trim().is_empty() {
+                return Err(Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    "Bad request",
+                    "a reason is required",
+                ));
+            }
+            match app.keyring.revoke(&app.store, &kid).await? {
+                Revoked::Unknown => Err(Problem::new(
+                    StatusCode::NOT_FOUND,
+                    "Not found",
+                    format!("no key {kid} (or already revoked)"),
+                )),
+                Revoked::Done { replacement } => {
+                    audit(
+                        &app,
+                        &caller,
+                        "key.revoke",
+                        &kid,
+                        json!({ "reason": req.reason, "replacement": replacement }),
+                    )
+                    .await?;
+                    Ok(json!({ "kid": kid, "state": "revoked", "replacement": replacement }))
+                }
+            }
+        }
+        .await,
+    )
+}
+
+pub async fn list_clients(State(app): State<AppState>, headers: HeaderMap) -> Response {
+    respond(async {
+        guard(&app, &headers, "get", "/admin/api/clients").await?;
+        let list: Vec<Value> = clients::list(&app.store)
+            .await?
+            .iter()
+            .map(|c| json!({ "client_id": c.id, "name": c.name, "redirect_uris": c.redirect_uris, "public": c.is_public,
+                             "grant_types": c.grant_types, "auth_method": c.auth_method.name(), "fapi2": c.fapi2 }))
+            .collect();
+        Ok(json!(list))
+    }
+    .await)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AddClientRequest {
+    name: String,
+    #[serde(default)]
+    redirect_uris: Vec<String>,
+    #[serde(default)]
+    public: bool,
+    #[serde(default)]
+    grant_types: Vec<String>,
+    #[serde(default)]
+    scopes: Vec<String>,
+    id_token_alg: Option<String>,
+}
+
+pub async fn add_client(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let result = async {
+        let caller = guard(&app, &headers, "post", "/admin/api/clients").await?;
+        let req: AddClientRequest = json_body(&body)?;
+        let alg = match req.id_token_alg.as_deref() {
+            None => SigningAlg::Rs256,
+            Some(a) => SigningAlg::parse(a).ok_or_else(|| {
+                Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    "Bad request",
+                    "id_token_alg must be RS256 or ES256",
+                )
+            })?,
+        };
+        let new = NewClient {
+            name: req.name,
+            redirect_uris: req.redirect_uris,
+            is_public: req.public,
+            grant_types: req.grant_types,
+            scopes: req.scopes,
+            id_token_alg: alg,
+            ..NewClient::default()
+        };
+        let (client, secret) = clients::register(&app.store, new)
+            .await
+            .map_err(|e| match e {
+                clients::RegisterError::Store(e) => Problem::internal(&e),
+                e => Problem::new(StatusCode::BAD_REQUEST, "Bad request", e.to_string()),
+            })?;
+        audit(
+            &app,
+            &caller,
+            "client.add",
+            &client.id,
+            json!({ "name": client.name }),
+        )
+        .await?;
+        Ok::<_, Problem>(json!({ "client_id": client.id, "client_secret": secret }))
+    }
+    .await;
+    match result {
+        Ok(v) => (StatusCode::CREATED, Json(v)).into_response(),
+        Err(p) => p.into_response(),
+    }
+}
+
+pub async fn remove_client(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(client_id): Path<String>,
+) -> Response {
+    respond(
+        async {
+            let caller = guard(&app, &headers, "delete", "/admin/api/clients/{client_id}").await?;
+            if !app.store.remove_client(&client_id).await? {
+                return Err(Problem::new(
+                    StatusCode::NOT_FOUND,
+                    "Not found",
+                    format!("no client {client_id}"),
+                ));
+            }
+            app.clients.forget(&client_id);
+            audit(&app, &caller, "client.remove", &client_id, json!({})).await?;
+            Ok(json!({ "client_id": client_id, "removed": true }))
+        }
+        .await,
+    )
+}
+
+pub async fn audit_log(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    respond(
+        async {
+            guard(&app, &headers, "get", "/admin/api/audit").await?;
+            let p = Params::from_query(q.as_deref())
+                .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, "Bad request", e.to_string()))?;
+            let since = match p.get("since") {
+                None => 0,
+                Some(s) => s.parse::<i64>().map_err(|_| {
+                    Problem::new(
+                        StatusCode::BAD_REQUEST,
+                        "Bad request",
+                        "since must be unix seconds",
+                    )
+                })?,
+            };
+            Ok(json!(app.store.audit_since(since).await?))
+        }
+        .await,
+    )
+}

@@ -1,0 +1,157 @@
+//! The admin HTTP API (/admin/api): keys, clients, audit. One table lists every operation with the
+//! role and assurance it needs; the router and the OpenAPI document are both built from it.
+
+pub mod auth;
+pub mod handlers;
+pub mod problem;
+
+use crate::app::AppState;
+use axum::Router;
+use axum::routing::{delete, get, post};
+use serde_json::{Map, Value, json};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    SecurityAdmin,
+    Operator,
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::SecurityAdmin, Role::Operator, Role::Auditor];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::SecurityAdmin => "security_admin",
+            Role::Operator => "operator",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Self::ALL.into_iter().find(|r| r.name() == s)
+    }
+}
+
+/// One admin operation: what the OpenAPI document says and what the guard enforces.
+pub struct Op {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub summary: &'static str,
+    pub role: Role,
+    /// Minimum acr of an OAuth-authenticated administrator (bootstrap tokens stand in until the
+    /// authenticators exist).
+    pub min_acr: &'static str,
+}
+
+pub const OPS: &[Op] = &[
+    Op {
+        method: "get",
+        path: "/admin/api/keys",
+        summary: "List signing keys (never private parts)",
+        role: Role::SecurityAdmin,
+        min_acr: crate::authn::ACR_SUBSTANTIAL,
+    },
+    Op {
+        method: "post",
+        path: "/admin/api/keys/rotate",
+        summary: "Rotate: pre-publish a new key, or activate at once with now=true",
+        role: Role::SecurityAdmin,
+        min_acr: crate::authn::ACR_SUBSTANTIAL,
+    },
+    Op {
+        method: "post",
+        path: "/admin/api/keys/{kid}/revoke",
+        summary: "Revoke a key: out of the JWKS, its tokens refused",
+        role: Role::SecurityAdmin,
+        min_acr: crate::authn::ACR_HIGH,
+    },
+    Op {
+        method: "get",
+        path: "/admin/api/clients",
+        summary: "List relying parties",
+        role: Role::SecurityAdmin,
+        min_acr: crate::authn::ACR_SUBSTANTIAL,
+    },
+    Op {
+        method: "post",
+        path: "/admin/api/clients",
+        summary: "Register a relying party; the secret is returned once",
+        role: Role::SecurityAdmin,
+        min_acr: crate::authn::ACR_SUBSTANTIAL,
+    },
+    Op {
+        method: "delete",
+        path: "/admin/api/clients/{client_id}",
+        summary: "Remove a relying party with its grants",
+        role: Role::SecurityAdmin,
+        min_acr: crate::authn::ACR_SUBSTANTIAL,
+    },
+    Op {
+        method: "get",
+        path: "/admin/api/audit",
+        summary: "Audit log entries since a unix time (query `since`)",
+        role: Role::Auditor,
+        min_acr: crate::authn::ACR_SUBSTANTIAL,
+    },
+];
+
+pub fn op(method: &str, path: &str) -> &'static Op {
+    OPS.iter()
+        .find(|o| o.method == method && o.path == path)
+        .expect("every admin handler is in OPS")
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/api/openapi.json", get(openapi))
+        .route("/admin/api/keys", get(handlers::list_keys))
+        .route("/admin/api/keys/rotate", post(handlers::rotate_key))
+        .route("/admin/api/keys/{kid}/revoke", post(handlers::revoke_key))
+        .route(
+            "/admin/api/clients",
+            get(handlers::list_clients).post(handlers::add_client),
+        )
+        .route(
+            "/admin/api/clients/{client_id}",
+            delete(handlers::remove_client),
+        )
+        .route("/admin/api/audit", get(handlers::audit_log))
+}
+
+/// OpenAPI 3.1 document built from [`OPS`].
+pub fn openapi_document() -> Value {
+    let mut paths = Map::new();
+    for o in OPS {
+        let params: Vec<Value> = o
+            .path
+            .split('/')
+            .filter(|s| s.starts_with('{'))
+            .map(|s| json!({ "name": s.trim_matches(['{', '}']), "in": "path", "required": true, "schema": { "type": "string" } }))
+            .collect();
+        let entry = paths.entry(o.path.to_string()).or_insert_with(|| json!({}));
+        entry[o.method] = json!({
+            "summary": o.summary,
+            "parameters": params,
+            "security": [{ "bearer": [] }],
+            "x-vhod-role": o.role.name(),
+            "x-vhod-min-acr": o.min_acr,
+            "responses": {
+                "200": { "description": "OK", "content": { "application/json": {} } },
+                "401": { "description": "No or invalid credentials", "content": { "application/problem+json": {} } },
+                "403": { "description": "Role or assurance insufficient", "content": { "application/problem+json": {} } },
+            },
+        });
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": { "title": "vhod admin API", "version": env!("CARGO_PKG_VERSION") },
+        "components": { "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer",
+            "description": "A bootstrap token from `vhod admin bootstrap-token`, or a vhod access token of the admin console client" } } },
+        "paths": paths,
+    })
+}
+
+async fn openapi() -> axum::Json<Value> {
+    axum::Json(openapi_document())
+}
