@@ -5,8 +5,8 @@ use super::kek::Kek;
 use crate::store::keys::SigningKeyRow;
 use crate::store::{Store, StoreError};
 use josekit::jwk::Jwk;
-use josekit::jws::{ES256, JwsHeader, JwsSigner, JwsVerifier, RS256};
-use josekit::jwt::{self, JwtPayload};
+use josekit::jws::{ES256, JwsVerifier, RS256};
+use josekit::jwt;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -82,12 +82,8 @@ impl SigningAlg {
     }
 }
 
-/// ES256 signs with ring (constant-time P-256 in assembly, several times faster than going through
-/// OpenSSL per call); RS256 with josekit. Verification is josekit's either way.
-enum Signer {
-    Jose(Box<dyn JwsSigner>),
-    Es256(Box<ring::signature::EcdsaKeyPair>),
-}
+/// ES256 signs with ring, RS256 with josekit (see crypto/signer.rs); verification is josekit's.
+type Signer = dyn super::signer::JwsSign;
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Revoked {
@@ -214,12 +210,15 @@ impl Keyring {
                 _ => {
                     let private_json = self.kek.open(&row.private_sealed)?;
                     let private = Jwk::from_bytes(&private_json).map_err(jose)?;
-                    Arc::new(match alg {
-                        SigningAlg::Rs256 => {
-                            Signer::Jose(Box::new(RS256.signer_from_jwk(&private).map_err(jose)?))
+                    let signer: Arc<Signer> = match alg {
+                        SigningAlg::Rs256 => Arc::new(super::signer::Jose(Box::new(
+                            RS256.signer_from_jwk(&private).map_err(jose)?,
+                        ))),
+                        SigningAlg::Es256 => {
+                            Arc::new(super::signer::RingEs256(es256_ring_key(&private)?))
                         }
-                        SigningAlg::Es256 => Signer::Es256(Box::new(es256_ring_key(&private)?)),
-                    })
+                    };
+                    signer
                 }
             };
             signers.insert(alg, (row.kid.clone(), signer));
@@ -303,28 +302,14 @@ impl Keyring {
             .signers
             .get(&alg)
             .ok_or_else(|| KeyError::NoActiveKey(alg.name().into()))?;
-        match signer.as_ref() {
-            Signer::Jose(signer) => {
-                let mut header = JwsHeader::new();
-                header.set_token_type(typ);
-                header.set_key_id(kid);
-                let payload = JwtPayload::from_map(claims).map_err(jose)?;
-                jwt::encode_with_signer(&payload, &header, signer.as_ref()).map_err(jose)
-            }
-            Signer::Es256(key) => {
-                let header = serde_json::json!({ "typ": typ, "alg": "ES256", "kid": kid });
-                let mut out = super::b64url(header.to_string().as_bytes());
-                out.push('.');
-                out.push_str(&super::b64url(Value::Object(claims).to_string().as_bytes()));
-                let rng = ring::rand::SystemRandom::new();
-                let sig = key
-                    .sign(&rng, out.as_bytes())
-                    .map_err(|_| KeyError::Jose("ES256 signing failed".into()))?;
-                out.push('.');
-                out.push_str(&super::b64url(sig.as_ref()));
-                Ok(out)
-            }
-        }
+        let header = serde_json::json!({ "typ": typ, "alg": signer.alg(), "kid": kid });
+        let mut out = super::b64url(header.to_string().as_bytes());
+        out.push('.');
+        out.push_str(&super::b64url(Value::Object(claims).to_string().as_bytes()));
+        let signature = signer.sign(out.as_bytes())?;
+        out.push('.');
+        out.push_str(&super::b64url(&signature));
+        Ok(out)
     }
 
     /// Verifies a JWT signed by one of our published keys; returns its claims and header `typ`.

@@ -4,6 +4,7 @@ pub mod kek;
 pub mod keyring;
 pub mod maintenance;
 pub mod password;
+pub mod signer;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
