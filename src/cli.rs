@@ -116,6 +116,20 @@ pub enum ClientsCmd {
     },
     /// Remove a client with its grants and consents.
     Remove { client_id: String },
+    /// Replace the redirect URIs (exact match; https, http only for localhost).
+    Update {
+        client_id: String,
+        #[arg(long = "redirect-uri", required = true)]
+        redirect_uris: Vec<String>,
+    },
+    /// A new secret, shown once; the old one keeps working for --overlap seconds.
+    RotateSecret {
+        client_id: String,
+        #[arg(long, default_value = "86400")]
+        overlap: i64,
+    },
+    /// Disable: no more authentication, and its tokens stop working.
+    Disable { client_id: String },
 }
 
 #[derive(Args, Debug)]
@@ -532,6 +546,39 @@ async fn clients_cmd(app: &AppState, cmd: ClientsCmd) -> anyhow::Result<()> {
                     );
                 }
             }
+            Ok(())
+        }
+        ClientsCmd::Update {
+            client_id,
+            redirect_uris,
+        } => {
+            clients::set_redirect_uris(app, &client_id, &redirect_uris).await?;
+            record(
+                app,
+                "client.update",
+                &client_id,
+                serde_json::json!({ "redirect_uris": redirect_uris }),
+            )
+            .await?;
+            println!("updated {client_id}");
+            Ok(())
+        }
+        ClientsCmd::RotateSecret { client_id, overlap } => {
+            let secret = clients::rotate_secret(app, &client_id, overlap).await?;
+            record(
+                app,
+                "client.rotate_secret",
+                &client_id,
+                serde_json::json!({ "overlap": overlap }),
+            )
+            .await?;
+            println!("{secret}");
+            Ok(())
+        }
+        ClientsCmd::Disable { client_id } => {
+            clients::disable(app, &client_id).await?;
+            record(app, "client.disable", &client_id, serde_json::json!({})).await?;
+            println!("disabled {client_id}");
             Ok(())
         }
         ClientsCmd::Remove { client_id } => {

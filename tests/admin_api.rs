@@ -338,3 +338,94 @@ async fn the_openapi_document_lists_exactly_the_admin_routes() {
         assert_ne!(status, 405, "{method} {path}");
     }
 }
+
+#[tokio::test]
+async fn a_rotated_client_secret_overlaps_then_expires_and_a_disabled_client_loses_its_tokens() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let (admin, _) = issue_bootstrap_token(&t.app, &[Role::SecurityAdmin], "desk", 3600)
+            .await
+            .unwrap();
+        let (client_id, old_secret) = t.add_client(REDIRECT, false).await;
+        let old_secret = old_secret.unwrap();
+        t.add_person("rotate-secret@example.org").await;
+        let (status, _, body) = call(
+            &t,
+            "post",
+            &format!("/admin/api/clients/{client_id}/rotate-secret"),
+            Some(&admin),
+            Some(json!({"overlap": 600})),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        let new_secret = body["client_secret"].as_str().unwrap().to_string();
+        let browser = Browser::new(&t.base);
+        for secret in [&old_secret, &new_secret] {
+            let (code, verifier) =
+                obtain_code(&t, &browser, &client_id, "rotate-secret@example.org").await;
+            assert_eq!(
+                redeem(&t, &client_id, secret, &code, &verifier).await.0,
+                200,
+                "both secrets during the overlap"
+            );
+        }
+        t.app.clock.advance(601);
+        let (code, verifier) =
+            obtain_code(&t, &browser, &client_id, "rotate-secret@example.org").await;
+        let (status, body) = redeem(&t, &client_id, &old_secret, &code, &verifier).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (401, Some("invalid_client")),
+            "{}",
+            backend.name()
+        );
+        let (status, tokens) = redeem(&t, &client_id, &new_secret, &code, &verifier).await;
+        assert_eq!(
+            status, 200,
+            "a failed client authentication does not burn the code"
+        );
+        let at = tokens["access_token"].as_str().unwrap();
+        assert_eq!(userinfo(&t, at).await.0, 200);
+
+        let (status, _, _) = call(
+            &t,
+            "post",
+            &format!("/admin/api/clients/{client_id}/redirect-uris"),
+            Some(&admin),
+            Some(json!({"redirect_uris": ["http://evil.example/"]})),
+        )
+        .await;
+        assert_eq!(status, 400);
+        assert_eq!(
+            call(
+                &t,
+                "post",
+                &format!("/admin/api/clients/{client_id}/disable"),
+                Some(&admin),
+                None
+            )
+            .await
+            .0,
+            200
+        );
+        assert_eq!(
+            userinfo(&t, at).await.0,
+            401,
+            "a disabled client's tokens stop working"
+        );
+        let (status, body) = token_request(
+            &t,
+            &client_id,
+            &new_secret,
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+            ],
+        )
+        .await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (401, Some("invalid_client"))
+        );
+    }
+}

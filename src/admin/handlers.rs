@@ -304,3 +304,103 @@ pub async fn audit_log(
         .await,
     )
 }
+
+fn manage_problem(e: clients::ManageError) -> Problem {
+    match e {
+        clients::ManageError::NotFound => {
+            Problem::new(StatusCode::NOT_FOUND, "Not found", "no such client")
+        }
+        clients::ManageError::Store(e) => Problem::internal(&e),
+        e => Problem::new(StatusCode::BAD_REQUEST, "Bad request", e.to_string()),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RedirectUris {
+    redirect_uris: Vec<String>,
+}
+
+pub async fn set_redirect_uris(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(client_id): Path<String>,
+    body: Bytes,
+) -> Response {
+    respond(
+        async {
+            let caller = guard(
+                &app,
+                &headers,
+                "post",
+                "/admin/api/clients/{client_id}/redirect-uris",
+            )
+            .await?;
+            let req: RedirectUris = json_body(&body)?;
+            clients::set_redirect_uris(&app, &client_id, &req.redirect_uris)
+                .await
+                .map_err(manage_problem)?;
+            audit(
+                &app,
+                &caller,
+                "client.update",
+                &client_id,
+                json!({ "redirect_uris": req.redirect_uris }),
+            )
+            .await?;
+            Ok(json!({ "client_id": client_id, "redirect_uris": req.redirect_uris }))
+        }
+        .await,
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RotateSecret {
+    #[serde(default = "default_overlap")]
+    overlap: i64,
+}
+
+fn default_overlap() -> i64 {
+    86_400
+}
+
+pub async fn rotate_secret(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(client_id): Path<String>,
+    body: Bytes,
+) -> Response {
+    respond(async {
+        let caller = guard(&app, &headers, "post", "/admin/api/clients/{client_id}/rotate-secret").await?;
+        let req: RotateSecret = json_body(&body)?;
+        let secret = clients::rotate_secret(&app, &client_id, req.overlap).await.map_err(manage_problem)?;
+        audit(&app, &caller, "client.rotate_secret", &client_id, json!({ "overlap": req.overlap })).await?;
+        Ok(json!({ "client_id": client_id, "client_secret": secret, "previous_valid_for": req.overlap }))
+    }
+    .await)
+}
+
+pub async fn disable_client(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(client_id): Path<String>,
+) -> Response {
+    respond(
+        async {
+            let caller = guard(
+                &app,
+                &headers,
+                "post",
+                "/admin/api/clients/{client_id}/disable",
+            )
+            .await?;
+            clients::disable(&app, &client_id)
+                .await
+                .map_err(manage_problem)?;
+            audit(&app, &caller, "client.disable", &client_id, json!({})).await?;
+            Ok(json!({ "client_id": client_id, "disabled": true }))
+        }
+        .await,
+    )
+}

@@ -88,6 +88,27 @@ pub const OPS: &[Op] = &[
         min_acr: crate::authn::ACR_SUBSTANTIAL,
     },
     Op {
+        method: "post",
+        path: "/admin/api/clients/{client_id}/redirect-uris",
+        summary: "Replace the redirect URIs",
+        role: Role::SecurityAdmin,
+        min_acr: crate::authn::ACR_SUBSTANTIAL,
+    },
+    Op {
+        method: "post",
+        path: "/admin/api/clients/{client_id}/rotate-secret",
+        summary: "New secret (returned once); the old one works for `overlap` seconds",
+        role: Role::SecurityAdmin,
+        min_acr: crate::authn::ACR_SUBSTANTIAL,
+    },
+    Op {
+        method: "post",
+        path: "/admin/api/clients/{client_id}/disable",
+        summary: "Disable a relying party; its tokens stop working",
+        role: Role::SecurityAdmin,
+        min_acr: crate::authn::ACR_SUBSTANTIAL,
+    },
+    Op {
         method: "get",
         path: "/admin/api/audit",
         summary: "Audit log entries since a unix time (query `since`)",
@@ -115,6 +136,18 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/api/clients/{client_id}",
             delete(handlers::remove_client),
+        )
+        .route(
+            "/admin/api/clients/{client_id}/redirect-uris",
+            post(handlers::set_redirect_uris),
+        )
+        .route(
+            "/admin/api/clients/{client_id}/rotate-secret",
+            post(handlers::rotate_secret),
+        )
+        .route(
+            "/admin/api/clients/{client_id}/disable",
+            post(handlers::disable_client),
         )
         .route("/admin/api/audit", get(handlers::audit_log))
 }

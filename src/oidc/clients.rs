@@ -61,6 +61,8 @@ pub struct Client {
     pub id: String,
     pub name: String,
     secret_hash: Option<String>,
+    previous_secret_hash: Option<String>,
+    previous_secret_expires: Option<i64>,
     pub redirect_uris: Vec<String>,
     pub is_public: bool,
     pub id_token_alg: SigningAlg,
@@ -112,6 +114,8 @@ impl Client {
             id: row.id,
             name: row.name,
             secret_hash: row.secret_hash,
+            previous_secret_hash: row.previous_secret_hash,
+            previous_secret_expires: row.previous_secret_expires,
             is_public: row.is_public != 0,
             require_pkce: row.require_pkce != 0,
         })
@@ -126,11 +130,18 @@ impl Client {
         self.redirect_uris.iter().any(|r| r == uri)
     }
 
-    fn secret_matches(&self, secret: &str) -> bool {
-        match &self.secret_hash {
-            Some(h) => crypto::ct_eq(&crypto::hash_secret("client", secret), h),
-            None => false,
-        }
+    /// The current secret, or the previous one while its overlap window lasts.
+    fn secret_matches(&self, secret: &str, now: i64) -> bool {
+        let presented = crypto::hash_secret("client", secret);
+        let current = self
+            .secret_hash
+            .as_deref()
+            .is_some_and(|h| crypto::ct_eq(&presented, h));
+        let previous = match (&self.previous_secret_hash, self.previous_secret_expires) {
+            (Some(h), Some(until)) if now < until => crypto::ct_eq(&presented, h),
+            _ => false,
+        };
+        current | previous
     }
 }
 
@@ -397,6 +408,8 @@ pub async fn register(
         sector,
         require_dpop: i64::from(new.require_dpop),
         fapi2: i64::from(new.fapi2),
+        previous_secret_hash: None,
+        previous_secret_expires: None,
     };
     store.insert_client(&row).await.map_err(|e| match e {
         StoreError::Conflict => RegisterError::Exists,
@@ -520,7 +533,7 @@ pub async fn authenticate(
     match (client.auth_method, secret, assertion) {
         (AuthMethod::None, None, None) => Ok(client),
         (AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost, Some(s), None)
-            if client.secret_matches(&s) =>
+            if client.secret_matches(&s, app.clock.now()) =>
         {
             Ok(client)
         }
@@ -574,4 +587,62 @@ mod tests {
         assert_eq!(parse_basic(&b), Some(("my client".into(), "s+cr:t".into())));
         assert_eq!(parse_basic("not base64!"), None);
     }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ManageError {
+    #[error("no such client")]
+    NotFound,
+    #[error("the client has no secret to rotate (public or private_key_jwt)")]
+    NoSecret,
+    #[error(transparent)]
+    Register(#[from] RegisterError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A new secret (returned once); the old one keeps working `overlap` seconds so the portal can
+/// switch without downtime.
+pub async fn rotate_secret(app: &AppState, id: &str, overlap: i64) -> Result<String, ManageError> {
+    let client = find(&app.store, id).await?.ok_or(ManageError::NotFound)?;
+    if !client.auth_method.uses_secret() {
+        return Err(ManageError::NoSecret);
+    }
+    let secret = crypto::random_token();
+    if !app
+        .store
+        .rotate_client_secret(id, &crypto::hash_secret("client", &secret), overlap.max(0))
+        .await?
+    {
+        return Err(ManageError::NotFound);
+    }
+    app.clients.forget(id);
+    Ok(secret)
+}
+
+pub async fn set_redirect_uris(
+    app: &AppState,
+    id: &str,
+    uris: &[String],
+) -> Result<(), ManageError> {
+    let client = find(&app.store, id).await?.ok_or(ManageError::NotFound)?;
+    if client.allows_grant("authorization_code") && uris.is_empty() {
+        return Err(RegisterError::NoRedirectUri.into());
+    }
+    if let Some(bad) = uris.iter().find(|u| !is_acceptable_redirect_uri(u)) {
+        return Err(RegisterError::BadRedirectUri(bad.clone()).into());
+    }
+    app.store
+        .set_client_redirect_uris(id, &serde_json::to_string(uris).expect("strings serialise"))
+        .await?;
+    app.clients.forget(id);
+    Ok(())
+}
+
+pub async fn disable(app: &AppState, id: &str) -> Result<(), ManageError> {
+    if !app.store.disable_client(id).await? {
+        return Err(ManageError::NotFound);
+    }
+    app.clients.forget(id);
+    Ok(())
 }

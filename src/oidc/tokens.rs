@@ -214,6 +214,15 @@ pub async fn validate_access_token(
     if app.store.is_signing_key_revoked(&kid).await? {
         return Err(bad());
     }
+    // A disabled or removed client's tokens stop working (within the client cache's few seconds on
+    // other nodes; at once on the node that disabled it).
+    let client_id = claims
+        .get("client_id")
+        .and_then(Value::as_str)
+        .ok_or_else(bad)?;
+    super::clients::find_cached(app, client_id)
+        .await?
+        .ok_or_else(bad)?;
     let grant = match claims.get("gid").and_then(Value::as_str) {
         Some(gid) => {
             let grant = app.store.grant(gid).await?.ok_or_else(bad)?;
@@ -222,16 +231,7 @@ pub async fn validate_access_token(
             }
             Some(grant)
         }
-        None => {
-            let client_id = claims
-                .get("client_id")
-                .and_then(Value::as_str)
-                .ok_or_else(bad)?;
-            super::clients::find_cached(app, client_id)
-                .await?
-                .ok_or_else(bad)?;
-            None
-        }
+        None => None,
     };
     Ok(ValidAccessToken { claims, grant })
 }

@@ -26,17 +26,20 @@ pub struct ClientRow {
     pub sector: Option<String>,
     pub require_dpop: i64,
     pub fapi2: i64,
+    pub previous_secret_hash: Option<String>,
+    pub previous_secret_expires: Option<i64>,
 }
 
 const COLS: &str = "id, name, secret_hash, redirect_uris, is_public, id_token_alg, require_pkce, grant_types, \
                     created_at, disabled_at, allowed_scopes, auth_method, jwks, jwks_uri, \
                     post_logout_redirect_uris, backchannel_logout_uri, require_par, subject_type, sector, \
-                    require_dpop, fapi2";
+                    require_dpop, fapi2, \
+                    previous_secret_hash, previous_secret_expires";
 
 impl Store {
     pub async fn insert_client(&self, c: &ClientRow) -> Result<(), StoreError> {
         sqlx::query(&format!(
-            "INSERT INTO clients ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
+            "INSERT INTO clients ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)"
         ))
         .bind(&c.id)
         .bind(&c.name)
@@ -59,6 +62,8 @@ impl Store {
         .bind(&c.sector)
         .bind(c.require_dpop)
         .bind(c.fapi2)
+        .bind(&c.previous_secret_hash)
+        .bind(c.previous_secret_expires)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -87,6 +92,52 @@ impl Store {
             .bind(id)
             .execute(&self.pool)
             .await?;
+        Ok(done.rows_affected() > 0)
+    }
+}
+
+impl Store {
+    /// The new secret hash replaces the current one, which stays valid `overlap` seconds more.
+    pub async fn rotate_client_secret(
+        &self,
+        id: &str,
+        new_hash: &str,
+        overlap: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE clients SET previous_secret_hash = secret_hash, previous_secret_expires = $3, secret_hash = $2 \
+             WHERE id = $1 AND secret_hash IS NOT NULL AND disabled_at IS NULL",
+        )
+        .bind(id)
+        .bind(new_hash)
+        .bind(self.now() + overlap)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub async fn set_client_redirect_uris(
+        &self,
+        id: &str,
+        uris_json: &str,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE clients SET redirect_uris = $2 WHERE id = $1")
+            .bind(id)
+            .bind(uris_json)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// A disabled client cannot authenticate, and its tokens stop working.
+    pub async fn disable_client(&self, id: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE clients SET disabled_at = $2 WHERE id = $1 AND disabled_at IS NULL",
+        )
+        .bind(id)
+        .bind(self.now())
+        .execute(&self.pool)
+        .await?;
         Ok(done.rows_affected() > 0)
     }
 }
