@@ -184,3 +184,121 @@ async fn a_revoked_key_leaves_the_jwks_and_its_tokens_are_refused_on_every_node_
         );
     }
 }
+
+/// A relying party that caches the JWKS exactly as long as Cache-Control allows (on the server's
+/// clock, which the test moves) and never refetches early.
+struct CachingRp {
+    keys: Option<josekit::jwk::JwkSet>,
+    fresh_until: i64,
+    fetches: usize,
+    /// 1 honours Cache-Control; more overstays it (the control group that must fail).
+    stretch: i64,
+}
+
+impl CachingRp {
+    async fn verify(&mut self, t: &TestServer, token: &str) -> bool {
+        let now = t.app.clock.now();
+        if self.keys.is_none() || now >= self.fresh_until {
+            let res = reqwest::get(format!("{}/jwks", t.base)).await.unwrap();
+            let cc = res.headers()["cache-control"].to_str().unwrap().to_string();
+            let max_age: i64 = cc.split("max-age=").nth(1).unwrap().parse().unwrap();
+            self.keys = Some(josekit::jwk::JwkSet::from_bytes(res.bytes().await.unwrap()).unwrap());
+            self.fresh_until = now + max_age * self.stretch;
+            self.fetches += 1;
+        }
+        let kid = kid_of(token);
+        let Some(jwk) = self.keys.as_ref().unwrap().get(&kid).first().cloned() else {
+            return false;
+        };
+        let verifier = josekit::jws::ES256.verifier_from_jwk(jwk).unwrap();
+        josekit::jwt::decode_with_verifier(token, &verifier).is_ok()
+    }
+}
+
+#[tokio::test]
+async fn an_rp_that_honours_jwks_caching_validates_every_token_through_scheduled_and_manual_rotations()
+ {
+    for backend in backends() {
+        let mut config = test_config(&backend);
+        config.keys.prepublish_secs = 600;
+        config.keys.rotate_every_days = 1;
+        let t = TestServer::start_with(&backend, config).await;
+        let (client, secret) = vhod::oidc::clients::register(
+            &t.app.store,
+            vhod::oidc::clients::NewClient {
+                name: "service".into(),
+                grant_types: vec!["client_credentials".into()],
+                id_token_alg: SigningAlg::Es256,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let secret = secret.unwrap();
+        let mut rp = CachingRp {
+            keys: None,
+            fresh_until: 0,
+            fetches: 0,
+            stretch: 1,
+        };
+        let mut careless = CachingRp {
+            keys: None,
+            fresh_until: 0,
+            fetches: 0,
+            stretch: 20,
+        };
+        let mut careless_failures = 0;
+        let mut signing_kids = std::collections::BTreeSet::new();
+        let mut failures = 0;
+        // 900 steps of 2 minutes: 30 hours. The manual rotation at step 100 activates at ~3.5 h;
+        // the daily schedule counts from that activation and fires once more at ~27.5 h.
+        for step in 0..900 {
+            t.app.clock.advance(120);
+            maintenance::tick(&t.app.store, &t.app.keyring, &t.app.config)
+                .await
+                .unwrap();
+            if step == 100 {
+                let keep = maintenance::keep_retired(&t.app.config);
+                t.app
+                    .keyring
+                    .rotate(&t.app.store, SigningAlg::Es256, false, keep)
+                    .await
+                    .unwrap();
+            }
+            let (status, body) = token_request(
+                &t,
+                &client.id,
+                &secret,
+                &[("grant_type", "client_credentials")],
+            )
+            .await;
+            assert_eq!(status, 200, "{body}");
+            let token = body["access_token"].as_str().unwrap();
+            signing_kids.insert(kid_of(token));
+            if !rp.verify(&t, token).await {
+                failures += 1;
+            }
+            if !careless.verify(&t, token).await {
+                careless_failures += 1;
+            }
+        }
+        assert_eq!(failures, 0, "{}", backend.name());
+        assert!(
+            careless_failures > 0,
+            "an RP caching 20× too long does miss keys: the check can fail"
+        );
+        assert!(
+            signing_kids.len() >= 3,
+            "two rotations took effect: {signing_kids:?}"
+        );
+        assert!(
+            rp.fetches > 10,
+            "the RP really refetched as its cache expired"
+        );
+        let log = t.app.store.audit_since(0).await.unwrap();
+        assert!(
+            log.iter()
+                .any(|e| e.actor == "system:schedule" && e.action == "key.rotate")
+        );
+    }
+}
