@@ -37,11 +37,22 @@ impl AppState {
     pub async fn open(config: Config, clock: Clock) -> anyhow::Result<AppState> {
         let store = Store::connect(&config, clock.clone()).await?;
         let cache = Cache::open(&config.cache.url, &config.cache.prefix).await?;
-        let kek = if config.keys.kek.is_empty() {
+        let mut kek = if config.keys.kek.is_empty() {
             Kek::load_or_create(std::path::Path::new(&config.keys.kek_file))?
         } else {
             Kek::from_base64(&config.keys.kek)?
         };
+        for extra in config
+            .keys
+            .extra_kek_files
+            .split(',')
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+        {
+            let text = std::fs::read_to_string(extra)
+                .map_err(|e| anyhow::anyhow!("keys.extra_kek_files {extra}: {e}"))?;
+            kek = kek.also_opening(&Kek::from_base64(&text)?);
+        }
         let keyring = Keyring::open(&store, kek, config.keys.rsa_bits).await?;
         let pairwise_salt = store
             .setting_or_init("pairwise_salt", &crate::crypto::random_token())

@@ -97,6 +97,13 @@ pub enum KeysCmd {
         #[arg(long)]
         now: bool,
     },
+    /// Re-encrypt every stored key under a new KEK (created if the file is missing), in one
+    /// transaction. Rollout without downtime: add the new file to keys.extra_kek_files on every
+    /// node, rewrap, then make it keys.kek_file (old one in extra_kek_files until all nodes moved).
+    Rewrap {
+        #[arg(long = "new-kek-file")]
+        new_kek_file: PathBuf,
+    },
     /// Remove a key from the JWKS at once; every token it signed is refused from then on.
     Revoke {
         kid: String,
@@ -434,6 +441,13 @@ async fn keys_cmd(app: &AppState, cmd: KeysCmd) -> anyhow::Result<()> {
                 .await?;
                 println!("{kid}\t{}\t{state}", alg.name());
             }
+            Ok(())
+        }
+        KeysCmd::Rewrap { new_kek_file } => {
+            let new = crate::crypto::kek::Kek::load_or_create(&new_kek_file)?;
+            let n = app.keyring.rewrap(&app.store, &new).await?;
+            record(app, "key.rewrap", "all", serde_json::json!({ "keys": n })).await?;
+            println!("rewrapped {n} keys under {}", new_kek_file.display());
             Ok(())
         }
         KeysCmd::Revoke { kid, reason } => match app.keyring.revoke(&app.store, &kid).await? {

@@ -62,6 +62,7 @@ pub struct Keys {
     pub rsa_bits: u32,
     pub prepublish_secs: i64,
     pub rotate_every_days: i64,
+    pub extra_kek_files: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

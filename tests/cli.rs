@@ -342,3 +342,56 @@ async fn audit_verify_names_the_first_tampered_entry() {
             || String::from_utf8_lossy(&out.stderr).contains("broken at entry 3")
     );
 }
+
+#[test]
+fn keys_rewrap_moves_every_key_under_a_new_kek() {
+    let dir = tempdir();
+    let out = vhod(&dir).args(["keys", "list"]).output().unwrap();
+    assert!(out.status.success());
+    let new_kek = dir.join("kek-2026");
+    let out = vhod(&dir)
+        .args(["keys", "rewrap", "--new-kek-file"])
+        .arg(&new_kek)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("rewrapped 2 keys under {}", new_kek.display())
+    );
+    // Only the new KEK now opens the keys (activating a key reloads and decrypts every signer).
+    let out = vhod(&dir)
+        .env("VHOD_KEYS__KEK_FILE", &new_kek)
+        .args(["keys", "rotate", "--alg", "ES256", "--now"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = vhod(&dir)
+        .args(["keys", "rotate", "--alg", "RS256", "--now"])
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "the old KEK alone no longer opens the keys"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("could not be decrypted"));
+    // With the new KEK listed as an extra one, a node still on the old KEK keeps working.
+    let out = vhod(&dir)
+        .env("VHOD_KEYS__EXTRA_KEK_FILES", &new_kek)
+        .args(["keys", "rotate", "--alg", "RS256", "--now"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

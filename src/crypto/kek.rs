@@ -21,6 +21,8 @@ pub enum KekError {
 #[derive(Clone)]
 pub struct Kek {
     cipher: Aes256Gcm,
+    /// Earlier (or upcoming) KEKs that may still open stored keys during a rewrap; never used to seal.
+    others: Vec<Aes256Gcm>,
 }
 
 impl std::fmt::Debug for Kek {
@@ -39,6 +41,7 @@ impl Kek {
         }
         Ok(Kek {
             cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&bytes)),
+            others: Vec::new(),
         })
     }
 
@@ -57,6 +60,12 @@ impl Kek {
         }
         let text = std::fs::read_to_string(path).map_err(file_err)?;
         Self::from_base64(&text)
+    }
+
+    /// Also accept keys sealed under `other` (it never seals): the rewrap transition.
+    pub fn also_opening(mut self, other: &Kek) -> Kek {
+        self.others.push(other.cipher.clone());
+        self
     }
 
     pub fn seal(&self, plaintext: &[u8]) -> String {
@@ -79,9 +88,10 @@ impl Kek {
             return Err(KekError::Decrypt);
         }
         let (nonce, ct) = raw.split_at(12);
-        self.cipher
-            .decrypt(Nonce::from_slice(nonce), ct)
-            .map_err(|_| KekError::Decrypt)
+        std::iter::once(&self.cipher)
+            .chain(&self.others)
+            .find_map(|c| c.decrypt(Nonce::from_slice(nonce), ct).ok())
+            .ok_or(KekError::Decrypt)
     }
 }
 

@@ -253,6 +253,17 @@ impl Keyring {
         Ok(row.kid)
     }
 
+    /// Moves every stored key (revoked ones too) under `new` in one transaction; returns how many.
+    pub async fn rewrap(&self, store: &Store, new: &Kek) -> Result<usize, KeyError> {
+        let mut resealed = Vec::new();
+        for row in store.all_signing_keys().await? {
+            let private = self.kek.open(&row.private_sealed)?;
+            resealed.push((row.kid, new.seal(&private)));
+        }
+        store.reseal_signing_keys(&resealed).await?;
+        Ok(resealed.len())
+    }
+
     /// Revokes `kid`; if it was signing, a fresh active key of its algorithm takes over at once.
     pub async fn revoke(&self, store: &Store, kid: &str) -> Result<Revoked, KeyError> {
         // RETURNING gives the new state; whether it was signing is read first.

@@ -124,3 +124,22 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Replaces every key's sealed private part in one transaction (KEK rewrap).
+    pub async fn reseal_signing_keys(
+        &self,
+        resealed: &[(String, String)],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for (kid, sealed) in resealed {
+            sqlx::query("UPDATE signing_keys SET private_sealed = $2 WHERE kid = $1")
+                .bind(kid)
+                .bind(sealed)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
