@@ -20,12 +20,23 @@ pub struct Caller {
 }
 
 pub async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<Caller, Problem> {
-    let unauthorized = |d: &str| Problem::new(StatusCode::UNAUTHORIZED, "Unauthorized", d);
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(|| unauthorized("a bearer token is required"))?;
+        .ok_or_else(|| {
+            Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "Unauthorized",
+                "a bearer token is required",
+            )
+        })?;
+    authenticate_token(app, token).await
+}
+
+/// The same check for a token that came another way (the console keeps it in a cookie).
+pub async fn authenticate_token(app: &AppState, token: &str) -> Result<Caller, Problem> {
+    let unauthorized = |d: &str| Problem::new(StatusCode::UNAUTHORIZED, "Unauthorized", d);
     if token.contains('.') {
         let valid = crate::oidc::tokens::validate_access_token(app, token)
             .await

@@ -2,6 +2,7 @@
 //! role and assurance it needs; the router and the OpenAPI document are both built from it.
 
 pub mod auth;
+pub mod console;
 pub mod handlers;
 pub mod problem;
 
@@ -126,6 +127,10 @@ pub fn op(method: &str, path: &str) -> &'static Op {
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/api/openapi.json", get(openapi))
+        .route("/admin/console", get(console::page))
+        .route("/admin/console/login", post(console::login))
+        .route("/admin/console/logout", post(console::logout))
+        .route("/admin/console/action", post(console::action))
         .route("/admin/api/keys", get(handlers::list_keys))
         .route("/admin/api/keys/rotate", post(handlers::rotate_key))
         .route("/admin/api/keys/{kid}/revoke", post(handlers::revoke_key))

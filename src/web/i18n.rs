@@ -193,6 +193,33 @@ fn text(key: &str) -> (&'static str, &'static str) {
         ),
         "account.end_all" => ("Завершить все сеансы", "End all sessions"),
         "account.sessions" => ("Активных сеансов:", "Active sessions:"),
+        "admin.title" => (
+            "Консоль администратора безопасности",
+            "Security administration console",
+        ),
+        "admin.token" => ("Токен доступа", "Access token"),
+        "admin.token_help" => (
+            "Токен выдаёт команда vhod admin bootstrap-token; он действует ограниченное время.",
+            "Tokens come from vhod admin bootstrap-token and expire.",
+        ),
+        "admin.bad_token" => (
+            "Токен неизвестен или истёк",
+            "The token is unknown or expired",
+        ),
+        "admin.forbidden" => (
+            "Недостаточно прав для этого действия.",
+            "You may not do this.",
+        ),
+        "admin.keys" => ("Ключи подписи", "Signing keys"),
+        "admin.state" => ("Состояние", "State"),
+        "admin.reason" => ("Причина", "Reason"),
+        "admin.revoke" => ("Отозвать", "Revoke"),
+        "admin.rotate" => ("Новый ключ", "New key"),
+        "admin.now" => ("Сразу подписывать новым ключом", "Sign with it at once"),
+        "admin.clients" => ("Порталы (клиенты)", "Portals (clients)"),
+        "admin.name" => ("Название", "Name"),
+        "admin.disable" => ("Отключить", "Disable"),
+        "admin.audit" => ("Журнал аудита", "Audit log"),
         "logout.done" => ("Вы вышли из учётной записи.", "You have signed out."),
         "consent.title" => (
             "Разрешение доступа к персональным данным",

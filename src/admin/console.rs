@@ -1,0 +1,276 @@
+//! The admin web console: server-rendered pages over the same operations and guards as the API.
+//! Sign-in is by bootstrap token today (kept in an HttpOnly, SameSite=Strict cookie scoped to
+//! /admin); once second factors exist, the console signs administrators in through vhod itself.
+
+use super::auth::{self, Caller};
+use super::{Role, op};
+use crate::app::AppState;
+use crate::crypto::keyring::{Revoked, SigningAlg};
+use crate::crypto::maintenance::keep_retired;
+use crate::oidc::clients;
+use crate::params::Params;
+use crate::store::audit::{AuditEntry, AuditRow};
+use crate::web::i18n::{Lang, Tr};
+use crate::web::pages::{error_page, internal_error, with_cookie};
+use crate::web::{cookies, csrf, render};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+const COOKIE: &str = "vhod_admin";
+
+fn admin_cookie(app: &AppState, value: &str, max_age: i64) -> HeaderValue {
+    let mut c =
+        format!("{COOKIE}={value}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age={max_age}");
+    if app.config.issuer_is_https() {
+        c.push_str("; Secure");
+    }
+    HeaderValue::from_str(&c).expect("token is url-safe")
+}
+
+async fn caller(app: &AppState, headers: &HeaderMap) -> Option<Caller> {
+    let token = cookies::get(headers, COOKIE)?;
+    auth::authenticate_token(app, &token).await.ok()
+}
+
+pub struct KeyLine {
+    pub kid: String,
+    pub alg: String,
+    pub state: String,
+}
+
+pub struct ClientLine {
+    pub id: String,
+    pub name: String,
+    pub kind: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "admin_console.html")]
+struct ConsolePage {
+    t: Tr,
+    csrf: String,
+    actor: String,
+    keys: Option<Vec<KeyLine>>,
+    clients: Option<Vec<ClientLine>>,
+    audit: Option<Vec<AuditRow>>,
+    message: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin_login.html")]
+struct LoginPage {
+    t: Tr,
+    csrf: String,
+    failed: bool,
+}
+
+fn login_page(app: &AppState, headers: &HeaderMap, failed: bool) -> Response {
+    let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
+    let status = if failed {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::OK
+    };
+    with_cookie(
+        render(
+            status,
+            &LoginPage {
+                t: Tr::new(Lang::Ru),
+                csrf,
+                failed,
+            },
+        ),
+        cookie,
+    )
+}
+
+pub async fn page(State(app): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(c) = caller(&app, &headers).await else {
+        return login_page(&app, &headers, false);
+    };
+    show(&app, &headers, &c, None).await
+}
+
+async fn show(
+    app: &AppState,
+    headers: &HeaderMap,
+    c: &Caller,
+    message: Option<String>,
+) -> Response {
+    let lang = Lang::Ru;
+    let may = |method: &str, path: &str| c.require(op(method, path)).is_ok();
+    let keys = if may("get", "/admin/api/keys") {
+        match app.store.all_signing_keys().await {
+            Ok(k) => Some(
+                k.into_iter()
+                    .map(|k| KeyLine {
+                        kid: k.kid,
+                        alg: k.alg,
+                        state: k.state,
+                    })
+                    .collect(),
+            ),
+            Err(e) => return internal_error(lang, &e),
+        }
+    } else {
+        None
+    };
+    let clients = if may("get", "/admin/api/clients") {
+        match clients::list(&app.store).await {
+            Ok(list) => Some(
+                list.into_iter()
+                    .map(|c| ClientLine {
+                        kind: if c.is_public {
+                            "public"
+                        } else {
+                            "confidential"
+                        },
+                        id: c.id,
+                        name: c.name,
+                    })
+                    .collect(),
+            ),
+            Err(e) => return internal_error(lang, &e),
+        }
+    } else {
+        None
+    };
+    let audit = if c.has(Role::Auditor) && may("get", "/admin/api/audit") {
+        match app.store.audit_since(0).await {
+            Ok(mut rows) => {
+                rows.reverse();
+                rows.truncate(100);
+                Some(rows)
+            }
+            Err(e) => return internal_error(lang, &e),
+        }
+    } else {
+        None
+    };
+    let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
+    with_cookie(
+        render(
+            StatusCode::OK,
+            &ConsolePage {
+                t: Tr::new(lang),
+                csrf,
+                actor: c.actor.clone(),
+                keys,
+                clients,
+                audit,
+                message,
+            },
+        ),
+        cookie,
+    )
+}
+
+async fn form(app: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Params, Response> {
+    let Ok(p) = Params::from_form(headers, body) else {
+        return Err(error_page(
+            Lang::Ru,
+            StatusCode::BAD_REQUEST,
+            "error.bad_request",
+        ));
+    };
+    if !csrf::verify(headers, p.get(csrf::FIELD)) {
+        return Err(error_page(Lang::Ru, StatusCode::FORBIDDEN, "error.csrf"));
+    }
+    let _ = app;
+    Ok(p)
+}
+
+pub async fn login(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let p = match form(&app, &headers, &body).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let token = p.get("token").unwrap_or("").trim().to_string();
+    if auth::authenticate_token(&app, &token).await.is_err() {
+        return login_page(&app, &headers, true);
+    }
+    let mut res = Redirect::to("/admin/console").into_response();
+    res.headers_mut()
+        .append(header::SET_COOKIE, admin_cookie(&app, &token, 3600));
+    res
+}
+
+pub async fn logout(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(r) = form(&app, &headers, &body).await {
+        return r;
+    }
+    let mut res = Redirect::to("/admin/console").into_response();
+    res.headers_mut()
+        .append(header::SET_COOKIE, admin_cookie(&app, "", 0));
+    res
+}
+
+/// POST /admin/console/action: one form handler, each action checked like its API twin.
+pub async fn action(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let p = match form(&app, &headers, &body).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let Some(c) = caller(&app, &headers).await else {
+        return login_page(&app, &headers, false);
+    };
+    let (method, path) = match p.get("action") {
+        Some("rotate") => ("post", "/admin/api/keys/rotate"),
+        Some("revoke") => ("post", "/admin/api/keys/{kid}/revoke"),
+        Some("disable") => ("post", "/admin/api/clients/{client_id}/disable"),
+        _ => return error_page(Lang::Ru, StatusCode::BAD_REQUEST, "error.bad_request"),
+    };
+    if c.require(op(method, path)).is_err() {
+        return error_page(Lang::Ru, StatusCode::FORBIDDEN, "admin.forbidden");
+    }
+    let target = p.get("target").unwrap_or("").to_string();
+    let result: Result<(String, &str, serde_json::Value), String> = match p.get("action") {
+        Some("rotate") => {
+            let alg =
+                SigningAlg::parse(p.get("alg").unwrap_or("RS256")).unwrap_or(SigningAlg::Rs256);
+            app.keyring
+                .rotate(
+                    &app.store,
+                    alg,
+                    p.get("now") == Some("on"),
+                    keep_retired(&app.config),
+                )
+                .await
+                .map(|kid| (kid, "key.rotate", serde_json::json!({ "alg": alg.name() })))
+                .map_err(|e| e.to_string())
+        }
+        Some("revoke") => match app.keyring.revoke(&app.store, &target).await {
+            Ok(Revoked::Done { replacement }) => Ok((
+                target.clone(),
+                "key.revoke",
+                serde_json::json!({ "reason": p.get("reason").unwrap_or(""), "replacement": replacement }),
+            )),
+            Ok(Revoked::Unknown) => Err(format!("no key {target}")),
+            Err(e) => Err(e.to_string()),
+        },
+        _ => clients::disable(&app, &target)
+            .await
+            .map(|()| (target.clone(), "client.disable", serde_json::json!({})))
+            .map_err(|e| e.to_string()),
+    };
+    let message = match result {
+        Ok((subject, action, details)) => {
+            let entry = AuditEntry {
+                actor: &c.actor,
+                action,
+                target: &subject,
+                request_id: &crate::crypto::random_token()[..16],
+                details,
+            };
+            if let Err(e) = app.store.append_audit(entry).await {
+                return internal_error(Lang::Ru, &e);
+            }
+            format!("{action}: {subject}")
+        }
+        Err(e) => e,
+    };
+    show(&app, &headers, &c, Some(message)).await
+}
