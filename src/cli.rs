@@ -97,6 +97,15 @@ pub enum KeysCmd {
         #[arg(long)]
         now: bool,
     },
+    /// Import an existing private key (PEM) as the next key, or the active one with --now.
+    Import {
+        #[arg(long)]
+        alg: String,
+        #[arg(long = "pem-file")]
+        pem_file: PathBuf,
+        #[arg(long)]
+        now: bool,
+    },
     /// Re-encrypt every stored key under a new KEK (created if the file is missing), in one
     /// transaction. Rollout without downtime: add the new file to keys.extra_kek_files on every
     /// node, rewrap, then make it keys.kek_file (old one in extra_kek_files until all nodes moved).
@@ -441,6 +450,34 @@ async fn keys_cmd(app: &AppState, cmd: KeysCmd) -> anyhow::Result<()> {
                 .await?;
                 println!("{kid}\t{}\t{state}", alg.name());
             }
+            Ok(())
+        }
+        KeysCmd::Import { alg, pem_file, now } => {
+            let alg = SigningAlg::parse(&alg)
+                .ok_or_else(|| anyhow::anyhow!("--alg must be RS256 or ES256"))?;
+            let pem = std::fs::read(&pem_file)?;
+            let kid = app
+                .keyring
+                .import_pem(&app.store, alg, &pem, now, keep_retired(&app.config))
+                .await
+                .map_err(|e| match e {
+                    crate::crypto::keyring::KeyError::Store(crate::store::StoreError::Conflict) => {
+                        anyhow::anyhow!(
+                            "a next {} key is already published; import with --now",
+                            alg.name()
+                        )
+                    }
+                    e => e.into(),
+                })?;
+            let state = if now { "active" } else { "next" };
+            record(
+                app,
+                "key.import",
+                &kid,
+                serde_json::json!({ "alg": alg.name(), "state": state }),
+            )
+            .await?;
+            println!("{kid}\t{}\t{state}", alg.name());
             Ok(())
         }
         KeysCmd::Rewrap { new_kek_file } => {

@@ -119,16 +119,19 @@ async fn an_administrator_signed_in_with_a_password_only_has_too_low_an_acr() {
         &verifier,
     )
     .await;
-    let (status, _, body) = call(
-        &t,
-        "get",
-        "/admin/api/keys",
-        tokens["access_token"].as_str(),
-        None,
-    )
-    .await;
-    assert_eq!(status, 403);
-    assert_eq!(body["title"], "Insufficient authentication");
+    for op in OPS.iter().filter(|o| o.role == Role::SecurityAdmin) {
+        let path = concrete(op.path);
+        let (status, _, body) = call(
+            &t,
+            op.method,
+            &path,
+            tokens["access_token"].as_str(),
+            Some(json!({})),
+        )
+        .await;
+        assert_eq!(status, 403, "{} {path}", op.method);
+        assert_eq!(body["title"], "Insufficient authentication");
+    }
     // A token of another client is not an admin token at all.
     let (other, other_secret) = t.add_client(REDIRECT, false).await;
     let (code, verifier) =

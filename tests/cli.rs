@@ -395,3 +395,53 @@ fn keys_rewrap_moves_every_key_under_a_new_kek() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn keys_import_takes_a_pem_key_and_publishes_it() {
+    let dir = tempdir();
+    let kp = josekit::jws::ES256.generate_key_pair().unwrap();
+    use josekit::jwk::KeyPair;
+    let pem_path = dir.join("imported.pem");
+    std::fs::write(&pem_path, kp.to_pem_private_key()).unwrap();
+    let out = vhod(&dir)
+        .args(["keys", "import", "--alg", "ES256", "--pem-file"])
+        .arg(&pem_path)
+        .arg("--now")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let kid = String::from_utf8_lossy(&out.stdout)
+        .split('\t')
+        .next()
+        .unwrap()
+        .to_string();
+    let list = vhod(&dir)
+        .args(["keys", "list", "--json"])
+        .output()
+        .unwrap();
+    let keys: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    let active_es: Vec<_> = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|k| k["alg"] == "ES256" && k["state"] == "active")
+        .collect();
+    assert_eq!(active_es.len(), 1);
+    assert_eq!(active_es[0]["kid"], kid.as_str());
+    let bad = dir.join("bad.pem");
+    std::fs::write(
+        &bad,
+        "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    let out = vhod(&dir)
+        .args(["keys", "import", "--alg", "ES256", "--pem-file"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}

@@ -253,6 +253,59 @@ impl Keyring {
         Ok(row.kid)
     }
 
+    /// Imports an existing private key (PEM, PKCS#8 or traditional) as the next key of its algorithm,
+    /// or as the active one with `now`; returns its kid.
+    pub async fn import_pem(
+        &self,
+        store: &Store,
+        alg: SigningAlg,
+        pem: &[u8],
+        now: bool,
+        keep_retired: i64,
+    ) -> Result<String, KeyError> {
+        let (mut private, mut public) = match alg {
+            SigningAlg::Rs256 => {
+                let kp = RS256.key_pair_from_pem(pem).map_err(jose)?;
+                (kp.to_jwk_private_key(), kp.to_jwk_public_key())
+            }
+            SigningAlg::Es256 => {
+                let kp = ES256.key_pair_from_pem(pem).map_err(jose)?;
+                (kp.to_jwk_private_key(), kp.to_jwk_public_key())
+            }
+        };
+        let kid = format!(
+            "{}-{}",
+            alg.name().to_ascii_lowercase(),
+            &super::random_token()[..16]
+        );
+        for jwk in [&mut private, &mut public] {
+            jwk.set_key_id(&kid);
+            jwk.set_algorithm(alg.name());
+            jwk.set_key_use("sig");
+        }
+        let t = store.now();
+        let row = SigningKeyRow {
+            kid: kid.clone(),
+            alg: alg.name().into(),
+            state: if now { "active" } else { "next" }.into(),
+            private_sealed: self.kek.seal(private.to_string().as_bytes()),
+            public_jwk: public.to_string(),
+            created_at: t,
+            activated_at: now.then_some(t),
+            retired_at: None,
+            revoked_at: None,
+        };
+        store.insert_signing_key(&row).await?;
+        if now {
+            store.retire_other_active_keys(&row.alg, &row.kid).await?;
+            store
+                .advance_key_lifecycle(i64::MAX / 4, keep_retired)
+                .await?;
+        }
+        self.reload(store).await?;
+        Ok(kid)
+    }
+
     /// Moves every stored key (revoked ones too) under `new` in one transaction; returns how many.
     pub async fn rewrap(&self, store: &Store, new: &Kek) -> Result<usize, KeyError> {
         let mut resealed = Vec::new();
