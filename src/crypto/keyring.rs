@@ -140,7 +140,7 @@ impl Keyring {
     }
 
     fn generate(&self, alg: SigningAlg, now: i64, state: &str) -> Result<SigningKeyRow, KeyError> {
-        let (mut private, mut public) = match alg {
+        let (private, public) = match alg {
             SigningAlg::Rs256 => {
                 let kp = RS256.generate_key_pair(self.rsa_bits).map_err(jose)?;
                 (kp.to_jwk_private_key(), kp.to_jwk_public_key())
@@ -150,6 +150,18 @@ impl Keyring {
                 (kp.to_jwk_private_key(), kp.to_jwk_public_key())
             }
         };
+        Ok(self.row(alg, private, public, now, state))
+    }
+
+    /// A new key row: fresh kid, `alg`/`use` set, private part sealed under the KEK.
+    fn row(
+        &self,
+        alg: SigningAlg,
+        mut private: Jwk,
+        mut public: Jwk,
+        now: i64,
+        state: &str,
+    ) -> SigningKeyRow {
         let kid = format!(
             "{}-{}",
             alg.name().to_ascii_lowercase(),
@@ -160,7 +172,7 @@ impl Keyring {
             jwk.set_algorithm(alg.name());
             jwk.set_key_use("sig");
         }
-        Ok(SigningKeyRow {
+        SigningKeyRow {
             kid,
             alg: alg.name().into(),
             state: state.into(),
@@ -170,7 +182,7 @@ impl Keyring {
             activated_at: (state == "active").then_some(now),
             retired_at: None,
             revoked_at: None,
-        })
+        }
     }
 
     /// Re-reads keys from the store (another node or the CLI may have changed them). Signers whose
@@ -234,14 +246,14 @@ impl Keyring {
 
     /// A new key for `alg`: published at once as `next` (it starts signing after the
     /// pre-publication period), or active immediately with `now` (the old one retires).
-    pub async fn rotate(
+    /// Stores a new key; with `now` it signs at once and the previous key of its algorithm retires.
+    async fn install(
         &self,
         store: &Store,
-        alg: SigningAlg,
+        row: SigningKeyRow,
         now: bool,
         keep_retired: i64,
     ) -> Result<String, KeyError> {
-        let row = self.generate(alg, store.now(), if now { "active" } else { "next" })?;
         store.insert_signing_key(&row).await?;
         if now {
             store.retire_other_active_keys(&row.alg, &row.kid).await?;
@@ -251,6 +263,17 @@ impl Keyring {
         }
         self.reload(store).await?;
         Ok(row.kid)
+    }
+
+    pub async fn rotate(
+        &self,
+        store: &Store,
+        alg: SigningAlg,
+        now: bool,
+        keep_retired: i64,
+    ) -> Result<String, KeyError> {
+        let row = self.generate(alg, store.now(), if now { "active" } else { "next" })?;
+        self.install(store, row, now, keep_retired).await
     }
 
     /// Imports an existing private key (PEM, PKCS#8 or traditional) as the next key of its algorithm,
@@ -263,7 +286,7 @@ impl Keyring {
         now: bool,
         keep_retired: i64,
     ) -> Result<String, KeyError> {
-        let (mut private, mut public) = match alg {
+        let (private, public) = match alg {
             SigningAlg::Rs256 => {
                 let kp = RS256.key_pair_from_pem(pem).map_err(jose)?;
                 (kp.to_jwk_private_key(), kp.to_jwk_public_key())
@@ -273,37 +296,14 @@ impl Keyring {
                 (kp.to_jwk_private_key(), kp.to_jwk_public_key())
             }
         };
-        let kid = format!(
-            "{}-{}",
-            alg.name().to_ascii_lowercase(),
-            &super::random_token()[..16]
+        let row = self.row(
+            alg,
+            private,
+            public,
+            store.now(),
+            if now { "active" } else { "next" },
         );
-        for jwk in [&mut private, &mut public] {
-            jwk.set_key_id(&kid);
-            jwk.set_algorithm(alg.name());
-            jwk.set_key_use("sig");
-        }
-        let t = store.now();
-        let row = SigningKeyRow {
-            kid: kid.clone(),
-            alg: alg.name().into(),
-            state: if now { "active" } else { "next" }.into(),
-            private_sealed: self.kek.seal(private.to_string().as_bytes()),
-            public_jwk: public.to_string(),
-            created_at: t,
-            activated_at: now.then_some(t),
-            retired_at: None,
-            revoked_at: None,
-        };
-        store.insert_signing_key(&row).await?;
-        if now {
-            store.retire_other_active_keys(&row.alg, &row.kid).await?;
-            store
-                .advance_key_lifecycle(i64::MAX / 4, keep_retired)
-                .await?;
-        }
-        self.reload(store).await?;
-        Ok(kid)
+        self.install(store, row, now, keep_retired).await
     }
 
     /// Moves every stored key (revoked ones too) under `new` in one transaction; returns how many.
