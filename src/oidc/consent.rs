@@ -4,7 +4,6 @@
 use super::authorize::{self, AuthRequest};
 use crate::app::AppState;
 use crate::authn::session;
-use crate::params::Params;
 use crate::store::StoreError;
 use crate::web::i18n::Tr;
 use crate::web::meta::ClientMeta;
@@ -91,12 +90,10 @@ pub async fn decide(
     body: Bytes,
 ) -> Response {
     let lang = meta.lang(None);
-    let Ok(p) = Params::from_form(&headers, &body) else {
-        return error_page(lang, StatusCode::BAD_REQUEST, "error.bad_request");
+    let (p, _) = match crate::web::checked_form(&meta, &headers, &body) {
+        Ok(x) => x,
+        Err(page) => return page,
     };
-    if !csrf::verify(&headers, p.get(csrf::FIELD)) {
-        return error_page(lang, StatusCode::FORBIDDEN, "error.csrf");
-    }
     let sid = cookies::get(&headers, session::COOKIE);
     let session = match session::current(&app, sid.as_deref()).await {
         Ok(Some(s)) => s,

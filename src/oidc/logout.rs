@@ -148,12 +148,10 @@ pub async fn confirm(
     body: Bytes,
 ) -> Response {
     let lang = meta.lang(None);
-    let Ok(p) = Params::from_form(&headers, &body) else {
-        return error_page(lang, StatusCode::BAD_REQUEST, "error.bad_request");
+    let (p, _) = match crate::web::checked_form(&meta, &headers, &body) {
+        Ok(x) => x,
+        Err(page) => return page,
     };
-    if !csrf::verify(&headers, p.get(csrf::FIELD)) {
-        return error_page(lang, StatusCode::FORBIDDEN, "error.csrf");
-    }
     let pending: PendingLogout = match app
         .cache
         .take_json(&format!("logout:{}", p.get("lr").unwrap_or("")))

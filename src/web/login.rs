@@ -111,17 +111,10 @@ pub async fn submit(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Ok(p) = Params::from_form(&headers, &body) else {
-        return error_page(
-            meta.lang(None),
-            StatusCode::BAD_REQUEST,
-            "error.bad_request",
-        );
+    let (p, lang) = match super::checked_form(&meta, &headers, &body) {
+        Ok(x) => x,
+        Err(page) => return page,
     };
-    let lang = meta.lang(p.get("lang"));
-    if !csrf::verify(&headers, p.get(csrf::FIELD)) {
-        return error_page(lang, StatusCode::FORBIDDEN, "error.csrf");
-    }
     let req = match load_tx(&app, p.get("tx"), lang).await {
         Ok(r) => r,
         Err(page) => return page,
@@ -230,11 +223,8 @@ pub async fn logout(
     body: Bytes,
 ) -> Response {
     let lang = meta.lang(None);
-    let Ok(p) = Params::from_form(&headers, &body) else {
-        return error_page(lang, StatusCode::BAD_REQUEST, "error.bad_request");
-    };
-    if !csrf::verify(&headers, p.get(csrf::FIELD)) {
-        return error_page(lang, StatusCode::FORBIDDEN, "error.csrf");
+    if let Err(page) = crate::web::checked_form(&meta, &headers, &body) {
+        return page;
     }
     let sid = cookies::get(&headers, session::COOKIE);
     match session::current(&app, sid.as_deref()).await {

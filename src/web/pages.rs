@@ -214,11 +214,8 @@ pub async fn end_all_sessions(
     body: axum::body::Bytes,
 ) -> Response {
     let lang = meta.lang(None);
-    let Ok(p) = Params::from_form(&headers, &body) else {
-        return error_page(lang, StatusCode::BAD_REQUEST, "error.bad_request");
-    };
-    if !csrf::verify(&headers, p.get(csrf::FIELD)) {
-        return error_page(lang, StatusCode::FORBIDDEN, "error.csrf");
+    if let Err(page) = crate::web::checked_form(&meta, &headers, &body) {
+        return page;
     }
     let sid = cookies::get(&headers, session::COOKIE);
     let s = match session::current(&app, sid.as_deref()).await {

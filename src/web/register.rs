@@ -59,10 +59,6 @@ fn bad_form(lang: Lang) -> Response {
     error_page(lang, StatusCode::BAD_REQUEST, "error.bad_request")
 }
 
-fn csrf_failed(lang: Lang) -> Response {
-    error_page(lang, StatusCode::FORBIDDEN, "error.csrf")
-}
-
 fn expired(lang: Lang) -> Response {
     error_page(lang, StatusCode::BAD_REQUEST, "confirm.expired")
 }
@@ -121,13 +117,10 @@ pub async fn submit(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Ok(p) = Params::from_form(&headers, &body) else {
-        return bad_form(meta.lang(None));
+    let (p, lang) = match super::checked_form(&meta, &headers, &body) {
+        Ok(x) => x,
+        Err(page) => return page,
     };
-    let lang = meta.lang(p.get("lang"));
-    if !csrf::verify(&headers, p.get(csrf::FIELD)) {
-        return csrf_failed(lang);
-    }
     let tx = match load_tx(&app, p.get("tx"), lang).await {
         Ok(Some(_)) => p.get("tx"),
         Ok(None) => None,
@@ -250,13 +243,10 @@ pub async fn confirm(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Ok(p) = Params::from_form(&headers, &body) else {
-        return bad_form(meta.lang(None));
+    let (p, lang) = match super::checked_form(&meta, &headers, &body) {
+        Ok(x) => x,
+        Err(page) => return page,
     };
-    let lang = meta.lang(p.get("lang"));
-    if !csrf::verify(&headers, p.get(csrf::FIELD)) {
-        return csrf_failed(lang);
-    }
     let reg_id = p.get("reg").unwrap_or("");
     match reg::confirm(&app, reg_id, p.get("code").unwrap_or("")).await {
         Ok(_) => password_redirect(reg_id, lang),
@@ -340,13 +330,10 @@ pub async fn set_password(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Ok(p) = Params::from_form(&headers, &body) else {
-        return bad_form(meta.lang(None));
+    let (p, lang) = match super::checked_form(&meta, &headers, &body) {
+        Ok(x) => x,
+        Err(page) => return page,
     };
-    let lang = meta.lang(p.get("lang"));
-    if !csrf::verify(&headers, p.get(csrf::FIELD)) {
-        return csrf_failed(lang);
-    }
     let reg_id = p.get("reg").unwrap_or("");
     let result = reg::complete(
         &app,
