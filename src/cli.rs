@@ -132,11 +132,26 @@ pub enum ClientsCmd {
     },
     /// Remove a client with its grants and consents.
     Remove { client_id: String },
-    /// Replace the redirect URIs (exact match; https, http only for localhost).
+    /// Change a client: redirect URIs (replaced; exact match), scopes, algorithm, PAR/DPoP, minimums.
     Update {
         client_id: String,
-        #[arg(long = "redirect-uri", required = true)]
+        #[arg(long = "redirect-uri")]
         redirect_uris: Vec<String>,
+        /// Replaces the client_credentials scopes; repeat for several.
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+        #[arg(long = "id-token-alg")]
+        id_token_alg: Option<String>,
+        #[arg(long = "require-par")]
+        require_par: Option<bool>,
+        #[arg(long = "require-dpop")]
+        require_dpop: Option<bool>,
+        /// simplified, standard or confirmed.
+        #[arg(long = "min-level")]
+        min_level: Option<String>,
+        /// urn:vhod:acr:low, urn:vhod:acr:substantial or urn:vhod:acr:high.
+        #[arg(long = "min-acr")]
+        min_acr: Option<String>,
     },
     /// A new secret, shown once; the old one keeps working for --overlap seconds.
     RotateSecret {
@@ -577,6 +592,8 @@ async fn clients_cmd(app: &AppState, cmd: ClientsCmd) -> anyhow::Result<()> {
                             "public": c.is_public, "id_token_alg": c.id_token_alg.name(),
                             "grant_types": c.grant_types, "scopes": c.allowed_scopes,
                             "auth_method": c.auth_method.name(), "require_pkce": c.require_pkce,
+                            "require_par": c.require_par, "require_dpop": c.require_dpop,
+                            "min_level": c.min_level, "min_acr": c.min_acr,
                         })
                     })
                     .collect();
@@ -602,15 +619,43 @@ async fn clients_cmd(app: &AppState, cmd: ClientsCmd) -> anyhow::Result<()> {
         ClientsCmd::Update {
             client_id,
             redirect_uris,
+            scopes,
+            id_token_alg,
+            require_par,
+            require_dpop,
+            min_level,
+            min_acr,
         } => {
-            clients::set_redirect_uris(app, &client_id, &redirect_uris).await?;
-            record(
-                app,
-                "client.update",
-                &client_id,
-                serde_json::json!({ "redirect_uris": redirect_uris }),
-            )
-            .await?;
+            let change = clients::SettingsChange {
+                scopes: (!scopes.is_empty()).then_some(scopes),
+                id_token_alg,
+                require_par,
+                require_dpop,
+                min_level,
+                min_acr,
+            };
+            let nothing = redirect_uris.is_empty()
+                && change.scopes.is_none()
+                && change.id_token_alg.is_none()
+                && change.require_par.is_none()
+                && change.require_dpop.is_none()
+                && change.min_level.is_none()
+                && change.min_acr.is_none();
+            if nothing {
+                anyhow::bail!(
+                    "nothing to change: give --redirect-uri, --scope, --id-token-alg, --require-par, --require-dpop, --min-level or --min-acr"
+                );
+            }
+            if !redirect_uris.is_empty() {
+                clients::set_redirect_uris(app, &client_id, &redirect_uris).await?;
+            }
+            clients::change_settings(app, &client_id, &change).await?;
+            let details = serde_json::json!({
+                "redirect_uris": redirect_uris, "scopes": change.scopes, "id_token_alg": change.id_token_alg,
+                "require_par": change.require_par, "require_dpop": change.require_dpop,
+                "min_level": change.min_level, "min_acr": change.min_acr,
+            });
+            record(app, "client.update", &client_id, details).await?;
             println!("updated {client_id}");
             Ok(())
         }

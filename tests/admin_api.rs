@@ -432,3 +432,92 @@ async fn a_rotated_client_secret_overlaps_then_expires_and_a_disabled_client_los
         );
     }
 }
+
+#[tokio::test]
+async fn a_portal_that_demands_more_than_a_person_has_is_refused_with_a_clear_reason() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let (admin, _) = issue_bootstrap_token(&t.app, &[Role::SecurityAdmin], "desk", 600)
+            .await
+            .unwrap();
+        let (client_id, _) = t.add_client(REDIRECT, false).await;
+        t.add_person("level@example.org").await;
+        let settings = format!("/admin/api/clients/{client_id}/settings");
+        let (_, c) = pkce_pair();
+        let url = authorize_url(
+            &t.base,
+            &client_id,
+            REDIRECT,
+            &[("code_challenge", &c), ("code_challenge_method", "S256")],
+        );
+
+        let (status, _, body) = call(
+            &t,
+            "post",
+            &settings,
+            Some(&admin),
+            Some(json!({"min_acr": "urn:vhod:acr:substantial"})),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        match Browser::new(&t.base).follow(&url).await {
+            Landing::Left(u) => assert_eq!(
+                query_param(&u, "error").as_deref(),
+                Some("unmet_authentication_requirements")
+            ),
+            other => panic!("{other:?}"),
+        }
+        call(
+            &t,
+            "post",
+            &settings,
+            Some(&admin),
+            Some(json!({"min_acr": "urn:vhod:acr:low", "min_level": "standard"})),
+        )
+        .await;
+        let back = Browser::new(&t.base)
+            .authorize_and_login(&url, "level@example.org", PASSWORD)
+            .await;
+        assert_eq!(
+            query_param(&back, "error").as_deref(),
+            Some("access_denied"),
+            "{}",
+            backend.name()
+        );
+        assert_eq!(
+            query_param(&back, "error_description").as_deref(),
+            Some("this portal requires a standard account")
+        );
+        assert!(query_param(&back, "code").is_none());
+        call(
+            &t,
+            "post",
+            &settings,
+            Some(&admin),
+            Some(json!({"min_level": "simplified"})),
+        )
+        .await;
+        let back = Browser::new(&t.base)
+            .authorize_and_login(&url, "level@example.org", PASSWORD)
+            .await;
+        assert!(query_param(&back, "code").is_some());
+        let (status, _, _) = call(
+            &t,
+            "post",
+            &settings,
+            Some(&admin),
+            Some(json!({"min_level": "golden"})),
+        )
+        .await;
+        assert_eq!(status, 400);
+        let (status, _, _) = call(
+            &t,
+            "post",
+            &settings,
+            Some(&admin),
+            Some(json!({"colour": "red"})),
+        )
+        .await;
+        assert_eq!(status, 400, "unknown settings are refused");
+    }
+}

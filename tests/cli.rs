@@ -445,3 +445,75 @@ fn keys_import_takes_a_pem_key_and_publishes_it() {
         .unwrap();
     assert!(!out.status.success());
 }
+
+#[test]
+fn clients_update_changes_settings_and_refuses_nonsense() {
+    let dir = tempdir();
+    let out = vhod(&dir)
+        .args([
+            "clients",
+            "add",
+            "--name",
+            "Портал",
+            "--redirect-uri",
+            "https://portal.example.gov/cb",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let id = serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["client_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = vhod(&dir)
+        .args([
+            "clients",
+            "update",
+            &id,
+            "--min-level",
+            "standard",
+            "--require-par",
+            "true",
+            "--id-token-alg",
+            "ES256",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = vhod(&dir)
+        .args(["clients", "list", "--json"])
+        .output()
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["client_id"] == id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            c["min_level"].as_str(),
+            c["require_par"].as_bool(),
+            c["id_token_alg"].as_str()
+        ),
+        (Some("standard"), Some(true), Some("ES256"))
+    );
+    for bad in [
+        vec!["--min-level", "golden"],
+        vec!["--min-acr", "strong"],
+        vec![],
+    ] {
+        let out = vhod(&dir)
+            .args(["clients", "update", &id])
+            .args(&bad)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{bad:?}");
+    }
+}

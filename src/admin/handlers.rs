@@ -404,3 +404,23 @@ pub async fn disable_client(
         .await,
     )
 }
+
+pub async fn change_settings(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Path(client_id): Path<String>,
+    body: Bytes,
+) -> Response {
+    respond(async {
+        let caller = guard(&app, &headers, "post", "/admin/api/clients/{client_id}/settings").await?;
+        let change: clients::SettingsChange = json_body(&body)?;
+        clients::change_settings(&app, &client_id, &change).await.map_err(manage_problem)?;
+        let details = json!({
+            "scopes": change.scopes, "id_token_alg": change.id_token_alg, "require_par": change.require_par,
+            "require_dpop": change.require_dpop, "min_level": change.min_level, "min_acr": change.min_acr,
+        });
+        audit(&app, &caller, "client.update", &client_id, details.clone()).await?;
+        Ok(json!({ "client_id": client_id, "changed": details }))
+    }
+    .await)
+}

@@ -97,6 +97,13 @@ pub const OPS: &[Op] = &[
     },
     Op {
         method: "post",
+        path: "/admin/api/clients/{client_id}/settings",
+        summary: "Change scopes, token algorithm, PAR/DPoP requirements, minimum account level and acr",
+        role: Role::SecurityAdmin,
+        min_acr: crate::authn::ACR_SUBSTANTIAL,
+    },
+    Op {
+        method: "post",
         path: "/admin/api/clients/{client_id}/rotate-secret",
         summary: "New secret (returned once); the old one works for `overlap` seconds",
         role: Role::SecurityAdmin,
@@ -145,6 +152,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/api/clients/{client_id}/redirect-uris",
             post(handlers::set_redirect_uris),
+        )
+        .route(
+            "/admin/api/clients/{client_id}/settings",
+            post(handlers::change_settings),
         )
         .route(
             "/admin/api/clients/{client_id}/rotate-secret",

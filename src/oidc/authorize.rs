@@ -49,6 +49,9 @@ pub struct AuthRequest {
     /// The client's pairwise sector, to compare id_token_hint subjects.
     #[serde(default)]
     pub sector: Option<String>,
+    /// The account level the portal requires.
+    #[serde(default)]
+    pub min_level: String,
 }
 
 /// What an authorization code stands for until it is redeemed.
@@ -318,6 +321,13 @@ pub fn parse_request(
             _ => return Err(invalid("claims must be a JSON object")),
         },
     };
+    // Password is the only authentication today: a portal that demands more cannot be served yet.
+    if authn::acr_rank(&client.min_acr) > authn::acr_rank(authn::ACR_LOW) {
+        return Err((
+            "unmet_authentication_requirements",
+            format!("this portal requires {} authentication", client.min_acr),
+        ));
+    }
     let acr_values = requested_acrs(p.get("acr_values"), claims_request.as_ref());
     if !acr_values.is_empty() && !acr_values.iter().any(|a| a == authn::ACR_LOW) {
         let known_but_stronger = acr_values.iter().any(|a| authn::acr_rank(a).is_some());
@@ -360,6 +370,7 @@ pub fn parse_request(
         acr_values,
         hint_sub,
         sector: client.pairwise_sector.clone(),
+        min_level: client.min_level.clone(),
     })
 }
 
@@ -454,6 +465,30 @@ async fn decide(
         return Redirect::to(&format!("/login?tx={tx}")).into_response();
     };
     let _ = meta;
+    if let Some(min) = clients::LEVELS
+        .iter()
+        .position(|l| *l == req.min_level)
+        .filter(|m| *m > 0)
+    {
+        let level = match app.store.account(&session.account_id).await {
+            Ok(Some(a)) => a.level,
+            Ok(None) => String::new(),
+            Err(e) => return internal_error(lang, &e),
+        };
+        if clients::LEVELS
+            .iter()
+            .position(|l| *l == level)
+            .is_none_or(|have| have < min)
+        {
+            return error_redirect(
+                app,
+                &req.redirect_uri,
+                req.state.as_deref(),
+                "access_denied",
+                &format!("this portal requires a {} account", req.min_level),
+            );
+        }
+    }
     let needs_consent = match consent::is_needed(app, &session.account_id, &req).await {
         Ok(n) => n,
         Err(e) => return internal_error(lang, &e),

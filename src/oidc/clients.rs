@@ -83,6 +83,10 @@ pub struct Client {
     pub require_dpop: bool,
     /// FAPI 2.0 security profile client.
     pub fapi2: bool,
+    /// The account level a person needs to sign in here (simplified, standard, confirmed).
+    pub min_level: String,
+    /// The weakest authentication (acr) this portal accepts.
+    pub min_acr: String,
 }
 
 impl Client {
@@ -107,6 +111,8 @@ impl Client {
             require_par: row.require_par != 0,
             require_dpop: row.require_dpop != 0,
             fapi2: row.fapi2 != 0,
+            min_level: row.min_level.clone(),
+            min_acr: row.min_acr.clone(),
             pairwise_sector: match row.subject_type.as_str() {
                 "pairwise" => Some(row.sector.clone().ok_or_else(|| corrupt("sector"))?),
                 _ => None,
@@ -410,6 +416,8 @@ pub async fn register(
         fapi2: i64::from(new.fapi2),
         previous_secret_hash: None,
         previous_secret_expires: None,
+        min_level: "simplified".into(),
+        min_acr: crate::authn::ACR_LOW.into(),
     };
     store.insert_client(&row).await.map_err(|e| match e {
         StoreError::Conflict => RegisterError::Exists,
@@ -641,6 +649,65 @@ pub async fn set_redirect_uris(
 
 pub async fn disable(app: &AppState, id: &str) -> Result<(), ManageError> {
     if !app.store.disable_client(id).await? {
+        return Err(ManageError::NotFound);
+    }
+    app.clients.forget(id);
+    Ok(())
+}
+
+/// Account levels, weakest first.
+pub const LEVELS: [&str; 3] = ["simplified", "standard", "confirmed"];
+
+/// What `vhod clients update` and the admin API may change; `None` keeps the current value.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsChange {
+    pub scopes: Option<Vec<String>>,
+    pub id_token_alg: Option<String>,
+    pub require_par: Option<bool>,
+    pub require_dpop: Option<bool>,
+    pub min_level: Option<String>,
+    pub min_acr: Option<String>,
+}
+
+pub async fn change_settings(
+    app: &AppState,
+    id: &str,
+    c: &SettingsChange,
+) -> Result<(), ManageError> {
+    let bad = |m: String| ManageError::Register(RegisterError::BadAuthMethod(m));
+    if let Some(a) = &c.id_token_alg
+        && SigningAlg::parse(a).is_none()
+    {
+        return Err(bad("id_token_alg must be RS256 or ES256".into()));
+    }
+    if let Some(l) = &c.min_level
+        && !LEVELS.contains(&l.as_str())
+    {
+        return Err(bad(
+            "min_level must be simplified, standard or confirmed".into()
+        ));
+    }
+    if let Some(a) = &c.min_acr
+        && crate::authn::acr_rank(a).is_none()
+    {
+        return Err(bad(format!(
+            "min_acr must be one of {}",
+            crate::authn::ACR_VALUES.join(", ")
+        )));
+    }
+    let settings = crate::store::clients::ClientSettings {
+        allowed_scopes: c
+            .scopes
+            .as_ref()
+            .map(|s| serde_json::to_string(s).expect("strings serialise")),
+        id_token_alg: c.id_token_alg.clone(),
+        require_par: c.require_par.map(i64::from),
+        require_dpop: c.require_dpop.map(i64::from),
+        min_level: c.min_level.clone(),
+        min_acr: c.min_acr.clone(),
+    };
+    if !app.store.update_client_settings(id, &settings).await? {
         return Err(ManageError::NotFound);
     }
     app.clients.forget(id);

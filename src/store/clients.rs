@@ -28,18 +28,20 @@ pub struct ClientRow {
     pub fapi2: i64,
     pub previous_secret_hash: Option<String>,
     pub previous_secret_expires: Option<i64>,
+    pub min_level: String,
+    pub min_acr: String,
 }
 
 const COLS: &str = "id, name, secret_hash, redirect_uris, is_public, id_token_alg, require_pkce, grant_types, \
                     created_at, disabled_at, allowed_scopes, auth_method, jwks, jwks_uri, \
                     post_logout_redirect_uris, backchannel_logout_uri, require_par, subject_type, sector, \
                     require_dpop, fapi2, \
-                    previous_secret_hash, previous_secret_expires";
+                    previous_secret_hash, previous_secret_expires, min_level, min_acr";
 
 impl Store {
     pub async fn insert_client(&self, c: &ClientRow) -> Result<(), StoreError> {
         sqlx::query(&format!(
-            "INSERT INTO clients ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)"
+            "INSERT INTO clients ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)"
         ))
         .bind(&c.id)
         .bind(&c.name)
@@ -64,6 +66,8 @@ impl Store {
         .bind(c.fapi2)
         .bind(&c.previous_secret_hash)
         .bind(c.previous_secret_expires)
+        .bind(&c.min_level)
+        .bind(&c.min_acr)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -140,4 +144,39 @@ impl Store {
         .await?;
         Ok(done.rows_affected() > 0)
     }
+}
+
+impl Store {
+    /// Changes the settings a client may change after registration; `None` leaves one as it is.
+    pub async fn update_client_settings(
+        &self,
+        id: &str,
+        u: &ClientSettings,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE clients SET allowed_scopes = COALESCE($2, allowed_scopes), id_token_alg = COALESCE($3, id_token_alg), \
+             require_par = COALESCE($4, require_par), require_dpop = COALESCE($5, require_dpop), \
+             min_level = COALESCE($6, min_level), min_acr = COALESCE($7, min_acr) WHERE id = $1",
+        )
+        .bind(id)
+        .bind(&u.allowed_scopes)
+        .bind(&u.id_token_alg)
+        .bind(u.require_par)
+        .bind(u.require_dpop)
+        .bind(&u.min_level)
+        .bind(&u.min_acr)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct ClientSettings {
+    pub allowed_scopes: Option<String>,
+    pub id_token_alg: Option<String>,
+    pub require_par: Option<i64>,
+    pub require_dpop: Option<i64>,
+    pub min_level: Option<String>,
+    pub min_acr: Option<String>,
 }
