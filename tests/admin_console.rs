@@ -87,6 +87,30 @@ async fn the_console_shows_and_does_what_the_role_allows() {
                 .any(|e| e.actor == "bootstrap:console" && e.action == "key.rotate")
         );
 
+        // Granting an operator role from the console, audited.
+        let person = t.add_person("operator@example.org").await;
+        let (_, page) = console(&browser).await;
+        match browser
+            .submit_follow(
+                &page,
+                "/admin/console/action",
+                &[
+                    ("action", "grant"),
+                    ("target", &person),
+                    ("role", "operator"),
+                ],
+            )
+            .await
+        {
+            Landing::Page(200, html) => {
+                assert!(html.contains("admin.grant_role:") && html.contains("id=\"admins\""))
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            t.app.store.roles_of(&person).await.unwrap(),
+            vec!["operator".to_string()]
+        );
         // An operator sees no key management and cannot rotate.
         let other = Browser::new(&t.base);
         let (_, login) = console(&other).await;

@@ -56,6 +56,7 @@ struct ConsolePage {
     keys: Option<Vec<KeyLine>>,
     clients: Option<Vec<ClientLine>>,
     audit: Option<Vec<AuditRow>>,
+    admins: Option<Vec<(String, String)>>,
     message: Option<String>,
 }
 
@@ -150,6 +151,14 @@ async fn show(
     } else {
         None
     };
+    let admins = if c.has(Role::SecurityAdmin) {
+        match app.store.all_roles().await {
+            Ok(r) => Some(r),
+            Err(e) => return internal_error(lang, &e),
+        }
+    } else {
+        None
+    };
     let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
     with_cookie(
         render(
@@ -161,6 +170,7 @@ async fn show(
                 keys,
                 clients,
                 audit,
+                admins,
                 message,
             },
         ),
@@ -221,6 +231,8 @@ pub async fn action(State(app): State<AppState>, headers: HeaderMap, body: Bytes
         Some("rotate") => ("post", "/admin/api/keys/rotate"),
         Some("revoke") => ("post", "/admin/api/keys/{kid}/revoke"),
         Some("disable") => ("post", "/admin/api/clients/{client_id}/disable"),
+        // Granting roles is key-management-level power: the same guard as key rotation.
+        Some("grant") => ("post", "/admin/api/keys/rotate"),
         _ => return error_page(Lang::Ru, StatusCode::BAD_REQUEST, "error.bad_request"),
     };
     if c.require(op(method, path)).is_err() {
@@ -250,6 +262,25 @@ pub async fn action(State(app): State<AppState>, headers: HeaderMap, body: Bytes
             )),
             Ok(Revoked::Unknown) => Err(format!("no key {target}")),
             Err(e) => Err(e.to_string()),
+        },
+        Some("grant") => match Role::parse(p.get("role").unwrap_or("")) {
+            None => Err("unknown role".to_string()),
+            Some(role) => match app.store.account(&target).await {
+                Ok(Some(_)) => app
+                    .store
+                    .grant_role(&target, role.name())
+                    .await
+                    .map(|()| {
+                        (
+                            target.clone(),
+                            "admin.grant_role",
+                            serde_json::json!({ "role": role.name() }),
+                        )
+                    })
+                    .map_err(|e| e.to_string()),
+                Ok(None) => Err(format!("no account {target}")),
+                Err(e) => Err(e.to_string()),
+            },
         },
         _ => clients::disable(&app, &target)
             .await

@@ -54,3 +54,14 @@ impl Store {
         .await?)
     }
 }
+
+impl Store {
+    /// Every (account, role) pair, for the console's administrators list.
+    pub async fn all_roles(&self) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT account_id, role FROM admin_roles ORDER BY account_id, role")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+}

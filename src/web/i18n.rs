@@ -219,6 +219,9 @@ fn text(key: &str) -> (&'static str, &'static str) {
         "admin.clients" => ("Порталы (клиенты)", "Portals (clients)"),
         "admin.name" => ("Название", "Name"),
         "admin.disable" => ("Отключить", "Disable"),
+        "admin.admins" => ("Администраторы и операторы", "Administrators and operators"),
+        "admin.role" => ("Роль", "Role"),
+        "admin.grant" => ("Назначить", "Grant"),
         "admin.audit" => ("Журнал аудита", "Audit log"),
         "logout.done" => ("Вы вышли из учётной записи.", "You have signed out."),
         "consent.title" => (
