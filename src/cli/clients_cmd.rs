@@ -1,0 +1,171 @@
+//! `vhod clients …`: register, list, change, disable and remove relying parties.
+
+use super::*;
+
+use super::security::record;
+
+pub(super) async fn clients_cmd(app: &AppState, cmd: ClientsCmd) -> anyhow::Result<()> {
+    match cmd {
+        ClientsCmd::Add(a) => {
+            let alg = SigningAlg::parse(&a.id_token_alg)
+                .ok_or_else(|| anyhow::anyhow!("--id-token-alg must be RS256 or ES256"))?;
+            let (client, secret) = clients::register(
+                &app.store,
+                NewClient {
+                    name: a.name.clone(),
+                    redirect_uris: a.redirect_uris.clone(),
+                    is_public: a.public,
+                    id_token_alg: alg,
+                    grant_types: a.grant_types.clone(),
+                    scopes: a.scopes.iter().flat_map(|s| s.split(' ')).filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+                    auth_method: match &a.auth_method {
+                        Some(m) => Some(AuthMethod::parse(m).ok_or_else(|| {
+                            anyhow::anyhow!("--auth-method must be client_secret_basic, client_secret_post, private_key_jwt or none")
+                        })?),
+                        None => None,
+                    },
+                    jwks: match &a.jwks_file {
+                        Some(f) => Some(std::fs::read_to_string(f)?),
+                        None => None,
+                    },
+                    jwks_uri: a.jwks_uri.clone(),
+                    pkce_optional: a.pkce_optional,
+                    post_logout_redirect_uris: a.post_logout_redirect_uris.clone(),
+                    backchannel_logout_uri: a.backchannel_logout_uri.clone(),
+                    id: None,
+                    require_par: a.require_par,
+                    pairwise: a.pairwise,
+                    sector_identifier_uri: a.sector_identifier_uri.clone(),
+                    require_dpop: a.require_dpop,
+                    fapi2: a.fapi2,
+                },
+            )
+            .await?;
+            record(
+                app,
+                "client.add",
+                &client.id,
+                serde_json::json!({ "name": client.name, "grant_types": client.grant_types }),
+            )
+            .await?;
+            if a.json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "client_id": client.id, "client_secret": secret })
+                );
+            } else {
+                println!("client_id:     {}", client.id);
+                match secret {
+                    Some(s) => println!("client_secret: {s}\n(shown once; store it now)"),
+                    None => println!("public client: no secret, PKCE required"),
+                }
+            }
+            Ok(())
+        }
+        ClientsCmd::List { json } => {
+            let list = clients::list(&app.store).await?;
+            if json {
+                let rows: Vec<_> = list
+                    .iter()
+                    .map(|c| {
+                        serde_json::json!({
+                            "client_id": c.id, "name": c.name, "redirect_uris": c.redirect_uris,
+                            "public": c.is_public, "id_token_alg": c.id_token_alg.name(),
+                            "grant_types": c.grant_types, "scopes": c.allowed_scopes,
+                            "auth_method": c.auth_method.name(), "require_pkce": c.require_pkce,
+                            "require_par": c.require_par, "require_dpop": c.require_dpop,
+                            "min_level": c.min_level, "min_acr": c.min_acr,
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::Value::Array(rows));
+            } else {
+                for c in list {
+                    let kind = if c.is_public {
+                        "public"
+                    } else {
+                        "confidential"
+                    };
+                    println!(
+                        "{}\t{}\t{}\t{}",
+                        c.id,
+                        kind,
+                        c.name,
+                        c.redirect_uris.join(" ")
+                    );
+                }
+            }
+            Ok(())
+        }
+        ClientsCmd::Update {
+            client_id,
+            redirect_uris,
+            scopes,
+            id_token_alg,
+            require_par,
+            require_dpop,
+            min_level,
+            min_acr,
+        } => {
+            let change = clients::SettingsChange {
+                scopes: (!scopes.is_empty()).then_some(scopes),
+                id_token_alg,
+                require_par,
+                require_dpop,
+                min_level,
+                min_acr,
+            };
+            let nothing = redirect_uris.is_empty()
+                && change.scopes.is_none()
+                && change.id_token_alg.is_none()
+                && change.require_par.is_none()
+                && change.require_dpop.is_none()
+                && change.min_level.is_none()
+                && change.min_acr.is_none();
+            if nothing {
+                anyhow::bail!(
+                    "nothing to change: give --redirect-uri, --scope, --id-token-alg, --require-par, --require-dpop, --min-level or --min-acr"
+                );
+            }
+            if !redirect_uris.is_empty() {
+                clients::set_redirect_uris(app, &client_id, &redirect_uris).await?;
+            }
+            clients::change_settings(app, &client_id, &change).await?;
+            let details = serde_json::json!({
+                "redirect_uris": redirect_uris, "scopes": change.scopes, "id_token_alg": change.id_token_alg,
+                "require_par": change.require_par, "require_dpop": change.require_dpop,
+                "min_level": change.min_level, "min_acr": change.min_acr,
+            });
+            record(app, "client.update", &client_id, details).await?;
+            println!("updated {client_id}");
+            Ok(())
+        }
+        ClientsCmd::RotateSecret { client_id, overlap } => {
+            let secret = clients::rotate_secret(app, &client_id, overlap).await?;
+            record(
+                app,
+                "client.rotate_secret",
+                &client_id,
+                serde_json::json!({ "overlap": overlap }),
+            )
+            .await?;
+            println!("{secret}");
+            Ok(())
+        }
+        ClientsCmd::Disable { client_id } => {
+            clients::disable(app, &client_id).await?;
+            record(app, "client.disable", &client_id, serde_json::json!({})).await?;
+            println!("disabled {client_id}");
+            Ok(())
+        }
+        ClientsCmd::Remove { client_id } => {
+            if app.store.remove_client(&client_id).await? {
+                record(app, "client.remove", &client_id, serde_json::json!({})).await?;
+                println!("removed {client_id}");
+                Ok(())
+            } else {
+                anyhow::bail!("no client {client_id}")
+            }
+        }
+    }
+}

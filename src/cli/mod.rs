@@ -1,0 +1,341 @@
+//! Command line: serve | migrate | clients … | accounts …. Every command reads the same configuration
+//! and works on the same database as `serve`, whether or not the server runs.
+
+use crate::app::{AppState, build_app};
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::crypto::keyring::SigningAlg;
+use crate::identity::registration::{self, RegistrationForm};
+use crate::oidc::clients::{self, AuthMethod, NewClient};
+use clap::{Args, Parser, Subcommand};
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "vhod",
+    version,
+    about = "vhod — unified identity provider for public services"
+)]
+pub struct Cli {
+    /// Configuration file layered over config/default.toml (env VHOD_CONFIG).
+    #[arg(long, global = true, env = "VHOD_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the server.
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Relying parties (OAuth clients).
+    #[command(subcommand)]
+    Clients(ClientsCmd),
+    /// Citizen accounts.
+    #[command(subcommand)]
+    Accounts(AccountsCmd),
+    /// Signing keys: list, rotate, revoke. A running server picks changes up within seconds.
+    #[command(subcommand)]
+    Keys(KeysCmd),
+    /// The hash-chained audit log.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// Administrators: roles, and bootstrap tokens for the admin API.
+    #[command(subcommand)]
+    Admin(AdminCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCmd {
+    /// Give an account an administrator role (security_admin, operator, auditor).
+    Grant {
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        role: String,
+    },
+    /// A short-lived token for the admin API (before administrators sign in with a second factor).
+    BootstrapToken {
+        /// Repeat for several roles.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// Lifetime in seconds (at most a day).
+        #[arg(long, default_value = "3600")]
+        ttl: i64,
+        #[arg(long, default_value = "bootstrap")]
+        label: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCmd {
+    /// Walk the chain; exit 1 naming the first entry that was changed, inserted or removed.
+    Verify,
+    /// Entries since a time (unix seconds or YYYY-MM-DD, UTC) as JSON lines.
+    Export {
+        #[arg(long, default_value = "0")]
+        since: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeysCmd {
+    /// Every key with its state (next, active, retired, expired, revoked); never private parts.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// A new key: published now as `next`, signing after keys.prepublish_secs; with --now at once.
+    Rotate {
+        /// RS256 or ES256 (default: both).
+        #[arg(long)]
+        alg: Option<String>,
+        #[arg(long)]
+        now: bool,
+    },
+    /// Import an existing private key (PEM) as the next key, or the active one with --now.
+    Import {
+        #[arg(long)]
+        alg: String,
+        #[arg(long = "pem-file")]
+        pem_file: PathBuf,
+        #[arg(long)]
+        now: bool,
+    },
+    /// Re-encrypt every stored key under a new KEK (created if the file is missing), in one
+    /// transaction. Rollout without downtime: add the new file to keys.extra_kek_files on every
+    /// node, rewrap, then make it keys.kek_file (old one in extra_kek_files until all nodes moved).
+    Rewrap {
+        #[arg(long = "new-kek-file")]
+        new_kek_file: PathBuf,
+    },
+    /// Remove a key from the JWKS at once; every token it signed is refused from then on.
+    Revoke {
+        kid: String,
+        #[arg(long, required = true)]
+        reason: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ClientsCmd {
+    /// Register a client; prints its id and (once) its secret.
+    Add(Box<AddClient>),
+    /// List clients.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a client with its grants and consents.
+    Remove { client_id: String },
+    /// Change a client: redirect URIs (replaced; exact match), scopes, algorithm, PAR/DPoP, minimums.
+    Update {
+        client_id: String,
+        #[arg(long = "redirect-uri")]
+        redirect_uris: Vec<String>,
+        /// Replaces the client_credentials scopes; repeat for several.
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+        #[arg(long = "id-token-alg")]
+        id_token_alg: Option<String>,
+        #[arg(long = "require-par")]
+        require_par: Option<bool>,
+        #[arg(long = "require-dpop")]
+        require_dpop: Option<bool>,
+        /// simplified, standard or confirmed.
+        #[arg(long = "min-level")]
+        min_level: Option<String>,
+        /// urn:vhod:acr:low, urn:vhod:acr:substantial or urn:vhod:acr:high.
+        #[arg(long = "min-acr")]
+        min_acr: Option<String>,
+    },
+    /// A new secret, shown once; the old one keeps working for --overlap seconds.
+    RotateSecret {
+        client_id: String,
+        #[arg(long, default_value = "86400")]
+        overlap: i64,
+    },
+    /// Disable: no more authentication, and its tokens stop working.
+    Disable { client_id: String },
+}
+
+#[derive(Args, Debug)]
+pub struct AddClient {
+    #[arg(long)]
+    pub name: String,
+    /// Exact redirect URI; repeat for several (required for authorization_code).
+    #[arg(long = "redirect-uri")]
+    pub redirect_uris: Vec<String>,
+    /// Grant type; repeat for several: authorization_code, refresh_token, client_credentials
+    /// (default: authorization_code and refresh_token).
+    #[arg(long = "grant-type")]
+    pub grant_types: Vec<String>,
+    /// Scope the client may request with client_credentials; repeat for several.
+    #[arg(long = "scope")]
+    pub scopes: Vec<String>,
+    /// client_secret_basic (default), client_secret_post, private_key_jwt, or none (public).
+    #[arg(long = "auth-method")]
+    pub auth_method: Option<String>,
+    /// The client's JWK Set URL (private_key_jwt, signed request objects).
+    #[arg(long = "jwks-uri")]
+    pub jwks_uri: Option<String>,
+    /// A file with the client's JWK Set (instead of --jwks-uri).
+    #[arg(long = "jwks-file")]
+    pub jwks_file: Option<PathBuf>,
+    /// Where RP-initiated logout may return the browser; repeat for several.
+    #[arg(long = "post-logout-redirect-uri")]
+    pub post_logout_redirect_uris: Vec<String>,
+    /// Back-channel logout endpoint of the client.
+    #[arg(long = "backchannel-logout-uri")]
+    pub backchannel_logout_uri: Option<String>,
+    /// Authorization requests must be pushed first (PAR, RFC 9126).
+    #[arg(long = "require-par")]
+    pub require_par: bool,
+    /// Pairwise subject identifiers instead of the public one.
+    #[arg(long)]
+    pub pairwise: bool,
+    /// With --pairwise: URL of the JSON list of redirect URIs that defines the sector.
+    #[arg(long = "sector-identifier-uri")]
+    pub sector_identifier_uri: Option<String>,
+    /// Access and refresh tokens must be DPoP-bound (RFC 9449).
+    #[arg(long = "require-dpop")]
+    pub require_dpop: bool,
+    /// FAPI 2.0 client: PAR, PKCE S256, private_key_jwt (needs --jwks-uri/--jwks-file), DPoP, ES256.
+    #[arg(long)]
+    pub fapi2: bool,
+    /// Confidential clients only: allow authorization requests without PKCE.
+    #[arg(long = "pkce-optional")]
+    pub pkce_optional: bool,
+    /// Public client (no secret; PKCE only), e.g. a mobile or single-page app.
+    #[arg(long)]
+    pub public: bool,
+    /// Token signing algorithm (ID tokens and access tokens): RS256 (default) or ES256.
+    #[arg(long = "id-token-alg", default_value = "RS256")]
+    pub id_token_alg: String,
+    /// Print {"client_id": …, "client_secret": …}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AccountsCmd {
+    /// Register a person in person, as a service-centre operator does; password read from stdin.
+    Create(CreateAccount),
+}
+
+#[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("contact").required(true).args(["phone", "email"])))]
+pub struct CreateAccount {
+    #[arg(long)]
+    pub surname: String,
+    #[arg(long)]
+    pub name: String,
+    #[arg(long)]
+    pub phone: Option<String>,
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Read the password from standard input (never from the command line).
+    #[arg(long = "password-stdin", required = true)]
+    pub password_stdin: bool,
+}
+
+mod clients_cmd;
+mod security;
+
+use clients_cmd::clients_cmd;
+use security::{admin_cmd, audit_cmd, keys_cmd, record};
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            AppState::open(config, Clock::default()).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Admin(cmd) => {
+            let app = AppState::open(config, Clock::default()).await?;
+            admin_cmd(&app, cmd).await
+        }
+        Command::Audit(cmd) => {
+            let app = AppState::open(config, Clock::default()).await?;
+            audit_cmd(&app, cmd).await
+        }
+        Command::Keys(cmd) => {
+            let app = AppState::open(config, Clock::default()).await?;
+            keys_cmd(&app, cmd).await
+        }
+        Command::Clients(cmd) => {
+            let app = AppState::open(config, Clock::default()).await?;
+            clients_cmd(&app, cmd).await
+        }
+        Command::Accounts(AccountsCmd::Create(c)) => {
+            let app = AppState::open(config, Clock::default()).await?;
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let contact = c.phone.or(c.email).unwrap_or_default();
+            let account = registration::register_in_person(
+                &app,
+                RegistrationForm {
+                    surname: &c.surname,
+                    given_name: &c.name,
+                    contact: &contact,
+                },
+                password,
+            )
+            .await?;
+            // No personal data in the audit log: the account id says who.
+            record(
+                &app,
+                "account.register_in_person",
+                &account.id,
+                serde_json::json!({}),
+            )
+            .await?;
+            println!("{}", account.id);
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let bind = config.server.bind.clone();
+    let listener = tokio::net::TcpListener::bind(&bind)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {bind} (server.bind): {e}"))?;
+    let (router, app) = build_app(config, Clock::default()).await?;
+    spawn_key_maintenance(app.clone());
+    crate::jobs::spawn_worker(app.clone());
+    tracing::info!(bind = %bind, issuer = %app.issuer(), "vhod listening");
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}
+
+/// Keys may change from the CLI or another node, and their lifecycle moves on with time: every
+/// node runs the maintenance tick.
+pub fn spawn_key_maintenance(app: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+        loop {
+            tick.tick().await;
+            if let Err(e) =
+                crate::crypto::maintenance::tick(&app.store, &app.keyring, &app.config).await
+            {
+                tracing::warn!(error = %e, "key maintenance failed");
+            }
+        }
+    });
+}

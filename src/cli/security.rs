@@ -1,0 +1,228 @@
+//! Security-administration commands: keys, audit, administrators.
+
+use super::*;
+
+/// Who acts from the command line: the operating-system user.
+pub(super) fn cli_actor() -> String {
+    format!(
+        "cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+    )
+}
+
+pub(super) async fn record(
+    app: &AppState,
+    action: &str,
+    target: &str,
+    details: serde_json::Value,
+) -> anyhow::Result<()> {
+    app.store
+        .append_audit(crate::store::audit::AuditEntry {
+            actor: &cli_actor(),
+            action,
+            target,
+            request_id: &crate::crypto::random_token()[..16],
+            details,
+        })
+        .await?;
+    Ok(())
+}
+
+/// Unix seconds, or a UTC date YYYY-MM-DD.
+fn parse_since(s: &str) -> anyhow::Result<i64> {
+    if let Ok(n) = s.parse::<i64>() {
+        return Ok(n);
+    }
+    let parts: Vec<i64> = s
+        .split('-')
+        .map(|p| p.parse::<i64>())
+        .collect::<Result<_, _>>()?;
+    let [y, m, d] = parts[..] else {
+        anyhow::bail!("--since takes unix seconds or YYYY-MM-DD");
+    };
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Ok((era * 146_097 + doe - 719_468) * 86_400)
+}
+
+pub(super) async fn admin_cmd(app: &AppState, cmd: AdminCmd) -> anyhow::Result<()> {
+    use crate::admin::Role;
+    let role = |r: &str| {
+        Role::parse(r)
+            .ok_or_else(|| anyhow::anyhow!("role must be security_admin, operator or auditor"))
+    };
+    match cmd {
+        AdminCmd::Grant { account, role: r } => {
+            let r = role(&r)?;
+            app.store
+                .account(&account)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no account {account}"))?;
+            app.store.grant_role(&account, r.name()).await?;
+            record(
+                app,
+                "admin.grant_role",
+                &account,
+                serde_json::json!({ "role": r.name() }),
+            )
+            .await?;
+            println!("{account} is {}", r.name());
+            Ok(())
+        }
+        AdminCmd::BootstrapToken { roles, ttl, label } => {
+            if !(1..=86_400).contains(&ttl) {
+                anyhow::bail!("--ttl must be between 1 and 86400 seconds");
+            }
+            let roles: Vec<Role> = roles
+                .iter()
+                .map(|r| role(r))
+                .collect::<anyhow::Result<_>>()?;
+            let (token, expires) =
+                crate::admin::auth::issue_bootstrap_token(app, &roles, &label, ttl).await?;
+            let names: Vec<&str> = roles.iter().map(|r| r.name()).collect();
+            record(
+                app,
+                "admin.bootstrap_token",
+                &label,
+                serde_json::json!({ "roles": names, "expires_at": expires }),
+            )
+            .await?;
+            println!("{token}");
+            Ok(())
+        }
+    }
+}
+
+pub(super) async fn audit_cmd(app: &AppState, cmd: AuditCmd) -> anyhow::Result<()> {
+    match cmd {
+        AuditCmd::Verify => match app.store.verify_audit().await? {
+            None => {
+                let n = app.store.audit_since(0).await?.len();
+                println!("audit log intact: {n} entries");
+                Ok(())
+            }
+            Some((seq, why)) => anyhow::bail!("audit log broken at entry {seq}: {why}"),
+        },
+        AuditCmd::Export { since } => {
+            for row in app.store.audit_since(parse_since(&since)?).await? {
+                println!("{}", serde_json::to_string(&row)?);
+            }
+            Ok(())
+        }
+    }
+}
+
+pub(super) async fn keys_cmd(app: &AppState, cmd: KeysCmd) -> anyhow::Result<()> {
+    use crate::crypto::keyring::Revoked;
+    use crate::crypto::maintenance::keep_retired;
+    match cmd {
+        KeysCmd::List { json } => {
+            let keys = app.store.all_signing_keys().await?;
+            if json {
+                let rows: Vec<_> = keys
+                    .iter()
+                    .map(|k| {
+                        serde_json::json!({
+                            "kid": k.kid, "alg": k.alg, "state": k.state, "created_at": k.created_at,
+                            "activated_at": k.activated_at, "retired_at": k.retired_at, "revoked_at": k.revoked_at,
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::Value::Array(rows));
+            } else {
+                for k in keys {
+                    println!("{}\t{}\t{}", k.kid, k.alg, k.state);
+                }
+            }
+            Ok(())
+        }
+        KeysCmd::Rotate { alg, now } => {
+            let algs = match alg.as_deref() {
+                None => SigningAlg::ALL.to_vec(),
+                Some(a) => vec![
+                    SigningAlg::parse(a)
+                        .ok_or_else(|| anyhow::anyhow!("--alg must be RS256 or ES256"))?,
+                ],
+            };
+            for alg in algs {
+                let kid = app
+                    .keyring
+                    .rotate(&app.store, alg, now, keep_retired(&app.config))
+                    .await
+                    .map_err(|e| match e {
+                        crate::crypto::keyring::KeyError::Store(crate::store::StoreError::Conflict) => {
+                            anyhow::anyhow!("a next {} key is already published; use --now to activate a new key", alg.name())
+                        }
+                        e => e.into(),
+                    })?;
+                let state = if now { "active" } else { "next" };
+                record(
+                    app,
+                    "key.rotate",
+                    &kid,
+                    serde_json::json!({ "alg": alg.name(), "state": state }),
+                )
+                .await?;
+                println!("{kid}\t{}\t{state}", alg.name());
+            }
+            Ok(())
+        }
+        KeysCmd::Import { alg, pem_file, now } => {
+            let alg = SigningAlg::parse(&alg)
+                .ok_or_else(|| anyhow::anyhow!("--alg must be RS256 or ES256"))?;
+            let pem = std::fs::read(&pem_file)?;
+            let kid = app
+                .keyring
+                .import_pem(&app.store, alg, &pem, now, keep_retired(&app.config))
+                .await
+                .map_err(|e| match e {
+                    crate::crypto::keyring::KeyError::Store(crate::store::StoreError::Conflict) => {
+                        anyhow::anyhow!(
+                            "a next {} key is already published; import with --now",
+                            alg.name()
+                        )
+                    }
+                    e => e.into(),
+                })?;
+            let state = if now { "active" } else { "next" };
+            record(
+                app,
+                "key.import",
+                &kid,
+                serde_json::json!({ "alg": alg.name(), "state": state }),
+            )
+            .await?;
+            println!("{kid}\t{}\t{state}", alg.name());
+            Ok(())
+        }
+        KeysCmd::Rewrap { new_kek_file } => {
+            let new = crate::crypto::kek::Kek::load_or_create(&new_kek_file)?;
+            let n = app.keyring.rewrap(&app.store, &new).await?;
+            record(app, "key.rewrap", "all", serde_json::json!({ "keys": n })).await?;
+            println!("rewrapped {n} keys under {}", new_kek_file.display());
+            Ok(())
+        }
+        KeysCmd::Revoke { kid, reason } => match app.keyring.revoke(&app.store, &kid).await? {
+            Revoked::Unknown => anyhow::bail!("no key {kid} (or already revoked)"),
+            Revoked::Done { replacement } => {
+                tracing::warn!(kid, reason, "signing key revoked");
+                record(
+                    app,
+                    "key.revoke",
+                    &kid,
+                    serde_json::json!({ "reason": reason, "replacement": replacement }),
+                )
+                .await?;
+                println!("revoked {kid}");
+                if let Some(r) = replacement {
+                    println!("{r} now signs in its place");
+                }
+                Ok(())
+            }
+        },
+    }
+}

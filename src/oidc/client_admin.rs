@@ -1,0 +1,124 @@
+//! Changing a registered client: secret rotation with overlap, redirect URIs, settings, disabling.
+//! Every change drops the client from this node's cache; other nodes see it within its few seconds.
+
+use super::clients::{RegisterError, find, is_acceptable_redirect_uri};
+use crate::app::AppState;
+use crate::crypto::{self, keyring::SigningAlg};
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ManageError {
+    #[error("no such client")]
+    NotFound,
+    #[error("the client has no secret to rotate (public or private_key_jwt)")]
+    NoSecret,
+    #[error(transparent)]
+    Register(#[from] RegisterError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A new secret (returned once); the old one keeps working `overlap` seconds so the portal can
+/// switch without downtime.
+pub async fn rotate_secret(app: &AppState, id: &str, overlap: i64) -> Result<String, ManageError> {
+    let client = find(&app.store, id).await?.ok_or(ManageError::NotFound)?;
+    if !client.auth_method.uses_secret() {
+        return Err(ManageError::NoSecret);
+    }
+    let secret = crypto::random_token();
+    if !app
+        .store
+        .rotate_client_secret(id, &crypto::hash_secret("client", &secret), overlap.max(0))
+        .await?
+    {
+        return Err(ManageError::NotFound);
+    }
+    app.clients.forget(id);
+    Ok(secret)
+}
+
+pub async fn set_redirect_uris(
+    app: &AppState,
+    id: &str,
+    uris: &[String],
+) -> Result<(), ManageError> {
+    let client = find(&app.store, id).await?.ok_or(ManageError::NotFound)?;
+    if client.allows_grant("authorization_code") && uris.is_empty() {
+        return Err(RegisterError::NoRedirectUri.into());
+    }
+    if let Some(bad) = uris.iter().find(|u| !is_acceptable_redirect_uri(u)) {
+        return Err(RegisterError::BadRedirectUri(bad.clone()).into());
+    }
+    app.store
+        .set_client_redirect_uris(id, &serde_json::to_string(uris).expect("strings serialise"))
+        .await?;
+    app.clients.forget(id);
+    Ok(())
+}
+
+pub async fn disable(app: &AppState, id: &str) -> Result<(), ManageError> {
+    if !app.store.disable_client(id).await? {
+        return Err(ManageError::NotFound);
+    }
+    app.clients.forget(id);
+    Ok(())
+}
+
+/// Account levels, weakest first.
+pub const LEVELS: [&str; 3] = ["simplified", "standard", "confirmed"];
+
+/// What `vhod clients update` and the admin API may change; `None` keeps the current value.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsChange {
+    pub scopes: Option<Vec<String>>,
+    pub id_token_alg: Option<String>,
+    pub require_par: Option<bool>,
+    pub require_dpop: Option<bool>,
+    pub min_level: Option<String>,
+    pub min_acr: Option<String>,
+}
+
+pub async fn change_settings(
+    app: &AppState,
+    id: &str,
+    c: &SettingsChange,
+) -> Result<(), ManageError> {
+    let bad = |m: String| ManageError::Register(RegisterError::BadAuthMethod(m));
+    if let Some(a) = &c.id_token_alg
+        && SigningAlg::parse(a).is_none()
+    {
+        return Err(bad("id_token_alg must be RS256 or ES256".into()));
+    }
+    if let Some(l) = &c.min_level
+        && !LEVELS.contains(&l.as_str())
+    {
+        return Err(bad(
+            "min_level must be simplified, standard or confirmed".into()
+        ));
+    }
+    if let Some(a) = &c.min_acr
+        && crate::authn::acr_rank(a).is_none()
+    {
+        return Err(bad(format!(
+            "min_acr must be one of {}",
+            crate::authn::ACR_VALUES.join(", ")
+        )));
+    }
+    let settings = crate::store::clients::ClientSettings {
+        allowed_scopes: c
+            .scopes
+            .as_ref()
+            .map(|s| serde_json::to_string(s).expect("strings serialise")),
+        id_token_alg: c.id_token_alg.clone(),
+        require_par: c.require_par.map(i64::from),
+        require_dpop: c.require_dpop.map(i64::from),
+        min_level: c.min_level.clone(),
+        min_acr: c.min_acr.clone(),
+    };
+    if !app.store.update_client_settings(id, &settings).await? {
+        return Err(ManageError::NotFound);
+    }
+    app.clients.forget(id);
+    Ok(())
+}
