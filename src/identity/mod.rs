@@ -4,5 +4,6 @@ pub mod contact;
 pub mod names;
 pub mod password_policy;
 pub mod registration;
+pub mod validation;
 
 pub use contact::{Contact, Email, Phone};
