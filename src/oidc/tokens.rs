@@ -207,11 +207,9 @@ pub async fn validate_access_token(
         return Err(bad());
     }
     let jti = claims.get("jti").and_then(Value::as_str).ok_or_else(bad)?;
-    if app.store.is_access_token_revoked(jti).await? {
-        return Err(bad());
-    }
-    // A revoked signing key may still be in this node's keyring for a moment: ask the store.
-    if app.store.is_signing_key_revoked(&kid).await? {
+    // The token itself revoked (RFC 7009), or its signing key revoked while this node's keyring may
+    // still hold it: one round trip answers both.
+    if app.store.is_token_or_key_revoked(jti, &kid).await? {
         return Err(bad());
     }
     // A disabled or removed client's tokens stop working (within the client cache's few seconds on

@@ -163,12 +163,16 @@ impl Store {
         Ok(())
     }
 
-    pub async fn is_access_token_revoked(&self, jti: &str) -> Result<bool, StoreError> {
-        let row: Option<(String,)> =
-            sqlx::query_as("SELECT jti FROM revoked_access_tokens WHERE jti = $1")
-                .bind(jti)
-                .fetch_optional(&self.pool)
-                .await?;
+    /// True when the access token `jti` was revoked or the key `kid` that signed it was.
+    pub async fn is_token_or_key_revoked(&self, jti: &str, kid: &str) -> Result<bool, StoreError> {
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT jti FROM revoked_access_tokens WHERE jti = $1 \
+             UNION ALL SELECT kid FROM signing_keys WHERE kid = $2 AND state = 'revoked' LIMIT 1",
+        )
+        .bind(jti)
+        .bind(kid)
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(row.is_some())
     }
 

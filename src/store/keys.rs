@@ -101,15 +101,6 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?)
     }
-
-    pub async fn is_signing_key_revoked(&self, kid: &str) -> Result<bool, StoreError> {
-        let row: Option<(String,)> =
-            sqlx::query_as("SELECT kid FROM signing_keys WHERE kid = $1 AND state = 'revoked'")
-                .bind(kid)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.is_some())
-    }
 }
 
 impl Store {
