@@ -146,6 +146,16 @@ pub fn router(state: AppState) -> Router {
             get(web::register::password_page).post(web::register::set_password),
         )
         .route("/account", get(web::pages::account))
+        .route("/account/documents", get(web::identity::documents))
+        .route(
+            "/account/standard",
+            get(web::identity::standard_form).post(web::identity::standard_submit),
+        )
+        .route("/account/letter", post(web::identity::order_letter))
+        .route(
+            "/account/letter/code",
+            post(web::identity::enter_letter_code),
+        )
         .route("/static/vhod.css", get(web::pages::stylesheet))
         .route("/healthz", get(web::pages::health));
     if state.config.dev.enabled {

@@ -311,7 +311,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {bind} (server.bind): {e}"))?;
     let (router, app) = build_app(config, Clock::default()).await?;
     spawn_key_maintenance(app.clone());
-    crate::jobs::spawn_worker(app.clone());
+    let _worker = crate::jobs::spawn_worker(app.clone());
     tracing::info!(bind = %bind, issuer = %app.issuer(), "vhod listening");
     axum::serve(
         listener,

@@ -142,6 +142,7 @@ mod tests {
             given_name: "Иван".into(),
             patronymic: Some("Иванович".into()),
             level: "simplified".into(),
+            level_method: "registration".into(),
             terms_version: "t".into(),
             privacy_version: "p".into(),
             registered_via: "self".into(),

@@ -4,6 +4,8 @@ pub mod cookies;
 pub mod csrf;
 pub mod headers;
 pub mod i18n;
+pub mod i18n_identity;
+pub mod identity;
 pub mod login;
 pub mod meta;
 pub mod pages;
