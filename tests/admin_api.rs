@@ -475,9 +475,34 @@ async fn a_portal_that_demands_more_than_a_person_has_is_refused_with_a_clear_re
             Some(json!({"min_acr": "urn:vhod:acr:low", "min_level": "standard"})),
         )
         .await;
-        let back = Browser::new(&t.base)
-            .authorize_and_login(&url, "level@example.org", PASSWORD)
-            .await;
+        // The person is told how to reach the level; going back gives the portal access_denied.
+        let b = Browser::new(&t.base);
+        let page = match b.follow(&url).await {
+            Landing::Page(200, html) => html,
+            other => panic!("{other:?}"),
+        };
+        let explained = match b
+            .submit_follow(
+                &page,
+                "/login",
+                &[("login", "level@example.org"), ("password", PASSWORD)],
+            )
+            .await
+        {
+            Landing::Page(403, html) => html,
+            other => panic!("{other:?}"),
+        };
+        assert!(
+            explained.contains("Для входа на этот портал нужна учётная запись уровня «Стандартная»"),
+            "{explained}"
+        );
+        assert!(explained.contains("укажите СНИЛС и паспорт"));
+        let back = explained
+            .split("\" id=\"back-to-portal\"")
+            .next()
+            .and_then(|s| s.rsplit("href=\"").next())
+            .unwrap()
+            .replace("&#38;", "&");
         assert_eq!(
             query_param(&back, "error").as_deref(),
             Some("access_denied"),

@@ -137,6 +137,20 @@ pub fn text(key: &str) -> Option<(&'static str, &'static str)> {
             "Слишком много неверных попыток. Закажите новое письмо или обратитесь в центр обслуживания.",
             "Too many wrong attempts. Order a new letter or visit a service centre.",
         ),
+        "required.title" => (
+            "Недостаточный уровень учётной записи",
+            "Account level too low",
+        ),
+        "required.text" => (
+            "Для входа на этот портал нужна учётная запись уровня",
+            "This portal requires an account of level",
+        ),
+        "required.how" => (
+            "Стандартная учётная запись: укажите СНИЛС и паспорт в личном кабинете — данные проверят ведомства. Подтверждённая: после проверки подтвердите личность в центре обслуживания, кодом из письма, электронной подписью или через банк.",
+            "Standard: enter your SNILS and passport in your account for the registries to check. Confirmed: after that, confirm your identity at a service centre, with a code letter, an electronic signature or through a bank.",
+        ),
+        "required.raise" => ("Повысить уровень учётной записи", "Raise my account level"),
+        "required.back" => ("Вернуться на портал", "Back to the portal"),
         _ => return None,
     })
 }

@@ -456,3 +456,26 @@ async fn letter_answer(
     };
     documents_page(app, headers, lang, account_id, status, "", key).await
 }
+
+#[derive(Template)]
+#[template(path = "level_required.html")]
+struct LevelRequiredPage {
+    t: Tr,
+    client_name: String,
+    level_key: &'static str,
+    back: String,
+}
+
+/// «Для входа на портал нужна … учётная запись»: how to reach the level, and the way back to the
+/// portal (which then receives access_denied).
+pub fn level_required_page(lang: Lang, client_name: &str, level: &str, back: &str) -> Response {
+    render(
+        StatusCode::FORBIDDEN,
+        &LevelRequiredPage {
+            t: Tr::new(lang),
+            client_name: client_name.to_string(),
+            level_key: level_key(level),
+            back: back.to_string(),
+        },
+    )
+}
