@@ -493,7 +493,8 @@ async fn a_portal_that_demands_more_than_a_person_has_is_refused_with_a_clear_re
             other => panic!("{other:?}"),
         };
         assert!(
-            explained.contains("Для входа на этот портал нужна учётная запись уровня «Стандартная»"),
+            explained
+                .contains("Для входа на этот портал нужна учётная запись уровня «Стандартная»"),
             "{explained}"
         );
         assert!(explained.contains("укажите СНИЛС и паспорт"));

@@ -579,3 +579,88 @@ async fn changing_a_verified_document_of_a_confirmed_person_returns_the_account_
             .contains("Вы изменили подтверждённый документ")
     );
 }
+
+#[tokio::test]
+async fn portals_receive_the_level_esia_scopes_and_verified_claims_only_from_verified_data() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let (client_id, secret) = t.add_client(REDIRECT, false).await;
+        let secret = secret.unwrap();
+        let b = signed_in(&t, "+79001112242").await;
+        let (verifier, challenge) = pkce_pair();
+        let claims_param = serde_json::json!({
+            "userinfo": { "verified_claims": null },
+            "id_token": { "verified_claims": null, "snils": null },
+        })
+        .to_string();
+        let url = {
+            let mut u = url::Url::parse(&format!("{}/authorize", t.base)).unwrap();
+            u.query_pairs_mut()
+                .append_pair("response_type", "code")
+                .append_pair("client_id", &client_id)
+                .append_pair("redirect_uri", REDIRECT)
+                .append_pair(
+                    "scope",
+                    "openid fullname snils id_doc birthplace birthdate gender contacts",
+                )
+                .append_pair("state", "s")
+                .append_pair("code_challenge", &challenge)
+                .append_pair("code_challenge_method", "S256")
+                .append_pair("claims", &claims_param);
+            u.to_string()
+        };
+        // Before any verification: the level only, no document data.
+        let back = b.authorize_and_login(&url, "+79001112242", PASSWORD).await;
+        let code = query_param(&back, "code").expect("code");
+        let (status, tokens) = redeem(&t, &client_id, &secret, &code, &verifier).await;
+        assert_eq!(status, 200, "{tokens}");
+        let id = id_token_claims(&tokens);
+        assert_eq!(id["account_level"], "simplified");
+        assert_eq!(id["account_level_method"], "registration");
+        assert!(id.get("verified_claims").is_none() && id.get("snils").is_none());
+
+        submit_standard(&b, "123456", SNILS).await;
+        wait_for(&b, "проверено").await;
+        // A pending change is never released: submit another passport the registry never answers.
+        let (verifier, challenge) = pkce_pair();
+        let url = url.split("&code_challenge=").next().unwrap().to_string()
+            + &format!(
+                "&code_challenge={challenge}&code_challenge_method=S256&claims={}",
+                urlencode(&claims_param)
+            );
+        submit_standard(&b, "777799", SNILS).await;
+        let back = b.authorize_and_login(&url, "+79001112242", PASSWORD).await;
+        let code = query_param(&back, "code").expect("code");
+        let (status, tokens) = redeem(&t, &client_id, &secret, &code, &verifier).await;
+        assert_eq!(status, 200, "{tokens}");
+        let id = id_token_claims(&tokens);
+        assert_eq!(id["account_level"], "standard");
+        assert_eq!(id["account_level_method"], "registry");
+        assert_eq!(id["snils"], "112-233-445 95");
+        assert_eq!(
+            id["verified_claims"]["verification"]["trust_framework"],
+            "ru_vhod"
+        );
+        let (status, info) = userinfo(&t, tokens["access_token"].as_str().unwrap()).await;
+        assert_eq!(status, 200, "{info}");
+        assert_eq!(info["snils"], "112-233-445 95");
+        assert_eq!(info["id_doc"]["type"], "RF_PASSPORT");
+        assert_eq!(
+            info["id_doc"]["number"], "123456",
+            "the verified passport, not the pending one"
+        );
+        assert_eq!(info["birthplace"], "г. Тверь");
+        assert_eq!(info["birthdate"], "1990-05-17");
+        assert_eq!(info["gender"], "male");
+        assert_eq!(info["contacts"][0]["type"], "MBT");
+        assert_eq!(info["contacts"][0]["value"], "+79001112242");
+        let vc = &info["verified_claims"];
+        assert_eq!(vc["verification"]["assurance_level"], "standard");
+        assert_eq!(vc["claims"]["family_name"], "Иванов");
+        assert_eq!(vc["claims"]["place_of_birth"]["locality"], "г. Тверь");
+        assert_eq!(
+            vc["verification"]["evidence"][0]["document_details"]["document_number"],
+            "2815 123456"
+        );
+    }
+}
