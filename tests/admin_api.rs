@@ -52,6 +52,9 @@ async fn every_admin_endpoint_refuses_missing_expired_and_wrongly_scoped_credent
         let (operator, _) = issue_bootstrap_token(&t.app, &[Role::Operator], "op", 600)
             .await
             .unwrap();
+        let (auditor, _) = issue_bootstrap_token(&t.app, &[Role::Auditor], "aud", 600)
+            .await
+            .unwrap();
         let (short, _) =
             issue_bootstrap_token(&t.app, &[Role::SecurityAdmin, Role::Auditor], "short", 60)
                 .await
@@ -81,8 +84,13 @@ async fn every_admin_endpoint_refuses_missing_expired_and_wrongly_scoped_credent
                 "expired, {}",
                 backend.name()
             );
-            let (status, _, body) =
-                call(&t, op.method, &path, Some(&operator), Some(json!({}))).await;
+            // A token whose roles do not include the one this operation needs.
+            let wrong = if op.role == Role::Operator {
+                &auditor
+            } else {
+                &operator
+            };
+            let (status, _, body) = call(&t, op.method, &path, Some(wrong), Some(json!({}))).await;
             assert_eq!(status, 403, "{} {path}", op.method);
             assert!(body["detail"].as_str().unwrap().contains(op.role.name()));
         }

@@ -664,3 +664,147 @@ async fn portals_receive_the_level_esia_scopes_and_verified_claims_only_from_ver
         );
     }
 }
+
+#[tokio::test]
+async fn a_service_centre_operator_confirms_a_verified_person_through_the_api() {
+    use vhod::admin::Role;
+    use vhod::admin::auth::issue_bootstrap_token;
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let b = signed_in(&t, "+79001112243").await;
+        let (token, _) = issue_bootstrap_token(&t.app, &[Role::Operator], "centre-7", 600)
+            .await
+            .unwrap();
+        let confirm = |snils: &'static str, series: &'static str, number: &'static str| {
+            let (base, token) = (t.base.clone(), token.clone());
+            async move {
+                let res = no_redirect_client()
+                    .post(format!("{base}/admin/api/operator/confirm"))
+                    .bearer_auth(token)
+                    .json(&serde_json::json!({
+                        "snils": snils, "passport_series": series, "passport_number": number,
+                    }))
+                    .send()
+                    .await
+                    .unwrap();
+                let status = res.status().as_u16();
+                (status, res.json::<serde_json::Value>().await.unwrap())
+            }
+        };
+        // Not verified yet: nobody holds this SNILS.
+        let (status, body) = confirm(SNILS, "2815", "123456").await;
+        assert_eq!(status, 404, "{body}");
+        submit_standard(&b, "123456", SNILS).await;
+        wait_for(&b, "проверено").await;
+        let (status, body) = confirm(SNILS, "2815", "999999").await;
+        assert_eq!(status, 409, "{body}");
+        assert!(body["detail"].as_str().unwrap().contains("does not match"));
+        let (status, body) = confirm("112-233-445 96", "2815", "123456").await;
+        assert_eq!(status, 400, "{body}");
+        let (status, body) = confirm(SNILS, "2815", "123456").await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["level"], "confirmed");
+        let html = wait_for(&b, "в центре обслуживания").await;
+        assert!(html.contains("<b>Подтверждённая</b>"), "{html}");
+        let audit = t.app.store.audit_since(0).await.unwrap();
+        let last = audit
+            .iter()
+            .rev()
+            .find(|a| a.action == "account.level")
+            .unwrap();
+        assert_eq!(last.actor, "bootstrap:centre-7", "the operator is named");
+        assert!(last.details.contains("service_centre"));
+        // Twice is refused: the person is confirmed already.
+        let (status, _) = confirm(SNILS, "2815", "123456").await;
+        assert_eq!(status, 409);
+    }
+}
+
+#[tokio::test]
+async fn the_operator_console_and_the_cli_confirm_in_person() {
+    use vhod::admin::Role;
+    use vhod::admin::auth::issue_bootstrap_token;
+    let t = TestServer::start(&Backend::Sqlite).await;
+    // Console: sign in with an operator bootstrap token, use the form.
+    let b1 = signed_in(&t, "+79001112244").await;
+    submit_standard(&b1, "123456", SNILS).await;
+    wait_for(&b1, "проверено").await;
+    let (token, _) = issue_bootstrap_token(&t.app, &[Role::Operator], "centre-1", 600)
+        .await
+        .unwrap();
+    let console = Browser::new(&t.base);
+    let page = match console.follow("/admin/console").await {
+        Landing::Page(200, html) => html,
+        other => panic!("{other:?}"),
+    };
+    let page = match console
+        .submit_follow(&page, "/admin/console/login", &[("token", &token)])
+        .await
+    {
+        Landing::Page(200, html) => html,
+        other => panic!("{other:?}"),
+    };
+    assert!(
+        page.contains("Подтверждение личности в центре обслуживания"),
+        "{page}"
+    );
+    let res = console
+        .submit(
+            &page,
+            "/admin/console/action",
+            &[
+                ("action", "confirm"),
+                ("snils", SNILS),
+                ("series", "2815"),
+                ("number", "123456"),
+            ],
+        )
+        .await;
+    let html = res.text().await.unwrap();
+    assert!(html.contains("account.level confirmed"), "{html}");
+    wait_for(&b1, "<b>Подтверждённая</b>").await;
+
+    // CLI, on the same database: an operator account is required.
+    let b2 = signed_in(&t, "+79001112245").await;
+    submit_standard(&b2, "123457", "010-242-368 77").await;
+    wait_for(&b2, "проверено").await;
+    let run = |operator: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_vhod"))
+            .env_remove("VHOD_CONFIG")
+            .env("VHOD_DATABASE__URL", &t.config.database.url)
+            .env("VHOD_KEYS__KEK_FILE", &t.config.keys.kek_file)
+            .env("VHOD_LOG", "warn")
+            .args([
+                "operator",
+                "confirm",
+                "--snils",
+                "01024236877",
+                "--series",
+                "2815",
+                "--number",
+                "123457",
+                "--operator",
+                operator,
+            ])
+            .output()
+            .unwrap()
+    };
+    let stranger = t.add_person("+79001112246").await;
+    let out = run(&stranger);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not hold the operator role"));
+    t.app.store.grant_role(&stranger, "operator").await.unwrap();
+    let out = run(&stranger);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    wait_for(&b2, "<b>Подтверждённая</b>").await;
+    let audit = t.app.store.audit_since(0).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.action == "account.level" && a.actor == format!("admin:{stranger}"))
+    );
+}

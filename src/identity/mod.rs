@@ -6,6 +6,7 @@ pub mod levels;
 pub mod names;
 pub mod password_policy;
 pub mod registration;
+pub mod service_centre;
 pub mod validation;
 pub mod verifier;
 

@@ -151,6 +151,15 @@ pub fn text(key: &str) -> Option<(&'static str, &'static str)> {
         ),
         "required.raise" => ("Повысить уровень учётной записи", "Raise my account level"),
         "required.back" => ("Вернуться на портал", "Back to the portal"),
+        "admin.confirm_title" => (
+            "Подтверждение личности в центре обслуживания",
+            "Identity confirmation at a service centre",
+        ),
+        "admin.confirm_hint" => (
+            "Найдите человека по СНИЛС и паспорту, проверьте документ и подтвердите.",
+            "Find the person by SNILS and passport, check the document and confirm.",
+        ),
+        "admin.confirm" => ("Подтвердить личность", "Confirm identity"),
         _ => return None,
     })
 }
