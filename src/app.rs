@@ -145,6 +145,19 @@ pub fn router(state: AppState) -> Router {
             "/register/password",
             get(web::register::password_page).post(web::register::set_password),
         )
+        .route(
+            "/recover",
+            get(web::recover::start_page).post(web::recover::start),
+        )
+        .route(
+            "/recover/code",
+            get(web::recover::code_page).post(web::recover::code),
+        )
+        .route("/recover/link", get(web::recover::link))
+        .route(
+            "/recover/password",
+            get(web::recover::password_page).post(web::recover::set_password),
+        )
         .route("/account", get(web::pages::account))
         .route("/account/documents", get(web::identity::documents))
         .route(

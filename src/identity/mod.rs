@@ -5,6 +5,7 @@ pub mod letters;
 pub mod levels;
 pub mod names;
 pub mod password_policy;
+pub mod recovery;
 pub mod registration;
 pub mod service_centre;
 pub mod validation;
