@@ -166,6 +166,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/account/letter", post(web::identity::order_letter))
         .route(
+            "/account/delete",
+            get(web::identity::delete_form).post(web::identity::delete_account),
+        )
+        .route(
             "/account/letter/code",
             post(web::identity::enter_letter_code),
         )

@@ -1,6 +1,7 @@
 //! The person: contacts, names, password policy, registration.
 
 pub mod contact;
+pub mod deletion;
 pub mod letters;
 pub mod levels;
 pub mod names;

@@ -83,6 +83,15 @@ impl Store {
         Ok(row)
     }
 
+    /// Removes the account; everything that belongs to it goes by ON DELETE CASCADE.
+    pub async fn delete_account(&self, account_id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Replaces the password hash (recovery, password change).
     pub async fn set_password(&self, account_id: &str, hash: &str) -> Result<(), StoreError> {
         let now = self.now();

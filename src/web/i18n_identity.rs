@@ -195,6 +195,29 @@ pub fn text(key: &str) -> Option<(&'static str, &'static str)> {
             "Your password has been changed. All other sessions have ended.",
         ),
         "login.forgot" => ("Забыли пароль?", "Forgot your password?"),
+        "delete.title" => ("Удаление учётной записи", "Delete the account"),
+        "delete.warning" => (
+            "Учётная запись будет удалена безвозвратно: персональные данные, документы, разрешения порталов и все сеансы. Восстановить её будет нельзя.",
+            "The account will be deleted irreversibly: personal data, documents, portal permissions and every session. It cannot be restored.",
+        ),
+        "delete.type" => (
+            "Чтобы подтвердить, введите слово «безвозвратно»",
+            "To confirm, type the Russian word «безвозвратно» (irreversibly)",
+        ),
+        "delete.submit" => ("Удалить учётную запись", "Delete the account"),
+        "delete.not_fresh" => (
+            "Для удаления войдите заново: вход должен быть выполнен не более 5 минут назад.",
+            "To delete the account, sign in again: the login must be less than 5 minutes old.",
+        ),
+        "delete.relogin" => ("Войти заново", "Sign in again"),
+        "delete.confirm_needed" => (
+            "Удаление не подтверждено: введите слово «безвозвратно».",
+            "Deletion not confirmed: type «безвозвратно».",
+        ),
+        "delete.done" => (
+            "Учётная запись удалена безвозвратно.",
+            "The account has been deleted irreversibly.",
+        ),
         _ => return None,
     })
 }
