@@ -165,6 +165,11 @@ pub fn router(state: AppState) -> Router {
             get(web::identity::standard_form).post(web::identity::standard_submit),
         )
         .route("/account/letter", post(web::identity::order_letter))
+        .route("/account/permissions", get(web::permissions::page))
+        .route(
+            "/account/permissions/revoke",
+            post(web::permissions::revoke),
+        )
         .route(
             "/account/delete",
             get(web::identity::delete_form).post(web::identity::delete_account),

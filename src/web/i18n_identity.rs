@@ -218,6 +218,16 @@ pub fn text(key: &str) -> Option<(&'static str, &'static str)> {
             "Учётная запись удалена безвозвратно.",
             "The account has been deleted irreversibly.",
         ),
+        "perm.title" => (
+            "Разрешения доступа к персональным данным",
+            "Permissions to access personal data",
+        ),
+        "perm.none" => (
+            "Вы пока не разрешали порталам доступ к своим данным.",
+            "You have not allowed any portal to access your data yet.",
+        ),
+        "perm.since" => ("с", "since"),
+        "perm.revoke" => ("Отозвать", "Revoke"),
         _ => return None,
     })
 }

@@ -9,6 +9,7 @@ pub mod identity;
 pub mod login;
 pub mod meta;
 pub mod pages;
+pub mod permissions;
 pub mod recover;
 pub mod register;
 
