@@ -1,5 +1,6 @@
 //! HTML pages: templates, i18n (ru default, en), CSRF, cookies, security headers.
 
+pub mod bank;
 pub mod cookies;
 pub mod csrf;
 pub mod headers;
