@@ -7,6 +7,8 @@ pub mod i18n;
 pub mod login;
 pub mod meta;
 pub mod pages;
+pub mod passkey_login;
+pub mod passkeys;
 pub mod register;
 
 use axum::http::StatusCode;
