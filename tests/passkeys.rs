@@ -7,16 +7,51 @@ mod common;
 
 use common::*;
 use serde_json::{Value, json};
-use webauthn_authenticator_rs::WebauthnAuthenticator;
+use std::cell::RefCell;
+use std::rc::Rc;
 use webauthn_authenticator_rs::softtoken::SoftToken;
+use webauthn_authenticator_rs::{
+    AuthenticatorBackendHashedClientData, WebauthnAuthenticator, prelude::WebauthnCError,
+};
 use webauthn_rs::prelude::{CreationChallengeResponse, RequestChallengeResponse, Url};
+use webauthn_rs_proto::{
+    PublicKeyCredential, PublicKeyCredentialCreationOptions, PublicKeyCredentialRequestOptions,
+    RegisterPublicKeyCredential,
+};
+
+/// The token behind a shared handle, so a test can copy its state (keys and counter) at any time.
+struct Shared(Rc<RefCell<SoftToken>>);
+
+impl AuthenticatorBackendHashedClientData for Shared {
+    fn perform_register(
+        &mut self,
+        client_data_hash: Vec<u8>,
+        options: PublicKeyCredentialCreationOptions,
+        timeout_ms: u32,
+    ) -> Result<RegisterPublicKeyCredential, WebauthnCError> {
+        self.0
+            .borrow_mut()
+            .perform_register(client_data_hash, options, timeout_ms)
+    }
+
+    fn perform_auth(
+        &mut self,
+        client_data_hash: Vec<u8>,
+        options: PublicKeyCredentialRequestOptions,
+        timeout_ms: u32,
+    ) -> Result<PublicKeyCredential, WebauthnCError> {
+        self.0
+            .borrow_mut()
+            .perform_auth(client_data_hash, options, timeout_ms)
+    }
+}
 
 /// A phone with a passkey. SoftToken does the cryptography (keys, signatures, counter, user
 /// verification) but cannot keep resident keys, so this wrapper keeps what a resident key is —
 /// the credential id and the user handle the site gave it — and plays the browser's part of
 /// choosing that credential when the site asks without naming one.
 struct Device {
-    token: SoftToken,
+    token: Rc<RefCell<SoftToken>>,
     origin: Url,
     resident: Option<(String, String)>,
 }
@@ -26,7 +61,7 @@ impl Device {
         // `true`: the token reports user verification (the fingerprint check passed).
         let (token, _) = SoftToken::new(true).unwrap();
         Device {
-            token,
+            token: Rc::new(RefCell::new(token)),
             origin: Url::parse(origin).unwrap(),
             resident: None,
         }
@@ -35,7 +70,9 @@ impl Device {
     /// A copy of the device with the same keys and counter (a cloned authenticator).
     fn clone_device(&self) -> Device {
         Device {
-            token: SoftToken::from_cbor(&self.token.to_cbor().unwrap()).unwrap(),
+            token: Rc::new(RefCell::new(
+                SoftToken::from_cbor(&self.token.borrow().to_cbor().unwrap()).unwrap(),
+            )),
             origin: self.origin.clone(),
             resident: self.resident.clone(),
         }
@@ -56,8 +93,7 @@ impl Device {
         o["publicKey"]["authenticatorSelection"]["requireResidentKey"] = false.into();
         o["publicKey"]["authenticatorSelection"]["residentKey"] = "discouraged".into();
         let ccr: CreationChallengeResponse = serde_json::from_value(o).unwrap();
-        let cred = self
-            .token
+        let cred = WebauthnAuthenticator::new(Shared(self.token.clone()))
             .do_registration(self.origin.clone(), ccr)
             .expect("the authenticator registers");
         let cred = serde_json::to_value(cred).unwrap();
@@ -80,8 +116,7 @@ impl Device {
             o["publicKey"]["rpId"] = rp.into();
         }
         let rcr: RequestChallengeResponse = serde_json::from_value(o).unwrap();
-        let cred = self
-            .token
+        let cred = WebauthnAuthenticator::new(Shared(self.token.clone()))
             .do_authentication(self.origin.clone(), rcr)
             .expect("the authenticator signs");
         let mut cred = serde_json::to_value(cred).unwrap();
@@ -133,15 +168,21 @@ async fn sign_out(browser: &Browser) {
     let html = page(browser, "/account").await;
     let res = browser.submit(&html, "/logout", &[]).await;
     assert_eq!(res.status(), 200);
-    assert!(matches!(browser.follow("/account").await, Landing::Page(200, ref h) if h.contains("name=\"password\"")));
+    assert!(
+        matches!(browser.follow("/account").await, Landing::Page(200, ref h) if h.contains("name=\"password\""))
+    );
 }
 
 /// Settings page → start → authenticator → finish; returns the finish answer.
 async fn enrol(browser: &Browser, device: &mut Device, name: &str) -> (u16, Value) {
     let html = page(browser, "/account/passkeys").await;
     let csrf = data_csrf(&html);
-    let (status, start) =
-        post_json(browser, "/account/passkeys/register/start", &json!({ "csrf": csrf })).await;
+    let (status, start) = post_json(
+        browser,
+        "/account/passkeys/register/start",
+        &json!({ "csrf": csrf }),
+    )
+    .await;
     assert_eq!(status, 200, "{start}");
     let credential = device.create(&start["options"]);
     post_json(
@@ -168,7 +209,8 @@ async fn sign_in_request(
     let html = page(browser, &url).await;
     assert!(html.contains("Войти по биометрии"), "{html}");
     let csrf = data_csrf(&html);
-    let (status, start) = post_json(browser, "/login/passkey/start", &json!({ "csrf": csrf })).await;
+    let (status, start) =
+        post_json(browser, "/login/passkey/start", &json!({ "csrf": csrf })).await;
     assert_eq!(status, 200, "{start}");
     let credential = device.get(&start["options"], rp_id);
     json!({ "csrf": csrf, "ceremony": start["ceremony"], "tx": tx, "credential": credential })
@@ -192,17 +234,30 @@ async fn enrolling_a_passkey_needs_a_login_less_than_five_minutes_old() {
         let browser = Browser::new(&t.base);
         sign_in_with_password(&browser, "old@example.org").await;
         let html = page(&browser, "/account").await;
-        assert!(html.contains("href=\"/account/passkeys\""), "account page links to passkeys");
+        assert!(
+            html.contains("href=\"/account/passkeys\""),
+            "account page links to passkeys"
+        );
         let html = page(&browser, "/account/passkeys").await;
         let csrf = data_csrf(&html);
-        assert!(html.contains("id=\"passkey-enrol\""), "fresh login: the add form is shown");
+        assert!(
+            html.contains("id=\"passkey-enrol\""),
+            "fresh login: the add form is shown"
+        );
 
         t.app.clock.advance(301);
         let html = page(&browser, "/account/passkeys").await;
         assert!(!html.contains("id=\"passkey-enrol\""), "{}", backend.name());
-        assert!(html.contains("войдите заново: с момента входа прошло больше 5 минут"), "{html}");
-        let (status, body) =
-            post_json(&browser, "/account/passkeys/register/start", &json!({ "csrf": csrf })).await;
+        assert!(
+            html.contains("войдите заново: с момента входа прошло больше 5 минут"),
+            "{html}"
+        );
+        let (status, body) = post_json(
+            &browser,
+            "/account/passkeys/register/start",
+            &json!({ "csrf": csrf }),
+        )
+        .await;
         assert_eq!(status, 403, "{body}");
         assert_eq!(body["error"], "login_too_old");
         assert!(body["message"].as_str().unwrap().contains("войдите заново"));
@@ -226,11 +281,16 @@ async fn enrolment_without_csrf_token_or_session_is_refused() {
             .find(|(k, _)| k == "csrf")
             .unwrap()
             .1;
-        let (status, body) =
-            post_json(&browser, "/account/passkeys/register/start", &json!({ "csrf": csrf })).await;
+        let (status, body) = post_json(
+            &browser,
+            "/account/passkeys/register/start",
+            &json!({ "csrf": csrf }),
+        )
+        .await;
         assert_eq!(status, 401, "{body}");
         assert_eq!(body["error"], "login_required");
-        let (status, body) = post_json(&browser, "/login/passkey/start", &json!({ "csrf": "x" })).await;
+        let (status, body) =
+            post_json(&browser, "/login/passkey/start", &json!({ "csrf": "x" })).await;
         assert_eq!(status, 403, "{body}");
         assert_eq!(body["error"], "csrf");
     }
@@ -276,7 +336,10 @@ async fn passkey_sign_in_inside_an_authorization_gives_substantial_acr_and_hwk_u
         let back = match browser.follow(done["redirect"].as_str().unwrap()).await {
             Landing::Left(url) => url,
             Landing::Page(200, html) if html.contains("name=\"decision\"") => {
-                match browser.submit_follow(&html, "/consent", &[("decision", "allow")]).await {
+                match browser
+                    .submit_follow(&html, "/consent", &[("decision", "allow")])
+                    .await
+                {
                     Landing::Left(url) => url,
                     other => panic!("consent: {other:?}"),
                 }
@@ -288,7 +351,12 @@ async fn passkey_sign_in_inside_an_authorization_gives_substantial_acr_and_hwk_u
         let (status, tokens) = redeem(&t, &client_id, &secret, &code, &verifier).await;
         assert_eq!(status, 200, "{tokens}");
         let claims = id_token_claims(&tokens);
-        assert_eq!(claims["acr"], "urn:vhod:acr:substantial", "{}", backend.name());
+        assert_eq!(
+            claims["acr"],
+            "urn:vhod:acr:substantial",
+            "{}",
+            backend.name()
+        );
         assert_eq!(claims["amr"], json!(["hwk", "user"]));
 
         // The settings page shows when it was last used.
@@ -316,7 +384,11 @@ async fn passkeys_can_be_renamed_and_a_removed_passkey_no_longer_signs_in() {
             .next()
             .unwrap();
         let res = browser
-            .submit(rename_form, "/account/passkeys/rename", &[("name", "Новое имя")])
+            .submit(
+                rename_form,
+                "/account/passkeys/rename",
+                &[("name", "Новое имя")],
+            )
             .await;
         assert_eq!(res.status(), 303);
         let html = page(&browser, &location(&res).unwrap()).await;
@@ -336,7 +408,9 @@ async fn passkeys_can_be_renamed_and_a_removed_passkey_no_longer_signs_in() {
             .split("</form>")
             .next()
             .unwrap();
-        let res = browser.submit(remove_form, "/account/passkeys/remove", &[]).await;
+        let res = browser
+            .submit(remove_form, "/account/passkeys/remove", &[])
+            .await;
         assert_eq!(res.status(), 303);
         let html = page(&browser, &location(&res).unwrap()).await;
         assert!(html.contains("Ключ доступа удалён."));
@@ -362,8 +436,12 @@ async fn a_passkey_made_for_another_rp_id_is_refused() {
         let mut phishing = Device::new("https://evil.example");
         let html = page(&browser, "/account/passkeys").await;
         let csrf = data_csrf(&html);
-        let (_, start) =
-            post_json(&browser, "/account/passkeys/register/start", &json!({ "csrf": csrf })).await;
+        let (_, start) = post_json(
+            &browser,
+            "/account/passkeys/register/start",
+            &json!({ "csrf": csrf }),
+        )
+        .await;
         let mut options = start["options"].clone();
         options["publicKey"]["rp"]["id"] = "evil.example".into();
         let credential = phishing.create(&options);
@@ -375,7 +453,11 @@ async fn a_passkey_made_for_another_rp_id_is_refused() {
         .await;
         assert_eq!(status, 400, "{body}");
         assert_eq!(body["error"], "rejected");
-        assert!(page(&browser, "/account/passkeys").await.contains("Ключей доступа пока нет."));
+        assert!(
+            page(&browser, "/account/passkeys")
+                .await
+                .contains("Ключей доступа пока нет.")
+        );
 
         // A real passkey, but the assertion is signed for another rp id on another origin.
         let mut device = Device::new(&t.issuer());
@@ -468,7 +550,12 @@ async fn a_passkey_ceremony_started_on_one_node_finishes_on_another() {
     sign_in_with_password(&b1, "nodes@example.org").await;
     let html = page(&b1, "/account/passkeys").await;
     let csrf = data_csrf(&html);
-    let (_, start) = post_json(&b1, "/account/passkeys/register/start", &json!({ "csrf": csrf })).await;
+    let (_, start) = post_json(
+        &b1,
+        "/account/passkeys/register/start",
+        &json!({ "csrf": csrf }),
+    )
+    .await;
     let credential = device.create(&start["options"]);
     let b2 = Browser {
         http: b1.http.clone(),
@@ -496,7 +583,15 @@ async fn a_passkey_ceremony_started_on_one_node_finishes_on_another() {
 
 #[test]
 fn clean_passkey_names() {
-    assert_eq!(vhod::authn::webauthn::clean_name("  Мой\u{0007} ключ "), "Мой ключ");
+    assert_eq!(
+        vhod::authn::webauthn::clean_name("  Мой\u{0007} ключ "),
+        "Мой ключ"
+    );
     assert_eq!(vhod::authn::webauthn::clean_name("   "), "Passkey");
-    assert_eq!(vhod::authn::webauthn::clean_name(&"я".repeat(100)).chars().count(), 60);
+    assert_eq!(
+        vhod::authn::webauthn::clean_name(&"я".repeat(100))
+            .chars()
+            .count(),
+        60
+    );
 }

@@ -161,7 +161,8 @@ pub async fn finish_enrolment(
     credential: &RegisterPublicKeyCredential,
     name: &str,
 ) -> Result<PasskeyRow, PasskeyError> {
-    let enrolment: Enrolment = take_ceremony(app, "enrol", ceremony, |e: &Enrolment| e.expires_at).await?;
+    let enrolment: Enrolment =
+        take_ceremony(app, "enrol", ceremony, |e: &Enrolment| e.expires_at).await?;
     if enrolment.account_id != account_id {
         // Started by another person's session: as good as unknown.
         return Err(PasskeyError::CeremonyExpired);

@@ -29,8 +29,7 @@ pub struct NewPasskey<'a> {
     pub counter: i64,
 }
 
-const COLS: &str =
-    "id, account_id, cred_id, user_handle, name, passkey, counter, created_at, last_used_at, flagged_at";
+const COLS: &str = "id, account_id, cred_id, user_handle, name, passkey, counter, created_at, last_used_at, flagged_at";
 
 impl Store {
     /// Conflict when the credential id is already registered (to anyone).
@@ -60,17 +59,23 @@ impl Store {
         .await?)
     }
 
-    pub async fn passkey_by_cred_id(&self, cred_id: &str) -> Result<Option<PasskeyRow>, StoreError> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {COLS} FROM passkeys WHERE cred_id = $1"
-        ))
-        .bind(cred_id)
-        .fetch_optional(&self.pool)
-        .await?)
+    pub async fn passkey_by_cred_id(
+        &self,
+        cred_id: &str,
+    ) -> Result<Option<PasskeyRow>, StoreError> {
+        Ok(
+            sqlx::query_as(&format!("SELECT {COLS} FROM passkeys WHERE cred_id = $1"))
+                .bind(cred_id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     /// The user handle already given to this account's passkeys, if any.
-    pub async fn passkey_user_handle(&self, account_id: &str) -> Result<Option<String>, StoreError> {
+    pub async fn passkey_user_handle(
+        &self,
+        account_id: &str,
+    ) -> Result<Option<String>, StoreError> {
         let row: Option<(String,)> = sqlx::query_as(
             "SELECT user_handle FROM passkeys WHERE account_id = $1 ORDER BY created_at LIMIT 1",
         )

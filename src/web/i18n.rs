@@ -193,7 +193,10 @@ fn text(key: &str) -> (&'static str, &'static str) {
         ),
         "account.end_all" => ("Завершить все сеансы", "End all sessions"),
         "account.sessions" => ("Активных сеансов:", "Active sessions:"),
-        "account.passkeys" => ("Ключи доступа (вход по биометрии)", "Passkeys (biometric sign-in)"),
+        "account.passkeys" => (
+            "Ключи доступа (вход по биометрии)",
+            "Passkeys (biometric sign-in)",
+        ),
         "login.passkey" => ("Войти по биометрии", "Sign in with biometrics"),
         "passkeys.title" => ("Ключи доступа", "Passkeys"),
         "passkeys.intro" => (

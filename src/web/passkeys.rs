@@ -127,15 +127,35 @@ pub fn json_error(lang: Lang, status: StatusCode, code: &str, message_key: &str)
 pub fn passkey_error(lang: Lang, e: &PasskeyError) -> Response {
     use PasskeyError::*;
     let (status, code, key) = match e {
-        CeremonyExpired => (StatusCode::BAD_REQUEST, "ceremony_expired", "passkeys.err_expired"),
-        LoginTooOld => (StatusCode::FORBIDDEN, "login_too_old", "passkeys.err_login_too_old"),
+        CeremonyExpired => (
+            StatusCode::BAD_REQUEST,
+            "ceremony_expired",
+            "passkeys.err_expired",
+        ),
+        LoginTooOld => (
+            StatusCode::FORBIDDEN,
+            "login_too_old",
+            "passkeys.err_login_too_old",
+        ),
         Rejected(reason) => {
             tracing::info!(reason = %reason, "passkey response refused");
             (StatusCode::BAD_REQUEST, "rejected", "passkeys.err_rejected")
         }
-        UnknownPasskey => (StatusCode::UNAUTHORIZED, "unknown_passkey", "passkeys.err_unknown"),
-        AlreadyRegistered => (StatusCode::CONFLICT, "already_registered", "passkeys.err_duplicate"),
-        PossibleClone | Flagged => (StatusCode::UNAUTHORIZED, "passkey_flagged", "passkeys.err_flagged"),
+        UnknownPasskey => (
+            StatusCode::UNAUTHORIZED,
+            "unknown_passkey",
+            "passkeys.err_unknown",
+        ),
+        AlreadyRegistered => (
+            StatusCode::CONFLICT,
+            "already_registered",
+            "passkeys.err_duplicate",
+        ),
+        PossibleClone | Flagged => (
+            StatusCode::UNAUTHORIZED,
+            "passkey_flagged",
+            "passkeys.err_flagged",
+        ),
         Store(e) => return internal_json(lang, e),
         Cache(e) => return internal_json(lang, e),
     };
@@ -182,7 +202,12 @@ pub fn checked_json<T: serde::de::DeserializeOwned>(
     };
     let lang = meta.lang(env.lang.as_deref());
     if !csrf::verify(headers, env.csrf.as_deref()) {
-        return Err(json_error(lang, StatusCode::FORBIDDEN, "csrf", "error.csrf"));
+        return Err(json_error(
+            lang,
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "error.csrf",
+        ));
     }
     Ok((req, lang))
 }
@@ -203,7 +228,12 @@ pub async fn enrol_start(
     let s = match signed_in(&app, &headers).await {
         Ok(Some(s)) => s,
         Ok(None) => {
-            return json_error(lang, StatusCode::UNAUTHORIZED, "login_required", "passkeys.err_login_required");
+            return json_error(
+                lang,
+                StatusCode::UNAUTHORIZED,
+                "login_required",
+                "passkeys.err_login_required",
+            );
         }
         Err(res) => return res,
     };
@@ -212,7 +242,9 @@ pub async fn enrol_start(
         Err(e) => return internal_json(lang, &e),
     };
     match wa::start_enrolment(&app, &s.account_id, s.auth_time, &user_name, &display_name).await {
-        Ok((ceremony, options)) => Json(json!({ "ceremony": ceremony, "options": options })).into_response(),
+        Ok((ceremony, options)) => {
+            Json(json!({ "ceremony": ceremony, "options": options })).into_response()
+        }
         Err(e) => passkey_error(lang, &e),
     }
 }
@@ -255,14 +287,33 @@ pub async fn enrol_finish(
     let s = match signed_in(&app, &headers).await {
         Ok(Some(s)) => s,
         Ok(None) => {
-            return json_error(lang, StatusCode::UNAUTHORIZED, "login_required", "passkeys.err_login_required");
+            return json_error(
+                lang,
+                StatusCode::UNAUTHORIZED,
+                "login_required",
+                "passkeys.err_login_required",
+            );
         }
         Err(res) => return res,
     };
     let Ok(credential) = serde_json::from_value(req.credential) else {
-        return json_error(lang, StatusCode::BAD_REQUEST, "bad_request", "error.bad_request");
+        return json_error(
+            lang,
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "error.bad_request",
+        );
     };
-    match wa::finish_enrolment(&app, &s.account_id, s.auth_time, &req.ceremony, &credential, &req.name).await {
+    match wa::finish_enrolment(
+        &app,
+        &s.account_id,
+        s.auth_time,
+        &req.ceremony,
+        &credential,
+        &req.name,
+    )
+    .await
+    {
         Ok(_) => Json(json!({ "redirect": "/account/passkeys?done=added" })).into_response(),
         Err(e) => passkey_error(lang, &e),
     }
@@ -288,7 +339,13 @@ pub async fn remove(
     change(app, meta, headers, body, false).await
 }
 
-async fn change(app: AppState, meta: ClientMeta, headers: HeaderMap, body: Bytes, is_rename: bool) -> Response {
+async fn change(
+    app: AppState,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+    is_rename: bool,
+) -> Response {
     let (p, lang) = match super::checked_form(&meta, &headers, &body) {
         Ok(x) => x,
         Err(page) => return page,
@@ -309,7 +366,11 @@ async fn change(app: AppState, meta: ClientMeta, headers: HeaderMap, body: Bytes
         Ok(true) => {
             tracing::info!(account = %s.account_id, passkey = %id, renamed = is_rename, "passkey changed");
             let done = if is_rename { "renamed" } else { "removed" };
-            Redirect::to(&format!("/account/passkeys?done={done}&lang={}", lang.code())).into_response()
+            Redirect::to(&format!(
+                "/account/passkeys?done={done}&lang={}",
+                lang.code()
+            ))
+            .into_response()
         }
         Ok(false) => super::pages::error_page(lang, StatusCode::NOT_FOUND, "passkeys.err_unknown"),
         Err(e) => internal_error(lang, &e),
