@@ -284,3 +284,29 @@ pub async fn finish_sign_in(
         .await?;
     Ok(row.account_id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::build;
+
+    #[test]
+    fn relying_party_origin_is_the_issuer_origin_without_its_path() {
+        let w = build("https://id.example.gov/esia", "vhod").unwrap();
+        let origins: Vec<String> = w
+            .get_allowed_origins()
+            .iter()
+            .map(|u| u.origin().ascii_serialization())
+            .collect();
+        assert_eq!(origins, ["https://id.example.gov"]);
+        let dev = build("http://localhost:8080", "vhod").unwrap();
+        assert_eq!(
+            dev.get_allowed_origins()[0].origin().ascii_serialization(),
+            "http://localhost:8080"
+        );
+    }
+
+    #[test]
+    fn an_issuer_without_a_host_is_refused() {
+        assert!(build("not a url", "vhod").is_err());
+    }
+}
