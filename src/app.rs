@@ -149,6 +149,19 @@ pub fn router(state: AppState) -> Router {
             "/register/password",
             get(web::register::password_page).post(web::register::set_password),
         )
+        .route(
+            "/recover",
+            get(web::recover::start_page).post(web::recover::start),
+        )
+        .route(
+            "/recover/code",
+            get(web::recover::code_page).post(web::recover::code),
+        )
+        .route("/recover/link", get(web::recover::link))
+        .route(
+            "/recover/password",
+            get(web::recover::password_page).post(web::recover::set_password),
+        )
         .route("/account", get(web::pages::account))
         .route("/account/passkeys", get(web::passkeys::page))
         .route(
@@ -164,6 +177,16 @@ pub fn router(state: AppState) -> Router {
         .route("/login/passkey/start", post(web::passkey_login::start))
         .route("/login/passkey/finish", post(web::passkey_login::finish))
         .route("/static/passkeys.js", get(web::passkeys::script))
+        .route("/account/documents", get(web::identity::documents))
+        .route(
+            "/account/standard",
+            get(web::identity::standard_form).post(web::identity::standard_submit),
+        )
+        .route("/account/letter", post(web::identity::order_letter))
+        .route(
+            "/account/letter/code",
+            post(web::identity::enter_letter_code),
+        )
         .route("/static/vhod.css", get(web::pages::stylesheet))
         .route("/healthz", get(web::pages::health));
     if state.config.dev.enabled {

@@ -4,11 +4,14 @@ pub mod cookies;
 pub mod csrf;
 pub mod headers;
 pub mod i18n;
+pub mod i18n_identity;
+pub mod identity;
 pub mod login;
 pub mod meta;
 pub mod pages;
 pub mod passkey_login;
 pub mod passkeys;
+pub mod recover;
 pub mod register;
 
 use axum::http::StatusCode;
