@@ -374,6 +374,14 @@ async fn passkeys_can_be_renamed_and_a_removed_passkey_no_longer_signs_in() {
         let mut device = Device::new(&t.issuer());
         sign_in_with_password(&browser, "rm@example.org").await;
         assert_eq!(enrol(&browser, &mut device, "Старый").await.0, 200);
+        let told = t.last_message("rm@example.org").await;
+        assert!(
+            told["body"]
+                .as_str()
+                .unwrap()
+                .contains("Добавлен ключ доступа «Старый»"),
+            "the owner is told: {told}"
+        );
 
         let html = page(&browser, "/account/passkeys").await;
         let rename_form = html
@@ -415,6 +423,14 @@ async fn passkeys_can_be_renamed_and_a_removed_passkey_no_longer_signs_in() {
         let html = page(&browser, &location(&res).unwrap()).await;
         assert!(html.contains("Ключ доступа удалён."));
         assert!(html.contains("Ключей доступа пока нет."));
+        let told = t.last_message("rm@example.org").await;
+        assert!(
+            told["body"]
+                .as_str()
+                .unwrap()
+                .contains("«Новое имя» удалён"),
+            "{told}"
+        );
 
         sign_out(&browser).await;
         let (status, body) = sign_in(&browser, &mut device).await;
@@ -530,6 +546,14 @@ async fn a_cloned_passkey_whose_counter_goes_backwards_is_refused_and_flagged() 
         sign_in_with_password(&browser, "clone@example.org").await;
         let html = page(&browser, "/account/passkeys").await;
         assert!(html.contains("возможно, ключ скопирован"), "{html}");
+        let told = t.last_message("clone@example.org").await;
+        assert!(
+            told["body"]
+                .as_str()
+                .unwrap()
+                .contains("«Телефон» заблокирован"),
+            "the owner is told: {told}"
+        );
     }
 }
 

@@ -189,11 +189,27 @@ pub async fn finish_enrolment(
     match stored {
         Ok(row) => {
             tracing::info!(account = %account_id, passkey = %row.id, "passkey enrolled");
+            let text = format!(
+                "Добавлен ключ доступа «{}». Если это были не вы, удалите его в настройках и смените пароль.",
+                row.name
+            );
+            crate::identity::levels::notify(app, account_id, &text).await?;
             Ok(row)
         }
         Err(StoreError::Conflict) => Err(PasskeyError::AlreadyRegistered),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Removes one of the person's passkeys and tells them; false when it is not theirs.
+pub async fn remove(app: &AppState, account_id: &str, id: &str) -> Result<bool, StoreError> {
+    let Some(name) = app.store.remove_passkey(account_id, id).await? else {
+        return Ok(false);
+    };
+    tracing::info!(account = %account_id, passkey = %id, "passkey removed");
+    let text = format!("Ключ доступа «{name}» удалён из учётной записи.");
+    crate::identity::levels::notify(app, account_id, &text).await?;
+    Ok(true)
 }
 
 /// A passkey name as shown in settings: trimmed, control characters dropped, bounded length.
@@ -266,6 +282,11 @@ pub async fn finish_sign_in(
         Err(WebauthnError::CredentialPossibleCompromise) => {
             app.store.flag_passkey(&row.id).await?;
             tracing::warn!(account = %row.account_id, passkey = %row.id, "passkey counter went backwards; flagged");
+            let text = format!(
+                "Вход с ключом доступа «{}» заблокирован: возможно, ключ скопирован. Удалите его в настройках и добавьте заново.",
+                row.name
+            );
+            crate::identity::levels::notify(app, &row.account_id, &text).await?;
             return Err(PasskeyError::PossibleClone);
         }
         Err(e) => return Err(PasskeyError::Rejected(e.to_string())),

@@ -101,14 +101,19 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Removes one of the account's passkeys; false when it is not theirs.
-    pub async fn remove_passkey(&self, account_id: &str, id: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query("DELETE FROM passkeys WHERE id = $1 AND account_id = $2")
-            .bind(id)
-            .bind(account_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
+    /// Removes one of the account's passkeys; its name, or None when it is not theirs.
+    pub async fn remove_passkey(
+        &self,
+        account_id: &str,
+        id: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let row: Option<(String,)> =
+            sqlx::query_as("DELETE FROM passkeys WHERE id = $1 AND account_id = $2 RETURNING name")
+                .bind(id)
+                .bind(account_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|r| r.0))
     }
 
     /// After a successful sign-in: the updated credential (counter, backup state) and the time.

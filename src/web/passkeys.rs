@@ -360,7 +360,7 @@ async fn change(
         let name = wa::clean_name(p.get("name").unwrap_or(""));
         app.store.rename_passkey(&s.account_id, id, &name).await
     } else {
-        app.store.remove_passkey(&s.account_id, id).await
+        wa::remove(&app, &s.account_id, id).await
     };
     match done {
         Ok(true) => {
