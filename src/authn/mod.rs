@@ -3,6 +3,7 @@
 pub mod logout;
 pub mod password;
 pub mod session;
+pub mod webauthn;
 
 /// Assurance of one authentication (ARCHITECTURE §3).
 pub const ACR_LOW: &str = "urn:vhod:acr:low";

@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod keys;
 pub mod levels;
 pub mod outbox;
+pub mod passkeys;
 pub mod sessions;
 pub mod settings;
 
