@@ -30,6 +30,8 @@ pub struct AppState {
     pub discovery: Arc<std::sync::OnceLock<String>>,
     /// Salt of pairwise subject identifiers (stored once in the database, shared by all nodes).
     pub pairwise_salt: Arc<String>,
+    /// Trusted CAs and cached CRLs for signature login.
+    pub qes: crate::authn::qes::Qes,
 }
 
 impl AppState {
@@ -60,7 +62,9 @@ impl AppState {
         let p = &config.password;
         let passwords =
             PasswordHasherPool::new(p.memory_kib, p.iterations, p.parallelism, p.max_concurrent)?;
+        let qes = crate::authn::qes::Qes::load(&config.qes.trust_dir)?;
         Ok(AppState {
+            qes,
             notifier: Notifier::Outbox(store.clone()),
             config: Arc::new(config),
             store,
@@ -146,6 +150,14 @@ pub fn router(state: AppState) -> Router {
             get(web::register::password_page).post(web::register::set_password),
         )
         .route("/account", get(web::pages::account))
+        .route(
+            "/login/signature",
+            get(web::qes::page).post(web::qes::submit),
+        )
+        .route("/account/signature", get(web::signature::page))
+        .route("/account/signature/bind", post(web::signature::bind))
+        .route("/account/signature/confirm", post(web::signature::confirm))
+        .route("/account/signature/remove", post(web::signature::remove))
         .route("/static/vhod.css", get(web::pages::stylesheet))
         .route("/healthz", get(web::pages::health));
     if state.config.dev.enabled {

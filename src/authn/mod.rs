@@ -2,6 +2,7 @@
 
 pub mod logout;
 pub mod password;
+pub mod qes;
 pub mod session;
 
 /// Assurance of one authentication (ARCHITECTURE §3).

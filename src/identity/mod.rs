@@ -1,6 +1,7 @@
 //! The person: contacts, names, password policy, registration.
 
 pub mod contact;
+pub mod levels;
 pub mod names;
 pub mod password_policy;
 pub mod registration;

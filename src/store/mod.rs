@@ -11,6 +11,7 @@ pub mod grants;
 pub mod jobs;
 pub mod keys;
 pub mod outbox;
+pub mod qes;
 pub mod sessions;
 pub mod settings;
 

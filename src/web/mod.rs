@@ -4,9 +4,12 @@ pub mod cookies;
 pub mod csrf;
 pub mod headers;
 pub mod i18n;
+mod i18n_qes;
 pub mod login;
 pub mod meta;
 pub mod pages;
+pub mod qes;
+pub mod signature;
 pub mod register;
 
 use axum::http::StatusCode;
