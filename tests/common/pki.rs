@@ -121,7 +121,7 @@ impl Ca {
         };
         let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
         p.distinguished_name.push(DnType::CommonName, "Иванов Иван");
-        p.distinguished_name.push(DnType::Surname, "Иванов");
+        p.distinguished_name.push(DnType::CustomDnType(vec![2, 5, 4, 4]), "Иванов");
         if let Some(snils) = opts.snils {
             p.distinguished_name
                 .push(DnType::CustomDnType(vec![1, 2, 643, 100, 3]), snils);
