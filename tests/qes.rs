@@ -117,8 +117,16 @@ impl Fixture {
         let Landing::Page(200, page) = b.follow(&url).await else {
             panic!("no signature login page");
         };
-        assert!(page.contains("openssl cms -sign"), "the page explains signing");
-        let sig = pki::sign(&self.scratch, person, &content(&field(&page, "challenge")), true);
+        assert!(
+            page.contains("openssl cms -sign"),
+            "the page explains signing"
+        );
+        let sig = pki::sign(
+            &self.scratch,
+            person,
+            &content(&field(&page, "challenge")),
+            true,
+        );
         b.submit(&page, "/login/signature", &[("signature", &sig)])
             .await
     }
@@ -238,7 +246,14 @@ async fn five_wrong_codes_end_the_binding() {
             .submit(&page, "/account/signature/confirm", &[("code", &code)])
             .await;
         refused(res, 400, "Начните привязку заново").await;
-        assert!(f.t.app.store.qes_certificates(&f.account).await.unwrap().is_empty());
+        assert!(
+            f.t.app
+                .store
+                .qes_certificates(&f.account)
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 }
 
@@ -249,12 +264,22 @@ async fn binding_refuses_a_certificate_with_another_snils() {
         let b = f.password_login().await;
         let (status, html) = f.start_binding(&b, &f.person(OTHER_SNILS, 12)).await;
         assert_eq!(status, 400);
-        assert!(html.contains("не совпадает со СНИЛС учётной записи"), "{html}");
+        assert!(
+            html.contains("не совпадает со СНИЛС учётной записи"),
+            "{html}"
+        );
         // Revoked certificates cannot be bound either.
         let (status, html) = f.start_binding(&b, &f.person(SNILS, 66)).await;
         assert_eq!(status, 401);
         assert!(html.contains("Сертификат отозван"), "{html}");
-        assert!(f.t.app.store.qes_certificates(&f.account).await.unwrap().is_empty());
+        assert!(
+            f.t.app
+                .store
+                .qes_certificates(&f.account)
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 }
 
@@ -320,7 +345,11 @@ async fn signature_login_raises_a_standard_account_to_confirmed() {
         let f = setup(&backend).await;
         let person = f.person(SNILS, 14);
         f.bind(&person).await;
-        f.t.app.store.set_level(&f.account, "standard").await.unwrap();
+        f.t.app
+            .store
+            .set_level(&f.account, "standard")
+            .await
+            .unwrap();
         let b = Browser::new(&f.t.base);
         let res = f.signature_login(&b, None, &person, str::to_string).await;
         assert_eq!(location(&res).as_deref(), Some("/account"));
@@ -331,7 +360,11 @@ async fn signature_login_raises_a_standard_account_to_confirmed() {
         };
         assert!(html.contains("Подтверждённая"), "{html}");
         // A simplified account is not raised by a signature alone.
-        f.t.app.store.set_level(&f.account, "simplified").await.unwrap();
+        f.t.app
+            .store
+            .set_level(&f.account, "simplified")
+            .await
+            .unwrap();
         let res = f
             .signature_login(&Browser::new(&f.t.base), None, &person, str::to_string)
             .await;
@@ -415,7 +448,10 @@ async fn signature_login_refusals_name_the_reason() {
 
         // And without the CSRF token nothing is checked at all.
         let res = b
-            .post("/login/signature", &[("challenge", "x"), ("signature", "x")])
+            .post(
+                "/login/signature",
+                &[("challenge", "x"), ("signature", "x")],
+            )
             .await;
         assert_eq!(res.status(), 403);
     }

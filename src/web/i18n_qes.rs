@@ -2,8 +2,14 @@
 
 pub(super) fn text(key: &str) -> (&'static str, &'static str) {
     match key {
-        "qes.login_link" => ("Войти с электронной подписью", "Sign in with an electronic signature"),
-        "qes.login_title" => ("Вход с электронной подписью", "Sign in with an electronic signature"),
+        "qes.login_link" => (
+            "Войти с электронной подписью",
+            "Sign in with an electronic signature",
+        ),
+        "qes.login_title" => (
+            "Вход с электронной подписью",
+            "Sign in with an electronic signature",
+        ),
         "qes.login_intro" => (
             "Вход возможен, если он включён в настройках учётной записи: сертификат квалифицированной электронной подписи должен быть привязан к учётной записи с подтверждённым СНИЛС.",
             "This works once it is enabled in the account settings: a qualified electronic signature certificate must be bound to an account with a verified SNILS.",
@@ -16,10 +22,7 @@ pub(super) fn text(key: &str) -> (&'static str, &'static str) {
             "Программа для работы с подписью на вашем носителе создаст откреплённую подпись. Из терминала это можно сделать командой OpenSSL (cert.pem — сертификат, key.pem — закрытый ключ, chain.pem — промежуточные сертификаты удостоверяющего центра):",
             "Your signing software creates a detached signature. From a terminal, OpenSSL does it (cert.pem is the certificate, key.pem the private key, chain.pem the CA's intermediate certificates):",
         ),
-        "qes.signature" => (
-            "Подпись (Base64 или PEM)",
-            "Signature (Base64 or PEM)",
-        ),
+        "qes.signature" => ("Подпись (Base64 или PEM)", "Signature (Base64 or PEM)"),
         "qes.password_instead" => ("Войти по паролю", "Sign in with a password"),
         "qes.settings_title" => ("Электронная подпись", "Electronic signature"),
         "qes.disabled" => (

@@ -9,8 +9,8 @@ pub mod login;
 pub mod meta;
 pub mod pages;
 pub mod qes;
-pub mod signature;
 pub mod register;
+pub mod signature;
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};

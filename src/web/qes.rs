@@ -115,14 +115,27 @@ pub async fn submit(
             };
             tracing::info!(ip = %meta.ip, reason = %e, "signature login refused");
             let tx = tx_id.zip(req.as_ref());
-            return signature_page(&app, &headers, lang, tx, StatusCode::UNAUTHORIZED, Some(key))
-                .await;
+            return signature_page(
+                &app,
+                &headers,
+                lang,
+                tx,
+                StatusCode::UNAUTHORIZED,
+                Some(key),
+            )
+            .await;
         }
     };
     if account.level == "standard" {
         let evidence = format!("qes certificate {}", cert.fingerprint);
-        if let Err(e) =
-            levels::confirm(&app, &account.id, ConfirmMethod::Qes, &evidence, &account.id).await
+        if let Err(e) = levels::confirm(
+            &app,
+            &account.id,
+            ConfirmMethod::Qes,
+            &evidence,
+            &account.id,
+        )
+        .await
         {
             return internal_error(lang, &e);
         }

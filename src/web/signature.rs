@@ -46,7 +46,11 @@ struct CodePage {
 
 /// The live session of this browser, or the response sending it to sign in.
 #[allow(clippy::result_large_err)]
-async fn signed_in(app: &AppState, headers: &HeaderMap, lang: Lang) -> Result<SessionRow, Response> {
+async fn signed_in(
+    app: &AppState,
+    headers: &HeaderMap,
+    lang: Lang,
+) -> Result<SessionRow, Response> {
     let sid = cookies::get(headers, session::COOKIE);
     match session::current(app, sid.as_deref()).await {
         Ok(Some(s)) => Ok(s),
@@ -177,7 +181,16 @@ pub async fn bind(
         Err(e) => match e.message_key() {
             Some(key) => {
                 tracing::info!(account = %s.account_id, reason = %e, "certificate binding refused");
-                settings_page(&app, &headers, lang, &s, refusal_status(&e), Some(key), None).await
+                settings_page(
+                    &app,
+                    &headers,
+                    lang,
+                    &s,
+                    refusal_status(&e),
+                    Some(key),
+                    None,
+                )
+                .await
             }
             None => internal_error(lang, &e),
         },
@@ -226,7 +239,16 @@ pub async fn confirm(
         }
         Err(e) => match e.message_key() {
             Some(key) => {
-                settings_page(&app, &headers, lang, &s, refusal_status(&e), Some(key), None).await
+                settings_page(
+                    &app,
+                    &headers,
+                    lang,
+                    &s,
+                    refusal_status(&e),
+                    Some(key),
+                    None,
+                )
+                .await
             }
             None => internal_error(lang, &e),
         },

@@ -31,11 +31,8 @@ pub struct Scratch(pub PathBuf);
 
 impl Scratch {
     pub fn new() -> Scratch {
-        let dir = std::env::temp_dir().join(format!(
-            "vhod-qes-{}-{}",
-            std::process::id(),
-            uuid_like()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("vhod-qes-{}-{}", std::process::id(), uuid_like()));
         std::fs::create_dir_all(&dir).unwrap();
         Scratch(dir)
     }
@@ -70,7 +67,8 @@ fn uuid_like() -> String {
 fn ca_params(name: &str, serial: u8) -> CertificateParams {
     let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
     p.distinguished_name.push(DnType::CommonName, name);
-    p.distinguished_name.push(DnType::OrganizationName, "Test CA");
+    p.distinguished_name
+        .push(DnType::OrganizationName, "Test CA");
     p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     p.key_usages = vec![
         KeyUsagePurpose::KeyCertSign,
@@ -121,7 +119,8 @@ impl Ca {
         };
         let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
         p.distinguished_name.push(DnType::CommonName, "Иванов Иван");
-        p.distinguished_name.push(DnType::CustomDnType(vec![2, 5, 4, 4]), "Иванов");
+        p.distinguished_name
+            .push(DnType::CustomDnType(vec![2, 5, 4, 4]), "Иванов");
         if let Some(snils) = opts.snils {
             p.distinguished_name
                 .push(DnType::CustomDnType(vec![1, 2, 643, 100, 3]), snils);
@@ -246,4 +245,3 @@ pub fn trust_dir(scratch: &Scratch, roots: &[&Ca]) -> String {
     }
     dir.display().to_string()
 }
-

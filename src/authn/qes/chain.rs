@@ -22,13 +22,8 @@ pub fn issued_by(cert: &Certificate, issuer: &Certificate) -> bool {
     let Some(sig) = cert.signature.as_bytes() else {
         return false;
     };
-    algorithms::lookup(&cert.signature_algorithm.oid, None).is_some_and(|alg| {
-        alg.verify(
-            &issuer.tbs_certificate.subject_public_key_info,
-            &tbs,
-            sig,
-        )
-    })
+    algorithms::lookup(&cert.signature_algorithm.oid, None)
+        .is_some_and(|alg| alg.verify(&issuer.tbs_certificate.subject_public_key_info, &tbs, sig))
 }
 
 fn valid_at(cert: &Certificate, now: i64) -> bool {

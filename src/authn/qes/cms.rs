@@ -125,11 +125,10 @@ fn signed_message(si: &SignerInfo, challenge: &[u8]) -> Result<Vec<u8>, QesError
             }
             digest_seen = true;
         } else if attr.oid == rfc5911::ID_CONTENT_TYPE {
-            let ok = attr
-                .values
-                .iter()
-                .all(|v| v.decode_as::<x509_cert::der::asn1::ObjectIdentifier>().ok()
-                    == Some(rfc5911::ID_DATA));
+            let ok = attr.values.iter().all(|v| {
+                v.decode_as::<x509_cert::der::asn1::ObjectIdentifier>().ok()
+                    == Some(rfc5911::ID_DATA)
+            });
             if !ok {
                 return Err(QesError::BadCms);
             }

@@ -23,14 +23,12 @@ struct Fetched {
 
 /// Parses a CRL in DER or PEM ("X509 CRL").
 pub fn parse(bytes: &[u8]) -> Option<CertificateList> {
-    CertificateList::from_der(bytes)
-        .ok()
-        .or_else(|| {
-            let (label, der) = x509_cert::der::pem::decode_vec(bytes).ok()?;
-            (label == "X509 CRL")
-                .then(|| CertificateList::from_der(&der).ok())
-                .flatten()
-        })
+    CertificateList::from_der(bytes).ok().or_else(|| {
+        let (label, der) = x509_cert::der::pem::decode_vec(bytes).ok()?;
+        (label == "X509 CRL")
+            .then(|| CertificateList::from_der(&der).ok())
+            .flatten()
+    })
 }
 
 async fn fetch(http: &reqwest::Client, source: &str) -> Option<CertificateList> {

@@ -45,7 +45,10 @@ impl QesLoginError {
 }
 
 fn key(purpose: &str, challenge: &str) -> String {
-    format!("qes:challenge:{purpose}:{}", crypto::hash_secret("qes", challenge))
+    format!(
+        "qes:challenge:{purpose}:{}",
+        crypto::hash_secret("qes", challenge)
+    )
 }
 
 /// A new challenge for `purpose` ("login" or "bind"), tied to `owner` (an account id, or "").

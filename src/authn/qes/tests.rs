@@ -89,7 +89,10 @@ async fn rsa_signature_without_signed_attributes_verifies() {
     // Issued directly by the root: no intermediate needed.
     let person = w.root.person(opts);
     let sig = pki::sign(&w.scratch, &person, CHALLENGE, false);
-    assert_eq!(w.verify(&sig, CHALLENGE).await.unwrap().snils.as_str(), "11223344595");
+    assert_eq!(
+        w.verify(&sig, CHALLENGE).await.unwrap().snils.as_str(),
+        "11223344595"
+    );
     // Base64 without armour is accepted as well.
     let bare: String = sig.lines().filter(|l| !l.starts_with("-----")).collect();
     assert!(w.verify(&bare, CHALLENGE).await.is_ok());
@@ -100,9 +103,15 @@ async fn signature_over_another_challenge_is_refused() {
     let w = world();
     let person = w.person(PersonOpts::new(SNILS, 12));
     let with_attrs = pki::sign(&w.scratch, &person, "another challenge", true);
-    assert_eq!(w.verify(&with_attrs, CHALLENGE).await.unwrap_err(), QesError::WrongChallenge);
+    assert_eq!(
+        w.verify(&with_attrs, CHALLENGE).await.unwrap_err(),
+        QesError::WrongChallenge
+    );
     let without = pki::sign(&w.scratch, &person, "another challenge", false);
-    assert_eq!(w.verify(&without, CHALLENGE).await.unwrap_err(), QesError::WrongChallenge);
+    assert_eq!(
+        w.verify(&without, CHALLENGE).await.unwrap_err(),
+        QesError::WrongChallenge
+    );
 }
 
 #[tokio::test]
@@ -111,12 +120,18 @@ async fn certificate_of_an_untrusted_ca_is_refused() {
     let stranger = Ca::root("Stranger CA");
     let person = stranger.person(PersonOpts::new(SNILS, 13));
     let sig = pki::sign(&w.scratch, &person, CHALLENGE, true);
-    assert_eq!(w.verify(&sig, CHALLENGE).await.unwrap_err(), QesError::Untrusted);
+    assert_eq!(
+        w.verify(&sig, CHALLENGE).await.unwrap_err(),
+        QesError::Untrusted
+    );
     // Without the intermediate in the signature there is no path either.
     let mut orphan = w.person(PersonOpts::new(SNILS, 14));
     orphan.chain_pem.clear();
     let sig = pki::sign(&w.scratch, &orphan, CHALLENGE, true);
-    assert_eq!(w.verify(&sig, CHALLENGE).await.unwrap_err(), QesError::Untrusted);
+    assert_eq!(
+        w.verify(&sig, CHALLENGE).await.unwrap_err(),
+        QesError::Untrusted
+    );
 }
 
 #[tokio::test]
@@ -126,7 +141,10 @@ async fn expired_certificate_is_refused() {
     opts.valid = (2021, 2022);
     let person = w.person(opts);
     let sig = pki::sign(&w.scratch, &person, CHALLENGE, true);
-    assert_eq!(w.verify(&sig, CHALLENGE).await.unwrap_err(), QesError::Expired);
+    assert_eq!(
+        w.verify(&sig, CHALLENGE).await.unwrap_err(),
+        QesError::Expired
+    );
 }
 
 #[tokio::test]
@@ -134,7 +152,10 @@ async fn revoked_certificate_is_refused_and_a_missing_crl_means_unknown() {
     let mut w = world();
     let person = w.person(PersonOpts::new(SNILS, 66));
     let sig = pki::sign(&w.scratch, &person, CHALLENGE, true);
-    assert_eq!(w.verify(&sig, CHALLENGE).await.unwrap_err(), QesError::Revoked);
+    assert_eq!(
+        w.verify(&sig, CHALLENGE).await.unwrap_err(),
+        QesError::Revoked
+    );
     let good = w.person(PersonOpts::new(SNILS, 16));
     let good_sig = pki::sign(&w.scratch, &good, CHALLENGE, true);
     // Only the root's CRL configured: the intermediate's status is unknown.
@@ -170,7 +191,10 @@ async fn certificate_without_signing_key_usage_is_refused() {
     opts.key_usages = Some(vec![rcgen::KeyUsagePurpose::KeyEncipherment]);
     let person = w.person(opts);
     let sig = pki::sign(&w.scratch, &person, CHALLENGE, true);
-    assert_eq!(w.verify(&sig, CHALLENGE).await.unwrap_err(), QesError::KeyUsage);
+    assert_eq!(
+        w.verify(&sig, CHALLENGE).await.unwrap_err(),
+        QesError::KeyUsage
+    );
 }
 
 #[tokio::test]
@@ -180,14 +204,23 @@ async fn certificate_without_snils_is_refused() {
     opts.snils = None;
     let person = w.person(opts);
     let sig = pki::sign(&w.scratch, &person, CHALLENGE, true);
-    assert_eq!(w.verify(&sig, CHALLENGE).await.unwrap_err(), QesError::NoSnils);
+    assert_eq!(
+        w.verify(&sig, CHALLENGE).await.unwrap_err(),
+        QesError::NoSnils
+    );
 }
 
 #[tokio::test]
 async fn unreadable_or_tampered_signatures_are_refused() {
     let w = world();
-    assert_eq!(w.verify("not a signature", CHALLENGE).await.unwrap_err(), QesError::BadCms);
-    assert_eq!(w.verify("MIIB", CHALLENGE).await.unwrap_err(), QesError::BadCms);
+    assert_eq!(
+        w.verify("not a signature", CHALLENGE).await.unwrap_err(),
+        QesError::BadCms
+    );
+    assert_eq!(
+        w.verify("MIIB", CHALLENGE).await.unwrap_err(),
+        QesError::BadCms
+    );
     let person = w.person(PersonOpts::new(SNILS, 19));
     let sig = pki::sign(&w.scratch, &person, CHALLENGE, true);
     let der = super::cms::decode_input(sig.as_bytes()).unwrap();
@@ -197,7 +230,10 @@ async fn unreadable_or_tampered_signatures_are_refused() {
     let last = bad.len() - 1;
     bad[last] ^= 0x01;
     let bad_b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &bad);
-    assert_eq!(w.verify(&bad_b64, CHALLENGE).await.unwrap_err(), QesError::BadSignature);
+    assert_eq!(
+        w.verify(&bad_b64, CHALLENGE).await.unwrap_err(),
+        QesError::BadSignature
+    );
 }
 
 #[test]
@@ -212,4 +248,3 @@ fn algorithms_are_looked_up_by_oid() {
     let gost = x509_cert::der::asn1::ObjectIdentifier::new_unwrap("1.2.643.7.1.1.3.2");
     assert!(super::algorithms::lookup(&gost, None).is_none());
 }
-
