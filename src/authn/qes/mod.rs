@@ -9,6 +9,7 @@ pub mod chain;
 pub mod cms;
 pub mod crl;
 pub mod login;
+pub mod sign;
 
 use crate::identity::validation::Snils;
 use std::sync::Arc;

@@ -248,3 +248,51 @@ fn algorithms_are_looked_up_by_oid() {
     let gost = x509_cert::der::asn1::ObjectIdentifier::new_unwrap("1.2.643.7.1.1.3.2");
     assert!(super::algorithms::lookup(&gost, None).is_none());
 }
+
+#[tokio::test]
+async fn sign_challenge_output_verifies_here_and_with_openssl() {
+    let w = world();
+    let rsa = pki::rsa_key_pem(&w.scratch);
+    let mut opts = PersonOpts::new(SNILS, 20);
+    opts.rsa_key_pem = Some(&rsa);
+    for person in [w.person(PersonOpts::new(SNILS, 21)), w.person(opts)] {
+        let der = super::sign::sign_detached(
+            CHALLENGE.as_bytes(),
+            person.cert_pem.as_bytes(),
+            person.key_pem.as_bytes(),
+            person.chain_pem.as_bytes(),
+        )
+        .unwrap();
+        let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &der);
+        assert_eq!(
+            w.verify(&b64, CHALLENGE).await.unwrap().snils.as_str(),
+            "11223344595"
+        );
+        assert_eq!(
+            w.verify(&b64, "another").await.unwrap_err(),
+            QesError::WrongChallenge
+        );
+        // openssl checks the same bytes independently (chain checks aside: -noverify); it wants
+        // PEM armour around the base64.
+        let content = w.scratch.write("cli.txt", CHALLENGE);
+        let armoured = format!(
+            "-----BEGIN CMS-----\n{}\n-----END CMS-----\n",
+            b64.as_bytes()
+                .chunks(64)
+                .map(|c| std::str::from_utf8(c).unwrap())
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        let sig = w.scratch.write("cli.pem", &armoured);
+        let out = std::process::Command::new("openssl")
+            .args(["cms", "-verify", "-binary", "-noverify", "-inform", "PEM"])
+            .args(["-in", &sig, "-content", &content, "-out", "/dev/null"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "openssl: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
