@@ -22,6 +22,10 @@ pub(super) fn text(key: &str) -> (&'static str, &'static str) {
             "Программа для работы с подписью на вашем носителе создаст откреплённую подпись. Из терминала это можно сделать командой OpenSSL (cert.pem — сертификат, key.pem — закрытый ключ, chain.pem — промежуточные сертификаты удостоверяющего центра):",
             "Your signing software creates a detached signature. From a terminal, OpenSSL does it (cert.pem is the certificate, key.pem the private key, chain.pem the CA's intermediate certificates):",
         ),
+        "qes.or_vhod" => (
+            "или командой vhod (ключ в формате PKCS#8, ГОСТ пока не поддерживается):",
+            "or with the vhod command (PKCS#8 key; GOST is not supported yet):",
+        ),
         "qes.signature" => ("Подпись (Base64 или PEM)", "Signature (Base64 or PEM)"),
         "qes.password_instead" => ("Войти по паролю", "Sign in with a password"),
         "qes.settings_title" => ("Электронная подпись", "Electronic signature"),

@@ -296,3 +296,63 @@ async fn sign_challenge_output_verifies_here_and_with_openssl() {
         );
     }
 }
+
+#[tokio::test]
+async fn crls_from_http_are_cached_refreshed_and_kept_when_the_server_fails() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+    let root = Ca::root("Test Root CA");
+    let served = Arc::new(Mutex::new(Some(root.crl(&[]))));
+    let fetches = Arc::new(AtomicUsize::new(0));
+    let (s, f) = (served.clone(), fetches.clone());
+    let app = axum::Router::new().route(
+        "/root.crl",
+        axum::routing::get(move || {
+            let (s, f) = (s.clone(), f.clone());
+            async move {
+                f.fetch_add(1, Ordering::SeqCst);
+                match s.lock().unwrap().clone() {
+                    Some(pem) => (axum::http::StatusCode::OK, pem),
+                    None => (axum::http::StatusCode::SERVICE_UNAVAILABLE, String::new()),
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/root.crl", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let cache = super::crl::CrlCache::default();
+    let http = reqwest::Client::new();
+    let sources = vec![url];
+    let revoked = |lists: &[Arc<x509_cert::crl::CertificateList>]| {
+        assert_eq!(lists.len(), 1);
+        lists[0]
+            .tbs_cert_list
+            .revoked_certificates
+            .as_ref()
+            .map_or(0, Vec::len)
+    };
+    let t0 = now();
+    assert_eq!(revoked(&cache.current(&http, &sources, 60, t0).await), 0);
+    *served.lock().unwrap() = Some(root.crl(&[5]));
+    // Within the refresh interval the cached list answers, without a fetch.
+    assert_eq!(
+        revoked(&cache.current(&http, &sources, 60, t0 + 10).await),
+        0
+    );
+    assert_eq!(fetches.load(Ordering::SeqCst), 1);
+    // After it, the new list is fetched.
+    assert_eq!(
+        revoked(&cache.current(&http, &sources, 60, t0 + 61).await),
+        1
+    );
+    assert_eq!(fetches.load(Ordering::SeqCst), 2);
+    // A failing server leaves the last good list in place.
+    *served.lock().unwrap() = None;
+    assert_eq!(
+        revoked(&cache.current(&http, &sources, 60, t0 + 200).await),
+        1
+    );
+    assert_eq!(fetches.load(Ordering::SeqCst), 3);
+}
