@@ -456,3 +456,39 @@ async fn signature_login_refusals_name_the_reason() {
         assert_eq!(res.status(), 403);
     }
 }
+
+#[tokio::test]
+async fn a_person_can_sign_from_a_terminal_with_vhod_sign_challenge() {
+    for backend in backends() {
+        let f = setup(&backend).await;
+        let person = f.person(SNILS, 20);
+        f.bind(&person).await;
+        let b = Browser::new(&f.t.base);
+        let Landing::Page(200, page) = b.follow("/login/signature").await else {
+            panic!("no page");
+        };
+        assert!(page.contains("vhod sign-challenge"), "the page explains it");
+        let challenge = field(&page, "challenge");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_vhod"))
+            .arg("sign-challenge")
+            .arg("--cert")
+            .arg(f.scratch.write("cli-cert.pem", &person.cert_pem))
+            .arg("--key")
+            .arg(f.scratch.write("cli-key.pem", &person.key_pem))
+            .arg("--chain")
+            .arg(f.scratch.write("cli-chain.pem", &person.chain_pem))
+            .arg(&challenge)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let sig = String::from_utf8(out.stdout).unwrap();
+        let res = b
+            .submit(&page, "/login/signature", &[("signature", sig.trim())])
+            .await;
+        assert_eq!(location(&res).as_deref(), Some("/account"));
+    }
+}
