@@ -492,3 +492,63 @@ async fn a_person_can_sign_from_a_terminal_with_vhod_sign_challenge() {
         assert_eq!(location(&res).as_deref(), Some("/account"));
     }
 }
+
+/// A multipart/form-data body like a browser sends for the page's form with a chosen file.
+fn multipart(fields: &[(String, String)], file: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----vhodTestBoundary7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"signature_file\"; filename=\"challenge.p7s\"\r\nContent-Type: application/pkcs7-signature\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn an_uploaded_der_signature_file_logs_in() {
+    use base64::Engine;
+    for backend in backends() {
+        let f = setup(&backend).await;
+        let person = f.person(SNILS, 21);
+        f.bind(&person).await;
+        let b = Browser::new(&f.t.base);
+        let Landing::Page(200, page) = b.follow("/login/signature").await else {
+            panic!("no page");
+        };
+        assert!(page.contains("enctype=\"multipart/form-data\""), "{page}");
+        let pem = pki::sign(&f.scratch, &person, &field(&page, "challenge"), true);
+        let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap();
+        let post = |fields: Vec<(String, String)>, file: Vec<u8>| {
+            let (ct, body) = multipart(&fields, &file);
+            b.http
+                .post(format!("{}/login/signature", f.t.base))
+                .header("content-type", ct)
+                .body(body)
+                .send()
+        };
+        // Without the CSRF token the upload is refused before anything is checked.
+        let no_csrf: Vec<(String, String)> = hidden_fields(&page)
+            .into_iter()
+            .filter(|(n, _)| n != "csrf")
+            .collect();
+        let res = post(no_csrf, der.clone()).await.unwrap();
+        assert_eq!(res.status(), 403);
+        let res = post(hidden_fields(&page), der).await.unwrap();
+        assert_eq!(location(&res).as_deref(), Some("/account"));
+    }
+}

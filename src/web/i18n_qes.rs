@@ -26,6 +26,10 @@ pub(super) fn text(key: &str) -> (&'static str, &'static str) {
             "или командой vhod (ключ в формате PKCS#8, ГОСТ пока не поддерживается):",
             "or with the vhod command (PKCS#8 key; GOST is not supported yet):",
         ),
+        "qes.signature_file" => (
+            "или файл подписи (.p7s, .sig — DER или Base64)",
+            "or a signature file (.p7s, .sig — DER or Base64)",
+        ),
         "qes.signature" => ("Подпись (Base64 или PEM)", "Signature (Base64 or PEM)"),
         "qes.password_instead" => ("Войти по паролю", "Sign in with a password"),
         "qes.settings_title" => ("Электронная подпись", "Electronic signature"),

@@ -11,6 +11,7 @@ pub mod pages;
 pub mod qes;
 pub mod register;
 pub mod signature;
+pub mod signature_form;
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};

@@ -96,18 +96,18 @@ pub async fn submit(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (p, lang) = match super::checked_form(&meta, &headers, &body) {
-        Ok(x) => x,
+    let form = match super::signature_form::read(&meta, &headers, body).await {
+        Ok(f) => f,
         Err(page) => return page,
     };
+    let (p, lang) = (&form.params, form.lang);
     let tx_id = p.get("tx").filter(|t| !t.is_empty());
     let req = match load_tx(&app, tx_id, lang).await {
         Ok(r) => r,
         Err(page) => return page,
     };
     let challenge = p.get("challenge").unwrap_or("");
-    let signature = p.get("signature").unwrap_or("").as_bytes();
-    let (account, cert) = match qes_login::login(&app, challenge, signature).await {
+    let (account, cert) = match qes_login::login(&app, challenge, &form.signature).await {
         Ok(x) => x,
         Err(e) => {
             let Some(key) = e.message_key() else {

@@ -150,17 +150,17 @@ pub async fn bind(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (p, lang) = match super::checked_form(&meta, &headers, &body) {
-        Ok(x) => x,
+    let form = match super::signature_form::read(&meta, &headers, body).await {
+        Ok(f) => f,
         Err(page) => return page,
     };
+    let lang = form.lang;
     let s = match signed_in(&app, &headers, lang).await {
         Ok(s) => s,
         Err(res) => return res,
     };
-    let challenge = p.get("challenge").unwrap_or("");
-    let signature = p.get("signature").unwrap_or("").as_bytes();
-    match binding::start(&app, &s, challenge, signature, lang == Lang::En).await {
+    let challenge = form.params.get("challenge").unwrap_or("");
+    match binding::start(&app, &s, challenge, &form.signature, lang == Lang::En).await {
         Ok((id, pending)) => {
             let (csrf, cookie) = csrf::token(&headers, app.config.issuer_is_https());
             no_store(with_cookie(
