@@ -191,6 +191,16 @@ async fn binding_needs_fresh_login_and_code_then_signature_login_works() {
         assert_eq!(bound.len(), 1);
         assert_eq!(bound[0].snils, "11223344595");
         assert_eq!(bound[0].serial, "0a");
+        let audit = f.t.app.store.audit_since(0).await.unwrap();
+        assert!(
+            audit
+                .iter()
+                .any(|e| e.action == "qes.certificate_bound" && e.target == f.account),
+            "binding is audited"
+        );
+        // The settings page is for signed-in people only.
+        let res = Browser::new(&f.t.base).get("/account/signature").await;
+        assert_eq!(location(&res).as_deref(), Some("/login"));
 
         // Signature login now starts a session and lands on the account page.
         let fresh = Browser::new(&f.t.base);

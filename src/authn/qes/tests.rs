@@ -356,3 +356,52 @@ async fn crls_from_http_are_cached_refreshed_and_kept_when_the_server_fails() {
     );
     assert_eq!(fetches.load(Ordering::SeqCst), 3);
 }
+
+#[test]
+fn snils_is_read_from_a_numeric_string_as_qualified_certificates_encode_it() {
+    use x509_cert::der::asn1::Any;
+    use x509_cert::der::{DecodePem, Tag};
+    let ca = Ca::root("Test Root CA");
+    let person = ca.person(PersonOpts::new(SNILS, 22));
+    let mut cert = x509_cert::Certificate::from_pem(person.cert_pem.as_bytes()).unwrap();
+    let mut found = false;
+    for rdn in cert.tbs_certificate.subject.0.iter_mut() {
+        let mut atvs: Vec<_> = rdn.0.iter().cloned().collect();
+        for atv in atvs.iter_mut().filter(|a| a.oid == super::OID_SNILS) {
+            atv.value = Any::new(Tag::NumericString, b"11223344595".to_vec()).unwrap();
+            found = true;
+        }
+        rdn.0 = atvs.try_into().unwrap();
+    }
+    assert!(found);
+    assert_eq!(super::snils_of(&cert).unwrap().as_str(), "11223344595");
+    // A SNILS with a wrong checksum is no SNILS.
+    for rdn in cert.tbs_certificate.subject.0.iter_mut() {
+        let mut atvs: Vec<_> = rdn.0.iter().cloned().collect();
+        for atv in atvs.iter_mut().filter(|a| a.oid == super::OID_SNILS) {
+            atv.value = Any::new(Tag::NumericString, b"11223344596".to_vec()).unwrap();
+        }
+        rdn.0 = atvs.try_into().unwrap();
+    }
+    assert!(super::snils_of(&cert).is_none());
+}
+
+#[tokio::test]
+async fn a_ca_merely_named_like_a_trusted_one_is_not_trusted() {
+    let w = world();
+    // Same subject as the trusted root and the intermediate, other keys.
+    let fake_root = Ca::root("Test Root CA");
+    let fake_sub = fake_root.intermediate("Test Issuing CA");
+    let mut person = fake_sub.person(PersonOpts::new(SNILS, 23));
+    person.chain_pem = fake_sub.pem.clone();
+    let sig = pki::sign(&w.scratch, &person, CHALLENGE, true);
+    assert_eq!(
+        w.verify(&sig, CHALLENGE).await.unwrap_err(),
+        QesError::Untrusted
+    );
+    // The fake intermediate attached to a genuine person's signature does not break a good path.
+    let mut genuine = w.person(PersonOpts::new(SNILS, 24));
+    genuine.chain_pem = format!("{}{}", fake_sub.pem, w.sub.pem);
+    let sig = pki::sign(&w.scratch, &genuine, CHALLENGE, true);
+    assert!(w.verify(&sig, CHALLENGE).await.is_ok());
+}
