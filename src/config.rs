@@ -120,6 +120,7 @@ pub struct Qes {
     pub crls: String,
     pub crl_refresh_secs: i64,
     pub require_crl: bool,
+    pub session_ttl: i64,
 }
 
 impl Config {

@@ -212,9 +212,15 @@ async fn binding_needs_fresh_login_and_code_then_signature_login_works() {
             panic!("no account page after signature login");
         };
         assert!(html.contains("Иванов Иван"), "{html}");
+        // A signature session lasts qes.session_ttl (an hour), far less than a password session.
+        f.t.app.clock.advance(f.t.app.config.qes.session_ttl + 1);
+        let res = fresh.get("/account").await;
+        assert_eq!(location(&res).as_deref(), Some("/login"));
+        let Landing::Page(200, _) = b.follow("/account").await else {
+            panic!("the password session (8 hours) is still alive");
+        };
 
-        // Five minutes after the password login, binding asks for a new login.
-        f.t.app.clock.advance(301);
+        // More than five minutes after the password login, binding asks for a new login.
         let Landing::Page(200, page) = b.follow("/account/signature").await else {
             panic!("no settings page");
         };

@@ -85,6 +85,16 @@ impl Store {
         Ok(done.rows_affected() > 0)
     }
 
+    /// Shortens a session to end at `at` (never lengthens it).
+    pub async fn cap_session_expiry(&self, id_hash: &str, at: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sessions SET expires_at = $1 WHERE id_hash = $2 AND expires_at > $1")
+            .bind(at)
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Records a verified identifier (kind `snils`, `phone`, `email`) of an account.
     pub async fn add_verified_identifier(
         &self,

@@ -7,9 +7,9 @@ use super::i18n::{Lang, Tr};
 use super::login::{load_tx, start_session};
 use super::meta::ClientMeta;
 use super::pages::{error_page, internal_error, with_cookie};
-use super::render;
+use super::{cookies, render};
 use crate::app::AppState;
-use crate::authn::{self, qes::login as qes_login};
+use crate::authn::{self, qes::login as qes_login, session};
 use crate::identity::levels::{self, ConfirmMethod};
 use crate::params::Params;
 use askama::Template;
@@ -156,10 +156,41 @@ pub async fn submit(
     )
     .await
     {
-        Ok(cookie) => {
-            res.headers_mut().append(header::SET_COOKIE, cookie);
-            res
-        }
+        Ok(cookie) => match limit_session(&app, &cookie, persistent).await {
+            Ok(cookie) => {
+                res.headers_mut().append(header::SET_COOKIE, cookie);
+                res
+            }
+            Err(e) => internal_error(lang, &e),
+        },
         Err(e) => internal_error(lang, &e),
     }
+}
+
+/// A signature session lasts `qes.session_ttl` at most (REQUIREMENTS §3: «a limited time»):
+/// the stored expiry and the cookie's Max-Age are both cut to it.
+async fn limit_session(
+    app: &AppState,
+    cookie: &header::HeaderValue,
+    persistent: bool,
+) -> Result<header::HeaderValue, crate::store::StoreError> {
+    let prefix = format!("{}=", session::COOKIE);
+    let raw = cookie
+        .to_str()
+        .ok()
+        .and_then(|c| c.split(';').next())
+        .and_then(|kv| kv.strip_prefix(prefix.as_str()))
+        .unwrap_or("");
+    let ttl = app.config.qes.session_ttl.min(app.config.session.ttl);
+    if let Some(row) = session::current(app, Some(raw)).await? {
+        app.store
+            .cap_session_expiry(&row.id_hash, row.auth_time + ttl)
+            .await?;
+    }
+    Ok(cookies::set(
+        session::COOKIE,
+        raw,
+        persistent.then_some(ttl),
+        app.config.issuer_is_https(),
+    ))
 }

@@ -37,6 +37,7 @@ fn world() -> World {
         crls: format!("{root_crl}, {sub_crl}"),
         crl_refresh_secs: 3600,
         require_crl: true,
+        session_ttl: 3600,
     };
     World {
         qes: Qes::load(&trust).unwrap(),
