@@ -158,6 +158,16 @@ pub fn router(state: AppState) -> Router {
         .route("/account/signature/bind", post(web::signature::bind))
         .route("/account/signature/confirm", post(web::signature::confirm))
         .route("/account/signature/remove", post(web::signature::remove))
+        .route("/account/documents", get(web::identity::documents))
+        .route(
+            "/account/standard",
+            get(web::identity::standard_form).post(web::identity::standard_submit),
+        )
+        .route("/account/letter", post(web::identity::order_letter))
+        .route(
+            "/account/letter/code",
+            post(web::identity::enter_letter_code),
+        )
         .route("/static/vhod.css", get(web::pages::stylesheet))
         .route("/healthz", get(web::pages::health));
     if state.config.dev.enabled {

@@ -31,6 +31,7 @@ pub struct Config {
     pub session: Session,
     pub registration: Registration,
     pub qes: Qes,
+    pub identity: Identity,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -123,6 +124,21 @@ pub struct Qes {
     pub session_ttl: i64,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Identity {
+    pub verifier: String,
+    pub registry_url: String,
+    pub registry_auth: String,
+    pub registry_timeout_secs: u64,
+    pub registry_max_attempts: i64,
+    pub no_answer_days: i64,
+    pub poll_secs: i64,
+    pub letter_valid_days: i64,
+    pub letter_reorder_days: i64,
+    pub letter_dir: String,
+}
+
 impl Config {
     /// Defaults only (tests start from here and change fields).
     pub fn defaults() -> Config {
@@ -203,6 +219,8 @@ impl Config {
                 "must be an http(s) URL without a trailing slash",
             ));
         }
+        crate::identity::verifier::Verifier::from_config(&self.identity)
+            .map_err(|e| bad("identity.verifier", &e))?;
         if !(1..=60).contains(&self.tokens.code_ttl) {
             return Err(bad("tokens.code_ttl", "must be between 1 and 60 seconds"));
         }

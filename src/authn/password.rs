@@ -3,6 +3,7 @@
 
 use crate::app::AppState;
 use crate::identity::Contact;
+use crate::identity::validation::Snils;
 use crate::store::StoreError;
 use crate::store::accounts::AccountRow;
 
@@ -15,7 +16,7 @@ pub enum LoginError {
 }
 
 pub async fn login(app: &AppState, login: &str, password: &str) -> Result<AccountRow, LoginError> {
-    let found = match Contact::parse(login) {
+    let mut found = match Contact::parse(login) {
         Ok(contact) => {
             app.store
                 .find_login(contact.kind(), contact.value())
@@ -23,6 +24,13 @@ pub async fn login(app: &AppState, login: &str, password: &str) -> Result<Accoun
         }
         Err(_) => None,
     };
+    // SNILS logs in only once verified (the identifier exists only then). Eleven digits may read as a
+    // phone number too, so SNILS is tried when the phone/e-mail reading found nobody.
+    if found.is_none()
+        && let Ok(snils) = login.parse::<Snils>()
+    {
+        found = app.store.find_login("snils", snils.as_str()).await?;
+    }
     let (account, hash) = match found {
         Some((account, hash)) => (Some(account), hash),
         None => (None, None),

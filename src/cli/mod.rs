@@ -50,6 +50,9 @@ pub enum Command {
     /// Sign a login challenge with a certificate and its key: prints a base64 detached CMS signature
     /// to paste on the «Войти с электронной подписью» page.
     SignChallenge(SignChallenge),
+    /// Service-centre operator actions.
+    #[command(subcommand)]
+    Operator(OperatorCmd),
 }
 
 #[derive(Args, Debug)]
@@ -65,6 +68,22 @@ pub struct SignChallenge {
     /// Intermediate CA certificates to attach (PEM).
     #[arg(long)]
     pub chain: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OperatorCmd {
+    /// Confirm a standard-level person whose passport the operator has checked in person.
+    Confirm {
+        #[arg(long)]
+        snils: String,
+        #[arg(long)]
+        series: String,
+        #[arg(long)]
+        number: String,
+        /// Account id of the operator (must hold the `operator` role); recorded in the audit log.
+        #[arg(long)]
+        operator: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -281,6 +300,36 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = AppState::open(config, Clock::default()).await?;
             admin_cmd(&app, cmd).await
         }
+        Command::Operator(OperatorCmd::Confirm {
+            snils,
+            series,
+            number,
+            operator,
+        }) => {
+            let app = AppState::open(config, Clock::default()).await?;
+            if !app
+                .store
+                .roles_of(&operator)
+                .await?
+                .iter()
+                .any(|r| r == "operator")
+            {
+                anyhow::bail!("account {operator} does not hold the operator role");
+            }
+            let snils: crate::identity::validation::Snils = snils
+                .parse()
+                .map_err(|_| anyhow::anyhow!("the SNILS is invalid"))?;
+            let account = crate::identity::service_centre::confirm(
+                &app,
+                &snils,
+                &series,
+                &number,
+                &format!("admin:{operator}"),
+            )
+            .await?;
+            println!("{account} confirmed");
+            Ok(())
+        }
         Command::Audit(cmd) => {
             let app = AppState::open(config, Clock::default()).await?;
             audit_cmd(&app, cmd).await
@@ -330,7 +379,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {bind} (server.bind): {e}"))?;
     let (router, app) = build_app(config, Clock::default()).await?;
     spawn_key_maintenance(app.clone());
-    crate::jobs::spawn_worker(app.clone());
+    let _worker = crate::jobs::spawn_worker(app.clone());
     tracing::info!(bind = %bind, issuer = %app.issuer(), "vhod listening");
     axum::serve(
         listener,

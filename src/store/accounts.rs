@@ -9,6 +9,8 @@ pub struct AccountRow {
     pub given_name: String,
     pub patronymic: Option<String>,
     pub level: String,
+    /// How the current level was reached (identity::levels method names).
+    pub level_method: String,
     pub terms_version: String,
     pub privacy_version: String,
     pub registered_via: String,
@@ -35,8 +37,8 @@ pub struct NewAccount<'a> {
     pub password_hash: &'a str,
 }
 
-const ACCOUNT_COLS: &str = "id, surname, given_name, patronymic, level, terms_version, privacy_version, \
-                            registered_via, created_at, updated_at";
+const ACCOUNT_COLS: &str = "id, surname, given_name, patronymic, level, level_method, terms_version, \
+                            privacy_version, registered_via, created_at, updated_at";
 
 impl Store {
     /// Creates the account with its confirmed contact and password in one transaction.
@@ -46,7 +48,7 @@ impl Store {
         let id = new_id();
         let mut tx = self.pool.begin().await?;
         let row: AccountRow = sqlx::query_as(&format!(
-            "INSERT INTO accounts ({ACCOUNT_COLS}) VALUES ($1, $2, $3, NULL, 'simplified', $4, $5, $6, $7, $7) \
+            "INSERT INTO accounts ({ACCOUNT_COLS}) VALUES ($1, $2, $3, NULL, 'simplified', 'registration', $4, $5, $6, $7, $7) \
              RETURNING {ACCOUNT_COLS}"
         ))
         .bind(&id)

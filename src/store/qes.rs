@@ -1,5 +1,5 @@
-//! Certificates bound for signature login, plus two small account helpers the QES flow needs
-//! until the identity-levels work lands (`add_verified_identifier`, `set_level`, `raise_to_confirmed`).
+//! Certificates bound for signature login, plus two small account helpers used to set up the QES
+//! tests (`add_verified_identifier`, `set_level`); they may move to the accounts aggregate.
 
 use super::{Store, StoreError, new_id};
 
@@ -125,17 +125,5 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
-    }
-
-    /// standard → confirmed in one statement; true when the level was raised.
-    pub async fn raise_to_confirmed(&self, account_id: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE accounts SET level = 'confirmed', updated_at = $1 WHERE id = $2 AND level = 'standard'",
-        )
-        .bind(self.now())
-        .bind(account_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() > 0)
     }
 }

@@ -5,6 +5,8 @@ pub mod csrf;
 pub mod headers;
 pub mod i18n;
 mod i18n_qes;
+pub mod i18n_identity;
+pub mod identity;
 pub mod login;
 pub mod meta;
 pub mod pages;
