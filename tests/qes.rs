@@ -305,6 +305,11 @@ async fn portal_sees_acr_high_and_signature_amr_in_the_id_token() {
         let f = setup(&backend).await;
         let person = f.person(SNILS, 13);
         f.bind(&person).await;
+        f.t.app
+            .store
+            .set_level(&f.account, "standard")
+            .await
+            .unwrap();
         let (client_id, secret) = f.t.add_client(REDIRECT, false).await;
         let (verifier, challenge) = pkce_pair();
         let url = authorize_url(
@@ -352,6 +357,9 @@ async fn portal_sees_acr_high_and_signature_amr_in_the_id_token() {
             .map(|v| v.as_str().unwrap())
             .collect();
         assert_eq!(amr, ["sc", "pin"]);
+        // The signature also confirmed the standard account, and the portal is told how.
+        assert_eq!(claims["account_level"], "confirmed");
+        assert_eq!(claims["account_level_method"], "qes");
     }
 }
 
@@ -371,6 +379,17 @@ async fn signature_login_raises_a_standard_account_to_confirmed() {
         assert_eq!(location(&res).as_deref(), Some("/account"));
         let account = f.t.app.store.account(&f.account).await.unwrap().unwrap();
         assert_eq!(account.level, "confirmed");
+        let events = f.t.app.store.level_events(&f.account).await.unwrap();
+        let raise = events
+            .iter()
+            .find(|e| e.level == "confirmed")
+            .expect("level history records the raise");
+        assert_eq!(raise.method, "qes");
+        assert!(
+            raise.evidence.contains("qes certificate"),
+            "{}",
+            raise.evidence
+        );
         let Landing::Page(200, html) = b.follow("/account").await else {
             panic!("no account page");
         };
