@@ -187,6 +187,14 @@ async fn binding_needs_fresh_login_and_code_then_signature_login_works() {
             }
             other => panic!("binding not confirmed: {other:?}"),
         }
+        let notice = f.t.last_message(EMAIL).await;
+        assert!(
+            notice["body"]
+                .as_str()
+                .unwrap()
+                .contains("привязан сертификат электронной подписи"),
+            "{notice}"
+        );
         let bound = f.t.app.store.qes_certificates(&f.account).await.unwrap();
         assert_eq!(bound.len(), 1);
         assert_eq!(bound[0].snils, "11223344595");

@@ -122,14 +122,7 @@ pub async fn start(
     {
         return Err(BindError::AlreadyBound);
     }
-    let contact = ["phone", "email"]
-        .iter()
-        .find_map(|kind| {
-            ids.iter()
-                .find(|i| i.kind == *kind && i.verified_at.is_some())
-                .and_then(|i| Contact::parse(&i.value).ok())
-        })
-        .ok_or(BindError::NoContact)?;
+    let contact = confirmed_contact(&ids).ok_or(BindError::NoContact)?;
     let code = crypto::random_digits(6);
     let id = crypto::random_token();
     let pending = PendingBind {
@@ -237,5 +230,25 @@ pub async fn confirm(
             }),
         })
         .await?;
+    // A new way into the account: the person hears about it on the contact the code went to.
+    if let Some(contact) = confirmed_contact(&app.store.identifiers(account_id).await?) {
+        app.notifier
+            .send(
+                &contact,
+                "Электронная подпись привязана",
+                "К вашей учётной записи привязан сертификат электронной подписи: теперь с ним можно \
+                 входить. Если это были не вы, смените пароль и отвяжите сертификат в настройках.",
+            )
+            .await?;
+    }
     Ok(p)
+}
+
+/// The confirmed phone, else the confirmed e-mail.
+fn confirmed_contact(ids: &[crate::store::accounts::IdentifierRow]) -> Option<Contact> {
+    ["phone", "email"].iter().find_map(|kind| {
+        ids.iter()
+            .find(|i| i.kind == *kind && i.verified_at.is_some())
+            .and_then(|i| Contact::parse(&i.value).ok())
+    })
 }
