@@ -149,6 +149,19 @@ pub fn router(state: AppState) -> Router {
             "/register/password",
             get(web::register::password_page).post(web::register::set_password),
         )
+        .route(
+            "/recover",
+            get(web::recover::start_page).post(web::recover::start),
+        )
+        .route(
+            "/recover/code",
+            get(web::recover::code_page).post(web::recover::code),
+        )
+        .route("/recover/link", get(web::recover::link))
+        .route(
+            "/recover/password",
+            get(web::recover::password_page).post(web::recover::set_password),
+        )
         .route("/account", get(web::pages::account))
         .route(
             "/login/signature",
@@ -164,6 +177,10 @@ pub fn router(state: AppState) -> Router {
             get(web::identity::standard_form).post(web::identity::standard_submit),
         )
         .route("/account/letter", post(web::identity::order_letter))
+        .route(
+            "/account/delete",
+            get(web::identity::delete_form).post(web::identity::delete_account),
+        )
         .route(
             "/account/letter/code",
             post(web::identity::enter_letter_code),

@@ -808,3 +808,45 @@ async fn the_operator_console_and_the_cli_confirm_in_person() {
             .any(|a| a.action == "account.level" && a.actor == format!("admin:{stranger}"))
     );
 }
+
+#[tokio::test]
+async fn recovery_by_snils_or_passport_sends_the_code_to_the_confirmed_phone() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let b = signed_in(&t, "+79001112247").await;
+        submit_standard(&b, "123456", SNILS).await;
+        wait_for(&b, "проверено").await;
+        for fields in [
+            vec![("login", SNILS)],
+            vec![("login", ""), ("series", "2815"), ("number", "123456")],
+        ] {
+            let r = Browser::new(&t.base);
+            let page = match r.follow("/recover").await {
+                Landing::Page(200, html) => html,
+                other => panic!("{other:?}"),
+            };
+            let page = match r.submit_follow(&page, "/recover", &fields).await {
+                Landing::Page(200, html) => html,
+                other => panic!("{other:?}"),
+            };
+            let body = t.last_message("+79001112247").await["body"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            assert!(body.contains("Код для восстановления доступа"), "{body}");
+            let code: String = body
+                .split_whitespace()
+                .map(|w| w.trim_matches(|c: char| !c.is_ascii_digit()))
+                .find(|w| w.len() == 6)
+                .unwrap()
+                .to_string();
+            match r
+                .submit_follow(&page, "/recover/code", &[("code", &code)])
+                .await
+            {
+                Landing::Page(200, html) => assert!(html.contains("name=\"password2\"")),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+}

@@ -10,11 +10,14 @@ CREATE TABLE documents (
     status      TEXT NOT NULL,
     reason      TEXT,
     check_id    TEXT,
+    lookup      TEXT NOT NULL,
     created_at  BIGINT NOT NULL,
     updated_at  BIGINT NOT NULL,
     verified_at BIGINT
 );
 CREATE INDEX documents_account ON documents(account_id, kind);
+-- Finding a person by a document number (operators, recovery): kind + normalised number.
+CREATE INDEX documents_lookup ON documents(lookup, status);
 
 CREATE TABLE registry_checks (
     id          TEXT PRIMARY KEY,

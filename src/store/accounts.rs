@@ -83,6 +83,42 @@ impl Store {
         Ok(row)
     }
 
+    /// Removes the account; everything that belongs to it goes by ON DELETE CASCADE.
+    pub async fn delete_account(&self, account_id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Replaces the password hash (recovery, password change).
+    pub async fn set_password(&self, account_id: &str, hash: &str) -> Result<(), StoreError> {
+        let now = self.now();
+        let updated = sqlx::query(
+            "UPDATE credentials SET secret = $2, updated_at = $3 WHERE account_id = $1 AND kind = 'password'",
+        )
+        .bind(account_id)
+        .bind(hash)
+        .bind(now)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        if updated == 0 {
+            sqlx::query(
+                "INSERT INTO credentials (id, account_id, kind, secret, created_at, updated_at) \
+                 VALUES ($1, $2, 'password', $3, $4, $4)",
+            )
+            .bind(new_id())
+            .bind(account_id)
+            .bind(hash)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(())
+    }
+
     pub async fn identifier_taken(&self, kind: &str, value: &str) -> Result<bool, StoreError> {
         let row: Option<(String,)> =
             sqlx::query_as("SELECT account_id FROM identifiers WHERE kind = $1 AND value = $2")

@@ -86,14 +86,15 @@ impl Store {
         .await?;
         for (kind, fields) in docs {
             sqlx::query(
-                "INSERT INTO documents (id, account_id, kind, fields, status, check_id, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, 'verifying', $5, $6, $6)",
+                "INSERT INTO documents (id, account_id, kind, fields, status, check_id, lookup, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, 'verifying', $5, $6, $7, $7)",
             )
             .bind(new_id())
             .bind(account_id)
             .bind(*kind)
             .bind(fields.to_string())
             .bind(&check_id)
+            .bind(lookup(kind, fields))
             .bind(now)
             .execute(&mut *tx)
             .await?;
@@ -261,5 +262,31 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.map(|r| r.0))
+    }
+
+    /// The account whose verified Russian passport has this series and number, if any.
+    pub async fn passport_holder(
+        &self,
+        series: &str,
+        number: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let key = format!("passport_rf:{}{}", series.trim(), number.trim());
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT account_id FROM documents WHERE lookup = $1 AND status = 'verified'",
+        )
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| r.0))
+    }
+}
+
+/// The indexed search key of a document: its kind and number.
+fn lookup(kind: &str, fields: &serde_json::Value) -> String {
+    let f = |n: &str| fields.get(n).and_then(|v| v.as_str()).unwrap_or_default();
+    match kind {
+        "passport_rf" => format!("passport_rf:{}{}", f("series"), f("number")),
+        "foreign_id" => format!("foreign_id:{}{}", f("country"), f("number")),
+        _ => format!("{kind}:{}", f("number")),
     }
 }

@@ -160,6 +160,64 @@ pub fn text(key: &str) -> Option<(&'static str, &'static str)> {
             "Find the person by SNILS and passport, check the document and confirm.",
         ),
         "admin.confirm" => ("Подтвердить личность", "Confirm identity"),
+        "recover.title" => ("Восстановить пароль", "Recover your password"),
+        "recover.intro" => (
+            "Укажите мобильный телефон, электронную почту или СНИЛС — либо серию и номер паспорта. Код придёт на подтверждённый телефон, ссылка — на подтверждённую почту.",
+            "Enter your mobile phone, e-mail or SNILS — or your passport series and number. A code goes to your confirmed phone, a link to your confirmed e-mail.",
+        ),
+        "recover.login" => ("Телефон, почта или СНИЛС", "Phone, e-mail or SNILS"),
+        "recover.or_passport" => ("или паспорт гражданина РФ:", "or a Russian passport:"),
+        "recover.submit" => ("Продолжить", "Continue"),
+        "recover.no_contact" => (
+            "Нет доступа ни к телефону, ни к почте? Обратитесь в центр обслуживания с паспортом.",
+            "No access to your phone or e-mail? Visit a service centre with your passport.",
+        ),
+        "recover.sent" => (
+            "Если учётная запись найдена, мы отправили код на подтверждённый телефон или ссылку на подтверждённую почту.",
+            "If the account exists, we have sent a code to its confirmed phone or a link to its confirmed e-mail.",
+        ),
+        "recover.code" => ("Код из SMS", "Code from the SMS"),
+        "recover.bad_input" => (
+            "Укажите телефон, почту, СНИЛС или серию и номер паспорта.",
+            "Enter a phone, e-mail, SNILS or passport series and number.",
+        ),
+        "recover.expired" => (
+            "Срок восстановления истёк. Начните заново.",
+            "The recovery has expired. Start again.",
+        ),
+        "recover.wrong_code" => ("Неверный код.", "Wrong code."),
+        "recover.too_many" => (
+            "Слишком много неверных попыток. Начните заново.",
+            "Too many wrong attempts. Start again.",
+        ),
+        "account.recovered" => (
+            "Пароль изменён. Все другие сеансы завершены.",
+            "Your password has been changed. All other sessions have ended.",
+        ),
+        "login.forgot" => ("Забыли пароль?", "Forgot your password?"),
+        "delete.title" => ("Удаление учётной записи", "Delete the account"),
+        "delete.warning" => (
+            "Учётная запись будет удалена безвозвратно: персональные данные, документы, разрешения порталов и все сеансы. Восстановить её будет нельзя.",
+            "The account will be deleted irreversibly: personal data, documents, portal permissions and every session. It cannot be restored.",
+        ),
+        "delete.type" => (
+            "Чтобы подтвердить, введите слово «безвозвратно»",
+            "To confirm, type the Russian word «безвозвратно» (irreversibly)",
+        ),
+        "delete.submit" => ("Удалить учётную запись", "Delete the account"),
+        "delete.not_fresh" => (
+            "Для удаления войдите заново: вход должен быть выполнен не более 5 минут назад.",
+            "To delete the account, sign in again: the login must be less than 5 minutes old.",
+        ),
+        "delete.relogin" => ("Войти заново", "Sign in again"),
+        "delete.confirm_needed" => (
+            "Удаление не подтверждено: введите слово «безвозвратно».",
+            "Deletion not confirmed: type «безвозвратно».",
+        ),
+        "delete.done" => (
+            "Учётная запись удалена безвозвратно.",
+            "The account has been deleted irreversibly.",
+        ),
         _ => return None,
     })
 }

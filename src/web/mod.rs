@@ -11,6 +11,7 @@ pub mod login;
 pub mod meta;
 pub mod pages;
 pub mod qes;
+pub mod recover;
 pub mod register;
 pub mod signature;
 pub mod signature_form;
