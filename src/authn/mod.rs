@@ -2,6 +2,7 @@
 
 pub mod logout;
 pub mod password;
+pub mod qes;
 pub mod session;
 pub mod webauthn;
 
