@@ -197,6 +197,12 @@ pub fn router(state: AppState) -> Router {
         .route("/account/letter", post(web::identity::order_letter))
         .route("/account/bank/start", post(web::bank::start))
         .route("/account/bank/callback", get(web::bank::callback))
+        .route(
+            "/account/contacts",
+            get(web::contacts::page).post(web::contacts::start),
+        )
+        .route("/account/contacts/confirm", post(web::contacts::confirm))
+        .route("/account/addresses", post(web::contacts::save_addresses))
         .route("/account/permissions", get(web::permissions::page))
         .route(
             "/account/permissions/revoke",

@@ -2,6 +2,7 @@
 
 pub mod bank;
 pub mod contact;
+pub mod contacts;
 pub mod deletion;
 pub mod letters;
 pub mod levels;

@@ -7,7 +7,7 @@ use crate::store::documents::DocumentRow;
 use serde_json::{Map, Value};
 
 /// Every scope vhod understands; others in a request are ignored (RFC 6749 §3.3 lets the AS narrow).
-pub const SCOPES: [&str; 13] = [
+pub const SCOPES: [&str; 14] = [
     "openid",
     "profile",
     "email",
@@ -21,9 +21,10 @@ pub const SCOPES: [&str; 13] = [
     "birthplace",
     "contacts",
     "mobile",
+    "addresses",
 ];
 
-pub const CLAIMS: [&str; 19] = [
+pub const CLAIMS: [&str; 20] = [
     "sub",
     "name",
     "family_name",
@@ -42,6 +43,7 @@ pub const CLAIMS: [&str; 19] = [
     "id_doc",
     "birthplace",
     "contacts",
+    "addresses",
     "verified_claims",
 ];
 
@@ -151,6 +153,8 @@ pub struct Person<'a> {
     pub account: &'a AccountRow,
     pub ids: &'a [IdentifierRow],
     pub docs: &'a [DocumentRow],
+    /// (kind `PRG` | `PLV`, text): the person's own, released with the `addresses` scope.
+    pub addresses: &'a [(String, String)],
 }
 
 #[cfg(test)]
@@ -178,6 +182,7 @@ mod tests {
             account,
             ids,
             docs: &[],
+            addresses: &[],
         }
     }
 

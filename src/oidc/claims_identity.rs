@@ -22,6 +22,29 @@ pub const VERIFIED_CLAIMS: [&str; 6] = [
     "gender",
 ];
 
+/// Whether the scopes or individually requested claims need the documents or the addresses, so
+/// userinfo reads them only then.
+pub fn needs(scopes: &[String], requested: &[String]) -> (bool, bool) {
+    const DOC_SCOPES: [&str; 6] = [
+        "snils",
+        "id_doc",
+        "birthplace",
+        "birthdate",
+        "gender",
+        "profile",
+    ];
+    let asked = |names: &[&str]| {
+        scopes
+            .iter()
+            .chain(requested)
+            .any(|s| names.contains(&s.as_str()))
+    };
+    (
+        asked(&DOC_SCOPES) || asked(&["verified_claims"]),
+        asked(&["addresses"]),
+    )
+}
+
 fn doc<'a>(person: &'a Person<'_>, kinds: &[&str]) -> Option<&'a DocumentRow> {
     person
         .docs
@@ -79,6 +102,14 @@ pub fn add_for_scopes(scopes: &[String], person: &Person<'_>, c: &mut Map<String
         {
             c.insert("gender".into(), g.into());
         }
+    }
+    if has("addresses") {
+        let list: Vec<Value> = person
+            .addresses
+            .iter()
+            .map(|(kind, text)| json!({ "type": kind, "addressStr": text }))
+            .collect();
+        c.insert("addresses".into(), list.into());
     }
     if has("contacts") {
         let list: Vec<Value> = person

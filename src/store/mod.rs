@@ -14,6 +14,7 @@ pub mod keys;
 pub mod levels;
 pub mod outbox;
 pub mod passkeys;
+pub mod profile;
 pub mod qes;
 pub mod sessions;
 pub mod settings;

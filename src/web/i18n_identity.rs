@@ -242,6 +242,40 @@ pub fn text(key: &str) -> Option<(&'static str, &'static str)> {
             "Подтверждение через банк не выполнено",
             "Confirmation through the bank failed",
         ),
+        "contacts.change" => (
+            "Изменить или добавить телефон или почту",
+            "Change or add a phone or e-mail",
+        ),
+        "contacts.hint" => (
+            "Новый контакт заменит прежний только после ввода кода, отправленного на него; до этого вход и уведомления идут на прежний.",
+            "A new contact replaces the old one only after you enter the code sent to it; until then the old one stays your login.",
+        ),
+        "contacts.new" => ("Новый телефон или почта", "New phone or e-mail"),
+        "contacts.sent" => (
+            "Код отправлен на новый контакт.",
+            "A code has been sent to the new contact.",
+        ),
+        "contacts.invalid" => (
+            "Укажите мобильный телефон или адрес электронной почты.",
+            "Enter a mobile phone or an e-mail address.",
+        ),
+        "contacts.taken" => (
+            "Этот контакт уже используется в другой учётной записи.",
+            "This contact is used by another account.",
+        ),
+        "contacts.same" => ("Это уже ваш контакт.", "This is already your contact."),
+        "contacts.no_change" => (
+            "Нет изменения, ожидающего кода. Начните заново.",
+            "No change is waiting for a code. Start again.",
+        ),
+        "contacts.addresses" => ("Адреса", "Addresses"),
+        "contacts.prg" => ("Адрес регистрации", "Registration address"),
+        "contacts.plv" => ("Адрес места проживания", "Residence address"),
+        "contacts.save" => ("Сохранить адреса", "Save the addresses"),
+        "contacts.address_too_long" => (
+            "Адрес слишком длинный (не более 300 символов).",
+            "The address is too long (300 characters at most).",
+        ),
         _ => return None,
     })
 }
