@@ -195,6 +195,10 @@ pub fn router(state: AppState) -> Router {
             get(web::identity::standard_form).post(web::identity::standard_submit),
         )
         .route("/account/letter", post(web::identity::order_letter))
+        .route(
+            "/account/records",
+            get(web::records::page).post(web::records::submit),
+        )
         .route("/account/bank/start", post(web::bank::start))
         .route("/account/bank/callback", get(web::bank::callback))
         .route(

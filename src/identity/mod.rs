@@ -8,6 +8,7 @@ pub mod letters;
 pub mod levels;
 pub mod names;
 pub mod password_policy;
+pub mod records;
 pub mod recovery;
 pub mod registration;
 pub mod service_centre;

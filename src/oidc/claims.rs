@@ -7,7 +7,7 @@ use crate::store::documents::DocumentRow;
 use serde_json::{Map, Value};
 
 /// Every scope vhod understands; others in a request are ignored (RFC 6749 §3.3 lets the AS narrow).
-pub const SCOPES: [&str; 14] = [
+pub const SCOPES: [&str; 19] = [
     "openid",
     "profile",
     "email",
@@ -22,9 +22,14 @@ pub const SCOPES: [&str; 14] = [
     "contacts",
     "mobile",
     "addresses",
+    "drivers_licence_doc",
+    "medical_doc",
+    "vehicles",
+    "kid_fullname",
+    "kid_birthdate",
 ];
 
-pub const CLAIMS: [&str; 20] = [
+pub const CLAIMS: [&str; 24] = [
     "sub",
     "name",
     "family_name",
@@ -44,6 +49,10 @@ pub const CLAIMS: [&str; 20] = [
     "birthplace",
     "contacts",
     "addresses",
+    "drivers_licence_doc",
+    "medical_doc",
+    "vehicles",
+    "kids",
     "verified_claims",
 ];
 

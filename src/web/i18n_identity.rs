@@ -276,6 +276,42 @@ pub fn text(key: &str) -> Option<(&'static str, &'static str)> {
             "Адрес слишком длинный (не более 300 символов).",
             "The address is too long (300 characters at most).",
         ),
+        "records.title" => (
+            "Другие документы, транспорт и дети",
+            "Other documents, vehicles and children",
+        ),
+        "records.intro" => (
+            "Сведения проверяются в ведомствах (ГИБДД, ФОМС, ЗАГС) и передаются порталам только после проверки. Доступно для стандартной и подтверждённой учётной записи.",
+            "Records are checked with the registries (traffic police, health insurance fund, civil registry) and reach portals only once verified. Available to standard and confirmed accounts.",
+        ),
+        "records.expires" => ("Действительно до", "Valid until"),
+        "records.vehicle_name" => ("Марка и модель", "Make and model"),
+        "records.plate" => ("Государственный номер", "Number plate"),
+        "records.reg_cert" => (
+            "Свидетельство о регистрации ТС (10 цифр)",
+            "Vehicle registration certificate (10 digits)",
+        ),
+        "records.birth_cert" => (
+            "Свидетельство о рождении (серия и номер)",
+            "Birth certificate (series and number)",
+        ),
+        "records.bad_name" => ("Название или имя указано неверно.", "The name is wrong."),
+        "records.bad_plate" => (
+            "Государственный номер указан неверно (например, А123ВС77).",
+            "The number plate is wrong (e.g. А123ВС77).",
+        ),
+        "records.bad_number" => (
+            "Серия или номер документа указаны неверно.",
+            "The document series or number is wrong.",
+        ),
+        "records.needs_standard" => (
+            "Сначала получите стандартную учётную запись: укажите СНИЛС и паспорт.",
+            "First reach the standard level: enter your SNILS and passport.",
+        ),
+        "doc.drivers_licence" => ("Водительское удостоверение", "Driving licence"),
+        "doc.medical_policy" => ("Полис ОМС", "Medical insurance policy"),
+        "doc.vehicle" => ("Транспортное средство", "Vehicle"),
+        "doc.child" => ("Ребёнок", "Child"),
         _ => return None,
     })
 }

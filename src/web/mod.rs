@@ -16,6 +16,7 @@ pub mod passkey_login;
 pub mod passkeys;
 pub mod permissions;
 pub mod qes;
+pub mod records;
 pub mod recover;
 pub mod register;
 pub mod signature;
