@@ -1032,7 +1032,16 @@ async fn records_are_checked_and_only_verified_ones_reach_portals() {
                 .unwrap()
                 .contains("Государственный номер указан неверно")
         );
+        let res = b
+            .submit(
+                &records,
+                "/account/records",
+                &[("kind", "inn"), ("number", "585204118213")],
+            )
+            .await;
+        assert_eq!(res.status(), 400, "a wrong INN check digit is refused");
         for form in [
+            vec![("kind", "inn"), ("number", "585204118212")],
             vehicle.to_vec(),
             vec![
                 ("kind", "child"),
@@ -1067,7 +1076,7 @@ async fn records_are_checked_and_only_verified_ones_reach_portals() {
             &[
                 ("code_challenge", &challenge),
                 ("code_challenge_method", "S256"),
-                ("scope", "openid vehicles kid_fullname"),
+                ("scope", "openid vehicles kid_fullname inn"),
             ],
         )
         .replace("scope=openid+profile&", "");
@@ -1076,6 +1085,7 @@ async fn records_are_checked_and_only_verified_ones_reach_portals() {
         let (_, tokens) = redeem(&t, &client_id, &secret, &code, &verifier).await;
         let (_, info) = userinfo(&t, tokens["access_token"].as_str().unwrap()).await;
         assert_eq!(info["vehicles"][0]["numberPlate"], "А123ВС69", "{info}");
+        assert_eq!(info["inn"], "585204118212");
         assert_eq!(
             info["vehicles"][0]["regCertificate"]["number"],
             "9911223344"

@@ -1,11 +1,11 @@
-//! Further records of a standard-level person (REQUIREMENTS §5, 001:56-63): driving licence, medical
-//! policy, vehicles, children. Each goes through the same durable registry check as the identity
+//! Further records of a standard-level person (REQUIREMENTS §5, 001:56-63): INN, driving licence,
+//! medical policy, vehicles, children. Each goes through the same durable registry check as the identity
 //! documents (ГИБДД, ФОМС, ЗАГС stand behind the verifier) and reaches portals only once verified.
 
 use crate::app::AppState;
 use crate::identity::levels::{self, LevelError};
 use crate::identity::names::normalise_name;
-use crate::identity::validation::Passport;
+use crate::identity::validation::{Inn, Passport};
 use crate::store::StoreError;
 use serde_json::{Value, json};
 
@@ -18,6 +18,10 @@ pub enum Record {
         expires: String,
     },
     MedicalPolicy {
+        number: String,
+    },
+    /// The taxpayer number (ИНН) of a person: 12 digits with their check digits.
+    Inn {
         number: String,
     },
     Vehicle {
@@ -91,6 +95,15 @@ impl Record {
                     expires,
                 })
             }
+            "inn" => {
+                let inn: Inn = get("number").parse().map_err(|_| BadField("number"))?;
+                if !inn.is_personal() {
+                    return Err(BadField("number"));
+                }
+                Ok(Record::Inn {
+                    number: inn.as_str().to_string(),
+                })
+            }
             "medical_policy" => Ok(Record::MedicalPolicy {
                 number: digits(&get("number"), 16).ok_or(BadField("number"))?,
             }),
@@ -132,6 +145,7 @@ impl Record {
         match self {
             Record::DriversLicence { .. } => "drivers_licence",
             Record::MedicalPolicy { .. } => "medical_policy",
+            Record::Inn { .. } => "inn",
             Record::Vehicle { .. } => "vehicle",
             Record::Child { .. } => "child",
         }
@@ -148,7 +162,9 @@ impl Record {
             } => {
                 json!({ "series": series, "number": number, "issued": issued, "expires": expires })
             }
-            Record::MedicalPolicy { number } => json!({ "number": number }),
+            Record::MedicalPolicy { number } | Record::Inn { number } => {
+                json!({ "number": number })
+            }
             Record::Vehicle {
                 name,
                 plate,

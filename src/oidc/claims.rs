@@ -7,7 +7,7 @@ use crate::store::documents::DocumentRow;
 use serde_json::{Map, Value};
 
 /// Every scope vhod understands; others in a request are ignored (RFC 6749 §3.3 lets the AS narrow).
-pub const SCOPES: [&str; 19] = [
+pub const SCOPES: [&str; 20] = [
     "openid",
     "profile",
     "email",
@@ -27,9 +27,10 @@ pub const SCOPES: [&str; 19] = [
     "vehicles",
     "kid_fullname",
     "kid_birthdate",
+    "inn",
 ];
 
-pub const CLAIMS: [&str; 24] = [
+pub const CLAIMS: [&str; 25] = [
     "sub",
     "name",
     "family_name",
@@ -53,6 +54,7 @@ pub const CLAIMS: [&str; 24] = [
     "medical_doc",
     "vehicles",
     "kids",
+    "inn",
     "verified_claims",
 ];
 

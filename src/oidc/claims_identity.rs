@@ -25,7 +25,8 @@ pub const VERIFIED_CLAIMS: [&str; 6] = [
 /// Whether the scopes or individually requested claims need the documents or the addresses, so
 /// userinfo reads them only then.
 pub fn needs(scopes: &[String], requested: &[String]) -> (bool, bool) {
-    const DOC_SCOPES: [&str; 11] = [
+    const DOC_SCOPES: [&str; 12] = [
+        "inn",
         "snils",
         "id_doc",
         "birthplace",
@@ -118,6 +119,11 @@ pub fn add_for_scopes(scopes: &[String], person: &Person<'_>, c: &mut Map<String
                 "issueDate": d.field("issued"), "expiryDate": d.field("expires"), "vrfStu": "VERIFIED",
             }),
         );
+    }
+    if has("inn")
+        && let Some(d) = doc(person, &["inn"])
+    {
+        c.insert("inn".into(), d.field("number").into());
     }
     if has("medical_doc")
         && let Some(d) = doc(person, &["medical_policy"])

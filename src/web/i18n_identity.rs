@@ -309,6 +309,7 @@ pub fn text(key: &str) -> Option<(&'static str, &'static str)> {
             "First reach the standard level: enter your SNILS and passport.",
         ),
         "doc.drivers_licence" => ("Водительское удостоверение", "Driving licence"),
+        "doc.inn" => ("ИНН", "Taxpayer number (INN)"),
         "doc.medical_policy" => ("Полис ОМС", "Medical insurance policy"),
         "doc.vehicle" => ("Транспортное средство", "Vehicle"),
         "doc.child" => ("Ребёнок", "Child"),

@@ -118,6 +118,7 @@ fn doc_view(d: &crate::store::documents::DocumentRow) -> DocView {
             format!("{} {}", d.field("series"), d.field("number")),
         ),
         "medical_policy" => ("doc.medical_policy", d.field("number")),
+        "inn" => ("doc.inn", d.field("number")),
         "vehicle" => (
             "doc.vehicle",
             format!("{}, {}", d.field("name"), d.field("plate")),
