@@ -1086,6 +1086,51 @@ async fn records_are_checked_and_only_verified_ones_reach_portals() {
         let (_, info) = userinfo(&t, tokens["access_token"].as_str().unwrap()).await;
         assert_eq!(info["vehicles"][0]["numberPlate"], "А123ВС69", "{info}");
         assert_eq!(info["inn"], "585204118212");
+        assert_eq!(info["vehicles"][0]["vrfStu"], "VERIFIED");
+
+        // A vehicle still under check reaches only a portal that asks for unverified data.
+        let res = b
+            .submit(
+                &records,
+                "/account/records",
+                &[
+                    ("kind", "vehicle"),
+                    ("name", "УАЗ"),
+                    ("plate", "В777ОР69"),
+                    ("reg_cert", "9911223399"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), 303);
+        for unverified in [false, true] {
+            let (verifier, challenge) = pkce_pair();
+            let claims =
+                serde_json::json!({ "userinfo": { "vehicles": { "unverified": unverified } } });
+            let url = authorize_url(
+                &t.base,
+                &client_id,
+                REDIRECT,
+                &[
+                    ("code_challenge", &challenge),
+                    ("code_challenge_method", "S256"),
+                    ("scope", "openid vehicles"),
+                    ("claims", &claims.to_string()),
+                ],
+            )
+            .replace("scope=openid+profile&", "");
+            let back = b.authorize_and_login(&url, "+79001112260", PASSWORD).await;
+            let code = query_param(&back, "code").unwrap();
+            let (_, tokens) = redeem(&t, &client_id, &secret, &code, &verifier).await;
+            let (_, info) = userinfo(&t, tokens["access_token"].as_str().unwrap()).await;
+            let list = info["vehicles"].as_array().unwrap();
+            if unverified {
+                assert_eq!(list.len(), 2, "{info}");
+                assert_eq!(list[1]["numberPlate"], "В777ОР69");
+                assert_eq!(list[1]["vrfStu"], "NOT_VERIFIED");
+            } else {
+                assert_eq!(list.len(), 1, "{info}");
+            }
+        }
         assert_eq!(
             info["vehicles"][0]["regCertificate"]["number"],
             "9911223344"

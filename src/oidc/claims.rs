@@ -140,6 +140,21 @@ pub fn requested_names(claims_request: Option<&Value>, target: &str) -> Vec<Stri
         .unwrap_or_default()
 }
 
+/// Claims the `claims` request for `target` asks for with `{"unverified": true}` (a vhod extension
+/// used with ESIA document claims: values still under registry check, marked NOT_VERIFIED).
+pub fn requested_unverified(claims_request: Option<&Value>, target: &str) -> Vec<String> {
+    claims_request
+        .and_then(|c| c.get(target))
+        .and_then(Value::as_object)
+        .map(|o| {
+            o.iter()
+                .filter(|(k, v)| CLAIMS.contains(&k.as_str()) && v["unverified"] == true)
+                .map(|(k, _)| k.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Claims for the scopes plus individually requested ones (OIDC Core §5.5), when the person has them.
 pub fn select(scopes: &[String], requested: &[String], person: &Person<'_>) -> Map<String, Value> {
     let mut c = for_scopes(scopes, person);
@@ -166,6 +181,10 @@ pub struct Person<'a> {
     pub docs: &'a [DocumentRow],
     /// (kind `PRG` | `PLV`, text): the person's own, released with the `addresses` scope.
     pub addresses: &'a [(String, String)],
+    /// Documents still under check, released (marked NOT_VERIFIED) only for the claims in
+    /// `unverified`: those the portal asked for with `"unverified": true` in its `claims` request.
+    pub pending: &'a [DocumentRow],
+    pub unverified: &'a [String],
 }
 
 #[cfg(test)]
@@ -194,6 +213,8 @@ mod tests {
             ids,
             docs: &[],
             addresses: &[],
+            pending: &[],
+            unverified: &[],
         }
     }
 

@@ -25,7 +25,7 @@ pub const VERIFIED_CLAIMS: [&str; 6] = [
 /// Whether the scopes or individually requested claims need the documents or the addresses, so
 /// userinfo reads them only then.
 pub fn needs(scopes: &[String], requested: &[String]) -> (bool, bool) {
-    const DOC_SCOPES: [&str; 12] = [
+    const DOC_SCOPES: [&str; 13] = [
         "inn",
         "snils",
         "id_doc",
@@ -38,6 +38,7 @@ pub fn needs(scopes: &[String], requested: &[String]) -> (bool, bool) {
         "vehicles",
         "kid_fullname",
         "kid_birthdate",
+        "kids",
     ];
     let asked = |names: &[&str]| {
         scopes
@@ -62,6 +63,33 @@ fn id_doc<'a>(person: &'a Person<'_>) -> Option<&'a DocumentRow> {
     doc(person, &["passport_rf", "foreign_id"])
 }
 
+/// The document behind a document claim: the verified one, else — only when the portal asked for
+/// this claim with `"unverified": true` in the `claims` request — one still under check.
+fn doc_for<'a>(person: &'a Person<'_>, claim: &str, kinds: &[&str]) -> Option<&'a DocumentRow> {
+    doc(person, kinds).or_else(|| {
+        person
+            .unverified
+            .iter()
+            .any(|c| c == claim)
+            .then(|| {
+                person
+                    .pending
+                    .iter()
+                    .find(|d| kinds.contains(&d.kind.as_str()))
+            })
+            .flatten()
+    })
+}
+
+/// ESIA's verification flag of a document claim.
+fn vrf(d: &DocumentRow) -> &'static str {
+    if d.status == "verified" {
+        "VERIFIED"
+    } else {
+        "NOT_VERIFIED"
+    }
+}
+
 fn gender(d: &DocumentRow) -> Option<&'static str> {
     match d.field("gender").as_str() {
         "M" => Some("male"),
@@ -80,13 +108,13 @@ pub fn add_for_scopes(scopes: &[String], person: &Person<'_>, c: &mut Map<String
     }
     let id = id_doc(person);
     if has("id_doc")
-        && let Some(d) = id
+        && let Some(d) = doc_for(person, "id_doc", &["passport_rf", "foreign_id"])
     {
         let mut v = json!({
             "type": if d.kind == "passport_rf" { "RF_PASSPORT" } else { "FID_DOC" },
             "number": d.field("number"),
             "issueDate": d.field("issued"),
-            "vrfStu": "VERIFIED",
+            "vrfStu": vrf(d),
         });
         if d.kind == "passport_rf" {
             v["series"] = d.field("series").into();
@@ -110,13 +138,13 @@ pub fn add_for_scopes(scopes: &[String], person: &Person<'_>, c: &mut Map<String
         }
     }
     if has("drivers_licence_doc")
-        && let Some(d) = doc(person, &["drivers_licence"])
+        && let Some(d) = doc_for(person, "drivers_licence_doc", &["drivers_licence"])
     {
         c.insert(
             "drivers_licence_doc".into(),
             json!({
                 "type": "RF_DRIVING_LICENSE", "series": d.field("series"), "number": d.field("number"),
-                "issueDate": d.field("issued"), "expiryDate": d.field("expires"), "vrfStu": "VERIFIED",
+                "issueDate": d.field("issued"), "expiryDate": d.field("expires"), "vrfStu": vrf(d),
             }),
         );
     }
@@ -126,29 +154,33 @@ pub fn add_for_scopes(scopes: &[String], person: &Person<'_>, c: &mut Map<String
         c.insert("inn".into(), d.field("number").into());
     }
     if has("medical_doc")
-        && let Some(d) = doc(person, &["medical_policy"])
+        && let Some(d) = doc_for(person, "medical_doc", &["medical_policy"])
     {
         c.insert(
             "medical_doc".into(),
-            json!({ "type": "MDCL_PLCY", "number": d.field("number"), "vrfStu": "VERIFIED" }),
+            json!({ "type": "MDCL_PLCY", "number": d.field("number"), "vrfStu": vrf(d) }),
         );
     }
-    let all = |kind: &'static str| {
+    // Lists: the verified entries, plus those under check when the portal asked this claim unverified.
+    let all = |kind: &'static str, claim: &'static str| {
+        let pending_too = person.unverified.iter().any(|c| c == claim);
         person
             .docs
             .iter()
-            .filter(move |d| d.status == "verified" && d.kind == kind)
+            .filter(|d| d.status == "verified")
+            .chain(person.pending.iter().filter(move |_| pending_too))
+            .filter(move |d| d.kind == kind)
     };
     if has("vehicles") {
-        let list: Vec<Value> = all("vehicle")
-            .map(|d| json!({ "name": d.field("name"), "numberPlate": d.field("plate"), "regCertificate": { "number": d.field("number") } }))
+        let list: Vec<Value> = all("vehicle", "vehicles")
+            .map(|d| json!({ "name": d.field("name"), "numberPlate": d.field("plate"), "regCertificate": { "number": d.field("number") }, "vrfStu": vrf(d) }))
             .collect();
         c.insert("vehicles".into(), list.into());
     }
     if has("kid_fullname") || has("kid_birthdate") {
-        let list: Vec<Value> = all("child")
+        let list: Vec<Value> = all("child", "kids")
             .map(|d| {
-                let mut k = json!({});
+                let mut k = json!({ "vrfStu": vrf(d) });
                 if has("kid_fullname") {
                     k["lastName"] = d.field("surname").into();
                     k["firstName"] = d.field("given_name").into();

@@ -87,11 +87,19 @@ pub async fn issue(app: &AppState, req: IssueRequest<'_>) -> Result<TokenRespons
                 } else {
                     vec![]
                 };
+                let unverified = super::claims::requested_unverified(request.as_ref(), "id_token");
+                let pending = if unverified.is_empty() {
+                    vec![]
+                } else {
+                    app.store.documents_under_check(&account.id).await?
+                };
                 let person = super::claims::Person {
                     account: &account,
                     ids: &ids,
                     docs: &docs,
                     addresses: &addresses,
+                    pending: &pending,
+                    unverified: &unverified,
                 };
                 for (k, v) in super::claims::select(&[], &requested, &person) {
                     c.entry(k).or_insert(v);

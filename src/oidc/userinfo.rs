@@ -168,11 +168,19 @@ async fn respond(
         } else {
             vec![]
         };
+        let unverified = claims::requested_unverified(request.as_ref(), "userinfo");
+        let pending = if unverified.is_empty() {
+            vec![]
+        } else {
+            app.store.documents_under_check(&account.id).await?
+        };
         let person = claims::Person {
             account: &account,
             ids: &ids,
             docs: &docs,
             addresses: &addresses,
+            pending: &pending,
+            unverified: &unverified,
         };
         let mut claims = claims::select(&scopes, &requested, &person);
         let client = super::clients::find_cached(app, &grant.client_id)

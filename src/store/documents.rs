@@ -160,6 +160,19 @@ impl Store {
         .await?)
     }
 
+    /// Documents whose registry check is still running.
+    pub async fn documents_under_check(
+        &self,
+        account_id: &str,
+    ) -> Result<Vec<DocumentRow>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {DOC_COLS} FROM documents WHERE account_id = $1 AND status = 'verifying' ORDER BY kind"
+        ))
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// The verified document of each kind (what portals may receive).
     pub async fn verified_documents(
         &self,
