@@ -129,6 +129,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/login", get(web::login::page).post(web::login::submit))
         .route(
+            "/login/second-factor",
+            get(web::second_factor::page).post(web::second_factor::submit),
+        )
+        .route(
             "/logout",
             get(web::login::logout_page).post(web::login::logout),
         )
@@ -147,6 +151,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/account", get(web::pages::account))
         .route("/static/vhod.css", get(web::pages::stylesheet))
+        .route("/static/pow.js", get(web::assets::pow_script))
         .route("/healthz", get(web::pages::health));
     if state.config.dev.enabled {
         r = r.route("/dev/outbox", get(web::pages::outbox));
@@ -159,6 +164,10 @@ pub fn router(state: AppState) -> Router {
     }
     r.merge(crate::admin::routes())
         .fallback(web::pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            web::throttle::limiter(&state.config),
+            web::throttle::limit,
+        ))
         .layer(axum::middleware::from_fn(web::headers::security_headers))
         .with_state(state)
 }

@@ -30,6 +30,7 @@ pub struct Config {
     pub tokens: Tokens,
     pub session: Session,
     pub registration: Registration,
+    pub login: Login,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -110,6 +111,20 @@ pub struct Registration {
     pub privacy_version: String,
     pub code_ttl: i64,
     pub max_attempts: u32,
+}
+
+/// Login hardening: proof-of-work, lockout, per-IP rate limit, second factors.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    pub pow_after_failures: i64,
+    pub pow_bits: u32,
+    pub pow_ttl: i64,
+    pub lock_after_failures: i64,
+    pub lock_window: i64,
+    pub lock_secs: i64,
+    pub rate_per_minute: u32,
+    pub rate_burst: u32,
 }
 
 impl Config {

@@ -1,8 +1,12 @@
 //! Proving who you are: password login and the SSO session it creates.
 
+pub mod challenge;
+pub mod lockout;
 pub mod logout;
 pub mod password;
+pub mod second_factor;
 pub mod session;
+pub mod totp;
 
 /// Assurance of one authentication (ARCHITECTURE §3).
 pub const ACR_LOW: &str = "urn:vhod:acr:low";

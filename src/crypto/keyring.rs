@@ -350,6 +350,16 @@ impl Keyring {
     }
 
     /// The public JWK Set (RFC 7517) as served at jwks_uri.
+    /// Seals a small secret (a TOTP seed) under the key-encryption key, like the signing keys.
+    pub fn seal_secret(&self, plaintext: &[u8]) -> String {
+        self.kek.seal(plaintext)
+    }
+
+    /// Opens a secret sealed by [`Self::seal_secret`] (under the current or an older KEK).
+    pub fn open_secret(&self, sealed: &str) -> Option<Vec<u8>> {
+        self.kek.open(sealed).ok()
+    }
+
     pub fn jwks(&self) -> Value {
         self.current().jwks.clone()
     }

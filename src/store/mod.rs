@@ -10,7 +10,9 @@ pub mod consents;
 pub mod grants;
 pub mod jobs;
 pub mod keys;
+pub mod login_guard;
 pub mod outbox;
+pub mod second_factors;
 pub mod sessions;
 pub mod settings;
 

@@ -85,6 +85,58 @@ fn text(key: &str) -> (&'static str, &'static str) {
         "login.submit" => ("Войти", "Sign in"),
         "login.not_registered" => ("Еще не зарегистрированы?", "Not registered yet?"),
         "login.register" => ("Зарегистрироваться", "Register"),
+        "login.pow_required" => (
+            "Было несколько неудачных попыток входа. Подтвердите, что вы не робот: страница выполнит короткую проверку, затем нажмите «Войти».",
+            "There were several failed sign-in attempts. Confirm you are not a robot: the page runs a short check, then press «Sign in».",
+        ),
+        "login.pow_failed" => (
+            "Проверка «не робот» не пройдена или устарела. Дождитесь новой проверки и повторите вход.",
+            "The \"not a robot\" check failed or expired. Wait for the new check and sign in again.",
+        ),
+        "login.pow_working" => (
+            "Проверяем, что вы не робот…",
+            "Checking that you are not a robot…",
+        ),
+        "login.pow_done" => (
+            "Проверка пройдена, можно входить.",
+            "Check passed, you can sign in.",
+        ),
+        "login.locked" => (
+            "Вход по паролю временно заблокирован на 30 минут из-за частых неудачных попыток. Восстановите пароль, чтобы снять блокировку, или войдите другим способом.",
+            "Password sign-in is locked for 30 minutes after repeated failed attempts. Recover your password to lift the lock, or sign in another way.",
+        ),
+        "error.rate_limited" => (
+            "Слишком много запросов. Подождите минуту и повторите.",
+            "Too many requests. Wait a minute and try again.",
+        ),
+        "second.title" => ("Вход с подтверждением", "Two-step sign-in"),
+        "second.totp_code" => (
+            "Код из приложения-аутентификатора",
+            "Code from the authenticator app",
+        ),
+        "second.submit" => ("Подтвердить", "Confirm"),
+        "second.use_recovery" => (
+            "Нет доступа к приложению? Войти с резервным кодом",
+            "No access to the app? Use a recovery code",
+        ),
+        "second.recovery_code" => ("Резервный код", "Recovery code"),
+        "second.wrong" => ("Неверный код.", "Wrong code."),
+        "second.reused" => (
+            "Этот код уже использован. Дождитесь следующего кода в приложении.",
+            "This code has already been used. Wait for the next code in the app.",
+        ),
+        "second.recovery_wrong" => (
+            "Неверный или уже использованный резервный код.",
+            "Wrong or already used recovery code.",
+        ),
+        "second.too_many" => (
+            "Слишком много неверных кодов. Войдите заново.",
+            "Too many wrong codes. Sign in again.",
+        ),
+        "second.expired" => (
+            "Время подтверждения входа истекло. Войдите заново.",
+            "The sign-in confirmation has expired. Sign in again.",
+        ),
         "login.invalid" => ("Неверные логин или пароль", "Wrong login or password"),
         "login.caps_hint" => (
             "Проверьте, не включён ли Caps Lock и выбрана ли английская раскладка клавиатуры.",

@@ -1,5 +1,6 @@
 //! HTML pages: templates, i18n (ru default, en), CSRF, cookies, security headers.
 
+pub mod assets;
 pub mod cookies;
 pub mod csrf;
 pub mod headers;
@@ -8,6 +9,8 @@ pub mod login;
 pub mod meta;
 pub mod pages;
 pub mod register;
+pub mod second_factor;
+pub mod throttle;
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};

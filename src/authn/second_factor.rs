@@ -1,0 +1,165 @@
+//! The second step of a login: after the password (or, for a step-up, with a session of lower
+//! assurance) the person proves a second factor. The pending step lives in the shared cache under
+//! the hash of a random id held in an HttpOnly cookie, so any node can finish it.
+
+use super::{ACR_SUBSTANTIAL, totp};
+use crate::app::AppState;
+use crate::cache::CacheError;
+use crate::crypto;
+use crate::store::StoreError;
+use serde::{Deserialize, Serialize};
+
+pub const COOKIE: &str = "vhod_2fa";
+/// Wrong codes allowed in one pending step before the login must start again.
+pub const MAX_ATTEMPTS: u32 = 5;
+const TTL: i64 = 600;
+
+/// A password login (or a low session) waiting for its second factor.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PendingStep {
+    pub account_id: String,
+    /// The authorization transaction to continue afterwards, if any.
+    pub tx: Option<String>,
+    pub persistent: bool,
+    /// True when an existing session steps up (no password was typed in this step).
+    pub step_up: bool,
+}
+
+/// Which second factors the account has.
+#[derive(Debug, Clone, Default)]
+pub struct Methods {
+    pub totp: bool,
+    pub recovery: bool,
+    /// SMS two-step login is on and the account has a confirmed phone.
+    pub sms: bool,
+}
+
+impl Methods {
+    pub fn any(&self) -> bool {
+        self.totp || self.sms
+    }
+}
+
+/// The result of a completed second step: the assurance of the new session.
+pub struct Completed {
+    pub pending: PendingStep,
+    pub acr: &'static str,
+    pub amr: &'static [&'static str],
+    /// Login history method name.
+    pub method: &'static str,
+}
+
+pub const AMR_TOTP: [&str; 3] = ["pwd", "otp", "mfa"];
+pub const AMR_SMS: [&str; 3] = ["pwd", "sms", "mfa"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum StepError {
+    #[error("no second step pending (expired or finished)")]
+    NotPending,
+    #[error("too many wrong codes")]
+    TooManyAttempts,
+    #[error(transparent)]
+    Totp(totp::TotpError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+}
+
+impl From<totp::TotpError> for StepError {
+    fn from(e: totp::TotpError) -> Self {
+        match e {
+            totp::TotpError::Store(s) => StepError::Store(s),
+            totp::TotpError::Cache(c) => StepError::Cache(c),
+            other => StepError::Totp(other),
+        }
+    }
+}
+
+pub async fn methods(app: &AppState, account_id: &str) -> Result<Methods, StoreError> {
+    let totp = totp::has_totp(app, account_id).await?;
+    let recovery = app.store.recovery_codes_left(account_id).await? > 0;
+    let sms = app.store.security_choices(account_id).await?.sms_two_step;
+    Ok(Methods {
+        totp,
+        recovery,
+        sms,
+    })
+}
+
+fn key(id: &str) -> String {
+    format!("2fa:{}", crypto::hash_secret("2fa", id))
+}
+
+/// Parks the login; returns the cookie value naming it.
+pub async fn begin(app: &AppState, pending: &PendingStep) -> Result<String, CacheError> {
+    let id = crypto::random_token();
+    app.cache.put_json(&key(&id), pending, TTL).await?;
+    Ok(id)
+}
+
+pub async fn load(app: &AppState, id: Option<&str>) -> Result<Option<PendingStep>, CacheError> {
+    match id {
+        Some(id) if !id.is_empty() && id.len() <= 64 => app.cache.get_json(&key(id)).await,
+        _ => Ok(None),
+    }
+}
+
+/// Claims attempt number n (1-based) atomically across nodes; Err once all are spent, and the
+/// pending step is then dropped.
+async fn claim_attempt(app: &AppState, id: &str) -> Result<(), StepError> {
+    for n in 1..=MAX_ATTEMPTS {
+        if app
+            .cache
+            .put_if_absent(&format!("{}:attempt:{n}", key(id)), "1", TTL)
+            .await?
+        {
+            return Ok(());
+        }
+    }
+    app.cache.delete(&key(id)).await?;
+    Err(StepError::TooManyAttempts)
+}
+
+/// Checks a code from an authenticator app (`method` "totp") or a recovery code ("recovery").
+pub async fn complete_with_code(
+    app: &AppState,
+    id: &str,
+    method: &str,
+    code: &str,
+) -> Result<Completed, StepError> {
+    let pending = load(app, Some(id)).await?.ok_or(StepError::NotPending)?;
+    claim_attempt(app, id).await?;
+    let account = pending.account_id.clone();
+    let method = match method {
+        "recovery" => {
+            totp::use_recovery_code(app, &account, code).await?;
+            "pwd+recovery"
+        }
+        _ => {
+            totp::verify(app, &account, code).await?;
+            "pwd+otp"
+        }
+    };
+    finish(app, id, method, &AMR_TOTP).await
+}
+
+/// Ends the pending step (single use) and says what the new session is worth.
+pub async fn finish(
+    app: &AppState,
+    id: &str,
+    method: &'static str,
+    amr: &'static [&'static str],
+) -> Result<Completed, StepError> {
+    let pending: PendingStep = app
+        .cache
+        .take_json(&key(id))
+        .await?
+        .ok_or(StepError::NotPending)?;
+    Ok(Completed {
+        pending,
+        acr: ACR_SUBSTANTIAL,
+        amr,
+        method,
+    })
+}

@@ -1,0 +1,182 @@
+//! «Вход с подтверждением»: the page that asks for the second factor after the password (or for
+//! a step-up of a low session), and its submission.
+
+use super::csrf;
+use super::i18n::{Lang, Tr};
+use super::login::start_session;
+use super::meta::ClientMeta;
+use super::pages::{error_page, internal_error, with_cookie};
+use super::{cookies, render};
+use crate::app::AppState;
+use crate::authn::lockout::{self, Attempt};
+use crate::authn::second_factor::{self as step, PendingStep, StepError};
+use crate::authn::totp::TotpError;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+#[derive(Template)]
+#[template(path = "second_factor.html")]
+struct SecondFactorPage {
+    t: Tr,
+    csrf: String,
+    totp: bool,
+    recovery: bool,
+    notice: Option<&'static str>,
+}
+
+/// Parks a login that needs a second factor and sends the browser to the second-step page.
+pub async fn ask(app: &AppState, lang: Lang, pending: PendingStep) -> Response {
+    match step::begin(app, &pending).await {
+        Ok(id) => {
+            let mut res = Redirect::to("/login/second-factor").into_response();
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                cookies::set(step::COOKIE, &id, None, app.config.issuer_is_https()),
+            );
+            res
+        }
+        Err(e) => internal_error(lang, &e),
+    }
+}
+
+async fn show(
+    app: &AppState,
+    headers: &HeaderMap,
+    lang: Lang,
+    pending: &PendingStep,
+    notice: Option<&'static str>,
+) -> Response {
+    let methods = match step::methods(app, &pending.account_id).await {
+        Ok(m) => m,
+        Err(e) => return internal_error(lang, &e),
+    };
+    let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
+    let status = if notice.is_some() {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::OK
+    };
+    with_cookie(
+        render(
+            status,
+            &SecondFactorPage {
+                t: Tr::new(lang),
+                csrf,
+                totp: methods.totp,
+                recovery: methods.recovery,
+                notice,
+            },
+        ),
+        cookie,
+    )
+}
+
+pub async fn page(State(app): State<AppState>, meta: ClientMeta, headers: HeaderMap) -> Response {
+    let lang = meta.lang(None);
+    let id = cookies::get(&headers, step::COOKIE);
+    match step::load(&app, id.as_deref()).await {
+        Ok(Some(p)) => show(&app, &headers, lang, &p, None).await,
+        Ok(None) => error_page(lang, StatusCode::BAD_REQUEST, "second.expired"),
+        Err(e) => internal_error(lang, &e),
+    }
+}
+
+fn clear_cookie(app: &AppState) -> HeaderValue {
+    cookies::set(step::COOKIE, "", Some(0), app.config.issuer_is_https())
+}
+
+pub async fn submit(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (p, lang) = match super::checked_form(&meta, &headers, &body) {
+        Ok(x) => x,
+        Err(page) => return page,
+    };
+    let Some(id) = cookies::get(&headers, step::COOKIE) else {
+        return error_page(lang, StatusCode::BAD_REQUEST, "second.expired");
+    };
+    let who = Attempt {
+        ip: &meta.ip,
+        user_agent: &meta.user_agent,
+    };
+    let method = p.get("method").unwrap_or("totp");
+    let code = p.get("code").unwrap_or("");
+    let pending = match step::load(&app, Some(&id)).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return error_page(lang, StatusCode::BAD_REQUEST, "second.expired"),
+        Err(e) => return internal_error(lang, &e),
+    };
+    let done = match step::complete_with_code(&app, &id, method, code).await {
+        Ok(done) => done,
+        Err(e) => {
+            let history = if method == "recovery" {
+                "recovery"
+            } else {
+                "otp"
+            };
+            if let Err(e) =
+                lockout::record(&app, Some(&pending.account_id), who, history, "failure").await
+            {
+                return internal_error(lang, &e);
+            }
+            let notice = match e {
+                StepError::NotPending => {
+                    return error_page(lang, StatusCode::BAD_REQUEST, "second.expired");
+                }
+                StepError::TooManyAttempts => {
+                    let mut res = error_page(lang, StatusCode::BAD_REQUEST, "second.too_many");
+                    res.headers_mut()
+                        .append(header::SET_COOKIE, clear_cookie(&app));
+                    return res;
+                }
+                StepError::Totp(TotpError::Reused) => "second.reused",
+                StepError::Totp(TotpError::Wrong) if method == "recovery" => {
+                    "second.recovery_wrong"
+                }
+                StepError::Totp(TotpError::Wrong) => "second.wrong",
+                other => return internal_error(lang, &other),
+            };
+            return show(&app, &headers, lang, &pending, Some(notice)).await;
+        }
+    };
+    if let Err(e) = lockout::record(
+        &app,
+        Some(&done.pending.account_id),
+        who,
+        done.method,
+        "success",
+    )
+    .await
+    {
+        return internal_error(lang, &e);
+    }
+    let mut res = match &done.pending.tx {
+        Some(tx) => Redirect::to(&format!("/authorize/continue?tx={tx}")).into_response(),
+        None => Redirect::to("/account").into_response(),
+    };
+    match start_session(
+        &app,
+        &headers,
+        &meta,
+        &done.pending.account_id,
+        done.acr,
+        done.amr,
+        done.pending.persistent,
+    )
+    .await
+    {
+        Ok(cookie) => {
+            res.headers_mut().append(header::SET_COOKIE, cookie);
+            res.headers_mut()
+                .append(header::SET_COOKIE, clear_cookie(&app));
+            res
+        }
+        Err(e) => internal_error(lang, &e),
+    }
+}
