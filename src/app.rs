@@ -150,6 +150,19 @@ pub fn router(state: AppState) -> Router {
             get(web::register::password_page).post(web::register::set_password),
         )
         .route("/account", get(web::pages::account))
+        .route("/account/security", get(web::security::page))
+        .route(
+            "/account/security/totp/start",
+            post(web::security::totp_start),
+        )
+        .route(
+            "/account/security/totp/confirm",
+            post(web::security::totp_confirm),
+        )
+        .route(
+            "/account/security/totp/remove",
+            post(web::security::totp_remove),
+        )
         .route("/static/vhod.css", get(web::pages::stylesheet))
         .route("/static/pow.js", get(web::assets::pow_script))
         .route("/healthz", get(web::pages::health));

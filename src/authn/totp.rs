@@ -67,6 +67,11 @@ pub async fn start_enrolment(
             ENROL_TTL,
         )
         .await?;
+    view(secret, account_label)
+}
+
+/// The QR code and typed form of a secret.
+fn view(secret: Vec<u8>, account_label: &str) -> Result<Enrolment, TotpError> {
     let secret_base32 = totp_rs::Secret::from(secret.clone()).to_base32();
     let totp = generator(secret, account_label);
     let url = totp.to_url().map_err(|_| TotpError::Sealed)?;
@@ -79,6 +84,18 @@ pub async fn start_enrolment(
         secret_base32,
         qr_svg,
     })
+}
+
+/// The enrolment in progress shown again (after a wrong confirming code).
+pub async fn pending_view(
+    app: &AppState,
+    account_id: &str,
+    account_label: &str,
+) -> Result<Option<Enrolment>, TotpError> {
+    match pending_enrolment(app, account_id).await? {
+        Some(secret) => view(secret, account_label).map(Some),
+        None => Ok(None),
+    }
 }
 
 /// The enrolment in progress, if any (for showing the page again after a wrong code).
@@ -128,10 +145,7 @@ pub async fn new_recovery_codes(
     account_id: &str,
 ) -> Result<Vec<String>, TotpError> {
     let codes: Vec<String> = (0..RECOVERY_CODES)
-        .map(|_| {
-            let d = crypto::random_digits(10);
-            format!("{}-{}", &d[..5], &d[5..])
-        })
+        .map(|_| format!("{}-{}", crypto::random_digits(5), crypto::random_digits(5)))
         .collect();
     let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(c)).collect();
     app.store

@@ -109,6 +109,45 @@ fn text(key: &str) -> (&'static str, &'static str) {
             "Слишком много запросов. Подождите минуту и повторите.",
             "Too many requests. Wait a minute and try again.",
         ),
+        "security.title" => ("Безопасность", "Security"),
+        "security.back" => ("Назад к учётной записи", "Back to the account"),
+        "security.link" => ("Безопасность и вход", "Security and sign-in"),
+        "security.totp" => (
+            "Приложение-аутентификатор и резервные коды",
+            "Authenticator app and recovery codes",
+        ),
+        "security.totp_off" => (
+            "Приложение не подключено. С ним при каждом входе по паролю нужен код из приложения.",
+            "No app connected. With one, every password sign-in also asks for a code from the app.",
+        ),
+        "security.totp_on" => ("Приложение подключено.", "The app is connected."),
+        "security.recovery_left" => ("Резервных кодов осталось:", "Recovery codes left:"),
+        "security.totp_start" => ("Подключить приложение", "Connect an app"),
+        "security.totp_scan" => (
+            "Отсканируйте QR-код приложением-аутентификатором и введите показанный код.",
+            "Scan the QR code with an authenticator app and enter the code it shows.",
+        ),
+        "security.totp_manual" => ("Или введите ключ вручную:", "Or type the key in:"),
+        "security.totp_confirm" => ("Подтвердить", "Confirm"),
+        "security.totp_wrong" => (
+            "Неверный код. Проверьте время на телефоне и введите новый код.",
+            "Wrong code. Check the phone's clock and enter a new code.",
+        ),
+        "security.totp_expired" => (
+            "Подключение не завершено вовремя. Начните заново.",
+            "The connection was not finished in time. Start again.",
+        ),
+        "security.totp_enabled" => ("Приложение подключено.", "The app is connected."),
+        "security.codes_once" => (
+            "Секретные коды восстановления: сохраните их — они показываются один раз, каждый действует однократно.",
+            "Secret recovery codes: keep them — they are shown once, and each works once.",
+        ),
+        "security.totp_remove" => ("Отключить приложение", "Disconnect the app"),
+        "security.totp_removed" => ("Приложение отключено.", "The app is disconnected."),
+        "security.needs_second_factor" => (
+            "Для этого войдите с подтверждением (паролем и вторым фактором).",
+            "To do this, sign in with two steps (password and a second factor).",
+        ),
         "second.title" => ("Вход с подтверждением", "Two-step sign-in"),
         "second.totp_code" => (
             "Код из приложения-аутентификатора",

@@ -10,6 +10,7 @@ pub mod meta;
 pub mod pages;
 pub mod register;
 pub mod second_factor;
+pub mod security;
 pub mod throttle;
 
 use axum::http::StatusCode;
