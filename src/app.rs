@@ -61,7 +61,7 @@ impl AppState {
         let passwords =
             PasswordHasherPool::new(p.memory_kib, p.iterations, p.parallelism, p.max_concurrent)?;
         Ok(AppState {
-            notifier: Notifier::Outbox(store.clone()),
+            notifier: Notifier::from_config(&config, store.clone())?,
             config: Arc::new(config),
             store,
             cache,
@@ -133,6 +133,10 @@ pub fn router(state: AppState) -> Router {
             get(web::second_factor::page).post(web::second_factor::submit),
         )
         .route(
+            "/login/second-factor/send",
+            post(web::second_factor::resend),
+        )
+        .route(
             "/logout",
             get(web::login::logout_page).post(web::login::logout),
         )
@@ -163,6 +167,15 @@ pub fn router(state: AppState) -> Router {
             "/account/security/totp/remove",
             post(web::security::totp_remove),
         )
+        .route(
+            "/account/security/sms/start",
+            post(web::security::sms_start),
+        )
+        .route(
+            "/account/security/sms/confirm",
+            post(web::security::sms_confirm),
+        )
+        .route("/account/security/sms/off", post(web::security::sms_off))
         .route("/static/vhod.css", get(web::pages::stylesheet))
         .route("/static/pow.js", get(web::assets::pow_script))
         .route("/healthz", get(web::pages::health));

@@ -31,6 +31,7 @@ pub struct Config {
     pub session: Session,
     pub registration: Registration,
     pub login: Login,
+    pub notify: Notify,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -125,6 +126,22 @@ pub struct Login {
     pub lock_secs: i64,
     pub rate_per_minute: u32,
     pub rate_burst: u32,
+    pub sms_code_ttl: i64,
+    pub sms_resend_after: i64,
+    pub sms_per_number_hour: u32,
+    pub sms_per_ip_hour: u32,
+}
+
+/// How notifications leave: SMS to the outbox (development) or an HTTP gateway.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notify {
+    pub sms: String,
+    pub sms_url: String,
+    pub sms_auth_header: String,
+    pub sms_sender: String,
+    pub sms_timeout_ms: u64,
+    pub sms_retries: u32,
 }
 
 impl Config {

@@ -6,6 +6,7 @@ pub mod logout;
 pub mod password;
 pub mod second_factor;
 pub mod session;
+pub mod sms_otp;
 pub mod totp;
 
 /// Assurance of one authentication (ARCHITECTURE §3).

@@ -2,6 +2,7 @@
 //! assurance) the person proves a second factor. The pending step lives in the shared cache under
 //! the hash of a random id held in an HttpOnly cookie, so any node can finish it.
 
+use super::sms_otp::{self, OtpError};
 use super::{ACR_SUBSTANTIAL, totp};
 use crate::app::AppState;
 use crate::cache::CacheError;
@@ -61,9 +62,21 @@ pub enum StepError {
     #[error(transparent)]
     Totp(totp::TotpError),
     #[error(transparent)]
+    Sms(OtpError),
+    #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
     Cache(#[from] CacheError),
+}
+
+impl From<OtpError> for StepError {
+    fn from(e: OtpError) -> Self {
+        match e {
+            OtpError::Store(s) => StepError::Store(s),
+            OtpError::Cache(c) => StepError::Cache(c),
+            other => StepError::Sms(other),
+        }
+    }
 }
 
 impl From<totp::TotpError> for StepError {
@@ -79,7 +92,8 @@ impl From<totp::TotpError> for StepError {
 pub async fn methods(app: &AppState, account_id: &str) -> Result<Methods, StoreError> {
     let totp = totp::has_totp(app, account_id).await?;
     let recovery = app.store.recovery_codes_left(account_id).await? > 0;
-    let sms = app.store.security_choices(account_id).await?.sms_two_step;
+    let sms = app.store.security_choices(account_id).await?.sms_two_step
+        && sms_otp::confirmed_phone(app, account_id).await?.is_some();
     Ok(Methods {
         totp,
         recovery,
@@ -142,6 +156,28 @@ pub async fn complete_with_code(
         }
     };
     finish(app, id, method, &AMR_TOTP).await
+}
+
+/// Sends (or resends) the login code by SMS to the account's confirmed phone.
+pub async fn send_sms(app: &AppState, id: &str, ip: &str) -> Result<(), StepError> {
+    let pending = load(app, Some(id)).await?.ok_or(StepError::NotPending)?;
+    let phone = sms_otp::confirmed_phone(app, &pending.account_id)
+        .await?
+        .ok_or(StepError::NotPending)?;
+    sms_otp::send(app, "login", id, &phone, ip).await?;
+    Ok(())
+}
+
+/// Checks the SMS code of the pending login.
+pub async fn complete_with_sms(
+    app: &AppState,
+    id: &str,
+    code: &str,
+) -> Result<Completed, StepError> {
+    load(app, Some(id)).await?.ok_or(StepError::NotPending)?;
+    claim_attempt(app, id).await?;
+    sms_otp::verify(app, "login", id, code).await?;
+    finish(app, id, "pwd+sms", &AMR_SMS).await
 }
 
 /// Ends the pending step (single use) and says what the new session is worth.

@@ -482,7 +482,7 @@ async fn decide(
     };
     let _ = meta;
     if authn::acr_rank(&session.acr) < authn::acr_rank(&req.required_acr) {
-        return step_up(app, req, tx, &session).await;
+        return step_up(app, meta, req, tx, &session).await;
     }
     if let Some(min) = clients::LEVELS
         .iter()
@@ -543,6 +543,7 @@ async fn decide(
 /// transaction, or refuse when the person has none.
 async fn step_up(
     app: &AppState,
+    meta: &ClientMeta,
     req: AuthRequest,
     tx: Option<String>,
     session: &SessionRow,
@@ -576,7 +577,7 @@ async fn step_up(
         persistent: session.persistent != 0,
         step_up: true,
     };
-    crate::web::second_factor::ask(app, lang, pending).await
+    crate::web::second_factor::ask(app, lang, pending, &meta.ip).await
 }
 
 /// GET /authorize/continue?tx=…: back from the login page.

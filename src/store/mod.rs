@@ -29,6 +29,9 @@ pub enum StoreError {
     Db(sqlx::Error),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// A delivery backend (the SMS gateway) failed; callers treat it like an unavailable store.
+    #[error("backend unavailable: {0}")]
+    Unavailable(String),
 }
 
 impl From<sqlx::Error> for StoreError {

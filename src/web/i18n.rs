@@ -109,6 +109,30 @@ fn text(key: &str) -> (&'static str, &'static str) {
             "Слишком много запросов. Подождите минуту и повторите.",
             "Too many requests. Wait a minute and try again.",
         ),
+        "security.sms" => ("Вход с подтверждением", "Two-step sign-in by SMS"),
+        "security.sms_off" => (
+            "Выключен. Когда включён, при каждом входе по паролю приходит код в SMS на номер",
+            "Off. When on, every password sign-in also asks for a code sent by SMS to",
+        ),
+        "security.sms_on" => (
+            "Включён: при каждом входе по паролю приходит код в SMS на номер",
+            "On: every password sign-in asks for a code sent by SMS to",
+        ),
+        "security.sms_no_phone" => (
+            "Для входа с подтверждением нужен подтверждённый номер мобильного телефона.",
+            "Two-step sign-in needs a confirmed mobile phone number.",
+        ),
+        "security.sms_enable" => ("Включить", "Turn on"),
+        "security.sms_disable" => ("Выключить", "Turn off"),
+        "security.sms_enter" => (
+            "Чтобы включить вход с подтверждением, введите код из SMS.",
+            "To turn two-step sign-in on, enter the code from the SMS.",
+        ),
+        "security.sms_enabled" => ("Вход с подтверждением включён.", "Two-step sign-in is on."),
+        "security.sms_disabled" => (
+            "Вход с подтверждением выключен.",
+            "Two-step sign-in is off.",
+        ),
         "security.title" => ("Безопасность", "Security"),
         "security.back" => ("Назад к учётной записи", "Back to the account"),
         "security.link" => ("Безопасность и вход", "Security and sign-in"),
@@ -147,6 +171,35 @@ fn text(key: &str) -> (&'static str, &'static str) {
         "security.needs_second_factor" => (
             "Для этого войдите с подтверждением (паролем и вторым фактором).",
             "To do this, sign in with two steps (password and a second factor).",
+        ),
+        "second.sms_to" => (
+            "Код отправлен в SMS на номер",
+            "The code was sent by SMS to",
+        ),
+        "second.sms_code" => ("Код из SMS", "Code from the SMS"),
+        "second.sms_resend" => ("Отправить код ещё раз", "Send the code again"),
+        "second.sms_sent" => ("Новый код отправлен.", "A new code has been sent."),
+        "second.sms_too_early" => (
+            "Повторно отправить код можно через",
+            "A new code can be sent in",
+        ),
+        "second.seconds" => ("с", "s"),
+        "second.sms_limit" => (
+            "Слишком много SMS на этот номер или с этого адреса. Попробуйте позже или войдите другим способом.",
+            "Too many SMS to this number or from this address. Try later or sign in another way.",
+        ),
+        "second.sms_expired" => (
+            "Срок действия кода истёк. Запросите новый код.",
+            "The code has expired. Ask for a new one.",
+        ),
+        "second.no_code" => ("Код не пришёл?", "No code?"),
+        "second.no_code_help" => (
+            "Проверьте, что номер телефона в профиле верный и телефон в сети; SMS может прийти с задержкой до минуты. Через минуту запросите код ещё раз. Если SMS не доходят, войдите с кодом из приложения или резервным кодом либо обратитесь в центр обслуживания.",
+            "Check that the phone number in your profile is right and the phone has signal; an SMS may take up to a minute. After a minute ask for the code again. If SMS do not arrive, sign in with an app code or a recovery code, or contact a service centre.",
+        ),
+        "second.too_many_codes" => (
+            "Слишком много неверных кодов. Запросите новый код.",
+            "Too many wrong codes. Ask for a new code.",
         ),
         "second.title" => ("Вход с подтверждением", "Two-step sign-in"),
         "second.totp_code" => (

@@ -211,7 +211,7 @@ pub async fn submit(
                 persistent,
                 step_up: false,
             };
-            return super::second_factor::ask(&app, lang, pending).await;
+            return super::second_factor::ask(&app, lang, pending, &meta.ip).await;
         }
         Ok(_) => {}
         Err(e) => return internal_error(lang, &e),

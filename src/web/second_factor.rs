@@ -10,6 +10,7 @@ use super::{cookies, render};
 use crate::app::AppState;
 use crate::authn::lockout::{self, Attempt};
 use crate::authn::second_factor::{self as step, PendingStep, StepError};
+use crate::authn::sms_otp::OtpError;
 use crate::authn::totp::TotpError;
 use askama::Template;
 use axum::body::Bytes;
@@ -24,13 +25,45 @@ struct SecondFactorPage {
     csrf: String,
     totp: bool,
     recovery: bool,
+    /// The masked phone SMS codes go to; empty when SMS two-step login is off.
+    sms_to: String,
     notice: Option<&'static str>,
+    /// Seconds to wait before another code may be sent (shown with the notice).
+    wait: i64,
 }
 
-/// Parks a login that needs a second factor and sends the browser to the second-step page.
-pub async fn ask(app: &AppState, lang: Lang, pending: PendingStep) -> Response {
+/// A remark on the page and the status it is shown with.
+struct Notice {
+    key: &'static str,
+    status: StatusCode,
+    wait: i64,
+}
+
+impl Notice {
+    fn new(key: &'static str, status: StatusCode) -> Option<Notice> {
+        Some(Notice {
+            key,
+            status,
+            wait: 0,
+        })
+    }
+}
+
+/// Parks a login that needs a second factor and sends the browser to the second-step page; with
+/// SMS two-step login (and no app) the code is sent right away.
+pub async fn ask(app: &AppState, lang: Lang, pending: PendingStep, ip: &str) -> Response {
+    let methods = match step::methods(app, &pending.account_id).await {
+        Ok(m) => m,
+        Err(e) => return internal_error(lang, &e),
+    };
     match step::begin(app, &pending).await {
         Ok(id) => {
+            if methods.sms && !methods.totp {
+                match step::send_sms(app, &id, ip).await {
+                    Ok(()) | Err(StepError::Sms(_)) => {}
+                    Err(e) => return internal_error(lang, &e),
+                }
+            }
             let mut res = Redirect::to("/login/second-factor").into_response();
             res.headers_mut().append(
                 header::SET_COOKIE,
@@ -47,18 +80,22 @@ async fn show(
     headers: &HeaderMap,
     lang: Lang,
     pending: &PendingStep,
-    notice: Option<&'static str>,
+    notice: Option<Notice>,
 ) -> Response {
     let methods = match step::methods(app, &pending.account_id).await {
         Ok(m) => m,
         Err(e) => return internal_error(lang, &e),
     };
-    let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
-    let status = if notice.is_some() {
-        StatusCode::UNAUTHORIZED
+    let sms_to = if methods.sms {
+        match crate::authn::sms_otp::confirmed_phone(app, &pending.account_id).await {
+            Ok(p) => p.map(|p| p.masked()).unwrap_or_default(),
+            Err(e) => return internal_error(lang, &e),
+        }
     } else {
-        StatusCode::OK
+        String::new()
     };
+    let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
+    let status = notice.as_ref().map_or(StatusCode::OK, |n| n.status);
     with_cookie(
         render(
             status,
@@ -67,7 +104,9 @@ async fn show(
                 csrf,
                 totp: methods.totp,
                 recovery: methods.recovery,
-                notice,
+                sms_to,
+                wait: notice.as_ref().map_or(0, |n| n.wait),
+                notice: notice.map(|n| n.key),
             },
         ),
         cookie,
@@ -112,7 +151,12 @@ pub async fn submit(
         Ok(None) => return error_page(lang, StatusCode::BAD_REQUEST, "second.expired"),
         Err(e) => return internal_error(lang, &e),
     };
-    let done = match step::complete_with_code(&app, &id, method, code).await {
+    let result = if method == "sms" {
+        step::complete_with_sms(&app, &id, code).await
+    } else {
+        step::complete_with_code(&app, &id, method, code).await
+    };
+    let done = match result {
         Ok(done) => done,
         Err(e) => {
             let history = if method == "recovery" {
@@ -129,7 +173,7 @@ pub async fn submit(
                 StepError::NotPending => {
                     return error_page(lang, StatusCode::BAD_REQUEST, "second.expired");
                 }
-                StepError::TooManyAttempts => {
+                StepError::TooManyAttempts | StepError::Sms(OtpError::TooManyAttempts) => {
                     let mut res = error_page(lang, StatusCode::BAD_REQUEST, "second.too_many");
                     res.headers_mut()
                         .append(header::SET_COOKIE, clear_cookie(&app));
@@ -139,10 +183,14 @@ pub async fn submit(
                 StepError::Totp(TotpError::Wrong) if method == "recovery" => {
                     "second.recovery_wrong"
                 }
-                StepError::Totp(TotpError::Wrong) => "second.wrong",
+                StepError::Totp(TotpError::Wrong) | StepError::Sms(OtpError::Wrong) => {
+                    "second.wrong"
+                }
+                StepError::Sms(OtpError::Expired) => "second.sms_expired",
                 other => return internal_error(lang, &other),
             };
-            return show(&app, &headers, lang, &pending, Some(notice)).await;
+            let notice = Notice::new(notice, StatusCode::UNAUTHORIZED);
+            return show(&app, &headers, lang, &pending, notice).await;
         }
     };
     if let Err(e) = lockout::record(
@@ -179,4 +227,37 @@ pub async fn submit(
         }
         Err(e) => internal_error(lang, &e),
     }
+}
+
+/// «Отправить код ещё раз»: a new SMS code, unless the cooldown or a send limit forbids it.
+pub async fn resend(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (_, lang) = match super::checked_form(&meta, &headers, &body) {
+        Ok(x) => x,
+        Err(page) => return page,
+    };
+    let id = cookies::get(&headers, step::COOKIE);
+    let pending = match step::load(&app, id.as_deref()).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return error_page(lang, StatusCode::BAD_REQUEST, "second.expired"),
+        Err(e) => return internal_error(lang, &e),
+    };
+    let id = id.unwrap_or_default();
+    let notice = match step::send_sms(&app, &id, &meta.ip).await {
+        Ok(()) => Notice::new("second.sms_sent", StatusCode::OK),
+        Err(StepError::Sms(OtpError::TooEarly(wait))) => Some(Notice {
+            key: "second.sms_too_early",
+            status: StatusCode::TOO_MANY_REQUESTS,
+            wait,
+        }),
+        Err(StepError::Sms(OtpError::SendLimit)) => {
+            Notice::new("second.sms_limit", StatusCode::TOO_MANY_REQUESTS)
+        }
+        Err(e) => return internal_error(lang, &e),
+    };
+    show(&app, &headers, lang, &pending, notice).await
 }

@@ -8,6 +8,7 @@ use super::pages::{internal_error, with_cookie};
 use super::{cookies, render};
 use crate::app::AppState;
 use crate::authn::session;
+use crate::authn::sms_otp::{self, OtpError};
 use crate::authn::totp::{self, Enrolment, TotpError};
 use crate::store::sessions::SessionRow;
 use askama::Template;
@@ -29,10 +30,18 @@ struct SecurityPage {
     codes: Vec<String>,
     notice: Option<&'static str>,
     success: Option<&'static str>,
+    /// Masked confirmed phone; empty when the account has none.
+    phone: String,
+    sms_on: bool,
+    /// Waiting for the SMS code that turns two-step login on.
+    sms_enrol: bool,
+    wait: i64,
 }
 
 #[derive(Default)]
 struct View {
+    sms_enrol: bool,
+    wait: i64,
     enrol: Option<Enrolment>,
     codes: Vec<String>,
     notice: Option<&'static str>,
@@ -67,6 +76,13 @@ async fn show(
         (Ok(t), Ok(r)) => (t, r),
         (Err(e), _) | (_, Err(e)) => return internal_error(lang, &e),
     };
+    let (phone, choices) = match (
+        sms_otp::confirmed_phone(app, &s.account_id).await,
+        app.store.security_choices(&s.account_id).await,
+    ) {
+        (Ok(p), Ok(c)) => (p.map(|p| p.masked()).unwrap_or_default(), c),
+        (Err(e), _) | (_, Err(e)) => return internal_error(lang, &e),
+    };
     let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
     let status = if view.notice.is_some() {
         StatusCode::BAD_REQUEST
@@ -85,6 +101,10 @@ async fn show(
                 codes: view.codes,
                 notice: view.notice,
                 success: view.success,
+                sms_on: choices.sms_two_step && !phone.is_empty(),
+                phone,
+                sms_enrol: view.sms_enrol,
+                wait: view.wait,
             },
         ),
         cookie,
@@ -210,6 +230,125 @@ pub async fn totp_remove(
     tracing::info!(account = %s.account_id, "authenticator app removed");
     let view = View {
         success: Some("security.totp_removed"),
+        ..View::default()
+    };
+    show(&app, &headers, lang, &s, view).await
+}
+
+/// «Включить»: sends a code to the confirmed phone; entering it turns two-step login on.
+pub async fn sms_start(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (s, _, lang) = match post_context(&app, &meta, &headers, &body).await {
+        Ok(x) => x,
+        Err(res) => return res,
+    };
+    let phone = match sms_otp::confirmed_phone(&app, &s.account_id).await {
+        Ok(Some(p)) => p,
+        Ok(None) => {
+            let view = View {
+                notice: Some("security.sms_no_phone"),
+                ..View::default()
+            };
+            return show(&app, &headers, lang, &s, view).await;
+        }
+        Err(e) => return internal_error(lang, &e),
+    };
+    let view = match sms_otp::send(&app, "enable", &s.account_id, &phone, &meta.ip).await {
+        Ok(()) => View {
+            sms_enrol: true,
+            ..View::default()
+        },
+        Err(OtpError::TooEarly(wait)) => View {
+            sms_enrol: true,
+            wait,
+            notice: Some("second.sms_too_early"),
+            ..View::default()
+        },
+        Err(OtpError::SendLimit) => View {
+            notice: Some("second.sms_limit"),
+            ..View::default()
+        },
+        Err(e) => return internal_error(lang, &e),
+    };
+    show(&app, &headers, lang, &s, view).await
+}
+
+pub async fn sms_confirm(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (s, p, lang) = match post_context(&app, &meta, &headers, &body).await {
+        Ok(x) => x,
+        Err(res) => return res,
+    };
+    let code = p.get("code").unwrap_or("");
+    let view = match sms_otp::verify(&app, "enable", &s.account_id, code).await {
+        Ok(()) => {
+            let mut choices = match app.store.security_choices(&s.account_id).await {
+                Ok(c) => c,
+                Err(e) => return internal_error(lang, &e),
+            };
+            choices.sms_two_step = true;
+            if let Err(e) = app.store.set_security_choices(&s.account_id, choices).await {
+                return internal_error(lang, &e);
+            }
+            tracing::info!(account = %s.account_id, "two-step login by SMS turned on");
+            View {
+                success: Some("security.sms_enabled"),
+                ..View::default()
+            }
+        }
+        Err(OtpError::Wrong) => View {
+            sms_enrol: true,
+            notice: Some("second.wrong"),
+            ..View::default()
+        },
+        Err(OtpError::Expired) => View {
+            notice: Some("second.sms_expired"),
+            ..View::default()
+        },
+        Err(OtpError::TooManyAttempts) => View {
+            notice: Some("second.too_many_codes"),
+            ..View::default()
+        },
+        Err(e) => return internal_error(lang, &e),
+    };
+    show(&app, &headers, lang, &s, view).await
+}
+
+pub async fn sms_off(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (s, _, lang) = match post_context(&app, &meta, &headers, &body).await {
+        Ok(x) => x,
+        Err(res) => return res,
+    };
+    if crate::authn::acr_rank(&s.acr) < crate::authn::acr_rank(crate::authn::ACR_SUBSTANTIAL) {
+        let view = View {
+            notice: Some("security.needs_second_factor"),
+            ..View::default()
+        };
+        return show(&app, &headers, lang, &s, view).await;
+    }
+    let mut choices = match app.store.security_choices(&s.account_id).await {
+        Ok(c) => c,
+        Err(e) => return internal_error(lang, &e),
+    };
+    choices.sms_two_step = false;
+    if let Err(e) = app.store.set_security_choices(&s.account_id, choices).await {
+        return internal_error(lang, &e);
+    }
+    let view = View {
+        success: Some("security.sms_disabled"),
         ..View::default()
     };
     show(&app, &headers, lang, &s, view).await
