@@ -176,6 +176,18 @@ pub fn router(state: AppState) -> Router {
             post(web::security::sms_confirm),
         )
         .route("/account/security/sms/off", post(web::security::sms_off))
+        .route(
+            "/account/security/sessions/end",
+            post(web::security_activity::end_one),
+        )
+        .route(
+            "/account/security/sessions/end-others",
+            post(web::security_activity::end_others),
+        )
+        .route(
+            "/account/security/alerts",
+            post(web::security_activity::set_alerts),
+        )
         .route("/static/vhod.css", get(web::pages::stylesheet))
         .route("/static/pow.js", get(web::assets::pow_script))
         .route("/healthz", get(web::pages::health));

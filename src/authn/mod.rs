@@ -1,6 +1,8 @@
 //! Proving who you are: password login and the SSO session it creates.
 
+pub mod alerts;
 pub mod challenge;
+pub mod device;
 pub mod lockout;
 pub mod logout;
 pub mod password;

@@ -216,7 +216,7 @@ pub async fn submit(
         Ok(_) => {}
         Err(e) => return internal_error(lang, &e),
     }
-    if let Err(e) = lockout::record(&app, Some(&account.id), who, "pwd", "success").await {
+    if let Err(e) = authn::alerts::login_succeeded(&app, &account.id, who, "pwd").await {
         return internal_error(lang, &e);
     }
     let mut res = match p.get("tx").filter(|_| req.is_some()) {

@@ -11,6 +11,7 @@ pub mod pages;
 pub mod register;
 pub mod second_factor;
 pub mod security;
+pub mod security_activity;
 pub mod throttle;
 
 use axum::http::StatusCode;

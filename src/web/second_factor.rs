@@ -193,14 +193,9 @@ pub async fn submit(
             return show(&app, &headers, lang, &pending, notice).await;
         }
     };
-    if let Err(e) = lockout::record(
-        &app,
-        Some(&done.pending.account_id),
-        who,
-        done.method,
-        "success",
-    )
-    .await
+    if let Err(e) =
+        crate::authn::alerts::login_succeeded(&app, &done.pending.account_id, who, done.method)
+            .await
     {
         return internal_error(lang, &e);
     }

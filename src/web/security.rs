@@ -5,6 +5,7 @@ use super::csrf;
 use super::i18n::{Lang, Tr};
 use super::meta::ClientMeta;
 use super::pages::{internal_error, with_cookie};
+use super::security_activity::{self, Activity};
 use super::{cookies, render};
 use crate::app::AppState;
 use crate::authn::session;
@@ -36,6 +37,7 @@ struct SecurityPage {
     /// Waiting for the SMS code that turns two-step login on.
     sms_enrol: bool,
     wait: i64,
+    activity: Activity,
 }
 
 #[derive(Default)]
@@ -83,6 +85,10 @@ async fn show(
         (Ok(p), Ok(c)) => (p.map(|p| p.masked()).unwrap_or_default(), c),
         (Err(e), _) | (_, Err(e)) => return internal_error(lang, &e),
     };
+    let activity = match security_activity::load(app, &Tr::new(lang), s).await {
+        Ok(a) => a,
+        Err(e) => return internal_error(lang, &e),
+    };
     let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
     let status = if view.notice.is_some() {
         StatusCode::BAD_REQUEST
@@ -105,6 +111,7 @@ async fn show(
                 phone,
                 sms_enrol: view.sms_enrol,
                 wait: view.wait,
+                activity,
             },
         ),
         cookie,
@@ -131,8 +138,17 @@ async fn account_label(app: &AppState, account_id: &str) -> String {
         .unwrap_or_else(|| account_id.to_string())
 }
 
+/// After a change: back to the page (303), or to the login page when this session was ended.
+pub(super) fn redirect_back(logged_out: bool) -> Response {
+    if logged_out {
+        Redirect::to("/login").into_response()
+    } else {
+        Redirect::to("/account/security").into_response()
+    }
+}
+
 /// The session and form of a POST to this page, or the response to give instead.
-async fn post_context(
+pub(super) async fn post_context(
     app: &AppState,
     meta: &ClientMeta,
     headers: &HeaderMap,
