@@ -50,9 +50,6 @@ pub struct Completed {
     pub method: &'static str,
 }
 
-pub const AMR_TOTP: [&str; 3] = ["pwd", "otp", "mfa"];
-pub const AMR_SMS: [&str; 3] = ["pwd", "sms", "mfa"];
-
 #[derive(Debug, thiserror::Error)]
 pub enum StepError {
     #[error("no second step pending (expired or finished)")]
@@ -155,7 +152,7 @@ pub async fn complete_with_code(
             "pwd+otp"
         }
     };
-    finish(app, id, method, &AMR_TOTP).await
+    finish(app, id, method, &super::AMR_PASSWORD_OTP).await
 }
 
 /// Sends (or resends) the login code by SMS to the account's confirmed phone.
@@ -177,7 +174,7 @@ pub async fn complete_with_sms(
     load(app, Some(id)).await?.ok_or(StepError::NotPending)?;
     claim_attempt(app, id).await?;
     sms_otp::verify(app, "login", id, code).await?;
-    finish(app, id, "pwd+sms", &AMR_SMS).await
+    finish(app, id, "pwd+sms", &super::AMR_PASSWORD_SMS).await
 }
 
 /// Ends the pending step (single use) and says what the new session is worth.

@@ -229,7 +229,7 @@ pub async fn submit(
         &meta,
         &account.id,
         authn::ACR_LOW,
-        &["pwd"],
+        &authn::AMR_PASSWORD,
         persistent,
     )
     .await
