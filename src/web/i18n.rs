@@ -384,6 +384,18 @@ fn text(key: &str) -> (&'static str, &'static str) {
             "Консоль администратора безопасности",
             "Security administration console",
         ),
+        "admin.signin_vhod" => (
+            "Войти через vhod (пароль и второй фактор)",
+            "Sign in with vhod (password and a second factor)",
+        ),
+        "admin.signin_failed" => (
+            "Вход в консоль не удался. Начните заново.",
+            "Signing in to the console failed. Start again.",
+        ),
+        "admin.needs_second_factor" => (
+            "Для консоли нужен вход с подтверждением: подключите приложение-аутентификатор или вход по SMS в разделе «Безопасность».",
+            "The console needs a two-step sign-in: connect an authenticator app or SMS sign-in under Security.",
+        ),
         "admin.token" => ("Токен доступа", "Access token"),
         "admin.token_help" => (
             "Токен выдаёт команда vhod admin bootstrap-token; он действует ограниченное время.",
