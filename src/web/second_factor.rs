@@ -50,7 +50,7 @@ impl Notice {
 }
 
 /// Parks a login that needs a second factor and sends the browser to the second-step page; with
-/// SMS two-step login (and no app) the code is sent right away.
+/// SMS two-step login on, the code is sent right away.
 pub async fn ask(app: &AppState, lang: Lang, pending: PendingStep, ip: &str) -> Response {
     let methods = match step::methods(app, &pending.account_id).await {
         Ok(m) => m,
@@ -58,7 +58,7 @@ pub async fn ask(app: &AppState, lang: Lang, pending: PendingStep, ip: &str) -> 
     };
     match step::begin(app, &pending).await {
         Ok(id) => {
-            if methods.sms && !methods.totp {
+            if methods.sms {
                 match step::send_sms(app, &id, ip).await {
                     Ok(()) | Err(StepError::Sms(_)) => {}
                     Err(e) => return internal_error(lang, &e),
