@@ -266,3 +266,59 @@ async fn too_many_authentication_requests_from_one_ip_get_429() {
         login_form(&browser).await;
     }
 }
+
+#[tokio::test]
+async fn the_page_script_finds_a_solution_the_server_accepts() {
+    // The solver the browser runs (static/pow.js, fetched as served) under node, as CI has it.
+    let t = TestServer::start(&Backend::Sqlite).await;
+    t.add_person("+79001110006").await;
+    let browser = Browser::new(&t.base);
+    let mut page = login_form(&browser).await;
+    for _ in 0..3 {
+        page = attempt(&browser, &page, "+79001110006", WRONG).await.1;
+    }
+    let challenge = challenge_of(&page).expect("challenge after 3 failures");
+    let res = browser.get("/static/pow.js").await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/javascript")
+    );
+    let script = std::env::temp_dir().join(format!("vhod-pow-{}.js", uuid::Uuid::now_v7()));
+    std::fs::write(&script, res.text().await.unwrap()).unwrap();
+    let out = std::process::Command::new("node")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/js/pow_harness.js"
+        ))
+        .arg(&script)
+        .arg(&challenge)
+        .output()
+        .expect("node runs (CI needs it anyway)");
+    let _ = std::fs::remove_file(&script);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let solution = String::from_utf8(out.stdout).unwrap();
+    assert!(challenge::leading_zero_bits(&challenge, &solution) >= 16);
+    let res = browser
+        .submit(
+            &page,
+            "/login",
+            &[
+                ("login", "+79001110006"),
+                ("password", PASSWORD),
+                ("pow_solution", &solution),
+            ],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        303,
+        "the script's solution signs the person in"
+    );
+}
