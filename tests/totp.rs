@@ -6,6 +6,7 @@ mod common;
 
 use common::*;
 use vhod::authn::totp;
+use vhod::config::Config;
 
 /// Signs in with the password only (no second factor yet); lands on /account.
 async fn sign_in(browser: &Browser, login: &str) {
@@ -346,4 +347,45 @@ async fn a_password_session_steps_up_with_the_app_when_a_portal_requires_substan
         );
         assert_eq!(claims["amr"], serde_json::json!(["pwd", "otp", "mfa"]));
     }
+}
+
+#[tokio::test]
+async fn app_secrets_follow_a_kek_rewrap() {
+    let backend = Backend::Sqlite;
+    let t = TestServer::start(&backend).await;
+    t.add_person("+79002220004").await;
+    let owner = Browser::new(&t.base);
+    sign_in(&owner, "+79002220004").await;
+    let (secret, _) = enrol(&t, &owner).await;
+    let stored = t.app.store.all_totp_secrets().await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert!(
+        !stored[0].1.contains(&secret),
+        "the secret is not stored in the clear"
+    );
+
+    // Rewrap everything under a new KEK; a node that has only the new KEK still checks app codes.
+    let new_kek_file = std::env::temp_dir().join(format!("vhod-kek-{}", uuid::Uuid::now_v7()));
+    let new = vhod::crypto::kek::Kek::load_or_create(&new_kek_file).unwrap();
+    t.app.keyring.rewrap(&t.app.store, &new).await.unwrap();
+    assert_eq!(
+        t.app.keyring.rewrap_totp(&t.app.store, &new).await.unwrap(),
+        1
+    );
+    let mut config = t.config.clone();
+    config.keys.kek_file = new_kek_file.display().to_string();
+    config.server.issuer = Config::defaults().server.issuer;
+    let node2 = TestServer::start_with(&backend, config).await;
+    node2.app.clock.advance(30);
+    let browser = Browser::new(&node2.base);
+    let page = password_then_second_step(&browser, "/login", "+79002220004").await;
+    let code = totp::code_at(&secret, node2.app.clock.now()).unwrap();
+    let res = browser
+        .submit(
+            &page,
+            "/login/second-factor",
+            &[("method", "totp"), ("code", &code)],
+        )
+        .await;
+    assert_eq!(location(&res).as_deref(), Some("/account"));
 }

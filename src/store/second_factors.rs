@@ -148,4 +148,27 @@ impl Store {
         .await?;
         Ok(())
     }
+
+    /// Every (account id, sealed TOTP secret), for a KEK rewrap.
+    pub async fn all_totp_secrets(&self) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT account_id, secret FROM totp_credentials ORDER BY account_id")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Replaces sealed TOTP secrets in one transaction (KEK rewrap).
+    pub async fn reseal_totp_secrets(&self, sealed: &[(String, String)]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for (account_id, secret) in sealed {
+            sqlx::query("UPDATE totp_credentials SET secret = $2 WHERE account_id = $1")
+                .bind(account_id)
+                .bind(secret)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
 }
