@@ -97,6 +97,12 @@ const KNOWN: &[(&str, Kind)] = &[
     ("backchannel_logout_supported", Kind::Bool),
     ("backchannel_logout_session_supported", Kind::Bool),
     ("tls_client_certificate_bound_access_tokens", Kind::Bool),
+    // OpenID Connect for Identity Assurance 1.0 §7.
+    ("verified_claims_supported", Kind::Bool),
+    ("trust_frameworks_supported", Kind::Strings),
+    ("evidence_supported", Kind::Strings),
+    ("documents_supported", Kind::Strings),
+    ("claims_in_verified_claims_supported", Kind::Strings),
 ];
 
 /// RFC 6749 §3.3 scope-token: 1*( %x21 / %x23-5B / %x5D-7E ).

@@ -153,7 +153,39 @@ pub fn router(state: AppState) -> Router {
             "/register/password",
             get(web::register::password_page).post(web::register::set_password),
         )
+        .route(
+            "/recover",
+            get(web::recover::start_page).post(web::recover::start),
+        )
+        .route(
+            "/recover/code",
+            get(web::recover::code_page).post(web::recover::code),
+        )
+        .route("/recover/link", get(web::recover::link))
+        .route(
+            "/recover/password",
+            get(web::recover::password_page).post(web::recover::set_password),
+        )
         .route("/account", get(web::pages::account))
+        .route("/account/documents", get(web::identity::documents))
+        .route(
+            "/account/standard",
+            get(web::identity::standard_form).post(web::identity::standard_submit),
+        )
+        .route("/account/letter", post(web::identity::order_letter))
+        .route("/account/permissions", get(web::permissions::page))
+        .route(
+            "/account/permissions/revoke",
+            post(web::permissions::revoke),
+        )
+        .route(
+            "/account/delete",
+            get(web::identity::delete_form).post(web::identity::delete_account),
+        )
+        .route(
+            "/account/letter/code",
+            post(web::identity::enter_letter_code),
+        )
         .route("/account/security", get(web::security::page))
         .route(
             "/account/security/totp/start",

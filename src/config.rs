@@ -30,6 +30,7 @@ pub struct Config {
     pub tokens: Tokens,
     pub session: Session,
     pub registration: Registration,
+    pub identity: Identity,
     pub login: Login,
     pub notify: Notify,
 }
@@ -112,6 +113,21 @@ pub struct Registration {
     pub privacy_version: String,
     pub code_ttl: i64,
     pub max_attempts: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Identity {
+    pub verifier: String,
+    pub registry_url: String,
+    pub registry_auth: String,
+    pub registry_timeout_secs: u64,
+    pub registry_max_attempts: i64,
+    pub no_answer_days: i64,
+    pub poll_secs: i64,
+    pub letter_valid_days: i64,
+    pub letter_reorder_days: i64,
+    pub letter_dir: String,
 }
 
 /// Login hardening: proof-of-work, lockout, per-IP rate limit, second factors.
@@ -224,6 +240,8 @@ impl Config {
                 "must be an http(s) URL without a trailing slash",
             ));
         }
+        crate::identity::verifier::Verifier::from_config(&self.identity)
+            .map_err(|e| bad("identity.verifier", &e))?;
         if !(1..=60).contains(&self.tokens.code_ttl) {
             return Err(bad("tokens.code_ttl", "must be between 1 and 60 seconds"));
         }

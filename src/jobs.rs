@@ -3,7 +3,16 @@
 
 use crate::app::AppState;
 use crate::authn::logout::BACKCHANNEL_JOB;
+use crate::store::documents::REGISTRY_JOB;
 use crate::store::jobs::JobRow;
+
+/// What a job run asks for next.
+#[derive(Debug, PartialEq, Eq)]
+pub enum JobOutcome {
+    Done,
+    /// Not finished: run again at this instant (unix seconds), attempts not counted.
+    Later(i64),
+}
 
 const LEASE_SECS: i64 = 60;
 
@@ -22,11 +31,16 @@ pub async fn run_due(app: &AppState) -> usize {
         ran += 1;
         let result = run(app, &job).await;
         let recorded = match result {
-            Ok(()) => app.store.finish_job(&job.id).await,
+            Ok(JobOutcome::Done) => app.store.finish_job(&job.id).await,
+            Ok(JobOutcome::Later(at)) => app.store.reschedule_job(&job.id, at).await,
             Err(e) => {
                 let delay = 5 * (1i64 << job.attempts.clamp(0, 10));
                 tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, error = %e, "job failed");
-                app.store.retry_job(&job, delay, &e).await
+                let recorded = app.store.retry_job(&job, delay, &e).await;
+                if job.attempts >= job.max_attempts {
+                    gave_up(app, &job).await;
+                }
+                recorded
             }
         };
         if let Err(e) = recorded {
@@ -35,23 +49,51 @@ pub async fn run_due(app: &AppState) -> usize {
     }
 }
 
-async fn run(app: &AppState, job: &JobRow) -> Result<(), String> {
+async fn run(app: &AppState, job: &JobRow) -> Result<JobOutcome, String> {
     match job.kind.as_str() {
         BACKCHANNEL_JOB => {
             let payload = serde_json::from_str(&job.payload).map_err(|e| e.to_string())?;
-            crate::oidc::logout::deliver_backchannel(app, &payload).await
+            crate::oidc::logout::deliver_backchannel(app, &payload)
+                .await
+                .map(|()| JobOutcome::Done)
+        }
+        REGISTRY_JOB => {
+            let payload: serde_json::Value =
+                serde_json::from_str(&job.payload).map_err(|e| e.to_string())?;
+            let check_id = payload["check_id"].as_str().unwrap_or_default();
+            crate::identity::levels::run_check(app, check_id).await
         }
         other => Err(format!("unknown job kind {other}")),
     }
 }
 
+/// A job whose attempts ran out: a registry check then ends as failed and the person is told.
+async fn gave_up(app: &AppState, job: &JobRow) {
+    if job.kind != REGISTRY_JOB {
+        return;
+    }
+    let payload: serde_json::Value = serde_json::from_str(&job.payload).unwrap_or_default();
+    let check_id = payload["check_id"].as_str().unwrap_or_default();
+    let check = match app.store.registry_check(check_id).await {
+        Ok(Some(c)) => c,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::warn!(job = %job.id, error = %e, "could not load the failed check");
+            return;
+        }
+    };
+    if let Err(e) = crate::identity::levels::fail_check(app, check_id, &check.account_id).await {
+        tracing::warn!(job = %job.id, error = %e, "could not record the failed check");
+    }
+}
+
 /// The worker loop of one node.
-pub fn spawn_worker(app: AppState) {
+pub fn spawn_worker(app: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
         loop {
             tick.tick().await;
             run_due(&app).await;
         }
-    });
+    })
 }

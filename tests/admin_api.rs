@@ -52,6 +52,9 @@ async fn every_admin_endpoint_refuses_missing_expired_and_wrongly_scoped_credent
         let (operator, _) = issue_bootstrap_token(&t.app, &[Role::Operator], "op", 600)
             .await
             .unwrap();
+        let (auditor, _) = issue_bootstrap_token(&t.app, &[Role::Auditor], "aud", 600)
+            .await
+            .unwrap();
         let (short, _) =
             issue_bootstrap_token(&t.app, &[Role::SecurityAdmin, Role::Auditor], "short", 60)
                 .await
@@ -81,8 +84,13 @@ async fn every_admin_endpoint_refuses_missing_expired_and_wrongly_scoped_credent
                 "expired, {}",
                 backend.name()
             );
-            let (status, _, body) =
-                call(&t, op.method, &path, Some(&operator), Some(json!({}))).await;
+            // A token whose roles do not include the one this operation needs.
+            let wrong = if op.role == Role::Operator {
+                &auditor
+            } else {
+                &operator
+            };
+            let (status, _, body) = call(&t, op.method, &path, Some(wrong), Some(json!({}))).await;
             assert_eq!(status, 403, "{} {path}", op.method);
             assert!(body["detail"].as_str().unwrap().contains(op.role.name()));
         }
@@ -477,9 +485,35 @@ async fn a_portal_that_demands_more_than_a_person_has_is_refused_with_a_clear_re
             Some(json!({"min_acr": "urn:vhod:acr:low", "min_level": "standard"})),
         )
         .await;
-        let back = Browser::new(&t.base)
-            .authorize_and_login(&url, "level@example.org", PASSWORD)
-            .await;
+        // The person is told how to reach the level; going back gives the portal access_denied.
+        let b = Browser::new(&t.base);
+        let page = match b.follow(&url).await {
+            Landing::Page(200, html) => html,
+            other => panic!("{other:?}"),
+        };
+        let explained = match b
+            .submit_follow(
+                &page,
+                "/login",
+                &[("login", "level@example.org"), ("password", PASSWORD)],
+            )
+            .await
+        {
+            Landing::Page(403, html) => html,
+            other => panic!("{other:?}"),
+        };
+        assert!(
+            explained
+                .contains("Для входа на этот портал нужна учётная запись уровня «Стандартная»"),
+            "{explained}"
+        );
+        assert!(explained.contains("укажите СНИЛС и паспорт"));
+        let back = explained
+            .split("\" id=\"back-to-portal\"")
+            .next()
+            .and_then(|s| s.rsplit("href=\"").next())
+            .unwrap()
+            .replace("&#38;", "&");
         assert_eq!(
             query_param(&back, "error").as_deref(),
             Some("access_denied"),

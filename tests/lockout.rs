@@ -322,3 +322,60 @@ async fn the_page_script_finds_a_solution_the_server_accepts() {
         "the script's solution signs the person in"
     );
 }
+
+#[tokio::test]
+async fn a_completed_password_recovery_lifts_the_lock() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        t.add_person("+79001110007").await;
+        let browser = Browser::new(&t.base);
+        let page = fail_ten_times(&browser, "+79001110007").await;
+        let (status, _) = attempt(&browser, &page, "+79001110007", PASSWORD).await;
+        assert_eq!(status, 403);
+
+        // «Восстановить пароль» by a code to the phone.
+        let page = match browser.follow("/recover").await {
+            Landing::Page(200, html) => html,
+            other => panic!("{other:?}"),
+        };
+        let page = match browser
+            .submit_follow(&page, "/recover", &[("login", "+79001110007")])
+            .await
+        {
+            Landing::Page(200, html) => html,
+            other => panic!("{other:?}"),
+        };
+        let msg = t.last_message("+79001110007").await;
+        let code: String = msg["body"]
+            .as_str()
+            .unwrap()
+            .split_whitespace()
+            .map(|w| w.trim_matches(|c: char| !c.is_ascii_digit()))
+            .find(|w| w.len() == 6)
+            .expect("a recovery code")
+            .to_string();
+        let page = match browser
+            .submit_follow(&page, "/recover/code", &[("code", &code)])
+            .await
+        {
+            Landing::Page(200, html) => html,
+            other => panic!("{other:?}"),
+        };
+        let new_password = "Novyi-Parol-2026!";
+        match browser
+            .submit_follow(
+                &page,
+                "/recover/password",
+                &[("password", new_password), ("password2", new_password)],
+            )
+            .await
+        {
+            Landing::Page(200, _) => {}
+            other => panic!("{other:?}"),
+        }
+        // No 30-minute wait: the new password signs in at once.
+        let page = login_form(&browser).await;
+        let (status, html) = attempt(&browser, &page, "+79001110007", new_password).await;
+        assert_eq!(status, 303, "{}: {html}", backend.name());
+    }
+}

@@ -57,6 +57,7 @@ struct ConsolePage {
     clients: Option<Vec<ClientLine>>,
     audit: Option<Vec<AuditRow>>,
     admins: Option<Vec<(String, String)>>,
+    operator: bool,
     message: Option<String>,
 }
 
@@ -171,6 +172,7 @@ async fn show(
                 clients,
                 audit,
                 admins,
+                operator: may("post", "/admin/api/operator/confirm"),
                 message,
             },
         ),
@@ -233,10 +235,27 @@ pub async fn action(State(app): State<AppState>, headers: HeaderMap, body: Bytes
         Some("disable") => ("post", "/admin/api/clients/{client_id}/disable"),
         // Granting roles is key-management-level power: the same guard as key rotation.
         Some("grant") => ("post", "/admin/api/keys/rotate"),
+        Some("confirm") => ("post", "/admin/api/operator/confirm"),
         _ => return error_page(Lang::Ru, StatusCode::BAD_REQUEST, "error.bad_request"),
     };
     if c.require(op(method, path)).is_err() {
         return error_page(Lang::Ru, StatusCode::FORBIDDEN, "admin.forbidden");
+    }
+    if p.get("action") == Some("confirm") {
+        // Audited by the level change itself (actor = this operator).
+        let message = match super::handlers::confirm_in_person(
+            &app,
+            p.get("snils").unwrap_or(""),
+            p.get("series").unwrap_or(""),
+            p.get("number").unwrap_or(""),
+            &c.actor,
+        )
+        .await
+        {
+            Ok(account) => format!("account.level confirmed: {account}"),
+            Err(problem) => problem.detail,
+        };
+        return show(&app, &headers, &c, Some(message)).await;
     }
     let target = p.get("target").unwrap_or("").to_string();
     let result: Result<(String, &str, serde_json::Value), String> = match p.get("action") {

@@ -424,3 +424,61 @@ pub async fn change_settings(
     }
     .await)
 }
+
+#[derive(Deserialize)]
+struct InPerson {
+    snils: String,
+    passport_series: String,
+    passport_number: String,
+}
+
+/// A service-centre operator confirms a person whose passport they have checked.
+pub async fn operator_confirm(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    respond(
+        async {
+            let caller = guard(&app, &headers, "post", "/admin/api/operator/confirm").await?;
+            let req: InPerson = json_body(&body)?;
+            let account_id = confirm_in_person(
+                &app,
+                &req.snils,
+                &req.passport_series,
+                &req.passport_number,
+                &caller.actor,
+            )
+            .await?;
+            Ok(json!({ "account_id": account_id, "level": "confirmed" }))
+        }
+        .await,
+    )
+}
+
+/// Shared by the API and the console: the domain call with its refusals as problems.
+pub async fn confirm_in_person(
+    app: &AppState,
+    snils: &str,
+    series: &str,
+    number: &str,
+    actor: &str,
+) -> Result<String, Problem> {
+    use crate::identity::service_centre::{self, InPersonError};
+    let snils: crate::identity::validation::Snils = snils.parse().map_err(|_| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "Bad request",
+            "the SNILS is invalid",
+        )
+    })?;
+    service_centre::confirm(app, &snils, series, number, actor)
+        .await
+        .map_err(|e| match e {
+            InPersonError::NotFound => {
+                Problem::new(StatusCode::NOT_FOUND, "Not found", e.to_string())
+            }
+            InPersonError::Store(e) => Problem::internal(&e),
+            e => Problem::new(StatusCode::CONFLICT, "Conflict", e.to_string()),
+        })
+}

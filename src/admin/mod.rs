@@ -118,6 +118,13 @@ pub const OPS: &[Op] = &[
         min_acr: crate::authn::ACR_SUBSTANTIAL,
     },
     Op {
+        method: "post",
+        path: "/admin/api/operator/confirm",
+        summary: "Confirm a person in person: JSON {snils, passport_series, passport_number}",
+        role: Role::Operator,
+        min_acr: crate::authn::ACR_SUBSTANTIAL,
+    },
+    Op {
         method: "get",
         path: "/admin/api/audit",
         summary: "Audit log entries since a unix time (query `since`)",
@@ -169,6 +176,10 @@ pub fn routes() -> Router<AppState> {
             post(handlers::disable_client),
         )
         .route("/admin/api/audit", get(handlers::audit_log))
+        .route(
+            "/admin/api/operator/confirm",
+            post(handlers::operator_confirm),
+        )
 }
 
 /// OpenAPI 3.1 document built from [`OPS`].

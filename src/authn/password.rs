@@ -1,11 +1,12 @@
-//! Password login by phone or e-mail. Every wrong login or password is the same `Invalid`, and an
-//! unknown login costs one argon2 verification like a known one. Guarded by the proof-of-work
-//! challenge and the lockout of [`super::lockout`].
+//! Password login by phone, e-mail or verified SNILS. Every wrong login or password is the same
+//! `Invalid`, and an unknown login costs one argon2 verification like a known one. Guarded by the
+//! proof-of-work challenge and the lockout of [`super::lockout`].
 
 use super::challenge::{self, ChallengeError};
 use super::lockout::{self, Attempt};
 use crate::app::AppState;
 use crate::identity::Contact;
+use crate::identity::validation::Snils;
 use crate::store::StoreError;
 use crate::store::accounts::AccountRow;
 
@@ -38,7 +39,7 @@ pub async fn login(
     proof: Proof<'_>,
     who: Attempt<'_>,
 ) -> Result<AccountRow, LoginError> {
-    let found = match Contact::parse(login) {
+    let mut found = match Contact::parse(login) {
         Ok(contact) => {
             app.store
                 .find_login(contact.kind(), contact.value())
@@ -46,6 +47,13 @@ pub async fn login(
         }
         Err(_) => None,
     };
+    // SNILS logs in only once verified (the identifier exists only then). Eleven digits may read as a
+    // phone number too, so SNILS is tried when the phone/e-mail reading found nobody.
+    if found.is_none()
+        && let Ok(snils) = login.parse::<Snils>()
+    {
+        found = app.store.find_login("snils", snils.as_str()).await?;
+    }
     let (account, hash) = match found {
         Some((account, hash)) => (Some(account), hash),
         None => (None, None),

@@ -47,6 +47,25 @@ pub enum Command {
     /// Administrators: roles, and bootstrap tokens for the admin API.
     #[command(subcommand)]
     Admin(AdminCmd),
+    /// Service-centre operator actions.
+    #[command(subcommand)]
+    Operator(OperatorCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OperatorCmd {
+    /// Confirm a standard-level person whose passport the operator has checked in person.
+    Confirm {
+        #[arg(long)]
+        snils: String,
+        #[arg(long)]
+        series: String,
+        #[arg(long)]
+        number: String,
+        /// Account id of the operator (must hold the `operator` role); recorded in the audit log.
+        #[arg(long)]
+        operator: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -262,6 +281,36 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = AppState::open(config, Clock::default()).await?;
             admin_cmd(&app, cmd).await
         }
+        Command::Operator(OperatorCmd::Confirm {
+            snils,
+            series,
+            number,
+            operator,
+        }) => {
+            let app = AppState::open(config, Clock::default()).await?;
+            if !app
+                .store
+                .roles_of(&operator)
+                .await?
+                .iter()
+                .any(|r| r == "operator")
+            {
+                anyhow::bail!("account {operator} does not hold the operator role");
+            }
+            let snils: crate::identity::validation::Snils = snils
+                .parse()
+                .map_err(|_| anyhow::anyhow!("the SNILS is invalid"))?;
+            let account = crate::identity::service_centre::confirm(
+                &app,
+                &snils,
+                &series,
+                &number,
+                &format!("admin:{operator}"),
+            )
+            .await?;
+            println!("{account} confirmed");
+            Ok(())
+        }
         Command::Audit(cmd) => {
             let app = AppState::open(config, Clock::default()).await?;
             audit_cmd(&app, cmd).await
@@ -311,7 +360,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {bind} (server.bind): {e}"))?;
     let (router, app) = build_app(config, Clock::default()).await?;
     spawn_key_maintenance(app.clone());
-    crate::jobs::spawn_worker(app.clone());
+    let _worker = crate::jobs::spawn_worker(app.clone());
     tracing::info!(bind = %bind, issuer = %app.issuer(), "vhod listening");
     axum::serve(
         listener,

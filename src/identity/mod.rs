@@ -1,9 +1,15 @@
 //! The person: contacts, names, password policy, registration.
 
 pub mod contact;
+pub mod deletion;
+pub mod letters;
+pub mod levels;
 pub mod names;
 pub mod password_policy;
+pub mod recovery;
 pub mod registration;
+pub mod service_centre;
 pub mod validation;
+pub mod verifier;
 
 pub use contact::{Contact, Email, Phone};

@@ -132,10 +132,21 @@ pub fn error_redirect(
     error: &str,
     description: &str,
 ) -> Response {
-    let mut url = match url::Url::parse(redirect_uri) {
-        Ok(u) => u,
-        Err(e) => return internal_error(Lang::Ru, &e),
-    };
+    match error_url(app, redirect_uri, state, error, description) {
+        Ok(url) => Redirect::to(&url).into_response(),
+        Err(e) => internal_error(Lang::Ru, &e),
+    }
+}
+
+/// The redirect URI with an authorization error response (RFC 6749 §4.1.2.1, RFC 9207 `iss`).
+pub fn error_url(
+    app: &AppState,
+    redirect_uri: &str,
+    state: Option<&str>,
+    error: &str,
+    description: &str,
+) -> Result<String, url::ParseError> {
+    let mut url = url::Url::parse(redirect_uri)?;
     {
         let mut q = url.query_pairs_mut();
         q.append_pair("error", error);
@@ -145,7 +156,7 @@ pub fn error_redirect(
         }
         q.append_pair("iss", app.issuer());
     }
-    Redirect::to(url.as_str()).into_response()
+    Ok(url.to_string())
 }
 
 async fn handle(
@@ -499,13 +510,23 @@ async fn decide(
             .position(|l| *l == level)
             .is_none_or(|have| have < min)
         {
-            return error_redirect(
+            // The person is told how to reach the level; the portal gets access_denied when
+            // they go back to it.
+            return match error_url(
                 app,
                 &req.redirect_uri,
                 req.state.as_deref(),
                 "access_denied",
                 &format!("this portal requires a {} account", req.min_level),
-            );
+            ) {
+                Ok(back) => crate::web::identity::level_required_page(
+                    req.lang,
+                    &req.client_name,
+                    &req.min_level,
+                    &back,
+                ),
+                Err(e) => internal_error(lang, &e),
+            };
         }
     }
     let needs_consent = match consent::is_needed(app, &session.account_id, &req).await {

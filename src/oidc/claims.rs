@@ -3,10 +3,11 @@
 
 use crate::identity::Phone;
 use crate::store::accounts::{AccountRow, IdentifierRow};
+use crate::store::documents::DocumentRow;
 use serde_json::{Map, Value};
 
 /// Every scope vhod understands; others in a request are ignored (RFC 6749 §3.3 lets the AS narrow).
-pub const SCOPES: [&str; 8] = [
+pub const SCOPES: [&str; 13] = [
     "openid",
     "profile",
     "email",
@@ -15,9 +16,14 @@ pub const SCOPES: [&str; 8] = [
     "fullname",
     "birthdate",
     "gender",
+    "snils",
+    "id_doc",
+    "birthplace",
+    "contacts",
+    "mobile",
 ];
 
-pub const CLAIMS: [&str; 12] = [
+pub const CLAIMS: [&str; 19] = [
     "sub",
     "name",
     "family_name",
@@ -30,6 +36,13 @@ pub const CLAIMS: [&str; 12] = [
     "email_verified",
     "phone_number",
     "phone_number_verified",
+    "account_level",
+    "account_level_method",
+    "snils",
+    "id_doc",
+    "birthplace",
+    "contacts",
+    "verified_claims",
 ];
 
 /// Known scopes of a space-separated request, deduplicated, in request order.
@@ -44,14 +57,16 @@ pub fn parse_scopes(raw: &str) -> Vec<String> {
 }
 
 /// Claims the person's data gives for these scopes (userinfo).
-pub fn for_scopes(
-    scopes: &[String],
-    account: &AccountRow,
-    ids: &[IdentifierRow],
-) -> Map<String, Value> {
+pub fn for_scopes(scopes: &[String], person: &Person<'_>) -> Map<String, Value> {
+    let (account, ids) = (person.account, person.ids);
     let has = |s: &str| scopes.iter().any(|x| x == s);
     let mut c = Map::new();
     c.insert("sub".into(), account.id.clone().into());
+    c.insert("account_level".into(), account.level.clone().into());
+    c.insert(
+        "account_level_method".into(),
+        account.level_method.clone().into(),
+    );
     if has("profile") || has("fullname") {
         c.insert("family_name".into(), account.surname.clone().into());
         c.insert("given_name".into(), account.given_name.clone().into());
@@ -77,13 +92,13 @@ pub fn for_scopes(
         ids.iter()
             .find(|i| i.kind == kind && i.verified_at.is_some())
     };
-    if has("email")
+    if (has("email") || has("contacts"))
         && let Some(e) = verified("email")
     {
         c.insert("email".into(), e.value.clone().into());
         c.insert("email_verified".into(), true.into());
     }
-    if has("phone")
+    if (has("phone") || has("mobile") || has("contacts"))
         && let Some(p) = verified("phone")
     {
         let e164 = p
@@ -94,6 +109,7 @@ pub fn for_scopes(
         c.insert("phone_number".into(), e164.into());
         c.insert("phone_number_verified".into(), true.into());
     }
+    super::claims_identity::add_for_scopes(scopes, person, &mut c);
     c
 }
 
@@ -112,16 +128,14 @@ pub fn requested_names(claims_request: Option<&Value>, target: &str) -> Vec<Stri
 }
 
 /// Claims for the scopes plus individually requested ones (OIDC Core §5.5), when the person has them.
-pub fn select(
-    scopes: &[String],
-    requested: &[String],
-    account: &AccountRow,
-    ids: &[IdentifierRow],
-) -> Map<String, Value> {
-    let mut c = for_scopes(scopes, account, ids);
+pub fn select(scopes: &[String], requested: &[String], person: &Person<'_>) -> Map<String, Value> {
+    let mut c = for_scopes(scopes, person);
     if !requested.is_empty() {
         let every: Vec<String> = SCOPES.iter().map(|s| s.to_string()).collect();
-        let all = for_scopes(&every, account, ids);
+        let mut all = for_scopes(&every, person);
+        if let Some(v) = super::claims_identity::verified_claims(person) {
+            all.insert("verified_claims".into(), v);
+        }
         for name in requested {
             if let Some(v) = all.get(name) {
                 c.insert(name.clone(), v.clone());
@@ -129,6 +143,14 @@ pub fn select(
         }
     }
     c
+}
+
+/// What claims are made from: the account, its login identifiers and its documents (verified ones
+/// are released; pending ones never are).
+pub struct Person<'a> {
+    pub account: &'a AccountRow,
+    pub ids: &'a [IdentifierRow],
+    pub docs: &'a [DocumentRow],
 }
 
 #[cfg(test)]
@@ -142,11 +164,20 @@ mod tests {
             given_name: "Иван".into(),
             patronymic: Some("Иванович".into()),
             level: "simplified".into(),
+            level_method: "registration".into(),
             terms_version: "t".into(),
             privacy_version: "p".into(),
             registered_via: "self".into(),
             created_at: 1,
             updated_at: 2,
+        }
+    }
+
+    fn person<'a>(account: &'a AccountRow, ids: &'a [IdentifierRow]) -> Person<'a> {
+        Person {
+            account,
+            ids,
+            docs: &[],
         }
     }
 
@@ -160,14 +191,16 @@ mod tests {
 
     #[test]
     fn openid_alone_releases_only_sub() {
-        let c = for_scopes(&["openid".into()], &account(), &[]);
-        assert_eq!(c.len(), 1);
+        let a = account();
+        let c = for_scopes(&["openid".into()], &person(&a, &[]));
+        assert_eq!(c.len(), 3, "sub and the account level with its method");
         assert_eq!(c["sub"], "acc-1");
     }
 
     #[test]
     fn fullname_maps_to_the_profile_name_claims() {
-        let c = for_scopes(&["openid".into(), "fullname".into()], &account(), &[]);
+        let a = account();
+        let c = for_scopes(&["openid".into(), "fullname".into()], &person(&a, &[]));
         assert_eq!(c["family_name"], "Иванов");
         assert_eq!(c["middle_name"], "Иванович");
         assert_eq!(c["name"], "Иван Иванович Иванов");
@@ -190,10 +223,10 @@ mod tests {
                 verified_at: None,
             },
         ];
+        let a = account();
         let c = for_scopes(
             &["openid".into(), "email".into(), "phone".into()],
-            &account(),
-            &ids,
+            &person(&a, &ids),
         );
         assert_eq!(c["email"], "a@b.ru");
         assert_eq!(c["email_verified"], true);

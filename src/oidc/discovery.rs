@@ -18,7 +18,7 @@ const ASSERTION_ALGS: [&str; 3] = ["RS256", "PS256", "ES256"];
 
 pub fn metadata(app: &AppState) -> Value {
     let iss = app.issuer();
-    json!({
+    let mut meta = json!({
         "issuer": iss,
         "authorization_endpoint": format!("{iss}/authorize"),
         "token_endpoint": format!("{iss}/token"),
@@ -57,7 +57,19 @@ pub fn metadata(app: &AppState) -> Value {
         "request_object_signing_alg_values_supported": ["none", "RS256", "PS256", "ES256"],
         "authorization_response_iss_parameter_supported": true,
         "dpop_signing_alg_values_supported": ["ES256", "RS256", "PS256"],
-    })
+    });
+    // OpenID Connect for Identity Assurance 1.0 §7 (added apart: json! has a recursion limit).
+    let ida = json!({
+        "verified_claims_supported": true,
+        "trust_frameworks_supported": super::claims_identity::TRUST_FRAMEWORKS,
+        "evidence_supported": ["document"],
+        "documents_supported": ["idcard"],
+        "claims_in_verified_claims_supported": super::claims_identity::VERIFIED_CLAIMS,
+    });
+    if let (Some(m), Value::Object(extra)) = (meta.as_object_mut(), ida) {
+        m.extend(extra);
+    }
+    meta
 }
 
 pub async fn discovery(State(app): State<AppState>) -> Response {

@@ -2,6 +2,7 @@
 
 pub mod authorize;
 pub mod claims;
+pub mod claims_identity;
 pub mod client_admin;
 pub mod client_assertion;
 pub mod client_keys;

@@ -67,12 +67,24 @@ pub async fn issue(app: &AppState, req: IssueRequest<'_>) -> Result<TokenRespons
             .as_deref()
             .and_then(|c| serde_json::from_str(c).ok());
         let requested = super::claims::requested_names(request.as_ref(), "id_token");
-        if !requested.is_empty()
-            && let Some(account) = app.store.account(&req.grant.account_id).await?
-        {
-            let ids = app.store.identifiers(&account.id).await?;
-            for (k, v) in super::claims::select(&[], &requested, &account, &ids) {
-                c.entry(k).or_insert(v);
+        if let Some(account) = app.store.account(&req.grant.account_id).await? {
+            // The level and how it was reached go in every ID token (REQUIREMENTS §1).
+            c.insert("account_level".into(), account.level.clone().into());
+            c.insert(
+                "account_level_method".into(),
+                account.level_method.clone().into(),
+            );
+            if !requested.is_empty() {
+                let ids = app.store.identifiers(&account.id).await?;
+                let docs = app.store.verified_documents(&account.id).await?;
+                let person = super::claims::Person {
+                    account: &account,
+                    ids: &ids,
+                    docs: &docs,
+                };
+                for (k, v) in super::claims::select(&[], &requested, &person) {
+                    c.entry(k).or_insert(v);
+                }
             }
         }
         Some(app.keyring.sign(req.client.id_token_alg, "JWT", c)?)

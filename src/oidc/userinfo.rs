@@ -157,7 +157,13 @@ async fn respond(
             .as_deref()
             .and_then(|c| serde_json::from_str(c).ok());
         let requested = claims::requested_names(request.as_ref(), "userinfo");
-        let mut claims = claims::select(&scopes, &requested, &account, &ids);
+        let docs = app.store.verified_documents(&account.id).await?;
+        let person = claims::Person {
+            account: &account,
+            ids: &ids,
+            docs: &docs,
+        };
+        let mut claims = claims::select(&scopes, &requested, &person);
         let client = super::clients::find_cached(app, &grant.client_id)
             .await?
             .ok_or_else(|| OAuthError::invalid_token("the client no longer exists"))?;

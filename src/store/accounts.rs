@@ -9,6 +9,8 @@ pub struct AccountRow {
     pub given_name: String,
     pub patronymic: Option<String>,
     pub level: String,
+    /// How the current level was reached (identity::levels method names).
+    pub level_method: String,
     pub terms_version: String,
     pub privacy_version: String,
     pub registered_via: String,
@@ -35,8 +37,8 @@ pub struct NewAccount<'a> {
     pub password_hash: &'a str,
 }
 
-const ACCOUNT_COLS: &str = "id, surname, given_name, patronymic, level, terms_version, privacy_version, \
-                            registered_via, created_at, updated_at";
+const ACCOUNT_COLS: &str = "id, surname, given_name, patronymic, level, level_method, terms_version, \
+                            privacy_version, registered_via, created_at, updated_at";
 
 impl Store {
     /// Creates the account with its confirmed contact and password in one transaction.
@@ -46,7 +48,7 @@ impl Store {
         let id = new_id();
         let mut tx = self.pool.begin().await?;
         let row: AccountRow = sqlx::query_as(&format!(
-            "INSERT INTO accounts ({ACCOUNT_COLS}) VALUES ($1, $2, $3, NULL, 'simplified', $4, $5, $6, $7, $7) \
+            "INSERT INTO accounts ({ACCOUNT_COLS}) VALUES ($1, $2, $3, NULL, 'simplified', 'registration', $4, $5, $6, $7, $7) \
              RETURNING {ACCOUNT_COLS}"
         ))
         .bind(&id)
@@ -79,6 +81,42 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(row)
+    }
+
+    /// Removes the account; everything that belongs to it goes by ON DELETE CASCADE.
+    pub async fn delete_account(&self, account_id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Replaces the password hash (recovery, password change).
+    pub async fn set_password(&self, account_id: &str, hash: &str) -> Result<(), StoreError> {
+        let now = self.now();
+        let updated = sqlx::query(
+            "UPDATE credentials SET secret = $2, updated_at = $3 WHERE account_id = $1 AND kind = 'password'",
+        )
+        .bind(account_id)
+        .bind(hash)
+        .bind(now)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        if updated == 0 {
+            sqlx::query(
+                "INSERT INTO credentials (id, account_id, kind, secret, created_at, updated_at) \
+                 VALUES ($1, $2, 'password', $3, $4, $4)",
+            )
+            .bind(new_id())
+            .bind(account_id)
+            .bind(hash)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(())
     }
 
     pub async fn identifier_taken(&self, kind: &str, value: &str) -> Result<bool, StoreError> {

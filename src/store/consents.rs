@@ -35,4 +35,45 @@ impl Store {
         .await?;
         Ok(())
     }
+
+    /// Every portal the person allowed, with its name: (client id, name, scopes, granted at).
+    pub async fn consents_of(
+        &self,
+        account_id: &str,
+    ) -> Result<Vec<(String, String, String, i64)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT c.client_id, k.name, c.scopes, c.granted_at FROM consents c \
+             JOIN clients k ON k.id = c.client_id WHERE c.account_id = $1 ORDER BY k.name",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Withdraws the consent and revokes the portal's grants for this person (its access and
+    /// refresh tokens stop working), in one transaction. False when there was no consent.
+    pub async fn withdraw_consent(
+        &self,
+        account_id: &str,
+        client_id: &str,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let removed = sqlx::query("DELETE FROM consents WHERE account_id = $1 AND client_id = $2")
+            .bind(account_id)
+            .bind(client_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        sqlx::query(
+            "UPDATE grants SET revoked_at = $3, revoked_reason = 'consent withdrawn' \
+             WHERE account_id = $1 AND client_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(account_id)
+        .bind(client_id)
+        .bind(self.now())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(removed == 1)
+    }
 }

@@ -86,6 +86,18 @@ impl Store {
         Ok(())
     }
 
+    /// Runs the job again at `run_at` without counting this run as a failed attempt.
+    pub async fn reschedule_job(&self, id: &str, run_at: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE jobs SET locked_until = NULL, run_at = $2, attempts = 0, last_error = NULL WHERE id = $1",
+        )
+        .bind(id)
+        .bind(run_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     pub async fn job(&self, id: &str) -> Result<Option<JobRow>, StoreError> {
         Ok(
             sqlx::query_as(&format!("SELECT {COLS} FROM jobs WHERE id = $1"))

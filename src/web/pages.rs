@@ -87,6 +87,7 @@ struct Account {
     level_key: &'static str,
     contacts: Vec<(String, bool)>,
     just_registered: bool,
+    recovered: bool,
     sessions: usize,
 }
 
@@ -146,6 +147,7 @@ pub async fn account(
                 level_key,
                 contacts,
                 just_registered: p.get("registered").is_some(),
+                recovered: p.get("recovered").is_some(),
                 sessions,
             },
         ),

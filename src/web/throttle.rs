@@ -16,7 +16,7 @@ use std::sync::Arc;
 pub type IpLimiter = Arc<DefaultKeyedRateLimiter<String>>;
 
 /// Paths whose POSTs authenticate someone or send a code.
-const GUARDED: [&str; 3] = ["/login", "/register", "/account/security"];
+const GUARDED: [&str; 4] = ["/login", "/register", "/recover", "/account/security"];
 
 pub fn limiter(config: &Config) -> IpLimiter {
     let c = &config.login;
@@ -62,6 +62,7 @@ mod tests {
     fn only_authentication_posts_are_limited() {
         assert!(is_guarded(&Method::POST, "/login"));
         assert!(is_guarded(&Method::POST, "/register/confirm"));
+        assert!(is_guarded(&Method::POST, "/recover/code"));
         assert!(!is_guarded(&Method::GET, "/login"));
         assert!(!is_guarded(&Method::POST, "/token"));
     }

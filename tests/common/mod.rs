@@ -82,11 +82,13 @@ pub struct TestServer {
     pub backend: Backend,
     pub config: Config,
     task: tokio::task::JoinHandle<()>,
+    worker: tokio::task::JoinHandle<()>,
 }
 
 impl Drop for TestServer {
     fn drop(&mut self) {
         self.task.abort();
+        self.worker.abort();
     }
 }
 
@@ -113,7 +115,7 @@ impl TestServer {
         let (router, app) = vhod::build_app(config.clone(), Clock::default())
             .await
             .expect("app starts");
-        vhod::jobs::spawn_worker(app.clone());
+        let worker = vhod::jobs::spawn_worker(app.clone());
         let task = tokio::spawn(async move {
             axum::serve(
                 listener,
@@ -128,6 +130,7 @@ impl TestServer {
             backend: backend.clone(),
             config,
             task,
+            worker,
         }
     }
 
