@@ -173,6 +173,8 @@ pub fn router(state: AppState) -> Router {
             get(web::identity::standard_form).post(web::identity::standard_submit),
         )
         .route("/account/letter", post(web::identity::order_letter))
+        .route("/account/bank/start", post(web::bank::start))
+        .route("/account/bank/callback", get(web::bank::callback))
         .route("/account/permissions", get(web::permissions::page))
         .route(
             "/account/permissions/revoke",

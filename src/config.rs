@@ -31,6 +31,7 @@ pub struct Config {
     pub session: Session,
     pub registration: Registration,
     pub identity: Identity,
+    pub bank: Bank,
     pub login: Login,
     pub notify: Notify,
 }
@@ -128,6 +129,15 @@ pub struct Identity {
     pub letter_valid_days: i64,
     pub letter_reorder_days: i64,
     pub letter_dir: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bank {
+    pub issuer: String,
+    pub name: String,
+    pub client_id: String,
+    pub client_secret: String,
 }
 
 /// Login hardening: proof-of-work, lockout, per-IP rate limit, second factors.

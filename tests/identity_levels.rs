@@ -850,3 +850,146 @@ async fn recovery_by_snils_or_passport_sends_the_code_to_the_confirmed_phone() {
         }
     }
 }
+
+/// Submits the standard-level form with a birth date of choice.
+async fn submit_standard_born(b: &Browser, birth_date: &str) {
+    let page = match b.follow("/account/standard").await {
+        Landing::Page(200, html) => html,
+        other => panic!("{other:?}"),
+    };
+    let form = [
+        ("surname", "Иванов"),
+        ("given_name", "Иван"),
+        ("birth_date", birth_date),
+        ("birthplace", "г. Тверь"),
+        ("gender", "M"),
+        ("snils", SNILS),
+        ("doc_type", "passport_rf"),
+        ("series", "2815"),
+        ("number", "123456"),
+        ("issued", "2015-06-01"),
+        ("issuer_code", "690-001"),
+    ];
+    b.submit_follow(&page, "/account/standard", &form).await;
+}
+
+#[tokio::test]
+async fn a_partner_bank_confirms_the_account_when_its_verified_data_matches() {
+    use vhod::oidc::clients::{self, NewClient};
+    for backend in backends() {
+        // The bank: another vhod on another host name, where the person is verified too.
+        let mut bank_cfg = test_config(&backend);
+        bank_cfg.server.issuer = OTHER_HOST.into();
+        let bank = TestServer::start_with(&backend, bank_cfg).await;
+        let (client, secret) = clients::register(
+            &bank.app.store,
+            NewClient {
+                name: "vhod".into(),
+                redirect_uris: vec!["https://placeholder.example/cb".into()],
+                ..NewClient::default()
+            },
+        )
+        .await
+        .unwrap();
+        let mut cfg = test_config(&backend);
+        cfg.bank.issuer = bank.issuer();
+        cfg.bank.name = "Банк Тверской".into();
+        cfg.bank.client_id = client.id.clone();
+        cfg.bank.client_secret = secret.unwrap();
+        let t = TestServer::start_with(&backend, cfg).await;
+        vhod::oidc::client_admin::set_redirect_uris(
+            &bank.app,
+            &client.id,
+            &[format!("{}/account/bank/callback", t.issuer())],
+        )
+        .await
+        .unwrap();
+
+        for (phone, bank_birth, confirmed) in [
+            ("+79001112250", "1985-01-01", false),
+            ("+79001112251", "1990-05-17", true),
+        ] {
+            let at_bank = signed_in(&bank, phone).await;
+            submit_standard_born(&at_bank, bank_birth).await;
+            wait_for(&at_bank, "проверено").await;
+            let b = signed_in(&t, phone).await;
+            submit_standard_born(&b, "1990-05-17").await;
+            let page = wait_for(&b, "Подтвердить через Банк Тверской").await;
+            let res = b.submit(&page, "/account/bank/start", &[]).await;
+            assert_eq!(res.status(), 303);
+            let to_bank = location(&res).unwrap();
+            assert!(to_bank.starts_with(&bank.base), "{to_bank}");
+            assert!(to_bank.contains("code_challenge=") && to_bank.contains("nonce="));
+            let at_bank_browser = Browser {
+                http: b.http.clone(),
+                base: bank.base.clone(),
+            };
+            let login = match at_bank_browser.follow(&to_bank).await {
+                Landing::Page(200, html) => html,
+                other => panic!("{other:?}"),
+            };
+            let consent = match at_bank_browser
+                .submit_follow(
+                    &login,
+                    "/login",
+                    &[("login", phone), ("password", PASSWORD)],
+                )
+                .await
+            {
+                Landing::Page(200, html) => html,
+                other => panic!("{other:?}"),
+            };
+            let back = match at_bank_browser
+                .submit_follow(&consent, "/consent", &[("decision", "allow")])
+                .await
+            {
+                Landing::Left(url) => url,
+                other => panic!("{other:?}"),
+            };
+            assert!(back.starts_with(&t.base), "{back}");
+            match b.follow(&back).await {
+                Landing::Page(200, html) if confirmed => {
+                    assert!(html.contains("подтверждена через банк"), "{html}");
+                    assert!(html.contains("<b>Подтверждённая</b>"), "{html}");
+                    assert!(html.contains("через банк"));
+                }
+                Landing::Page(409, html) if !confirmed => {
+                    assert!(html.contains("birth date"), "{html}");
+                    match b.follow("/account/documents").await {
+                        Landing::Page(200, docs) => assert!(docs.contains("<b>Стандартная</b>")),
+                        other => panic!("{other:?}"),
+                    }
+                }
+                other => panic!("{}: {other:?}", backend.name()),
+            }
+            // Free the SNILS for the next round (one SNILS per account on each side).
+            if !confirmed {
+                t.app
+                    .store
+                    .delete_account(
+                        &t.app
+                            .store
+                            .snils_holder("11223344595")
+                            .await
+                            .unwrap()
+                            .unwrap(),
+                    )
+                    .await
+                    .unwrap();
+                bank.app
+                    .store
+                    .delete_account(
+                        &bank
+                            .app
+                            .store
+                            .snils_holder("11223344595")
+                            .await
+                            .unwrap()
+                            .unwrap(),
+                    )
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+}

@@ -1,5 +1,6 @@
 //! The person: contacts, names, password policy, registration.
 
+pub mod bank;
 pub mod contact;
 pub mod deletion;
 pub mod letters;

@@ -228,6 +228,20 @@ pub fn text(key: &str) -> Option<(&'static str, &'static str)> {
         ),
         "perm.since" => ("с", "since"),
         "perm.revoke" => ("Отозвать", "Revoke"),
+        "bank.title" => ("Подтвердить через банк", "Confirm through a bank"),
+        "bank.hint" => (
+            "Банк, который уже установил вашу личность, передаст фамилию, имя, дату рождения и СНИЛС; они должны совпасть с проверенными данными.",
+            "A bank that has identified you passes your surname, name, birth date and SNILS; they must match your verified data.",
+        ),
+        "bank.button" => ("Подтвердить через", "Confirm through"),
+        "bank.confirmed" => (
+            "Учётная запись подтверждена через банк.",
+            "Your account is confirmed through the bank.",
+        ),
+        "bank.failed" => (
+            "Подтверждение через банк не выполнено",
+            "Confirmation through the bank failed",
+        ),
         _ => return None,
     })
 }

@@ -61,6 +61,7 @@ struct DocumentsPage {
     can_request_standard: bool,
     can_order_letter: bool,
     letter_pending: bool,
+    bank_name: String,
     message_key: &'static str,
     error_key: &'static str,
 }
@@ -177,6 +178,13 @@ async fn documents_page(
                 can_request_standard: !checking,
                 can_order_letter: account.level == levels::STANDARD && !letter_pending,
                 letter_pending: letter_pending && account.level == levels::STANDARD,
+                bank_name: if account.level == levels::STANDARD
+                    && !app.config.bank.issuer.is_empty()
+                {
+                    app.config.bank.name.clone()
+                } else {
+                    String::new()
+                },
                 message_key,
                 error_key,
             },
@@ -201,6 +209,7 @@ pub async fn documents(
         Some("submitted") => "standard.submitted",
         Some("letter") => "letter.ordered",
         Some("confirmed") => "letter.confirmed",
+        Some("bank") => "bank.confirmed",
         _ => "",
     };
     documents_page(
@@ -564,4 +573,22 @@ pub async fn delete_account(
         cookies::set(session::COOKIE, "", Some(0), app.config.issuer_is_https()),
     );
     res
+}
+
+#[derive(Template)]
+#[template(path = "bank_failed.html")]
+struct BankFailedPage {
+    t: Tr,
+    reason: String,
+}
+
+/// The bank step did not confirm the account: the reason, and the way back.
+pub fn bank_failed_page(lang: Lang, reason: &str) -> Response {
+    render(
+        StatusCode::BAD_GATEWAY,
+        &BankFailedPage {
+            t: Tr::new(lang),
+            reason: reason.to_string(),
+        },
+    )
 }

@@ -1,6 +1,7 @@
 //! HTML pages: templates, i18n (ru default, en), CSRF, cookies, security headers.
 
 pub mod assets;
+pub mod bank;
 pub mod cookies;
 pub mod csrf;
 pub mod headers;
