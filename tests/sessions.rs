@@ -192,3 +192,35 @@ async fn login_alerts_come_only_for_a_new_device_and_only_when_turned_on() {
         );
     }
 }
+
+#[tokio::test]
+async fn security_forms_refuse_a_missing_csrf_token_and_a_signed_out_browser() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        t.add_person("+79004440009").await;
+        let b = browser_as(&t.base, CHROME_WINDOWS);
+        assert_eq!(sign_in(&b, "+79004440009", PASSWORD).await, 303);
+        for path in [
+            "/account/security/totp/start",
+            "/account/security/sms/start",
+            "/account/security/sessions/end-others",
+            "/account/security/alerts",
+            "/login/second-factor",
+        ] {
+            let res = b.post(path, &[("alerts", "on")]).await;
+            assert_eq!(res.status(), 403, "{}: {path}", backend.name());
+        }
+        // Signed out: the page and its forms send the browser to the login page.
+        let stranger = browser_as(&t.base, CHROME_WINDOWS);
+        let res = stranger.get("/account/security").await;
+        assert_eq!(location(&res).as_deref(), Some("/login"));
+        let page = match stranger.follow("/login").await {
+            Landing::Page(200, html) => html,
+            other => panic!("{other:?}"),
+        };
+        let res = stranger
+            .submit(&page, "/account/security/totp/start", &[])
+            .await;
+        assert_eq!(location(&res).as_deref(), Some("/login"));
+    }
+}

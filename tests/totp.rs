@@ -389,3 +389,50 @@ async fn app_secrets_follow_a_kek_rewrap() {
         .await;
     assert_eq!(location(&res).as_deref(), Some("/account"));
 }
+
+#[tokio::test]
+async fn the_second_step_can_finish_on_another_node() {
+    let backend = postgres_backend().expect(
+        "this test needs TEST_DATABASE_URL and TEST_REDIS_URL (see the test command in README.md)",
+    );
+    let node1 = TestServer::start(&backend).await;
+    let mut cfg2 = node1.config.clone();
+    cfg2.server.issuer = node1.issuer();
+    let node2 = TestServer::start_with(&backend, cfg2).await;
+    node1.add_person("+79002220005").await;
+    let owner = Browser::new(&node1.base);
+    sign_in(&owner, "+79002220005").await;
+    let (secret, _) = enrol(&node1, &owner).await;
+    node1.app.clock.advance(30);
+    node2.app.clock.advance(30);
+
+    // Password on node 1, the app's code on node 2 (cookies are per host name, not per port).
+    let browser = Browser::new(&node1.base);
+    let page = password_then_second_step(&browser, "/login", "+79002220005").await;
+    let code = totp::code_at(&secret, node2.app.clock.now()).unwrap();
+    let res = browser
+        .submit(
+            &page,
+            &format!("{}/login/second-factor", node2.base),
+            &[("method", "totp"), ("code", &code)],
+        )
+        .await;
+    assert_eq!(location(&res).as_deref(), Some("/account"));
+    // The same code on node 1 now is a replay.
+    let again = Browser::new(&node1.base);
+    let page = password_then_second_step(&again, "/login", "+79002220005").await;
+    let res = again
+        .submit(
+            &page,
+            "/login/second-factor",
+            &[("method", "totp"), ("code", &code)],
+        )
+        .await;
+    assert_eq!(res.status(), 401);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Этот код уже использован")
+    );
+}
