@@ -24,6 +24,9 @@ pub struct PendingStep {
     pub persistent: bool,
     /// True when an existing session steps up (no password was typed in this step).
     pub step_up: bool,
+    /// amr of what was already proven: ["pwd"] after a password, the session's amr for a step-up.
+    #[serde(default)]
+    pub base_amr: Vec<String>,
 }
 
 /// Which second factors the account has.
@@ -45,7 +48,7 @@ impl Methods {
 pub struct Completed {
     pub pending: PendingStep,
     pub acr: &'static str,
-    pub amr: &'static [&'static str],
+    pub amr: Vec<String>,
     /// Login history method name.
     pub method: &'static str,
 }
@@ -152,7 +155,7 @@ pub async fn complete_with_code(
             "pwd+otp"
         }
     };
-    finish(app, id, method, &super::AMR_PASSWORD_OTP).await
+    finish(app, id, method, &["otp", "mfa"]).await
 }
 
 /// Sends (or resends) the login code by SMS to the account's confirmed phone.
@@ -174,7 +177,7 @@ pub async fn complete_with_sms(
     load(app, Some(id)).await?.ok_or(StepError::NotPending)?;
     claim_attempt(app, id).await?;
     sms_otp::verify(app, "login", id, code).await?;
-    finish(app, id, "pwd+sms", &super::AMR_PASSWORD_SMS).await
+    finish(app, id, "pwd+sms", &["sms", "mfa"]).await
 }
 
 /// Ends the pending step (single use) and says what the new session is worth.
@@ -182,17 +185,59 @@ pub async fn finish(
     app: &AppState,
     id: &str,
     method: &'static str,
-    amr: &'static [&'static str],
+    factor_amr: &'static [&'static str],
 ) -> Result<Completed, StepError> {
     let pending: PendingStep = app
         .cache
         .take_json(&key(id))
         .await?
         .ok_or(StepError::NotPending)?;
+    let amr = combined_amr(&pending.base_amr, factor_amr);
     Ok(Completed {
         pending,
         acr: ACR_SUBSTANTIAL,
         amr,
         method,
     })
+}
+
+/// What was proven before plus the second factor, each value once, "mfa" last; a pending step
+/// without a record of the first factor counts it as the password.
+fn combined_amr(base: &[String], factor_amr: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = if base.is_empty() {
+        vec!["pwd".into()]
+    } else {
+        base.iter().filter(|a| *a != "mfa").cloned().collect()
+    };
+    for a in factor_amr.iter().filter(|a| **a != "mfa") {
+        if !out.iter().any(|x| x == a) {
+            out.push((*a).to_string());
+        }
+    }
+    out.push("mfa".into());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amr_lists_both_factors_once_with_mfa_last() {
+        let pwd = vec!["pwd".to_string()];
+        assert_eq!(
+            combined_amr(&pwd, &crate::authn::AMR_PASSWORD_OTP),
+            ["pwd", "otp", "mfa"]
+        );
+        assert_eq!(
+            combined_amr(&[], &crate::authn::AMR_PASSWORD_SMS),
+            ["pwd", "sms", "mfa"]
+        );
+        // A step-up of a session proven some other way keeps that way, not "pwd".
+        let hwk = vec!["hwk".to_string(), "user".to_string()];
+        assert_eq!(
+            combined_amr(&hwk, &["otp", "mfa"]),
+            ["hwk", "user", "otp", "mfa"]
+        );
+    }
 }

@@ -597,6 +597,7 @@ async fn step_up(
         tx: Some(tx),
         persistent: session.persistent != 0,
         step_up: true,
+        base_amr: session::amr_of(session),
     };
     crate::web::second_factor::ask(app, lang, pending, &meta.ip).await
 }

@@ -210,6 +210,7 @@ pub async fn submit(
                 tx: p.get("tx").filter(|_| req.is_some()).map(str::to_owned),
                 persistent,
                 step_up: false,
+                base_amr: vec!["pwd".into()],
             };
             return super::second_factor::ask(&app, lang, pending, &meta.ip).await;
         }

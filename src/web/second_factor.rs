@@ -209,7 +209,7 @@ pub async fn submit(
         &meta,
         &done.pending.account_id,
         done.acr,
-        done.amr,
+        &done.amr.iter().map(String::as_str).collect::<Vec<_>>(),
         done.pending.persistent,
     )
     .await
