@@ -30,6 +30,8 @@ pub struct AppState {
     pub discovery: Arc<std::sync::OnceLock<String>>,
     /// Salt of pairwise subject identifiers (stored once in the database, shared by all nodes).
     pub pairwise_salt: Arc<String>,
+    /// WebAuthn relying party: rp id = issuer host, origin = issuer origin.
+    pub webauthn: Arc<webauthn_rs::Webauthn>,
 }
 
 impl AppState {
@@ -60,7 +62,9 @@ impl AppState {
         let p = &config.password;
         let passwords =
             PasswordHasherPool::new(p.memory_kib, p.iterations, p.parallelism, p.max_concurrent)?;
+        let webauthn = crate::authn::webauthn::build(&config.server.issuer, "vhod")?;
         Ok(AppState {
+            webauthn: Arc::new(webauthn),
             notifier: Notifier::from_config(&config, store.clone())?,
             config: Arc::new(config),
             store,
@@ -167,6 +171,20 @@ pub fn router(state: AppState) -> Router {
             get(web::recover::password_page).post(web::recover::set_password),
         )
         .route("/account", get(web::pages::account))
+        .route("/account/passkeys", get(web::passkeys::page))
+        .route(
+            "/account/passkeys/register/start",
+            post(web::passkeys::enrol_start),
+        )
+        .route(
+            "/account/passkeys/register/finish",
+            post(web::passkeys::enrol_finish),
+        )
+        .route("/account/passkeys/rename", post(web::passkeys::rename))
+        .route("/account/passkeys/remove", post(web::passkeys::remove))
+        .route("/login/passkey/start", post(web::passkey_login::start))
+        .route("/login/passkey/finish", post(web::passkey_login::finish))
+        .route("/static/passkeys.js", get(web::passkeys::script))
         .route("/account/documents", get(web::identity::documents))
         .route(
             "/account/standard",

@@ -10,6 +10,7 @@ pub mod second_factor;
 pub mod session;
 pub mod sms_otp;
 pub mod totp;
+pub mod webauthn;
 
 /// Assurance of one authentication (ARCHITECTURE §3).
 pub const ACR_LOW: &str = "urn:vhod:acr:low";

@@ -14,6 +14,7 @@ pub mod keys;
 pub mod levels;
 pub mod login_guard;
 pub mod outbox;
+pub mod passkeys;
 pub mod second_factors;
 pub mod sessions;
 pub mod settings;

@@ -380,6 +380,63 @@ fn text(key: &str) -> (&'static str, &'static str) {
         ),
         "account.end_all" => ("Завершить все сеансы", "End all sessions"),
         "account.sessions" => ("Активных сеансов:", "Active sessions:"),
+        "account.passkeys" => (
+            "Ключи доступа (вход по биометрии)",
+            "Passkeys (biometric sign-in)",
+        ),
+        "login.passkey" => ("Войти по биометрии", "Sign in with biometrics"),
+        "passkeys.title" => ("Ключи доступа", "Passkeys"),
+        "passkeys.intro" => (
+            "Ключ доступа позволяет входить без пароля: отпечатком пальца, лицом или PIN-кодом устройства. Биометрические данные остаются на устройстве.",
+            "A passkey lets you sign in without a password, with your fingerprint, face or device PIN. Biometric data stays on the device.",
+        ),
+        "passkeys.none" => ("Ключей доступа пока нет.", "No passkeys yet."),
+        "passkeys.created" => ("Добавлен", "Added"),
+        "passkeys.last_used" => ("последний вход", "last used"),
+        "passkeys.name" => ("Название", "Name"),
+        "passkeys.name_hint" => ("Например, «Мой телефон»", "For example, \"My phone\""),
+        "passkeys.rename" => ("Переименовать", "Rename"),
+        "passkeys.remove" => ("Удалить", "Remove"),
+        "passkeys.add_title" => ("Новый ключ доступа", "New passkey"),
+        "passkeys.add" => ("Добавить ключ доступа", "Add a passkey"),
+        "passkeys.relogin" => ("Войти заново", "Sign in again"),
+        "passkeys.back" => ("Мои данные", "My data"),
+        "passkeys.added" => ("Ключ доступа добавлен.", "Passkey added."),
+        "passkeys.renamed" => ("Ключ доступа переименован.", "Passkey renamed."),
+        "passkeys.removed" => ("Ключ доступа удалён.", "Passkey removed."),
+        "passkeys.flagged" => (
+            "Счётчик этого ключа пошёл назад — возможно, ключ скопирован. Вход с ним запрещён: удалите его и добавьте ключ заново.",
+            "This passkey's counter went backwards: it may have been copied. Sign-in with it is blocked; remove it and add a new one.",
+        ),
+        "passkeys.err_login_too_old" => (
+            "Чтобы добавить ключ доступа, войдите заново: с момента входа прошло больше 5 минут.",
+            "To add a passkey, sign in again: your sign-in is more than 5 minutes old.",
+        ),
+        "passkeys.err_login_required" => ("Войдите в учётную запись.", "Please sign in."),
+        "passkeys.err_expired" => (
+            "Время на подтверждение истекло или запрос уже использован. Попробуйте ещё раз.",
+            "The request expired or was already used. Please try again.",
+        ),
+        "passkeys.err_rejected" => (
+            "Ключ доступа не принят. Попробуйте ещё раз или войдите по паролю.",
+            "The passkey was not accepted. Try again or sign in with your password.",
+        ),
+        "passkeys.err_unknown" => (
+            "Этот ключ доступа не зарегистрирован. Войдите по паролю.",
+            "This passkey is not registered. Sign in with your password.",
+        ),
+        "passkeys.err_duplicate" => (
+            "Этот ключ доступа уже добавлен.",
+            "This passkey has already been added.",
+        ),
+        "passkeys.err_flagged" => (
+            "Ключ доступа заблокирован: возможно, он скопирован. Войдите по паролю и удалите его.",
+            "The passkey is blocked because it may have been copied. Sign in with your password and remove it.",
+        ),
+        "passkeys.err_browser" => (
+            "Браузер не смог использовать ключ доступа.",
+            "The browser could not use a passkey.",
+        ),
         "admin.title" => (
             "Консоль администратора безопасности",
             "Security administration console",

@@ -11,6 +11,8 @@ pub mod identity;
 pub mod login;
 pub mod meta;
 pub mod pages;
+pub mod passkey_login;
+pub mod passkeys;
 pub mod permissions;
 pub mod recover;
 pub mod register;

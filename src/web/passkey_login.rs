@@ -1,0 +1,106 @@
+//! «Войти по биометрии»: passwordless sign-in with a discoverable passkey, on its own or inside a
+//! pending authorization (`tx`). Two JSON calls made by /static/passkeys.js around
+//! `navigator.credentials.get`.
+
+use super::meta::ClientMeta;
+use super::passkeys::{Empty, checked_json, json_error, passkey_error};
+use crate::app::AppState;
+use crate::authn::webauthn as wa;
+use crate::oidc::authorize as authz;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub async fn start(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (_, lang) = match checked_json::<Empty>(&meta, &headers, &body) {
+        Ok(x) => x,
+        Err(res) => return res,
+    };
+    match wa::start_sign_in(&app).await {
+        Ok((ceremony, options)) => {
+            Json(json!({ "ceremony": ceremony, "options": options })).into_response()
+        }
+        Err(e) => passkey_error(lang, &e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Finish {
+    ceremony: String,
+    #[serde(default)]
+    tx: String,
+    /// «Чужой компьютер»: the session cookie dies with the browser.
+    #[serde(default)]
+    foreign: bool,
+    credential: Value,
+}
+
+pub async fn finish(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (req, lang) = match checked_json::<Finish>(&meta, &headers, &body) {
+        Ok(x) => x,
+        Err(res) => return res,
+    };
+    let Ok(credential) = serde_json::from_value(req.credential) else {
+        return json_error(
+            lang,
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "error.bad_request",
+        );
+    };
+    let redirect = if req.tx.is_empty() {
+        "/account".to_string()
+    } else {
+        match authz::load_tx(&app, &req.tx).await {
+            Ok(Some(_)) => format!("/authorize/continue?tx={}", req.tx),
+            Ok(None) => {
+                return json_error(
+                    lang,
+                    StatusCode::BAD_REQUEST,
+                    "tx_expired",
+                    "error.tx_expired",
+                );
+            }
+            Err(e) => return passkey_error(lang, &wa::PasskeyError::Cache(e)),
+        }
+    };
+    let account_id = match wa::finish_sign_in(&app, &req.ceremony, &credential).await {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::info!(ip = %meta.ip, reason = %e, "passkey sign-in refused");
+            return passkey_error(lang, &e);
+        }
+    };
+    match super::login::start_session(
+        &app,
+        &headers,
+        &meta,
+        &account_id,
+        wa::ACR,
+        &wa::AMR,
+        !req.foreign,
+    )
+    .await
+    {
+        Ok(cookie) => {
+            let mut res = Json(json!({ "redirect": redirect })).into_response();
+            res.headers_mut().append(header::SET_COOKIE, cookie);
+            res
+        }
+        Err(e) => passkey_error(lang, &wa::PasskeyError::Store(e)),
+    }
+}

@@ -1,0 +1,402 @@
+//! «Ключи доступа» settings page: list, name, remove and enrol passkeys. Enrolment is two JSON calls
+//! made by /static/passkeys.js around `navigator.credentials.create`; both carry the CSRF token.
+
+use super::csrf;
+use super::i18n::{Lang, Tr};
+use super::meta::ClientMeta;
+use super::pages::{internal_error, with_cookie};
+use super::{cookies, render};
+use crate::app::AppState;
+use crate::authn::session;
+use crate::authn::webauthn::{self as wa, PasskeyError};
+use crate::params::Params;
+use crate::store::sessions::SessionRow;
+use askama::Template;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub struct PasskeyView {
+    pub id: String,
+    pub name: String,
+    pub created: String,
+    pub last_used: Option<String>,
+    pub flagged: bool,
+}
+
+#[derive(Template)]
+#[template(path = "passkeys.html")]
+struct PasskeysPage {
+    t: Tr,
+    csrf: String,
+    passkeys: Vec<PasskeyView>,
+    fresh: bool,
+    notice: Option<&'static str>,
+}
+
+/// "YYYY-MM-DD HH:MM UTC" for unix seconds (civil-from-days, Howard Hinnant's algorithm).
+pub fn format_utc(ts: i64) -> String {
+    let days = ts.div_euclid(86_400);
+    let secs = ts.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        secs / 3600,
+        (secs % 3600) / 60
+    )
+}
+
+async fn signed_in(app: &AppState, headers: &HeaderMap) -> Result<Option<SessionRow>, Response> {
+    let sid = cookies::get(headers, session::COOKIE);
+    session::current(app, sid.as_deref())
+        .await
+        .map_err(|e| internal_error(Lang::Ru, &e))
+}
+
+pub async fn page(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let p = Params::from_query(q.as_deref()).unwrap_or_default();
+    let lang = meta.lang(p.get("lang"));
+    let s = match signed_in(&app, &headers).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return Redirect::to("/login").into_response(),
+        Err(page) => return page,
+    };
+    let rows = match app.store.passkeys_of(&s.account_id).await {
+        Ok(r) => r,
+        Err(e) => return internal_error(lang, &e),
+    };
+    let passkeys = rows
+        .into_iter()
+        .map(|r| PasskeyView {
+            id: r.id,
+            name: r.name,
+            created: format_utc(r.created_at),
+            last_used: r.last_used_at.map(format_utc),
+            flagged: r.flagged_at.is_some(),
+        })
+        .collect();
+    let notice = match p.get("done") {
+        Some("added") => Some("passkeys.added"),
+        Some("renamed") => Some("passkeys.renamed"),
+        Some("removed") => Some("passkeys.removed"),
+        _ => None,
+    };
+    let (csrf, cookie) = csrf::token(&headers, app.config.issuer_is_https());
+    with_cookie(
+        render(
+            StatusCode::OK,
+            &PasskeysPage {
+                t: Tr::new(lang),
+                csrf,
+                passkeys,
+                fresh: wa::is_fresh_login(&app, s.auth_time),
+                notice,
+            },
+        ),
+        cookie,
+    )
+}
+
+/// A JSON refusal the script shows as is: `{"error": code, "message": words}`.
+pub fn json_error(lang: Lang, status: StatusCode, code: &str, message_key: &str) -> Response {
+    (
+        status,
+        Json(json!({ "error": code, "message": Tr::new(lang).s(message_key) })),
+    )
+        .into_response()
+}
+
+/// What a passkey refusal looks like to the script.
+pub fn passkey_error(lang: Lang, e: &PasskeyError) -> Response {
+    use PasskeyError::*;
+    let (status, code, key) = match e {
+        CeremonyExpired => (
+            StatusCode::BAD_REQUEST,
+            "ceremony_expired",
+            "passkeys.err_expired",
+        ),
+        LoginTooOld => (
+            StatusCode::FORBIDDEN,
+            "login_too_old",
+            "passkeys.err_login_too_old",
+        ),
+        Rejected(reason) => {
+            tracing::info!(reason = %reason, "passkey response refused");
+            (StatusCode::BAD_REQUEST, "rejected", "passkeys.err_rejected")
+        }
+        UnknownPasskey => (
+            StatusCode::UNAUTHORIZED,
+            "unknown_passkey",
+            "passkeys.err_unknown",
+        ),
+        AlreadyRegistered => (
+            StatusCode::CONFLICT,
+            "already_registered",
+            "passkeys.err_duplicate",
+        ),
+        PossibleClone | Flagged => (
+            StatusCode::UNAUTHORIZED,
+            "passkey_flagged",
+            "passkeys.err_flagged",
+        ),
+        Store(e) => return internal_json(lang, e),
+        Cache(e) => return internal_json(lang, e),
+    };
+    json_error(lang, status, code, key)
+}
+
+fn internal_json(lang: Lang, cause: &dyn std::fmt::Display) -> Response {
+    let id = crate::crypto::random_token()[..12].to_string();
+    tracing::error!(request_id = %id, error = %cause, "internal error");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Json(json!({
+            "error": "internal",
+            "message": format!("{} {id}", Tr::new(lang).s("error.internal")),
+        })),
+    )
+        .into_response()
+}
+
+/// The JSON body of a script call, after the CSRF check (double submit: cookie vs `csrf` field).
+// The error is the finished response; boxing it would buy nothing.
+#[allow(clippy::result_large_err)]
+pub fn checked_json<T: serde::de::DeserializeOwned>(
+    meta: &ClientMeta,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(T, Lang), Response> {
+    #[derive(Deserialize)]
+    struct Envelope {
+        csrf: Option<String>,
+        lang: Option<String>,
+    }
+    let lang = meta.lang(None);
+    let (Ok(env), Ok(req)) = (
+        serde_json::from_slice::<Envelope>(body),
+        serde_json::from_slice::<T>(body),
+    ) else {
+        return Err(json_error(
+            lang,
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "error.bad_request",
+        ));
+    };
+    let lang = meta.lang(env.lang.as_deref());
+    if !csrf::verify(headers, env.csrf.as_deref()) {
+        return Err(json_error(
+            lang,
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "error.csrf",
+        ));
+    }
+    Ok((req, lang))
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+pub async fn enrol_start(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (_, lang) = match checked_json::<Empty>(&meta, &headers, &body) {
+        Ok(x) => x,
+        Err(res) => return res,
+    };
+    let s = match signed_in(&app, &headers).await {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            return json_error(
+                lang,
+                StatusCode::UNAUTHORIZED,
+                "login_required",
+                "passkeys.err_login_required",
+            );
+        }
+        Err(res) => return res,
+    };
+    let (user_name, display_name) = match person_names(&app, &s.account_id).await {
+        Ok(n) => n,
+        Err(e) => return internal_json(lang, &e),
+    };
+    match wa::start_enrolment(&app, &s.account_id, s.auth_time, &user_name, &display_name).await {
+        Ok((ceremony, options)) => {
+            Json(json!({ "ceremony": ceremony, "options": options })).into_response()
+        }
+        Err(e) => passkey_error(lang, &e),
+    }
+}
+
+/// The account's first login identifier (shown by the authenticator's account picker) and full name.
+async fn person_names(
+    app: &AppState,
+    account_id: &str,
+) -> Result<(String, String), crate::store::StoreError> {
+    let account = app.store.account(account_id).await?;
+    let ids = app.store.identifiers(account_id).await?;
+    let display = account
+        .map(|a| format!("{} {}", a.given_name, a.surname))
+        .unwrap_or_default();
+    let user = ids
+        .first()
+        .map(|i| i.value.clone())
+        .unwrap_or_else(|| display.clone());
+    Ok((user, display))
+}
+
+#[derive(Deserialize)]
+pub struct EnrolFinish {
+    ceremony: String,
+    #[serde(default)]
+    name: String,
+    credential: Value,
+}
+
+pub async fn enrol_finish(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (req, lang) = match checked_json::<EnrolFinish>(&meta, &headers, &body) {
+        Ok(x) => x,
+        Err(res) => return res,
+    };
+    let s = match signed_in(&app, &headers).await {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            return json_error(
+                lang,
+                StatusCode::UNAUTHORIZED,
+                "login_required",
+                "passkeys.err_login_required",
+            );
+        }
+        Err(res) => return res,
+    };
+    let Ok(credential) = serde_json::from_value(req.credential) else {
+        return json_error(
+            lang,
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "error.bad_request",
+        );
+    };
+    match wa::finish_enrolment(
+        &app,
+        &s.account_id,
+        s.auth_time,
+        &req.ceremony,
+        &credential,
+        &req.name,
+    )
+    .await
+    {
+        Ok(_) => Json(json!({ "redirect": "/account/passkeys?done=added" })).into_response(),
+        Err(e) => passkey_error(lang, &e),
+    }
+}
+
+/// POST /account/passkeys/rename (form): id, name.
+pub async fn rename(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    change(app, meta, headers, body, true).await
+}
+
+/// POST /account/passkeys/remove (form): id.
+pub async fn remove(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    change(app, meta, headers, body, false).await
+}
+
+async fn change(
+    app: AppState,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+    is_rename: bool,
+) -> Response {
+    let (p, lang) = match super::checked_form(&meta, &headers, &body) {
+        Ok(x) => x,
+        Err(page) => return page,
+    };
+    let s = match signed_in(&app, &headers).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return Redirect::to("/login").into_response(),
+        Err(page) => return page,
+    };
+    let id = p.get("id").unwrap_or("");
+    let done = if is_rename {
+        let name = wa::clean_name(p.get("name").unwrap_or(""));
+        app.store.rename_passkey(&s.account_id, id, &name).await
+    } else {
+        wa::remove(&app, &s.account_id, id).await
+    };
+    match done {
+        Ok(true) => {
+            tracing::info!(account = %s.account_id, passkey = %id, renamed = is_rename, "passkey changed");
+            let done = if is_rename { "renamed" } else { "removed" };
+            Redirect::to(&format!(
+                "/account/passkeys?done={done}&lang={}",
+                lang.code()
+            ))
+            .into_response()
+        }
+        Ok(false) => super::pages::error_page(lang, StatusCode::NOT_FOUND, "passkeys.err_unknown"),
+        Err(e) => internal_error(lang, &e),
+    }
+}
+
+/// The page script: `navigator.credentials.create/get` with base64url ⇄ ArrayBuffer (CSP forbids inline scripts).
+pub async fn script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/passkeys.js"),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_utc;
+
+    #[test]
+    fn unix_seconds_format_as_utc_date_and_time() {
+        assert_eq!(format_utc(0), "1970-01-01 00:00 UTC");
+        assert_eq!(format_utc(951_782_400), "2000-02-29 00:00 UTC");
+        assert_eq!(format_utc(1_798_761_599), "2026-12-31 23:59 UTC");
+    }
+}
