@@ -32,6 +32,8 @@ pub struct AppState {
     pub pairwise_salt: Arc<String>,
     /// WebAuthn relying party: rp id = issuer host, origin = issuer origin.
     pub webauthn: Arc<webauthn_rs::Webauthn>,
+    /// Trusted CAs and cached CRLs for signature login.
+    pub qes: crate::authn::qes::Qes,
 }
 
 impl AppState {
@@ -63,8 +65,10 @@ impl AppState {
         let passwords =
             PasswordHasherPool::new(p.memory_kib, p.iterations, p.parallelism, p.max_concurrent)?;
         let webauthn = crate::authn::webauthn::build(&config.server.issuer, "vhod")?;
+        let qes = crate::authn::qes::Qes::load(&config.qes.trust_dir)?;
         Ok(AppState {
             webauthn: Arc::new(webauthn),
+            qes,
             notifier: Notifier::from_config(&config, store.clone())?,
             config: Arc::new(config),
             store,
@@ -185,14 +189,32 @@ pub fn router(state: AppState) -> Router {
         .route("/login/passkey/start", post(web::passkey_login::start))
         .route("/login/passkey/finish", post(web::passkey_login::finish))
         .route("/static/passkeys.js", get(web::passkeys::script))
+        .route(
+            "/login/signature",
+            get(web::qes::page).post(web::qes::submit),
+        )
+        .route("/account/signature", get(web::signature::page))
+        .route("/account/signature/bind", post(web::signature::bind))
+        .route("/account/signature/confirm", post(web::signature::confirm))
+        .route("/account/signature/remove", post(web::signature::remove))
         .route("/account/documents", get(web::identity::documents))
         .route(
             "/account/standard",
             get(web::identity::standard_form).post(web::identity::standard_submit),
         )
         .route("/account/letter", post(web::identity::order_letter))
+        .route(
+            "/account/records",
+            get(web::records::page).post(web::records::submit),
+        )
         .route("/account/bank/start", post(web::bank::start))
         .route("/account/bank/callback", get(web::bank::callback))
+        .route(
+            "/account/contacts",
+            get(web::contacts::page).post(web::contacts::start),
+        )
+        .route("/account/contacts/confirm", post(web::contacts::confirm))
+        .route("/account/addresses", post(web::contacts::save_addresses))
         .route("/account/permissions", get(web::permissions::page))
         .route(
             "/account/permissions/revoke",

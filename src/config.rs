@@ -30,6 +30,7 @@ pub struct Config {
     pub tokens: Tokens,
     pub session: Session,
     pub registration: Registration,
+    pub qes: Qes,
     pub identity: Identity,
     pub bank: Bank,
     pub login: Login,
@@ -114,6 +115,16 @@ pub struct Registration {
     pub privacy_version: String,
     pub code_ttl: i64,
     pub max_attempts: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Qes {
+    pub trust_dir: String,
+    pub crls: String,
+    pub crl_refresh_secs: i64,
+    pub require_crl: bool,
+    pub session_ttl: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

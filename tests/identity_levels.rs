@@ -877,10 +877,8 @@ async fn submit_standard_born(b: &Browser, birth_date: &str) {
 async fn a_partner_bank_confirms_the_account_when_its_verified_data_matches() {
     use vhod::oidc::clients::{self, NewClient};
     for backend in backends() {
-        // The bank: another vhod on another host name, where the person is verified too.
-        let mut bank_cfg = test_config(&backend);
-        bank_cfg.server.issuer = OTHER_HOST.into();
-        let bank = TestServer::start_with(&backend, bank_cfg).await;
+        // The bank: another vhod, where the person is verified too.
+        let bank = TestServer::start(&backend).await;
         let (client, secret) = clients::register(
             &bank.app.store,
             NewClient {
@@ -920,10 +918,9 @@ async fn a_partner_bank_confirms_the_account_when_its_verified_data_matches() {
             let to_bank = location(&res).unwrap();
             assert!(to_bank.starts_with(&bank.base), "{to_bank}");
             assert!(to_bank.contains("code_challenge=") && to_bank.contains("nonce="));
-            let at_bank_browser = Browser {
-                http: b.http.clone(),
-                base: bank.base.clone(),
-            };
+            // The bank is another site: the browser's cookies there are its own (both test
+            // servers are on localhost, where real browsers would not tell them apart by port).
+            let at_bank_browser = Browser::new(&bank.base);
             let login = match at_bank_browser.follow(&to_bank).await {
                 Landing::Page(200, html) => html,
                 other => panic!("{other:?}"),
@@ -991,5 +988,102 @@ async fn a_partner_bank_confirms_the_account_when_its_verified_data_matches() {
                     .unwrap();
             }
         }
+    }
+}
+
+#[tokio::test]
+async fn records_are_checked_and_only_verified_ones_reach_portals() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let (client_id, secret) = t.add_client(REDIRECT, false).await;
+        let secret = secret.unwrap();
+        let b = signed_in(&t, "+79001112260").await;
+        let records = match b.follow("/account/records").await {
+            Landing::Page(200, html) => html,
+            other => panic!("{other:?}"),
+        };
+        let vehicle = [
+            ("kind", "vehicle"),
+            ("name", "Лада Веста"),
+            ("plate", "a 123 bc 69"),
+            ("reg_cert", "9911223344"),
+        ];
+        let res = b.submit(&records, "/account/records", &vehicle).await;
+        assert_eq!(res.status(), 409, "a simplified account cannot add records");
+        assert!(
+            res.text()
+                .await
+                .unwrap()
+                .contains("стандартную учётную запись")
+        );
+        submit_standard(&b, "123456", SNILS).await;
+        wait_for(&b, "проверено").await;
+        let bad = [
+            ("kind", "vehicle"),
+            ("name", "Лада"),
+            ("plate", "Ж1"),
+            ("reg_cert", "1"),
+        ];
+        let res = b.submit(&records, "/account/records", &bad).await;
+        assert_eq!(res.status(), 400);
+        assert!(
+            res.text()
+                .await
+                .unwrap()
+                .contains("Государственный номер указан неверно")
+        );
+        for form in [
+            vehicle.to_vec(),
+            vec![
+                ("kind", "child"),
+                ("surname", "Иванова"),
+                ("given_name", "Мария"),
+                ("birth_date", "2015-03-08"),
+                ("birth_cert", "IV-ОН 123400"),
+            ],
+        ] {
+            let res = b.submit(&records, "/account/records", &form).await;
+            assert_eq!(res.status(), 303);
+            // One check at a time: wait for this one to end.
+            for _ in 0..40 {
+                if let Landing::Page(200, html) = b.follow("/account/documents").await
+                    && !html.contains("Идёт проверка данных")
+                {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            }
+        }
+        let html = wait_for(&b, "Сведения не найдены в ведомстве").await;
+        assert!(
+            html.contains("Лада Веста, А123ВС69 — <b>проверено</b>"),
+            "{html}"
+        );
+        let (verifier, challenge) = pkce_pair();
+        let url = authorize_url(
+            &t.base,
+            &client_id,
+            REDIRECT,
+            &[
+                ("code_challenge", &challenge),
+                ("code_challenge_method", "S256"),
+                ("scope", "openid vehicles kid_fullname"),
+            ],
+        )
+        .replace("scope=openid+profile&", "");
+        let back = b.authorize_and_login(&url, "+79001112260", PASSWORD).await;
+        let code = query_param(&back, "code").unwrap();
+        let (_, tokens) = redeem(&t, &client_id, &secret, &code, &verifier).await;
+        let (_, info) = userinfo(&t, tokens["access_token"].as_str().unwrap()).await;
+        assert_eq!(info["vehicles"][0]["numberPlate"], "А123ВС69", "{info}");
+        assert_eq!(
+            info["vehicles"][0]["regCertificate"]["number"],
+            "9911223344"
+        );
+        assert_eq!(
+            info["kids"],
+            serde_json::json!([]),
+            "the rejected child record is not released: {info}"
+        );
     }
 }

@@ -6,6 +6,7 @@ pub mod device;
 pub mod lockout;
 pub mod logout;
 pub mod password;
+pub mod qes;
 pub mod second_factor;
 pub mod session;
 pub mod sms_otp;

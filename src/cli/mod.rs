@@ -47,9 +47,27 @@ pub enum Command {
     /// Administrators: roles, and bootstrap tokens for the admin API.
     #[command(subcommand)]
     Admin(AdminCmd),
+    /// Sign a login challenge with a certificate and its key: prints a base64 detached CMS signature
+    /// to paste on the «Войти с электронной подписью» page.
+    SignChallenge(SignChallenge),
     /// Service-centre operator actions.
     #[command(subcommand)]
     Operator(OperatorCmd),
+}
+
+#[derive(Args, Debug)]
+pub struct SignChallenge {
+    /// The challenge shown on the page; `-` reads it from standard input.
+    pub challenge: String,
+    /// The signer's certificate (PEM).
+    #[arg(long)]
+    pub cert: PathBuf,
+    /// The private key (PKCS#8 PEM, unencrypted).
+    #[arg(long)]
+    pub key: PathBuf,
+    /// Intermediate CA certificates to attach (PEM).
+    #[arg(long)]
+    pub chain: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -271,6 +289,7 @@ use security::{admin_cmd, audit_cmd, keys_cmd, record};
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
+        Command::SignChallenge(s) => sign_challenge(&s),
         Command::Serve => serve(config).await,
         Command::Migrate => {
             AppState::open(config, Clock::default()).await?;
@@ -387,4 +406,28 @@ pub fn spawn_key_maintenance(app: AppState) {
             }
         }
     });
+}
+
+fn sign_challenge(s: &SignChallenge) -> anyhow::Result<()> {
+    use base64::Engine;
+    let challenge = if s.challenge == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text)?;
+        text.trim_end_matches(['\r', '\n']).to_string()
+    } else {
+        s.challenge.clone()
+    };
+    let read = |p: &PathBuf| std::fs::read(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()));
+    let chain = match &s.chain {
+        Some(p) => read(p)?,
+        None => Vec::new(),
+    };
+    let der = crate::authn::qes::sign::sign_detached(
+        challenge.as_bytes(),
+        &read(&s.cert)?,
+        &read(&s.key)?,
+        &chain,
+    )?;
+    println!("{}", base64::engine::general_purpose::STANDARD.encode(der));
+    Ok(())
 }

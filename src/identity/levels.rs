@@ -198,23 +198,44 @@ pub async fn run_check(app: &AppState, check_id: &str) -> Result<JobOutcome, Str
         return Ok(JobOutcome::Done);
     };
     let docs = app.store.documents_of_check(check_id).await.map_err(err)?;
+    // A standard-level request carries SNILS and an identity document; a record check (driving
+    // licence, medical policy, vehicle, child) carries the record alone and is matched against the
+    // person's verified identity.
+    let identity_check = docs.iter().any(|d| d.kind == "snils");
+    let verified = if identity_check {
+        vec![]
+    } else {
+        app.store
+            .verified_documents(&account.id)
+            .await
+            .map_err(err)?
+    };
     let snils = docs
         .iter()
+        .chain(&verified)
         .find(|d| d.kind == "snils")
         .map(|d| d.field("number"))
         .unwrap_or_default();
-    let Some(id_doc) = docs.iter().find(|d| d.kind != "snils") else {
-        return Err("registry check without an identity document".into());
+    let Some(document) = docs.iter().find(|d| d.kind != "snils") else {
+        return Err("registry check without a document".into());
+    };
+    let person = if identity_check {
+        document
+    } else {
+        verified
+            .iter()
+            .find(|d| d.kind == "passport_rf" || d.kind == "foreign_id")
+            .unwrap_or(document)
     };
     let req = CheckRequest {
         check_id: check_id.to_string(),
-        surname: id_doc.field("surname"),
-        given_name: id_doc.field("given_name"),
-        patronymic: Some(id_doc.field("patronymic")).filter(|p| !p.is_empty()),
-        birth_date: id_doc.field("birth_date"),
+        surname: person.field("surname"),
+        given_name: person.field("given_name"),
+        patronymic: Some(person.field("patronymic")).filter(|p| !p.is_empty()),
+        birth_date: person.field("birth_date"),
         snils: snils.clone(),
-        document_kind: id_doc.kind.clone(),
-        document: id_doc.fields(),
+        document_kind: document.kind.clone(),
+        document: document.fields(),
     };
     let verifier = Verifier::from_config(&app.config.identity)?;
     app.store.count_check_run(check_id).await.map_err(err)?;
@@ -243,6 +264,20 @@ pub async fn run_check(app: &AppState, check_id: &str) -> Result<JobOutcome, Str
                     text.push_str(" Повторите попытку через 14 дней.");
                 }
                 notify(app, &account.id, &text).await.map_err(err)?;
+            }
+            Ok(JobOutcome::Done)
+        }
+        Answer::Verified if !identity_check => {
+            if app
+                .store
+                .end_check(check_id, CheckEnd::Verified, None, None)
+                .await
+                .map_err(err)?
+                .is_some()
+            {
+                notify(app, &account.id, "Сведения проверены в ведомстве.")
+                    .await
+                    .map_err(err)?;
             }
             Ok(JobOutcome::Done)
         }

@@ -2,11 +2,13 @@
 
 pub mod bank;
 pub mod contact;
+pub mod contacts;
 pub mod deletion;
 pub mod letters;
 pub mod levels;
 pub mod names;
 pub mod password_policy;
+pub mod records;
 pub mod recovery;
 pub mod registration;
 pub mod service_centre;

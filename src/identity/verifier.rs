@@ -10,6 +10,8 @@
 //!   `98` → the registry gateway is unreachable (a transport error: the job retries with backoff);
 //!   `99` → the registry never answers (after `identity.no_answer_days` the check fails);
 //!   anything else → verified.
+//!   Records (driving licence, medical policy, vehicle, child) by the same digits of their number:
+//!   `00` → rejected «Сведения не найдены в ведомстве»; `98` and `99` as above; else verified.
 //! - `http`: POSTs the request as JSON to `identity.registry_url` (Authorization header from
 //!   `identity.registry_auth`, timeout `identity.registry_timeout_secs`). The gateway answers
 //!   200 `{"result": "verified" | "rejected" | "pending", "reason": "…"}`; 202 means pending; any other
@@ -46,6 +48,7 @@ pub const NO_MVD_RECORD: &str = "Сведения о паспорте отсут
 pub const PASSPORT_INVALID: &str = "Паспорт недействителен";
 pub const SNILS_NOT_FOUND: &str = "СНИЛС не найден в базе данных Социального фонда России";
 pub const SNILS_MISMATCH: &str = "Сведения СНИЛС не совпадают с указанными ФИО и датой рождения";
+pub const RECORD_NOT_FOUND: &str = "Сведения не найдены в ведомстве";
 
 pub trait RegistryVerifier {
     /// Err is a transport failure worth retrying; the message never carries personal data.
@@ -62,6 +65,16 @@ impl RegistryVerifier for Simulator {
             .and_then(|n| n.as_str())
             .unwrap_or_default();
         let tail = &number[number.len().saturating_sub(2)..];
+        let identity = matches!(req.document_kind.as_str(), "passport_rf" | "foreign_id");
+        if !identity {
+            // Records (licence, policy, vehicle, child): found, not found, or no answer.
+            return match tail {
+                "00" => Ok(Answer::Rejected(RECORD_NOT_FOUND.into())),
+                "98" => Err("simulated registry gateway outage".into()),
+                "99" => Ok(Answer::Pending),
+                _ => Ok(Answer::Verified),
+            };
+        }
         Ok(match tail {
             "00" => Answer::Rejected(NO_MVD_RECORD.into()),
             "01" => Answer::Rejected(PASSPORT_INVALID.into()),

@@ -7,7 +7,7 @@ use crate::store::documents::DocumentRow;
 use serde_json::{Map, Value};
 
 /// Every scope vhod understands; others in a request are ignored (RFC 6749 §3.3 lets the AS narrow).
-pub const SCOPES: [&str; 13] = [
+pub const SCOPES: [&str; 19] = [
     "openid",
     "profile",
     "email",
@@ -21,9 +21,15 @@ pub const SCOPES: [&str; 13] = [
     "birthplace",
     "contacts",
     "mobile",
+    "addresses",
+    "drivers_licence_doc",
+    "medical_doc",
+    "vehicles",
+    "kid_fullname",
+    "kid_birthdate",
 ];
 
-pub const CLAIMS: [&str; 19] = [
+pub const CLAIMS: [&str; 24] = [
     "sub",
     "name",
     "family_name",
@@ -42,6 +48,11 @@ pub const CLAIMS: [&str; 19] = [
     "id_doc",
     "birthplace",
     "contacts",
+    "addresses",
+    "drivers_licence_doc",
+    "medical_doc",
+    "vehicles",
+    "kids",
     "verified_claims",
 ];
 
@@ -151,6 +162,8 @@ pub struct Person<'a> {
     pub account: &'a AccountRow,
     pub ids: &'a [IdentifierRow],
     pub docs: &'a [DocumentRow],
+    /// (kind `PRG` | `PLV`, text): the person's own, released with the `addresses` scope.
+    pub addresses: &'a [(String, String)],
 }
 
 #[cfg(test)]
@@ -178,6 +191,7 @@ mod tests {
             account,
             ids,
             docs: &[],
+            addresses: &[],
         }
     }
 

@@ -22,6 +22,34 @@ pub const VERIFIED_CLAIMS: [&str; 6] = [
     "gender",
 ];
 
+/// Whether the scopes or individually requested claims need the documents or the addresses, so
+/// userinfo reads them only then.
+pub fn needs(scopes: &[String], requested: &[String]) -> (bool, bool) {
+    const DOC_SCOPES: [&str; 11] = [
+        "snils",
+        "id_doc",
+        "birthplace",
+        "birthdate",
+        "gender",
+        "profile",
+        "drivers_licence_doc",
+        "medical_doc",
+        "vehicles",
+        "kid_fullname",
+        "kid_birthdate",
+    ];
+    let asked = |names: &[&str]| {
+        scopes
+            .iter()
+            .chain(requested)
+            .any(|s| names.contains(&s.as_str()))
+    };
+    (
+        asked(&DOC_SCOPES) || asked(&["verified_claims"]),
+        asked(&["addresses"]),
+    )
+}
+
 fn doc<'a>(person: &'a Person<'_>, kinds: &[&str]) -> Option<&'a DocumentRow> {
     person
         .docs
@@ -79,6 +107,61 @@ pub fn add_for_scopes(scopes: &[String], person: &Person<'_>, c: &mut Map<String
         {
             c.insert("gender".into(), g.into());
         }
+    }
+    if has("drivers_licence_doc")
+        && let Some(d) = doc(person, &["drivers_licence"])
+    {
+        c.insert(
+            "drivers_licence_doc".into(),
+            json!({
+                "type": "RF_DRIVING_LICENSE", "series": d.field("series"), "number": d.field("number"),
+                "issueDate": d.field("issued"), "expiryDate": d.field("expires"), "vrfStu": "VERIFIED",
+            }),
+        );
+    }
+    if has("medical_doc")
+        && let Some(d) = doc(person, &["medical_policy"])
+    {
+        c.insert(
+            "medical_doc".into(),
+            json!({ "type": "MDCL_PLCY", "number": d.field("number"), "vrfStu": "VERIFIED" }),
+        );
+    }
+    let all = |kind: &'static str| {
+        person
+            .docs
+            .iter()
+            .filter(move |d| d.status == "verified" && d.kind == kind)
+    };
+    if has("vehicles") {
+        let list: Vec<Value> = all("vehicle")
+            .map(|d| json!({ "name": d.field("name"), "numberPlate": d.field("plate"), "regCertificate": { "number": d.field("number") } }))
+            .collect();
+        c.insert("vehicles".into(), list.into());
+    }
+    if has("kid_fullname") || has("kid_birthdate") {
+        let list: Vec<Value> = all("child")
+            .map(|d| {
+                let mut k = json!({});
+                if has("kid_fullname") {
+                    k["lastName"] = d.field("surname").into();
+                    k["firstName"] = d.field("given_name").into();
+                }
+                if has("kid_birthdate") {
+                    k["birthDate"] = d.field("birth_date").into();
+                }
+                k
+            })
+            .collect();
+        c.insert("kids".into(), list.into());
+    }
+    if has("addresses") {
+        let list: Vec<Value> = person
+            .addresses
+            .iter()
+            .map(|(kind, text)| json!({ "type": kind, "addressStr": text }))
+            .collect();
+        c.insert("addresses".into(), list.into());
     }
     if has("contacts") {
         let list: Vec<Value> = person

@@ -76,11 +76,22 @@ pub async fn issue(app: &AppState, req: IssueRequest<'_>) -> Result<TokenRespons
             );
             if !requested.is_empty() {
                 let ids = app.store.identifiers(&account.id).await?;
-                let docs = app.store.verified_documents(&account.id).await?;
+                let (need_docs, need_addresses) = super::claims_identity::needs(&[], &requested);
+                let docs = if need_docs {
+                    app.store.verified_documents(&account.id).await?
+                } else {
+                    vec![]
+                };
+                let addresses = if need_addresses {
+                    app.store.addresses(&account.id).await?
+                } else {
+                    vec![]
+                };
                 let person = super::claims::Person {
                     account: &account,
                     ids: &ids,
                     docs: &docs,
+                    addresses: &addresses,
                 };
                 for (k, v) in super::claims::select(&[], &requested, &person) {
                     c.entry(k).or_insert(v);

@@ -157,11 +157,22 @@ async fn respond(
             .as_deref()
             .and_then(|c| serde_json::from_str(c).ok());
         let requested = claims::requested_names(request.as_ref(), "userinfo");
-        let docs = app.store.verified_documents(&account.id).await?;
+        let (need_docs, need_addresses) = super::claims_identity::needs(&scopes, &requested);
+        let docs = if need_docs {
+            app.store.verified_documents(&account.id).await?
+        } else {
+            vec![]
+        };
+        let addresses = if need_addresses {
+            app.store.addresses(&account.id).await?
+        } else {
+            vec![]
+        };
         let person = claims::Person {
             account: &account,
             ids: &ids,
             docs: &docs,
+            addresses: &addresses,
         };
         let mut claims = claims::select(&scopes, &requested, &person);
         let client = super::clients::find_cached(app, &grant.client_id)

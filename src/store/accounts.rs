@@ -83,6 +83,39 @@ impl Store {
         Ok(row)
     }
 
+    /// The confirmed `value` replaces the account's contact of this kind (or is added), in one
+    /// transaction. `Conflict` when another account has it.
+    pub async fn replace_contact(
+        &self,
+        account_id: &str,
+        kind: &str,
+        value: &str,
+    ) -> Result<(), StoreError> {
+        let now = self.now();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM identifiers WHERE account_id = $1 AND kind = $2")
+            .bind(account_id)
+            .bind(kind)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO identifiers (kind, value, account_id, verified_at, created_at) VALUES ($1, $2, $3, $4, $4)",
+        )
+        .bind(kind)
+        .bind(value)
+        .bind(account_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE accounts SET updated_at = $2 WHERE id = $1")
+            .bind(account_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Removes the account; everything that belongs to it goes by ON DELETE CASCADE.
     pub async fn delete_account(&self, account_id: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM accounts WHERE id = $1")

@@ -213,7 +213,7 @@ impl Store {
         if status == "verified" {
             sqlx::query(
                 "UPDATE documents SET status = 'superseded', updated_at = $3 WHERE account_id = $1 AND status = 'verified' \
-                 AND kind IN (SELECT kind FROM documents WHERE check_id = $2)",
+                 AND kind IN (SELECT kind FROM documents WHERE check_id = $2) AND kind NOT IN ('vehicle', 'child')",
             )
             .bind(&account_id)
             .bind(check_id)

@@ -15,6 +15,8 @@ pub mod levels;
 pub mod login_guard;
 pub mod outbox;
 pub mod passkeys;
+pub mod profile;
+pub mod qes;
 pub mod second_factors;
 pub mod sessions;
 pub mod settings;

@@ -540,7 +540,7 @@ fn text(key: &str) -> (&'static str, &'static str) {
         ),
         "demo.userinfo" => ("Ответ userinfo", "Userinfo response"),
         "demo.failed" => ("Вход не удался:", "Sign-in failed:"),
-        _ => ("", ""),
+        _ => super::i18n_qes::text(key),
     }
 }
 

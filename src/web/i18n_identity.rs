@@ -242,6 +242,76 @@ pub fn text(key: &str) -> Option<(&'static str, &'static str)> {
             "Подтверждение через банк не выполнено",
             "Confirmation through the bank failed",
         ),
+        "contacts.change" => (
+            "Изменить или добавить телефон или почту",
+            "Change or add a phone or e-mail",
+        ),
+        "contacts.hint" => (
+            "Новый контакт заменит прежний только после ввода кода, отправленного на него; до этого вход и уведомления идут на прежний.",
+            "A new contact replaces the old one only after you enter the code sent to it; until then the old one stays your login.",
+        ),
+        "contacts.new" => ("Новый телефон или почта", "New phone or e-mail"),
+        "contacts.sent" => (
+            "Код отправлен на новый контакт.",
+            "A code has been sent to the new contact.",
+        ),
+        "contacts.invalid" => (
+            "Укажите мобильный телефон или адрес электронной почты.",
+            "Enter a mobile phone or an e-mail address.",
+        ),
+        "contacts.taken" => (
+            "Этот контакт уже используется в другой учётной записи.",
+            "This contact is used by another account.",
+        ),
+        "contacts.same" => ("Это уже ваш контакт.", "This is already your contact."),
+        "contacts.no_change" => (
+            "Нет изменения, ожидающего кода. Начните заново.",
+            "No change is waiting for a code. Start again.",
+        ),
+        "contacts.addresses" => ("Адреса", "Addresses"),
+        "contacts.prg" => ("Адрес регистрации", "Registration address"),
+        "contacts.plv" => ("Адрес места проживания", "Residence address"),
+        "contacts.save" => ("Сохранить адреса", "Save the addresses"),
+        "contacts.address_too_long" => (
+            "Адрес слишком длинный (не более 300 символов).",
+            "The address is too long (300 characters at most).",
+        ),
+        "records.title" => (
+            "Другие документы, транспорт и дети",
+            "Other documents, vehicles and children",
+        ),
+        "records.intro" => (
+            "Сведения проверяются в ведомствах (ГИБДД, ФОМС, ЗАГС) и передаются порталам только после проверки. Доступно для стандартной и подтверждённой учётной записи.",
+            "Records are checked with the registries (traffic police, health insurance fund, civil registry) and reach portals only once verified. Available to standard and confirmed accounts.",
+        ),
+        "records.expires" => ("Действительно до", "Valid until"),
+        "records.vehicle_name" => ("Марка и модель", "Make and model"),
+        "records.plate" => ("Государственный номер", "Number plate"),
+        "records.reg_cert" => (
+            "Свидетельство о регистрации ТС (10 цифр)",
+            "Vehicle registration certificate (10 digits)",
+        ),
+        "records.birth_cert" => (
+            "Свидетельство о рождении (серия и номер)",
+            "Birth certificate (series and number)",
+        ),
+        "records.bad_name" => ("Название или имя указано неверно.", "The name is wrong."),
+        "records.bad_plate" => (
+            "Государственный номер указан неверно (например, А123ВС77).",
+            "The number plate is wrong (e.g. А123ВС77).",
+        ),
+        "records.bad_number" => (
+            "Серия или номер документа указаны неверно.",
+            "The document series or number is wrong.",
+        ),
+        "records.needs_standard" => (
+            "Сначала получите стандартную учётную запись: укажите СНИЛС и паспорт.",
+            "First reach the standard level: enter your SNILS and passport.",
+        ),
+        "doc.drivers_licence" => ("Водительское удостоверение", "Driving licence"),
+        "doc.medical_policy" => ("Полис ОМС", "Medical insurance policy"),
+        "doc.vehicle" => ("Транспортное средство", "Vehicle"),
+        "doc.child" => ("Ребёнок", "Child"),
         _ => return None,
     })
 }

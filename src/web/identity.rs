@@ -113,6 +113,24 @@ fn doc_view(d: &crate::store::documents::DocumentRow) -> DocView {
                 d.field("issued")
             ),
         ),
+        "drivers_licence" => (
+            "doc.drivers_licence",
+            format!("{} {}", d.field("series"), d.field("number")),
+        ),
+        "medical_policy" => ("doc.medical_policy", d.field("number")),
+        "vehicle" => (
+            "doc.vehicle",
+            format!("{}, {}", d.field("name"), d.field("plate")),
+        ),
+        "child" => (
+            "doc.child",
+            format!(
+                "{} {}, {}",
+                d.field("surname"),
+                d.field("given_name"),
+                d.field("birth_date")
+            ),
+        ),
         _ => (
             "doc.foreign_id",
             format!("{} {}", d.field("country"), d.field("number")),

@@ -2,11 +2,13 @@
 
 pub mod assets;
 pub mod bank;
+pub mod contacts;
 pub mod cookies;
 pub mod csrf;
 pub mod headers;
 pub mod i18n;
 pub mod i18n_identity;
+mod i18n_qes;
 pub mod identity;
 pub mod login;
 pub mod meta;
@@ -14,11 +16,15 @@ pub mod pages;
 pub mod passkey_login;
 pub mod passkeys;
 pub mod permissions;
+pub mod qes;
+pub mod records;
 pub mod recover;
 pub mod register;
 pub mod second_factor;
 pub mod security;
 pub mod security_activity;
+pub mod signature;
+pub mod signature_form;
 pub mod throttle;
 
 use axum::http::StatusCode;

@@ -76,9 +76,6 @@ pub fn test_config(backend: &Backend) -> Config {
     c
 }
 
-/// Put in `server.issuer` to start a node on http://127.0.0.1:PORT instead of localhost.
-pub const OTHER_HOST: &str = "http://127.0.0.1:{port}";
-
 pub struct TestServer {
     pub base: String,
     pub app: AppState,
@@ -114,12 +111,6 @@ impl TestServer {
         if config.server.issuer == Config::defaults().server.issuer {
             config.server.issuer = format!("http://localhost:{port}");
         }
-        // A second identity provider in one test (e.g. a partner bank) needs another host name
-        // than localhost, or the browser's cookies of the two would mix.
-        let other_host = config.server.issuer == OTHER_HOST;
-        if other_host {
-            config.server.issuer = format!("http://127.0.0.1:{port}");
-        }
         config.server.bind = format!("127.0.0.1:{port}");
         let (router, app) = vhod::build_app(config.clone(), Clock::default())
             .await
@@ -134,11 +125,7 @@ impl TestServer {
             .unwrap();
         });
         TestServer {
-            base: if other_host {
-                config.server.issuer.clone()
-            } else {
-                format!("http://localhost:{port}")
-            },
+            base: format!("http://localhost:{port}"),
             app,
             backend: backend.clone(),
             config,

@@ -1,0 +1,254 @@
+//! Binding a certificate to an account, which is what enables signature login. It needs a fresh
+//! login (within `FRESH_SECS` of the session's auth_time), a signature over a bind challenge whose
+//! certificate names the account's verified SNILS, and a 6-digit code sent to the account's
+//! confirmed phone or e-mail (stored hashed; 5 minutes; at most 5 attempts).
+
+use super::QesError;
+use super::login::{take_challenge, verify};
+use crate::app::AppState;
+use crate::cache::CacheError;
+use crate::crypto;
+use crate::identity::Contact;
+use crate::store::StoreError;
+use crate::store::audit::AuditEntry;
+use crate::store::qes::NewQesCertificate;
+use crate::store::sessions::SessionRow;
+use serde::{Deserialize, Serialize};
+
+/// How recent the password (or other) login must be to bind a certificate, seconds.
+pub const FRESH_SECS: i64 = 300;
+pub const CODE_TTL: i64 = 300;
+pub const MAX_ATTEMPTS: u32 = 5;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BindError {
+    #[error("the login is not fresh enough")]
+    NotFresh,
+    #[error("challenge unknown, expired or already used")]
+    Challenge,
+    #[error(transparent)]
+    Signature(#[from] QesError),
+    #[error("the account has no verified SNILS")]
+    NoVerifiedSnils,
+    #[error("the certificate's SNILS is not the account's")]
+    SnilsMismatch,
+    #[error("the certificate is already bound")]
+    AlreadyBound,
+    #[error("the account has no confirmed contact for the code")]
+    NoContact,
+    #[error("binding unknown or expired")]
+    UnknownOrExpired,
+    #[error("wrong code")]
+    WrongCode { remaining: u32 },
+    #[error("too many wrong codes")]
+    TooManyAttempts,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+}
+
+impl BindError {
+    pub fn message_key(&self) -> Option<&'static str> {
+        Some(match self {
+            BindError::NotFresh => "qes.err.not_fresh",
+            BindError::Challenge => "qes.err.challenge",
+            BindError::Signature(e) => e.message_key(),
+            BindError::NoVerifiedSnils => "qes.err.no_verified_snils",
+            BindError::SnilsMismatch => "qes.err.snils_mismatch",
+            BindError::AlreadyBound => "qes.err.already_bound",
+            BindError::NoContact => "qes.err.no_contact",
+            BindError::UnknownOrExpired => "qes.err.bind_expired",
+            BindError::WrongCode { .. } => "qes.err.wrong_code",
+            BindError::TooManyAttempts => "qes.err.too_many_attempts",
+            BindError::Store(_) | BindError::Cache(_) => return None,
+        })
+    }
+}
+
+/// A verified certificate waiting for the code.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PendingBind {
+    pub account_id: String,
+    pub snils: String,
+    pub subject: String,
+    pub issuer: String,
+    pub serial: String,
+    pub fingerprint: String,
+    pub code_hash: String,
+    pub attempts: u32,
+    pub expires_at: i64,
+    /// Where the code went, masked, for the page.
+    pub sent_to: String,
+}
+
+fn key(id: &str) -> String {
+    format!("qes:bind:{id}")
+}
+
+pub fn is_fresh(app: &AppState, session: &SessionRow) -> bool {
+    app.clock.now() - session.auth_time <= FRESH_SECS
+}
+
+/// Checks the signature and sends the code; returns the pending binding's id.
+pub async fn start(
+    app: &AppState,
+    session: &SessionRow,
+    challenge: &str,
+    signature: &[u8],
+    english: bool,
+) -> Result<(String, PendingBind), BindError> {
+    if !is_fresh(app, session) {
+        return Err(BindError::NotFresh);
+    }
+    let account_id = &session.account_id;
+    if !take_challenge(app, "bind", challenge, account_id).await? {
+        return Err(BindError::Challenge);
+    }
+    let verified = verify(app, challenge, signature).await?;
+    let ids = app.store.identifiers(account_id).await?;
+    let snils = ids
+        .iter()
+        .find(|i| i.kind == "snils" && i.verified_at.is_some())
+        .ok_or(BindError::NoVerifiedSnils)?;
+    if !crypto::ct_eq(&snils.value, verified.snils.as_str()) {
+        return Err(BindError::SnilsMismatch);
+    }
+    if app
+        .store
+        .qes_certificate_by_fingerprint(&verified.fingerprint)
+        .await?
+        .is_some()
+    {
+        return Err(BindError::AlreadyBound);
+    }
+    let contact = confirmed_contact(&ids).ok_or(BindError::NoContact)?;
+    let code = crypto::random_digits(6);
+    let id = crypto::random_token();
+    let pending = PendingBind {
+        account_id: account_id.clone(),
+        snils: verified.snils.as_str().to_string(),
+        subject: verified.subject,
+        issuer: verified.issuer,
+        serial: verified.serial,
+        fingerprint: verified.fingerprint,
+        code_hash: crypto::hash_secret("qes-bind", &code),
+        attempts: 0,
+        expires_at: app.clock.now() + CODE_TTL,
+        sent_to: contact.masked(),
+    };
+    app.cache.put_json(&key(&id), &pending, CODE_TTL).await?;
+    let (subject, body) = if english {
+        (
+            "Electronic signature binding".to_string(),
+            format!(
+                "Code to bind an electronic signature certificate to your account: {code}. \
+                 Do not share it. Valid for 5 min. If it was not you, change your password."
+            ),
+        )
+    } else {
+        (
+            "Привязка электронной подписи".to_string(),
+            format!(
+                "Код для привязки сертификата электронной подписи к учётной записи: {code}. \
+                 Никому не сообщайте его. Действует 5 мин. Если это были не вы, смените пароль."
+            ),
+        )
+    };
+    app.notifier.send(&contact, &subject, &body).await?;
+    Ok((id, pending))
+}
+
+/// The pending binding `id` of `account_id`, if it is still open.
+pub async fn pending(app: &AppState, account_id: &str, id: &str) -> Result<PendingBind, BindError> {
+    let p: PendingBind = app
+        .cache
+        .get_json(&key(id))
+        .await?
+        .ok_or(BindError::UnknownOrExpired)?;
+    if p.account_id != account_id || p.expires_at <= app.clock.now() {
+        return Err(BindError::UnknownOrExpired);
+    }
+    Ok(p)
+}
+
+/// Checks the code; the right one binds the certificate (audited), a wrong one costs an attempt.
+pub async fn confirm(
+    app: &AppState,
+    account_id: &str,
+    id: &str,
+    code: &str,
+) -> Result<PendingBind, BindError> {
+    let mut p = pending(app, account_id, id).await?;
+    if p.attempts >= MAX_ATTEMPTS {
+        return Err(BindError::TooManyAttempts);
+    }
+    if !crypto::ct_eq(&crypto::hash_secret("qes-bind", code.trim()), &p.code_hash) {
+        p.attempts += 1;
+        let ttl = (p.expires_at - app.clock.now()).max(1);
+        app.cache.put_json(&key(id), &p, ttl).await?;
+        return Err(if p.attempts >= MAX_ATTEMPTS {
+            app.cache.delete(&key(id)).await?;
+            BindError::TooManyAttempts
+        } else {
+            BindError::WrongCode {
+                remaining: MAX_ATTEMPTS - p.attempts,
+            }
+        });
+    }
+    // Consume first so a racing second submission cannot bind twice.
+    if app.cache.take(&key(id)).await?.is_none() {
+        return Err(BindError::UnknownOrExpired);
+    }
+    match app
+        .store
+        .bind_qes_certificate(NewQesCertificate {
+            account_id,
+            snils: &p.snils,
+            subject: &p.subject,
+            issuer: &p.issuer,
+            serial: &p.serial,
+            fingerprint: &p.fingerprint,
+        })
+        .await
+    {
+        Ok(_) => {}
+        Err(StoreError::Conflict) => return Err(BindError::AlreadyBound),
+        Err(e) => return Err(e.into()),
+    }
+    app.store
+        .append_audit(AuditEntry {
+            actor: account_id,
+            action: "qes.certificate_bound",
+            target: account_id,
+            request_id: "",
+            details: serde_json::json!({
+                "subject": p.subject,
+                "issuer": p.issuer,
+                "serial": p.serial,
+                "fingerprint": p.fingerprint,
+            }),
+        })
+        .await?;
+    // A new way into the account: the person hears about it on the contact the code went to.
+    if let Some(contact) = confirmed_contact(&app.store.identifiers(account_id).await?) {
+        app.notifier
+            .send(
+                &contact,
+                "Электронная подпись привязана",
+                "К вашей учётной записи привязан сертификат электронной подписи: теперь с ним можно \
+                 входить. Если это были не вы, смените пароль и отвяжите сертификат в настройках.",
+            )
+            .await?;
+    }
+    Ok(p)
+}
+
+/// The confirmed phone, else the confirmed e-mail.
+fn confirmed_contact(ids: &[crate::store::accounts::IdentifierRow]) -> Option<Contact> {
+    ["phone", "email"].iter().find_map(|kind| {
+        ids.iter()
+            .find(|i| i.kind == *kind && i.verified_at.is_some())
+            .and_then(|i| Contact::parse(&i.value).ok())
+    })
+}

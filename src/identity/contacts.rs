@@ -1,0 +1,137 @@
+//! Changing a phone or e-mail (REQUIREMENTS §1, 004:179): a new contact replaces the old one only once
+//! a code sent to the new one is entered (an e-mail gets the code too, so one form serves both); until
+//! then the old contact stays the login and the place notifications go. The old contact is told.
+
+use crate::app::AppState;
+use crate::cache::CacheError;
+use crate::crypto;
+use crate::identity::contact::{Contact, ContactError};
+use crate::store::StoreError;
+use serde::{Deserialize, Serialize};
+
+const TTL: i64 = 600;
+const MAX_ATTEMPTS: u32 = 5;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ContactChangeError {
+    #[error(transparent)]
+    Invalid(#[from] ContactError),
+    #[error("this contact belongs to another account")]
+    Taken,
+    #[error("this is already your contact")]
+    Same,
+    #[error("no change is waiting for a code")]
+    NoChange,
+    #[error("wrong code")]
+    WrongCode,
+    #[error("too many wrong codes")]
+    TooManyAttempts,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+}
+
+#[derive(Serialize, Deserialize)]
+struct PendingChange {
+    contact: String,
+    code_hash: String,
+    attempts: u32,
+}
+
+fn key(account_id: &str) -> String {
+    format!("contact:{account_id}")
+}
+
+/// Sends a code to the new contact; the change waits for it (one pending change per account).
+pub async fn start(
+    app: &AppState,
+    account_id: &str,
+    input: &str,
+) -> Result<Contact, ContactChangeError> {
+    let contact = Contact::parse(input)?;
+    if let Some((holder, _)) = app
+        .store
+        .find_login(contact.kind(), contact.value())
+        .await?
+    {
+        return Err(if holder.id == account_id {
+            ContactChangeError::Same
+        } else {
+            ContactChangeError::Taken
+        });
+    }
+    let code = crypto::random_digits(6);
+    let pending = PendingChange {
+        contact: contact.value().to_string(),
+        code_hash: crypto::hash_secret("contact", &code),
+        attempts: 0,
+    };
+    app.cache.put_json(&key(account_id), &pending, TTL).await?;
+    app.notifier
+        .send(
+            &contact,
+            "Подтверждение контакта",
+            &format!("Код подтверждения нового контакта: {code}. Никому не сообщайте его. Действует 10 мин."),
+        )
+        .await?;
+    Ok(contact)
+}
+
+/// Checks the code; on success the new contact replaces the old one of its kind (or is added).
+pub async fn confirm(
+    app: &AppState,
+    account_id: &str,
+    code: &str,
+) -> Result<Contact, ContactChangeError> {
+    let mut p: PendingChange = app
+        .cache
+        .get_json(&key(account_id))
+        .await?
+        .ok_or(ContactChangeError::NoChange)?;
+    if p.attempts >= MAX_ATTEMPTS {
+        return Err(ContactChangeError::TooManyAttempts);
+    }
+    if !crypto::ct_eq(&crypto::hash_secret("contact", code.trim()), &p.code_hash) {
+        p.attempts += 1;
+        app.cache.put_json(&key(account_id), &p, TTL).await?;
+        return Err(if p.attempts >= MAX_ATTEMPTS {
+            ContactChangeError::TooManyAttempts
+        } else {
+            ContactChangeError::WrongCode
+        });
+    }
+    if app.cache.take(&key(account_id)).await?.is_none() {
+        return Err(ContactChangeError::NoChange);
+    }
+    let contact = Contact::parse(&p.contact)?;
+    let old = app
+        .store
+        .identifiers(account_id)
+        .await?
+        .into_iter()
+        .find(|i| i.kind == contact.kind() && i.verified_at.is_some())
+        .and_then(|i| Contact::parse(&i.value).ok());
+    match app
+        .store
+        .replace_contact(account_id, contact.kind(), contact.value())
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::Conflict) => return Err(ContactChangeError::Taken),
+        Err(e) => return Err(e.into()),
+    }
+    if let Some(old) = old {
+        app.notifier
+            .send(
+                &old,
+                "Контакт изменён",
+                &format!(
+                    "В вашей учётной записи контакт заменён на {}. Если это были не вы, восстановите доступ и обратитесь в поддержку.",
+                    contact.masked()
+                ),
+            )
+            .await?;
+    }
+    Ok(contact)
+}

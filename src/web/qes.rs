@@ -1,0 +1,196 @@
+//! «Войти с электронной подписью»: the page shows a fresh challenge and how to sign it; the posted
+//! detached CMS signature is checked by authn::qes and, when it names a bound certificate of an
+//! account with that verified SNILS, starts a high-assurance session (acr high, amr sc + pin).
+
+use super::csrf;
+use super::i18n::{Lang, Tr};
+use super::login::{load_tx, start_session};
+use super::meta::ClientMeta;
+use super::pages::{error_page, internal_error, with_cookie};
+use super::{cookies, render};
+use crate::app::AppState;
+use crate::authn::{self, qes::login as qes_login, session};
+use crate::identity::levels::{self, ConfirmMethod};
+use crate::params::Params;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+/// RFC 8176 methods of a signature login: a key on a smart card / token, unlocked by a PIN.
+pub const AMR: [&str; 2] = ["sc", "pin"];
+
+#[derive(Template)]
+#[template(path = "login_signature.html")]
+struct SignaturePage {
+    t: Tr,
+    csrf: String,
+    tx: String,
+    challenge: String,
+    error_key: Option<&'static str>,
+    client_name: Option<String>,
+}
+
+async fn signature_page(
+    app: &AppState,
+    headers: &HeaderMap,
+    lang: Lang,
+    tx: Option<(&str, &crate::oidc::authorize::AuthRequest)>,
+    status: StatusCode,
+    error_key: Option<&'static str>,
+) -> Response {
+    let challenge = match qes_login::issue_challenge(app, "login", "").await {
+        Ok(c) => c,
+        Err(e) => return internal_error(lang, &e),
+    };
+    let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
+    let mut res = with_cookie(
+        render(
+            status,
+            &SignaturePage {
+                t: Tr::new(lang),
+                csrf,
+                tx: tx.map(|(id, _)| id.to_string()).unwrap_or_default(),
+                challenge,
+                error_key,
+                client_name: tx.map(|(_, r)| r.client_name.clone()),
+            },
+        ),
+        cookie,
+    );
+    // The challenge is single use; a cached copy of this page would only show a spent one.
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    res
+}
+
+pub async fn page(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let Ok(p) = Params::from_query(q.as_deref()) else {
+        return error_page(
+            meta.lang(None),
+            StatusCode::BAD_REQUEST,
+            "error.bad_request",
+        );
+    };
+    let lang = meta.lang(p.get("lang"));
+    let req = match load_tx(&app, p.get("tx").filter(|t| !t.is_empty()), lang).await {
+        Ok(r) => r,
+        Err(page) => return page,
+    };
+    let lang = req.as_ref().map(|r| r.lang).unwrap_or(lang);
+    let tx = p.get("tx").zip(req.as_ref());
+    signature_page(&app, &headers, lang, tx, StatusCode::OK, None).await
+}
+
+pub async fn submit(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = match super::signature_form::read(&meta, &headers, body).await {
+        Ok(f) => f,
+        Err(page) => return page,
+    };
+    let (p, lang) = (&form.params, form.lang);
+    let tx_id = p.get("tx").filter(|t| !t.is_empty());
+    let req = match load_tx(&app, tx_id, lang).await {
+        Ok(r) => r,
+        Err(page) => return page,
+    };
+    let challenge = p.get("challenge").unwrap_or("");
+    let (account, cert) = match qes_login::login(&app, challenge, &form.signature).await {
+        Ok(x) => x,
+        Err(e) => {
+            let Some(key) = e.message_key() else {
+                return internal_error(lang, &e);
+            };
+            tracing::info!(ip = %meta.ip, reason = %e, "signature login refused");
+            let tx = tx_id.zip(req.as_ref());
+            return signature_page(
+                &app,
+                &headers,
+                lang,
+                tx,
+                StatusCode::UNAUTHORIZED,
+                Some(key),
+            )
+            .await;
+        }
+    };
+    if account.level == "standard" {
+        let evidence = format!("qes certificate {}", cert.fingerprint);
+        if let Err(e) = levels::confirm(
+            &app,
+            &account.id,
+            ConfirmMethod::Qes,
+            &evidence,
+            &account.id,
+        )
+        .await
+        {
+            return internal_error(lang, &e);
+        }
+    }
+    let persistent = p.get("foreign") != Some("on");
+    let mut res = match tx_id.filter(|_| req.is_some()) {
+        Some(tx) => Redirect::to(&format!("/authorize/continue?tx={tx}")).into_response(),
+        None => Redirect::to("/account").into_response(),
+    };
+    match start_session(
+        &app,
+        &headers,
+        &meta,
+        &account.id,
+        authn::ACR_HIGH,
+        &AMR,
+        persistent,
+    )
+    .await
+    {
+        Ok(cookie) => match limit_session(&app, &cookie, persistent).await {
+            Ok(cookie) => {
+                res.headers_mut().append(header::SET_COOKIE, cookie);
+                res
+            }
+            Err(e) => internal_error(lang, &e),
+        },
+        Err(e) => internal_error(lang, &e),
+    }
+}
+
+/// A signature session lasts `qes.session_ttl` at most (REQUIREMENTS §3: «a limited time»):
+/// the stored expiry and the cookie's Max-Age are both cut to it.
+async fn limit_session(
+    app: &AppState,
+    cookie: &header::HeaderValue,
+    persistent: bool,
+) -> Result<header::HeaderValue, crate::store::StoreError> {
+    let prefix = format!("{}=", session::COOKIE);
+    let raw = cookie
+        .to_str()
+        .ok()
+        .and_then(|c| c.split(';').next())
+        .and_then(|kv| kv.strip_prefix(prefix.as_str()))
+        .unwrap_or("");
+    let ttl = app.config.qes.session_ttl.min(app.config.session.ttl);
+    if let Some(row) = session::current(app, Some(raw)).await? {
+        app.store
+            .cap_session_expiry(&row.id_hash, row.auth_time + ttl)
+            .await?;
+    }
+    Ok(cookies::set(
+        session::COOKIE,
+        raw,
+        persistent.then_some(ttl),
+        app.config.issuer_is_https(),
+    ))
+}

@@ -1,0 +1,92 @@
+//! The form carrying a signature: pasted into a text field (urlencoded form) or uploaded as a file
+//! (multipart form; DER or base64/PEM). The CSRF token is checked either way.
+
+use super::csrf;
+use super::i18n::Lang;
+use super::meta::ClientMeta;
+use super::pages::error_page;
+use crate::params::Params;
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
+
+/// Name of the file input; the text field is `signature`.
+pub const FILE_FIELD: &str = "signature_file";
+/// A CMS signature with a few certificates is a few kilobytes; anything near this is not one.
+const MAX_BYTES: u64 = 128 * 1024;
+
+pub struct SignatureForm {
+    pub params: Params,
+    pub lang: Lang,
+    /// The uploaded file when one was chosen, else the pasted text.
+    pub signature: Vec<u8>,
+}
+
+// The error is the finished response, as with `checked_form`.
+#[allow(clippy::result_large_err)]
+pub async fn read(
+    meta: &ClientMeta,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Result<SignatureForm, Response> {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !ct
+        .trim_start()
+        .to_ascii_lowercase()
+        .starts_with("multipart/form-data")
+    {
+        let (params, lang) = super::checked_form(meta, headers, &body)?;
+        let signature = params.get("signature").unwrap_or("").as_bytes().to_vec();
+        return Ok(SignatureForm {
+            params,
+            lang,
+            signature,
+        });
+    }
+    let bad = || {
+        error_page(
+            meta.lang(None),
+            StatusCode::BAD_REQUEST,
+            "error.bad_request",
+        )
+    };
+    let boundary = multer::parse_boundary(ct).map_err(|_| bad())?;
+    let stream = futures::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
+    let limits = multer::Constraints::new().size_limit(
+        multer::SizeLimit::new()
+            .whole_stream(2 * MAX_BYTES)
+            .per_field(MAX_BYTES),
+    );
+    let mut form = multer::Multipart::with_constraints(stream, boundary, limits);
+    let mut pairs = Vec::new();
+    let mut file = None;
+    while let Some(field) = form.next_field().await.map_err(|_| bad())? {
+        let name = field.name().unwrap_or("").to_string();
+        let data = field.bytes().await.map_err(|_| bad())?;
+        if name == FILE_FIELD {
+            if !data.is_empty() {
+                file = Some(data.to_vec());
+            }
+        } else {
+            let text = String::from_utf8(data.to_vec()).map_err(|_| bad())?;
+            pairs.push((name, text));
+        }
+    }
+    let params = Params::from_pairs(pairs);
+    let lang = meta.lang(params.get("lang"));
+    if !csrf::verify(headers, params.get(csrf::FIELD)) {
+        return Err(error_page(lang, StatusCode::FORBIDDEN, "error.csrf"));
+    }
+    let signature = match file {
+        Some(f) => f,
+        None => params.get("signature").unwrap_or("").as_bytes().to_vec(),
+    };
+    Ok(SignatureForm {
+        params,
+        lang,
+        signature,
+    })
+}
