@@ -69,7 +69,7 @@ impl AppState {
         Ok(AppState {
             webauthn: Arc::new(webauthn),
             qes,
-            notifier: Notifier::Outbox(store.clone()),
+            notifier: Notifier::from_config(&config, store.clone())?,
             config: Arc::new(config),
             store,
             cache,
@@ -136,6 +136,14 @@ pub fn router(state: AppState) -> Router {
             get(oidc::userinfo::userinfo_get).post(oidc::userinfo::userinfo_post),
         )
         .route("/login", get(web::login::page).post(web::login::submit))
+        .route(
+            "/login/second-factor",
+            get(web::second_factor::page).post(web::second_factor::submit),
+        )
+        .route(
+            "/login/second-factor/send",
+            post(web::second_factor::resend),
+        )
         .route(
             "/logout",
             get(web::login::logout_page).post(web::login::logout),
@@ -220,7 +228,42 @@ pub fn router(state: AppState) -> Router {
             "/account/letter/code",
             post(web::identity::enter_letter_code),
         )
+        .route("/account/security", get(web::security::page))
+        .route(
+            "/account/security/totp/start",
+            post(web::security::totp_start),
+        )
+        .route(
+            "/account/security/totp/confirm",
+            post(web::security::totp_confirm),
+        )
+        .route(
+            "/account/security/totp/remove",
+            post(web::security::totp_remove),
+        )
+        .route(
+            "/account/security/sms/start",
+            post(web::security::sms_start),
+        )
+        .route(
+            "/account/security/sms/confirm",
+            post(web::security::sms_confirm),
+        )
+        .route("/account/security/sms/off", post(web::security::sms_off))
+        .route(
+            "/account/security/sessions/end",
+            post(web::security_activity::end_one),
+        )
+        .route(
+            "/account/security/sessions/end-others",
+            post(web::security_activity::end_others),
+        )
+        .route(
+            "/account/security/alerts",
+            post(web::security_activity::set_alerts),
+        )
         .route("/static/vhod.css", get(web::pages::stylesheet))
+        .route("/static/pow.js", get(web::assets::pow_script))
         .route("/healthz", get(web::pages::health));
     if state.config.dev.enabled {
         r = r.route("/dev/outbox", get(web::pages::outbox));
@@ -233,6 +276,10 @@ pub fn router(state: AppState) -> Router {
     }
     r.merge(crate::admin::routes())
         .fallback(web::pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            web::throttle::limiter(&state.config),
+            web::throttle::limit,
+        ))
         .layer(axum::middleware::from_fn(web::headers::security_headers))
         .with_state(state)
 }

@@ -33,6 +33,8 @@ pub struct Config {
     pub qes: Qes,
     pub identity: Identity,
     pub bank: Bank,
+    pub login: Login,
+    pub notify: Notify,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -147,6 +149,36 @@ pub struct Bank {
     pub name: String,
     pub client_id: String,
     pub client_secret: String,
+}
+
+/// Login hardening: proof-of-work, lockout, per-IP rate limit, second factors.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    pub pow_after_failures: i64,
+    pub pow_bits: u32,
+    pub pow_ttl: i64,
+    pub lock_after_failures: i64,
+    pub lock_window: i64,
+    pub lock_secs: i64,
+    pub rate_per_minute: u32,
+    pub rate_burst: u32,
+    pub sms_code_ttl: i64,
+    pub sms_resend_after: i64,
+    pub sms_per_number_hour: u32,
+    pub sms_per_ip_hour: u32,
+}
+
+/// How notifications leave: SMS to the outbox (development) or an HTTP gateway.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notify {
+    pub sms: String,
+    pub sms_url: String,
+    pub sms_auth_header: String,
+    pub sms_sender: String,
+    pub sms_timeout_ms: u64,
+    pub sms_retries: u32,
 }
 
 impl Config {

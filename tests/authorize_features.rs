@@ -208,19 +208,37 @@ async fn claims_parameter_releases_individual_claims_to_userinfo_and_id_token() 
 async fn acr_values_beyond_password_strength_are_refused_not_ignored() {
     let t = TestServer::start(&Backend::Sqlite).await;
     let (client_id, _) = t.add_client(REDIRECT, false).await;
+    t.add_person("acr@example.org").await;
     let (_, c) = pkce_pair();
     let pk = [
         ("code_challenge", c.as_str()),
         ("code_challenge_method", "S256"),
     ];
     let browser = Browser::new(&t.base);
+    // Substantial can be reached with a second factor: the login runs, and a person without one
+    // is refused after the password.
     let url = authorize_url(
         &t.base,
         &client_id,
         REDIRECT,
         &[pk[0], pk[1], ("acr_values", "urn:vhod:acr:substantial")],
     );
-    match browser.follow(&url).await {
+    let back = Browser::new(&t.base)
+        .authorize_and_login(&url, "acr@example.org", PASSWORD)
+        .await;
+    assert_eq!(
+        query_param(&back, "error").as_deref(),
+        Some("unmet_authentication_requirements"),
+        "{back}"
+    );
+    // High cannot be reached here at all: refused at once.
+    let url = authorize_url(
+        &t.base,
+        &client_id,
+        REDIRECT,
+        &[pk[0], pk[1], ("acr_values", "urn:vhod:acr:high")],
+    );
+    match Browser::new(&t.base).follow(&url).await {
         Landing::Left(u) => assert_eq!(
             query_param(&u, "error").as_deref(),
             Some("unmet_authentication_requirements")

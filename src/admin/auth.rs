@@ -70,6 +70,11 @@ pub async fn authenticate_token(app: &AppState, token: &str) -> Result<Caller, P
 }
 
 impl Caller {
+    /// The assurance of the administrator's login; None for bootstrap tokens.
+    pub fn acr(&self) -> Option<&str> {
+        self.acr.as_deref()
+    }
+
     pub fn has(&self, role: Role) -> bool {
         self.roles.iter().any(|r| r == role.name())
     }

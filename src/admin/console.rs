@@ -1,6 +1,6 @@
 //! The admin web console: server-rendered pages over the same operations and guards as the API.
-//! Sign-in is by bootstrap token today (kept in an HttpOnly, SameSite=Strict cookie scoped to
-//! /admin); once second factors exist, the console signs administrators in through vhod itself.
+//! Sign-in by bootstrap token (kept in an HttpOnly, SameSite=Strict cookie scoped to /admin), or
+//! through vhod itself with a second factor (console_oidc.rs).
 
 use super::auth::{self, Caller};
 use super::{Role, op};
@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 const COOKIE: &str = "vhod_admin";
 
-fn admin_cookie(app: &AppState, value: &str, max_age: i64) -> HeaderValue {
+pub(super) fn admin_cookie(app: &AppState, value: &str, max_age: i64) -> HeaderValue {
     let mut c =
         format!("{COOKIE}={value}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age={max_age}");
     if app.config.issuer_is_https() {

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod console;
+pub mod console_oidc;
 pub mod handlers;
 pub mod problem;
 
@@ -143,6 +144,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/api/openapi.json", get(openapi))
         .route("/admin/console", get(console::page))
         .route("/admin/console/login", post(console::login))
+        .route("/admin/console/signin", get(console_oidc::signin))
+        .route("/admin/console/callback", get(console_oidc::callback))
         .route("/admin/console/logout", post(console::logout))
         .route("/admin/console/action", post(console::action))
         .route("/admin/api/keys", get(handlers::list_keys))

@@ -1,6 +1,9 @@
-//! Password login by phone or e-mail. Every failure is the same `Invalid`, and an unknown login costs
-//! one argon2 verification like a known one.
+//! Password login by phone, e-mail or verified SNILS. Every wrong login or password is the same
+//! `Invalid`, and an unknown login costs one argon2 verification like a known one. Guarded by the
+//! proof-of-work challenge and the lockout of [`super::lockout`].
 
+use super::challenge::{self, ChallengeError};
+use super::lockout::{self, Attempt};
 use crate::app::AppState;
 use crate::identity::Contact;
 use crate::identity::validation::Snils;
@@ -9,13 +12,33 @@ use crate::store::accounts::AccountRow;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoginError {
+    /// Wrong login or password; `challenge_next` when the next attempt needs a proof of work.
     #[error("wrong login or password")]
-    Invalid,
+    Invalid { challenge_next: bool },
+    #[error("a proof-of-work challenge is required: {0}")]
+    Challenge(ChallengeError),
+    #[error("password login of this account is locked")]
+    Locked,
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Cache(#[from] crate::cache::CacheError),
 }
 
-pub async fn login(app: &AppState, login: &str, password: &str) -> Result<AccountRow, LoginError> {
+/// What the form carried besides login and password.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Proof<'a> {
+    pub challenge: Option<&'a str>,
+    pub solution: Option<&'a str>,
+}
+
+pub async fn login(
+    app: &AppState,
+    login: &str,
+    password: &str,
+    proof: Proof<'_>,
+    who: Attempt<'_>,
+) -> Result<AccountRow, LoginError> {
     let mut found = match Contact::parse(login) {
         Ok(contact) => {
             app.store
@@ -35,9 +58,39 @@ pub async fn login(app: &AppState, login: &str, password: &str) -> Result<Accoun
         Some((account, hash)) => (Some(account), hash),
         None => (None, None),
     };
-    if app.passwords.verify(password, hash.as_deref()).await {
-        account.ok_or(LoginError::Invalid)
-    } else {
-        Err(LoginError::Invalid)
+    let account_id = account.as_ref().map(|a| a.id.as_str());
+    if lockout::challenge_required(app, account_id, who.ip).await?
+        && let Err(e) = challenge::verify(app, proof.challenge, proof.solution).await?
+    {
+        lockout::record(
+            app,
+            account_id,
+            who,
+            lockout::METHOD_PASSWORD,
+            "no_challenge",
+        )
+        .await?;
+        return Err(LoginError::Challenge(e));
+    }
+    let locked = match account_id {
+        Some(id) => lockout::locked_until(app, id).await?.is_some(),
+        None => false,
+    };
+    // Verify even when locked, so a locked account answers as slowly as any other.
+    let ok = app.passwords.verify(password, hash.as_deref()).await;
+    if locked {
+        lockout::record(app, account_id, who, lockout::METHOD_PASSWORD, "locked").await?;
+        return Err(LoginError::Locked);
+    }
+    match account {
+        Some(account) if ok => {
+            lockout::password_succeeded(app, &account.id, who).await?;
+            Ok(account)
+        }
+        _ => {
+            lockout::password_failed(app, account_id, who).await?;
+            let challenge_next = lockout::challenge_required(app, account_id, who.ip).await?;
+            Err(LoginError::Invalid { challenge_next })
+        }
     }
 }

@@ -204,6 +204,17 @@ pub(super) async fn keys_cmd(app: &AppState, cmd: KeysCmd) -> anyhow::Result<()>
             let n = app.keyring.rewrap(&app.store, &new).await?;
             record(app, "key.rewrap", "all", serde_json::json!({ "keys": n })).await?;
             println!("rewrapped {n} keys under {}", new_kek_file.display());
+            let secrets = app.keyring.rewrap_totp(&app.store, &new).await?;
+            if secrets > 0 {
+                record(
+                    app,
+                    "totp.rewrap",
+                    "all",
+                    serde_json::json!({ "secrets": secrets }),
+                )
+                .await?;
+                println!("resealed {secrets} authenticator-app secrets");
+            }
             Ok(())
         }
         KeysCmd::Revoke { kid, reason } => match app.keyring.revoke(&app.store, &kid).await? {

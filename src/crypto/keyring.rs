@@ -317,6 +317,17 @@ impl Keyring {
         Ok(resealed.len())
     }
 
+    /// Moves every authenticator-app (TOTP) secret under `new`, like [`Self::rewrap`]; returns how many.
+    pub async fn rewrap_totp(&self, store: &Store, new: &Kek) -> Result<usize, KeyError> {
+        let mut resealed = Vec::new();
+        for (account_id, sealed) in store.all_totp_secrets().await? {
+            let secret = self.kek.open(&sealed)?;
+            resealed.push((account_id, new.seal(&secret)));
+        }
+        store.reseal_totp_secrets(&resealed).await?;
+        Ok(resealed.len())
+    }
+
     /// Revokes `kid`; if it was signing, a fresh active key of its algorithm takes over at once.
     pub async fn revoke(&self, store: &Store, kid: &str) -> Result<Revoked, KeyError> {
         // RETURNING gives the new state; whether it was signing is read first.
@@ -350,6 +361,16 @@ impl Keyring {
     }
 
     /// The public JWK Set (RFC 7517) as served at jwks_uri.
+    /// Seals a small secret (a TOTP seed) under the key-encryption key, like the signing keys.
+    pub fn seal_secret(&self, plaintext: &[u8]) -> String {
+        self.kek.seal(plaintext)
+    }
+
+    /// Opens a secret sealed by [`Self::seal_secret`] (under the current or an older KEK).
+    pub fn open_secret(&self, sealed: &str) -> Option<Vec<u8>> {
+        self.kek.open(sealed).ok()
+    }
+
     pub fn jwks(&self) -> Value {
         self.current().jwks.clone()
     }

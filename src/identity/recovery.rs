@@ -200,6 +200,7 @@ pub async fn complete(
         return Err(RecoveryError::UnknownOrExpired);
     }
     app.store.set_password(&account_id, &hash).await?;
+    app.store.lift_lock(&account_id).await?;
     crate::authn::logout::end_all_sessions(app, &account_id).await?;
     crate::identity::levels::notify(
         app,

@@ -52,6 +52,9 @@ pub struct AuthRequest {
     /// The account level the portal requires.
     #[serde(default)]
     pub min_level: String,
+    /// The authentication assurance the portal requires (empty: low).
+    #[serde(default)]
+    pub required_acr: String,
 }
 
 /// What an authorization code stands for until it is redeemed.
@@ -332,24 +335,20 @@ pub fn parse_request(
             _ => return Err(invalid("claims must be a JSON object")),
         },
     };
-    // Password is the only authentication today: a portal that demands more cannot be served yet.
-    if authn::acr_rank(&client.min_acr) > authn::acr_rank(authn::ACR_LOW) {
+    // What the portal demands (its minimum, or the weakest acr value it accepts): a second factor
+    // is asked for during the login (decide() refuses when the person has none); nothing here
+    // reaches `high` yet.
+    let acr_values = requested_acrs(p.get("acr_values"), claims_request.as_ref());
+    let required_acr = required_acr(&client.min_acr, &acr_values);
+    if authn::acr_rank(required_acr) > authn::acr_rank(authn::ACR_SUBSTANTIAL) {
         return Err((
             "unmet_authentication_requirements",
-            format!("this portal requires {} authentication", client.min_acr),
+            format!(
+                "this portal requires {required_acr} authentication, which cannot be reached here"
+            ),
         ));
     }
-    let acr_values = requested_acrs(p.get("acr_values"), claims_request.as_ref());
-    if !acr_values.is_empty() && !acr_values.iter().any(|a| a == authn::ACR_LOW) {
-        let known_but_stronger = acr_values.iter().any(|a| authn::acr_rank(a).is_some());
-        if known_but_stronger {
-            return Err((
-                "unmet_authentication_requirements",
-                "the requested authentication level cannot be reached with the methods available"
-                    .into(),
-            ));
-        }
-    }
+    let required_acr = required_acr.to_string();
     let hint_sub = match p.get("id_token_hint") {
         None => None,
         Some(hint) => Some(
@@ -382,7 +381,24 @@ pub fn parse_request(
         hint_sub,
         sector: client.pairwise_sector.clone(),
         min_level: client.min_level.clone(),
+        required_acr,
     })
+}
+
+/// The weaker of the known acr values the request accepts, raised to the client's minimum;
+/// values we do not know are ignored (OIDC Core §3.1.2.1: acr_values are voluntary).
+fn required_acr<'a>(client_min: &'a str, acr_values: &'a [String]) -> &'a str {
+    let accepted = acr_values
+        .iter()
+        .filter_map(|a| authn::acr_rank(a).map(|r| (r, a.as_str())))
+        .min();
+    let floor = authn::acr_rank(client_min).map(|r| (r, client_min));
+    match (accepted, floor) {
+        (Some(a), Some(f)) => a.max(f).1,
+        (Some(a), None) => a.1,
+        (None, Some(f)) => f.1,
+        (None, None) => authn::ACR_LOW,
+    }
 }
 
 /// acr values asked for by `acr_values` or by `claims.id_token.acr` (value or values).
@@ -476,6 +492,9 @@ async fn decide(
         return Redirect::to(&format!("/login?tx={tx}")).into_response();
     };
     let _ = meta;
+    if authn::acr_rank(&session.acr) < authn::acr_rank(&req.required_acr) {
+        return step_up(app, meta, req, tx, &session).await;
+    }
     if let Some(min) = clients::LEVELS
         .iter()
         .position(|l| *l == req.min_level)
@@ -539,6 +558,48 @@ async fn decide(
         return internal_error(lang, &e);
     }
     issue_code(app, &req, &session).await
+}
+
+/// The session is weaker than the portal demands: ask for the account's second factor within this
+/// transaction, or refuse when the person has none.
+async fn step_up(
+    app: &AppState,
+    meta: &ClientMeta,
+    req: AuthRequest,
+    tx: Option<String>,
+    session: &SessionRow,
+) -> Response {
+    let lang = req.lang;
+    let methods = match authn::second_factor::methods(app, &session.account_id).await {
+        Ok(m) => m,
+        Err(e) => return internal_error(lang, &e),
+    };
+    if !methods.any() || has_prompt(&req, "none") {
+        let (error, why) = if methods.any() {
+            ("interaction_required", "a second factor must be entered")
+        } else {
+            (
+                "unmet_authentication_requirements",
+                "the portal requires a second factor and this account has none",
+            )
+        };
+        return error_redirect(app, &req.redirect_uri, req.state.as_deref(), error, why);
+    }
+    let tx = match tx {
+        Some(t) => t,
+        None => match save_tx(app, &req).await {
+            Ok(t) => t,
+            Err(e) => return internal_error(lang, &e),
+        },
+    };
+    let pending = authn::second_factor::PendingStep {
+        account_id: session.account_id.clone(),
+        tx: Some(tx),
+        persistent: session.persistent != 0,
+        step_up: true,
+        base_amr: session::amr_of(session),
+    };
+    crate::web::second_factor::ask(app, lang, pending, &meta.ip).await
 }
 
 /// GET /authorize/continue?tx=…: back from the login page.

@@ -12,10 +12,12 @@ pub mod grants;
 pub mod jobs;
 pub mod keys;
 pub mod levels;
+pub mod login_guard;
 pub mod outbox;
 pub mod passkeys;
 pub mod profile;
 pub mod qes;
+pub mod second_factors;
 pub mod sessions;
 pub mod settings;
 
@@ -32,6 +34,9 @@ pub enum StoreError {
     Db(sqlx::Error),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// A delivery backend (the SMS gateway) failed; callers treat it like an unavailable store.
+    #[error("backend unavailable: {0}")]
+    Unavailable(String),
 }
 
 impl From<sqlx::Error> for StoreError {

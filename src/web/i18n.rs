@@ -85,6 +85,193 @@ fn text(key: &str) -> (&'static str, &'static str) {
         "login.submit" => ("Войти", "Sign in"),
         "login.not_registered" => ("Еще не зарегистрированы?", "Not registered yet?"),
         "login.register" => ("Зарегистрироваться", "Register"),
+        "login.pow_required" => (
+            "Было несколько неудачных попыток входа. Подтвердите, что вы не робот: страница выполнит короткую проверку, затем нажмите «Войти».",
+            "There were several failed sign-in attempts. Confirm you are not a robot: the page runs a short check, then press «Sign in».",
+        ),
+        "login.pow_failed" => (
+            "Проверка «не робот» не пройдена или устарела. Дождитесь новой проверки и повторите вход.",
+            "The \"not a robot\" check failed or expired. Wait for the new check and sign in again.",
+        ),
+        "login.pow_working" => (
+            "Проверяем, что вы не робот…",
+            "Checking that you are not a robot…",
+        ),
+        "login.pow_done" => (
+            "Проверка пройдена, можно входить.",
+            "Check passed, you can sign in.",
+        ),
+        "login.locked" => (
+            "Вход по паролю временно заблокирован на 30 минут из-за частых неудачных попыток. Восстановите пароль, чтобы снять блокировку, или войдите другим способом.",
+            "Password sign-in is locked for 30 minutes after repeated failed attempts. Recover your password to lift the lock, or sign in another way.",
+        ),
+        "error.rate_limited" => (
+            "Слишком много запросов. Подождите минуту и повторите.",
+            "Too many requests. Wait a minute and try again.",
+        ),
+        "security.sms" => ("Вход с подтверждением", "Two-step sign-in by SMS"),
+        "security.sms_off" => (
+            "Выключен. Когда включён, при каждом входе по паролю приходит код в SMS на номер",
+            "Off. When on, every password sign-in also asks for a code sent by SMS to",
+        ),
+        "security.sms_on" => (
+            "Включён: при каждом входе по паролю приходит код в SMS на номер",
+            "On: every password sign-in asks for a code sent by SMS to",
+        ),
+        "security.sms_no_phone" => (
+            "Для входа с подтверждением нужен подтверждённый номер мобильного телефона.",
+            "Two-step sign-in needs a confirmed mobile phone number.",
+        ),
+        "security.sms_enable" => ("Включить", "Turn on"),
+        "security.sms_disable" => ("Выключить", "Turn off"),
+        "security.sms_enter" => (
+            "Чтобы включить вход с подтверждением, введите код из SMS.",
+            "To turn two-step sign-in on, enter the code from the SMS.",
+        ),
+        "security.sms_enabled" => ("Вход с подтверждением включён.", "Two-step sign-in is on."),
+        "security.sms_disabled" => (
+            "Вход с подтверждением выключен.",
+            "Two-step sign-in is off.",
+        ),
+        "security.sessions" => ("Сеансы и устройства", "Sessions and devices"),
+        "security.started" => ("начат", "started"),
+        "security.last_seen" => ("последняя активность", "last active"),
+        "security.msk" => ("МСК", "Moscow time"),
+        "security.this_device" => ("это устройство", "this device"),
+        "security.end_session" => ("Завершить сеанс", "End session"),
+        "security.end_others" => ("Завершить все другие сеансы", "End all other sessions"),
+        "security.no_such_session" => (
+            "Такого сеанса нет или он уже завершён.",
+            "No such session, or it has already ended.",
+        ),
+        "security.unknown_device" => ("Неизвестное устройство", "Unknown device"),
+        "security.alerts" => ("Уведомления о входе", "Sign-in alerts"),
+        "security.alerts_on" => (
+            "Включены: при входе с нового устройства придёт письмо и SMS.",
+            "On: a sign-in from a new device sends an e-mail and an SMS.",
+        ),
+        "security.alerts_off" => (
+            "Выключены. Включите, чтобы узнавать о входе с нового устройства.",
+            "Off. Turn on to hear about sign-ins from a new device.",
+        ),
+        "security.alerts_enable" => ("Включить уведомления", "Turn alerts on"),
+        "security.alerts_disable" => ("Выключить уведомления", "Turn alerts off"),
+        "security.history" => ("Просмотр последних действий", "Recent activity"),
+        "security.when" => ("Дата и время", "Date and time"),
+        "security.device" => ("Устройство", "Device"),
+        "security.method" => ("Способ входа", "Method"),
+        "security.result" => ("Результат", "Result"),
+        "history.pwd" => ("Пароль", "Password"),
+        "history.pwd_otp" => ("Пароль и код из приложения", "Password and app code"),
+        "history.pwd_sms" => ("Пароль и код из SMS", "Password and SMS code"),
+        "history.pwd_recovery" => ("Пароль и резервный код", "Password and recovery code"),
+        "history.otp" => ("Код из приложения", "App code"),
+        "history.sms" => ("Код из SMS", "SMS code"),
+        "history.recovery" => ("Резервный код", "Recovery code"),
+        "history.other" => ("Другой способ", "Other method"),
+        "history.success" => ("Успешно", "Success"),
+        "history.failure" => ("Ошибка", "Failed"),
+        "history.locked" => ("Отказ: вход заблокирован", "Refused: sign-in locked"),
+        "history.no_challenge" => (
+            "Отказ: не пройдена проверка «не робот»",
+            "Refused: \"not a robot\" check not passed",
+        ),
+        "security.title" => ("Безопасность", "Security"),
+        "security.back" => ("Назад к учётной записи", "Back to the account"),
+        "security.link" => ("Безопасность и вход", "Security and sign-in"),
+        "security.totp" => (
+            "Приложение-аутентификатор и резервные коды",
+            "Authenticator app and recovery codes",
+        ),
+        "security.totp_off" => (
+            "Приложение не подключено. С ним при каждом входе по паролю нужен код из приложения.",
+            "No app connected. With one, every password sign-in also asks for a code from the app.",
+        ),
+        "security.totp_on" => ("Приложение подключено.", "The app is connected."),
+        "security.recovery_left" => ("Резервных кодов осталось:", "Recovery codes left:"),
+        "security.totp_start" => ("Подключить приложение", "Connect an app"),
+        "security.totp_scan" => (
+            "Отсканируйте QR-код приложением-аутентификатором и введите показанный код.",
+            "Scan the QR code with an authenticator app and enter the code it shows.",
+        ),
+        "security.totp_manual" => ("Или введите ключ вручную:", "Or type the key in:"),
+        "security.totp_confirm" => ("Подтвердить", "Confirm"),
+        "security.totp_wrong" => (
+            "Неверный код. Проверьте время на телефоне и введите новый код.",
+            "Wrong code. Check the phone's clock and enter a new code.",
+        ),
+        "security.totp_expired" => (
+            "Подключение не завершено вовремя. Начните заново.",
+            "The connection was not finished in time. Start again.",
+        ),
+        "security.totp_enabled" => ("Приложение подключено.", "The app is connected."),
+        "security.codes_once" => (
+            "Секретные коды восстановления: сохраните их — они показываются один раз, каждый действует однократно.",
+            "Secret recovery codes: keep them — they are shown once, and each works once.",
+        ),
+        "security.totp_remove" => ("Отключить приложение", "Disconnect the app"),
+        "security.totp_removed" => ("Приложение отключено.", "The app is disconnected."),
+        "security.needs_second_factor" => (
+            "Для этого войдите с подтверждением (паролем и вторым фактором).",
+            "To do this, sign in with two steps (password and a second factor).",
+        ),
+        "second.sms_to" => (
+            "Код отправлен в SMS на номер",
+            "The code was sent by SMS to",
+        ),
+        "second.sms_code" => ("Код из SMS", "Code from the SMS"),
+        "second.sms_resend" => ("Отправить код ещё раз", "Send the code again"),
+        "second.sms_sent" => ("Новый код отправлен.", "A new code has been sent."),
+        "second.sms_too_early" => (
+            "Повторно отправить код можно через",
+            "A new code can be sent in",
+        ),
+        "second.seconds" => ("с", "s"),
+        "second.sms_limit" => (
+            "Слишком много SMS на этот номер или с этого адреса. Попробуйте позже или войдите другим способом.",
+            "Too many SMS to this number or from this address. Try later or sign in another way.",
+        ),
+        "second.sms_expired" => (
+            "Срок действия кода истёк. Запросите новый код.",
+            "The code has expired. Ask for a new one.",
+        ),
+        "second.no_code" => ("Код не пришёл?", "No code?"),
+        "second.no_code_help" => (
+            "Проверьте, что номер телефона в профиле верный и телефон в сети; SMS может прийти с задержкой до минуты. Через минуту запросите код ещё раз. Если SMS не доходят, войдите с кодом из приложения или резервным кодом либо обратитесь в центр обслуживания.",
+            "Check that the phone number in your profile is right and the phone has signal; an SMS may take up to a minute. After a minute ask for the code again. If SMS do not arrive, sign in with an app code or a recovery code, or contact a service centre.",
+        ),
+        "second.too_many_codes" => (
+            "Слишком много неверных кодов. Запросите новый код.",
+            "Too many wrong codes. Ask for a new code.",
+        ),
+        "second.title" => ("Вход с подтверждением", "Two-step sign-in"),
+        "second.totp_code" => (
+            "Код из приложения-аутентификатора",
+            "Code from the authenticator app",
+        ),
+        "second.submit" => ("Подтвердить", "Confirm"),
+        "second.use_recovery" => (
+            "Нет доступа к приложению? Войти с резервным кодом",
+            "No access to the app? Use a recovery code",
+        ),
+        "second.recovery_code" => ("Резервный код", "Recovery code"),
+        "second.wrong" => ("Неверный код.", "Wrong code."),
+        "second.reused" => (
+            "Этот код уже использован. Дождитесь следующего кода в приложении.",
+            "This code has already been used. Wait for the next code in the app.",
+        ),
+        "second.recovery_wrong" => (
+            "Неверный или уже использованный резервный код.",
+            "Wrong or already used recovery code.",
+        ),
+        "second.too_many" => (
+            "Слишком много неверных кодов. Войдите заново.",
+            "Too many wrong codes. Sign in again.",
+        ),
+        "second.expired" => (
+            "Время подтверждения входа истекло. Войдите заново.",
+            "The sign-in confirmation has expired. Sign in again.",
+        ),
         "login.invalid" => ("Неверные логин или пароль", "Wrong login or password"),
         "login.caps_hint" => (
             "Проверьте, не включён ли Caps Lock и выбрана ли английская раскладка клавиатуры.",
@@ -253,6 +440,18 @@ fn text(key: &str) -> (&'static str, &'static str) {
         "admin.title" => (
             "Консоль администратора безопасности",
             "Security administration console",
+        ),
+        "admin.signin_vhod" => (
+            "Войти через vhod (пароль и второй фактор)",
+            "Sign in with vhod (password and a second factor)",
+        ),
+        "admin.signin_failed" => (
+            "Вход в консоль не удался. Начните заново.",
+            "Signing in to the console failed. Start again.",
+        ),
+        "admin.needs_second_factor" => (
+            "Для консоли нужен вход с подтверждением: подключите приложение-аутентификатор или вход по SMS в разделе «Безопасность».",
+            "The console needs a two-step sign-in: connect an authenticator app or SMS sign-in under Security.",
         ),
         "admin.token" => ("Токен доступа", "Access token"),
         "admin.token_help" => (

@@ -7,7 +7,10 @@ use super::meta::ClientMeta;
 use super::pages::{error_page, internal_error, with_cookie};
 use super::{cookies, render};
 use crate::app::AppState;
-use crate::authn::{self, password::LoginError, session};
+use crate::authn::challenge::ChallengeError;
+use crate::authn::lockout::{self, Attempt};
+use crate::authn::password::{LoginError, Proof};
+use crate::authn::{self, session};
 use crate::oidc::authorize::{self as authz, AuthRequest};
 use crate::params::Params;
 use askama::Template;
@@ -25,6 +28,18 @@ struct LoginPage {
     login: String,
     failed: bool,
     client_name: Option<String>,
+    /// Why the last attempt was refused other than a wrong password (i18n key).
+    notice: Option<&'static str>,
+    /// A proof-of-work challenge the page script must solve; empty when none is required.
+    pow: String,
+}
+
+/// How the login page is shown: after a refusal, and whether a proof of work is required.
+#[derive(Default)]
+struct Outcome {
+    failed: bool,
+    notice: Option<&'static str>,
+    challenge: bool,
 }
 
 fn login_page(
@@ -33,14 +48,16 @@ fn login_page(
     lang: Lang,
     tx: Option<(&str, &AuthRequest)>,
     login: String,
-    failed: bool,
+    outcome: Outcome,
 ) -> Response {
     let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
-    let status = if failed {
-        StatusCode::UNAUTHORIZED
-    } else {
-        StatusCode::OK
+    let status = match outcome.notice {
+        Some("login.locked") => StatusCode::FORBIDDEN,
+        Some(_) => StatusCode::BAD_REQUEST,
+        None if outcome.failed => StatusCode::UNAUTHORIZED,
+        None => StatusCode::OK,
     };
+    let failed = outcome.failed;
     with_cookie(
         render(
             status,
@@ -51,6 +68,12 @@ fn login_page(
                 login,
                 failed,
                 client_name: tx.map(|(_, r)| r.client_name.clone()),
+                notice: outcome.notice,
+                pow: if outcome.challenge {
+                    authn::challenge::issue(app)
+                } else {
+                    String::new()
+                },
             },
         ),
         cookie,
@@ -102,7 +125,21 @@ pub async fn page(
         .and_then(|r| r.login_hint.clone())
         .unwrap_or_default();
     let tx = p.get("tx").zip(req.as_ref());
-    login_page(&app, &headers, lang, tx, login, false)
+    let challenge = match lockout::challenge_required(&app, None, &meta.ip).await {
+        Ok(c) => c,
+        Err(e) => return internal_error(lang, &e),
+    };
+    login_page(
+        &app,
+        &headers,
+        lang,
+        tx,
+        login,
+        Outcome {
+            challenge,
+            ..Outcome::default()
+        },
+    )
 }
 
 pub async fn submit(
@@ -121,16 +158,68 @@ pub async fn submit(
     };
     let login = p.get("login").unwrap_or("").trim().to_string();
     let password = p.get("password").unwrap_or("");
-    let account = match authn::password::login(&app, &login, password).await {
+    let who = Attempt {
+        ip: &meta.ip,
+        user_agent: &meta.user_agent,
+    };
+    let proof = Proof {
+        challenge: p.get("pow_challenge"),
+        solution: p.get("pow_solution"),
+    };
+    let refused = |outcome: Outcome| {
+        let tx = p.get("tx").zip(req.as_ref());
+        login_page(&app, &headers, lang, tx, login.clone(), outcome)
+    };
+    let account = match authn::password::login(&app, &login, password, proof, who).await {
         Ok(a) => a,
-        Err(LoginError::Invalid) => {
+        Err(LoginError::Invalid { challenge_next }) => {
             tracing::info!(ip = %meta.ip, "password login failed");
-            let tx = p.get("tx").zip(req.as_ref());
-            return login_page(&app, &headers, lang, tx, login, true);
+            return refused(Outcome {
+                failed: true,
+                notice: None,
+                challenge: challenge_next,
+            });
+        }
+        Err(LoginError::Challenge(e)) => {
+            tracing::info!(ip = %meta.ip, reason = %e, "password login without a valid challenge");
+            return refused(Outcome {
+                failed: false,
+                notice: Some(match e {
+                    ChallengeError::Missing => "login.pow_required",
+                    _ => "login.pow_failed",
+                }),
+                challenge: true,
+            });
+        }
+        Err(LoginError::Locked) => {
+            tracing::info!(ip = %meta.ip, "password login refused: account locked");
+            return refused(Outcome {
+                failed: false,
+                notice: Some("login.locked"),
+                challenge: true,
+            });
         }
         Err(LoginError::Store(e)) => return internal_error(lang, &e),
+        Err(LoginError::Cache(e)) => return internal_error(lang, &e),
     };
     let persistent = p.get("foreign") != Some("on");
+    match authn::second_factor::methods(&app, &account.id).await {
+        Ok(m) if m.any() => {
+            let pending = authn::second_factor::PendingStep {
+                account_id: account.id.clone(),
+                tx: p.get("tx").filter(|_| req.is_some()).map(str::to_owned),
+                persistent,
+                step_up: false,
+                base_amr: vec!["pwd".into()],
+            };
+            return super::second_factor::ask(&app, lang, pending, &meta.ip).await;
+        }
+        Ok(_) => {}
+        Err(e) => return internal_error(lang, &e),
+    }
+    if let Err(e) = authn::alerts::login_succeeded(&app, &account.id, who, "pwd").await {
+        return internal_error(lang, &e);
+    }
     let mut res = match p.get("tx").filter(|_| req.is_some()) {
         Some(tx) => Redirect::to(&format!("/authorize/continue?tx={tx}")).into_response(),
         None => Redirect::to("/account").into_response(),
@@ -141,7 +230,7 @@ pub async fn submit(
         &meta,
         &account.id,
         authn::ACR_LOW,
-        &["pwd"],
+        &authn::AMR_PASSWORD,
         persistent,
     )
     .await

@@ -1,5 +1,6 @@
 //! HTML pages: templates, i18n (ru default, en), CSRF, cookies, security headers.
 
+pub mod assets;
 pub mod bank;
 pub mod contacts;
 pub mod cookies;
@@ -19,8 +20,12 @@ pub mod qes;
 pub mod records;
 pub mod recover;
 pub mod register;
+pub mod second_factor;
+pub mod security;
+pub mod security_activity;
 pub mod signature;
 pub mod signature_form;
+pub mod throttle;
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};

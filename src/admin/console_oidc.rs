@@ -1,0 +1,180 @@
+//! The admin console signs administrators in through vhod itself: an OIDC authorization-code flow
+//! (public client `vhod-admin-console`, PKCE S256) that requires acr ≥ substantial, so a password
+//! alone never opens the console. The resulting access token becomes the console cookie and is
+//! checked on every request like an admin API bearer token.
+
+use super::auth::{self, CONSOLE_CLIENT};
+use crate::app::AppState;
+use crate::authn::{ACR_SUBSTANTIAL, acr_rank};
+use crate::crypto;
+use crate::oidc::client_admin::{self, SettingsChange};
+use crate::oidc::clients::{self, NewClient};
+use crate::params::Params;
+use crate::web::i18n::Lang;
+use crate::web::pages::{error_page, internal_error};
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::{Deserialize, Serialize};
+
+const FLOW_COOKIE: &str = "vhod_admin_oidc";
+const FLOW_TTL: i64 = 600;
+
+#[derive(Serialize, Deserialize)]
+struct Flow {
+    state: String,
+    verifier: String,
+}
+
+fn redirect_uri(app: &AppState) -> String {
+    format!("{}/admin/console/callback", app.issuer())
+}
+
+/// Registers the console client on first use (public, PKCE, minimum acr substantial). An existing
+/// registration is left as it is (an operator may have registered it by hand).
+async fn ensure_client(app: &AppState) -> anyhow::Result<()> {
+    if clients::find(&app.store, CONSOLE_CLIENT).await?.is_some() {
+        return Ok(());
+    }
+    clients::register(
+        &app.store,
+        NewClient {
+            id: Some(CONSOLE_CLIENT.into()),
+            name: "Консоль администратора".into(),
+            redirect_uris: vec![redirect_uri(app)],
+            is_public: true,
+            ..NewClient::default()
+        },
+    )
+    .await?;
+    client_admin::change_settings(
+        app,
+        CONSOLE_CLIENT,
+        &SettingsChange {
+            min_acr: Some(ACR_SUBSTANTIAL.into()),
+            ..SettingsChange::default()
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(())
+}
+
+fn flow_cookie(app: &AppState, value: &str, max_age: i64) -> HeaderValue {
+    // Lax, not Strict: the browser comes back to the callback from the authorization redirect.
+    let mut c =
+        format!("{FLOW_COOKIE}={value}; Path=/admin; HttpOnly; SameSite=Lax; Max-Age={max_age}");
+    if app.config.issuer_is_https() {
+        c.push_str("; Secure");
+    }
+    HeaderValue::from_str(&c).expect("url-safe token")
+}
+
+fn flow_key(id: &str) -> String {
+    format!("admin-oidc:{}", crypto::hash_secret("admin-oidc", id))
+}
+
+/// GET /admin/console/signin: off to the authorization endpoint.
+pub async fn signin(State(app): State<AppState>) -> Response {
+    if let Err(e) = ensure_client(&app).await {
+        return internal_error(Lang::Ru, &e);
+    }
+    let verifier = crypto::random_token();
+    let flow = Flow {
+        state: crypto::random_token(),
+        verifier: verifier.clone(),
+    };
+    let id = crypto::random_token();
+    if let Err(e) = app.cache.put_json(&flow_key(&id), &flow, FLOW_TTL).await {
+        return internal_error(Lang::Ru, &e);
+    }
+    let mut url = match url::Url::parse(&format!("{}/authorize", app.issuer())) {
+        Ok(u) => u,
+        Err(e) => return internal_error(Lang::Ru, &e),
+    };
+    url.query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", CONSOLE_CLIENT)
+        .append_pair("redirect_uri", &redirect_uri(&app))
+        .append_pair("scope", "openid")
+        .append_pair("state", &flow.state)
+        .append_pair("code_challenge", &crypto::sha256_b64(&verifier))
+        .append_pair("code_challenge_method", "S256")
+        .append_pair("acr_values", ACR_SUBSTANTIAL);
+    let mut res = Redirect::to(url.as_str()).into_response();
+    res.headers_mut()
+        .append(header::SET_COOKIE, flow_cookie(&app, &id, FLOW_TTL));
+    res
+}
+
+/// GET /admin/console/callback: redeem the code, insist on substantial, keep the access token.
+pub async fn callback(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let refuse = |key| error_page(Lang::Ru, StatusCode::FORBIDDEN, key);
+    let p = Params::from_query(q.as_deref()).unwrap_or_default();
+    let Some(id) = crate::web::cookies::get(&headers, FLOW_COOKIE) else {
+        return refuse("admin.signin_failed");
+    };
+    let flow: Flow = match app.cache.take_json(&flow_key(&id)).await {
+        Ok(Some(f)) => f,
+        Ok(None) => return refuse("admin.signin_failed"),
+        Err(e) => return internal_error(Lang::Ru, &e),
+    };
+    if !crypto::ct_eq(p.get("state").unwrap_or(""), &flow.state) {
+        return refuse("admin.signin_failed");
+    }
+    if p.get("error") == Some("unmet_authentication_requirements") {
+        return refuse("admin.needs_second_factor");
+    }
+    let Some(code) = p.get("code") else {
+        return refuse("admin.signin_failed");
+    };
+    let token = match redeem(&app, code, &flow.verifier).await {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::warn!(error = %e, "admin console sign-in: code redemption failed");
+            return refuse("admin.signin_failed");
+        }
+    };
+    // The client's minimum could have been lowered by hand: check the assurance here as well.
+    match auth::authenticate_token(&app, &token).await {
+        Ok(c) if c.acr().and_then(acr_rank) >= acr_rank(ACR_SUBSTANTIAL) => {}
+        Ok(_) => return refuse("admin.needs_second_factor"),
+        Err(_) => return refuse("admin.signin_failed"),
+    }
+    let mut res = Redirect::to("/admin/console").into_response();
+    let h = res.headers_mut();
+    h.append(
+        header::SET_COOKIE,
+        super::console::admin_cookie(&app, &token, app.config.tokens.access_ttl),
+    );
+    h.append(header::SET_COOKIE, flow_cookie(&app, "", 0));
+    res
+}
+
+/// The token endpoint, called like any public client would (PKCE, no secret).
+async fn redeem(app: &AppState, code: &str, verifier: &str) -> anyhow::Result<String> {
+    let res = app
+        .http
+        .post(format!("{}/token", app.issuer()))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", &redirect_uri(app)),
+            ("client_id", CONSOLE_CLIENT),
+            ("code_verifier", verifier),
+        ])
+        .send()
+        .await?;
+    if !res.status().is_success() {
+        anyhow::bail!("token endpoint answered {}", res.status());
+    }
+    let body: serde_json::Value = res.json().await?;
+    body["access_token"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| anyhow::anyhow!("no access_token in the token response"))
+}

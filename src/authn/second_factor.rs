@@ -1,0 +1,243 @@
+//! The second step of a login: after the password (or, for a step-up, with a session of lower
+//! assurance) the person proves a second factor. The pending step lives in the shared cache under
+//! the hash of a random id held in an HttpOnly cookie, so any node can finish it.
+
+use super::sms_otp::{self, OtpError};
+use super::{ACR_SUBSTANTIAL, totp};
+use crate::app::AppState;
+use crate::cache::CacheError;
+use crate::crypto;
+use crate::store::StoreError;
+use serde::{Deserialize, Serialize};
+
+pub const COOKIE: &str = "vhod_2fa";
+/// Wrong codes allowed in one pending step before the login must start again.
+pub const MAX_ATTEMPTS: u32 = 5;
+const TTL: i64 = 600;
+
+/// A password login (or a low session) waiting for its second factor.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PendingStep {
+    pub account_id: String,
+    /// The authorization transaction to continue afterwards, if any.
+    pub tx: Option<String>,
+    pub persistent: bool,
+    /// True when an existing session steps up (no password was typed in this step).
+    pub step_up: bool,
+    /// amr of what was already proven: ["pwd"] after a password, the session's amr for a step-up.
+    #[serde(default)]
+    pub base_amr: Vec<String>,
+}
+
+/// Which second factors the account has.
+#[derive(Debug, Clone, Default)]
+pub struct Methods {
+    pub totp: bool,
+    pub recovery: bool,
+    /// SMS two-step login is on and the account has a confirmed phone.
+    pub sms: bool,
+}
+
+impl Methods {
+    pub fn any(&self) -> bool {
+        self.totp || self.sms
+    }
+}
+
+/// The result of a completed second step: the assurance of the new session.
+pub struct Completed {
+    pub pending: PendingStep,
+    pub acr: &'static str,
+    pub amr: Vec<String>,
+    /// Login history method name.
+    pub method: &'static str,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StepError {
+    #[error("no second step pending (expired or finished)")]
+    NotPending,
+    #[error("too many wrong codes")]
+    TooManyAttempts,
+    #[error(transparent)]
+    Totp(totp::TotpError),
+    #[error(transparent)]
+    Sms(OtpError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+}
+
+impl From<OtpError> for StepError {
+    fn from(e: OtpError) -> Self {
+        match e {
+            OtpError::Store(s) => StepError::Store(s),
+            OtpError::Cache(c) => StepError::Cache(c),
+            other => StepError::Sms(other),
+        }
+    }
+}
+
+impl From<totp::TotpError> for StepError {
+    fn from(e: totp::TotpError) -> Self {
+        match e {
+            totp::TotpError::Store(s) => StepError::Store(s),
+            totp::TotpError::Cache(c) => StepError::Cache(c),
+            other => StepError::Totp(other),
+        }
+    }
+}
+
+pub async fn methods(app: &AppState, account_id: &str) -> Result<Methods, StoreError> {
+    let totp = totp::has_totp(app, account_id).await?;
+    let recovery = app.store.recovery_codes_left(account_id).await? > 0;
+    let sms = app.store.security_choices(account_id).await?.sms_two_step
+        && sms_otp::confirmed_phone(app, account_id).await?.is_some();
+    Ok(Methods {
+        totp,
+        recovery,
+        sms,
+    })
+}
+
+fn key(id: &str) -> String {
+    format!("2fa:{}", crypto::hash_secret("2fa", id))
+}
+
+/// Parks the login; returns the cookie value naming it.
+pub async fn begin(app: &AppState, pending: &PendingStep) -> Result<String, CacheError> {
+    let id = crypto::random_token();
+    app.cache.put_json(&key(&id), pending, TTL).await?;
+    Ok(id)
+}
+
+pub async fn load(app: &AppState, id: Option<&str>) -> Result<Option<PendingStep>, CacheError> {
+    match id {
+        Some(id) if !id.is_empty() && id.len() <= 64 => app.cache.get_json(&key(id)).await,
+        _ => Ok(None),
+    }
+}
+
+/// Claims attempt number n (1-based) atomically across nodes; Err once all are spent, and the
+/// pending step is then dropped.
+async fn claim_attempt(app: &AppState, id: &str) -> Result<(), StepError> {
+    for n in 1..=MAX_ATTEMPTS {
+        if app
+            .cache
+            .put_if_absent(&format!("{}:attempt:{n}", key(id)), "1", TTL)
+            .await?
+        {
+            return Ok(());
+        }
+    }
+    app.cache.delete(&key(id)).await?;
+    Err(StepError::TooManyAttempts)
+}
+
+/// Checks a code from an authenticator app (`method` "totp") or a recovery code ("recovery").
+pub async fn complete_with_code(
+    app: &AppState,
+    id: &str,
+    method: &str,
+    code: &str,
+) -> Result<Completed, StepError> {
+    let pending = load(app, Some(id)).await?.ok_or(StepError::NotPending)?;
+    claim_attempt(app, id).await?;
+    let account = pending.account_id.clone();
+    let method = match method {
+        "recovery" => {
+            totp::use_recovery_code(app, &account, code).await?;
+            "pwd+recovery"
+        }
+        _ => {
+            totp::verify(app, &account, code).await?;
+            "pwd+otp"
+        }
+    };
+    finish(app, id, method, &["otp", "mfa"]).await
+}
+
+/// Sends (or resends) the login code by SMS to the account's confirmed phone.
+pub async fn send_sms(app: &AppState, id: &str, ip: &str) -> Result<(), StepError> {
+    let pending = load(app, Some(id)).await?.ok_or(StepError::NotPending)?;
+    let phone = sms_otp::confirmed_phone(app, &pending.account_id)
+        .await?
+        .ok_or(StepError::NotPending)?;
+    sms_otp::send(app, "login", id, &phone, ip).await?;
+    Ok(())
+}
+
+/// Checks the SMS code of the pending login.
+pub async fn complete_with_sms(
+    app: &AppState,
+    id: &str,
+    code: &str,
+) -> Result<Completed, StepError> {
+    load(app, Some(id)).await?.ok_or(StepError::NotPending)?;
+    claim_attempt(app, id).await?;
+    sms_otp::verify(app, "login", id, code).await?;
+    finish(app, id, "pwd+sms", &["sms", "mfa"]).await
+}
+
+/// Ends the pending step (single use) and says what the new session is worth.
+pub async fn finish(
+    app: &AppState,
+    id: &str,
+    method: &'static str,
+    factor_amr: &'static [&'static str],
+) -> Result<Completed, StepError> {
+    let pending: PendingStep = app
+        .cache
+        .take_json(&key(id))
+        .await?
+        .ok_or(StepError::NotPending)?;
+    let amr = combined_amr(&pending.base_amr, factor_amr);
+    Ok(Completed {
+        pending,
+        acr: ACR_SUBSTANTIAL,
+        amr,
+        method,
+    })
+}
+
+/// What was proven before plus the second factor, each value once, "mfa" last; a pending step
+/// without a record of the first factor counts it as the password.
+fn combined_amr(base: &[String], factor_amr: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = if base.is_empty() {
+        vec!["pwd".into()]
+    } else {
+        base.iter().filter(|a| *a != "mfa").cloned().collect()
+    };
+    for a in factor_amr.iter().filter(|a| **a != "mfa") {
+        if !out.iter().any(|x| x == a) {
+            out.push((*a).to_string());
+        }
+    }
+    out.push("mfa".into());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amr_lists_both_factors_once_with_mfa_last() {
+        let pwd = vec!["pwd".to_string()];
+        assert_eq!(
+            combined_amr(&pwd, &crate::authn::AMR_PASSWORD_OTP),
+            ["pwd", "otp", "mfa"]
+        );
+        assert_eq!(
+            combined_amr(&[], &crate::authn::AMR_PASSWORD_SMS),
+            ["pwd", "sms", "mfa"]
+        );
+        // A step-up of a session proven some other way keeps that way, not "pwd".
+        let hwk = vec!["hwk".to_string(), "user".to_string()];
+        assert_eq!(
+            combined_amr(&hwk, &["otp", "mfa"]),
+            ["hwk", "user", "otp", "mfa"]
+        );
+    }
+}

@@ -1,0 +1,191 @@
+//! Login attempts (login_events) and the counters and locks derived from them (login_guard).
+//! Everything here is in the store so it holds across nodes and restarts.
+
+use super::{Store, StoreError, new_id};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LoginEventRow {
+    pub id: String,
+    pub account_id: Option<String>,
+    pub at: i64,
+    pub user_agent: String,
+    pub ip: String,
+    pub method: String,
+    pub result: String,
+}
+
+pub struct NewLoginEvent<'a> {
+    pub account_id: Option<&'a str>,
+    pub user_agent: &'a str,
+    pub ip: &'a str,
+    pub method: &'a str,
+    pub result: &'a str,
+}
+
+/// The state of one scope after a failure was counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GuardState {
+    pub consecutive: i64,
+    pub locked_until: i64,
+}
+
+pub fn account_scope(account_id: &str) -> String {
+    format!("account:{account_id}")
+}
+
+pub fn ip_scope(ip: &str) -> String {
+    format!("ip:{ip}")
+}
+
+impl Store {
+    pub async fn record_login_event(&self, e: NewLoginEvent<'_>) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO login_events (id, account_id, at, user_agent, ip, method, result) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(new_id())
+        .bind(e.account_id)
+        .bind(self.now())
+        .bind(e.user_agent.chars().take(300).collect::<String>())
+        .bind(e.ip)
+        .bind(e.method)
+        .bind(e.result)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The newest login events of an account, newest first.
+    pub async fn login_events_of(
+        &self,
+        account_id: &str,
+        limit: i64,
+    ) -> Result<Vec<LoginEventRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT id, account_id, at, user_agent, ip, method, result FROM login_events \
+             WHERE account_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
+        )
+        .bind(account_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Whether this account ever signed in successfully from this user agent and IP.
+    pub async fn is_known_device(
+        &self,
+        account_id: &str,
+        user_agent: &str,
+        ip: &str,
+    ) -> Result<bool, StoreError> {
+        let ua: String = user_agent.chars().take(300).collect();
+        let found: Option<(String,)> = sqlx::query_as(
+            "SELECT id FROM login_events WHERE account_id = $1 AND user_agent = $2 AND ip = $3 \
+             AND result = 'success' LIMIT 1",
+        )
+        .bind(account_id)
+        .bind(ua)
+        .bind(ip)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.is_some())
+    }
+
+    /// Counts one more consecutive failure for `scope` in one atomic statement.
+    pub async fn count_login_failure(&self, scope: &str) -> Result<GuardState, StoreError> {
+        let (consecutive, locked_until): (i64, i64) = sqlx::query_as(
+            "INSERT INTO login_guard (scope, consecutive, locked_until, reset_at, updated_at) \
+             VALUES ($1, 1, 0, 0, $2) \
+             ON CONFLICT (scope) DO UPDATE SET consecutive = login_guard.consecutive + 1, updated_at = $2 \
+             RETURNING consecutive, locked_until",
+        )
+        .bind(scope)
+        .bind(self.now())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(GuardState {
+            consecutive,
+            locked_until,
+        })
+    }
+
+    /// Consecutive failures of `scope` and until when it is locked (0, 0 when never seen).
+    pub async fn login_guard(&self, scope: &str) -> Result<GuardState, StoreError> {
+        let row: Option<(i64, i64)> =
+            sqlx::query_as("SELECT consecutive, locked_until FROM login_guard WHERE scope = $1")
+                .bind(scope)
+                .fetch_optional(&self.pool)
+                .await?;
+        let (consecutive, locked_until) = row.unwrap_or((0, 0));
+        Ok(GuardState {
+            consecutive,
+            locked_until,
+        })
+    }
+
+    /// A success ends the run of consecutive failures (the 30-minute failure window stays).
+    pub async fn clear_consecutive_failures(&self, scope: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE login_guard SET consecutive = 0, updated_at = $2 WHERE scope = $1")
+            .bind(scope)
+            .bind(self.now())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Failed password logins of the account within the last `window` seconds that still count
+    /// (those before the last lock or lift do not).
+    pub async fn recent_password_failures(
+        &self,
+        account_id: &str,
+        window: i64,
+    ) -> Result<i64, StoreError> {
+        let now = self.now();
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM login_events WHERE account_id = $1 AND result = 'failure' \
+             AND method = 'pwd' AND at > $2 \
+             AND at > COALESCE((SELECT reset_at FROM login_guard WHERE scope = $3), 0)",
+        )
+        .bind(account_id)
+        .bind(now - window)
+        .bind(account_scope(account_id))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n)
+    }
+
+    /// Locks password login of the scope until `until`; true only for the call that locked it
+    /// (a scope already locked stays as it is), so the owner is notified once.
+    pub async fn lock_login(&self, scope: &str, until: i64) -> Result<bool, StoreError> {
+        let now = self.now();
+        let done = sqlx::query(
+            "UPDATE login_guard SET locked_until = $2, reset_at = $3, updated_at = $3 \
+             WHERE scope = $1 AND locked_until <= $3",
+        )
+        .bind(scope)
+        .bind(until)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Ends a lock and forgets the failures before now (called after a successful recovery).
+    pub async fn unlock_login(&self, scope: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE login_guard SET locked_until = 0, consecutive = 0, reset_at = $2, updated_at = $2 \
+             WHERE scope = $1",
+        )
+        .bind(scope)
+        .bind(self.now())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Lifts the password-login lock of an account and forgets its earlier failures (the recovery
+    /// flow calls this after a successful recovery).
+    pub async fn lift_lock(&self, account_id: &str) -> Result<(), StoreError> {
+        self.unlock_login(&account_scope(account_id)).await
+    }
+}
