@@ -595,3 +595,63 @@ async fn an_uploaded_der_signature_file_logs_in() {
         assert_eq!(location(&res).as_deref(), Some("/account"));
     }
 }
+
+#[tokio::test]
+async fn a_portal_requiring_high_steps_a_password_session_up_to_a_signature() {
+    for backend in backends() {
+        let f = setup(&backend).await;
+        let (client_id, secret) = f.t.add_client(REDIRECT, false).await;
+        let (verifier, challenge) = pkce_pair();
+        let url = authorize_url(
+            &f.t.base,
+            &client_id,
+            REDIRECT,
+            &[
+                ("code_challenge", &challenge),
+                ("code_challenge_method", "S256"),
+                ("acr_values", vhod::authn::ACR_HIGH),
+            ],
+        );
+        // No certificate bound: the portal is told high cannot be reached for this person.
+        let b = f.password_login().await;
+        match b.follow(&url).await {
+            Landing::Left(back) => assert_eq!(
+                query_param(&back, "error").as_deref(),
+                Some("unmet_authentication_requirements"),
+                "{back}"
+            ),
+            other => panic!("{other:?}"),
+        }
+        let person = f.person(SNILS, 21);
+        f.bind(&person).await;
+        // A password session is stepped up: the signature page within the same transaction.
+        let b = f.password_login().await;
+        let next = match b.http.get(&url).send().await.unwrap() {
+            res if res.status() == 303 => location(&res).unwrap(),
+            res => panic!("{}", res.status()),
+        };
+        assert!(next.starts_with("/login/signature?tx="), "{next}");
+        let tx = next.split("tx=").nth(1).unwrap().to_string();
+        let res = f
+            .signature_login(&b, Some(&tx), &person, str::to_string)
+            .await;
+        let next = location(&res).expect("redirect after signature login");
+        let back = match b.follow(&next).await {
+            Landing::Left(url) => url,
+            Landing::Page(200, html) if html.contains("name=\"decision\"") => {
+                match b
+                    .submit_follow(&html, "/consent", &[("decision", "allow")])
+                    .await
+                {
+                    Landing::Left(url) => url,
+                    other => panic!("consent did not redirect: {other:?}"),
+                }
+            }
+            other => panic!("no redirect to the portal: {other:?}"),
+        };
+        let code = query_param(&back, "code").expect("code");
+        let (status, tokens) = redeem(&f.t, &client_id, &secret.unwrap(), &code, &verifier).await;
+        assert_eq!(status, 200, "{tokens}");
+        assert_eq!(id_token_claims(&tokens)["acr"], vhod::authn::ACR_HIGH);
+    }
+}

@@ -336,19 +336,10 @@ pub fn parse_request(
         },
     };
     // What the portal demands (its minimum, or the weakest acr value it accepts): a second factor
-    // is asked for during the login (decide() refuses when the person has none); nothing here
-    // reaches `high` yet.
+    // (substantial) or a qualified signature (high) is asked for during the login; decide()
+    // refuses when the person has no way to reach it.
     let acr_values = requested_acrs(p.get("acr_values"), claims_request.as_ref());
-    let required_acr = required_acr(&client.min_acr, &acr_values);
-    if authn::acr_rank(required_acr) > authn::acr_rank(authn::ACR_SUBSTANTIAL) {
-        return Err((
-            "unmet_authentication_requirements",
-            format!(
-                "this portal requires {required_acr} authentication, which cannot be reached here"
-            ),
-        ));
-    }
-    let required_acr = required_acr.to_string();
+    let required_acr = required_acr(&client.min_acr, &acr_values).to_string();
     let hint_sub = match p.get("id_token_hint") {
         None => None,
         Some(hint) => Some(
@@ -570,6 +561,9 @@ async fn step_up(
     session: &SessionRow,
 ) -> Response {
     let lang = req.lang;
+    if req.required_acr == authn::ACR_HIGH {
+        return step_up_to_signature(app, req, tx, session).await;
+    }
     let methods = match authn::second_factor::methods(app, &session.account_id).await {
         Ok(m) => m,
         Err(e) => return internal_error(lang, &e),
@@ -600,6 +594,43 @@ async fn step_up(
         base_amr: session::amr_of(session),
     };
     crate::web::second_factor::ask(app, lang, pending, &meta.ip).await
+}
+
+/// `high` is reached only by signing in with a bound qualified certificate: the signature page
+/// within this transaction, or a refusal when the person has none bound (or prompt=none).
+async fn step_up_to_signature(
+    app: &AppState,
+    req: AuthRequest,
+    tx: Option<String>,
+    session: &SessionRow,
+) -> Response {
+    let lang = req.lang;
+    let bound = match app.store.qes_certificates(&session.account_id).await {
+        Ok(list) => !list.is_empty(),
+        Err(e) => return internal_error(lang, &e),
+    };
+    if !bound || has_prompt(&req, "none") {
+        let (error, why) = if bound {
+            (
+                "interaction_required",
+                "a qualified electronic signature must be given",
+            )
+        } else {
+            (
+                "unmet_authentication_requirements",
+                "the portal requires a qualified electronic signature and this account has no certificate bound",
+            )
+        };
+        return error_redirect(app, &req.redirect_uri, req.state.as_deref(), error, why);
+    }
+    let tx = match tx {
+        Some(t) => t,
+        None => match save_tx(app, &req).await {
+            Ok(t) => t,
+            Err(e) => return internal_error(lang, &e),
+        },
+    };
+    Redirect::to(&format!("/login/signature?tx={tx}")).into_response()
 }
 
 /// GET /authorize/continue?tx=…: back from the login page.

@@ -45,7 +45,7 @@ pub fn metadata(app: &AppState) -> Value {
         "revocation_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGS,
         "code_challenge_methods_supported": ["S256"],
         "claims_supported": CLAIMS.iter().chain(["iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "at_hash"].iter()).collect::<Vec<_>>(),
-        "acr_values_supported": &ACR_VALUES[..2],
+        "acr_values_supported": ACR_VALUES,
         "prompt_values_supported": ["none", "login", "consent"],
         "ui_locales_supported": ["ru", "en"],
         "claims_parameter_supported": true,
