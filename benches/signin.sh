@@ -16,7 +16,9 @@ PORT=18555
 ISSUER="http://localhost:$PORT"
 export VHOD_SERVER__BIND="127.0.0.1:$PORT" VHOD_SERVER__ISSUER="$ISSUER" \
   VHOD_DATABASE__URL="sqlite://$DIR/vhod.db" VHOD_KEYS__KEK_FILE="$DIR/kek" VHOD_LOG=warn \
-  VHOD_PASSWORD__MAX_CONCURRENT=1
+  VHOD_PASSWORD__MAX_CONCURRENT=1 \
+  VHOD_LOGIN__RATE_PER_MINUTE=10000000 VHOD_LOGIN__RATE_BURST=1000000
+# (The per-IP flood brake is lifted: every flow comes from 127.0.0.1 and this measures hashing.)
 (cd "$DIR" && exec taskset -c 0 "$BIN" serve) &
 PID=$!
 trap 'kill $PID 2>/dev/null || true; rm -rf "$DIR"' EXIT

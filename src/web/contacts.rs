@@ -1,7 +1,7 @@
 //! «Контакты»: the person's phone and e-mail; a new one replaces the old only after its code.
 
 use super::i18n::{Lang, Tr};
-use super::identity::signed_in;
+use super::identity::{signed_in, signed_in_form};
 use super::meta::ClientMeta;
 use super::pages::{internal_error, with_cookie};
 use super::{csrf, render};
@@ -120,12 +120,8 @@ pub async fn start(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (p, lang) = match super::checked_form(&meta, &headers, &body) {
+    let (p, lang, s) = match signed_in_form(&app, &meta, &headers, &body).await {
         Ok(x) => x,
-        Err(page) => return page,
-    };
-    let s = match signed_in(&app, &headers, lang).await {
-        Ok(s) => s,
         Err(r) => return r,
     };
     match contacts::start(&app, &s.account_id, p.get("contact").unwrap_or("")).await {
@@ -170,12 +166,8 @@ pub async fn confirm(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (p, lang) = match super::checked_form(&meta, &headers, &body) {
+    let (p, lang, s) = match signed_in_form(&app, &meta, &headers, &body).await {
         Ok(x) => x,
-        Err(page) => return page,
-    };
-    let s = match signed_in(&app, &headers, lang).await {
-        Ok(s) => s,
         Err(r) => return r,
     };
     match contacts::confirm(&app, &s.account_id, p.get("code").unwrap_or("")).await {
@@ -207,12 +199,8 @@ pub async fn save_addresses(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (p, lang) = match super::checked_form(&meta, &headers, &body) {
+    let (p, lang, s) = match signed_in_form(&app, &meta, &headers, &body).await {
         Ok(x) => x,
-        Err(page) => return page,
-    };
-    let s = match signed_in(&app, &headers, lang).await {
-        Ok(s) => s,
         Err(r) => return r,
     };
     for (kind, field) in [("PRG", "registration"), ("PLV", "residence")] {

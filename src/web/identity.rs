@@ -34,6 +34,20 @@ pub async fn signed_in(
     }
 }
 
+/// A CSRF-checked form from a signed-in browser: the form, its language and the session — or the
+/// answer to give instead.
+#[allow(clippy::result_large_err)]
+pub async fn signed_in_form(
+    app: &AppState,
+    meta: &ClientMeta,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(Params, Lang, SessionRow), Response> {
+    let (p, lang) = super::checked_form(meta, headers, body)?;
+    let s = signed_in(app, headers, lang).await?;
+    Ok((p, lang, s))
+}
+
 pub struct DocView {
     pub kind_key: &'static str,
     pub summary: String,
@@ -371,12 +385,8 @@ pub async fn standard_submit(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (p, lang) = match super::checked_form(&meta, &headers, &body) {
+    let (p, lang, s) = match signed_in_form(&app, &meta, &headers, &body).await {
         Ok(x) => x,
-        Err(page) => return page,
-    };
-    let s = match signed_in(&app, &headers, lang).await {
-        Ok(s) => s,
         Err(r) => return r,
     };
     let req = match parse_standard(&p) {
@@ -404,12 +414,8 @@ pub async fn order_letter(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (p, lang) = match super::checked_form(&meta, &headers, &body) {
+    let (p, lang, s) = match signed_in_form(&app, &meta, &headers, &body).await {
         Ok(x) => x,
-        Err(page) => return page,
-    };
-    let s = match signed_in(&app, &headers, lang).await {
-        Ok(s) => s,
         Err(r) => return r,
     };
     let address = p.get("address").unwrap_or("").trim();
@@ -425,12 +431,8 @@ pub async fn enter_letter_code(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (p, lang) = match super::checked_form(&meta, &headers, &body) {
+    let (p, lang, s) = match signed_in_form(&app, &meta, &headers, &body).await {
         Ok(x) => x,
-        Err(page) => return page,
-    };
-    let s = match signed_in(&app, &headers, lang).await {
-        Ok(s) => s,
         Err(r) => return r,
     };
     let result = letters::enter_code(&app, &s.account_id, p.get("code").unwrap_or("")).await;
@@ -546,12 +548,8 @@ pub async fn delete_account(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (p, lang) = match super::checked_form(&meta, &headers, &body) {
+    let (p, lang, s) = match signed_in_form(&app, &meta, &headers, &body).await {
         Ok(x) => x,
-        Err(page) => return page,
-    };
-    let s = match signed_in(&app, &headers, lang).await {
-        Ok(s) => s,
         Err(r) => return r,
     };
     if app.store.now() - s.auth_time > FRESH_LOGIN_SECS {

@@ -2,7 +2,7 @@
 //! revocable. Revoking withdraws the consent and the portal's grants at once.
 
 use super::i18n::Tr;
-use super::identity::{signed_in, when};
+use super::identity::{signed_in, signed_in_form, when};
 use super::meta::ClientMeta;
 use super::pages::{internal_error, with_cookie};
 use super::{csrf, render};
@@ -67,12 +67,8 @@ pub async fn revoke(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (p, lang) = match super::checked_form(&meta, &headers, &body) {
+    let (p, lang, s) = match signed_in_form(&app, &meta, &headers, &body).await {
         Ok(x) => x,
-        Err(page) => return page,
-    };
-    let s = match signed_in(&app, &headers, lang).await {
-        Ok(s) => s,
         Err(r) => return r,
     };
     let client_id = p.get("client_id").unwrap_or("");

@@ -2,7 +2,7 @@
 //! registry check; their status shows on the documents page.
 
 use super::i18n::{Lang, Tr};
-use super::identity::signed_in;
+use super::identity::{signed_in, signed_in_form};
 use super::meta::ClientMeta;
 use super::pages::{internal_error, with_cookie};
 use super::{csrf, render};
@@ -58,12 +58,8 @@ pub async fn submit(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (p, lang) = match super::checked_form(&meta, &headers, &body) {
+    let (p, lang, s) = match signed_in_form(&app, &meta, &headers, &body).await {
         Ok(x) => x,
-        Err(page) => return page,
-    };
-    let s = match signed_in(&app, &headers, lang).await {
-        Ok(s) => s,
         Err(r) => return r,
     };
     let get = |k: &str| p.get(k).unwrap_or("").trim().to_string();
