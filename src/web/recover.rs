@@ -6,7 +6,6 @@ use super::pages::{internal_error, with_cookie};
 use super::{csrf, render};
 use crate::app::AppState;
 use crate::authn;
-use crate::identity::password_policy::PolicyError;
 use crate::identity::recovery::{self, RecoveryError, Who};
 use crate::params::Params;
 use askama::Template;
@@ -57,16 +56,7 @@ fn error_key(e: &RecoveryError) -> (StatusCode, &'static str) {
         RecoveryError::WrongCode => (StatusCode::BAD_REQUEST, "recover.wrong_code"),
         RecoveryError::TooManyAttempts => (StatusCode::BAD_REQUEST, "recover.too_many"),
         RecoveryError::NotConfirmed => (StatusCode::BAD_REQUEST, "recover.expired"),
-        RecoveryError::Policy(p) => (
-            StatusCode::BAD_REQUEST,
-            match p {
-                PolicyError::TooShort => "password.too_short",
-                PolicyError::TooLong => "password.too_long",
-                PolicyError::MissingClass => "password.missing_class",
-                PolicyError::Common => "password.common",
-                PolicyError::Mismatch => "password.mismatch",
-            },
-        ),
+        RecoveryError::Policy(p) => (StatusCode::BAD_REQUEST, super::register::policy_key(p)),
         _ => (StatusCode::INTERNAL_SERVER_ERROR, "error.internal"),
     }
 }

@@ -345,13 +345,7 @@ pub async fn set_password(
     let (account, tx) = match result {
         Ok(done) => done,
         Err(RegError::Policy(e)) => {
-            let key = match e {
-                PolicyError::TooShort => "password.too_short",
-                PolicyError::TooLong => "password.too_long",
-                PolicyError::MissingClass => "password.missing_class",
-                PolicyError::Common => "password.common",
-                PolicyError::Mismatch => "password.mismatch",
-            };
+            let key = policy_key(&e);
             let (csrf, cookie) = csrf::token(&headers, app.config.issuer_is_https());
             return with_cookie(
                 render(
@@ -395,4 +389,15 @@ pub async fn set_password(
     let mut res = Redirect::to(&target).into_response();
     res.headers_mut().append(header::SET_COOKIE, cookie);
     res
+}
+
+/// The page text naming why a new password was refused (registration, recovery).
+pub fn policy_key(e: &PolicyError) -> &'static str {
+    match e {
+        PolicyError::TooShort => "password.too_short",
+        PolicyError::TooLong => "password.too_long",
+        PolicyError::MissingClass => "password.missing_class",
+        PolicyError::Common => "password.common",
+        PolicyError::Mismatch => "password.mismatch",
+    }
 }
