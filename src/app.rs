@@ -222,7 +222,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/account/delete",
-            get(web::identity::delete_form).post(web::identity::delete_account),
+            get(web::deletion::delete_form).post(web::deletion::delete_account),
         )
         .route(
             "/account/letter/code",

@@ -95,7 +95,7 @@ pub async fn load_tx(app: &AppState, id: &str) -> Result<Option<AuthRequest>, Ca
     app.cache.get_json(&tx_key(id)).await
 }
 
-async fn save_tx(app: &AppState, req: &AuthRequest) -> Result<String, CacheError> {
+pub(super) async fn save_tx(app: &AppState, req: &AuthRequest) -> Result<String, CacheError> {
     let id = crypto::random_token();
     app.cache
         .put_json(&tx_key(&id), req, app.config.session.login_tx_ttl)
@@ -427,7 +427,7 @@ fn hinted_subject(app: &AppState, hint: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn has_prompt(req: &AuthRequest, v: &str) -> bool {
+pub(super) fn has_prompt(req: &AuthRequest, v: &str) -> bool {
     req.prompt.iter().any(|p| p == v)
 }
 
@@ -484,7 +484,7 @@ async fn decide(
     };
     let _ = meta;
     if authn::acr_rank(&session.acr) < authn::acr_rank(&req.required_acr) {
-        return step_up(app, meta, req, tx, &session).await;
+        return super::step_up::step_up(app, meta, req, tx, &session).await;
     }
     if let Some(min) = clients::LEVELS
         .iter()
@@ -549,88 +549,6 @@ async fn decide(
         return internal_error(lang, &e);
     }
     issue_code(app, &req, &session).await
-}
-
-/// The session is weaker than the portal demands: ask for the account's second factor within this
-/// transaction, or refuse when the person has none.
-async fn step_up(
-    app: &AppState,
-    meta: &ClientMeta,
-    req: AuthRequest,
-    tx: Option<String>,
-    session: &SessionRow,
-) -> Response {
-    let lang = req.lang;
-    if req.required_acr == authn::ACR_HIGH {
-        return step_up_to_signature(app, req, tx, session).await;
-    }
-    let methods = match authn::second_factor::methods(app, &session.account_id).await {
-        Ok(m) => m,
-        Err(e) => return internal_error(lang, &e),
-    };
-    if !methods.any() || has_prompt(&req, "none") {
-        let (error, why) = if methods.any() {
-            ("interaction_required", "a second factor must be entered")
-        } else {
-            (
-                "unmet_authentication_requirements",
-                "the portal requires a second factor and this account has none",
-            )
-        };
-        return error_redirect(app, &req.redirect_uri, req.state.as_deref(), error, why);
-    }
-    let tx = match tx {
-        Some(t) => t,
-        None => match save_tx(app, &req).await {
-            Ok(t) => t,
-            Err(e) => return internal_error(lang, &e),
-        },
-    };
-    let pending = authn::second_factor::PendingStep {
-        account_id: session.account_id.clone(),
-        tx: Some(tx),
-        persistent: session.persistent != 0,
-        step_up: true,
-        base_amr: session::amr_of(session),
-    };
-    crate::web::second_factor::ask(app, lang, pending, &meta.ip).await
-}
-
-/// `high` is reached only by signing in with a bound qualified certificate: the signature page
-/// within this transaction, or a refusal when the person has none bound (or prompt=none).
-async fn step_up_to_signature(
-    app: &AppState,
-    req: AuthRequest,
-    tx: Option<String>,
-    session: &SessionRow,
-) -> Response {
-    let lang = req.lang;
-    let bound = match app.store.qes_certificates(&session.account_id).await {
-        Ok(list) => !list.is_empty(),
-        Err(e) => return internal_error(lang, &e),
-    };
-    if !bound || has_prompt(&req, "none") {
-        let (error, why) = if bound {
-            (
-                "interaction_required",
-                "a qualified electronic signature must be given",
-            )
-        } else {
-            (
-                "unmet_authentication_requirements",
-                "the portal requires a qualified electronic signature and this account has no certificate bound",
-            )
-        };
-        return error_redirect(app, &req.redirect_uri, req.state.as_deref(), error, why);
-    }
-    let tx = match tx {
-        Some(t) => t,
-        None => match save_tx(app, &req).await {
-            Ok(t) => t,
-            Err(e) => return internal_error(lang, &e),
-        },
-    };
-    Redirect::to(&format!("/login/signature?tx={tx}")).into_response()
 }
 
 /// GET /authorize/continue?tx=…: back from the login page.

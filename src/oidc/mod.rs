@@ -16,6 +16,7 @@ pub mod logout;
 pub mod par;
 pub mod pkce;
 pub mod request_object;
+pub mod step_up;
 pub mod subject;
 pub mod token;
 pub mod tokens;

@@ -5,6 +5,7 @@ pub mod bank;
 pub mod contacts;
 pub mod cookies;
 pub mod csrf;
+pub mod deletion;
 pub mod headers;
 pub mod i18n;
 pub mod i18n_identity;
