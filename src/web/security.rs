@@ -219,6 +219,11 @@ pub async fn totp_confirm(
     show(&app, &headers, lang, &s, view).await
 }
 
+/// Turning a second factor off needs a session that proved one (not a password-only session).
+fn proved_second_factor(s: &SessionRow) -> bool {
+    crate::authn::acr_rank(&s.acr) >= crate::authn::acr_rank(crate::authn::ACR_SUBSTANTIAL)
+}
+
 pub async fn totp_remove(
     State(app): State<AppState>,
     meta: ClientMeta,
@@ -229,8 +234,7 @@ pub async fn totp_remove(
         Ok(x) => x,
         Err(res) => return res,
     };
-    // Removing a second factor needs a session that proved one (not a password-only session).
-    if crate::authn::acr_rank(&s.acr) < crate::authn::acr_rank(crate::authn::ACR_SUBSTANTIAL) {
+    if !proved_second_factor(&s) {
         let view = View {
             notice: Some("security.needs_second_factor"),
             ..View::default()
@@ -348,7 +352,7 @@ pub async fn sms_off(
         Ok(x) => x,
         Err(res) => return res,
     };
-    if crate::authn::acr_rank(&s.acr) < crate::authn::acr_rank(crate::authn::ACR_SUBSTANTIAL) {
+    if !proved_second_factor(&s) {
         let view = View {
             notice: Some("security.needs_second_factor"),
             ..View::default()
