@@ -148,7 +148,7 @@ pub(super) fn text(key: &str) -> (&'static str, &'static str) {
             "Слишком много неверных кодов. Начните привязку заново.",
             "Too many wrong codes. Start the binding again.",
         ),
-        _ => ("", ""),
+        _ => super::i18n_fixes::text(key),
     }
 }
 
