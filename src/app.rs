@@ -171,6 +171,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/recover/link", get(web::recover::link))
         .route(
+            "/recover/second",
+            get(web::recover::second_form).post(web::recover::second),
+        )
+        .route("/recover/second/send", post(web::recover::second_send))
+        .route(
             "/recover/password",
             get(web::recover::password_page).post(web::recover::set_password),
         )

@@ -35,6 +35,7 @@ pub struct Config {
     pub bank: Bank,
     pub login: Login,
     pub notify: Notify,
+    pub codes: Codes,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -164,9 +165,17 @@ pub struct Login {
     pub rate_per_minute: u32,
     pub rate_burst: u32,
     pub sms_code_ttl: i64,
-    pub sms_resend_after: i64,
-    pub sms_per_number_hour: u32,
-    pub sms_per_ip_hour: u32,
+}
+
+/// The one guard in front of every SMS and e-mail code (authn/code_sender): resend cooldown,
+/// hourly caps per destination and per client IP, and a global hourly budget that raises an alarm.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Codes {
+    pub resend_after: i64,
+    pub per_destination_hour: u32,
+    pub per_ip_hour: u32,
+    pub global_per_hour: u32,
 }
 
 /// How notifications leave: SMS to the outbox (development) or an HTTP gateway.

@@ -241,9 +241,9 @@ async fn sms_codes_refuse_early_resend_replaced_expired_and_too_many_wrong_codes
 async fn sms_sends_are_limited_per_number_and_per_ip() {
     for backend in backends() {
         let mut config = test_config(&backend);
-        config.login.sms_per_number_hour = 2;
-        config.login.sms_per_ip_hour = 3;
-        config.login.sms_resend_after = 0;
+        config.codes.per_destination_hour = 2;
+        config.codes.per_ip_hour = 3;
+        config.codes.resend_after = 0;
         let t = TestServer::start_with(&backend, config).await;
         t.add_person("+79003330003").await;
         t.add_person("+79003330004").await;

@@ -2,6 +2,7 @@
 
 pub mod alerts;
 pub mod challenge;
+pub mod code_sender;
 pub mod device;
 pub mod lockout;
 pub mod logout;

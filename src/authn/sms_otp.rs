@@ -1,13 +1,12 @@
-//! One-time SMS codes: 6 digits, stored hashed in the shared cache, valid `sms_code_ttl` seconds,
-//! at most 5 attempts, resend only after `sms_resend_after` seconds, and per-number and per-IP
-//! send limits per clock hour against SMS pumping. Expiry is checked against the injectable clock.
+//! One-time SMS codes of two-step login and of turning it on: 6 digits, valid `login.sms_code_ttl`
+//! seconds, at most 5 attempts. Sending and checking go through the one code sender
+//! (authn/code_sender: resend cooldown, per-number, per-IP and global limits, atomic counters).
 
+use super::code_sender::{self, Code, CodeError, Secret};
 use crate::app::AppState;
 use crate::cache::CacheError;
-use crate::crypto;
 use crate::identity::{Contact, Phone};
 use crate::store::StoreError;
-use serde::{Deserialize, Serialize};
 
 pub const MAX_ATTEMPTS: u32 = 5;
 
@@ -29,129 +28,68 @@ pub enum OtpError {
     Cache(#[from] CacheError),
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-struct Issued {
-    hash: String,
-    nonce: String,
-    expires_at: i64,
-    resend_after: i64,
-}
-
-/// `purpose` separates uses (login step, enabling two-step login); `subject` is whose code it is.
-fn key(purpose: &str, subject: &str) -> String {
-    format!(
-        "sms-otp:{purpose}:{}",
-        crypto::hash_secret("sms-subject", subject)
-    )
-}
-
-/// Takes one of `limit` send slots of this hour for `what`; false when all are taken.
-async fn take_slot(app: &AppState, what: &str, limit: u32) -> Result<bool, CacheError> {
-    let hour = app.clock.now() / 3600;
-    let base = format!(
-        "sms-limit:{}:{hour}",
-        crypto::hash_secret("sms-limit", what)
-    );
-    for n in 1..=limit {
-        if app
-            .cache
-            .put_if_absent(&format!("{base}:{n}"), "1", 3700)
-            .await?
-        {
-            return Ok(true);
+impl From<CodeError> for OtpError {
+    fn from(e: CodeError) -> Self {
+        match e {
+            CodeError::TooEarly(s) => OtpError::TooEarly(s),
+            CodeError::SendLimit => OtpError::SendLimit,
+            CodeError::Expired => OtpError::Expired,
+            CodeError::Wrong { .. } => OtpError::Wrong,
+            CodeError::TooManyAttempts => OtpError::TooManyAttempts,
+            CodeError::Store(s) => OtpError::Store(s),
+            CodeError::Cache(c) => OtpError::Cache(c),
         }
     }
-    Ok(false)
+}
+
+fn purpose(purpose: &str) -> String {
+    format!("sms-{purpose}")
 }
 
 /// Sends a fresh code to `phone` (replacing an earlier one) unless a limit forbids it.
+/// `purpose` separates uses (login step, enabling two-step login); `subject` is whose code it is.
 pub async fn send(
     app: &AppState,
-    purpose: &str,
+    purpose_name: &str,
     subject: &str,
     phone: &Phone,
     ip: &str,
 ) -> Result<(), OtpError> {
-    let c = &app.config.login;
-    let now = app.clock.now();
-    let k = key(purpose, subject);
-    if let Some(prev) = app.cache.get_json::<Issued>(&k).await?
-        && prev.resend_after > now
-    {
-        return Err(OtpError::TooEarly(prev.resend_after - now));
-    }
-    if !take_slot(app, &format!("ip:{ip}"), c.sms_per_ip_hour).await?
-        || !take_slot(
-            app,
-            &format!("phone:{}", phone.as_str()),
-            c.sms_per_number_hour,
-        )
-        .await?
-    {
-        tracing::warn!(ip, to = %phone.masked(), "SMS send limit reached");
-        return Err(OtpError::SendLimit);
-    }
-    let code = crypto::random_digits(6);
-    let nonce = crypto::random_token();
-    let issued = Issued {
-        hash: crypto::hash_secret("sms-otp", &format!("{nonce}:{code}")),
-        nonce,
-        expires_at: now + c.sms_code_ttl,
-        resend_after: now + c.sms_resend_after,
-    };
-    app.cache.put_json(&k, &issued, c.sms_code_ttl + 5).await?;
-    let minutes = (c.sms_code_ttl / 60).max(1);
-    let body =
-        format!("Код для входа в vhod: {code}. Никому его не сообщайте. Действует {minutes} мин.");
-    app.notifier
-        .send(&Contact::Phone(phone.clone()), "Код подтверждения", &body)
-        .await?;
+    let ttl = app.config.login.sms_code_ttl;
+    let to = Contact::Phone(phone.clone());
+    let minutes = (ttl / 60).max(1);
+    code_sender::issue(
+        app,
+        Code {
+            purpose: &purpose(purpose_name),
+            subject,
+            to: &to,
+            ip,
+            ttl,
+            secret: Secret::Digits,
+        },
+        |code| {
+            (
+                "Код подтверждения".to_string(),
+                format!(
+                    "Код для входа в vhod: {code}. Никому его не сообщайте. Действует {minutes} мин."
+                ),
+            )
+        },
+    )
+    .await?;
     Ok(())
 }
 
 /// Checks a code; a right one is spent, the fifth wrong one ends the code.
 pub async fn verify(
     app: &AppState,
-    purpose: &str,
+    purpose_name: &str,
     subject: &str,
     code: &str,
 ) -> Result<(), OtpError> {
-    let k = key(purpose, subject);
-    let issued: Issued = app.cache.get_json(&k).await?.ok_or(OtpError::Expired)?;
-    if issued.expires_at <= app.clock.now() {
-        app.cache.delete(&k).await?;
-        return Err(OtpError::Expired);
-    }
-    // Attempt slots are claimed atomically, so parallel guesses on several nodes still count.
-    let mut claimed = None;
-    for n in 1..=MAX_ATTEMPTS {
-        if app
-            .cache
-            .put_if_absent(&format!("{k}:{}:{n}", issued.nonce), "1", 3600)
-            .await?
-        {
-            claimed = Some(n);
-            break;
-        }
-    }
-    let Some(n) = claimed else {
-        app.cache.delete(&k).await?;
-        return Err(OtpError::TooManyAttempts);
-    };
-    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-    let given = crypto::hash_secret("sms-otp", &format!("{}:{code}", issued.nonce));
-    if crypto::ct_eq(&given, &issued.hash) {
-        // Spent: a second use finds nothing.
-        return match app.cache.take(&k).await? {
-            Some(_) => Ok(()),
-            None => Err(OtpError::Expired),
-        };
-    }
-    if n == MAX_ATTEMPTS {
-        app.cache.delete(&k).await?;
-        return Err(OtpError::TooManyAttempts);
-    }
-    Err(OtpError::Wrong)
+    code_sender::check(app, &purpose(purpose_name), subject, code, MAX_ATTEMPTS).await?;
+    Ok(())
 }
 
 /// The account's confirmed phone, if it has one.

@@ -31,6 +31,19 @@ impl MemoryCache {
         true
     }
 
+    /// Adds one to the counter under `key` (absent or expired counts as 0); the TTL starts with
+    /// the first increment. The lock makes read and write one step.
+    pub fn incr(&self, key: &str, ttl_secs: i64) -> i64 {
+        let mut map = self.entries.lock().expect("cache lock");
+        let now = Instant::now();
+        let (n, expires) = match map.get(key).filter(|(_, exp)| *exp > now) {
+            Some((v, exp)) => (v.parse::<i64>().unwrap_or(0) + 1, *exp),
+            None => (1, now + Duration::from_secs(ttl_secs.max(1) as u64)),
+        };
+        map.insert(key.to_owned(), (n.to_string(), expires));
+        n
+    }
+
     pub fn get(&self, key: &str) -> Option<String> {
         let map = self.entries.lock().expect("cache lock");
         map.get(key)

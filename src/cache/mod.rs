@@ -72,6 +72,15 @@ impl Cache {
         }
     }
 
+    /// Atomic counter: adds one and returns the new value; the key expires `ttl_secs` after the
+    /// first increment. Two nodes incrementing at once see distinct values (attempt and send caps).
+    pub async fn incr(&self, key: &str, ttl_secs: i64) -> Result<i64, CacheError> {
+        match self {
+            Cache::Memory(c) => Ok(c.incr(key, ttl_secs)),
+            Cache::Redis(c) => c.incr(key, ttl_secs).await,
+        }
+    }
+
     pub async fn delete(&self, key: &str) -> Result<(), CacheError> {
         self.take(key).await.map(|_| ())
     }

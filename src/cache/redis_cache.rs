@@ -76,6 +76,22 @@ impl RedisCache {
         Ok(set.is_some())
     }
 
+    /// INCR and, on the first increment, EXPIRE in one server-side script (atomic on the server).
+    pub async fn incr(&self, key: &str, ttl_secs: i64) -> Result<i64, CacheError> {
+        let mut c = self.conn.clone();
+        redis::cmd("EVAL")
+            .arg(
+                "local n = redis.call('INCR', KEYS[1]) \
+                 if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n",
+            )
+            .arg(1)
+            .arg(self.key(key))
+            .arg(ttl_secs.max(1))
+            .query_async(&mut c)
+            .await
+            .map_err(unavailable)
+    }
+
     pub async fn get(&self, key: &str) -> Result<Option<String>, CacheError> {
         let mut c = self.conn.clone();
         redis::cmd("GET")

@@ -1,10 +1,11 @@
 //! Changing a phone or e-mail (REQUIREMENTS §1, 004:179): a new contact replaces the old one only once
 //! a code sent to the new one is entered (an e-mail gets the code too, so one form serves both); until
 //! then the old contact stays the login and the place notifications go. The old contact is told.
+//! The code goes through the one code sender (cooldown, caps, atomic attempt counting).
 
 use crate::app::AppState;
+use crate::authn::code_sender::{self, Code, CodeError, Secret};
 use crate::cache::CacheError;
-use crate::crypto;
 use crate::identity::contact::{Contact, ContactError};
 use crate::store::StoreError;
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,10 @@ pub enum ContactChangeError {
     WrongCode,
     #[error("too many wrong codes")]
     TooManyAttempts,
+    #[error("a new code may be sent in {0} s")]
+    TooEarly(i64),
+    #[error("too many codes to this contact or from this address")]
+    SendLimit,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -35,12 +40,26 @@ pub enum ContactChangeError {
 #[derive(Serialize, Deserialize)]
 struct PendingChange {
     contact: String,
-    code_hash: String,
-    attempts: u32,
 }
 
 fn key(account_id: &str) -> String {
     format!("contact:{account_id}")
+}
+
+const PURPOSE: &str = "contact";
+
+impl From<CodeError> for ContactChangeError {
+    fn from(e: CodeError) -> Self {
+        match e {
+            CodeError::TooEarly(s) => ContactChangeError::TooEarly(s),
+            CodeError::SendLimit => ContactChangeError::SendLimit,
+            CodeError::Expired => ContactChangeError::NoChange,
+            CodeError::Wrong { .. } => ContactChangeError::WrongCode,
+            CodeError::TooManyAttempts => ContactChangeError::TooManyAttempts,
+            CodeError::Store(s) => ContactChangeError::Store(s),
+            CodeError::Cache(c) => ContactChangeError::Cache(c),
+        }
+    }
 }
 
 /// Sends a code to the new contact; the change waits for it (one pending change per account).
@@ -48,6 +67,7 @@ pub async fn start(
     app: &AppState,
     account_id: &str,
     input: &str,
+    ip: &str,
 ) -> Result<Contact, ContactChangeError> {
     let contact = Contact::parse(input)?;
     if let Some((holder, _)) = app
@@ -61,20 +81,28 @@ pub async fn start(
             ContactChangeError::Taken
         });
     }
-    let code = crypto::random_digits(6);
+    code_sender::issue(
+        app,
+        Code {
+            purpose: PURPOSE,
+            subject: account_id,
+            to: &contact,
+            ip,
+            ttl: TTL,
+            secret: Secret::Digits,
+        },
+        |code| {
+            (
+                "Подтверждение контакта".to_string(),
+                format!("Код подтверждения нового контакта: {code}. Никому не сообщайте его. Действует 10 мин."),
+            )
+        },
+    )
+    .await?;
     let pending = PendingChange {
         contact: contact.value().to_string(),
-        code_hash: crypto::hash_secret("contact", &code),
-        attempts: 0,
     };
     app.cache.put_json(&key(account_id), &pending, TTL).await?;
-    app.notifier
-        .send(
-            &contact,
-            "Подтверждение контакта",
-            &format!("Код подтверждения нового контакта: {code}. Никому не сообщайте его. Действует 10 мин."),
-        )
-        .await?;
     Ok(contact)
 }
 
@@ -84,23 +112,12 @@ pub async fn confirm(
     account_id: &str,
     code: &str,
 ) -> Result<Contact, ContactChangeError> {
-    let mut p: PendingChange = app
+    let p: PendingChange = app
         .cache
         .get_json(&key(account_id))
         .await?
         .ok_or(ContactChangeError::NoChange)?;
-    if p.attempts >= MAX_ATTEMPTS {
-        return Err(ContactChangeError::TooManyAttempts);
-    }
-    if !crypto::ct_eq(&crypto::hash_secret("contact", code.trim()), &p.code_hash) {
-        p.attempts += 1;
-        app.cache.put_json(&key(account_id), &p, TTL).await?;
-        return Err(if p.attempts >= MAX_ATTEMPTS {
-            ContactChangeError::TooManyAttempts
-        } else {
-            ContactChangeError::WrongCode
-        });
-    }
+    code_sender::check(app, PURPOSE, account_id, code, MAX_ATTEMPTS).await?;
     if app.cache.take(&key(account_id)).await?.is_none() {
         return Err(ContactChangeError::NoChange);
     }

@@ -2,8 +2,26 @@
 //! plus a code to a confirmed contact. The answer is the same whether or not an account was found (a
 //! recovery transaction exists either way; an unknown one simply never accepts a code). Completing it
 //! sets the password, ends every session, lifts a login lock and notifies the person.
+//!
+//! Every message goes through the one code sender (authn/code_sender); its guard is applied to what
+//! was typed first, so a known and an unknown login meet the same cooldown and limits.
+//!
+//! **Second factor.** When the account has two-step sign-in (an authenticator app, or SMS codes),
+//! the code to a contact is only the first of two independent proofs. The second must not travel
+//! the channel the first came by:
+//! * a code from the authenticator app, or one of its recovery codes, is always accepted;
+//! * with SMS two-step sign-in and a recovery by e-mail link, an SMS code to the two-step phone;
+//! * with SMS two-step sign-in and a recovery by SMS (always the same confirmed phone), a second SMS
+//!   would prove nothing: an e-mail code to the confirmed e-mail instead, when there is one.
+//!
+//! Without any of them the page sends the person to a service centre (in-person confirmation).
+//! Wrong second factors count toward the recovery's attempt limit (and are recorded as failed
+//! sign-in attempts of the account), and the limit burns the recovery.
 
 use crate::app::AppState;
+use crate::authn::code_sender::{self, Code, CodeError, Secret};
+use crate::authn::lockout::{self, Attempt};
+use crate::authn::{second_factor, totp};
 use crate::cache::CacheError;
 use crate::crypto::{self, password::PasswordError};
 use crate::identity::contact::Contact;
@@ -14,6 +32,8 @@ use serde::{Deserialize, Serialize};
 
 const TTL: i64 = 900;
 const MAX_ATTEMPTS: u32 = 5;
+const PURPOSE: &str = "recover";
+const SECOND_PURPOSE: &str = "recover-2fa";
 
 #[derive(Debug, thiserror::Error)]
 pub enum RecoveryError {
@@ -23,8 +43,14 @@ pub enum RecoveryError {
     UnknownOrExpired,
     #[error("wrong code")]
     WrongCode,
+    #[error("code already used")]
+    Reused,
     #[error("too many wrong codes")]
     TooManyAttempts,
+    #[error("a new code may be sent in {0} s")]
+    TooEarly(i64),
+    #[error("too many codes to this contact or from this address")]
+    SendLimit,
     #[error("the code was not confirmed yet")]
     NotConfirmed,
     #[error("password: {0}")]
@@ -37,14 +63,59 @@ pub enum RecoveryError {
     Hash(#[from] PasswordError),
 }
 
+impl From<CodeError> for RecoveryError {
+    fn from(e: CodeError) -> Self {
+        match e {
+            CodeError::TooEarly(s) => RecoveryError::TooEarly(s),
+            CodeError::SendLimit => RecoveryError::SendLimit,
+            // The recovery exists but its code is gone: burnt by wrong attempts.
+            CodeError::Expired | CodeError::TooManyAttempts => RecoveryError::TooManyAttempts,
+            CodeError::Wrong { .. } => RecoveryError::WrongCode,
+            CodeError::Store(s) => RecoveryError::Store(s),
+            CodeError::Cache(c) => RecoveryError::Cache(c),
+        }
+    }
+}
+
+/// What the second step accepts (see the module text).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SecondStep {
+    pub totp: bool,
+    pub recovery_codes: bool,
+    /// The contact a second code goes to (phone or e-mail), independent of the first one.
+    pub code_to: Option<String>,
+}
+
+impl SecondStep {
+    pub fn any(&self) -> bool {
+        self.totp || self.recovery_codes || self.code_to.is_some()
+    }
+
+    pub fn code_contact(&self) -> Option<Contact> {
+        self.code_to.as_deref().and_then(|c| Contact::parse(c).ok())
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PendingRecovery {
     /// None when nobody matched: the flow looks the same and can never complete.
     account_id: Option<String>,
-    secret_hash: String,
-    attempts: u32,
+    /// "phone" or "email": the channel the first code or link went by.
+    via: Option<String>,
     expires_at: i64,
+    /// The code or link to the contact was right.
+    contact_proven: bool,
+    /// Set once the contact is proven, when the account has two-step sign-in.
+    second: Option<SecondStep>,
+    /// Every proof needed is given: the password may be set.
     confirmed: bool,
+}
+
+/// Where a recovery stands.
+pub enum Stage {
+    Code,
+    Second(SecondStep),
+    Password,
 }
 
 fn key(id: &str) -> String {
@@ -55,6 +126,19 @@ fn key(id: &str) -> String {
 pub enum Who<'a> {
     Login(&'a str),
     Passport { series: &'a str, number: &'a str },
+}
+
+impl Who<'_> {
+    /// The typed identifier, normalised, as the code sender's destination key.
+    fn typed(&self) -> String {
+        match self {
+            Who::Login(l) => match Contact::parse(l) {
+                Ok(c) => c.value().to_string(),
+                Err(_) => format!("snils:{}", l.chars().filter(char::is_ascii_digit).collect::<String>()),
+            },
+            Who::Passport { series, number } => format!("passport:{}{}", series.trim(), number.trim()),
+        }
+    }
 }
 
 /// Finds the account and the confirmed contact to send the secret to.
@@ -84,19 +168,28 @@ async fn resolve(
         return Ok(None);
     };
     // SNILS or passport: a confirmed phone first (a code), else a confirmed e-mail (a link).
-    let ids = app.store.identifiers(&account_id).await?;
-    let pick = |kind: &str| {
-        ids.iter()
-            .find(|i| i.kind == kind && i.verified_at.is_some())
-            .and_then(|i| Contact::parse(&i.value).ok())
-    };
-    Ok(pick("phone")
-        .or_else(|| pick("email"))
+    Ok(confirmed_contact(app, &account_id, "phone")
+        .await?
+        .or(confirmed_contact(app, &account_id, "email").await?)
         .map(|c| (account_id, c)))
 }
 
+async fn confirmed_contact(
+    app: &AppState,
+    account_id: &str,
+    kind: &str,
+) -> Result<Option<Contact>, StoreError> {
+    Ok(app
+        .store
+        .identifiers(account_id)
+        .await?
+        .into_iter()
+        .find(|i| i.kind == kind && i.verified_at.is_some())
+        .and_then(|i| Contact::parse(&i.value).ok()))
+}
+
 /// Starts a recovery; returns its id. Sends an SMS code or an e-mail link when an account matched.
-pub async fn start(app: &AppState, who: Who<'_>) -> Result<String, RecoveryError> {
+pub async fn start(app: &AppState, who: Who<'_>, ip: &str) -> Result<String, RecoveryError> {
     let valid_input = match &who {
         Who::Login(l) => Contact::parse(l).is_ok() || l.parse::<Snils>().is_ok(),
         Who::Passport { series, number } => series.trim().len() == 4 && number.trim().len() == 6,
@@ -104,40 +197,68 @@ pub async fn start(app: &AppState, who: Who<'_>) -> Result<String, RecoveryError
     if !valid_input {
         return Err(RecoveryError::BadInput);
     }
-    let found = resolve(app, &who).await?;
+    // The guard on what was typed, before looking anything up: the same for everybody.
+    let typed = who.typed();
+    code_sender::admit(app, PURPOSE, &typed, ip).await?;
+    let mut found = resolve(app, &who).await?;
+    if let Some((_, c)) = &found
+        && c.value() != typed
+    {
+        // Found by SNILS or passport: the real destination's own limits apply too, silently.
+        match code_sender::admit(app, PURPOSE, c.value(), ip).await {
+            Ok(()) => {}
+            Err(CodeError::Store(e)) => return Err(e.into()),
+            Err(CodeError::Cache(e)) => return Err(e.into()),
+            Err(e) => {
+                tracing::warn!(reason = %e, "recovery message not sent");
+                found = None;
+            }
+        }
+    }
     let id = crypto::random_token();
-    let secret = match found.as_ref().map(|(_, c)| c) {
-        Some(Contact::Email(_)) => crypto::random_token(),
-        _ => crypto::random_digits(6),
-    };
     let pending = PendingRecovery {
         account_id: found.as_ref().map(|(a, _)| a.clone()),
-        secret_hash: crypto::hash_secret("recovery", &secret),
-        attempts: 0,
+        via: found.as_ref().map(|(_, c)| c.kind().to_string()),
         expires_at: app.clock.now() + TTL,
+        contact_proven: false,
+        second: None,
         confirmed: false,
     };
-    app.cache.put_json(&key(&id), &pending, TTL).await?;
     match found.map(|(_, c)| c) {
-        Some(c @ Contact::Phone(_)) => {
-            let body = format!(
-                "Код для восстановления доступа: {secret}. Никому не сообщайте его. Действует 15 мин."
-            );
-            app.notifier
-                .send(&c, "Восстановление доступа", &body)
-                .await?;
+        Some(c) => {
+            let code = Code {
+                purpose: PURPOSE,
+                subject: &id,
+                to: &c,
+                ip,
+                ttl: TTL,
+                secret: match c {
+                    Contact::Phone(_) => Secret::Digits,
+                    Contact::Email(_) => Secret::Link,
+                },
+            };
+            code_sender::issue_admitted(app, code, |secret| match &c {
+                Contact::Phone(_) => (
+                    "Восстановление доступа".to_string(),
+                    format!(
+                        "Код для восстановления доступа: {secret}. Никому не сообщайте его. Действует 15 мин."
+                    ),
+                ),
+                Contact::Email(_) => {
+                    let link = format!("{}/recover/link?rid={id}&token={secret}", app.issuer());
+                    (
+                        "Восстановление доступа".to_string(),
+                        format!(
+                            "Чтобы восстановить доступ к учётной записи, перейдите по ссылке {link} (действует 15 мин). Если это были не вы, ничего не делайте."
+                        ),
+                    )
+                }
+            })
+            .await?;
         }
-        Some(c @ Contact::Email(_)) => {
-            let link = format!("{}/recover/link?rid={id}&token={secret}", app.issuer());
-            let body = format!(
-                "Чтобы восстановить доступ к учётной записи, перейдите по ссылке {link} (действует 15 мин). Если это были не вы, ничего не делайте."
-            );
-            app.notifier
-                .send(&c, "Восстановление доступа", &body)
-                .await?;
-        }
-        None => {}
+        None => code_sender::issue_unsendable(app, PURPOSE, &id, TTL).await?,
     }
+    app.cache.put_json(&key(&id), &pending, TTL).await?;
     Ok(id)
 }
 
@@ -153,29 +274,164 @@ async fn pending(app: &AppState, id: &str) -> Result<PendingRecovery, RecoveryEr
     Ok(p)
 }
 
+async fn save(app: &AppState, id: &str, p: &PendingRecovery) -> Result<(), RecoveryError> {
+    let ttl = (p.expires_at - app.clock.now()).max(1);
+    app.cache.put_json(&key(id), p, ttl).await?;
+    Ok(())
+}
+
+fn stage(p: &PendingRecovery) -> Stage {
+    match (&p.second, p.confirmed, p.contact_proven) {
+        (_, true, _) => Stage::Password,
+        (Some(s), false, true) => Stage::Second(s.clone()),
+        _ => Stage::Code,
+    }
+}
+
+/// What the second step accepts for this account after a first proof by `via` (module text).
+async fn second_step(
+    app: &AppState,
+    account_id: &str,
+    via: Option<&str>,
+) -> Result<Option<SecondStep>, RecoveryError> {
+    let m = second_factor::methods(app, account_id).await?;
+    if !m.any() {
+        return Ok(None);
+    }
+    let code_to = if !m.sms {
+        None
+    } else if via == Some("email") {
+        confirmed_contact(app, account_id, "phone").await?
+    } else {
+        confirmed_contact(app, account_id, "email").await?
+    };
+    Ok(Some(SecondStep {
+        totp: m.totp,
+        recovery_codes: m.recovery,
+        code_to: code_to.map(|c| c.value().to_string()),
+    }))
+}
+
+/// Sends the second-step code to the independent contact (through the code sender's guard).
+pub async fn send_second_code(app: &AppState, id: &str, ip: &str) -> Result<(), RecoveryError> {
+    let p = pending(app, id).await?;
+    let Stage::Second(second) = stage(&p) else {
+        return Err(RecoveryError::NotConfirmed);
+    };
+    let Some(to) = second.code_contact() else {
+        return Err(RecoveryError::NotConfirmed);
+    };
+    let code = Code {
+        purpose: SECOND_PURPOSE,
+        subject: id,
+        to: &to,
+        ip,
+        ttl: TTL,
+        secret: Secret::Digits,
+    };
+    code_sender::issue(app, code, |secret| {
+        (
+            "Восстановление доступа".to_string(),
+            format!(
+                "Второй код для восстановления доступа: {secret}. Никому не сообщайте его. Если это были не вы, смените пароль."
+            ),
+        )
+    })
+    .await?;
+    Ok(())
+}
+
 /// Checks the SMS code or the e-mail token. An unknown person's recovery never accepts one.
-pub async fn confirm(app: &AppState, id: &str, secret: &str) -> Result<(), RecoveryError> {
+/// With two-step sign-in on, the second-step code (if any) is sent right away.
+pub async fn confirm(
+    app: &AppState,
+    id: &str,
+    secret: &str,
+    ip: &str,
+) -> Result<Stage, RecoveryError> {
     let mut p = pending(app, id).await?;
-    if p.attempts >= MAX_ATTEMPTS {
+    if p.contact_proven {
+        return Ok(stage(&p));
+    }
+    code_sender::check(app, PURPOSE, id, secret, MAX_ATTEMPTS).await?;
+    let Some(account_id) = p.account_id.clone() else {
+        return Err(RecoveryError::WrongCode);
+    };
+    p.contact_proven = true;
+    p.second = second_step(app, &account_id, p.via.as_deref()).await?;
+    p.confirmed = p.second.is_none();
+    save(app, id, &p).await?;
+    if p.second.as_ref().is_some_and(|s| s.code_to.is_some()) {
+        match send_second_code(app, id, ip).await {
+            Ok(()) | Err(RecoveryError::TooEarly(_) | RecoveryError::SendLimit) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(stage(&p))
+}
+
+/// Checks the second factor: `method` "totp", "recovery" (a recovery code) or "code" (the code
+/// sent to the independent contact). A wrong one counts toward the recovery's attempt limit.
+pub async fn confirm_second(
+    app: &AppState,
+    id: &str,
+    method: &str,
+    code: &str,
+    who: Attempt<'_>,
+) -> Result<(), RecoveryError> {
+    let mut p = pending(app, id).await?;
+    let (Stage::Second(second), Some(account_id)) = (stage(&p), p.account_id.clone()) else {
+        return Err(RecoveryError::NotConfirmed);
+    };
+    let n = app
+        .cache
+        .incr(&format!("{}:second-attempts", key(id)), TTL)
+        .await?;
+    if n > i64::from(MAX_ATTEMPTS) {
+        app.cache.delete(&key(id)).await?;
         return Err(RecoveryError::TooManyAttempts);
     }
-    let ttl = (p.expires_at - app.clock.now()).max(1);
-    let right = crypto::ct_eq(
-        &crypto::hash_secret("recovery", secret.trim()),
-        &p.secret_hash,
-    ) && p.account_id.is_some();
-    if right {
-        p.confirmed = true;
-        app.cache.put_json(&key(id), &p, ttl).await?;
-        return Ok(());
+    let result = match method {
+        "totp" if second.totp => totp::verify(app, &account_id, code).await,
+        "recovery" if second.recovery_codes => {
+            totp::use_recovery_code(app, &account_id, code).await
+        }
+        "code" if second.code_to.is_some() => {
+            match code_sender::check(app, SECOND_PURPOSE, id, code, MAX_ATTEMPTS).await {
+                Ok(()) => Ok(()),
+                Err(CodeError::Store(e)) => Err(totp::TotpError::Store(e)),
+                Err(CodeError::Cache(e)) => Err(totp::TotpError::Cache(e)),
+                Err(_) => Err(totp::TotpError::Wrong),
+            }
+        }
+        _ => Err(totp::TotpError::Wrong),
+    };
+    match result {
+        Ok(()) => {
+            p.confirmed = true;
+            save(app, id, &p).await?;
+            Ok(())
+        }
+        Err(totp::TotpError::Store(e)) => Err(e.into()),
+        Err(totp::TotpError::Cache(e)) => Err(e.into()),
+        Err(e) => {
+            let history = if method == "recovery" { "recovery" } else { "otp" };
+            lockout::record(app, Some(&account_id), who, history, "failure").await?;
+            if n == i64::from(MAX_ATTEMPTS) {
+                app.cache.delete(&key(id)).await?;
+                return Err(RecoveryError::TooManyAttempts);
+            }
+            Err(match e {
+                totp::TotpError::Reused => RecoveryError::Reused,
+                _ => RecoveryError::WrongCode,
+            })
+        }
     }
-    p.attempts += 1;
-    app.cache.put_json(&key(id), &p, ttl).await?;
-    Err(if p.attempts >= MAX_ATTEMPTS {
-        RecoveryError::TooManyAttempts
-    } else {
-        RecoveryError::WrongCode
-    })
+}
+
+/// Where the recovery stands (which page to show).
+pub async fn current_stage(app: &AppState, id: &str) -> Result<Stage, RecoveryError> {
+    Ok(stage(&pending(app, id).await?))
 }
 
 pub async fn is_confirmed(app: &AppState, id: &str) -> Result<bool, RecoveryError> {

@@ -1,11 +1,18 @@
 //! Simplified-account registration (REQUIREMENTS §2): names + phone or e-mail → «Зарегистрироваться»
 //! (accepts the terms and privacy policy, whose versions are stored) → SMS code or e-mail link →
 //! password → account. The pending registration lives in the cache so any node can continue it.
+//!
+//! Whether the phone or e-mail is registered already is not told to whoever typed it: the answer,
+//! the next page and the one message sent (through the code sender's guard) look the same. The
+//! owner of the existing account gets a notice instead of a code («кто-то пытался
+//! зарегистрироваться…»), so the code step simply never succeeds for a taken contact; only a
+//! person who proved the contact with a code may be told it is taken (a race at completion).
 
 use super::contact::{Contact, ContactError};
 use super::names::{NameError, normalise_name};
 use super::password_policy::{self, PolicyError};
 use crate::app::AppState;
+use crate::authn::code_sender::{self, Code, CodeError, Secret};
 use crate::cache::CacheError;
 use crate::crypto::{self, password::PasswordError};
 use crate::store::StoreError;
@@ -28,6 +35,10 @@ pub enum RegError {
     WrongCode { remaining: u32 },
     #[error("too many wrong codes")]
     TooManyAttempts,
+    #[error("a new code may be sent in {0} s")]
+    TooEarly(i64),
+    #[error("too many codes to this contact or from this address")]
+    SendLimit,
     #[error("contact not confirmed yet")]
     NotConfirmed,
     #[error("password: {0}")]
@@ -54,8 +65,6 @@ pub struct PendingRegistration {
     pub contact: String,
     pub terms_version: String,
     pub privacy_version: String,
-    pub secret_hash: String,
-    pub attempts: u32,
     pub expires_at: i64,
     pub confirmed: bool,
     /// The authorization request to resume once the account exists.
@@ -72,44 +81,31 @@ fn key(id: &str) -> String {
     format!("reg:{id}")
 }
 
-/// Validates the form, sends the code (phone) or link (e-mail), returns the registration id.
-pub async fn start(
-    app: &AppState,
-    form: RegistrationForm<'_>,
-    tx: Option<String>,
-    english: bool,
-) -> Result<String, RegError> {
-    let surname = normalise_name(form.surname).map_err(RegError::Surname)?;
-    let given_name = normalise_name(form.given_name).map_err(RegError::GivenName)?;
-    let contact = Contact::parse(form.contact)?;
-    if app
-        .store
-        .identifier_taken(contact.kind(), contact.value())
-        .await?
-    {
-        return Err(RegError::ContactTaken);
+const PURPOSE: &str = "register";
+
+impl From<CodeError> for RegError {
+    fn from(e: CodeError) -> Self {
+        match e {
+            CodeError::TooEarly(s) => RegError::TooEarly(s),
+            CodeError::SendLimit => RegError::SendLimit,
+            CodeError::Expired | CodeError::TooManyAttempts => RegError::TooManyAttempts,
+            CodeError::Wrong { remaining } => RegError::WrongCode { remaining },
+            CodeError::Store(s) => RegError::Store(s),
+            CodeError::Cache(c) => RegError::Cache(c),
+        }
     }
-    let id = crypto::random_token();
-    let ttl = app.config.registration.code_ttl;
-    let secret = match contact {
-        Contact::Phone(_) => crypto::random_digits(6),
-        Contact::Email(_) => crypto::random_token(),
-    };
-    let pending = PendingRegistration {
-        surname,
-        given_name,
-        contact: contact.value().to_owned(),
-        terms_version: app.config.registration.terms_version.clone(),
-        privacy_version: app.config.registration.privacy_version.clone(),
-        secret_hash: crypto::hash_secret("registration", &secret),
-        attempts: 0,
-        expires_at: app.clock.now() + ttl,
-        confirmed: false,
-        tx,
-    };
-    app.cache.put_json(&key(&id), &pending, ttl + 600).await?;
-    let minutes = ttl / 60;
-    let (subject, body) = match (&contact, english) {
+}
+
+/// The message with the code (phone) or the link (e-mail).
+fn code_message(
+    app: &AppState,
+    contact: &Contact,
+    id: &str,
+    secret: &str,
+    minutes: i64,
+    english: bool,
+) -> (String, String) {
+    match (contact, english) {
         (Contact::Phone(_), false) => (
             "Код подтверждения".to_string(),
             format!(
@@ -136,8 +132,86 @@ pub async fn start(
                 )
             }
         }
+    }
+}
+
+/// The notice to the owner of an already registered contact, instead of a code.
+fn taken_notice(app: &AppState, english: bool) -> (&'static str, String) {
+    if english {
+        (
+            "Registration attempt",
+            format!(
+                "Someone tried to register a new vhod account with your phone number or e-mail. \
+                 You already have an account: if it was you, sign in or recover your password at {}/recover. \
+                 If not, do nothing.",
+                app.issuer()
+            ),
+        )
+    } else {
+        (
+            "Попытка регистрации",
+            format!(
+                "Кто-то пытался зарегистрироваться в vhod с вашим номером телефона или почтой. \
+                 У вас уже есть учётная запись: если это вы — войдите или восстановите пароль на {}/recover. \
+                 Если это были не вы, ничего не делайте.",
+                app.issuer()
+            ),
+        )
+    }
+}
+
+/// Validates the form, sends the code (phone) or link (e-mail), returns the registration id.
+/// A contact that is registered already gets the owner's notice instead; the answer is the same.
+pub async fn start(
+    app: &AppState,
+    form: RegistrationForm<'_>,
+    tx: Option<String>,
+    english: bool,
+    ip: &str,
+) -> Result<String, RegError> {
+    let surname = normalise_name(form.surname).map_err(RegError::Surname)?;
+    let given_name = normalise_name(form.given_name).map_err(RegError::GivenName)?;
+    let contact = Contact::parse(form.contact)?;
+    let taken = app
+        .store
+        .identifier_taken(contact.kind(), contact.value())
+        .await?;
+    let id = crypto::random_token();
+    let ttl = app.config.registration.code_ttl;
+    let pending = PendingRegistration {
+        surname,
+        given_name,
+        contact: contact.value().to_owned(),
+        terms_version: app.config.registration.terms_version.clone(),
+        privacy_version: app.config.registration.privacy_version.clone(),
+        expires_at: app.clock.now() + ttl,
+        confirmed: false,
+        tx,
     };
-    app.notifier.send(&contact, &subject, &body).await?;
+    if taken {
+        let (subject, body) = taken_notice(app, english);
+        code_sender::notice(app, PURPOSE, &contact, ip, subject, &body).await?;
+        code_sender::issue_unsendable(app, PURPOSE, &id, ttl).await?;
+    } else {
+        let minutes = ttl / 60;
+        code_sender::issue(
+            app,
+            Code {
+                purpose: PURPOSE,
+                subject: &id,
+                to: &contact,
+                ip,
+                ttl,
+                secret: match contact {
+                    Contact::Phone(_) => Secret::Digits,
+                    Contact::Email(_) => Secret::Link,
+                },
+            },
+            |secret| code_message(app, &contact, &id, secret, minutes, english),
+        )
+        .await?;
+    }
+    app.cache.put_json(&key(&id), &pending, ttl + 600).await?;
     Ok(id)
 }
 
@@ -153,7 +227,8 @@ pub async fn pending(app: &AppState, id: &str) -> Result<PendingRegistration, Re
     Ok(p)
 }
 
-/// Checks the SMS code or e-mail token; a wrong one counts against the attempt limit.
+/// Checks the SMS code or e-mail token; wrong ones are counted atomically (code_sender) and the
+/// last allowed one burns the code.
 pub async fn confirm(
     app: &AppState,
     id: &str,
@@ -164,28 +239,11 @@ pub async fn confirm(
         return Ok(p);
     }
     let max = app.config.registration.max_attempts;
-    if p.attempts >= max {
-        return Err(RegError::TooManyAttempts);
-    }
+    code_sender::check(app, PURPOSE, id, secret, max).await?;
+    p.confirmed = true;
     let ttl = (p.expires_at - app.clock.now()).max(1) + 600;
-    if crypto::ct_eq(
-        &crypto::hash_secret("registration", secret.trim()),
-        &p.secret_hash,
-    ) {
-        p.confirmed = true;
-        app.cache.put_json(&key(id), &p, ttl).await?;
-        Ok(p)
-    } else {
-        p.attempts += 1;
-        app.cache.put_json(&key(id), &p, ttl).await?;
-        if p.attempts >= max {
-            Err(RegError::TooManyAttempts)
-        } else {
-            Err(RegError::WrongCode {
-                remaining: max - p.attempts,
-            })
-        }
-    }
+    app.cache.put_json(&key(id), &p, ttl).await?;
+    Ok(p)
 }
 
 /// Sets the password and creates the account. The pending registration is consumed.

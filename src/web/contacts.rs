@@ -8,6 +8,7 @@ use super::{csrf, render};
 use crate::app::AppState;
 use crate::identity::Phone;
 use crate::identity::contacts::{self, ContactChangeError};
+use crate::store::accounts::IdentifierRow;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -24,6 +25,26 @@ struct ContactsPage {
     residence: String,
     waiting: bool,
     error_key: &'static str,
+    wait: i64,
+}
+
+/// The phone and e-mail (as shown) and whether each is confirmed; identifiers such as SNILS are
+/// not contacts and are left out (the account page and the contacts page use this one list).
+pub fn shown_contacts(ids: &[IdentifierRow]) -> Vec<(String, bool)> {
+    ids.iter()
+        .filter(|i| matches!(i.kind.as_str(), "phone" | "email"))
+        .map(|i| {
+            let shown = match i.kind.as_str() {
+                "phone" => i
+                    .value
+                    .parse::<Phone>()
+                    .map(|p| p.display())
+                    .unwrap_or_else(|_| i.value.clone()),
+                _ => i.value.clone(),
+            };
+            (shown, i.verified_at.is_some())
+        })
+        .collect()
 }
 
 async fn page_for(
@@ -33,27 +54,13 @@ async fn page_for(
     account_id: &str,
     status: StatusCode,
     waiting: bool,
-    error_key: &'static str,
+    error: (&'static str, i64),
 ) -> Response {
     let ids = match app.store.identifiers(account_id).await {
         Ok(ids) => ids,
         Err(e) => return internal_error(lang, &e),
     };
-    let contacts = ids
-        .into_iter()
-        .filter(|i| matches!(i.kind.as_str(), "phone" | "email"))
-        .map(|i| {
-            let shown = match i.kind.as_str() {
-                "phone" => i
-                    .value
-                    .parse::<Phone>()
-                    .map(|p| p.display())
-                    .unwrap_or(i.value),
-                _ => i.value,
-            };
-            (shown, i.verified_at.is_some())
-        })
-        .collect();
+    let contacts = shown_contacts(&ids);
     let addresses = match app.store.addresses(account_id).await {
         Ok(a) => a,
         Err(e) => return internal_error(lang, &e),
@@ -76,7 +83,8 @@ async fn page_for(
                 registration: address("PRG"),
                 residence: address("PLV"),
                 waiting,
-                error_key,
+                error_key: error.0,
+                wait: error.1,
             },
         ),
         cookie,
@@ -94,7 +102,7 @@ pub async fn page(State(app): State<AppState>, meta: ClientMeta, headers: Header
                 &s.account_id,
                 StatusCode::OK,
                 false,
-                "",
+                ("", 0),
             )
             .await
         }
@@ -110,6 +118,8 @@ fn error_key(e: &ContactChangeError) -> &'static str {
         ContactChangeError::NoChange => "contacts.no_change",
         ContactChangeError::WrongCode => "recover.wrong_code",
         ContactChangeError::TooManyAttempts => "recover.too_many",
+        ContactChangeError::TooEarly(_) => "codes.too_early",
+        ContactChangeError::SendLimit => "codes.limit",
         ContactChangeError::Store(_) | ContactChangeError::Cache(_) => "error.internal",
     }
 }
@@ -124,7 +134,14 @@ pub async fn start(
         Ok(x) => x,
         Err(r) => return r,
     };
-    match contacts::start(&app, &s.account_id, p.get("contact").unwrap_or("")).await {
+    match contacts::start(
+        &app,
+        &s.account_id,
+        p.get("contact").unwrap_or(""),
+        &meta.ip,
+    )
+    .await
+    {
         Ok(_) => {
             page_for(
                 &app,
@@ -133,7 +150,7 @@ pub async fn start(
                 &s.account_id,
                 StatusCode::OK,
                 true,
-                "",
+                ("", 0),
             )
             .await
         }
@@ -141,10 +158,11 @@ pub async fn start(
             internal_error(lang, &e)
         }
         Err(e) => {
-            let status = if matches!(e, ContactChangeError::Invalid(_)) {
-                StatusCode::BAD_REQUEST
-            } else {
-                StatusCode::CONFLICT
+            let (status, wait) = match e {
+                ContactChangeError::Invalid(_) => (StatusCode::BAD_REQUEST, 0),
+                ContactChangeError::TooEarly(wait) => (StatusCode::TOO_MANY_REQUESTS, wait),
+                ContactChangeError::SendLimit => (StatusCode::TOO_MANY_REQUESTS, 0),
+                _ => (StatusCode::CONFLICT, 0),
             };
             page_for(
                 &app,
@@ -153,7 +171,7 @@ pub async fn start(
                 &s.account_id,
                 status,
                 false,
-                error_key(&e),
+                (error_key(&e), wait),
             )
             .await
         }
@@ -184,7 +202,7 @@ pub async fn confirm(
                 &s.account_id,
                 StatusCode::BAD_REQUEST,
                 waiting,
-                error_key(&e),
+                (error_key(&e), 0),
             )
             .await
         }
@@ -213,7 +231,7 @@ pub async fn save_addresses(
                 &s.account_id,
                 StatusCode::BAD_REQUEST,
                 false,
-                "contacts.address_too_long",
+                ("contacts.address_too_long", 0),
             )
             .await;
         }

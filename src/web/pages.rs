@@ -6,7 +6,6 @@ use super::meta::ClientMeta;
 use super::{cookies, render};
 use crate::app::AppState;
 use crate::authn::session;
-use crate::identity::Phone;
 use crate::params::Params;
 use crate::store::outbox::OutboxRow;
 use askama::Template;
@@ -113,20 +112,8 @@ pub async fn account(
         (Ok(None), _) => return Redirect::to("/login").into_response(),
         (Err(e), _) | (_, Err(e)) => return internal_error(lang, &e),
     };
-    let contacts = ids
-        .iter()
-        .map(|i| {
-            let shown = match i.kind.as_str() {
-                "phone" => i
-                    .value
-                    .parse::<Phone>()
-                    .map(|p| p.display())
-                    .unwrap_or_else(|_| i.value.clone()),
-                _ => i.value.clone(),
-            };
-            (shown, i.verified_at.is_some())
-        })
-        .collect();
+    // Phone and e-mail only: SNILS is an identifier (shown under documents), not a contact.
+    let contacts = super::contacts::shown_contacts(&ids);
     let sessions = match app.store.live_sessions_of(&account.id).await {
         Ok(list) => list.len(),
         Err(e) => return internal_error(lang, &e),

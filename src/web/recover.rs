@@ -1,4 +1,5 @@
-//! «Восстановить пароль» pages: who → code (or the e-mail link) → new password → signed in.
+//! «Восстановить пароль» pages: who → code (or the e-mail link) → the second factor when two-step
+//! sign-in is on (identity/recovery explains which) → new password → signed in.
 
 use super::i18n::{Lang, Tr};
 use super::meta::ClientMeta;
@@ -6,7 +7,8 @@ use super::pages::{internal_error, with_cookie};
 use super::{csrf, render};
 use crate::app::AppState;
 use crate::authn;
-use crate::identity::recovery::{self, RecoveryError, Who};
+use crate::authn::lockout::Attempt;
+use crate::identity::recovery::{self, RecoveryError, SecondStep, Stage, Who};
 use crate::params::Params;
 use askama::Template;
 use axum::body::Bytes;
@@ -22,6 +24,35 @@ struct RecoverPage {
     step: &'static str,
     rid: String,
     error_key: &'static str,
+    /// Seconds until another code may be sent (with the cooldown message).
+    wait: i64,
+    second: SecondView,
+}
+
+/// The second step's choices, as the page shows them.
+#[derive(Default)]
+struct SecondView {
+    totp: bool,
+    recovery_codes: bool,
+    /// Masked phone or e-mail the second code went to; empty when none.
+    code_to: String,
+    code_by_sms: bool,
+}
+
+impl SecondView {
+    fn of(s: &SecondStep) -> SecondView {
+        let to = s.code_contact();
+        SecondView {
+            totp: s.totp,
+            recovery_codes: s.recovery_codes,
+            code_to: to.as_ref().map(|c| c.masked()).unwrap_or_default(),
+            code_by_sms: matches!(to, Some(crate::identity::Contact::Phone(_))),
+        }
+    }
+
+    fn any(&self) -> bool {
+        self.totp || self.recovery_codes || !self.code_to.is_empty()
+    }
 }
 
 fn page(
@@ -33,6 +64,26 @@ fn page(
     status: StatusCode,
     error_key: &'static str,
 ) -> Response {
+    full_page(
+        app,
+        headers,
+        lang,
+        (step, rid),
+        status,
+        (error_key, 0),
+        SecondView::default(),
+    )
+}
+
+fn full_page(
+    app: &AppState,
+    headers: &HeaderMap,
+    lang: Lang,
+    (step, rid): (&'static str, &str),
+    status: StatusCode,
+    (error_key, wait): (&'static str, i64),
+    second: SecondView,
+) -> Response {
     let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
     with_cookie(
         render(
@@ -43,6 +94,8 @@ fn page(
                 step,
                 rid: rid.to_string(),
                 error_key,
+                wait,
+                second,
             },
         ),
         cookie,
@@ -54,6 +107,9 @@ fn error_key(e: &RecoveryError) -> (StatusCode, &'static str) {
         RecoveryError::BadInput => (StatusCode::BAD_REQUEST, "recover.bad_input"),
         RecoveryError::UnknownOrExpired => (StatusCode::BAD_REQUEST, "recover.expired"),
         RecoveryError::WrongCode => (StatusCode::BAD_REQUEST, "recover.wrong_code"),
+        RecoveryError::Reused => (StatusCode::BAD_REQUEST, "second.reused"),
+        RecoveryError::TooEarly(_) => (StatusCode::TOO_MANY_REQUESTS, "codes.too_early"),
+        RecoveryError::SendLimit => (StatusCode::TOO_MANY_REQUESTS, "codes.limit"),
         RecoveryError::TooManyAttempts => (StatusCode::BAD_REQUEST, "recover.too_many"),
         RecoveryError::NotConfirmed => (StatusCode::BAD_REQUEST, "recover.expired"),
         RecoveryError::Policy(p) => (StatusCode::BAD_REQUEST, super::register::policy_key(p)),
@@ -94,12 +150,21 @@ pub async fn start(
     } else {
         Who::Login(login)
     };
-    match recovery::start(&app, who).await {
+    match recovery::start(&app, who, &meta.ip).await {
         Ok(rid) => Redirect::to(&format!("/recover/code?rid={rid}")).into_response(),
         Err(e @ (RecoveryError::Store(_) | RecoveryError::Cache(_))) => internal_error(lang, &e),
         Err(e) => {
             let (status, key) = error_key(&e);
-            page(&app, &headers, lang, "start", "", status, key)
+            let wait = if let RecoveryError::TooEarly(w) = e { w } else { 0 };
+            full_page(
+                &app,
+                &headers,
+                lang,
+                ("start", ""),
+                status,
+                (key, wait),
+                SecondView::default(),
+            )
         }
     }
 }
@@ -132,7 +197,7 @@ pub async fn code(
         &headers,
         lang,
         rid,
-        recovery::confirm(&app, rid, p.get("code").unwrap_or("")).await,
+        recovery::confirm(&app, rid, p.get("code").unwrap_or(""), &meta.ip).await,
     )
 }
 
@@ -146,7 +211,7 @@ pub async fn link(
     let p = query(q);
     let lang = meta.lang(p.get("lang"));
     let rid = p.get("rid").unwrap_or("");
-    let result = recovery::confirm(&app, rid, p.get("token").unwrap_or("")).await;
+    let result = recovery::confirm(&app, rid, p.get("token").unwrap_or(""), &meta.ip).await;
     confirmed(&app, &headers, lang, rid, result)
 }
 
@@ -155,10 +220,11 @@ fn confirmed(
     headers: &HeaderMap,
     lang: Lang,
     rid: &str,
-    result: Result<(), RecoveryError>,
+    result: Result<Stage, RecoveryError>,
 ) -> Response {
     match result {
-        Ok(()) => Redirect::to(&format!("/recover/password?rid={rid}")).into_response(),
+        Ok(Stage::Second(_)) => Redirect::to(&format!("/recover/second?rid={rid}")).into_response(),
+        Ok(_) => Redirect::to(&format!("/recover/password?rid={rid}")).into_response(),
         Err(e @ (RecoveryError::Store(_) | RecoveryError::Cache(_))) => internal_error(lang, &e),
         Err(e) => {
             let (status, key) = error_key(&e);
@@ -176,9 +242,10 @@ pub async fn password_page(
     let p = query(q);
     let lang = meta.lang(p.get("lang"));
     let rid = p.get("rid").unwrap_or("");
-    match recovery::is_confirmed(&app, rid).await {
-        Ok(true) => page(&app, &headers, lang, "password", rid, StatusCode::OK, ""),
-        Ok(false) => page(&app, &headers, lang, "code", rid, StatusCode::OK, ""),
+    match recovery::current_stage(&app, rid).await {
+        Ok(Stage::Password) => page(&app, &headers, lang, "password", rid, StatusCode::OK, ""),
+        Ok(Stage::Second(s)) => second_page(&app, &headers, lang, rid, StatusCode::OK, ("", 0), &s),
+        Ok(Stage::Code) => page(&app, &headers, lang, "code", rid, StatusCode::OK, ""),
         Err(e @ (RecoveryError::Store(_) | RecoveryError::Cache(_))) => internal_error(lang, &e),
         Err(e) => {
             let (status, key) = error_key(&e);
@@ -237,5 +304,110 @@ pub async fn set_password(
             res
         }
         Err(e) => internal_error(lang, &e),
+    }
+}
+
+fn second_page(
+    app: &AppState,
+    headers: &HeaderMap,
+    lang: Lang,
+    rid: &str,
+    status: StatusCode,
+    error: (&'static str, i64),
+    second: &SecondStep,
+) -> Response {
+    let view = SecondView::of(second);
+    // Nothing independent to prove it with: only the service centre can confirm the recovery.
+    let step = if view.any() { "second" } else { "centre" };
+    full_page(app, headers, lang, (step, rid), status, error, view)
+}
+
+/// The second step's page (GET /recover/second).
+pub async fn second_form(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let p = query(q);
+    let lang = meta.lang(p.get("lang"));
+    let rid = p.get("rid").unwrap_or("");
+    match recovery::current_stage(&app, rid).await {
+        Ok(Stage::Second(s)) => second_page(&app, &headers, lang, rid, StatusCode::OK, ("", 0), &s),
+        Ok(Stage::Password) => Redirect::to(&format!("/recover/password?rid={rid}")).into_response(),
+        Ok(Stage::Code) => page(&app, &headers, lang, "code", rid, StatusCode::OK, ""),
+        Err(e @ (RecoveryError::Store(_) | RecoveryError::Cache(_))) => internal_error(lang, &e),
+        Err(e) => {
+            let (status, key) = error_key(&e);
+            page(&app, &headers, lang, "start", "", status, key)
+        }
+    }
+}
+
+/// The second factor submitted (POST /recover/second): method totp, recovery or code.
+pub async fn second(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (p, lang) = match super::checked_form(&meta, &headers, &body) {
+        Ok(x) => x,
+        Err(page) => return page,
+    };
+    let rid = p.get("rid").unwrap_or("");
+    let who = Attempt {
+        ip: &meta.ip,
+        user_agent: &meta.user_agent,
+    };
+    let result = recovery::confirm_second(
+        &app,
+        rid,
+        p.get("method").unwrap_or(""),
+        p.get("code").unwrap_or(""),
+        who,
+    )
+    .await;
+    second_result(&app, &headers, lang, rid, result.map(|()| 0)).await
+}
+
+/// «Отправить код ещё раз» on the second step (POST /recover/second/send).
+pub async fn second_send(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (p, lang) = match super::checked_form(&meta, &headers, &body) {
+        Ok(x) => x,
+        Err(page) => return page,
+    };
+    let rid = p.get("rid").unwrap_or("");
+    match recovery::send_second_code(&app, rid, &meta.ip).await {
+        Ok(()) => Redirect::to(&format!("/recover/second?rid={rid}")).into_response(),
+        Err(e) => second_result(&app, &headers, lang, rid, Err(e)).await,
+    }
+}
+
+async fn second_result(
+    app: &AppState,
+    headers: &HeaderMap,
+    lang: Lang,
+    rid: &str,
+    result: Result<i64, RecoveryError>,
+) -> Response {
+    let e = match result {
+        Ok(_) => return Redirect::to(&format!("/recover/password?rid={rid}")).into_response(),
+        Err(e @ (RecoveryError::Store(_) | RecoveryError::Cache(_))) => {
+            return internal_error(lang, &e);
+        }
+        Err(e) => e,
+    };
+    let (status, key) = error_key(&e);
+    let wait = if let RecoveryError::TooEarly(w) = e { w } else { 0 };
+    match recovery::current_stage(app, rid).await {
+        Ok(Stage::Second(s)) => second_page(app, headers, lang, rid, status, (key, wait), &s),
+        Ok(_) => page(app, headers, lang, "start", "", status, key),
+        Err(_) => page(app, headers, lang, "start", "", status, key),
     }
 }

@@ -32,6 +32,8 @@ struct RegisterPage {
     terms_version: String,
     privacy_version: String,
     error: Option<&'static str>,
+    /// Seconds until another code may be sent (with the cooldown message).
+    wait: i64,
 }
 
 #[derive(Template)]
@@ -71,7 +73,7 @@ fn register_page(
     status: StatusCode,
     tx: &str,
     fields: (&str, &str, &str),
-    error: Option<&'static str>,
+    error: Option<(&'static str, i64)>,
 ) -> Response {
     let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
     with_cookie(
@@ -86,7 +88,8 @@ fn register_page(
                 contact: fields.2.to_string(),
                 terms_version: app.config.registration.terms_version.clone(),
                 privacy_version: app.config.registration.privacy_version.clone(),
-                error,
+                error: error.map(|e| e.0),
+                wait: error.map_or(0, |e| e.1),
             },
         ),
         cookie,
@@ -136,23 +139,31 @@ pub async fn submit(
         given_name: fields.1,
         contact: fields.2,
     };
-    match reg::start(&app, form, tx.map(str::to_owned), lang == Lang::En).await {
+    match reg::start(
+        &app,
+        form,
+        tx.map(str::to_owned),
+        lang == Lang::En,
+        &meta.ip,
+    )
+    .await
+    {
+        // The same answer whether or not the contact is registered already (reg::start).
         Ok(id) => Redirect::to(&format!("/register/confirm?reg={id}&lang={}", lang.code()))
             .into_response(),
         Err(e) => {
-            let key = match e {
-                RegError::Surname(_) => "register.bad_surname",
-                RegError::GivenName(_) => "register.bad_name",
-                RegError::Contact(ContactError::BadPhone) => "register.bad_phone",
-                RegError::Contact(ContactError::BadEmail) => "register.bad_email",
-                RegError::ContactTaken if fields.2.contains('@') => "register.taken_email",
-                RegError::ContactTaken => "register.taken_phone",
+            let (status, key, wait) = match e {
+                RegError::Surname(_) => (StatusCode::BAD_REQUEST, "register.bad_surname", 0),
+                RegError::GivenName(_) => (StatusCode::BAD_REQUEST, "register.bad_name", 0),
+                RegError::Contact(ContactError::BadPhone) => {
+                    (StatusCode::BAD_REQUEST, "register.bad_phone", 0)
+                }
+                RegError::Contact(ContactError::BadEmail) => {
+                    (StatusCode::BAD_REQUEST, "register.bad_email", 0)
+                }
+                RegError::TooEarly(wait) => (StatusCode::TOO_MANY_REQUESTS, "codes.too_early", wait),
+                RegError::SendLimit => (StatusCode::TOO_MANY_REQUESTS, "codes.limit", 0),
                 other => return internal_error(lang, &other),
-            };
-            let status = if matches!(e, RegError::ContactTaken) {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::BAD_REQUEST
             };
             register_page(
                 &app,
@@ -161,7 +172,7 @@ pub async fn submit(
                 status,
                 tx.unwrap_or(""),
                 fields,
-                Some(key),
+                Some((key, wait)),
             )
         }
     }
