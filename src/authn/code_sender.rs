@@ -93,7 +93,12 @@ async fn take_cooldown(app: &AppState, key: &str) -> Result<(), CodeError> {
         {
             return Ok(());
         }
-        match app.cache.get(key).await?.and_then(|v| v.parse::<i64>().ok()) {
+        match app
+            .cache
+            .get(key)
+            .await?
+            .and_then(|v| v.parse::<i64>().ok())
+        {
             Some(until) if until > now => return Err(CodeError::TooEarly(until - now)),
             // Stale by the clock (or gone meanwhile): clear it and race for it again.
             _ => {
@@ -109,7 +114,10 @@ async fn within_hourly(app: &AppState, what: &str, limit: u32) -> Result<bool, C
     let hour = app.clock.now() / 3600;
     let n = app
         .cache
-        .incr(&format!("code-limit:{}:{hour}", h("code-limit", what)), 3700)
+        .incr(
+            &format!("code-limit:{}:{hour}", h("code-limit", what)),
+            3700,
+        )
         .await?;
     Ok(n <= i64::from(limit))
 }
@@ -155,8 +163,9 @@ pub async fn admit(
     let c = &app.config.codes;
     let cooldown = cooldown_key(purpose, destination);
     take_cooldown(app, &cooldown).await?;
-    if !within_hourly(app, &format!("to:{destination}"), c.per_destination_hour).await?
-        || !within_hourly(app, &format!("ip:{ip}"), c.per_ip_hour).await?
+    // The address first: refused requests still count against it.
+    if !within_hourly(app, &format!("ip:{ip}"), c.per_ip_hour).await?
+        || !within_hourly(app, &format!("to:{destination}"), c.per_destination_hour).await?
     {
         tracing::warn!(ip, purpose, "code send limit reached");
         app.cache.delete(&cooldown).await?;
@@ -303,9 +312,5 @@ pub async fn check(
 
 /// Whether a code of (purpose, subject) is waiting.
 pub async fn pending(app: &AppState, purpose: &str, subject: &str) -> Result<bool, CacheError> {
-    Ok(app
-        .cache
-        .get(&code_key(purpose, subject))
-        .await?
-        .is_some())
+    Ok(app.cache.get(&code_key(purpose, subject)).await?.is_some())
 }

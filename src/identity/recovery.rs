@@ -134,9 +134,14 @@ impl Who<'_> {
         match self {
             Who::Login(l) => match Contact::parse(l) {
                 Ok(c) => c.value().to_string(),
-                Err(_) => format!("snils:{}", l.chars().filter(char::is_ascii_digit).collect::<String>()),
+                Err(_) => format!(
+                    "snils:{}",
+                    l.chars().filter(char::is_ascii_digit).collect::<String>()
+                ),
             },
-            Who::Passport { series, number } => format!("passport:{}{}", series.trim(), number.trim()),
+            Who::Passport { series, number } => {
+                format!("passport:{}{}", series.trim(), number.trim())
+            }
         }
     }
 }
@@ -415,7 +420,11 @@ pub async fn confirm_second(
         Err(totp::TotpError::Store(e)) => Err(e.into()),
         Err(totp::TotpError::Cache(e)) => Err(e.into()),
         Err(e) => {
-            let history = if method == "recovery" { "recovery" } else { "otp" };
+            let history = if method == "recovery" {
+                "recovery"
+            } else {
+                "otp"
+            };
             lockout::record(app, Some(&account_id), who, history, "failure").await?;
             if n == i64::from(MAX_ATTEMPTS) {
                 app.cache.delete(&key(id)).await?;

@@ -155,7 +155,11 @@ pub async fn start(
         Err(e @ (RecoveryError::Store(_) | RecoveryError::Cache(_))) => internal_error(lang, &e),
         Err(e) => {
             let (status, key) = error_key(&e);
-            let wait = if let RecoveryError::TooEarly(w) = e { w } else { 0 };
+            let wait = if let RecoveryError::TooEarly(w) = e {
+                w
+            } else {
+                0
+            };
             full_page(
                 &app,
                 &headers,
@@ -334,7 +338,9 @@ pub async fn second_form(
     let rid = p.get("rid").unwrap_or("");
     match recovery::current_stage(&app, rid).await {
         Ok(Stage::Second(s)) => second_page(&app, &headers, lang, rid, StatusCode::OK, ("", 0), &s),
-        Ok(Stage::Password) => Redirect::to(&format!("/recover/password?rid={rid}")).into_response(),
+        Ok(Stage::Password) => {
+            Redirect::to(&format!("/recover/password?rid={rid}")).into_response()
+        }
         Ok(Stage::Code) => page(&app, &headers, lang, "code", rid, StatusCode::OK, ""),
         Err(e @ (RecoveryError::Store(_) | RecoveryError::Cache(_))) => internal_error(lang, &e),
         Err(e) => {
@@ -404,7 +410,11 @@ async fn second_result(
         Err(e) => e,
     };
     let (status, key) = error_key(&e);
-    let wait = if let RecoveryError::TooEarly(w) = e { w } else { 0 };
+    let wait = if let RecoveryError::TooEarly(w) = e {
+        w
+    } else {
+        0
+    };
     match recovery::current_stage(app, rid).await {
         Ok(Stage::Second(s)) => second_page(app, headers, lang, rid, status, (key, wait), &s),
         Ok(_) => page(app, headers, lang, "start", "", status, key),

@@ -161,7 +161,9 @@ pub async fn submit(
                 RegError::Contact(ContactError::BadEmail) => {
                     (StatusCode::BAD_REQUEST, "register.bad_email", 0)
                 }
-                RegError::TooEarly(wait) => (StatusCode::TOO_MANY_REQUESTS, "codes.too_early", wait),
+                RegError::TooEarly(wait) => {
+                    (StatusCode::TOO_MANY_REQUESTS, "codes.too_early", wait)
+                }
                 RegError::SendLimit => (StatusCode::TOO_MANY_REQUESTS, "codes.limit", 0),
                 other => return internal_error(lang, &other),
             };

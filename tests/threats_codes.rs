@@ -1,0 +1,649 @@
+//! Issue 10, the "codes" defects: SMS pumping through the forms that send codes (7), SNILS shown
+//! as a contact (10), recovery without the enrolled second factor (12), registration telling
+//! whether a contact is registered (14), and attempt counters that parallel guesses overrun (22).
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use vhod::authn::totp;
+use vhod::store::second_factors::SecurityChoices;
+
+const NEW_PASSWORD: &str = "Novyi-Parol-2026!";
+
+async fn outbox(t: &TestServer, to: &str) -> Vec<Value> {
+    let url = format!("{}/dev/outbox?format=json&to={}", t.base, urlencode(to));
+    let list: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+    list.as_array().unwrap().clone()
+}
+
+fn code_in(message: &Value) -> Option<String> {
+    message["body"]
+        .as_str()
+        .unwrap()
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_ascii_digit()))
+        .find(|w| w.len() == 6)
+        .map(str::to_string)
+}
+
+async fn page(b: &Browser, url: &str) -> String {
+    match b.follow(url).await {
+        Landing::Page(200, html) => html,
+        other => panic!("{url}: {other:?}"),
+    }
+}
+
+/// Submits the registration form in a fresh browser: (status, Location, browser).
+async fn register(t: &TestServer, contact: &str) -> (u16, Option<String>, Browser) {
+    let b = Browser::new(&t.base);
+    let form = page(&b, "/register").await;
+    let res = b
+        .submit(
+            &form,
+            "/register",
+            &[
+                ("surname", "Сидоров"),
+                ("name", "Пётр"),
+                ("contact", contact),
+            ],
+        )
+        .await;
+    (res.status().as_u16(), location(&res), b)
+}
+
+async fn start_recovery(t: &TestServer, login: &str) -> (u16, Option<String>, String, Browser) {
+    let b = Browser::new(&t.base);
+    let form = page(&b, "/recover").await;
+    let res = b.submit(&form, "/recover", &[("login", login)]).await;
+    let status = res.status().as_u16();
+    let loc = location(&res);
+    (status, loc, res.text().await.unwrap(), b)
+}
+
+async fn sign_in(t: &TestServer, login: &str) -> Browser {
+    let b = Browser::new(&t.base);
+    let form = page(&b, "/login").await;
+    let res = b
+        .submit(&form, "/login", &[("login", login), ("password", PASSWORD)])
+        .await;
+    assert_eq!(res.status(), 303, "{login} signs in");
+    b
+}
+
+async fn login_status(t: &TestServer, login: &str, password: &str) -> (u16, Option<String>) {
+    let b = Browser::new(&t.base);
+    let form = page(&b, "/login").await;
+    let res = b
+        .submit(&form, "/login", &[("login", login), ("password", password)])
+        .await;
+    (res.status().as_u16(), location(&res))
+}
+
+#[tokio::test]
+async fn sms_pumping_eight_requests_to_one_number_send_one_sms_on_every_form() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        // Registration.
+        let phone = "+79120000001";
+        let mut statuses = vec![];
+        for _ in 0..8 {
+            let (status, _, b) = register(&t, phone).await;
+            statuses.push(status);
+            if status == 429 {
+                let html = page(&b, "/register").await;
+                assert!(!html.contains("Код уже отправлен"), "a fresh form is clean");
+            }
+        }
+        assert_eq!(outbox(&t, phone).await.len(), 1, "{}", backend.name());
+        assert_eq!(statuses[0], 303);
+        assert!(statuses[1..].iter().all(|s| *s == 429), "{statuses:?}");
+        let b = Browser::new(&t.base);
+        let form = page(&b, "/register").await;
+        let res = b
+            .submit(
+                &form,
+                "/register",
+                &[("surname", "Сидоров"), ("name", "Пётр"), ("contact", phone)],
+            )
+            .await;
+        let html = res.text().await.unwrap();
+        assert!(
+            html.contains("Код уже отправлен. Повторно отправить можно через"),
+            "{html}"
+        );
+        assert!(html.contains(" с."), "the wait in seconds: {html}");
+
+        // Recovery.
+        let person = "+79120000002";
+        t.add_person(person).await;
+        let mut sent = 0;
+        for i in 0..8 {
+            let (status, loc, html, _) = start_recovery(&t, person).await;
+            if i == 0 {
+                assert_eq!(status, 303);
+                assert!(loc.unwrap().starts_with("/recover/code"));
+                sent += 1;
+            } else {
+                assert_eq!(status, 429);
+                assert!(html.contains("Код уже отправлен"), "{html}");
+            }
+        }
+        assert_eq!(outbox(&t, person).await.len(), sent);
+
+        // Contact change.
+        let owner = "+79120000003";
+        t.add_person(owner).await;
+        let b = sign_in(&t, owner).await;
+        let new_phone = "+79120000004";
+        for i in 0..8 {
+            let form = page(&b, "/account/contacts").await;
+            let res = b
+                .submit(&form, "/account/contacts", &[("contact", new_phone)])
+                .await;
+            let status = res.status().as_u16();
+            let html = res.text().await.unwrap();
+            if i == 0 {
+                assert_eq!(status, 200, "{html}");
+            } else {
+                assert_eq!(status, 429, "{html}");
+                assert!(html.contains("Код уже отправлен"));
+            }
+        }
+        assert_eq!(outbox(&t, new_phone).await.len(), 1, "{}", backend.name());
+    }
+}
+
+#[tokio::test]
+async fn sms_pumping_one_address_cannot_send_codes_to_many_numbers() {
+    for backend in backends() {
+        let mut config = test_config(&backend);
+        config.codes.per_ip_hour = 3;
+        let t = TestServer::start_with(&backend, config).await;
+        for i in 0..6 {
+            let phone = format!("+7912000010{i}");
+            let (status, _, _) = register(&t, &phone).await;
+            let expected = if i < 3 { 303 } else { 429 };
+            assert_eq!(status, expected, "number {i}, {}", backend.name());
+            assert_eq!(outbox(&t, &phone).await.len(), usize::from(i < 3));
+        }
+        let (status, _, html, _) = start_recovery(&t, "+79120000199").await;
+        assert_eq!(status, 429, "the cap covers every form");
+        assert!(html.contains("Слишком много кодов"), "{html}");
+    }
+}
+
+#[tokio::test]
+async fn sms_pumping_the_global_budget_stops_sending_and_raises_one_alarm() {
+    for backend in backends() {
+        let mut config = test_config(&backend);
+        config.codes.global_per_hour = 2;
+        let t = TestServer::start_with(&backend, config).await;
+        let since = t.app.clock.now() - 1;
+        for i in 0..5 {
+            let phone = format!("+7912000020{i}");
+            let (status, _, _) = register(&t, &phone).await;
+            assert_eq!(status, if i < 2 { 303 } else { 429 }, "{i}");
+        }
+        let mut sent = 0;
+        for i in 0..5 {
+            sent += outbox(&t, &format!("+7912000020{i}")).await.len();
+        }
+        assert_eq!(sent, 2, "{}", backend.name());
+        let alarms = t
+            .app
+            .store
+            .audit_since(since)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.action == "codes.budget_exceeded")
+            .count();
+        assert_eq!(alarms, 1, "one alarm per hour, not one per refusal");
+    }
+}
+
+/// The page with the per-request values (ids, csrf, masked contact) taken out.
+fn shape(html: &str, masked: &str) -> String {
+    html.replace(masked, "MASKED")
+        .lines()
+        .filter(|l| !l.contains("name=\"csrf\"") && !l.contains("name=\"reg\""))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test]
+async fn registration_does_not_tell_whether_a_phone_or_email_is_registered() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        t.add_person("+79120000301").await;
+        t.add_person("owner@example.org").await;
+        for (taken, free, masked_taken, masked_free) in [
+            (
+                "+79120000301",
+                "+79120000302",
+                "+7(9**)***-**-01",
+                "+7(9**)***-**-02",
+            ),
+            (
+                "owner@example.org",
+                "nobody@example.org",
+                "o***@example.org",
+                "n***@example.org",
+            ),
+        ] {
+            let (s1, l1, b1) = register(&t, taken).await;
+            let (s2, l2, b2) = register(&t, free).await;
+            assert_eq!((s1, s2), (303, 303), "{taken}: same status");
+            let (l1, l2) = (l1.unwrap(), l2.unwrap());
+            let path = |l: &str| l.split('?').next().unwrap().to_string();
+            assert_eq!(path(&l1), path(&l2));
+            assert_eq!(path(&l1), "/register/confirm");
+            let p1 = page(&b1, &l1).await;
+            let p2 = page(&b2, &l2).await;
+            assert_eq!(shape(&p1, masked_taken), shape(&p2, masked_free));
+
+            // One message each; the owner is told, the newcomer gets the code or link.
+            let to_owner = outbox(&t, taken).await;
+            let to_new = outbox(&t, free).await;
+            assert_eq!((to_owner.len(), to_new.len()), (1, 1), "{taken}");
+            let notice = to_owner[0]["body"].as_str().unwrap();
+            assert!(
+                notice.contains("Кто-то пытался зарегистрироваться"),
+                "{notice}"
+            );
+            assert!(notice.contains("войдите или восстановите пароль"));
+            assert!(
+                !notice.contains("/register/verify"),
+                "no link for a taken one"
+            );
+            if taken.contains('@') {
+                assert!(
+                    to_new[0]["body"]
+                        .as_str()
+                        .unwrap()
+                        .contains("/register/verify")
+                );
+            } else {
+                assert!(code_in(&to_new[0]).is_some());
+                assert!(code_in(&to_owner[0]).is_none(), "no code for a taken one");
+                // The code step never succeeds for the taken number, and fails the same way.
+                let r1 = b1
+                    .submit(&p1, "/register/confirm", &[("code", "123456")])
+                    .await;
+                let wrong = if code_in(&to_new[0]).unwrap() == "123456" {
+                    "654321"
+                } else {
+                    "123456"
+                };
+                let r2 = b2
+                    .submit(&p2, "/register/confirm", &[("code", wrong)])
+                    .await;
+                assert_eq!(
+                    (r1.status(), r2.status()),
+                    (400.try_into().unwrap(), 400.try_into().unwrap())
+                );
+                assert_eq!(
+                    shape(&r1.text().await.unwrap(), masked_taken),
+                    shape(&r2.text().await.unwrap(), masked_free)
+                );
+            }
+        }
+        assert_eq!(t.app.store.count_accounts().await.unwrap(), 2);
+    }
+}
+
+/// Fires `n` wrong codes at once at `action` with `fields`; returns the statuses.
+async fn parallel_wrong(b: &Browser, html: &str, action: &str, wrong: &str, n: usize) -> Vec<u16> {
+    let mut form: Vec<(String, String)> = hidden_fields(html);
+    form.retain(|(k, _)| k != "code");
+    form.push(("code".into(), wrong.into()));
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let http = b.http.clone();
+            let url = format!("{}{action}", b.base);
+            let form = form.clone();
+            tokio::spawn(async move {
+                http.post(url)
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    let mut out = vec![];
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
+
+fn other_than(code: &str) -> &'static str {
+    if code == "000000" { "111111" } else { "000000" }
+}
+
+#[tokio::test]
+async fn parallel_wrong_codes_cannot_exceed_the_attempt_limit_on_any_form() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        // Registration: 4 wrong answers, then the limit; the right code is refused afterwards.
+        let phone = "+79120000401";
+        let (_, loc, b) = register(&t, phone).await;
+        let confirm = page(&b, &loc.unwrap()).await;
+        let code = code_in(&outbox(&t, phone).await[0]).unwrap();
+        let statuses =
+            parallel_wrong(&b, &confirm, "/register/confirm", other_than(&code), 20).await;
+        let counted = statuses.iter().filter(|s| **s == 400).count();
+        assert!(counted <= 4, "{}: {statuses:?}", backend.name());
+        let res = b
+            .submit(&confirm, "/register/confirm", &[("code", &code)])
+            .await;
+        assert_eq!(res.status(), 429, "the registration code is burnt");
+
+        // Recovery.
+        let person = "+79120000402";
+        t.add_person(person).await;
+        let (_, loc, _, b) = start_recovery(&t, person).await;
+        let code_page = page(&b, &loc.unwrap()).await;
+        let code = code_in(&outbox(&t, person).await[0]).unwrap();
+        parallel_wrong(&b, &code_page, "/recover/code", other_than(&code), 20).await;
+        let res = b
+            .submit(&code_page, "/recover/code", &[("code", &code)])
+            .await;
+        assert!(location(&res).is_none(), "{}", backend.name());
+        assert!(
+            res.text()
+                .await
+                .unwrap()
+                .contains("Слишком много неверных попыток")
+        );
+
+        // Contact change.
+        let owner = "+79120000403";
+        t.add_person(owner).await;
+        let b = sign_in(&t, owner).await;
+        let form = page(&b, "/account/contacts").await;
+        let res = b
+            .submit(&form, "/account/contacts", &[("contact", "+79120000404")])
+            .await;
+        let waiting = res.text().await.unwrap();
+        let code = code_in(&outbox(&t, "+79120000404").await[0]).unwrap();
+        parallel_wrong(
+            &b,
+            &waiting,
+            "/account/contacts/confirm",
+            other_than(&code),
+            20,
+        )
+        .await;
+        let res = b
+            .submit(&waiting, "/account/contacts/confirm", &[("code", &code)])
+            .await;
+        assert_eq!(res.status(), 400, "{}", backend.name());
+        assert_eq!(login_status(&t, "+79120000404", PASSWORD).await.0, 401);
+    }
+}
+
+/// Enrols an authenticator app directly; returns (secret, recovery codes).
+async fn enrol_totp(t: &TestServer, account: &str) -> (String, Vec<String>) {
+    let e = totp::start_enrolment(&t.app, account, "test")
+        .await
+        .unwrap();
+    let code = totp::code_at(&e.secret_base32, t.app.clock.now()).unwrap();
+    let codes = totp::confirm_enrolment(&t.app, account, &code)
+        .await
+        .unwrap();
+    (e.secret_base32, codes)
+}
+
+/// Recovery by phone up to the step after the SMS code: (browser, the page, the rid).
+async fn recover_by_sms(t: &TestServer, phone: &str) -> (Browser, String) {
+    let (_, loc, _, b) = start_recovery(t, phone).await;
+    let code_page = page(&b, &loc.unwrap()).await;
+    let code = code_in(&outbox(t, phone).await[0]).unwrap();
+    let next = match b
+        .submit_follow(&code_page, "/recover/code", &[("code", &code)])
+        .await
+    {
+        Landing::Page(200, html) => html,
+        other => panic!("{other:?}"),
+    };
+    (b, next)
+}
+
+async fn set_password(b: &Browser, html: &str) -> reqwest::Response {
+    b.submit(
+        html,
+        "/recover/password",
+        &[("password", NEW_PASSWORD), ("password2", NEW_PASSWORD)],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn recovery_with_an_authenticator_app_needs_its_code_or_a_recovery_code() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let phone = "+79120000501";
+        let account = t.add_person(phone).await;
+        let (secret, codes) = enrol_totp(&t, &account).await;
+
+        // The SMS code alone: the page asks for the app, the password cannot be set.
+        let (b, second) = recover_by_sms(&t, phone).await;
+        assert!(second.contains("Подтвердите вторым фактором"), "{second}");
+        assert!(second.contains("Код из приложения-аутентификатора"));
+        assert!(!second.contains("name=\"password2\""));
+        let res = set_password(&b, &second).await;
+        assert_ne!(res.status(), 303);
+        assert_eq!(
+            login_status(&t, phone, NEW_PASSWORD).await.0,
+            401,
+            "{}: the SMS code alone reset nothing",
+            backend.name()
+        );
+        // A wrong app code is refused and counted; the right one leads to the password.
+        let res = b
+            .submit(
+                &second,
+                "/recover/second",
+                &[("method", "totp"), ("code", "000000")],
+            )
+            .await;
+        assert_eq!(res.status(), 400);
+        let next = totp::code_at(&secret, t.app.clock.now() + 30).unwrap();
+        let pw = match b
+            .submit_follow(
+                &second,
+                "/recover/second",
+                &[("method", "totp"), ("code", &next)],
+            )
+            .await
+        {
+            Landing::Page(200, html) => html,
+            other => panic!("{other:?}"),
+        };
+        assert!(pw.contains("name=\"password2\""), "{pw}");
+        assert_eq!(set_password(&b, &pw).await.status(), 303);
+        assert_eq!(
+            login_status(&t, phone, NEW_PASSWORD).await.1.as_deref(),
+            Some("/login/second-factor")
+        );
+
+        // Once more, with a recovery code instead of the app.
+        let (b, second) = recover_by_sms(&t, phone).await;
+        let pw = match b
+            .submit_follow(
+                &second,
+                "/recover/second",
+                &[("method", "recovery"), ("code", &codes[0])],
+            )
+            .await
+        {
+            Landing::Page(200, html) => html,
+            other => panic!("{other:?}"),
+        };
+        assert!(pw.contains("name=\"password2\""), "{pw}");
+        let res = b
+            .submit(
+                &pw,
+                "/recover/password",
+                &[
+                    ("password", "Drugoi-Parol-2027!"),
+                    ("password2", "Drugoi-Parol-2027!"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), 303, "{}", backend.name());
+        assert_eq!(login_status(&t, phone, NEW_PASSWORD).await.0, 401);
+    }
+}
+
+#[tokio::test]
+async fn recovery_with_sms_two_step_needs_a_second_independent_channel() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let on = SecurityChoices {
+            sms_two_step: true,
+            login_alerts: false,
+        };
+        // With a confirmed e-mail: SMS recovery asks for an e-mail code, never a second SMS.
+        let phone = "+79120000601";
+        let account = t.add_person(phone).await;
+        t.app
+            .store
+            .replace_contact(&account, "email", "two@example.org")
+            .await
+            .unwrap();
+        t.app
+            .store
+            .set_security_choices(&account, on)
+            .await
+            .unwrap();
+        let (b, second) = recover_by_sms(&t, phone).await;
+        assert!(
+            second.contains("на вашу подтверждённую электронную почту"),
+            "{second}"
+        );
+        assert_eq!(
+            outbox(&t, phone).await.len(),
+            1,
+            "no second SMS to the same phone"
+        );
+        assert_ne!(set_password(&b, &second).await.status(), 303);
+        assert_eq!(login_status(&t, phone, NEW_PASSWORD).await.0, 401);
+        let mail = outbox(&t, "two@example.org").await;
+        let code = code_in(&mail[0]).unwrap();
+        let pw = match b
+            .submit_follow(
+                &second,
+                "/recover/second",
+                &[("method", "code"), ("code", &code)],
+            )
+            .await
+        {
+            Landing::Page(200, html) => html,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            set_password(&b, &pw).await.status(),
+            303,
+            "{}",
+            backend.name()
+        );
+
+        // By the e-mail link: the SMS code to the two-step phone is the independent second proof.
+        let b = Browser::new(&t.base);
+        let form = page(&b, "/recover").await;
+        b.submit(&form, "/recover", &[("login", "two@example.org")])
+            .await;
+        let body = outbox(&t, "two@example.org").await[0]["body"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let link = body
+            .split_whitespace()
+            .find(|w| w.contains("/recover/link?"))
+            .unwrap();
+        let second = page(&b, link).await;
+        assert!(second.contains("Мы отправили код в SMS"), "{second}");
+        assert_ne!(set_password(&b, &second).await.status(), 303);
+        let sms = outbox(&t, phone).await;
+        let code = code_in(&sms[0]).unwrap();
+        let pw = match b
+            .submit_follow(
+                &second,
+                "/recover/second",
+                &[("method", "code"), ("code", &code)],
+            )
+            .await
+        {
+            Landing::Page(200, html) => html,
+            other => panic!("{other:?}"),
+        };
+        assert!(pw.contains("name=\"password2\""));
+
+        // Phone only: nothing independent, so the service centre.
+        let lone = "+79120000602";
+        let account = t.add_person(lone).await;
+        t.app
+            .store
+            .set_security_choices(&account, on)
+            .await
+            .unwrap();
+        let (b, second) = recover_by_sms(&t, lone).await;
+        assert!(second.contains("центр обслуживания"), "{second}");
+        assert!(!second.contains("name=\"code\""));
+        assert_ne!(set_password(&b, &second).await.status(), 303);
+        assert_eq!(login_status(&t, lone, NEW_PASSWORD).await.0, 401);
+    }
+}
+
+#[tokio::test]
+async fn recovery_second_factor_guesses_burn_the_recovery() {
+    let t = TestServer::start(&Backend::Sqlite).await;
+    let phone = "+79120000701";
+    let account = t.add_person(phone).await;
+    let (secret, _) = enrol_totp(&t, &account).await;
+    let (b, second) = recover_by_sms(&t, phone).await;
+    for _ in 0..5 {
+        b.submit(
+            &second,
+            "/recover/second",
+            &[("method", "totp"), ("code", "000000")],
+        )
+        .await;
+    }
+    let next = totp::code_at(&secret, t.app.clock.now() + 30).unwrap();
+    let res = b
+        .submit(
+            &second,
+            "/recover/second",
+            &[("method", "totp"), ("code", &next)],
+        )
+        .await;
+    assert!(
+        location(&res).is_none(),
+        "the right code after five wrong ones is refused"
+    );
+}
+
+#[tokio::test]
+async fn account_page_does_not_list_snils_as_a_contact() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let phone = "+79120000801";
+        let account = t.add_person(phone).await;
+        t.app
+            .store
+            .replace_contact(&account, "snils", "11223344595")
+            .await
+            .unwrap();
+        let b = sign_in(&t, phone).await;
+        let html = page(&b, "/account").await;
+        assert!(html.contains("+7(912)0000801"), "{html}");
+        assert!(!html.contains("11223344595"), "{}: {html}", backend.name());
+    }
+}
