@@ -6,6 +6,10 @@ pub(super) fn text(key: &str) -> Option<(&'static str, &'static str)> {
             "Код уже отправлен. Повторно отправить можно через",
             "A code has already been sent. A new one can be sent in",
         ),
+        "codes.sent_moment_ago" => (
+            "Код уже отправлен только что. Запросить новый можно чуть позже.",
+            "A code was sent a moment ago. You can ask for a new one a little later.",
+        ),
         "codes.limit" => (
             "Слишком много кодов на этот номер или адрес либо с вашего подключения за последний час. Попробуйте позже.",
             "Too many codes to this number or address, or from your connection, in the last hour. Try again later.",

@@ -193,6 +193,8 @@ mod tests {
             BindError::UnknownOrExpired,
             BindError::WrongCode { remaining: 1 },
             BindError::TooManyAttempts,
+            BindError::TooEarly,
+            BindError::SendLimit,
         ] {
             keys.push(e.message_key().unwrap());
         }

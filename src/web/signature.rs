@@ -137,7 +137,9 @@ pub async fn page(
 fn refusal_status(e: &BindError) -> StatusCode {
     match e {
         BindError::NotFresh => StatusCode::FORBIDDEN,
-        BindError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+        BindError::TooManyAttempts | BindError::TooEarly | BindError::SendLimit => {
+            StatusCode::TOO_MANY_REQUESTS
+        }
         BindError::Signature(_) | BindError::WrongCode { .. } => StatusCode::UNAUTHORIZED,
         _ => StatusCode::BAD_REQUEST,
     }
@@ -160,7 +162,16 @@ pub async fn bind(
         Err(res) => return res,
     };
     let challenge = form.params.get("challenge").unwrap_or("");
-    match binding::start(&app, &s, challenge, &form.signature, lang == Lang::En).await {
+    match binding::start(
+        &app,
+        &s,
+        challenge,
+        &form.signature,
+        lang == Lang::En,
+        &meta.ip,
+    )
+    .await
+    {
         Ok((id, pending)) => {
             let (csrf, cookie) = csrf::token(&headers, app.config.issuer_is_https());
             no_store(with_cookie(

@@ -1,11 +1,13 @@
 //! Binding a certificate to an account, which is what enables signature login. It needs a fresh
 //! login (within `FRESH_SECS` of the session's auth_time), a signature over a bind challenge whose
 //! certificate names the account's verified SNILS, and a 6-digit code sent to the account's
-//! confirmed phone or e-mail (stored hashed; 5 minutes; at most 5 attempts).
+//! confirmed phone or e-mail (5 minutes; at most 5 attempts), sent and checked by the one code
+//! sender (authn/code_sender: cooldown, send limits, atomic attempt counting).
 
 use super::QesError;
 use super::login::{take_challenge, verify};
 use crate::app::AppState;
+use crate::authn::code_sender::{self, Code, CodeError, Secret};
 use crate::cache::CacheError;
 use crate::crypto;
 use crate::identity::Contact;
@@ -42,6 +44,10 @@ pub enum BindError {
     WrongCode { remaining: u32 },
     #[error("too many wrong codes")]
     TooManyAttempts,
+    #[error("a code was sent a moment ago")]
+    TooEarly,
+    #[error("too many codes to this contact or from this address")]
+    SendLimit,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -61,6 +67,8 @@ impl BindError {
             BindError::UnknownOrExpired => "qes.err.bind_expired",
             BindError::WrongCode { .. } => "qes.err.wrong_code",
             BindError::TooManyAttempts => "qes.err.too_many_attempts",
+            BindError::TooEarly => "codes.sent_moment_ago",
+            BindError::SendLimit => "codes.limit",
             BindError::Store(_) | BindError::Cache(_) => return None,
         })
     }
@@ -75,8 +83,6 @@ pub struct PendingBind {
     pub issuer: String,
     pub serial: String,
     pub fingerprint: String,
-    pub code_hash: String,
-    pub attempts: u32,
     pub expires_at: i64,
     /// Where the code went, masked, for the page.
     pub sent_to: String,
@@ -84,6 +90,21 @@ pub struct PendingBind {
 
 fn key(id: &str) -> String {
     format!("qes:bind:{id}")
+}
+
+const PURPOSE: &str = "qes-bind";
+
+impl From<CodeError> for BindError {
+    fn from(e: CodeError) -> Self {
+        match e {
+            CodeError::TooEarly(_) => BindError::TooEarly,
+            CodeError::SendLimit => BindError::SendLimit,
+            CodeError::Expired | CodeError::TooManyAttempts => BindError::TooManyAttempts,
+            CodeError::Wrong { remaining } => BindError::WrongCode { remaining },
+            CodeError::Store(s) => BindError::Store(s),
+            CodeError::Cache(c) => BindError::Cache(c),
+        }
+    }
 }
 
 pub fn is_fresh(app: &AppState, session: &SessionRow) -> bool {
@@ -97,6 +118,7 @@ pub async fn start(
     challenge: &str,
     signature: &[u8],
     english: bool,
+    ip: &str,
 ) -> Result<(String, PendingBind), BindError> {
     if !is_fresh(app, session) {
         return Err(BindError::NotFresh);
@@ -123,7 +145,6 @@ pub async fn start(
         return Err(BindError::AlreadyBound);
     }
     let contact = confirmed_contact(&ids).ok_or(BindError::NoContact)?;
-    let code = crypto::random_digits(6);
     let id = crypto::random_token();
     let pending = PendingBind {
         account_id: account_id.clone(),
@@ -132,30 +153,38 @@ pub async fn start(
         issuer: verified.issuer,
         serial: verified.serial,
         fingerprint: verified.fingerprint,
-        code_hash: crypto::hash_secret("qes-bind", &code),
-        attempts: 0,
         expires_at: app.clock.now() + CODE_TTL,
         sent_to: contact.masked(),
     };
-    app.cache.put_json(&key(&id), &pending, CODE_TTL).await?;
-    let (subject, body) = if english {
-        (
-            "Electronic signature binding".to_string(),
-            format!(
-                "Code to bind an electronic signature certificate to your account: {code}. \
-                 Do not share it. Valid for 5 min. If it was not you, change your password."
-            ),
-        )
-    } else {
-        (
-            "Привязка электронной подписи".to_string(),
-            format!(
-                "Код для привязки сертификата электронной подписи к учётной записи: {code}. \
-                 Никому не сообщайте его. Действует 5 мин. Если это были не вы, смените пароль."
-            ),
-        )
+    let code = Code {
+        purpose: PURPOSE,
+        subject: &id,
+        to: &contact,
+        ip,
+        ttl: CODE_TTL,
+        secret: Secret::Digits,
     };
-    app.notifier.send(&contact, &subject, &body).await?;
+    code_sender::issue(app, code, |code| {
+        if english {
+            (
+                "Electronic signature binding".to_string(),
+                format!(
+                    "Code to bind an electronic signature certificate to your account: {code}. \
+                     Do not share it. Valid for 5 min. If it was not you, change your password."
+                ),
+            )
+        } else {
+            (
+                "Привязка электронной подписи".to_string(),
+                format!(
+                    "Код для привязки сертификата электронной подписи к учётной записи: {code}. \
+                     Никому не сообщайте его. Действует 5 мин. Если это были не вы, смените пароль."
+                ),
+            )
+        }
+    })
+    .await?;
+    app.cache.put_json(&key(&id), &pending, CODE_TTL).await?;
     Ok((id, pending))
 }
 
@@ -179,22 +208,15 @@ pub async fn confirm(
     id: &str,
     code: &str,
 ) -> Result<PendingBind, BindError> {
-    let mut p = pending(app, account_id, id).await?;
-    if p.attempts >= MAX_ATTEMPTS {
-        return Err(BindError::TooManyAttempts);
-    }
-    if !crypto::ct_eq(&crypto::hash_secret("qes-bind", code.trim()), &p.code_hash) {
-        p.attempts += 1;
-        let ttl = (p.expires_at - app.clock.now()).max(1);
-        app.cache.put_json(&key(id), &p, ttl).await?;
-        return Err(if p.attempts >= MAX_ATTEMPTS {
+    let p = pending(app, account_id, id).await?;
+    match code_sender::check(app, PURPOSE, id, code, MAX_ATTEMPTS).await {
+        Ok(()) => {}
+        Err(e @ (CodeError::TooManyAttempts | CodeError::Expired)) => {
+            // The code is burnt: the binding ends with it.
             app.cache.delete(&key(id)).await?;
-            BindError::TooManyAttempts
-        } else {
-            BindError::WrongCode {
-                remaining: MAX_ATTEMPTS - p.attempts,
-            }
-        });
+            return Err(e.into());
+        }
+        Err(e) => return Err(e.into()),
     }
     // Consume first so a racing second submission cannot bind twice.
     if app.cache.take(&key(id)).await?.is_none() {
