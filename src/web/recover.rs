@@ -374,7 +374,7 @@ pub async fn second(
         who,
     )
     .await;
-    second_result(&app, &headers, lang, rid, result.map(|()| 0)).await
+    second_result(&app, &headers, lang, rid, result).await
 }
 
 /// «Отправить код ещё раз» on the second step (POST /recover/second/send).
@@ -400,10 +400,10 @@ async fn second_result(
     headers: &HeaderMap,
     lang: Lang,
     rid: &str,
-    result: Result<i64, RecoveryError>,
+    result: Result<(), RecoveryError>,
 ) -> Response {
     let e = match result {
-        Ok(_) => return Redirect::to(&format!("/recover/password?rid={rid}")).into_response(),
+        Ok(()) => return Redirect::to(&format!("/recover/password?rid={rid}")).into_response(),
         Err(e @ (RecoveryError::Store(_) | RecoveryError::Cache(_))) => {
             return internal_error(lang, &e);
         }
