@@ -13,7 +13,10 @@ pub fn refusal(issuer: &url::Url, bind: &str) -> Option<String> {
             "development mode (it publishes every SMS code at /dev/outbox) cannot run with an https issuer; {fix}"
         ));
     }
-    if !issuer.host().is_some_and(|h| is_loopback_host(&h.to_string())) {
+    if !issuer
+        .host()
+        .is_some_and(|h| is_loopback_host(&h.to_string()))
+    {
         return Some(format!(
             "development mode (it publishes every SMS code at /dev/outbox) runs only with a loopback issuer host (localhost, 127.0.0.0/8, ::1), not {}; {fix}",
             issuer.host_str().unwrap_or("")

@@ -34,7 +34,12 @@ async fn logout_ends_the_portals_tokens_but_not_offline_ones_and_end_all_ends_th
         );
         let (status, offline) = refresh(&t, client, &offline).await;
         assert_eq!(status, 200, "offline_access outlives a logout: {offline}");
-        assert_eq!(userinfo(&t, offline["access_token"].as_str().unwrap()).await.0, 200);
+        assert_eq!(
+            userinfo(&t, offline["access_token"].as_str().unwrap())
+                .await
+                .0,
+            200
+        );
 
         // «Завершить все сеансы» from a new session ends the offline grant too.
         let b = Browser::new(&t.base);
@@ -86,7 +91,10 @@ async fn password_recovery_ends_every_grant_offline_ones_included() {
 
         let r = Browser::new(&t.base);
         let start = page(&r, "/recover").await;
-        let page = match r.submit_follow(&start, "/recover", &[("login", "+79005550042")]).await {
+        let page = match r
+            .submit_follow(&start, "/recover", &[("login", "+79005550042")])
+            .await
+        {
             Landing::Page(200, html) => html,
             other => panic!("{other:?}"),
         };
@@ -100,13 +108,20 @@ async fn password_recovery_ends_every_grant_offline_ones_included() {
             .find(|w| w.len() == 6)
             .unwrap()
             .to_string();
-        let page = match r.submit_follow(&page, "/recover/code", &[("code", &code)]).await {
+        let page = match r
+            .submit_follow(&page, "/recover/code", &[("code", &code)])
+            .await
+        {
             Landing::Page(200, html) => html,
             other => panic!("{other:?}"),
         };
         let new = "Novyi-Parol-2026!";
         match r
-            .submit_follow(&page, "/recover/password", &[("password", new), ("password2", new)])
+            .submit_follow(
+                &page,
+                "/recover/password",
+                &[("password", new), ("password2", new)],
+            )
             .await
         {
             Landing::Page(200, html) => assert!(html.contains("Пароль изменён"), "{html}"),
@@ -144,7 +159,11 @@ async fn id_token_hint_accepts_only_an_id_token_for_the_requesting_client() {
     let logout_token = t
         .app
         .keyring
-        .sign(vhod::crypto::keyring::SigningAlg::Rs256, "logout+jwt", logout)
+        .sign(
+            vhod::crypto::keyring::SigningAlg::Rs256,
+            "logout+jwt",
+            logout,
+        )
         .unwrap();
     let access = tokens["access_token"].as_str().unwrap();
     let try_hint = |hint: String, client_id: String| {
@@ -154,7 +173,11 @@ async fn id_token_hint_accepts_only_an_id_token_for_the_requesting_client() {
             let (url, _) = auth_url(
                 &base,
                 &client_id,
-                &[("scope", "openid profile"), ("prompt", "none"), ("id_token_hint", &hint)],
+                &[
+                    ("scope", "openid profile"),
+                    ("prompt", "none"),
+                    ("id_token_hint", &hint),
+                ],
             );
             match b.follow(&url).await {
                 Landing::Left(back) => back,
@@ -163,25 +186,45 @@ async fn id_token_hint_accepts_only_an_id_token_for_the_requesting_client() {
         }
     };
     let ok = try_hint(tokens["id_token"].as_str().unwrap().into(), id.clone()).await;
-    assert!(query_param(&ok, "code").is_some(), "the real ID token is a hint: {ok}");
-    for (what, hint) in [("access token", access.to_string()), ("logout token", logout_token.clone())] {
+    assert!(
+        query_param(&ok, "code").is_some(),
+        "the real ID token is a hint: {ok}"
+    );
+    for (what, hint) in [
+        ("access token", access.to_string()),
+        ("logout token", logout_token.clone()),
+    ] {
         let back = try_hint(hint, id.clone()).await;
-        assert_eq!(query_param(&back, "error").as_deref(), Some("invalid_request"), "{what}: {back}");
+        assert_eq!(
+            query_param(&back, "error").as_deref(),
+            Some("invalid_request"),
+            "{what}: {back}"
+        );
     }
     // Another portal's request with this portal's ID token as hint.
     let (url, _) = auth_url(
         &t.base,
         &other,
-        &[("scope", "openid"), ("prompt", "none"), ("id_token_hint", tokens["id_token"].as_str().unwrap())],
+        &[
+            ("scope", "openid"),
+            ("prompt", "none"),
+            ("id_token_hint", tokens["id_token"].as_str().unwrap()),
+        ],
     );
     let back = match b.follow(&url).await {
         Landing::Left(back) => back,
         other => panic!("{other:?}"),
     };
-    assert_eq!(query_param(&back, "error").as_deref(), Some("invalid_request"), "{back}");
+    assert_eq!(
+        query_param(&back, "error").as_deref(),
+        Some("invalid_request"),
+        "{back}"
+    );
 
     // RP-initiated logout: a logout token is not an ID token hint either.
-    let res = b.get(&format!("/session/end?id_token_hint={logout_token}")).await;
+    let res = b
+        .get(&format!("/session/end?id_token_hint={logout_token}"))
+        .await;
     assert_eq!(res.status(), 400);
     let res = b
         .get(&format!(
@@ -191,7 +234,10 @@ async fn id_token_hint_accepts_only_an_id_token_for_the_requesting_client() {
         .await;
     assert_eq!(res.status(), 400, "the hint was issued to another client");
     let res = b
-        .get(&format!("/session/end?id_token_hint={}", tokens["id_token"].as_str().unwrap()))
+        .get(&format!(
+            "/session/end?id_token_hint={}",
+            tokens["id_token"].as_str().unwrap()
+        ))
         .await;
     assert_eq!(res.status(), 200);
 }
@@ -207,14 +253,22 @@ async fn max_age_zero_is_satisfied_by_the_login_of_this_transaction_however_slow
         let login = page(&b, &url).await;
         assert!(login.contains("name=\"password\""));
         let res = b
-            .submit(&login, "/login", &[("login", "slow@example.org"), ("password", PASSWORD)])
+            .submit(
+                &login,
+                "/login",
+                &[("login", "slow@example.org"), ("password", PASSWORD)],
+            )
             .await;
         let next = location(&res).expect("redirect after login");
         assert!(next.contains("/authorize/continue"), "{next}");
         t.app.clock.advance(2);
         match b.follow(&next).await {
             Landing::Left(back) => {
-                assert!(query_param(&back, "code").is_some(), "{}: {back}", backend.name())
+                assert!(
+                    query_param(&back, "code").is_some(),
+                    "{}: {back}",
+                    backend.name()
+                )
             }
             Landing::Page(_, html) => panic!("{}: sent back to a page: {html}", backend.name()),
         }
@@ -231,7 +285,12 @@ async fn hsts_is_sent_whenever_the_issuer_is_https() {
     let mut config = test_config(&backend);
     config.server.issuer = "https://id.example.gov".into();
     let t = TestServer::start_with(&backend, config.clone()).await;
-    for path in ["/", "/login", "/.well-known/openid-configuration", "/no-such-page"] {
+    for path in [
+        "/",
+        "/login",
+        "/.well-known/openid-configuration",
+        "/no-such-page",
+    ] {
         let res = reqwest::get(format!("{}{path}", t.base)).await.unwrap();
         assert_eq!(
             res.headers()["strict-transport-security"],
@@ -257,7 +316,10 @@ fn vhod_serve(dir: &std::path::Path, env: &[(&str, &str)]) -> std::process::Comm
     c.current_dir(dir)
         .env_remove("VHOD_CONFIG")
         .env_remove("VHOD_DEV__ENABLED")
-        .env("VHOD_DATABASE__URL", format!("sqlite://{}/vhod.db", dir.display()))
+        .env(
+            "VHOD_DATABASE__URL",
+            format!("sqlite://{}/vhod.db", dir.display()),
+        )
         .env("VHOD_KEYS__KEK_FILE", dir.join("kek"))
         .env("VHOD_PASSWORD__MEMORY_KIB", "1024")
         .env("VHOD_PASSWORD__ITERATIONS", "1")
@@ -272,15 +334,24 @@ fn dev_mode_refuses_to_start_with_a_public_issuer_or_listener() {
     let dir = std::env::temp_dir().join(format!("vhod-dev-{}", uuid::Uuid::now_v7().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     for (env, names) in [
-        (vec![("VHOD_SERVER__ISSUER", "https://id.example.gov")], "https"),
-        (vec![("VHOD_SERVER__ISSUER", "http://id.example.gov")], "id.example.gov"),
+        (
+            vec![("VHOD_SERVER__ISSUER", "https://id.example.gov")],
+            "https",
+        ),
+        (
+            vec![("VHOD_SERVER__ISSUER", "http://id.example.gov")],
+            "id.example.gov",
+        ),
         (vec![("VHOD_SERVER__BIND", "0.0.0.0:0")], "0.0.0.0:0"),
     ] {
         let out = vhod_serve(&dir, &env).output().unwrap();
         assert!(!out.status.success(), "{env:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(err.trim().lines().count(), 1, "{err}");
-        assert!(err.contains("development mode") && err.contains(names), "{err}");
+        assert!(
+            err.contains("development mode") && err.contains(names),
+            "{err}"
+        );
         assert!(err.contains("VHOD_DEV__ENABLED=false"), "{err}");
     }
     // The same deployment with dev mode off gets past the configuration (it then stops only
@@ -317,7 +388,10 @@ fn dev_mode_on_defaults_still_starts_on_localhost() {
     let issuer = format!("http://localhost:{port}");
     let mut child = vhod_serve(
         &dir,
-        &[("VHOD_SERVER__BIND", &bind), ("VHOD_SERVER__ISSUER", &issuer)],
+        &[
+            ("VHOD_SERVER__BIND", &bind),
+            ("VHOD_SERVER__ISSUER", &issuer),
+        ],
     )
     .spawn()
     .unwrap();
@@ -343,6 +417,97 @@ async fn the_outbox_says_loudly_what_it_is() {
         .text()
         .await
         .unwrap();
-    assert!(html.contains("РЕЖИМ РАЗРАБОТКИ: сообщения никуда не отправляются"), "{html}");
+    assert!(
+        html.contains("РЕЖИМ РАЗРАБОТКИ: сообщения никуда не отправляются"),
+        "{html}"
+    );
     assert!(html.contains("Никогда не включайте режим разработки на рабочем сервере"));
+}
+
+#[tokio::test]
+async fn the_claims_parameter_does_not_bypass_consent() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let (id, secret) = portal(&t).await;
+        let client = (id.as_str(), secret.as_str());
+        person_with_everything(&t, "+79005550079").await;
+        let b = signed_in(&t, "+79005550079").await;
+        let request = serde_json::json!({
+            "userinfo": { "addresses": null, "email": null, "phone_number": null }
+        })
+        .to_string();
+        let silent = |request: String| {
+            let (b, base, id) = (&b, t.base.clone(), id.clone());
+            async move {
+                let (url, _) = auth_url(
+                    &base,
+                    &id,
+                    &[
+                        ("scope", "openid"),
+                        ("prompt", "none"),
+                        ("claims", &request),
+                    ],
+                );
+                match b.follow(&url).await {
+                    Landing::Left(back) => back,
+                    other => panic!("{other:?}"),
+                }
+            }
+        };
+        // Never consented: prompt=none with claims by name is consent_required, not data.
+        let back = silent(request.clone()).await;
+        assert_eq!(
+            query_param(&back, "error").as_deref(),
+            Some("consent_required"),
+            "{}: {back}",
+            backend.name()
+        );
+        // With consent the page names them, and the portal gets exactly what was allowed.
+        let (html, verifier) =
+            consent_page(&t, &b, &id, &[("scope", "openid"), ("claims", &request)]).await;
+        let page = consent_list(&html);
+        for w in [
+            "адреса регистрации и проживания",
+            "адрес электронной почты",
+            "номер мобильного телефона",
+        ] {
+            assert!(page.contains(w), "{w}: {page}");
+        }
+        let tokens = allow_and_redeem(&t, &b, client, &html, &verifier).await;
+        let (_, info) = userinfo(&t, tokens["access_token"].as_str().unwrap()).await;
+        assert!(
+            info["addresses"].is_array() && info["email"].is_string(),
+            "{info}"
+        );
+        // The same request is now covered…
+        let back = silent(request.clone()).await;
+        assert!(
+            query_param(&back, "code").is_some(),
+            "{}: {back}",
+            backend.name()
+        );
+        // …but a claim the consent did not cover needs consent again.
+        let more = serde_json::json!({ "id_token": { "snils": null } }).to_string();
+        let back = silent(more).await;
+        assert_eq!(
+            query_param(&back, "error").as_deref(),
+            Some("consent_required"),
+            "{}: {back}",
+            backend.name()
+        );
+        // And so does data asked for unverified when only verified data was allowed.
+        let unverified =
+            serde_json::json!({ "userinfo": { "addresses": null, "vehicles": null } }).to_string();
+        let (html, verifier) =
+            consent_page(&t, &b, &id, &[("scope", "openid"), ("claims", &unverified)]).await;
+        allow_and_redeem(&t, &b, client, &html, &verifier).await;
+        let pending =
+            serde_json::json!({ "userinfo": { "vehicles": { "unverified": true } } }).to_string();
+        let back = silent(pending).await;
+        assert_eq!(
+            query_param(&back, "error").as_deref(),
+            Some("consent_required"),
+            "{back}"
+        );
+    }
 }

@@ -345,7 +345,11 @@ pub fn parse_request(
         None => None,
         Some(hint) => Some(
             super::id_token_hint::verify(app, hint, Some(&client.id))
-                .and_then(|c| c.get("sub").and_then(serde_json::Value::as_str).map(str::to_owned))
+                .and_then(|c| {
+                    c.get("sub")
+                        .and_then(serde_json::Value::as_str)
+                        .map(str::to_owned)
+                })
                 .ok_or_else(|| invalid("id_token_hint is not an ID token issued here"))?,
         ),
     };

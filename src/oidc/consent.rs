@@ -117,17 +117,14 @@ pub async fn decide(
     };
     match p.get("decision") {
         Some("allow") => {
-            let (mut scopes, mut claims) = match app
-                .store
-                .consent(&session.account_id, &req.client_id)
-                .await
-            {
-                Ok(c) => {
-                    let (s, c) = c.unwrap_or_default();
-                    (words(&s), words(&c))
-                }
-                Err(e) => return internal_error(lang, &e),
-            };
+            let (mut scopes, mut claims) =
+                match app.store.consent(&session.account_id, &req.client_id).await {
+                    Ok(c) => {
+                        let (s, c) = c.unwrap_or_default();
+                        (words(&s), words(&c))
+                    }
+                    Err(e) => return internal_error(lang, &e),
+                };
             let wanted = consent_items::consent_claims(&req.scopes, req.claims.as_ref());
             for (have, add) in [(&mut scopes, &req.scopes), (&mut claims, &wanted)] {
                 for s in add {

@@ -63,7 +63,11 @@ pub const TABLE: &[Row] = &[
     row("id_doc", "id_doc", &["item.id_doc"]),
     row("birthplace", "birthplace", &["item.birthplace"]),
     row("addresses", "addresses", &["item.addresses"]),
-    row("drivers_licence_doc", "drivers_licence_doc", &["item.drivers_licence"]),
+    row(
+        "drivers_licence_doc",
+        "drivers_licence_doc",
+        &["item.drivers_licence"],
+    ),
     row("medical_doc", "medical_doc", &["item.medical"]),
     row("vehicles", "vehicles", &["item.vehicles"]),
     row("kid_fullname", "kids", &["item.kid_fullname"]),
@@ -199,8 +203,16 @@ mod tests {
             assert!(!claim_items(c).is_empty(), "claim {c}");
         }
         for r in TABLE {
-            assert!(r.scope.is_empty() || SCOPES.contains(&r.scope), "{}", r.scope);
-            assert!(r.claim.is_empty() || CLAIMS.contains(&r.claim), "{}", r.claim);
+            assert!(
+                r.scope.is_empty() || SCOPES.contains(&r.scope),
+                "{}",
+                r.scope
+            );
+            assert!(
+                r.claim.is_empty() || CLAIMS.contains(&r.claim),
+                "{}",
+                r.claim
+            );
             for i in r.items {
                 assert!(
                     !crate::web::i18n::Tr::new(crate::web::i18n::Lang::Ru)

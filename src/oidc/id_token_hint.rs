@@ -58,11 +58,15 @@ mod tests {
         assert!(is_id_token(&id, Some("JWT"), ISS));
         assert!(!is_id_token(&id, Some("at+jwt"), ISS));
         assert!(!is_id_token(&id, Some("JWT"), "https://other.example"));
-        let access = claims(json!({"iss": ISS, "sub": "s", "aud": ISS, "iat": 1, "exp": 2,
-            "client_id": "c", "scope": "openid", "jti": "j"}));
+        let access = claims(
+            json!({"iss": ISS, "sub": "s", "aud": ISS, "iat": 1, "exp": 2,
+            "client_id": "c", "scope": "openid", "jti": "j"}),
+        );
         assert!(!is_id_token(&access, Some("JWT"), ISS));
-        let logout = claims(json!({"iss": ISS, "sub": "s", "aud": "c", "iat": 1, "exp": 2,
-            "jti": "j", "events": {"http://schemas.openid.net/event/backchannel-logout": {}}}));
+        let logout = claims(
+            json!({"iss": ISS, "sub": "s", "aud": "c", "iat": 1, "exp": 2,
+            "jti": "j", "events": {"http://schemas.openid.net/event/backchannel-logout": {}}}),
+        );
         assert!(!is_id_token(&logout, Some("JWT"), ISS));
         let no_sub = claims(json!({"iss": ISS, "aud": "c", "iat": 1, "exp": 2}));
         assert!(!is_id_token(&no_sub, None, ISS));
@@ -71,7 +75,10 @@ mod tests {
     #[test]
     fn audience_reads_a_string_or_an_array() {
         assert_eq!(audience(&claims(json!({"aud": "a"}))), vec!["a"]);
-        assert_eq!(audience(&claims(json!({"aud": ["a", "b"]}))), vec!["a", "b"]);
+        assert_eq!(
+            audience(&claims(json!({"aud": ["a", "b"]}))),
+            vec!["a", "b"]
+        );
         assert!(audience(&claims(json!({}))).is_empty());
     }
 }

@@ -77,7 +77,9 @@ async fn start(
     let hinted = match p.get("id_token_hint") {
         // Only an ID token issued here (to client_id when given); its first audience is the client.
         Some(hint) => match super::id_token_hint::verify(app, hint, p.get("client_id")) {
-            Some(c) => super::id_token_hint::audience(&c).first().map(|a| a.to_string()),
+            Some(c) => super::id_token_hint::audience(&c)
+                .first()
+                .map(|a| a.to_string()),
             None => return bad(),
         },
         None => None,

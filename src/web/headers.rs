@@ -32,11 +32,7 @@ impl Policy {
     }
 }
 
-pub async fn security_headers(
-    State(policy): State<Policy>,
-    req: Request,
-    next: Next,
-) -> Response {
+pub async fn security_headers(State(policy): State<Policy>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let mut res = next.run(req).await;
     let h = res.headers_mut();

@@ -52,7 +52,10 @@ pub(super) fn text(key: &str) -> Option<(&'static str, &'static str)> {
             "Водительское удостоверение: серия, номер, дата выдачи, срок действия",
             "Driving licence: series, number, date of issue, expiry date",
         ),
-        "item.medical" => ("Полис ОМС: номер", "Compulsory medical insurance policy: number"),
+        "item.medical" => (
+            "Полис ОМС: номер",
+            "Compulsory medical insurance policy: number",
+        ),
         "item.vehicles" => (
             "Транспортные средства: марка и модель, государственный номер, номер свидетельства о регистрации",
             "Vehicles: make and model, number plate, registration certificate number",
