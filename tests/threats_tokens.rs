@@ -511,3 +511,19 @@ async fn the_claims_parameter_does_not_bypass_consent() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_code_issued_before_logout_makes_no_tokens_after_it() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let (id, secret) = portal(&t).await;
+        t.add_person("late@example.org").await;
+        let b = Browser::new(&t.base);
+        let (code, verifier) = obtain_code(&t, &b, &id, "late@example.org").await;
+        let logout = page(&b, "/logout").await;
+        b.submit(&logout, "/logout", &[]).await;
+        let (status, body) = redeem(&t, &id, &secret, &code, &verifier).await;
+        assert_eq!(status, 400, "{}: {body}", backend.name());
+        assert_eq!(body["error"], "invalid_grant");
+    }
+}

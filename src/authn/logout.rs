@@ -11,6 +11,13 @@ use serde::{Deserialize, Serialize};
 
 pub const BACKCHANNEL_JOB: &str = "backchannel_logout";
 const MAX_ATTEMPTS: i64 = 6;
+/// Beyond the code lifetime: the code's cache entry lives this much longer (oidc/authorize).
+const CODE_GRACE: i64 = 5;
+
+/// Marks an ended session for as long as a code issued in it could still be redeemed.
+pub fn ended_sid_key(sid: &str) -> String {
+    format!("sid-ended:{sid}")
+}
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct BackchannelLogout {
@@ -24,6 +31,16 @@ pub struct BackchannelLogout {
 pub async fn end_session(app: &AppState, row: &SessionRow) -> Result<usize, StoreError> {
     app.store.end_session(&row.id_hash).await?;
     let sid = session::sid_of(row);
+    // A code issued in this session but not yet redeemed must not make a grant afterwards (the
+    // token endpoint looks for this mark, which outlives every code of the session).
+    app.cache
+        .put(
+            &ended_sid_key(&sid),
+            "1",
+            app.config.tokens.code_ttl + CODE_GRACE,
+        )
+        .await
+        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
     // Read before the grants end: the notified clients are those with live grants in the session.
     let clients = app.store.clients_in_session(&sid).await?;
     app.store
