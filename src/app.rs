@@ -285,6 +285,9 @@ pub fn router(state: AppState) -> Router {
             web::throttle::limiter(&state.config),
             web::throttle::limit,
         ))
-        .layer(axum::middleware::from_fn(web::headers::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            web::headers::Policy::from_config(&state.config),
+            web::headers::security_headers,
+        ))
         .with_state(state)
 }

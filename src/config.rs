@@ -43,6 +43,7 @@ pub struct Config {
 pub struct Server {
     pub bind: String,
     pub issuer: String,
+    pub hsts_include_subdomains: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -269,6 +270,11 @@ impl Config {
                 "server.issuer",
                 "must be an http(s) URL without a trailing slash",
             ));
+        }
+        if self.dev.enabled
+            && let Some(reason) = crate::dev_mode::refusal(&issuer, &self.server.bind)
+        {
+            return Err(bad("dev.enabled", &reason));
         }
         crate::identity::verifier::Verifier::from_config(&self.identity)
             .map_err(|e| bad("identity.verifier", &e))?;

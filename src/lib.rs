@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod demo;
+pub mod dev_mode;
 pub mod identity;
 pub mod jobs;
 pub mod notify;

@@ -88,7 +88,9 @@ async fn every_advertised_endpoint_is_routed_and_every_routed_protocol_endpoint_
         .map(|s| s.as_str().unwrap())
         .collect();
     assert_eq!(
-        vhod::oidc::claims::parse_scopes(&scopes.join(" ")).len(),
+        vhod::oidc::claims::parse_scopes(&scopes.join(" "))
+            .unwrap()
+            .len(),
         scopes.len()
     );
     assert_eq!(d["response_types_supported"], serde_json::json!(["code"]));

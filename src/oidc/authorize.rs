@@ -279,7 +279,8 @@ pub fn parse_request(
     {
         return Err(invalid("only response_mode=query is supported"));
     }
-    let scopes = super::claims::parse_scopes(p.get("scope").unwrap_or(""));
+    let scopes = super::claims::parse_scopes(p.get("scope").unwrap_or(""))
+        .map_err(|s| ("invalid_scope", format!("unknown scope {s}")))?;
     if !scopes.iter().any(|s| s == "openid") {
         return Err(("invalid_scope", "scope must include openid".into()));
     }
@@ -343,7 +344,12 @@ pub fn parse_request(
     let hint_sub = match p.get("id_token_hint") {
         None => None,
         Some(hint) => Some(
-            hinted_subject(app, hint)
+            super::id_token_hint::verify(app, hint, Some(&client.id))
+                .and_then(|c| {
+                    c.get("sub")
+                        .and_then(serde_json::Value::as_str)
+                        .map(str::to_owned)
+                })
                 .ok_or_else(|| invalid("id_token_hint is not an ID token issued here"))?,
         ),
     };
@@ -415,18 +421,6 @@ fn requested_acrs(acr_values: Option<&str>, claims: Option<&serde_json::Value>) 
     out
 }
 
-/// The subject of an ID token we issued (expired ones too: OIDC Core §3.1.2.1 allows that).
-fn hinted_subject(app: &AppState, hint: &str) -> Option<String> {
-    let (claims, _) = app.keyring.verify(hint)?;
-    if claims.get("iss").and_then(serde_json::Value::as_str) != Some(app.issuer()) {
-        return None;
-    }
-    claims
-        .get("sub")
-        .and_then(serde_json::Value::as_str)
-        .map(str::to_owned)
-}
-
 pub(super) fn has_prompt(req: &AuthRequest, v: &str) -> bool {
     req.prompt.iter().any(|p| p == v)
 }
@@ -451,14 +445,13 @@ async fn decide(
         req.needs_fresh_login = true;
     }
     let usable = session.filter(|s| {
-        let max_age_ok = req.max_age.is_none_or(|m| now - s.auth_time <= m);
-        let fresh_ok = !req.needs_fresh_login || s.auth_time >= req.created_at;
+        let fresh = super::freshness::satisfied(&req, s.auth_time, now, tx.is_some());
         // id_token_hint names someone else: this session will not do (until they log in here).
         let hint_ok = tx.is_some()
             || req.hint_sub.as_deref().is_none_or(|h| {
                 h == super::subject::for_sector(app, req.sector.as_deref(), &s.account_id)
             });
-        max_age_ok && fresh_ok && hint_ok && !forced_login
+        fresh && hint_ok && !forced_login
     });
     let Some(session) = usable else {
         if has_prompt(&req, "none") {

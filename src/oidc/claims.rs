@@ -6,7 +6,8 @@ use crate::store::accounts::{AccountRow, IdentifierRow};
 use crate::store::documents::DocumentRow;
 use serde_json::{Map, Value};
 
-/// Every scope vhod understands; others in a request are ignored (RFC 6749 §3.3 lets the AS narrow).
+/// Every scope vhod understands; a request naming any other is refused with invalid_scope
+/// (RFC 6749 §4.1.2.1) rather than silently narrowed, so the consent page never misses one.
 pub const SCOPES: [&str; 20] = [
     "openid",
     "profile",
@@ -58,15 +59,18 @@ pub const CLAIMS: [&str; 25] = [
     "verified_claims",
 ];
 
-/// Known scopes of a space-separated request, deduplicated, in request order.
-pub fn parse_scopes(raw: &str) -> Vec<String> {
+/// The scopes of a space-separated request, deduplicated, in request order; Err(the first unknown).
+pub fn parse_scopes(raw: &str) -> Result<Vec<String>, String> {
     let mut out: Vec<String> = Vec::new();
-    for s in raw.split(' ').filter(|s| SCOPES.contains(s)) {
+    for s in raw.split(' ').filter(|s| !s.is_empty()) {
+        if !SCOPES.contains(&s) {
+            return Err(s.chars().take(64).collect());
+        }
         if !out.iter().any(|o| o == s) {
             out.push(s.to_string());
         }
     }
-    out
+    Ok(out)
 }
 
 /// Claims the person's data gives for these scopes (userinfo).
@@ -123,6 +127,10 @@ pub fn for_scopes(scopes: &[String], person: &Person<'_>) -> Map<String, Value> 
         c.insert("phone_number_verified".into(), true.into());
     }
     super::claims_identity::add_for_scopes(scopes, person, &mut c);
+    // Nothing leaves that the consent table does not list for these scopes (the page is built
+    // from the same table).
+    let allowed = super::consent_items::claims_of_scopes(scopes);
+    c.retain(|k, _| allowed.contains(&k.as_str()));
     c
 }
 
@@ -219,10 +227,11 @@ mod tests {
     }
 
     #[test]
-    fn unknown_scopes_are_dropped_and_duplicates_removed() {
+    fn unknown_scopes_are_refused_and_duplicates_removed() {
+        assert_eq!(parse_scopes("openid foo profile"), Err("foo".to_string()));
         assert_eq!(
-            parse_scopes("openid foo profile openid"),
-            vec!["openid", "profile"]
+            parse_scopes("openid profile  openid"),
+            Ok(vec!["openid".to_string(), "profile".to_string()])
         );
     }
 

@@ -1,7 +1,9 @@
-//! Consent: the person sees which data the portal will receive and allows or denies. Remembered per
-//! client and scopes; asked again when a portal wants more, or with prompt=consent.
+//! Consent: the person sees every item of data the portal will receive (oidc/consent_items) and
+//! allows or denies. Remembered per client, scopes and claims named one by one; asked again when a
+//! portal wants more, or with prompt=consent.
 
 use super::authorize::{self, AuthRequest};
+use super::consent_items;
 use crate::app::AppState;
 use crate::authn::session;
 use crate::store::StoreError;
@@ -15,6 +17,16 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 
+fn words(s: &str) -> Vec<String> {
+    s.split(' ')
+        .filter(|x| !x.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Consent covers the union of the scopes and the claims asked for one by one (`claims`, ID token
+/// and userinfo members, unverified ones apart): a remembered consent that misses any of them is
+/// asked again (and prompt=none then answers consent_required).
 pub async fn is_needed(
     app: &AppState,
     account_id: &str,
@@ -24,15 +36,24 @@ pub async fn is_needed(
         return Ok(true);
     }
     let wanted: Vec<&String> = req.scopes.iter().filter(|s| *s != "openid").collect();
-    if wanted.is_empty() {
+    let wanted_claims = consent_items::consent_claims(&req.scopes, req.claims.as_ref());
+    if wanted.is_empty() && wanted_claims.is_empty() {
         return Ok(false);
     }
-    let granted = app
+    let (scopes, claims) = app
         .store
-        .consented_scopes(account_id, &req.client_id)
-        .await?;
-    let granted: Vec<&str> = granted.as_deref().unwrap_or("").split(' ').collect();
-    Ok(!wanted.iter().all(|s| granted.contains(&s.as_str())))
+        .consent(account_id, &req.client_id)
+        .await?
+        .unwrap_or_default();
+    let (scopes, claims) = (words(&scopes), words(&claims));
+    Ok(!(wanted.iter().all(|s| scopes.contains(s))
+        && consent_items::covered(&wanted_claims, &scopes, &claims)))
+}
+
+/// One item of data on the page, and whether it may be released still unverified.
+struct Item {
+    key: &'static str,
+    unverified: bool,
 }
 
 #[derive(Template)]
@@ -42,31 +63,20 @@ struct ConsentPage {
     csrf: String,
     tx: String,
     client_name: String,
-    scope_keys: Vec<&'static str>,
-}
-
-fn scope_key(scope: &str) -> &'static str {
-    match scope {
-        "openid" => "scope.openid",
-        "profile" => "scope.profile",
-        "fullname" => "scope.fullname",
-        "email" => "scope.email",
-        "phone" => "scope.phone",
-        "birthdate" => "scope.birthdate",
-        "gender" => "scope.gender",
-        _ => "scope.offline_access",
-    }
+    items: Vec<Item>,
 }
 
 pub fn page(app: &AppState, headers: &HeaderMap, req: &AuthRequest, tx: &str) -> Response {
     let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
-    let mut scope_keys: Vec<&'static str> = Vec::new();
-    for s in &req.scopes {
-        let k = scope_key(s);
-        if !scope_keys.contains(&k) {
-            scope_keys.push(k);
-        }
-    }
+    let claims = req.claims.as_ref();
+    let items = consent_items::page_items(
+        &req.scopes,
+        &consent_items::requested_claims(claims),
+        &consent_items::requested_unverified(claims),
+    )
+    .into_iter()
+    .map(|(key, unverified)| Item { key, unverified })
+    .collect();
     with_cookie(
         render(
             StatusCode::OK,
@@ -75,7 +85,7 @@ pub fn page(app: &AppState, headers: &HeaderMap, req: &AuthRequest, tx: &str) ->
                 csrf,
                 tx: tx.to_string(),
                 client_name: req.client_name.clone(),
-                scope_keys,
+                items,
             },
         ),
         cookie,
@@ -107,27 +117,30 @@ pub async fn decide(
     };
     match p.get("decision") {
         Some("allow") => {
-            let mut scopes: Vec<String> = app
-                .store
-                .consented_scopes(&session.account_id, &req.client_id)
-                .await
-                .ok()
-                .flatten()
-                .map(|s| {
-                    s.split(' ')
-                        .filter(|x| !x.is_empty())
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default();
-            for s in &req.scopes {
-                if !scopes.contains(s) {
-                    scopes.push(s.clone());
+            let (mut scopes, mut claims) =
+                match app.store.consent(&session.account_id, &req.client_id).await {
+                    Ok(c) => {
+                        let (s, c) = c.unwrap_or_default();
+                        (words(&s), words(&c))
+                    }
+                    Err(e) => return internal_error(lang, &e),
+                };
+            let wanted = consent_items::consent_claims(&req.scopes, req.claims.as_ref());
+            for (have, add) in [(&mut scopes, &req.scopes), (&mut claims, &wanted)] {
+                for s in add {
+                    if !have.contains(s) {
+                        have.push(s.clone());
+                    }
                 }
             }
             if let Err(e) = app
                 .store
-                .save_consent(&session.account_id, &req.client_id, &scopes.join(" "))
+                .save_consent(
+                    &session.account_id,
+                    &req.client_id,
+                    &scopes.join(" "),
+                    &claims.join(" "),
+                )
                 .await
             {
                 return internal_error(lang, &e);

@@ -18,7 +18,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, json};
 
 /// A validated logout request waiting for the person's confirmation.
 #[derive(Serialize, Deserialize)]
@@ -75,11 +75,12 @@ async fn start(
     }
     // The client: from id_token_hint's aud, or client_id; both must agree.
     let hinted = match p.get("id_token_hint") {
-        Some(hint) => match app.keyring.verify(hint) {
-            Some((c, _)) if c.get("iss").and_then(Value::as_str) == Some(app.issuer()) => {
-                c.get("aud").and_then(Value::as_str).map(str::to_owned)
-            }
-            _ => return bad(),
+        // Only an ID token issued here (to client_id when given); its first audience is the client.
+        Some(hint) => match super::id_token_hint::verify(app, hint, p.get("client_id")) {
+            Some(c) => super::id_token_hint::audience(&c)
+                .first()
+                .map(|a| a.to_string()),
+            None => return bad(),
         },
         None => None,
     };

@@ -202,6 +202,21 @@ async fn redeem_code(
         })
         .await?;
     app.cache.put(&code_used_key(code), &grant.id, 600).await?;
+    // Checked after the grant exists, so a logout racing this exchange revokes it or is seen here.
+    if let Some(sid) = &data.sid
+        && app
+            .cache
+            .get(&crate::authn::logout::ended_sid_key(sid))
+            .await?
+            .is_some()
+    {
+        app.store
+            .revoke_grant(&grant.id, "session ended before the code was redeemed")
+            .await?;
+        return Err(OAuthError::invalid_grant(
+            "the session this code was issued in has ended",
+        ));
+    }
     tokens::issue(
         app,
         IssueRequest {

@@ -1,20 +1,21 @@
-//! Remembered consent: which scopes a person allowed a portal to read.
+//! Remembered consent: which scopes (and claims named one by one) a person allowed a portal to read.
 
 use super::{Store, StoreError};
 
 impl Store {
-    pub async fn consented_scopes(
+    /// The remembered consent: (scopes, claims named one by one), both space-separated.
+    pub async fn consent(
         &self,
         account_id: &str,
         client_id: &str,
-    ) -> Result<Option<String>, StoreError> {
-        let row: Option<(String,)> =
-            sqlx::query_as("SELECT scopes FROM consents WHERE account_id = $1 AND client_id = $2")
-                .bind(account_id)
-                .bind(client_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.map(|r| r.0))
+    ) -> Result<Option<(String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT scopes, claims FROM consents WHERE account_id = $1 AND client_id = $2",
+        )
+        .bind(account_id)
+        .bind(client_id)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     pub async fn save_consent(
@@ -22,14 +23,17 @@ impl Store {
         account_id: &str,
         client_id: &str,
         scopes: &str,
+        claims: &str,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO consents (account_id, client_id, scopes, granted_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (account_id, client_id) DO UPDATE SET scopes = excluded.scopes, granted_at = excluded.granted_at",
+            "INSERT INTO consents (account_id, client_id, scopes, claims, granted_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (account_id, client_id) DO UPDATE SET scopes = excluded.scopes, claims = excluded.claims, \
+             granted_at = excluded.granted_at",
         )
         .bind(account_id)
         .bind(client_id)
         .bind(scopes)
+        .bind(claims)
         .bind(self.now())
         .execute(&self.pool)
         .await?;

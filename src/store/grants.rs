@@ -200,3 +200,45 @@ impl Store {
         .await?)
     }
 }
+
+impl Store {
+    /// Ends the grants made in the SSO session `sid` (their refresh and access tokens stop
+    /// working); `offline_access` grants survive unless `offline_too`. Returns how many ended.
+    pub async fn revoke_session_grants(
+        &self,
+        sid: &str,
+        offline_too: bool,
+        reason: &str,
+    ) -> Result<u64, StoreError> {
+        Ok(sqlx::query(
+            "UPDATE grants SET revoked_at = $2, revoked_reason = $3 \
+             WHERE sid = $1 AND revoked_at IS NULL \
+             AND ($4 = 1 OR (' ' || scopes || ' ') NOT LIKE '% offline_access %')",
+        )
+        .bind(sid)
+        .bind(self.now())
+        .bind(reason)
+        .bind(i64::from(offline_too))
+        .execute(&self.pool)
+        .await?
+        .rows_affected())
+    }
+
+    /// Ends every grant of the account, offline ones included. Returns how many ended.
+    pub async fn revoke_grants_of_account(
+        &self,
+        account_id: &str,
+        reason: &str,
+    ) -> Result<u64, StoreError> {
+        Ok(sqlx::query(
+            "UPDATE grants SET revoked_at = $2, revoked_reason = $3 \
+             WHERE account_id = $1 AND revoked_at IS NULL",
+        )
+        .bind(account_id)
+        .bind(self.now())
+        .bind(reason)
+        .execute(&self.pool)
+        .await?
+        .rows_affected())
+    }
+}

@@ -490,17 +490,6 @@ fn text(key: &str) -> (&'static str, &'static str) {
         ),
         "consent.allow" => ("Предоставить", "Allow"),
         "consent.deny" => ("Отказать", "Deny"),
-        "scope.openid" => ("Идентификатор пользователя", "Your user identifier"),
-        "scope.profile" => ("Фамилия, имя, отчество", "Surname, name and patronymic"),
-        "scope.fullname" => ("Фамилия, имя, отчество", "Surname, name and patronymic"),
-        "scope.email" => ("Адрес электронной почты", "E-mail address"),
-        "scope.phone" => ("Номер мобильного телефона", "Mobile phone number"),
-        "scope.birthdate" => ("Дата рождения", "Date of birth"),
-        "scope.gender" => ("Пол", "Gender"),
-        "scope.offline_access" => (
-            "Доступ к этим данным, пока вы его не отзовёте",
-            "Access to this data until you revoke it",
-        ),
         "error.title" => ("Ошибка", "Error"),
         "error.csrf" => (
             "Форма устарела или отправлена не с этой страницы. Обновите страницу и попробуйте ещё раз.",
