@@ -123,6 +123,15 @@ pub async fn page(State(app): State<AppState>, meta: ClientMeta, headers: Header
     }
 }
 
+/// The login-history method of a second-step attempt.
+fn history(method: &str) -> &'static str {
+    match method {
+        "recovery" => "recovery",
+        "sms" => "sms",
+        _ => "otp",
+    }
+}
+
 fn clear_cookie(app: &AppState) -> HeaderValue {
     cookies::set(step::COOKIE, "", Some(0), app.config.issuer_is_https())
 }
@@ -151,6 +160,23 @@ pub async fn submit(
         Ok(None) => return error_page(lang, StatusCode::BAD_REQUEST, "second.expired"),
         Err(e) => return internal_error(lang, &e),
     };
+    // A locked account answers no code, right or wrong: the lock covers the second step too.
+    match lockout::locked_until(&app, &pending.account_id).await {
+        Ok(None) => {}
+        Ok(Some(_)) => {
+            if let Err(e) =
+                lockout::record(&app, Some(&pending.account_id), who, history(method), "locked")
+                    .await
+            {
+                return internal_error(lang, &e);
+            }
+            let mut res = error_page(lang, StatusCode::FORBIDDEN, "login.locked");
+            res.headers_mut()
+                .append(header::SET_COOKIE, clear_cookie(&app));
+            return res;
+        }
+        Err(e) => return internal_error(lang, &e),
+    }
     let result = if method == "sms" {
         step::complete_with_sms(&app, &id, code).await
     } else {
@@ -159,13 +185,15 @@ pub async fn submit(
     let done = match result {
         Ok(done) => done,
         Err(e) => {
-            let history = if method == "recovery" {
-                "recovery"
-            } else {
-                "otp"
-            };
-            if let Err(e) =
-                lockout::record(&app, Some(&pending.account_id), who, history, "failure").await
+            // A code that was checked and did not match is a guess: it counts toward the lock.
+            let guessed = matches!(
+                e,
+                StepError::Totp(TotpError::Wrong | TotpError::Reused)
+                    | StepError::Sms(OtpError::Wrong)
+            );
+            if guessed
+                && let Err(e) =
+                    lockout::factor_failed(&app, &pending.account_id, who, history(method)).await
             {
                 return internal_error(lang, &e);
             }
@@ -189,6 +217,17 @@ pub async fn submit(
                 StepError::Sms(OtpError::Expired) => "second.sms_expired",
                 other => return internal_error(lang, &other),
             };
+            // The guess that crossed the limit locked the account: say so instead of «wrong code».
+            match lockout::locked_until(&app, &pending.account_id).await {
+                Ok(None) => {}
+                Ok(Some(_)) => {
+                    let mut res = error_page(lang, StatusCode::FORBIDDEN, "login.locked");
+                    res.headers_mut()
+                        .append(header::SET_COOKIE, clear_cookie(&app));
+                    return res;
+                }
+                Err(e) => return internal_error(lang, &e),
+            }
             let notice = Notice::new(notice, StatusCode::UNAUTHORIZED);
             return show(&app, &headers, lang, &pending, notice).await;
         }
