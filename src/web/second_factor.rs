@@ -117,7 +117,19 @@ pub async fn page(State(app): State<AppState>, meta: ClientMeta, headers: Header
     let lang = meta.lang(None);
     let id = cookies::get(&headers, step::COOKIE);
     match step::load(&app, id.as_deref()).await {
-        Ok(Some(p)) => show(&app, &headers, lang, &p, None).await,
+        Ok(Some(p)) => {
+            // «Новый код отправлен» left by the resend POST just before (Post/Redirect/Get).
+            let flash = super::flash::take(&app, &headers);
+            let notice = flash
+                .as_ref()
+                .filter(|(m, _)| m == "second.sms_sent")
+                .and_then(|_| Notice::new("second.sms_sent", StatusCode::OK));
+            let mut res = show(&app, &headers, lang, &p, notice).await;
+            if let Some((_, spent)) = flash {
+                res.headers_mut().append(header::SET_COOKIE, spent);
+            }
+            res
+        }
         Ok(None) => error_page(lang, StatusCode::BAD_REQUEST, "second.expired"),
         Err(e) => internal_error(lang, &e),
     }
@@ -282,7 +294,7 @@ pub async fn resend(
     };
     let id = id.unwrap_or_default();
     let notice = match step::send_sms(&app, &id, &meta.ip).await {
-        Ok(()) => Notice::new("second.sms_sent", StatusCode::OK),
+        Ok(()) => return super::flash::redirect(&app, "/login/second-factor", "second.sms_sent"),
         Err(StepError::Sms(OtpError::TooEarly(wait))) => Some(Notice {
             key: "second.sms_too_early",
             status: StatusCode::TOO_MANY_REQUESTS,
