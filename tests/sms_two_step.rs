@@ -202,8 +202,12 @@ async fn sms_codes_refuse_early_resend_replaced_expired_and_too_many_wrong_codes
         let res = browser
             .submit(&page, "/login/second-factor/send", &[])
             .await;
-        assert_eq!(res.status(), 200);
-        assert!(res.text().await.unwrap().contains("Новый код отправлен"));
+        assert_eq!(res.status(), 303, "Post/Redirect/Get");
+        assert_eq!(location(&res).as_deref(), Some("/login/second-factor"));
+        match browser.follow("/login/second-factor").await {
+            Landing::Page(200, html) => assert!(html.contains("Новый код отправлен")),
+            other => panic!("{other:?}"),
+        }
         let second = outbox_code(&t, phone).await;
         if first != second {
             let res = submit_sms(&browser, &page, &first).await;
