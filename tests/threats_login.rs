@@ -40,7 +40,10 @@ async fn ten_wrong_app_codes_over_several_logins_lock_the_account_and_the_right_
         // …which locks the account.
         let (status, html) = submit_code(&second, &page2, &wrong).await;
         assert_eq!(status, 403, "{}: {html}", backend.name());
-        assert!(html.contains("Вход по паролю временно заблокирован"), "{html}");
+        assert!(
+            html.contains("Вход по паролю временно заблокирован"),
+            "{html}"
+        );
 
         // The right code no longer signs in, and neither does the password.
         let right = totp::code_at(&secret, t.app.clock.now()).unwrap();
@@ -82,7 +85,10 @@ async fn after_three_failures_a_registered_and_an_unregistered_login_get_the_sam
         // A visitor from another address tries both.
         let fresh = browser_from(&t, "127.0.0.2");
         let page = page_at(&fresh, "/login").await;
-        assert!(challenge_of(&page).is_none(), "nothing typed, nothing to decide");
+        assert!(
+            challenge_of(&page).is_none(),
+            "nothing typed, nothing to decide"
+        );
         let (s1, h1) = attempt(&fresh, &page, registered, "Wrong-Pass-1!").await;
         let fresh = browser_from(&t, "127.0.0.3");
         let page = page_at(&fresh, "/login").await;
@@ -167,7 +173,12 @@ async fn failures_for_one_login_put_no_challenge_on_another_login_from_the_same_
         assert!(challenge_of(&page).is_none(), "{}", backend.name());
         assert!(!page.contains("Проверка пройдена"));
         let (status, to) = attempt(&neighbour, &page, "+79006660005", PASSWORD).await;
-        assert_eq!((status, to.as_str()), (303, "/account"), "{}", backend.name());
+        assert_eq!(
+            (status, to.as_str()),
+            (303, "/account"),
+            "{}",
+            backend.name()
+        );
     }
 }
 
@@ -210,9 +221,14 @@ async fn security_and_admin_posts_answer_303_and_a_reload_repeats_nothing() {
         assert_eq!(reloaded.matches("class=\"recovery-code\"").count(), 0);
         assert!(!reloaded.contains(done), "said once");
 
-        let res = b.submit(&reloaded, "/account/security/sms/start", &[]).await;
+        let res = b
+            .submit(&reloaded, "/account/security/sms/start", &[])
+            .await;
         assert_eq!(res.status(), 303);
-        assert_eq!(location(&res).as_deref(), Some("/account/security?step=sms"));
+        assert_eq!(
+            location(&res).as_deref(),
+            Some("/account/security?step=sms")
+        );
         let page = page_at(&b, "/account/security?step=sms").await;
         let sms = t.last_message(phone).await;
         let code: String = sms["body"]
@@ -226,7 +242,11 @@ async fn security_and_admin_posts_answer_303_and_a_reload_repeats_nothing() {
             .submit(&page, "/account/security/sms/confirm", &[("code", &code)])
             .await;
         assert_eq!(res.status(), 303);
-        assert!(page_at(&b, "/account/security").await.contains("Вход с подтверждением включён"));
+        assert!(
+            page_at(&b, "/account/security")
+                .await
+                .contains("Вход с подтверждением включён")
+        );
 
         // The admin console: a key rotation answers 303; reloading the result rotates nothing.
         let admin = Browser::new(&t.base);
@@ -253,10 +273,17 @@ async fn security_and_admin_posts_answer_303_and_a_reload_repeats_nothing() {
             .await;
         assert_eq!(res.status(), 303, "{}", backend.name());
         assert_eq!(location(&res).as_deref(), Some("/admin/console"));
-        assert!(page_at(&admin, "/admin/console").await.contains("key.rotate:"));
+        assert!(
+            page_at(&admin, "/admin/console")
+                .await
+                .contains("key.rotate:")
+        );
         let again = page_at(&admin, "/admin/console").await;
         assert!(!again.contains("key.rotate:"), "shown once");
-        assert_eq!(t.app.store.all_signing_keys().await.unwrap().len(), keys + 1);
+        assert_eq!(
+            t.app.store.all_signing_keys().await.unwrap().len(),
+            keys + 1
+        );
     }
 }
 
@@ -273,7 +300,10 @@ async fn a_get_of_a_post_only_address_gets_a_readable_405_page_with_the_request_
         let res = b.get(path).await;
         assert_eq!(res.status(), 405, "{path}");
         let html = res.text().await.unwrap();
-        assert!(html.contains("Эта страница открывается только из формы"), "{path}: {html}");
+        assert!(
+            html.contains("Эта страница открывается только из формы"),
+            "{path}: {html}"
+        );
         let id = html
             .split("Код запроса: <code>")
             .nth(1)
@@ -324,7 +354,12 @@ async fn locking_again_and_again_messages_the_owner_at_most_once_an_hour() {
         fail_passwords(&stranger, phone, 10).await;
         let (status, _) = password_login(&stranger, phone, PASSWORD).await;
         assert_eq!(status, 403, "locked again");
-        assert_eq!(lock_notices(&t, phone).await, 1, "{}: no second SMS within the hour", backend.name());
+        assert_eq!(
+            lock_notices(&t, phone).await,
+            1,
+            "{}: no second SMS within the hour",
+            backend.name()
+        );
 
         // An hour after the first message, a new lock is told again.
         t.app.clock.advance(31 * 60);

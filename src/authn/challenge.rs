@@ -91,10 +91,7 @@ fn parse<'a>(app: &AppState, challenge: &'a str) -> Option<(i64, u32, &'a str, i
     ) else {
         return None;
     };
-    let genuine = crypto::ct_eq(
-        &mac(app, &format!("{expiry}.{bits}.{nonce}.{issued}")),
-        tag,
-    );
+    let genuine = crypto::ct_eq(&mac(app, &format!("{expiry}.{bits}.{nonce}.{issued}")), tag);
     (genuine && expiry > app.clock.now() && bits >= app.config.login.pow_bits)
         .then_some((expiry, bits, nonce, issued))
 }

@@ -7,12 +7,10 @@
 
 use crate::app::AppState;
 use crate::identity::Contact;
+use crate::identity::validation::Snils;
 use crate::store::StoreError;
 use crate::store::audit::AuditEntry;
-use crate::identity::validation::Snils;
-use crate::store::login_guard::{
-    NewLoginEvent, account_scope, ip_scope, login_scope, pair_scope,
-};
+use crate::store::login_guard::{NewLoginEvent, account_scope, ip_scope, login_scope, pair_scope};
 
 /// Who tried: recorded with every attempt.
 #[derive(Debug, Clone, Copy)]
@@ -66,10 +64,21 @@ pub async fn challenge_required(
     ip: &str,
 ) -> Result<bool, StoreError> {
     let threshold = app.config.login.pow_after_failures;
-    if app.store.login_guard(&login_scope(login_key)).await?.consecutive >= threshold {
+    if app
+        .store
+        .login_guard(&login_scope(login_key))
+        .await?
+        .consecutive
+        >= threshold
+    {
         return Ok(true);
     }
-    Ok(app.store.login_guard(&pair_scope(ip, login_key)).await?.consecutive >= threshold)
+    Ok(app
+        .store
+        .login_guard(&pair_scope(ip, login_key))
+        .await?
+        .consecutive
+        >= threshold)
 }
 
 /// Until when login of the account is locked, if it is now (password and second step alike).

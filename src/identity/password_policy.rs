@@ -343,7 +343,11 @@ mod tests {
         ] {
             assert_eq!(check(p, p, &ivanov()), Ok(()), "{p}");
         }
-        assert_eq!(ok("Kr7#vQ2mX"), Ok(()), "9 random characters of four classes");
+        assert_eq!(
+            ok("Kr7#vQ2mX"),
+            Ok(()),
+            "9 random characters of four classes"
+        );
     }
 
     #[test]
@@ -384,7 +388,14 @@ mod tests {
     #[test]
     fn person_words_cover_transliteration_phone_and_date() {
         let w = ivanov();
-        for expected in ["иванов", "ivanov", "9001234567", "89001234567", "1990", "12051990"] {
+        for expected in [
+            "иванов",
+            "ivanov",
+            "9001234567",
+            "89001234567",
+            "1990",
+            "12051990",
+        ] {
             assert!(w.contains(&expected.to_string()), "{expected}: {w:?}");
         }
     }

@@ -43,8 +43,12 @@ fn answer(meta: &ClientMeta, method: &Method, uri: &Uri, status: StatusCode) -> 
         "method not allowed"
     };
     if path.starts_with("/admin/api/") {
-        return Problem::new(status, "Request refused", format!("{what}; request id {id}"))
-            .into_response();
+        return Problem::new(
+            status,
+            "Request refused",
+            format!("{what}; request id {id}"),
+        )
+        .into_response();
     }
     if is_protocol(path) {
         let mut e = OAuthError::invalid_request(format!("{what}; request id {id}"));

@@ -24,8 +24,10 @@ fn cookie(app: &AppState, value: &str, max_age: i64) -> HeaderValue {
 /// 303 to `to`, with `message` for the page to show once.
 pub fn redirect(app: &AppState, to: &str, message: &str) -> Response {
     let mut res = Redirect::to(to).into_response();
-    res.headers_mut()
-        .append(header::SET_COOKIE, cookie(app, &crypto::b64url(message.as_bytes()), TTL));
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        cookie(app, &crypto::b64url(message.as_bytes()), TTL),
+    );
     res
 }
 

@@ -79,10 +79,7 @@ fn login_page(
     let t = Tr::new(lang);
     let (pow, wait) = match outcome.again {
         Some(again) => again,
-        None if outcome.challenge => (
-            authn::challenge::issue(app),
-            app.config.login.pow_wait_secs,
-        ),
+        None if outcome.challenge => (authn::challenge::issue(app), app.config.login.pow_wait_secs),
         None => (String::new(), 0),
     };
     let wait_text = if pow.is_empty() {

@@ -176,9 +176,14 @@ pub async fn submit(
     match lockout::locked_until(&app, &pending.account_id).await {
         Ok(None) => {}
         Ok(Some(_)) => {
-            if let Err(e) =
-                lockout::record(&app, Some(&pending.account_id), who, history(method), "locked")
-                    .await
+            if let Err(e) = lockout::record(
+                &app,
+                Some(&pending.account_id),
+                who,
+                history(method),
+                "locked",
+            )
+            .await
             {
                 return internal_error(lang, &e);
             }

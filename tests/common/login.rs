@@ -54,7 +54,8 @@ pub async fn attempt(browser: &Browser, page: &str, login: &str, password: &str)
 pub async fn password_login(browser: &Browser, login: &str, password: &str) -> (u16, String) {
     let page = page_at(browser, "/login").await;
     let (status, html) = attempt(browser, &page, login, password).await;
-    if status == 400 && challenge_of(&html).is_some() && !html.contains("заблокирован") {
+    if status == 400 && challenge_of(&html).is_some() && !html.contains("заблокирован")
+    {
         return attempt(browser, &html, login, password).await;
     }
     (status, html)
@@ -64,7 +65,10 @@ pub async fn password_login(browser: &Browser, login: &str, password: &str) -> (
 pub async fn fail_passwords(browser: &Browser, login: &str, n: usize) {
     for i in 0..n {
         let (status, html) = password_login(browser, login, "Wrong-Pass-1!").await;
-        assert!(status == 401 || status == 403, "failure {i}: {status} {html}");
+        assert!(
+            status == 401 || status == 403,
+            "failure {i}: {status} {html}"
+        );
     }
 }
 
@@ -82,7 +86,9 @@ pub async fn enrol_app(t: &TestServer, browser: &Browser, login: &str) -> String
         .await;
     assert_eq!(res.status(), 303);
     let page = page_at(browser, &location(&res).unwrap()).await;
-    let secret = between(&page, "id=\"totp-secret\">", "<").unwrap().to_string();
+    let secret = between(&page, "id=\"totp-secret\">", "<")
+        .unwrap()
+        .to_string();
     let code = totp::code_at(&secret, t.app.clock.now()).unwrap();
     let res = browser
         .submit(&page, "/account/security/totp/confirm", &[("code", &code)])
