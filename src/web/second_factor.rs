@@ -144,6 +144,14 @@ fn history(method: &str) -> &'static str {
     }
 }
 
+/// «Вход временно заблокирован»: the login ends here, whatever code comes next.
+fn locked(app: &AppState, lang: Lang) -> Response {
+    let mut res = error_page(lang, StatusCode::FORBIDDEN, "login.locked");
+    res.headers_mut()
+        .append(header::SET_COOKIE, clear_cookie(app));
+    res
+}
+
 fn clear_cookie(app: &AppState) -> HeaderValue {
     cookies::set(step::COOKIE, "", Some(0), app.config.issuer_is_https())
 }
@@ -187,10 +195,7 @@ pub async fn submit(
             {
                 return internal_error(lang, &e);
             }
-            let mut res = error_page(lang, StatusCode::FORBIDDEN, "login.locked");
-            res.headers_mut()
-                .append(header::SET_COOKIE, clear_cookie(&app));
-            return res;
+            return locked(&app, lang);
         }
         Err(e) => return internal_error(lang, &e),
     }
@@ -238,10 +243,7 @@ pub async fn submit(
             match lockout::locked_until(&app, &pending.account_id).await {
                 Ok(None) => {}
                 Ok(Some(_)) => {
-                    let mut res = error_page(lang, StatusCode::FORBIDDEN, "login.locked");
-                    res.headers_mut()
-                        .append(header::SET_COOKIE, clear_cookie(&app));
-                    return res;
+                    return locked(&app, lang);
                 }
                 Err(e) => return internal_error(lang, &e),
             }
