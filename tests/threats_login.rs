@@ -248,6 +248,31 @@ async fn security_and_admin_posts_answer_303_and_a_reload_repeats_nothing() {
                 .contains("Вход с подтверждением включён")
         );
 
+        // With both factors proven, turning them off answers 303 too.
+        t.app.clock.advance(30);
+        let strong = Browser::new(&t.base);
+        let page = to_second_step(&strong, phone).await;
+        let code = totp::code_at(&secret, t.app.clock.now()).unwrap();
+        assert_eq!(
+            submit_code(&strong, &page, &code).await,
+            (303, "/account".to_string())
+        );
+        for (path, said) in [
+            (
+                "/account/security/sms/off",
+                "Вход с подтверждением выключен",
+            ),
+            ("/account/security/totp/remove", "Приложение отключено"),
+        ] {
+            let page = page_at(&strong, "/account/security").await;
+            let res = strong.submit(&page, path, &[]).await;
+            assert_eq!(res.status(), 303, "{path}");
+            assert_eq!(location(&res).as_deref(), Some("/account/security"));
+            let after = page_at(&strong, "/account/security").await;
+            let said = format!("<p class=\"success\" role=\"status\">{said}");
+            assert!(after.contains(&said), "{path}: {after}");
+        }
+
         // The admin console: a key rotation answers 303; reloading the result rotates nothing.
         let admin = Browser::new(&t.base);
         let (token, _) = vhod::admin::auth::issue_bootstrap_token(
