@@ -101,6 +101,37 @@ async fn after_three_failures_a_registered_and_an_unregistered_login_get_the_sam
 }
 
 #[tokio::test]
+async fn after_ten_failures_a_registered_and_an_unregistered_login_are_both_locked() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let registered = "+79006660008";
+        let nobody = "+79006669998";
+        t.add_person(registered).await;
+        let attacker = Browser::new(&t.base);
+        fail_passwords(&attacker, registered, 10).await;
+        fail_passwords(&attacker, nobody, 10).await;
+
+        let answers = |login: &'static str, ip: &'static str| {
+            let b = browser_from(&t, ip);
+            async move {
+                let (status, html) = password_login(&b, login, "Wrong-Pass-1!").await;
+                (status, comparable(&html, login))
+            }
+        };
+        let (s1, h1) = answers(registered, "127.0.0.6").await;
+        let (s2, h2) = answers(nobody, "127.0.0.7").await;
+        assert_eq!((s1, s2), (403, 403), "{}: {h2}", backend.name());
+        assert_eq!(h1, h2);
+
+        // Both open again after the lock.
+        t.app.clock.advance(31 * 60);
+        let (s1, _) = answers(registered, "127.0.0.6").await;
+        let (s2, _) = answers(nobody, "127.0.0.7").await;
+        assert_eq!((s1, s2), (401, 401), "{}", backend.name());
+    }
+}
+
+#[tokio::test]
 async fn without_javascript_waiting_out_the_signed_period_then_pressing_sign_in_works() {
     for backend in backends() {
         let t = TestServer::start(&backend).await;

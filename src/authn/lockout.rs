@@ -81,6 +81,17 @@ pub async fn challenge_required(
         >= threshold)
 }
 
+/// Whether password login with an identifier no account has answers «locked» now (see
+/// [`password_failed`]): the same answer an account would give.
+pub async fn unknown_login_locked(app: &AppState, login_key: &str) -> Result<bool, StoreError> {
+    let until = app
+        .store
+        .login_guard(&login_scope(login_key))
+        .await?
+        .locked_until;
+    Ok(until > app.clock.now())
+}
+
 /// Until when login of the account is locked, if it is now (password and second step alike).
 pub async fn locked_until(app: &AppState, account_id: &str) -> Result<Option<i64>, StoreError> {
     let until = app
@@ -101,16 +112,28 @@ pub async fn password_failed(
 ) -> Result<(), StoreError> {
     let c = &app.config.login;
     record(app, account_id, who, METHOD_PASSWORD, "failure").await?;
+    let mut login_failures = 0;
     for scope in [
         ip_scope(who.ip),
         login_scope(login_key),
         pair_scope(who.ip, login_key),
     ] {
-        if app.store.count_login_failure(&scope).await?.consecutive == c.pow_after_failures {
+        let state = app.store.count_login_failure(&scope).await?;
+        if state.consecutive == c.pow_after_failures {
             audit(app, "login.failure_burst", &scope).await?;
+        }
+        if scope.starts_with("login:") {
+            login_failures = state.consecutive;
         }
     }
     let Some(account_id) = account_id else {
+        // An identifier nobody has "locks" like an account would (every lock_after_failures
+        // failures, for lock_secs), so the answer does not tell which logins exist.
+        if login_failures > 0 && login_failures % c.lock_after_failures.max(1) == 0 {
+            app.store
+                .lock_login(&login_scope(login_key), app.clock.now() + c.lock_secs)
+                .await?;
+        }
         return Ok(());
     };
     let scope = account_scope(account_id);

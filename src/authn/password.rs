@@ -76,7 +76,7 @@ pub async fn login(
     }
     let locked = match account_id {
         Some(id) => lockout::locked_until(app, id).await?.is_some(),
-        None => false,
+        None => lockout::unknown_login_locked(app, &key).await?,
     };
     // Verify even when locked, so a locked account answers as slowly as any other.
     let ok = app.passwords.verify(password, hash.as_deref()).await;
