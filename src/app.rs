@@ -280,7 +280,8 @@ pub fn router(state: AppState) -> Router {
             .route("/demo/callback", get(demo::callback));
     }
     r.merge(crate::admin::routes())
-        .fallback(web::pages::not_found)
+        .fallback(web::error_pages::not_found)
+        .method_not_allowed_fallback(web::error_pages::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             web::throttle::limiter(&state.config),
             web::throttle::limit,

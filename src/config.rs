@@ -160,6 +160,7 @@ pub struct Login {
     pub pow_after_failures: i64,
     pub pow_bits: u32,
     pub pow_ttl: i64,
+    pub pow_wait_secs: i64,
     pub lock_after_failures: i64,
     pub lock_window: i64,
     pub lock_secs: i64,

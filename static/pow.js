@@ -8,6 +8,9 @@
   var challenge = form.elements["pow_challenge"].value;
   var bits = parseInt(challenge.split(".")[1], 10) || 0;
   var status = document.getElementById("pow-status");
+  // The script runs, so the no-JavaScript way (wait, then press «Войти») is not needed.
+  var wait = document.getElementById("pow-wait");
+  if (wait) wait.hidden = true;
   var button = form.querySelector("button[type=submit]");
   if (button) button.disabled = true;
 

@@ -19,12 +19,9 @@ async fn enrol_app(t: &TestServer, login: &str) -> String {
     b.submit(&page, "/login", &[("login", login), ("password", PASSWORD)])
         .await;
     let page = page_of(b.follow("/account/security").await).await;
-    let page = b
-        .submit(&page, "/account/security/totp/start", &[])
-        .await
-        .text()
-        .await
-        .unwrap();
+    let res = b.submit(&page, "/account/security/totp/start", &[]).await;
+    assert_eq!(res.status(), 303);
+    let page = page_of(b.follow("/account/security?step=totp").await).await;
     let secret = page
         .split("id=\"totp-secret\">")
         .nth(1)
@@ -37,7 +34,7 @@ async fn enrol_app(t: &TestServer, login: &str) -> String {
     let res = b
         .submit(&page, "/account/security/totp/confirm", &[("code", &code)])
         .await;
-    assert_eq!(res.status(), 200);
+    assert_eq!(res.status(), 303);
     secret
 }
 

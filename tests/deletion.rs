@@ -66,8 +66,11 @@ async fn deleting_needs_a_fresh_login_and_confirmation_then_erases_everything() 
         let res = b
             .submit(&page, "/account/delete", &[("confirm", "безвозвратно")])
             .await;
-        assert_eq!(res.status(), 200);
-        assert!(res.text().await.unwrap().contains("удалена безвозвратно"));
+        assert_eq!(res.status(), 303, "Post/Redirect/Get");
+        match b.follow(&location(&res).unwrap()).await {
+            Landing::Page(200, html) => assert!(html.contains("удалена безвозвратно")),
+            other => panic!("{other:?}"),
+        }
         assert_eq!(t.app.store.count_accounts().await.unwrap(), 0);
         // Tokens and sessions are dead, the login is gone.
         assert_eq!(userinfo(&t, &access).await.0, 401);

@@ -748,8 +748,8 @@ async fn the_operator_console_and_the_cli_confirm_in_person() {
         page.contains("Подтверждение личности в центре обслуживания"),
         "{page}"
     );
-    let res = console
-        .submit(
+    let html = match console
+        .submit_follow(
             &page,
             "/admin/console/action",
             &[
@@ -759,8 +759,11 @@ async fn the_operator_console_and_the_cli_confirm_in_person() {
                 ("number", "123456"),
             ],
         )
-        .await;
-    let html = res.text().await.unwrap();
+        .await
+    {
+        Landing::Page(200, html) => html,
+        other => panic!("{other:?}"),
+    };
     assert!(html.contains("account.level confirmed"), "{html}");
     wait_for(&b1, "<b>Подтверждённая</b>").await;
 

@@ -619,3 +619,54 @@ fn clean_passkey_names() {
         60
     );
 }
+
+#[tokio::test]
+async fn a_passkey_still_signs_in_while_password_login_is_locked() {
+    // Issue 10 (23): a stranger who knows the login can lock its password login, not the account.
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let id = t.add_person("locked@example.org").await;
+        let browser = Browser::new(&t.base);
+        let mut device = Device::new(&t.issuer());
+        sign_in_with_password(&browser, "locked@example.org").await;
+        assert_eq!(enrol(&browser, &mut device, "Телефон").await.0, 200);
+        sign_out(&browser).await;
+
+        // Ten wrong passwords from elsewhere lock password login.
+        let stranger = Browser::new(&t.base);
+        let mut html = page(&stranger, "/login").await;
+        for _ in 0..10 {
+            let solution = hidden_fields(&html)
+                .into_iter()
+                .find(|(n, _)| n == "pow_challenge")
+                .map(|(_, c)| vhod::authn::challenge::solve(&c))
+                .unwrap_or_default();
+            let res = stranger
+                .submit(
+                    &html,
+                    "/login",
+                    &[
+                        ("login", "locked@example.org"),
+                        ("password", "Wrong-Pass-1!"),
+                        ("pow_solution", &solution),
+                    ],
+                )
+                .await;
+            assert_eq!(res.status(), 401);
+            html = res.text().await.unwrap();
+        }
+        assert!(
+            vhod::authn::lockout::locked_until(&t.app, &id)
+                .await
+                .unwrap()
+                .is_some(),
+            "{}: locked",
+            backend.name()
+        );
+
+        // The owner's passkey signs in all the same.
+        let (status, body) = sign_in(&browser, &mut device).await;
+        assert_eq!(status, 200, "{}: {body}", backend.name());
+        assert!(signed_in(&browser).await);
+    }
+}

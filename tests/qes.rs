@@ -84,13 +84,22 @@ impl Fixture {
         let res = b
             .submit(&page, "/account/signature/bind", &[("signature", &sig)])
             .await;
-        (res.status().as_u16(), res.text().await.unwrap())
+        let status = res.status().as_u16();
+        // Accepted: 303 to the code step (Post/Redirect/Get), which is followed.
+        if let Some(next) = location(&res) {
+            assert!(next.starts_with("/account/signature?bind="), "{next}");
+            let Landing::Page(200, page) = b.follow(&next).await else {
+                panic!("no code page");
+            };
+            return (status, page);
+        }
+        (status, res.text().await.unwrap())
     }
 
     async fn bind(&self, person: &Person) {
         let b = self.password_login().await;
         let (status, page) = self.start_binding(&b, person).await;
-        assert_eq!(status, 200, "{page}");
+        assert_eq!(status, 303, "{page}");
         let code = code_in(&self.t.last_message(EMAIL).await);
         match b
             .submit_follow(&page, "/account/signature/confirm", &[("code", &code)])
@@ -169,7 +178,7 @@ async fn binding_needs_fresh_login_and_code_then_signature_login_works() {
         let b = f.password_login().await;
         // A wrong code costs an attempt and says so.
         let (status, page) = f.start_binding(&b, &person).await;
-        assert_eq!(status, 200, "{page}");
+        assert_eq!(status, 303, "{page}");
         assert!(page.contains("Код отправлен на"), "{page}");
         let code = code_in(&f.t.last_message(EMAIL).await);
         let wrong = if code == "000000" { "111111" } else { "000000" };

@@ -503,8 +503,9 @@ async fn weak_passwords_are_refused_at_registration_with_the_reason() {
         };
         for (pw, message) in [
             ("short1!", "Пароль короче 8 символов"),
-            ("alllowercase1!", "заглавные и строчные латинские буквы"),
-            ("Password1!", "слишком распространён"),
+            ("kr7vq2mx9", "заглавные и строчные буквы"),
+            ("Password1!", "легко подобрать"),
+            ("Sidorov-Petr-1", "легко подобрать"),
         ] {
             match browser
                 .submit_follow(

@@ -40,31 +40,45 @@ async fn security_page(browser: &Browser) -> String {
     }
 }
 
-/// Presses «Включить»: (status, page).
+/// Presses «Включить»: (status of the POST, page shown after it). A code sent answers 303 to the
+/// page's code step (Post/Redirect/Get), which is followed.
 async fn start_enabling(browser: &Browser) -> (u16, String) {
     let page = security_page(browser).await;
     let res = browser
         .submit(&page, "/account/security/sms/start", &[])
         .await;
     let status = res.status().as_u16();
+    if let Some(next) = location(&res) {
+        assert_eq!(next, "/account/security?step=sms");
+        return (status, security_page_at(browser, &next).await);
+    }
     (status, res.text().await.unwrap())
+}
+
+async fn security_page_at(browser: &Browser, url: &str) -> String {
+    match browser.follow(url).await {
+        Landing::Page(200, html) => html,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Submits the SMS code that turns two-step login on: a right one answers 303 back to the page.
+async fn confirm_enabling(browser: &Browser, page: &str, code: &str) -> String {
+    let res = browser
+        .submit(page, "/account/security/sms/confirm", &[("code", code)])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res).as_deref(), Some("/account/security"));
+    security_page_at(browser, "/account/security").await
 }
 
 /// Turns two-step login on, reading the code from the outbox.
 async fn enable(t: &TestServer, browser: &Browser, phone: &str) {
     let (status, page) = start_enabling(browser).await;
-    assert_eq!(status, 200, "{page}");
+    assert_eq!(status, 303, "{page}");
     let code = outbox_code(t, phone).await;
-    let res = browser
-        .submit(&page, "/account/security/sms/confirm", &[("code", &code)])
-        .await;
-    assert_eq!(res.status(), 200);
-    assert!(
-        res.text()
-            .await
-            .unwrap()
-            .contains("Вход с подтверждением включён")
-    );
+    let page = confirm_enabling(browser, &page, &code).await;
+    assert!(page.contains("Вход с подтверждением включён"));
 }
 
 /// Password on the login page behind `url`; returns the second-step page.
@@ -113,15 +127,8 @@ async fn turning_two_step_on_needs_an_sms_code_and_then_every_password_login_ask
         assert_eq!(res.status(), 400);
         let page = res.text().await.unwrap();
         assert!(page.contains("Неверный код."));
-        let res = owner
-            .submit(&page, "/account/security/sms/confirm", &[("code", &code)])
-            .await;
-        assert!(
-            res.text()
-                .await
-                .unwrap()
-                .contains("Вход с подтверждением включён")
-        );
+        let page = confirm_enabling(&owner, &page, &code).await;
+        assert!(page.contains("Вход с подтверждением включён"));
 
         let (verifier, challenge) = pkce_pair();
         let url = authorize_url(
@@ -195,8 +202,12 @@ async fn sms_codes_refuse_early_resend_replaced_expired_and_too_many_wrong_codes
         let res = browser
             .submit(&page, "/login/second-factor/send", &[])
             .await;
-        assert_eq!(res.status(), 200);
-        assert!(res.text().await.unwrap().contains("Новый код отправлен"));
+        assert_eq!(res.status(), 303, "Post/Redirect/Get");
+        assert_eq!(location(&res).as_deref(), Some("/login/second-factor"));
+        match browser.follow("/login/second-factor").await {
+            Landing::Page(200, html) => assert!(html.contains("Новый код отправлен")),
+            other => panic!("{other:?}"),
+        }
         let second = outbox_code(&t, phone).await;
         if first != second {
             let res = submit_sms(&browser, &page, &first).await;
@@ -250,7 +261,7 @@ async fn sms_sends_are_limited_per_number_and_per_ip() {
         let a = Browser::new(&t.base);
         sign_in(&a, "+79003330003").await;
         for _ in 0..2 {
-            assert_eq!(start_enabling(&a).await.0, 200);
+            assert_eq!(start_enabling(&a).await.0, 303);
         }
         let (status, page) = start_enabling(&a).await;
         assert_eq!(status, 400, "{}", backend.name());
@@ -322,7 +333,7 @@ async fn the_http_gateway_gets_json_with_the_auth_header_and_is_retried_after_a_
         // First answer 503, then 200: delivered on the retry.
         gw.script.lock().unwrap().push(503);
         let (status, page) = start_enabling(&owner).await;
-        assert_eq!(status, 200, "{}: {page}", backend.name());
+        assert_eq!(status, 303, "{}: {page}", backend.name());
         let seen = gw.seen.lock().unwrap().clone();
         assert_eq!(seen.len(), 2, "one retry after the 503");
         for (auth, body) in &seen {
@@ -335,15 +346,8 @@ async fn the_http_gateway_gets_json_with_the_auth_header_and_is_retried_after_a_
             "SMS went to the gateway, not the outbox"
         );
         let code = code_in(seen[1].1["text"].as_str().unwrap());
-        let res = owner
-            .submit(&page, "/account/security/sms/confirm", &[("code", &code)])
-            .await;
-        assert!(
-            res.text()
-                .await
-                .unwrap()
-                .contains("Вход с подтверждением включён")
-        );
+        let page = confirm_enabling(&owner, &page, &code).await;
+        assert!(page.contains("Вход с подтверждением включён"));
 
         // A 4xx is final: no retry, and the person sees an error rather than a silent success.
         t.app.clock.advance(61);

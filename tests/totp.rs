@@ -41,8 +41,15 @@ async fn enrol(t: &TestServer, browser: &Browser) -> (String, Vec<String>) {
     let res = browser
         .submit(&page, "/account/security/totp/start", &[])
         .await;
-    assert_eq!(res.status(), 200);
-    let page = res.text().await.unwrap();
+    assert_eq!(res.status(), 303, "Post/Redirect/Get");
+    assert_eq!(
+        location(&res).as_deref(),
+        Some("/account/security?step=totp")
+    );
+    let page = match browser.follow("/account/security?step=totp").await {
+        Landing::Page(200, html) => html,
+        other => panic!("{other:?}"),
+    };
     assert!(page.contains("<svg"), "the QR code is an inline SVG");
     let secret = between(&page, "id=\"totp-secret\">", "<")
         .expect("secret shown")
@@ -62,8 +69,11 @@ async fn enrol(t: &TestServer, browser: &Browser) -> (String, Vec<String>) {
     let res = browser
         .submit(&page, "/account/security/totp/confirm", &[("code", &right)])
         .await;
-    assert_eq!(res.status(), 200);
-    let page = res.text().await.unwrap();
+    assert_eq!(res.status(), 303, "Post/Redirect/Get");
+    let page = match browser.follow("/account/security").await {
+        Landing::Page(200, html) => html,
+        other => panic!("{other:?}"),
+    };
     let codes = recovery_codes(&page);
     assert_eq!(codes.len(), 10, "{page}");
     // Shown once: the page does not show them again.

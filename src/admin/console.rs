@@ -93,7 +93,13 @@ pub async fn page(State(app): State<AppState>, headers: HeaderMap) -> Response {
     let Some(c) = caller(&app, &headers).await else {
         return login_page(&app, &headers, false);
     };
-    show(&app, &headers, &c, None).await
+    // The outcome of the action posted just before (Post/Redirect/Get), shown once.
+    let flash = crate::web::flash::take(&app, &headers);
+    let mut res = show(&app, &headers, &c, flash.as_ref().map(|(m, _)| m.clone())).await;
+    if let Some((_, spent)) = flash {
+        res.headers_mut().append(header::SET_COOKIE, spent);
+    }
+    res
 }
 
 async fn show(
@@ -255,7 +261,7 @@ pub async fn action(State(app): State<AppState>, headers: HeaderMap, body: Bytes
             Ok(account) => format!("account.level confirmed: {account}"),
             Err(problem) => problem.detail,
         };
-        return show(&app, &headers, &c, Some(message)).await;
+        return crate::web::flash::redirect(&app, "/admin/console", &message);
     }
     let target = p.get("target").unwrap_or("").to_string();
     let result: Result<(String, &str, serde_json::Value), String> = match p.get("action") {
@@ -322,5 +328,6 @@ pub async fn action(State(app): State<AppState>, headers: HeaderMap, body: Bytes
         }
         Err(e) => e,
     };
-    show(&app, &headers, &c, Some(message)).await
+    // 303 to the console: a reload shows the outcome again instead of rotating a second key.
+    crate::web::flash::redirect(&app, "/admin/console", &message)
 }

@@ -1,9 +1,11 @@
 //! Proof-of-work "not a robot" challenge (REQUIREMENTS §3 "Abuse"). Stateless: the challenge is
-//! `expiry.bits.nonce.mac` with an HMAC over the rest, so any node can verify it; single use comes
-//! from `put_if_absent` on the nonce in the shared cache.
+//! `expiry.bits.nonce.issued.mac` with an HMAC over the rest, so any node can verify it; single use
+//! comes from `put_if_absent` on the nonce in the shared cache.
 //!
-//! Solution: a decimal counter `n` such that SHA-256(`challenge ":" n`) starts with `bits` zero bits.
-//! static/pow.js finds it in the page; tests find it with [`solve`].
+//! Two ways through: the fast one, a decimal counter `n` such that SHA-256(`challenge ":" n`)
+//! starts with `bits` zero bits (static/pow.js finds it in the page; tests find it with [`solve`]);
+//! and the one that needs no JavaScript: the same signed challenge sent back without a solution at
+//! least `pow_wait_secs` after it was issued (the server checks the signed issue time).
 
 use crate::app::AppState;
 use crate::cache::CacheError;
@@ -11,7 +13,7 @@ use crate::crypto;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, thiserror::Error, PartialEq, Eq)]
 pub enum ChallengeError {
     #[error("proof-of-work solution missing")]
     Missing,
@@ -19,6 +21,9 @@ pub enum ChallengeError {
     Invalid,
     #[error("proof-of-work challenge already used")]
     Reused,
+    /// Sent back without a solution before the waiting period ended; seconds still to wait.
+    #[error("waiting period not over")]
+    TooEarly(i64),
 }
 
 fn mac(app: &AppState, body: &str) -> String {
@@ -34,7 +39,8 @@ fn mac(app: &AppState, body: &str) -> String {
 pub fn issue(app: &AppState) -> String {
     let c = &app.config.login;
     let nonce = &crypto::random_token()[..22];
-    let body = format!("{}.{}.{nonce}", app.clock.now() + c.pow_ttl, c.pow_bits);
+    let now = app.clock.now();
+    let body = format!("{}.{}.{nonce}.{now}", now + c.pow_ttl, c.pow_bits);
     let tag = mac(app, &body);
     format!("{body}.{tag}")
 }
@@ -67,34 +73,54 @@ pub fn solve(challenge: &str) -> String {
         .expect("a solution exists")
 }
 
-/// Checks a submitted solution and spends the challenge.
+/// Whether `challenge` is one this installation issued and still valid; no check of a solution.
+pub fn is_genuine(app: &AppState, challenge: &str) -> bool {
+    parse(app, challenge).is_some()
+}
+
+/// (expiry, bits, nonce, issued) of a genuine, unexpired challenge at today's difficulty.
+fn parse<'a>(app: &AppState, challenge: &'a str) -> Option<(i64, u32, &'a str, i64)> {
+    let parts: Vec<&str> = challenge.split('.').collect();
+    let [expiry, bits, nonce, issued, tag] = parts[..] else {
+        return None;
+    };
+    let (Ok(expiry), Ok(bits), Ok(issued)) = (
+        expiry.parse::<i64>(),
+        bits.parse::<u32>(),
+        issued.parse::<i64>(),
+    ) else {
+        return None;
+    };
+    let genuine = crypto::ct_eq(&mac(app, &format!("{expiry}.{bits}.{nonce}.{issued}")), tag);
+    (genuine && expiry > app.clock.now() && bits >= app.config.login.pow_bits)
+        .then_some((expiry, bits, nonce, issued))
+}
+
+/// Checks a submitted solution, or without one the signed waiting period, and spends the challenge.
 pub async fn verify(
     app: &AppState,
     challenge: Option<&str>,
     solution: Option<&str>,
 ) -> Result<Result<(), ChallengeError>, CacheError> {
-    let (Some(challenge), Some(solution)) = (
-        challenge.filter(|c| !c.is_empty()),
-        solution.filter(|s| !s.is_empty()),
-    ) else {
+    let Some(challenge) = challenge.filter(|c| !c.is_empty()) else {
         return Ok(Err(ChallengeError::Missing));
     };
-    let parts: Vec<&str> = challenge.split('.').collect();
-    let [expiry, bits, nonce, tag] = parts[..] else {
+    let Some((expiry, bits, nonce, issued)) = parse(app, challenge) else {
         return Ok(Err(ChallengeError::Invalid));
     };
-    let (Ok(expiry), Ok(bits)) = (expiry.parse::<i64>(), bits.parse::<u32>()) else {
-        return Ok(Err(ChallengeError::Invalid));
-    };
-    let genuine = crypto::ct_eq(&mac(app, &format!("{expiry}.{bits}.{nonce}")), tag);
     let now = app.clock.now();
-    if !genuine
-        || expiry <= now
-        || bits < app.config.login.pow_bits
-        || solution.len() > 20
-        || leading_zero_bits(challenge, solution) < bits
-    {
-        return Ok(Err(ChallengeError::Invalid));
+    match solution.filter(|s| !s.is_empty()) {
+        Some(solution) => {
+            if solution.len() > 20 || leading_zero_bits(challenge, solution) < bits {
+                return Ok(Err(ChallengeError::Invalid));
+            }
+        }
+        None => {
+            let ready = issued + app.config.login.pow_wait_secs;
+            if now < ready {
+                return Ok(Err(ChallengeError::TooEarly(ready - now)));
+            }
+        }
     }
     let fresh = app
         .cache
@@ -114,7 +140,7 @@ mod tests {
     #[test]
     fn zero_bits_are_counted_across_bytes() {
         // Any solution found by `solve` meets the difficulty it was asked for.
-        let c = "1.12.abc.tag";
+        let c = "1.12.abc.0.tag";
         let n = solve(c);
         assert!(leading_zero_bits(c, &n) >= 12);
         assert!(leading_zero_bits(c, "not-a-solution-probably") < 40);

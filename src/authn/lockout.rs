@@ -1,13 +1,16 @@
 //! Failed-login accounting (REQUIREMENTS §3 "Abuse"): after `pow_after_failures` consecutive failures
-//! for an account or an IP a proof-of-work challenge is required; after `lock_after_failures` failures
-//! within `lock_window` password login of the account is locked for `lock_secs` and the owner told.
+//! for a login identifier (whether or not an account has it) or for one (IP, identifier) pair a
+//! proof-of-work challenge is required; after `lock_after_failures` failures of any factor within
+//! `lock_window` login of the account is locked for `lock_secs` and the owner told (at most once per
+//! channel per hour). Passkey, signature and recovery keep working during a lock.
 //! Counters live in the store (login_guard, login_events) so every node sees the same numbers.
 
 use crate::app::AppState;
 use crate::identity::Contact;
+use crate::identity::validation::Snils;
 use crate::store::StoreError;
 use crate::store::audit::AuditEntry;
-use crate::store::login_guard::{NewLoginEvent, account_scope, ip_scope};
+use crate::store::login_guard::{NewLoginEvent, account_scope, ip_scope, login_scope, pair_scope};
 
 /// Who tried: recorded with every attempt.
 #[derive(Debug, Clone, Copy)]
@@ -37,24 +40,59 @@ pub async fn record(
         .await
 }
 
-/// Whether the next password attempt for this account (if known) from this IP must carry a
-/// proof-of-work solution.
+/// The counting key of a submitted login identifier: the normalised phone, e-mail or SNILS when it
+/// reads as one (so "+7 900 …" and "8900…" are one key), else the trimmed lower-cased text; hashed,
+/// because identifiers of nobody's account are counted too and need not be stored readable.
+pub fn login_key(login: &str) -> String {
+    let login = login.trim();
+    let normal = match Contact::parse(login) {
+        Ok(c) => format!("{}:{}", c.kind(), c.value()),
+        Err(_) => match login.parse::<Snils>() {
+            Ok(s) => format!("snils:{}", s.as_str()),
+            Err(_) => format!("text:{}", login.to_lowercase()),
+        },
+    };
+    crate::crypto::hash_secret("login-guard", &normal)
+}
+
+/// Whether the next password attempt for this login identifier from this IP must carry a proof of
+/// work (or wait out the signed waiting period). It depends on the identifier and the (IP,
+/// identifier) pair only: never on whether an account has the identifier, never on the bare IP.
 pub async fn challenge_required(
     app: &AppState,
-    account_id: Option<&str>,
+    login_key: &str,
     ip: &str,
 ) -> Result<bool, StoreError> {
     let threshold = app.config.login.pow_after_failures;
-    if app.store.login_guard(&ip_scope(ip)).await?.consecutive >= threshold {
+    if app
+        .store
+        .login_guard(&login_scope(login_key))
+        .await?
+        .consecutive
+        >= threshold
+    {
         return Ok(true);
     }
-    Ok(match account_id {
-        Some(id) => app.store.login_guard(&account_scope(id)).await?.consecutive >= threshold,
-        None => false,
-    })
+    Ok(app
+        .store
+        .login_guard(&pair_scope(ip, login_key))
+        .await?
+        .consecutive
+        >= threshold)
 }
 
-/// Until when password login of the account is locked, if it is now.
+/// Whether password login with an identifier no account has answers «locked» now (see
+/// [`password_failed`]): the same answer an account would give.
+pub async fn unknown_login_locked(app: &AppState, login_key: &str) -> Result<bool, StoreError> {
+    let until = app
+        .store
+        .login_guard(&login_scope(login_key))
+        .await?
+        .locked_until;
+    Ok(until > app.clock.now())
+}
+
+/// Until when login of the account is locked, if it is now (password and second step alike).
 pub async fn locked_until(app: &AppState, account_id: &str) -> Result<Option<i64>, StoreError> {
     let until = app
         .store
@@ -64,28 +102,68 @@ pub async fn locked_until(app: &AppState, account_id: &str) -> Result<Option<i64
     Ok((until > app.clock.now()).then_some(until))
 }
 
-/// Counts a failed password login; locks the account when it crosses the limit.
+/// Counts a failed password login for the identifier, the (IP, identifier) pair, the IP (audit
+/// only) and the account if one has the identifier; locks the account when it crosses the limit.
 pub async fn password_failed(
     app: &AppState,
     account_id: Option<&str>,
+    login_key: &str,
     who: Attempt<'_>,
 ) -> Result<(), StoreError> {
     let c = &app.config.login;
     record(app, account_id, who, METHOD_PASSWORD, "failure").await?;
-    let ip = ip_scope(who.ip);
-    if app.store.count_login_failure(&ip).await?.consecutive == c.pow_after_failures {
-        audit(app, "login.failure_burst", &ip).await?;
+    let mut login_failures = 0;
+    for scope in [
+        ip_scope(who.ip),
+        login_scope(login_key),
+        pair_scope(who.ip, login_key),
+    ] {
+        let state = app.store.count_login_failure(&scope).await?;
+        if state.consecutive == c.pow_after_failures {
+            audit(app, "login.failure_burst", &scope).await?;
+        }
+        if scope.starts_with("login:") {
+            login_failures = state.consecutive;
+        }
     }
     let Some(account_id) = account_id else {
+        // An identifier nobody has "locks" like an account would (every lock_after_failures
+        // failures, for lock_secs), so the answer does not tell which logins exist.
+        if login_failures > 0 && login_failures % c.lock_after_failures.max(1) == 0 {
+            app.store
+                .lock_login(&login_scope(login_key), app.clock.now() + c.lock_secs)
+                .await?;
+        }
         return Ok(());
     };
     let scope = account_scope(account_id);
     if app.store.count_login_failure(&scope).await?.consecutive == c.pow_after_failures {
         audit(app, "login.failure_burst", &scope).await?;
     }
+    lock_if_over(app, account_id).await
+}
+
+/// Counts a failed second factor (`method`: "otp", "sms", "recovery", "passkey") toward the same
+/// lock as wrong passwords: guessing codes is guessing too.
+pub async fn factor_failed(
+    app: &AppState,
+    account_id: &str,
+    who: Attempt<'_>,
+    method: &str,
+) -> Result<(), StoreError> {
+    record(app, Some(account_id), who, method, "failure").await?;
+    app.store
+        .count_login_failure(&account_scope(account_id))
+        .await?;
+    lock_if_over(app, account_id).await
+}
+
+async fn lock_if_over(app: &AppState, account_id: &str) -> Result<(), StoreError> {
+    let c = &app.config.login;
+    let scope = account_scope(account_id);
     let failures = app
         .store
-        .recent_password_failures(account_id, c.lock_window)
+        .recent_login_failures(account_id, c.lock_window)
         .await?;
     if failures >= c.lock_after_failures
         && app
@@ -94,24 +172,29 @@ pub async fn password_failed(
             .await?
     {
         audit(app, "login.lockout", &scope).await?;
-        tracing::warn!(account = %account_id, "password login locked after repeated failures");
+        tracing::warn!(account = %account_id, "login locked after repeated failures");
         notify_owner(app, account_id).await?;
     }
     Ok(())
 }
 
-/// A password that checked out ends the runs of consecutive failures of the account and the IP.
+/// A password that checked out ends the runs of consecutive failures of the account, the
+/// identifier, the pair and the IP.
 pub async fn password_succeeded(
     app: &AppState,
     account_id: &str,
+    login_key: &str,
     who: Attempt<'_>,
 ) -> Result<(), StoreError> {
-    app.store
-        .clear_consecutive_failures(&account_scope(account_id))
-        .await?;
-    app.store
-        .clear_consecutive_failures(&ip_scope(who.ip))
-        .await
+    for scope in [
+        account_scope(account_id),
+        login_scope(login_key),
+        pair_scope(who.ip, login_key),
+        ip_scope(who.ip),
+    ] {
+        app.store.clear_consecutive_failures(&scope).await?;
+    }
+    Ok(())
 }
 
 /// Lifts a lock and forgets earlier failures: the recovery flow calls this after a successful
@@ -135,6 +218,10 @@ async fn audit(app: &AppState, action: &str, target: &str) -> Result<(), StoreEr
 
 const LOCK_SUBJECT: &str = "Вход по паролю временно заблокирован";
 
+/// Tells the owner once per channel per hour at most: a stranger who knows the phone number can
+/// lock the password login again and again, but cannot make vhod message the owner each time.
+const NOTICE_EVERY: i64 = 3600;
+
 async fn notify_owner(app: &AppState, account_id: &str) -> Result<(), StoreError> {
     let minutes = app.config.login.lock_secs / 60;
     let body = format!(
@@ -146,7 +233,14 @@ async fn notify_owner(app: &AppState, account_id: &str) -> Result<(), StoreError
         if id.verified_at.is_none() {
             continue;
         }
-        if let Ok(contact) = Contact::parse(&id.value) {
+        let Ok(contact) = Contact::parse(&id.value) else {
+            continue;
+        };
+        if app
+            .store
+            .claim_lock_notice(account_id, contact.kind(), NOTICE_EVERY)
+            .await?
+        {
             app.notifier.send(&contact, LOCK_SUBJECT, &body).await?;
         }
     }

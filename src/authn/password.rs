@@ -59,7 +59,9 @@ pub async fn login(
         None => (None, None),
     };
     let account_id = account.as_ref().map(|a| a.id.as_str());
-    if lockout::challenge_required(app, account_id, who.ip).await?
+    // Counted by what was typed, whether or not an account has it: the answer never tells.
+    let key = lockout::login_key(login);
+    if lockout::challenge_required(app, &key, who.ip).await?
         && let Err(e) = challenge::verify(app, proof.challenge, proof.solution).await?
     {
         lockout::record(
@@ -74,7 +76,7 @@ pub async fn login(
     }
     let locked = match account_id {
         Some(id) => lockout::locked_until(app, id).await?.is_some(),
-        None => false,
+        None => lockout::unknown_login_locked(app, &key).await?,
     };
     // Verify even when locked, so a locked account answers as slowly as any other.
     let ok = app.passwords.verify(password, hash.as_deref()).await;
@@ -84,12 +86,12 @@ pub async fn login(
     }
     match account {
         Some(account) if ok => {
-            lockout::password_succeeded(app, &account.id, who).await?;
+            lockout::password_succeeded(app, &account.id, &key, who).await?;
             Ok(account)
         }
         _ => {
-            lockout::password_failed(app, account_id, who).await?;
-            let challenge_next = lockout::challenge_required(app, account_id, who.ip).await?;
+            lockout::password_failed(app, account_id, &key, who).await?;
+            let challenge_next = lockout::challenge_required(app, &key, who.ip).await?;
             Err(LoginError::Invalid { challenge_next })
         }
     }

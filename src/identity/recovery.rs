@@ -459,7 +459,11 @@ pub async fn complete(
     let (true, Some(account_id)) = (p.confirmed, p.account_id) else {
         return Err(RecoveryError::NotConfirmed);
     };
-    password_policy::check(password, repeat)?;
+    password_policy::check(
+        password,
+        repeat,
+        &password_policy::words_of_account(app, &account_id).await?,
+    )?;
     let hash = app.passwords.hash(password).await?;
     if app.cache.take(&key(id)).await?.is_none() {
         return Err(RecoveryError::UnknownOrExpired);

@@ -257,7 +257,11 @@ pub async fn complete(
     if !p.confirmed {
         return Err(RegError::NotConfirmed);
     }
-    password_policy::check(password, repeat)?;
+    password_policy::check(
+        password,
+        repeat,
+        &password_policy::person_words(&[&p.surname, &p.given_name, p.contact().value()]),
+    )?;
     let hash = app.passwords.hash(password).await?;
     let contact = p.contact();
     let account = app
@@ -291,7 +295,11 @@ pub async fn register_in_person(
     let surname = normalise_name(form.surname).map_err(RegError::Surname)?;
     let given_name = normalise_name(form.given_name).map_err(RegError::GivenName)?;
     let contact = Contact::parse(form.contact)?;
-    password_policy::check(password, password)?;
+    password_policy::check(
+        password,
+        password,
+        &password_policy::person_words(&[&surname, &given_name, contact.value()]),
+    )?;
     let hash = app.passwords.hash(password).await?;
     app.store
         .create_account(NewAccount {

@@ -37,6 +37,17 @@ pub fn ip_scope(ip: &str) -> String {
     format!("ip:{ip}")
 }
 
+/// The scope of a submitted login identifier (already normalised and hashed by the caller),
+/// counted whether or not an account has it.
+pub fn login_scope(login_key: &str) -> String {
+    format!("login:{login_key}")
+}
+
+/// The scope of one login identifier tried from one IP.
+pub fn pair_scope(ip: &str, login_key: &str) -> String {
+    format!("pair:{ip}|{login_key}")
+}
+
 impl Store {
     pub async fn record_login_event(&self, e: NewLoginEvent<'_>) -> Result<(), StoreError> {
         sqlx::query(
@@ -133,9 +144,10 @@ impl Store {
         Ok(())
     }
 
-    /// Failed password logins of the account within the last `window` seconds that still count
-    /// (those before the last lock or lift do not).
-    pub async fn recent_password_failures(
+    /// Failed logins of the account within the last `window` seconds that still count (those
+    /// before the last lock or lift do not), whatever the factor: password, app or SMS code,
+    /// recovery code, passkey.
+    pub async fn recent_login_failures(
         &self,
         account_id: &str,
         window: i64,
@@ -143,7 +155,7 @@ impl Store {
         let now = self.now();
         let (n,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM login_events WHERE account_id = $1 AND result = 'failure' \
-             AND method = 'pwd' AND at > $2 \
+             AND at > $2 \
              AND at > COALESCE((SELECT reset_at FROM login_guard WHERE scope = $3), 0)",
         )
         .bind(account_id)
@@ -181,6 +193,29 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// Claims the right to tell the owner about a lock through `channel`: true at most once per
+    /// `every` seconds per account and channel (one atomic statement, so two nodes cannot both send).
+    pub async fn claim_lock_notice(
+        &self,
+        account_id: &str,
+        channel: &str,
+        every: i64,
+    ) -> Result<bool, StoreError> {
+        let now = self.now();
+        let done = sqlx::query(
+            "INSERT INTO lock_notices (account_id, channel, sent_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (account_id, channel) DO UPDATE SET sent_at = $3 \
+             WHERE lock_notices.sent_at <= $4",
+        )
+        .bind(account_id)
+        .bind(channel)
+        .bind(now)
+        .bind(now - every)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Lifts the password-login lock of an account and forgets its earlier failures (the recovery

@@ -57,6 +57,24 @@ pub async fn delete_form(
     headers: HeaderMap,
 ) -> Response {
     let lang = meta.lang(None);
+    // «Учётная запись удалена» after the POST that deleted it (Post/Redirect/Get; no session now).
+    if let Some((message, spent)) = super::flash::take(&app, &headers)
+        && message == "delete.done"
+    {
+        let mut res = render(
+            StatusCode::OK,
+            &DeletePage {
+                t: Tr::new(lang),
+                csrf: String::new(),
+                fresh: true,
+                done: true,
+                error_key: "",
+            },
+        );
+        res.headers_mut()
+            .append(axum::http::header::SET_COOKIE, spent);
+        return res;
+    }
     let s = match signed_in(&app, &headers, lang).await {
         Ok(s) => s,
         Err(r) => return r,
@@ -98,16 +116,7 @@ pub async fn delete_account(
     if let Err(e) = crate::identity::deletion::delete(&app, &s.account_id).await {
         return internal_error(lang, &e);
     }
-    let mut res = render(
-        StatusCode::OK,
-        &DeletePage {
-            t: Tr::new(lang),
-            csrf: String::new(),
-            fresh: true,
-            done: true,
-            error_key: "",
-        },
-    );
+    let mut res = super::flash::redirect(&app, "/account/delete", "delete.done");
     res.headers_mut().append(
         axum::http::header::SET_COOKIE,
         cookies::set(session::COOKIE, "", Some(0), app.config.issuer_is_https()),

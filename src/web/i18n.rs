@@ -338,8 +338,8 @@ fn text(key: &str) -> (&'static str, &'static str) {
         "password.new" => ("Пароль", "Password"),
         "password.repeat" => ("Повторите пароль", "Repeat the password"),
         "password.rules" => (
-            "Не менее 8 символов: заглавные и строчные латинские буквы, цифры и знаки препинания. Можно использовать длинную фразу.",
-            "At least 8 characters: upper- and lower-case Latin letters, digits and punctuation. A long passphrase is welcome.",
+            "Пароль из 12 символов и длиннее может быть любым, например фраза из нескольких слов на любом языке. Пароль из 8–11 символов должен содержать заглавные и строчные буквы, цифры и знаки препинания. Не подойдут распространённые и утёкшие пароли, ряды клавиш, повторы, а также ваши имя, фамилия, телефон и дата рождения.",
+            "A password of 12 characters or more can be anything, for example a phrase of several words in any language. A password of 8–11 characters needs upper- and lower-case letters, digits and punctuation. Common and leaked passwords, rows of keys, repetitions and your own name, surname, phone and birth date will not do.",
         ),
         "password.submit" => ("Сохранить", "Save"),
         "password.too_short" => (
@@ -351,12 +351,12 @@ fn text(key: &str) -> (&'static str, &'static str) {
             "The password is longer than 256 characters",
         ),
         "password.missing_class" => (
-            "Пароль должен содержать заглавные и строчные латинские буквы, цифры и знаки препинания",
-            "The password needs upper- and lower-case Latin letters, digits and punctuation",
+            "Пароль короче 12 символов должен содержать заглавные и строчные буквы, цифры и знаки препинания; или придумайте фразу из 12 символов и длиннее",
+            "A password shorter than 12 characters needs upper- and lower-case letters, digits and punctuation; or choose a phrase of 12 characters or more",
         ),
         "password.common" => (
-            "Этот пароль слишком распространён, придумайте другой",
-            "This password is too common, choose another one",
+            "Этот пароль легко подобрать: он распространён, состоит из ряда клавиш или повторов или содержит ваши имя, фамилию, телефон или дату рождения. Придумайте другой — например, фразу из нескольких слов",
+            "This password is easy to guess: it is common, a row of keys or repetitions, or contains your name, surname, phone or birth date. Choose another one, for example a phrase of several words",
         ),
         "password.mismatch" => ("Пароли не совпадают", "The passwords do not match"),
         "account.title" => ("Мои данные", "My data"),

@@ -32,6 +32,8 @@ struct LoginPage {
     notice: Option<&'static str>,
     /// A proof-of-work challenge the page script must solve; empty when none is required.
     pow: String,
+    /// Without JavaScript: «подождите N секунд и нажмите «Войти»» (with a challenge only).
+    wait_text: String,
 }
 
 /// How the login page is shown: after a refusal, and whether a proof of work is required.
@@ -40,6 +42,22 @@ struct Outcome {
     failed: bool,
     notice: Option<&'static str>,
     challenge: bool,
+    /// The challenge to show again (sent back before its waiting period ended) and the seconds left.
+    again: Option<(String, i64)>,
+}
+
+/// «подождите 15 секунд и нажмите «Войти»»: the way through the check without JavaScript.
+fn wait_text(t: &Tr, secs: i64) -> String {
+    let unit = match (t.code(), secs % 10, secs % 100) {
+        ("ru", 1, n) if n != 11 => "секунду",
+        ("ru", 2..=4, n) if !(12..=14).contains(&n) => "секунды",
+        ("ru", _, _) => "секунд",
+        (_, _, _) if secs == 1 => "second",
+        _ => "seconds",
+    };
+    t.s("login.pow_nojs")
+        .replace("{n}", &secs.to_string())
+        .replace("{unit}", unit)
 }
 
 fn login_page(
@@ -58,22 +76,30 @@ fn login_page(
         None => StatusCode::OK,
     };
     let failed = outcome.failed;
+    let t = Tr::new(lang);
+    let (pow, wait) = match outcome.again {
+        Some(again) => again,
+        None if outcome.challenge => (authn::challenge::issue(app), app.config.login.pow_wait_secs),
+        None => (String::new(), 0),
+    };
+    let wait_text = if pow.is_empty() {
+        String::new()
+    } else {
+        wait_text(&t, wait.max(1))
+    };
     with_cookie(
         render(
             status,
             &LoginPage {
-                t: Tr::new(lang),
+                t,
                 csrf,
                 tx: tx.map(|(id, _)| id.to_string()).unwrap_or_default(),
                 login,
                 failed,
                 client_name: tx.map(|(_, r)| r.client_name.clone()),
                 notice: outcome.notice,
-                pow: if outcome.challenge {
-                    authn::challenge::issue(app)
-                } else {
-                    String::new()
-                },
+                pow,
+                wait_text,
             },
         ),
         cookie,
@@ -125,9 +151,15 @@ pub async fn page(
         .and_then(|r| r.login_hint.clone())
         .unwrap_or_default();
     let tx = p.get("tx").zip(req.as_ref());
-    let challenge = match lockout::challenge_required(&app, None, &meta.ip).await {
-        Ok(c) => c,
-        Err(e) => return internal_error(lang, &e),
+    // Only a login hint can call for the check before anything was typed: the decision belongs
+    // to the login identifier, not to the address the page is fetched from.
+    let challenge = if login.is_empty() {
+        false
+    } else {
+        match lockout::challenge_required(&app, &lockout::login_key(&login), &meta.ip).await {
+            Ok(c) => c,
+            Err(e) => return internal_error(lang, &e),
+        }
     };
     login_page(
         &app,
@@ -178,17 +210,24 @@ pub async fn submit(
                 failed: true,
                 notice: None,
                 challenge: challenge_next,
+                again: None,
             });
         }
         Err(LoginError::Challenge(e)) => {
             tracing::info!(ip = %meta.ip, reason = %e, "password login without a valid challenge");
+            // Sent back too early: the same challenge again, with the seconds still to wait.
+            let again = match (e, p.get("pow_challenge")) {
+                (ChallengeError::TooEarly(left), Some(c)) => Some((c.to_string(), left)),
+                _ => None,
+            };
             return refused(Outcome {
                 failed: false,
                 notice: Some(match e {
-                    ChallengeError::Missing => "login.pow_required",
+                    ChallengeError::Missing | ChallengeError::TooEarly(_) => "login.pow_required",
                     _ => "login.pow_failed",
                 }),
                 challenge: true,
+                again,
             });
         }
         Err(LoginError::Locked) => {
@@ -197,6 +236,7 @@ pub async fn submit(
                 failed: false,
                 notice: Some("login.locked"),
                 challenge: true,
+                again: None,
             });
         }
         Err(LoginError::Store(e)) => return internal_error(lang, &e),

@@ -6,6 +6,8 @@ pub mod contacts;
 pub mod cookies;
 pub mod csrf;
 pub mod deletion;
+pub mod error_pages;
+pub mod flash;
 pub mod headers;
 pub mod i18n;
 mod i18n_fix_codes;

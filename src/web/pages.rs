@@ -19,6 +19,8 @@ struct ErrorPage {
     t: Tr,
     message_key: &'static str,
     detail: Option<String>,
+    /// Shown as «Код запроса: …» under the message.
+    request_id: Option<String>,
 }
 
 /// A readable error page in the person's language.
@@ -29,6 +31,25 @@ pub fn error_page(lang: Lang, status: StatusCode, message_key: &'static str) -> 
             t: Tr::new(lang),
             message_key,
             detail: None,
+            request_id: None,
+        },
+    )
+}
+
+/// A readable error page with the request id (logged by the caller) to quote to support.
+pub fn error_page_with_id(
+    lang: Lang,
+    status: StatusCode,
+    message_key: &'static str,
+    request_id: String,
+) -> Response {
+    render(
+        status,
+        &ErrorPage {
+            t: Tr::new(lang),
+            message_key,
+            detail: None,
+            request_id: Some(request_id),
         },
     )
 }
@@ -43,6 +64,7 @@ pub fn internal_error(lang: Lang, cause: &dyn std::fmt::Display) -> Response {
             t: Tr::new(lang),
             message_key: "error.internal",
             detail: Some(id),
+            request_id: None,
         },
     )
 }
@@ -189,10 +211,6 @@ pub async fn health(State(app): State<AppState>) -> Response {
         Ok(()) => (StatusCode::OK, "ok").into_response(),
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
     }
-}
-
-pub async fn not_found(meta: ClientMeta) -> Response {
-    error_page(meta.lang(None), StatusCode::NOT_FOUND, "error.not_found")
 }
 
 /// POST /account/sessions/end-all: «Завершить все сеансы» — every device, this one included.

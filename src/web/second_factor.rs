@@ -117,10 +117,39 @@ pub async fn page(State(app): State<AppState>, meta: ClientMeta, headers: Header
     let lang = meta.lang(None);
     let id = cookies::get(&headers, step::COOKIE);
     match step::load(&app, id.as_deref()).await {
-        Ok(Some(p)) => show(&app, &headers, lang, &p, None).await,
+        Ok(Some(p)) => {
+            // «Новый код отправлен» left by the resend POST just before (Post/Redirect/Get).
+            let flash = super::flash::take(&app, &headers);
+            let notice = flash
+                .as_ref()
+                .filter(|(m, _)| m == "second.sms_sent")
+                .and_then(|_| Notice::new("second.sms_sent", StatusCode::OK));
+            let mut res = show(&app, &headers, lang, &p, notice).await;
+            if let Some((_, spent)) = flash {
+                res.headers_mut().append(header::SET_COOKIE, spent);
+            }
+            res
+        }
         Ok(None) => error_page(lang, StatusCode::BAD_REQUEST, "second.expired"),
         Err(e) => internal_error(lang, &e),
     }
+}
+
+/// The login-history method of a second-step attempt.
+fn history(method: &str) -> &'static str {
+    match method {
+        "recovery" => "recovery",
+        "sms" => "sms",
+        _ => "otp",
+    }
+}
+
+/// «Вход временно заблокирован»: the login ends here, whatever code comes next.
+fn locked(app: &AppState, lang: Lang) -> Response {
+    let mut res = error_page(lang, StatusCode::FORBIDDEN, "login.locked");
+    res.headers_mut()
+        .append(header::SET_COOKIE, clear_cookie(app));
+    res
 }
 
 fn clear_cookie(app: &AppState) -> HeaderValue {
@@ -151,6 +180,25 @@ pub async fn submit(
         Ok(None) => return error_page(lang, StatusCode::BAD_REQUEST, "second.expired"),
         Err(e) => return internal_error(lang, &e),
     };
+    // A locked account answers no code, right or wrong: the lock covers the second step too.
+    match lockout::locked_until(&app, &pending.account_id).await {
+        Ok(None) => {}
+        Ok(Some(_)) => {
+            if let Err(e) = lockout::record(
+                &app,
+                Some(&pending.account_id),
+                who,
+                history(method),
+                "locked",
+            )
+            .await
+            {
+                return internal_error(lang, &e);
+            }
+            return locked(&app, lang);
+        }
+        Err(e) => return internal_error(lang, &e),
+    }
     let result = if method == "sms" {
         step::complete_with_sms(&app, &id, code).await
     } else {
@@ -159,13 +207,15 @@ pub async fn submit(
     let done = match result {
         Ok(done) => done,
         Err(e) => {
-            let history = if method == "recovery" {
-                "recovery"
-            } else {
-                "otp"
-            };
-            if let Err(e) =
-                lockout::record(&app, Some(&pending.account_id), who, history, "failure").await
+            // A code that was checked and did not match is a guess: it counts toward the lock.
+            let guessed = matches!(
+                e,
+                StepError::Totp(TotpError::Wrong | TotpError::Reused)
+                    | StepError::Sms(OtpError::Wrong)
+            );
+            if guessed
+                && let Err(e) =
+                    lockout::factor_failed(&app, &pending.account_id, who, history(method)).await
             {
                 return internal_error(lang, &e);
             }
@@ -189,6 +239,14 @@ pub async fn submit(
                 StepError::Sms(OtpError::Expired) => "second.sms_expired",
                 other => return internal_error(lang, &other),
             };
+            // The guess that crossed the limit locked the account: say so instead of «wrong code».
+            match lockout::locked_until(&app, &pending.account_id).await {
+                Ok(None) => {}
+                Ok(Some(_)) => {
+                    return locked(&app, lang);
+                }
+                Err(e) => return internal_error(lang, &e),
+            }
             let notice = Notice::new(notice, StatusCode::UNAUTHORIZED);
             return show(&app, &headers, lang, &pending, notice).await;
         }
@@ -243,7 +301,7 @@ pub async fn resend(
     };
     let id = id.unwrap_or_default();
     let notice = match step::send_sms(&app, &id, &meta.ip).await {
-        Ok(()) => Notice::new("second.sms_sent", StatusCode::OK),
+        Ok(()) => return super::flash::redirect(&app, "/login/second-factor", "second.sms_sent"),
         Err(StepError::Sms(OtpError::TooEarly(wait))) => Some(Notice {
             key: "second.sms_too_early",
             status: StatusCode::TOO_MANY_REQUESTS,

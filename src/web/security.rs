@@ -118,13 +118,64 @@ async fn show(
     )
 }
 
-pub async fn page(State(app): State<AppState>, meta: ClientMeta, headers: HeaderMap) -> Response {
+/// Success texts a POST of this page may leave for the next GET (anything else is ignored).
+const DONE: [&str; 4] = [
+    "security.totp_enabled",
+    "security.totp_removed",
+    "security.sms_enabled",
+    "security.sms_disabled",
+];
+
+fn codes_key(s: &SessionRow) -> String {
+    format!("security-codes:{}", s.id_hash)
+}
+
+/// After a successful change: 303 back to the page, which then says `done` once.
+fn done(app: &AppState, done: &'static str) -> Response {
+    super::flash::redirect(app, "/account/security", done)
+}
+
+/// GET /account/security, also the page every successful POST of it redirects to: `?step=totp`
+/// (app enrolment in progress) or `?step=sms` (waiting for the SMS code) continue a step; new
+/// recovery codes are shown once, taken from the cache.
+pub async fn page(
+    State(app): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    axum::extract::RawQuery(q): axum::extract::RawQuery,
+) -> Response {
     let lang = meta.lang(None);
     let s = match signed_in(&app, &headers, lang).await {
         Ok(s) => s,
         Err(res) => return res,
     };
-    show(&app, &headers, lang, &s, View::default()).await
+    let q = crate::params::Params::from_query(q.as_deref()).unwrap_or_default();
+    let mut view = View::default();
+    match q.get("step") {
+        Some("totp") => {
+            let label = account_label(&app, &s.account_id).await;
+            match totp::pending_view(&app, &s.account_id, &label).await {
+                Ok(enrol) => view.enrol = enrol,
+                Err(e) => return internal_error(lang, &e),
+            }
+        }
+        Some("sms") => view.sms_enrol = true,
+        _ => {}
+    }
+    match app.cache.take_json::<Vec<String>>(&codes_key(&s)).await {
+        Ok(codes) => view.codes = codes.unwrap_or_default(),
+        Err(e) => return internal_error(lang, &e),
+    }
+    let flash = super::flash::take(&app, &headers);
+    view.success = flash
+        .as_ref()
+        .and_then(|(m, _)| DONE.iter().find(|k| **k == m.as_str()).copied());
+    let mut res = show(&app, &headers, lang, &s, view).await;
+    if let Some((_, spent)) = flash {
+        res.headers_mut()
+            .append(axum::http::header::SET_COOKIE, spent);
+    }
+    res
 }
 
 /// The label an authenticator app shows next to the codes: the person's first login identifier.
@@ -171,13 +222,7 @@ pub async fn totp_start(
     };
     let label = account_label(&app, &s.account_id).await;
     match totp::start_enrolment(&app, &s.account_id, &label).await {
-        Ok(enrol) => {
-            let view = View {
-                enrol: Some(enrol),
-                ..View::default()
-            };
-            show(&app, &headers, lang, &s, view).await
-        }
+        Ok(_) => Redirect::to("/account/security?step=totp").into_response(),
         Err(e) => internal_error(lang, &e),
     }
 }
@@ -194,11 +239,13 @@ pub async fn totp_confirm(
     };
     let code = p.get("code").unwrap_or("");
     let view = match totp::confirm_enrolment(&app, &s.account_id, code).await {
-        Ok(codes) => View {
-            codes,
-            success: Some("security.totp_enabled"),
-            ..View::default()
-        },
+        Ok(codes) => {
+            // Shown once by the page the browser is sent to, then gone from the cache.
+            if let Err(e) = app.cache.put_json(&codes_key(&s), &codes, 300).await {
+                return internal_error(lang, &e);
+            }
+            return done(&app, "security.totp_enabled");
+        }
         Err(TotpError::Wrong) => {
             let label = account_label(&app, &s.account_id).await;
             match totp::pending_view(&app, &s.account_id, &label).await {
@@ -248,11 +295,7 @@ pub async fn totp_remove(
         return internal_error(lang, &e);
     }
     tracing::info!(account = %s.account_id, "authenticator app removed");
-    let view = View {
-        success: Some("security.totp_removed"),
-        ..View::default()
-    };
-    show(&app, &headers, lang, &s, view).await
+    done(&app, "security.totp_removed")
 }
 
 /// «Включить»: sends a code to the confirmed phone; entering it turns two-step login on.
@@ -278,10 +321,7 @@ pub async fn sms_start(
         Err(e) => return internal_error(lang, &e),
     };
     let view = match sms_otp::send(&app, "enable", &s.account_id, &phone, &meta.ip).await {
-        Ok(()) => View {
-            sms_enrol: true,
-            ..View::default()
-        },
+        Ok(()) => return Redirect::to("/account/security?step=sms").into_response(),
         Err(OtpError::TooEarly(wait)) => View {
             sms_enrol: true,
             wait,
@@ -319,10 +359,7 @@ pub async fn sms_confirm(
                 return internal_error(lang, &e);
             }
             tracing::info!(account = %s.account_id, "two-step login by SMS turned on");
-            View {
-                success: Some("security.sms_enabled"),
-                ..View::default()
-            }
+            return done(&app, "security.sms_enabled");
         }
         Err(OtpError::Wrong) => View {
             sms_enrol: true,
@@ -367,9 +404,5 @@ pub async fn sms_off(
     if let Err(e) = app.store.set_security_choices(&s.account_id, choices).await {
         return internal_error(lang, &e);
     }
-    let view = View {
-        success: Some("security.sms_disabled"),
-        ..View::default()
-    };
-    show(&app, &headers, lang, &s, view).await
+    done(&app, "security.sms_disabled")
 }

@@ -126,6 +126,26 @@ pub async fn page(
         Ok(s) => s,
         Err(res) => return res,
     };
+    if let Some(id) = p.get("bind") {
+        return match binding::pending(&app, &s.account_id, id).await {
+            Ok(pending) => code_page(&app, &headers, lang, StatusCode::OK, id, pending, None),
+            Err(e) => match e.message_key() {
+                Some(key) => {
+                    settings_page(
+                        &app,
+                        &headers,
+                        lang,
+                        &s,
+                        refusal_status(&e),
+                        Some(key),
+                        None,
+                    )
+                    .await
+                }
+                None => internal_error(lang, &e),
+            },
+        };
+    }
     let notice = match p.get("done") {
         Some("bound") => Some("qes.bound"),
         Some("removed") => Some("qes.removed"),
@@ -143,6 +163,33 @@ fn refusal_status(e: &BindError) -> StatusCode {
         BindError::Signature(_) | BindError::WrongCode { .. } => StatusCode::UNAUTHORIZED,
         _ => StatusCode::BAD_REQUEST,
     }
+}
+
+/// «Введите код»: step 2 of binding, for the pending binding `id`.
+fn code_page(
+    app: &AppState,
+    headers: &HeaderMap,
+    lang: Lang,
+    status: StatusCode,
+    id: &str,
+    pending: binding::PendingBind,
+    error_key: Option<&'static str>,
+) -> Response {
+    let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
+    no_store(with_cookie(
+        render(
+            status,
+            &CodePage {
+                t: Tr::new(lang),
+                csrf,
+                bind: id.to_string(),
+                sent_to: pending.sent_to,
+                subject: pending.subject,
+                error_key,
+            },
+        ),
+        cookie,
+    ))
 }
 
 /// Step 1: the signature over the bind challenge; sends the code.
@@ -172,23 +219,8 @@ pub async fn bind(
     )
     .await
     {
-        Ok((id, pending)) => {
-            let (csrf, cookie) = csrf::token(&headers, app.config.issuer_is_https());
-            no_store(with_cookie(
-                render(
-                    StatusCode::OK,
-                    &CodePage {
-                        t: Tr::new(lang),
-                        csrf,
-                        bind: id,
-                        sent_to: pending.sent_to,
-                        subject: pending.subject,
-                        error_key: None,
-                    },
-                ),
-                cookie,
-            ))
-        }
+        // 303 to the code step (Post/Redirect/Get): a reload does not send a second code.
+        Ok((id, _)) => Redirect::to(&format!("/account/signature?bind={id}")).into_response(),
         Err(e) => match e.message_key() {
             Some(key) => {
                 tracing::info!(account = %s.account_id, reason = %e, "certificate binding refused");
@@ -232,21 +264,15 @@ pub async fn confirm(
                 Ok(p) => p,
                 Err(e) => return internal_error(lang, &e),
             };
-            let (csrf, cookie) = csrf::token(&headers, app.config.issuer_is_https());
-            no_store(with_cookie(
-                render(
-                    refusal_status(&e),
-                    &CodePage {
-                        t: Tr::new(lang),
-                        csrf,
-                        bind: id.to_string(),
-                        sent_to: pending.sent_to,
-                        subject: pending.subject,
-                        error_key: e.message_key(),
-                    },
-                ),
-                cookie,
-            ))
+            code_page(
+                &app,
+                &headers,
+                lang,
+                refusal_status(&e),
+                id,
+                pending,
+                e.message_key(),
+            )
         }
         Err(e) => match e.message_key() {
             Some(key) => {
