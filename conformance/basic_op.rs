@@ -90,12 +90,22 @@ impl Op {
 }
 
 async fn register_static_client(t: &TestServer, name: &str) -> StaticClient {
+    register_static_client_as(t, name, clients::AuthMethod::ClientSecretBasic).await
+}
+
+/// A static client registered with `method` (the suite's client_auth_type variant).
+async fn register_static_client_as(
+    t: &TestServer,
+    name: &str,
+    method: clients::AuthMethod,
+) -> StaticClient {
     let (c, secret) = clients::register(
         &t.app.store,
         NewClient {
             name: name.into(),
             redirect_uris: vec![REDIRECT.into()],
             pkce_optional: true,
+            auth_method: Some(method),
             ..NewClient::default()
         },
     )
@@ -1416,12 +1426,19 @@ async fn oidcc_server_client_secret_post() {
             "token_endpoint_auth_methods_supported",
             "client_secret_post"
         ));
+        // The suite's client_auth_type=client_secret_post variant: the client is registered so.
+        let post = register_static_client_as(
+            &op.t,
+            "client-post",
+            clients::AuthMethod::ClientSecretPost,
+        )
+        .await;
         let browser = Browser::new(&op.t.base);
-        let req = AuthRequest::new(&op.client);
+        let req = AuthRequest::new(&post);
         let journey = authorize(&op, &browser, &req).await;
         finish(
             &op,
-            &op.client,
+            &post,
             ClientAuth::SecretPost,
             journey,
             &req.expect(),
