@@ -1427,12 +1427,9 @@ async fn oidcc_server_client_secret_post() {
             "client_secret_post"
         ));
         // The suite's client_auth_type=client_secret_post variant: the client is registered so.
-        let post = register_static_client_as(
-            &op.t,
-            "client-post",
-            clients::AuthMethod::ClientSecretPost,
-        )
-        .await;
+        let post =
+            register_static_client_as(&op.t, "client-post", clients::AuthMethod::ClientSecretPost)
+                .await;
         let browser = Browser::new(&op.t.base);
         let req = AuthRequest::new(&post);
         let journey = authorize(&op, &browser, &req).await;

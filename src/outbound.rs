@@ -46,7 +46,9 @@ impl Net {
     fn contains(&self, ip: IpAddr) -> bool {
         match (self.addr, ip.to_canonical()) {
             (IpAddr::V4(n), IpAddr::V4(a)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u32::from(n) & mask == u32::from(a) & mask
             }
             (IpAddr::V6(n), IpAddr::V6(a)) => {
@@ -94,7 +96,9 @@ impl Policy {
             match Net::parse(item) {
                 Some(net) => nets.push(net),
                 None if looks_like_ip => {
-                    return Err(format!("outbound.allow: `{item}` is not an address or network"));
+                    return Err(format!(
+                        "outbound.allow: `{item}` is not an address or network"
+                    ));
                 }
                 None => hosts.push(item.trim_end_matches('.').to_ascii_lowercase()),
             }
@@ -203,16 +207,17 @@ impl reqwest::dns::Resolve for GuardedResolver {
         let policy = self.policy.clone();
         let host = name.as_str().to_string();
         Box::pin(async move {
-            let resolved: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let resolved: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let permitted: Vec<SocketAddr> = resolved
                 .into_iter()
                 .filter(|a| policy.permits(&host, a.ip()))
                 .collect();
             if permitted.is_empty() {
                 tracing::warn!(host = %host, "outbound fetch refused: internal address");
-                return Err(Box::new(InternalOnly(host)) as Box<dyn std::error::Error + Send + Sync>);
+                return Err(
+                    Box::new(InternalOnly(host)) as Box<dyn std::error::Error + Send + Sync>
+                );
             }
             Ok(Box::new(permitted.into_iter()) as reqwest::dns::Addrs)
         })
@@ -268,19 +273,17 @@ impl Outbound {
             .await
     }
 
-    async fn read(
-        &self,
-        req: reqwest::RequestBuilder,
-        max: usize,
-    ) -> Result<Vec<u8>, FetchError> {
+    async fn read(&self, req: reqwest::RequestBuilder, max: usize) -> Result<Vec<u8>, FetchError> {
         let failed = |e: reqwest::Error| {
             // The resolver's refusal arrives as a connect error; name it as the refusal it is.
-            let text = format!("{e:?}");
-            if text.contains("InternalOnly") {
-                FetchError::Refused("the host resolves to an internal address".into())
-            } else {
-                FetchError::Failed(e.without_url().to_string())
+            let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+            while let Some(c) = cause {
+                if c.downcast_ref::<InternalOnly>().is_some() {
+                    return FetchError::Refused("the host resolves to an internal address".into());
+                }
+                cause = c.source();
             }
+            FetchError::Failed(e.without_url().to_string())
         };
         let mut res = req.send().await.map_err(failed)?;
         if !res.status().is_success() {
@@ -336,7 +339,12 @@ mod tests {
         ] {
             assert!(is_internal(ip.parse().unwrap()), "{ip}");
         }
-        for ip in ["93.184.216.34", "8.8.8.8", "2a00:1450:4010::1", "172.32.0.1"] {
+        for ip in [
+            "93.184.216.34",
+            "8.8.8.8",
+            "2a00:1450:4010::1",
+            "172.32.0.1",
+        ] {
             assert!(!is_internal(ip.parse().unwrap()), "{ip}");
         }
     }

@@ -284,7 +284,11 @@ async fn wrong_client_secret_is_invalid_client() {
             .send()
             .await
             .unwrap();
-        assert_eq!(res.status(), 401, "client_secret_post refused for a basic client");
+        assert_eq!(
+            res.status(),
+            401,
+            "client_secret_post refused for a basic client"
+        );
         let res = no_redirect_client()
             .post(format!("{}/token", t.base))
             .basic_auth(&client_id, Some(&secret))

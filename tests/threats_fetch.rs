@@ -47,7 +47,10 @@ async fn counting_server(path: &'static str, body: Option<Value>) -> (u16, Arc<A
             async move {
                 match body {
                     Some(v) => (axum::http::StatusCode::OK, axum::Json(v)),
-                    None => (axum::http::StatusCode::INTERNAL_SERVER_ERROR, axum::Json(json!({}))),
+                    None => (
+                        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                        axum::Json(json!({})),
+                    ),
                 }
             }
         }),
@@ -194,8 +197,12 @@ async fn jwks_uri_backchannel_and_sector_identifier_to_internal_targets_are_refu
         .unwrap();
         let (signer, _) = rsa_key("k1");
         let aud = format!("{}/token", t.issuer());
-        let (status, body) = assertion_request(&t, &client.id, &assertion(&signer, "k1", &client.id, &aud)).await;
-        assert_eq!((status, body["error"].as_str()), (401, Some("invalid_client")));
+        let (status, body) =
+            assertion_request(&t, &client.id, &assertion(&signer, "k1", &client.id, &aud)).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (401, Some("invalid_client"))
+        );
 
         // sector_identifier_uri on loopback and at a literal internal address.
         for sector in [
@@ -233,7 +240,8 @@ async fn jwks_uri_backchannel_and_sector_identifier_to_internal_targets_are_refu
         t.add_person("bc@example.org").await;
         let browser = Browser::new(&t.base);
         let (code, verifier) = obtain_code(&t, &browser, &client.id, "bc@example.org").await;
-        let (_, tokens) = redeem(&t, &client.id, secret.as_deref().unwrap(), &code, &verifier).await;
+        let (_, tokens) =
+            redeem(&t, &client.id, secret.as_deref().unwrap(), &code, &verifier).await;
         let url = format!(
             "/session/end?id_token_hint={}&post_logout_redirect_uri={}",
             tokens["id_token"].as_str().unwrap(),
@@ -243,7 +251,10 @@ async fn jwks_uri_backchannel_and_sector_identifier_to_internal_targets_are_refu
             Landing::Page(200, html) => html,
             other => panic!("{other:?}"),
         };
-        match browser.submit_follow(&page, "/session/end/confirm", &[]).await {
+        match browser
+            .submit_follow(&page, "/session/end/confirm", &[])
+            .await
+        {
             Landing::Left(u) => assert!(u.starts_with("https://portal.example.gov/bye")),
             other => panic!("{other:?}"),
         }
@@ -281,9 +292,17 @@ async fn outbound_guard_limits_response_size_and_does_not_follow_redirects() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    let big = t.app.outbound.get(&format!("http://localhost:{port}/big")).await;
+    let big = t
+        .app
+        .outbound
+        .get(&format!("http://localhost:{port}/big"))
+        .await;
     assert_eq!(big, Err(vhod::outbound::FetchError::TooLarge(64 * 1024)));
-    let moved = t.app.outbound.get(&format!("http://localhost:{port}/moved")).await;
+    let moved = t
+        .app
+        .outbound
+        .get(&format!("http://localhost:{port}/moved"))
+        .await;
     assert_eq!(moved, Err(vhod::outbound::FetchError::Status(307)));
 }
 
@@ -292,7 +311,10 @@ async fn outbound_guard_limits_response_size_and_does_not_follow_redirects() {
 #[tokio::test]
 async fn oversized_token_request_body_is_refused_with_413_before_any_work() {
     let t = TestServer::start(&Backend::Sqlite).await;
-    let body = format!("grant_type=client_credentials&pad={}", "a".repeat(2 * 1024 * 1024));
+    let body = format!(
+        "grant_type=client_credentials&pad={}",
+        "a".repeat(2 * 1024 * 1024)
+    );
     let res = no_redirect_client()
         .post(format!("{}/token", t.base))
         .header("content-type", "application/x-www-form-urlencoded")
@@ -319,7 +341,8 @@ async fn oversized_token_request_body_is_refused_with_413_before_any_work() {
 async fn too_many_parameters_are_refused_as_invalid_request() {
     let t = TestServer::start(&Backend::Sqlite).await;
     let (client_id, secret) = t.add_client(REDIRECT, false).await;
-    let mut form: Vec<(String, String)> = (0..150).map(|i| (format!("p{i}"), String::new())).collect();
+    let mut form: Vec<(String, String)> =
+        (0..150).map(|i| (format!("p{i}"), String::new())).collect();
     form.push(("grant_type".into(), "client_credentials".into()));
     let res = no_redirect_client()
         .post(format!("{}/token", t.base))
@@ -417,15 +440,20 @@ async fn random_kids_refetch_the_jwks_uri_at_most_once_per_interval() {
         for _ in 0..6 {
             let kid = vhod::crypto::random_token();
             let (status, _) =
-                assertion_request(&t, &client_id, &assertion(&signer, &kid, &client_id, &aud)).await;
+                assertion_request(&t, &client_id, &assertion(&signer, &kid, &client_id, &aud))
+                    .await;
             assert_eq!(status, 401);
         }
         // The first fetch, and at most one refetch for all the unknown kids.
         let n = fetches.load(Ordering::SeqCst);
         assert!((1..=2).contains(&n), "{}: {n} fetches", backend.name());
         // The real key still works, from the cached set.
-        let (status, body) =
-            assertion_request(&t, &client_id, &assertion(&signer, "real", &client_id, &aud)).await;
+        let (status, body) = assertion_request(
+            &t,
+            &client_id,
+            &assertion(&signer, "real", &client_id, &aud),
+        )
+        .await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(fetches.load(Ordering::SeqCst), n);
     }
@@ -442,7 +470,8 @@ async fn a_failing_jwks_uri_is_not_fetched_on_every_request() {
         for _ in 0..6 {
             let kid = vhod::crypto::random_token();
             let (status, _) =
-                assertion_request(&t, &client_id, &assertion(&signer, &kid, &client_id, &aud)).await;
+                assertion_request(&t, &client_id, &assertion(&signer, &kid, &client_id, &aud))
+                    .await;
             assert_eq!(status, 401);
         }
         assert_eq!(fetches.load(Ordering::SeqCst), 1, "{}", backend.name());
@@ -617,7 +646,13 @@ async fn client_secret_basic_and_client_secret_post_are_not_interchangeable() {
             let basic = credentials_request(&t, &client.id, &secret, true).await;
             let post = credentials_request(&t, &client.id, &secret, false).await;
             let expected = if basic_ok { (200, 401) } else { (401, 200) };
-            assert_eq!((basic, post), expected, "{} {}", method.name(), backend.name());
+            assert_eq!(
+                (basic, post),
+                expected,
+                "{} {}",
+                method.name(),
+                backend.name()
+            );
         }
     }
 }

@@ -45,7 +45,10 @@ pub async fn limit(State(limit): State<usize>, req: Request, next: Next) -> Resp
 pub const PAGES: usize = 256 * 1024;
 
 /// `route` with its body limited to `limit` bytes.
-pub fn limited<S>(route: axum::routing::MethodRouter<S>, limit: usize) -> axum::routing::MethodRouter<S>
+pub fn limited<S>(
+    route: axum::routing::MethodRouter<S>,
+    limit: usize,
+) -> axum::routing::MethodRouter<S>
 where
     S: Clone + Send + Sync + 'static,
 {

@@ -3,17 +3,17 @@
 
 use crate::app::AppState;
 use crate::crypto::{self, keyring::SigningAlg};
-use crate::store::clients::ClientRow;
 use crate::outbound::Outbound;
+use crate::store::clients::ClientRow;
 use crate::store::{Store, StoreError};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-pub use super::client_auth::authenticate;
 pub use super::client_admin::{
     LEVELS, ManageError, SettingsChange, change_settings, disable, rotate_secret, set_redirect_uris,
 };
+pub use super::client_auth::authenticate;
 
 pub const DEFAULT_GRANT_TYPES: [&str; 2] = ["authorization_code", "refresh_token"];
 pub const GRANT_TYPES: [&str; 3] = ["authorization_code", "refresh_token", "client_credentials"];
@@ -332,7 +332,8 @@ pub async fn register(
     store: &Store,
     new: NewClient,
 ) -> Result<(Client, Option<String>), RegisterError> {
-    let strict = Outbound::new(crate::outbound::Policy::strict()).map_err(RegisterError::BadSector)?;
+    let strict =
+        Outbound::new(crate::outbound::Policy::strict()).map_err(RegisterError::BadSector)?;
     register_with(store, &strict, new).await
 }
 

@@ -78,11 +78,10 @@ pub async fn expand(app: &AppState, client: &Client, p: &Params) -> Result<Param
         (None, Some(uri)) => {
             // Nothing is fetched for a request that could not be answered anyway, nor from an
             // address the client did not register.
-            if p.get("redirect_uri").is_some_and(|r| !client.has_redirect_uri(r)) {
-                return Err((
-                    "invalid_request",
-                    "redirect_uri is not registered".into(),
-                ));
+            if p.get("redirect_uri")
+                .is_some_and(|r| !client.has_redirect_uri(r))
+            {
+                return Err(("invalid_request", "redirect_uri is not registered".into()));
             }
             if !is_registered(client, uri) {
                 return Err((
@@ -112,7 +111,9 @@ pub async fn expand(app: &AppState, client: &Client, p: &Params) -> Result<Param
             )));
         }
         (None, Some("none")) => {
-            return Err(bad("unsigned request objects are not accepted from this client"));
+            return Err(bad(
+                "unsigned request objects are not accepted from this client",
+            ));
         }
         _ => {}
     }
