@@ -118,9 +118,7 @@ impl Policy {
     /// Whether `host` (as named in the URL) may be reached at `ip`.
     pub fn permits(&self, host: &str, ip: IpAddr) -> bool {
         let host = host.trim_end_matches('.').to_ascii_lowercase();
-        !is_internal(ip)
-            || self.hosts.iter().any(|h| *h == host)
-            || self.nets.iter().any(|n| n.contains(ip))
+        !is_internal(ip) || self.hosts.contains(&host) || self.nets.iter().any(|n| n.contains(ip))
     }
 
     /// Scheme and IP-literal checks, before anything is sent.
