@@ -24,12 +24,16 @@ pub struct AppState {
     pub clock: Clock,
     /// Outgoing HTTP (client jwks_uri, back-channel logout, the demo RP): no redirects, short timeouts.
     pub http: reqwest::Client,
+    /// Every URL fetched because a client or a certificate names it (see `crate::outbound`).
+    pub outbound: crate::outbound::Outbound,
     /// This node's short-lived cache of clients (see oidc::clients::CACHE_SECS).
     pub clients: crate::oidc::clients::ClientCache,
     /// The discovery document, rendered once: it depends only on the configuration.
     pub discovery: Arc<std::sync::OnceLock<String>>,
     /// Salt of pairwise subject identifiers (stored once in the database, shared by all nodes).
     pub pairwise_salt: Arc<String>,
+    /// Per-purpose keys (proof-of-work, DPoP nonces) derived from their own shared master secret.
+    pub purpose_keys: Arc<crate::crypto::purpose_keys::PurposeKeys>,
     /// WebAuthn relying party: rp id = issuer host, origin = issuer origin.
     pub webauthn: Arc<webauthn_rs::Webauthn>,
     /// Trusted CAs and cached CRLs for signature login.
@@ -61,11 +65,19 @@ impl AppState {
         let pairwise_salt = store
             .setting_or_init("pairwise_salt", &crate::crypto::random_token())
             .await?;
+        let purpose_master = store
+            .setting_or_init(
+                crate::crypto::purpose_keys::MASTER_SETTING,
+                &crate::crypto::random_token(),
+            )
+            .await?;
         let p = &config.password;
         let passwords =
             PasswordHasherPool::new(p.memory_kib, p.iterations, p.parallelism, p.max_concurrent)?;
         let webauthn = crate::authn::webauthn::build(&config.server.issuer, "vhod")?;
         let qes = crate::authn::qes::Qes::load(&config.qes.trust_dir)?;
+        let outbound =
+            crate::outbound::Outbound::from_config(&config).map_err(|e| anyhow::anyhow!(e))?;
         Ok(AppState {
             webauthn: Arc::new(webauthn),
             qes,
@@ -80,9 +92,13 @@ impl AppState {
                 .redirect(reqwest::redirect::Policy::none())
                 .timeout(std::time::Duration::from_secs(5))
                 .build()?,
+            outbound,
             clients: Default::default(),
             discovery: Default::default(),
             pairwise_salt: Arc::new(pairwise_salt),
+            purpose_keys: Arc::new(crate::crypto::purpose_keys::PurposeKeys::derive(
+                purpose_master.as_bytes(),
+            )),
         })
     }
 
@@ -105,6 +121,7 @@ pub async fn build_app(config: Config, clock: Clock) -> anyhow::Result<(Router, 
 }
 
 pub fn router(state: AppState) -> Router {
+    use oidc::body_limit::{PAGES, SMALL, WITH_REQUEST_OBJECT, limited};
     let mut r = Router::new()
         .route("/", get(web::pages::home))
         .route(
@@ -114,26 +131,38 @@ pub fn router(state: AppState) -> Router {
         .route("/jwks", get(oidc::discovery::jwks))
         .route(
             "/authorize",
-            get(oidc::authorize::authorize_get).post(oidc::authorize::authorize_post),
+            limited(
+                get(oidc::authorize::authorize_get).post(oidc::authorize::authorize_post),
+                WITH_REQUEST_OBJECT,
+            ),
         )
         .route("/authorize/continue", get(oidc::authorize::resume))
         .route("/consent", post(oidc::consent::decide))
         .route(
             "/session/end",
-            get(oidc::logout::end_session_get).post(oidc::logout::end_session_post),
+            limited(
+                get(oidc::logout::end_session_get).post(oidc::logout::end_session_post),
+                SMALL,
+            ),
         )
         .route("/session/end/confirm", post(oidc::logout::confirm))
         .route(
             "/account/sessions/end-all",
             post(web::pages::end_all_sessions),
         )
-        .route("/token", post(oidc::token::token))
-        .route("/par", post(oidc::par::push))
-        .route("/introspect", post(oidc::introspect::introspect))
-        .route("/revoke", post(oidc::introspect::revoke))
+        .route("/token", limited(post(oidc::token::token), SMALL))
+        .route("/par", limited(post(oidc::par::push), WITH_REQUEST_OBJECT))
+        .route(
+            "/introspect",
+            limited(post(oidc::introspect::introspect), SMALL),
+        )
+        .route("/revoke", limited(post(oidc::introspect::revoke), SMALL))
         .route(
             "/userinfo",
-            get(oidc::userinfo::userinfo_get).post(oidc::userinfo::userinfo_post),
+            limited(
+                get(oidc::userinfo::userinfo_get).post(oidc::userinfo::userinfo_post),
+                SMALL,
+            ),
         )
         .route("/login", get(web::login::page).post(web::login::submit))
         .route(
@@ -282,6 +311,7 @@ pub fn router(state: AppState) -> Router {
     r.merge(crate::admin::routes())
         .fallback(web::error_pages::not_found)
         .method_not_allowed_fallback(web::error_pages::method_not_allowed)
+        .layer(axum::extract::DefaultBodyLimit::max(PAGES))
         .layer(axum::middleware::from_fn_with_state(
             web::throttle::limiter(&state.config),
             web::throttle::limit,

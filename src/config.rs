@@ -36,6 +36,7 @@ pub struct Config {
     pub login: Login,
     pub notify: Notify,
     pub codes: Codes,
+    pub outbound: Outbound,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -190,6 +191,16 @@ pub struct Notify {
     pub sms_sender: String,
     pub sms_timeout_ms: u64,
     pub sms_retries: u32,
+}
+
+/// URLs fetched on behalf of clients and certificates (see `outbound`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outbound {
+    pub allow: String,
+    pub max_bytes: u64,
+    pub timeout_ms: u64,
+    pub jwks_refetch_secs: i64,
 }
 
 impl Config {

@@ -14,6 +14,7 @@ pub mod identity;
 pub mod jobs;
 pub mod notify;
 pub mod oidc;
+pub mod outbound;
 pub mod params;
 pub mod store;
 pub mod web;

@@ -1,8 +1,13 @@
 //! Request parameters from a query string or a form body, kept as a list so that a parameter given
 //! twice can be refused (RFC 6749 §3.1: "Request and response parameters MUST NOT be included more
-//! than once") and invalid UTF-8 can be told apart from text.
+//! than once") and invalid UTF-8 can be told apart from text. Parsing is one pass and at most
+//! [`MAX_PARAMS`] parameters are accepted, so a large body cannot make any later step quadratic.
 
 use axum::http::{HeaderMap, header};
+use std::collections::HashSet;
+
+/// No protocol request needs more parameters than this (an authorization request has about 20).
+pub const MAX_PARAMS: usize = 100;
 
 #[derive(Debug, Clone, Default)]
 pub struct Params {
@@ -15,6 +20,8 @@ pub enum ParamsError {
     ContentType,
     #[error("parameters are not valid UTF-8")]
     Encoding,
+    #[error("too many parameters (at most 100)")]
+    TooMany,
 }
 
 impl Params {
@@ -37,6 +44,9 @@ impl Params {
     fn parse(raw: &[u8]) -> Result<Params, ParamsError> {
         let mut pairs = Vec::new();
         for piece in raw.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
+            if pairs.len() == MAX_PARAMS {
+                return Err(ParamsError::TooMany);
+            }
             let (k, v) = match piece.iter().position(|b| *b == b'=') {
                 Some(i) => (&piece[..i], &piece[i + 1..]),
                 None => (piece, &[][..]),
@@ -61,11 +71,11 @@ impl Params {
 
     /// The first parameter name that appears more than once.
     pub fn duplicated(&self) -> Option<&str> {
+        let mut seen = HashSet::with_capacity(self.pairs.len());
         self.pairs
             .iter()
-            .enumerate()
-            .find(|(i, (k, _))| self.pairs[..*i].iter().any(|(k2, _)| k2 == k))
-            .map(|(_, (k, _))| k.as_str())
+            .map(|(k, _)| k.as_str())
+            .find(|k| !seen.insert(*k))
     }
 
     pub fn from_pairs(pairs: Vec<(String, String)>) -> Params {
@@ -86,10 +96,11 @@ impl Params {
 
     /// A copy in which every override replaces the parameters of the same name.
     pub fn overridden_by(&self, overrides: Vec<(String, String)>) -> Params {
+        let replaced: HashSet<&str> = overrides.iter().map(|(k, _)| k.as_str()).collect();
         let mut pairs: Vec<(String, String)> = self
             .pairs
             .iter()
-            .filter(|(k, _)| !overrides.iter().any(|(o, _)| o == k))
+            .filter(|(k, _)| !replaced.contains(k.as_str()))
             .cloned()
             .collect();
         pairs.extend(overrides);
@@ -153,6 +164,25 @@ mod tests {
         assert_eq!(
             Params::from_query(Some("a=%FF%FE")).unwrap_err(),
             ParamsError::Encoding
+        );
+    }
+
+    #[test]
+    fn parameter_count_is_capped() {
+        let at_cap: String = (0..MAX_PARAMS).map(|i| format!("p{i}=&")).collect();
+        let p = Params::from_query(Some(&at_cap)).unwrap();
+        assert_eq!(p.pairs().len(), MAX_PARAMS);
+        assert_eq!(p.duplicated(), None);
+        let over = format!("{at_cap}one=more");
+        assert_eq!(
+            Params::from_query(Some(&over)).unwrap_err(),
+            ParamsError::TooMany
+        );
+        // 40 000 distinct empty parameters stop at the cap instead of being compared pairwise.
+        let flood: String = (0..40_000).map(|i| format!("x{i}&")).collect();
+        assert_eq!(
+            Params::from_query(Some(&flood)).unwrap_err(),
+            ParamsError::TooMany
         );
     }
 

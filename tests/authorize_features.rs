@@ -29,7 +29,20 @@ async fn logged_in(t: &TestServer, client_id: &str, login: &str) -> Browser {
 async fn unsigned_request_object_by_value_is_processed_not_ignored() {
     for backend in backends() {
         let t = TestServer::start(&backend).await;
-        let (client_id, secret) = t.add_client(REDIRECT, false).await;
+        // Unsigned request objects only from a client registered with request_object_signing_alg
+        // none (issue 10 #6).
+        let (client, secret) = clients::register(
+            &t.app.store,
+            NewClient {
+                name: "Портал с неподписанными запросами".into(),
+                redirect_uris: vec![REDIRECT.into()],
+                request_object_alg: Some("none".into()),
+                ..NewClient::default()
+            },
+        )
+        .await
+        .unwrap();
+        let client_id = client.id;
         t.add_person("ro@example.org").await;
         let browser = logged_in(&t, &client_id, "ro@example.org").await;
         let (verifier, challenge) = pkce_pair();
@@ -67,12 +80,16 @@ async fn signed_request_object_by_reference_is_verified_with_the_client_keys() {
     let kp = RS256.generate_key_pair(2048).unwrap();
     let mut public = kp.to_jwk_public_key();
     public.set_key_id("rp-1");
+    // The request object is served by reference from here; the client registers that request_uri.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
     let (client, secret) = clients::register(
         &t.app.store,
         NewClient {
             name: "Портал с подписанными запросами".into(),
             redirect_uris: vec![REDIRECT.into(), "https://portal.example.gov/other".into()],
             jwks: Some(json!({ "keys": [Value::Object(public.as_ref().clone())] }).to_string()),
+            request_uris: vec![format!("http://localhost:{port}/ro")],
             ..NewClient::default()
         },
     )
@@ -98,8 +115,6 @@ async fn signed_request_object_by_reference_is_verified_with_the_client_keys() {
     // Serve it by reference.
     let served = object.clone();
     let app = axum::Router::new().route("/ro", axum::routing::get(move || async move { served }));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     // The query's redirect_uri differs: the request object's value is the one used.
     let mut url = url::Url::parse(&format!("{}/authorize", t.base)).unwrap();

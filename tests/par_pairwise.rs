@@ -227,8 +227,10 @@ async fn pairwise_registration_checks_the_sector_identifier_uri() {
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let sector_uri = format!("http://localhost:{port}/sector.json");
-    let ok = clients::register(
+    // Fetched through the configured outbound guard (the test configuration allows loopback).
+    let ok = clients::register_with(
         &t.app.store,
+        &t.app.outbound,
         NewClient {
             name: "Два хоста".into(),
             redirect_uris: vec![
@@ -242,8 +244,9 @@ async fn pairwise_registration_checks_the_sector_identifier_uri() {
     )
     .await;
     assert_eq!(ok.unwrap().0.pairwise_sector.as_deref(), Some("localhost"));
-    let unlisted = clients::register(
+    let unlisted = clients::register_with(
         &t.app.store,
+        &t.app.outbound,
         NewClient {
             name: "Лишний адрес".into(),
             redirect_uris: vec!["https://c.example.gov/cb".into()],

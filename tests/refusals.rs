@@ -254,8 +254,9 @@ async fn wrong_client_secret_is_invalid_client() {
         );
         let body: serde_json::Value = res.json().await.unwrap();
         assert_eq!(body["error"], "invalid_client");
-        // client_secret_post with a wrong secret: 401 as well, and the code still works afterwards
-        // with the right secret (a failed client authentication does not burn the code).
+        // client_secret_post with a wrong secret: 401 as well; with the right secret too, since the
+        // client registered client_secret_basic (issue 10 #20); and the code still works afterwards
+        // with the registered method (a failed client authentication does not burn the code).
         let res = no_redirect_client()
             .post(format!("{}/token", t.base))
             .form(&[
@@ -283,7 +284,24 @@ async fn wrong_client_secret_is_invalid_client() {
             .send()
             .await
             .unwrap();
-        assert_eq!(res.status(), 200, "client_secret_post works");
+        assert_eq!(
+            res.status(),
+            401,
+            "client_secret_post refused for a basic client"
+        );
+        let res = no_redirect_client()
+            .post(format!("{}/token", t.base))
+            .basic_auth(&client_id, Some(&secret))
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", &verifier),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "client_secret_basic works");
     }
 }
 

@@ -27,9 +27,8 @@ pub enum ChallengeError {
 }
 
 fn mac(app: &AppState, body: &str) -> String {
-    // Keyed by the installation-wide secret every node shares, with a label of its own.
-    let mut m =
-        Hmac::<Sha256>::new_from_slice(app.pairwise_salt.as_bytes()).expect("HMAC takes any key");
+    // Keyed by the proof-of-work key every node derives from the shared master secret.
+    let mut m = Hmac::<Sha256>::new_from_slice(app.purpose_keys.pow()).expect("HMAC takes any key");
     m.update(b"vhod proof-of-work\0");
     m.update(body.as_bytes());
     crypto::b64url(&m.finalize().into_bytes())

@@ -9,8 +9,9 @@ pub(super) async fn clients_cmd(app: &AppState, cmd: ClientsCmd) -> anyhow::Resu
         ClientsCmd::Add(a) => {
             let alg = SigningAlg::parse(&a.id_token_alg)
                 .ok_or_else(|| anyhow::anyhow!("--id-token-alg must be RS256 or ES256"))?;
-            let (client, secret) = clients::register(
+            let (client, secret) = clients::register_with(
                 &app.store,
+                &app.outbound,
                 NewClient {
                     name: a.name.clone(),
                     redirect_uris: a.redirect_uris.clone(),
@@ -38,6 +39,8 @@ pub(super) async fn clients_cmd(app: &AppState, cmd: ClientsCmd) -> anyhow::Resu
                     sector_identifier_uri: a.sector_identifier_uri.clone(),
                     require_dpop: a.require_dpop,
                     fapi2: a.fapi2,
+                    request_object_alg: a.request_object_alg.clone(),
+                    request_uris: a.request_uris.clone(),
                 },
             )
             .await?;
@@ -106,6 +109,8 @@ pub(super) async fn clients_cmd(app: &AppState, cmd: ClientsCmd) -> anyhow::Resu
             require_dpop,
             min_level,
             min_acr,
+            request_object_alg,
+            request_uris,
         } => {
             let change = clients::SettingsChange {
                 scopes: (!scopes.is_empty()).then_some(scopes),
@@ -114,6 +119,8 @@ pub(super) async fn clients_cmd(app: &AppState, cmd: ClientsCmd) -> anyhow::Resu
                 require_dpop,
                 min_level,
                 min_acr,
+                request_object_alg,
+                request_uris: (!request_uris.is_empty()).then_some(request_uris),
             };
             let nothing = redirect_uris.is_empty()
                 && change.scopes.is_none()
@@ -121,10 +128,12 @@ pub(super) async fn clients_cmd(app: &AppState, cmd: ClientsCmd) -> anyhow::Resu
                 && change.require_par.is_none()
                 && change.require_dpop.is_none()
                 && change.min_level.is_none()
-                && change.min_acr.is_none();
+                && change.min_acr.is_none()
+                && change.request_object_alg.is_none()
+                && change.request_uris.is_none();
             if nothing {
                 anyhow::bail!(
-                    "nothing to change: give --redirect-uri, --scope, --id-token-alg, --require-par, --require-dpop, --min-level or --min-acr"
+                    "nothing to change: give --redirect-uri, --scope, --id-token-alg, --require-par, --require-dpop, --min-level, --min-acr, --request-object-alg or --request-uri"
                 );
             }
             if !redirect_uris.is_empty() {
@@ -135,6 +144,7 @@ pub(super) async fn clients_cmd(app: &AppState, cmd: ClientsCmd) -> anyhow::Resu
                 "redirect_uris": redirect_uris, "scopes": change.scopes, "id_token_alg": change.id_token_alg,
                 "require_par": change.require_par, "require_dpop": change.require_dpop,
                 "min_level": change.min_level, "min_acr": change.min_acr,
+                "request_object_alg": change.request_object_alg, "request_uris": change.request_uris,
             });
             record(app, "client.update", &client_id, details).await?;
             println!("updated {client_id}");

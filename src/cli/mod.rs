@@ -189,6 +189,12 @@ pub enum ClientsCmd {
         /// urn:vhod:acr:low, urn:vhod:acr:substantial or urn:vhod:acr:high.
         #[arg(long = "min-acr")]
         min_acr: Option<String>,
+        /// The one algorithm request objects must use (none, RS256, PS256, ES256); "" = its keys'.
+        #[arg(long = "request-object-alg")]
+        request_object_alg: Option<String>,
+        /// Replaces the registered request_uri values; repeat for several.
+        #[arg(long = "request-uri")]
+        request_uris: Vec<String>,
     },
     /// A new secret, shown once; the old one keeps working for --overlap seconds.
     RotateSecret {
@@ -253,6 +259,13 @@ pub struct AddClient {
     /// Token signing algorithm (ID tokens and access tokens): RS256 (default) or ES256.
     #[arg(long = "id-token-alg", default_value = "RS256")]
     pub id_token_alg: String,
+    /// The one algorithm request objects must use: none, RS256, PS256 or ES256 (default: any
+    /// algorithm of the registered keys; unsigned objects only with none).
+    #[arg(long = "request-object-alg")]
+    pub request_object_alg: Option<String>,
+    /// A request_uri the client will use (only registered ones are fetched); repeat for several.
+    #[arg(long = "request-uri")]
+    pub request_uris: Vec<String>,
     /// Print {"client_id": …, "client_secret": …}.
     #[arg(long)]
     pub json: bool,

@@ -4,6 +4,7 @@ pub mod kek;
 pub mod keyring;
 pub mod maintenance;
 pub mod password;
+pub mod purpose_keys;
 pub mod signer;
 
 use base64::Engine;

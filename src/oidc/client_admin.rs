@@ -77,6 +77,10 @@ pub struct SettingsChange {
     pub require_dpop: Option<bool>,
     pub min_level: Option<String>,
     pub min_acr: Option<String>,
+    /// request_object_signing_alg: none, RS256, PS256, ES256, or "" for the registered keys' own.
+    pub request_object_alg: Option<String>,
+    /// Replaces the registered request_uri values.
+    pub request_uris: Option<Vec<String>>,
 }
 
 pub async fn change_settings(
@@ -105,6 +109,16 @@ pub async fn change_settings(
             crate::authn::ACR_VALUES.join(", ")
         )));
     }
+    if c.request_object_alg.is_some() || c.request_uris.is_some() {
+        let client = find(&app.store, id).await?.ok_or(ManageError::NotFound)?;
+        let alg = c.request_object_alg.as_deref().filter(|a| !a.is_empty());
+        super::request_object::check_registration(
+            client.fapi2,
+            alg,
+            c.request_uris.as_deref().unwrap_or_default(),
+        )
+        .map_err(RegisterError::BadRequestObject)?;
+    }
     let settings = crate::store::clients::ClientSettings {
         allowed_scopes: c
             .scopes
@@ -115,6 +129,11 @@ pub async fn change_settings(
         require_dpop: c.require_dpop.map(i64::from),
         min_level: c.min_level.clone(),
         min_acr: c.min_acr.clone(),
+        request_object_alg: c.request_object_alg.clone(),
+        request_uris: c
+            .request_uris
+            .as_ref()
+            .map(|u| serde_json::to_string(u).expect("strings serialise")),
     };
     if !app.store.update_client_settings(id, &settings).await? {
         return Err(ManageError::NotFound);

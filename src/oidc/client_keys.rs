@@ -1,7 +1,8 @@
 //! A client's public keys (its registered JWK Set, inline or at its jwks_uri) and verification of
 //! JWTs it signs: client assertions (private_key_jwt) and request objects (JAR).
-//! A fetched set is cached in the shared cache for 5 minutes and refetched once when a `kid` is
-//! unknown, so a relying party can rotate its keys without re-registering.
+//! A fetched set is cached in the shared cache for 5 minutes and refetched when a `kid` is unknown,
+//! so a relying party can rotate its keys without re-registering, but at most once per client per
+//! `outbound.jwks_refetch_secs` (shared by all nodes); a failed fetch is cached for as long.
 
 use super::clients::Client;
 use crate::app::AppState;
@@ -22,35 +23,69 @@ pub enum KeysError {
     Unavailable(String),
 }
 
-async fn fetch(app: &AppState, client: &Client, refresh: bool) -> Result<JwkSet, KeysError> {
+/// Where a client's fetched set (or the fact that fetching it failed) is cached.
+fn set_key(client: &Client) -> String {
+    format!("client-jwks:{}", client.id)
+}
+
+/// A failed fetch is remembered too, so a broken or slow jwks_uri is not hit on every request.
+const FAILED: &str = "!";
+/// How long a fetched set is used before it is fetched again.
+const SET_TTL: i64 = 300;
+
+/// The client's keys: inline, or its cached jwks_uri set, fetched when nothing is cached.
+/// Returns the set and whether it was fetched just now.
+async fn fetch(app: &AppState, client: &Client) -> Result<(JwkSet, bool), KeysError> {
     let unavailable = |e: &dyn std::fmt::Display| KeysError::Unavailable(e.to_string());
     if let Some(inline) = &client.jwks {
-        return JwkSet::from_bytes(inline.as_bytes()).map_err(|e| unavailable(&e));
+        let set = JwkSet::from_bytes(inline.as_bytes()).map_err(|e| unavailable(&e))?;
+        return Ok((set, false));
     }
+    if let Ok(Some(text)) = app.cache.get(&set_key(client)).await {
+        if text == FAILED {
+            return Err(unavailable(&"jwks_uri could not be fetched recently"));
+        }
+        if let Ok(set) = JwkSet::from_bytes(text.as_bytes()) {
+            return Ok((set, false));
+        }
+    }
+    Ok((download(app, client).await?, true))
+}
+
+/// Fetches the jwks_uri through the outbound guard and caches the answer, failures included.
+async fn download(app: &AppState, client: &Client) -> Result<JwkSet, KeysError> {
     let uri = client
         .jwks_uri
         .as_deref()
-        .ok_or_else(|| unavailable(&"no keys registered"))?;
-    let key = format!("client-jwks:{}", client.id);
-    if !refresh
-        && let Ok(Some(text)) = app.cache.get(&key).await
-        && let Ok(set) = JwkSet::from_bytes(text.as_bytes())
-    {
-        return Ok(set);
+        .ok_or_else(|| KeysError::Unavailable("no keys registered".into()))?;
+    let fetched = app.outbound.get(uri).await.map_err(|e| e.to_string());
+    let parsed = fetched.and_then(|body| {
+        let set = JwkSet::from_bytes(&body).map_err(|e| e.to_string())?;
+        Ok((set, body))
+    });
+    match parsed {
+        Ok((set, body)) => {
+            let text = String::from_utf8_lossy(&body);
+            let _ = app.cache.put(&set_key(client), &text, SET_TTL).await;
+            Ok(set)
+        }
+        Err(e) => {
+            tracing::info!(client = %client.id, error = %e, "jwks_uri not fetched");
+            let ttl = app.config.outbound.jwks_refetch_secs.max(1);
+            let _ = app.cache.put(&set_key(client), FAILED, ttl).await;
+            Err(KeysError::Unavailable(format!("jwks_uri: {e}")))
+        }
     }
-    let res = app
-        .http
-        .get(uri)
-        .send()
+}
+
+/// At most one refetch per client per `outbound.jwks_refetch_secs`, across every node (the slot is
+/// taken atomically in the shared cache): an unknown `kid` cannot make vhod fetch on each request.
+async fn may_refetch(app: &AppState, client: &Client) -> bool {
+    let secs = app.config.outbound.jwks_refetch_secs.max(1);
+    app.cache
+        .put_if_absent(&format!("client-jwks-refetch:{}", client.id), "1", secs)
         .await
-        .map_err(|e| unavailable(&e))?;
-    if !res.status().is_success() {
-        return Err(unavailable(&format!("jwks_uri answered {}", res.status())));
-    }
-    let text = res.text().await.map_err(|e| unavailable(&e))?;
-    let set = JwkSet::from_bytes(text.as_bytes()).map_err(|e| unavailable(&e))?;
-    let _ = app.cache.put(&key, &text, 300).await;
-    Ok(set)
+        .unwrap_or(false)
 }
 
 fn verifier_for(alg: &str, jwk: &Jwk) -> Option<Box<dyn JwsVerifier>> {
@@ -67,6 +102,7 @@ fn pick<'a>(set: &'a JwkSet, kid: Option<&str>, alg: &str) -> Option<&'a Jwk> {
     set.keys().into_iter().find(|k| {
         k.key_type() == kty
             && k.key_use().is_none_or(|u| u == "sig")
+            && k.algorithm().is_none_or(|a| a == alg)
             && kid.is_none_or(|kid| k.key_id() == Some(kid))
     })
 }
@@ -88,9 +124,13 @@ pub async fn verify_jwt(
         .claim("kid")
         .and_then(Value::as_str)
         .map(str::to_owned);
-    let mut set = fetch(app, client, false).await?;
-    if pick(&set, kid.as_deref(), &alg).is_none() && client.jwks_uri.is_some() {
-        set = fetch(app, client, true).await?;
+    let (mut set, fresh) = fetch(app, client).await?;
+    if pick(&set, kid.as_deref(), &alg).is_none()
+        && client.jwks.is_none()
+        && !fresh
+        && may_refetch(app, client).await
+    {
+        set = download(app, client).await?;
     }
     let jwk = pick(&set, kid.as_deref(), &alg).ok_or(KeysError::Signature)?;
     let verifier = verifier_for(&alg, jwk).ok_or(KeysError::Signature)?;

@@ -1,16 +1,11 @@
-//! Relying parties: the client model, registration (CLI, demo) and authentication at the token
-//! endpoint (client_secret_basic, client_secret_post, none for public clients with PKCE).
+//! Relying parties: the client model and registration (CLI, admin API, demo). Authentication at
+//! the token endpoint is in `client_auth`.
 
-use super::client_assertion;
-use super::error::OAuthError;
 use crate::app::AppState;
 use crate::crypto::{self, keyring::SigningAlg};
-use crate::params::Params;
+use crate::outbound::Outbound;
 use crate::store::clients::ClientRow;
 use crate::store::{Store, StoreError};
-use axum::http::{HeaderMap, header};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -18,6 +13,7 @@ use std::time::{Duration, Instant};
 pub use super::client_admin::{
     LEVELS, ManageError, SettingsChange, change_settings, disable, rotate_secret, set_redirect_uris,
 };
+pub use super::client_auth::authenticate;
 
 pub const DEFAULT_GRANT_TYPES: [&str; 2] = ["authorization_code", "refresh_token"];
 pub const GRANT_TYPES: [&str; 3] = ["authorization_code", "refresh_token", "client_credentials"];
@@ -91,6 +87,11 @@ pub struct Client {
     pub min_level: String,
     /// The weakest authentication (acr) this portal accepts.
     pub min_acr: String,
+    /// The one algorithm its request objects must use; None = any its registered keys verify
+    /// (never `none` unless registered so).
+    pub request_object_alg: Option<String>,
+    /// The request_uri values it registered: no other is fetched.
+    pub request_uris: Vec<String>,
 }
 
 impl Client {
@@ -117,6 +118,9 @@ impl Client {
             fapi2: row.fapi2 != 0,
             min_level: row.min_level.clone(),
             min_acr: row.min_acr.clone(),
+            request_object_alg: Some(row.request_object_alg.clone()).filter(|a| !a.is_empty()),
+            request_uris: serde_json::from_str(&row.request_uris)
+                .map_err(|_| corrupt("request_uris"))?,
             pairwise_sector: match row.subject_type.as_str() {
                 "pairwise" => Some(row.sector.clone().ok_or_else(|| corrupt("sector"))?),
                 _ => None,
@@ -141,7 +145,7 @@ impl Client {
     }
 
     /// The current secret, or the previous one while its overlap window lasts.
-    fn secret_matches(&self, secret: &str, now: i64) -> bool {
+    pub(super) fn secret_matches(&self, secret: &str, now: i64) -> bool {
         let presented = crypto::hash_secret("client", secret);
         let current = self
             .secret_hash
@@ -239,6 +243,8 @@ pub enum RegisterError {
     BadScope(String),
     #[error("sector: {0}")]
     BadSector(String),
+    #[error("request objects: {0}")]
+    BadRequestObject(String),
     #[error("a client with this id already exists")]
     Exists,
     #[error(transparent)]
@@ -276,6 +282,10 @@ pub struct NewClient {
     pub require_dpop: bool,
     /// FAPI 2.0: PAR, PKCE S256, private_key_jwt, DPoP-bound tokens, ES256 signatures.
     pub fapi2: bool,
+    /// request_object_signing_alg; None = the algorithms of the registered keys.
+    pub request_object_alg: Option<String>,
+    /// request_uris (OIDC Registration §2): the only request_uri values fetched.
+    pub request_uris: Vec<String>,
 }
 
 fn check_auth_method(
@@ -316,8 +326,21 @@ fn check_auth_method(
 }
 
 /// Validates and stores a client; returns it and, for secret-based clients, the secret (shown once).
+/// A sector_identifier_uri is fetched under the strict outbound policy (public https only); callers
+/// with a configuration use [`register_with`].
 pub async fn register(
     store: &Store,
+    new: NewClient,
+) -> Result<(Client, Option<String>), RegisterError> {
+    let strict =
+        Outbound::new(crate::outbound::Policy::strict()).map_err(RegisterError::BadSector)?;
+    register_with(store, &strict, new).await
+}
+
+/// [`register`], fetching a sector_identifier_uri through `outbound` (the configured guard).
+pub async fn register_with(
+    store: &Store,
+    outbound: &Outbound,
     mut new: NewClient,
 ) -> Result<(Client, Option<String>), RegisterError> {
     if new.fapi2 {
@@ -381,8 +404,14 @@ pub async fn register(
         AuthMethod::ClientSecretBasic
     });
     check_auth_method(&new, auth_method, &grant_types)?;
+    super::request_object::check_registration(
+        new.fapi2,
+        new.request_object_alg.as_deref(),
+        &new.request_uris,
+    )
+    .map_err(RegisterError::BadRequestObject)?;
     let sector = if new.pairwise {
-        Some(pairwise_sector(&new).await?)
+        Some(pairwise_sector(outbound, &new).await?)
     } else {
         None
     };
@@ -422,6 +451,8 @@ pub async fn register(
         previous_secret_expires: None,
         min_level: "simplified".into(),
         min_acr: crate::authn::ACR_LOW.into(),
+        request_object_alg: new.request_object_alg.clone().unwrap_or_default(),
+        request_uris: serde_json::to_string(&new.request_uris).expect("strings serialise"),
     };
     store.insert_client(&row).await.map_err(|e| match e {
         StoreError::Conflict => RegisterError::Exists,
@@ -433,7 +464,7 @@ pub async fn register(
 
 /// OIDC Core §8.1: the sector is the host of sector_identifier_uri, whose JSON array must list every
 /// redirect URI; without it all redirect URIs must share one host.
-async fn pairwise_sector(new: &NewClient) -> Result<String, RegisterError> {
+async fn pairwise_sector(outbound: &Outbound, new: &NewClient) -> Result<String, RegisterError> {
     let bad = |m: String| RegisterError::BadSector(m);
     let Some(uri) = &new.sector_identifier_uri else {
         let hosts: std::collections::BTreeSet<String> = new
@@ -451,18 +482,11 @@ async fn pairwise_sector(new: &NewClient) -> Result<String, RegisterError> {
     if !is_acceptable_redirect_uri(uri) {
         return Err(bad(format!("sector_identifier_uri `{uri}` must be https")));
     }
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(5))
-        .build()
-        .map_err(|e| bad(e.to_string()))?;
-    let listed: Vec<String> = http
+    let body = outbound
         .get(uri)
-        .send()
         .await
-        .map_err(|e| bad(format!("{uri}: {e}")))?
-        .json()
-        .await
+        .map_err(|e| bad(format!("{uri}: {e}")))?;
+    let listed: Vec<String> = serde_json::from_slice(&body)
         .map_err(|e| bad(format!("{uri} is not a JSON array of URIs: {e}")))?;
     if let Some(missing) = new.redirect_uris.iter().find(|r| !listed.contains(r)) {
         return Err(bad(format!(
@@ -489,91 +513,6 @@ pub fn is_acceptable_redirect_uri(uri: &str) -> bool {
     }
 }
 
-/// Authenticates the client calling the token, introspection or revocation endpoint.
-/// Exactly one method may be presented (RFC 6749 §2.3).
-pub async fn authenticate(
-    app: &AppState,
-    headers: &HeaderMap,
-    p: &Params,
-) -> Result<Client, OAuthError> {
-    let basic = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Basic ")
-                .or_else(|| v.strip_prefix("basic "))
-        });
-    let post_secret = p.get("client_secret");
-    let assertion = p.get("client_assertion");
-    let presented = [basic.is_some(), post_secret.is_some(), assertion.is_some()];
-    if presented.iter().filter(|x| **x).count() > 1 {
-        return Err(OAuthError::invalid_request(
-            "more than one client authentication method",
-        ));
-    }
-    let used_basic = basic.is_some();
-    let (id, secret) = if let Some(b) = basic {
-        let (id, secret) = parse_basic(b).ok_or_else(|| OAuthError::invalid_client(true))?;
-        (id, Some(secret))
-    } else if let Some(a) = assertion {
-        if p.get("client_assertion_type") != Some(client_assertion::ASSERTION_TYPE) {
-            return Err(OAuthError::invalid_request(
-                "client_assertion_type must be jwt-bearer",
-            ));
-        }
-        let id = client_assertion::claimed_client_id(a)
-            .ok_or_else(|| OAuthError::invalid_client(false))?;
-        (id, None)
-    } else {
-        let id = p
-            .get("client_id")
-            .ok_or_else(|| OAuthError::invalid_client(false))?;
-        (id.to_string(), post_secret.map(str::to_owned))
-    };
-    if p.get("client_id").is_some_and(|form_id| form_id != id) {
-        return Err(OAuthError::invalid_request(
-            "client_id does not match the authenticated client",
-        ));
-    }
-    let client = find_cached(app, &id)
-        .await?
-        .ok_or_else(|| OAuthError::invalid_client(used_basic))?;
-    let refuse = |why: &dyn std::fmt::Display| {
-        tracing::info!(client = %client.id, reason = %why, "client authentication failed");
-        Err(OAuthError::invalid_client(used_basic))
-    };
-    match (client.auth_method, secret, assertion) {
-        (AuthMethod::None, None, None) => Ok(client),
-        (AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost, Some(s), None)
-            if client.secret_matches(&s, app.clock.now()) =>
-        {
-            Ok(client)
-        }
-        (AuthMethod::PrivateKeyJwt, None, Some(a)) => {
-            let audiences = [app.issuer().to_string(), format!("{}/token", app.issuer())];
-            match client_assertion::verify(app, &client, a, &audiences).await {
-                Ok(()) => Ok(client),
-                Err(e) => refuse(&e),
-            }
-        }
-        _ => refuse(&"method or credentials do not match the registration"),
-    }
-}
-
-/// RFC 6749 §2.3.1: id and secret are form-urlencoded before base64.
-fn parse_basic(b64: &str) -> Option<(String, String)> {
-    let raw = STANDARD.decode(b64.trim()).ok()?;
-    let text = String::from_utf8(raw).ok()?;
-    let (id, secret) = text.split_once(':')?;
-    let decode = |s: &str| {
-        Params::from_query(Some(&format!("v={s}")))
-            .ok()?
-            .get("v")
-            .map(str::to_owned)
-    };
-    Some((decode(id)?, decode(secret)?))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -591,12 +530,5 @@ mod tests {
         ));
         assert!(!is_acceptable_redirect_uri("javascript:alert(1)"));
         assert!(!is_acceptable_redirect_uri("/relative"));
-    }
-
-    #[test]
-    fn basic_credentials_are_form_decoded() {
-        let b = STANDARD.encode("my%20client:s%2Bcr%3At");
-        assert_eq!(parse_basic(&b), Some(("my client".into(), "s+cr:t".into())));
-        assert_eq!(parse_basic("not base64!"), None);
     }
 }

@@ -53,8 +53,10 @@ pub fn metadata(app: &AppState) -> Value {
         "display_values_supported": ["page", "popup", "touch", "wap"],
         "request_parameter_supported": true,
         "request_uri_parameter_supported": true,
-        "require_request_uri_registration": false,
-        "request_object_signing_alg_values_supported": ["none", "RS256", "PS256", "ES256"],
+        // request_uri values are fetched only when the client registered them; unsigned request
+        // objects only from a client registered with `none`, so `none` is not offered in general.
+        "require_request_uri_registration": true,
+        "request_object_signing_alg_values_supported": ASSERTION_ALGS,
         "authorization_response_iss_parameter_supported": true,
         "dpop_signing_alg_values_supported": ["ES256", "RS256", "PS256"],
     });

@@ -47,7 +47,7 @@ pub fn thumbprint(jwk: &Jwk) -> Option<String> {
 
 fn nonce_for(app: &AppState, window: i64) -> String {
     let mut mac =
-        Hmac::<Sha256>::new_from_slice(app.pairwise_salt.as_bytes()).expect("HMAC takes any key");
+        Hmac::<Sha256>::new_from_slice(app.purpose_keys.dpop_nonce()).expect("HMAC takes any key");
     mac.update(b"dpop-nonce\0");
     mac.update(&window.to_be_bytes());
     crypto::b64url(&mac.finalize().into_bytes()[..16])

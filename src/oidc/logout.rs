@@ -214,16 +214,10 @@ pub async fn deliver_backchannel(app: &AppState, job: &BackchannelLogout) -> Res
         .keyring
         .sign(client.id_token_alg, "logout+jwt", c)
         .map_err(|e| e.to_string())?;
-    let res = app
-        .http
-        .post(uri)
-        .form(&[("logout_token", token)])
-        .send()
+    // Through the outbound guard: the URI is the client's, so it may not reach internal addresses.
+    app.outbound
+        .post_form(uri, &[("logout_token", &token)])
         .await
-        .map_err(|e| format!("POST {uri}: {e}"))?;
-    if res.status().is_success() {
-        Ok(())
-    } else {
-        Err(format!("POST {uri}: {}", res.status()))
-    }
+        .map(drop)
+        .map_err(|e| format!("POST {uri}: {e}"))
 }

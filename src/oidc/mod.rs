@@ -1,10 +1,12 @@
 //! The OpenID Connect protocol surface: discovery, JWKS, authorize, consent, token, userinfo.
 
 pub mod authorize;
+pub mod body_limit;
 pub mod claims;
 pub mod claims_identity;
 pub mod client_admin;
 pub mod client_assertion;
+pub mod client_auth;
 pub mod client_keys;
 pub mod clients;
 pub mod consent;

@@ -1,18 +1,69 @@
 //! Request objects (OIDC Core §6, RFC 9101): authorization parameters inside a JWT, by value
-//! (`request`) or by reference (`request_uri`). Unsigned (`alg: none`) objects are accepted as OIDC
-//! Core allows; signed ones must verify against the client's registered keys. Parameters in the
-//! object take precedence over the query (OIDC Core §6.3.3).
+//! (`request`) or by reference (`request_uri`). A request object must be signed with an algorithm
+//! the client's registered keys verify, or with its registered `request_object_signing_alg`;
+//! unsigned (`alg: none`) objects only from a client registered with `none` (never FAPI 2.0).
+//! A `request_uri` is fetched only if the client registered it, after the query's redirect_uri
+//! checked out, and through the outbound guard. Parameters in the object take precedence over the
+//! query (OIDC Core §6.3.3).
 
 use super::client_keys;
 use super::clients::Client;
 use crate::app::AppState;
+use crate::outbound::FetchError;
 use crate::params::Params;
 use serde_json::Value;
 
 /// (error code, description) for the authorization error response.
 pub type Refusal = (&'static str, String);
 
-const MAX_FETCHED: usize = 64 * 1024;
+/// Algorithms a client may register as request_object_signing_alg.
+pub const REGISTRABLE_ALGS: [&str; 4] = ["none", "RS256", "PS256", "ES256"];
+
+/// Registration checks: a known algorithm, never `none` for FAPI 2.0 (which signs with PS256 or
+/// ES256), and request_uris that are absolute https URLs (http only on loopback).
+pub fn check_registration(fapi2: bool, alg: Option<&str>, uris: &[String]) -> Result<(), String> {
+    if let Some(a) = alg {
+        if !REGISTRABLE_ALGS.contains(&a) {
+            return Err(format!(
+                "request_object_signing_alg must be one of {}",
+                REGISTRABLE_ALGS.join(", ")
+            ));
+        }
+        if fapi2 && !matches!(a, "PS256" | "ES256") {
+            return Err("a FAPI 2.0 client signs request objects with PS256 or ES256".into());
+        }
+    }
+    if let Some(bad) = uris.iter().find(|u| !is_acceptable_request_uri(u)) {
+        return Err(format!(
+            "request_uri `{bad}` must be https (http only for localhost)"
+        ));
+    }
+    Ok(())
+}
+
+fn is_acceptable_request_uri(uri: &str) -> bool {
+    match url::Url::parse(uri) {
+        Ok(u) => match u.scheme() {
+            "https" => u.host().is_some(),
+            "http" => matches!(u.host_str(), Some("localhost" | "127.0.0.1" | "[::1]")),
+            _ => false,
+        },
+        Err(_) => false,
+    }
+}
+
+/// The URI without its fragment (OIDC Registration §2: the fragment may carry a content hash).
+fn without_fragment(uri: &str) -> &str {
+    uri.split_once('#').map_or(uri, |(u, _)| u)
+}
+
+/// Whether `client` registered `uri` as a request_uri (exact match, fragments aside).
+pub fn is_registered(client: &Client, uri: &str) -> bool {
+    client
+        .request_uris
+        .iter()
+        .any(|r| without_fragment(r) == without_fragment(uri))
+}
 
 pub async fn expand(app: &AppState, client: &Client, p: &Params) -> Result<Params, Refusal> {
     let jwt = match (p.get("request"), p.get("request_uri")) {
@@ -24,7 +75,22 @@ pub async fn expand(app: &AppState, client: &Client, p: &Params) -> Result<Param
             ));
         }
         (Some(j), None) => j.to_string(),
-        (None, Some(uri)) => fetch(app, uri).await?,
+        (None, Some(uri)) => {
+            // Nothing is fetched for a request that could not be answered anyway, nor from an
+            // address the client did not register.
+            if p.get("redirect_uri")
+                .is_some_and(|r| !client.has_redirect_uri(r))
+            {
+                return Err(("invalid_request", "redirect_uri is not registered".into()));
+            }
+            if !is_registered(client, uri) {
+                return Err((
+                    "invalid_request_uri",
+                    "request_uri is not registered for this client".into(),
+                ));
+            }
+            fetch(app, uri).await?
+        }
     };
     let bad = |d: &str| ("invalid_request_object", d.to_string());
     let header =
@@ -35,6 +101,21 @@ pub async fn expand(app: &AppState, client: &Client, p: &Params) -> Result<Param
         return Err(bad(
             "a FAPI 2.0 client must sign request objects with PS256 or ES256",
         ));
+    }
+    // The registered algorithm is the only one; without one, `none` is never accepted and a signed
+    // object must verify with a registered key (whose algorithm is then that of the key).
+    match (client.request_object_alg.as_deref(), alg) {
+        (Some(registered), Some(a)) if registered != a => {
+            return Err(bad(&format!(
+                "request objects of this client must use {registered}"
+            )));
+        }
+        (None, Some("none")) => {
+            return Err(bad(
+                "unsigned request objects are not accepted from this client",
+            ));
+        }
+        _ => {}
     }
     let claims = match alg {
         Some("none") => {
@@ -91,32 +172,19 @@ pub async fn expand(app: &AppState, client: &Client, p: &Params) -> Result<Param
         .overridden_by(overrides))
 }
 
-/// Fetches a request object by reference: https only (http on loopback in dev mode), small, quick.
+/// Fetches a request object by reference through the outbound guard (https, public addresses
+/// unless allowed, size and time limits).
 async fn fetch(app: &AppState, uri: &str) -> Result<String, Refusal> {
     let bad = |d: &str| ("invalid_request_uri", d.to_string());
-    let url = url::Url::parse(uri).map_err(|_| bad("request_uri is not a URL"))?;
-    let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
-    if !(url.scheme() == "https" || (url.scheme() == "http" && loopback && app.config.dev.enabled))
-    {
-        return Err(bad("request_uri must be https"));
-    }
-    let res = app
-        .http
-        .get(url)
-        .send()
-        .await
-        .map_err(|_| bad("request_uri could not be fetched"))?;
-    if !res.status().is_success() {
-        return Err(bad("request_uri could not be fetched"));
-    }
-    let bytes = res
-        .bytes()
-        .await
-        .map_err(|_| bad("request_uri could not be fetched"))?;
-    if bytes.len() > MAX_FETCHED {
-        return Err(bad("the request object is too large"));
-    }
-    String::from_utf8(bytes.to_vec())
+    let bytes = app.outbound.get(uri).await.map_err(|e| {
+        tracing::info!(error = %e, "request_uri not fetched");
+        match e {
+            FetchError::Refused(_) => bad("request_uri may not be fetched"),
+            FetchError::TooLarge(_) => bad("the request object is too large"),
+            _ => bad("request_uri could not be fetched"),
+        }
+    })?;
+    String::from_utf8(bytes)
         .map(|s| s.trim().to_string())
         .map_err(|_| bad("the request object is not text"))
 }

@@ -30,18 +30,23 @@ pub struct ClientRow {
     pub previous_secret_expires: Option<i64>,
     pub min_level: String,
     pub min_acr: String,
+    /// '' = the algorithms of the registered keys; otherwise the one accepted (may be `none`).
+    pub request_object_alg: String,
+    /// JSON array of the request_uri values the client registered.
+    pub request_uris: String,
 }
 
 const COLS: &str = "id, name, secret_hash, redirect_uris, is_public, id_token_alg, require_pkce, grant_types, \
                     created_at, disabled_at, allowed_scopes, auth_method, jwks, jwks_uri, \
                     post_logout_redirect_uris, backchannel_logout_uri, require_par, subject_type, sector, \
                     require_dpop, fapi2, \
-                    previous_secret_hash, previous_secret_expires, min_level, min_acr";
+                    previous_secret_hash, previous_secret_expires, min_level, min_acr, \
+                    request_object_alg, request_uris";
 
 impl Store {
     pub async fn insert_client(&self, c: &ClientRow) -> Result<(), StoreError> {
         sqlx::query(&format!(
-            "INSERT INTO clients ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)"
+            "INSERT INTO clients ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)"
         ))
         .bind(&c.id)
         .bind(&c.name)
@@ -68,6 +73,8 @@ impl Store {
         .bind(c.previous_secret_expires)
         .bind(&c.min_level)
         .bind(&c.min_acr)
+        .bind(&c.request_object_alg)
+        .bind(&c.request_uris)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -156,7 +163,9 @@ impl Store {
         let done = sqlx::query(
             "UPDATE clients SET allowed_scopes = COALESCE($2, allowed_scopes), id_token_alg = COALESCE($3, id_token_alg), \
              require_par = COALESCE($4, require_par), require_dpop = COALESCE($5, require_dpop), \
-             min_level = COALESCE($6, min_level), min_acr = COALESCE($7, min_acr) WHERE id = $1",
+             min_level = COALESCE($6, min_level), min_acr = COALESCE($7, min_acr), \
+             request_object_alg = COALESCE($8, request_object_alg), request_uris = COALESCE($9, request_uris) \
+             WHERE id = $1",
         )
         .bind(id)
         .bind(&u.allowed_scopes)
@@ -165,6 +174,8 @@ impl Store {
         .bind(u.require_dpop)
         .bind(&u.min_level)
         .bind(&u.min_acr)
+        .bind(&u.request_object_alg)
+        .bind(&u.request_uris)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() > 0)
@@ -179,4 +190,7 @@ pub struct ClientSettings {
     pub require_dpop: Option<i64>,
     pub min_level: Option<String>,
     pub min_acr: Option<String>,
+    pub request_object_alg: Option<String>,
+    /// JSON array.
+    pub request_uris: Option<String>,
 }

@@ -60,6 +60,8 @@ pub fn test_config(backend: &Backend) -> Config {
     c.password.memory_kib = 1024;
     c.password.iterations = 1;
     c.dev.enabled = true;
+    // The tests' relying parties (jwks_uri, request_uri, back-channel logout) run on this machine.
+    c.outbound.allow = "127.0.0.0/8,::1".into();
     match backend {
         Backend::Sqlite => {
             c.database.url = format!("sqlite://{}", dir.join("vhod.db").display());

@@ -4,6 +4,7 @@
 //! be fetched again is kept until then; after that the status is unknown and login is refused.
 
 use super::QesError;
+use crate::outbound::Outbound;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use x509_cert::Certificate;
@@ -31,13 +32,18 @@ pub fn parse(bytes: &[u8]) -> Option<CertificateList> {
     })
 }
 
-async fn fetch(http: &reqwest::Client, source: &str) -> Option<CertificateList> {
+/// The largest CRL accepted (a national CA's list can run to megabytes).
+const MAX_CRL_BYTES: usize = 16 * 1024 * 1024;
+
+async fn fetch(http: &Outbound, source: &str) -> Option<CertificateList> {
     let bytes = if source.starts_with("http://") || source.starts_with("https://") {
-        let res = http.get(source).send().await.ok()?;
-        if !res.status().is_success() {
-            return None;
+        match http.get_limited(source, MAX_CRL_BYTES).await {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::warn!(source = %source, error = %e, "CRL fetch failed");
+                return None;
+            }
         }
-        res.bytes().await.ok()?.to_vec()
     } else {
         tokio::fs::read(source).await.ok()?
     };
@@ -54,7 +60,7 @@ impl CrlCache {
     /// Every configured list, fetched when missing or due.
     pub async fn current(
         &self,
-        http: &reqwest::Client,
+        http: &Outbound,
         sources: &[String],
         refresh_secs: i64,
         now: i64,

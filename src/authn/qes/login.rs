@@ -90,7 +90,7 @@ pub async fn verify(
     app.qes
         .verify(
             &app.config.qes,
-            &app.http,
+            &app.outbound,
             signature,
             challenge.as_bytes(),
             app.clock.now(),

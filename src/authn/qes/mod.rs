@@ -120,7 +120,7 @@ impl Qes {
     pub async fn verify(
         &self,
         config: &crate::config::Qes,
-        http: &reqwest::Client,
+        http: &crate::outbound::Outbound,
         signature: &[u8],
         challenge: &[u8],
         now: i64,
