@@ -57,6 +57,34 @@ async fn logout_ends_the_portals_tokens_but_not_offline_ones_and_end_all_ends_th
 }
 
 #[tokio::test]
+async fn another_person_signing_in_on_the_same_browser_ends_the_previous_persons_tokens() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let (id, secret) = portal(&t).await;
+        let client = (id.as_str(), secret.as_str());
+        t.add_person("first@example.org").await;
+        t.add_person("second@example.org").await;
+        let b = Browser::new(&t.base);
+        let first = tokens_for(&t, &b, client, "first@example.org", "openid profile").await;
+        let (url, _) = auth_url(
+            &t.base,
+            client.0,
+            &[("scope", "openid profile"), ("prompt", "login")],
+        );
+        let back = b
+            .authorize_and_login(&url, "second@example.org", PASSWORD)
+            .await;
+        assert!(query_param(&back, "code").is_some(), "second login: {back}");
+        assert_eq!(
+            still_working(&t, client, &first).await,
+            (401, false, 400),
+            "{}: the first person's session ended in full",
+            backend.name()
+        );
+    }
+}
+
+#[tokio::test]
 async fn rp_initiated_logout_ends_the_portals_tokens() {
     for backend in backends() {
         let t = TestServer::start(&backend).await;

@@ -294,7 +294,14 @@ pub async fn start_session(
     persistent: bool,
 ) -> Result<axum::http::HeaderValue, crate::store::StoreError> {
     if let Some(old) = cookies::get(headers, session::COOKIE) {
-        session::end(app, &old).await?;
+        match session::current(app, Some(&old)).await? {
+            // Another person signs in on this browser: the previous one is signed out in full, so
+            // the grants made in their session end and their portals get back-channel logout.
+            Some(row) if row.account_id != account_id => {
+                authn::logout::end_session(app, &row).await?;
+            }
+            _ => session::end(app, &old).await?,
+        }
     }
     let (id, _) = session::start(
         app,
