@@ -246,14 +246,31 @@ pub async fn password_page(
     let p = query(q);
     let lang = meta.lang(p.get("lang"));
     let rid = p.get("rid").unwrap_or("");
-    match recovery::current_stage(&app, rid).await {
-        Ok(Stage::Password) => page(&app, &headers, lang, "password", rid, StatusCode::OK, ""),
-        Ok(Stage::Second(s)) => second_page(&app, &headers, lang, rid, StatusCode::OK, ("", 0), &s),
-        Ok(Stage::Code) => page(&app, &headers, lang, "code", rid, StatusCode::OK, ""),
+    let stage = recovery::current_stage(&app, rid).await;
+    if matches!(stage, Ok(Stage::Password)) {
+        return page(&app, &headers, lang, "password", rid, StatusCode::OK, "");
+    }
+    stage_page(&app, &headers, lang, rid, stage)
+}
+
+/// The page of a recovery's current stage other than the password one (GET of either step).
+fn stage_page(
+    app: &AppState,
+    headers: &HeaderMap,
+    lang: Lang,
+    rid: &str,
+    stage: Result<Stage, RecoveryError>,
+) -> Response {
+    match stage {
+        Ok(Stage::Second(s)) => second_page(app, headers, lang, rid, StatusCode::OK, ("", 0), &s),
+        Ok(Stage::Password) => {
+            Redirect::to(&format!("/recover/password?rid={rid}")).into_response()
+        }
+        Ok(Stage::Code) => page(app, headers, lang, "code", rid, StatusCode::OK, ""),
         Err(e @ (RecoveryError::Store(_) | RecoveryError::Cache(_))) => internal_error(lang, &e),
         Err(e) => {
             let (status, key) = error_key(&e);
-            page(&app, &headers, lang, "start", "", status, key)
+            page(app, headers, lang, "start", "", status, key)
         }
     }
 }
@@ -336,18 +353,8 @@ pub async fn second_form(
     let p = query(q);
     let lang = meta.lang(p.get("lang"));
     let rid = p.get("rid").unwrap_or("");
-    match recovery::current_stage(&app, rid).await {
-        Ok(Stage::Second(s)) => second_page(&app, &headers, lang, rid, StatusCode::OK, ("", 0), &s),
-        Ok(Stage::Password) => {
-            Redirect::to(&format!("/recover/password?rid={rid}")).into_response()
-        }
-        Ok(Stage::Code) => page(&app, &headers, lang, "code", rid, StatusCode::OK, ""),
-        Err(e @ (RecoveryError::Store(_) | RecoveryError::Cache(_))) => internal_error(lang, &e),
-        Err(e) => {
-            let (status, key) = error_key(&e);
-            page(&app, &headers, lang, "start", "", status, key)
-        }
-    }
+    let stage = recovery::current_stage(&app, rid).await;
+    stage_page(&app, &headers, lang, rid, stage)
 }
 
 /// The second factor submitted (POST /recover/second): method totp, recovery or code.
