@@ -12,6 +12,7 @@ pub mod demo;
 pub mod dev_mode;
 pub mod identity;
 pub mod jobs;
+pub mod lang;
 pub mod notify;
 pub mod oidc;
 pub mod outbound;
