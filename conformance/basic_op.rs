@@ -19,7 +19,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::*;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
-use vhod::oidc::clients::{self, NewClient};
+use vhod::clients::{self, NewClient};
 
 /// The suite's test person (its default `login_hint` is `buffy@<issuer host>`).
 const BUFFY: &str = "buffy@example.org";

@@ -3,10 +3,10 @@
 //!     cargo run --release --example hotpath
 
 use std::time::Instant;
+use vhod::clients::{self, NewClient};
 use vhod::clock::Clock;
 use vhod::config::Config;
 use vhod::crypto::keyring::SigningAlg;
-use vhod::oidc::clients::{self, NewClient};
 
 fn per_op(label: &str, n: u32, t0: Instant) {
     println!(
@@ -22,9 +22,7 @@ async fn main() {
     let mut config = Config::defaults();
     config.database.url = format!("sqlite://{}/vhod.db", dir.display());
     config.keys.kek_file = dir.join("kek").display().to_string();
-    let app = vhod::AppState::open(config, Clock::default())
-        .await
-        .unwrap();
+    let app = vhod::server::open(config, Clock::default()).await.unwrap();
     let (client, _) = clients::register(
         &app.store,
         NewClient {
@@ -45,11 +43,9 @@ async fn main() {
     }
     per_op("client lookup (store)", n, t0);
     let t0 = Instant::now();
+    let cache = clients::ClientCache::default();
     for _ in 0..n {
-        clients::find_cached(&app, &client.id)
-            .await
-            .unwrap()
-            .unwrap();
+        cache.find(&app.store, &client.id).await.unwrap().unwrap();
     }
     per_op("client lookup (node cache)", n, t0);
     let t0 = Instant::now();

@@ -288,8 +288,24 @@ impl Config {
         {
             return Err(bad("dev.enabled", &reason));
         }
-        crate::identity::verifier::Verifier::from_config(&self.identity)
-            .map_err(|e| bad("identity.verifier", &e))?;
+        // The same rule `identity::verifier::Verifier::from_config` applies, checked here so a
+        // wrong value stops start-up before anything is opened.
+        match self.identity.verifier.as_str() {
+            "simulator" => {}
+            "http" if self.identity.registry_url.is_empty() => {
+                return Err(bad(
+                    "identity.verifier",
+                    "identity.verifier = \"http\" needs identity.registry_url",
+                ));
+            }
+            "http" => {}
+            other => {
+                return Err(bad(
+                    "identity.verifier",
+                    &format!("identity.verifier must be \"simulator\" or \"http\", not {other:?}"),
+                ));
+            }
+        }
         if !(1..=60).contains(&self.tokens.code_ttl) {
             return Err(bad("tokens.code_ttl", "must be between 1 and 60 seconds"));
         }

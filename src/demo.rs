@@ -1,35 +1,28 @@
 //! The demo relying party at /demo (dev mode): a portal that signs people in through vhod with the
 //! `openidconnect` crate, exactly as a real portal would, and shows the verified claims.
 
-use crate::app::AppState;
+use crate::clients::{self, NewClient};
 use crate::crypto::keyring::SigningAlg;
-use crate::oidc::clients::{self, NewClient};
-use crate::params::Params;
+use crate::ctx::Ctx;
+use crate::relying_party::{self, Callback, Finished, Provider};
 use crate::web::i18n::Tr;
 use crate::web::meta::ClientMeta;
+use crate::web::params::Params;
 use crate::web::{cookies, render};
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use openidconnect::core::{
-    CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims,
-};
-use openidconnect::{
-    AuthorizationCode, ClientId, CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse,
-    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
-};
-use serde::{Deserialize, Serialize};
 
 pub const CLIENT_ID: &str = "vhod-demo";
 const COOKIE: &str = "vhod_demo";
 
-fn redirect_uri(app: &AppState) -> String {
+fn redirect_uri(app: &Ctx) -> String {
     format!("{}/demo/callback", app.issuer())
 }
 
 /// Registers (or re-registers, if the issuer changed) the demo portal as a public client.
-pub async fn ensure_client(app: &AppState) -> anyhow::Result<()> {
+pub async fn ensure_client(app: &Ctx) -> anyhow::Result<()> {
     let wanted = redirect_uri(app);
     if let Some(c) = clients::find(&app.store, CLIENT_ID).await? {
         if c.redirect_uris == [wanted.clone()] {
@@ -61,18 +54,14 @@ struct DemoPage {
     userinfo: Option<String>,
 }
 
-#[derive(Serialize, Deserialize)]
-struct DemoState {
-    verifier: String,
-    nonce: String,
-}
-
-fn http_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(10))
-        .build()
-        .expect("reqwest client builds")
+fn provider(app: &Ctx) -> Provider<'_> {
+    Provider {
+        issuer: app.issuer(),
+        client_id: CLIENT_ID,
+        client_secret: "",
+        redirect_uri: redirect_uri(app),
+        purpose: "demo",
+    }
 }
 
 fn page_with(
@@ -101,48 +90,21 @@ pub async fn page(meta: ClientMeta) -> Response {
     page_with(&meta, None, None, None)
 }
 
-async fn discover(app: &AppState) -> anyhow::Result<CoreProviderMetadata> {
-    Ok(CoreProviderMetadata::discover_async(
-        IssuerUrl::new(app.issuer().to_string())?,
-        &http_client(),
+pub async fn start(State(app): State<Ctx>, meta: ClientMeta) -> Response {
+    let started = relying_party::start(
+        &app.cache,
+        &provider(&app),
+        &["profile", "email", "phone"],
+        1800,
+        (),
     )
-    .await?)
-}
-
-pub async fn start(State(app): State<AppState>, meta: ClientMeta) -> Response {
-    let result = async {
-        let metadata = discover(&app).await?;
-        let client =
-            CoreClient::from_provider_metadata(metadata, ClientId::new(CLIENT_ID.into()), None)
-                .set_redirect_uri(RedirectUrl::new(redirect_uri(&app))?);
-        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let (url, state, nonce) = client
-            .authorize_url(
-                CoreAuthenticationFlow::AuthorizationCode,
-                CsrfToken::new_random,
-                Nonce::new_random,
-            )
-            .add_scope(Scope::new("profile".into()))
-            .add_scope(Scope::new("email".into()))
-            .add_scope(Scope::new("phone".into()))
-            .set_pkce_challenge(challenge)
-            .url();
-        let st = DemoState {
-            verifier: verifier.secret().clone(),
-            nonce: nonce.secret().clone(),
-        };
-        app.cache
-            .put_json(&format!("demo:{}", state.secret()), &st, 1800)
-            .await?;
-        Ok::<_, anyhow::Error>((url, state))
-    }
     .await;
-    match result {
-        Ok((url, state)) => {
-            let mut res = Redirect::to(url.as_str()).into_response();
+    match started {
+        Ok(started) => {
+            let mut res = Redirect::to(&started.url).into_response();
             res.headers_mut().append(
                 header::SET_COOKIE,
-                cookies::set(COOKIE, state.secret(), None, app.config.issuer_is_https()),
+                cookies::set(COOKIE, &started.state, None, app.config.issuer_is_https()),
             );
             res
         }
@@ -151,7 +113,7 @@ pub async fn start(State(app): State<AppState>, meta: ClientMeta) -> Response {
 }
 
 pub async fn callback(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: axum::http::HeaderMap,
     RawQuery(q): RawQuery,
@@ -168,46 +130,19 @@ pub async fn callback(
             None,
         );
     }
+    let cookie = cookies::get(&headers, COOKIE);
+    let callback = Callback {
+        state: p.get("state"),
+        code: p.get("code"),
+        iss: p.get("iss"),
+        cookie_state: cookie.as_deref(),
+    };
     let result = async {
-        let state = p.get("state").ok_or_else(|| anyhow::anyhow!("no state"))?;
-        let cookie =
-            cookies::get(&headers, COOKIE).ok_or_else(|| anyhow::anyhow!("no state cookie"))?;
-        if !crate::crypto::ct_eq(state, &cookie) {
-            anyhow::bail!("state does not match this browser");
-        }
-        if p.get("iss") != Some(app.issuer()) {
-            anyhow::bail!("iss in the response is not our issuer (RFC 9207)");
-        }
-        let st: DemoState = app
-            .cache
-            .take_json(&format!("demo:{state}"))
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("unknown or used state"))?;
-        let code = p.get("code").ok_or_else(|| anyhow::anyhow!("no code"))?;
-        let metadata = discover(&app).await?;
-        let client =
-            CoreClient::from_provider_metadata(metadata, ClientId::new(CLIENT_ID.into()), None)
-                .set_redirect_uri(RedirectUrl::new(redirect_uri(&app))?);
-        let http = http_client();
-        let tokens = client
-            .exchange_code(AuthorizationCode::new(code.to_string()))?
-            .set_pkce_verifier(PkceCodeVerifier::new(st.verifier))
-            .request_async(&http)
-            .await?;
-        let id_token = tokens
-            .id_token()
-            .ok_or_else(|| anyhow::anyhow!("no id_token"))?;
-        let claims = id_token.claims(&client.id_token_verifier(), &Nonce::new(st.nonce))?;
-        let userinfo: CoreUserInfoClaims = client
-            .user_info(
-                tokens.access_token().clone(),
-                Some(claims.subject().clone()),
-            )?
-            .request_async(&http)
-            .await?;
+        let done: Finished<()> =
+            relying_party::finish(&app.cache, &provider(&app), callback, true, |_| Ok(())).await?;
         Ok::<_, anyhow::Error>((
-            serde_json::to_string_pretty(claims)?,
-            serde_json::to_string_pretty(&userinfo)?,
+            serde_json::to_string_pretty(&done.id_token_claims)?,
+            serde_json::to_string_pretty(&done.userinfo)?,
         ))
     }
     .await;

@@ -1,23 +1,26 @@
 //! vhod: an ESIA-style unified identity provider (OpenID Connect provider for government portals).
 
 pub mod admin;
-pub mod app;
 pub mod authn;
 pub mod cache;
 pub mod cli;
+pub mod clients;
 pub mod clock;
 pub mod config;
 pub mod crypto;
+pub mod ctx;
 pub mod demo;
 pub mod dev_mode;
 pub mod identity;
-pub mod jobs;
 pub mod lang;
 pub mod notify;
 pub mod oidc;
 pub mod outbound;
-pub mod params;
+pub mod relying_party;
+pub mod server;
 pub mod store;
+pub mod types;
 pub mod web;
 
-pub use app::{AppState, build_app};
+pub use ctx::Ctx;
+pub use server::build_app;

@@ -7,7 +7,7 @@ use common::*;
 use serde_json::{Value, json};
 use vhod::admin::auth::{CONSOLE_CLIENT, issue_bootstrap_token};
 use vhod::admin::{OPS, Role};
-use vhod::oidc::clients::{self, NewClient};
+use vhod::clients::{self, NewClient};
 
 async fn call(
     t: &TestServer,

@@ -7,7 +7,7 @@ use common::*;
 use josekit::jws::{JwsHeader, RS256};
 use josekit::jwt::{self, JwtPayload};
 use serde_json::{Value, json};
-use vhod::oidc::clients::{self, NewClient};
+use vhod::clients::{self, NewClient};
 
 fn unsigned(claims: Value) -> String {
     let payload = JwtPayload::from_map(claims.as_object().unwrap().clone()).unwrap();

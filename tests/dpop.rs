@@ -7,7 +7,7 @@ use common::*;
 use josekit::jws::{ES256, JwsHeader, alg::ecdsa::EcdsaJwsSigner};
 use josekit::jwt::{self, JwtPayload};
 use serde_json::Value;
-use vhod::oidc::clients::{self, AuthMethod, NewClient};
+use vhod::clients::{self, AuthMethod, NewClient};
 
 struct Key {
     signer: EcdsaJwsSigner,

@@ -7,7 +7,7 @@ use common::*;
 use josekit::jws::{JwsHeader, RS256};
 use josekit::jwt::{self, JwtPayload};
 use serde_json::{Value, json};
-use vhod::oidc::clients::{self, AuthMethod, NewClient};
+use vhod::clients::{self, AuthMethod, NewClient};
 
 async fn cc_client(t: &TestServer, scopes: &[&str]) -> (String, String) {
     let (c, secret) = clients::register(

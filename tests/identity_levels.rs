@@ -878,7 +878,7 @@ async fn submit_standard_born(b: &Browser, birth_date: &str) {
 
 #[tokio::test]
 async fn a_partner_bank_confirms_the_account_when_its_verified_data_matches() {
-    use vhod::oidc::clients::{self, NewClient};
+    use vhod::clients::{self, NewClient};
     for backend in backends() {
         // The bank: another vhod, where the person is verified too.
         let bank = TestServer::start(&backend).await;
@@ -898,8 +898,9 @@ async fn a_partner_bank_confirms_the_account_when_its_verified_data_matches() {
         cfg.bank.client_id = client.id.clone();
         cfg.bank.client_secret = secret.unwrap();
         let t = TestServer::start_with(&backend, cfg).await;
-        vhod::oidc::client_admin::set_redirect_uris(
+        vhod::clients::set_redirect_uris(
             &bank.app,
+            &vhod::clients::ClientCache::default(),
             &client.id,
             &[format!("{}/account/bank/callback", t.issuer())],
         )

@@ -223,9 +223,9 @@ async fn an_rp_that_honours_jwks_caching_validates_every_token_through_scheduled
         config.keys.prepublish_secs = 600;
         config.keys.rotate_every_days = 1;
         let t = TestServer::start_with(&backend, config).await;
-        let (client, secret) = vhod::oidc::clients::register(
+        let (client, secret) = vhod::clients::register(
             &t.app.store,
-            vhod::oidc::clients::NewClient {
+            vhod::clients::NewClient {
                 name: "service".into(),
                 grant_types: vec!["client_credentials".into()],
                 id_token_alg: SigningAlg::Es256,

@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
-use vhod::oidc::clients::{self, NewClient};
+use vhod::clients::{self, NewClient};
 
 const POST_LOGOUT: &str = "https://portal.example.gov/bye";
 

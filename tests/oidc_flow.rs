@@ -334,9 +334,9 @@ async fn discovery_and_jwks_describe_the_provider() {
 async fn es256_client_gets_es256_id_tokens_that_an_rp_verifies() {
     for backend in backends() {
         let t = TestServer::start(&backend).await;
-        let (c, secret) = vhod::oidc::clients::register(
+        let (c, secret) = vhod::clients::register(
             &t.app.store,
-            vhod::oidc::clients::NewClient {
+            vhod::clients::NewClient {
                 name: "ES256 portal".into(),
                 redirect_uris: vec![REDIRECT.to_string()],
                 id_token_alg: vhod::crypto::keyring::SigningAlg::Es256,

@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use serde_json::Value;
-use vhod::oidc::clients::{self, NewClient};
+use vhod::clients::{self, NewClient};
 
 async fn push(
     t: &TestServer,

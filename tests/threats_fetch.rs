@@ -11,7 +11,7 @@ use josekit::jwt::{self, JwtPayload};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use vhod::oidc::clients::{self, AuthMethod, NewClient};
+use vhod::clients::{self, AuthMethod, NewClient};
 
 /// A TCP listener on `addr` that counts the connections it accepts (and answers none).
 async fn tripwire(addr: &str) -> Option<(u16, Arc<AtomicUsize>)> {

@@ -3,9 +3,9 @@
 
 use super::problem::Problem;
 use super::{Op, Role};
-use crate::app::AppState;
 use crate::authn::acr_rank;
 use crate::crypto;
+use crate::oidc::OidcState;
 use axum::http::{HeaderMap, StatusCode, header};
 
 /// The client id of the admin console; its access tokens carry an administrator's session.
@@ -19,7 +19,7 @@ pub struct Caller {
     acr: Option<String>,
 }
 
-pub async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<Caller, Problem> {
+pub async fn authenticate(app: &OidcState, headers: &HeaderMap) -> Result<Caller, Problem> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -35,7 +35,7 @@ pub async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<Caller,
 }
 
 /// The same check for a token that came another way (the console keeps it in a cookie).
-pub async fn authenticate_token(app: &AppState, token: &str) -> Result<Caller, Problem> {
+pub async fn authenticate_token(app: &OidcState, token: &str) -> Result<Caller, Problem> {
     let unauthorized = |d: &str| Problem::new(StatusCode::UNAUTHORIZED, "Unauthorized", d);
     if token.contains('.') {
         let valid = crate::oidc::tokens::validate_access_token(app, token)
@@ -106,7 +106,7 @@ impl Caller {
 
 /// Issues a bootstrap token (shown once) for `roles`, valid `ttl` seconds.
 pub async fn issue_bootstrap_token(
-    app: &AppState,
+    app: &crate::ctx::Ctx,
     roles: &[Role],
     label: &str,
     ttl: i64,

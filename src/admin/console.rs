@@ -4,14 +4,14 @@
 
 use super::auth::{self, Caller};
 use super::{Role, op};
-use crate::app::AppState;
+use crate::clients;
 use crate::crypto::keyring::{Revoked, SigningAlg};
 use crate::crypto::maintenance::keep_retired;
-use crate::oidc::clients;
-use crate::params::Params;
+use crate::oidc::OidcState;
 use crate::store::audit::{AuditEntry, AuditRow};
 use crate::web::i18n::{Lang, Tr};
 use crate::web::pages::{error_page, internal_error, with_cookie};
+use crate::web::params::Params;
 use crate::web::{cookies, csrf, render};
 use askama::Template;
 use axum::body::Bytes;
@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 const COOKIE: &str = "vhod_admin";
 
-pub(super) fn admin_cookie(app: &AppState, value: &str, max_age: i64) -> HeaderValue {
+pub(super) fn admin_cookie(app: &OidcState, value: &str, max_age: i64) -> HeaderValue {
     let mut c =
         format!("{COOKIE}={value}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age={max_age}");
     if app.config.issuer_is_https() {
@@ -30,7 +30,7 @@ pub(super) fn admin_cookie(app: &AppState, value: &str, max_age: i64) -> HeaderV
     HeaderValue::from_str(&c).expect("token is url-safe")
 }
 
-async fn caller(app: &AppState, headers: &HeaderMap) -> Option<Caller> {
+async fn caller(app: &OidcState, headers: &HeaderMap) -> Option<Caller> {
     let token = cookies::get(headers, COOKIE)?;
     auth::authenticate_token(app, &token).await.ok()
 }
@@ -69,7 +69,7 @@ struct LoginPage {
     failed: bool,
 }
 
-fn login_page(app: &AppState, headers: &HeaderMap, failed: bool) -> Response {
+fn login_page(app: &OidcState, headers: &HeaderMap, failed: bool) -> Response {
     let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
     let status = if failed {
         StatusCode::UNAUTHORIZED
@@ -89,7 +89,7 @@ fn login_page(app: &AppState, headers: &HeaderMap, failed: bool) -> Response {
     )
 }
 
-pub async fn page(State(app): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn page(State(app): State<OidcState>, headers: HeaderMap) -> Response {
     let Some(c) = caller(&app, &headers).await else {
         return login_page(&app, &headers, false);
     };
@@ -103,7 +103,7 @@ pub async fn page(State(app): State<AppState>, headers: HeaderMap) -> Response {
 }
 
 async fn show(
-    app: &AppState,
+    app: &OidcState,
     headers: &HeaderMap,
     c: &Caller,
     message: Option<String>,
@@ -186,7 +186,7 @@ async fn show(
     )
 }
 
-async fn form(app: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Params, Response> {
+async fn form(app: &OidcState, headers: &HeaderMap, body: &[u8]) -> Result<Params, Response> {
     let Ok(p) = Params::from_form(headers, body) else {
         return Err(error_page(
             Lang::Ru,
@@ -201,7 +201,7 @@ async fn form(app: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Params
     Ok(p)
 }
 
-pub async fn login(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn login(State(app): State<OidcState>, headers: HeaderMap, body: Bytes) -> Response {
     let p = match form(&app, &headers, &body).await {
         Ok(p) => p,
         Err(r) => return r,
@@ -216,7 +216,7 @@ pub async fn login(State(app): State<AppState>, headers: HeaderMap, body: Bytes)
     res
 }
 
-pub async fn logout(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn logout(State(app): State<OidcState>, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(r) = form(&app, &headers, &body).await {
         return r;
     }
@@ -227,7 +227,7 @@ pub async fn logout(State(app): State<AppState>, headers: HeaderMap, body: Bytes
 }
 
 /// POST /admin/console/action: one form handler, each action checked like its API twin.
-pub async fn action(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn action(State(app): State<OidcState>, headers: HeaderMap, body: Bytes) -> Response {
     let p = match form(&app, &headers, &body).await {
         Ok(p) => p,
         Err(r) => return r,
@@ -307,7 +307,7 @@ pub async fn action(State(app): State<AppState>, headers: HeaderMap, body: Bytes
                 Err(e) => Err(e.to_string()),
             },
         },
-        _ => clients::disable(&app, &target)
+        _ => clients::disable(&app, &app.clients, &target)
             .await
             .map(|()| (target.clone(), "client.disable", serde_json::json!({})))
             .map_err(|e| e.to_string()),

@@ -4,14 +4,14 @@
 //! checked on every request like an admin API bearer token.
 
 use super::auth::{self, CONSOLE_CLIENT};
-use crate::app::AppState;
 use crate::authn::{ACR_SUBSTANTIAL, acr_rank};
+use crate::clients::{self, NewClient};
+use crate::clients::{self as client_admin, SettingsChange};
 use crate::crypto;
-use crate::oidc::client_admin::{self, SettingsChange};
-use crate::oidc::clients::{self, NewClient};
-use crate::params::Params;
+use crate::oidc::OidcState;
 use crate::web::i18n::Lang;
 use crate::web::pages::{error_page, internal_error};
+use crate::web::params::Params;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -26,13 +26,13 @@ struct Flow {
     verifier: String,
 }
 
-fn redirect_uri(app: &AppState) -> String {
+fn redirect_uri(app: &OidcState) -> String {
     format!("{}/admin/console/callback", app.issuer())
 }
 
 /// Registers the console client on first use (public, PKCE, minimum acr substantial). An existing
 /// registration is left as it is (an operator may have registered it by hand).
-async fn ensure_client(app: &AppState) -> anyhow::Result<()> {
+async fn ensure_client(app: &OidcState) -> anyhow::Result<()> {
     if clients::find(&app.store, CONSOLE_CLIENT).await?.is_some() {
         return Ok(());
     }
@@ -49,6 +49,7 @@ async fn ensure_client(app: &AppState) -> anyhow::Result<()> {
     .await?;
     client_admin::change_settings(
         app,
+        &app.clients,
         CONSOLE_CLIENT,
         &SettingsChange {
             min_acr: Some(ACR_SUBSTANTIAL.into()),
@@ -60,7 +61,7 @@ async fn ensure_client(app: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn flow_cookie(app: &AppState, value: &str, max_age: i64) -> HeaderValue {
+fn flow_cookie(app: &OidcState, value: &str, max_age: i64) -> HeaderValue {
     // Lax, not Strict: the browser comes back to the callback from the authorization redirect.
     let mut c =
         format!("{FLOW_COOKIE}={value}; Path=/admin; HttpOnly; SameSite=Lax; Max-Age={max_age}");
@@ -75,7 +76,7 @@ fn flow_key(id: &str) -> String {
 }
 
 /// GET /admin/console/signin: off to the authorization endpoint.
-pub async fn signin(State(app): State<AppState>) -> Response {
+pub async fn signin(State(app): State<OidcState>) -> Response {
     if let Err(e) = ensure_client(&app).await {
         return internal_error(Lang::Ru, &e);
     }
@@ -109,7 +110,7 @@ pub async fn signin(State(app): State<AppState>) -> Response {
 
 /// GET /admin/console/callback: redeem the code, insist on substantial, keep the access token.
 pub async fn callback(
-    State(app): State<AppState>,
+    State(app): State<OidcState>,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Response {
@@ -156,7 +157,7 @@ pub async fn callback(
 }
 
 /// The token endpoint, called like any public client would (PKCE, no secret).
-async fn redeem(app: &AppState, code: &str, verifier: &str) -> anyhow::Result<String> {
+async fn redeem(app: &OidcState, code: &str, verifier: &str) -> anyhow::Result<String> {
     let res = app
         .http
         .post(format!("{}/token", app.issuer()))

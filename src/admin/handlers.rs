@@ -3,12 +3,12 @@
 use super::auth::{self, Caller};
 use super::op;
 use super::problem::Problem;
-use crate::app::AppState;
+use crate::clients::{self, NewClient};
 use crate::crypto::keyring::{Revoked, SigningAlg};
 use crate::crypto::maintenance::keep_retired;
-use crate::oidc::clients::{self, NewClient};
-use crate::params::Params;
+use crate::oidc::OidcState;
 use crate::store::audit::AuditEntry;
+use crate::web::params::Params;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 async fn guard(
-    app: &AppState,
+    app: &OidcState,
     headers: &HeaderMap,
     method: &str,
     path: &str,
@@ -29,7 +29,7 @@ async fn guard(
 }
 
 async fn audit(
-    app: &AppState,
+    app: &OidcState,
     caller: &Caller,
     action: &str,
     target: &str,
@@ -64,7 +64,7 @@ fn respond(r: Result<Value, Problem>) -> Response {
     }
 }
 
-pub async fn list_keys(State(app): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn list_keys(State(app): State<OidcState>, headers: HeaderMap) -> Response {
     respond(async {
         guard(&app, &headers, "get", "/admin/api/keys").await?;
         let keys: Vec<Value> = app
@@ -88,7 +88,7 @@ struct RotateRequest {
     now: bool,
 }
 
-pub async fn rotate_key(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn rotate_key(State(app): State<OidcState>, headers: HeaderMap, body: Bytes) -> Response {
     respond(
         async {
             let caller = guard(&app, &headers, "post", "/admin/api/keys/rotate").await?;
@@ -142,7 +142,7 @@ struct RevokeRequest {
 }
 
 pub async fn revoke_key(
-    State(app): State<AppState>,
+    State(app): State<OidcState>,
     headers: HeaderMap,
     Path(kid): Path<String>,
     body: Bytes,
@@ -181,7 +181,7 @@ pub async fn revoke_key(
     )
 }
 
-pub async fn list_clients(State(app): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn list_clients(State(app): State<OidcState>, headers: HeaderMap) -> Response {
     respond(async {
         guard(&app, &headers, "get", "/admin/api/clients").await?;
         let list: Vec<Value> = clients::list(&app.store)
@@ -210,7 +210,7 @@ struct AddClientRequest {
     id_token_alg: Option<String>,
 }
 
-pub async fn add_client(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn add_client(State(app): State<OidcState>, headers: HeaderMap, body: Bytes) -> Response {
     let result = async {
         let caller = guard(&app, &headers, "post", "/admin/api/clients").await?;
         let req: AddClientRequest = json_body(&body)?;
@@ -257,7 +257,7 @@ pub async fn add_client(State(app): State<AppState>, headers: HeaderMap, body: B
 }
 
 pub async fn remove_client(
-    State(app): State<AppState>,
+    State(app): State<OidcState>,
     headers: HeaderMap,
     Path(client_id): Path<String>,
 ) -> Response {
@@ -280,7 +280,7 @@ pub async fn remove_client(
 }
 
 pub async fn audit_log(
-    State(app): State<AppState>,
+    State(app): State<OidcState>,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Response {
@@ -322,7 +322,7 @@ struct RedirectUris {
 }
 
 pub async fn set_redirect_uris(
-    State(app): State<AppState>,
+    State(app): State<OidcState>,
     headers: HeaderMap,
     Path(client_id): Path<String>,
     body: Bytes,
@@ -337,7 +337,7 @@ pub async fn set_redirect_uris(
             )
             .await?;
             let req: RedirectUris = json_body(&body)?;
-            clients::set_redirect_uris(&app, &client_id, &req.redirect_uris)
+            clients::set_redirect_uris(&app, &app.clients, &client_id, &req.redirect_uris)
                 .await
                 .map_err(manage_problem)?;
             audit(
@@ -366,7 +366,7 @@ fn default_overlap() -> i64 {
 }
 
 pub async fn rotate_secret(
-    State(app): State<AppState>,
+    State(app): State<OidcState>,
     headers: HeaderMap,
     Path(client_id): Path<String>,
     body: Bytes,
@@ -374,7 +374,7 @@ pub async fn rotate_secret(
     respond(async {
         let caller = guard(&app, &headers, "post", "/admin/api/clients/{client_id}/rotate-secret").await?;
         let req: RotateSecret = json_body(&body)?;
-        let secret = clients::rotate_secret(&app, &client_id, req.overlap).await.map_err(manage_problem)?;
+        let secret = clients::rotate_secret(&app, &app.clients, &client_id, req.overlap).await.map_err(manage_problem)?;
         audit(&app, &caller, "client.rotate_secret", &client_id, json!({ "overlap": req.overlap })).await?;
         Ok(json!({ "client_id": client_id, "client_secret": secret, "previous_valid_for": req.overlap }))
     }
@@ -382,7 +382,7 @@ pub async fn rotate_secret(
 }
 
 pub async fn disable_client(
-    State(app): State<AppState>,
+    State(app): State<OidcState>,
     headers: HeaderMap,
     Path(client_id): Path<String>,
 ) -> Response {
@@ -395,7 +395,7 @@ pub async fn disable_client(
                 "/admin/api/clients/{client_id}/disable",
             )
             .await?;
-            clients::disable(&app, &client_id)
+            clients::disable(&app, &app.clients, &client_id)
                 .await
                 .map_err(manage_problem)?;
             audit(&app, &caller, "client.disable", &client_id, json!({})).await?;
@@ -406,7 +406,7 @@ pub async fn disable_client(
 }
 
 pub async fn change_settings(
-    State(app): State<AppState>,
+    State(app): State<OidcState>,
     headers: HeaderMap,
     Path(client_id): Path<String>,
     body: Bytes,
@@ -414,7 +414,7 @@ pub async fn change_settings(
     respond(async {
         let caller = guard(&app, &headers, "post", "/admin/api/clients/{client_id}/settings").await?;
         let change: clients::SettingsChange = json_body(&body)?;
-        clients::change_settings(&app, &client_id, &change).await.map_err(manage_problem)?;
+        clients::change_settings(&app, &app.clients, &client_id, &change).await.map_err(manage_problem)?;
         let details = json!({
             "scopes": change.scopes, "id_token_alg": change.id_token_alg, "require_par": change.require_par,
             "require_dpop": change.require_dpop, "min_level": change.min_level, "min_acr": change.min_acr,
@@ -434,7 +434,7 @@ struct InPerson {
 
 /// A service-centre operator confirms a person whose passport they have checked.
 pub async fn operator_confirm(
-    State(app): State<AppState>,
+    State(app): State<OidcState>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -458,7 +458,7 @@ pub async fn operator_confirm(
 
 /// Shared by the API and the console: the domain call with its refusals as problems.
 pub async fn confirm_in_person(
-    app: &AppState,
+    app: &OidcState,
     snils: &str,
     series: &str,
     number: &str,

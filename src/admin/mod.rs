@@ -7,9 +7,6 @@ pub mod console_oidc;
 pub mod handlers;
 pub mod problem;
 
-use crate::app::AppState;
-use axum::Router;
-use axum::routing::{delete, get, post};
 use serde_json::{Map, Value, json};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,49 +136,6 @@ pub fn op(method: &str, path: &str) -> &'static Op {
         .expect("every admin handler is in OPS")
 }
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/admin/api/openapi.json", get(openapi))
-        .route("/admin/console", get(console::page))
-        .route("/admin/console/login", post(console::login))
-        .route("/admin/console/signin", get(console_oidc::signin))
-        .route("/admin/console/callback", get(console_oidc::callback))
-        .route("/admin/console/logout", post(console::logout))
-        .route("/admin/console/action", post(console::action))
-        .route("/admin/api/keys", get(handlers::list_keys))
-        .route("/admin/api/keys/rotate", post(handlers::rotate_key))
-        .route("/admin/api/keys/{kid}/revoke", post(handlers::revoke_key))
-        .route(
-            "/admin/api/clients",
-            get(handlers::list_clients).post(handlers::add_client),
-        )
-        .route(
-            "/admin/api/clients/{client_id}",
-            delete(handlers::remove_client),
-        )
-        .route(
-            "/admin/api/clients/{client_id}/redirect-uris",
-            post(handlers::set_redirect_uris),
-        )
-        .route(
-            "/admin/api/clients/{client_id}/settings",
-            post(handlers::change_settings),
-        )
-        .route(
-            "/admin/api/clients/{client_id}/rotate-secret",
-            post(handlers::rotate_secret),
-        )
-        .route(
-            "/admin/api/clients/{client_id}/disable",
-            post(handlers::disable_client),
-        )
-        .route("/admin/api/audit", get(handlers::audit_log))
-        .route(
-            "/admin/api/operator/confirm",
-            post(handlers::operator_confirm),
-        )
-}
-
 /// OpenAPI 3.1 document built from [`OPS`].
 pub fn openapi_document() -> Value {
     let mut paths = Map::new();
@@ -215,6 +169,6 @@ pub fn openapi_document() -> Value {
     })
 }
 
-async fn openapi() -> axum::Json<Value> {
+pub async fn openapi() -> axum::Json<Value> {
     axum::Json(openapi_document())
 }

@@ -3,14 +3,14 @@
 
 use super::device;
 use super::lockout::{self, Attempt};
-use crate::app::AppState;
+use crate::ctx::Ctx;
 use crate::identity::Contact;
 use crate::store::StoreError;
 
 const SUBJECT: &str = "Вход с нового устройства";
 
 pub async fn login_succeeded(
-    app: &AppState,
+    app: &Ctx,
     account_id: &str,
     who: Attempt<'_>,
     method: &str,

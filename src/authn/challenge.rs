@@ -7,9 +7,9 @@
 //! and the one that needs no JavaScript: the same signed challenge sent back without a solution at
 //! least `pow_wait_secs` after it was issued (the server checks the signed issue time).
 
-use crate::app::AppState;
 use crate::cache::CacheError;
 use crate::crypto;
+use crate::ctx::Ctx;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
@@ -26,7 +26,7 @@ pub enum ChallengeError {
     TooEarly(i64),
 }
 
-fn mac(app: &AppState, body: &str) -> String {
+fn mac(app: &Ctx, body: &str) -> String {
     // Keyed by the proof-of-work key every node derives from the shared master secret.
     let mut m = Hmac::<Sha256>::new_from_slice(app.purpose_keys.pow()).expect("HMAC takes any key");
     m.update(b"vhod proof-of-work\0");
@@ -35,7 +35,7 @@ fn mac(app: &AppState, body: &str) -> String {
 }
 
 /// A fresh challenge at the configured difficulty.
-pub fn issue(app: &AppState) -> String {
+pub fn issue(app: &Ctx) -> String {
     let c = &app.config.login;
     let nonce = &crypto::random_token()[..22];
     let now = app.clock.now();
@@ -73,12 +73,12 @@ pub fn solve(challenge: &str) -> String {
 }
 
 /// Whether `challenge` is one this installation issued and still valid; no check of a solution.
-pub fn is_genuine(app: &AppState, challenge: &str) -> bool {
+pub fn is_genuine(app: &Ctx, challenge: &str) -> bool {
     parse(app, challenge).is_some()
 }
 
 /// (expiry, bits, nonce, issued) of a genuine, unexpired challenge at today's difficulty.
-fn parse<'a>(app: &AppState, challenge: &'a str) -> Option<(i64, u32, &'a str, i64)> {
+fn parse<'a>(app: &Ctx, challenge: &'a str) -> Option<(i64, u32, &'a str, i64)> {
     let parts: Vec<&str> = challenge.split('.').collect();
     let [expiry, bits, nonce, issued, tag] = parts[..] else {
         return None;
@@ -97,7 +97,7 @@ fn parse<'a>(app: &AppState, challenge: &'a str) -> Option<(i64, u32, &'a str, i
 
 /// Checks a submitted solution, or without one the signed waiting period, and spends the challenge.
 pub async fn verify(
-    app: &AppState,
+    app: &Ctx,
     challenge: Option<&str>,
     solution: Option<&str>,
 ) -> Result<Result<(), ChallengeError>, CacheError> {

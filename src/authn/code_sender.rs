@@ -12,9 +12,9 @@
 //! a cap together. Codes are stored hashed under (purpose, subject); wrong attempts are counted
 //! with INCR and the code is burnt at the limit, so parallel guesses are counted exactly.
 
-use crate::app::AppState;
 use crate::cache::CacheError;
 use crate::crypto;
+use crate::ctx::Ctx;
 use crate::identity::Contact;
 use crate::store::StoreError;
 use crate::store::audit::AuditEntry;
@@ -79,7 +79,7 @@ fn cooldown_key(purpose: &str, destination: &str) -> String {
 }
 
 /// Takes the cooldown slot of (purpose, destination), compared against the injectable clock.
-async fn take_cooldown(app: &AppState, key: &str) -> Result<(), CodeError> {
+async fn take_cooldown(app: &Ctx, key: &str) -> Result<(), CodeError> {
     let wait = app.config.codes.resend_after;
     if wait <= 0 {
         return Ok(());
@@ -110,7 +110,7 @@ async fn take_cooldown(app: &AppState, key: &str) -> Result<(), CodeError> {
 }
 
 /// One of `limit` sends in this clock hour for `what`; false when the hour's sends are used.
-async fn within_hourly(app: &AppState, what: &str, limit: u32) -> Result<bool, CacheError> {
+async fn within_hourly(app: &Ctx, what: &str, limit: u32) -> Result<bool, CacheError> {
     let hour = app.clock.now() / 3600;
     let n = app
         .cache
@@ -123,7 +123,7 @@ async fn within_hourly(app: &AppState, what: &str, limit: u32) -> Result<bool, C
 }
 
 /// The global budget; the first refusal of an hour raises the alarm.
-async fn within_budget(app: &AppState) -> Result<(), CodeError> {
+async fn within_budget(app: &Ctx) -> Result<(), CodeError> {
     let limit = app.config.codes.global_per_hour;
     if within_hourly(app, "all", limit).await? {
         return Ok(());
@@ -154,12 +154,7 @@ async fn within_budget(app: &AppState) -> Result<(), CodeError> {
 /// The guard alone: may a message of `purpose` go to `destination` for a request from `ip`?
 /// Callers that must answer alike whether or not anything is sent (recovery for an unknown login)
 /// call it with what the person typed.
-pub async fn admit(
-    app: &AppState,
-    purpose: &str,
-    destination: &str,
-    ip: &str,
-) -> Result<(), CodeError> {
+pub async fn admit(app: &Ctx, purpose: &str, destination: &str, ip: &str) -> Result<(), CodeError> {
     let c = &app.config.codes;
     let cooldown = cooldown_key(purpose, destination);
     take_cooldown(app, &cooldown).await?;
@@ -180,7 +175,7 @@ pub async fn admit(
 
 /// A message that carries no code (a notice a form causes), through the same guard.
 pub async fn notice(
-    app: &AppState,
+    app: &Ctx,
     purpose: &str,
     to: &Contact,
     ip: &str,
@@ -195,7 +190,7 @@ pub async fn notice(
 /// Issues a fresh code (replacing an earlier one of the same subject) and sends the message
 /// `text(secret)` returns as (subject, body), unless the guard refuses; an earlier code then stays.
 pub async fn issue(
-    app: &AppState,
+    app: &Ctx,
     code: Code<'_>,
     text: impl FnOnce(&str) -> (String, String),
 ) -> Result<(), CodeError> {
@@ -206,7 +201,7 @@ pub async fn issue(
 /// The second half of `issue`, for a caller that has passed `admit` itself (recovery admits what
 /// was typed, then the real destination).
 pub async fn issue_admitted(
-    app: &AppState,
+    app: &Ctx,
     code: Code<'_>,
     text: impl FnOnce(&str) -> (String, String),
 ) -> Result<(), CodeError> {
@@ -231,7 +226,7 @@ pub async fn issue_admitted(
 /// A code nobody receives: the subject's checks then go exactly as for a sent code (wrong,
 /// attempts counted, burnt at the limit) and never succeed.
 pub async fn issue_unsendable(
-    app: &AppState,
+    app: &Ctx,
     purpose: &str,
     subject: &str,
     ttl: i64,
@@ -241,7 +236,7 @@ pub async fn issue_unsendable(
 }
 
 async fn store(
-    app: &AppState,
+    app: &Ctx,
     purpose: &str,
     subject: &str,
     secret: &str,
@@ -265,7 +260,7 @@ async fn store(
 /// are counted atomically and the `max_attempts`-th burns the code, so even the right code is
 /// refused afterwards.
 pub async fn check(
-    app: &AppState,
+    app: &Ctx,
     purpose: &str,
     subject: &str,
     given: &str,
@@ -311,6 +306,6 @@ pub async fn check(
 }
 
 /// Whether a code of (purpose, subject) is waiting.
-pub async fn pending(app: &AppState, purpose: &str, subject: &str) -> Result<bool, CacheError> {
+pub async fn pending(app: &Ctx, purpose: &str, subject: &str) -> Result<bool, CacheError> {
     Ok(app.cache.get(&code_key(purpose, subject)).await?.is_some())
 }

@@ -5,7 +5,7 @@
 //! channel per hour). Passkey, signature and recovery keep working during a lock.
 //! Counters live in the store (login_guard, login_events) so every node sees the same numbers.
 
-use crate::app::AppState;
+use crate::ctx::Ctx;
 use crate::identity::Contact;
 use crate::identity::validation::Snils;
 use crate::store::StoreError;
@@ -23,7 +23,7 @@ pub struct Attempt<'a> {
 pub const METHOD_PASSWORD: &str = "pwd";
 
 pub async fn record(
-    app: &AppState,
+    app: &Ctx,
     account_id: Option<&str>,
     who: Attempt<'_>,
     method: &str,
@@ -58,11 +58,7 @@ pub fn login_key(login: &str) -> String {
 /// Whether the next password attempt for this login identifier from this IP must carry a proof of
 /// work (or wait out the signed waiting period). It depends on the identifier and the (IP,
 /// identifier) pair only: never on whether an account has the identifier, never on the bare IP.
-pub async fn challenge_required(
-    app: &AppState,
-    login_key: &str,
-    ip: &str,
-) -> Result<bool, StoreError> {
+pub async fn challenge_required(app: &Ctx, login_key: &str, ip: &str) -> Result<bool, StoreError> {
     let threshold = app.config.login.pow_after_failures;
     if app
         .store
@@ -83,7 +79,7 @@ pub async fn challenge_required(
 
 /// Whether password login with an identifier no account has answers «locked» now (see
 /// [`password_failed`]): the same answer an account would give.
-pub async fn unknown_login_locked(app: &AppState, login_key: &str) -> Result<bool, StoreError> {
+pub async fn unknown_login_locked(app: &Ctx, login_key: &str) -> Result<bool, StoreError> {
     let until = app
         .store
         .login_guard(&login_scope(login_key))
@@ -93,7 +89,7 @@ pub async fn unknown_login_locked(app: &AppState, login_key: &str) -> Result<boo
 }
 
 /// Until when login of the account is locked, if it is now (password and second step alike).
-pub async fn locked_until(app: &AppState, account_id: &str) -> Result<Option<i64>, StoreError> {
+pub async fn locked_until(app: &Ctx, account_id: &str) -> Result<Option<i64>, StoreError> {
     let until = app
         .store
         .login_guard(&account_scope(account_id))
@@ -105,7 +101,7 @@ pub async fn locked_until(app: &AppState, account_id: &str) -> Result<Option<i64
 /// Counts a failed password login for the identifier, the (IP, identifier) pair, the IP (audit
 /// only) and the account if one has the identifier; locks the account when it crosses the limit.
 pub async fn password_failed(
-    app: &AppState,
+    app: &Ctx,
     account_id: Option<&str>,
     login_key: &str,
     who: Attempt<'_>,
@@ -146,7 +142,7 @@ pub async fn password_failed(
 /// Counts a failed second factor (`method`: "otp", "sms", "recovery", "passkey") toward the same
 /// lock as wrong passwords: guessing codes is guessing too.
 pub async fn factor_failed(
-    app: &AppState,
+    app: &Ctx,
     account_id: &str,
     who: Attempt<'_>,
     method: &str,
@@ -158,7 +154,7 @@ pub async fn factor_failed(
     lock_if_over(app, account_id).await
 }
 
-async fn lock_if_over(app: &AppState, account_id: &str) -> Result<(), StoreError> {
+async fn lock_if_over(app: &Ctx, account_id: &str) -> Result<(), StoreError> {
     let c = &app.config.login;
     let scope = account_scope(account_id);
     let failures = app
@@ -181,7 +177,7 @@ async fn lock_if_over(app: &AppState, account_id: &str) -> Result<(), StoreError
 /// A password that checked out ends the runs of consecutive failures of the account, the
 /// identifier, the pair and the IP.
 pub async fn password_succeeded(
-    app: &AppState,
+    app: &Ctx,
     account_id: &str,
     login_key: &str,
     who: Attempt<'_>,
@@ -199,11 +195,11 @@ pub async fn password_succeeded(
 
 /// Lifts a lock and forgets earlier failures: the recovery flow calls this after a successful
 /// password recovery (REQUIREMENTS §4: recovery lifts a temporary lock).
-pub async fn lift_lock(app: &AppState, account_id: &str) -> Result<(), StoreError> {
+pub async fn lift_lock(app: &Ctx, account_id: &str) -> Result<(), StoreError> {
     app.store.lift_lock(account_id).await
 }
 
-async fn audit(app: &AppState, action: &str, target: &str) -> Result<(), StoreError> {
+async fn audit(app: &Ctx, action: &str, target: &str) -> Result<(), StoreError> {
     app.store
         .append_audit(AuditEntry {
             actor: "system:login-guard",
@@ -222,7 +218,7 @@ const LOCK_SUBJECT: &str = "Вход по паролю временно забл
 /// lock the password login again and again, but cannot make vhod message the owner each time.
 const NOTICE_EVERY: i64 = 3600;
 
-async fn notify_owner(app: &AppState, account_id: &str) -> Result<(), StoreError> {
+async fn notify_owner(app: &Ctx, account_id: &str) -> Result<(), StoreError> {
     let minutes = app.config.login.lock_secs / 60;
     let body = format!(
         "Вход по паролю в вашу учётную запись заблокирован на {minutes} минут: слишком много \

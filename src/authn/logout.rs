@@ -4,7 +4,7 @@
 //! gets a durable job that tells it (OIDC Back-Channel Logout 1.0).
 
 use super::session;
-use crate::app::AppState;
+use crate::ctx::Ctx;
 use crate::store::StoreError;
 use crate::store::sessions::SessionRow;
 use serde::{Deserialize, Serialize};
@@ -28,7 +28,7 @@ pub struct BackchannelLogout {
 
 /// Ends one session and the grants made in it (offline ones excepted); returns how many
 /// back-channel notifications were queued.
-pub async fn end_session(app: &AppState, row: &SessionRow) -> Result<usize, StoreError> {
+pub async fn end_session(app: &Ctx, row: &SessionRow) -> Result<usize, StoreError> {
     app.store.end_session(&row.id_hash).await?;
     let sid = session::sid_of(row);
     // A code issued in this session but not yet redeemed must not make a grant afterwards (the
@@ -66,7 +66,7 @@ pub async fn end_session(app: &AppState, row: &SessionRow) -> Result<usize, Stor
 
 /// «Завершить все сеансы» (and password recovery, account deletion): every live session of the
 /// person, on every device, and every grant of the account, offline ones included.
-pub async fn end_all_sessions(app: &AppState, account_id: &str) -> Result<usize, StoreError> {
+pub async fn end_all_sessions(app: &Ctx, account_id: &str) -> Result<usize, StoreError> {
     let mut notified = 0;
     for row in app.store.live_sessions_of(account_id).await? {
         notified += end_session(app, &row).await?;

@@ -5,6 +5,7 @@ pub mod challenge;
 pub mod code_sender;
 pub mod device;
 pub mod lockout;
+pub mod login_tx;
 pub mod logout;
 pub mod password;
 pub mod qes;

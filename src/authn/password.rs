@@ -4,7 +4,7 @@
 
 use super::challenge::{self, ChallengeError};
 use super::lockout::{self, Attempt};
-use crate::app::AppState;
+use crate::ctx::Ctx;
 use crate::identity::Contact;
 use crate::identity::validation::Snils;
 use crate::store::StoreError;
@@ -33,7 +33,7 @@ pub struct Proof<'a> {
 }
 
 pub async fn login(
-    app: &AppState,
+    app: &Ctx,
     login: &str,
     password: &str,
     proof: Proof<'_>,

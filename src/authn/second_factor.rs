@@ -4,9 +4,9 @@
 
 use super::sms_otp::{self, OtpError};
 use super::{ACR_SUBSTANTIAL, totp};
-use crate::app::AppState;
 use crate::cache::CacheError;
 use crate::crypto;
+use crate::ctx::Ctx;
 use crate::store::StoreError;
 use serde::{Deserialize, Serialize};
 
@@ -89,7 +89,7 @@ impl From<totp::TotpError> for StepError {
     }
 }
 
-pub async fn methods(app: &AppState, account_id: &str) -> Result<Methods, StoreError> {
+pub async fn methods(app: &Ctx, account_id: &str) -> Result<Methods, StoreError> {
     let totp = totp::has_totp(app, account_id).await?;
     let recovery = app.store.recovery_codes_left(account_id).await? > 0;
     let sms = app.store.security_choices(account_id).await?.sms_two_step
@@ -106,13 +106,13 @@ fn key(id: &str) -> String {
 }
 
 /// Parks the login; returns the cookie value naming it.
-pub async fn begin(app: &AppState, pending: &PendingStep) -> Result<String, CacheError> {
+pub async fn begin(app: &Ctx, pending: &PendingStep) -> Result<String, CacheError> {
     let id = crypto::random_token();
     app.cache.put_json(&key(&id), pending, TTL).await?;
     Ok(id)
 }
 
-pub async fn load(app: &AppState, id: Option<&str>) -> Result<Option<PendingStep>, CacheError> {
+pub async fn load(app: &Ctx, id: Option<&str>) -> Result<Option<PendingStep>, CacheError> {
     match id {
         Some(id) if !id.is_empty() && id.len() <= 64 => app.cache.get_json(&key(id)).await,
         _ => Ok(None),
@@ -121,7 +121,7 @@ pub async fn load(app: &AppState, id: Option<&str>) -> Result<Option<PendingStep
 
 /// Claims attempt number n (1-based) atomically across nodes; Err once all are spent, and the
 /// pending step is then dropped.
-async fn claim_attempt(app: &AppState, id: &str) -> Result<(), StepError> {
+async fn claim_attempt(app: &Ctx, id: &str) -> Result<(), StepError> {
     for n in 1..=MAX_ATTEMPTS {
         if app
             .cache
@@ -137,7 +137,7 @@ async fn claim_attempt(app: &AppState, id: &str) -> Result<(), StepError> {
 
 /// Checks a code from an authenticator app (`method` "totp") or a recovery code ("recovery").
 pub async fn complete_with_code(
-    app: &AppState,
+    app: &Ctx,
     id: &str,
     method: &str,
     code: &str,
@@ -159,7 +159,7 @@ pub async fn complete_with_code(
 }
 
 /// Sends (or resends) the login code by SMS to the account's confirmed phone.
-pub async fn send_sms(app: &AppState, id: &str, ip: &str) -> Result<(), StepError> {
+pub async fn send_sms(app: &Ctx, id: &str, ip: &str) -> Result<(), StepError> {
     let pending = load(app, Some(id)).await?.ok_or(StepError::NotPending)?;
     let phone = sms_otp::confirmed_phone(app, &pending.account_id)
         .await?
@@ -169,11 +169,7 @@ pub async fn send_sms(app: &AppState, id: &str, ip: &str) -> Result<(), StepErro
 }
 
 /// Checks the SMS code of the pending login.
-pub async fn complete_with_sms(
-    app: &AppState,
-    id: &str,
-    code: &str,
-) -> Result<Completed, StepError> {
+pub async fn complete_with_sms(app: &Ctx, id: &str, code: &str) -> Result<Completed, StepError> {
     load(app, Some(id)).await?.ok_or(StepError::NotPending)?;
     claim_attempt(app, id).await?;
     sms_otp::verify(app, "login", id, code).await?;
@@ -182,7 +178,7 @@ pub async fn complete_with_sms(
 
 /// Ends the pending step (single use) and says what the new session is worth.
 pub async fn finish(
-    app: &AppState,
+    app: &Ctx,
     id: &str,
     method: &'static str,
     factor_amr: &'static [&'static str],

@@ -1,7 +1,7 @@
 //! SSO session: a random id in an HttpOnly cookie, its SHA-256 in the store. A new id at every login.
 
-use crate::app::AppState;
 use crate::crypto;
+use crate::ctx::Ctx;
 use crate::store::StoreError;
 use crate::store::sessions::{NewSession, SessionRow};
 
@@ -18,10 +18,7 @@ pub struct Authenticated<'a> {
 }
 
 /// Starts a session; returns the cookie value (the only place the raw id exists) and the row.
-pub async fn start(
-    app: &AppState,
-    a: Authenticated<'_>,
-) -> Result<(String, SessionRow), StoreError> {
+pub async fn start(app: &Ctx, a: Authenticated<'_>) -> Result<(String, SessionRow), StoreError> {
     let id = crypto::random_token();
     let row = app
         .store
@@ -40,7 +37,7 @@ pub async fn start(
 }
 
 pub async fn current(
-    app: &AppState,
+    app: &Ctx,
     cookie_value: Option<&str>,
 ) -> Result<Option<SessionRow>, StoreError> {
     match cookie_value {
@@ -53,7 +50,7 @@ pub async fn current(
     }
 }
 
-pub async fn end(app: &AppState, cookie_value: &str) -> Result<(), StoreError> {
+pub async fn end(app: &Ctx, cookie_value: &str) -> Result<(), StoreError> {
     app.store
         .end_session(&crypto::hash_secret("session", cookie_value))
         .await

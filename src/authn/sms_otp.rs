@@ -3,8 +3,8 @@
 //! (authn/code_sender: resend cooldown, per-number, per-IP and global limits, atomic counters).
 
 use super::code_sender::{self, Code, CodeError, Secret};
-use crate::app::AppState;
 use crate::cache::CacheError;
+use crate::ctx::Ctx;
 use crate::identity::{Contact, Phone};
 use crate::store::StoreError;
 
@@ -49,7 +49,7 @@ fn purpose(purpose: &str) -> String {
 /// Sends a fresh code to `phone` (replacing an earlier one) unless a limit forbids it.
 /// `purpose` separates uses (login step, enabling two-step login); `subject` is whose code it is.
 pub async fn send(
-    app: &AppState,
+    app: &Ctx,
     purpose_name: &str,
     subject: &str,
     phone: &Phone,
@@ -83,7 +83,7 @@ pub async fn send(
 
 /// Checks a code; a right one is spent, the fifth wrong one ends the code.
 pub async fn verify(
-    app: &AppState,
+    app: &Ctx,
     purpose_name: &str,
     subject: &str,
     code: &str,
@@ -93,10 +93,7 @@ pub async fn verify(
 }
 
 /// The account's confirmed phone, if it has one.
-pub async fn confirmed_phone(
-    app: &AppState,
-    account_id: &str,
-) -> Result<Option<Phone>, StoreError> {
+pub async fn confirmed_phone(app: &Ctx, account_id: &str) -> Result<Option<Phone>, StoreError> {
     Ok(app
         .store
         .identifiers(account_id)

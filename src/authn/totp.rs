@@ -2,9 +2,9 @@
 //! the recovery codes that replace a lost second factor. The secret is sealed under the KEK at rest;
 //! each accepted step is remembered so a code is never accepted twice.
 
-use crate::app::AppState;
 use crate::cache::CacheError;
 use crate::crypto;
+use crate::ctx::Ctx;
 use crate::store::StoreError;
 use rand::RngCore;
 use totp_rs::{Algorithm, Builder, Totp};
@@ -54,7 +54,7 @@ fn enrol_key(account_id: &str) -> String {
 
 /// Starts an enrolment: a fresh 160-bit secret kept (sealed) in the cache until confirmed.
 pub async fn start_enrolment(
-    app: &AppState,
+    app: &Ctx,
     account_id: &str,
     account_label: &str,
 ) -> Result<Enrolment, TotpError> {
@@ -88,7 +88,7 @@ fn view(secret: Vec<u8>, account_label: &str) -> Result<Enrolment, TotpError> {
 
 /// The enrolment in progress shown again (after a wrong confirming code).
 pub async fn pending_view(
-    app: &AppState,
+    app: &Ctx,
     account_id: &str,
     account_label: &str,
 ) -> Result<Option<Enrolment>, TotpError> {
@@ -99,10 +99,7 @@ pub async fn pending_view(
 }
 
 /// The enrolment in progress, if any (for showing the page again after a wrong code).
-pub async fn pending_enrolment(
-    app: &AppState,
-    account_id: &str,
-) -> Result<Option<Vec<u8>>, TotpError> {
+pub async fn pending_enrolment(app: &Ctx, account_id: &str) -> Result<Option<Vec<u8>>, TotpError> {
     Ok(app
         .cache
         .get(&enrol_key(account_id))
@@ -122,7 +119,7 @@ fn matching_step(secret: Vec<u8>, code: &str, now: i64) -> Option<i64> {
 
 /// Confirms the enrolment with a code from the app; returns the recovery codes to show once.
 pub async fn confirm_enrolment(
-    app: &AppState,
+    app: &Ctx,
     account_id: &str,
     code: &str,
 ) -> Result<Vec<String>, TotpError> {
@@ -140,10 +137,7 @@ pub async fn confirm_enrolment(
 }
 
 /// Replaces the recovery codes with ten fresh ones; returns them (stored only hashed).
-pub async fn new_recovery_codes(
-    app: &AppState,
-    account_id: &str,
-) -> Result<Vec<String>, TotpError> {
+pub async fn new_recovery_codes(app: &Ctx, account_id: &str) -> Result<Vec<String>, TotpError> {
     let codes: Vec<String> = (0..RECOVERY_CODES)
         .map(|_| format!("{}-{}", crypto::random_digits(5), crypto::random_digits(5)))
         .collect();
@@ -159,12 +153,12 @@ fn recovery_hash(code: &str) -> String {
     crypto::hash_secret("recovery-code", &digits)
 }
 
-pub async fn has_totp(app: &AppState, account_id: &str) -> Result<bool, StoreError> {
+pub async fn has_totp(app: &Ctx, account_id: &str) -> Result<bool, StoreError> {
     Ok(app.store.totp_secret(account_id).await?.is_some())
 }
 
 /// Checks a code from the app at login; a matching code of an already used step is `Reused`.
-pub async fn verify(app: &AppState, account_id: &str, code: &str) -> Result<(), TotpError> {
+pub async fn verify(app: &Ctx, account_id: &str, code: &str) -> Result<(), TotpError> {
     let sealed = app
         .store
         .totp_secret(account_id)
@@ -180,11 +174,7 @@ pub async fn verify(app: &AppState, account_id: &str, code: &str) -> Result<(), 
 }
 
 /// Spends a recovery code; `Reused` when it was valid once but is used up, else `Wrong`.
-pub async fn use_recovery_code(
-    app: &AppState,
-    account_id: &str,
-    code: &str,
-) -> Result<(), TotpError> {
+pub async fn use_recovery_code(app: &Ctx, account_id: &str, code: &str) -> Result<(), TotpError> {
     if app
         .store
         .spend_recovery_code(account_id, &recovery_hash(code))

@@ -11,8 +11,8 @@
 //! page tells the person to remove it and enrol again. Authenticators that always report 0
 //! (synced passkeys) are accepted, as the WebAuthn specification allows.
 
-use crate::app::AppState;
 use crate::cache::CacheError;
+use crate::ctx::Ctx;
 use crate::store::StoreError;
 use crate::store::passkeys::{NewPasskey, PasskeyRow};
 use base64::Engine;
@@ -32,6 +32,8 @@ const MAX_NAME_CHARS: usize = 60;
 pub enum PasskeyError {
     #[error("the ceremony is unknown, expired or already finished")]
     CeremonyExpired,
+    #[error("passkeys need an issuer with a host name, not an IP address")]
+    Unavailable,
     #[error("the login is too old to enrol a passkey")]
     LoginTooOld,
     #[error("the authenticator response was not accepted: {0}")]
@@ -51,19 +53,34 @@ pub enum PasskeyError {
 }
 
 /// Relying party = the issuer: rp id is its host name, the only allowed origin is its origin.
-pub fn build(issuer: &str, rp_name: &str) -> anyhow::Result<Webauthn> {
+/// An issuer whose host is an IP address cannot be a WebAuthn rp id (browsers refuse it): then
+/// there is no relying party, one warning is logged, and passkeys are unavailable.
+pub fn build(issuer: &str, rp_name: &str) -> anyhow::Result<Option<Webauthn>> {
     let url = Url::parse(issuer).map_err(|e| anyhow::anyhow!("server.issuer {issuer}: {e}"))?;
-    let host = url
-        .host_str()
-        .ok_or_else(|| anyhow::anyhow!("server.issuer {issuer} has no host"))?
-        .to_string();
+    let host = match url.host() {
+        Some(url::Host::Domain(d)) => d.to_string(),
+        Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) => {
+            tracing::warn!(
+                issuer,
+                "passkeys need a host name in server.issuer (an IP address cannot be a WebAuthn relying party id); passkeys are off"
+            );
+            return Ok(None);
+        }
+        None => anyhow::bail!("server.issuer {issuer} has no host"),
+    };
     let origin = Url::parse(&url.origin().ascii_serialization())?;
     WebauthnBuilder::new(&host, &origin)
         .map_err(|e| anyhow::anyhow!("WebAuthn relying party {host} / {origin}: {e}"))?
         .rp_name(rp_name)
         .timeout(std::time::Duration::from_secs(CEREMONY_SECS as u64))
         .build()
+        .map(Some)
         .map_err(|e| anyhow::anyhow!("WebAuthn relying party {host}: {e}"))
+}
+
+/// The relying party, or `Unavailable` when the issuer has no host name.
+fn rp(app: &Ctx) -> Result<&Webauthn, PasskeyError> {
+    app.webauthn.as_deref().ok_or(PasskeyError::Unavailable)
 }
 
 #[derive(Serialize, Deserialize)]
@@ -86,7 +103,7 @@ fn key(kind: &str, ceremony: &str) -> String {
 
 /// Takes a ceremony's state once; a second take (replay) or a late one finds nothing.
 async fn take_ceremony<T: serde::de::DeserializeOwned>(
-    app: &AppState,
+    app: &Ctx,
     kind: &str,
     ceremony: &str,
     expires_at: impl Fn(&T) -> i64,
@@ -100,14 +117,14 @@ async fn take_ceremony<T: serde::de::DeserializeOwned>(
     }
 }
 
-pub fn is_fresh_login(app: &AppState, auth_time: i64) -> bool {
+pub fn is_fresh_login(app: &Ctx, auth_time: i64) -> bool {
     app.clock.now() - auth_time <= FRESH_LOGIN_SECS
 }
 
 /// Starts enrolment for a signed-in person; returns (ceremony id, options for
 /// `navigator.credentials.create`, as JSON).
 pub async fn start_enrolment(
-    app: &AppState,
+    app: &Ctx,
     account_id: &str,
     auth_time: i64,
     user_name: &str,
@@ -128,8 +145,7 @@ pub async fn start_enrolment(
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?,
         ));
     }
-    let (options, state) = app
-        .webauthn
+    let (options, state) = rp(app)?
         .start_passkey_registration(user_handle, user_name, display_name, Some(exclude))
         .map_err(|e| PasskeyError::Rejected(e.to_string()))?;
     let mut options = serde_json::to_value(options).expect("options serialise");
@@ -154,7 +170,7 @@ pub async fn start_enrolment(
 
 /// Finishes enrolment: verifies the authenticator's answer and stores the passkey under `name`.
 pub async fn finish_enrolment(
-    app: &AppState,
+    app: &Ctx,
     account_id: &str,
     auth_time: i64,
     ceremony: &str,
@@ -170,8 +186,7 @@ pub async fn finish_enrolment(
     if !is_fresh_login(app, auth_time) {
         return Err(PasskeyError::LoginTooOld);
     }
-    let passkey = app
-        .webauthn
+    let passkey = rp(app)?
         .finish_passkey_registration(credential, &enrolment.state)
         .map_err(|e| PasskeyError::Rejected(e.to_string()))?;
     let cred_id = URL_SAFE_NO_PAD.encode(passkey.cred_id().as_ref() as &[u8]);
@@ -202,7 +217,7 @@ pub async fn finish_enrolment(
 }
 
 /// Removes one of the person's passkeys and tells them; false when it is not theirs.
-pub async fn remove(app: &AppState, account_id: &str, id: &str) -> Result<bool, StoreError> {
+pub async fn remove(app: &Ctx, account_id: &str, id: &str) -> Result<bool, StoreError> {
     let Some(name) = app.store.remove_passkey(account_id, id).await? else {
         return Ok(false);
     };
@@ -228,9 +243,8 @@ pub fn clean_name(name: &str) -> String {
 }
 
 /// Starts a passwordless sign-in; returns (ceremony id, options for `navigator.credentials.get`).
-pub async fn start_sign_in(app: &AppState) -> Result<(String, serde_json::Value), PasskeyError> {
-    let (options, state) = app
-        .webauthn
+pub async fn start_sign_in(app: &Ctx) -> Result<(String, serde_json::Value), PasskeyError> {
+    let (options, state) = rp(app)?
         .start_discoverable_authentication()
         .map_err(|e| PasskeyError::Rejected(e.to_string()))?;
     let mut options = serde_json::to_value(options).expect("options serialise");
@@ -251,13 +265,12 @@ pub async fn start_sign_in(app: &AppState) -> Result<(String, serde_json::Value)
 
 /// Finishes a passwordless sign-in; returns the account it proves.
 pub async fn finish_sign_in(
-    app: &AppState,
+    app: &Ctx,
     ceremony: &str,
     credential: &PublicKeyCredential,
 ) -> Result<String, PasskeyError> {
     let sign_in: SignIn = take_ceremony(app, "signin", ceremony, |s: &SignIn| s.expires_at).await?;
-    let (user_handle, cred_id) = app
-        .webauthn
+    let (user_handle, cred_id) = rp(app)?
         .identify_discoverable_authentication(credential)
         .map_err(|e| PasskeyError::Rejected(e.to_string()))?;
     let row = app
@@ -273,7 +286,7 @@ pub async fn finish_sign_in(
     }
     let mut passkey: Passkey =
         serde_json::from_str(&row.passkey).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let result = match app.webauthn.finish_discoverable_authentication(
+    let result = match rp(app)?.finish_discoverable_authentication(
         credential,
         sign_in.state,
         &[DiscoverableKey::from(&passkey)],
@@ -312,18 +325,26 @@ mod tests {
 
     #[test]
     fn relying_party_origin_is_the_issuer_origin_without_its_path() {
-        let w = build("https://id.example.gov/esia", "vhod").unwrap();
+        let w = build("https://id.example.gov/esia", "vhod")
+            .unwrap()
+            .unwrap();
         let origins: Vec<String> = w
             .get_allowed_origins()
             .iter()
             .map(|u| u.origin().ascii_serialization())
             .collect();
         assert_eq!(origins, ["https://id.example.gov"]);
-        let dev = build("http://localhost:8080", "vhod").unwrap();
+        let dev = build("http://localhost:8080", "vhod").unwrap().unwrap();
         assert_eq!(
             dev.get_allowed_origins()[0].origin().ascii_serialization(),
             "http://localhost:8080"
         );
+    }
+
+    #[test]
+    fn an_issuer_with_an_ip_address_has_no_relying_party_instead_of_failing() {
+        assert!(build("http://127.0.0.1:8080", "vhod").unwrap().is_none());
+        assert!(build("http://[::1]:8080", "vhod").unwrap().is_none());
     }
 
     #[test]

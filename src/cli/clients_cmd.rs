@@ -4,7 +4,7 @@ use super::*;
 
 use super::security::record;
 
-pub(super) async fn clients_cmd(app: &AppState, cmd: ClientsCmd) -> anyhow::Result<()> {
+pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()> {
     match cmd {
         ClientsCmd::Add(a) => {
             let alg = SigningAlg::parse(&a.id_token_alg)
@@ -137,9 +137,16 @@ pub(super) async fn clients_cmd(app: &AppState, cmd: ClientsCmd) -> anyhow::Resu
                 );
             }
             if !redirect_uris.is_empty() {
-                clients::set_redirect_uris(app, &client_id, &redirect_uris).await?;
+                clients::set_redirect_uris(
+                    app,
+                    &clients::ClientCache::default(),
+                    &client_id,
+                    &redirect_uris,
+                )
+                .await?;
             }
-            clients::change_settings(app, &client_id, &change).await?;
+            clients::change_settings(app, &clients::ClientCache::default(), &client_id, &change)
+                .await?;
             let details = serde_json::json!({
                 "redirect_uris": redirect_uris, "scopes": change.scopes, "id_token_alg": change.id_token_alg,
                 "require_par": change.require_par, "require_dpop": change.require_dpop,
@@ -151,7 +158,9 @@ pub(super) async fn clients_cmd(app: &AppState, cmd: ClientsCmd) -> anyhow::Resu
             Ok(())
         }
         ClientsCmd::RotateSecret { client_id, overlap } => {
-            let secret = clients::rotate_secret(app, &client_id, overlap).await?;
+            let secret =
+                clients::rotate_secret(app, &clients::ClientCache::default(), &client_id, overlap)
+                    .await?;
             record(
                 app,
                 "client.rotate_secret",
@@ -163,7 +172,7 @@ pub(super) async fn clients_cmd(app: &AppState, cmd: ClientsCmd) -> anyhow::Resu
             Ok(())
         }
         ClientsCmd::Disable { client_id } => {
-            clients::disable(app, &client_id).await?;
+            clients::disable(app, &clients::ClientCache::default(), &client_id).await?;
             record(app, "client.disable", &client_id, serde_json::json!({})).await?;
             println!("disabled {client_id}");
             Ok(())

@@ -1,12 +1,13 @@
 //! Command line: serve | migrate | clients … | accounts …. Every command reads the same configuration
 //! and works on the same database as `serve`, whether or not the server runs.
 
-use crate::app::{AppState, build_app};
+use crate::clients::{self, AuthMethod, NewClient};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::crypto::keyring::SigningAlg;
+use crate::ctx::Ctx;
 use crate::identity::registration::{self, RegistrationForm};
-use crate::oidc::clients::{self, AuthMethod, NewClient};
+use crate::server::{self, build_app};
 use clap::{Args, Parser, Subcommand};
 use std::io::Read;
 use std::net::SocketAddr;
@@ -305,12 +306,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::SignChallenge(s) => sign_challenge(&s),
         Command::Serve => serve(config).await,
         Command::Migrate => {
-            AppState::open(config, Clock::default()).await?;
+            server::open(config, Clock::default()).await?;
             println!("migrations applied");
             Ok(())
         }
         Command::Admin(cmd) => {
-            let app = AppState::open(config, Clock::default()).await?;
+            let app = server::open(config, Clock::default()).await?;
             admin_cmd(&app, cmd).await
         }
         Command::Operator(OperatorCmd::Confirm {
@@ -319,7 +320,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             number,
             operator,
         }) => {
-            let app = AppState::open(config, Clock::default()).await?;
+            let app = server::open(config, Clock::default()).await?;
             if !app
                 .store
                 .roles_of(&operator)
@@ -344,19 +345,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Audit(cmd) => {
-            let app = AppState::open(config, Clock::default()).await?;
+            let app = server::open(config, Clock::default()).await?;
             audit_cmd(&app, cmd).await
         }
         Command::Keys(cmd) => {
-            let app = AppState::open(config, Clock::default()).await?;
+            let app = server::open(config, Clock::default()).await?;
             keys_cmd(&app, cmd).await
         }
         Command::Clients(cmd) => {
-            let app = AppState::open(config, Clock::default()).await?;
+            let app = server::open(config, Clock::default()).await?;
             clients_cmd(&app, cmd).await
         }
         Command::Accounts(AccountsCmd::Create(c)) => {
-            let app = AppState::open(config, Clock::default()).await?;
+            let app = server::open(config, Clock::default()).await?;
             let mut password = String::new();
             std::io::stdin().read_to_string(&mut password)?;
             let password = password.trim_end_matches(['\r', '\n']);
@@ -392,7 +393,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {bind} (server.bind): {e}"))?;
     let (router, app) = build_app(config, Clock::default()).await?;
     spawn_key_maintenance(app.clone());
-    let _worker = crate::jobs::spawn_worker(app.clone());
+    let _worker = server::worker::spawn_worker(app.clone());
     tracing::info!(bind = %bind, issuer = %app.issuer(), "vhod listening");
     axum::serve(
         listener,
@@ -407,7 +408,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 
 /// Keys may change from the CLI or another node, and their lifecycle moves on with time: every
 /// node runs the maintenance tick.
-pub fn spawn_key_maintenance(app: AppState) {
+pub fn spawn_key_maintenance(app: Ctx) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
         loop {

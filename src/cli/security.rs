@@ -11,7 +11,7 @@ pub(super) fn cli_actor() -> String {
 }
 
 pub(super) async fn record(
-    app: &AppState,
+    app: &Ctx,
     action: &str,
     target: &str,
     details: serde_json::Value,
@@ -49,7 +49,7 @@ fn parse_since(s: &str) -> anyhow::Result<i64> {
     Ok((era * 146_097 + doe - 719_468) * 86_400)
 }
 
-pub(super) async fn admin_cmd(app: &AppState, cmd: AdminCmd) -> anyhow::Result<()> {
+pub(super) async fn admin_cmd(app: &Ctx, cmd: AdminCmd) -> anyhow::Result<()> {
     use crate::admin::Role;
     let role = |r: &str| {
         Role::parse(r)
@@ -97,7 +97,7 @@ pub(super) async fn admin_cmd(app: &AppState, cmd: AdminCmd) -> anyhow::Result<(
     }
 }
 
-pub(super) async fn audit_cmd(app: &AppState, cmd: AuditCmd) -> anyhow::Result<()> {
+pub(super) async fn audit_cmd(app: &Ctx, cmd: AuditCmd) -> anyhow::Result<()> {
     match cmd {
         AuditCmd::Verify => match app.store.verify_audit().await? {
             None => {
@@ -116,7 +116,7 @@ pub(super) async fn audit_cmd(app: &AppState, cmd: AuditCmd) -> anyhow::Result<(
     }
 }
 
-pub(super) async fn keys_cmd(app: &AppState, cmd: KeysCmd) -> anyhow::Result<()> {
+pub(super) async fn keys_cmd(app: &Ctx, cmd: KeysCmd) -> anyhow::Result<()> {
     use crate::crypto::keyring::Revoked;
     use crate::crypto::maintenance::keep_retired;
     match cmd {

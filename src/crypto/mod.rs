@@ -5,6 +5,7 @@ pub mod keyring;
 pub mod maintenance;
 pub mod password;
 pub mod purpose_keys;
+pub mod qes;
 pub mod signer;
 
 use base64::Engine;

@@ -2,7 +2,7 @@
 //! person already; its verified surname, name, birth date and SNILS must equal the person's verified
 //! standard data, then the account becomes confirmed with the method `bank`.
 
-use crate::app::AppState;
+use crate::ctx::Ctx;
 use crate::identity::levels::{self, ConfirmMethod};
 use crate::identity::validation::Snils;
 use crate::store::StoreError;
@@ -34,11 +34,7 @@ fn same_name(a: &str, b: &str) -> bool {
     norm(a) == norm(b)
 }
 
-pub async fn confirm(
-    app: &AppState,
-    account_id: &str,
-    bank: &BankIdentity,
-) -> Result<(), BankError> {
+pub async fn confirm(app: &Ctx, account_id: &str, bank: &BankIdentity) -> Result<(), BankError> {
     let docs = app.store.verified_documents(account_id).await?;
     let id_doc = docs
         .iter()

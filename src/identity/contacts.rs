@@ -3,9 +3,9 @@
 //! then the old contact stays the login and the place notifications go. The old contact is told.
 //! The code goes through the one code sender (cooldown, caps, atomic attempt counting).
 
-use crate::app::AppState;
 use crate::authn::code_sender::{self, Code, CodeError, Secret};
 use crate::cache::CacheError;
+use crate::ctx::Ctx;
 use crate::identity::contact::{Contact, ContactError};
 use crate::store::StoreError;
 use serde::{Deserialize, Serialize};
@@ -64,7 +64,7 @@ impl From<CodeError> for ContactChangeError {
 
 /// Sends a code to the new contact; the change waits for it (one pending change per account).
 pub async fn start(
-    app: &AppState,
+    app: &Ctx,
     account_id: &str,
     input: &str,
     ip: &str,
@@ -108,7 +108,7 @@ pub async fn start(
 
 /// Checks the code; on success the new contact replaces the old one of its kind (or is added).
 pub async fn confirm(
-    app: &AppState,
+    app: &Ctx,
     account_id: &str,
     code: &str,
 ) -> Result<Contact, ContactChangeError> {

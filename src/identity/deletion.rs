@@ -4,12 +4,12 @@
 //! refresh tokens (access tokens die with their grant), consents, documents, level history, letters
 //! and the feed. The audit log keeps only the account id.
 
-use crate::app::AppState;
+use crate::ctx::Ctx;
 use crate::identity::Contact;
 use crate::store::StoreError;
 use crate::store::audit::AuditEntry;
 
-pub async fn delete(app: &AppState, account_id: &str) -> Result<(), StoreError> {
+pub async fn delete(app: &Ctx, account_id: &str) -> Result<(), StoreError> {
     let contacts: Vec<Contact> = app
         .store
         .identifiers(account_id)

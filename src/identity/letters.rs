@@ -4,8 +4,8 @@
 //! letter only `letter_reorder_days` after the previous one; entering the code confirms the account
 //! with the method `code_letter`, which tokens carry because some portals refuse it.
 
-use crate::app::AppState;
 use crate::crypto;
+use crate::ctx::Ctx;
 use crate::identity::levels::{self, ConfirmMethod};
 use crate::store::StoreError;
 
@@ -50,7 +50,7 @@ fn normalise(code: &str) -> String {
         .collect()
 }
 
-pub async fn order(app: &AppState, account_id: &str, address: &str) -> Result<(), LetterError> {
+pub async fn order(app: &Ctx, account_id: &str, address: &str) -> Result<(), LetterError> {
     let Some(account) = app.store.account(account_id).await? else {
         return Err(LetterError::NotStandard);
     };
@@ -107,7 +107,7 @@ pub async fn order(app: &AppState, account_id: &str, address: &str) -> Result<()
     Ok(())
 }
 
-pub async fn enter_code(app: &AppState, account_id: &str, code: &str) -> Result<(), LetterError> {
+pub async fn enter_code(app: &Ctx, account_id: &str, code: &str) -> Result<(), LetterError> {
     let Some(letter) = app.store.letters_of(account_id).await?.into_iter().next() else {
         return Err(LetterError::NoLetter);
     };

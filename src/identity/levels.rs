@@ -4,13 +4,13 @@
 //! A level never drops silently: replacing a verified document of a confirmed person returns the
 //! account to standard (recorded, audited, notified) until the new document is verified.
 
-use crate::app::AppState;
+use crate::ctx::Ctx;
 use crate::identity::verifier::{Answer, CheckRequest, Verifier};
 use crate::identity::{Contact, validation::Passport, validation::Snils};
-use crate::jobs::JobOutcome;
 use crate::store::StoreError;
 use crate::store::audit::AuditEntry;
 use crate::store::documents::CheckEnd;
+use crate::store::jobs::JobOutcome;
 use crate::store::levels::LevelChange;
 
 pub const SIMPLIFIED: &str = "simplified";
@@ -126,7 +126,7 @@ impl StandardRequest {
 /// Stores the request as pending data and starts the durable registry check. Verified data stays as
 /// it is until the check ends; a confirmed account returns to standard now.
 pub async fn request_standard(
-    app: &AppState,
+    app: &Ctx,
     account_id: &str,
     req: &StandardRequest,
 ) -> Result<String, LevelError> {
@@ -186,7 +186,7 @@ pub async fn request_standard(
 
 /// One run of a registry check (the durable job). Idempotent: a check that has ended is left alone,
 /// and only the node whose update ends the check records and notifies the result.
-pub async fn run_check(app: &AppState, check_id: &str) -> Result<JobOutcome, String> {
+pub async fn run_check(app: &Ctx, check_id: &str) -> Result<JobOutcome, String> {
     let err = |e: StoreError| e.to_string();
     let Some(check) = app.store.registry_check(check_id).await.map_err(err)? else {
         return Ok(JobOutcome::Done);
@@ -340,11 +340,7 @@ pub async fn run_check(app: &AppState, check_id: &str) -> Result<JobOutcome, Str
 }
 
 /// The check ends as failed (no answer in time, or the gateway failed every try).
-pub async fn fail_check(
-    app: &AppState,
-    check_id: &str,
-    account_id: &str,
-) -> Result<(), StoreError> {
+pub async fn fail_check(app: &Ctx, check_id: &str, account_id: &str) -> Result<(), StoreError> {
     let reason = "Ведомство не ответило на запрос. Повторите попытку позже";
     if app
         .store
@@ -365,7 +361,7 @@ pub async fn fail_check(
 /// Raises a standard account to confirmed. Returns false when the account is not standard (nothing
 /// changes). `evidence` is JSON naming what was checked; `actor` the operator or the account itself.
 pub async fn confirm(
-    app: &AppState,
+    app: &Ctx,
     account_id: &str,
     method: ConfirmMethod,
     evidence: &str,
@@ -395,7 +391,7 @@ pub async fn confirm(
 }
 
 async fn after_change(
-    app: &AppState,
+    app: &Ctx,
     account_id: &str,
     level: &str,
     method: &str,
@@ -414,7 +410,7 @@ async fn after_change(
 }
 
 /// Feed entry plus a message to every confirmed contact.
-pub async fn notify(app: &AppState, account_id: &str, text: &str) -> Result<(), StoreError> {
+pub async fn notify(app: &Ctx, account_id: &str, text: &str) -> Result<(), StoreError> {
     app.store.push_feed(account_id, text).await?;
     for id in app.store.identifiers(account_id).await? {
         if id.verified_at.is_none() || !matches!(id.kind.as_str(), "phone" | "email") {

@@ -1,7 +1,6 @@
 //! The person: contacts, names, password policy, registration.
 
 pub mod bank;
-pub mod contact;
 pub mod contacts;
 pub mod deletion;
 pub mod letters;
@@ -12,7 +11,7 @@ pub mod records;
 pub mod recovery;
 pub mod registration;
 pub mod service_centre;
-pub mod validation;
 pub mod verifier;
 
-pub use contact::{Contact, Email, Phone};
+/// The value types live in `crate::types` (infrastructure uses them too); the old paths stay.
+pub use crate::types::{Contact, Email, Phone, contact, validation};

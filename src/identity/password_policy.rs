@@ -4,7 +4,7 @@
 //! sequences and the person's own name, surname, phone and birth date. "Easy to guess" is zxcvbn's
 //! estimate (dictionaries, keyboard patterns, user inputs) below [`MIN_SCORE`].
 
-use crate::app::AppState;
+use crate::ctx::Ctx;
 use crate::store::StoreError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -276,7 +276,7 @@ fn transliterations(value: &str) -> Vec<String> {
 
 /// The person's data of an existing account (names, login identifiers, birth dates of their
 /// documents), for a new password chosen in recovery or a password change.
-pub async fn words_of_account(app: &AppState, account_id: &str) -> Result<Vec<String>, StoreError> {
+pub async fn words_of_account(app: &Ctx, account_id: &str) -> Result<Vec<String>, StoreError> {
     let mut values: Vec<String> = Vec::new();
     if let Some(a) = app.store.account(account_id).await? {
         values.push(a.surname);

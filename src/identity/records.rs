@@ -2,7 +2,7 @@
 //! medical policy, vehicles, children. Each goes through the same durable registry check as the identity
 //! documents (ГИБДД, ФОМС, ЗАГС stand behind the verifier) and reaches portals only once verified.
 
-use crate::app::AppState;
+use crate::ctx::Ctx;
 use crate::identity::levels::{self, LevelError};
 use crate::identity::names::normalise_name;
 use crate::identity::validation::{Inn, Passport};
@@ -183,11 +183,7 @@ impl Record {
 }
 
 /// Starts the registry check of a record; only a standard or confirmed person may add records.
-pub async fn submit(
-    app: &AppState,
-    account_id: &str,
-    record: &Record,
-) -> Result<String, LevelError> {
+pub async fn submit(app: &Ctx, account_id: &str, record: &Record) -> Result<String, LevelError> {
     let level = app
         .store
         .account(account_id)

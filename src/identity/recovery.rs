@@ -18,12 +18,12 @@
 //! Wrong second factors count toward the recovery's attempt limit (and are recorded as failed
 //! sign-in attempts of the account), and the limit burns the recovery.
 
-use crate::app::AppState;
 use crate::authn::code_sender::{self, Code, CodeError, Secret};
 use crate::authn::lockout::{self, Attempt};
 use crate::authn::{second_factor, totp};
 use crate::cache::CacheError;
 use crate::crypto::{self, password::PasswordError};
+use crate::ctx::Ctx;
 use crate::identity::contact::Contact;
 use crate::identity::password_policy::{self, PolicyError};
 use crate::identity::validation::Snils;
@@ -147,10 +147,7 @@ impl Who<'_> {
 }
 
 /// Finds the account and the confirmed contact to send the secret to.
-async fn resolve(
-    app: &AppState,
-    who: &Who<'_>,
-) -> Result<Option<(String, Contact)>, RecoveryError> {
+async fn resolve(app: &Ctx, who: &Who<'_>) -> Result<Option<(String, Contact)>, RecoveryError> {
     let account_id = match who {
         Who::Login(login) => {
             if let Ok(contact) = Contact::parse(login)
@@ -180,7 +177,7 @@ async fn resolve(
 }
 
 async fn confirmed_contact(
-    app: &AppState,
+    app: &Ctx,
     account_id: &str,
     kind: &str,
 ) -> Result<Option<Contact>, StoreError> {
@@ -194,7 +191,7 @@ async fn confirmed_contact(
 }
 
 /// Starts a recovery; returns its id. Sends an SMS code or an e-mail link when an account matched.
-pub async fn start(app: &AppState, who: Who<'_>, ip: &str) -> Result<String, RecoveryError> {
+pub async fn start(app: &Ctx, who: Who<'_>, ip: &str) -> Result<String, RecoveryError> {
     let valid_input = match &who {
         Who::Login(l) => Contact::parse(l).is_ok() || l.parse::<Snils>().is_ok(),
         Who::Passport { series, number } => series.trim().len() == 4 && number.trim().len() == 6,
@@ -267,7 +264,7 @@ pub async fn start(app: &AppState, who: Who<'_>, ip: &str) -> Result<String, Rec
     Ok(id)
 }
 
-async fn pending(app: &AppState, id: &str) -> Result<PendingRecovery, RecoveryError> {
+async fn pending(app: &Ctx, id: &str) -> Result<PendingRecovery, RecoveryError> {
     let p: PendingRecovery = app
         .cache
         .get_json(&key(id))
@@ -279,7 +276,7 @@ async fn pending(app: &AppState, id: &str) -> Result<PendingRecovery, RecoveryEr
     Ok(p)
 }
 
-async fn save(app: &AppState, id: &str, p: &PendingRecovery) -> Result<(), RecoveryError> {
+async fn save(app: &Ctx, id: &str, p: &PendingRecovery) -> Result<(), RecoveryError> {
     let ttl = (p.expires_at - app.clock.now()).max(1);
     app.cache.put_json(&key(id), p, ttl).await?;
     Ok(())
@@ -295,7 +292,7 @@ fn stage(p: &PendingRecovery) -> Stage {
 
 /// What the second step accepts for this account after a first proof by `via` (module text).
 async fn second_step(
-    app: &AppState,
+    app: &Ctx,
     account_id: &str,
     via: Option<&str>,
 ) -> Result<Option<SecondStep>, RecoveryError> {
@@ -318,7 +315,7 @@ async fn second_step(
 }
 
 /// Sends the second-step code to the independent contact (through the code sender's guard).
-pub async fn send_second_code(app: &AppState, id: &str, ip: &str) -> Result<(), RecoveryError> {
+pub async fn send_second_code(app: &Ctx, id: &str, ip: &str) -> Result<(), RecoveryError> {
     let p = pending(app, id).await?;
     let Stage::Second(second) = stage(&p) else {
         return Err(RecoveryError::NotConfirmed);
@@ -348,12 +345,7 @@ pub async fn send_second_code(app: &AppState, id: &str, ip: &str) -> Result<(), 
 
 /// Checks the SMS code or the e-mail token. An unknown person's recovery never accepts one.
 /// With two-step sign-in on, the second-step code (if any) is sent right away.
-pub async fn confirm(
-    app: &AppState,
-    id: &str,
-    secret: &str,
-    ip: &str,
-) -> Result<Stage, RecoveryError> {
+pub async fn confirm(app: &Ctx, id: &str, secret: &str, ip: &str) -> Result<Stage, RecoveryError> {
     let mut p = pending(app, id).await?;
     if p.contact_proven {
         return Ok(stage(&p));
@@ -378,7 +370,7 @@ pub async fn confirm(
 /// Checks the second factor: `method` "totp", "recovery" (a recovery code) or "code" (the code
 /// sent to the independent contact). A wrong one counts toward the recovery's attempt limit.
 pub async fn confirm_second(
-    app: &AppState,
+    app: &Ctx,
     id: &str,
     method: &str,
     code: &str,
@@ -439,18 +431,18 @@ pub async fn confirm_second(
 }
 
 /// Where the recovery stands (which page to show).
-pub async fn current_stage(app: &AppState, id: &str) -> Result<Stage, RecoveryError> {
+pub async fn current_stage(app: &Ctx, id: &str) -> Result<Stage, RecoveryError> {
     Ok(stage(&pending(app, id).await?))
 }
 
-pub async fn is_confirmed(app: &AppState, id: &str) -> Result<bool, RecoveryError> {
+pub async fn is_confirmed(app: &Ctx, id: &str) -> Result<bool, RecoveryError> {
     Ok(pending(app, id).await?.confirmed)
 }
 
 /// Sets the new password (consuming the recovery), ends every session, lifts a login lock and
 /// notifies. Returns the account id.
 pub async fn complete(
-    app: &AppState,
+    app: &Ctx,
     id: &str,
     password: &str,
     repeat: &str,

@@ -11,10 +11,10 @@
 use super::contact::{Contact, ContactError};
 use super::names::{NameError, normalise_name};
 use super::password_policy::{self, PolicyError};
-use crate::app::AppState;
 use crate::authn::code_sender::{self, Code, CodeError, Secret};
 use crate::cache::CacheError;
 use crate::crypto::{self, password::PasswordError};
+use crate::ctx::Ctx;
 use crate::store::StoreError;
 use crate::store::accounts::{AccountRow, NewAccount};
 use serde::{Deserialize, Serialize};
@@ -98,7 +98,7 @@ impl From<CodeError> for RegError {
 
 /// The message with the code (phone) or the link (e-mail).
 fn code_message(
-    app: &AppState,
+    app: &Ctx,
     contact: &Contact,
     id: &str,
     secret: &str,
@@ -136,7 +136,7 @@ fn code_message(
 }
 
 /// The notice to the owner of an already registered contact, instead of a code.
-fn taken_notice(app: &AppState, english: bool) -> (&'static str, String) {
+fn taken_notice(app: &Ctx, english: bool) -> (&'static str, String) {
     if english {
         (
             "Registration attempt",
@@ -163,7 +163,7 @@ fn taken_notice(app: &AppState, english: bool) -> (&'static str, String) {
 /// Validates the form, sends the code (phone) or link (e-mail), returns the registration id.
 /// A contact that is registered already gets the owner's notice instead; the answer is the same.
 pub async fn start(
-    app: &AppState,
+    app: &Ctx,
     form: RegistrationForm<'_>,
     tx: Option<String>,
     english: bool,
@@ -215,7 +215,7 @@ pub async fn start(
     Ok(id)
 }
 
-pub async fn pending(app: &AppState, id: &str) -> Result<PendingRegistration, RegError> {
+pub async fn pending(app: &Ctx, id: &str) -> Result<PendingRegistration, RegError> {
     let p: PendingRegistration = app
         .cache
         .get_json(&key(id))
@@ -229,11 +229,7 @@ pub async fn pending(app: &AppState, id: &str) -> Result<PendingRegistration, Re
 
 /// Checks the SMS code or e-mail token; wrong ones are counted atomically (code_sender) and the
 /// last allowed one burns the code.
-pub async fn confirm(
-    app: &AppState,
-    id: &str,
-    secret: &str,
-) -> Result<PendingRegistration, RegError> {
+pub async fn confirm(app: &Ctx, id: &str, secret: &str) -> Result<PendingRegistration, RegError> {
     let mut p = pending(app, id).await?;
     if p.confirmed {
         return Ok(p);
@@ -248,7 +244,7 @@ pub async fn confirm(
 
 /// Sets the password and creates the account. The pending registration is consumed.
 pub async fn complete(
-    app: &AppState,
+    app: &Ctx,
     id: &str,
     password: &str,
     repeat: &str,
@@ -288,7 +284,7 @@ pub async fn complete(
 /// Registration in person by a service-centre operator (seed 000:326): same validation, contact
 /// taken as confirmed by the operator, password chosen by the person at the desk.
 pub async fn register_in_person(
-    app: &AppState,
+    app: &Ctx,
     form: RegistrationForm<'_>,
     password: &str,
 ) -> Result<AccountRow, RegError> {

@@ -2,7 +2,7 @@
 //! person by SNILS and passport, checks the document in their hands and confirms. Only a verified
 //! SNILS and the verified passport count: pending data cannot be confirmed.
 
-use crate::app::AppState;
+use crate::ctx::Ctx;
 use crate::identity::levels::{self, ConfirmMethod};
 use crate::identity::validation::Snils;
 use crate::store::StoreError;
@@ -22,7 +22,7 @@ pub enum InPersonError {
 /// Confirms the person; returns their account id. `actor` is the operator as the audit log names
 /// them (`admin:<account id>`).
 pub async fn confirm(
-    app: &AppState,
+    app: &Ctx,
     snils: &Snils,
     series: &str,
     number: &str,

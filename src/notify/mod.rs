@@ -4,8 +4,8 @@
 
 pub mod sms_http;
 
-use crate::identity::Contact;
 use crate::store::{Store, StoreError};
+use crate::types::Contact;
 use sms_http::SmsGateway;
 
 #[derive(Clone, Debug)]

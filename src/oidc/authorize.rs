@@ -3,108 +3,25 @@
 //! `iss` (RFC 9207). The pending request (login transaction) lives in the cache so any node can
 //! continue it.
 
-use super::clients::{self, Client};
+use super::OidcState;
 use super::consent;
 use super::pkce;
-use crate::app::AppState;
+use crate::authn::login_tx::{self, AuthRequest, load_tx, save_tx};
 use crate::authn::{self, session};
-use crate::cache::CacheError;
-use crate::crypto;
-use crate::params::Params;
+use crate::clients::{self, Client};
 use crate::store::sessions::SessionRow;
 use crate::web::cookies;
 use crate::web::i18n::Lang;
 use crate::web::meta::ClientMeta;
 use crate::web::pages::{error_page, internal_error};
+use crate::web::params::Params;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct AuthRequest {
-    pub client_id: String,
-    pub client_name: String,
-    pub redirect_uri: String,
-    pub scopes: Vec<String>,
-    pub state: Option<String>,
-    pub nonce: Option<String>,
-    pub code_challenge: Option<String>,
-    pub prompt: Vec<String>,
-    pub max_age: Option<i64>,
-    pub login_hint: Option<String>,
-    pub lang: Lang,
-    pub created_at: i64,
-    /// prompt=login or an exceeded max_age: only a login after `created_at` will do.
-    pub needs_fresh_login: bool,
-    /// The OIDC `claims` request (JSON object), if any.
-    #[serde(default)]
-    pub claims: Option<serde_json::Value>,
-    #[serde(default)]
-    pub acr_values: Vec<String>,
-    /// `sub` of a valid id_token_hint: the session must belong to this person.
-    #[serde(default)]
-    pub hint_sub: Option<String>,
-    /// The client's pairwise sector, to compare id_token_hint subjects.
-    #[serde(default)]
-    pub sector: Option<String>,
-    /// The account level the portal requires.
-    #[serde(default)]
-    pub min_level: String,
-    /// The authentication assurance the portal requires (empty: low).
-    #[serde(default)]
-    pub required_acr: String,
-}
-
-/// What an authorization code stands for until it is redeemed.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CodeData {
-    pub client_id: String,
-    pub redirect_uri: String,
-    pub account_id: String,
-    pub scopes: Vec<String>,
-    pub nonce: Option<String>,
-    pub code_challenge: Option<String>,
-    pub auth_time: i64,
-    pub acr: String,
-    pub amr: Vec<String>,
-    pub expires_at: i64,
-    #[serde(default)]
-    pub claims: Option<serde_json::Value>,
-    #[serde(default)]
-    pub sid: Option<String>,
-}
-
-pub fn code_key(code: &str) -> String {
-    format!("code:{}", crypto::sha256_b64(code))
-}
-
-pub fn code_used_key(code: &str) -> String {
-    format!("code-used:{}", crypto::sha256_b64(code))
-}
-
-fn tx_key(id: &str) -> String {
-    format!("tx:{id}")
-}
-
-pub async fn load_tx(app: &AppState, id: &str) -> Result<Option<AuthRequest>, CacheError> {
-    if id.is_empty() || id.len() > 64 {
-        return Ok(None);
-    }
-    app.cache.get_json(&tx_key(id)).await
-}
-
-pub(super) async fn save_tx(app: &AppState, req: &AuthRequest) -> Result<String, CacheError> {
-    let id = crypto::random_token();
-    app.cache
-        .put_json(&tx_key(&id), req, app.config.session.login_tx_ttl)
-        .await?;
-    Ok(id)
-}
 
 pub async fn authorize_get(
-    State(app): State<AppState>,
+    State(app): State<OidcState>,
     meta: ClientMeta,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
@@ -115,7 +32,7 @@ pub async fn authorize_get(
 
 /// OIDC Core §3.1.2.1: the endpoint must accept POST with a form body too.
 pub async fn authorize_post(
-    State(app): State<AppState>,
+    State(app): State<OidcState>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -126,7 +43,7 @@ pub async fn authorize_post(
 
 /// Error redirect to a trusted redirect URI, carrying state and iss.
 pub fn error_redirect(
-    app: &AppState,
+    app: &OidcState,
     redirect_uri: &str,
     state: Option<&str>,
     error: &str,
@@ -140,7 +57,7 @@ pub fn error_redirect(
 
 /// The redirect URI with an authorization error response (RFC 6749 §4.1.2.1, RFC 9207 `iss`).
 pub fn error_url(
-    app: &AppState,
+    app: &OidcState,
     redirect_uri: &str,
     state: Option<&str>,
     error: &str,
@@ -160,10 +77,10 @@ pub fn error_url(
 }
 
 async fn handle(
-    app: &AppState,
+    app: &OidcState,
     meta: &ClientMeta,
     headers: &HeaderMap,
-    p: Result<Params, crate::params::ParamsError>,
+    p: Result<Params, crate::web::params::ParamsError>,
 ) -> Response {
     let Ok(p) = p else {
         return error_page(
@@ -254,7 +171,7 @@ use super::par;
 use super::request_object::{self, Refusal};
 
 pub fn parse_request(
-    app: &AppState,
+    app: &OidcState,
     p: &Params,
     client: &Client,
     redirect_uri: &str,
@@ -427,7 +344,7 @@ pub(super) fn has_prompt(req: &AuthRequest, v: &str) -> bool {
 
 /// Login, consent or code: the decision after parsing, and again after each step.
 async fn decide(
-    app: &AppState,
+    app: &OidcState,
     meta: &ClientMeta,
     headers: &HeaderMap,
     mut req: AuthRequest,
@@ -537,7 +454,7 @@ async fn decide(
         return consent::page(app, headers, &req, &tx);
     }
     if let Some(t) = tx
-        && let Err(e) = app.cache.delete(&tx_key(&t)).await
+        && let Err(e) = login_tx::delete_tx(app, &t).await
     {
         return internal_error(lang, &e);
     }
@@ -546,7 +463,7 @@ async fn decide(
 
 /// GET /authorize/continue?tx=…: back from the login page.
 pub async fn resume(
-    State(app): State<AppState>,
+    State(app): State<OidcState>,
     meta: ClientMeta,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
@@ -563,35 +480,12 @@ pub async fn resume(
     }
 }
 
-/// Takes the pending request out of the cache (single use), for the consent decision.
-pub async fn take_tx(app: &AppState, id: &str) -> Result<Option<AuthRequest>, CacheError> {
-    if id.is_empty() || id.len() > 64 {
-        return Ok(None);
-    }
-    app.cache.take_json(&tx_key(id)).await
-}
-
 /// Issues the authorization code and sends the browser back to the portal.
-pub async fn issue_code(app: &AppState, req: &AuthRequest, session: &SessionRow) -> Response {
-    let code = crypto::random_token();
-    let ttl = app.config.tokens.code_ttl;
-    let data = CodeData {
-        client_id: req.client_id.clone(),
-        redirect_uri: req.redirect_uri.clone(),
-        account_id: session.account_id.clone(),
-        scopes: req.scopes.clone(),
-        nonce: req.nonce.clone(),
-        code_challenge: req.code_challenge.clone(),
-        auth_time: session.auth_time,
-        acr: session.acr.clone(),
-        amr: session::amr_of(session),
-        expires_at: app.clock.now() + ttl,
-        claims: req.claims.clone(),
-        sid: Some(session::sid_of(session)),
+pub async fn issue_code(app: &OidcState, req: &AuthRequest, session: &SessionRow) -> Response {
+    let code = match login_tx::store_code(app, req, session).await {
+        Ok(code) => code,
+        Err(e) => return internal_error(req.lang, &e),
     };
-    if let Err(e) = app.cache.put_json(&code_key(&code), &data, ttl + 5).await {
-        return internal_error(req.lang, &e);
-    }
     let mut url = match url::Url::parse(&req.redirect_uri) {
         Ok(u) => u,
         Err(e) => return internal_error(req.lang, &e),

@@ -3,9 +3,9 @@
 //! shared cache, refetched once when an unknown `kid` appears, so an RP can rotate its key).
 //! Each `jti` is accepted once until the assertion expires.
 
+use super::OidcState;
 use super::client_keys;
-use super::clients::Client;
-use crate::app::AppState;
+use crate::clients::Client;
 use serde_json::Value;
 
 pub const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -37,7 +37,7 @@ pub fn claimed_client_id(assertion: &str) -> Option<String> {
 
 /// Verifies the assertion for `client`; `audiences` are the accepted `aud` values.
 pub async fn verify(
-    app: &AppState,
+    app: &OidcState,
     client: &Client,
     assertion: &str,
     audiences: &[String],

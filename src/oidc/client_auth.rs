@@ -2,11 +2,11 @@
 //! method presented (RFC 6749 §2.3), and only the method the client registered
 //! (`token_endpoint_auth_method`, OIDC Dynamic Client Registration §2).
 
+use super::OidcState;
 use super::client_assertion;
-use super::clients::{AuthMethod, Client, find_cached};
 use super::error::OAuthError;
-use crate::app::AppState;
-use crate::params::Params;
+use crate::clients::{AuthMethod, Client};
+use crate::web::params::Params;
 use axum::http::{HeaderMap, header};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -14,7 +14,7 @@ use base64::engine::general_purpose::STANDARD;
 /// Authenticates the client calling the token, introspection or revocation endpoint.
 /// Exactly one method may be presented (RFC 6749 §2.3).
 pub async fn authenticate(
-    app: &AppState,
+    app: &OidcState,
     headers: &HeaderMap,
     p: &Params,
 ) -> Result<Client, OAuthError> {
@@ -57,7 +57,9 @@ pub async fn authenticate(
             "client_id does not match the authenticated client",
         ));
     }
-    let client = find_cached(app, &id)
+    let client = app
+        .clients
+        .find(&app.store, &id)
         .await?
         .ok_or_else(|| OAuthError::invalid_client(used_basic))?;
     let refuse = |why: &dyn std::fmt::Display| {

@@ -4,8 +4,8 @@
 //! so a relying party can rotate its keys without re-registering, but at most once per client per
 //! `outbound.jwks_refetch_secs` (shared by all nodes); a failed fetch is cached for as long.
 
-use super::clients::Client;
-use crate::app::AppState;
+use super::OidcState;
+use crate::clients::Client;
 use josekit::jwk::{Jwk, JwkSet};
 use josekit::jws::{ES256, JwsVerifier, PS256, RS256};
 use serde_json::{Map, Value};
@@ -35,7 +35,7 @@ const SET_TTL: i64 = 300;
 
 /// The client's keys: inline, or its cached jwks_uri set, fetched when nothing is cached.
 /// Returns the set and whether it was fetched just now.
-async fn fetch(app: &AppState, client: &Client) -> Result<(JwkSet, bool), KeysError> {
+async fn fetch(app: &OidcState, client: &Client) -> Result<(JwkSet, bool), KeysError> {
     let unavailable = |e: &dyn std::fmt::Display| KeysError::Unavailable(e.to_string());
     if let Some(inline) = &client.jwks {
         let set = JwkSet::from_bytes(inline.as_bytes()).map_err(|e| unavailable(&e))?;
@@ -53,7 +53,7 @@ async fn fetch(app: &AppState, client: &Client) -> Result<(JwkSet, bool), KeysEr
 }
 
 /// Fetches the jwks_uri through the outbound guard and caches the answer, failures included.
-async fn download(app: &AppState, client: &Client) -> Result<JwkSet, KeysError> {
+async fn download(app: &OidcState, client: &Client) -> Result<JwkSet, KeysError> {
     let uri = client
         .jwks_uri
         .as_deref()
@@ -80,7 +80,7 @@ async fn download(app: &AppState, client: &Client) -> Result<JwkSet, KeysError> 
 
 /// At most one refetch per client per `outbound.jwks_refetch_secs`, across every node (the slot is
 /// taken atomically in the shared cache): an unknown `kid` cannot make vhod fetch on each request.
-async fn may_refetch(app: &AppState, client: &Client) -> bool {
+async fn may_refetch(app: &OidcState, client: &Client) -> bool {
     let secs = app.config.outbound.jwks_refetch_secs.max(1);
     app.cache
         .put_if_absent(&format!("client-jwks-refetch:{}", client.id), "1", secs)
@@ -109,7 +109,7 @@ fn pick<'a>(set: &'a JwkSet, kid: Option<&str>, alg: &str) -> Option<&'a Jwk> {
 
 /// Verifies a JWT signed by `client` with one of [`ALGS`]; returns its claims.
 pub async fn verify_jwt(
-    app: &AppState,
+    app: &OidcState,
     client: &Client,
     jwt: &str,
 ) -> Result<Map<String, Value>, KeysError> {

@@ -2,9 +2,10 @@
 //! allows or denies. Remembered per client, scopes and claims named one by one; asked again when a
 //! portal wants more, or with prompt=consent.
 
-use super::authorize::{self, AuthRequest};
+use super::OidcState;
+use super::authorize;
 use super::consent_items;
-use crate::app::AppState;
+use crate::authn::login_tx::{self, AuthRequest};
 use crate::authn::session;
 use crate::store::StoreError;
 use crate::web::i18n::Tr;
@@ -28,7 +29,7 @@ fn words(s: &str) -> Vec<String> {
 /// and userinfo members, unverified ones apart): a remembered consent that misses any of them is
 /// asked again (and prompt=none then answers consent_required).
 pub async fn is_needed(
-    app: &AppState,
+    app: &OidcState,
     account_id: &str,
     req: &AuthRequest,
 ) -> Result<bool, StoreError> {
@@ -66,7 +67,7 @@ struct ConsentPage {
     items: Vec<Item>,
 }
 
-pub fn page(app: &AppState, headers: &HeaderMap, req: &AuthRequest, tx: &str) -> Response {
+pub fn page(app: &OidcState, headers: &HeaderMap, req: &AuthRequest, tx: &str) -> Response {
     let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
     let claims = req.claims.as_ref();
     let items = consent_items::page_items(
@@ -94,7 +95,7 @@ pub fn page(app: &AppState, headers: &HeaderMap, req: &AuthRequest, tx: &str) ->
 
 /// POST /consent: allow → remember and issue the code; deny → access_denied to the portal.
 pub async fn decide(
-    State(app): State<AppState>,
+    State(app): State<OidcState>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -110,7 +111,7 @@ pub async fn decide(
         Ok(None) => return Redirect::to("/login").into_response(),
         Err(e) => return internal_error(lang, &e),
     };
-    let req = match authorize::take_tx(&app, p.get("tx").unwrap_or("")).await {
+    let req = match login_tx::take_tx(&app, p.get("tx").unwrap_or("")).await {
         Ok(Some(r)) => r,
         Ok(None) => return error_page(lang, StatusCode::BAD_REQUEST, "error.tx_expired"),
         Err(e) => return internal_error(lang, &e),

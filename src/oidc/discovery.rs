@@ -1,7 +1,7 @@
 //! OpenID Provider metadata (OIDC Discovery 1.0) and the JWK Set. Advertises exactly what is implemented.
 
+use super::OidcState;
 use super::claims::{CLAIMS, SCOPES};
-use crate::app::AppState;
 use crate::authn::ACR_VALUES;
 use axum::extract::State;
 use axum::http::header;
@@ -16,7 +16,7 @@ const AUTH_METHODS: [&str; 4] = [
 ];
 const ASSERTION_ALGS: [&str; 3] = ["RS256", "PS256", "ES256"];
 
-pub fn metadata(app: &AppState) -> Value {
+pub fn metadata(app: &OidcState) -> Value {
     let iss = app.issuer();
     let mut meta = json!({
         "issuer": iss,
@@ -74,7 +74,7 @@ pub fn metadata(app: &AppState) -> Value {
     meta
 }
 
-pub async fn discovery(State(app): State<AppState>) -> Response {
+pub async fn discovery(State(app): State<OidcState>) -> Response {
     (
         [(header::CACHE_CONTROL, "public, max-age=300")],
         [(header::CONTENT_TYPE, "application/json")],
@@ -87,7 +87,7 @@ pub async fn discovery(State(app): State<AppState>) -> Response {
 
 /// Cacheable for half the pre-publication period (at most an hour), so a relying party that
 /// honours Cache-Control always has a rotated-in key before it signs anything.
-pub async fn jwks(State(app): State<AppState>) -> Response {
+pub async fn jwks(State(app): State<OidcState>) -> Response {
     let max_age = (app.config.keys.prepublish_secs / 2).clamp(0, 3600);
     (
         [

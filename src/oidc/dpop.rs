@@ -3,8 +3,8 @@
 //! of the current 5-minute window, so every node issues and accepts the same ones. Each proof `jti`
 //! is accepted once.
 
-use crate::app::AppState;
 use crate::crypto;
+use crate::ctx::Ctx;
 use hmac::{Hmac, Mac};
 use josekit::jwk::Jwk;
 use josekit::jws::{ES256, JwsVerifier, PS256, RS256};
@@ -45,7 +45,7 @@ pub fn thumbprint(jwk: &Jwk) -> Option<String> {
     Some(crypto::b64url(&Sha256::digest(canonical.as_bytes())))
 }
 
-fn nonce_for(app: &AppState, window: i64) -> String {
+fn nonce_for(app: &Ctx, window: i64) -> String {
     let mut mac =
         Hmac::<Sha256>::new_from_slice(app.purpose_keys.dpop_nonce()).expect("HMAC takes any key");
     mac.update(b"dpop-nonce\0");
@@ -54,18 +54,18 @@ fn nonce_for(app: &AppState, window: i64) -> String {
 }
 
 /// The nonce to hand out now (DPoP-Nonce header).
-pub fn current_nonce(app: &AppState) -> String {
+pub fn current_nonce(app: &Ctx) -> String {
     nonce_for(app, app.clock.now() / NONCE_WINDOW)
 }
 
-fn nonce_ok(app: &AppState, nonce: &str) -> bool {
+fn nonce_ok(app: &Ctx, nonce: &str) -> bool {
     let w = app.clock.now() / NONCE_WINDOW;
     crypto::ct_eq(nonce, &nonce_for(app, w)) || crypto::ct_eq(nonce, &nonce_for(app, w - 1))
 }
 
 /// Verifies a DPoP proof for `method` `url`; `access_token` is given at resource servers (`ath`).
 pub async fn verify(
-    app: &AppState,
+    app: &Ctx,
     proof: &str,
     method: &str,
     url: &str,

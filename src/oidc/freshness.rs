@@ -4,7 +4,7 @@
 //! `max_age` however long following the redirect took: otherwise `max_age=0` (or any small value)
 //! would send the person back to the login page for ever.
 
-use super::authorize::AuthRequest;
+use crate::authn::login_tx::AuthRequest;
 
 pub fn satisfied(req: &AuthRequest, auth_time: i64, now: i64, resumed: bool) -> bool {
     let in_this_transaction = resumed && auth_time >= req.created_at;

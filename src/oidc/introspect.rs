@@ -2,12 +2,12 @@
 //! sees and revokes only its own tokens (anything else is simply "inactive" / ignored, so token
 //! existence is not revealed). Both read the store, so a revocation on one node holds on every node.
 
-use super::clients;
+use super::OidcState;
 use super::error::OAuthError;
 use super::tokens::validate_access_token;
-use crate::app::AppState;
+use crate::clients;
 use crate::crypto;
-use crate::params::Params;
+use crate::web::params::Params;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 async fn authenticated_params(
-    app: &AppState,
+    app: &OidcState,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<(clients::Client, Params), OAuthError> {
@@ -27,7 +27,7 @@ async fn authenticated_params(
             "parameter {dup} is given more than once"
         )));
     }
-    let client = clients::authenticate(app, headers, &p).await?;
+    let client = super::client_auth::authenticate(app, headers, &p).await?;
     if p.get("token").is_none() {
         return Err(OAuthError::invalid_request("token is required"));
     }
@@ -40,7 +40,7 @@ fn no_store(mut res: Response) -> Response {
     res
 }
 
-pub async fn introspect(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn introspect(State(app): State<OidcState>, headers: HeaderMap, body: Bytes) -> Response {
     let result = async {
         let (client, p) = authenticated_params(&app, &headers, &body).await?;
         let token = p.get("token").unwrap_or_default();
@@ -53,7 +53,7 @@ pub async fn introspect(State(app): State<AppState>, headers: HeaderMap, body: B
     }
 }
 
-async fn inspect(app: &AppState, caller: &str, token: &str) -> Result<Value, OAuthError> {
+async fn inspect(app: &OidcState, caller: &str, token: &str) -> Result<Value, OAuthError> {
     let inactive = json!({ "active": false });
     if token.contains('.') {
         let Ok(valid) = validate_access_token(app, token).await else {
@@ -118,7 +118,7 @@ async fn inspect(app: &AppState, caller: &str, token: &str) -> Result<Value, OAu
     }))
 }
 
-pub async fn revoke(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn revoke(State(app): State<OidcState>, headers: HeaderMap, body: Bytes) -> Response {
     let result = async {
         let (client, p) = authenticated_params(&app, &headers, &body).await?;
         let token = p.get("token").unwrap_or_default();

@@ -2,15 +2,15 @@
 //! (OIDC Back-Channel Logout 1.0). The person confirms with a CSRF-protected form, so a link on a
 //! foreign page cannot sign them out.
 
-use super::clients::{self, Client};
-use crate::app::AppState;
+use super::OidcState;
 use crate::authn::logout::{self, BackchannelLogout};
 use crate::authn::session;
+use crate::clients::{self, Client};
 use crate::crypto;
-use crate::params::Params;
 use crate::web::i18n::Tr;
 use crate::web::meta::ClientMeta;
 use crate::web::pages::{error_page, internal_error, with_cookie};
+use crate::web::params::Params;
 use crate::web::{cookies, csrf, render};
 use askama::Template;
 use axum::body::Bytes;
@@ -36,7 +36,7 @@ struct EndSessionPage {
 }
 
 pub async fn end_session_get(
-    State(app): State<AppState>,
+    State(app): State<OidcState>,
     meta: ClientMeta,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
@@ -46,7 +46,7 @@ pub async fn end_session_get(
 }
 
 pub async fn end_session_post(
-    State(app): State<AppState>,
+    State(app): State<OidcState>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -56,10 +56,10 @@ pub async fn end_session_post(
 }
 
 async fn start(
-    app: &AppState,
+    app: &OidcState,
     meta: &ClientMeta,
     headers: &HeaderMap,
-    p: Result<Params, crate::params::ParamsError>,
+    p: Result<Params, crate::web::params::ParamsError>,
 ) -> Response {
     let Ok(p) = p else {
         return error_page(
@@ -143,7 +143,7 @@ async fn start(
 
 /// POST /session/end/confirm: end this browser's session, notify portals, go back or say goodbye.
 pub async fn confirm(
-    State(app): State<AppState>,
+    State(app): State<OidcState>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -184,7 +184,10 @@ pub async fn confirm(
 }
 
 /// Signs a logout token and POSTs it to the client's back-channel logout URI.
-pub async fn deliver_backchannel(app: &AppState, job: &BackchannelLogout) -> Result<(), String> {
+pub async fn deliver_backchannel(
+    app: &crate::ctx::Ctx,
+    job: &BackchannelLogout,
+) -> Result<(), String> {
     let Some(client) = clients::find(&app.store, &job.client_id)
         .await
         .map_err(|e| e.to_string())?

@@ -2,15 +2,14 @@
 //! credentials and gets a one-time `request_uri` valid for 60 seconds, so nothing sensitive travels
 //! through the browser and the request is authenticated. A client can be required to use it.
 
+use super::OidcState;
 use super::authorize;
-use super::clients;
 use super::error::OAuthError;
 use super::request_object;
-use crate::app::AppState;
 use crate::cache::CacheError;
 use crate::crypto;
-use crate::params::Params;
 use crate::web::i18n::Lang;
+use crate::web::params::Params;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -31,7 +30,7 @@ fn key(id: &str) -> String {
     format!("par:{}", crypto::sha256_b64(id))
 }
 
-pub async fn push(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn push(State(app): State<OidcState>, headers: HeaderMap, body: Bytes) -> Response {
     match handle(&app, &headers, &body).await {
         Ok(request_uri) => {
             let mut res = (
@@ -47,7 +46,7 @@ pub async fn push(State(app): State<AppState>, headers: HeaderMap, body: Bytes) 
     }
 }
 
-async fn handle(app: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<String, OAuthError> {
+async fn handle(app: &OidcState, headers: &HeaderMap, body: &[u8]) -> Result<String, OAuthError> {
     let p =
         Params::from_form(headers, body).map_err(|e| OAuthError::invalid_request(e.to_string()))?;
     if let Some(dup) = p.duplicated() {
@@ -55,7 +54,7 @@ async fn handle(app: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Stri
             "parameter {dup} is given more than once"
         )));
     }
-    let client = clients::authenticate(app, headers, &p).await?;
+    let client = super::client_auth::authenticate(app, headers, &p).await?;
     if p.has("request_uri") {
         return Err(OAuthError::invalid_request(
             "request_uri is not allowed in a pushed request",
@@ -85,7 +84,7 @@ async fn handle(app: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Stri
 
 /// The pushed parameters behind `request_uri`, once, and only for the client that pushed them.
 pub async fn take(
-    app: &AppState,
+    app: &OidcState,
     client_id: &str,
     request_uri: &str,
 ) -> Result<Option<Params>, CacheError> {

@@ -6,51 +6,15 @@
 //! checked out, and through the outbound guard. Parameters in the object take precedence over the
 //! query (OIDC Core §6.3.3).
 
+use super::OidcState;
 use super::client_keys;
-use super::clients::Client;
-use crate::app::AppState;
+use crate::clients::Client;
 use crate::outbound::FetchError;
-use crate::params::Params;
+use crate::web::params::Params;
 use serde_json::Value;
 
 /// (error code, description) for the authorization error response.
 pub type Refusal = (&'static str, String);
-
-/// Algorithms a client may register as request_object_signing_alg.
-pub const REGISTRABLE_ALGS: [&str; 4] = ["none", "RS256", "PS256", "ES256"];
-
-/// Registration checks: a known algorithm, never `none` for FAPI 2.0 (which signs with PS256 or
-/// ES256), and request_uris that are absolute https URLs (http only on loopback).
-pub fn check_registration(fapi2: bool, alg: Option<&str>, uris: &[String]) -> Result<(), String> {
-    if let Some(a) = alg {
-        if !REGISTRABLE_ALGS.contains(&a) {
-            return Err(format!(
-                "request_object_signing_alg must be one of {}",
-                REGISTRABLE_ALGS.join(", ")
-            ));
-        }
-        if fapi2 && !matches!(a, "PS256" | "ES256") {
-            return Err("a FAPI 2.0 client signs request objects with PS256 or ES256".into());
-        }
-    }
-    if let Some(bad) = uris.iter().find(|u| !is_acceptable_request_uri(u)) {
-        return Err(format!(
-            "request_uri `{bad}` must be https (http only for localhost)"
-        ));
-    }
-    Ok(())
-}
-
-fn is_acceptable_request_uri(uri: &str) -> bool {
-    match url::Url::parse(uri) {
-        Ok(u) => match u.scheme() {
-            "https" => u.host().is_some(),
-            "http" => matches!(u.host_str(), Some("localhost" | "127.0.0.1" | "[::1]")),
-            _ => false,
-        },
-        Err(_) => false,
-    }
-}
 
 /// The URI without its fragment (OIDC Registration §2: the fragment may carry a content hash).
 fn without_fragment(uri: &str) -> &str {
@@ -65,7 +29,7 @@ pub fn is_registered(client: &Client, uri: &str) -> bool {
         .any(|r| without_fragment(r) == without_fragment(uri))
 }
 
-pub async fn expand(app: &AppState, client: &Client, p: &Params) -> Result<Params, Refusal> {
+pub async fn expand(app: &OidcState, client: &Client, p: &Params) -> Result<Params, Refusal> {
     let jwt = match (p.get("request"), p.get("request_uri")) {
         (None, None) => return Ok(p.clone()),
         (Some(_), Some(_)) => {
@@ -174,7 +138,7 @@ pub async fn expand(app: &AppState, client: &Client, p: &Params) -> Result<Param
 
 /// Fetches a request object by reference through the outbound guard (https, public addresses
 /// unless allowed, size and time limits).
-async fn fetch(app: &AppState, uri: &str) -> Result<String, Refusal> {
+async fn fetch(app: &OidcState, uri: &str) -> Result<String, Refusal> {
     let bad = |d: &str| ("invalid_request_uri", d.to_string());
     let bytes = app.outbound.get(uri).await.map_err(|e| {
         tracing::info!(error = %e, "request_uri not fetched");

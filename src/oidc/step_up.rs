@@ -2,8 +2,9 @@
 //! is asked for the account's second factor (substantial) or a qualified signature (high), or the
 //! portal is refused when the person cannot reach it.
 
-use super::authorize::{AuthRequest, error_redirect, has_prompt, save_tx};
-use crate::app::AppState;
+use super::OidcState;
+use super::authorize::{error_redirect, has_prompt};
+use crate::authn::login_tx::{AuthRequest, save_tx};
 use crate::authn::{self, session};
 use crate::store::sessions::SessionRow;
 use crate::web::meta::ClientMeta;
@@ -13,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 /// The session is weaker than the portal demands: ask for the account's second factor within this
 /// transaction, or refuse when the person has none.
 pub async fn step_up(
-    app: &AppState,
+    app: &OidcState,
     meta: &ClientMeta,
     req: AuthRequest,
     tx: Option<String>,
@@ -58,7 +59,7 @@ pub async fn step_up(
 /// `high` is reached only by signing in with a bound qualified certificate: the signature page
 /// within this transaction, or a refusal when the person has none bound (or prompt=none).
 async fn step_up_to_signature(
-    app: &AppState,
+    app: &OidcState,
     req: AuthRequest,
     tx: Option<String>,
     session: &SessionRow,

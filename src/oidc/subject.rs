@@ -2,12 +2,12 @@
 //! pairwise (HMAC of the client's sector and the account, so portals of different sectors cannot
 //! correlate a person).
 
-use super::clients::Client;
-use crate::app::AppState;
+use crate::clients::Client;
+use crate::ctx::Ctx;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-pub fn for_sector(app: &AppState, sector: Option<&str>, account_id: &str) -> String {
+pub fn for_sector(app: &Ctx, sector: Option<&str>, account_id: &str) -> String {
     match sector {
         None => account_id.to_string(),
         Some(sector) => {
@@ -21,6 +21,6 @@ pub fn for_sector(app: &AppState, sector: Option<&str>, account_id: &str) -> Str
     }
 }
 
-pub fn for_client(app: &AppState, client: &Client, account_id: &str) -> String {
+pub fn for_client(app: &Ctx, client: &Client, account_id: &str) -> String {
     for_sector(app, client.pairwise_sector.as_deref(), account_id)
 }

@@ -2,23 +2,23 @@
 //! RFC 6749 §5.2 errors; RFC 9700: code reuse revokes what the first redemption produced, refresh
 //! token reuse (after a short grace for racing tabs) revokes the whole grant.
 
-use super::authorize::{CodeData, code_key, code_used_key};
-use super::clients::{self, Client};
+use super::OidcState;
 use super::dpop;
 use super::error::OAuthError;
 use super::pkce;
 use super::tokens::{self, IssueRequest, TokenResponse};
-use crate::app::AppState;
+use crate::authn::login_tx::{CodeData, code_key, code_used_key};
+use crate::clients::Client;
 use crate::crypto;
-use crate::params::Params;
 use crate::store::grants::NewGrant;
+use crate::web::params::Params;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-pub async fn token(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn token(State(app): State<OidcState>, headers: HeaderMap, body: Bytes) -> Response {
     match handle(&app, &headers, &body).await {
         Ok(issued) => {
             let bound = issued.token_type == "DPoP";
@@ -36,7 +36,7 @@ pub async fn token(State(app): State<AppState>, headers: HeaderMap, body: Bytes)
 }
 
 async fn handle(
-    app: &AppState,
+    app: &OidcState,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<TokenResponse, OAuthError> {
@@ -47,7 +47,7 @@ async fn handle(
             "parameter {dup} is given more than once"
         )));
     }
-    let client = clients::authenticate(app, headers, &p).await?;
+    let client = super::client_auth::authenticate(app, headers, &p).await?;
     let jkt = proof_key(app, headers, "token").await?;
     if client.require_dpop && jkt.is_none() {
         return Err(OAuthError::invalid_request(
@@ -84,7 +84,7 @@ async fn handle(
 
 /// The DPoP proof of a request to `{issuer}/{endpoint}`, if any, as its key thumbprint.
 pub async fn proof_key(
-    app: &AppState,
+    app: &OidcState,
     headers: &HeaderMap,
     endpoint: &str,
 ) -> Result<Option<String>, OAuthError> {
@@ -128,7 +128,7 @@ pub async fn proof_key(
 }
 
 async fn redeem_code(
-    app: &AppState,
+    app: &OidcState,
     client: &Client,
     p: &Params,
     jkt: Option<&str>,
@@ -232,7 +232,7 @@ async fn redeem_code(
 
 /// RFC 6749 §4.4: scopes from the client's allowance; none requested means all of them.
 fn client_credentials(
-    app: &AppState,
+    app: &OidcState,
     client: &Client,
     p: &Params,
     jkt: Option<&str>,
@@ -259,7 +259,7 @@ fn client_credentials(
 }
 
 async fn refresh(
-    app: &AppState,
+    app: &OidcState,
     client: &Client,
     p: &Params,
     jkt: Option<&str>,

@@ -1,10 +1,10 @@
 //! Issuing tokens for a grant: access token (JWT, RFC 9068), ID token, rotated refresh token.
 //! Also the reverse: validating an access token presented to userinfo.
 
-use super::clients::Client;
+use super::OidcState;
 use super::error::OAuthError;
 use super::subject;
-use crate::app::AppState;
+use crate::clients::Client;
 use crate::crypto;
 use crate::store::grants::GrantRow;
 use serde::Serialize;
@@ -35,7 +35,7 @@ pub struct IssueRequest<'a> {
 
 /// Access tokens are always RS256-or-ES256 JWTs signed like the client's ID tokens would be; the
 /// resource server is vhod itself (userinfo), so the issuer is the default audience.
-pub async fn issue(app: &AppState, req: IssueRequest<'_>) -> Result<TokenResponse, OAuthError> {
+pub async fn issue(app: &OidcState, req: IssueRequest<'_>) -> Result<TokenResponse, OAuthError> {
     let now = app.clock.now();
     let cfg = &app.config.tokens;
     let scopes: Vec<String> = req.grant.scopes.split(' ').map(str::to_owned).collect();
@@ -135,7 +135,7 @@ pub async fn issue(app: &AppState, req: IssueRequest<'_>) -> Result<TokenRespons
 }
 
 fn access_token(
-    app: &AppState,
+    app: &OidcState,
     client: &Client,
     grant: &GrantRow,
     scopes: &[String],
@@ -167,7 +167,7 @@ fn access_token(
 
 /// client_credentials (RFC 6749 §4.4): an access token for the client itself, no refresh token.
 pub fn issue_for_client(
-    app: &AppState,
+    app: &OidcState,
     client: &Client,
     scopes: &[String],
     dpop_jkt: Option<&str>,
@@ -223,7 +223,7 @@ pub fn at_hash(access_token: &str) -> String {
 /// Verifies an access token: signature by a published key, type at+jwt, issuer, expiry, not revoked
 /// (RFC 7009), and its grant not revoked or its client still registered. Anything else: invalid_token.
 pub async fn validate_access_token(
-    app: &AppState,
+    app: &OidcState,
     token: &str,
 ) -> Result<ValidAccessToken, OAuthError> {
     let bad = || OAuthError::invalid_token("the access token is invalid, expired or revoked");
@@ -249,7 +249,8 @@ pub async fn validate_access_token(
         .get("client_id")
         .and_then(Value::as_str)
         .ok_or_else(bad)?;
-    super::clients::find_cached(app, client_id)
+    app.clients
+        .find(&app.store, client_id)
         .await?
         .ok_or_else(bad)?;
     let grant = match claims.get("gid").and_then(Value::as_str) {

@@ -1,11 +1,11 @@
 //! UserInfo (OIDC Core §5.3): GET or POST, bearer token in the header (or, for POST, the form body,
 //! RFC 6750 §2.2). Claims by the grant's scopes, read fresh from the store at every call.
 
+use super::OidcState;
 use super::claims;
 use super::error::OAuthError;
 use super::tokens::validate_access_token;
-use crate::app::AppState;
-use crate::params::Params;
+use crate::web::params::Params;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -45,7 +45,7 @@ fn no_token() -> Response {
     res
 }
 
-pub async fn userinfo_get(State(app): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn userinfo_get(State(app): State<OidcState>, headers: HeaderMap) -> Response {
     match authorization(&headers) {
         Some((scheme, token)) => respond(&app, &headers, "GET", scheme, token).await,
         None => no_token(),
@@ -53,7 +53,7 @@ pub async fn userinfo_get(State(app): State<AppState>, headers: HeaderMap) -> Re
 }
 
 pub async fn userinfo_post(
-    State(app): State<AppState>,
+    State(app): State<OidcState>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -82,7 +82,7 @@ pub async fn userinfo_post(
 /// RFC 9449 §7: a DPoP-bound token needs the DPoP scheme and a proof by the same key over this
 /// request and this token; an unbound one must not come with the DPoP scheme.
 async fn check_binding(
-    app: &AppState,
+    app: &OidcState,
     headers: &HeaderMap,
     method: &str,
     scheme: Scheme,
@@ -128,7 +128,7 @@ async fn check_binding(
 }
 
 async fn respond(
-    app: &AppState,
+    app: &OidcState,
     headers: &HeaderMap,
     method: &str,
     scheme: Scheme,
@@ -183,7 +183,9 @@ async fn respond(
             unverified: &unverified,
         };
         let mut claims = claims::select(&scopes, &requested, &person);
-        let client = super::clients::find_cached(app, &grant.client_id)
+        let client = app
+            .clients
+            .find(&app.store, &grant.client_id)
             .await?
             .ok_or_else(|| OAuthError::invalid_token("the client no longer exists"))?;
         claims.insert(

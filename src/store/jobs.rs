@@ -3,6 +3,14 @@
 
 use super::{Store, StoreError, new_id};
 
+/// What a job run asks for next.
+#[derive(Debug, PartialEq, Eq)]
+pub enum JobOutcome {
+    Done,
+    /// Not finished: run again at this instant (unix seconds), attempts not counted.
+    Later(i64),
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct JobRow {
     pub id: String,

@@ -5,7 +5,7 @@ use super::identity::{signed_in, signed_in_form};
 use super::meta::ClientMeta;
 use super::pages::{internal_error, with_cookie};
 use super::{csrf, render};
-use crate::app::AppState;
+use crate::ctx::Ctx;
 use crate::identity::Phone;
 use crate::identity::contacts::{self, ContactChangeError};
 use crate::store::accounts::IdentifierRow;
@@ -48,7 +48,7 @@ pub fn shown_contacts(ids: &[IdentifierRow]) -> Vec<(String, bool)> {
 }
 
 async fn page_for(
-    app: &AppState,
+    app: &Ctx,
     headers: &HeaderMap,
     lang: Lang,
     account_id: &str,
@@ -91,7 +91,7 @@ async fn page_for(
     )
 }
 
-pub async fn page(State(app): State<AppState>, meta: ClientMeta, headers: HeaderMap) -> Response {
+pub async fn page(State(app): State<Ctx>, meta: ClientMeta, headers: HeaderMap) -> Response {
     let lang = meta.lang(None);
     match signed_in(&app, &headers, lang).await {
         Ok(s) => {
@@ -125,7 +125,7 @@ fn error_key(e: &ContactChangeError) -> &'static str {
 }
 
 pub async fn start(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -179,7 +179,7 @@ pub async fn start(
 }
 
 pub async fn confirm(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -212,7 +212,7 @@ pub async fn confirm(
 /// Addresses change without a registry check (REQUIREMENTS §1); portals see them at the next
 /// userinfo call (scope `addresses`).
 pub async fn save_addresses(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,

@@ -6,8 +6,8 @@ use super::identity::{signed_in, signed_in_form};
 use super::meta::ClientMeta;
 use super::pages::{internal_error, with_cookie};
 use super::{cookies, csrf, render};
-use crate::app::AppState;
 use crate::authn::session;
+use crate::ctx::Ctx;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -28,7 +28,7 @@ struct DeletePage {
 }
 
 fn delete_page(
-    app: &AppState,
+    app: &Ctx,
     headers: &HeaderMap,
     lang: Lang,
     status: StatusCode,
@@ -51,11 +51,7 @@ fn delete_page(
     )
 }
 
-pub async fn delete_form(
-    State(app): State<AppState>,
-    meta: ClientMeta,
-    headers: HeaderMap,
-) -> Response {
+pub async fn delete_form(State(app): State<Ctx>, meta: ClientMeta, headers: HeaderMap) -> Response {
     let lang = meta.lang(None);
     // «Учётная запись удалена» after the POST that deleted it (Post/Redirect/Get; no session now).
     if let Some((message, spent)) = super::flash::take(&app, &headers)
@@ -84,7 +80,7 @@ pub async fn delete_form(
 }
 
 pub async fn delete_account(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,

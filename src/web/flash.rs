@@ -4,8 +4,8 @@
 //! in the browser is one a GET can open.
 
 use super::cookies;
-use crate::app::AppState;
 use crate::crypto;
+use crate::ctx::Ctx;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
@@ -13,7 +13,7 @@ use base64::Engine;
 pub const COOKIE: &str = "vhod_flash";
 const TTL: i64 = 120;
 
-fn cookie(app: &AppState, value: &str, max_age: i64) -> HeaderValue {
+fn cookie(app: &Ctx, value: &str, max_age: i64) -> HeaderValue {
     let mut c = format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}");
     if app.config.issuer_is_https() {
         c.push_str("; Secure");
@@ -22,7 +22,7 @@ fn cookie(app: &AppState, value: &str, max_age: i64) -> HeaderValue {
 }
 
 /// 303 to `to`, with `message` for the page to show once.
-pub fn redirect(app: &AppState, to: &str, message: &str) -> Response {
+pub fn redirect(app: &Ctx, to: &str, message: &str) -> Response {
     let mut res = Redirect::to(to).into_response();
     res.headers_mut().append(
         header::SET_COOKIE,
@@ -32,7 +32,7 @@ pub fn redirect(app: &AppState, to: &str, message: &str) -> Response {
 }
 
 /// The message left by the POST before, if any, and the header that spends it.
-pub fn take(app: &AppState, headers: &HeaderMap) -> Option<(String, HeaderValue)> {
+pub fn take(app: &Ctx, headers: &HeaderMap) -> Option<(String, HeaderValue)> {
     let raw = cookies::get(headers, COOKIE)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(raw.as_bytes())

@@ -404,6 +404,10 @@ fn text(key: &str) -> (&'static str, &'static str) {
             "Браузер не смог использовать ключ доступа.",
             "The browser could not use a passkey.",
         ),
+        "passkeys.err_unavailable" => (
+            "Вход по ключу доступа на этом адресе сервиса недоступен.",
+            "Passkeys are not available at this address of the service.",
+        ),
         "admin.title" => (
             "Консоль администратора безопасности",
             "Security administration console",

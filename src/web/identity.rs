@@ -5,14 +5,14 @@ use super::i18n::{Lang, Tr};
 use super::meta::ClientMeta;
 use super::pages::{internal_error, with_cookie};
 use super::{cookies, csrf, render};
-use crate::app::AppState;
 use crate::authn::session;
+use crate::ctx::Ctx;
 use crate::identity::letters::{self, LetterError};
 use crate::identity::levels::{self, IdDocument, LevelError, StandardRequest};
 use crate::identity::validation::{Passport, Snils};
-use crate::params::Params;
 use crate::store::StoreError;
 use crate::store::sessions::SessionRow;
+use crate::web::params::Params;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -21,11 +21,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 /// The live session of this browser, or the answer to give instead (login page or error).
 #[allow(clippy::result_large_err)]
-pub async fn signed_in(
-    app: &AppState,
-    headers: &HeaderMap,
-    lang: Lang,
-) -> Result<SessionRow, Response> {
+pub async fn signed_in(app: &Ctx, headers: &HeaderMap, lang: Lang) -> Result<SessionRow, Response> {
     let sid = cookies::get(headers, session::COOKIE);
     match session::current(app, sid.as_deref()).await {
         Ok(Some(s)) => Ok(s),
@@ -38,7 +34,7 @@ pub async fn signed_in(
 /// answer to give instead.
 #[allow(clippy::result_large_err)]
 pub async fn signed_in_form(
-    app: &AppState,
+    app: &Ctx,
     meta: &ClientMeta,
     headers: &HeaderMap,
     body: &[u8],
@@ -165,7 +161,7 @@ pub fn when(t: i64) -> String {
 }
 
 async fn documents_page(
-    app: &AppState,
+    app: &Ctx,
     headers: &HeaderMap,
     lang: Lang,
     account_id: &str,
@@ -227,7 +223,7 @@ async fn documents_page(
 }
 
 pub async fn documents(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
@@ -268,7 +264,7 @@ struct StandardPage {
 }
 
 fn standard_page(
-    app: &AppState,
+    app: &Ctx,
     headers: &HeaderMap,
     lang: Lang,
     f: Params,
@@ -291,7 +287,7 @@ fn standard_page(
 }
 
 pub async fn standard_form(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
 ) -> Response {
@@ -380,7 +376,7 @@ fn parse_standard(p: &Params) -> Result<StandardRequest, &'static str> {
 }
 
 pub async fn standard_submit(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -409,7 +405,7 @@ pub async fn standard_submit(
 }
 
 pub async fn order_letter(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -426,7 +422,7 @@ pub async fn order_letter(
 }
 
 pub async fn enter_letter_code(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -442,7 +438,7 @@ pub async fn enter_letter_code(
 }
 
 async fn letter_answer(
-    app: &AppState,
+    app: &Ctx,
     headers: &HeaderMap,
     lang: Lang,
     account_id: &str,

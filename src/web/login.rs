@@ -6,13 +6,13 @@ use super::i18n::{Lang, Tr};
 use super::meta::ClientMeta;
 use super::pages::{error_page, internal_error, with_cookie};
 use super::{cookies, render};
-use crate::app::AppState;
 use crate::authn::challenge::ChallengeError;
 use crate::authn::lockout::{self, Attempt};
+use crate::authn::login_tx::{self as authz, AuthRequest};
 use crate::authn::password::{LoginError, Proof};
 use crate::authn::{self, session};
-use crate::oidc::authorize::{self as authz, AuthRequest};
-use crate::params::Params;
+use crate::ctx::Ctx;
+use crate::web::params::Params;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -34,6 +34,8 @@ struct LoginPage {
     pow: String,
     /// Without JavaScript: «подождите N секунд и нажмите «Войти»» (with a challenge only).
     wait_text: String,
+    /// «Войти по биометрии» is offered only when the issuer can be a WebAuthn relying party.
+    passkeys: bool,
 }
 
 /// How the login page is shown: after a refusal, and whether a proof of work is required.
@@ -61,7 +63,7 @@ fn wait_text(t: &Tr, secs: i64) -> String {
 }
 
 fn login_page(
-    app: &AppState,
+    app: &Ctx,
     headers: &HeaderMap,
     lang: Lang,
     tx: Option<(&str, &AuthRequest)>,
@@ -100,6 +102,7 @@ fn login_page(
                 notice: outcome.notice,
                 pow,
                 wait_text,
+                passkeys: app.passkeys_available(),
             },
         ),
         cookie,
@@ -109,7 +112,7 @@ fn login_page(
 /// Loads the pending authorization named by `tx`: Ok(None) when no tx was given, Err(page) when it
 /// was given but is unknown or expired.
 pub async fn load_tx(
-    app: &AppState,
+    app: &Ctx,
     tx: Option<&str>,
     lang: Lang,
 ) -> Result<Option<AuthRequest>, Response> {
@@ -128,7 +131,7 @@ pub async fn load_tx(
 }
 
 pub async fn page(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
@@ -175,7 +178,7 @@ pub async fn page(
 }
 
 pub async fn submit(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -285,7 +288,7 @@ pub async fn submit(
 
 /// Ends any session this browser had (a new id at every login) and starts a new one.
 pub async fn start_session(
-    app: &AppState,
+    app: &Ctx,
     headers: &HeaderMap,
     meta: &ClientMeta,
     account_id: &str,
@@ -333,11 +336,7 @@ struct LogoutPage {
     done: bool,
 }
 
-pub async fn logout_page(
-    State(app): State<AppState>,
-    meta: ClientMeta,
-    headers: HeaderMap,
-) -> Response {
+pub async fn logout_page(State(app): State<Ctx>, meta: ClientMeta, headers: HeaderMap) -> Response {
     let (csrf, cookie) = csrf::token(&headers, app.config.issuer_is_https());
     with_cookie(
         render(
@@ -353,7 +352,7 @@ pub async fn logout_page(
 }
 
 pub async fn logout(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,

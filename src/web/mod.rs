@@ -6,7 +6,6 @@ pub mod contacts;
 pub mod cookies;
 pub mod csrf;
 pub mod deletion;
-pub mod error_pages;
 pub mod flash;
 pub mod headers;
 pub mod i18n;
@@ -21,6 +20,7 @@ pub mod identity;
 pub mod login;
 pub mod meta;
 pub mod pages;
+pub mod params;
 pub mod passkey_login;
 pub mod passkeys;
 pub mod permissions;
@@ -62,8 +62,8 @@ pub fn checked_form(
     meta: &meta::ClientMeta,
     headers: &axum::http::HeaderMap,
     body: &[u8],
-) -> Result<(crate::params::Params, i18n::Lang), Response> {
-    let Ok(p) = crate::params::Params::from_form(headers, body) else {
+) -> Result<(crate::web::params::Params, i18n::Lang), Response> {
+    let Ok(p) = crate::web::params::Params::from_form(headers, body) else {
         return Err(pages::error_page(
             meta.lang(None),
             StatusCode::BAD_REQUEST,

@@ -4,10 +4,10 @@ use super::csrf;
 use super::i18n::{Lang, Tr};
 use super::meta::ClientMeta;
 use super::{cookies, render};
-use crate::app::AppState;
 use crate::authn::session;
-use crate::params::Params;
+use crate::ctx::Ctx;
 use crate::store::outbox::OutboxRow;
+use crate::web::params::Params;
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -84,11 +84,7 @@ struct Home {
     demo: bool,
 }
 
-pub async fn home(
-    State(app): State<AppState>,
-    meta: ClientMeta,
-    RawQuery(q): RawQuery,
-) -> Response {
+pub async fn home(State(app): State<Ctx>, meta: ClientMeta, RawQuery(q): RawQuery) -> Response {
     let p = Params::from_query(q.as_deref()).unwrap_or_default();
     render(
         StatusCode::OK,
@@ -110,10 +106,12 @@ struct Account {
     just_registered: bool,
     recovered: bool,
     sessions: usize,
+    /// The passkeys page is linked only when passkeys are available (issuer with a host name).
+    passkeys: bool,
 }
 
 pub async fn account(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
@@ -158,6 +156,7 @@ pub async fn account(
                 just_registered: p.get("registered").is_some(),
                 recovered: p.get("recovered").is_some(),
                 sessions,
+                passkeys: app.passkeys_available(),
             },
         ),
         cookie,
@@ -172,11 +171,7 @@ struct Outbox {
 }
 
 /// Development only (the route exists only when dev.enabled): what the outbox notifier "sent".
-pub async fn outbox(
-    State(app): State<AppState>,
-    meta: ClientMeta,
-    RawQuery(q): RawQuery,
-) -> Response {
+pub async fn outbox(State(app): State<Ctx>, meta: ClientMeta, RawQuery(q): RawQuery) -> Response {
     let p = Params::from_query(q.as_deref()).unwrap_or_default();
     let lang = meta.lang(p.get("lang"));
     let messages = match app.store.outbox(p.get("to"), 100).await {
@@ -206,7 +201,7 @@ pub async fn stylesheet() -> Response {
         .into_response()
 }
 
-pub async fn health(State(app): State<AppState>) -> Response {
+pub async fn health(State(app): State<Ctx>) -> Response {
     match app.store.ping().await {
         Ok(()) => (StatusCode::OK, "ok").into_response(),
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
@@ -215,7 +210,7 @@ pub async fn health(State(app): State<AppState>) -> Response {
 
 /// POST /account/sessions/end-all: «Завершить все сеансы» — every device, this one included.
 pub async fn end_all_sessions(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: axum::body::Bytes,

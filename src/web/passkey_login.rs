@@ -4,9 +4,9 @@
 
 use super::meta::ClientMeta;
 use super::passkeys::{Empty, checked_json, json_error, passkey_error};
-use crate::app::AppState;
+use crate::authn::login_tx as authz;
 use crate::authn::webauthn as wa;
-use crate::oidc::authorize as authz;
+use crate::ctx::Ctx;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 pub async fn start(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -45,7 +45,7 @@ pub struct Finish {
 }
 
 pub async fn finish(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,

@@ -6,11 +6,11 @@ use super::i18n::{Lang, Tr};
 use super::meta::ClientMeta;
 use super::pages::{internal_error, with_cookie};
 use super::{cookies, render};
-use crate::app::AppState;
 use crate::authn::session;
 use crate::authn::webauthn::{self as wa, PasskeyError};
-use crate::params::Params;
+use crate::ctx::Ctx;
 use crate::store::sessions::SessionRow;
+use crate::web::params::Params;
 use askama::Template;
 use axum::Json;
 use axum::body::Bytes;
@@ -58,7 +58,7 @@ pub fn format_utc(ts: i64) -> String {
     )
 }
 
-async fn signed_in(app: &AppState, headers: &HeaderMap) -> Result<Option<SessionRow>, Response> {
+async fn signed_in(app: &Ctx, headers: &HeaderMap) -> Result<Option<SessionRow>, Response> {
     let sid = cookies::get(headers, session::COOKIE);
     session::current(app, sid.as_deref())
         .await
@@ -66,7 +66,7 @@ async fn signed_in(app: &AppState, headers: &HeaderMap) -> Result<Option<Session
 }
 
 pub async fn page(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
@@ -127,6 +127,11 @@ pub fn json_error(lang: Lang, status: StatusCode, code: &str, message_key: &str)
 pub fn passkey_error(lang: Lang, e: &PasskeyError) -> Response {
     use PasskeyError::*;
     let (status, code, key) = match e {
+        Unavailable => (
+            StatusCode::NOT_FOUND,
+            "passkeys_unavailable",
+            "passkeys.err_unavailable",
+        ),
         CeremonyExpired => (
             StatusCode::BAD_REQUEST,
             "ceremony_expired",
@@ -216,7 +221,7 @@ pub fn checked_json<T: serde::de::DeserializeOwned>(
 pub struct Empty {}
 
 pub async fn enrol_start(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -251,7 +256,7 @@ pub async fn enrol_start(
 
 /// The account's first login identifier (shown by the authenticator's account picker) and full name.
 async fn person_names(
-    app: &AppState,
+    app: &Ctx,
     account_id: &str,
 ) -> Result<(String, String), crate::store::StoreError> {
     let account = app.store.account(account_id).await?;
@@ -275,7 +280,7 @@ pub struct EnrolFinish {
 }
 
 pub async fn enrol_finish(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -321,7 +326,7 @@ pub async fn enrol_finish(
 
 /// POST /account/passkeys/rename (form): id, name.
 pub async fn rename(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -331,7 +336,7 @@ pub async fn rename(
 
 /// POST /account/passkeys/remove (form): id.
 pub async fn remove(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -340,7 +345,7 @@ pub async fn remove(
 }
 
 async fn change(
-    app: AppState,
+    app: Ctx,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,

@@ -6,7 +6,7 @@ use super::identity::{signed_in, signed_in_form, when};
 use super::meta::ClientMeta;
 use super::pages::{internal_error, with_cookie};
 use super::{csrf, render};
-use crate::app::AppState;
+use crate::ctx::Ctx;
 use crate::store::audit::AuditEntry;
 use askama::Template;
 use axum::body::Bytes;
@@ -29,7 +29,7 @@ struct PermissionsPage {
     portals: Vec<PortalView>,
 }
 
-pub async fn page(State(app): State<AppState>, meta: ClientMeta, headers: HeaderMap) -> Response {
+pub async fn page(State(app): State<Ctx>, meta: ClientMeta, headers: HeaderMap) -> Response {
     let lang = meta.lang(None);
     let s = match signed_in(&app, &headers, lang).await {
         Ok(s) => s,
@@ -62,7 +62,7 @@ pub async fn page(State(app): State<AppState>, meta: ClientMeta, headers: Header
 }
 
 pub async fn revoke(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,

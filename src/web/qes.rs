@@ -8,10 +8,10 @@ use super::login::{load_tx, start_session};
 use super::meta::ClientMeta;
 use super::pages::{error_page, internal_error, with_cookie};
 use super::{cookies, render};
-use crate::app::AppState;
 use crate::authn::{self, qes::login as qes_login, session};
+use crate::ctx::Ctx;
 use crate::identity::levels::{self, ConfirmMethod};
-use crate::params::Params;
+use crate::web::params::Params;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -33,10 +33,10 @@ struct SignaturePage {
 }
 
 async fn signature_page(
-    app: &AppState,
+    app: &Ctx,
     headers: &HeaderMap,
     lang: Lang,
-    tx: Option<(&str, &crate::oidc::authorize::AuthRequest)>,
+    tx: Option<(&str, &crate::authn::login_tx::AuthRequest)>,
     status: StatusCode,
     error_key: Option<&'static str>,
 ) -> Response {
@@ -68,7 +68,7 @@ async fn signature_page(
 }
 
 pub async fn page(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
@@ -91,7 +91,7 @@ pub async fn page(
 }
 
 pub async fn submit(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -170,7 +170,7 @@ pub async fn submit(
 /// A signature session lasts `qes.session_ttl` at most (REQUIREMENTS §3: «a limited time»):
 /// the stored expiry and the cookie's Max-Age are both cut to it.
 async fn limit_session(
-    app: &AppState,
+    app: &Ctx,
     cookie: &header::HeaderValue,
     persistent: bool,
 ) -> Result<header::HeaderValue, crate::store::StoreError> {

@@ -6,7 +6,7 @@ use super::identity::{signed_in, signed_in_form};
 use super::meta::ClientMeta;
 use super::pages::{internal_error, with_cookie};
 use super::{csrf, render};
-use crate::app::AppState;
+use crate::ctx::Ctx;
 use crate::identity::levels::LevelError;
 use crate::identity::records::{self, Record};
 use askama::Template;
@@ -24,7 +24,7 @@ struct RecordsPage {
 }
 
 fn page_with(
-    app: &AppState,
+    app: &Ctx,
     headers: &HeaderMap,
     lang: Lang,
     status: StatusCode,
@@ -44,7 +44,7 @@ fn page_with(
     )
 }
 
-pub async fn page(State(app): State<AppState>, meta: ClientMeta, headers: HeaderMap) -> Response {
+pub async fn page(State(app): State<Ctx>, meta: ClientMeta, headers: HeaderMap) -> Response {
     let lang = meta.lang(None);
     match signed_in(&app, &headers, lang).await {
         Ok(_) => page_with(&app, &headers, lang, StatusCode::OK, ""),
@@ -53,7 +53,7 @@ pub async fn page(State(app): State<AppState>, meta: ClientMeta, headers: Header
 }
 
 pub async fn submit(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,

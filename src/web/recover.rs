@@ -5,11 +5,11 @@ use super::i18n::{Lang, Tr};
 use super::meta::ClientMeta;
 use super::pages::{internal_error, with_cookie};
 use super::{csrf, render};
-use crate::app::AppState;
 use crate::authn;
 use crate::authn::lockout::Attempt;
+use crate::ctx::Ctx;
 use crate::identity::recovery::{self, RecoveryError, SecondStep, Stage, Who};
-use crate::params::Params;
+use crate::web::params::Params;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -56,7 +56,7 @@ impl SecondView {
 }
 
 fn page(
-    app: &AppState,
+    app: &Ctx,
     headers: &HeaderMap,
     lang: Lang,
     step: &'static str,
@@ -76,7 +76,7 @@ fn page(
 }
 
 fn full_page(
-    app: &AppState,
+    app: &Ctx,
     headers: &HeaderMap,
     lang: Lang,
     (step, rid): (&'static str, &str),
@@ -122,7 +122,7 @@ fn query(q: Option<String>) -> Params {
 }
 
 pub async fn start_page(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
@@ -132,7 +132,7 @@ pub async fn start_page(
 }
 
 pub async fn start(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -174,7 +174,7 @@ pub async fn start(
 }
 
 pub async fn code_page(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
@@ -186,7 +186,7 @@ pub async fn code_page(
 }
 
 pub async fn code(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -207,7 +207,7 @@ pub async fn code(
 
 /// The e-mail link: the same check as a code, then the password form.
 pub async fn link(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
@@ -220,7 +220,7 @@ pub async fn link(
 }
 
 fn confirmed(
-    app: &AppState,
+    app: &Ctx,
     headers: &HeaderMap,
     lang: Lang,
     rid: &str,
@@ -238,7 +238,7 @@ fn confirmed(
 }
 
 pub async fn password_page(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
@@ -255,7 +255,7 @@ pub async fn password_page(
 
 /// The page of a recovery's current stage other than the password one (GET of either step).
 fn stage_page(
-    app: &AppState,
+    app: &Ctx,
     headers: &HeaderMap,
     lang: Lang,
     rid: &str,
@@ -276,7 +276,7 @@ fn stage_page(
 }
 
 pub async fn set_password(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -329,7 +329,7 @@ pub async fn set_password(
 }
 
 fn second_page(
-    app: &AppState,
+    app: &Ctx,
     headers: &HeaderMap,
     lang: Lang,
     rid: &str,
@@ -345,7 +345,7 @@ fn second_page(
 
 /// The second step's page (GET /recover/second).
 pub async fn second_form(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
@@ -359,7 +359,7 @@ pub async fn second_form(
 
 /// The second factor submitted (POST /recover/second): method totp, recovery or code.
 pub async fn second(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -386,7 +386,7 @@ pub async fn second(
 
 /// «Отправить код ещё раз» on the second step (POST /recover/second/send).
 pub async fn second_send(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -403,7 +403,7 @@ pub async fn second_send(
 }
 
 async fn second_result(
-    app: &AppState,
+    app: &Ctx,
     headers: &HeaderMap,
     lang: Lang,
     rid: &str,

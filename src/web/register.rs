@@ -7,13 +7,13 @@ use super::login::{load_tx, start_session};
 use super::meta::ClientMeta;
 use super::pages::{error_page, internal_error, with_cookie};
 use super::render;
-use crate::app::AppState;
 use crate::authn;
+use crate::ctx::Ctx;
 use crate::identity::Contact;
 use crate::identity::contact::ContactError;
 use crate::identity::password_policy::PolicyError;
 use crate::identity::registration::{self as reg, RegError, RegistrationForm};
-use crate::params::Params;
+use crate::web::params::Params;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -67,7 +67,7 @@ fn expired(lang: Lang) -> Response {
 
 #[allow(clippy::too_many_arguments)]
 fn register_page(
-    app: &AppState,
+    app: &Ctx,
     headers: &HeaderMap,
     lang: Lang,
     status: StatusCode,
@@ -97,7 +97,7 @@ fn register_page(
 }
 
 pub async fn page(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
@@ -115,7 +115,7 @@ pub async fn page(
 }
 
 pub async fn submit(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -181,7 +181,7 @@ pub async fn submit(
 }
 
 fn confirm_page(
-    app: &AppState,
+    app: &Ctx,
     headers: &HeaderMap,
     lang: Lang,
     status: StatusCode,
@@ -208,7 +208,7 @@ fn confirm_page(
 }
 
 pub async fn confirm_page_get(
-    app: &AppState,
+    app: &Ctx,
     headers: &HeaderMap,
     lang: Lang,
     reg_id: &str,
@@ -230,7 +230,7 @@ pub async fn confirm_page_get(
 }
 
 pub async fn confirm_form(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
@@ -251,7 +251,7 @@ fn password_redirect(reg_id: &str, lang: Lang) -> Response {
 }
 
 pub async fn confirm(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -285,7 +285,7 @@ pub async fn confirm(
 
 /// The e-mail link: GET confirms (the token in it is the secret) and moves on to the password.
 pub async fn verify_link(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     RawQuery(q): RawQuery,
 ) -> Response {
@@ -305,7 +305,7 @@ pub async fn verify_link(
 }
 
 pub async fn password_page(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
@@ -338,7 +338,7 @@ pub async fn password_page(
 }
 
 pub async fn set_password(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,

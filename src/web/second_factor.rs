@@ -7,11 +7,11 @@ use super::login::start_session;
 use super::meta::ClientMeta;
 use super::pages::{error_page, internal_error, with_cookie};
 use super::{cookies, render};
-use crate::app::AppState;
 use crate::authn::lockout::{self, Attempt};
 use crate::authn::second_factor::{self as step, PendingStep, StepError};
 use crate::authn::sms_otp::OtpError;
 use crate::authn::totp::TotpError;
+use crate::ctx::Ctx;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -51,7 +51,7 @@ impl Notice {
 
 /// Parks a login that needs a second factor and sends the browser to the second-step page; with
 /// SMS two-step login on, the code is sent right away.
-pub async fn ask(app: &AppState, lang: Lang, pending: PendingStep, ip: &str) -> Response {
+pub async fn ask(app: &Ctx, lang: Lang, pending: PendingStep, ip: &str) -> Response {
     let methods = match step::methods(app, &pending.account_id).await {
         Ok(m) => m,
         Err(e) => return internal_error(lang, &e),
@@ -76,7 +76,7 @@ pub async fn ask(app: &AppState, lang: Lang, pending: PendingStep, ip: &str) -> 
 }
 
 async fn show(
-    app: &AppState,
+    app: &Ctx,
     headers: &HeaderMap,
     lang: Lang,
     pending: &PendingStep,
@@ -113,7 +113,7 @@ async fn show(
     )
 }
 
-pub async fn page(State(app): State<AppState>, meta: ClientMeta, headers: HeaderMap) -> Response {
+pub async fn page(State(app): State<Ctx>, meta: ClientMeta, headers: HeaderMap) -> Response {
     let lang = meta.lang(None);
     let id = cookies::get(&headers, step::COOKIE);
     match step::load(&app, id.as_deref()).await {
@@ -145,19 +145,19 @@ fn history(method: &str) -> &'static str {
 }
 
 /// «Вход временно заблокирован»: the login ends here, whatever code comes next.
-fn locked(app: &AppState, lang: Lang) -> Response {
+fn locked(app: &Ctx, lang: Lang) -> Response {
     let mut res = error_page(lang, StatusCode::FORBIDDEN, "login.locked");
     res.headers_mut()
         .append(header::SET_COOKIE, clear_cookie(app));
     res
 }
 
-fn clear_cookie(app: &AppState) -> HeaderValue {
+fn clear_cookie(app: &Ctx) -> HeaderValue {
     cookies::set(step::COOKIE, "", Some(0), app.config.issuer_is_https())
 }
 
 pub async fn submit(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -284,7 +284,7 @@ pub async fn submit(
 
 /// «Отправить код ещё раз»: a new SMS code, unless the cooldown or a send limit forbids it.
 pub async fn resend(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,

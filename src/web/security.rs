@@ -7,10 +7,10 @@ use super::meta::ClientMeta;
 use super::pages::{internal_error, with_cookie};
 use super::security_activity::{self, Activity};
 use super::{cookies, render};
-use crate::app::AppState;
 use crate::authn::session;
 use crate::authn::sms_otp::{self, OtpError};
 use crate::authn::totp::{self, Enrolment, TotpError};
+use crate::ctx::Ctx;
 use crate::store::sessions::SessionRow;
 use askama::Template;
 use axum::body::Bytes;
@@ -51,11 +51,7 @@ struct View {
 }
 
 /// The signed-in person's session, or the response to give instead (to the login page).
-async fn signed_in(
-    app: &AppState,
-    headers: &HeaderMap,
-    lang: Lang,
-) -> Result<SessionRow, Response> {
+async fn signed_in(app: &Ctx, headers: &HeaderMap, lang: Lang) -> Result<SessionRow, Response> {
     let sid = cookies::get(headers, session::COOKIE);
     match session::current(app, sid.as_deref()).await {
         Ok(Some(s)) => Ok(s),
@@ -64,13 +60,7 @@ async fn signed_in(
     }
 }
 
-async fn show(
-    app: &AppState,
-    headers: &HeaderMap,
-    lang: Lang,
-    s: &SessionRow,
-    view: View,
-) -> Response {
+async fn show(app: &Ctx, headers: &HeaderMap, lang: Lang, s: &SessionRow, view: View) -> Response {
     let (totp_on, recovery_left) = match (
         totp::has_totp(app, &s.account_id).await,
         app.store.recovery_codes_left(&s.account_id).await,
@@ -131,7 +121,7 @@ fn codes_key(s: &SessionRow) -> String {
 }
 
 /// After a successful change: 303 back to the page, which then says `done` once.
-fn done(app: &AppState, done: &'static str) -> Response {
+fn done(app: &Ctx, done: &'static str) -> Response {
     super::flash::redirect(app, "/account/security", done)
 }
 
@@ -139,7 +129,7 @@ fn done(app: &AppState, done: &'static str) -> Response {
 /// (app enrolment in progress) or `?step=sms` (waiting for the SMS code) continue a step; new
 /// recovery codes are shown once, taken from the cache.
 pub async fn page(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     axum::extract::RawQuery(q): axum::extract::RawQuery,
@@ -149,7 +139,7 @@ pub async fn page(
         Ok(s) => s,
         Err(res) => return res,
     };
-    let q = crate::params::Params::from_query(q.as_deref()).unwrap_or_default();
+    let q = crate::web::params::Params::from_query(q.as_deref()).unwrap_or_default();
     let mut view = View::default();
     match q.get("step") {
         Some("totp") => {
@@ -179,7 +169,7 @@ pub async fn page(
 }
 
 /// The label an authenticator app shows next to the codes: the person's first login identifier.
-async fn account_label(app: &AppState, account_id: &str) -> String {
+async fn account_label(app: &Ctx, account_id: &str) -> String {
     app.store
         .identifiers(account_id)
         .await
@@ -200,18 +190,18 @@ pub(super) fn redirect_back(logged_out: bool) -> Response {
 
 /// The session and form of a POST to this page, or the response to give instead.
 pub(super) async fn post_context(
-    app: &AppState,
+    app: &Ctx,
     meta: &ClientMeta,
     headers: &HeaderMap,
     body: &Bytes,
-) -> Result<(SessionRow, crate::params::Params, Lang), Response> {
+) -> Result<(SessionRow, crate::web::params::Params, Lang), Response> {
     let (p, lang) = super::checked_form(meta, headers, body)?;
     let s = signed_in(app, headers, lang).await?;
     Ok((s, p, lang))
 }
 
 pub async fn totp_start(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -228,7 +218,7 @@ pub async fn totp_start(
 }
 
 pub async fn totp_confirm(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -272,7 +262,7 @@ fn proved_second_factor(s: &SessionRow) -> bool {
 }
 
 pub async fn totp_remove(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -300,7 +290,7 @@ pub async fn totp_remove(
 
 /// «Включить»: sends a code to the confirmed phone; entering it turns two-step login on.
 pub async fn sms_start(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -338,7 +328,7 @@ pub async fn sms_start(
 }
 
 pub async fn sms_confirm(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -380,7 +370,7 @@ pub async fn sms_confirm(
 }
 
 pub async fn sms_off(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,

@@ -5,8 +5,8 @@ use super::i18n::Tr;
 use super::meta::ClientMeta;
 use super::pages::{error_page, internal_error};
 use super::security::{post_context, redirect_back};
-use crate::app::AppState;
 use crate::authn::{device, logout, session};
+use crate::ctx::Ctx;
 use crate::store::StoreError;
 use crate::store::sessions::SessionRow;
 use axum::body::Bytes;
@@ -89,7 +89,7 @@ fn result_key(result: &str) -> &'static str {
     }
 }
 
-pub async fn load(app: &AppState, t: &Tr, current: &SessionRow) -> Result<Activity, StoreError> {
+pub async fn load(app: &Ctx, t: &Tr, current: &SessionRow) -> Result<Activity, StoreError> {
     let sessions = app
         .store
         .live_sessions_of(&current.account_id)
@@ -132,7 +132,7 @@ pub async fn load(app: &AppState, t: &Tr, current: &SessionRow) -> Result<Activi
 
 /// «Завершить сеанс» for one session of the signed-in person (named by its public sid).
 pub async fn end_one(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -160,7 +160,7 @@ pub async fn end_one(
 
 /// «Завершить все другие сеансы»: every live session of the person but this one.
 pub async fn end_others(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -183,7 +183,7 @@ pub async fn end_others(
 
 /// Login alerts on or off (`alerts` = "on" | "off").
 pub async fn set_alerts(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,

@@ -6,14 +6,14 @@ use super::i18n::{Lang, Tr};
 use super::meta::ClientMeta;
 use super::pages::{internal_error, with_cookie};
 use super::{cookies, render};
-use crate::app::AppState;
 use crate::authn::qes::binding::{self, BindError};
 use crate::authn::qes::login::issue_challenge;
 use crate::authn::session;
-use crate::params::Params;
+use crate::ctx::Ctx;
 use crate::store::audit::AuditEntry;
 use crate::store::qes::QesCertificateRow;
 use crate::store::sessions::SessionRow;
+use crate::web::params::Params;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -46,11 +46,7 @@ struct CodePage {
 
 /// The live session of this browser, or the response sending it to sign in.
 #[allow(clippy::result_large_err)]
-async fn signed_in(
-    app: &AppState,
-    headers: &HeaderMap,
-    lang: Lang,
-) -> Result<SessionRow, Response> {
+async fn signed_in(app: &Ctx, headers: &HeaderMap, lang: Lang) -> Result<SessionRow, Response> {
     let sid = cookies::get(headers, session::COOKIE);
     match session::current(app, sid.as_deref()).await {
         Ok(Some(s)) => Ok(s),
@@ -68,7 +64,7 @@ fn no_store(mut res: Response) -> Response {
 }
 
 async fn settings_page(
-    app: &AppState,
+    app: &Ctx,
     headers: &HeaderMap,
     lang: Lang,
     s: &SessionRow,
@@ -115,7 +111,7 @@ async fn settings_page(
 }
 
 pub async fn page(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
@@ -167,7 +163,7 @@ fn refusal_status(e: &BindError) -> StatusCode {
 
 /// «Введите код»: step 2 of binding, for the pending binding `id`.
 fn code_page(
-    app: &AppState,
+    app: &Ctx,
     headers: &HeaderMap,
     lang: Lang,
     status: StatusCode,
@@ -194,7 +190,7 @@ fn code_page(
 
 /// Step 1: the signature over the bind challenge; sends the code.
 pub async fn bind(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -242,7 +238,7 @@ pub async fn bind(
 
 /// Step 2: the code; the right one binds the certificate.
 pub async fn confirm(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
@@ -294,7 +290,7 @@ pub async fn confirm(
 
 /// Unbinds a certificate; with none left, signature login is off again.
 pub async fn remove(
-    State(app): State<AppState>,
+    State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,

@@ -5,7 +5,7 @@ use super::csrf;
 use super::i18n::Lang;
 use super::meta::ClientMeta;
 use super::pages::error_page;
-use crate::params::Params;
+use crate::web::params::Params;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;

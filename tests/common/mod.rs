@@ -7,10 +7,10 @@ use openidconnect::{ClientId, ClientSecret, IssuerUrl, RedirectUrl};
 use reqwest::header::LOCATION;
 use serde_json::Value;
 use std::net::SocketAddr;
-use vhod::AppState;
+use vhod::Ctx;
+use vhod::clients::{self, NewClient};
 use vhod::clock::Clock;
 use vhod::config::Config;
-use vhod::oidc::clients::{self, NewClient};
 
 pub const PASSWORD: &str = "Zvezda-2026!ok";
 
@@ -80,7 +80,7 @@ pub fn test_config(backend: &Backend) -> Config {
 
 pub struct TestServer {
     pub base: String,
-    pub app: AppState,
+    pub app: Ctx,
     pub backend: Backend,
     pub config: Config,
     task: tokio::task::JoinHandle<()>,
@@ -117,7 +117,7 @@ impl TestServer {
         let (router, app) = vhod::build_app(config.clone(), Clock::default())
             .await
             .expect("app starts");
-        let worker = vhod::jobs::spawn_worker(app.clone());
+        let worker = vhod::server::worker::spawn_worker(app.clone());
         let task = tokio::spawn(async move {
             axum::serve(
                 listener,

@@ -6,10 +6,10 @@
 
 use super::QesError;
 use super::login::{take_challenge, verify};
-use crate::app::AppState;
 use crate::authn::code_sender::{self, Code, CodeError, Secret};
 use crate::cache::CacheError;
 use crate::crypto;
+use crate::ctx::Ctx;
 use crate::identity::Contact;
 use crate::store::StoreError;
 use crate::store::audit::AuditEntry;
@@ -107,13 +107,13 @@ impl From<CodeError> for BindError {
     }
 }
 
-pub fn is_fresh(app: &AppState, session: &SessionRow) -> bool {
+pub fn is_fresh(app: &Ctx, session: &SessionRow) -> bool {
     app.clock.now() - session.auth_time <= FRESH_SECS
 }
 
 /// Checks the signature and sends the code; returns the pending binding's id.
 pub async fn start(
-    app: &AppState,
+    app: &Ctx,
     session: &SessionRow,
     challenge: &str,
     signature: &[u8],
@@ -189,7 +189,7 @@ pub async fn start(
 }
 
 /// The pending binding `id` of `account_id`, if it is still open.
-pub async fn pending(app: &AppState, account_id: &str, id: &str) -> Result<PendingBind, BindError> {
+pub async fn pending(app: &Ctx, account_id: &str, id: &str) -> Result<PendingBind, BindError> {
     let p: PendingBind = app
         .cache
         .get_json(&key(id))
@@ -203,7 +203,7 @@ pub async fn pending(app: &AppState, account_id: &str, id: &str) -> Result<Pendi
 
 /// Checks the code; the right one binds the certificate (audited), a wrong one costs an attempt.
 pub async fn confirm(
-    app: &AppState,
+    app: &Ctx,
     account_id: &str,
     id: &str,
     code: &str,

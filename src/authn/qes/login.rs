@@ -3,9 +3,9 @@
 //! have enabled signature login by binding this very certificate in its settings.
 
 use super::{QesError, Verified};
-use crate::app::AppState;
 use crate::cache::CacheError;
 use crate::crypto;
+use crate::ctx::Ctx;
 use crate::store::StoreError;
 use crate::store::accounts::AccountRow;
 
@@ -52,11 +52,7 @@ fn key(purpose: &str, challenge: &str) -> String {
 }
 
 /// A new challenge for `purpose` ("login" or "bind"), tied to `owner` (an account id, or "").
-pub async fn issue_challenge(
-    app: &AppState,
-    purpose: &str,
-    owner: &str,
-) -> Result<String, CacheError> {
+pub async fn issue_challenge(app: &Ctx, purpose: &str, owner: &str) -> Result<String, CacheError> {
     let challenge = format!("vhod-{purpose}-{}", crypto::random_token());
     app.cache
         .put(&key(purpose, &challenge), owner, CHALLENGE_TTL)
@@ -66,7 +62,7 @@ pub async fn issue_challenge(
 
 /// Consumes a challenge (atomically: a second use finds nothing); true when it existed for `owner`.
 pub async fn take_challenge(
-    app: &AppState,
+    app: &Ctx,
     purpose: &str,
     challenge: &str,
     owner: &str,
@@ -82,11 +78,7 @@ pub async fn take_challenge(
 }
 
 /// Verifies a signature over `challenge` with the node's trust store and the app clock.
-pub async fn verify(
-    app: &AppState,
-    challenge: &str,
-    signature: &[u8],
-) -> Result<Verified, QesError> {
+pub async fn verify(app: &Ctx, challenge: &str, signature: &[u8]) -> Result<Verified, QesError> {
     app.qes
         .verify(
             &app.config.qes,
@@ -100,7 +92,7 @@ pub async fn verify(
 
 /// The whole login check; on success the account and the certificate it signed with.
 pub async fn login(
-    app: &AppState,
+    app: &Ctx,
     challenge: &str,
     signature: &[u8],
 ) -> Result<(AccountRow, Verified), QesLoginError> {

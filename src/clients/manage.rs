@@ -1,9 +1,10 @@
 //! Changing a registered client: secret rotation with overlap, redirect URIs, settings, disabling.
 //! Every change drops the client from this node's cache; other nodes see it within its few seconds.
 
-use super::clients::{RegisterError, find, is_acceptable_redirect_uri};
-use crate::app::AppState;
+use super::register::{RegisterError, is_acceptable_redirect_uri};
+use super::{ClientCache, find};
 use crate::crypto::{self, keyring::SigningAlg};
+use crate::ctx::Ctx;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -20,7 +21,12 @@ pub enum ManageError {
 
 /// A new secret (returned once); the old one keeps working `overlap` seconds so the portal can
 /// switch without downtime.
-pub async fn rotate_secret(app: &AppState, id: &str, overlap: i64) -> Result<String, ManageError> {
+pub async fn rotate_secret(
+    app: &Ctx,
+    cache: &ClientCache,
+    id: &str,
+    overlap: i64,
+) -> Result<String, ManageError> {
     let client = find(&app.store, id).await?.ok_or(ManageError::NotFound)?;
     if !client.auth_method.uses_secret() {
         return Err(ManageError::NoSecret);
@@ -33,12 +39,13 @@ pub async fn rotate_secret(app: &AppState, id: &str, overlap: i64) -> Result<Str
     {
         return Err(ManageError::NotFound);
     }
-    app.clients.forget(id);
+    cache.forget(id);
     Ok(secret)
 }
 
 pub async fn set_redirect_uris(
-    app: &AppState,
+    app: &Ctx,
+    cache: &ClientCache,
     id: &str,
     uris: &[String],
 ) -> Result<(), ManageError> {
@@ -52,15 +59,15 @@ pub async fn set_redirect_uris(
     app.store
         .set_client_redirect_uris(id, &serde_json::to_string(uris).expect("strings serialise"))
         .await?;
-    app.clients.forget(id);
+    cache.forget(id);
     Ok(())
 }
 
-pub async fn disable(app: &AppState, id: &str) -> Result<(), ManageError> {
+pub async fn disable(app: &Ctx, cache: &ClientCache, id: &str) -> Result<(), ManageError> {
     if !app.store.disable_client(id).await? {
         return Err(ManageError::NotFound);
     }
-    app.clients.forget(id);
+    cache.forget(id);
     Ok(())
 }
 
@@ -84,7 +91,8 @@ pub struct SettingsChange {
 }
 
 pub async fn change_settings(
-    app: &AppState,
+    app: &Ctx,
+    cache: &ClientCache,
     id: &str,
     c: &SettingsChange,
 ) -> Result<(), ManageError> {
@@ -112,7 +120,7 @@ pub async fn change_settings(
     if c.request_object_alg.is_some() || c.request_uris.is_some() {
         let client = find(&app.store, id).await?.ok_or(ManageError::NotFound)?;
         let alg = c.request_object_alg.as_deref().filter(|a| !a.is_empty());
-        super::request_object::check_registration(
+        super::register::check_request_objects(
             client.fapi2,
             alg,
             c.request_uris.as_deref().unwrap_or_default(),
@@ -138,6 +146,6 @@ pub async fn change_settings(
     if !app.store.update_client_settings(id, &settings).await? {
         return Err(ManageError::NotFound);
     }
-    app.clients.forget(id);
+    cache.forget(id);
     Ok(())
 }

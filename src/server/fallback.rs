@@ -3,10 +3,10 @@
 //! Pages in the person's language with a request id (also logged) to quote to support; protocol
 //! endpoints answer in OAuth JSON and the admin API in problem+json instead.
 
-use super::meta::ClientMeta;
-use super::pages::error_page_with_id;
 use crate::admin::problem::Problem;
 use crate::oidc::error::OAuthError;
+use crate::web::meta::ClientMeta;
+use crate::web::pages::error_page_with_id;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 

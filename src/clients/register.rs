@@ -1,225 +1,11 @@
-//! Relying parties: the client model and registration (CLI, admin API, demo). Authentication at
-//! the token endpoint is in `client_auth`.
+//! Registering a client: validation of redirect URIs, grant types, authentication method, keys
+//! and the pairwise sector; the secret is returned once and stored hashed.
 
-use crate::app::AppState;
+use super::{AuthMethod, Client, DEFAULT_GRANT_TYPES, GRANT_TYPES};
 use crate::crypto::{self, keyring::SigningAlg};
 use crate::outbound::Outbound;
 use crate::store::clients::ClientRow;
 use crate::store::{Store, StoreError};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
-pub use super::client_admin::{
-    LEVELS, ManageError, SettingsChange, change_settings, disable, rotate_secret, set_redirect_uris,
-};
-pub use super::client_auth::authenticate;
-
-pub const DEFAULT_GRANT_TYPES: [&str; 2] = ["authorization_code", "refresh_token"];
-pub const GRANT_TYPES: [&str; 3] = ["authorization_code", "refresh_token", "client_credentials"];
-
-/// How a client proves itself at the token, introspection and revocation endpoints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthMethod {
-    ClientSecretBasic,
-    ClientSecretPost,
-    PrivateKeyJwt,
-    None,
-}
-
-impl AuthMethod {
-    pub const ALL: [AuthMethod; 4] = [
-        AuthMethod::ClientSecretBasic,
-        AuthMethod::ClientSecretPost,
-        AuthMethod::PrivateKeyJwt,
-        AuthMethod::None,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            AuthMethod::ClientSecretBasic => "client_secret_basic",
-            AuthMethod::ClientSecretPost => "client_secret_post",
-            AuthMethod::PrivateKeyJwt => "private_key_jwt",
-            AuthMethod::None => "none",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<AuthMethod> {
-        Self::ALL.into_iter().find(|m| m.name() == s)
-    }
-
-    pub fn uses_secret(self) -> bool {
-        matches!(
-            self,
-            AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost
-        )
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct Client {
-    pub id: String,
-    pub name: String,
-    secret_hash: Option<String>,
-    previous_secret_hash: Option<String>,
-    previous_secret_expires: Option<i64>,
-    pub redirect_uris: Vec<String>,
-    pub is_public: bool,
-    pub id_token_alg: SigningAlg,
-    pub require_pkce: bool,
-    pub grant_types: Vec<String>,
-    /// Scopes a client may ask for with client_credentials.
-    pub allowed_scopes: Vec<String>,
-    pub auth_method: AuthMethod,
-    pub jwks: Option<String>,
-    pub jwks_uri: Option<String>,
-    pub post_logout_redirect_uris: Vec<String>,
-    pub backchannel_logout_uri: Option<String>,
-    /// Authorization requests must come through PAR (RFC 9126).
-    pub require_par: bool,
-    /// Pairwise subject identifiers: the sector they are computed for; None = public subjects.
-    pub pairwise_sector: Option<String>,
-    /// Tokens must be DPoP-bound (RFC 9449 dpop_bound_access_tokens).
-    pub require_dpop: bool,
-    /// FAPI 2.0 security profile client.
-    pub fapi2: bool,
-    /// The account level a person needs to sign in here (simplified, standard, confirmed).
-    pub min_level: String,
-    /// The weakest authentication (acr) this portal accepts.
-    pub min_acr: String,
-    /// The one algorithm its request objects must use; None = any its registered keys verify
-    /// (never `none` unless registered so).
-    pub request_object_alg: Option<String>,
-    /// The request_uri values it registered: no other is fetched.
-    pub request_uris: Vec<String>,
-}
-
-impl Client {
-    fn from_row(row: ClientRow) -> Result<Client, StoreError> {
-        let corrupt = |what: &str| StoreError::Corrupt(format!("client {}: {what}", row.id));
-        Ok(Client {
-            redirect_uris: serde_json::from_str(&row.redirect_uris)
-                .map_err(|_| corrupt("redirect_uris"))?,
-            grant_types: serde_json::from_str(&row.grant_types)
-                .map_err(|_| corrupt("grant_types"))?,
-            id_token_alg: SigningAlg::parse(&row.id_token_alg)
-                .ok_or_else(|| corrupt("id_token_alg"))?,
-            allowed_scopes: serde_json::from_str(&row.allowed_scopes)
-                .map_err(|_| corrupt("allowed_scopes"))?,
-            auth_method: AuthMethod::parse(&row.auth_method)
-                .ok_or_else(|| corrupt("auth_method"))?,
-            jwks: row.jwks,
-            jwks_uri: row.jwks_uri,
-            post_logout_redirect_uris: serde_json::from_str(&row.post_logout_redirect_uris)
-                .map_err(|_| corrupt("post_logout_redirect_uris"))?,
-            backchannel_logout_uri: row.backchannel_logout_uri,
-            require_par: row.require_par != 0,
-            require_dpop: row.require_dpop != 0,
-            fapi2: row.fapi2 != 0,
-            min_level: row.min_level.clone(),
-            min_acr: row.min_acr.clone(),
-            request_object_alg: Some(row.request_object_alg.clone()).filter(|a| !a.is_empty()),
-            request_uris: serde_json::from_str(&row.request_uris)
-                .map_err(|_| corrupt("request_uris"))?,
-            pairwise_sector: match row.subject_type.as_str() {
-                "pairwise" => Some(row.sector.clone().ok_or_else(|| corrupt("sector"))?),
-                _ => None,
-            },
-            id: row.id,
-            name: row.name,
-            secret_hash: row.secret_hash,
-            previous_secret_hash: row.previous_secret_hash,
-            previous_secret_expires: row.previous_secret_expires,
-            is_public: row.is_public != 0,
-            require_pkce: row.require_pkce != 0,
-        })
-    }
-
-    pub fn allows_grant(&self, grant_type: &str) -> bool {
-        self.grant_types.iter().any(|g| g == grant_type)
-    }
-
-    /// Exact string match, as RFC 9700 §4.1.3 requires: no prefix, no wildcard, no normalisation.
-    pub fn has_redirect_uri(&self, uri: &str) -> bool {
-        self.redirect_uris.iter().any(|r| r == uri)
-    }
-
-    /// The current secret, or the previous one while its overlap window lasts.
-    pub(super) fn secret_matches(&self, secret: &str, now: i64) -> bool {
-        let presented = crypto::hash_secret("client", secret);
-        let current = self
-            .secret_hash
-            .as_deref()
-            .is_some_and(|h| crypto::ct_eq(&presented, h));
-        let previous = match (&self.previous_secret_hash, self.previous_secret_expires) {
-            (Some(h), Some(until)) if now < until => crypto::ct_eq(&presented, h),
-            _ => false,
-        };
-        current | previous
-    }
-}
-
-/// Clients change rarely and are read on every token request, so each node keeps them briefly.
-/// A change made on another node (or by the CLI) is seen within this many seconds.
-pub const CACHE_SECS: u64 = 5;
-
-#[derive(Clone, Default)]
-pub struct ClientCache(Arc<Mutex<HashMap<String, (Client, Instant)>>>);
-
-impl std::fmt::Debug for ClientCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ClientCache(..)")
-    }
-}
-
-impl ClientCache {
-    fn get(&self, id: &str) -> Option<Client> {
-        let map = self.0.lock().expect("client cache lock");
-        map.get(id)
-            .filter(|(_, at)| at.elapsed() < Duration::from_secs(CACHE_SECS))
-            .map(|(c, _)| c.clone())
-    }
-
-    fn put(&self, client: &Client) {
-        let mut map = self.0.lock().expect("client cache lock");
-        if map.len() > 10_000 {
-            map.clear();
-        }
-        map.insert(client.id.clone(), (client.clone(), Instant::now()));
-    }
-
-    pub fn forget(&self, id: &str) {
-        self.0.lock().expect("client cache lock").remove(id);
-    }
-}
-
-/// `find` through this node's short-lived client cache (hot paths: token, introspection, revocation).
-pub async fn find_cached(app: &AppState, id: &str) -> Result<Option<Client>, StoreError> {
-    if let Some(c) = app.clients.get(id) {
-        return Ok(Some(c));
-    }
-    let found = find(&app.store, id).await?;
-    if let Some(c) = &found {
-        app.clients.put(c);
-    }
-    Ok(found)
-}
-
-pub async fn find(store: &Store, id: &str) -> Result<Option<Client>, StoreError> {
-    match store.client(id).await? {
-        Some(row) => Client::from_row(row).map(Some),
-        None => Ok(None),
-    }
-}
-
-pub async fn list(store: &Store) -> Result<Vec<Client>, StoreError> {
-    store
-        .clients()
-        .await?
-        .into_iter()
-        .map(Client::from_row)
-        .collect()
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum RegisterError {
@@ -404,7 +190,7 @@ pub async fn register_with(
         AuthMethod::ClientSecretBasic
     });
     check_auth_method(&new, auth_method, &grant_types)?;
-    super::request_object::check_registration(
+    check_request_objects(
         new.fapi2,
         new.request_object_alg.as_deref(),
         &new.request_uris,
@@ -530,5 +316,45 @@ mod tests {
         ));
         assert!(!is_acceptable_redirect_uri("javascript:alert(1)"));
         assert!(!is_acceptable_redirect_uri("/relative"));
+    }
+}
+
+/// Algorithms a client may register as request_object_signing_alg.
+pub const REGISTRABLE_ALGS: [&str; 4] = ["none", "RS256", "PS256", "ES256"];
+
+/// Registration checks: a known algorithm, never `none` for FAPI 2.0 (which signs with PS256 or
+/// ES256), and request_uris that are absolute https URLs (http only on loopback).
+pub fn check_request_objects(
+    fapi2: bool,
+    alg: Option<&str>,
+    uris: &[String],
+) -> Result<(), String> {
+    if let Some(a) = alg {
+        if !REGISTRABLE_ALGS.contains(&a) {
+            return Err(format!(
+                "request_object_signing_alg must be one of {}",
+                REGISTRABLE_ALGS.join(", ")
+            ));
+        }
+        if fapi2 && !matches!(a, "PS256" | "ES256") {
+            return Err("a FAPI 2.0 client signs request objects with PS256 or ES256".into());
+        }
+    }
+    if let Some(bad) = uris.iter().find(|u| !is_acceptable_request_uri(u)) {
+        return Err(format!(
+            "request_uri `{bad}` must be https (http only for localhost)"
+        ));
+    }
+    Ok(())
+}
+
+fn is_acceptable_request_uri(uri: &str) -> bool {
+    match url::Url::parse(uri) {
+        Ok(u) => match u.scheme() {
+            "https" => u.host().is_some(),
+            "http" => matches!(u.host_str(), Some("localhost" | "127.0.0.1" | "[::1]")),
+            _ => false,
+        },
+        Err(_) => false,
     }
 }

@@ -1,23 +1,15 @@
 //! Durable background jobs. Every node runs a worker that claims due jobs from the store with a lease;
 //! a job that fails is retried with exponential backoff until its attempts run out.
 
-use crate::app::AppState;
 use crate::authn::logout::BACKCHANNEL_JOB;
+use crate::ctx::Ctx;
 use crate::store::documents::REGISTRY_JOB;
-use crate::store::jobs::JobRow;
-
-/// What a job run asks for next.
-#[derive(Debug, PartialEq, Eq)]
-pub enum JobOutcome {
-    Done,
-    /// Not finished: run again at this instant (unix seconds), attempts not counted.
-    Later(i64),
-}
+use crate::store::jobs::{JobOutcome, JobRow};
 
 const LEASE_SECS: i64 = 60;
 
 /// Runs every job that is due now; returns how many ran (succeeded or failed).
-pub async fn run_due(app: &AppState) -> usize {
+pub async fn run_due(app: &Ctx) -> usize {
     let mut ran = 0;
     loop {
         let job = match app.store.claim_job(LEASE_SECS).await {
@@ -49,7 +41,7 @@ pub async fn run_due(app: &AppState) -> usize {
     }
 }
 
-async fn run(app: &AppState, job: &JobRow) -> Result<JobOutcome, String> {
+async fn run(app: &Ctx, job: &JobRow) -> Result<JobOutcome, String> {
     match job.kind.as_str() {
         BACKCHANNEL_JOB => {
             let payload = serde_json::from_str(&job.payload).map_err(|e| e.to_string())?;
@@ -68,7 +60,7 @@ async fn run(app: &AppState, job: &JobRow) -> Result<JobOutcome, String> {
 }
 
 /// A job whose attempts ran out: a registry check then ends as failed and the person is told.
-async fn gave_up(app: &AppState, job: &JobRow) {
+async fn gave_up(app: &Ctx, job: &JobRow) {
     if job.kind != REGISTRY_JOB {
         return;
     }
@@ -88,7 +80,7 @@ async fn gave_up(app: &AppState, job: &JobRow) {
 }
 
 /// The worker loop of one node.
-pub fn spawn_worker(app: AppState) -> tokio::task::JoinHandle<()> {
+pub fn spawn_worker(app: Ctx) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
         loop {

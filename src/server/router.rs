@@ -1,124 +1,9 @@
-//! Application state and the one router that lists every route.
+//! The one router that lists every route of every surface.
 
-use crate::cache::Cache;
-use crate::clock::Clock;
-use crate::config::Config;
-use crate::crypto::kek::Kek;
-use crate::crypto::keyring::Keyring;
-use crate::crypto::password::PasswordHasherPool;
-use crate::notify::Notifier;
-use crate::store::Store;
-use crate::{demo, oidc, web};
+use super::AppState;
+use crate::{admin, demo, oidc, web};
 use axum::Router;
-use axum::routing::{get, post};
-use std::sync::Arc;
-
-#[derive(Clone, Debug)]
-pub struct AppState {
-    pub config: Arc<Config>,
-    pub store: Store,
-    pub cache: Cache,
-    pub keyring: Keyring,
-    pub notifier: Notifier,
-    pub passwords: PasswordHasherPool,
-    pub clock: Clock,
-    /// Outgoing HTTP (client jwks_uri, back-channel logout, the demo RP): no redirects, short timeouts.
-    pub http: reqwest::Client,
-    /// Every URL fetched because a client or a certificate names it (see `crate::outbound`).
-    pub outbound: crate::outbound::Outbound,
-    /// This node's short-lived cache of clients (see oidc::clients::CACHE_SECS).
-    pub clients: crate::oidc::clients::ClientCache,
-    /// The discovery document, rendered once: it depends only on the configuration.
-    pub discovery: Arc<std::sync::OnceLock<String>>,
-    /// Salt of pairwise subject identifiers (stored once in the database, shared by all nodes).
-    pub pairwise_salt: Arc<String>,
-    /// Per-purpose keys (proof-of-work, DPoP nonces) derived from their own shared master secret.
-    pub purpose_keys: Arc<crate::crypto::purpose_keys::PurposeKeys>,
-    /// WebAuthn relying party: rp id = issuer host, origin = issuer origin.
-    pub webauthn: Arc<webauthn_rs::Webauthn>,
-    /// Trusted CAs and cached CRLs for signature login.
-    pub qes: crate::authn::qes::Qes,
-}
-
-impl AppState {
-    /// Opens every backend named by the configuration; errors are one line naming what failed.
-    pub async fn open(config: Config, clock: Clock) -> anyhow::Result<AppState> {
-        let store = Store::connect(&config, clock.clone()).await?;
-        let cache = Cache::open(&config.cache.url, &config.cache.prefix).await?;
-        let mut kek = if config.keys.kek.is_empty() {
-            Kek::load_or_create(std::path::Path::new(&config.keys.kek_file))?
-        } else {
-            Kek::from_base64(&config.keys.kek)?
-        };
-        for extra in config
-            .keys
-            .extra_kek_files
-            .split(',')
-            .map(str::trim)
-            .filter(|f| !f.is_empty())
-        {
-            let text = std::fs::read_to_string(extra)
-                .map_err(|e| anyhow::anyhow!("keys.extra_kek_files {extra}: {e}"))?;
-            kek = kek.also_opening(&Kek::from_base64(&text)?);
-        }
-        let keyring = Keyring::open(&store, kek, config.keys.rsa_bits).await?;
-        let pairwise_salt = store
-            .setting_or_init("pairwise_salt", &crate::crypto::random_token())
-            .await?;
-        let purpose_master = store
-            .setting_or_init(
-                crate::crypto::purpose_keys::MASTER_SETTING,
-                &crate::crypto::random_token(),
-            )
-            .await?;
-        let p = &config.password;
-        let passwords =
-            PasswordHasherPool::new(p.memory_kib, p.iterations, p.parallelism, p.max_concurrent)?;
-        let webauthn = crate::authn::webauthn::build(&config.server.issuer, "vhod")?;
-        let qes = crate::authn::qes::Qes::load(&config.qes.trust_dir)?;
-        let outbound =
-            crate::outbound::Outbound::from_config(&config).map_err(|e| anyhow::anyhow!(e))?;
-        Ok(AppState {
-            webauthn: Arc::new(webauthn),
-            qes,
-            notifier: Notifier::from_config(&config, store.clone())?,
-            config: Arc::new(config),
-            store,
-            cache,
-            keyring,
-            passwords,
-            clock,
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .timeout(std::time::Duration::from_secs(5))
-                .build()?,
-            outbound,
-            clients: Default::default(),
-            discovery: Default::default(),
-            pairwise_salt: Arc::new(pairwise_salt),
-            purpose_keys: Arc::new(crate::crypto::purpose_keys::PurposeKeys::derive(
-                purpose_master.as_bytes(),
-            )),
-        })
-    }
-
-    pub fn issuer(&self) -> &str {
-        &self.config.server.issuer
-    }
-
-    pub fn demo_enabled(&self) -> bool {
-        self.config.dev.enabled && self.config.demo.enabled
-    }
-}
-
-/// Opens the state and builds the router; registers the demo client when dev mode is on.
-pub async fn build_app(config: Config, clock: Clock) -> anyhow::Result<(Router, AppState)> {
-    let state = AppState::open(config, clock).await?;
-    if state.demo_enabled() {
-        demo::ensure_client(&state).await?;
-    }
-    Ok((router(state.clone()), state))
-}
+use axum::routing::{delete, get, post};
 
 pub fn router(state: AppState) -> Router {
     use oidc::body_limit::{PAGES, SMALL, WITH_REQUEST_OBJECT, limited};
@@ -299,26 +184,71 @@ pub fn router(state: AppState) -> Router {
         .route("/static/vhod.css", get(web::pages::stylesheet))
         .route("/static/pow.js", get(web::assets::pow_script))
         .route("/healthz", get(web::pages::health));
-    if state.config.dev.enabled {
+    let config = state.oidc.config.clone();
+    if config.dev.enabled {
         r = r.route("/dev/outbox", get(web::pages::outbox));
     }
-    if state.demo_enabled() {
+    if state.oidc.demo_enabled() {
         r = r
             .route("/demo", get(demo::page))
             .route("/demo/start", get(demo::start))
             .route("/demo/callback", get(demo::callback));
     }
-    r.merge(crate::admin::routes())
-        .fallback(web::error_pages::not_found)
-        .method_not_allowed_fallback(web::error_pages::method_not_allowed)
+    r.merge(admin_routes())
+        .fallback(super::fallback::not_found)
+        .method_not_allowed_fallback(super::fallback::method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(PAGES))
         .layer(axum::middleware::from_fn_with_state(
-            web::throttle::limiter(&state.config),
+            web::throttle::limiter(&config),
             web::throttle::limit,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            web::headers::Policy::from_config(&state.config),
+            web::headers::Policy::from_config(&config),
             web::headers::security_headers,
         ))
         .with_state(state)
+}
+
+fn admin_routes() -> Router<AppState> {
+    use admin::{console, console_oidc, handlers};
+    Router::new()
+        .route("/admin/api/openapi.json", get(admin::openapi))
+        .route("/admin/console", get(console::page))
+        .route("/admin/console/login", post(console::login))
+        .route("/admin/console/signin", get(console_oidc::signin))
+        .route("/admin/console/callback", get(console_oidc::callback))
+        .route("/admin/console/logout", post(console::logout))
+        .route("/admin/console/action", post(console::action))
+        .route("/admin/api/keys", get(handlers::list_keys))
+        .route("/admin/api/keys/rotate", post(handlers::rotate_key))
+        .route("/admin/api/keys/{kid}/revoke", post(handlers::revoke_key))
+        .route(
+            "/admin/api/clients",
+            get(handlers::list_clients).post(handlers::add_client),
+        )
+        .route(
+            "/admin/api/clients/{client_id}",
+            delete(handlers::remove_client),
+        )
+        .route(
+            "/admin/api/clients/{client_id}/redirect-uris",
+            post(handlers::set_redirect_uris),
+        )
+        .route(
+            "/admin/api/clients/{client_id}/settings",
+            post(handlers::change_settings),
+        )
+        .route(
+            "/admin/api/clients/{client_id}/rotate-secret",
+            post(handlers::rotate_secret),
+        )
+        .route(
+            "/admin/api/clients/{client_id}/disable",
+            post(handlers::disable_client),
+        )
+        .route("/admin/api/audit", get(handlers::audit_log))
+        .route(
+            "/admin/api/operator/confirm",
+            post(handlers::operator_confirm),
+        )
 }

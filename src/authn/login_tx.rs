@@ -1,0 +1,131 @@
+//! The pending authorization request while the person authenticates (a login transaction, kept
+//! in the cache under `tx:<id>` for `session.login_tx_ttl`), and what an authorization code stands
+//! for until it is redeemed. Domain state shared by the protocol surfaces and the login pages.
+
+use crate::cache::CacheError;
+use crate::crypto;
+use crate::ctx::Ctx;
+use crate::lang::Lang;
+use crate::store::sessions::SessionRow;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuthRequest {
+    pub client_id: String,
+    pub client_name: String,
+    pub redirect_uri: String,
+    pub scopes: Vec<String>,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub prompt: Vec<String>,
+    pub max_age: Option<i64>,
+    pub login_hint: Option<String>,
+    pub lang: Lang,
+    pub created_at: i64,
+    /// prompt=login or an exceeded max_age: only a login after `created_at` will do.
+    pub needs_fresh_login: bool,
+    /// The OIDC `claims` request (JSON object), if any.
+    #[serde(default)]
+    pub claims: Option<serde_json::Value>,
+    #[serde(default)]
+    pub acr_values: Vec<String>,
+    /// `sub` of a valid id_token_hint: the session must belong to this person.
+    #[serde(default)]
+    pub hint_sub: Option<String>,
+    /// The client's pairwise sector, to compare id_token_hint subjects.
+    #[serde(default)]
+    pub sector: Option<String>,
+    /// The account level the portal requires.
+    #[serde(default)]
+    pub min_level: String,
+    /// The authentication assurance the portal requires (empty: low).
+    #[serde(default)]
+    pub required_acr: String,
+}
+
+/// What an authorization code stands for until it is redeemed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CodeData {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub account_id: String,
+    pub scopes: Vec<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub auth_time: i64,
+    pub acr: String,
+    pub amr: Vec<String>,
+    pub expires_at: i64,
+    #[serde(default)]
+    pub claims: Option<serde_json::Value>,
+    #[serde(default)]
+    pub sid: Option<String>,
+}
+
+pub fn code_key(code: &str) -> String {
+    format!("code:{}", crypto::sha256_b64(code))
+}
+
+pub fn code_used_key(code: &str) -> String {
+    format!("code-used:{}", crypto::sha256_b64(code))
+}
+
+fn tx_key(id: &str) -> String {
+    format!("tx:{id}")
+}
+
+pub async fn load_tx(app: &Ctx, id: &str) -> Result<Option<AuthRequest>, CacheError> {
+    if id.is_empty() || id.len() > 64 {
+        return Ok(None);
+    }
+    app.cache.get_json(&tx_key(id)).await
+}
+
+pub async fn save_tx(app: &Ctx, req: &AuthRequest) -> Result<String, CacheError> {
+    let id = crypto::random_token();
+    app.cache
+        .put_json(&tx_key(&id), req, app.config.session.login_tx_ttl)
+        .await?;
+    Ok(id)
+}
+
+/// Ends a pending request (the person finished or abandoned it).
+pub async fn delete_tx(ctx: &Ctx, id: &str) -> Result<(), CacheError> {
+    ctx.cache.delete(&tx_key(id)).await
+}
+
+/// Takes the pending request out of the cache (single use), for the consent decision.
+pub async fn take_tx(app: &Ctx, id: &str) -> Result<Option<AuthRequest>, CacheError> {
+    if id.is_empty() || id.len() > 64 {
+        return Ok(None);
+    }
+    app.cache.take_json(&tx_key(id)).await
+}
+
+/// Stores what a new authorization code stands for (single use, `tokens.code_ttl`) and returns
+/// the code.
+pub async fn store_code(
+    ctx: &Ctx,
+    req: &AuthRequest,
+    session: &SessionRow,
+) -> Result<String, CacheError> {
+    let code = crypto::random_token();
+    let ttl = ctx.config.tokens.code_ttl;
+    let data = CodeData {
+        client_id: req.client_id.clone(),
+        redirect_uri: req.redirect_uri.clone(),
+        account_id: session.account_id.clone(),
+        scopes: req.scopes.clone(),
+        nonce: req.nonce.clone(),
+        code_challenge: req.code_challenge.clone(),
+        auth_time: session.auth_time,
+        acr: session.acr.clone(),
+        amr: super::session::amr_of(session),
+        expires_at: ctx.clock.now() + ttl,
+        claims: req.claims.clone(),
+        sid: Some(super::session::sid_of(session)),
+    };
+    ctx.cache.put_json(&code_key(&code), &data, ttl + 5).await?;
+    Ok(code)
+}

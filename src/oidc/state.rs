@@ -1,0 +1,36 @@
+//! The OpenID surface's own state: the domain context plus what only this surface keeps per node
+//! (the short-lived client cache, the discovery document rendered once). Reached by handlers as
+//! `State<OidcState>` (an axum `FromRef` sub-state of the server's state); it dereferences to the
+//! [`Ctx`] so the domain functions it calls take `&ctx` unchanged.
+
+use crate::clients::ClientCache;
+use crate::ctx::Ctx;
+use std::ops::Deref;
+use std::sync::{Arc, OnceLock};
+
+#[derive(Clone, Debug)]
+pub struct OidcState {
+    pub ctx: Ctx,
+    /// This node's short-lived cache of clients (see oidc::clients::CACHE_SECS).
+    pub clients: ClientCache,
+    /// The discovery document, rendered once: it depends only on the configuration.
+    pub discovery: Arc<OnceLock<String>>,
+}
+
+impl OidcState {
+    pub fn new(ctx: Ctx) -> OidcState {
+        OidcState {
+            ctx,
+            clients: ClientCache::default(),
+            discovery: Arc::default(),
+        }
+    }
+}
+
+impl Deref for OidcState {
+    type Target = Ctx;
+
+    fn deref(&self) -> &Ctx {
+        &self.ctx
+    }
+}
