@@ -45,6 +45,7 @@ pub struct Server {
     pub bind: String,
     pub issuer: String,
     pub hsts_include_subdomains: bool,
+    pub trusted_proxies: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -305,6 +306,18 @@ impl Config {
                     &format!("identity.verifier must be \"simulator\" or \"http\", not {other:?}"),
                 ));
             }
+        }
+        if let Some(wrong) = self
+            .server
+            .trusted_proxies
+            .split(',')
+            .map(str::trim)
+            .find(|n| !n.is_empty() && crate::outbound::Net::parse(n).is_none())
+        {
+            return Err(bad(
+                "server.trusted_proxies",
+                &format!("{wrong:?} is not an IP address or network"),
+            ));
         }
         if !(1..=60).contains(&self.tokens.code_ttl) {
             return Err(bad("tokens.code_ttl", "must be between 1 and 60 seconds"));

@@ -17,6 +17,7 @@ pub mod notify;
 pub mod oidc;
 pub mod outbound;
 pub mod relying_party;
+pub mod request_id;
 pub mod server;
 pub mod store;
 pub mod types;

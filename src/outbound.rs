@@ -24,15 +24,15 @@ pub enum FetchError {
     Failed(String),
 }
 
-/// A network in `outbound.allow`.
+/// A network in `outbound.allow` (or `server.trusted_proxies`): an address or address/prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Net {
+pub struct Net {
     addr: IpAddr,
     prefix: u8,
 }
 
 impl Net {
-    fn parse(text: &str) -> Option<Net> {
+    pub fn parse(text: &str) -> Option<Net> {
         let (addr, prefix) = match text.split_once('/') {
             Some((a, p)) => (a.parse::<IpAddr>().ok()?, Some(p.parse::<u8>().ok()?)),
             None => (text.parse::<IpAddr>().ok()?, None),
@@ -43,7 +43,7 @@ impl Net {
         (prefix <= max).then_some(Net { addr, prefix })
     }
 
-    fn contains(&self, ip: IpAddr) -> bool {
+    pub fn contains(&self, ip: IpAddr) -> bool {
         match (self.addr, ip.to_canonical()) {
             (IpAddr::V4(n), IpAddr::V4(a)) => {
                 let mask = u32::MAX

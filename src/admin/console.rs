@@ -318,7 +318,7 @@ pub async fn action(State(app): State<OidcState>, headers: HeaderMap, body: Byte
                 actor: &c.actor,
                 action,
                 target: &subject,
-                request_id: &crate::crypto::random_token()[..16],
+                request_id: &crate::request_id::current(),
                 details,
             };
             if let Err(e) = app.store.append_audit(entry).await {

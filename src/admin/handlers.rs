@@ -40,7 +40,7 @@ async fn audit(
             actor: &caller.actor,
             action,
             target,
-            request_id: &crate::crypto::random_token()[..16],
+            request_id: &crate::request_id::current(),
             details,
         })
         .await?;

@@ -20,7 +20,7 @@ impl Problem {
     }
 
     pub fn internal(cause: &dyn std::fmt::Display) -> Problem {
-        let id = crate::crypto::random_token()[..12].to_string();
+        let id = crate::request_id::current();
         tracing::error!(request_id = %id, error = %cause, "admin API internal error");
         Problem::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -32,7 +32,8 @@ impl Problem {
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({ "type": "about:blank", "title": self.title, "status": self.status.as_u16(), "detail": self.detail });
+        // RFC 9457 §3.2 extension member: the request id matches the server's log and audit.
+        let body = serde_json::json!({ "type": "about:blank", "title": self.title, "status": self.status.as_u16(), "detail": self.detail, "request_id": crate::request_id::current() });
         let mut res = (self.status, body.to_string()).into_response();
         let h = res.headers_mut();
         h.insert(

@@ -143,7 +143,7 @@ async fn within_budget(app: &Ctx) -> Result<(), CodeError> {
                 actor: "system",
                 action: "codes.budget_exceeded",
                 target: "codes",
-                request_id: "",
+                request_id: &crate::request_id::current(),
                 details: serde_json::json!({ "hour": hour * 3600, "limit": limit }),
             })
             .await?;

@@ -205,7 +205,7 @@ async fn audit(app: &Ctx, action: &str, target: &str) -> Result<(), StoreError> 
             actor: "system:login-guard",
             action,
             target,
-            request_id: &crate::crypto::random_token()[..16],
+            request_id: &crate::request_id::current(),
             details: serde_json::json!({}),
         })
         .await

@@ -4,6 +4,7 @@ pub mod alerts;
 pub mod challenge;
 pub mod code_sender;
 pub mod device;
+pub mod factor_settings;
 pub mod lockout;
 pub mod login_tx;
 pub mod logout;

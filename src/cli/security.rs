@@ -21,7 +21,7 @@ pub(super) async fn record(
             actor: &cli_actor(),
             action,
             target,
-            request_id: &crate::crypto::random_token()[..16],
+            request_id: &crate::request_id::current(),
             details,
         })
         .await?;

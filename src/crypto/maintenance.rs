@@ -43,7 +43,7 @@ pub async fn tick(store: &Store, keyring: &Keyring, config: &Config) -> Result<(
                                 actor: "system:schedule",
                                 action: "key.rotate",
                                 target: &kid,
-                                request_id: &super::random_token()[..16],
+                                request_id: &crate::request_id::current(),
                                 details: serde_json::json!({ "alg": alg.name(), "state": "next" }),
                             })
                             .await?;

@@ -25,7 +25,7 @@ pub async fn delete(app: &Ctx, account_id: &str) -> Result<(), StoreError> {
             actor: account_id,
             action: "account.delete",
             target: account_id,
-            request_id: &crate::crypto::random_token()[..16],
+            request_id: &crate::request_id::current(),
             details: serde_json::json!({}),
         })
         .await?;

@@ -402,7 +402,7 @@ async fn after_change(
             actor,
             action: "account.level",
             target: account_id,
-            request_id: &crate::crypto::random_token()[..16],
+            request_id: &crate::request_id::current(),
             details: serde_json::json!({ "level": level, "method": method }),
         })
         .await?;

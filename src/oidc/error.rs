@@ -63,7 +63,7 @@ impl OAuthError {
     }
 
     pub fn server_error(cause: &dyn std::fmt::Display) -> Self {
-        let id = crate::crypto::random_token()[..12].to_string();
+        let id = crate::request_id::current();
         tracing::error!(request_id = %id, error = %cause, "internal error on protocol endpoint");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -75,8 +75,12 @@ impl OAuthError {
 
 impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
-        let body =
-            serde_json::json!({ "error": self.error, "error_description": self.description });
+        // RFC 6749 §5.2 allows more members: the request id matches the server's log and audit.
+        let body = serde_json::json!({
+            "error": self.error,
+            "error_description": self.description,
+            "request_id": crate::request_id::current(),
+        });
         let mut res = (self.status, Json(body)).into_response();
         let h = res.headers_mut();
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -27,9 +27,9 @@ fn is_protocol(path: &str) -> bool {
         .any(|p| path == *p || (p.ends_with('/') && path.starts_with(p)))
 }
 
-/// A fresh request id, logged with what was asked for.
+/// The request id (see `server::request_id`), logged with what was asked for.
 fn request_id(status: StatusCode, method: &Method, path: &str) -> String {
-    let id = crate::crypto::random_token()[..12].to_string();
+    let id = crate::request_id::current();
     tracing::info!(request_id = %id, %status, %method, path, "no handler for the request");
     id
 }

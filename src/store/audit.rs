@@ -87,7 +87,19 @@ impl Store {
             .fetch_one(&self.pool)
             .await;
             match inserted.map_err(StoreError::from) {
-                Ok(row) => return Ok(row),
+                Ok(row) => {
+                    // Within a request this line carries the request's span, so the log line and
+                    // the audit row can be matched by the same request id.
+                    tracing::info!(
+                        seq,
+                        action = e.action,
+                        target = e.target,
+                        actor = e.actor,
+                        request_id = e.request_id,
+                        "audit entry written"
+                    );
+                    return Ok(row);
+                }
                 // Another writer took this position: retry on the new head.
                 Err(StoreError::Conflict) => continue,
                 Err(e) => return Err(e),

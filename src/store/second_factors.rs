@@ -9,6 +9,13 @@ pub struct SecurityChoices {
     pub login_alerts: bool,
 }
 
+/// One of the [`SecurityChoices`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecurityChoice {
+    SmsTwoStep,
+    LoginAlerts,
+}
+
 impl Store {
     /// Stores (or replaces) the account's TOTP secret, already sealed, with the step used to confirm it.
     pub async fn set_totp(
@@ -146,6 +153,52 @@ impl Store {
         .bind(self.now())
         .execute(&self.pool)
         .await?;
+        Ok(())
+    }
+
+    /// Turns one choice on or off in one statement (no read-modify-write: two changes racing each
+    /// other cannot undo one another's other choice).
+    pub async fn set_security_choice(
+        &self,
+        account_id: &str,
+        choice: SecurityChoice,
+        on: bool,
+    ) -> Result<(), StoreError> {
+        let column = match choice {
+            SecurityChoice::SmsTwoStep => "sms_two_step",
+            SecurityChoice::LoginAlerts => "login_alerts",
+        };
+        // A new row starts from the defaults (SMS off, alerts on) with this one choice set.
+        let defaults = SecurityChoices::default();
+        let (sms, alerts) = match choice {
+            SecurityChoice::SmsTwoStep => (on, defaults.login_alerts),
+            SecurityChoice::LoginAlerts => (defaults.sms_two_step, on),
+        };
+        sqlx::query(&format!(
+            "INSERT INTO account_security (account_id, sms_two_step, login_alerts, updated_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (account_id) DO UPDATE \
+             SET {column} = $5, updated_at = $4"
+        ))
+        .bind(account_id)
+        .bind(i64::from(sms))
+        .bind(i64::from(alerts))
+        .bind(self.now())
+        .bind(i64::from(on))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Removes the authenticator app and every recovery code with it, in one transaction.
+    pub async fn remove_totp(&self, account_id: &str) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for table in ["totp_credentials", "recovery_codes"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE account_id = $1"))
+                .bind(account_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

@@ -6,6 +6,7 @@ pub mod contacts;
 pub mod cookies;
 pub mod csrf;
 pub mod deletion;
+pub mod extract;
 pub mod flash;
 pub mod headers;
 pub mod i18n;
@@ -19,6 +20,7 @@ mod i18n_qes;
 pub mod identity;
 pub mod login;
 pub mod meta;
+pub mod page_error;
 pub mod pages;
 pub mod params;
 pub mod passkey_login;
@@ -43,7 +45,7 @@ pub fn render<T: askama::Template>(status: StatusCode, tpl: &T) -> Response {
     match tpl.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
-            let id = crate::crypto::random_token()[..12].to_string();
+            let id = crate::request_id::current();
             tracing::error!(request_id = %id, error = %e, "template rendering failed");
             (
                 StatusCode::INTERNAL_SERVER_ERROR,

@@ -25,15 +25,7 @@ struct ErrorPage {
 
 /// A readable error page in the person's language.
 pub fn error_page(lang: Lang, status: StatusCode, message_key: &'static str) -> Response {
-    render(
-        status,
-        &ErrorPage {
-            t: Tr::new(lang),
-            message_key,
-            detail: None,
-            request_id: None,
-        },
-    )
+    error_page_with_id(lang, status, message_key, crate::request_id::current())
 }
 
 /// A readable error page with the request id (logged by the caller) to quote to support.
@@ -56,7 +48,7 @@ pub fn error_page_with_id(
 
 /// Logs the cause with a request id and shows only the id.
 pub fn internal_error(lang: Lang, cause: &dyn std::fmt::Display) -> Response {
-    let id = crate::crypto::random_token()[..12].to_string();
+    let id = crate::request_id::current();
     tracing::error!(request_id = %id, error = %cause, "internal error");
     render(
         StatusCode::INTERNAL_SERVER_ERROR,

@@ -168,7 +168,7 @@ pub fn passkey_error(lang: Lang, e: &PasskeyError) -> Response {
 }
 
 fn internal_json(lang: Lang, cause: &dyn std::fmt::Display) -> Response {
-    let id = crate::crypto::random_token()[..12].to_string();
+    let id = crate::request_id::current();
     tracing::error!(request_id = %id, error = %cause, "internal error");
     (
         StatusCode::INTERNAL_SERVER_ERROR,

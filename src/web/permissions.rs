@@ -78,7 +78,7 @@ pub async fn revoke(
                 actor: &s.account_id,
                 action: "consent.withdraw",
                 target: client_id,
-                request_id: &crate::crypto::random_token()[..16],
+                request_id: &crate::request_id::current(),
                 details: serde_json::json!({ "account": s.account_id }),
             };
             if let Err(e) = app.store.append_audit(entry).await {

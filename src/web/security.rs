@@ -2,18 +2,19 @@
 //! live session and a CSRF token.
 
 use super::csrf;
+use super::extract::{Language, SignedIn, SignedInForm};
 use super::i18n::{Lang, Tr};
 use super::meta::ClientMeta;
-use super::pages::{internal_error, with_cookie};
+use super::page_error::PageError;
+use super::pages::with_cookie;
+use super::render;
 use super::security_activity::{self, Activity};
-use super::{cookies, render};
-use crate::authn::session;
+use crate::authn::factor_settings::{self, Change};
 use crate::authn::sms_otp::{self, OtpError};
 use crate::authn::totp::{self, Enrolment, TotpError};
 use crate::ctx::Ctx;
 use crate::store::sessions::SessionRow;
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -50,42 +51,28 @@ struct View {
     success: Option<&'static str>,
 }
 
-/// The signed-in person's session, or the response to give instead (to the login page).
-async fn signed_in(app: &Ctx, headers: &HeaderMap, lang: Lang) -> Result<SessionRow, Response> {
-    let sid = cookies::get(headers, session::COOKIE);
-    match session::current(app, sid.as_deref()).await {
-        Ok(Some(s)) => Ok(s),
-        Ok(None) => Err(Redirect::to("/login").into_response()),
-        Err(e) => Err(internal_error(lang, &e)),
-    }
-}
-
-async fn show(app: &Ctx, headers: &HeaderMap, lang: Lang, s: &SessionRow, view: View) -> Response {
-    let (totp_on, recovery_left) = match (
-        totp::has_totp(app, &s.account_id).await,
-        app.store.recovery_codes_left(&s.account_id).await,
-    ) {
-        (Ok(t), Ok(r)) => (t, r),
-        (Err(e), _) | (_, Err(e)) => return internal_error(lang, &e),
-    };
-    let (phone, choices) = match (
-        sms_otp::confirmed_phone(app, &s.account_id).await,
-        app.store.security_choices(&s.account_id).await,
-    ) {
-        (Ok(p), Ok(c)) => (p.map(|p| p.masked()).unwrap_or_default(), c),
-        (Err(e), _) | (_, Err(e)) => return internal_error(lang, &e),
-    };
-    let activity = match security_activity::load(app, &Tr::new(lang), s).await {
-        Ok(a) => a,
-        Err(e) => return internal_error(lang, &e),
-    };
+async fn show(
+    app: &Ctx,
+    headers: &HeaderMap,
+    lang: Lang,
+    s: &SessionRow,
+    view: View,
+) -> Result<Response, PageError> {
+    let totp_on = totp::has_totp(app, &s.account_id).await?;
+    let recovery_left = app.store.recovery_codes_left(&s.account_id).await?;
+    let phone = sms_otp::confirmed_phone(app, &s.account_id)
+        .await?
+        .map(|p| p.masked())
+        .unwrap_or_default();
+    let choices = app.store.security_choices(&s.account_id).await?;
+    let activity = security_activity::load(app, &Tr::new(lang), s).await?;
     let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
     let status = if view.notice.is_some() {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
-    with_cookie(
+    Ok(with_cookie(
         render(
             status,
             &SecurityPage {
@@ -105,7 +92,19 @@ async fn show(app: &Ctx, headers: &HeaderMap, lang: Lang, s: &SessionRow, view: 
             },
         ),
         cookie,
-    )
+    ))
+}
+
+/// The page again with a notice (400) or a step in progress.
+async fn again(app: &Ctx, f: &SignedInForm, view: View) -> Result<Response, PageError> {
+    show(app, &f.headers, f.lang, &f.session, view).await
+}
+
+fn notice(key: &'static str) -> View {
+    View {
+        notice: Some(key),
+        ..View::default()
+    }
 }
 
 /// Success texts a POST of this page may leave for the next GET (anything else is ignored).
@@ -130,42 +129,36 @@ fn done(app: &Ctx, done: &'static str) -> Response {
 /// recovery codes are shown once, taken from the cache.
 pub async fn page(
     State(app): State<Ctx>,
-    meta: ClientMeta,
+    Language(lang): Language,
+    SignedIn(s): SignedIn,
     headers: HeaderMap,
     axum::extract::RawQuery(q): axum::extract::RawQuery,
-) -> Response {
-    let lang = meta.lang(None);
-    let s = match signed_in(&app, &headers, lang).await {
-        Ok(s) => s,
-        Err(res) => return res,
-    };
+) -> Result<Response, PageError> {
     let q = crate::web::params::Params::from_query(q.as_deref()).unwrap_or_default();
     let mut view = View::default();
     match q.get("step") {
         Some("totp") => {
             let label = account_label(&app, &s.account_id).await;
-            match totp::pending_view(&app, &s.account_id, &label).await {
-                Ok(enrol) => view.enrol = enrol,
-                Err(e) => return internal_error(lang, &e),
-            }
+            view.enrol = totp::pending_view(&app, &s.account_id, &label).await?;
         }
         Some("sms") => view.sms_enrol = true,
         _ => {}
     }
-    match app.cache.take_json::<Vec<String>>(&codes_key(&s)).await {
-        Ok(codes) => view.codes = codes.unwrap_or_default(),
-        Err(e) => return internal_error(lang, &e),
-    }
+    view.codes = app
+        .cache
+        .take_json::<Vec<String>>(&codes_key(&s))
+        .await?
+        .unwrap_or_default();
     let flash = super::flash::take(&app, &headers);
     view.success = flash
         .as_ref()
         .and_then(|(m, _)| DONE.iter().find(|k| **k == m.as_str()).copied());
-    let mut res = show(&app, &headers, lang, &s, view).await;
+    let mut res = show(&app, &headers, lang, &s, view).await?;
     if let Some((_, spent)) = flash {
         res.headers_mut()
             .append(axum::http::header::SET_COOKIE, spent);
     }
-    res
+    Ok(res)
 }
 
 /// The label an authenticator app shows next to the codes: the person's first login identifier.
@@ -188,211 +181,90 @@ pub(super) fn redirect_back(logged_out: bool) -> Response {
     }
 }
 
-/// The session and form of a POST to this page, or the response to give instead.
-pub(super) async fn post_context(
-    app: &Ctx,
-    meta: &ClientMeta,
-    headers: &HeaderMap,
-    body: &Bytes,
-) -> Result<(SessionRow, crate::web::params::Params, Lang), Response> {
-    let (p, lang) = super::checked_form(meta, headers, body)?;
-    let s = signed_in(app, headers, lang).await?;
-    Ok((s, p, lang))
+pub async fn totp_start(State(app): State<Ctx>, f: SignedInForm) -> Result<Response, PageError> {
+    let label = account_label(&app, &f.session.account_id).await;
+    totp::start_enrolment(&app, &f.session.account_id, &label).await?;
+    Ok(Redirect::to("/account/security?step=totp").into_response())
 }
 
-pub async fn totp_start(
-    State(app): State<Ctx>,
-    meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (s, _, lang) = match post_context(&app, &meta, &headers, &body).await {
-        Ok(x) => x,
-        Err(res) => return res,
-    };
-    let label = account_label(&app, &s.account_id).await;
-    match totp::start_enrolment(&app, &s.account_id, &label).await {
-        Ok(_) => Redirect::to("/account/security?step=totp").into_response(),
-        Err(e) => internal_error(lang, &e),
-    }
-}
-
-pub async fn totp_confirm(
-    State(app): State<Ctx>,
-    meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (s, p, lang) = match post_context(&app, &meta, &headers, &body).await {
-        Ok(x) => x,
-        Err(res) => return res,
-    };
-    let code = p.get("code").unwrap_or("");
-    let view = match totp::confirm_enrolment(&app, &s.account_id, code).await {
+pub async fn totp_confirm(State(app): State<Ctx>, f: SignedInForm) -> Result<Response, PageError> {
+    let account = &f.session.account_id;
+    let code = f.form.get("code").unwrap_or("");
+    let view = match totp::confirm_enrolment(&app, account, code).await {
         Ok(codes) => {
             // Shown once by the page the browser is sent to, then gone from the cache.
-            if let Err(e) = app.cache.put_json(&codes_key(&s), &codes, 300).await {
-                return internal_error(lang, &e);
-            }
-            return done(&app, "security.totp_enabled");
+            app.cache
+                .put_json(&codes_key(&f.session), &codes, 300)
+                .await?;
+            return Ok(done(&app, "security.totp_enabled"));
         }
         Err(TotpError::Wrong) => {
-            let label = account_label(&app, &s.account_id).await;
-            match totp::pending_view(&app, &s.account_id, &label).await {
-                Ok(enrol) => View {
-                    enrol,
-                    notice: Some("security.totp_wrong"),
-                    ..View::default()
-                },
-                Err(e) => return internal_error(lang, &e),
+            let label = account_label(&app, account).await;
+            View {
+                enrol: totp::pending_view(&app, account, &label).await?,
+                notice: Some("security.totp_wrong"),
+                ..View::default()
             }
         }
-        Err(TotpError::NoEnrolment) => View {
-            notice: Some("security.totp_expired"),
-            ..View::default()
-        },
-        Err(e) => return internal_error(lang, &e),
+        Err(TotpError::NoEnrolment) => notice("security.totp_expired"),
+        Err(e) => return Err(PageError::internal(&e)),
     };
-    show(&app, &headers, lang, &s, view).await
+    again(&app, &f, view).await
 }
 
-/// Turning a second factor off needs a session that proved one (not a password-only session).
-fn proved_second_factor(s: &SessionRow) -> bool {
-    crate::authn::acr_rank(&s.acr) >= crate::authn::acr_rank(crate::authn::ACR_SUBSTANTIAL)
-}
-
-pub async fn totp_remove(
-    State(app): State<Ctx>,
-    meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (s, _, lang) = match post_context(&app, &meta, &headers, &body).await {
-        Ok(x) => x,
-        Err(res) => return res,
-    };
-    if !proved_second_factor(&s) {
-        let view = View {
-            notice: Some("security.needs_second_factor"),
-            ..View::default()
-        };
-        return show(&app, &headers, lang, &s, view).await;
+pub async fn totp_remove(State(app): State<Ctx>, f: SignedInForm) -> Result<Response, PageError> {
+    match factor_settings::remove_totp(&app, &f.session).await? {
+        Change::Done => Ok(done(&app, "security.totp_removed")),
+        Change::NeedsSecondFactor => again(&app, &f, notice("security.needs_second_factor")).await,
     }
-    if let Err(e) = app.store.delete_totp(&s.account_id).await {
-        return internal_error(lang, &e);
-    }
-    if let Err(e) = app.store.replace_recovery_codes(&s.account_id, &[]).await {
-        return internal_error(lang, &e);
-    }
-    tracing::info!(account = %s.account_id, "authenticator app removed");
-    done(&app, "security.totp_removed")
 }
 
 /// «Включить»: sends a code to the confirmed phone; entering it turns two-step login on.
 pub async fn sms_start(
     State(app): State<Ctx>,
     meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (s, _, lang) = match post_context(&app, &meta, &headers, &body).await {
-        Ok(x) => x,
-        Err(res) => return res,
+    f: SignedInForm,
+) -> Result<Response, PageError> {
+    let account = &f.session.account_id;
+    let Some(phone) = sms_otp::confirmed_phone(&app, account).await? else {
+        return again(&app, &f, notice("security.sms_no_phone")).await;
     };
-    let phone = match sms_otp::confirmed_phone(&app, &s.account_id).await {
-        Ok(Some(p)) => p,
-        Ok(None) => {
-            let view = View {
-                notice: Some("security.sms_no_phone"),
-                ..View::default()
-            };
-            return show(&app, &headers, lang, &s, view).await;
-        }
-        Err(e) => return internal_error(lang, &e),
-    };
-    let view = match sms_otp::send(&app, "enable", &s.account_id, &phone, &meta.ip).await {
-        Ok(()) => return Redirect::to("/account/security?step=sms").into_response(),
+    let view = match sms_otp::send(&app, "enable", account, &phone, &meta.ip).await {
+        Ok(()) => return Ok(Redirect::to("/account/security?step=sms").into_response()),
         Err(OtpError::TooEarly(wait)) => View {
             sms_enrol: true,
             wait,
             notice: Some("second.sms_too_early"),
             ..View::default()
         },
-        Err(OtpError::SendLimit) => View {
-            notice: Some("second.sms_limit"),
-            ..View::default()
-        },
-        Err(e) => return internal_error(lang, &e),
+        Err(OtpError::SendLimit) => notice("second.sms_limit"),
+        Err(e) => return Err(PageError::internal(&e)),
     };
-    show(&app, &headers, lang, &s, view).await
+    again(&app, &f, view).await
 }
 
-pub async fn sms_confirm(
-    State(app): State<Ctx>,
-    meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (s, p, lang) = match post_context(&app, &meta, &headers, &body).await {
-        Ok(x) => x,
-        Err(res) => return res,
-    };
-    let code = p.get("code").unwrap_or("");
-    let view = match sms_otp::verify(&app, "enable", &s.account_id, code).await {
+pub async fn sms_confirm(State(app): State<Ctx>, f: SignedInForm) -> Result<Response, PageError> {
+    let code = f.form.get("code").unwrap_or("");
+    let view = match sms_otp::verify(&app, "enable", &f.session.account_id, code).await {
         Ok(()) => {
-            let mut choices = match app.store.security_choices(&s.account_id).await {
-                Ok(c) => c,
-                Err(e) => return internal_error(lang, &e),
-            };
-            choices.sms_two_step = true;
-            if let Err(e) = app.store.set_security_choices(&s.account_id, choices).await {
-                return internal_error(lang, &e);
-            }
-            tracing::info!(account = %s.account_id, "two-step login by SMS turned on");
-            return done(&app, "security.sms_enabled");
+            factor_settings::set_sms_two_step(&app, &f.session, true).await?;
+            return Ok(done(&app, "security.sms_enabled"));
         }
         Err(OtpError::Wrong) => View {
             sms_enrol: true,
             notice: Some("second.wrong"),
             ..View::default()
         },
-        Err(OtpError::Expired) => View {
-            notice: Some("second.sms_expired"),
-            ..View::default()
-        },
-        Err(OtpError::TooManyAttempts) => View {
-            notice: Some("second.too_many_codes"),
-            ..View::default()
-        },
-        Err(e) => return internal_error(lang, &e),
+        Err(OtpError::Expired) => notice("second.sms_expired"),
+        Err(OtpError::TooManyAttempts) => notice("second.too_many_codes"),
+        Err(e) => return Err(PageError::internal(&e)),
     };
-    show(&app, &headers, lang, &s, view).await
+    again(&app, &f, view).await
 }
 
-pub async fn sms_off(
-    State(app): State<Ctx>,
-    meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (s, _, lang) = match post_context(&app, &meta, &headers, &body).await {
-        Ok(x) => x,
-        Err(res) => return res,
-    };
-    if !proved_second_factor(&s) {
-        let view = View {
-            notice: Some("security.needs_second_factor"),
-            ..View::default()
-        };
-        return show(&app, &headers, lang, &s, view).await;
+pub async fn sms_off(State(app): State<Ctx>, f: SignedInForm) -> Result<Response, PageError> {
+    match factor_settings::set_sms_two_step(&app, &f.session, false).await? {
+        Change::Done => Ok(done(&app, "security.sms_disabled")),
+        Change::NeedsSecondFactor => again(&app, &f, notice("security.needs_second_factor")).await,
     }
-    let mut choices = match app.store.security_choices(&s.account_id).await {
-        Ok(c) => c,
-        Err(e) => return internal_error(lang, &e),
-    };
-    choices.sms_two_step = false;
-    if let Err(e) = app.store.set_security_choices(&s.account_id, choices).await {
-        return internal_error(lang, &e);
-    }
-    done(&app, "security.sms_disabled")
 }

@@ -1,17 +1,16 @@
 //! The activity half of /account/security: live sessions with "end session" and "end all others",
 //! «Просмотр последних действий» (login history from login_events), and login alerts.
 
+use super::extract::SignedInForm;
 use super::i18n::Tr;
-use super::meta::ClientMeta;
-use super::pages::{error_page, internal_error};
-use super::security::{post_context, redirect_back};
-use crate::authn::{device, logout, session};
+use super::page_error::PageError;
+use super::security::redirect_back;
+use crate::authn::{device, factor_settings, logout, session};
 use crate::ctx::Ctx;
 use crate::store::StoreError;
 use crate::store::sessions::SessionRow;
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 
 /// How many login events the page shows.
@@ -131,76 +130,37 @@ pub async fn load(app: &Ctx, t: &Tr, current: &SessionRow) -> Result<Activity, S
 }
 
 /// «Завершить сеанс» for one session of the signed-in person (named by its public sid).
-pub async fn end_one(
-    State(app): State<Ctx>,
-    meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (s, p, lang) = match post_context(&app, &meta, &headers, &body).await {
-        Ok(x) => x,
-        Err(res) => return res,
-    };
-    let wanted = p.get("session").unwrap_or("");
-    let rows = match app.store.live_sessions_of(&s.account_id).await {
-        Ok(r) => r,
-        Err(e) => return internal_error(lang, &e),
-    };
+pub async fn end_one(State(app): State<Ctx>, f: SignedInForm) -> Result<Response, PageError> {
+    let wanted = f.form.get("session").unwrap_or("");
+    let rows = app.store.live_sessions_of(&f.session.account_id).await?;
     let Some(row) = rows
         .iter()
         .find(|r| crate::crypto::ct_eq(&session::sid_of(r), wanted))
     else {
-        return error_page(lang, StatusCode::NOT_FOUND, "security.no_such_session");
+        return Err(PageError::page(
+            f.lang,
+            StatusCode::NOT_FOUND,
+            "security.no_such_session",
+        ));
     };
-    if let Err(e) = logout::end_session(&app, row).await {
-        return internal_error(lang, &e);
-    }
-    redirect_back(row.id_hash == s.id_hash)
+    logout::end_session(&app, row).await?;
+    Ok(redirect_back(row.id_hash == f.session.id_hash))
 }
 
 /// «Завершить все другие сеансы»: every live session of the person but this one.
-pub async fn end_others(
-    State(app): State<Ctx>,
-    meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (s, _, lang) = match post_context(&app, &meta, &headers, &body).await {
-        Ok(x) => x,
-        Err(res) => return res,
-    };
-    let rows = match app.store.live_sessions_of(&s.account_id).await {
-        Ok(r) => r,
-        Err(e) => return internal_error(lang, &e),
-    };
-    for row in rows.iter().filter(|r| r.id_hash != s.id_hash) {
-        if let Err(e) = logout::end_session(&app, row).await {
-            return internal_error(lang, &e);
-        }
+pub async fn end_others(State(app): State<Ctx>, f: SignedInForm) -> Result<Response, PageError> {
+    let rows = app.store.live_sessions_of(&f.session.account_id).await?;
+    for row in rows.iter().filter(|r| r.id_hash != f.session.id_hash) {
+        logout::end_session(&app, row).await?;
     }
-    redirect_back(false)
+    Ok(redirect_back(false))
 }
 
 /// Login alerts on or off (`alerts` = "on" | "off").
-pub async fn set_alerts(
-    State(app): State<Ctx>,
-    meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (s, p, lang) = match post_context(&app, &meta, &headers, &body).await {
-        Ok(x) => x,
-        Err(res) => return res,
-    };
-    let mut choices = match app.store.security_choices(&s.account_id).await {
-        Ok(c) => c,
-        Err(e) => return internal_error(lang, &e),
-    };
-    choices.login_alerts = p.get("alerts") == Some("on");
-    if let Err(e) = app.store.set_security_choices(&s.account_id, choices).await {
-        return internal_error(lang, &e);
-    }
-    redirect_back(false)
+pub async fn set_alerts(State(app): State<Ctx>, f: SignedInForm) -> Result<Response, PageError> {
+    let on = f.form.get("alerts") == Some("on");
+    factor_settings::set_login_alerts(&app, &f.session.account_id, on).await?;
+    Ok(redirect_back(false))
 }
 
 #[cfg(test)]

@@ -312,7 +312,7 @@ pub async fn remove(
                     actor: &s.account_id,
                     action: "qes.certificate_unbound",
                     target: &s.account_id,
-                    request_id: "",
+                    request_id: &crate::request_id::current(),
                     details: serde_json::json!({ "certificate": id }),
                 })
                 .await;

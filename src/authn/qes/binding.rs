@@ -243,7 +243,7 @@ pub async fn confirm(
             actor: account_id,
             action: "qes.certificate_bound",
             target: account_id,
-            request_id: "",
+            request_id: &crate::request_id::current(),
             details: serde_json::json!({
                 "subject": p.subject,
                 "issuer": p.issuer,

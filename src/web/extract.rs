@@ -1,0 +1,135 @@
+//! Extractors for the openings every page handler shares, instead of `HeaderMap` + `Bytes`
+//! parsing in each one: the person's language, the signed-in person, a CSRF-checked form (and both
+//! together). Each refuses with a [`PageError`] the way the pages always have: 400 for an
+//! unreadable form, 403 for a missing or wrong CSRF token, the login page when nobody is signed in.
+
+use super::csrf;
+use super::i18n::Lang;
+use super::meta::ClientMeta;
+use super::page_error::PageError;
+use super::params::Params;
+use crate::authn::session;
+use crate::ctx::Ctx;
+use crate::store::sessions::SessionRow;
+use axum::body::Bytes;
+use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect};
+
+/// The language a page is shown in: `?lang=` / `ui_locales`, then Accept-Language, then Russian.
+#[derive(Debug, Clone, Copy)]
+pub struct Language(pub Lang);
+
+impl<S: Send + Sync> FromRequestParts<S> for Language {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let meta = ClientMeta::from_request_parts(parts, state)
+            .await
+            .unwrap_or_else(|e| match e {});
+        let query = Params::from_query(parts.uri.query()).unwrap_or_default();
+        Ok(Language(
+            meta.lang(query.get("lang").or(query.get("ui_locales"))),
+        ))
+    }
+}
+
+/// The session of the signed-in person; otherwise the login page.
+pub struct SignedIn(pub SessionRow);
+
+async fn session_of(ctx: &Ctx, headers: &HeaderMap) -> Result<SessionRow, PageError> {
+    let sid = super::cookies::get(headers, session::COOKIE);
+    match session::current(ctx, sid.as_deref()).await? {
+        Some(s) => Ok(s),
+        None => Err(PageError::answer(Redirect::to("/login").into_response())),
+    }
+}
+
+impl<S> FromRequestParts<S> for SignedIn
+where
+    S: Send + Sync,
+    Ctx: FromRef<S>,
+{
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ctx = Ctx::from_ref(state);
+        Ok(SignedIn(session_of(&ctx, &parts.headers).await?))
+    }
+}
+
+/// A submitted form whose CSRF token checks out, with the language it asks for.
+pub struct CsrfForm {
+    pub form: Params,
+    pub lang: Lang,
+    pub headers: HeaderMap,
+}
+
+async fn read_form<S: Send + Sync>(req: Request, state: &S) -> Result<CsrfForm, PageError> {
+    let (mut parts, body) = req.into_parts();
+    let meta = ClientMeta::from_request_parts(&mut parts, state)
+        .await
+        .unwrap_or_else(|e| match e {});
+    let bad = || {
+        PageError::page(
+            meta.lang(None),
+            StatusCode::BAD_REQUEST,
+            "error.bad_request",
+        )
+    };
+    let headers = parts.headers.clone();
+    // Through `Bytes` so the route's body limit (DefaultBodyLimit) applies; past it the form is
+    // unreadable.
+    let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
+        .await
+        .map_err(|_| bad())?;
+    let form = Params::from_form(&headers, &bytes).map_err(|_| bad())?;
+    let lang = meta.lang(form.get("lang"));
+    if !csrf::verify(&headers, form.get(csrf::FIELD)) {
+        return Err(PageError::page(lang, StatusCode::FORBIDDEN, "error.csrf"));
+    }
+    Ok(CsrfForm {
+        form,
+        lang,
+        headers,
+    })
+}
+
+impl<S: Send + Sync> FromRequest<S> for CsrfForm {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        read_form(req, state).await
+    }
+}
+
+/// A CSRF-checked form from a signed-in browser (the token is checked first, as it always was).
+pub struct SignedInForm {
+    pub session: SessionRow,
+    pub form: Params,
+    pub lang: Lang,
+    pub headers: HeaderMap,
+}
+
+impl<S> FromRequest<S> for SignedInForm
+where
+    S: Send + Sync,
+    Ctx: FromRef<S>,
+{
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let f = read_form(req, state).await?;
+        let ctx = Ctx::from_ref(state);
+        let session = session_of(&ctx, &f.headers)
+            .await
+            .map_err(|e| e.in_lang(f.lang))?;
+        Ok(SignedInForm {
+            session,
+            form: f.form,
+            lang: f.lang,
+            headers: f.headers,
+        })
+    }
+}

@@ -1,0 +1,134 @@
+//! `PageError`: what a page handler returns instead of a page, so handlers use `?`. It renders as
+//! the readable error page in the person's language with the request id; an internal failure is
+//! logged with that id and shown only as the id. Errors raised below the surface (store, cache)
+//! carry no language: they are shown in the request's language, which the `request_language`
+//! layer keeps for the life of the request (`?lang=` / `ui_locales`, then Accept-Language).
+
+use super::i18n::Lang;
+use super::pages::{error_page_with_id, internal_error};
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+tokio::task_local! {
+    static REQUEST_LANG: Lang;
+}
+
+#[derive(Debug)]
+enum Kind {
+    /// A readable refusal: status and the i18n key of its message.
+    Page(StatusCode, &'static str),
+    /// Something failed inside; the cause goes to the log only.
+    Internal(String),
+    /// A finished answer (e.g. the redirect to the login page), sent as it is.
+    Answer(Response),
+}
+
+#[derive(Debug)]
+pub struct PageError {
+    lang: Option<Lang>,
+    kind: Kind,
+}
+
+impl PageError {
+    pub fn page(lang: Lang, status: StatusCode, message_key: &'static str) -> PageError {
+        PageError {
+            lang: Some(lang),
+            kind: Kind::Page(status, message_key),
+        }
+    }
+
+    pub fn internal(cause: &dyn std::fmt::Display) -> PageError {
+        PageError {
+            lang: None,
+            kind: Kind::Internal(cause.to_string()),
+        }
+    }
+
+    pub fn answer(response: Response) -> PageError {
+        PageError {
+            lang: None,
+            kind: Kind::Answer(response),
+        }
+    }
+
+    /// The language to show the page in, when the handler knows it better than the request does
+    /// (a form's own `lang` field).
+    pub fn in_lang(mut self, lang: Lang) -> PageError {
+        self.lang.get_or_insert(lang);
+        self
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match &self.kind {
+            Kind::Page(status, _) => *status,
+            Kind::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Kind::Answer(r) => r.status(),
+        }
+    }
+}
+
+/// The language of the request being served (Russian outside a request).
+pub fn request_lang() -> Lang {
+    REQUEST_LANG.try_with(|l| *l).unwrap_or(Lang::Ru)
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let lang = self.lang.unwrap_or_else(request_lang);
+        match self.kind {
+            Kind::Page(status, key) => {
+                error_page_with_id(lang, status, key, crate::request_id::current())
+            }
+            Kind::Internal(cause) => internal_error(lang, &cause),
+            Kind::Answer(r) => r,
+        }
+    }
+}
+
+/// A finished response used as an error (the older handler helpers return `Result<_, Response>`).
+impl From<Response> for PageError {
+    fn from(r: Response) -> PageError {
+        PageError::answer(r)
+    }
+}
+
+macro_rules! internal_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for PageError {
+            fn from(e: $t) -> PageError {
+                PageError::internal(&e)
+            }
+        }
+    )*};
+}
+
+internal_from!(
+    crate::store::StoreError,
+    crate::cache::CacheError,
+    crate::crypto::password::PasswordError,
+    crate::authn::totp::TotpError,
+    crate::authn::sms_otp::OtpError,
+    anyhow::Error
+);
+
+/// The request-language layer: the language a page error falls back to.
+pub async fn request_language(request: Request, next: Next) -> Response {
+    let query = request.uri().query().unwrap_or("");
+    let explicit = query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == "lang" || *k == "ui_locales")
+        .and_then(|(_, v)| Lang::from_locales(&v.replace("%20", " ").replace('+', " ")));
+    let lang = explicit
+        .or_else(|| {
+            request
+                .headers()
+                .get(axum::http::header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        })
+        .unwrap_or(Lang::Ru);
+    REQUEST_LANG.scope(lang, next.run(request)).await
+}
