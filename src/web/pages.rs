@@ -25,10 +25,15 @@ struct ErrorPage {
 
 /// A readable error page in the person's language.
 pub fn error_page(lang: Lang, status: StatusCode, message_key: &'static str) -> Response {
+    error_page_tr(Tr::new(lang), status, message_key)
+}
+
+/// The same with a translator carrying the configured numbers its text shows (`Tr::with`).
+pub fn error_page_tr(t: Tr, status: StatusCode, message_key: &'static str) -> Response {
     render(
         status,
         &ErrorPage {
-            t: Tr::new(lang),
+            t,
             message_key,
             detail: None,
             request_id: None,
