@@ -2,9 +2,9 @@
 //! and the translator of its texts (`Tr`, texts in locales/). Below the surfaces so the domain (the
 //! pending authorization request, notifications) can carry a language and translate.
 
-mod translate;
 #[cfg(test)]
 mod tests;
+mod translate;
 
 pub use translate::{Arg, Tr};
 

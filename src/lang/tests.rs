@@ -119,7 +119,11 @@ fn locales_pick_the_first_supported_language() {
 #[test]
 fn every_key_used_in_templates_and_code_exists_in_every_language() {
     let used = used_keys();
-    assert!(used.len() > 200, "the scan found too few keys: {}", used.len());
+    assert!(
+        used.len() > 200,
+        "the scan found too few keys: {}",
+        used.len()
+    );
     let mut missing = vec![];
     for lang in LANGS {
         let messages = messages(lang);
@@ -321,6 +325,10 @@ fn every_signature_refusal_has_both_languages() {
             .iter()
             .filter(|k| !messages.contains_key(&k.replace('.', "-")))
             .collect();
-        assert!(missing.is_empty(), "{}: untranslated {missing:?}", lang.code());
+        assert!(
+            missing.is_empty(),
+            "{}: untranslated {missing:?}",
+            lang.code()
+        );
     }
 }

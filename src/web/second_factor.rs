@@ -146,7 +146,11 @@ fn history(method: &str) -> &'static str {
 
 /// «Вход временно заблокирован»: the login ends here, whatever code comes next.
 fn locked(app: &AppState, lang: Lang) -> Response {
-    let mut res = error_page_tr(tr_with_lock(app, lang), StatusCode::FORBIDDEN, "login.locked");
+    let mut res = error_page_tr(
+        tr_with_lock(app, lang),
+        StatusCode::FORBIDDEN,
+        "login.locked",
+    );
     res.headers_mut()
         .append(header::SET_COOKIE, clear_cookie(app));
     res
