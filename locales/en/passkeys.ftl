@@ -25,3 +25,4 @@ passkeys-err_unknown = This passkey is not registered. Sign in with your passwor
 passkeys-err_duplicate = This passkey has already been added.
 passkeys-err_flagged = The passkey is blocked because it may have been copied. Sign in with your password and remove it.
 passkeys-err_browser = The browser could not use a passkey.
+passkeys-err_unavailable = Passkeys are not available at this address of the service.
