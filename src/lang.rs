@@ -1,5 +1,12 @@
-//! The languages of the interface (ru | en): parsed from `ui_locales`, `lang` and Accept-Language.
-//! Below the surfaces so the domain (the pending authorization request, notifications) can carry it.
+//! The languages of the interface (ru | en): parsed from `ui_locales`, `lang` and Accept-Language,
+//! and the translator of its texts (`Tr`, texts in locales/). Below the surfaces so the domain (the
+//! pending authorization request, notifications) can carry a language and translate.
+
+#[cfg(test)]
+mod tests;
+mod translate;
+
+pub use translate::{Arg, Tr};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Lang {

@@ -7,7 +7,8 @@ use common::*;
 use serde_json::{Value, json};
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
-use vhod::admin::auth::{Role, issue_bootstrap_token};
+use vhod::admin::Role;
+use vhod::admin::auth::issue_bootstrap_token;
 
 /// Every log line of this test binary, captured (installed before any server starts).
 fn logs() -> Arc<Mutex<Vec<u8>>> {

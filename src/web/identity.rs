@@ -186,7 +186,9 @@ async fn documents_page(
         render(
             status,
             &DocumentsPage {
-                t: Tr::new(lang),
+                t: Tr::new(lang)
+                    .with("valid-days", app.config.identity.letter_valid_days)
+                    .with("reorder-days", app.config.identity.letter_reorder_days),
                 csrf,
                 level_key: level_key(&account.level),
                 method_key: method_key(&account.level_method),

@@ -50,16 +50,12 @@ struct Outcome {
 
 /// «подождите 15 секунд и нажмите «Войти»»: the way through the check without JavaScript.
 fn wait_text(t: &Tr, secs: i64) -> String {
-    let unit = match (t.code(), secs % 10, secs % 100) {
-        ("ru", 1, n) if n != 11 => "секунду",
-        ("ru", 2..=4, n) if !(12..=14).contains(&n) => "секунды",
-        ("ru", _, _) => "секунд",
-        (_, _, _) if secs == 1 => "second",
-        _ => "seconds",
-    };
-    t.s("login.pow_nojs")
-        .replace("{n}", &secs.to_string())
-        .replace("{unit}", unit)
+    t.f("login.pow_nojs", &[("seconds", secs.into())])
+}
+
+/// The translator of pages that may say «заблокирован на 30 минут» (login.locked's `$minutes`).
+pub(super) fn tr_with_lock(app: &Ctx, lang: Lang) -> Tr {
+    Tr::new(lang).with("minutes", app.config.login.lock_secs / 60)
 }
 
 fn login_page(
@@ -78,7 +74,7 @@ fn login_page(
         None => StatusCode::OK,
     };
     let failed = outcome.failed;
-    let t = Tr::new(lang);
+    let t = tr_with_lock(app, lang);
     let (pow, wait) = match outcome.again {
         Some(again) => again,
         None if outcome.challenge => (authn::challenge::issue(app), app.config.login.pow_wait_secs),

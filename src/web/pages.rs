@@ -25,7 +25,20 @@ struct ErrorPage {
 
 /// A readable error page in the person's language.
 pub fn error_page(lang: Lang, status: StatusCode, message_key: &'static str) -> Response {
-    error_page_with_id(lang, status, message_key, crate::request_id::current())
+    error_page_tr(Tr::new(lang), status, message_key)
+}
+
+/// The same with a translator carrying the configured numbers its text shows (`Tr::with`).
+pub fn error_page_tr(t: Tr, status: StatusCode, message_key: &'static str) -> Response {
+    render(
+        status,
+        &ErrorPage {
+            t,
+            message_key,
+            detail: None,
+            request_id: Some(crate::request_id::current()),
+        },
+    )
 }
 
 /// A readable error page with the request id (logged by the caller) to quote to support.

@@ -3,9 +3,9 @@
 
 use super::csrf;
 use super::i18n::{Lang, Tr};
-use super::login::start_session;
+use super::login::{start_session, tr_with_lock};
 use super::meta::ClientMeta;
-use super::pages::{error_page, internal_error, with_cookie};
+use super::pages::{error_page, error_page_tr, internal_error, with_cookie};
 use super::{cookies, render};
 use crate::authn::lockout::{self, Attempt};
 use crate::authn::second_factor::{self as step, PendingStep, StepError};
@@ -146,7 +146,11 @@ fn history(method: &str) -> &'static str {
 
 /// «Вход временно заблокирован»: the login ends here, whatever code comes next.
 fn locked(app: &Ctx, lang: Lang) -> Response {
-    let mut res = error_page(lang, StatusCode::FORBIDDEN, "login.locked");
+    let mut res = error_page_tr(
+        tr_with_lock(app, lang),
+        StatusCode::FORBIDDEN,
+        "login.locked",
+    );
     res.headers_mut()
         .append(header::SET_COOKIE, clear_cookie(app));
     res

@@ -1,0 +1,39 @@
+### The account page: levels, contacts and addresses, sessions, deleting the account.
+
+account-recovered = Your password has been changed. All other sessions have ended.
+account-title = My data
+account-registered = Your account has been created.
+account-level = Account level
+account-contacts = Contacts
+account-confirmed = confirmed
+account-logout = Sign out
+account-end_all = End all sessions
+account-sessions = Active sessions:
+account-passkeys = Passkeys (biometric sign-in)
+
+delete-title = Delete the account
+delete-warning = The account will be deleted irreversibly: personal data, documents, portal permissions and every session. It cannot be restored.
+delete-type = To confirm, type the Russian word «безвозвратно» (irreversibly)
+delete-submit = Delete the account
+delete-not_fresh = To delete the account, sign in again: the login must be less than 5 minutes old.
+delete-relogin = Sign in again
+delete-confirm_needed = Deletion not confirmed: type «безвозвратно».
+delete-done = The account has been deleted irreversibly.
+
+contacts-change = Change or add a phone or e-mail
+contacts-hint = A new contact replaces the old one only after you enter the code sent to it; until then the old one stays your login.
+contacts-new = New phone or e-mail
+contacts-sent = A code has been sent to the new contact.
+contacts-invalid = Enter a mobile phone or an e-mail address.
+contacts-taken = This contact is used by another account.
+contacts-same = This is already your contact.
+contacts-no_change = No change is waiting for a code. Start again.
+contacts-addresses = Addresses
+contacts-prg = Registration address
+contacts-plv = Residence address
+contacts-save = Save the addresses
+contacts-address_too_long = The address is too long (300 characters at most).
+
+level-simplified = Simplified
+level-standard = Standard
+level-confirmed = Confirmed
