@@ -3,9 +3,9 @@
 
 use super::problem::Problem;
 use super::{Op, Role};
-use crate::authn::acr_rank;
 use crate::crypto;
 use crate::oidc::OidcState;
+use crate::types::Acr;
 use axum::http::{HeaderMap, StatusCode, header};
 
 /// The client id of the admin console; its access tokens carry an administrator's session.
@@ -89,8 +89,10 @@ impl Caller {
             ));
         }
         if let Some(acr) = &self.acr {
-            let enough = acr_rank(acr)
-                .zip(acr_rank(op.min_acr))
+            let enough = acr
+                .parse::<Acr>()
+                .ok()
+                .zip(op.min_acr.parse::<Acr>().ok())
                 .is_some_and(|(have, need)| have >= need);
             if !enough {
                 return Err(Problem::new(

@@ -4,11 +4,12 @@
 //! checked on every request like an admin API bearer token.
 
 use super::auth::{self, CONSOLE_CLIENT};
-use crate::authn::{ACR_SUBSTANTIAL, acr_rank};
+use crate::authn::ACR_SUBSTANTIAL;
 use crate::clients::{self, NewClient};
 use crate::clients::{self as client_admin, SettingsChange};
 use crate::crypto;
 use crate::oidc::OidcState;
+use crate::types::Acr;
 use crate::web::i18n::Lang;
 use crate::web::pages::{error_page, internal_error};
 use crate::web::params::Params;
@@ -142,7 +143,7 @@ pub async fn callback(
     };
     // The client's minimum could have been lowered by hand: check the assurance here as well.
     match auth::authenticate_token(&app, &token).await {
-        Ok(c) if c.acr().and_then(acr_rank) >= acr_rank(ACR_SUBSTANTIAL) => {}
+        Ok(c) if c.acr().and_then(|a| a.parse::<Acr>().ok()) >= Some(Acr::Substantial) => {}
         Ok(_) => return refuse("admin.needs_second_factor"),
         Err(_) => return refuse("admin.signin_failed"),
     }

@@ -17,7 +17,7 @@ pub enum Change {
 
 /// A session that proved a second factor (acr substantial or higher).
 pub fn proved_second_factor(s: &SessionRow) -> bool {
-    super::acr_rank(&s.acr) >= super::acr_rank(super::ACR_SUBSTANTIAL)
+    super::acr_of(&s.acr) >= crate::types::Acr::Substantial
 }
 
 /// Removes the authenticator app and its recovery codes together.

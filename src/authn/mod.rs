@@ -1,10 +1,12 @@
 //! Proving who you are: password login and the SSO session it creates.
 
 pub mod alerts;
+pub mod authorization;
 pub mod challenge;
 pub mod code_sender;
 pub mod device;
 pub mod factor_settings;
+pub mod freshness;
 pub mod lockout;
 pub mod login_tx;
 pub mod logout;
@@ -16,10 +18,10 @@ pub mod sms_otp;
 pub mod totp;
 pub mod webauthn;
 
-/// Assurance of one authentication (ARCHITECTURE §3).
-pub const ACR_LOW: &str = "urn:vhod:acr:low";
-pub const ACR_SUBSTANTIAL: &str = "urn:vhod:acr:substantial";
-pub const ACR_HIGH: &str = "urn:vhod:acr:high";
+/// Assurance of one authentication (ARCHITECTURE §3); the order is `types::Acr`'s.
+pub const ACR_LOW: &str = Acr::Low.as_str();
+pub const ACR_SUBSTANTIAL: &str = Acr::Substantial.as_str();
+pub const ACR_HIGH: &str = Acr::High.as_str();
 /// amr (RFC 8176) of each way to sign in: password alone is low; password plus a second factor
 /// (SMS code, app code or recovery code) is substantial.
 pub const AMR_PASSWORD: [&str; 1] = ["pwd"];
@@ -28,6 +30,9 @@ pub const AMR_PASSWORD_OTP: [&str; 3] = ["pwd", "otp", "mfa"];
 /// Ordered weakest first.
 pub const ACR_VALUES: [&str; 3] = [ACR_LOW, ACR_SUBSTANTIAL, ACR_HIGH];
 
-pub fn acr_rank(acr: &str) -> Option<usize> {
-    ACR_VALUES.iter().position(|a| *a == acr)
+use crate::types::Acr;
+
+/// The acr of a stored session or token: unknown values count as low.
+pub fn acr_of(value: &str) -> Acr {
+    value.parse().unwrap_or(Acr::Low)
 }

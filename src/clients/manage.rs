@@ -6,6 +6,7 @@ use super::{ClientCache, find};
 use crate::crypto::{self, keyring::SigningAlg};
 use crate::ctx::Ctx;
 use crate::store::StoreError;
+use crate::types::{Acr, Level};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ManageError {
@@ -72,7 +73,6 @@ pub async fn disable(app: &Ctx, cache: &ClientCache, id: &str) -> Result<(), Man
 }
 
 /// Account levels, weakest first.
-pub const LEVELS: [&str; 3] = ["simplified", "standard", "confirmed"];
 
 /// What `vhod clients update` and the admin API may change; `None` keeps the current value.
 #[derive(Debug, Default, serde::Deserialize)]
@@ -103,14 +103,14 @@ pub async fn change_settings(
         return Err(bad("id_token_alg must be RS256 or ES256".into()));
     }
     if let Some(l) = &c.min_level
-        && !LEVELS.contains(&l.as_str())
+        && l.parse::<Level>().is_err()
     {
         return Err(bad(
             "min_level must be simplified, standard or confirmed".into()
         ));
     }
     if let Some(a) = &c.min_acr
-        && crate::authn::acr_rank(a).is_none()
+        && a.parse::<Acr>().is_err()
     {
         return Err(bad(format!(
             "min_acr must be one of {}",

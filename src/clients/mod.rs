@@ -4,6 +4,7 @@
 
 pub mod manage;
 pub mod register;
+pub mod subject;
 
 use crate::crypto::{self, keyring::SigningAlg};
 use crate::store::clients::ClientRow;
@@ -13,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub use manage::{
-    LEVELS, ManageError, SettingsChange, change_settings, disable, rotate_secret, set_redirect_uris,
+    ManageError, SettingsChange, change_settings, disable, rotate_secret, set_redirect_uris,
 };
 
 pub const DEFAULT_GRANT_TYPES: [&str; 2] = ["authorization_code", "refresh_token"];

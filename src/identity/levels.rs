@@ -12,19 +12,12 @@ use crate::store::audit::AuditEntry;
 use crate::store::documents::CheckEnd;
 use crate::store::jobs::JobOutcome;
 use crate::store::levels::LevelChange;
+use crate::types::Level;
 
-pub const SIMPLIFIED: &str = "simplified";
-pub const STANDARD: &str = "standard";
-pub const CONFIRMED: &str = "confirmed";
-
-/// Rank of a level name, weakest first; unknown names rank lowest.
-pub fn rank(level: &str) -> usize {
-    match level {
-        CONFIRMED => 2,
-        STANDARD => 1,
-        _ => 0,
-    }
-}
+/// The stored names of the levels (their order is `types::Level`'s).
+pub const SIMPLIFIED: &str = Level::Simplified.as_str();
+pub const STANDARD: &str = Level::Standard.as_str();
+pub const CONFIRMED: &str = Level::Confirmed.as_str();
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConfirmMethod {

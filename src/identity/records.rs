@@ -3,7 +3,7 @@
 //! documents (ГИБДД, ФОМС, ЗАГС stand behind the verifier) and reaches portals only once verified.
 
 use crate::ctx::Ctx;
-use crate::identity::levels::{self, LevelError};
+use crate::identity::levels::LevelError;
 use crate::identity::names::normalise_name;
 use crate::identity::validation::{Inn, Passport};
 use crate::store::StoreError;
@@ -190,7 +190,7 @@ pub async fn submit(app: &Ctx, account_id: &str, record: &Record) -> Result<Stri
         .await?
         .map(|a| a.level)
         .unwrap_or_default();
-    if levels::rank(&level) < levels::rank(levels::STANDARD) {
+    if crate::types::Level::of(&level) < crate::types::Level::Standard {
         return Err(LevelError::WrongLevel);
     }
     match app

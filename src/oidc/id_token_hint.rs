@@ -3,12 +3,12 @@
 //! (`typ: logout+jwt`, `events`) with the same keys, so the signature and `iss` alone prove nothing
 //! about what the token is. Expired ID tokens are accepted (the specifications allow it).
 
-use super::OidcState;
+use crate::ctx::Ctx;
 use serde_json::{Map, Value};
 
 /// The claims of `hint` when it is an ID token issued here — to `client_id` when the request names
 /// one — else None.
-pub fn verify(app: &OidcState, hint: &str, client_id: Option<&str>) -> Option<Map<String, Value>> {
+pub fn verify(app: &Ctx, hint: &str, client_id: Option<&str>) -> Option<Map<String, Value>> {
     let (claims, typ) = app.keyring.verify(hint)?;
     is_id_token(&claims, typ.as_deref(), app.issuer())
         .then_some(())

@@ -206,7 +206,7 @@ pub async fn deliver_backchannel(
     c.insert("jti".into(), crypto::random_token().into());
     c.insert(
         "sub".into(),
-        super::subject::for_client(app, &client, &job.sub).into(),
+        crate::clients::subject::for_client(app, &client, &job.sub).into(),
     );
     c.insert("sid".into(), job.sid.clone().into());
     c.insert(

@@ -1,6 +1,7 @@
 //! The OpenID Connect protocol surface: discovery, JWKS, authorize, consent, token, userinfo.
 
 pub mod authorize;
+pub mod authorize_request;
 pub mod body_limit;
 pub mod claims;
 pub mod claims_identity;
@@ -12,7 +13,6 @@ pub mod consent_items;
 pub mod discovery;
 pub mod dpop;
 pub mod error;
-pub mod freshness;
 pub mod id_token_hint;
 pub mod introspect;
 pub mod logout;
@@ -21,7 +21,6 @@ pub mod pkce;
 pub mod request_object;
 pub mod state;
 pub mod step_up;
-pub mod subject;
 pub mod token;
 pub mod tokens;
 pub mod userinfo;

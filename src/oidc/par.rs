@@ -3,7 +3,6 @@
 //! through the browser and the request is authenticated. A client can be required to use it.
 
 use super::OidcState;
-use super::authorize;
 use super::error::OAuthError;
 use super::request_object;
 use crate::cache::CacheError;
@@ -72,7 +71,8 @@ async fn handle(app: &OidcState, headers: &HeaderMap, body: &[u8]) -> Result<Str
         .filter(|r| client.has_redirect_uri(r))
         .ok_or_else(|| OAuthError::invalid_request("redirect_uri is missing or not registered"))?;
     // The same validation /authorize would do, now, so the client learns of errors at once.
-    authorize::parse_request(app, &p, &client, redirect_uri, Lang::Ru).map_err(refuse)?;
+    super::authorize_request::parse_request(app, &p, &client, redirect_uri, Lang::Ru)
+        .map_err(refuse)?;
     let id = crypto::random_token();
     let pushed = Pushed {
         client_id: client.id.clone(),

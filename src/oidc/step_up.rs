@@ -3,7 +3,8 @@
 //! portal is refused when the person cannot reach it.
 
 use super::OidcState;
-use super::authorize::{error_redirect, has_prompt};
+use super::authorize::error_redirect;
+use crate::authn::authorization::has_prompt;
 use crate::authn::login_tx::{AuthRequest, save_tx};
 use crate::authn::{self, session};
 use crate::store::sessions::SessionRow;

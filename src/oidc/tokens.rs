@@ -3,8 +3,8 @@
 
 use super::OidcState;
 use super::error::OAuthError;
-use super::subject;
 use crate::clients::Client;
+use crate::clients::subject;
 use crate::crypto;
 use crate::store::grants::GrantRow;
 use serde::Serialize;

@@ -190,7 +190,7 @@ async fn respond(
             .ok_or_else(|| OAuthError::invalid_token("the client no longer exists"))?;
         claims.insert(
             "sub".into(),
-            super::subject::for_client(app, &client, &account.id).into(),
+            crate::clients::subject::for_client(app, &client, &account.id).into(),
         );
         Ok::<_, OAuthError>(claims)
     }

@@ -3,6 +3,10 @@
 //! else of the crate.
 
 pub mod contact;
+pub mod ids;
+pub mod level;
 pub mod validation;
 
 pub use contact::{Contact, Email, Phone};
+pub use ids::{AccountId, ClientId};
+pub use level::{Acr, Level};
