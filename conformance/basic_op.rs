@@ -112,7 +112,7 @@ async fn register_static_client_as(
     .await
     .unwrap();
     StaticClient {
-        id: c.id,
+        id: c.id.to_string(),
         secret: secret.expect("a confidential client has a secret"),
     }
 }
@@ -1540,7 +1540,7 @@ async fn oidcc_ensure_request_object_with_redirect_uri() {
         .await
         .unwrap();
         let unsigned_client = StaticClient {
-            id: c.id,
+            id: c.id.to_string(),
             secret: secret.unwrap(),
         };
         let browser = Browser::new(&op.t.base);

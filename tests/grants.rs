@@ -21,7 +21,7 @@ async fn cc_client(t: &TestServer, scopes: &[&str]) -> (String, String) {
     )
     .await
     .unwrap();
-    (c.id, secret.unwrap())
+    (c.id.to_string(), secret.unwrap())
 }
 
 async fn post_form(

@@ -895,7 +895,7 @@ async fn a_partner_bank_confirms_the_account_when_its_verified_data_matches() {
         let mut cfg = test_config(&backend);
         cfg.bank.issuer = bank.issuer();
         cfg.bank.name = "Банк Тверской".into();
-        cfg.bank.client_id = client.id.clone();
+        cfg.bank.client_id = client.id.to_string();
         cfg.bank.client_secret = secret.unwrap();
         let t = TestServer::start_with(&backend, cfg).await;
         vhod::clients::set_redirect_uris(

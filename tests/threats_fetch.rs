@@ -426,7 +426,7 @@ async fn jwks_client(t: &TestServer, port: u16) -> String {
     )
     .await
     .unwrap();
-    client.id
+    client.id.to_string()
 }
 
 #[tokio::test]

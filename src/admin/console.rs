@@ -136,7 +136,7 @@ async fn show(
                         } else {
                             "confidential"
                         },
-                        id: c.id,
+                        id: c.id.to_string(),
                         name: c.name,
                     })
                     .collect(),

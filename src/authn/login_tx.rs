@@ -7,11 +7,12 @@ use crate::crypto;
 use crate::ctx::Ctx;
 use crate::lang::Lang;
 use crate::store::sessions::SessionRow;
+use crate::types::{AccountId, ClientId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AuthRequest {
-    pub client_id: String,
+    pub client_id: ClientId,
     pub client_name: String,
     pub redirect_uri: String,
     pub scopes: Vec<String>,
@@ -47,9 +48,9 @@ pub struct AuthRequest {
 /// What an authorization code stands for until it is redeemed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CodeData {
-    pub client_id: String,
+    pub client_id: ClientId,
     pub redirect_uri: String,
-    pub account_id: String,
+    pub account_id: AccountId,
     pub scopes: Vec<String>,
     pub nonce: Option<String>,
     pub code_challenge: Option<String>,
@@ -115,7 +116,7 @@ pub async fn store_code(
     let data = CodeData {
         client_id: req.client_id.clone(),
         redirect_uri: req.redirect_uri.clone(),
-        account_id: session.account_id.clone(),
+        account_id: AccountId::new(session.account_id.clone()),
         scopes: req.scopes.clone(),
         nonce: req.nonce.clone(),
         code_challenge: req.code_challenge.clone(),

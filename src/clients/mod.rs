@@ -9,6 +9,7 @@ pub mod subject;
 use crate::crypto::{self, keyring::SigningAlg};
 use crate::store::clients::ClientRow;
 use crate::store::{Store, StoreError};
+use crate::types::ClientId;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -60,7 +61,7 @@ impl AuthMethod {
 
 #[derive(Debug, Clone)]
 pub struct Client {
-    pub id: String,
+    pub id: ClientId,
     pub name: String,
     secret_hash: Option<String>,
     previous_secret_hash: Option<String>,
@@ -127,7 +128,7 @@ impl Client {
                 "pairwise" => Some(row.sector.clone().ok_or_else(|| corrupt("sector"))?),
                 _ => None,
             },
-            id: row.id,
+            id: ClientId::new(row.id),
             name: row.name,
             secret_hash: row.secret_hash,
             previous_secret_hash: row.previous_secret_hash,
@@ -187,7 +188,7 @@ impl ClientCache {
         if map.len() > 10_000 {
             map.clear();
         }
-        map.insert(client.id.clone(), (client.clone(), Instant::now()));
+        map.insert(client.id.to_string(), (client.clone(), Instant::now()));
     }
 
     pub fn forget(&self, id: &str) {

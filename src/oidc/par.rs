@@ -75,7 +75,7 @@ async fn handle(app: &OidcState, headers: &HeaderMap, body: &[u8]) -> Result<Str
         .map_err(refuse)?;
     let id = crypto::random_token();
     let pushed = Pushed {
-        client_id: client.id.clone(),
+        client_id: client.id.to_string(),
         pairs: p.pairs().to_vec(),
     };
     app.cache.put_json(&key(&id), &pushed, TTL).await?;

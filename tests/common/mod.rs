@@ -152,7 +152,7 @@ impl TestServer {
         )
         .await
         .unwrap();
-        (c.id, secret)
+        (c.id.to_string(), secret)
     }
 
     /// A person registered at a service centre (same path as `vhod accounts create`).
