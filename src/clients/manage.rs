@@ -72,8 +72,6 @@ pub async fn disable(app: &Ctx, cache: &ClientCache, id: &str) -> Result<(), Man
     Ok(())
 }
 
-/// Account levels, weakest first.
-
 /// What `vhod clients update` and the admin API may change; `None` keeps the current value.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]

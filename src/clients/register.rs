@@ -299,26 +299,6 @@ pub fn is_acceptable_redirect_uri(uri: &str) -> bool {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn redirect_uris_must_be_https_or_loopback_http_without_fragment() {
-        assert!(is_acceptable_redirect_uri("https://portal.gov.example/cb"));
-        assert!(is_acceptable_redirect_uri(
-            "https://portal.gov.example/cb?x=1"
-        ));
-        assert!(is_acceptable_redirect_uri("http://localhost:3000/cb"));
-        assert!(!is_acceptable_redirect_uri("http://portal.gov.example/cb"));
-        assert!(!is_acceptable_redirect_uri(
-            "https://portal.gov.example/cb#frag"
-        ));
-        assert!(!is_acceptable_redirect_uri("javascript:alert(1)"));
-        assert!(!is_acceptable_redirect_uri("/relative"));
-    }
-}
-
 /// Algorithms a client may register as request_object_signing_alg.
 pub const REGISTRABLE_ALGS: [&str; 4] = ["none", "RS256", "PS256", "ES256"];
 
@@ -356,5 +336,25 @@ fn is_acceptable_request_uri(uri: &str) -> bool {
             _ => false,
         },
         Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirect_uris_must_be_https_or_loopback_http_without_fragment() {
+        assert!(is_acceptable_redirect_uri("https://portal.gov.example/cb"));
+        assert!(is_acceptable_redirect_uri(
+            "https://portal.gov.example/cb?x=1"
+        ));
+        assert!(is_acceptable_redirect_uri("http://localhost:3000/cb"));
+        assert!(!is_acceptable_redirect_uri("http://portal.gov.example/cb"));
+        assert!(!is_acceptable_redirect_uri(
+            "https://portal.gov.example/cb#frag"
+        ));
+        assert!(!is_acceptable_redirect_uri("javascript:alert(1)"));
+        assert!(!is_acceptable_redirect_uri("/relative"));
     }
 }
