@@ -56,3 +56,10 @@ logout-title = Sign out
 logout-question = Sign out on this device?
 logout-asked_by = Sign-out requested by
 logout-done = You have signed out.
+
+# The message to the owner when password sign-in is locked ($minutes from login.lock_secs).
+notify-lock_body =
+    Password sign-in to your account is locked for { $minutes } { $minutes ->
+        [one] minute
+       *[other] minutes
+    }: too many failed sign-in attempts (the reason for the lock). If it was not you, recover your password — that lifts the lock. Signing in in other ways (electronic signature, passkey) still works.

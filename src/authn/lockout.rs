@@ -6,6 +6,7 @@
 //! Counters live in the store (login_guard, login_events) so every node sees the same numbers.
 
 use crate::ctx::Ctx;
+use crate::lang::{Lang, Tr};
 use crate::identity::Contact;
 use crate::identity::validation::Snils;
 use crate::store::StoreError;
@@ -220,11 +221,8 @@ const NOTICE_EVERY: i64 = 3600;
 
 async fn notify_owner(app: &Ctx, account_id: &str) -> Result<(), StoreError> {
     let minutes = app.config.login.lock_secs / 60;
-    let body = format!(
-        "Вход по паролю в вашу учётную запись заблокирован на {minutes} минут: слишком много \
-         неудачных попыток входа (причина блокировки). Если это были не вы, восстановите пароль — \
-         это снимет блокировку. Вход другими способами (электронная подпись, ключ доступа) работает."
-    );
+    // Russian until an account keeps its language (the interface issue).
+    let body = Tr::new(Lang::Ru).f("notify.lock_body", &[("minutes", minutes.into())]);
     for id in app.store.identifiers(account_id).await? {
         if id.verified_at.is_none() {
             continue;
