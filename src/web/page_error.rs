@@ -10,9 +10,10 @@ use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::cell::Cell;
 
 tokio::task_local! {
-    static REQUEST_LANG: Lang;
+    static REQUEST_LANG: Cell<Lang>;
 }
 
 #[derive(Debug)]
@@ -71,7 +72,13 @@ impl PageError {
 
 /// The language of the request being served (Russian outside a request).
 pub fn request_lang() -> Lang {
-    REQUEST_LANG.try_with(|l| *l).unwrap_or(Lang::Ru)
+    REQUEST_LANG.try_with(Cell::get).unwrap_or(Lang::Ru)
+}
+
+/// A submitted form names its own language (`lang` field): from then on it is the request's, so
+/// an error raised further down is shown in it, as the form's pages are (no-op outside a request).
+pub fn set_request_lang(lang: Lang) {
+    let _ = REQUEST_LANG.try_with(|l| l.set(lang));
 }
 
 impl IntoResponse for PageError {
@@ -130,5 +137,5 @@ pub async fn request_language(request: Request, next: Next) -> Response {
                 .and_then(Lang::from_accept_language)
         })
         .unwrap_or(Lang::Ru);
-    REQUEST_LANG.scope(lang, next.run(request)).await
+    REQUEST_LANG.scope(Cell::new(lang), next.run(request)).await
 }
