@@ -22,8 +22,9 @@ enum Kind {
     Page(StatusCode, &'static str),
     /// Something failed inside; the cause goes to the log only.
     Internal(String),
-    /// A finished answer (e.g. the redirect to the login page), sent as it is.
-    Answer(Response),
+    /// A finished answer (e.g. the redirect to the login page), sent as it is (boxed: a response
+    /// is large, and every handler's `Result` carries this).
+    Answer(Box<Response>),
 }
 
 #[derive(Debug)]
@@ -50,7 +51,7 @@ impl PageError {
     pub fn answer(response: Response) -> PageError {
         PageError {
             lang: None,
-            kind: Kind::Answer(response),
+            kind: Kind::Answer(Box::new(response)),
         }
     }
 
@@ -89,7 +90,7 @@ impl IntoResponse for PageError {
                 error_page_with_id(lang, status, key, crate::request_id::current())
             }
             Kind::Internal(cause) => internal_error(lang, &cause),
-            Kind::Answer(r) => r,
+            Kind::Answer(r) => *r,
         }
     }
 }
