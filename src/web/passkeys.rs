@@ -64,7 +64,11 @@ pub fn format_utc(ts: i64) -> String {
 pub type JsonAnswer = Result<Response, Response>;
 
 /// The session of a script call, or the JSON refusal «войдите снова».
-async fn signed_in_json(app: &Ctx, headers: &HeaderMap, lang: Lang) -> Result<SessionRow, Response> {
+async fn signed_in_json(
+    app: &Ctx,
+    headers: &HeaderMap,
+    lang: Lang,
+) -> Result<SessionRow, Response> {
     let sid = cookies::get(headers, session::COOKIE);
     match session::current(app, sid.as_deref()).await {
         Ok(Some(s)) => Ok(s),
