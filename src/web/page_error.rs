@@ -2,7 +2,8 @@
 //! the readable error page in the person's language with the request id; an internal failure is
 //! logged with that id and shown only as the id. Errors raised below the surface (store, cache)
 //! carry no language: they are shown in the request's language, which the `request_language`
-//! layer keeps for the life of the request (`?lang=` / `ui_locales`, then Accept-Language).
+//! layer keeps for the life of the request (`?lang=` / `ui_locales`, then Accept-Language; once a
+//! form was read, the language the form names).
 
 use super::i18n::Lang;
 use super::pages::{error_page_with_id, internal_error};
