@@ -10,7 +10,8 @@ use crate::crypto::maintenance::keep_retired;
 use crate::oidc::OidcState;
 use crate::store::audit::{AuditEntry, AuditRow};
 use crate::web::i18n::{Lang, Tr};
-use crate::web::pages::{error_page, internal_error, with_cookie};
+use crate::web::page_error::PageError;
+use crate::web::pages::with_cookie;
 use crate::web::params::Params;
 use crate::web::{cookies, csrf, render};
 use askama::Template;
@@ -28,6 +29,16 @@ pub(super) fn admin_cookie(app: &OidcState, value: &str, max_age: i64) -> Header
         c.push_str("; Secure");
     }
     HeaderValue::from_str(&c).expect("token is url-safe")
+}
+
+/// The console speaks Russian: its error pages too, whatever the browser asks for.
+fn ru(e: impl Into<PageError>) -> PageError {
+    e.into().in_lang(Lang::Ru)
+}
+
+/// A refusal page of the console.
+fn refusal(status: StatusCode, key: &'static str) -> PageError {
+    PageError::page(Lang::Ru, status, key)
 }
 
 async fn caller(app: &OidcState, headers: &HeaderMap) -> Option<Caller> {
@@ -89,17 +100,17 @@ fn login_page(app: &OidcState, headers: &HeaderMap, failed: bool) -> Response {
     )
 }
 
-pub async fn page(State(app): State<OidcState>, headers: HeaderMap) -> Response {
+pub async fn page(State(app): State<OidcState>, headers: HeaderMap) -> Result<Response, PageError> {
     let Some(c) = caller(&app, &headers).await else {
-        return login_page(&app, &headers, false);
+        return Ok(login_page(&app, &headers, false));
     };
     // The outcome of the action posted just before (Post/Redirect/Get), shown once.
     let flash = crate::web::flash::take(&app, &headers);
-    let mut res = show(&app, &headers, &c, flash.as_ref().map(|(m, _)| m.clone())).await;
+    let mut res = show(&app, &headers, &c, flash.as_ref().map(|(m, _)| m.clone())).await?;
     if let Some((_, spent)) = flash {
         res.headers_mut().append(header::SET_COOKIE, spent);
     }
-    res
+    Ok(res)
 }
 
 async fn show(
@@ -107,67 +118,56 @@ async fn show(
     headers: &HeaderMap,
     c: &Caller,
     message: Option<String>,
-) -> Response {
+) -> Result<Response, PageError> {
     let lang = Lang::Ru;
     let may = |method: &str, path: &str| c.require(op(method, path)).is_ok();
     let keys = if may("get", "/admin/api/keys") {
-        match app.store.all_signing_keys().await {
-            Ok(k) => Some(
-                k.into_iter()
-                    .map(|k| KeyLine {
-                        kid: k.kid,
-                        alg: k.alg,
-                        state: k.state,
-                    })
-                    .collect(),
-            ),
-            Err(e) => return internal_error(lang, &e),
-        }
+        let keys = app.store.all_signing_keys().await.map_err(ru)?;
+        Some(
+            keys.into_iter()
+                .map(|k| KeyLine {
+                    kid: k.kid,
+                    alg: k.alg,
+                    state: k.state,
+                })
+                .collect(),
+        )
     } else {
         None
     };
     let clients = if may("get", "/admin/api/clients") {
-        match clients::list(&app.store).await {
-            Ok(list) => Some(
-                list.into_iter()
-                    .map(|c| ClientLine {
-                        kind: if c.is_public {
-                            "public"
-                        } else {
-                            "confidential"
-                        },
-                        id: c.id.to_string(),
-                        name: c.name,
-                    })
-                    .collect(),
-            ),
-            Err(e) => return internal_error(lang, &e),
-        }
+        let list = clients::list(&app.store).await.map_err(ru)?;
+        Some(
+            list.into_iter()
+                .map(|c| ClientLine {
+                    kind: if c.is_public {
+                        "public"
+                    } else {
+                        "confidential"
+                    },
+                    id: c.id.to_string(),
+                    name: c.name,
+                })
+                .collect(),
+        )
     } else {
         None
     };
     let audit = if c.has(Role::Auditor) && may("get", "/admin/api/audit") {
-        match app.store.audit_since(0).await {
-            Ok(mut rows) => {
-                rows.reverse();
-                rows.truncate(100);
-                Some(rows)
-            }
-            Err(e) => return internal_error(lang, &e),
-        }
+        let mut rows = app.store.audit_since(0).await.map_err(ru)?;
+        rows.reverse();
+        rows.truncate(100);
+        Some(rows)
     } else {
         None
     };
     let admins = if c.has(Role::SecurityAdmin) {
-        match app.store.all_roles().await {
-            Ok(r) => Some(r),
-            Err(e) => return internal_error(lang, &e),
-        }
+        Some(app.store.all_roles().await.map_err(ru)?)
     } else {
         None
     };
     let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
-    with_cookie(
+    Ok(with_cookie(
         render(
             StatusCode::OK,
             &ConsolePage {
@@ -183,57 +183,57 @@ async fn show(
             },
         ),
         cookie,
-    )
+    ))
 }
 
-async fn form(app: &OidcState, headers: &HeaderMap, body: &[u8]) -> Result<Params, Response> {
-    let Ok(p) = Params::from_form(headers, body) else {
-        return Err(error_page(
-            Lang::Ru,
-            StatusCode::BAD_REQUEST,
-            "error.bad_request",
-        ));
-    };
+/// A console form: readable (else 400) with the right CSRF token (else 403). The console keeps
+/// its own scheme: Russian pages, no session of the person (its cookie is checked by the caller).
+fn form(headers: &HeaderMap, body: &[u8]) -> Result<Params, PageError> {
+    let p = Params::from_form(headers, body)
+        .map_err(|_| refusal(StatusCode::BAD_REQUEST, "error.bad_request"))?;
     if !csrf::verify(headers, p.get(csrf::FIELD)) {
-        return Err(error_page(Lang::Ru, StatusCode::FORBIDDEN, "error.csrf"));
+        return Err(refusal(StatusCode::FORBIDDEN, "error.csrf"));
     }
-    let _ = app;
     Ok(p)
 }
 
-pub async fn login(State(app): State<OidcState>, headers: HeaderMap, body: Bytes) -> Response {
-    let p = match form(&app, &headers, &body).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+pub async fn login(
+    State(app): State<OidcState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let p = form(&headers, &body)?;
     let token = p.get("token").unwrap_or("").trim().to_string();
     if auth::authenticate_token(&app, &token).await.is_err() {
-        return login_page(&app, &headers, true);
+        return Ok(login_page(&app, &headers, true));
     }
     let mut res = Redirect::to("/admin/console").into_response();
     res.headers_mut()
         .append(header::SET_COOKIE, admin_cookie(&app, &token, 3600));
-    res
+    Ok(res)
 }
 
-pub async fn logout(State(app): State<OidcState>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = form(&app, &headers, &body).await {
-        return r;
-    }
+pub async fn logout(
+    State(app): State<OidcState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    form(&headers, &body)?;
     let mut res = Redirect::to("/admin/console").into_response();
     res.headers_mut()
         .append(header::SET_COOKIE, admin_cookie(&app, "", 0));
-    res
+    Ok(res)
 }
 
 /// POST /admin/console/action: one form handler, each action checked like its API twin.
-pub async fn action(State(app): State<OidcState>, headers: HeaderMap, body: Bytes) -> Response {
-    let p = match form(&app, &headers, &body).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+pub async fn action(
+    State(app): State<OidcState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let p = form(&headers, &body)?;
     let Some(c) = caller(&app, &headers).await else {
-        return login_page(&app, &headers, false);
+        return Ok(login_page(&app, &headers, false));
     };
     let (method, path) = match p.get("action") {
         Some("rotate") => ("post", "/admin/api/keys/rotate"),
@@ -242,10 +242,10 @@ pub async fn action(State(app): State<OidcState>, headers: HeaderMap, body: Byte
         // Granting roles is key-management-level power: the same guard as key rotation.
         Some("grant") => ("post", "/admin/api/keys/rotate"),
         Some("confirm") => ("post", "/admin/api/operator/confirm"),
-        _ => return error_page(Lang::Ru, StatusCode::BAD_REQUEST, "error.bad_request"),
+        _ => return Err(refusal(StatusCode::BAD_REQUEST, "error.bad_request")),
     };
     if c.require(op(method, path)).is_err() {
-        return error_page(Lang::Ru, StatusCode::FORBIDDEN, "admin.forbidden");
+        return Err(refusal(StatusCode::FORBIDDEN, "admin.forbidden"));
     }
     if p.get("action") == Some("confirm") {
         // Audited by the level change itself (actor = this operator).
@@ -261,7 +261,11 @@ pub async fn action(State(app): State<OidcState>, headers: HeaderMap, body: Byte
             Ok(account) => format!("account.level confirmed: {account}"),
             Err(problem) => problem.detail,
         };
-        return crate::web::flash::redirect(&app, "/admin/console", &message);
+        return Ok(crate::web::flash::redirect(
+            &app,
+            "/admin/console",
+            &message,
+        ));
     }
     let target = p.get("target").unwrap_or("").to_string();
     let result: Result<(String, &str, serde_json::Value), String> = match p.get("action") {
@@ -321,13 +325,15 @@ pub async fn action(State(app): State<OidcState>, headers: HeaderMap, body: Byte
                 request_id: &crate::request_id::current(),
                 details,
             };
-            if let Err(e) = app.store.append_audit(entry).await {
-                return internal_error(Lang::Ru, &e);
-            }
+            app.store.append_audit(entry).await.map_err(ru)?;
             format!("{action}: {subject}")
         }
         Err(e) => e,
     };
     // 303 to the console: a reload shows the outcome again instead of rotating a second key.
-    crate::web::flash::redirect(&app, "/admin/console", &message)
+    Ok(crate::web::flash::redirect(
+        &app,
+        "/admin/console",
+        &message,
+    ))
 }

@@ -11,7 +11,7 @@ use crate::crypto;
 use crate::oidc::OidcState;
 use crate::types::Acr;
 use crate::web::i18n::Lang;
-use crate::web::pages::{error_page, internal_error};
+use crate::web::page_error::PageError;
 use crate::web::params::Params;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -77,23 +77,20 @@ fn flow_key(id: &str) -> String {
 }
 
 /// GET /admin/console/signin: off to the authorization endpoint.
-pub async fn signin(State(app): State<OidcState>) -> Response {
-    if let Err(e) = ensure_client(&app).await {
-        return internal_error(Lang::Ru, &e);
-    }
+pub async fn signin(State(app): State<OidcState>) -> Result<Response, PageError> {
+    let ru = |e: &dyn std::fmt::Display| PageError::internal(e).in_lang(Lang::Ru);
+    ensure_client(&app).await.map_err(|e| ru(&e))?;
     let verifier = crypto::random_token();
     let flow = Flow {
         state: crypto::random_token(),
         verifier: verifier.clone(),
     };
     let id = crypto::random_token();
-    if let Err(e) = app.cache.put_json(&flow_key(&id), &flow, FLOW_TTL).await {
-        return internal_error(Lang::Ru, &e);
-    }
-    let mut url = match url::Url::parse(&format!("{}/authorize", app.issuer())) {
-        Ok(u) => u,
-        Err(e) => return internal_error(Lang::Ru, &e),
-    };
+    app.cache
+        .put_json(&flow_key(&id), &flow, FLOW_TTL)
+        .await
+        .map_err(|e| ru(&e))?;
+    let mut url = url::Url::parse(&format!("{}/authorize", app.issuer())).map_err(|e| ru(&e))?;
     url.query_pairs_mut()
         .append_pair("response_type", "code")
         .append_pair("client_id", CONSOLE_CLIENT)
@@ -106,7 +103,7 @@ pub async fn signin(State(app): State<OidcState>) -> Response {
     let mut res = Redirect::to(url.as_str()).into_response();
     res.headers_mut()
         .append(header::SET_COOKIE, flow_cookie(&app, &id, FLOW_TTL));
-    res
+    Ok(res)
 }
 
 /// GET /admin/console/callback: redeem the code, insist on substantial, keep the access token.
@@ -114,16 +111,19 @@ pub async fn callback(
     State(app): State<OidcState>,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
-) -> Response {
-    let refuse = |key| error_page(Lang::Ru, StatusCode::FORBIDDEN, key);
+) -> Result<Response, PageError> {
+    let refuse = |key| Err(PageError::page(Lang::Ru, StatusCode::FORBIDDEN, key));
     let p = Params::from_query(q.as_deref()).unwrap_or_default();
     let Some(id) = crate::web::cookies::get(&headers, FLOW_COOKIE) else {
         return refuse("admin.signin_failed");
     };
-    let flow: Flow = match app.cache.take_json(&flow_key(&id)).await {
-        Ok(Some(f)) => f,
-        Ok(None) => return refuse("admin.signin_failed"),
-        Err(e) => return internal_error(Lang::Ru, &e),
+    let flow: Option<Flow> = app
+        .cache
+        .take_json(&flow_key(&id))
+        .await
+        .map_err(|e| PageError::internal(&e).in_lang(Lang::Ru))?;
+    let Some(flow) = flow else {
+        return refuse("admin.signin_failed");
     };
     if !crypto::ct_eq(p.get("state").unwrap_or(""), &flow.state) {
         return refuse("admin.signin_failed");
@@ -154,7 +154,7 @@ pub async fn callback(
         super::console::admin_cookie(&app, &token, app.config.tokens.access_ttl),
     );
     h.append(header::SET_COOKIE, flow_cookie(&app, "", 0));
-    res
+    Ok(res)
 }
 
 /// The token endpoint, called like any public client would (PKCE, no secret).

@@ -6,9 +6,9 @@
 //! Counters live in the store (login_guard, login_events) so every node sees the same numbers.
 
 use crate::ctx::Ctx;
-use crate::lang::{Lang, Tr};
 use crate::identity::Contact;
 use crate::identity::validation::Snils;
+use crate::lang::{Lang, Tr};
 use crate::store::StoreError;
 use crate::store::audit::AuditEntry;
 use crate::store::login_guard::{NewLoginEvent, account_scope, ip_scope, login_scope, pair_scope};

@@ -2,8 +2,9 @@
 //! assurance) the person proves a second factor. The pending step lives in the shared cache under
 //! the hash of a random id held in an HttpOnly cookie, so any node can finish it.
 
+use super::lockout::{self, Attempt};
 use super::sms_otp::{self, OtpError};
-use super::{ACR_SUBSTANTIAL, totp};
+use super::{ACR_SUBSTANTIAL, alerts, totp};
 use crate::cache::CacheError;
 use crate::crypto;
 use crate::ctx::Ctx;
@@ -174,6 +175,113 @@ pub async fn complete_with_sms(app: &Ctx, id: &str, code: &str) -> Result<Comple
     claim_attempt(app, id).await?;
     sms_otp::verify(app, "login", id, code).await?;
     finish(app, id, "pwd+sms", &["sms", "mfa"]).await
+}
+
+/// Why a code was not accepted; the page asks again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The authenticator-app code was used already.
+    Reused,
+    /// A wrong recovery code.
+    WrongRecoveryCode,
+    /// A wrong app or SMS code.
+    Wrong,
+    /// The SMS code expired.
+    SmsExpired,
+}
+
+/// What became of one attempt at the second step.
+pub enum Attempted {
+    /// Proven: the login history and the new-device alert are written; start the session.
+    Done(Completed),
+    /// The account is locked (before this attempt, or by this wrong guess): the login ends here.
+    Locked,
+    /// Nothing pending under this id (expired or finished).
+    Expired,
+    /// Too many wrong codes in this step: it is dropped, the login starts again.
+    TooManyAttempts,
+    /// Refused; the pending step stays, and is given back to show the page again.
+    Refused(Refusal, PendingStep),
+}
+
+/// The login-history method of a second-step attempt.
+fn history(method: &str) -> &'static str {
+    match method {
+        "recovery" => "recovery",
+        "sms" => "sms",
+        _ => "otp",
+    }
+}
+
+/// One attempt at the second step of the login parked under `id`: `method` is "totp",
+/// "recovery" or "sms". A locked account answers no code, right or wrong (the lock covers the
+/// second step too); a code that was checked and did not match is a guess and counts toward the
+/// lock. Err is a failure inside (store, cache, or a step error with no page of its own).
+pub async fn attempt(
+    app: &Ctx,
+    id: &str,
+    method: &str,
+    code: &str,
+    who: Attempt<'_>,
+) -> Result<Attempted, StepError> {
+    let Some(pending) = load(app, Some(id)).await? else {
+        return Ok(Attempted::Expired);
+    };
+    if lockout::locked_until(app, &pending.account_id)
+        .await?
+        .is_some()
+    {
+        lockout::record(
+            app,
+            Some(&pending.account_id),
+            who,
+            history(method),
+            "locked",
+        )
+        .await?;
+        return Ok(Attempted::Locked);
+    }
+    let result = if method == "sms" {
+        complete_with_sms(app, id, code).await
+    } else {
+        complete_with_code(app, id, method, code).await
+    };
+    let e = match result {
+        Ok(done) => {
+            alerts::login_succeeded(app, &done.pending.account_id, who, done.method).await?;
+            return Ok(Attempted::Done(done));
+        }
+        Err(e) => e,
+    };
+    let guessed = matches!(
+        e,
+        StepError::Totp(totp::TotpError::Wrong | totp::TotpError::Reused)
+            | StepError::Sms(OtpError::Wrong)
+    );
+    if guessed {
+        lockout::factor_failed(app, &pending.account_id, who, history(method)).await?;
+    }
+    let refusal = match e {
+        StepError::NotPending => return Ok(Attempted::Expired),
+        StepError::TooManyAttempts | StepError::Sms(OtpError::TooManyAttempts) => {
+            return Ok(Attempted::TooManyAttempts);
+        }
+        StepError::Totp(totp::TotpError::Reused) => Refusal::Reused,
+        StepError::Totp(totp::TotpError::Wrong) if method == "recovery" => {
+            Refusal::WrongRecoveryCode
+        }
+        StepError::Totp(totp::TotpError::Wrong) | StepError::Sms(OtpError::Wrong) => Refusal::Wrong,
+        StepError::Sms(OtpError::Expired) => Refusal::SmsExpired,
+        other => return Err(other),
+    };
+    // The guess that crossed the limit locked the account: that, not «wrong code».
+    if lockout::locked_until(app, &pending.account_id)
+        .await?
+        .is_some()
+    {
+        return Ok(Attempted::Locked);
+    }
+    Ok(Attempted::Refused(refusal, pending))
 }
 
 /// Ends the pending step (single use) and says what the new session is worth.

@@ -36,6 +36,30 @@ pub async fn start(app: &Ctx, a: Authenticated<'_>) -> Result<(String, SessionRo
     Ok((id, row))
 }
 
+/// Signs a person in on a browser: any session the browser had ends first (a new id at every
+/// login), then a new one starts. When another person was signed in there, they are signed out in
+/// full, so the grants made in their session end and their portals get back-channel logout.
+/// Returns what [`start`] returns.
+pub async fn sign_in(
+    app: &Ctx,
+    previous: Option<&str>,
+    a: Authenticated<'_>,
+) -> Result<(String, SessionRow), StoreError> {
+    if let Some(old) = previous {
+        match current(app, Some(old)).await? {
+            Some(row) if row.account_id != a.account_id => {
+                super::logout::end_session(app, &row).await?;
+            }
+            _ => end(app, old).await?,
+        }
+    }
+    let account_id = a.account_id.to_string();
+    let acr = a.acr.to_string();
+    let started = start(app, a).await?;
+    tracing::info!(account = %account_id, acr, "session started");
+    Ok(started)
+}
+
 pub async fn current(
     app: &Ctx,
     cookie_value: Option<&str>,

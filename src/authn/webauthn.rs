@@ -227,6 +227,14 @@ pub async fn remove(app: &Ctx, account_id: &str, id: &str) -> Result<bool, Store
     Ok(true)
 }
 
+/// Renames one of the account's passkeys (the name cleaned as [`clean_name`]); false when the
+/// account has no such passkey.
+pub async fn rename(app: &Ctx, account_id: &str, id: &str, name: &str) -> Result<bool, StoreError> {
+    app.store
+        .rename_passkey(account_id, id, &clean_name(name))
+        .await
+}
+
 /// A passkey name as shown in settings: trimmed, control characters dropped, bounded length.
 pub fn clean_name(name: &str) -> String {
     let n: String = name

@@ -34,7 +34,26 @@ fn same_name(a: &str, b: &str) -> bool {
     norm(a) == norm(b)
 }
 
+/// Confirms the account when the bank's data equals its verified standard data; a refusal is also
+/// told to the person in the notification feed (a failure to write it is not one of the step).
 pub async fn confirm(app: &Ctx, account_id: &str, bank: &BankIdentity) -> Result<(), BankError> {
+    let result = match_and_confirm(app, account_id, bank).await;
+    if let Err(BankError::NotStandard | BankError::Mismatch(_)) = &result {
+        let _ = levels::notify(
+            app,
+            account_id,
+            "Подтверждение через банк не выполнено: данные банка не совпадают с проверенными данными учётной записи.",
+        )
+        .await;
+    }
+    result
+}
+
+async fn match_and_confirm(
+    app: &Ctx,
+    account_id: &str,
+    bank: &BankIdentity,
+) -> Result<(), BankError> {
     let docs = app.store.verified_documents(account_id).await?;
     let id_doc = docs
         .iter()

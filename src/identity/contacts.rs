@@ -152,3 +152,46 @@ pub async fn confirm(
     }
     Ok(contact)
 }
+
+/// The longest address text kept (characters).
+const MAX_ADDRESS_CHARS: usize = 300;
+
+/// The two addresses of the contacts page as typed (trimmed here).
+#[derive(Debug, Clone, Copy)]
+pub struct Addresses<'a> {
+    /// Registration address (`PRG`).
+    pub registration: &'a str,
+    /// Residence address (`PLV`).
+    pub residence: &'a str,
+}
+
+/// What became of an address change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddressChange {
+    Saved,
+    /// One of them is longer than allowed; nothing was saved.
+    TooLong,
+}
+
+/// Saves both addresses. They change without a registry check (REQUIREMENTS §1); portals see them
+/// at the next userinfo call (scope `addresses`). Both are checked before either is written.
+pub async fn save_addresses(
+    ctx: &Ctx,
+    account_id: &str,
+    addresses: Addresses<'_>,
+) -> Result<AddressChange, StoreError> {
+    let list = [
+        ("PRG", addresses.registration.trim()),
+        ("PLV", addresses.residence.trim()),
+    ];
+    if list
+        .iter()
+        .any(|(_, text)| text.chars().count() > MAX_ADDRESS_CHARS)
+    {
+        return Ok(AddressChange::TooLong);
+    }
+    for (kind, text) in list {
+        ctx.store.set_address(account_id, kind, text).await?;
+    }
+    Ok(AddressChange::Saved)
+}

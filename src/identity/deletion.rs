@@ -8,7 +8,45 @@ use crate::ctx::Ctx;
 use crate::identity::Contact;
 use crate::store::StoreError;
 use crate::store::audit::AuditEntry;
+use crate::store::sessions::SessionRow;
 
+/// A login younger than this may delete the account (a fresh login, REQUIREMENTS §5).
+const FRESH_LOGIN_SECS: i64 = 300;
+/// The word the person types to confirm.
+pub const CONFIRMATION: &str = "безвозвратно";
+
+/// What became of a request to delete the account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deletion {
+    Deleted,
+    /// The login is older than a fresh one: sign in again first.
+    NotFresh,
+    /// «безвозвратно» was not typed.
+    NotConfirmed,
+}
+
+/// Whether this session signed in recently enough to delete the account.
+pub fn is_fresh(ctx: &Ctx, s: &SessionRow) -> bool {
+    ctx.store.now() - s.auth_time <= FRESH_LOGIN_SECS
+}
+
+/// Deletes the account of this session when its login is fresh and the confirmation was typed.
+pub async fn delete_confirmed(
+    ctx: &Ctx,
+    s: &SessionRow,
+    confirmation: Option<&str>,
+) -> Result<Deletion, StoreError> {
+    if !is_fresh(ctx, s) {
+        return Ok(Deletion::NotFresh);
+    }
+    if confirmation != Some(CONFIRMATION) {
+        return Ok(Deletion::NotConfirmed);
+    }
+    delete(ctx, &s.account_id).await?;
+    Ok(Deletion::Deleted)
+}
+
+/// Deletes the account: sessions first, then the row (and by cascade all that hangs on it).
 pub async fn delete(app: &Ctx, account_id: &str) -> Result<(), StoreError> {
     let contacts: Vec<Contact> = app
         .store

@@ -7,6 +7,7 @@ pub mod letters;
 pub mod levels;
 pub mod names;
 pub mod password_policy;
+pub mod permissions;
 pub mod records;
 pub mod recovery;
 pub mod registration;

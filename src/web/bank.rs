@@ -1,16 +1,14 @@
 //! «Подтвердить через банк»: vhod as a relying party of the partner bank (authorization code, PKCE,
 //! nonce, state bound to the browser and the signed-in account), then the match of identity::bank.
 
+use super::cookies;
+use super::extract::{Language, SignedInForm, signed_in};
 use super::i18n::Lang;
-use super::identity::signed_in;
-use super::meta::ClientMeta;
-use super::pages::internal_error;
-use super::{checked_form, cookies};
+use super::page_error::PageError;
 use crate::ctx::Ctx;
 use crate::identity::bank::{self, BankError, BankIdentity};
 use crate::relying_party::{self, Callback, Finished, Provider};
 use crate::web::params::Params;
-use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -38,32 +36,20 @@ fn failed(lang: Lang, reason: &str) -> Response {
     super::identity::bank_failed_page(lang, reason)
 }
 
-pub async fn start(
-    State(app): State<Ctx>,
-    meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (_, lang) = match checked_form(&meta, &headers, &body) {
-        Ok(x) => x,
-        Err(page) => return page,
-    };
-    let s = match signed_in(&app, &headers, lang).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub async fn start(State(app): State<Ctx>, f: SignedInForm) -> Result<Response, PageError> {
+    let lang = f.lang;
     if app.config.bank.issuer.is_empty() {
-        return failed(lang, "no partner bank is configured");
+        return Ok(failed(lang, "no partner bank is configured"));
     }
     let result = relying_party::start(
         &app.cache,
         &provider(&app),
         &["fullname", "birthdate", "snils"],
         900,
-        s.account_id.clone(),
+        f.session.account_id.clone(),
     )
     .await;
-    match result {
+    Ok(match result {
         Ok(started) => {
             let mut res = Redirect::to(&started.url).into_response();
             res.headers_mut().append(
@@ -73,24 +59,21 @@ pub async fn start(
             res
         }
         Err(e) => failed(lang, &format!("the bank cannot be reached: {e}")),
-    }
+    })
 }
 
 pub async fn callback(
     State(app): State<Ctx>,
-    meta: ClientMeta,
+    Language(lang): Language,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
-) -> Response {
+) -> Result<Response, PageError> {
     let p = Params::from_query(q.as_deref()).unwrap_or_default();
-    let lang = meta.lang(None);
+    // The bank's refusal is shown before anything else, signed in or not.
     if let Some(err) = p.get("error") {
-        return failed(lang, &format!("the bank answered {err}"));
+        return Ok(failed(lang, &format!("the bank answered {err}")));
     }
-    let s = match signed_in(&app, &headers, lang).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+    let s = signed_in(&app, &headers).await?;
     let cookie = cookies::get(&headers, COOKIE);
     let callback = Callback {
         state: p.get("state"),
@@ -121,22 +104,16 @@ pub async fn callback(
     .await;
     let identity = match identity {
         Ok(i) => i,
-        Err(e) => return failed(lang, &e.to_string()),
+        Err(e) => return Ok(failed(lang, &e.to_string())),
     };
     match bank::confirm(&app, &s.account_id, &identity).await {
-        Ok(()) => Redirect::to("/account/documents?done=bank").into_response(),
-        Err(BankError::Store(e)) => internal_error(lang, &e),
+        Ok(()) => Ok(Redirect::to("/account/documents?done=bank").into_response()),
+        Err(BankError::Store(e)) => Err(e.into()),
+        // The person's feed says so too (identity::bank).
         Err(e) => {
-            let reason = e.to_string();
-            let _ = crate::identity::levels::notify(
-                &app,
-                &s.account_id,
-                "Подтверждение через банк не выполнено: данные банка не совпадают с проверенными данными учётной записи.",
-            )
-            .await;
-            let mut res = failed(lang, &reason);
+            let mut res = failed(lang, &e.to_string());
             *res.status_mut() = StatusCode::CONFLICT;
-            res
+            Ok(res)
         }
     }
 }

@@ -1,16 +1,16 @@
 //! «Контакты»: the person's phone and e-mail; a new one replaces the old only after its code.
 
+use super::extract::{Language, SignedIn, SignedInForm};
 use super::i18n::{Lang, Tr};
-use super::identity::{signed_in, signed_in_form};
 use super::meta::ClientMeta;
-use super::pages::{internal_error, with_cookie};
+use super::page_error::PageError;
+use super::pages::with_cookie;
 use super::{csrf, render};
 use crate::ctx::Ctx;
 use crate::identity::Phone;
-use crate::identity::contacts::{self, ContactChangeError};
+use crate::identity::contacts::{self, AddressChange, Addresses, ContactChangeError};
 use crate::store::accounts::IdentifierRow;
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -55,16 +55,9 @@ async fn page_for(
     status: StatusCode,
     waiting: bool,
     error: (&'static str, i64),
-) -> Response {
-    let ids = match app.store.identifiers(account_id).await {
-        Ok(ids) => ids,
-        Err(e) => return internal_error(lang, &e),
-    };
-    let contacts = shown_contacts(&ids);
-    let addresses = match app.store.addresses(account_id).await {
-        Ok(a) => a,
-        Err(e) => return internal_error(lang, &e),
-    };
+) -> Result<Response, PageError> {
+    let contacts = shown_contacts(&app.store.identifiers(account_id).await?);
+    let addresses = app.store.addresses(account_id).await?;
     let address = |kind: &str| {
         addresses
             .iter()
@@ -73,7 +66,7 @@ async fn page_for(
             .unwrap_or_default()
     };
     let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
-    with_cookie(
+    Ok(with_cookie(
         render(
             status,
             &ContactsPage {
@@ -88,26 +81,45 @@ async fn page_for(
             },
         ),
         cookie,
-    )
+    ))
 }
 
-pub async fn page(State(app): State<Ctx>, meta: ClientMeta, headers: HeaderMap) -> Response {
-    let lang = meta.lang(None);
-    match signed_in(&app, &headers, lang).await {
-        Ok(s) => {
-            page_for(
-                &app,
-                &headers,
-                lang,
-                &s.account_id,
-                StatusCode::OK,
-                false,
-                ("", 0),
-            )
-            .await
-        }
-        Err(r) => r,
-    }
+/// The page again after a form of it: waiting for a code, or with a refusal.
+async fn again(
+    app: &Ctx,
+    f: &SignedInForm,
+    status: StatusCode,
+    waiting: bool,
+    error: (&'static str, i64),
+) -> Result<Response, PageError> {
+    page_for(
+        app,
+        &f.headers,
+        f.lang,
+        &f.session.account_id,
+        status,
+        waiting,
+        error,
+    )
+    .await
+}
+
+pub async fn page(
+    State(app): State<Ctx>,
+    Language(lang): Language,
+    SignedIn(s): SignedIn,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    page_for(
+        &app,
+        &headers,
+        lang,
+        &s.account_id,
+        StatusCode::OK,
+        false,
+        ("", 0),
+    )
+    .await
 }
 
 fn error_key(e: &ContactChangeError) -> &'static str {
@@ -127,35 +139,13 @@ fn error_key(e: &ContactChangeError) -> &'static str {
 pub async fn start(
     State(app): State<Ctx>,
     meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (p, lang, s) = match signed_in_form(&app, &meta, &headers, &body).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    match contacts::start(
-        &app,
-        &s.account_id,
-        p.get("contact").unwrap_or(""),
-        &meta.ip,
-    )
-    .await
-    {
-        Ok(_) => {
-            page_for(
-                &app,
-                &headers,
-                lang,
-                &s.account_id,
-                StatusCode::OK,
-                true,
-                ("", 0),
-            )
-            .await
-        }
+    f: SignedInForm,
+) -> Result<Response, PageError> {
+    let contact = f.form.get("contact").unwrap_or("");
+    match contacts::start(&app, &f.session.account_id, contact, &meta.ip).await {
+        Ok(_) => again(&app, &f, StatusCode::OK, true, ("", 0)).await,
         Err(e @ (ContactChangeError::Store(_) | ContactChangeError::Cache(_))) => {
-            internal_error(lang, &e)
+            Err(PageError::internal(&e))
         }
         Err(e) => {
             let (status, wait) = match e {
@@ -164,42 +154,23 @@ pub async fn start(
                 ContactChangeError::SendLimit => (StatusCode::TOO_MANY_REQUESTS, 0),
                 _ => (StatusCode::CONFLICT, 0),
             };
-            page_for(
-                &app,
-                &headers,
-                lang,
-                &s.account_id,
-                status,
-                false,
-                (error_key(&e), wait),
-            )
-            .await
+            again(&app, &f, status, false, (error_key(&e), wait)).await
         }
     }
 }
 
-pub async fn confirm(
-    State(app): State<Ctx>,
-    meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (p, lang, s) = match signed_in_form(&app, &meta, &headers, &body).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    match contacts::confirm(&app, &s.account_id, p.get("code").unwrap_or("")).await {
-        Ok(_) => Redirect::to("/account/contacts").into_response(),
+pub async fn confirm(State(app): State<Ctx>, f: SignedInForm) -> Result<Response, PageError> {
+    let code = f.form.get("code").unwrap_or("");
+    match contacts::confirm(&app, &f.session.account_id, code).await {
+        Ok(_) => Ok(Redirect::to("/account/contacts").into_response()),
         Err(e @ (ContactChangeError::Store(_) | ContactChangeError::Cache(_))) => {
-            internal_error(lang, &e)
+            Err(PageError::internal(&e))
         }
         Err(e) => {
             let waiting = matches!(e, ContactChangeError::WrongCode);
-            page_for(
+            again(
                 &app,
-                &headers,
-                lang,
-                &s.account_id,
+                &f,
                 StatusCode::BAD_REQUEST,
                 waiting,
                 (error_key(&e), 0),
@@ -213,31 +184,23 @@ pub async fn confirm(
 /// userinfo call (scope `addresses`).
 pub async fn save_addresses(
     State(app): State<Ctx>,
-    meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (p, lang, s) = match signed_in_form(&app, &meta, &headers, &body).await {
-        Ok(x) => x,
-        Err(r) => return r,
+    f: SignedInForm,
+) -> Result<Response, PageError> {
+    let addresses = Addresses {
+        registration: f.form.get("registration").unwrap_or(""),
+        residence: f.form.get("residence").unwrap_or(""),
     };
-    for (kind, field) in [("PRG", "registration"), ("PLV", "residence")] {
-        let text = p.get(field).unwrap_or("").trim();
-        if text.chars().count() > 300 {
-            return page_for(
+    match contacts::save_addresses(&app, &f.session.account_id, addresses).await? {
+        AddressChange::Saved => Ok(Redirect::to("/account/contacts").into_response()),
+        AddressChange::TooLong => {
+            again(
                 &app,
-                &headers,
-                lang,
-                &s.account_id,
+                &f,
                 StatusCode::BAD_REQUEST,
                 false,
                 ("contacts.address_too_long", 0),
             )
-            .await;
-        }
-        if let Err(e) = app.store.set_address(&s.account_id, kind, text).await {
-            return internal_error(lang, &e);
+            .await
         }
     }
-    Redirect::to("/account/contacts").into_response()
 }

@@ -38,7 +38,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Language {
 /// The session of the signed-in person; otherwise the login page.
 pub struct SignedIn(pub SessionRow);
 
-async fn session_of(ctx: &Ctx, headers: &HeaderMap) -> Result<SessionRow, PageError> {
+/// The session of the signed-in person, for a handler that must look at something else first
+/// (the extractors use it too); otherwise the login page.
+pub async fn signed_in(ctx: &Ctx, headers: &HeaderMap) -> Result<SessionRow, PageError> {
     let sid = super::cookies::get(headers, session::COOKIE);
     match session::current(ctx, sid.as_deref()).await? {
         Some(s) => Ok(s),
@@ -55,7 +57,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let ctx = Ctx::from_ref(state);
-        Ok(SignedIn(session_of(&ctx, &parts.headers).await?))
+        Ok(SignedIn(signed_in(&ctx, &parts.headers).await?))
     }
 }
 
@@ -66,29 +68,49 @@ pub struct CsrfForm {
     pub headers: HeaderMap,
 }
 
+/// A form body checked the way every page form is: readable (else 400), with the right CSRF
+/// token (else 403); its language becomes the request's (see [`super::page_error::set_request_lang`]).
+pub fn checked(
+    meta: &ClientMeta,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(Params, Lang), PageError> {
+    let form = Params::from_form(headers, body).map_err(|_| bad_request(meta))?;
+    let lang = meta.lang(form.get("lang"));
+    check_csrf(headers, &form, lang)?;
+    Ok((form, lang))
+}
+
+/// The CSRF check of a form already read (also for a multipart form); sets the request language.
+pub fn check_csrf(headers: &HeaderMap, form: &Params, lang: Lang) -> Result<(), PageError> {
+    super::page_error::set_request_lang(lang);
+    if !csrf::verify(headers, form.get(csrf::FIELD)) {
+        return Err(PageError::page(lang, StatusCode::FORBIDDEN, "error.csrf"));
+    }
+    Ok(())
+}
+
+/// 400 for a form that cannot be read, in the language the browser asks for.
+pub fn bad_request(meta: &ClientMeta) -> PageError {
+    PageError::page(
+        meta.lang(None),
+        StatusCode::BAD_REQUEST,
+        "error.bad_request",
+    )
+}
+
 async fn read_form<S: Send + Sync>(req: Request, state: &S) -> Result<CsrfForm, PageError> {
     let (mut parts, body) = req.into_parts();
     let meta = ClientMeta::from_request_parts(&mut parts, state)
         .await
         .unwrap_or_else(|e| match e {});
-    let bad = || {
-        PageError::page(
-            meta.lang(None),
-            StatusCode::BAD_REQUEST,
-            "error.bad_request",
-        )
-    };
     let headers = parts.headers.clone();
     // Through `Bytes` so the route's body limit (DefaultBodyLimit) applies; past it the form is
     // unreadable.
     let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
         .await
-        .map_err(|_| bad())?;
-    let form = Params::from_form(&headers, &bytes).map_err(|_| bad())?;
-    let lang = meta.lang(form.get("lang"));
-    if !csrf::verify(&headers, form.get(csrf::FIELD)) {
-        return Err(PageError::page(lang, StatusCode::FORBIDDEN, "error.csrf"));
-    }
+        .map_err(|_| bad_request(&meta))?;
+    let (form, lang) = checked(&meta, &headers, &bytes)?;
     Ok(CsrfForm {
         form,
         lang,
@@ -122,7 +144,7 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let f = read_form(req, state).await?;
         let ctx = Ctx::from_ref(state);
-        let session = session_of(&ctx, &f.headers)
+        let session = signed_in(&ctx, &f.headers)
             .await
             .map_err(|e| e.in_lang(f.lang))?;
         Ok(SignedInForm {

@@ -2,9 +2,11 @@
 //! makes the session cookie die with the browser.
 
 use super::csrf;
+use super::extract::{self, CsrfForm, Language};
 use super::i18n::{Lang, Tr};
 use super::meta::ClientMeta;
-use super::pages::{error_page, internal_error, with_cookie};
+use super::page_error::PageError;
+use super::pages::with_cookie;
 use super::{cookies, render};
 use crate::authn::challenge::ChallengeError;
 use crate::authn::lockout::{self, Attempt};
@@ -14,7 +16,6 @@ use crate::authn::{self, session};
 use crate::ctx::Ctx;
 use crate::web::params::Params;
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -105,24 +106,23 @@ fn login_page(
     )
 }
 
-/// Loads the pending authorization named by `tx`: Ok(None) when no tx was given, Err(page) when it
-/// was given but is unknown or expired.
+/// Loads the pending authorization named by `tx`: Ok(None) when no tx was given, an error page
+/// when it was given but is unknown or expired.
 pub async fn load_tx(
     app: &Ctx,
     tx: Option<&str>,
     lang: Lang,
-) -> Result<Option<AuthRequest>, Response> {
-    match tx {
-        None => Ok(None),
-        Some(id) => match authz::load_tx(app, id).await {
-            Ok(Some(r)) => Ok(Some(r)),
-            Ok(None) => Err(error_page(
-                lang,
-                StatusCode::BAD_REQUEST,
-                "error.tx_expired",
-            )),
-            Err(e) => Err(internal_error(lang, &e)),
-        },
+) -> Result<Option<AuthRequest>, PageError> {
+    let Some(id) = tx else {
+        return Ok(None);
+    };
+    match authz::load_tx(app, id).await? {
+        Some(r) => Ok(Some(r)),
+        None => Err(PageError::page(
+            lang,
+            StatusCode::BAD_REQUEST,
+            "error.tx_expired",
+        )),
     }
 }
 
@@ -131,19 +131,10 @@ pub async fn page(
     meta: ClientMeta,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
-) -> Response {
-    let Ok(p) = Params::from_query(q.as_deref()) else {
-        return error_page(
-            meta.lang(None),
-            StatusCode::BAD_REQUEST,
-            "error.bad_request",
-        );
-    };
+) -> Result<Response, PageError> {
+    let p = Params::from_query(q.as_deref()).map_err(|_| extract::bad_request(&meta))?;
     let lang = meta.lang(p.get("lang"));
-    let req = match load_tx(&app, p.get("tx"), lang).await {
-        Ok(r) => r,
-        Err(page) => return page,
-    };
+    let req = load_tx(&app, p.get("tx"), lang).await?;
     let lang = req.as_ref().map(|r| r.lang).unwrap_or(lang);
     let login = req
         .as_ref()
@@ -152,15 +143,9 @@ pub async fn page(
     let tx = p.get("tx").zip(req.as_ref());
     // Only a login hint can call for the check before anything was typed: the decision belongs
     // to the login identifier, not to the address the page is fetched from.
-    let challenge = if login.is_empty() {
-        false
-    } else {
-        match lockout::challenge_required(&app, &lockout::login_key(&login), &meta.ip).await {
-            Ok(c) => c,
-            Err(e) => return internal_error(lang, &e),
-        }
-    };
-    login_page(
+    let challenge = !login.is_empty()
+        && lockout::challenge_required(&app, &lockout::login_key(&login), &meta.ip).await?;
+    Ok(login_page(
         &app,
         &headers,
         lang,
@@ -170,23 +155,19 @@ pub async fn page(
             challenge,
             ..Outcome::default()
         },
-    )
+    ))
 }
 
 pub async fn submit(
     State(app): State<Ctx>,
     meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (p, lang) = match super::checked_form(&meta, &headers, &body) {
-        Ok(x) => x,
-        Err(page) => return page,
-    };
-    let req = match load_tx(&app, p.get("tx"), lang).await {
-        Ok(r) => r,
-        Err(page) => return page,
-    };
+    CsrfForm {
+        form: p,
+        lang,
+        headers,
+    }: CsrfForm,
+) -> Result<Response, PageError> {
+    let req = load_tx(&app, p.get("tx"), lang).await?;
     let login = p.get("login").unwrap_or("").trim().to_string();
     let password = p.get("password").unwrap_or("");
     let who = Attempt {
@@ -199,7 +180,7 @@ pub async fn submit(
     };
     let refused = |outcome: Outcome| {
         let tx = p.get("tx").zip(req.as_ref());
-        login_page(&app, &headers, lang, tx, login.clone(), outcome)
+        Ok(login_page(&app, &headers, lang, tx, login.clone(), outcome))
     };
     let account = match authn::password::login(&app, &login, password, proof, who).await {
         Ok(a) => a,
@@ -238,32 +219,29 @@ pub async fn submit(
                 again: None,
             });
         }
-        Err(LoginError::Store(e)) => return internal_error(lang, &e),
-        Err(LoginError::Cache(e)) => return internal_error(lang, &e),
+        Err(LoginError::Store(e)) => return Err(e.into()),
+        Err(LoginError::Cache(e)) => return Err(e.into()),
     };
     let persistent = p.get("foreign") != Some("on");
-    match authn::second_factor::methods(&app, &account.id).await {
-        Ok(m) if m.any() => {
-            let pending = authn::second_factor::PendingStep {
-                account_id: account.id.clone(),
-                tx: p.get("tx").filter(|_| req.is_some()).map(str::to_owned),
-                persistent,
-                step_up: false,
-                base_amr: vec!["pwd".into()],
-            };
-            return super::second_factor::ask(&app, lang, pending, &meta.ip).await;
-        }
-        Ok(_) => {}
-        Err(e) => return internal_error(lang, &e),
+    if authn::second_factor::methods(&app, &account.id)
+        .await?
+        .any()
+    {
+        let pending = authn::second_factor::PendingStep {
+            account_id: account.id.clone(),
+            tx: p.get("tx").filter(|_| req.is_some()).map(str::to_owned),
+            persistent,
+            step_up: false,
+            base_amr: vec!["pwd".into()],
+        };
+        return super::second_factor::begin(&app, pending, &meta.ip).await;
     }
-    if let Err(e) = authn::alerts::login_succeeded(&app, &account.id, who, "pwd").await {
-        return internal_error(lang, &e);
-    }
+    authn::alerts::login_succeeded(&app, &account.id, who, "pwd").await?;
     let mut res = match p.get("tx").filter(|_| req.is_some()) {
         Some(tx) => Redirect::to(&format!("/authorize/continue?tx={tx}")).into_response(),
         None => Redirect::to("/account").into_response(),
     };
-    match start_session(
+    let cookie = start_session(
         &app,
         &headers,
         &meta,
@@ -272,17 +250,13 @@ pub async fn submit(
         &authn::AMR_PASSWORD,
         persistent,
     )
-    .await
-    {
-        Ok(cookie) => {
-            res.headers_mut().append(header::SET_COOKIE, cookie);
-            res
-        }
-        Err(e) => internal_error(lang, &e),
-    }
+    .await?;
+    res.headers_mut().append(header::SET_COOKIE, cookie);
+    Ok(res)
 }
 
-/// Ends any session this browser had (a new id at every login) and starts a new one.
+/// Ends any session this browser had (a new id at every login) and starts a new one
+/// (authn::session::sign_in); the cookie that carries it.
 pub async fn start_session(
     app: &Ctx,
     headers: &HeaderMap,
@@ -292,18 +266,10 @@ pub async fn start_session(
     amr: &[&str],
     persistent: bool,
 ) -> Result<axum::http::HeaderValue, crate::store::StoreError> {
-    if let Some(old) = cookies::get(headers, session::COOKIE) {
-        match session::current(app, Some(&old)).await? {
-            // Another person signs in on this browser: the previous one is signed out in full, so
-            // the grants made in their session end and their portals get back-channel logout.
-            Some(row) if row.account_id != account_id => {
-                authn::logout::end_session(app, &row).await?;
-            }
-            _ => session::end(app, &old).await?,
-        }
-    }
-    let (id, _) = session::start(
+    let previous = cookies::get(headers, session::COOKIE);
+    let (id, _) = session::sign_in(
         app,
+        previous.as_deref(),
         session::Authenticated {
             account_id,
             acr,
@@ -314,7 +280,6 @@ pub async fn start_session(
         },
     )
     .await?;
-    tracing::info!(account = %account_id, acr, "session started");
     let max_age = persistent.then_some(app.config.session.ttl);
     Ok(cookies::set(
         session::COOKIE,
@@ -349,30 +314,19 @@ pub async fn logout_page(State(app): State<Ctx>, meta: ClientMeta, headers: Head
 
 pub async fn logout(
     State(app): State<Ctx>,
-    meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let lang = meta.lang(None);
-    if let Err(page) = crate::web::checked_form(&meta, &headers, &body) {
-        return page;
-    }
+    Language(lang): Language,
+    CsrfForm { headers, .. }: CsrfForm,
+) -> Result<Response, PageError> {
     let sid = cookies::get(&headers, session::COOKIE);
-    match session::current(&app, sid.as_deref()).await {
-        Ok(Some(row)) => {
-            if let Err(e) = authn::logout::end_session(&app, &row).await {
-                return internal_error(lang, &e);
-            }
-        }
-        Ok(None) => {}
-        Err(e) => return internal_error(lang, &e),
+    if let Some(row) = session::current(&app, sid.as_deref()).await? {
+        authn::logout::end_session(&app, &row).await?;
     }
     let mut res = logged_out_page(lang);
     res.headers_mut().append(
         header::SET_COOKIE,
         cookies::set(session::COOKIE, "", Some(0), app.config.issuer_is_https()),
     );
-    res
+    Ok(res)
 }
 
 /// «Вы вышли из учётной записи».

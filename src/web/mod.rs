@@ -51,6 +51,7 @@ pub fn render<T: askama::Template>(status: StatusCode, tpl: &T) -> Response {
 
 /// A submitted form whose CSRF token checks out, with the language it asks for; otherwise the
 /// error page to answer with (400 for an unreadable body, 403 for a missing or wrong token).
+/// Kept for the OIDC surface's forms (logout, consent); pages use [`extract::CsrfForm`].
 // The error is the finished response, returned straight away; boxing it would buy nothing.
 #[allow(clippy::result_large_err)]
 pub fn checked_form(
@@ -58,16 +59,5 @@ pub fn checked_form(
     headers: &axum::http::HeaderMap,
     body: &[u8],
 ) -> Result<(crate::web::params::Params, i18n::Lang), Response> {
-    let Ok(p) = crate::web::params::Params::from_form(headers, body) else {
-        return Err(pages::error_page(
-            meta.lang(None),
-            StatusCode::BAD_REQUEST,
-            "error.bad_request",
-        ));
-    };
-    let lang = meta.lang(p.get("lang"));
-    if !csrf::verify(headers, p.get(csrf::FIELD)) {
-        return Err(pages::error_page(lang, StatusCode::FORBIDDEN, "error.csrf"));
-    }
-    Ok((p, lang))
+    extract::checked(meta, headers, body).map_err(IntoResponse::into_response)
 }

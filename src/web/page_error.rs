@@ -2,7 +2,8 @@
 //! the readable error page in the person's language with the request id; an internal failure is
 //! logged with that id and shown only as the id. Errors raised below the surface (store, cache)
 //! carry no language: they are shown in the request's language, which the `request_language`
-//! layer keeps for the life of the request (`?lang=` / `ui_locales`, then Accept-Language).
+//! layer keeps for the life of the request (`?lang=` / `ui_locales`, then Accept-Language; once a
+//! form was read, the language the form names).
 
 use super::i18n::Lang;
 use super::pages::{error_page_with_id, internal_error};
@@ -10,9 +11,10 @@ use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::cell::Cell;
 
 tokio::task_local! {
-    static REQUEST_LANG: Lang;
+    static REQUEST_LANG: Cell<Lang>;
 }
 
 #[derive(Debug)]
@@ -21,8 +23,9 @@ enum Kind {
     Page(StatusCode, &'static str),
     /// Something failed inside; the cause goes to the log only.
     Internal(String),
-    /// A finished answer (e.g. the redirect to the login page), sent as it is.
-    Answer(Response),
+    /// A finished answer (e.g. the redirect to the login page), sent as it is (boxed: a response
+    /// is large, and every handler's `Result` carries this).
+    Answer(Box<Response>),
 }
 
 #[derive(Debug)]
@@ -49,7 +52,7 @@ impl PageError {
     pub fn answer(response: Response) -> PageError {
         PageError {
             lang: None,
-            kind: Kind::Answer(response),
+            kind: Kind::Answer(Box::new(response)),
         }
     }
 
@@ -71,7 +74,13 @@ impl PageError {
 
 /// The language of the request being served (Russian outside a request).
 pub fn request_lang() -> Lang {
-    REQUEST_LANG.try_with(|l| *l).unwrap_or(Lang::Ru)
+    REQUEST_LANG.try_with(Cell::get).unwrap_or(Lang::Ru)
+}
+
+/// A submitted form names its own language (`lang` field): from then on it is the request's, so
+/// an error raised further down is shown in it, as the form's pages are (no-op outside a request).
+pub fn set_request_lang(lang: Lang) {
+    let _ = REQUEST_LANG.try_with(|l| l.set(lang));
 }
 
 impl IntoResponse for PageError {
@@ -82,7 +91,7 @@ impl IntoResponse for PageError {
                 error_page_with_id(lang, status, key, crate::request_id::current())
             }
             Kind::Internal(cause) => internal_error(lang, &cause),
-            Kind::Answer(r) => r,
+            Kind::Answer(r) => *r,
         }
     }
 }
@@ -130,5 +139,5 @@ pub async fn request_language(request: Request, next: Next) -> Response {
                 .and_then(Lang::from_accept_language)
         })
         .unwrap_or(Lang::Ru);
-    REQUEST_LANG.scope(lang, next.run(request)).await
+    REQUEST_LANG.scope(Cell::new(lang), next.run(request)).await
 }

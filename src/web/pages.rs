@@ -1,8 +1,10 @@
 //! Small pages: home, account, error pages, dev outbox, stylesheet, health.
 
 use super::csrf;
+use super::extract::{Language, SignedIn, SignedInForm};
 use super::i18n::{Lang, Tr};
 use super::meta::ClientMeta;
+use super::page_error::PageError;
 use super::{cookies, render};
 use crate::authn::session;
 use crate::ctx::Ctx;
@@ -117,39 +119,26 @@ struct Account {
 
 pub async fn account(
     State(app): State<Ctx>,
-    meta: ClientMeta,
+    Language(lang): Language,
+    SignedIn(s): SignedIn,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
-) -> Response {
+) -> Result<Response, PageError> {
     let p = Params::from_query(q.as_deref()).unwrap_or_default();
-    let lang = meta.lang(p.get("lang"));
-    let sid = cookies::get(&headers, session::COOKIE);
-    let s = match session::current(&app, sid.as_deref()).await {
-        Ok(Some(s)) => s,
-        Ok(None) => return Redirect::to("/login").into_response(),
-        Err(e) => return internal_error(lang, &e),
+    let Some(account) = app.store.account(&s.account_id).await? else {
+        return Ok(Redirect::to("/login").into_response());
     };
-    let (account, ids) = match (
-        app.store.account(&s.account_id).await,
-        app.store.identifiers(&s.account_id).await,
-    ) {
-        (Ok(Some(a)), Ok(ids)) => (a, ids),
-        (Ok(None), _) => return Redirect::to("/login").into_response(),
-        (Err(e), _) | (_, Err(e)) => return internal_error(lang, &e),
-    };
+    let ids = app.store.identifiers(&s.account_id).await?;
     // Phone and e-mail only: SNILS is an identifier (shown under documents), not a contact.
     let contacts = super::contacts::shown_contacts(&ids);
-    let sessions = match app.store.live_sessions_of(&account.id).await {
-        Ok(list) => list.len(),
-        Err(e) => return internal_error(lang, &e),
-    };
+    let sessions = app.store.live_sessions_of(&account.id).await?.len();
     let level_key = match account.level.as_str() {
         "standard" => "level.standard",
         "confirmed" => "level.confirmed",
         _ => "level.simplified",
     };
     let (csrf, cookie) = csrf::token(&headers, app.config.issuer_is_https());
-    with_cookie(
+    Ok(with_cookie(
         render(
             StatusCode::OK,
             &Account {
@@ -165,7 +154,7 @@ pub async fn account(
             },
         ),
         cookie,
-    )
+    ))
 }
 
 #[derive(Template)]
@@ -176,23 +165,23 @@ struct Outbox {
 }
 
 /// Development only (the route exists only when dev.enabled): what the outbox notifier "sent".
-pub async fn outbox(State(app): State<Ctx>, meta: ClientMeta, RawQuery(q): RawQuery) -> Response {
+pub async fn outbox(
+    State(app): State<Ctx>,
+    Language(lang): Language,
+    RawQuery(q): RawQuery,
+) -> Result<Response, PageError> {
     let p = Params::from_query(q.as_deref()).unwrap_or_default();
-    let lang = meta.lang(p.get("lang"));
-    let messages = match app.store.outbox(p.get("to"), 100).await {
-        Ok(m) => m,
-        Err(e) => return internal_error(lang, &e),
-    };
+    let messages = app.store.outbox(p.get("to"), 100).await?;
     if p.get("format") == Some("json") {
-        return axum::Json(messages).into_response();
+        return Ok(axum::Json(messages).into_response());
     }
-    render(
+    Ok(render(
         StatusCode::OK,
         &Outbox {
             t: Tr::new(lang),
             messages,
         },
-    )
+    ))
 }
 
 pub async fn stylesheet() -> Response {
@@ -216,27 +205,14 @@ pub async fn health(State(app): State<Ctx>) -> Response {
 /// POST /account/sessions/end-all: «Завершить все сеансы» — every device, this one included.
 pub async fn end_all_sessions(
     State(app): State<Ctx>,
-    meta: ClientMeta,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    let lang = meta.lang(None);
-    if let Err(page) = crate::web::checked_form(&meta, &headers, &body) {
-        return page;
-    }
-    let sid = cookies::get(&headers, session::COOKIE);
-    let s = match session::current(&app, sid.as_deref()).await {
-        Ok(Some(s)) => s,
-        Ok(None) => return Redirect::to("/login").into_response(),
-        Err(e) => return internal_error(lang, &e),
-    };
-    if let Err(e) = crate::authn::logout::end_all_sessions(&app, &s.account_id).await {
-        return internal_error(lang, &e);
-    }
+    Language(lang): Language,
+    f: SignedInForm,
+) -> Result<Response, PageError> {
+    crate::authn::logout::end_all_sessions(&app, &f.session.account_id).await?;
     let mut res = super::login::logged_out_page(lang);
     res.headers_mut().append(
         header::SET_COOKIE,
         cookies::set(session::COOKIE, "", Some(0), app.config.issuer_is_https()),
     );
-    res
+    Ok(res)
 }

@@ -3,7 +3,7 @@
 //! `navigator.credentials.get`.
 
 use super::meta::ClientMeta;
-use super::passkeys::{Empty, checked_json, json_error, passkey_error};
+use super::passkeys::{Empty, JsonAnswer, checked_json, json_error, passkey_error};
 use crate::authn::login_tx as authz;
 use crate::authn::webauthn as wa;
 use crate::ctx::Ctx;
@@ -11,7 +11,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -20,17 +20,12 @@ pub async fn start(
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let (_, lang) = match checked_json::<Empty>(&meta, &headers, &body) {
-        Ok(x) => x,
-        Err(res) => return res,
-    };
-    match wa::start_sign_in(&app).await {
-        Ok((ceremony, options)) => {
-            Json(json!({ "ceremony": ceremony, "options": options })).into_response()
-        }
-        Err(e) => passkey_error(lang, &e),
-    }
+) -> JsonAnswer {
+    let (_, lang) = checked_json::<Empty>(&meta, &headers, &body)?;
+    let (ceremony, options) = wa::start_sign_in(&app)
+        .await
+        .map_err(|e| passkey_error(lang, &e))?;
+    Ok(Json(json!({ "ceremony": ceremony, "options": options })).into_response())
 }
 
 #[derive(Deserialize)]
@@ -49,43 +44,39 @@ pub async fn finish(
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let (req, lang) = match checked_json::<Finish>(&meta, &headers, &body) {
-        Ok(x) => x,
-        Err(res) => return res,
-    };
-    let Ok(credential) = serde_json::from_value(req.credential) else {
-        return json_error(
+) -> JsonAnswer {
+    let (req, lang) = checked_json::<Finish>(&meta, &headers, &body)?;
+    let credential = serde_json::from_value(req.credential).map_err(|_| {
+        json_error(
             lang,
             StatusCode::BAD_REQUEST,
             "bad_request",
             "error.bad_request",
-        );
-    };
+        )
+    })?;
     let redirect = if req.tx.is_empty() {
         "/account".to_string()
     } else {
         match authz::load_tx(&app, &req.tx).await {
             Ok(Some(_)) => format!("/authorize/continue?tx={}", req.tx),
             Ok(None) => {
-                return json_error(
+                return Err(json_error(
                     lang,
                     StatusCode::BAD_REQUEST,
                     "tx_expired",
                     "error.tx_expired",
-                );
+                ));
             }
-            Err(e) => return passkey_error(lang, &wa::PasskeyError::Cache(e)),
+            Err(e) => return Err(passkey_error(lang, &wa::PasskeyError::Cache(e))),
         }
     };
-    let account_id = match wa::finish_sign_in(&app, &req.ceremony, &credential).await {
-        Ok(a) => a,
-        Err(e) => {
+    let account_id = wa::finish_sign_in(&app, &req.ceremony, &credential)
+        .await
+        .map_err(|e| {
             tracing::info!(ip = %meta.ip, reason = %e, "passkey sign-in refused");
-            return passkey_error(lang, &e);
-        }
-    };
-    match super::login::start_session(
+            passkey_error(lang, &e)
+        })?;
+    let cookie = super::login::start_session(
         &app,
         &headers,
         &meta,
@@ -95,12 +86,8 @@ pub async fn finish(
         !req.foreign,
     )
     .await
-    {
-        Ok(cookie) => {
-            let mut res = Json(json!({ "redirect": redirect })).into_response();
-            res.headers_mut().append(header::SET_COOKIE, cookie);
-            res
-        }
-        Err(e) => passkey_error(lang, &wa::PasskeyError::Store(e)),
-    }
+    .map_err(|e| passkey_error(lang, &wa::PasskeyError::Store(e)))?;
+    let mut res = Json(json!({ "redirect": redirect })).into_response();
+    res.headers_mut().append(header::SET_COOKIE, cookie);
+    Ok(res)
 }

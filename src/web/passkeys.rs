@@ -2,9 +2,11 @@
 //! made by /static/passkeys.js around `navigator.credentials.create`; both carry the CSRF token.
 
 use super::csrf;
+use super::extract::{Language, SignedIn, SignedInForm};
 use super::i18n::{Lang, Tr};
 use super::meta::ClientMeta;
-use super::pages::{internal_error, with_cookie};
+use super::page_error::PageError;
+use super::pages::with_cookie;
 use super::{cookies, render};
 use crate::authn::session;
 use crate::authn::webauthn::{self as wa, PasskeyError};
@@ -58,31 +60,40 @@ pub fn format_utc(ts: i64) -> String {
     )
 }
 
-async fn signed_in(app: &Ctx, headers: &HeaderMap) -> Result<Option<SessionRow>, Response> {
+/// What a script call answers: JSON, or the JSON refusal (`{"error", "message"}`).
+pub type JsonAnswer = Result<Response, Response>;
+
+/// The session of a script call, or the JSON refusal «войдите снова».
+async fn signed_in_json(
+    app: &Ctx,
+    headers: &HeaderMap,
+    lang: Lang,
+) -> Result<SessionRow, Response> {
     let sid = cookies::get(headers, session::COOKIE);
-    session::current(app, sid.as_deref())
-        .await
-        .map_err(|e| internal_error(Lang::Ru, &e))
+    match session::current(app, sid.as_deref()).await {
+        Ok(Some(s)) => Ok(s),
+        Ok(None) => Err(json_error(
+            lang,
+            StatusCode::UNAUTHORIZED,
+            "login_required",
+            "passkeys.err_login_required",
+        )),
+        Err(e) => Err(internal_json(lang, &e)),
+    }
 }
 
 pub async fn page(
     State(app): State<Ctx>,
-    meta: ClientMeta,
+    Language(lang): Language,
+    SignedIn(s): SignedIn,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
-) -> Response {
+) -> Result<Response, PageError> {
     let p = Params::from_query(q.as_deref()).unwrap_or_default();
-    let lang = meta.lang(p.get("lang"));
-    let s = match signed_in(&app, &headers).await {
-        Ok(Some(s)) => s,
-        Ok(None) => return Redirect::to("/login").into_response(),
-        Err(page) => return page,
-    };
-    let rows = match app.store.passkeys_of(&s.account_id).await {
-        Ok(r) => r,
-        Err(e) => return internal_error(lang, &e),
-    };
-    let passkeys = rows
+    let passkeys = app
+        .store
+        .passkeys_of(&s.account_id)
+        .await?
         .into_iter()
         .map(|r| PasskeyView {
             id: r.id,
@@ -99,7 +110,7 @@ pub async fn page(
         _ => None,
     };
     let (csrf, cookie) = csrf::token(&headers, app.config.issuer_is_https());
-    with_cookie(
+    Ok(with_cookie(
         render(
             StatusCode::OK,
             &PasskeysPage {
@@ -111,7 +122,7 @@ pub async fn page(
             },
         ),
         cookie,
-    )
+    ))
 }
 
 /// A JSON refusal the script shows as is: `{"error": code, "message": words}`.
@@ -167,7 +178,7 @@ pub fn passkey_error(lang: Lang, e: &PasskeyError) -> Response {
     json_error(lang, status, code, key)
 }
 
-fn internal_json(lang: Lang, cause: &dyn std::fmt::Display) -> Response {
+pub fn internal_json(lang: Lang, cause: &dyn std::fmt::Display) -> Response {
     let id = crate::request_id::current();
     tracing::error!(request_id = %id, error = %cause, "internal error");
     (
@@ -225,33 +236,17 @@ pub async fn enrol_start(
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let (_, lang) = match checked_json::<Empty>(&meta, &headers, &body) {
-        Ok(x) => x,
-        Err(res) => return res,
-    };
-    let s = match signed_in(&app, &headers).await {
-        Ok(Some(s)) => s,
-        Ok(None) => {
-            return json_error(
-                lang,
-                StatusCode::UNAUTHORIZED,
-                "login_required",
-                "passkeys.err_login_required",
-            );
-        }
-        Err(res) => return res,
-    };
-    let (user_name, display_name) = match person_names(&app, &s.account_id).await {
-        Ok(n) => n,
-        Err(e) => return internal_json(lang, &e),
-    };
-    match wa::start_enrolment(&app, &s.account_id, s.auth_time, &user_name, &display_name).await {
-        Ok((ceremony, options)) => {
-            Json(json!({ "ceremony": ceremony, "options": options })).into_response()
-        }
-        Err(e) => passkey_error(lang, &e),
-    }
+) -> JsonAnswer {
+    let (_, lang) = checked_json::<Empty>(&meta, &headers, &body)?;
+    let s = signed_in_json(&app, &headers, lang).await?;
+    let (user_name, display_name) = person_names(&app, &s.account_id)
+        .await
+        .map_err(|e| internal_json(lang, &e))?;
+    let (ceremony, options) =
+        wa::start_enrolment(&app, &s.account_id, s.auth_time, &user_name, &display_name)
+            .await
+            .map_err(|e| passkey_error(lang, &e))?;
+    Ok(Json(json!({ "ceremony": ceremony, "options": options })).into_response())
 }
 
 /// The account's first login identifier (shown by the authenticator's account picker) and full name.
@@ -284,32 +279,18 @@ pub async fn enrol_finish(
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let (req, lang) = match checked_json::<EnrolFinish>(&meta, &headers, &body) {
-        Ok(x) => x,
-        Err(res) => return res,
-    };
-    let s = match signed_in(&app, &headers).await {
-        Ok(Some(s)) => s,
-        Ok(None) => {
-            return json_error(
-                lang,
-                StatusCode::UNAUTHORIZED,
-                "login_required",
-                "passkeys.err_login_required",
-            );
-        }
-        Err(res) => return res,
-    };
-    let Ok(credential) = serde_json::from_value(req.credential) else {
-        return json_error(
+) -> JsonAnswer {
+    let (req, lang) = checked_json::<EnrolFinish>(&meta, &headers, &body)?;
+    let s = signed_in_json(&app, &headers, lang).await?;
+    let credential = serde_json::from_value(req.credential).map_err(|_| {
+        json_error(
             lang,
             StatusCode::BAD_REQUEST,
             "bad_request",
             "error.bad_request",
-        );
-    };
-    match wa::finish_enrolment(
+        )
+    })?;
+    wa::finish_enrolment(
         &app,
         &s.account_id,
         s.auth_time,
@@ -318,68 +299,43 @@ pub async fn enrol_finish(
         &req.name,
     )
     .await
-    {
-        Ok(_) => Json(json!({ "redirect": "/account/passkeys?done=added" })).into_response(),
-        Err(e) => passkey_error(lang, &e),
-    }
+    .map_err(|e| passkey_error(lang, &e))?;
+    Ok(Json(json!({ "redirect": "/account/passkeys?done=added" })).into_response())
 }
 
 /// POST /account/passkeys/rename (form): id, name.
-pub async fn rename(
-    State(app): State<Ctx>,
-    meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    change(app, meta, headers, body, true).await
+pub async fn rename(State(app): State<Ctx>, f: SignedInForm) -> Result<Response, PageError> {
+    change(app, f, true).await
 }
 
 /// POST /account/passkeys/remove (form): id.
-pub async fn remove(
-    State(app): State<Ctx>,
-    meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    change(app, meta, headers, body, false).await
+pub async fn remove(State(app): State<Ctx>, f: SignedInForm) -> Result<Response, PageError> {
+    change(app, f, false).await
 }
 
-async fn change(
-    app: Ctx,
-    meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-    is_rename: bool,
-) -> Response {
-    let (p, lang) = match super::checked_form(&meta, &headers, &body) {
-        Ok(x) => x,
-        Err(page) => return page,
-    };
-    let s = match signed_in(&app, &headers).await {
-        Ok(Some(s)) => s,
-        Ok(None) => return Redirect::to("/login").into_response(),
-        Err(page) => return page,
-    };
-    let id = p.get("id").unwrap_or("");
-    let done = if is_rename {
-        let name = wa::clean_name(p.get("name").unwrap_or(""));
-        app.store.rename_passkey(&s.account_id, id, &name).await
+async fn change(app: Ctx, f: SignedInForm, is_rename: bool) -> Result<Response, PageError> {
+    let (s, lang) = (&f.session, f.lang);
+    let id = f.form.get("id").unwrap_or("");
+    let changed = if is_rename {
+        let name = f.form.get("name").unwrap_or("");
+        wa::rename(&app, &s.account_id, id, name).await?
     } else {
-        wa::remove(&app, &s.account_id, id).await
+        wa::remove(&app, &s.account_id, id).await?
     };
-    match done {
-        Ok(true) => {
-            tracing::info!(account = %s.account_id, passkey = %id, renamed = is_rename, "passkey changed");
-            let done = if is_rename { "renamed" } else { "removed" };
-            Redirect::to(&format!(
-                "/account/passkeys?done={done}&lang={}",
-                lang.code()
-            ))
-            .into_response()
-        }
-        Ok(false) => super::pages::error_page(lang, StatusCode::NOT_FOUND, "passkeys.err_unknown"),
-        Err(e) => internal_error(lang, &e),
+    if !changed {
+        return Err(PageError::page(
+            lang,
+            StatusCode::NOT_FOUND,
+            "passkeys.err_unknown",
+        ));
     }
+    tracing::info!(account = %s.account_id, passkey = %id, renamed = is_rename, "passkey changed");
+    let done = if is_rename { "renamed" } else { "removed" };
+    Ok(Redirect::to(&format!(
+        "/account/passkeys?done={done}&lang={}",
+        lang.code()
+    ))
+    .into_response())
 }
 
 /// The page script: `navigator.credentials.create/get` with base64url ⇄ ArrayBuffer (CSP forbids inline scripts).

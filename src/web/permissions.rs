@@ -1,15 +1,16 @@
 //! «Разрешения доступа к персональным данным» (REQUIREMENTS §5, 001:327): which portal may read what,
-//! revocable. Revoking withdraws the consent and the portal's grants at once.
+//! revocable. Revoking withdraws the consent and the portal's grants at once
+//! (identity::permissions).
 
+use super::extract::{Language, SignedIn, SignedInForm};
 use super::i18n::Tr;
-use super::identity::{signed_in, signed_in_form, when};
-use super::meta::ClientMeta;
-use super::pages::{internal_error, with_cookie};
+use super::identity::when;
+use super::page_error::PageError;
+use super::pages::with_cookie;
 use super::{csrf, render};
 use crate::ctx::Ctx;
-use crate::store::audit::AuditEntry;
+use crate::identity::permissions::{self, Withdrawal};
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -29,26 +30,24 @@ struct PermissionsPage {
     portals: Vec<PortalView>,
 }
 
-pub async fn page(State(app): State<Ctx>, meta: ClientMeta, headers: HeaderMap) -> Response {
-    let lang = meta.lang(None);
-    let s = match signed_in(&app, &headers, lang).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let portals = match app.store.consents_of(&s.account_id).await {
-        Ok(list) => list
-            .into_iter()
-            .map(|(client_id, name, scopes, at)| PortalView {
-                client_id,
-                name,
-                scopes,
-                since: when(at),
-            })
-            .collect(),
-        Err(e) => return internal_error(lang, &e),
-    };
+pub async fn page(
+    State(app): State<Ctx>,
+    Language(lang): Language,
+    SignedIn(s): SignedIn,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let portals = permissions::of(&app, &s.account_id)
+        .await?
+        .into_iter()
+        .map(|p| PortalView {
+            client_id: p.client_id,
+            name: p.client_name,
+            scopes: p.scopes,
+            since: when(p.since),
+        })
+        .collect();
     let (csrf, cookie) = csrf::token(&headers, app.config.issuer_is_https());
-    with_cookie(
+    Ok(with_cookie(
         render(
             StatusCode::OK,
             &PermissionsPage {
@@ -58,35 +57,15 @@ pub async fn page(State(app): State<Ctx>, meta: ClientMeta, headers: HeaderMap) 
             },
         ),
         cookie,
-    )
+    ))
 }
 
-pub async fn revoke(
-    State(app): State<Ctx>,
-    meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (p, lang, s) = match signed_in_form(&app, &meta, &headers, &body).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let client_id = p.get("client_id").unwrap_or("");
-    match app.store.withdraw_consent(&s.account_id, client_id).await {
-        Ok(true) => {
-            let entry = AuditEntry {
-                actor: &s.account_id,
-                action: "consent.withdraw",
-                target: client_id,
-                request_id: &crate::request_id::current(),
-                details: serde_json::json!({ "account": s.account_id }),
-            };
-            if let Err(e) = app.store.append_audit(entry).await {
-                return internal_error(lang, &e);
-            }
-            Redirect::to("/account/permissions").into_response()
+pub async fn revoke(State(app): State<Ctx>, f: SignedInForm) -> Result<Response, PageError> {
+    let client_id = f.form.get("client_id").unwrap_or("");
+    // Withdrawn or never given: the list shows the outcome either way.
+    match permissions::withdraw(&app, &f.session.account_id, client_id).await? {
+        Withdrawal::Withdrawn | Withdrawal::NotGiven => {
+            Ok(Redirect::to("/account/permissions").into_response())
         }
-        Ok(false) => Redirect::to("/account/permissions").into_response(),
-        Err(e) => internal_error(lang, &e),
     }
 }

@@ -3,17 +3,18 @@
 //! account with that verified SNILS, starts a high-assurance session (acr high, amr sc + pin).
 
 use super::csrf;
+use super::extract;
 use super::i18n::{Lang, Tr};
 use super::login::{load_tx, start_session};
 use super::meta::ClientMeta;
-use super::pages::{error_page, internal_error, with_cookie};
+use super::page_error::PageError;
+use super::pages::with_cookie;
+use super::signature_form::SignatureForm;
 use super::{cookies, render};
 use crate::authn::{self, qes::login as qes_login, session};
 use crate::ctx::Ctx;
-use crate::identity::levels::{self, ConfirmMethod};
 use crate::web::params::Params;
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -39,11 +40,8 @@ async fn signature_page(
     tx: Option<(&str, &crate::authn::login_tx::AuthRequest)>,
     status: StatusCode,
     error_key: Option<&'static str>,
-) -> Response {
-    let challenge = match qes_login::issue_challenge(app, "login", "").await {
-        Ok(c) => c,
-        Err(e) => return internal_error(lang, &e),
-    };
+) -> Result<Response, PageError> {
+    let challenge = qes_login::issue_challenge(app, "login", "").await?;
     let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
     let mut res = with_cookie(
         render(
@@ -64,7 +62,7 @@ async fn signature_page(
         header::CACHE_CONTROL,
         header::HeaderValue::from_static("no-store"),
     );
-    res
+    Ok(res)
 }
 
 pub async fn page(
@@ -72,19 +70,10 @@ pub async fn page(
     meta: ClientMeta,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
-) -> Response {
-    let Ok(p) = Params::from_query(q.as_deref()) else {
-        return error_page(
-            meta.lang(None),
-            StatusCode::BAD_REQUEST,
-            "error.bad_request",
-        );
-    };
+) -> Result<Response, PageError> {
+    let p = Params::from_query(q.as_deref()).map_err(|_| extract::bad_request(&meta))?;
     let lang = meta.lang(p.get("lang"));
-    let req = match load_tx(&app, p.get("tx").filter(|t| !t.is_empty()), lang).await {
-        Ok(r) => r,
-        Err(page) => return page,
-    };
+    let req = load_tx(&app, p.get("tx").filter(|t| !t.is_empty()), lang).await?;
     let lang = req.as_ref().map(|r| r.lang).unwrap_or(lang);
     let tx = p.get("tx").zip(req.as_ref());
     signature_page(&app, &headers, lang, tx, StatusCode::OK, None).await
@@ -94,24 +83,18 @@ pub async fn submit(
     State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let form = match super::signature_form::read(&meta, &headers, body).await {
-        Ok(f) => f,
-        Err(page) => return page,
-    };
+    form: SignatureForm,
+) -> Result<Response, PageError> {
     let (p, lang) = (&form.params, form.lang);
     let tx_id = p.get("tx").filter(|t| !t.is_empty());
-    let req = match load_tx(&app, tx_id, lang).await {
-        Ok(r) => r,
-        Err(page) => return page,
-    };
+    let req = load_tx(&app, tx_id, lang).await?;
     let challenge = p.get("challenge").unwrap_or("");
-    let (account, cert) = match qes_login::login(&app, challenge, &form.signature).await {
+    // A standard account signing in this way becomes confirmed (authn::qes::login).
+    let (account, _) = match qes_login::login(&app, challenge, &form.signature).await {
         Ok(x) => x,
         Err(e) => {
             let Some(key) = e.message_key() else {
-                return internal_error(lang, &e);
+                return Err(PageError::internal(&e));
             };
             tracing::info!(ip = %meta.ip, reason = %e, "signature login refused");
             let tx = tx_id.zip(req.as_ref());
@@ -126,26 +109,12 @@ pub async fn submit(
             .await;
         }
     };
-    if account.level == "standard" {
-        let evidence = format!("qes certificate {}", cert.fingerprint);
-        if let Err(e) = levels::confirm(
-            &app,
-            &account.id,
-            ConfirmMethod::Qes,
-            &evidence,
-            &account.id,
-        )
-        .await
-        {
-            return internal_error(lang, &e);
-        }
-    }
     let persistent = p.get("foreign") != Some("on");
     let mut res = match tx_id.filter(|_| req.is_some()) {
         Some(tx) => Redirect::to(&format!("/authorize/continue?tx={tx}")).into_response(),
         None => Redirect::to("/account").into_response(),
     };
-    match start_session(
+    let cookie = start_session(
         &app,
         &headers,
         &meta,
@@ -154,21 +123,14 @@ pub async fn submit(
         &AMR,
         persistent,
     )
-    .await
-    {
-        Ok(cookie) => match limit_session(&app, &cookie, persistent).await {
-            Ok(cookie) => {
-                res.headers_mut().append(header::SET_COOKIE, cookie);
-                res
-            }
-            Err(e) => internal_error(lang, &e),
-        },
-        Err(e) => internal_error(lang, &e),
-    }
+    .await?;
+    let cookie = limit_session(&app, &cookie, persistent).await?;
+    res.headers_mut().append(header::SET_COOKIE, cookie);
+    Ok(res)
 }
 
-/// A signature session lasts `qes.session_ttl` at most (REQUIREMENTS §3: «a limited time»):
-/// the stored expiry and the cookie's Max-Age are both cut to it.
+/// The session cookie of a signature login, its session cut to the signature lifetime
+/// (authn::qes::login::limit_session) and its Max-Age with it.
 async fn limit_session(
     app: &Ctx,
     cookie: &header::HeaderValue,
@@ -181,12 +143,7 @@ async fn limit_session(
         .and_then(|c| c.split(';').next())
         .and_then(|kv| kv.strip_prefix(prefix.as_str()))
         .unwrap_or("");
-    let ttl = app.config.qes.session_ttl.min(app.config.session.ttl);
-    if let Some(row) = session::current(app, Some(raw)).await? {
-        app.store
-            .cap_session_expiry(&row.id_hash, row.auth_time + ttl)
-            .await?;
-    }
+    let ttl = qes_login::limit_session(app, raw).await?;
     Ok(cookies::set(
         session::COOKIE,
         raw,

@@ -1,16 +1,15 @@
 //! «Мои данные» records: driving licence, medical policy, vehicles, children — each sent for a
 //! registry check; their status shows on the documents page.
 
+use super::extract::{Language, SignedIn, SignedInForm};
 use super::i18n::{Lang, Tr};
-use super::identity::{signed_in, signed_in_form};
-use super::meta::ClientMeta;
-use super::pages::{internal_error, with_cookie};
+use super::page_error::PageError;
+use super::pages::with_cookie;
 use super::{csrf, render};
 use crate::ctx::Ctx;
 use crate::identity::levels::LevelError;
 use crate::identity::records::{self, Record};
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -44,26 +43,19 @@ fn page_with(
     )
 }
 
-pub async fn page(State(app): State<Ctx>, meta: ClientMeta, headers: HeaderMap) -> Response {
-    let lang = meta.lang(None);
-    match signed_in(&app, &headers, lang).await {
-        Ok(_) => page_with(&app, &headers, lang, StatusCode::OK, ""),
-        Err(r) => r,
-    }
+pub async fn page(
+    State(app): State<Ctx>,
+    Language(lang): Language,
+    SignedIn(_): SignedIn,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    Ok(page_with(&app, &headers, lang, StatusCode::OK, ""))
 }
 
-pub async fn submit(
-    State(app): State<Ctx>,
-    meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (p, lang, s) = match signed_in_form(&app, &meta, &headers, &body).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let get = |k: &str| p.get(k).unwrap_or("").trim().to_string();
-    let record = match Record::parse(p.get("kind").unwrap_or(""), &get) {
+pub async fn submit(State(app): State<Ctx>, f: SignedInForm) -> Result<Response, PageError> {
+    let refused = |status: StatusCode, key| Ok(page_with(&app, &f.headers, f.lang, status, key));
+    let get = |k: &str| f.form.get(k).unwrap_or("").trim().to_string();
+    let record = match Record::parse(f.form.get("kind").unwrap_or(""), &get) {
         Ok(r) => r,
         Err(bad) => {
             let key = match bad.0 {
@@ -72,25 +64,13 @@ pub async fn submit(
                 "plate" => "records.bad_plate",
                 _ => "records.bad_number",
             };
-            return page_with(&app, &headers, lang, StatusCode::BAD_REQUEST, key);
+            return refused(StatusCode::BAD_REQUEST, key);
         }
     };
-    match records::submit(&app, &s.account_id, &record).await {
-        Ok(_) => Redirect::to("/account/documents?done=submitted").into_response(),
-        Err(LevelError::Store(e)) => internal_error(lang, &e),
-        Err(LevelError::CheckRunning) => page_with(
-            &app,
-            &headers,
-            lang,
-            StatusCode::CONFLICT,
-            "standard.running",
-        ),
-        Err(_) => page_with(
-            &app,
-            &headers,
-            lang,
-            StatusCode::CONFLICT,
-            "records.needs_standard",
-        ),
+    match records::submit(&app, &f.session.account_id, &record).await {
+        Ok(_) => Ok(Redirect::to("/account/documents?done=submitted").into_response()),
+        Err(LevelError::Store(e)) => Err(e.into()),
+        Err(LevelError::CheckRunning) => refused(StatusCode::CONFLICT, "standard.running"),
+        Err(_) => refused(StatusCode::CONFLICT, "records.needs_standard"),
     }
 }

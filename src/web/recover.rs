@@ -1,9 +1,11 @@
 //! «Восстановить пароль» pages: who → code (or the e-mail link) → the second factor when two-step
 //! sign-in is on (identity/recovery explains which) → new password → signed in.
 
+use super::extract::CsrfForm;
 use super::i18n::{Lang, Tr};
 use super::meta::ClientMeta;
-use super::pages::{internal_error, with_cookie};
+use super::page_error::PageError;
+use super::pages::with_cookie;
 use super::{csrf, render};
 use crate::authn;
 use crate::authn::lockout::Attempt;
@@ -11,7 +13,6 @@ use crate::ctx::Ctx;
 use crate::identity::recovery::{self, RecoveryError, SecondStep, Stage, Who};
 use crate::web::params::Params;
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -131,16 +132,24 @@ pub async fn start_page(
     page(&app, &headers, lang, "start", "", StatusCode::OK, "")
 }
 
+/// The cooldown a refusal names (seconds), else 0.
+fn wait_of(e: &RecoveryError) -> i64 {
+    if let RecoveryError::TooEarly(w) = e {
+        *w
+    } else {
+        0
+    }
+}
+
 pub async fn start(
     State(app): State<Ctx>,
     meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (p, lang) = match super::checked_form(&meta, &headers, &body) {
-        Ok(x) => x,
-        Err(page) => return page,
-    };
+    CsrfForm {
+        form: p,
+        lang,
+        headers,
+    }: CsrfForm,
+) -> Result<Response, PageError> {
     let login = p.get("login").unwrap_or("").trim();
     let who = if login.is_empty() {
         Who::Passport {
@@ -150,27 +159,23 @@ pub async fn start(
     } else {
         Who::Login(login)
     };
-    match recovery::start(&app, who, &meta.ip).await {
-        Ok(rid) => Redirect::to(&format!("/recover/code?rid={rid}")).into_response(),
-        Err(e @ (RecoveryError::Store(_) | RecoveryError::Cache(_))) => internal_error(lang, &e),
-        Err(e) => {
-            let (status, key) = error_key(&e);
-            let wait = if let RecoveryError::TooEarly(w) = e {
-                w
-            } else {
-                0
-            };
-            full_page(
-                &app,
-                &headers,
-                lang,
-                ("start", ""),
-                status,
-                (key, wait),
-                SecondView::default(),
-            )
+    let e = match recovery::start(&app, who, &meta.ip).await {
+        Ok(rid) => return Ok(Redirect::to(&format!("/recover/code?rid={rid}")).into_response()),
+        Err(e @ (RecoveryError::Store(_) | RecoveryError::Cache(_))) => {
+            return Err(PageError::internal(&e));
         }
-    }
+        Err(e) => e,
+    };
+    let (status, key) = error_key(&e);
+    Ok(full_page(
+        &app,
+        &headers,
+        lang,
+        ("start", ""),
+        status,
+        (key, wait_of(&e)),
+        SecondView::default(),
+    ))
 }
 
 pub async fn code_page(
@@ -188,21 +193,15 @@ pub async fn code_page(
 pub async fn code(
     State(app): State<Ctx>,
     meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (p, lang) = match super::checked_form(&meta, &headers, &body) {
-        Ok(x) => x,
-        Err(page) => return page,
-    };
-    let rid = p.get("rid").unwrap_or("");
-    confirmed(
-        &app,
-        &headers,
+    CsrfForm {
+        form: p,
         lang,
-        rid,
-        recovery::confirm(&app, rid, p.get("code").unwrap_or(""), &meta.ip).await,
-    )
+        headers,
+    }: CsrfForm,
+) -> Result<Response, PageError> {
+    let rid = p.get("rid").unwrap_or("");
+    let result = recovery::confirm(&app, rid, p.get("code").unwrap_or(""), &meta.ip).await;
+    confirmed(&app, &headers, lang, rid, result)
 }
 
 /// The e-mail link: the same check as a code, then the password form.
@@ -211,7 +210,7 @@ pub async fn link(
     meta: ClientMeta,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
-) -> Response {
+) -> Result<Response, PageError> {
     let p = query(q);
     let lang = meta.lang(p.get("lang"));
     let rid = p.get("rid").unwrap_or("");
@@ -225,16 +224,18 @@ fn confirmed(
     lang: Lang,
     rid: &str,
     result: Result<Stage, RecoveryError>,
-) -> Response {
-    match result {
+) -> Result<Response, PageError> {
+    Ok(match result {
         Ok(Stage::Second(_)) => Redirect::to(&format!("/recover/second?rid={rid}")).into_response(),
         Ok(_) => Redirect::to(&format!("/recover/password?rid={rid}")).into_response(),
-        Err(e @ (RecoveryError::Store(_) | RecoveryError::Cache(_))) => internal_error(lang, &e),
+        Err(e @ (RecoveryError::Store(_) | RecoveryError::Cache(_))) => {
+            return Err(PageError::internal(&e));
+        }
         Err(e) => {
             let (status, key) = error_key(&e);
             page(app, headers, lang, "code", rid, status, key)
         }
-    }
+    })
 }
 
 pub async fn password_page(
@@ -242,13 +243,21 @@ pub async fn password_page(
     meta: ClientMeta,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
-) -> Response {
+) -> Result<Response, PageError> {
     let p = query(q);
     let lang = meta.lang(p.get("lang"));
     let rid = p.get("rid").unwrap_or("");
     let stage = recovery::current_stage(&app, rid).await;
     if matches!(stage, Ok(Stage::Password)) {
-        return page(&app, &headers, lang, "password", rid, StatusCode::OK, "");
+        return Ok(page(
+            &app,
+            &headers,
+            lang,
+            "password",
+            rid,
+            StatusCode::OK,
+            "",
+        ));
     }
     stage_page(&app, &headers, lang, rid, stage)
 }
@@ -260,43 +269,44 @@ fn stage_page(
     lang: Lang,
     rid: &str,
     stage: Result<Stage, RecoveryError>,
-) -> Response {
-    match stage {
+) -> Result<Response, PageError> {
+    Ok(match stage {
         Ok(Stage::Second(s)) => second_page(app, headers, lang, rid, StatusCode::OK, ("", 0), &s),
         Ok(Stage::Password) => {
             Redirect::to(&format!("/recover/password?rid={rid}")).into_response()
         }
         Ok(Stage::Code) => page(app, headers, lang, "code", rid, StatusCode::OK, ""),
-        Err(e @ (RecoveryError::Store(_) | RecoveryError::Cache(_))) => internal_error(lang, &e),
+        Err(e @ (RecoveryError::Store(_) | RecoveryError::Cache(_))) => {
+            return Err(PageError::internal(&e));
+        }
         Err(e) => {
             let (status, key) = error_key(&e);
             page(app, headers, lang, "start", "", status, key)
         }
-    }
+    })
 }
 
 pub async fn set_password(
     State(app): State<Ctx>,
     meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (p, lang) = match super::checked_form(&meta, &headers, &body) {
-        Ok(x) => x,
-        Err(page) => return page,
-    };
+    CsrfForm {
+        form: p,
+        lang,
+        headers,
+    }: CsrfForm,
+) -> Result<Response, PageError> {
     let rid = p.get("rid").unwrap_or("");
-    let account_id = match recovery::complete(
+    let result = recovery::complete(
         &app,
         rid,
         p.get("password").unwrap_or(""),
         p.get("password2").unwrap_or(""),
     )
-    .await
-    {
+    .await;
+    let account_id = match result {
         Ok(a) => a,
         Err(e @ (RecoveryError::Store(_) | RecoveryError::Cache(_) | RecoveryError::Hash(_))) => {
-            return internal_error(lang, &e);
+            return Err(PageError::internal(&e));
         }
         Err(e) => {
             let (status, key) = error_key(&e);
@@ -305,11 +315,10 @@ pub async fn set_password(
             } else {
                 "start"
             };
-            return page(&app, &headers, lang, step, rid, status, key);
+            return Ok(page(&app, &headers, lang, step, rid, status, key));
         }
     };
-    let mut res = Redirect::to("/account?recovered=1").into_response();
-    match super::login::start_session(
+    let cookie = super::login::start_session(
         &app,
         &headers,
         &meta,
@@ -318,14 +327,10 @@ pub async fn set_password(
         &["pwd"],
         true,
     )
-    .await
-    {
-        Ok(cookie) => {
-            res.headers_mut().append(header::SET_COOKIE, cookie);
-            res
-        }
-        Err(e) => internal_error(lang, &e),
-    }
+    .await?;
+    let mut res = Redirect::to("/account?recovered=1").into_response();
+    res.headers_mut().append(header::SET_COOKIE, cookie);
+    Ok(res)
 }
 
 fn second_page(
@@ -349,7 +354,7 @@ pub async fn second_form(
     meta: ClientMeta,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
-) -> Response {
+) -> Result<Response, PageError> {
     let p = query(q);
     let lang = meta.lang(p.get("lang"));
     let rid = p.get("rid").unwrap_or("");
@@ -361,13 +366,12 @@ pub async fn second_form(
 pub async fn second(
     State(app): State<Ctx>,
     meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (p, lang) = match super::checked_form(&meta, &headers, &body) {
-        Ok(x) => x,
-        Err(page) => return page,
-    };
+    CsrfForm {
+        form: p,
+        lang,
+        headers,
+    }: CsrfForm,
+) -> Result<Response, PageError> {
     let rid = p.get("rid").unwrap_or("");
     let who = Attempt {
         ip: &meta.ip,
@@ -388,16 +392,15 @@ pub async fn second(
 pub async fn second_send(
     State(app): State<Ctx>,
     meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (p, lang) = match super::checked_form(&meta, &headers, &body) {
-        Ok(x) => x,
-        Err(page) => return page,
-    };
+    CsrfForm {
+        form: p,
+        lang,
+        headers,
+    }: CsrfForm,
+) -> Result<Response, PageError> {
     let rid = p.get("rid").unwrap_or("");
     match recovery::send_second_code(&app, rid, &meta.ip).await {
-        Ok(()) => Redirect::to(&format!("/recover/second?rid={rid}")).into_response(),
+        Ok(()) => Ok(Redirect::to(&format!("/recover/second?rid={rid}")).into_response()),
         Err(e) => second_result(&app, &headers, lang, rid, Err(e)).await,
     }
 }
@@ -408,23 +411,21 @@ async fn second_result(
     lang: Lang,
     rid: &str,
     result: Result<(), RecoveryError>,
-) -> Response {
+) -> Result<Response, PageError> {
     let e = match result {
-        Ok(()) => return Redirect::to(&format!("/recover/password?rid={rid}")).into_response(),
+        Ok(()) => {
+            return Ok(Redirect::to(&format!("/recover/password?rid={rid}")).into_response());
+        }
         Err(e @ (RecoveryError::Store(_) | RecoveryError::Cache(_))) => {
-            return internal_error(lang, &e);
+            return Err(PageError::internal(&e));
         }
         Err(e) => e,
     };
     let (status, key) = error_key(&e);
-    let wait = if let RecoveryError::TooEarly(w) = e {
-        w
-    } else {
-        0
-    };
-    match recovery::current_stage(app, rid).await {
+    let wait = wait_of(&e);
+    Ok(match recovery::current_stage(app, rid).await {
         Ok(Stage::Second(s)) => second_page(app, headers, lang, rid, status, (key, wait), &s),
         Ok(_) => page(app, headers, lang, "start", "", status, key),
         Err(_) => page(app, headers, lang, "start", "", status, key),
-    }
+    })
 }

@@ -2,10 +2,12 @@
 //! the portal that sent the person here).
 
 use super::csrf;
+use super::extract::{self, CsrfForm};
 use super::i18n::{Lang, Tr};
 use super::login::{load_tx, start_session};
 use super::meta::ClientMeta;
-use super::pages::{error_page, internal_error, with_cookie};
+use super::page_error::PageError;
+use super::pages::with_cookie;
 use super::render;
 use crate::authn;
 use crate::ctx::Ctx;
@@ -15,7 +17,6 @@ use crate::identity::password_policy::PolicyError;
 use crate::identity::registration::{self as reg, RegError, RegistrationForm};
 use crate::web::params::Params;
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -57,12 +58,17 @@ struct PasswordPage {
     error: Option<&'static str>,
 }
 
-fn bad_form(lang: Lang) -> Response {
-    error_page(lang, StatusCode::BAD_REQUEST, "error.bad_request")
+/// The query of a page, or 400.
+fn query(meta: &ClientMeta, q: Option<String>) -> Result<Params, PageError> {
+    Params::from_query(q.as_deref()).map_err(|_| extract::bad_request(meta))
 }
 
-fn expired(lang: Lang) -> Response {
-    error_page(lang, StatusCode::BAD_REQUEST, "confirm.expired")
+fn expired(lang: Lang) -> PageError {
+    PageError::page(lang, StatusCode::BAD_REQUEST, "confirm.expired")
+}
+
+fn too_many(lang: Lang) -> PageError {
+    PageError::page(lang, StatusCode::TOO_MANY_REQUESTS, "confirm.too_many")
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -101,33 +107,36 @@ pub async fn page(
     meta: ClientMeta,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
-) -> Response {
-    let Ok(p) = Params::from_query(q.as_deref()) else {
-        return bad_form(meta.lang(None));
-    };
+) -> Result<Response, PageError> {
+    let p = query(&meta, q)?;
     let lang = meta.lang(p.get("lang"));
-    let tx = match load_tx(&app, p.get("tx"), lang).await {
-        Ok(Some(_)) => p.get("tx").unwrap_or(""),
-        Ok(None) => "",
-        Err(page) => return page,
+    let tx = match load_tx(&app, p.get("tx"), lang).await? {
+        Some(_) => p.get("tx").unwrap_or(""),
+        None => "",
     };
-    register_page(&app, &headers, lang, StatusCode::OK, tx, ("", "", ""), None)
+    Ok(register_page(
+        &app,
+        &headers,
+        lang,
+        StatusCode::OK,
+        tx,
+        ("", "", ""),
+        None,
+    ))
 }
 
 pub async fn submit(
     State(app): State<Ctx>,
     meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (p, lang) = match super::checked_form(&meta, &headers, &body) {
-        Ok(x) => x,
-        Err(page) => return page,
-    };
-    let tx = match load_tx(&app, p.get("tx"), lang).await {
-        Ok(Some(_)) => p.get("tx"),
-        Ok(None) => None,
-        Err(page) => return page,
+    CsrfForm {
+        form: p,
+        lang,
+        headers,
+    }: CsrfForm,
+) -> Result<Response, PageError> {
+    let tx = match load_tx(&app, p.get("tx"), lang).await? {
+        Some(_) => p.get("tx"),
+        None => None,
     };
     let fields = (
         p.get("surname").unwrap_or(""),
@@ -139,7 +148,7 @@ pub async fn submit(
         given_name: fields.1,
         contact: fields.2,
     };
-    match reg::start(
+    let e = match reg::start(
         &app,
         form,
         tx.map(str::to_owned),
@@ -149,35 +158,36 @@ pub async fn submit(
     .await
     {
         // The same answer whether or not the contact is registered already (reg::start).
-        Ok(id) => Redirect::to(&format!("/register/confirm?reg={id}&lang={}", lang.code()))
-            .into_response(),
-        Err(e) => {
-            let (status, key, wait) = match e {
-                RegError::Surname(_) => (StatusCode::BAD_REQUEST, "register.bad_surname", 0),
-                RegError::GivenName(_) => (StatusCode::BAD_REQUEST, "register.bad_name", 0),
-                RegError::Contact(ContactError::BadPhone) => {
-                    (StatusCode::BAD_REQUEST, "register.bad_phone", 0)
-                }
-                RegError::Contact(ContactError::BadEmail) => {
-                    (StatusCode::BAD_REQUEST, "register.bad_email", 0)
-                }
-                RegError::TooEarly(wait) => {
-                    (StatusCode::TOO_MANY_REQUESTS, "codes.too_early", wait)
-                }
-                RegError::SendLimit => (StatusCode::TOO_MANY_REQUESTS, "codes.limit", 0),
-                other => return internal_error(lang, &other),
-            };
-            register_page(
-                &app,
-                &headers,
-                lang,
-                status,
-                tx.unwrap_or(""),
-                fields,
-                Some((key, wait)),
-            )
+        Ok(id) => {
+            return Ok(
+                Redirect::to(&format!("/register/confirm?reg={id}&lang={}", lang.code()))
+                    .into_response(),
+            );
         }
-    }
+        Err(e) => e,
+    };
+    let (status, key, wait) = match e {
+        RegError::Surname(_) => (StatusCode::BAD_REQUEST, "register.bad_surname", 0),
+        RegError::GivenName(_) => (StatusCode::BAD_REQUEST, "register.bad_name", 0),
+        RegError::Contact(ContactError::BadPhone) => {
+            (StatusCode::BAD_REQUEST, "register.bad_phone", 0)
+        }
+        RegError::Contact(ContactError::BadEmail) => {
+            (StatusCode::BAD_REQUEST, "register.bad_email", 0)
+        }
+        RegError::TooEarly(wait) => (StatusCode::TOO_MANY_REQUESTS, "codes.too_early", wait),
+        RegError::SendLimit => (StatusCode::TOO_MANY_REQUESTS, "codes.limit", 0),
+        other => return Err(PageError::internal(&other)),
+    };
+    Ok(register_page(
+        &app,
+        &headers,
+        lang,
+        status,
+        tx.unwrap_or(""),
+        fields,
+        Some((key, wait)),
+    ))
 }
 
 fn confirm_page(
@@ -212,10 +222,10 @@ pub async fn confirm_page_get(
     headers: &HeaderMap,
     lang: Lang,
     reg_id: &str,
-) -> Response {
+) -> Result<Response, PageError> {
     match reg::pending(app, reg_id).await {
-        Ok(p) if p.confirmed => password_redirect(reg_id, lang),
-        Ok(p) => confirm_page(
+        Ok(p) if p.confirmed => Ok(password_redirect(reg_id, lang)),
+        Ok(p) => Ok(confirm_page(
             app,
             headers,
             lang,
@@ -223,9 +233,9 @@ pub async fn confirm_page_get(
             reg_id,
             &p.contact(),
             None,
-        ),
-        Err(RegError::UnknownOrExpired) => expired(lang),
-        Err(e) => internal_error(lang, &e),
+        )),
+        Err(RegError::UnknownOrExpired) => Err(expired(lang)),
+        Err(e) => Err(PageError::internal(&e)),
     }
 }
 
@@ -234,10 +244,8 @@ pub async fn confirm_form(
     meta: ClientMeta,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
-) -> Response {
-    let Ok(p) = Params::from_query(q.as_deref()) else {
-        return bad_form(meta.lang(None));
-    };
+) -> Result<Response, PageError> {
+    let p = query(&meta, q)?;
     let lang = meta.lang(p.get("lang"));
     confirm_page_get(&app, &headers, lang, p.get("reg").unwrap_or("")).await
 }
@@ -252,19 +260,17 @@ fn password_redirect(reg_id: &str, lang: Lang) -> Response {
 
 pub async fn confirm(
     State(app): State<Ctx>,
-    meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (p, lang) = match super::checked_form(&meta, &headers, &body) {
-        Ok(x) => x,
-        Err(page) => return page,
-    };
+    CsrfForm {
+        form: p,
+        lang,
+        headers,
+    }: CsrfForm,
+) -> Result<Response, PageError> {
     let reg_id = p.get("reg").unwrap_or("");
     match reg::confirm(&app, reg_id, p.get("code").unwrap_or("")).await {
-        Ok(_) => password_redirect(reg_id, lang),
+        Ok(_) => Ok(password_redirect(reg_id, lang)),
         Err(RegError::WrongCode { remaining }) => match reg::pending(&app, reg_id).await {
-            Ok(pending) => confirm_page(
+            Ok(pending) => Ok(confirm_page(
                 &app,
                 &headers,
                 lang,
@@ -272,14 +278,12 @@ pub async fn confirm(
                 reg_id,
                 &pending.contact(),
                 Some(("confirm.wrong", remaining)),
-            ),
-            Err(_) => expired(lang),
+            )),
+            Err(_) => Err(expired(lang)),
         },
-        Err(RegError::TooManyAttempts) => {
-            error_page(lang, StatusCode::TOO_MANY_REQUESTS, "confirm.too_many")
-        }
-        Err(RegError::UnknownOrExpired) => expired(lang),
-        Err(e) => internal_error(lang, &e),
+        Err(RegError::TooManyAttempts) => Err(too_many(lang)),
+        Err(RegError::UnknownOrExpired) => Err(expired(lang)),
+        Err(e) => Err(PageError::internal(&e)),
     }
 }
 
@@ -288,20 +292,39 @@ pub async fn verify_link(
     State(app): State<Ctx>,
     meta: ClientMeta,
     RawQuery(q): RawQuery,
-) -> Response {
-    let Ok(p) = Params::from_query(q.as_deref()) else {
-        return bad_form(meta.lang(None));
-    };
+) -> Result<Response, PageError> {
+    let p = query(&meta, q)?;
     let lang = meta.lang(p.get("lang"));
     let reg_id = p.get("reg").unwrap_or("");
     match reg::confirm(&app, reg_id, p.get("token").unwrap_or("")).await {
-        Ok(_) => password_redirect(reg_id, lang),
-        Err(RegError::TooManyAttempts) => {
-            error_page(lang, StatusCode::TOO_MANY_REQUESTS, "confirm.too_many")
-        }
-        Err(RegError::UnknownOrExpired | RegError::WrongCode { .. }) => expired(lang),
-        Err(e) => internal_error(lang, &e),
+        Ok(_) => Ok(password_redirect(reg_id, lang)),
+        Err(RegError::TooManyAttempts) => Err(too_many(lang)),
+        Err(RegError::UnknownOrExpired | RegError::WrongCode { .. }) => Err(expired(lang)),
+        Err(e) => Err(PageError::internal(&e)),
     }
+}
+
+fn password_form(
+    app: &Ctx,
+    headers: &HeaderMap,
+    lang: Lang,
+    status: StatusCode,
+    reg_id: &str,
+    error: Option<&'static str>,
+) -> Response {
+    let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
+    with_cookie(
+        render(
+            status,
+            &PasswordPage {
+                t: Tr::new(lang),
+                csrf,
+                reg: reg_id.to_string(),
+                error,
+            },
+        ),
+        cookie,
+    )
 }
 
 pub async fn password_page(
@@ -309,44 +332,34 @@ pub async fn password_page(
     meta: ClientMeta,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
-) -> Response {
-    let Ok(p) = Params::from_query(q.as_deref()) else {
-        return bad_form(meta.lang(None));
-    };
+) -> Result<Response, PageError> {
+    let p = query(&meta, q)?;
     let lang = meta.lang(p.get("lang"));
     let reg_id = p.get("reg").unwrap_or("");
     match reg::pending(&app, reg_id).await {
-        Ok(pending) if pending.confirmed => {
-            let (csrf, cookie) = csrf::token(&headers, app.config.issuer_is_https());
-            with_cookie(
-                render(
-                    StatusCode::OK,
-                    &PasswordPage {
-                        t: Tr::new(lang),
-                        csrf,
-                        reg: reg_id.to_string(),
-                        error: None,
-                    },
-                ),
-                cookie,
-            )
-        }
+        Ok(pending) if pending.confirmed => Ok(password_form(
+            &app,
+            &headers,
+            lang,
+            StatusCode::OK,
+            reg_id,
+            None,
+        )),
         Ok(_) => confirm_page_get(&app, &headers, lang, reg_id).await,
-        Err(RegError::UnknownOrExpired) => expired(lang),
-        Err(e) => internal_error(lang, &e),
+        Err(RegError::UnknownOrExpired) => Err(expired(lang)),
+        Err(e) => Err(PageError::internal(&e)),
     }
 }
 
 pub async fn set_password(
     State(app): State<Ctx>,
     meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (p, lang) = match super::checked_form(&meta, &headers, &body) {
-        Ok(x) => x,
-        Err(page) => return page,
-    };
+    CsrfForm {
+        form: p,
+        lang,
+        headers,
+    }: CsrfForm,
+) -> Result<Response, PageError> {
     let reg_id = p.get("reg").unwrap_or("");
     let result = reg::complete(
         &app,
@@ -358,30 +371,28 @@ pub async fn set_password(
     let (account, tx) = match result {
         Ok(done) => done,
         Err(RegError::Policy(e)) => {
-            let key = policy_key(&e);
-            let (csrf, cookie) = csrf::token(&headers, app.config.issuer_is_https());
-            return with_cookie(
-                render(
-                    StatusCode::BAD_REQUEST,
-                    &PasswordPage {
-                        t: Tr::new(lang),
-                        csrf,
-                        reg: reg_id.to_string(),
-                        error: Some(key),
-                    },
-                ),
-                cookie,
-            );
+            return Ok(password_form(
+                &app,
+                &headers,
+                lang,
+                StatusCode::BAD_REQUEST,
+                reg_id,
+                Some(policy_key(&e)),
+            ));
         }
         Err(RegError::NotConfirmed) => return confirm_page_get(&app, &headers, lang, reg_id).await,
-        Err(RegError::UnknownOrExpired) => return expired(lang),
+        Err(RegError::UnknownOrExpired) => return Err(expired(lang)),
         Err(RegError::ContactTaken) => {
-            return error_page(lang, StatusCode::CONFLICT, "register.taken_phone");
+            return Err(PageError::page(
+                lang,
+                StatusCode::CONFLICT,
+                "register.taken_phone",
+            ));
         }
-        Err(e) => return internal_error(lang, &e),
+        Err(e) => return Err(PageError::internal(&e)),
     };
     tracing::info!(account = %account.id, "account registered");
-    let cookie = match start_session(
+    let cookie = start_session(
         &app,
         &headers,
         &meta,
@@ -390,20 +401,15 @@ pub async fn set_password(
         &["pwd"],
         true,
     )
-    .await
-    {
-        Ok(c) => c,
-        Err(e) => return internal_error(lang, &e),
-    };
+    .await?;
     let target = match tx {
         Some(tx) => format!("/authorize/continue?tx={tx}"),
         None => format!("/account?registered=1&lang={}", lang.code()),
     };
     let mut res = Redirect::to(&target).into_response();
     res.headers_mut().append(header::SET_COOKIE, cookie);
-    res
+    Ok(res)
 }
-
 /// The page text naming why a new password was refused (registration, recovery).
 pub fn policy_key(e: &PolicyError) -> &'static str {
     match e {

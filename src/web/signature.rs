@@ -2,20 +2,20 @@
 //! one — fresh login, a signature over a bind challenge, then the code sent to a confirmed contact.
 
 use super::csrf;
+use super::extract::{Language, SignedIn, SignedInForm, signed_in};
 use super::i18n::{Lang, Tr};
 use super::meta::ClientMeta;
-use super::pages::{internal_error, with_cookie};
-use super::{cookies, render};
-use crate::authn::qes::binding::{self, BindError};
+use super::page_error::PageError;
+use super::pages::with_cookie;
+use super::render;
+use super::signature_form::SignatureForm;
+use crate::authn::qes::binding::{self, BindError, Unbinding};
 use crate::authn::qes::login::issue_challenge;
-use crate::authn::session;
 use crate::ctx::Ctx;
-use crate::store::audit::AuditEntry;
 use crate::store::qes::QesCertificateRow;
 use crate::store::sessions::SessionRow;
 use crate::web::params::Params;
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -44,17 +44,6 @@ struct CodePage {
     error_key: Option<&'static str>,
 }
 
-/// The live session of this browser, or the response sending it to sign in.
-#[allow(clippy::result_large_err)]
-async fn signed_in(app: &Ctx, headers: &HeaderMap, lang: Lang) -> Result<SessionRow, Response> {
-    let sid = cookies::get(headers, session::COOKIE);
-    match session::current(app, sid.as_deref()).await {
-        Ok(Some(s)) => Ok(s),
-        Ok(None) => Err(Redirect::to("/login").into_response()),
-        Err(e) => Err(internal_error(lang, &e)),
-    }
-}
-
 fn no_store(mut res: Response) -> Response {
     res.headers_mut().insert(
         header::CACHE_CONTROL,
@@ -71,28 +60,20 @@ async fn settings_page(
     status: StatusCode,
     error_key: Option<&'static str>,
     notice_key: Option<&'static str>,
-) -> Response {
-    let (certificates, ids) = match (
-        app.store.qes_certificates(&s.account_id).await,
-        app.store.identifiers(&s.account_id).await,
-    ) {
-        (Ok(c), Ok(i)) => (c, i),
-        (Err(e), _) | (_, Err(e)) => return internal_error(lang, &e),
-    };
+) -> Result<Response, PageError> {
+    let certificates = app.store.qes_certificates(&s.account_id).await?;
+    let ids = app.store.identifiers(&s.account_id).await?;
     let has_snils = ids
         .iter()
         .any(|i| i.kind == "snils" && i.verified_at.is_some());
     let fresh = binding::is_fresh(app, s);
     let challenge = if fresh && has_snils {
-        match issue_challenge(app, "bind", &s.account_id).await {
-            Ok(c) => c,
-            Err(e) => return internal_error(lang, &e),
-        }
+        issue_challenge(app, "bind", &s.account_id).await?
     } else {
         String::new()
     };
     let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
-    no_store(with_cookie(
+    Ok(no_store(with_cookie(
         render(
             status,
             &SettingsPage {
@@ -107,39 +88,29 @@ async fn settings_page(
             },
         ),
         cookie,
-    ))
+    )))
 }
 
 pub async fn page(
     State(app): State<Ctx>,
-    meta: ClientMeta,
+    Language(lang): Language,
+    SignedIn(s): SignedIn,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
-) -> Response {
+) -> Result<Response, PageError> {
     let p = Params::from_query(q.as_deref()).unwrap_or_default();
-    let lang = meta.lang(p.get("lang"));
-    let s = match signed_in(&app, &headers, lang).await {
-        Ok(s) => s,
-        Err(res) => return res,
-    };
     if let Some(id) = p.get("bind") {
         return match binding::pending(&app, &s.account_id, id).await {
-            Ok(pending) => code_page(&app, &headers, lang, StatusCode::OK, id, pending, None),
-            Err(e) => match e.message_key() {
-                Some(key) => {
-                    settings_page(
-                        &app,
-                        &headers,
-                        lang,
-                        &s,
-                        refusal_status(&e),
-                        Some(key),
-                        None,
-                    )
-                    .await
-                }
-                None => internal_error(lang, &e),
-            },
+            Ok(pending) => Ok(code_page(
+                &app,
+                &headers,
+                lang,
+                StatusCode::OK,
+                id,
+                pending,
+                None,
+            )),
+            Err(e) => refused(&app, &headers, lang, &s, &e).await,
         };
     }
     let notice = match p.get("done") {
@@ -148,6 +119,20 @@ pub async fn page(
         _ => None,
     };
     settings_page(&app, &headers, lang, &s, StatusCode::OK, None, notice).await
+}
+
+/// The settings page with a refusal, or the internal-error page for a failure inside.
+async fn refused(
+    app: &Ctx,
+    headers: &HeaderMap,
+    lang: Lang,
+    s: &SessionRow,
+    e: &BindError,
+) -> Result<Response, PageError> {
+    let Some(key) = e.message_key() else {
+        return Err(PageError::internal(e));
+    };
+    settings_page(app, headers, lang, s, refusal_status(e), Some(key), None).await
 }
 
 fn refusal_status(e: &BindError) -> StatusCode {
@@ -193,17 +178,10 @@ pub async fn bind(
     State(app): State<Ctx>,
     meta: ClientMeta,
     headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let form = match super::signature_form::read(&meta, &headers, body).await {
-        Ok(f) => f,
-        Err(page) => return page,
-    };
+    form: SignatureForm,
+) -> Result<Response, PageError> {
     let lang = form.lang;
-    let s = match signed_in(&app, &headers, lang).await {
-        Ok(s) => s,
-        Err(res) => return res,
-    };
+    let s = signed_in(&app, &headers).await?;
     let challenge = form.params.get("challenge").unwrap_or("");
     match binding::start(
         &app,
@@ -216,112 +194,48 @@ pub async fn bind(
     .await
     {
         // 303 to the code step (Post/Redirect/Get): a reload does not send a second code.
-        Ok((id, _)) => Redirect::to(&format!("/account/signature?bind={id}")).into_response(),
-        Err(e) => match e.message_key() {
-            Some(key) => {
+        Ok((id, _)) => Ok(Redirect::to(&format!("/account/signature?bind={id}")).into_response()),
+        Err(e) => {
+            if e.message_key().is_some() {
                 tracing::info!(account = %s.account_id, reason = %e, "certificate binding refused");
-                settings_page(
-                    &app,
-                    &headers,
-                    lang,
-                    &s,
-                    refusal_status(&e),
-                    Some(key),
-                    None,
-                )
-                .await
             }
-            None => internal_error(lang, &e),
-        },
+            refused(&app, &headers, lang, &s, &e).await
+        }
     }
 }
 
 /// Step 2: the code; the right one binds the certificate.
-pub async fn confirm(
-    State(app): State<Ctx>,
-    meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (p, lang) = match super::checked_form(&meta, &headers, &body) {
-        Ok(x) => x,
-        Err(page) => return page,
-    };
-    let s = match signed_in(&app, &headers, lang).await {
-        Ok(s) => s,
-        Err(res) => return res,
-    };
-    let id = p.get("bind").unwrap_or("");
-    let code = p.get("code").unwrap_or("");
+pub async fn confirm(State(app): State<Ctx>, f: SignedInForm) -> Result<Response, PageError> {
+    let s = &f.session;
+    let id = f.form.get("bind").unwrap_or("");
+    let code = f.form.get("code").unwrap_or("");
     match binding::confirm(&app, &s.account_id, id, code).await {
-        Ok(_) => Redirect::to("/account/signature?done=bound").into_response(),
+        Ok(_) => Ok(Redirect::to("/account/signature?done=bound").into_response()),
         Err(e @ BindError::WrongCode { .. }) => {
-            let pending = match binding::pending(&app, &s.account_id, id).await {
-                Ok(p) => p,
-                Err(e) => return internal_error(lang, &e),
-            };
-            code_page(
+            let pending = binding::pending(&app, &s.account_id, id)
+                .await
+                .map_err(|e| PageError::internal(&e))?;
+            Ok(code_page(
                 &app,
-                &headers,
-                lang,
+                &f.headers,
+                f.lang,
                 refusal_status(&e),
                 id,
                 pending,
                 e.message_key(),
-            )
+            ))
         }
-        Err(e) => match e.message_key() {
-            Some(key) => {
-                settings_page(
-                    &app,
-                    &headers,
-                    lang,
-                    &s,
-                    refusal_status(&e),
-                    Some(key),
-                    None,
-                )
-                .await
-            }
-            None => internal_error(lang, &e),
-        },
+        Err(e) => refused(&app, &f.headers, f.lang, s, &e).await,
     }
 }
 
 /// Unbinds a certificate; with none left, signature login is off again.
-pub async fn remove(
-    State(app): State<Ctx>,
-    meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (p, lang) = match super::checked_form(&meta, &headers, &body) {
-        Ok(x) => x,
-        Err(page) => return page,
-    };
-    let s = match signed_in(&app, &headers, lang).await {
-        Ok(s) => s,
-        Err(res) => return res,
-    };
-    let id = p.get("certificate").unwrap_or("");
-    match app.store.unbind_qes_certificate(&s.account_id, id).await {
-        Ok(true) => {
-            let audit = app
-                .store
-                .append_audit(AuditEntry {
-                    actor: &s.account_id,
-                    action: "qes.certificate_unbound",
-                    target: &s.account_id,
-                    request_id: &crate::request_id::current(),
-                    details: serde_json::json!({ "certificate": id }),
-                })
-                .await;
-            if let Err(e) = audit {
-                return internal_error(lang, &e);
-            }
-            Redirect::to("/account/signature?done=removed").into_response()
-        }
-        Ok(false) => Redirect::to("/account/signature").into_response(),
-        Err(e) => internal_error(lang, &e),
-    }
+pub async fn remove(State(app): State<Ctx>, f: SignedInForm) -> Result<Response, PageError> {
+    let id = f.form.get("certificate").unwrap_or("");
+    Ok(
+        match binding::unbind(&app, &f.session.account_id, id).await? {
+            Unbinding::Unbound => Redirect::to("/account/signature?done=removed").into_response(),
+            Unbinding::NotBound => Redirect::to("/account/signature").into_response(),
+        },
+    )
 }

@@ -1,14 +1,14 @@
 //! The form carrying a signature: pasted into a text field (urlencoded form) or uploaded as a file
 //! (multipart form; DER or base64/PEM). The CSRF token is checked either way.
 
-use super::csrf;
+use super::extract;
 use super::i18n::Lang;
 use super::meta::ClientMeta;
-use super::pages::error_page;
+use super::page_error::PageError;
 use crate::web::params::Params;
 use axum::body::Bytes;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::Response;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::{HeaderMap, header};
 
 /// Name of the file input; the text field is `signature`.
 pub const FILE_FIELD: &str = "signature_file";
@@ -22,13 +22,29 @@ pub struct SignatureForm {
     pub signature: Vec<u8>,
 }
 
-// The error is the finished response, as with `checked_form`.
-#[allow(clippy::result_large_err)]
+/// As an extractor: the form read and CSRF-checked, or the error page (400 unreadable, 403 token).
+impl<S: Send + Sync> FromRequest<S> for SignatureForm {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let meta = ClientMeta::from_request_parts(&mut parts, state)
+            .await
+            .unwrap_or_else(|e| match e {});
+        let headers = parts.headers.clone();
+        // Through `Bytes` so the route's body limit applies, as for every page form.
+        let body = Bytes::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|_| extract::bad_request(&meta))?;
+        read(&meta, &headers, body).await
+    }
+}
+
 pub async fn read(
     meta: &ClientMeta,
     headers: &HeaderMap,
     body: Bytes,
-) -> Result<SignatureForm, Response> {
+) -> Result<SignatureForm, PageError> {
     let ct = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -38,7 +54,7 @@ pub async fn read(
         .to_ascii_lowercase()
         .starts_with("multipart/form-data")
     {
-        let (params, lang) = super::checked_form(meta, headers, &body)?;
+        let (params, lang) = extract::checked(meta, headers, &body)?;
         let signature = params.get("signature").unwrap_or("").as_bytes().to_vec();
         return Ok(SignatureForm {
             params,
@@ -46,13 +62,7 @@ pub async fn read(
             signature,
         });
     }
-    let bad = || {
-        error_page(
-            meta.lang(None),
-            StatusCode::BAD_REQUEST,
-            "error.bad_request",
-        )
-    };
+    let bad = || extract::bad_request(meta);
     let boundary = multer::parse_boundary(ct).map_err(|_| bad())?;
     let stream = futures::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
     let limits = multer::Constraints::new().size_limit(
@@ -77,9 +87,7 @@ pub async fn read(
     }
     let params = Params::from_pairs(pairs);
     let lang = meta.lang(params.get("lang"));
-    if !csrf::verify(headers, params.get(csrf::FIELD)) {
-        return Err(error_page(lang, StatusCode::FORBIDDEN, "error.csrf"));
-    }
+    extract::check_csrf(headers, &params, lang)?;
     let signature = match file {
         Some(f) => f,
         None => params.get("signature").unwrap_or("").as_bytes().to_vec(),

@@ -274,3 +274,37 @@ fn confirmed_contact(ids: &[crate::store::accounts::IdentifierRow]) -> Option<Co
             .and_then(|i| Contact::parse(&i.value).ok())
     })
 }
+
+/// What became of an unbinding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unbinding {
+    /// Unbound and audited; with none left, signature login is off again.
+    Unbound,
+    /// The account has no such certificate: nothing changed.
+    NotBound,
+}
+
+/// Unbinds one of the account's certificates (by its id) and audits it.
+pub async fn unbind(
+    app: &Ctx,
+    account_id: &str,
+    certificate_id: &str,
+) -> Result<Unbinding, StoreError> {
+    if !app
+        .store
+        .unbind_qes_certificate(account_id, certificate_id)
+        .await?
+    {
+        return Ok(Unbinding::NotBound);
+    }
+    app.store
+        .append_audit(AuditEntry {
+            actor: account_id,
+            action: "qes.certificate_unbound",
+            target: account_id,
+            request_id: &crate::request_id::current(),
+            details: serde_json::json!({ "certificate": certificate_id }),
+        })
+        .await?;
+    Ok(Unbinding::Unbound)
+}

@@ -6,6 +6,7 @@ use super::{QesError, Verified};
 use crate::cache::CacheError;
 use crate::crypto;
 use crate::ctx::Ctx;
+use crate::identity::levels::{self, ConfirmMethod};
 use crate::store::StoreError;
 use crate::store::accounts::AccountRow;
 
@@ -90,7 +91,8 @@ pub async fn verify(app: &Ctx, challenge: &str, signature: &[u8]) -> Result<Veri
         .await
 }
 
-/// The whole login check; on success the account and the certificate it signed with.
+/// The whole login check; on success the account and the certificate it signed with. A standard
+/// account that signs in with its bound qualified certificate becomes confirmed (method `qes`).
 pub async fn login(
     app: &Ctx,
     challenge: &str,
@@ -117,5 +119,22 @@ pub async fn login(
     {
         return Err(QesLoginError::NotBound);
     }
+    if account.level == levels::STANDARD {
+        let evidence = format!("qes certificate {}", verified.fingerprint);
+        levels::confirm(app, &account.id, ConfirmMethod::Qes, &evidence, &account.id).await?;
+    }
     Ok((account, verified))
+}
+
+/// A signature session lasts `qes.session_ttl` at most (REQUIREMENTS §3: «a limited time»): cuts
+/// the stored expiry of the session with this cookie value to it. Returns that lifetime, for the
+/// cookie's Max-Age.
+pub async fn limit_session(app: &Ctx, cookie_value: &str) -> Result<i64, StoreError> {
+    let ttl = app.config.qes.session_ttl.min(app.config.session.ttl);
+    if let Some(row) = crate::authn::session::current(app, Some(cookie_value)).await? {
+        app.store
+            .cap_session_expiry(&row.id_hash, row.auth_time + ttl)
+            .await?;
+    }
+    Ok(ttl)
 }

@@ -1,0 +1,65 @@
+//! «Разрешения доступа к персональным данным» (REQUIREMENTS §5): the portals a person let read
+//! their data, and taking such a permission back (the consent and the portal's grants at once,
+//! with an audit entry).
+
+use crate::ctx::Ctx;
+use crate::store::StoreError;
+use crate::store::audit::AuditEntry;
+
+/// A portal the person gave a permission to.
+#[derive(Debug, Clone)]
+pub struct Permission {
+    pub client_id: String,
+    pub client_name: String,
+    /// The scopes allowed, space-separated as stored.
+    pub scopes: String,
+    /// When it was given (unix seconds).
+    pub since: i64,
+}
+
+/// What became of a withdrawal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Withdrawal {
+    /// The consent is gone, the portal's grants are revoked and the audit log says so.
+    Withdrawn,
+    /// There was no such permission (already withdrawn, or never given): nothing changed.
+    NotGiven,
+}
+
+/// The permissions the account has given.
+pub async fn of(ctx: &Ctx, account_id: &str) -> Result<Vec<Permission>, StoreError> {
+    Ok(ctx
+        .store
+        .consents_of(account_id)
+        .await?
+        .into_iter()
+        .map(|(client_id, client_name, scopes, since)| Permission {
+            client_id,
+            client_name,
+            scopes,
+            since,
+        })
+        .collect())
+}
+
+/// Withdraws the account's permission for `client_id`: the consent and the portal's grants go in
+/// one transaction, then the withdrawal is audited (actor and subject: the person).
+pub async fn withdraw(
+    ctx: &Ctx,
+    account_id: &str,
+    client_id: &str,
+) -> Result<Withdrawal, StoreError> {
+    if !ctx.store.withdraw_consent(account_id, client_id).await? {
+        return Ok(Withdrawal::NotGiven);
+    }
+    ctx.store
+        .append_audit(AuditEntry {
+            actor: account_id,
+            action: "consent.withdraw",
+            target: client_id,
+            request_id: &crate::request_id::current(),
+            details: serde_json::json!({ "account": account_id }),
+        })
+        .await?;
+    Ok(Withdrawal::Withdrawn)
+}
