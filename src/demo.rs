@@ -131,12 +131,7 @@ pub async fn callback(
         );
     }
     let cookie = cookies::get(&headers, COOKIE);
-    let callback = Callback {
-        state: p.get("state"),
-        code: p.get("code"),
-        iss: p.get("iss"),
-        cookie_state: cookie.as_deref(),
-    };
+    let callback = Callback::read(|k| p.get(k), cookie.as_deref());
     let result = async {
         let done: Finished<()> =
             relying_party::finish(&app.cache, &provider(&app), callback, true, |_| Ok(())).await?;

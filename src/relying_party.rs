@@ -49,6 +49,18 @@ pub struct Callback<'a> {
     pub cookie_state: Option<&'a str>,
 }
 
+impl<'a> Callback<'a> {
+    /// From the redirect's query parameters (`get`) and the state cookie.
+    pub fn read(get: impl Fn(&str) -> Option<&'a str>, cookie_state: Option<&'a str>) -> Self {
+        Callback {
+            state: get("state"),
+            code: get("code"),
+            iss: get("iss"),
+            cookie_state,
+        }
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 struct Pending<T> {
     verifier: String,

@@ -75,12 +75,7 @@ pub async fn callback(
     }
     let s = signed_in(&app, &headers).await?;
     let cookie = cookies::get(&headers, COOKIE);
-    let callback = Callback {
-        state: p.get("state"),
-        code: p.get("code"),
-        iss: p.get("iss"),
-        cookie_state: cookie.as_deref(),
-    };
+    let callback = Callback::read(|k| p.get(k), cookie.as_deref());
     let identity = async {
         let done: Finished<String> =
             relying_party::finish(&app.cache, &provider(&app), callback, true, |account| {
