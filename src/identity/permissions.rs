@@ -63,3 +63,42 @@ pub async fn withdraw(
         .await?;
     Ok(Withdrawal::Withdrawn)
 }
+
+fn words(s: &str) -> Vec<String> {
+    s.split(' ')
+        .filter(|x| !x.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Gives (or widens) the permission: the portal may from now on read `scopes` and the claims
+/// named one by one, in addition to what the person allowed before.
+pub async fn give(
+    ctx: &Ctx,
+    account_id: &str,
+    client_id: &str,
+    scopes: &[String],
+    claims: &[String],
+) -> Result<(), StoreError> {
+    let (had_scopes, had_claims) = ctx
+        .store
+        .consent(account_id, client_id)
+        .await?
+        .unwrap_or_default();
+    let (mut all_scopes, mut all_claims) = (words(&had_scopes), words(&had_claims));
+    for (have, add) in [(&mut all_scopes, scopes), (&mut all_claims, claims)] {
+        for s in add {
+            if !have.contains(s) {
+                have.push(s.clone());
+            }
+        }
+    }
+    ctx.store
+        .save_consent(
+            account_id,
+            client_id,
+            &all_scopes.join(" "),
+            &all_claims.join(" "),
+        )
+        .await
+}

@@ -16,7 +16,8 @@ use crate::store::sessions::SessionRow;
 use crate::web::cookies;
 use crate::web::i18n::Lang;
 use crate::web::meta::ClientMeta;
-use crate::web::pages::{error_page, internal_error};
+use crate::web::page_error::PageError;
+use crate::web::pages::internal_error;
 use crate::web::params::Params;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -28,7 +29,7 @@ pub async fn authorize_get(
     meta: ClientMeta,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
-) -> Response {
+) -> Result<Response, PageError> {
     let p = Params::from_query(q.as_deref());
     handle(&app, &meta, &headers, p).await
 }
@@ -39,7 +40,7 @@ pub async fn authorize_post(
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Result<Response, PageError> {
     let p = Params::from_form(&headers, &body);
     handle(&app, &meta, &headers, p).await
 }
@@ -84,48 +85,45 @@ async fn handle(
     meta: &ClientMeta,
     headers: &HeaderMap,
     p: Result<Params, crate::web::params::ParamsError>,
-) -> Response {
+) -> Result<Response, PageError> {
     let Ok(p) = p else {
-        return error_page(
+        return Err(PageError::page(
             meta.lang(None),
             StatusCode::BAD_REQUEST,
             "error.bad_request",
-        );
+        ));
     };
     let lang = meta.lang(p.get("ui_locales"));
+    let refused = |key| PageError::page(lang, StatusCode::BAD_REQUEST, key);
     for trusted in ["client_id", "redirect_uri"] {
         if p.pairs().iter().filter(|(k, _)| k == trusted).count() > 1 {
-            return error_page(lang, StatusCode::BAD_REQUEST, "error.bad_request");
+            return Err(refused("error.bad_request"));
         }
     }
     let client = match p.get("client_id") {
-        Some(id) => match clients::find(&app.store, id).await {
-            Ok(Some(c)) => c,
-            Ok(None) => return error_page(lang, StatusCode::BAD_REQUEST, "error.unknown_client"),
-            Err(e) => return internal_error(lang, &e),
-        },
-        None => return error_page(lang, StatusCode::BAD_REQUEST, "error.unknown_client"),
+        Some(id) => clients::find(&app.store, id)
+            .await?
+            .ok_or_else(|| refused("error.unknown_client"))?,
+        None => return Err(refused("error.unknown_client")),
     };
     let pushed = p
         .get("request_uri")
         .filter(|u| u.starts_with(par::URN_PREFIX));
     let p = match pushed {
         // RFC 9126 §4: only the pushed parameters count.
-        Some(uri) => match par::take(app, &client.id, uri).await {
-            Ok(Some(params)) => params,
-            Ok(None) => return error_page(lang, StatusCode::BAD_REQUEST, "error.tx_expired"),
-            Err(e) => return internal_error(lang, &e),
-        },
+        Some(uri) => par::take(app, &client.id, uri)
+            .await?
+            .ok_or_else(|| refused("error.tx_expired"))?,
         None if client.require_par => {
             return match p.get("redirect_uri").filter(|r| client.has_redirect_uri(r)) {
-                Some(r) => error_redirect(
+                Some(r) => Ok(error_redirect(
                     app,
                     r,
                     p.get("state"),
                     "invalid_request",
                     "this client must use pushed authorization requests",
-                ),
-                None => error_page(lang, StatusCode::BAD_REQUEST, "error.bad_request"),
+                )),
+                None => Err(refused("error.bad_request")),
             };
         }
         None => p,
@@ -133,31 +131,31 @@ async fn handle(
     if let Some(dup) = p.duplicated() {
         // Duplicates are refused before the request object is merged, so neither hides the other.
         return match p.get("redirect_uri").filter(|r| client.has_redirect_uri(r)) {
-            Some(r) => error_redirect(
+            Some(r) => Ok(error_redirect(
                 app,
                 r,
                 p.get("state"),
                 "invalid_request",
                 &format!("parameter {dup} is given more than once"),
-            ),
-            None => error_page(lang, StatusCode::BAD_REQUEST, "error.bad_request"),
+            )),
+            None => Err(refused("error.bad_request")),
         };
     }
     let p = match request_object::expand(app, &client, &p).await {
         Ok(expanded) => expanded,
         Err((error, description)) => {
             return match p.get("redirect_uri").filter(|r| client.has_redirect_uri(r)) {
-                Some(r) => error_redirect(app, r, p.get("state"), error, &description),
-                None => error_page(lang, StatusCode::BAD_REQUEST, "error.bad_request"),
+                Some(r) => Ok(error_redirect(app, r, p.get("state"), error, &description)),
+                None => Err(refused("error.bad_request")),
             };
         }
     };
     let Some(redirect_uri) = p.get("redirect_uri") else {
-        return error_page(lang, StatusCode::BAD_REQUEST, "error.missing_redirect");
+        return Err(refused("error.missing_redirect"));
     };
     if !client.has_redirect_uri(redirect_uri) {
         tracing::info!(client = %client.id, "authorization request with unregistered redirect_uri");
-        return error_page(lang, StatusCode::BAD_REQUEST, "error.bad_redirect");
+        return Err(refused("error.bad_redirect"));
     }
     // From here on the redirect URI is trusted: errors go back to the portal.
     let state = p.get("state");
@@ -166,7 +164,7 @@ async fn handle(
     };
     match parse_request(app, &p, &client, redirect_uri, lang) {
         Ok(req) => decide(app, meta, headers, req, None).await,
-        Err((error, description)) => fail(error, &description),
+        Err((error, description)) => Ok(fail(error, &description)),
     }
 }
 
@@ -177,79 +175,75 @@ async fn decide(
     headers: &HeaderMap,
     mut req: AuthRequest,
     tx: Option<String>,
-) -> Response {
+) -> Result<Response, PageError> {
     let lang = req.lang;
+    let internal = |e: &dyn std::fmt::Display| PageError::internal(&e).in_lang(lang);
     let sid = cookies::get(headers, session::COOKIE);
-    let session = match session::current(app, sid.as_deref()).await {
-        Ok(s) => s,
-        Err(e) => return internal_error(lang, &e),
-    };
-    let decision = match authorization::decide(app, &mut req, session, tx.as_deref()).await {
-        Ok(d) => d,
-        Err(e) => return internal_error(lang, &e),
-    };
+    let session = session::current(app, sid.as_deref())
+        .await
+        .map_err(|e| internal(&e))?;
+    let decision = authorization::decide(app, &mut req, session, tx.as_deref())
+        .await
+        .map_err(|e| internal(&e))?;
     let session = match decision {
         Decision::LoginRequired => {
-            return error_redirect(
+            return Ok(error_redirect(
                 app,
                 &req.redirect_uri,
                 req.state.as_deref(),
                 "login_required",
                 "the person is not signed in",
-            );
+            ));
         }
-        Decision::Login { tx } => return Redirect::to(&format!("/login?tx={tx}")).into_response(),
+        Decision::Login { tx } => {
+            return Ok(Redirect::to(&format!("/login?tx={tx}")).into_response());
+        }
         Decision::StepUp { session } => {
-            return super::step_up::step_up(app, meta, req, tx, &session).await;
+            return Ok(super::step_up::step_up(app, meta, req, tx, &session).await);
         }
         Decision::LevelTooLow => {
             // The person is told how to reach the level; the portal gets access_denied when
             // they go back to it.
-            return match error_url(
+            let back = error_url(
                 app,
                 &req.redirect_uri,
                 req.state.as_deref(),
                 "access_denied",
                 &format!("this portal requires a {} account", req.min_level),
-            ) {
-                Ok(back) => crate::web::identity::level_required_page(
-                    req.lang,
-                    &req.client_name,
-                    &req.min_level,
-                    &back,
-                ),
-                Err(e) => internal_error(lang, &e),
-            };
+            )
+            .map_err(|e| internal(&e))?;
+            return Ok(crate::web::identity::level_required_page(
+                req.lang,
+                &req.client_name,
+                &req.min_level,
+                &back,
+            ));
         }
         Decision::Proceed { session } => session,
     };
-    let needs_consent = match consent::is_needed(app, &session.account_id, &req).await {
-        Ok(n) => n,
-        Err(e) => return internal_error(lang, &e),
-    };
+    let needs_consent = consent::is_needed(app, &session.account_id, &req)
+        .await
+        .map_err(|e| internal(&e))?;
     if needs_consent {
         if has_prompt(&req, "none") {
-            return error_redirect(
+            return Ok(error_redirect(
                 app,
                 &req.redirect_uri,
                 req.state.as_deref(),
                 "consent_required",
                 "the person has not consented",
-            );
+            ));
         }
         let tx = match tx {
             Some(t) => t,
-            None => match save_tx(app, &req).await {
-                Ok(t) => t,
-                Err(e) => return internal_error(lang, &e),
-            },
+            None => save_tx(app, &req).await.map_err(|e| internal(&e))?,
         };
-        return consent::page(app, headers, &req, &tx);
+        return Ok(consent::page(app, headers, &req, &tx));
     }
-    if let Some(t) = tx
-        && let Err(e) = login_tx::delete_tx(app, &t).await
-    {
-        return internal_error(lang, &e);
+    if let Some(t) = tx {
+        login_tx::delete_tx(app, &t)
+            .await
+            .map_err(|e| internal(&e))?;
     }
     issue_code(app, &req, &session).await
 }
@@ -260,29 +254,25 @@ pub async fn resume(
     meta: ClientMeta,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
-) -> Response {
+) -> Result<Response, PageError> {
     let p = Params::from_query(q.as_deref()).unwrap_or_default();
-    let lang = meta.lang(None);
-    let Some(tx) = p.get("tx") else {
-        return error_page(lang, StatusCode::BAD_REQUEST, "error.tx_expired");
-    };
-    match load_tx(&app, tx).await {
-        Ok(Some(req)) => decide(&app, &meta, &headers, req, Some(tx.to_string())).await,
-        Ok(None) => error_page(lang, StatusCode::BAD_REQUEST, "error.tx_expired"),
-        Err(e) => internal_error(lang, &e),
-    }
+    let expired = || PageError::page(meta.lang(None), StatusCode::BAD_REQUEST, "error.tx_expired");
+    let tx = p.get("tx").ok_or_else(expired)?;
+    let req = load_tx(&app, tx).await?.ok_or_else(expired)?;
+    decide(&app, &meta, &headers, req, Some(tx.to_string())).await
 }
 
 /// Issues the authorization code and sends the browser back to the portal.
-pub async fn issue_code(app: &OidcState, req: &AuthRequest, session: &SessionRow) -> Response {
-    let code = match login_tx::store_code(app, req, session).await {
-        Ok(code) => code,
-        Err(e) => return internal_error(req.lang, &e),
-    };
-    let mut url = match url::Url::parse(&req.redirect_uri) {
-        Ok(u) => u,
-        Err(e) => return internal_error(req.lang, &e),
-    };
+pub async fn issue_code(
+    app: &OidcState,
+    req: &AuthRequest,
+    session: &SessionRow,
+) -> Result<Response, PageError> {
+    let internal = |e: &dyn std::fmt::Display| PageError::internal(&e).in_lang(req.lang);
+    let code = login_tx::store_code(app, req, session)
+        .await
+        .map_err(|e| internal(&e))?;
+    let mut url = url::Url::parse(&req.redirect_uri).map_err(|e| internal(&e))?;
     {
         let mut q = url.query_pairs_mut();
         q.append_pair("code", &code);
@@ -292,5 +282,5 @@ pub async fn issue_code(app: &OidcState, req: &AuthRequest, session: &SessionRow
         q.append_pair("iss", app.issuer());
     }
     tracing::info!(client = %req.client_id, account = %session.account_id, acr = %session.acr, "authorization code issued");
-    Redirect::to(url.as_str()).into_response()
+    Ok(Redirect::to(url.as_str()).into_response())
 }

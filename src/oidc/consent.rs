@@ -6,17 +6,17 @@ use super::OidcState;
 use super::authorize;
 use super::consent_items;
 use crate::authn::login_tx::{self, AuthRequest};
-use crate::authn::session;
+use crate::identity::permissions;
 use crate::store::StoreError;
+use crate::web::extract::SignedInForm;
 use crate::web::i18n::Tr;
-use crate::web::meta::ClientMeta;
-use crate::web::pages::{error_page, internal_error, with_cookie};
-use crate::web::{cookies, csrf, render};
+use crate::web::page_error::PageError;
+use crate::web::pages::with_cookie;
+use crate::web::{csrf, render};
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 
 fn words(s: &str) -> Vec<String> {
     s.split(' ')
@@ -96,64 +96,35 @@ pub fn page(app: &OidcState, headers: &HeaderMap, req: &AuthRequest, tx: &str) -
 /// POST /consent: allow → remember and issue the code; deny → access_denied to the portal.
 pub async fn decide(
     State(app): State<OidcState>,
-    meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let lang = meta.lang(None);
-    let (p, _) = match crate::web::checked_form(&meta, &headers, &body) {
-        Ok(x) => x,
-        Err(page) => return page,
-    };
-    let sid = cookies::get(&headers, session::COOKIE);
-    let session = match session::current(&app, sid.as_deref()).await {
-        Ok(Some(s)) => s,
-        Ok(None) => return Redirect::to("/login").into_response(),
-        Err(e) => return internal_error(lang, &e),
-    };
-    let req = match login_tx::take_tx(&app, p.get("tx").unwrap_or("")).await {
-        Ok(Some(r)) => r,
-        Ok(None) => return error_page(lang, StatusCode::BAD_REQUEST, "error.tx_expired"),
-        Err(e) => return internal_error(lang, &e),
-    };
+    SignedInForm {
+        session,
+        form: p,
+        lang,
+        ..
+    }: SignedInForm,
+) -> Result<Response, PageError> {
+    let req = login_tx::take_tx(&app, p.get("tx").unwrap_or(""))
+        .await?
+        .ok_or_else(|| PageError::page(lang, StatusCode::BAD_REQUEST, "error.tx_expired"))?;
     match p.get("decision") {
         Some("allow") => {
-            let (mut scopes, mut claims) =
-                match app.store.consent(&session.account_id, &req.client_id).await {
-                    Ok(c) => {
-                        let (s, c) = c.unwrap_or_default();
-                        (words(&s), words(&c))
-                    }
-                    Err(e) => return internal_error(lang, &e),
-                };
             let wanted = consent_items::consent_claims(&req.scopes, req.claims.as_ref());
-            for (have, add) in [(&mut scopes, &req.scopes), (&mut claims, &wanted)] {
-                for s in add {
-                    if !have.contains(s) {
-                        have.push(s.clone());
-                    }
-                }
-            }
-            if let Err(e) = app
-                .store
-                .save_consent(
-                    &session.account_id,
-                    &req.client_id,
-                    &scopes.join(" "),
-                    &claims.join(" "),
-                )
-                .await
-            {
-                return internal_error(lang, &e);
-            }
+            permissions::give(
+                &app,
+                &session.account_id,
+                &req.client_id,
+                &req.scopes,
+                &wanted,
+            )
+            .await?;
             authorize::issue_code(&app, &req, &session).await
         }
-        _ => authorize::error_redirect(
+        _ => Ok(authorize::error_redirect(
             &app,
             &req.redirect_uri,
             req.state.as_deref(),
             "access_denied",
             "the person denied access",
-        ),
+        )),
     }
 }
