@@ -2,6 +2,7 @@
 
 mod common;
 
+use common::login::submit_password;
 use common::*;
 use vhod::authn::totp;
 
@@ -15,9 +16,7 @@ async fn page_of(landing: Landing) -> String {
 /// Signs in with the password and connects an authenticator app; returns its secret.
 async fn enrol_app(t: &TestServer, login: &str) -> String {
     let b = Browser::new(&t.base);
-    let page = page_of(b.follow("/login").await).await;
-    b.submit(&page, "/login", &[("login", login), ("password", PASSWORD)])
-        .await;
+    submit_password(&b, login, PASSWORD).await;
     let page = page_of(b.follow("/account/security").await).await;
     let res = b.submit(&page, "/account/security/totp/start", &[]).await;
     assert_eq!(res.status(), 303);

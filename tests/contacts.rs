@@ -2,19 +2,8 @@
 
 mod common;
 
+use common::login::fresh_login;
 use common::*;
-
-async fn login(t: &TestServer, who: &str, password: &str) -> (u16, Browser) {
-    let b = Browser::new(&t.base);
-    let page = match b.follow("/login").await {
-        Landing::Page(200, html) => html,
-        other => panic!("{other:?}"),
-    };
-    let res = b
-        .submit(&page, "/login", &[("login", who), ("password", password)])
-        .await;
-    (res.status().as_u16(), b)
-}
 
 fn code_in(message: &serde_json::Value) -> String {
     message["body"]
@@ -33,7 +22,7 @@ async fn a_new_phone_replaces_the_old_only_after_its_code() {
         let t = TestServer::start(&backend).await;
         t.add_person("+79008880001").await;
         t.add_person("taken@example.org").await;
-        let (_, b) = login(&t, "+79008880001", PASSWORD).await;
+        let (_, b) = fresh_login(&t.base, "+79008880001", PASSWORD).await;
         let page = match b.follow("/account/contacts").await {
             Landing::Page(200, html) => html,
             other => panic!("{other:?}"),
@@ -67,8 +56,8 @@ async fn a_new_phone_replaces_the_old_only_after_its_code() {
         };
         assert!(waiting.contains("Код отправлен на новый контакт"));
         // Until the code is entered the old phone is still the login, the new one is not.
-        assert_eq!(login(&t, "+79008880001", PASSWORD).await.0, 303);
-        assert_eq!(login(&t, "+79008880002", PASSWORD).await.0, 401);
+        assert_eq!(fresh_login(&t.base, "+79008880001", PASSWORD).await.0, 303);
+        assert_eq!(fresh_login(&t.base, "+79008880002", PASSWORD).await.0, 401);
         let code = code_in(&t.last_message("+79008880002").await);
         let res = b
             .submit(&waiting, "/account/contacts/confirm", &[("code", "000000")])
@@ -80,8 +69,8 @@ async fn a_new_phone_replaces_the_old_only_after_its_code() {
             .submit(&waiting, "/account/contacts/confirm", &[("code", &code)])
             .await;
         assert_eq!(res.status(), 303, "{}", backend.name());
-        assert_eq!(login(&t, "+79008880002", PASSWORD).await.0, 303);
-        assert_eq!(login(&t, "+79008880001", PASSWORD).await.0, 401);
+        assert_eq!(fresh_login(&t.base, "+79008880002", PASSWORD).await.0, 303);
+        assert_eq!(fresh_login(&t.base, "+79008880001", PASSWORD).await.0, 401);
         let told = t.last_message("+79008880001").await;
         assert!(
             told["body"].as_str().unwrap().contains("контакт заменён"),

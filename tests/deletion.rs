@@ -3,18 +3,8 @@
 
 mod common;
 
+use common::login::sign_in_303;
 use common::*;
-
-async fn login(t: &TestServer, b: &Browser, who: &str) {
-    let page = match b.follow("/login").await {
-        Landing::Page(200, html) => html,
-        other => panic!("{other:?}"),
-    };
-    let res = b
-        .submit(&page, "/login", &[("login", who), ("password", PASSWORD)])
-        .await;
-    assert_eq!(res.status(), 303, "{}", t.backend.name());
-}
 
 #[tokio::test]
 async fn deleting_needs_a_fresh_login_and_confirmation_then_erases_everything() {
@@ -42,7 +32,7 @@ async fn deleting_needs_a_fresh_login_and_confirmation_then_erases_everything() 
             .await;
         assert_eq!(res.status(), 403);
 
-        login(&t, &b, "+79006660001").await;
+        sign_in_303(&b, "+79006660001", t.backend.name()).await;
         let page = match b.follow("/account/delete").await {
             Landing::Page(200, html) => html,
             other => panic!("{other:?}"),

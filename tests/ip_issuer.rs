@@ -2,11 +2,9 @@
 //! works, without passkeys (no «Войти по биометрии», no passkeys link, the passkey endpoints say so).
 
 mod common;
-#[path = "common/login.rs"]
-mod login;
 
+use common::login::password_login;
 use common::*;
-use login::password_login;
 use serde_json::{Value, json};
 
 #[tokio::test]

@@ -3,49 +3,11 @@
 
 mod common;
 
+use common::login::{attempt_body, attempt_solved_body, challenge_of, login_page};
 use common::*;
 use vhod::authn::challenge;
 
 const WRONG: &str = "Wrong-Pass-1!";
-
-/// The login form of a fresh page.
-async fn login_form(browser: &Browser) -> String {
-    match browser.follow("/login").await {
-        Landing::Page(200, html) => html,
-        other => panic!("{other:?}"),
-    }
-}
-
-/// The proof-of-work challenge a page asks to solve, if any.
-fn challenge_of(html: &str) -> Option<String> {
-    hidden_fields(html)
-        .into_iter()
-        .find(|(n, _)| n == "pow_challenge")
-        .map(|(_, v)| v)
-}
-
-/// Submits login and password from `page`, solving its challenge like the page script would.
-async fn attempt(browser: &Browser, page: &str, login: &str, password: &str) -> (u16, String) {
-    let solution = challenge_of(page).map(|c| challenge::solve(&c));
-    let mut fields = vec![("login", login), ("password", password)];
-    if let Some(s) = &solution {
-        fields.push(("pow_solution", s));
-    }
-    let res = browser.submit(page, "/login", &fields).await;
-    let status = res.status().as_u16();
-    (status, res.text().await.unwrap())
-}
-
-/// A fresh login page and an attempt; when the identifier's failures call for the check, the
-/// refusal page's challenge is solved and the attempt made again (what the page script does).
-async fn attempt_solved(browser: &Browser, login: &str, password: &str) -> (u16, String) {
-    let page = login_form(browser).await;
-    let (status, html) = attempt(browser, &page, login, password).await;
-    if status == 400 && html.contains("Подтвердите, что вы не робот") {
-        return attempt(browser, &html, login, password).await;
-    }
-    (status, html)
-}
 
 async fn audit_actions(t: &TestServer) -> Vec<(String, String)> {
     t.app
@@ -64,10 +26,10 @@ async fn third_failure_requires_a_solved_challenge_and_missing_wrong_or_reused_o
         let t = TestServer::start(&backend).await;
         let id = t.add_person("+79001110001").await;
         let browser = Browser::new(&t.base);
-        let mut page = login_form(&browser).await;
+        let mut page = login_page(&browser).await;
         assert!(challenge_of(&page).is_none(), "no challenge at first");
         for n in 1..=3 {
-            let (status, html) = attempt(&browser, &page, "+79001110001", WRONG).await;
+            let (status, html) = attempt_body(&browser, &page, "+79001110001", WRONG).await;
             assert_eq!(status, 401, "{}: failure {n}", backend.name());
             assert_eq!(challenge_of(&html).is_some(), n == 3, "failure {n}");
             page = html;
@@ -114,14 +76,14 @@ async fn third_failure_requires_a_solved_challenge_and_missing_wrong_or_reused_o
         assert!(page.contains("Проверка «не робот» не пройдена"), "{page}");
 
         // A solved challenge spent on a wrong password cannot be spent again.
-        let (status, _) = attempt(&browser, &page, "+79001110001", WRONG).await;
+        let (status, _) = attempt_body(&browser, &page, "+79001110001", WRONG).await;
         assert_eq!(status, 401);
-        let (status, html) = attempt(&browser, &page, "+79001110001", PASSWORD).await;
+        let (status, html) = attempt_body(&browser, &page, "+79001110001", PASSWORD).await;
         assert_eq!(status, 400, "reused challenge");
         assert!(html.contains("Проверка «не робот» не пройдена"));
 
         // Solved properly: signed in.
-        let (status, _) = attempt(&browser, &html, "+79001110001", PASSWORD).await;
+        let (status, _) = attempt_body(&browser, &html, "+79001110001", PASSWORD).await;
         assert_eq!(status, 303);
         match browser.follow("/account").await {
             Landing::Page(200, html) => assert!(html.contains("Иванов")),
@@ -136,18 +98,18 @@ async fn failures_from_one_ip_for_one_login_leave_other_logins_unchallenged() {
         let t = TestServer::start(&backend).await;
         t.add_person("+79001110003").await;
         let browser = Browser::new(&t.base);
-        let mut page = login_form(&browser).await;
+        let mut page = login_page(&browser).await;
         for _ in 0..3 {
-            let (status, html) = attempt(&browser, &page, "+79990000000", WRONG).await;
+            let (status, html) = attempt_body(&browser, &page, "+79990000000", WRONG).await;
             assert_eq!(status, 401);
             page = html;
         }
         // Another person behind the same address (a carrier NAT) is not asked for the proof of
         // work: neither on a fresh page nor when signing in (was: every login from the IP gated).
         let other = Browser::new(&t.base);
-        let page = login_form(&other).await;
+        let page = login_page(&other).await;
         assert!(challenge_of(&page).is_none(), "{}", backend.name());
-        let (status, _) = attempt(&other, &page, "+79001110003", PASSWORD).await;
+        let (status, _) = attempt_body(&other, &page, "+79001110003", PASSWORD).await;
         assert_eq!(status, 303);
         assert!(
             audit_actions(&t)
@@ -159,9 +121,9 @@ async fn failures_from_one_ip_for_one_login_leave_other_logins_unchallenged() {
 
 /// Ten wrong passwords for `login` through `browser` against `base`'s pages.
 async fn fail_ten_times(browser: &Browser, login: &str) -> String {
-    let mut page = login_form(browser).await;
+    let mut page = login_page(browser).await;
     for n in 1..=10 {
-        let (status, html) = attempt(browser, &page, login, WRONG).await;
+        let (status, html) = attempt_body(browser, &page, login, WRONG).await;
         assert_eq!(status, 401, "failure {n}: {html}");
         page = html;
     }
@@ -192,7 +154,7 @@ async fn ten_failures_lock_password_login_for_thirty_minutes_and_tell_the_owner(
         );
 
         // The 11th attempt, with the right password and a solved challenge, is refused.
-        let (status, html) = attempt(&browser, &page, "+79001110002", PASSWORD).await;
+        let (status, html) = attempt_body(&browser, &page, "+79001110002", PASSWORD).await;
         assert_eq!(status, 403, "{}", backend.name());
         assert!(
             html.contains("Вход по паролю временно заблокирован"),
@@ -201,10 +163,10 @@ async fn ten_failures_lock_password_login_for_thirty_minutes_and_tell_the_owner(
 
         // Still locked a minute before the end; open again after 30 minutes.
         t.app.clock.advance(29 * 60);
-        let (status, _) = attempt_solved(&browser, "+79001110002", PASSWORD).await;
+        let (status, _) = attempt_solved_body(&browser, "+79001110002", PASSWORD).await;
         assert_eq!(status, 403);
         t.app.clock.advance(61);
-        let (status, _) = attempt_solved(&browser, "+79001110002", PASSWORD).await;
+        let (status, _) = attempt_solved_body(&browser, "+79001110002", PASSWORD).await;
         assert_eq!(status, 303, "lock over after 30 minutes");
 
         // Every attempt is in the login history.
@@ -228,10 +190,10 @@ async fn lifting_the_lock_after_recovery_reopens_password_login_at_once() {
         let id = t.add_person("+79001110004").await;
         let browser = Browser::new(&t.base);
         let page = fail_ten_times(&browser, "+79001110004").await;
-        let (status, html) = attempt(&browser, &page, "+79001110004", PASSWORD).await;
+        let (status, html) = attempt_body(&browser, &page, "+79001110004", PASSWORD).await;
         assert_eq!(status, 403);
         t.app.store.lift_lock(&id).await.unwrap();
-        let (status, _) = attempt(&browser, &html, "+79001110004", PASSWORD).await;
+        let (status, _) = attempt_body(&browser, &html, "+79001110004", PASSWORD).await;
         assert_eq!(status, 303, "{}", backend.name());
     }
 }
@@ -249,11 +211,11 @@ async fn lockout_holds_across_two_nodes_sharing_postgres() {
     fail_ten_times(&Browser::new(&node1.base), "+79001110005").await;
 
     let browser = Browser::new(&node2.base);
-    let page = login_form(&browser).await;
-    let (status, html) = attempt(&browser, &page, "+79001110005", PASSWORD).await;
+    let page = login_page(&browser).await;
+    let (status, html) = attempt_body(&browser, &page, "+79001110005", PASSWORD).await;
     assert_eq!(status, 400, "node 2 knows about the failures");
     assert!(challenge_of(&html).is_some());
-    let (status, html) = attempt(&browser, &html, "+79001110005", PASSWORD).await;
+    let (status, html) = attempt_body(&browser, &html, "+79001110005", PASSWORD).await;
     assert_eq!(status, 403, "node 2 honours the lock set on node 1");
     assert!(html.contains("Вход по паролю временно заблокирован"));
 }
@@ -266,16 +228,16 @@ async fn too_many_authentication_requests_from_one_ip_get_429() {
         config.login.rate_burst = 2;
         let t = TestServer::start_with(&backend, config).await;
         let browser = Browser::new(&t.base);
-        let page = login_form(&browser).await;
+        let page = login_page(&browser).await;
         for _ in 0..2 {
-            let (status, _) = attempt(&browser, &page, "+79990000001", WRONG).await;
+            let (status, _) = attempt_body(&browser, &page, "+79990000001", WRONG).await;
             assert_eq!(status, 401);
         }
-        let (status, html) = attempt(&browser, &page, "+79990000001", WRONG).await;
+        let (status, html) = attempt_body(&browser, &page, "+79990000001", WRONG).await;
         assert_eq!(status, 429, "{}", backend.name());
         assert!(html.contains("Слишком много запросов"));
         // Pages themselves are not limited.
-        login_form(&browser).await;
+        login_page(&browser).await;
     }
 }
 
@@ -285,9 +247,9 @@ async fn the_page_script_finds_a_solution_the_server_accepts() {
     let t = TestServer::start(&Backend::Sqlite).await;
     t.add_person("+79001110006").await;
     let browser = Browser::new(&t.base);
-    let mut page = login_form(&browser).await;
+    let mut page = login_page(&browser).await;
     for _ in 0..3 {
-        page = attempt(&browser, &page, "+79001110006", WRONG).await.1;
+        page = attempt_body(&browser, &page, "+79001110006", WRONG).await.1;
     }
     let challenge = challenge_of(&page).expect("challenge after 3 failures");
     let res = browser.get("/static/pow.js").await;
@@ -342,7 +304,7 @@ async fn a_completed_password_recovery_lifts_the_lock() {
         t.add_person("+79001110007").await;
         let browser = Browser::new(&t.base);
         let page = fail_ten_times(&browser, "+79001110007").await;
-        let (status, _) = attempt(&browser, &page, "+79001110007", PASSWORD).await;
+        let (status, _) = attempt_body(&browser, &page, "+79001110007", PASSWORD).await;
         assert_eq!(status, 403);
 
         // «Восстановить пароль» by a code to the phone.
@@ -386,7 +348,7 @@ async fn a_completed_password_recovery_lifts_the_lock() {
             other => panic!("{other:?}"),
         }
         // No 30-minute wait: the new password signs in at once.
-        let (status, html) = attempt_solved(&browser, "+79001110007", new_password).await;
+        let (status, html) = attempt_solved_body(&browser, "+79001110007", new_password).await;
         assert_eq!(status, 303, "{}: {html}", backend.name());
     }
 }

@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::login::sign_in_303_to_account;
 use common::*;
 use serde_json::{Value, json};
 use std::cell::RefCell;
@@ -155,15 +156,6 @@ async fn page(browser: &Browser, url: &str) -> String {
     }
 }
 
-async fn sign_in_with_password(browser: &Browser, login: &str) {
-    let html = page(browser, "/login").await;
-    let res = browser
-        .submit(&html, "/login", &[("login", login), ("password", PASSWORD)])
-        .await;
-    assert_eq!(res.status(), 303);
-    assert_eq!(location(&res).as_deref(), Some("/account"));
-}
-
 async fn sign_out(browser: &Browser) {
     let html = page(browser, "/account").await;
     let res = browser.submit(&html, "/logout", &[]).await;
@@ -232,7 +224,7 @@ async fn enrolling_a_passkey_needs_a_login_less_than_five_minutes_old() {
         let t = TestServer::start(&backend).await;
         t.add_person("old@example.org").await;
         let browser = Browser::new(&t.base);
-        sign_in_with_password(&browser, "old@example.org").await;
+        sign_in_303_to_account(&browser, "old@example.org").await;
         let html = page(&browser, "/account").await;
         assert!(
             html.contains("href=\"/account/passkeys\""),
@@ -263,7 +255,7 @@ async fn enrolling_a_passkey_needs_a_login_less_than_five_minutes_old() {
         assert!(body["message"].as_str().unwrap().contains("войдите заново"));
 
         // Signing in again makes it possible.
-        sign_in_with_password(&browser, "old@example.org").await;
+        sign_in_303_to_account(&browser, "old@example.org").await;
         let mut device = Device::new(&t.issuer());
         let (status, body) = enrol(&browser, &mut device, "Телефон").await;
         assert_eq!(status, 200, "{body}");
@@ -306,7 +298,7 @@ async fn passkey_sign_in_inside_an_authorization_gives_substantial_acr_and_hwk_u
         let browser = Browser::new(&t.base);
         let mut device = Device::new(&t.issuer());
 
-        sign_in_with_password(&browser, "pk@example.org").await;
+        sign_in_303_to_account(&browser, "pk@example.org").await;
         let (status, body) = enrol(&browser, &mut device, "Мой телефон").await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(body["redirect"], "/account/passkeys?done=added");
@@ -372,7 +364,7 @@ async fn passkeys_can_be_renamed_and_a_removed_passkey_no_longer_signs_in() {
         t.add_person("rm@example.org").await;
         let browser = Browser::new(&t.base);
         let mut device = Device::new(&t.issuer());
-        sign_in_with_password(&browser, "rm@example.org").await;
+        sign_in_303_to_account(&browser, "rm@example.org").await;
         assert_eq!(enrol(&browser, &mut device, "Старый").await.0, 200);
         let told = t.last_message("rm@example.org").await;
         assert!(
@@ -446,7 +438,7 @@ async fn a_passkey_made_for_another_rp_id_is_refused() {
         let t = TestServer::start(&backend).await;
         t.add_person("rp@example.org").await;
         let browser = Browser::new(&t.base);
-        sign_in_with_password(&browser, "rp@example.org").await;
+        sign_in_303_to_account(&browser, "rp@example.org").await;
 
         // Enrolment performed on another site's origin: the site's rp id does not match it.
         let mut phishing = Device::new("https://evil.example");
@@ -495,7 +487,7 @@ async fn a_replayed_or_expired_ceremony_is_refused() {
         t.add_person("replay@example.org").await;
         let browser = Browser::new(&t.base);
         let mut device = Device::new(&t.issuer());
-        sign_in_with_password(&browser, "replay@example.org").await;
+        sign_in_303_to_account(&browser, "replay@example.org").await;
         assert_eq!(enrol(&browser, &mut device, "Телефон").await.0, 200);
         sign_out(&browser).await;
 
@@ -524,7 +516,7 @@ async fn a_cloned_passkey_whose_counter_goes_backwards_is_refused_and_flagged() 
         t.add_person("clone@example.org").await;
         let browser = Browser::new(&t.base);
         let mut device = Device::new(&t.issuer());
-        sign_in_with_password(&browser, "clone@example.org").await;
+        sign_in_303_to_account(&browser, "clone@example.org").await;
         assert_eq!(enrol(&browser, &mut device, "Телефон").await.0, 200);
         let mut copy = device.clone_device();
         sign_out(&browser).await;
@@ -543,7 +535,7 @@ async fn a_cloned_passkey_whose_counter_goes_backwards_is_refused_and_flagged() 
         assert_eq!(status, 401, "{res}");
         assert_eq!(res["error"], "passkey_flagged", "{}", backend.name());
 
-        sign_in_with_password(&browser, "clone@example.org").await;
+        sign_in_303_to_account(&browser, "clone@example.org").await;
         let html = page(&browser, "/account/passkeys").await;
         assert!(html.contains("возможно, ключ скопирован"), "{html}");
         let told = t.last_message("clone@example.org").await;
@@ -571,7 +563,7 @@ async fn a_passkey_ceremony_started_on_one_node_finishes_on_another() {
 
     // Enrolment: start on node 1, finish on node 2 (same cookies: one browser).
     let b1 = Browser::new(&node1.base);
-    sign_in_with_password(&b1, "nodes@example.org").await;
+    sign_in_303_to_account(&b1, "nodes@example.org").await;
     let html = page(&b1, "/account/passkeys").await;
     let csrf = data_csrf(&html);
     let (_, start) = post_json(
@@ -628,7 +620,7 @@ async fn a_passkey_still_signs_in_while_password_login_is_locked() {
         let id = t.add_person("locked@example.org").await;
         let browser = Browser::new(&t.base);
         let mut device = Device::new(&t.issuer());
-        sign_in_with_password(&browser, "locked@example.org").await;
+        sign_in_303_to_account(&browser, "locked@example.org").await;
         assert_eq!(enrol(&browser, &mut device, "Телефон").await.0, 200);
         sign_out(&browser).await;
 

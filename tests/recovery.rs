@@ -3,25 +3,10 @@
 
 mod common;
 
+use common::login::fresh_login_linking_recovery;
 use common::*;
 
 const NEW_PASSWORD: &str = "Novyi-Parol-2026!";
-
-async fn login(base: &str, login: &str, password: &str) -> (u16, Browser) {
-    let b = Browser::new(base);
-    let page = match b.follow("/login").await {
-        Landing::Page(200, html) => html,
-        other => panic!("{other:?}"),
-    };
-    assert!(
-        page.contains("Забыли пароль?"),
-        "the login form links recovery"
-    );
-    let res = b
-        .submit(&page, "/login", &[("login", login), ("password", password)])
-        .await;
-    (res.status().as_u16(), b)
-}
 
 async fn start(b: &Browser, fields: &[(&str, &str)]) -> (u16, String) {
     let page = match b.follow("/recover").await {
@@ -48,7 +33,8 @@ async fn a_phone_code_resets_the_password_ends_other_sessions_and_notifies() {
     for backend in backends() {
         let t = TestServer::start(&backend).await;
         t.add_person("+79005550001").await;
-        let (status, elsewhere) = login(&t.base, "+79005550001", PASSWORD).await;
+        let (status, elsewhere) =
+            fresh_login_linking_recovery(&t.base, "+79005550001", PASSWORD).await;
         assert_eq!(status, 303);
         let b = Browser::new(&t.base);
         let (status, page) = start(&b, &[("login", "8 (900) 555-00-01")]).await;
@@ -91,8 +77,18 @@ async fn a_phone_code_resets_the_password_ends_other_sessions_and_notifies() {
             elsewhere.get("/account").await.status().as_u16(),
             303
         ));
-        assert_eq!(login(&t.base, "+79005550001", PASSWORD).await.0, 401);
-        assert_eq!(login(&t.base, "+79005550001", NEW_PASSWORD).await.0, 303);
+        assert_eq!(
+            fresh_login_linking_recovery(&t.base, "+79005550001", PASSWORD)
+                .await
+                .0,
+            401
+        );
+        assert_eq!(
+            fresh_login_linking_recovery(&t.base, "+79005550001", NEW_PASSWORD)
+                .await
+                .0,
+            303
+        );
         let msg = t.last_message("+79005550001").await;
         assert!(
             msg["body"]
@@ -140,7 +136,9 @@ async fn an_email_link_resets_the_password() {
         .await;
     assert!(matches!(done, Landing::Page(200, _)));
     assert_eq!(
-        login(&t.base, "reset@example.org", NEW_PASSWORD).await.0,
+        fresh_login_linking_recovery(&t.base, "reset@example.org", NEW_PASSWORD)
+            .await
+            .0,
         303
     );
     // A tampered link is refused.

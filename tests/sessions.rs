@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::login::password_status;
 use common::*;
 
 const CHROME_WINDOWS: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36";
@@ -21,18 +22,6 @@ fn browser_as(base: &str, user_agent: &str) -> Browser {
             .unwrap(),
         base: base.to_string(),
     }
-}
-
-async fn sign_in(browser: &Browser, login: &str, password: &str) -> u16 {
-    let page = match browser.follow("/login").await {
-        Landing::Page(200, html) => html,
-        other => panic!("{other:?}"),
-    };
-    browser
-        .submit(&page, "/login", &[("login", login), ("password", password)])
-        .await
-        .status()
-        .as_u16()
 }
 
 async fn security_page(browser: &Browser) -> String {
@@ -73,7 +62,7 @@ async fn the_session_list_names_devices_and_ends_one_session_or_all_others() {
         let laptop = browser_as(&t.base, FIREFOX_LINUX);
         let phone = browser_as(&t.base, SAFARI_IPHONE);
         for b in [&me, &laptop, &phone] {
-            assert_eq!(sign_in(b, "+79004440001", PASSWORD).await, 303);
+            assert_eq!(password_status(b, "+79004440001", PASSWORD).await, 303);
         }
         let page = security_page(&me).await;
         assert_eq!(page.matches("<li class=\"session\">").count(), 3, "{page}");
@@ -127,10 +116,13 @@ async fn recent_activity_lists_date_device_ip_method_and_result_of_each_login() 
         t.add_person("history@example.org").await;
         let b = browser_as(&t.base, FIREFOX_LINUX);
         assert_eq!(
-            sign_in(&b, "history@example.org", "Wrong-Pass-1!").await,
+            password_status(&b, "history@example.org", "Wrong-Pass-1!").await,
             401
         );
-        assert_eq!(sign_in(&b, "history@example.org", PASSWORD).await, 303);
+        assert_eq!(
+            password_status(&b, "history@example.org", PASSWORD).await,
+            303
+        );
         let page = security_page(&b).await;
         assert!(page.contains("Просмотр последних действий"));
         let rows: Vec<&str> = page
@@ -159,12 +151,12 @@ async fn login_alerts_come_only_for_a_new_device_and_only_when_turned_on() {
         let email = "alerts@example.org";
         t.add_person(email).await;
         let first = browser_as(&t.base, CHROME_WINDOWS);
-        assert_eq!(sign_in(&first, email, PASSWORD).await, 303);
+        assert_eq!(password_status(&first, email, PASSWORD).await, 303);
         let before = t.last_message(email).await;
 
         // Off by default: a new device signs in quietly.
         let other = browser_as(&t.base, FIREFOX_LINUX);
-        assert_eq!(sign_in(&other, email, PASSWORD).await, 303);
+        assert_eq!(password_status(&other, email, PASSWORD).await, 303);
         assert_eq!(t.last_message(email).await, before);
 
         let page = security_page(&first).await;
@@ -177,12 +169,12 @@ async fn login_alerts_come_only_for_a_new_device_and_only_when_turned_on() {
 
         // A device seen before: no alert.
         let again = browser_as(&t.base, FIREFOX_LINUX);
-        assert_eq!(sign_in(&again, email, PASSWORD).await, 303);
+        assert_eq!(password_status(&again, email, PASSWORD).await, 303);
         assert_eq!(t.last_message(email).await, before, "{}", backend.name());
 
         // A new device: an alert naming it.
         let new = browser_as(&t.base, SAFARI_IPHONE);
-        assert_eq!(sign_in(&new, email, PASSWORD).await, 303);
+        assert_eq!(password_status(&new, email, PASSWORD).await, 303);
         let alert = t.last_message(email).await;
         assert_eq!(alert["subject"], "Вход с нового устройства");
         let body = alert["body"].as_str().unwrap();
@@ -199,7 +191,7 @@ async fn security_forms_refuse_a_missing_csrf_token_and_a_signed_out_browser() {
         let t = TestServer::start(&backend).await;
         t.add_person("+79004440009").await;
         let b = browser_as(&t.base, CHROME_WINDOWS);
-        assert_eq!(sign_in(&b, "+79004440009", PASSWORD).await, 303);
+        assert_eq!(password_status(&b, "+79004440009", PASSWORD).await, 303);
         for path in [
             "/account/security/totp/start",
             "/account/security/sms/start",

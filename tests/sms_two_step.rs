@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::login::{password_to_second_factor, sign_in_to_account};
 use common::*;
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
@@ -20,17 +21,6 @@ fn code_in(body: &str) -> String {
 async fn outbox_code(t: &TestServer, phone: &str) -> String {
     let msg = t.last_message(phone).await;
     code_in(msg["body"].as_str().expect("an SMS was sent"))
-}
-
-async fn sign_in(browser: &Browser, login: &str) {
-    let page = match browser.follow("/login").await {
-        Landing::Page(200, html) => html,
-        other => panic!("{other:?}"),
-    };
-    let res = browser
-        .submit(&page, "/login", &[("login", login), ("password", PASSWORD)])
-        .await;
-    assert_eq!(location(&res).as_deref(), Some("/account"));
 }
 
 async fn security_page(browser: &Browser) -> String {
@@ -81,22 +71,6 @@ async fn enable(t: &TestServer, browser: &Browser, phone: &str) {
     assert!(page.contains("Вход с подтверждением включён"));
 }
 
-/// Password on the login page behind `url`; returns the second-step page.
-async fn password_step(browser: &Browser, url: &str, login: &str) -> String {
-    let page = match browser.follow(url).await {
-        Landing::Page(200, html) => html,
-        other => panic!("{other:?}"),
-    };
-    let res = browser
-        .submit(&page, "/login", &[("login", login), ("password", PASSWORD)])
-        .await;
-    assert_eq!(location(&res).as_deref(), Some("/login/second-factor"));
-    match browser.follow("/login/second-factor").await {
-        Landing::Page(200, html) => html,
-        other => panic!("{other:?}"),
-    }
-}
-
 async fn submit_sms(browser: &Browser, page: &str, code: &str) -> reqwest::Response {
     browser
         .submit(
@@ -115,7 +89,7 @@ async fn turning_two_step_on_needs_an_sms_code_and_then_every_password_login_ask
         t.add_person(phone).await;
         let (client_id, secret) = t.add_client(REDIRECT, false).await;
         let owner = Browser::new(&t.base);
-        sign_in(&owner, phone).await;
+        sign_in_to_account(&owner, phone).await;
         assert!(security_page(&owner).await.contains("Выключен"));
 
         let (_, page) = start_enabling(&owner).await;
@@ -141,7 +115,7 @@ async fn turning_two_step_on_needs_an_sms_code_and_then_every_password_login_ask
             ],
         );
         let browser = Browser::new(&t.base);
-        let page = password_step(&browser, &url, phone).await;
+        let page = password_to_second_factor(&browser, &url, phone).await;
         assert!(page.contains("Код отправлен в SMS на номер"));
         assert!(page.contains("Код не пришёл?"));
         let code = outbox_code(&t, phone).await;
@@ -180,11 +154,11 @@ async fn sms_codes_refuse_early_resend_replaced_expired_and_too_many_wrong_codes
         let phone = "+79003330002";
         t.add_person(phone).await;
         let owner = Browser::new(&t.base);
-        sign_in(&owner, phone).await;
+        sign_in_to_account(&owner, phone).await;
         enable(&t, &owner, phone).await;
 
         let browser = Browser::new(&t.base);
-        let page = password_step(&browser, "/login", phone).await;
+        let page = password_to_second_factor(&browser, "/login", phone).await;
         let first = outbox_code(&t, phone).await;
         // Resend too early.
         let res = browser
@@ -227,7 +201,7 @@ async fn sms_codes_refuse_early_resend_replaced_expired_and_too_many_wrong_codes
 
         // A fresh login: the fifth wrong code ends it, and the right code no longer helps.
         let browser = Browser::new(&t.base);
-        let page = password_step(&browser, "/login", phone).await;
+        let page = password_to_second_factor(&browser, "/login", phone).await;
         let code = outbox_code(&t, phone).await;
         let wrong = if code == "000000" { "111111" } else { "000000" };
         for _ in 0..4 {
@@ -259,7 +233,7 @@ async fn sms_sends_are_limited_per_number_and_per_ip() {
         t.add_person("+79003330003").await;
         t.add_person("+79003330004").await;
         let a = Browser::new(&t.base);
-        sign_in(&a, "+79003330003").await;
+        sign_in_to_account(&a, "+79003330003").await;
         for _ in 0..2 {
             assert_eq!(start_enabling(&a).await.0, 303);
         }
@@ -269,7 +243,7 @@ async fn sms_sends_are_limited_per_number_and_per_ip() {
 
         // Another number from the same address: the address has used its sends.
         let b = Browser::new(&t.base);
-        sign_in(&b, "+79003330004").await;
+        sign_in_to_account(&b, "+79003330004").await;
         let (status, page) = start_enabling(&b).await;
         assert_eq!(status, 400);
         assert!(page.contains("Слишком много SMS"), "per IP");
@@ -328,7 +302,7 @@ async fn the_http_gateway_gets_json_with_the_auth_header_and_is_retried_after_a_
         let phone = "+79003330009";
         t.add_person(phone).await;
         let owner = Browser::new(&t.base);
-        sign_in(&owner, phone).await;
+        sign_in_to_account(&owner, phone).await;
 
         // First answer 503, then 200: delivered on the retry.
         gw.script.lock().unwrap().push(503);

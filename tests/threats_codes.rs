@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::login::{fresh_login_location, fresh_signed_in};
 use common::*;
 use serde_json::Value;
 use vhod::authn::totp;
@@ -61,25 +62,6 @@ async fn start_recovery(t: &TestServer, login: &str) -> (u16, Option<String>, St
     (status, loc, res.text().await.unwrap(), b)
 }
 
-async fn sign_in(t: &TestServer, login: &str) -> Browser {
-    let b = Browser::new(&t.base);
-    let form = page(&b, "/login").await;
-    let res = b
-        .submit(&form, "/login", &[("login", login), ("password", PASSWORD)])
-        .await;
-    assert_eq!(res.status(), 303, "{login} signs in");
-    b
-}
-
-async fn login_status(t: &TestServer, login: &str, password: &str) -> (u16, Option<String>) {
-    let b = Browser::new(&t.base);
-    let form = page(&b, "/login").await;
-    let res = b
-        .submit(&form, "/login", &[("login", login), ("password", password)])
-        .await;
-    (res.status().as_u16(), location(&res))
-}
-
 #[tokio::test]
 async fn sms_pumping_eight_requests_to_one_number_send_one_sms_on_every_form() {
     for backend in backends() {
@@ -134,7 +116,7 @@ async fn sms_pumping_eight_requests_to_one_number_send_one_sms_on_every_form() {
         // Contact change.
         let owner = "+79120000003";
         t.add_person(owner).await;
-        let b = sign_in(&t, owner).await;
+        let b = fresh_signed_in(&t.base, owner).await;
         let new_phone = "+79120000004";
         for i in 0..8 {
             let form = page(&b, "/account/contacts").await;
@@ -364,7 +346,7 @@ async fn parallel_wrong_codes_cannot_exceed_the_attempt_limit_on_any_form() {
         // Contact change.
         let owner = "+79120000403";
         t.add_person(owner).await;
-        let b = sign_in(&t, owner).await;
+        let b = fresh_signed_in(&t.base, owner).await;
         let form = page(&b, "/account/contacts").await;
         let res = b
             .submit(&form, "/account/contacts", &[("contact", "+79120000404")])
@@ -383,7 +365,12 @@ async fn parallel_wrong_codes_cannot_exceed_the_attempt_limit_on_any_form() {
             .submit(&waiting, "/account/contacts/confirm", &[("code", &code)])
             .await;
         assert_eq!(res.status(), 400, "{}", backend.name());
-        assert_eq!(login_status(&t, "+79120000404", PASSWORD).await.0, 401);
+        assert_eq!(
+            fresh_login_location(&t.base, "+79120000404", PASSWORD)
+                .await
+                .0,
+            401
+        );
     }
 }
 
@@ -439,7 +426,7 @@ async fn recovery_with_an_authenticator_app_needs_its_code_or_a_recovery_code() 
         let res = set_password(&b, &second).await;
         assert_ne!(res.status(), 303);
         assert_eq!(
-            login_status(&t, phone, NEW_PASSWORD).await.0,
+            fresh_login_location(&t.base, phone, NEW_PASSWORD).await.0,
             401,
             "{}: the SMS code alone reset nothing",
             backend.name()
@@ -468,7 +455,10 @@ async fn recovery_with_an_authenticator_app_needs_its_code_or_a_recovery_code() 
         assert!(pw.contains("name=\"password2\""), "{pw}");
         assert_eq!(set_password(&b, &pw).await.status(), 303);
         assert_eq!(
-            login_status(&t, phone, NEW_PASSWORD).await.1.as_deref(),
+            fresh_login_location(&t.base, phone, NEW_PASSWORD)
+                .await
+                .1
+                .as_deref(),
             Some("/login/second-factor")
         );
 
@@ -497,7 +487,10 @@ async fn recovery_with_an_authenticator_app_needs_its_code_or_a_recovery_code() 
             )
             .await;
         assert_eq!(res.status(), 303, "{}", backend.name());
-        assert_eq!(login_status(&t, phone, NEW_PASSWORD).await.0, 401);
+        assert_eq!(
+            fresh_login_location(&t.base, phone, NEW_PASSWORD).await.0,
+            401
+        );
     }
 }
 
@@ -533,7 +526,10 @@ async fn recovery_with_sms_two_step_needs_a_second_independent_channel() {
             "no second SMS to the same phone"
         );
         assert_ne!(set_password(&b, &second).await.status(), 303);
-        assert_eq!(login_status(&t, phone, NEW_PASSWORD).await.0, 401);
+        assert_eq!(
+            fresh_login_location(&t.base, phone, NEW_PASSWORD).await.0,
+            401
+        );
         let mail = outbox(&t, "two@example.org").await;
         let code = code_in(&mail[0]).unwrap();
         let pw = match b
@@ -597,7 +593,10 @@ async fn recovery_with_sms_two_step_needs_a_second_independent_channel() {
         assert!(second.contains("центр обслуживания"), "{second}");
         assert!(!second.contains("name=\"code\""));
         assert_ne!(set_password(&b, &second).await.status(), 303);
-        assert_eq!(login_status(&t, lone, NEW_PASSWORD).await.0, 401);
+        assert_eq!(
+            fresh_login_location(&t.base, lone, NEW_PASSWORD).await.0,
+            401
+        );
     }
 }
 
@@ -640,7 +639,7 @@ async fn recovery_second_factor_guesses_burn_the_recovery() {
         );
         // Nothing was reset.
         assert_eq!(
-            login_status(&t, phone, NEW_PASSWORD).await.0,
+            fresh_login_location(&t.base, phone, NEW_PASSWORD).await.0,
             401,
             "nothing was reset"
         );
@@ -658,7 +657,7 @@ async fn account_page_does_not_list_snils_as_a_contact() {
             .replace_contact(&account, "snils", "11223344595")
             .await
             .unwrap();
-        let b = sign_in(&t, phone).await;
+        let b = fresh_signed_in(&t.base, phone).await;
         let html = page(&b, "/account").await;
         assert!(html.contains("+7(912)0000801"), "{html}");
         assert!(!html.contains("11223344595"), "{}: {html}", backend.name());

@@ -3,11 +3,9 @@
 //! POST result pages, lock notices as an SMS cannon.
 
 mod common;
-#[path = "common/login.rs"]
-mod login;
 
+use common::login::*;
 use common::*;
-use login::*;
 use vhod::authn::totp;
 
 // ---- 11: second-factor guesses count toward the lock -------------------------------------------

@@ -4,21 +4,10 @@
 
 mod common;
 
+use common::login::{password_to_second_factor, sign_in_to_account};
 use common::*;
 use vhod::authn::totp;
 use vhod::config::Config;
-
-/// Signs in with the password only (no second factor yet); lands on /account.
-async fn sign_in(browser: &Browser, login: &str) {
-    let page = match browser.follow("/login").await {
-        Landing::Page(200, html) => html,
-        other => panic!("{other:?}"),
-    };
-    let res = browser
-        .submit(&page, "/login", &[("login", login), ("password", PASSWORD)])
-        .await;
-    assert_eq!(location(&res).as_deref(), Some("/account"));
-}
 
 fn between<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {
     html.split(start).nth(1).and_then(|r| r.split(end).next())
@@ -85,26 +74,6 @@ async fn enrol(t: &TestServer, browser: &Browser) -> (String, Vec<String>) {
         other => panic!("{other:?}"),
     }
     (secret, codes)
-}
-
-/// Follows `url` (login page), submits the password; returns the second-step page.
-async fn password_then_second_step(browser: &Browser, url: &str, login: &str) -> String {
-    let page = match browser.follow(url).await {
-        Landing::Page(200, html) => html,
-        other => panic!("{other:?}"),
-    };
-    let res = browser
-        .submit(&page, "/login", &[("login", login), ("password", PASSWORD)])
-        .await;
-    assert_eq!(
-        location(&res).as_deref(),
-        Some("/login/second-factor"),
-        "the password alone does not sign in"
-    );
-    match browser.follow("/login/second-factor").await {
-        Landing::Page(200, html) => html,
-        other => panic!("{other:?}"),
-    }
 }
 
 /// Submits a second-step code; follows through consent to the portal; returns the redirect.
@@ -174,13 +143,13 @@ async fn authenticator_app_enrols_with_a_qr_code_and_every_password_login_then_a
         t.add_person("+79002220001").await;
         let portal = Portal::new(&t).await;
         let owner = Browser::new(&t.base);
-        sign_in(&owner, "+79002220001").await;
+        sign_in_to_account(&owner, "+79002220001").await;
         let (secret, _) = enrol(&t, &owner).await;
 
         t.app.clock.advance(30);
         let browser = Browser::new(&t.base);
         let (url, verifier) = portal.url(&t, &[]);
-        let page = password_then_second_step(&browser, &url, "+79002220001").await;
+        let page = password_to_second_factor(&browser, &url, "+79002220001").await;
         assert!(page.contains("Код из приложения-аутентификатора"));
         let code = totp::code_at(&secret, t.app.clock.now()).unwrap();
         let back = second_step_to_portal(&browser, &page, "totp", &code).await;
@@ -201,13 +170,13 @@ async fn reused_and_wrong_app_codes_are_refused_and_the_fifth_wrong_code_ends_th
         let t = TestServer::start(&backend).await;
         t.add_person("+79002220002").await;
         let owner = Browser::new(&t.base);
-        sign_in(&owner, "+79002220002").await;
+        sign_in_to_account(&owner, "+79002220002").await;
         let (secret, _) = enrol(&t, &owner).await;
         t.app.clock.advance(30);
         let code = totp::code_at(&secret, t.app.clock.now()).unwrap();
 
         let first = Browser::new(&t.base);
-        let page = password_then_second_step(&first, "/login", "+79002220002").await;
+        let page = password_to_second_factor(&first, "/login", "+79002220002").await;
         let res = first
             .submit(
                 &page,
@@ -219,7 +188,7 @@ async fn reused_and_wrong_app_codes_are_refused_and_the_fifth_wrong_code_ends_th
 
         // The same code again (same time step) is a replay.
         let second = Browser::new(&t.base);
-        let page = password_then_second_step(&second, "/login", "+79002220002").await;
+        let page = password_to_second_factor(&second, "/login", "+79002220002").await;
         let res = second
             .submit(
                 &page,
@@ -278,12 +247,12 @@ async fn a_recovery_code_signs_in_once_with_substantial_acr() {
         t.add_person("recover@example.org").await;
         let portal = Portal::new(&t).await;
         let owner = Browser::new(&t.base);
-        sign_in(&owner, "recover@example.org").await;
+        sign_in_to_account(&owner, "recover@example.org").await;
         let (_, codes) = enrol(&t, &owner).await;
 
         let browser = Browser::new(&t.base);
         let (url, verifier) = portal.url(&t, &[]);
-        let page = password_then_second_step(&browser, &url, "recover@example.org").await;
+        let page = password_to_second_factor(&browser, &url, "recover@example.org").await;
         assert!(page.contains("Войти с резервным кодом"));
         let back = second_step_to_portal(&browser, &page, "recovery", &codes[3]).await;
         let claims = portal.claims(&t, &back, &verifier).await;
@@ -296,7 +265,7 @@ async fn a_recovery_code_signs_in_once_with_substantial_acr() {
         assert_eq!(claims["amr"], serde_json::json!(["pwd", "otp", "mfa"]));
 
         let again = Browser::new(&t.base);
-        let page = password_then_second_step(&again, "/login", "recover@example.org").await;
+        let page = password_to_second_factor(&again, "/login", "recover@example.org").await;
         let res = again
             .submit(
                 &page,
@@ -365,7 +334,7 @@ async fn app_secrets_follow_a_kek_rewrap() {
     let t = TestServer::start(&backend).await;
     t.add_person("+79002220004").await;
     let owner = Browser::new(&t.base);
-    sign_in(&owner, "+79002220004").await;
+    sign_in_to_account(&owner, "+79002220004").await;
     let (secret, _) = enrol(&t, &owner).await;
     let stored = t.app.store.all_totp_secrets().await.unwrap();
     assert_eq!(stored.len(), 1);
@@ -388,7 +357,7 @@ async fn app_secrets_follow_a_kek_rewrap() {
     let node2 = TestServer::start_with(&backend, config).await;
     node2.app.clock.advance(30);
     let browser = Browser::new(&node2.base);
-    let page = password_then_second_step(&browser, "/login", "+79002220004").await;
+    let page = password_to_second_factor(&browser, "/login", "+79002220004").await;
     let code = totp::code_at(&secret, node2.app.clock.now()).unwrap();
     let res = browser
         .submit(
@@ -411,14 +380,14 @@ async fn the_second_step_can_finish_on_another_node() {
     let node2 = TestServer::start_with(&backend, cfg2).await;
     node1.add_person("+79002220005").await;
     let owner = Browser::new(&node1.base);
-    sign_in(&owner, "+79002220005").await;
+    sign_in_to_account(&owner, "+79002220005").await;
     let (secret, _) = enrol(&node1, &owner).await;
     node1.app.clock.advance(30);
     node2.app.clock.advance(30);
 
     // Password on node 1, the app's code on node 2 (cookies are per host name, not per port).
     let browser = Browser::new(&node1.base);
-    let page = password_then_second_step(&browser, "/login", "+79002220005").await;
+    let page = password_to_second_factor(&browser, "/login", "+79002220005").await;
     let code = totp::code_at(&secret, node2.app.clock.now()).unwrap();
     let res = browser
         .submit(
@@ -430,7 +399,7 @@ async fn the_second_step_can_finish_on_another_node() {
     assert_eq!(location(&res).as_deref(), Some("/account"));
     // The same code on node 1 now is a replay.
     let again = Browser::new(&node1.base);
-    let page = password_then_second_step(&again, "/login", "+79002220005").await;
+    let page = password_to_second_factor(&again, "/login", "+79002220005").await;
     let res = again
         .submit(
             &page,

@@ -1,9 +1,110 @@
-//! Helpers of tests/threats_login.rs: browsers from other loopback addresses, the login form,
-//! its challenge, a password login that solves the check when asked, an authenticator app.
-#![allow(dead_code)]
-
+//! The password login form, driven like a browser: one set of helpers for every test file
+//! (`use common::login::*`). The plain helpers (`login_page`, `submit_password` and the ones built on
+//! them) sign in without a challenge; the `attempt*` helpers solve the proof-of-work check the way
+//! the page script would (tests/lockout.rs, tests/threats_login.rs). Also: browsers from other
+//! loopback addresses, an authenticator app, lock notices.
 use super::*;
 use vhod::authn::{challenge, totp};
+
+/// The login form of a fresh page (GET /login must answer 200).
+pub async fn login_page(browser: &Browser) -> String {
+    match browser.follow("/login").await {
+        Landing::Page(200, html) => html,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Login and password on a fresh login form; the answer, not followed.
+pub async fn submit_password(browser: &Browser, login: &str, password: &str) -> reqwest::Response {
+    let page = login_page(browser).await;
+    browser
+        .submit(&page, "/login", &[("login", login), ("password", password)])
+        .await
+}
+
+/// The status of a password login in `browser` (the browser keeps the session if one started).
+pub async fn password_status(browser: &Browser, login: &str, password: &str) -> u16 {
+    submit_password(browser, login, password)
+        .await
+        .status()
+        .as_u16()
+}
+
+/// A password login in a fresh browser: (status, browser).
+pub async fn fresh_login(base: &str, login: &str, password: &str) -> (u16, Browser) {
+    let b = Browser::new(base);
+    let status = password_status(&b, login, password).await;
+    (status, b)
+}
+
+/// Like `fresh_login`, and the login form must link password recovery («Забыли пароль?»).
+pub async fn fresh_login_linking_recovery(
+    base: &str,
+    login: &str,
+    password: &str,
+) -> (u16, Browser) {
+    let b = Browser::new(base);
+    let page = login_page(&b).await;
+    assert!(
+        page.contains("Забыли пароль?"),
+        "the login form links recovery"
+    );
+    let res = b
+        .submit(&page, "/login", &[("login", login), ("password", password)])
+        .await;
+    (res.status().as_u16(), b)
+}
+
+/// A password login in a fresh browser: (status, Location); the browser is dropped.
+pub async fn fresh_login_location(
+    base: &str,
+    login: &str,
+    password: &str,
+) -> (u16, Option<String>) {
+    let res = submit_password(&Browser::new(base), login, password).await;
+    (res.status().as_u16(), location(&res))
+}
+
+/// Signs in with PASSWORD; the answer must be 303 (`context` names the case when it is not).
+pub async fn sign_in_303(browser: &Browser, login: &str, context: &str) {
+    let res = submit_password(browser, login, PASSWORD).await;
+    assert_eq!(res.status(), 303, "{context}");
+}
+
+/// A fresh browser signed in with PASSWORD (the answer must be 303).
+pub async fn fresh_signed_in(base: &str, login: &str) -> Browser {
+    let b = Browser::new(base);
+    sign_in_303(&b, login, &format!("{login} signs in")).await;
+    b
+}
+
+/// Signs in with PASSWORD only (no second factor): the answer must send the browser to /account.
+pub async fn sign_in_to_account(browser: &Browser, login: &str) {
+    let res = submit_password(browser, login, PASSWORD).await;
+    assert_eq!(location(&res).as_deref(), Some("/account"));
+}
+
+/// Like `sign_in_to_account`, and the answer's status must be 303 (checked first).
+pub async fn sign_in_303_to_account(browser: &Browser, login: &str) {
+    let res = submit_password(browser, login, PASSWORD).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res).as_deref(), Some("/account"));
+}
+
+/// A fresh browser signed in with PASSWORD, the redirects followed to the account page
+/// («Мои данные»).
+pub async fn new_browser_at_account(base: &str, login: &str) -> Browser {
+    let b = Browser::new(base);
+    let page = login_page(&b).await;
+    match b
+        .submit_follow(&page, "/login", &[("login", login), ("password", PASSWORD)])
+        .await
+    {
+        Landing::Page(200, html) => assert!(html.contains("Мои данные"), "{html}"),
+        other => panic!("login failed: {other:?}"),
+    }
+    b
+}
 
 /// A browser whose connections come from `ip` (any 127.0.0.0/8 address on Linux), i.e. a visitor
 /// from another address.
@@ -47,6 +148,59 @@ pub async fn attempt(browser: &Browser, page: &str, login: &str, password: &str)
         None => res.text().await.unwrap(),
     };
     (status, body)
+}
+
+/// The password step of a login that continues with a second factor: the login page at `url` (of
+/// an authorization, perhaps), PASSWORD submitted, the answer must lead to /login/second-factor;
+/// returns that page.
+pub async fn password_to_second_factor(browser: &Browser, url: &str, login: &str) -> String {
+    let page = match browser.follow(url).await {
+        Landing::Page(200, html) => html,
+        other => panic!("{other:?}"),
+    };
+    let res = browser
+        .submit(&page, "/login", &[("login", login), ("password", PASSWORD)])
+        .await;
+    assert_eq!(
+        location(&res).as_deref(),
+        Some("/login/second-factor"),
+        "the password alone does not sign in"
+    );
+    match browser.follow("/login/second-factor").await {
+        Landing::Page(200, html) => html,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Like `attempt`, but the answer's body is returned whatever the status (a redirect gives its
+/// body, not its target): (status, body).
+pub async fn attempt_body(
+    browser: &Browser,
+    page: &str,
+    login: &str,
+    password: &str,
+) -> (u16, String) {
+    let solution = challenge_of(page).map(|c| challenge::solve(&c));
+    let mut fields = vec![("login", login), ("password", password)];
+    if let Some(s) = &solution {
+        fields.push(("pow_solution", s));
+    }
+    let res = browser.submit(page, "/login", &fields).await;
+    let status = res.status().as_u16();
+    (status, res.text().await.unwrap())
+}
+
+/// A fresh login page and an `attempt_body`; when the refusal page says «Подтвердите, что вы не
+/// робот» (the identifier's failures call for the check), its challenge is solved and the attempt
+/// made again (what the page script does). `password_login` decides by the challenge field and
+/// the lock text instead, and returns a redirect's target.
+pub async fn attempt_solved_body(browser: &Browser, login: &str, password: &str) -> (u16, String) {
+    let page = login_page(browser).await;
+    let (status, html) = attempt_body(browser, &page, login, password).await;
+    if status == 400 && html.contains("Подтвердите, что вы не робот") {
+        return attempt_body(browser, &html, login, password).await;
+    }
+    (status, html)
 }
 
 /// A fresh login page and an attempt; a refusal that asks for the check is solved and retried.

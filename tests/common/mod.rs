@@ -2,6 +2,9 @@
 //! PostgreSQL + Redis when TEST_DATABASE_URL / TEST_REDIS_URL are set (own schema / key prefix each).
 #![allow(dead_code)]
 
+pub mod identity;
+pub mod login;
+
 use openidconnect::core::{CoreClient, CoreProviderMetadata};
 use openidconnect::{ClientId, ClientSecret, IssuerUrl, RedirectUrl};
 use reqwest::header::LOCATION;
