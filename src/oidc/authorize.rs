@@ -199,7 +199,7 @@ async fn decide(
             return Ok(Redirect::to(&format!("/login?tx={tx}")).into_response());
         }
         Decision::StepUp { session } => {
-            return Ok(super::step_up::step_up(app, meta, req, tx, &session).await);
+            return super::step_up::step_up(app, meta, req, tx, &session).await;
         }
         Decision::LevelTooLow => {
             // The person is told how to reach the level; the portal gets access_denied when

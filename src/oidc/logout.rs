@@ -7,9 +7,11 @@ use crate::authn::logout::{self, BackchannelLogout};
 use crate::authn::session;
 use crate::clients::{self, Client};
 use crate::crypto;
+use crate::web::extract::CsrfForm;
 use crate::web::i18n::Tr;
 use crate::web::meta::ClientMeta;
-use crate::web::pages::{error_page, internal_error, with_cookie};
+use crate::web::page_error::PageError;
+use crate::web::pages::with_cookie;
 use crate::web::params::Params;
 use crate::web::{cookies, csrf, render};
 use askama::Template;
@@ -40,7 +42,7 @@ pub async fn end_session_get(
     meta: ClientMeta,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
-) -> Response {
+) -> Result<Response, PageError> {
     let p = Params::from_query(q.as_deref());
     start(&app, &meta, &headers, p).await
 }
@@ -50,7 +52,7 @@ pub async fn end_session_post(
     meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Result<Response, PageError> {
     let p = Params::from_form(&headers, &body);
     start(&app, &meta, &headers, p).await
 }
@@ -60,18 +62,19 @@ async fn start(
     meta: &ClientMeta,
     headers: &HeaderMap,
     p: Result<Params, crate::web::params::ParamsError>,
-) -> Response {
+) -> Result<Response, PageError> {
     let Ok(p) = p else {
-        return error_page(
+        return Err(PageError::page(
             meta.lang(None),
             StatusCode::BAD_REQUEST,
             "error.bad_request",
-        );
+        ));
     };
     let lang = meta.lang(p.get("ui_locales"));
-    let bad = || error_page(lang, StatusCode::BAD_REQUEST, "error.logout_request");
+    let bad = || PageError::page(lang, StatusCode::BAD_REQUEST, "error.logout_request");
+    let internal = |e: &dyn std::fmt::Display| PageError::internal(&e).in_lang(lang);
     if p.duplicated().is_some() {
-        return bad();
+        return Err(bad());
     }
     // The client: from id_token_hint's aud, or client_id; both must agree.
     let hinted = match p.get("id_token_hint") {
@@ -80,21 +83,22 @@ async fn start(
             Some(c) => super::id_token_hint::audience(&c)
                 .first()
                 .map(|a| a.to_string()),
-            None => return bad(),
+            None => return Err(bad()),
         },
         None => None,
     };
     let client_id = match (hinted, p.get("client_id")) {
-        (Some(a), Some(b)) if a != b => return bad(),
+        (Some(a), Some(b)) if a != b => return Err(bad()),
         (Some(a), _) => Some(a),
         (None, b) => b.map(str::to_owned),
     };
     let client: Option<Client> = match &client_id {
-        Some(id) => match clients::find(&app.store, id).await {
-            Ok(Some(c)) => Some(c),
-            Ok(None) => return bad(),
-            Err(e) => return internal_error(lang, &e),
-        },
+        Some(id) => Some(
+            clients::find(&app.store, id)
+                .await
+                .map_err(|e| internal(&e))?
+                .ok_or_else(bad)?,
+        ),
         None => None,
     };
     let redirect = match p.get("post_logout_redirect_uri") {
@@ -105,12 +109,13 @@ async fn start(
                 .as_ref()
                 .filter(|c| c.post_logout_redirect_uris.iter().any(|r| r == uri))
             else {
-                return error_page(lang, StatusCode::BAD_REQUEST, "error.bad_redirect");
+                return Err(PageError::page(
+                    lang,
+                    StatusCode::BAD_REQUEST,
+                    "error.bad_redirect",
+                ));
             };
-            let mut url = match url::Url::parse(uri) {
-                Ok(u) => u,
-                Err(e) => return internal_error(lang, &e),
-            };
+            let mut url = url::Url::parse(uri).map_err(|e| internal(&e))?;
             if let Some(state) = p.get("state") {
                 url.query_pairs_mut().append_pair("state", state);
             }
@@ -119,15 +124,12 @@ async fn start(
         }
     };
     let lr = crypto::random_token();
-    if let Err(e) = app
-        .cache
+    app.cache
         .put_json(&format!("logout:{lr}"), &PendingLogout { redirect }, 900)
         .await
-    {
-        return internal_error(lang, &e);
-    }
+        .map_err(|e| internal(&e))?;
     let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
-    with_cookie(
+    Ok(with_cookie(
         render(
             StatusCode::OK,
             &EndSessionPage {
@@ -138,39 +140,27 @@ async fn start(
             },
         ),
         cookie,
-    )
+    ))
 }
 
 /// POST /session/end/confirm: end this browser's session, notify portals, go back or say goodbye.
 pub async fn confirm(
     State(app): State<OidcState>,
     meta: ClientMeta,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+    CsrfForm {
+        form: p, headers, ..
+    }: CsrfForm,
+) -> Result<Response, PageError> {
+    // The goodbye page speaks the browser's language (the form carries none).
     let lang = meta.lang(None);
-    let (p, _) = match crate::web::checked_form(&meta, &headers, &body) {
-        Ok(x) => x,
-        Err(page) => return page,
-    };
-    let pending: PendingLogout = match app
+    let pending: PendingLogout = app
         .cache
         .take_json(&format!("logout:{}", p.get("lr").unwrap_or("")))
-        .await
-    {
-        Ok(Some(x)) => x,
-        Ok(None) => return error_page(lang, StatusCode::BAD_REQUEST, "error.tx_expired"),
-        Err(e) => return internal_error(lang, &e),
-    };
+        .await?
+        .ok_or_else(|| PageError::page(lang, StatusCode::BAD_REQUEST, "error.tx_expired"))?;
     let sid = cookies::get(&headers, session::COOKIE);
-    match session::current(&app, sid.as_deref()).await {
-        Ok(Some(row)) => {
-            if let Err(e) = logout::end_session(&app, &row).await {
-                return internal_error(lang, &e);
-            }
-        }
-        Ok(None) => {}
-        Err(e) => return internal_error(lang, &e),
+    if let Some(row) = session::current(&app, sid.as_deref()).await? {
+        logout::end_session(&app, &row).await?;
     }
     let mut res = match pending.redirect {
         Some(uri) => Redirect::to(&uri).into_response(),
@@ -180,7 +170,7 @@ pub async fn confirm(
         header::SET_COOKIE,
         cookies::set(session::COOKIE, "", Some(0), app.config.issuer_is_https()),
     );
-    res
+    Ok(res)
 }
 
 /// Signs a logout token and POSTs it to the client's back-channel logout URI.

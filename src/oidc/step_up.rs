@@ -9,7 +9,7 @@ use crate::authn::login_tx::{AuthRequest, save_tx};
 use crate::authn::{self, session};
 use crate::store::sessions::SessionRow;
 use crate::web::meta::ClientMeta;
-use crate::web::pages::internal_error;
+use crate::web::page_error::PageError;
 use axum::response::{IntoResponse, Redirect, Response};
 
 /// The session is weaker than the portal demands: ask for the account's second factor within this
@@ -20,15 +20,15 @@ pub async fn step_up(
     req: AuthRequest,
     tx: Option<String>,
     session: &SessionRow,
-) -> Response {
+) -> Result<Response, PageError> {
     let lang = req.lang;
+    let internal = |e: &dyn std::fmt::Display| PageError::internal(&e).in_lang(lang);
     if req.required_acr == authn::ACR_HIGH {
         return step_up_to_signature(app, req, tx, session).await;
     }
-    let methods = match authn::second_factor::methods(app, &session.account_id).await {
-        Ok(m) => m,
-        Err(e) => return internal_error(lang, &e),
-    };
+    let methods = authn::second_factor::methods(app, &session.account_id)
+        .await
+        .map_err(|e| internal(&e))?;
     if !methods.any() || has_prompt(&req, "none") {
         let (error, why) = if methods.any() {
             ("interaction_required", "a second factor must be entered")
@@ -38,14 +38,17 @@ pub async fn step_up(
                 "the portal requires a second factor and this account has none",
             )
         };
-        return error_redirect(app, &req.redirect_uri, req.state.as_deref(), error, why);
+        return Ok(error_redirect(
+            app,
+            &req.redirect_uri,
+            req.state.as_deref(),
+            error,
+            why,
+        ));
     }
     let tx = match tx {
         Some(t) => t,
-        None => match save_tx(app, &req).await {
-            Ok(t) => t,
-            Err(e) => return internal_error(lang, &e),
-        },
+        None => save_tx(app, &req).await.map_err(|e| internal(&e))?,
     };
     let pending = authn::second_factor::PendingStep {
         account_id: session.account_id.clone(),
@@ -54,7 +57,7 @@ pub async fn step_up(
         step_up: true,
         base_amr: session::amr_of(session),
     };
-    crate::web::second_factor::ask(app, lang, pending, &meta.ip).await
+    Ok(crate::web::second_factor::ask(app, lang, pending, &meta.ip).await)
 }
 
 /// `high` is reached only by signing in with a bound qualified certificate: the signature page
@@ -64,12 +67,15 @@ async fn step_up_to_signature(
     req: AuthRequest,
     tx: Option<String>,
     session: &SessionRow,
-) -> Response {
+) -> Result<Response, PageError> {
     let lang = req.lang;
-    let bound = match app.store.qes_certificates(&session.account_id).await {
-        Ok(list) => !list.is_empty(),
-        Err(e) => return internal_error(lang, &e),
-    };
+    let internal = |e: &dyn std::fmt::Display| PageError::internal(&e).in_lang(lang);
+    let bound = !app
+        .store
+        .qes_certificates(&session.account_id)
+        .await
+        .map_err(|e| internal(&e))?
+        .is_empty();
     if !bound || has_prompt(&req, "none") {
         let (error, why) = if bound {
             (
@@ -82,14 +88,17 @@ async fn step_up_to_signature(
                 "the portal requires a qualified electronic signature and this account has no certificate bound",
             )
         };
-        return error_redirect(app, &req.redirect_uri, req.state.as_deref(), error, why);
+        return Ok(error_redirect(
+            app,
+            &req.redirect_uri,
+            req.state.as_deref(),
+            error,
+            why,
+        ));
     }
     let tx = match tx {
         Some(t) => t,
-        None => match save_tx(app, &req).await {
-            Ok(t) => t,
-            Err(e) => return internal_error(lang, &e),
-        },
+        None => save_tx(app, &req).await.map_err(|e| internal(&e))?,
     };
-    Redirect::to(&format!("/login/signature?tx={tx}")).into_response()
+    Ok(Redirect::to(&format!("/login/signature?tx={tx}")).into_response())
 }

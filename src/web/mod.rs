@@ -48,16 +48,3 @@ pub fn render<T: askama::Template>(status: StatusCode, tpl: &T) -> Response {
         }
     }
 }
-
-/// A submitted form whose CSRF token checks out, with the language it asks for; otherwise the
-/// error page to answer with (400 for an unreadable body, 403 for a missing or wrong token).
-/// Kept for the OIDC surface's forms (logout, consent); pages use [`extract::CsrfForm`].
-// The error is the finished response, returned straight away; boxing it would buy nothing.
-#[allow(clippy::result_large_err)]
-pub fn checked_form(
-    meta: &meta::ClientMeta,
-    headers: &axum::http::HeaderMap,
-    body: &[u8],
-) -> Result<(crate::web::params::Params, i18n::Lang), Response> {
-    extract::checked(meta, headers, body).map_err(IntoResponse::into_response)
-}
