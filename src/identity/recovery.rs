@@ -157,7 +157,7 @@ async fn resolve(app: &Ctx, who: &Who<'_>) -> Result<Option<(String, Contact)>, 
                     .await?
             {
                 // A phone or e-mail login: the secret goes to that very contact.
-                return Ok(Some((a.id, contact)));
+                return Ok(Some((a.id.to_string(), contact)));
             }
             match login.parse::<Snils>() {
                 Ok(s) => app.store.snils_holder(s.as_str()).await?,

@@ -4,7 +4,7 @@ use super::{Store, StoreError, new_id};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AccountRow {
-    pub id: String,
+    pub id: crate::types::AccountId,
     pub surname: String,
     pub given_name: String,
     pub patronymic: Option<String>,

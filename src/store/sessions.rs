@@ -5,7 +5,7 @@ use super::{Store, StoreError};
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SessionRow {
     pub id_hash: String,
-    pub account_id: String,
+    pub account_id: crate::types::AccountId,
     pub auth_time: i64,
     pub acr: String,
     pub amr: String,

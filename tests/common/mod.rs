@@ -172,6 +172,7 @@ impl TestServer {
         .await
         .unwrap()
         .id
+        .to_string()
     }
 
     /// The newest message the outbox notifier sent to `to`, read over HTTP like a developer would.

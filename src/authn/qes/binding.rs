@@ -147,7 +147,7 @@ pub async fn start(
     let contact = confirmed_contact(&ids).ok_or(BindError::NoContact)?;
     let id = crypto::random_token();
     let pending = PendingBind {
-        account_id: account_id.clone(),
+        account_id: account_id.to_string(),
         snils: verified.snils.as_str().to_string(),
         subject: verified.subject,
         issuer: verified.issuer,
