@@ -648,7 +648,7 @@ async fn a_passkey_still_signs_in_while_password_login_is_locked() {
             html = res.text().await.unwrap();
         }
         assert!(
-            vhod::authn::lockout::locked_until(&t.app, &id)
+            vhod::authn::lockout::locked_until(&t.app, &id.as_str().into())
                 .await
                 .unwrap()
                 .is_some(),

@@ -376,6 +376,7 @@ async fn parallel_wrong_codes_cannot_exceed_the_attempt_limit_on_any_form() {
 
 /// Enrols an authenticator app directly; returns (secret, recovery codes).
 async fn enrol_totp(t: &TestServer, account: &str) -> (String, Vec<String>) {
+    let account = &vhod::types::AccountId::from(account);
     let e = totp::start_enrolment(&t.app, account, "test")
         .await
         .unwrap();

@@ -6,12 +6,13 @@ use super::lockout::{self, Attempt};
 use crate::ctx::Ctx;
 use crate::identity::Contact;
 use crate::store::StoreError;
+use crate::types::AccountId;
 
 const SUBJECT: &str = "Вход с нового устройства";
 
 pub async fn login_succeeded(
     app: &Ctx,
-    account_id: &str,
+    account_id: &AccountId,
     who: Attempt<'_>,
     method: &str,
 ) -> Result<(), StoreError> {

@@ -5,6 +5,7 @@ use crate::ctx::Ctx;
 use crate::store::StoreError;
 use crate::store::second_factors::SecurityChoice;
 use crate::store::sessions::SessionRow;
+use crate::types::AccountId;
 
 /// What became of a change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,7 +46,11 @@ pub async fn set_sms_two_step(ctx: &Ctx, s: &SessionRow, on: bool) -> Result<Cha
 }
 
 /// Messages about sign-ins from new devices on or off.
-pub async fn set_login_alerts(ctx: &Ctx, account_id: &str, on: bool) -> Result<(), StoreError> {
+pub async fn set_login_alerts(
+    ctx: &Ctx,
+    account_id: &AccountId,
+    on: bool,
+) -> Result<(), StoreError> {
     ctx.store
         .set_security_choice(account_id, SecurityChoice::LoginAlerts, on)
         .await

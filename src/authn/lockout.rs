@@ -12,6 +12,7 @@ use crate::lang::{Lang, Tr};
 use crate::store::StoreError;
 use crate::store::audit::AuditEntry;
 use crate::store::login_guard::{NewLoginEvent, account_scope, ip_scope, login_scope, pair_scope};
+use crate::types::AccountId;
 
 /// Who tried: recorded with every attempt.
 #[derive(Debug, Clone, Copy)]
@@ -90,7 +91,7 @@ pub async fn unknown_login_locked(app: &Ctx, login_key: &str) -> Result<bool, St
 }
 
 /// Until when login of the account is locked, if it is now (password and second step alike).
-pub async fn locked_until(app: &Ctx, account_id: &str) -> Result<Option<i64>, StoreError> {
+pub async fn locked_until(app: &Ctx, account_id: &AccountId) -> Result<Option<i64>, StoreError> {
     let until = app
         .store
         .login_guard(&account_scope(account_id))
@@ -137,14 +138,14 @@ pub async fn password_failed(
     if app.store.count_login_failure(&scope).await?.consecutive == c.pow_after_failures {
         audit(app, "login.failure_burst", &scope).await?;
     }
-    lock_if_over(app, account_id).await
+    lock_if_over(app, &AccountId::from(account_id)).await
 }
 
 /// Counts a failed second factor (`method`: "otp", "sms", "recovery", "passkey") toward the same
 /// lock as wrong passwords: guessing codes is guessing too.
 pub async fn factor_failed(
     app: &Ctx,
-    account_id: &str,
+    account_id: &AccountId,
     who: Attempt<'_>,
     method: &str,
 ) -> Result<(), StoreError> {
@@ -155,7 +156,7 @@ pub async fn factor_failed(
     lock_if_over(app, account_id).await
 }
 
-async fn lock_if_over(app: &Ctx, account_id: &str) -> Result<(), StoreError> {
+async fn lock_if_over(app: &Ctx, account_id: &AccountId) -> Result<(), StoreError> {
     let c = &app.config.login;
     let scope = account_scope(account_id);
     let failures = app
@@ -179,7 +180,7 @@ async fn lock_if_over(app: &Ctx, account_id: &str) -> Result<(), StoreError> {
 /// identifier, the pair and the IP.
 pub async fn password_succeeded(
     app: &Ctx,
-    account_id: &str,
+    account_id: &AccountId,
     login_key: &str,
     who: Attempt<'_>,
 ) -> Result<(), StoreError> {
@@ -196,7 +197,7 @@ pub async fn password_succeeded(
 
 /// Lifts a lock and forgets earlier failures: the recovery flow calls this after a successful
 /// password recovery (REQUIREMENTS §4: recovery lifts a temporary lock).
-pub async fn lift_lock(app: &Ctx, account_id: &str) -> Result<(), StoreError> {
+pub async fn lift_lock(app: &Ctx, account_id: &AccountId) -> Result<(), StoreError> {
     app.store.lift_lock(account_id).await
 }
 
@@ -219,7 +220,7 @@ const LOCK_SUBJECT: &str = "Вход по паролю временно забл
 /// lock the password login again and again, but cannot make vhod message the owner each time.
 const NOTICE_EVERY: i64 = 3600;
 
-async fn notify_owner(app: &Ctx, account_id: &str) -> Result<(), StoreError> {
+async fn notify_owner(app: &Ctx, account_id: &AccountId) -> Result<(), StoreError> {
     let minutes = app.config.login.lock_secs / 60;
     // Russian until an account keeps its language (the interface issue).
     let body = Tr::new(Lang::Ru).f("notify.lock_body", &[("minutes", minutes.into())]);

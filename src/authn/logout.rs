@@ -7,6 +7,7 @@ use super::session;
 use crate::ctx::Ctx;
 use crate::store::StoreError;
 use crate::store::sessions::SessionRow;
+use crate::types::AccountId;
 use serde::{Deserialize, Serialize};
 
 pub const BACKCHANNEL_JOB: &str = "backchannel_logout";
@@ -66,7 +67,7 @@ pub async fn end_session(app: &Ctx, row: &SessionRow) -> Result<usize, StoreErro
 
 /// «Завершить все сеансы» (and password recovery, account deletion): every live session of the
 /// person, on every device, and every grant of the account, offline ones included.
-pub async fn end_all_sessions(app: &Ctx, account_id: &str) -> Result<usize, StoreError> {
+pub async fn end_all_sessions(app: &Ctx, account_id: &AccountId) -> Result<usize, StoreError> {
     let mut notified = 0;
     for row in app.store.live_sessions_of(account_id).await? {
         notified += end_session(app, &row).await?;

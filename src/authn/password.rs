@@ -75,7 +75,9 @@ pub async fn login(
         return Err(LoginError::Challenge(e));
     }
     let locked = match account_id {
-        Some(id) => lockout::locked_until(app, id).await?.is_some(),
+        Some(id) => lockout::locked_until(app, &crate::types::AccountId::from(id))
+            .await?
+            .is_some(),
         None => lockout::unknown_login_locked(app, &key).await?,
     };
     // Verify even when locked, so a locked account answers as slowly as any other.

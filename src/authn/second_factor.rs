@@ -9,6 +9,7 @@ use crate::cache::CacheError;
 use crate::crypto;
 use crate::ctx::Ctx;
 use crate::store::StoreError;
+use crate::types::AccountId;
 use serde::{Deserialize, Serialize};
 
 pub const COOKIE: &str = "vhod_2fa";
@@ -19,7 +20,7 @@ const TTL: i64 = 600;
 /// A password login (or a low session) waiting for its second factor.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PendingStep {
-    pub account_id: String,
+    pub account_id: AccountId,
     /// The authorization transaction to continue afterwards, if any.
     pub tx: Option<String>,
     pub persistent: bool,
@@ -90,7 +91,7 @@ impl From<totp::TotpError> for StepError {
     }
 }
 
-pub async fn methods(app: &Ctx, account_id: &str) -> Result<Methods, StoreError> {
+pub async fn methods(app: &Ctx, account_id: &AccountId) -> Result<Methods, StoreError> {
     let totp = totp::has_totp(app, account_id).await?;
     let recovery = app.store.recovery_codes_left(account_id).await? > 0;
     let sms = app.store.security_choices(account_id).await?.sms_two_step

@@ -7,6 +7,7 @@ use crate::cache::CacheError;
 use crate::ctx::Ctx;
 use crate::identity::{Contact, Phone};
 use crate::store::StoreError;
+use crate::types::AccountId;
 
 pub const MAX_ATTEMPTS: u32 = 5;
 
@@ -93,7 +94,10 @@ pub async fn verify(
 }
 
 /// The account's confirmed phone, if it has one.
-pub async fn confirmed_phone(app: &Ctx, account_id: &str) -> Result<Option<Phone>, StoreError> {
+pub async fn confirmed_phone(
+    app: &Ctx,
+    account_id: &AccountId,
+) -> Result<Option<Phone>, StoreError> {
     Ok(app
         .store
         .identifiers(account_id)

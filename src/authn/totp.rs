@@ -6,6 +6,7 @@ use crate::cache::CacheError;
 use crate::crypto;
 use crate::ctx::Ctx;
 use crate::store::StoreError;
+use crate::types::AccountId;
 use rand::RngCore;
 use totp_rs::{Algorithm, Builder, Totp};
 
@@ -48,14 +49,14 @@ fn generator(secret: Vec<u8>, account_label: &str) -> Totp {
         .build_noncompliant()
 }
 
-fn enrol_key(account_id: &str) -> String {
+fn enrol_key(account_id: &AccountId) -> String {
     format!("totp-enrol:{account_id}")
 }
 
 /// Starts an enrolment: a fresh 160-bit secret kept (sealed) in the cache until confirmed.
 pub async fn start_enrolment(
     app: &Ctx,
-    account_id: &str,
+    account_id: &AccountId,
     account_label: &str,
 ) -> Result<Enrolment, TotpError> {
     let mut secret = vec![0u8; 20];
@@ -89,7 +90,7 @@ fn view(secret: Vec<u8>, account_label: &str) -> Result<Enrolment, TotpError> {
 /// The enrolment in progress shown again (after a wrong confirming code).
 pub async fn pending_view(
     app: &Ctx,
-    account_id: &str,
+    account_id: &AccountId,
     account_label: &str,
 ) -> Result<Option<Enrolment>, TotpError> {
     match pending_enrolment(app, account_id).await? {
@@ -99,7 +100,10 @@ pub async fn pending_view(
 }
 
 /// The enrolment in progress, if any (for showing the page again after a wrong code).
-pub async fn pending_enrolment(app: &Ctx, account_id: &str) -> Result<Option<Vec<u8>>, TotpError> {
+pub async fn pending_enrolment(
+    app: &Ctx,
+    account_id: &AccountId,
+) -> Result<Option<Vec<u8>>, TotpError> {
     Ok(app
         .cache
         .get(&enrol_key(account_id))
@@ -120,7 +124,7 @@ fn matching_step(secret: Vec<u8>, code: &str, now: i64) -> Option<i64> {
 /// Confirms the enrolment with a code from the app; returns the recovery codes to show once.
 pub async fn confirm_enrolment(
     app: &Ctx,
-    account_id: &str,
+    account_id: &AccountId,
     code: &str,
 ) -> Result<Vec<String>, TotpError> {
     let secret = pending_enrolment(app, account_id)
@@ -137,7 +141,10 @@ pub async fn confirm_enrolment(
 }
 
 /// Replaces the recovery codes with ten fresh ones; returns them (stored only hashed).
-pub async fn new_recovery_codes(app: &Ctx, account_id: &str) -> Result<Vec<String>, TotpError> {
+pub async fn new_recovery_codes(
+    app: &Ctx,
+    account_id: &AccountId,
+) -> Result<Vec<String>, TotpError> {
     let codes: Vec<String> = (0..RECOVERY_CODES)
         .map(|_| format!("{}-{}", crypto::random_digits(5), crypto::random_digits(5)))
         .collect();
@@ -153,12 +160,12 @@ fn recovery_hash(code: &str) -> String {
     crypto::hash_secret("recovery-code", &digits)
 }
 
-pub async fn has_totp(app: &Ctx, account_id: &str) -> Result<bool, StoreError> {
+pub async fn has_totp(app: &Ctx, account_id: &AccountId) -> Result<bool, StoreError> {
     Ok(app.store.totp_secret(account_id).await?.is_some())
 }
 
 /// Checks a code from the app at login; a matching code of an already used step is `Reused`.
-pub async fn verify(app: &Ctx, account_id: &str, code: &str) -> Result<(), TotpError> {
+pub async fn verify(app: &Ctx, account_id: &AccountId, code: &str) -> Result<(), TotpError> {
     let sealed = app
         .store
         .totp_secret(account_id)
@@ -174,7 +181,11 @@ pub async fn verify(app: &Ctx, account_id: &str, code: &str) -> Result<(), TotpE
 }
 
 /// Spends a recovery code; `Reused` when it was valid once but is used up, else `Wrong`.
-pub async fn use_recovery_code(app: &Ctx, account_id: &str, code: &str) -> Result<(), TotpError> {
+pub async fn use_recovery_code(
+    app: &Ctx,
+    account_id: &AccountId,
+    code: &str,
+) -> Result<(), TotpError> {
     if app
         .store
         .spend_recovery_code(account_id, &recovery_hash(code))

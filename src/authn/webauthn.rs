@@ -15,6 +15,7 @@ use crate::cache::CacheError;
 use crate::ctx::Ctx;
 use crate::store::StoreError;
 use crate::store::passkeys::{NewPasskey, PasskeyRow};
+use crate::types::AccountId;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
@@ -85,7 +86,7 @@ fn rp(app: &Ctx) -> Result<&Webauthn, PasskeyError> {
 
 #[derive(Serialize, Deserialize)]
 struct Enrolment {
-    account_id: String,
+    account_id: AccountId,
     user_handle: Uuid,
     expires_at: i64,
     state: PasskeyRegistration,
@@ -125,7 +126,7 @@ pub fn is_fresh_login(app: &Ctx, auth_time: i64) -> bool {
 /// `navigator.credentials.create`, as JSON).
 pub async fn start_enrolment(
     app: &Ctx,
-    account_id: &str,
+    account_id: &AccountId,
     auth_time: i64,
     user_name: &str,
     display_name: &str,
@@ -157,7 +158,7 @@ pub async fn start_enrolment(
     }
     let ceremony = crate::crypto::random_token();
     let enrolment = Enrolment {
-        account_id: account_id.to_string(),
+        account_id: account_id.clone(),
         user_handle,
         expires_at: app.clock.now() + CEREMONY_SECS,
         state,
@@ -171,7 +172,7 @@ pub async fn start_enrolment(
 /// Finishes enrolment: verifies the authenticator's answer and stores the passkey under `name`.
 pub async fn finish_enrolment(
     app: &Ctx,
-    account_id: &str,
+    account_id: &AccountId,
     auth_time: i64,
     ceremony: &str,
     credential: &RegisterPublicKeyCredential,
@@ -217,7 +218,7 @@ pub async fn finish_enrolment(
 }
 
 /// Removes one of the person's passkeys and tells them; false when it is not theirs.
-pub async fn remove(app: &Ctx, account_id: &str, id: &str) -> Result<bool, StoreError> {
+pub async fn remove(app: &Ctx, account_id: &AccountId, id: &str) -> Result<bool, StoreError> {
     let Some(name) = app.store.remove_passkey(account_id, id).await? else {
         return Ok(false);
     };
@@ -229,7 +230,12 @@ pub async fn remove(app: &Ctx, account_id: &str, id: &str) -> Result<bool, Store
 
 /// Renames one of the account's passkeys (the name cleaned as [`clean_name`]); false when the
 /// account has no such passkey.
-pub async fn rename(app: &Ctx, account_id: &str, id: &str, name: &str) -> Result<bool, StoreError> {
+pub async fn rename(
+    app: &Ctx,
+    account_id: &AccountId,
+    id: &str,
+    name: &str,
+) -> Result<bool, StoreError> {
     app.store
         .rename_passkey(account_id, id, &clean_name(name))
         .await
@@ -307,7 +313,8 @@ pub async fn finish_sign_in(
                 "Вход с ключом доступа «{}» заблокирован: возможно, ключ скопирован. Удалите его в настройках и добавьте заново.",
                 row.name
             );
-            crate::identity::levels::notify(app, &row.account_id, &text).await?;
+            crate::identity::levels::notify(app, &AccountId::from(row.account_id.as_str()), &text)
+                .await?;
             return Err(PasskeyError::PossibleClone);
         }
         Err(e) => return Err(PasskeyError::Rejected(e.to_string())),

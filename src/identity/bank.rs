@@ -6,6 +6,7 @@ use crate::ctx::Ctx;
 use crate::identity::levels::{self, ConfirmMethod};
 use crate::identity::validation::Snils;
 use crate::store::StoreError;
+use crate::types::AccountId;
 
 /// What the bank vouches for (from its verified ID token and userinfo).
 #[derive(Debug, Clone)]
@@ -36,7 +37,11 @@ fn same_name(a: &str, b: &str) -> bool {
 
 /// Confirms the account when the bank's data equals its verified standard data; a refusal is also
 /// told to the person in the notification feed (a failure to write it is not one of the step).
-pub async fn confirm(app: &Ctx, account_id: &str, bank: &BankIdentity) -> Result<(), BankError> {
+pub async fn confirm(
+    app: &Ctx,
+    account_id: &AccountId,
+    bank: &BankIdentity,
+) -> Result<(), BankError> {
     let result = match_and_confirm(app, account_id, bank).await;
     if let Err(BankError::NotStandard | BankError::Mismatch(_)) = &result {
         let _ = levels::notify(
@@ -51,7 +56,7 @@ pub async fn confirm(app: &Ctx, account_id: &str, bank: &BankIdentity) -> Result
 
 async fn match_and_confirm(
     app: &Ctx,
-    account_id: &str,
+    account_id: &AccountId,
     bank: &BankIdentity,
 ) -> Result<(), BankError> {
     let docs = app.store.verified_documents(account_id).await?;

@@ -8,6 +8,7 @@ use crate::cache::CacheError;
 use crate::ctx::Ctx;
 use crate::identity::contact::{Contact, ContactError};
 use crate::store::StoreError;
+use crate::types::AccountId;
 use serde::{Deserialize, Serialize};
 
 const TTL: i64 = 600;
@@ -42,7 +43,7 @@ struct PendingChange {
     contact: String,
 }
 
-fn key(account_id: &str) -> String {
+fn key(account_id: &AccountId) -> String {
     format!("contact:{account_id}")
 }
 
@@ -65,7 +66,7 @@ impl From<CodeError> for ContactChangeError {
 /// Sends a code to the new contact; the change waits for it (one pending change per account).
 pub async fn start(
     app: &Ctx,
-    account_id: &str,
+    account_id: &AccountId,
     input: &str,
     ip: &str,
 ) -> Result<Contact, ContactChangeError> {
@@ -109,7 +110,7 @@ pub async fn start(
 /// Checks the code; on success the new contact replaces the old one of its kind (or is added).
 pub async fn confirm(
     app: &Ctx,
-    account_id: &str,
+    account_id: &AccountId,
     code: &str,
 ) -> Result<Contact, ContactChangeError> {
     let p: PendingChange = app
@@ -177,7 +178,7 @@ pub enum AddressChange {
 /// at the next userinfo call (scope `addresses`). Both are checked before either is written.
 pub async fn save_addresses(
     ctx: &Ctx,
-    account_id: &str,
+    account_id: &AccountId,
     addresses: Addresses<'_>,
 ) -> Result<AddressChange, StoreError> {
     let list = [

@@ -9,6 +9,7 @@ use crate::identity::Contact;
 use crate::store::StoreError;
 use crate::store::audit::AuditEntry;
 use crate::store::sessions::SessionRow;
+use crate::types::AccountId;
 
 /// A login younger than this may delete the account (a fresh login, REQUIREMENTS §5).
 const FRESH_LOGIN_SECS: i64 = 300;
@@ -47,7 +48,7 @@ pub async fn delete_confirmed(
 }
 
 /// Deletes the account: sessions first, then the row (and by cascade all that hangs on it).
-pub async fn delete(app: &Ctx, account_id: &str) -> Result<(), StoreError> {
+pub async fn delete(app: &Ctx, account_id: &AccountId) -> Result<(), StoreError> {
     let contacts: Vec<Contact> = app
         .store
         .identifiers(account_id)

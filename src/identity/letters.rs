@@ -8,6 +8,7 @@ use crate::crypto;
 use crate::ctx::Ctx;
 use crate::identity::levels::{self, ConfirmMethod};
 use crate::store::StoreError;
+use crate::types::AccountId;
 
 const MAX_ATTEMPTS: i64 = 5;
 const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -50,7 +51,7 @@ fn normalise(code: &str) -> String {
         .collect()
 }
 
-pub async fn order(app: &Ctx, account_id: &str, address: &str) -> Result<(), LetterError> {
+pub async fn order(app: &Ctx, account_id: &AccountId, address: &str) -> Result<(), LetterError> {
     let Some(account) = app.store.account(account_id).await? else {
         return Err(LetterError::NotStandard);
     };
@@ -107,7 +108,7 @@ pub async fn order(app: &Ctx, account_id: &str, address: &str) -> Result<(), Let
     Ok(())
 }
 
-pub async fn enter_code(app: &Ctx, account_id: &str, code: &str) -> Result<(), LetterError> {
+pub async fn enter_code(app: &Ctx, account_id: &AccountId, code: &str) -> Result<(), LetterError> {
     let Some(letter) = app.store.letters_of(account_id).await?.into_iter().next() else {
         return Err(LetterError::NoLetter);
     };

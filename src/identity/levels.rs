@@ -12,6 +12,7 @@ use crate::store::audit::AuditEntry;
 use crate::store::documents::CheckEnd;
 use crate::store::jobs::JobOutcome;
 use crate::store::levels::LevelChange;
+use crate::types::AccountId;
 use crate::types::Level;
 
 /// The stored names of the levels (their order is `types::Level`'s).
@@ -120,7 +121,7 @@ impl StandardRequest {
 /// it is until the check ends; a confirmed account returns to standard now.
 pub async fn request_standard(
     app: &Ctx,
-    account_id: &str,
+    account_id: &AccountId,
     req: &StandardRequest,
 ) -> Result<String, LevelError> {
     if let Some(holder) = app.store.snils_holder(req.snils.as_str()).await?
@@ -333,7 +334,11 @@ pub async fn run_check(app: &Ctx, check_id: &str) -> Result<JobOutcome, String> 
 }
 
 /// The check ends as failed (no answer in time, or the gateway failed every try).
-pub async fn fail_check(app: &Ctx, check_id: &str, account_id: &str) -> Result<(), StoreError> {
+pub async fn fail_check(
+    app: &Ctx,
+    check_id: &str,
+    account_id: &AccountId,
+) -> Result<(), StoreError> {
     let reason = "Ведомство не ответило на запрос. Повторите попытку позже";
     if app
         .store
@@ -355,7 +360,7 @@ pub async fn fail_check(app: &Ctx, check_id: &str, account_id: &str) -> Result<(
 /// changes). `evidence` is JSON naming what was checked; `actor` the operator or the account itself.
 pub async fn confirm(
     app: &Ctx,
-    account_id: &str,
+    account_id: &AccountId,
     method: ConfirmMethod,
     evidence: &str,
     actor: &str,
@@ -385,7 +390,7 @@ pub async fn confirm(
 
 async fn after_change(
     app: &Ctx,
-    account_id: &str,
+    account_id: &AccountId,
     level: &str,
     method: &str,
     actor: &str,
@@ -403,7 +408,7 @@ async fn after_change(
 }
 
 /// Feed entry plus a message to every confirmed contact.
-pub async fn notify(app: &Ctx, account_id: &str, text: &str) -> Result<(), StoreError> {
+pub async fn notify(app: &Ctx, account_id: &AccountId, text: &str) -> Result<(), StoreError> {
     app.store.push_feed(account_id, text).await?;
     for id in app.store.identifiers(account_id).await? {
         if id.verified_at.is_none() || !matches!(id.kind.as_str(), "phone" | "email") {

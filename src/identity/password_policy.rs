@@ -6,6 +6,7 @@
 
 use crate::ctx::Ctx;
 use crate::store::StoreError;
+use crate::types::AccountId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum PolicyError {
@@ -276,7 +277,10 @@ fn transliterations(value: &str) -> Vec<String> {
 
 /// The person's data of an existing account (names, login identifiers, birth dates of their
 /// documents), for a new password chosen in recovery or a password change.
-pub async fn words_of_account(app: &Ctx, account_id: &str) -> Result<Vec<String>, StoreError> {
+pub async fn words_of_account(
+    app: &Ctx,
+    account_id: &AccountId,
+) -> Result<Vec<String>, StoreError> {
     let mut values: Vec<String> = Vec::new();
     if let Some(a) = app.store.account(account_id).await? {
         values.push(a.surname);

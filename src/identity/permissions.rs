@@ -5,6 +5,7 @@
 use crate::ctx::Ctx;
 use crate::store::StoreError;
 use crate::store::audit::AuditEntry;
+use crate::types::AccountId;
 
 /// A portal the person gave a permission to.
 #[derive(Debug, Clone)]
@@ -27,7 +28,7 @@ pub enum Withdrawal {
 }
 
 /// The permissions the account has given.
-pub async fn of(ctx: &Ctx, account_id: &str) -> Result<Vec<Permission>, StoreError> {
+pub async fn of(ctx: &Ctx, account_id: &AccountId) -> Result<Vec<Permission>, StoreError> {
     Ok(ctx
         .store
         .consents_of(account_id)
@@ -46,7 +47,7 @@ pub async fn of(ctx: &Ctx, account_id: &str) -> Result<Vec<Permission>, StoreErr
 /// one transaction, then the withdrawal is audited (actor and subject: the person).
 pub async fn withdraw(
     ctx: &Ctx,
-    account_id: &str,
+    account_id: &AccountId,
     client_id: &str,
 ) -> Result<Withdrawal, StoreError> {
     if !ctx.store.withdraw_consent(account_id, client_id).await? {
@@ -75,7 +76,7 @@ fn words(s: &str) -> Vec<String> {
 /// named one by one, in addition to what the person allowed before.
 pub async fn give(
     ctx: &Ctx,
-    account_id: &str,
+    account_id: &AccountId,
     client_id: &str,
     scopes: &[String],
     claims: &[String],

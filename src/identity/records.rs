@@ -7,6 +7,7 @@ use crate::identity::levels::LevelError;
 use crate::identity::names::normalise_name;
 use crate::identity::validation::{Inn, Passport};
 use crate::store::StoreError;
+use crate::types::AccountId;
 use serde_json::{Value, json};
 
 #[derive(Debug, Clone)]
@@ -183,7 +184,11 @@ impl Record {
 }
 
 /// Starts the registry check of a record; only a standard or confirmed person may add records.
-pub async fn submit(app: &Ctx, account_id: &str, record: &Record) -> Result<String, LevelError> {
+pub async fn submit(
+    app: &Ctx,
+    account_id: &AccountId,
+    record: &Record,
+) -> Result<String, LevelError> {
     let level = app
         .store
         .account(account_id)

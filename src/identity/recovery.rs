@@ -28,6 +28,7 @@ use crate::identity::contact::Contact;
 use crate::identity::password_policy::{self, PolicyError};
 use crate::identity::validation::Snils;
 use crate::store::StoreError;
+use crate::types::AccountId;
 use serde::{Deserialize, Serialize};
 
 const TTL: i64 = 900;
@@ -170,15 +171,17 @@ async fn resolve(app: &Ctx, who: &Who<'_>) -> Result<Option<(String, Contact)>, 
         return Ok(None);
     };
     // SNILS or passport: a confirmed phone first (a code), else a confirmed e-mail (a link).
-    Ok(confirmed_contact(app, &account_id, "phone")
-        .await?
-        .or(confirmed_contact(app, &account_id, "email").await?)
-        .map(|c| (account_id, c)))
+    Ok(
+        confirmed_contact(app, &AccountId::from(account_id.as_str()), "phone")
+            .await?
+            .or(confirmed_contact(app, &AccountId::from(account_id.as_str()), "email").await?)
+            .map(|c| (account_id, c)),
+    )
 }
 
 async fn confirmed_contact(
     app: &Ctx,
-    account_id: &str,
+    account_id: &AccountId,
     kind: &str,
 ) -> Result<Option<Contact>, StoreError> {
     Ok(app
@@ -293,7 +296,7 @@ fn stage(p: &PendingRecovery) -> Stage {
 /// What the second step accepts for this account after a first proof by `via` (module text).
 async fn second_step(
     app: &Ctx,
-    account_id: &str,
+    account_id: &AccountId,
     via: Option<&str>,
 ) -> Result<Option<SecondStep>, RecoveryError> {
     let m = second_factor::methods(app, account_id).await?;
@@ -355,7 +358,7 @@ pub async fn confirm(app: &Ctx, id: &str, secret: &str, ip: &str) -> Result<Stag
         return Err(RecoveryError::WrongCode);
     };
     p.contact_proven = true;
-    p.second = second_step(app, &account_id, p.via.as_deref()).await?;
+    p.second = second_step(app, &AccountId::from(account_id.as_str()), p.via.as_deref()).await?;
     p.confirmed = p.second.is_none();
     save(app, id, &p).await?;
     if p.second.as_ref().is_some_and(|s| s.code_to.is_some()) {
@@ -389,9 +392,11 @@ pub async fn confirm_second(
         return Err(RecoveryError::TooManyAttempts);
     }
     let result = match method {
-        "totp" if second.totp => totp::verify(app, &account_id, code).await,
+        "totp" if second.totp => {
+            totp::verify(app, &AccountId::from(account_id.as_str()), code).await
+        }
         "recovery" if second.recovery_codes => {
-            totp::use_recovery_code(app, &account_id, code).await
+            totp::use_recovery_code(app, &AccountId::from(account_id.as_str()), code).await
         }
         "code" if second.code_to.is_some() => {
             match code_sender::check(app, SECOND_PURPOSE, id, code, MAX_ATTEMPTS).await {
@@ -454,7 +459,7 @@ pub async fn complete(
     password_policy::check(
         password,
         repeat,
-        &password_policy::words_of_account(app, &account_id).await?,
+        &password_policy::words_of_account(app, &AccountId::from(account_id.as_str())).await?,
     )?;
     let hash = app.passwords.hash(password).await?;
     if app.cache.take(&key(id)).await?.is_none() {
@@ -462,10 +467,10 @@ pub async fn complete(
     }
     app.store.set_password(&account_id, &hash).await?;
     app.store.lift_lock(&account_id).await?;
-    crate::authn::logout::end_all_sessions(app, &account_id).await?;
+    crate::authn::logout::end_all_sessions(app, &AccountId::from(account_id.as_str())).await?;
     crate::identity::levels::notify(
         app,
-        &account_id,
+        &AccountId::from(account_id.as_str()),
         "Пароль учётной записи восстановлен, все сеансы завершены. Если это были не вы, обратитесь в службу поддержки.",
     )
     .await?;

@@ -6,6 +6,7 @@ use crate::ctx::Ctx;
 use crate::identity::levels::{self, ConfirmMethod};
 use crate::identity::validation::Snils;
 use crate::store::StoreError;
+use crate::types::AccountId;
 
 #[derive(Debug, thiserror::Error)]
 pub enum InPersonError {
@@ -46,7 +47,7 @@ pub async fn confirm(
         serde_json::json!({ "document": "passport_rf", "checked_by": actor }).to_string();
     if !levels::confirm(
         app,
-        &account_id,
+        &AccountId::from(account_id.as_str()),
         ConfirmMethod::ServiceCentre,
         &evidence,
         actor,

@@ -51,7 +51,7 @@ pub async fn step_up(
         None => save_tx(app, &req).await.map_err(|e| internal(&e))?,
     };
     let pending = authn::second_factor::PendingStep {
-        account_id: session.account_id.to_string(),
+        account_id: session.account_id.clone(),
         tx: Some(tx),
         persistent: session.persistent != 0,
         step_up: true,

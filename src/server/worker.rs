@@ -74,7 +74,9 @@ async fn gave_up(app: &Ctx, job: &JobRow) {
             return;
         }
     };
-    if let Err(e) = crate::identity::levels::fail_check(app, check_id, &check.account_id).await {
+    if let Err(e) =
+        crate::identity::levels::fail_check(app, check_id, &check.account_id.as_str().into()).await
+    {
         tracing::warn!(job = %job.id, error = %e, "could not record the failed check");
     }
 }

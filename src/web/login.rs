@@ -228,7 +228,7 @@ pub async fn submit(
         .any()
     {
         let pending = authn::second_factor::PendingStep {
-            account_id: account.id.to_string(),
+            account_id: account.id.clone(),
             tx: p.get("tx").filter(|_| req.is_some()).map(str::to_owned),
             persistent,
             step_up: false,

@@ -15,6 +15,7 @@ use crate::store::StoreError;
 use crate::store::audit::AuditEntry;
 use crate::store::qes::NewQesCertificate;
 use crate::store::sessions::SessionRow;
+use crate::types::AccountId;
 use serde::{Deserialize, Serialize};
 
 /// How recent the password (or other) login must be to bind a certificate, seconds.
@@ -77,7 +78,7 @@ impl BindError {
 /// A verified certificate waiting for the code.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PendingBind {
-    pub account_id: String,
+    pub account_id: AccountId,
     pub snils: String,
     pub subject: String,
     pub issuer: String,
@@ -147,7 +148,7 @@ pub async fn start(
     let contact = confirmed_contact(&ids).ok_or(BindError::NoContact)?;
     let id = crypto::random_token();
     let pending = PendingBind {
-        account_id: account_id.to_string(),
+        account_id: account_id.clone(),
         snils: verified.snils.as_str().to_string(),
         subject: verified.subject,
         issuer: verified.issuer,
@@ -189,7 +190,11 @@ pub async fn start(
 }
 
 /// The pending binding `id` of `account_id`, if it is still open.
-pub async fn pending(app: &Ctx, account_id: &str, id: &str) -> Result<PendingBind, BindError> {
+pub async fn pending(
+    app: &Ctx,
+    account_id: &AccountId,
+    id: &str,
+) -> Result<PendingBind, BindError> {
     let p: PendingBind = app
         .cache
         .get_json(&key(id))
@@ -204,7 +209,7 @@ pub async fn pending(app: &Ctx, account_id: &str, id: &str) -> Result<PendingBin
 /// Checks the code; the right one binds the certificate (audited), a wrong one costs an attempt.
 pub async fn confirm(
     app: &Ctx,
-    account_id: &str,
+    account_id: &AccountId,
     id: &str,
     code: &str,
 ) -> Result<PendingBind, BindError> {
@@ -287,7 +292,7 @@ pub enum Unbinding {
 /// Unbinds one of the account's certificates (by its id) and audits it.
 pub async fn unbind(
     app: &Ctx,
-    account_id: &str,
+    account_id: &AccountId,
     certificate_id: &str,
 ) -> Result<Unbinding, StoreError> {
     if !app
