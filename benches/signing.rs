@@ -38,13 +38,20 @@ fn es256(c: &mut Criterion) {
     let alg = &rs::ECDSA_P256_SHA256_FIXED_SIGNING;
     let pkcs8 = rs::EcdsaKeyPair::generate_pkcs8(alg, &rng).expect("P-256 key");
     let key = rs::EcdsaKeyPair::from_pkcs8(alg, pkcs8.as_ref(), &rng).expect("P-256 key");
-    let public = rs::UnparsedPublicKey::new(&rs::ECDSA_P256_SHA256_FIXED, key.public_key().as_ref().to_vec());
+    let public = rs::UnparsedPublicKey::new(
+        &rs::ECDSA_P256_SHA256_FIXED,
+        key.public_key().as_ref().to_vec(),
+    );
     let sig = key.sign(&rng, MSG).expect("ES256").as_ref().to_vec();
     c.bench_function("ES256 (ring) sign", |b| {
         b.iter(|| key.sign(&rng, black_box(MSG)).expect("sign"))
     });
     c.bench_function("ES256 (ring) verify", |b| {
-        b.iter(|| public.verify(black_box(MSG), black_box(&sig)).expect("verify"))
+        b.iter(|| {
+            public
+                .verify(black_box(MSG), black_box(&sig))
+                .expect("verify")
+        })
     });
 }
 
@@ -61,7 +68,11 @@ fn rs256(c: &mut Criterion) {
         b.iter(|| signer.sign(black_box(MSG)).expect("sign"))
     });
     c.bench_function("RS256-2048 (josekit/OpenSSL) verify", |b| {
-        b.iter(|| verifier.verify(black_box(MSG), black_box(&sig)).expect("verify"))
+        b.iter(|| {
+            verifier
+                .verify(black_box(MSG), black_box(&sig))
+                .expect("verify")
+        })
     });
 
     let rng = SystemRandom::new();
@@ -78,7 +89,11 @@ fn rs256(c: &mut Criterion) {
         })
     });
     c.bench_function("RS256-2048 (ring) verify", |b| {
-        b.iter(|| public.verify(black_box(MSG), black_box(&sig)).expect("verify"))
+        b.iter(|| {
+            public
+                .verify(black_box(MSG), black_box(&sig))
+                .expect("verify")
+        })
     });
 }
 

@@ -57,9 +57,11 @@ fn write(path: &str, data: &[u8]) -> Result<(), String> {
 
 fn run() -> Result<String, String> {
     let mut args = std::env::args().skip(1);
-    let cmd = args.next().ok_or("no command (genkey, sign, verify, verify-cert, pubkey)")?;
+    let cmd = args
+        .next()
+        .ok_or("no command (genkey, sign, verify, verify-cert, pubkey)")?;
     let rest: Vec<String> = args.collect();
-    if rest.len() % 2 != 0 {
+    if !rest.len().is_multiple_of(2) {
         return Err("options come in pairs: --name value".into());
     }
     let opts: HashMap<&str, &str> = rest
@@ -78,7 +80,13 @@ fn run() -> Result<String, String> {
             let key = SigningKey::generate(param_set(opt("paramset")?)?).map_err(e)?;
             write(opt("out")?, key.to_pkcs8_pem().map_err(e)?.as_bytes())?;
             if let Some(path) = opts.get("pub") {
-                write(path, key.verifying_key().to_public_key_pem().map_err(e)?.as_bytes())?;
+                write(
+                    path,
+                    key.verifying_key()
+                        .to_public_key_pem()
+                        .map_err(e)?
+                        .as_bytes(),
+                )?;
             }
             Ok(format!("generated a {} key", key.param_set()))
         }

@@ -27,7 +27,9 @@ const SETS: [(&str, ParamSet); 13] = [
 ];
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gost").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/gost")
+        .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -47,7 +49,10 @@ fn every_engine_parameter_set_is_covered() {
         assert!(covered.contains(&ps), "{ps} has no OpenSSL fixture");
         if let Some((alg, set)) = ps.openssl_name() {
             let bits = &alg["gost2012_".len()..];
-            assert!(SETS.iter().any(|(n, p)| *n == format!("{bits}-{set}") && *p == ps));
+            assert!(
+                SETS.iter()
+                    .any(|(n, p)| *n == format!("{bits}-{set}") && *p == ps)
+            );
         }
     }
 }
@@ -58,12 +63,20 @@ fn openssl_keys_read_and_write_back_byte_for_byte() {
         let key = SigningKey::from_pkcs8_pem(&text(&format!("{name}.key.pem")))
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(key.param_set(), ps, "{name}");
-        assert_eq!(*key.to_pkcs8_der().unwrap(), pem_der(&format!("{name}.key.pem")), "{name}");
+        assert_eq!(
+            *key.to_pkcs8_der().unwrap(),
+            pem_der(&format!("{name}.key.pem")),
+            "{name}"
+        );
 
         // The public key vhod derives is the one openssl wrote, in SPKI and in the certificate.
         let spki = VerifyingKey::from_public_key_pem(&text(&format!("{name}.pub.pem"))).unwrap();
         assert_eq!(key.verifying_key(), spki, "{name}: derived public key");
-        assert_eq!(spki.to_spki_der().unwrap(), pem_der(&format!("{name}.pub.pem")), "{name}");
+        assert_eq!(
+            spki.to_spki_der().unwrap(),
+            pem_der(&format!("{name}.pub.pem")),
+            "{name}"
+        );
         let from_cert =
             VerifyingKey::from_certificate_pem(&text(&format!("{name}.cert.pem"))).unwrap();
         assert_eq!(from_cert, spki, "{name}: certificate key");
@@ -77,21 +90,27 @@ fn openssl_signatures_verify() {
         let vk = VerifyingKey::from_public_key_pem(&text(&format!("{name}.pub.pem"))).unwrap();
         let sig = fixture(&format!("{name}.sig"));
         assert_eq!(sig.len(), ps.key_size().signature_len(), "{name}");
-        vk.verify(&msg, &sig).unwrap_or_else(|e| panic!("{name}: {e}"));
+        vk.verify(&msg, &sig)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         // Same thing through the digest entry point.
         let digest = gost::streebog_for(ps.key_size(), &msg);
         vk.verify_digest(&digest, &sig).unwrap();
 
         let mut other = msg.clone();
         other.push(b'!');
-        assert_eq!(vk.verify(&other, &sig), Err(GostError::BadSignature), "{name}");
+        assert_eq!(
+            vk.verify(&other, &sig),
+            Err(GostError::BadSignature),
+            "{name}"
+        );
         let mut bad = sig.clone();
         bad[3] ^= 0x80;
         assert!(vk.verify(&msg, &bad).is_err(), "{name}");
         // CryptoPro's byte order is not OpenSSL's; converting back makes it verify again.
         let cp = gost::signature_to_cryptopro(&sig).unwrap();
         assert!(vk.verify(&msg, &cp).is_err());
-        vk.verify(&msg, &gost::signature_from_cryptopro(&cp).unwrap()).unwrap();
+        vk.verify(&msg, &gost::signature_from_cryptopro(&cp).unwrap())
+            .unwrap();
     }
 }
 
@@ -104,7 +123,10 @@ fn openssl_certificates_verify() {
 
         // Another key of the same size does not verify it; one of the other size is refused.
         let other = SigningKey::generate(ps).unwrap().verifying_key();
-        assert_eq!(verify_certificate_signature(&cert, &other), Err(GostError::BadSignature));
+        assert_eq!(
+            verify_certificate_signature(&cert, &other),
+            Err(GostError::BadSignature)
+        );
         let other_size = match ps.key_size() {
             KeySize::Bits256 => ParamSet::Tc26Gost512A,
             KeySize::Bits512 => ParamSet::Tc26Gost256A,
