@@ -118,6 +118,8 @@ pub(super) struct CurveHex {
     pub q: &'static str,
     pub x: &'static str,
     pub y: &'static str,
+    /// `#E(GF(p)) / q`: 4 for the two curves with a twisted Edwards form, else 1.
+    pub cofactor: u32,
 }
 
 const TEST_256: CurveHex = CurveHex {
@@ -127,6 +129,7 @@ const TEST_256: CurveHex = CurveHex {
     q: "8000000000000000000000000000000150FE8A1892976154C59CFC193ACCF5B3",
     x: "0000000000000000000000000000000000000000000000000000000000000002",
     y: "08E2A8A0E65147D4BD6316030E16D19C85C97F0A9CA267122B96ABBCEA7E8FC8",
+    cofactor: 1,
 };
 
 const TC26_256_A: CurveHex = CurveHex {
@@ -136,6 +139,7 @@ const TC26_256_A: CurveHex = CurveHex {
     q: "400000000000000000000000000000000FD8CDDFC87B6635C115AF556C360C67",
     x: "91E38443A5E82C0D880923425712B2BB658B9196932E02C78B2582FE742DAA28",
     y: "32879423AB1A0375895786C4BB46E9565FDE0B5344766740AF268ADB32322E5C",
+    cofactor: 4,
 };
 
 const CRYPTOPRO_A: CurveHex = CurveHex {
@@ -145,6 +149,7 @@ const CRYPTOPRO_A: CurveHex = CurveHex {
     q: "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF6C611070995AD10045841B09B761B893",
     x: "0000000000000000000000000000000000000000000000000000000000000001",
     y: "8D91E471E0989CDA27DF505A453F2B7635294F2DDF23E3B122ACC99C9E9F1E14",
+    cofactor: 1,
 };
 
 const CRYPTOPRO_B: CurveHex = CurveHex {
@@ -154,6 +159,7 @@ const CRYPTOPRO_B: CurveHex = CurveHex {
     q: "800000000000000000000000000000015F700CFFF1A624E5E497161BCC8A198F",
     x: "0000000000000000000000000000000000000000000000000000000000000001",
     y: "3FA8124359F96680B83D1C3EB2C070E5C545C9858D03ECFB744BF8D717717EFC",
+    cofactor: 1,
 };
 
 const CRYPTOPRO_C: CurveHex = CurveHex {
@@ -163,6 +169,7 @@ const CRYPTOPRO_C: CurveHex = CurveHex {
     q: "9B9F605F5A858107AB1EC85E6B41C8AA582CA3511EDDFB74F02F3A6598980BB9",
     x: "0000000000000000000000000000000000000000000000000000000000000000",
     y: "41ECE55743711A8C3CBF3783CD08C0EE4D4DC440D4641A8F366E550DFDB3BB67",
+    cofactor: 1,
 };
 
 const TEST_512: CurveHex = CurveHex {
@@ -178,6 +185,7 @@ const TEST_512: CurveHex = CurveHex {
         FD60611262CD838DC6B60AA7EEE804E28BC849977FAC33B4B530F1B120248A9A",
     y: "2BB312A43BD2CE6E0D020613C857ACDDCFBF061E91E5F2C3F32447C259F39B2C\
         83AB156D77F1496BF7EB3351E1EE4E43DC1A18B91B24640B6DBB92CB1ADD371E",
+    cofactor: 1,
 };
 
 const TC26_512_A: CurveHex = CurveHex {
@@ -193,6 +201,7 @@ const TC26_512_A: CurveHex = CurveHex {
         0000000000000000000000000000000000000000000000000000000000000003",
     y: "7503CFE87A836AE3A61B8816E25450E6CE5E1C93ACF1ABC1778064FDCBEFA921\
         DF1626BE4FD036E93D75E6A50E3A41E98028FE5FC235F5B889A589CB5215F2A4",
+    cofactor: 1,
 };
 
 const TC26_512_B: CurveHex = CurveHex {
@@ -208,6 +217,7 @@ const TC26_512_B: CurveHex = CurveHex {
         0000000000000000000000000000000000000000000000000000000000000002",
     y: "1A8F7EDA389B094C2C071E3647A8940F3C123B697578C213BE6DD9E6C8EC7335\
         DCB228FD1EDF4A39152CBCAAF8C0398828041055F94CEEEC7E21340780FE41BD",
+    cofactor: 1,
 };
 
 const TC26_512_C: CurveHex = CurveHex {
@@ -223,6 +233,7 @@ const TC26_512_C: CurveHex = CurveHex {
         A27272A7AE602BF2A7B9033DB9ED3610C6FB85487EAE97AAC5BC7928C1950148",
     y: "F5CE40D95B5EB899ABBCCFF5911CB8577939804D6527378B8C108C3D2090FF9B\
         E18E2D33E3021ED2EF32D85822423B6304F726AA854BAE07D0396E9A9ADDC40F",
+    cofactor: 4,
 };
 
 impl ParamSet {
@@ -337,6 +348,21 @@ impl ParamSet {
         )
     }
 
+    /// Index of the curve among the distinct curves (parameter sets sharing a curve share it).
+    pub(super) const fn curve_slot(self) -> usize {
+        match self {
+            ParamSet::Test256 => 0,
+            ParamSet::Tc26Gost256A => 1,
+            ParamSet::Tc26Gost256B | ParamSet::CryptoProA | ParamSet::CryptoProXchA => 2,
+            ParamSet::Tc26Gost256C | ParamSet::CryptoProB => 3,
+            ParamSet::Tc26Gost256D | ParamSet::CryptoProC | ParamSet::CryptoProXchB => 4,
+            ParamSet::Test512 => 5,
+            ParamSet::Tc26Gost512A => 6,
+            ParamSet::Tc26Gost512B => 7,
+            ParamSet::Tc26Gost512C => 8,
+        }
+    }
+
     pub(super) const fn curve_hex(self) -> &'static CurveHex {
         match self {
             ParamSet::Tc26Gost256A => &TC26_256_A,
@@ -369,6 +395,7 @@ pub(super) struct Curve<const L: usize> {
     pub b3: FixedMontyForm<L>,
     pub gx: FixedMontyForm<L>,
     pub gy: FixedMontyForm<L>,
+    pub cofactor: u32,
 }
 
 impl<const L: usize> Curve<L> {
@@ -404,6 +431,7 @@ impl<const L: usize> Curve<L> {
             b3: b.double().add(&b),
             gx: fe(hex(h.x)?),
             gy: fe(hex(h.y)?),
+            cofactor: h.cofactor,
         })
     }
 

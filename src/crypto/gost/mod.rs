@@ -26,11 +26,11 @@
 //!   parameter-set OID (and digest OID where OpenSSL writes one) in the algorithm parameters.
 //!
 //! # Side channels
-//! Signing and key derivation are constant time (fixed-window scalar multiplication with
-//! constant-time table selection over complete projective formulas, constant-time inversion
-//! and reductions); the nonce is hedged (fresh randomness mixed with HMAC-Streebog of the key
+//! Signing and key derivation are constant time (a fixed-base comb with constant-time table
+//! selection over complete projective formulas, constant-time inversion and reductions); the nonce is hedged (fresh randomness mixed with HMAC-Streebog of the key
 //! and digest, see `sign.rs`). Verification handles only public values and is variable time.
 
+mod comb;
 mod curves;
 mod field;
 mod keys;
@@ -111,7 +111,10 @@ pub fn streebog_for(size: KeySize, data: &[u8]) -> Vec<u8> {
 fn check_signature_len(sig: &[u8]) -> Result<(), GostError> {
     match sig.len() {
         64 | 128 => Ok(()),
-        got => Err(GostError::SignatureLength { expected: 64, got }),
+        got => Err(GostError::SignatureLength {
+            expected: if got > 64 { 128 } else { 64 },
+            got,
+        }),
     }
 }
 
@@ -183,8 +186,16 @@ impl SigningKey {
     /// A new random key on `ps`.
     pub fn generate(ps: ParamSet) -> Result<Self, GostError> {
         let secret = match ps.key_size() {
-            KeySize::Bits256 => Secret::S256(Box::new(sign::SecretKey::generate(Curve::new(ps)?)?)),
-            KeySize::Bits512 => Secret::S512(Box::new(sign::SecretKey::generate(Curve::new(ps)?)?)),
+            KeySize::Bits256 => {
+                let c = Curve::new(ps)?;
+                let t = comb::table_256(ps, &c)?;
+                Secret::S256(Box::new(sign::SecretKey::generate(c, t)?))
+            }
+            KeySize::Bits512 => {
+                let c = Curve::new(ps)?;
+                let t = comb::table_512(ps, &c)?;
+                Secret::S512(Box::new(sign::SecretKey::generate(c, t)?))
+            }
         };
         Self::from_secret(ps, secret)
     }
@@ -192,14 +203,16 @@ impl SigningKey {
     /// From the private key `d` as little-endian bytes (32 or 64); requires `0 < d < q`.
     pub fn from_bytes_le(ps: ParamSet, d_le: &[u8]) -> Result<Self, GostError> {
         let secret = match ps.key_size() {
-            KeySize::Bits256 => Secret::S256(Box::new(sign::SecretKey::from_le_bytes(
-                Curve::new(ps)?,
-                d_le,
-            )?)),
-            KeySize::Bits512 => Secret::S512(Box::new(sign::SecretKey::from_le_bytes(
-                Curve::new(ps)?,
-                d_le,
-            )?)),
+            KeySize::Bits256 => {
+                let c = Curve::new(ps)?;
+                let t = comb::table_256(ps, &c)?;
+                Secret::S256(Box::new(sign::SecretKey::from_le_bytes(c, t, d_le)?))
+            }
+            KeySize::Bits512 => {
+                let c = Curve::new(ps)?;
+                let t = comb::table_512(ps, &c)?;
+                Secret::S512(Box::new(sign::SecretKey::from_le_bytes(c, t, d_le)?))
+            }
         };
         Self::from_secret(ps, secret)
     }
@@ -260,17 +273,28 @@ impl SigningKey {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 enum Public {
     P256(Box<verify::PublicKey<N256>>),
     P512(Box<verify::PublicKey<N512>>),
 }
 
 /// A validated GOST R 34.10-2012 public key (on the curve, of order `q`).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifyingKey {
     ps: ParamSet,
     public: Public,
+}
+
+impl core::fmt::Debug for VerifyingKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let (x, y) = self.coordinates_be();
+        f.debug_struct("VerifyingKey")
+            .field("param_set", &self.ps)
+            .field("x", &hex::encode_upper(x))
+            .field("y", &hex::encode_upper(y))
+            .finish()
+    }
 }
 
 impl PartialEq for VerifyingKey {

@@ -7,9 +7,9 @@
 //! ever adds: multiples of the base point, and public keys that passed the subgroup check
 //! (on the two cofactor-4 curves the only exceptions involve points of order 2).
 //!
-//! [`mul_ct`] (signing, key derivation) runs the same sequence of field operations for every
-//! scalar of a given width: a fixed 4-bit window, the table entry picked by scanning the whole
-//! table with constant-time selection. [`mul2_vartime`] (verification) works on public values.
+//! Signing and key derivation multiply the base point with the comb of `comb.rs`;
+//! [`mul2_vartime`] (verification) works on public values; `mul_ct` (a fixed 4-bit window with
+//! constant-time table selection) is the tests' variable-base reference.
 
 use crypto_bigint::{Choice, CtAssign, Limb, Uint};
 
@@ -169,11 +169,11 @@ pub(super) fn is_on_curve<const L: usize>(c: &Curve<L>, x: &Fe<L>, y: &Fe<L>) ->
     lhs == rhs
 }
 
-const WINDOW: u32 = 4;
+pub(super) const WINDOW: u32 = 4;
 const TABLE: usize = 1 << WINDOW;
 
 /// The `i`-th 4-bit digit of `k`, counting from the least significant end. `i` is public.
-fn digit<const L: usize>(k: &Uint<L>, i: u32) -> u32 {
+pub(super) fn digit<const L: usize>(k: &Uint<L>, i: u32) -> u32 {
     let bit = i * WINDOW;
     let word = k.as_words()[(bit / Limb::BITS) as usize];
     ((word >> (bit % Limb::BITS)) & ((1 << WINDOW) - 1)) as u32
@@ -193,7 +193,9 @@ fn table<const L: usize>(p: &Point<L>, c: &Curve<L>) -> [Point<L>; TABLE] {
     t
 }
 
-/// `k·P` in constant time for a secret `k` (any value of `L` limbs).
+/// `k·P` in constant time for a secret `k` (any value of `L` limbs): the variable-base
+/// reference that the tests hold the fixed-base comb (`comb.rs`) to.
+#[cfg(test)]
 pub(super) fn mul_ct<const L: usize>(p: &Point<L>, k: &Uint<L>, c: &Curve<L>) -> Point<L> {
     let t = table(p, c);
     let mut acc = Point::identity(c);

@@ -1,7 +1,7 @@
 //! Signing (GOST R 34.10-2012 §6.1) with a hedged nonce, and private-key handling.
 //!
-//! Every step that touches the private key `d` or the nonce `k` is constant time: `k·G` by
-//! [`mul_ct`], the inversion of `Z` by `crypto-bigint`'s constant-time `invert`, the reductions
+//! Every step that touches the private key `d` or the nonce `k` is constant time: `k·G` by the
+//! fixed-base comb ([`CombTable::mul`]), the inversion of `Z` by `crypto-bigint`'s constant-time `invert`, the reductions
 //! modulo `q` by `rem`/`rem_wide`, and `s = r·d + k·e mod q` in Montgomery form.
 //!
 //! The nonce: `k = (T mod q)` where `T` is `2·|q|` bits of HMAC-Streebog-512 keyed with `d`
@@ -18,16 +18,16 @@ use streebog::Streebog512;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::GostError;
+use super::comb::CombTable;
 use super::curves::Curve;
 use super::field::{Fe, fe_reduced, in_range_ct, uint_from_le, uint_to_be, uint_to_le};
-use super::point::{Point, mul_ct};
 
 const NONCE_LABEL: &[u8] = b"vhod GOST R 34.10-2012 nonce v1";
 
 /// A private key `d` (0 < d < q) and its curve. The scalar is wiped on drop.
-#[derive(Clone)]
 pub(super) struct SecretKey<const L: usize> {
     pub curve: Curve<L>,
+    table: &'static CombTable<L>,
     d: Uint<L>,
 }
 
@@ -39,8 +39,12 @@ impl<const L: usize> Drop for SecretKey<L> {
 
 impl<const L: usize> SecretKey<L> {
     /// From the integer `d`; refused unless `0 < d < q` (checked in constant time).
-    pub fn from_uint(curve: Curve<L>, d: Uint<L>) -> Result<Self, GostError> {
-        let key = SecretKey { curve, d };
+    pub fn from_uint(
+        curve: Curve<L>,
+        table: &'static CombTable<L>,
+        d: Uint<L>,
+    ) -> Result<Self, GostError> {
+        let key = SecretKey { curve, table, d };
         if in_range_ct(&key.d, &curve.q) {
             Ok(key)
         } else {
@@ -49,20 +53,24 @@ impl<const L: usize> SecretKey<L> {
     }
 
     /// From `d` as little-endian bytes (the PKCS#8 form OpenSSL writes).
-    pub fn from_le_bytes(curve: Curve<L>, bytes: &[u8]) -> Result<Self, GostError> {
+    pub fn from_le_bytes(
+        curve: Curve<L>,
+        table: &'static CombTable<L>,
+        bytes: &[u8],
+    ) -> Result<Self, GostError> {
         let d = uint_from_le::<L>(bytes).ok_or(GostError::InvalidPrivateKey)?;
-        Self::from_uint(curve, d)
+        Self::from_uint(curve, table, d)
     }
 
     /// A fresh key: `2·|q|` random bits reduced modulo `q`, again if the result is 0.
-    pub fn generate(curve: Curve<L>) -> Result<Self, GostError> {
+    pub fn generate(curve: Curve<L>, table: &'static CombTable<L>) -> Result<Self, GostError> {
         loop {
             let mut wide = Zeroizing::new(vec![0u8; 2 * Uint::<L>::BYTES]);
             rand::rngs::OsRng
                 .try_fill_bytes(&mut wide)
                 .map_err(|_| GostError::Rng)?;
             let d = reduce_wide(&curve, &wide);
-            if let Ok(key) = Self::from_uint(curve, d) {
+            if let Ok(key) = Self::from_uint(curve, table, d) {
                 return Ok(key);
             }
         }
@@ -76,7 +84,8 @@ impl<const L: usize> SecretKey<L> {
     /// The public point `d·G` in affine coordinates, computed in constant time.
     pub fn public_point(&self) -> Result<(Fe<L>, Fe<L>), GostError> {
         let c = &self.curve;
-        mul_ct(&Point::generator(c), &self.d, c)
+        self.table
+            .mul(&self.d, c)
             .to_affine()
             .ok_or(GostError::InvalidPrivateKey)
     }
@@ -90,7 +99,7 @@ impl<const L: usize> SecretKey<L> {
         let _ = rand::rngs::OsRng.try_fill_bytes(&mut fresh[..]);
         for counter in 0..=u32::MAX {
             let k = Zeroizing::new(self.nonce(digest, &fresh[..], counter));
-            if let Some((r, s)) = sign_with_k(c, &self.d, &e, &k) {
+            if let Some((r, s)) = sign_with_k(c, self.table, &self.d, &e, &k) {
                 return Ok(encode_signature(&r, &s));
             }
         }
@@ -154,6 +163,7 @@ pub(super) fn digest_to_e<const L: usize>(
 /// `None` when `r = 0` or `s = 0` (or `k` is not in `[1, q-1]`): pick another `k`.
 pub(super) fn sign_with_k<const L: usize>(
     c: &Curve<L>,
+    table: &CombTable<L>,
     d: &Uint<L>,
     e: &Uint<L>,
     k: &Uint<L>,
@@ -161,7 +171,7 @@ pub(super) fn sign_with_k<const L: usize>(
     if !in_range_ct(k, &c.q) {
         return None;
     }
-    let (xc, _) = mul_ct(&Point::generator(c), k, c).to_affine()?;
+    let (xc, _) = table.mul(k, c).to_affine()?;
     let r = xc.retrieve().rem(&c.q);
     if !r.is_nonzero().to_bool() {
         return None;

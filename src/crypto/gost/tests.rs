@@ -4,6 +4,7 @@
 
 use crypto_bigint::Uint;
 
+use super::comb::CombTable;
 use super::curves::Curve;
 use super::field::{Fe, uint_to_be, uint_to_le};
 use super::point::{Point, mul_ct, mul2_vartime};
@@ -32,8 +33,9 @@ fn sign_with_given_k<const L: usize>(
 ) -> (String, String, String, String) {
     let c = Curve::<L>::new(ps).unwrap();
     let d = uint::<L>(d);
-    let (qx, qy) = mul_ct(&Point::generator(&c), &d, &c).to_affine().unwrap();
-    let (r, s) = sign_with_k(&c, &d, &uint(e), &uint(k)).expect("r, s non-zero");
+    let table = CombTable::new(&c).unwrap();
+    let (qx, qy) = table.mul(&d, &c).to_affine().unwrap();
+    let (r, s) = sign_with_k(&c, &table, &d, &uint(e), &uint(k)).expect("r, s non-zero");
     let h = |x: &Uint<L>| hex::encode_upper(uint_to_be(x));
     (h(&qx.retrieve()), h(&qy.retrieve()), h(&r), h(&s))
 }

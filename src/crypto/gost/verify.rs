@@ -10,7 +10,7 @@ use super::point::{Point, is_on_curve, mul2_vartime};
 use super::sign::digest_to_e;
 
 /// A validated public key: on the curve, not the identity, of order `q`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(super) struct PublicKey<const L: usize> {
     pub curve: Curve<L>,
     x: Fe<L>,
@@ -31,13 +31,15 @@ impl<const L: usize> PublicKey<L> {
         if !is_on_curve(&curve, &x, &y) {
             return Err(GostError::InvalidPublicKey("point not on the curve"));
         }
-        // q·Q = 0·G + q·Q; the scalar q itself does not fit a digit walk of q mod q, so
-        // compute it as (q-1)·Q + Q.
-        let p = Point::from_affine(&curve, x, y);
-        let q_minus_1 = curve.order().wrapping_sub(&Uint::ONE);
-        let t = mul2_vartime(&p, &q_minus_1, &p, &Uint::ZERO, &curve).add(&p, &curve);
-        if !t.is_identity() {
-            return Err(GostError::InvalidPublicKey("point not of order q"));
+        // On a curve of prime order every affine point has order q; with cofactor 4, check
+        // q·Q = O, computed as (q-1)·Q + Q (the digit walk needs a scalar below 2^bits).
+        if curve.cofactor != 1 {
+            let p = Point::from_affine(&curve, x, y);
+            let q_minus_1 = curve.order().wrapping_sub(&Uint::ONE);
+            let t = mul2_vartime(&p, &q_minus_1, &p, &Uint::ZERO, &curve).add(&p, &curve);
+            if !t.is_identity() {
+                return Err(GostError::InvalidPublicKey("point not of order q"));
+            }
         }
         Ok(PublicKey { curve, x, y })
     }
