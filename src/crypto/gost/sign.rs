@@ -1,8 +1,9 @@
 //! Signing (GOST R 34.10-2012 §6.1) with a hedged nonce, and private-key handling.
 //!
 //! Every step that touches the private key `d` or the nonce `k` is constant time: `k·G` by the
-//! fixed-base comb ([`CombTable::mul`]), the inversion of `Z` by `crypto-bigint`'s constant-time `invert`, the reductions
-//! modulo `q` by `rem`/`rem_wide`, and `s = r·d + k·e mod q` in Montgomery form.
+//! fixed-base comb ([`CombTable::mul`]), the inversion of `Z` by `crypto-bigint`'s
+//! constant-time `invert`, the reductions modulo `q` by `rem`/`rem_wide`, and
+//! `s = r·d + k·e mod q` in Montgomery form.
 //!
 //! The nonce: `k = (T mod q)` where `T` is `2·|q|` bits of HMAC-Streebog-512 keyed with `d`
 //! over a label, a counter, 64 fresh bytes from the OS and the digest — RFC 6979 §3.6 in spirit:
