@@ -28,8 +28,9 @@
 //! # Side channels
 //! Signing and key derivation are constant time: a fixed-base comb with constant-time table
 //! selection over complete projective formulas (`comb.rs`, `point.rs`), constant-time inversion
-//! and reductions. The nonce is hedged: fresh randomness mixed with HMAC-Streebog of the key and
-//! the digest (`sign.rs`). Verification handles only public values and is variable time.
+//! and reductions. The nonce is hedged: fresh randomness mixed with HMAC-SHA-512 of the key and
+//! the digest (`sign.rs`, which also says why not HMAC-Streebog). Verification handles only
+//! public values and is variable time.
 //!
 //! # Speed
 //! `benches/signing.rs`. Per-curve comb tables (60 KiB per 256-bit curve, 240 KiB per 512-bit

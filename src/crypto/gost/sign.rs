@@ -5,17 +5,20 @@
 //! constant-time `invert`, the reductions modulo `q` by `rem`/`rem_wide`, and
 //! `s = r·d + k·e mod q` in Montgomery form.
 //!
-//! The nonce: `k = (T mod q)` where `T` is `2·|q|` bits of HMAC-Streebog-512 keyed with `d`
-//! over a label, a counter, 64 fresh bytes from the OS and the digest — RFC 6979 §3.6 in spirit:
-//! with a working RNG, `k` is uniformly random; with a broken or repeating RNG, `k` is still a
-//! secret function of `(d, digest)` that differs between messages, so the key does not leak.
-//! Reducing twice as many bits as `q` has makes the bias negligible (< 2⁻²⁵⁴) without a
-//! rejection loop.
+//! The nonce: `k = (T mod q)` where `T` is `2·|q|` bits of HMAC-SHA-512 keyed with `d` over a
+//! label, a counter, 64 fresh bytes from the OS and the digest — RFC 6979 §3.6 in spirit: with
+//! a working RNG, `k` is uniformly random; with a broken or repeating RNG, `k` is still a secret
+//! function of `(d, digest)` that differs between messages, so the key does not leak. Reducing
+//! twice as many bits as `q` has makes the bias negligible (< 2⁻²⁵⁴) without a rejection loop.
+//! SHA-512 rather than Streebog keys the HMAC with `d` because the `streebog` crate computes its
+//! LPS step with lookups in 16 KiB of tables indexed by state bytes (key-dependent memory
+//! access, a cache-timing channel); SHA-2 has no secret-indexed tables. Streebog only ever
+//! hashes the (public) message.
 
 use crypto_bigint::Uint;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
-use streebog::Streebog512;
+use sha2::Sha512;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::GostError;
@@ -107,14 +110,14 @@ impl<const L: usize> SecretKey<L> {
         Err(GostError::Internal("no usable nonce"))
     }
 
-    /// HMAC-Streebog-512(d; label ‖ counter ‖ block ‖ fresh ‖ digest), `2·BYTES` bytes, mod q.
-    fn nonce(&self, digest: &[u8], fresh: &[u8], counter: u32) -> Uint<L> {
+    /// HMAC-SHA-512(d; label ‖ counter ‖ block ‖ fresh ‖ digest), `2·BYTES` bytes, mod q.
+    pub(super) fn nonce(&self, digest: &[u8], fresh: &[u8], counter: u32) -> Uint<L> {
         let key = self.to_le_bytes();
         let mut wide = Zeroizing::new(Vec::with_capacity(2 * Uint::<L>::BYTES + 64));
         let mut block = 0u32;
         while wide.len() < 2 * Uint::<L>::BYTES {
             // HMAC takes keys of any length; the error branch cannot be reached.
-            let Ok(mut mac) = <Hmac<Streebog512> as Mac>::new_from_slice(&key) else {
+            let Ok(mut mac) = <Hmac<Sha512> as Mac>::new_from_slice(&key) else {
                 break;
             };
             mac.update(NONCE_LABEL);

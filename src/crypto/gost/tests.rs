@@ -8,7 +8,7 @@ use super::comb::CombTable;
 use super::curves::Curve;
 use super::field::{Fe, uint_to_be, uint_to_le};
 use super::point::{Point, mul_ct, mul2_vartime};
-use super::sign::sign_with_k;
+use super::sign::{SecretKey, sign_with_k};
 use super::*;
 
 fn unhex(s: &str) -> Vec<u8> {
@@ -454,4 +454,27 @@ fn key_encodings_match_openssl_layout() {
     let integer = [&[0x02, 0x20][..], &d].concat(); // 0x07.. is positive, no padding
     let k = SigningKey::from_pkcs8_der(&wrap(&integer)).unwrap();
     assert_eq!(k.verifying_key(), a.verifying_key());
+}
+
+#[test]
+fn nonce_is_a_secret_function_of_key_digest_and_randomness() {
+    let ps = ParamSet::Tc26Gost512C;
+    let c = Curve::<N512>::new(ps).unwrap();
+    let table = super::comb::table_512(ps, &c).unwrap();
+    let key = SecretKey::from_le_bytes(c, table, &[0x11; 64]).unwrap();
+    let other = SecretKey::from_le_bytes(c, table, &[0x12; 64]).unwrap();
+    let (digest, digest2) = ([1u8; 64], [2u8; 64]);
+    let (zero, fresh) = ([0u8; 64], [9u8; 64]);
+    // With a dead RNG (zero bytes) the nonce is deterministic, yet differs per message and key.
+    let k = key.nonce(&digest, &zero, 0);
+    assert_eq!(k, key.nonce(&digest, &zero, 0));
+    for different in [
+        key.nonce(&digest2, &zero, 0),
+        key.nonce(&digest, &fresh, 0),
+        key.nonce(&digest, &zero, 1),
+        other.nonce(&digest, &zero, 0),
+    ] {
+        assert_ne!(k, different);
+    }
+    assert!(k.is_nonzero().to_bool() && k < *c.order());
 }
