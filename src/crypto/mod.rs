@@ -1,5 +1,6 @@
 //! Cryptographic building blocks. Nothing here knows about HTTP.
 
+pub mod gost;
 pub mod kek;
 pub mod keyring;
 pub mod maintenance;
