@@ -15,9 +15,14 @@ pub fn current() -> String {
     CURRENT.try_with(Clone::clone).unwrap_or_else(|_| fresh())
 }
 
-/// A new id: 12 characters of a random token (72 bits), short enough to read out to support.
+/// A new id: 12 characters (72 random bits), short enough to read out to support. Not a secret,
+/// so the thread-local generator serves (no system call per request).
 pub fn fresh() -> String {
-    crate::crypto::random_token()[..12].to_string()
+    use base64::Engine;
+    use rand::RngCore;
+    let mut bytes = [0u8; 9];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// Runs `f` as the request `id`.

@@ -1,6 +1,7 @@
-//! The request-id layer: every request gets one id (kept from `X-Request-Id` only when the peer
+//! The request layer: every request gets one id (kept from `X-Request-Id` only when the peer
 //! is a configured trusted proxy), served inside a tracing span that names it, readable anywhere
-//! below through `crate::request_id::current()`, and returned in the `X-Request-Id` header.
+//! below through `crate::request_id::current()`, and returned in the `X-Request-Id` header. It also
+//! sets the language page errors fall back to (`web::page_error`).
 
 use crate::outbound::Net;
 use crate::request_id;
@@ -57,7 +58,10 @@ pub async fn layer(
         method = %request.method(),
         path = %request.uri().path(),
     );
-    let mut response = request_id::scope(id.clone(), next.run(request).instrument(span)).await;
+    // The language page errors fall back to is set here too: one layer per request, not two.
+    let lang = crate::web::page_error::language_of(&request);
+    let inner = crate::web::page_error::with_request_lang(lang, next.run(request));
+    let mut response = request_id::scope(id.clone(), inner.instrument(span)).await;
     if let Ok(v) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(HEADER, v);
     }

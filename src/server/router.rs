@@ -206,7 +206,6 @@ pub fn router(state: AppState) -> Router {
             web::headers::Policy::from_config(&config),
             web::headers::security_headers,
         ))
-        .layer(axum::middleware::from_fn(web::page_error::request_language))
         // Outermost: everything above, the throttle's refusals included, runs as one request id.
         .layer(axum::middleware::from_fn_with_state(
             super::request_id::TrustedProxies::from_config(&config.server.trusted_proxies),

@@ -1,15 +1,14 @@
 //! `PageError`: what a page handler returns instead of a page, so handlers use `?`. It renders as
 //! the readable error page in the person's language with the request id; an internal failure is
 //! logged with that id and shown only as the id. Errors raised below the surface (store, cache)
-//! carry no language: they are shown in the request's language, which the `request_language`
-//! layer keeps for the life of the request (`?lang=` / `ui_locales`, then Accept-Language; once a
+//! carry no language: they are shown in the request's language, which the server's request layer
+//! keeps for the life of the request (`?lang=` / `ui_locales`, then Accept-Language; once a
 //! form was read, the language the form names).
 
 use super::i18n::Lang;
 use super::pages::{error_page_with_id, internal_error};
 use axum::extract::Request;
 use axum::http::StatusCode;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::cell::Cell;
 
@@ -122,15 +121,16 @@ internal_from!(
     anyhow::Error
 );
 
-/// The request-language layer: the language a page error falls back to.
-pub async fn request_language(request: Request, next: Next) -> Response {
+/// The language a page error falls back to, from the request's `?lang=` / `ui_locales` and
+/// Accept-Language (Russian when neither names a supported language).
+pub fn language_of(request: &Request) -> Lang {
     let query = request.uri().query().unwrap_or("");
     let explicit = query
         .split('&')
         .filter_map(|pair| pair.split_once('='))
         .find(|(k, _)| *k == "lang" || *k == "ui_locales")
         .and_then(|(_, v)| Lang::from_locales(&v.replace("%20", " ").replace('+', " ")));
-    let lang = explicit
+    explicit
         .or_else(|| {
             request
                 .headers()
@@ -138,6 +138,10 @@ pub async fn request_language(request: Request, next: Next) -> Response {
                 .and_then(|v| v.to_str().ok())
                 .and_then(Lang::from_accept_language)
         })
-        .unwrap_or(Lang::Ru);
-    REQUEST_LANG.scope(Cell::new(lang), next.run(request)).await
+        .unwrap_or(Lang::Ru)
+}
+
+/// Runs `f` (the rest of a request) with `lang` as the language page errors fall back to.
+pub async fn with_request_lang<F: std::future::Future>(lang: Lang, f: F) -> F::Output {
+    REQUEST_LANG.scope(Cell::new(lang), f).await
 }
