@@ -54,6 +54,9 @@ pub enum Command {
     /// Service-centre operator actions.
     #[command(subcommand)]
     Operator(OperatorCmd),
+    /// JSON Web Signatures: `vhod jws verify --key KEY.pem TOKEN` (GOST tokens as ESIA issues them).
+    #[command(subcommand)]
+    Jws(jws_cmd::JwsCmd),
 }
 
 #[derive(Args, Debug)]
@@ -295,6 +298,7 @@ pub struct CreateAccount {
 }
 
 mod clients_cmd;
+mod jws_cmd;
 mod security;
 
 use clients_cmd::clients_cmd;
@@ -303,6 +307,7 @@ use security::{admin_cmd, audit_cmd, keys_cmd, record};
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
+        Command::Jws(cmd) => jws_cmd::jws_cmd(cmd),
         Command::SignChallenge(s) => sign_challenge(&s),
         Command::Serve => serve(config).await,
         Command::Migrate => {

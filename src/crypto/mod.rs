@@ -1,6 +1,7 @@
 //! Cryptographic building blocks. Nothing here knows about HTTP.
 
 pub mod gost;
+pub mod jws_verify;
 pub mod kek;
 pub mod keyring;
 pub mod maintenance;
