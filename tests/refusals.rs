@@ -454,7 +454,8 @@ async fn malformed_contacts_are_refused_and_taken_ones_are_not_revealed_at_regis
                 200,
                 "Мы отправили код подтверждения на номер",
             ),
-            ("+7 495 123 45 67", 400, "Неверный формат номера телефона"),
+            // A landline is well-formed but receives no SMS: the person is told a mobile is needed.
+            ("+7 495 123 45 67", 400, "Нужен номер мобильного телефона"),
             ("12345", 400, "Неверный формат номера телефона"),
             ("ivan@", 400, "Неверный формат электронной почты"),
         ];

@@ -8,6 +8,7 @@ register-submit = Register
 register-terms = By pressing “Register” you accept the terms of use and the privacy policy (versions
 register-bad_surname = Enter your surname in letters
 register-bad_name = Enter your name in letters
+register-not_mobile = A mobile phone number is needed: the code comes by SMS. A landline number will not do. Example: +7(912)3456789
 register-bad_phone = Malformed phone number. Example: +7(912)3456789
 register-bad_email = Malformed e-mail address
 register-taken_phone = This phone number is already registered. Sign in or recover your password.

@@ -124,6 +124,9 @@ pub async fn page(
 
 fn error_key(e: &ContactChangeError) -> &'static str {
     match e {
+        ContactChangeError::Invalid(crate::types::contact::ContactError::NotMobile) => {
+            "register.not_mobile"
+        }
         ContactChangeError::Invalid(_) => "contacts.invalid",
         ContactChangeError::Taken => "contacts.taken",
         ContactChangeError::Same => "contacts.same",

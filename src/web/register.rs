@@ -172,6 +172,9 @@ pub async fn submit(
         RegError::Contact(ContactError::BadPhone) => {
             (StatusCode::BAD_REQUEST, "register.bad_phone", 0)
         }
+        RegError::Contact(ContactError::NotMobile) => {
+            (StatusCode::BAD_REQUEST, "register.not_mobile", 0)
+        }
         RegError::Contact(ContactError::BadEmail) => {
             (StatusCode::BAD_REQUEST, "register.bad_email", 0)
         }
