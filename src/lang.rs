@@ -22,6 +22,15 @@ impl Lang {
             .next()
     }
 
+    /// The language a page is shown in: an explicit `lang` / `ui_locales` first, then
+    /// Accept-Language, then Russian.
+    pub fn choose(explicit: Option<&str>, accept_language: Option<&str>) -> Lang {
+        explicit
+            .and_then(Lang::from_locales)
+            .or_else(|| accept_language.and_then(Lang::from_accept_language))
+            .unwrap_or(Lang::Ru)
+    }
+
     pub fn from_accept_language(header: &str) -> Option<Lang> {
         Self::from_locales(header)
     }

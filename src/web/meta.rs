@@ -15,14 +15,7 @@ pub struct ClientMeta {
 impl ClientMeta {
     /// `?lang=`/`ui_locales` first, then Accept-Language, then Russian.
     pub fn lang(&self, explicit: Option<&str>) -> Lang {
-        explicit
-            .and_then(Lang::from_locales)
-            .or_else(|| {
-                self.accept_language
-                    .as_deref()
-                    .and_then(Lang::from_accept_language)
-            })
-            .unwrap_or(Lang::Ru)
+        Lang::choose(explicit, self.accept_language.as_deref())
     }
 }
 

@@ -124,21 +124,12 @@ internal_from!(
 /// The language a page error falls back to, from the request's `?lang=` / `ui_locales` and
 /// Accept-Language (Russian when neither names a supported language).
 pub fn language_of(request: &Request) -> Lang {
-    let query = request.uri().query().unwrap_or("");
-    let explicit = query
-        .split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .find(|(k, _)| *k == "lang" || *k == "ui_locales")
-        .and_then(|(_, v)| Lang::from_locales(&v.replace("%20", " ").replace('+', " ")));
-    explicit
-        .or_else(|| {
-            request
-                .headers()
-                .get(axum::http::header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(Lang::from_accept_language)
-        })
-        .unwrap_or(Lang::Ru)
+    let query = super::params::Params::from_query(request.uri().query()).unwrap_or_default();
+    let accept = request
+        .headers()
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    Lang::choose(query.get("lang").or(query.get("ui_locales")), accept)
 }
 
 /// Runs `f` (the rest of a request) with `lang` as the language page errors fall back to.
