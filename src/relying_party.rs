@@ -77,19 +77,23 @@ type Client = CoreClient<
     openidconnect::EndpointMaybeSet,
 >;
 
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(10))
-        .build()
-        .expect("reqwest client builds")
+/// One HTTP client for every provider call of the process (building one per call costs a TLS
+/// configuration each time): no redirects, 10-second timeout.
+fn http() -> &'static reqwest::Client {
+    static HTTP: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    HTTP.get_or_init(|| {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(10))
+            .build()
+            .expect("reqwest client builds")
+    })
 }
 
 /// The client and the userinfo endpoint, from the provider's (issuer-checked) discovery document.
 async fn client(p: &Provider<'_>) -> anyhow::Result<(Client, Option<String>)> {
     let metadata =
-        CoreProviderMetadata::discover_async(IssuerUrl::new(p.issuer.to_string())?, &http())
-            .await?;
+        CoreProviderMetadata::discover_async(IssuerUrl::new(p.issuer.to_string())?, http()).await?;
     let userinfo = metadata.userinfo_endpoint().map(|u| u.url().to_string());
     let secret = Some(p.client_secret.to_string())
         .filter(|s| !s.is_empty())
@@ -169,7 +173,7 @@ pub async fn finish<T: Serialize + DeserializeOwned>(
     let tokens = client
         .exchange_code(AuthorizationCode::new(code.to_string()))?
         .set_pkce_verifier(PkceCodeVerifier::new(pending.verifier))
-        .request_async(&http)
+        .request_async(http)
         .await?;
     let id_token = tokens
         .id_token()
