@@ -97,6 +97,8 @@ pub enum Revoked {
 struct KeySet {
     signers: HashMap<SigningAlg, (String, Arc<Signer>)>,
     verifiers: HashMap<String, Box<dyn JwsVerifier>>,
+    /// The same published keys, verifying tokens that carry no `kid` (ESIA's shape).
+    kidless: Vec<Box<dyn JwsVerifier>>,
     jwks: Value,
 }
 
@@ -122,6 +124,7 @@ impl Keyring {
             set: Arc::new(RwLock::new(Arc::new(KeySet {
                 signers: HashMap::new(),
                 verifiers: HashMap::new(),
+                kidless: Vec::new(),
                 jwks: serde_json::json!({"keys": []}),
             }))),
         };
@@ -191,6 +194,7 @@ impl Keyring {
         let rows = store.published_signing_keys().await?;
         let previous = self.current();
         let mut verifiers: HashMap<String, Box<dyn JwsVerifier>> = HashMap::new();
+        let mut kidless: Vec<Box<dyn JwsVerifier>> = Vec::new();
         let mut published = Vec::new();
         // The newest active key per algorithm signs (older actives are retired by the lifecycle).
         let mut newest: HashMap<SigningAlg, &SigningKeyRow> = HashMap::new();
@@ -204,6 +208,12 @@ impl Keyring {
                 SigningAlg::Es256 => Box::new(ES256.verifier_from_jwk(&public).map_err(jose)?),
             };
             verifiers.insert(row.kid.clone(), verifier);
+            let mut anonymous = public.clone();
+            anonymous.set_parameter("kid", None).map_err(jose)?;
+            kidless.push(match alg {
+                SigningAlg::Rs256 => Box::new(RS256.verifier_from_jwk(&anonymous).map_err(jose)?),
+                SigningAlg::Es256 => Box::new(ES256.verifier_from_jwk(&anonymous).map_err(jose)?),
+            });
             published.push(Value::Object(public.as_ref().clone()));
             if row.state == "active" {
                 let key = (row.activated_at, &row.kid);
@@ -238,6 +248,7 @@ impl Keyring {
         let set = KeySet {
             signers,
             verifiers,
+            kidless,
             jwks: serde_json::json!({ "keys": published }),
         };
         *self.set.write().expect("keyring lock") = Arc::new(set);
@@ -395,6 +406,43 @@ impl Keyring {
         out.push('.');
         out.push_str(&super::b64url(&signature));
         Ok(out)
+    }
+
+    /// Signs `claims` with the active key for `alg` under exactly `header` plus `alg` (no `kid`):
+    /// the ESIA token shape (`{"ver":1,"typ":"JWT","sbt":"access","alg":…}`). Such a token is
+    /// checked with `verify_without_kid`.
+    pub fn sign_with_header(
+        &self,
+        alg: SigningAlg,
+        mut header: Map<String, Value>,
+        claims: Map<String, Value>,
+    ) -> Result<String, KeyError> {
+        let set = self.current();
+        let (_, signer) = set
+            .signers
+            .get(&alg)
+            .ok_or_else(|| KeyError::NoActiveKey(alg.name().into()))?;
+        header.insert("alg".into(), Value::String(signer.alg().into()));
+        let mut out = super::b64url(Value::Object(header).to_string().as_bytes());
+        out.push('.');
+        out.push_str(&super::b64url(Value::Object(claims).to_string().as_bytes()));
+        let signature = signer.sign(out.as_bytes())?;
+        out.push('.');
+        out.push_str(&super::b64url(&signature));
+        Ok(out)
+    }
+
+    /// Verifies a JWT without a `kid` (see `sign_with_header`) against every published key;
+    /// returns its claims and the header.
+    pub fn verify_without_kid(
+        &self,
+        token: &str,
+    ) -> Option<(Map<String, Value>, Map<String, Value>)> {
+        let set = self.current();
+        set.kidless.iter().find_map(|verifier| {
+            let (payload, header) = jwt::decode_with_verifier(token, verifier.as_ref()).ok()?;
+            Some((payload.claims_set().clone(), header.claims_set().clone()))
+        })
     }
 
     /// Verifies a JWT signed by one of our published keys; returns its claims and header `typ`.

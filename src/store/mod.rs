@@ -15,6 +15,7 @@ pub mod levels;
 pub mod login_guard;
 pub mod outbox;
 pub mod passkeys;
+pub mod person_oids;
 pub mod profile;
 pub mod qes;
 pub mod second_factors;
