@@ -127,7 +127,10 @@ fn keyring(c: &mut Criterion) {
     for alg in SigningAlg::ALL {
         let token = ring.sign(alg, "JWT", claims.clone()).expect("token");
         c.bench_function(&format!("keyring {} token sign", alg.name()), |b| {
-            b.iter(|| ring.sign(alg, "JWT", black_box(claims.clone())).expect("sign"))
+            b.iter(|| {
+                ring.sign(alg, "JWT", black_box(claims.clone()))
+                    .expect("sign")
+            })
         });
         c.bench_function(&format!("keyring {} token verify", alg.name()), |b| {
             b.iter(|| ring.verify(black_box(&token)).expect("verify"))
