@@ -61,7 +61,12 @@ async fn the_person_resource_shows_each_member_exactly_when_its_scope_is_granted
             assert_eq!(status, 200, "{}: {scopes:?}: {body}", backend.name());
             let mut expected: Vec<&str> = BASE_MEMBERS.to_vec();
             expected.extend(members);
-            assert_eq!(keys(&body), sorted(expected), "{}: {scopes:?}", backend.name());
+            assert_eq!(
+                keys(&body),
+                sorted(expected),
+                "{}: {scopes:?}",
+                backend.name()
+            );
         }
         let token = access_token(&t, p.oid, &ALL_SCOPES);
         let (_, person) = rs_get(&t, Some(&token), &path).await;
@@ -76,10 +81,7 @@ async fn the_person_resource_shows_each_member_exactly_when_its_scope_is_granted
         assert_eq!(person["inn"], INN);
         assert_eq!(person["citizenship"], "RUS");
         assert_eq!(person["trusted"], true, "a confirmed account is trusted");
-        assert_eq!(
-            person["verifying"], false,
-            "no identity check is running"
-        );
+        assert_eq!(person["verifying"], false, "no identity check is running");
         assert_eq!(person["status"], "REGISTERED");
         assert!(person["updatedOn"].as_i64().unwrap() > 1_700_000_000);
         let tag = person["eTag"].as_str().unwrap();
@@ -304,8 +306,7 @@ async fn narrow_scopes_narrow_each_collection_and_refuse_the_rest() {
         let (status, _) = get(&["id_doc"][..], "").await;
         assert_eq!(status, 200);
         let token = access_token(&t, p.oid, &["id_doc"]);
-        let (status, body) =
-            rs_get(&t, Some(&token), &format!("{root}/docs/{licence}")).await;
+        let (status, body) = rs_get(&t, Some(&token), &format!("{root}/docs/{licence}")).await;
         assert_eq!(status, 404, "{body}");
     }
 }
@@ -325,7 +326,10 @@ async fn refused(t: &TestServer, token: Option<&str>, path: &str) -> (u16, Strin
         body["message"].as_str().is_some() && body["request_id"].as_str().is_some(),
         "{path}: a JSON body: {body}"
     );
-    (status, body["code"].as_str().unwrap_or_default().to_string())
+    (
+        status,
+        body["code"].as_str().unwrap_or_default().to_string(),
+    )
 }
 
 #[tokio::test]
@@ -346,7 +350,11 @@ async fn bad_tokens_other_people_and_unknown_items_are_refused_in_esias_json_sha
         assert_eq!(refused(&t, None, &root).await, invalid);
         assert_eq!(refused(&t, Some("not.a.token"), &root).await, invalid);
 
-        let expired = sign(&t, access_header(), access_claims(&t, p.oid, &["fullname"], -10));
+        let expired = sign(
+            &t,
+            access_header(),
+            access_claims(&t, p.oid, &["fullname"], -10),
+        );
         assert_eq!(
             refused(&t, Some(&expired), &root).await,
             (401, "ESIA-005013".into()),
@@ -364,7 +372,11 @@ async fn bad_tokens_other_people_and_unknown_items_are_refused_in_esias_json_sha
 
         let id_header = json!({ "ver": 1, "typ": "JWT", "sbt": "id" });
         let id_token = sign(&t, id_header, access_claims(&t, p.oid, &ALL_SCOPES, 3600));
-        assert_eq!(refused(&t, Some(&id_token), &root).await, invalid, "ID token");
+        assert_eq!(
+            refused(&t, Some(&id_token), &root).await,
+            invalid,
+            "ID token"
+        );
 
         let mut foreign = access_claims(&t, p.oid, &ALL_SCOPES, 3600);
         foreign["iss"] = json!("https://esia.gosuslugi.ru/");
@@ -379,7 +391,11 @@ async fn bad_tokens_other_people_and_unknown_items_are_refused_in_esias_json_sha
         assert_eq!(status, 200, "{tokens}");
         let oidc_token = tokens["access_token"].as_str().unwrap();
         assert_eq!(userinfo(&t, oidc_token).await.0, 200, "a valid OIDC token");
-        assert_eq!(refused(&t, Some(oidc_token), &root).await, invalid, "OIDC token");
+        assert_eq!(
+            refused(&t, Some(oidc_token), &root).await,
+            invalid,
+            "OIDC token"
+        );
 
         let scope_missing = (403, "ESIA-005029".to_string());
         let other = t.add_person("+79001234599").await;
@@ -433,7 +449,12 @@ async fn etags_stay_while_the_data_is_unchanged_and_change_with_it() {
             async move { rs_get(t, Some(&token), &path).await.1 }
         };
         let (person, list) = (read(root.clone()).await, read(addrs.clone()).await);
-        assert_eq!(read(root.clone()).await["eTag"], person["eTag"], "{}", backend.name());
+        assert_eq!(
+            read(root.clone()).await["eTag"],
+            person["eTag"],
+            "{}",
+            backend.name()
+        );
         assert_eq!(read(addrs.clone()).await, list, "same data, same answer");
 
         t.app.clock.advance(5);
@@ -453,9 +474,16 @@ async fn etags_stay_while_the_data_is_unchanged_and_change_with_it() {
                 .unwrap()["eTag"]
                 .clone()
         };
-        assert_eq!(tag_of(&list2, "PRG"), tag_of(&list, "PRG"), "untouched item");
+        assert_eq!(
+            tag_of(&list2, "PRG"),
+            tag_of(&list, "PRG"),
+            "untouched item"
+        );
         assert_ne!(tag_of(&list2, "PLV"), tag_of(&list, "PLV"), "changed item");
-        assert_ne!(person2["eTag"], person["eTag"], "the person changed (updatedOn)");
+        assert_ne!(
+            person2["eTag"], person["eTag"],
+            "the person changed (updatedOn)"
+        );
         assert!(person2["updatedOn"].as_i64() > person["updatedOn"].as_i64());
     }
 }

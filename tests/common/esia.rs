@@ -58,7 +58,10 @@ pub async fn person_with_everything(t: &TestServer) -> EsiaPerson {
     let account = t.add_person(PHONE).await;
     let id = AccountId::new(account.clone());
     let store = &t.app.store;
-    store.replace_contact(&account, "email", EMAIL).await.unwrap();
+    store
+        .replace_contact(&account, "email", EMAIL)
+        .await
+        .unwrap();
     store
         .set_address(&account, "PRG", REGISTRATION_ADDRESS)
         .await

@@ -22,7 +22,11 @@ use std::collections::BTreeSet;
 pub const DOCUMENT_TYPES: [(&str, &str, &str); 6] = [
     ("passport_rf", "RF_PASSPORT", "id_doc"),
     ("foreign_id", "FID_DOC", "id_doc"),
-    ("drivers_licence", "RF_DRIVING_LICENSE", "drivers_licence_doc"),
+    (
+        "drivers_licence",
+        "RF_DRIVING_LICENSE",
+        "drivers_licence_doc",
+    ),
     ("medical_policy", "MDCL_PLCY", "medical_doc"),
     ("foreign_passport", "FRGN_PASS", "foreign_passport_doc"),
     ("birth_certificate", "RF_BRTH_CERT", "birth_cert_doc"),

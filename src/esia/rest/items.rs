@@ -240,7 +240,10 @@ mod tests {
 
     #[test]
     fn a_postcode_is_found_in_the_address_text() {
-        assert_eq!(zip_code("170100, г. Тверь, ул. Советская, д. 1"), Some("170100"));
+        assert_eq!(
+            zip_code("170100, г. Тверь, ул. Советская, д. 1"),
+            Some("170100")
+        );
         assert_eq!(zip_code("г. Тверь, ул. Советская, д. 12"), None);
     }
 }

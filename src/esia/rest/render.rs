@@ -232,12 +232,10 @@ mod tests {
 
     #[test]
     fn a_collection_lists_links_or_objects_with_one_etag_for_both() {
-        let items = vec![
-            Item {
-                id: 7,
-                fields: json!({"type": "EML"}).as_object().unwrap().clone(),
-            },
-        ];
+        let items = vec![Item {
+            id: 7,
+            fields: json!({"type": "EML"}).as_object().unwrap().clone(),
+        }];
         let links = collection("http://x/rs/prns/1/ctts", &items, false);
         let objects = collection("http://x/rs/prns/1/ctts", &items, true);
         assert_eq!(links["elements"], json!(["http://x/rs/prns/1/ctts/7"]));

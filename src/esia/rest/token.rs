@@ -49,7 +49,10 @@ fn check(
     now: i64,
 ) -> Result<(), RestError> {
     let number = |name: &str| claims.get(name).and_then(Value::as_i64);
-    let iss = claims.get("iss").and_then(Value::as_str).unwrap_or_default();
+    let iss = claims
+        .get("iss")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let ours = iss.trim_end_matches('/') == issuer.trim_end_matches('/');
     if header.get("sbt").and_then(Value::as_str) != Some("access") || !ours {
         return Err(RestError::InvalidToken);
@@ -138,10 +141,7 @@ mod tests {
     #[test]
     fn only_an_unexpired_access_token_of_this_issuer_passes() {
         let issuer = "http://localhost:8080";
-        assert_eq!(
-            check(&claims(200), &access_header(), issuer, 150),
-            Ok(())
-        );
+        assert_eq!(check(&claims(200), &access_header(), issuer, 150), Ok(()));
         assert_eq!(
             check(&claims(200), &access_header(), issuer, 200),
             Err(RestError::ExpiredToken)
