@@ -44,7 +44,7 @@ async fn gost_client(t: &TestServer, alg: SigningAlg) -> (String, String) {
     )
     .await
     .unwrap();
-    (c.id, secret.unwrap())
+    (c.id.to_string(), secret.unwrap())
 }
 
 /// The certificate vhod serves for `kid`, checked by an independent path (`jws verify`'s).
