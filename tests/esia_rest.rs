@@ -4,6 +4,7 @@
 //! ESIA's JSON error shape.
 
 mod common;
+mod esia_rp;
 
 use common::esia::*;
 use common::*;
@@ -451,5 +452,40 @@ async fn an_access_token_signed_with_gost_opens_the_same_resources_as_rs256() {
             (401, "ESIA-005011".to_string()),
             "a tampered GOST token"
         );
+    }
+}
+
+#[tokio::test]
+async fn a_portal_signs_in_through_esia_and_walks_every_resource_with_its_token() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let p = person_with_everything(&t).await;
+        let rp = esia_rp::register_rp(&t, "PORTAL_RS", &[]).await;
+        let scope = ALL_SCOPES.join(" ");
+        let state = esia_rp::new_state();
+        let params = rp.ac_params(t.app.clock.now(), &scope, &state, esia_rp::PHP);
+        let back =
+            esia_rp::sign_in_and_allow(&Browser::new(&t.base), &rp.ac_url(&params), PHONE).await;
+        let code = esia_rp::param(&back, "code").unwrap_or_else(|| panic!("{back}"));
+        let form = rp.code_form(t.app.clock.now(), &code, &scope, esia_rp::PHP);
+        let (status, tokens) = rp.te(&form).await;
+        assert_eq!(status, 200, "{}: {tokens}", backend.name());
+        let token = tokens["access_token"].as_str().unwrap();
+        let oid = esia_rp::claims(token).1["urn:esia:sbj_id"]
+            .as_i64()
+            .unwrap();
+        assert_eq!(oid, p.oid, "the token names the person");
+
+        let root = format!("/rs/prns/{oid}");
+        let (status, person) = rs_get(&t, Some(token), &root).await;
+        assert_eq!(status, 200, "{person}");
+        assert_eq!(person["lastName"], "Иванов");
+        assert_eq!(person["snils"], "112-233-445 95");
+        let mut sizes = vec![];
+        for segment in ["ctts", "addrs", "docs", "vhls", "kids"] {
+            let path = format!("{root}/{segment}");
+            sizes.push(links_match_embedded(&t, token, &path).await.len());
+        }
+        assert_eq!(sizes, [2, 2, 3, 2, 1], "every collection, item by item");
     }
 }
