@@ -178,9 +178,14 @@ fn object(v: Value) -> Map<String, Value> {
 
 /// Signs `claims` under `header` (no `kid`) with the server's active RS256 key.
 pub fn sign(t: &TestServer, header: Value, claims: Value) -> String {
+    sign_with(t, SigningAlg::Rs256, header, claims)
+}
+
+/// As `sign`, with the active key of `alg` (the header's `alg` is the key's).
+pub fn sign_with(t: &TestServer, alg: SigningAlg, header: Value, claims: Value) -> String {
     t.app
         .keyring
-        .sign_with_header(SigningAlg::Rs256, object(header), object(claims))
+        .sign_with_header(alg, object(header), object(claims))
         .unwrap()
 }
 
@@ -217,4 +222,74 @@ pub fn keys(v: &Value) -> Vec<String> {
         .unwrap_or_default();
     k.sort();
     k
+}
+
+/// The members of the person resource every scope shows.
+pub const BASE_MEMBERS: [&str; 6] = [
+    "eTag",
+    "stateFacts",
+    "status",
+    "trusted",
+    "updatedOn",
+    "verifying",
+];
+
+pub fn sorted(mut v: Vec<&str>) -> Vec<String> {
+    v.sort();
+    v.into_iter().map(String::from).collect()
+}
+
+/// Fetches `path` without and with `?embed=(elements)`: every link resolves to the object the
+/// embedded form shows at the same place, and both forms carry the same size and eTag.
+pub async fn links_match_embedded(t: &TestServer, token: &str, path: &str) -> Vec<Value> {
+    let (status, links) = rs_get(t, Some(token), path).await;
+    assert_eq!(status, 200, "{path}: {links}");
+    let (status, embedded) = rs_get(t, Some(token), &format!("{path}?embed=(elements)")).await;
+    assert_eq!(status, 200, "{path}: {embedded}");
+    assert_eq!(links["stateFacts"], json!(["hasSize"]));
+    assert_eq!(links["size"], embedded["size"]);
+    assert_eq!(links["eTag"], embedded["eTag"]);
+    let links = links["elements"].as_array().unwrap().clone();
+    let objects = embedded["elements"].as_array().unwrap().clone();
+    assert_eq!(links.len(), objects.len());
+    assert_eq!(embedded["size"], objects.len());
+    for (link, object) in links.iter().zip(&objects) {
+        let url = link.as_str().expect("a link");
+        assert_eq!(
+            url,
+            format!("{}{path}/{}", t.base, object["id"]),
+            "an absolute URL"
+        );
+        let (status, fetched) = rs_get(t, Some(token), url).await;
+        assert_eq!(status, 200, "{url}");
+        assert_eq!(&fetched, object, "{url}");
+        assert_eq!(fetched["stateFacts"], json!(["Identifiable"]));
+        assert_eq!(fetched["eTag"].as_str().unwrap().len(), 40);
+    }
+    objects
+}
+
+pub fn by_type<'a>(list: &'a [Value], t: &str) -> Vec<&'a Value> {
+    list.iter().filter(|v| v["type"] == t).collect()
+}
+
+/// The token with its payload replaced (the signature is the original one).
+pub fn with_payload(token: &str, claims: &Value) -> String {
+    use base64::Engine;
+    let parts: Vec<&str> = token.split('.').collect();
+    let payload =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims.to_string().as_bytes());
+    format!("{}.{payload}.{}", parts[0], parts[2])
+}
+
+pub async fn refused(t: &TestServer, token: Option<&str>, path: &str) -> (u16, String) {
+    let (status, body) = rs_get(t, token, path).await;
+    assert!(
+        body["message"].as_str().is_some() && body["request_id"].as_str().is_some(),
+        "{path}: a JSON body: {body}"
+    );
+    (
+        status,
+        body["code"].as_str().unwrap_or_default().to_string(),
+    )
 }
