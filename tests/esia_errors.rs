@@ -18,8 +18,12 @@ async fn ac_code(rp: &EsiaRp, params: &[(String, String)], browser: &Browser) ->
         .map(|(_, v)| v.clone());
     let res = browser.get(&rp.ac_url(params)).await;
     match location(&res) {
-        Some(url) if url.starts_with(REDIRECT) => {
-            assert_eq!(param(&url, "state"), state, "state goes back with the error");
+        Some(url) if url.starts_with(PORTAL_REDIRECT) => {
+            assert_eq!(
+                param(&url, "state"),
+                state,
+                "state goes back with the error"
+            );
             assert!(param(&url, "error").is_some());
             param(&url, "error_description").unwrap()[..11].to_string()
         }
@@ -57,7 +61,10 @@ async fn each_authorization_request_error_has_its_esia_code() {
                 p.push(("scope".into(), "openid".into()));
                 p
             }),
-            ("ESIA-007006", rp.ac_params(now, "openid no_such_scope", &new_state(), PHP)),
+            (
+                "ESIA-007006",
+                rp.ac_params(now, "openid no_such_scope", &new_state(), PHP),
+            ),
             ("ESIA-007013", rp.ac_params(now, "", &new_state(), PHP)),
             ("ESIA-007014", {
                 let mut p = good();
@@ -69,8 +76,14 @@ async fn each_authorization_request_error_has_its_esia_code() {
                 set(&mut p, "client_id", None);
                 p
             }),
-            ("ESIA-007015", rp.ac_params(now - 3600, "openid fullname", &new_state(), PHP)),
-            ("ESIA-007019", rp.ac_params(now, "openid snils", &new_state(), PHP)),
+            (
+                "ESIA-007015",
+                rp.ac_params(now - 3600, "openid fullname", &new_state(), PHP),
+            ),
+            (
+                "ESIA-007019",
+                rp.ac_params(now, "openid snils", &new_state(), PHP),
+            ),
             ("ESIA-007023", {
                 let mut p = good();
                 set(&mut p, "redirect_uri", Some("https://evil.example/cb"));
@@ -94,7 +107,7 @@ async fn each_authorization_request_error_has_its_esia_code() {
         }
 
         // An OpenID client may not use the ESIA method.
-        let (oidc_id, _) = t.add_client(REDIRECT, false).await;
+        let (oidc_id, _) = t.add_client(PORTAL_REDIRECT, false).await;
         let mut p = good();
         set(&mut p, "client_id", Some(&oidc_id));
         assert_eq!(ac_code(&rp, &p, &browser).await, "ESIA-007005");
@@ -116,7 +129,11 @@ async fn refusal_and_level_errors_go_back_to_the_portal() {
             other => panic!("{other:?}"),
         };
         let consent = match browser
-            .submit_follow(&page, "/login", &[("login", "+79005550201"), ("password", PASSWORD)])
+            .submit_follow(
+                &page,
+                "/login",
+                &[("login", "+79005550201"), ("password", PASSWORD)],
+            )
             .await
         {
             Landing::Page(200, html) => html,
@@ -130,15 +147,28 @@ async fn refusal_and_level_errors_go_back_to_the_portal() {
             other => panic!("{other:?}"),
         };
         assert_eq!(param(&back, "error").as_deref(), Some("access_denied"));
-        assert!(param(&back, "error_description").unwrap().starts_with("ESIA-007004"));
+        assert!(
+            param(&back, "error_description")
+                .unwrap()
+                .starts_with("ESIA-007004")
+        );
         assert_eq!(param(&back, "state"), Some(state));
 
         // 007055: a portal for confirmed accounts, a simplified account.
         let strict = register_rp_with(&t, "PORTAL_E3", &[], Some("confirmed")).await;
-        let url = strict.ac_url(&strict.ac_params(t.app.clock.now(), "openid fullname", &new_state(), PHP));
+        let url = strict.ac_url(&strict.ac_params(
+            t.app.clock.now(),
+            "openid fullname",
+            &new_state(),
+            PHP,
+        ));
         match browser.follow(&url).await {
             Landing::Page(403, html) => {
-                assert!(html.contains("ESIA-007055"), "{}: back link carries 007055", backend.name())
+                assert!(
+                    html.contains("ESIA-007055"),
+                    "{}: back link carries 007055",
+                    backend.name()
+                )
             }
             other => panic!("level page expected: {other:?}"),
         }
@@ -172,7 +202,10 @@ async fn each_token_request_error_is_400_json_with_its_code_and_state() {
 
         let code = pkce_code().await;
         let mut cases: Vec<(&str, Vec<(String, String)>)> = vec![];
-        cases.push(("ESIA-007039", rp.code_form(now, &code, "openid fullname", PHP)));
+        cases.push((
+            "ESIA-007039",
+            rp.code_form(now, &code, "openid fullname", PHP),
+        ));
         let code = pkce_code().await;
         let mut f = rp.code_form(now, &code, "openid fullname", PHP);
         f.push(("code_verifier".into(), "w".repeat(50)));
@@ -208,15 +241,28 @@ async fn each_token_request_error_is_400_json_with_its_code_and_state() {
             set(&mut f, "client_certificate_hash", Some(&"f".repeat(64)));
             f
         }));
-        cases.push(("ESIA-007006", rp.client_credentials_form(now, "org_nonsense", PHP)));
-        cases.push(("ESIA-007019", rp.client_credentials_form(now, "org_emps?org_oid=1", PHP)));
+        cases.push((
+            "ESIA-007006",
+            rp.client_credentials_form(now, "org_nonsense", PHP),
+        ));
+        cases.push((
+            "ESIA-007019",
+            rp.client_credentials_form(now, "org_emps?org_oid=1", PHP),
+        ));
         cases.push(("ESIA-007013", rp.client_credentials_form(now, "", PHP)));
         for (want, form) in cases {
-            let state = form.iter().find(|(k, _)| k == "state").map(|(_, v)| v.clone());
+            let state = form
+                .iter()
+                .find(|(k, _)| k == "state")
+                .map(|(_, v)| v.clone());
             let (status, body) = rp.te(&form).await;
             assert_eq!(status, 400, "{want}: {body}");
             let desc = body["error_description"].as_str().unwrap_or_default();
-            assert!(desc.starts_with(want), "{}: {want} expected, got {body}", backend.name());
+            assert!(
+                desc.starts_with(want),
+                "{}: {want} expected, got {body}",
+                backend.name()
+            );
             assert_eq!(body["state"].as_str().map(str::to_owned), state);
         }
         // The right verifier still works for a fresh code.

@@ -10,12 +10,26 @@ use common::*;
 use esia_rp::*;
 use serde_json::Value;
 
-async fn code_for(t: &TestServer, rp: &EsiaRp, browser: &Browser, login: &str, scope: &str, style: Style) -> String {
+async fn code_for(
+    t: &TestServer,
+    rp: &EsiaRp,
+    browser: &Browser,
+    login: &str,
+    scope: &str,
+    style: Style,
+) -> String {
     let state = new_state();
     let url = rp.ac_url(&rp.ac_params(t.app.clock.now(), scope, &state, style));
     let back = sign_in_and_allow(browser, &url, login).await;
-    assert!(back.starts_with(REDIRECT), "back to the portal: {back}");
-    assert_eq!(param(&back, "state").as_deref(), Some(state.as_str()), "state echoed");
+    assert!(
+        back.starts_with(PORTAL_REDIRECT),
+        "back to the portal: {back}"
+    );
+    assert_eq!(
+        param(&back, "state").as_deref(),
+        Some(state.as_str()),
+        "state echoed"
+    );
     assert_eq!(param(&back, "error"), None, "{back}");
     param(&back, "code").expect("a code")
 }
@@ -40,15 +54,22 @@ async fn esia_portal_signs_in_through_login_and_consent_and_gets_esia_shaped_tok
         };
         assert!(page.contains("name=\"password\""), "the login page");
         let consent = match browser
-            .submit_follow(&page, "/login", &[("login", "+79005550101"), ("password", PASSWORD)])
+            .submit_follow(
+                &page,
+                "/login",
+                &[("login", "+79005550101"), ("password", PASSWORD)],
+            )
             .await
         {
             Landing::Page(200, html) => html,
             other => panic!("consent page expected, got {other:?}"),
         };
-        for item in ["Surname, name and patronymic", "SNILS", "until you withdraw it"] {
-            assert!(consent.contains(item) || consent.contains("СНИЛС"), "consent names {item}");
+        // The page is in Russian (no Accept-Language): each item the portal receives is named.
+        for item in ["Фамилия, имя, отчество", "СНИЛС", "пока вы его не отзовёте"]
+        {
+            assert!(consent.contains(item), "consent names {item}: {consent}");
         }
+        assert!(!consent.contains("Дата рождения"), "nothing not asked for");
         assert_eq!(form_action(&consent), "/aas/oauth2/v2/consent");
         let back = match browser
             .submit_follow(&consent, &form_action(&consent), &[("decision", "allow")])
@@ -57,7 +78,7 @@ async fn esia_portal_signs_in_through_login_and_consent_and_gets_esia_shaped_tok
             Landing::Left(url) => url,
             other => panic!("{other:?}"),
         };
-        assert!(back.starts_with(REDIRECT));
+        assert!(back.starts_with(PORTAL_REDIRECT));
         assert_eq!(param(&back, "state").as_deref(), Some(state.as_str()));
         assert_eq!(param(&back, "iss"), None, "ESIA sends code and state only");
         let code = param(&back, "code").unwrap();
@@ -67,7 +88,11 @@ async fn esia_portal_signs_in_through_login_and_consent_and_gets_esia_shaped_tok
         let te_state = form.iter().find(|(k, _)| k == "state").unwrap().1.clone();
         let (status, body) = rp.te(&form).await;
         assert_eq!(status, 200, "{}: {body}", backend.name());
-        assert_eq!(body["state"], te_state.as_str(), "this request's state echoed");
+        assert_eq!(
+            body["state"],
+            te_state.as_str(),
+            "this request's state echoed"
+        );
         assert_eq!(body["token_type"], "Bearer");
         assert!(body["expires_in"].is_i64());
         assert!(body["refresh_token"].is_string(), "access_type=offline");
@@ -95,19 +120,32 @@ async fn esia_portal_signs_in_through_login_and_consent_and_gets_esia_shaped_tok
         assert_eq!(id["urn:esia:amd"], "PWD");
         assert_eq!(id["urn:esia:sbj"]["urn:esia:sbj:typ"], "P");
         assert_eq!(id["urn:esia:sbj"]["urn:esia:sbj:oid"], oid);
-        assert_eq!(id["urn:esia:sbj"]["urn:esia:sbj:nam"], format!("OID.{oid}").as_str());
+        assert_eq!(
+            id["urn:esia:sbj"]["urn:esia:sbj:nam"],
+            format!("OID.{oid}").as_str()
+        );
         assert!(
             id["urn:esia:sbj"].get("urn:esia:sbj:is_tru").is_none(),
             "is_tru only for confirmed accounts"
         );
         // Signed by vhod's published keys (no kid: every key is tried).
-        assert!(t.app.keyring.verify_without_kid(body["access_token"].as_str().unwrap()).is_some());
+        assert!(
+            t.app
+                .keyring
+                .verify_without_kid(body["access_token"].as_str().unwrap())
+                .is_some()
+        );
 
         // The code is single use.
         let again = rp.code_form(t.app.clock.now(), &code, scope, PHP);
         let (status, body) = rp.te(&again).await;
         assert_eq!(status, 400);
-        assert!(body["error_description"].as_str().unwrap().starts_with("ESIA-007011"));
+        assert!(
+            body["error_description"]
+                .as_str()
+                .unwrap()
+                .starts_with("ESIA-007011")
+        );
 
         // Single sign-on: a second request skips the login page and the consent already given.
         let url = rp.ac_url(&rp.ac_params(t.app.clock.now(), scope, &new_state(), PHP));
@@ -133,7 +171,10 @@ async fn every_library_variant_of_client_secret_and_timestamp_is_accepted() {
             assert_eq!(status, 200, "{} {style:?}: {body}", backend.name());
         }
         // A timestamp at UTC−10 names the same instant.
-        let odd = Style { offset: -600, ..PHP };
+        let odd = Style {
+            offset: -600,
+            ..PHP
+        };
         let code = code_for(&t, &rp, &browser, "+79005550102", "openid fullname", odd).await;
         assert!(!code.is_empty());
     }
@@ -148,7 +189,9 @@ async fn refresh_tokens_rotate_in_both_signing_conventions_and_a_reused_one_revo
         let browser = Browser::new(&t.base);
         let scope = "openid fullname";
         let code = code_for(&t, &rp, &browser, "+79005550103", scope, PHP).await;
-        let (_, first) = rp.te(&rp.code_form(t.app.clock.now(), &code, scope, PHP)).await;
+        let (_, first) = rp
+            .te(&rp.code_form(t.app.clock.now(), &code, scope, PHP))
+            .await;
         let rt1 = first["refresh_token"].as_str().unwrap().to_string();
 
         // The v2/ac convention.
@@ -170,7 +213,12 @@ async fn refresh_tokens_rotate_in_both_signing_conventions_and_a_reused_one_revo
             .te(&rp.refresh_form(t.app.clock.now(), &rt1, scope, true, PHP))
             .await;
         assert_eq!(status, 400);
-        assert!(body["error_description"].as_str().unwrap().starts_with("ESIA-007011"));
+        assert!(
+            body["error_description"]
+                .as_str()
+                .unwrap()
+                .starts_with("ESIA-007011")
+        );
         let (status, _) = rp
             .te(&rp.refresh_form(t.app.clock.now(), &rt3, scope, true, PHP))
             .await;
@@ -197,7 +245,10 @@ async fn online_access_gets_no_refresh_token_and_client_credentials_gets_organis
             .te(&rp.code_form(t.app.clock.now(), &code, "openid fullname", PHP))
             .await;
         assert_eq!(status, 200, "{body}");
-        assert!(body.get("refresh_token").is_none(), "online: no refresh token");
+        assert!(
+            body.get("refresh_token").is_none(),
+            "online: no refresh token"
+        );
 
         let scope = "org_emps?org_oid=1000000777 prm_chg?oid=1000000001";
         let (status, body) = rp
@@ -225,7 +276,11 @@ async fn esia_logout_ends_the_session_and_returns_to_a_registered_url_only() {
             "/idp/ext/Logout?client_id=PORTAL_05&redirect_url={}",
             urlencode("https://evil.example/")
         );
-        assert_eq!(browser.get(&foreign).await.status(), 400, "unregistered URL");
+        assert_eq!(
+            browser.get(&foreign).await.status(),
+            400,
+            "unregistered URL"
+        );
         // Still signed in: a new request goes straight back with a code.
         let url = rp.ac_url(&rp.ac_params(t.app.clock.now(), "openid fullname", &new_state(), PHP));
         assert!(matches!(browser.follow(&url).await, Landing::Left(_)));
@@ -233,16 +288,19 @@ async fn esia_logout_ends_the_session_and_returns_to_a_registered_url_only() {
         let res = browser
             .get(&format!(
                 "/idp/ext/Logout?client_id=PORTAL_05&redirect_url={}",
-                urlencode(REDIRECT)
+                urlencode(PORTAL_REDIRECT)
             ))
             .await;
         assert!(res.status().is_redirection());
-        assert_eq!(location(&res).as_deref(), Some(REDIRECT));
+        assert_eq!(location(&res).as_deref(), Some(PORTAL_REDIRECT));
         // Signed out: the next request shows the login page again.
         let url = rp.ac_url(&rp.ac_params(t.app.clock.now(), "openid fullname", &new_state(), PHP));
         match browser.follow(&url).await {
             Landing::Page(200, html) => assert!(html.contains("name=\"password\"")),
-            other => panic!("{}: login page expected after logout: {other:?}", backend.name()),
+            other => panic!(
+                "{}: login page expected after logout: {other:?}",
+                backend.name()
+            ),
         }
     }
 }
@@ -253,11 +311,7 @@ async fn a_confirmed_account_carries_is_tru() {
         let t = TestServer::start(&backend).await;
         let rp = register_rp(&t, "PORTAL_06", &[]).await;
         let account = t.add_person("+79005550106").await;
-        t.app
-            .store
-            .set_level(&account, "confirmed")
-            .await
-            .unwrap();
+        t.app.store.set_level(&account, "confirmed").await.unwrap();
         let browser = Browser::new(&t.base);
         let code = code_for(&t, &rp, &browser, "+79005550106", "openid fullname", PHP).await;
         let (_, body) = rp

@@ -70,9 +70,11 @@ async fn an_esia_flow_hops_between_two_nodes() {
         .te(&rp1.refresh_form(node1.app.clock.now(), rt, scope, true, DOTNET))
         .await;
     assert_eq!(status, 200, "{refreshed}");
-    assert!(node2
-        .app
-        .keyring
-        .verify_without_kid(refreshed["access_token"].as_str().unwrap())
-        .is_some());
+    assert!(
+        node2
+            .app
+            .keyring
+            .verify_without_kid(refreshed["access_token"].as_str().unwrap())
+            .is_some()
+    );
 }

@@ -68,6 +68,10 @@ async fn a_client_secret_made_by_openssl_is_accepted_at_its_timestamp() {
         ]);
         let res = Browser::new(&t.base).get(&rp.ac_url(&p)).await;
         let to = location(&res).unwrap();
-        assert!(param(&to, "error_description").unwrap().starts_with("ESIA-007015"));
+        assert!(
+            param(&to, "error_description")
+                .unwrap()
+                .starts_with("ESIA-007015")
+        );
     }
 }

@@ -17,13 +17,24 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-async fn guard(app: &OidcState, headers: &HeaderMap, method: &str, path: &str) -> Result<Caller, Problem> {
+async fn guard(
+    app: &OidcState,
+    headers: &HeaderMap,
+    method: &str,
+    path: &str,
+) -> Result<Caller, Problem> {
     let caller = auth::authenticate(app, headers).await?;
     caller.require(op(method, path))?;
     Ok(caller)
 }
 
-async fn audit(app: &OidcState, caller: &Caller, action: &str, target: &str, details: Value) -> Result<(), Problem> {
+async fn audit(
+    app: &OidcState,
+    caller: &Caller,
+    action: &str,
+    target: &str,
+    details: Value,
+) -> Result<(), Problem> {
     app.store
         .append_audit(AuditEntry {
             actor: &caller.actor,
@@ -97,7 +108,9 @@ pub async fn add(State(app): State<OidcState>, headers: HeaderMap, body: Bytes) 
         let req: AddRequest = serde_json::from_slice(&body).map_err(|e| bad(e.to_string()))?;
         let token_alg = match req.token_alg.as_deref() {
             None => None,
-            Some(a) => Some(SigningAlg::parse(a).ok_or_else(|| bad(format!("token_alg {a} is not an algorithm vhod signs with")))?),
+            Some(a) => Some(SigningAlg::parse(a).ok_or_else(|| {
+                bad(format!("token_alg {a} is not an algorithm vhod signs with"))
+            })?),
         };
         let c = esia::register(
             &app.store,
@@ -115,7 +128,14 @@ pub async fn add(State(app): State<OidcState>, headers: HeaderMap, body: Bytes) 
         .await
         .map_err(problem)?;
         let out = describe(&c);
-        audit(&app, &caller, "client.add", &c.client.id, json!({ "esia": true, "certificates": out["certificates"] })).await?;
+        audit(
+            &app,
+            &caller,
+            "client.add",
+            &c.client.id,
+            json!({ "esia": true, "certificates": out["certificates"] }),
+        )
+        .await?;
         Ok::<_, Problem>(out)
     }
     .await;
@@ -139,14 +159,30 @@ pub async fn replace_certificate(
     body: Bytes,
 ) -> Response {
     let r = async {
-        let caller = guard(&app, &headers, "post", "/admin/api/esia/clients/{client_id}/certificate").await?;
+        let caller = guard(
+            &app,
+            &headers,
+            "post",
+            "/admin/api/esia/clients/{client_id}/certificate",
+        )
+        .await?;
         let req: ReplaceRequest = serde_json::from_slice(&body).map_err(|e| bad(e.to_string()))?;
         let overlap = req.overlap.unwrap_or(app.config.esia.certificate_overlap);
-        let hash = esia::replace_certificate(&app.store, &client_id, req.certificate.as_bytes(), overlap)
-            .await
-            .map_err(problem)?;
-        audit(&app, &caller, "client.replace_certificate", &client_id, json!({ "certificate_hash": hash, "overlap": overlap })).await?;
-        Ok::<_, Problem>(json!({ "client_id": client_id, "certificate_hash": hash, "overlap": overlap }))
+        let hash =
+            esia::replace_certificate(&app.store, &client_id, req.certificate.as_bytes(), overlap)
+                .await
+                .map_err(problem)?;
+        audit(
+            &app,
+            &caller,
+            "client.replace_certificate",
+            &client_id,
+            json!({ "certificate_hash": hash, "overlap": overlap }),
+        )
+        .await?;
+        Ok::<_, Problem>(
+            json!({ "client_id": client_id, "certificate_hash": hash, "overlap": overlap }),
+        )
     }
     .await;
     match r {

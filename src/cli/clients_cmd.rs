@@ -215,17 +215,15 @@ async fn add_esia(app: &Ctx, a: &AddClient) -> anyhow::Result<()> {
         .client_id
         .clone()
         .ok_or_else(|| anyhow::anyhow!("--esia needs --client-id MNEMONIC"))?;
-    let cert_file = a
-        .certificate
-        .as_ref()
-        .ok_or_else(|| anyhow::anyhow!("--esia needs --certificate FILE (the client's GOST certificate)"))?;
+    let cert_file = a.certificate.as_ref().ok_or_else(|| {
+        anyhow::anyhow!("--esia needs --certificate FILE (the client's GOST certificate)")
+    })?;
     let certificate = std::fs::read(cert_file)
         .map_err(|e| anyhow::anyhow!("--certificate {}: {e}", cert_file.display()))?;
     let token_alg = match &a.id_token_alg {
-        Some(name) => Some(
-            SigningAlg::parse(name)
-                .ok_or_else(|| anyhow::anyhow!("--id-token-alg {name} is not an algorithm vhod signs with"))?,
-        ),
+        Some(name) => Some(SigningAlg::parse(name).ok_or_else(|| {
+            anyhow::anyhow!("--id-token-alg {name} is not an algorithm vhod signs with")
+        })?),
         None => None,
     };
     let c = clients::esia::register(
@@ -248,7 +246,11 @@ async fn add_esia(app: &Ctx, a: &AddClient) -> anyhow::Result<()> {
         },
     )
     .await?;
-    let hash = c.certificates.first().map(|x| x.hash.clone()).unwrap_or_default();
+    let hash = c
+        .certificates
+        .first()
+        .map(|x| x.hash.clone())
+        .unwrap_or_default();
     record(
         app,
         "client.add",

@@ -256,8 +256,14 @@ pub async fn consent(
         .ok_or_else(|| PageError::page(lang, StatusCode::BAD_REQUEST, "error.tx_expired"))?;
     match p.get("decision") {
         Some("allow") => {
-            permissions::give(&ctx, &session.account_id, &req.client_id, &wanted(&req), &[])
-                .await?;
+            permissions::give(
+                &ctx,
+                &session.account_id,
+                &req.client_id,
+                &wanted(&req),
+                &[],
+            )
+            .await?;
             issue_code(&ctx, &req, &session).await
         }
         _ => Ok(refuse(&req, EsiaError::Refused)),

@@ -39,8 +39,9 @@ pub fn is_person_scope(name: &str) -> bool {
 pub fn is_org_scope_item(item: &str) -> bool {
     let (name, param) = split_item(item);
     let number = |p: &str, key: &str| {
-        p.strip_prefix(key)
-            .is_some_and(|n| !n.is_empty() && n.len() <= 19 && n.bytes().all(|b| b.is_ascii_digit()))
+        p.strip_prefix(key).is_some_and(|n| {
+            !n.is_empty() && n.len() <= 19 && n.bytes().all(|b| b.is_ascii_digit())
+        })
     };
     match param {
         Some(p) if name == "prm_chg" => number(p, "oid="),

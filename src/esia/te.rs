@@ -33,12 +33,19 @@ pub async fn token(State(ctx): State<Ctx>, headers: HeaderMap, body: Bytes) -> R
     match handle(&ctx, &p).await {
         Ok(issued) => (
             StatusCode::OK,
-            [(header::CACHE_CONTROL, "no-store"), (header::PRAGMA, "no-cache")],
+            [
+                (header::CACHE_CONTROL, "no-store"),
+                (header::PRAGMA, "no-cache"),
+            ],
             Json(issued),
         )
             .into_response(),
         Err(TokenError::Esia(e)) => {
-            tracing::info!(client = p.get("client_id").unwrap_or_default(), code = e.code(), "ESIA token request refused");
+            tracing::info!(
+                client = p.get("client_id").unwrap_or_default(),
+                code = e.code(),
+                "ESIA token request refused"
+            );
             e.json(state.as_deref())
         }
         Err(e) => {
@@ -128,7 +135,12 @@ async fn handle(ctx: &Ctx, p: &Params) -> Result<tokens::Issued, TokenError> {
                 get("client_secret"),
             )?;
             let items = org_scopes(&client, scope)?;
-            Ok(tokens::issue_for_client(ctx, &client.client, &items, state)?)
+            Ok(tokens::issue_for_client(
+                ctx,
+                &client.client,
+                &items,
+                state,
+            )?)
         }
     }
 }
@@ -152,9 +164,7 @@ async fn redeem_code(
         return Err(EsiaError::InvalidGrant.into());
     }
     if let Some(challenge) = &data.code_challenge {
-        let verifier = p
-            .get("code_verifier")
-            .ok_or(EsiaError::PkceMissing)?;
+        let verifier = p.get("code_verifier").ok_or(EsiaError::PkceMissing)?;
         let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
         if !crate::crypto::ct_eq(&computed, challenge) {
             return Err(EsiaError::PkceMismatch.into());

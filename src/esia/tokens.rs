@@ -89,7 +89,12 @@ pub fn alg_for(client: &Client) -> SigningAlg {
     client.id_token_alg
 }
 
-fn sign(ctx: &Ctx, client: &Client, sbt: &str, claims: Map<String, Value>) -> Result<String, TokenError> {
+fn sign(
+    ctx: &Ctx,
+    client: &Client,
+    sbt: &str,
+    claims: Map<String, Value>,
+) -> Result<String, TokenError> {
     let mut header = Map::new();
     header.insert("ver".into(), json!(1));
     header.insert("typ".into(), json!("JWT"));
@@ -165,7 +170,10 @@ pub async fn issue_for_grant(
     let amr: Vec<String> = serde_json::from_str(&grant.amr).unwrap_or_default();
     let mut at = Map::new();
     at.insert("nbf".into(), json!(now));
-    at.insert("scope".into(), json!(super::scopes::token_scope(&scopes, oid)));
+    at.insert(
+        "scope".into(),
+        json!(super::scopes::token_scope(&scopes, oid)),
+    );
     at.insert("iss".into(), json!(ctx.issuer()));
     at.insert("urn:esia:sid".into(), json!(sid));
     at.insert("urn:esia:sbj_id".into(), json!(oid));
@@ -243,7 +251,9 @@ pub async fn take_refresh(
             if let Some(g) = ctx.store.grant(&used.grant_id).await?
                 && g.client_id == client.id.as_str()
             {
-                ctx.store.revoke_grant(&g.id, "esia refresh token reused").await?;
+                ctx.store
+                    .revoke_grant(&g.id, "esia refresh token reused")
+                    .await?;
                 tracing::warn!(client = %client.id, "ESIA refresh token reused: grant revoked");
             }
             return Err(EsiaError::InvalidGrant.into());

@@ -35,7 +35,9 @@ impl Store {
         cert_der_b64: &str,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        super::clients::insert_query(client).execute(&mut *tx).await?;
+        super::clients::insert_query(client)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("INSERT INTO esia_clients (client_id, legacy) VALUES ($1, $2)")
             .bind(&client.id)
             .bind(i64::from(legacy))

@@ -12,7 +12,7 @@ use vhod::clients::esia::{NewEsiaClient, register};
 use vhod::crypto::gost::{self, SigningKey};
 use vhod::esia::timestamp;
 
-pub const REDIRECT: &str = "https://portal.example/esia/callback";
+pub const PORTAL_REDIRECT: &str = "https://portal.example/esia/callback";
 pub const KEY_PEM: &str = include_str!("../fixtures/gost/256-A.key.pem");
 pub const CERT_PEM: &str = include_str!("../fixtures/gost/256-A.cert.pem");
 
@@ -82,7 +82,7 @@ pub async fn register_rp_with(
             client_id: client_id.into(),
             name: "Портал ЕСИА".into(),
             certificate: CERT_PEM.as_bytes().to_vec(),
-            redirect_uris: vec![REDIRECT.into()],
+            redirect_uris: vec![PORTAL_REDIRECT.into()],
             scopes: scopes.iter().map(|s| s.to_string()).collect(),
             min_level: min_level.map(str::to_owned),
             ..NewEsiaClient::default()
@@ -140,19 +140,22 @@ impl EsiaRp {
     ) -> Vec<(String, String)> {
         let ts = self.timestamp(now, style);
         let secret = self.sign(
-            &format!("{}{scope}{ts}{state}{REDIRECT}", self.client_id),
+            &format!("{}{scope}{ts}{state}{PORTAL_REDIRECT}", self.client_id),
             style,
         );
         vec![
             ("client_id".into(), self.client_id.clone()),
             ("client_secret".into(), secret),
-            ("redirect_uri".into(), REDIRECT.into()),
+            ("redirect_uri".into(), PORTAL_REDIRECT.into()),
             ("scope".into(), scope.into()),
             ("response_type".into(), "code".into()),
             ("state".into(), state.into()),
             ("timestamp".into(), ts),
             ("access_type".into(), "offline".into()),
-            ("client_certificate_hash".into(), self.cert_hash.to_uppercase()),
+            (
+                "client_certificate_hash".into(),
+                self.cert_hash.to_uppercase(),
+            ),
         ]
     }
 
@@ -177,10 +180,19 @@ impl EsiaRp {
 
     /// The authorization_code form, signed over client_id + scope + timestamp + state +
     /// redirect_uri + code with a new state and timestamp.
-    pub fn code_form(&self, now: i64, code: &str, scope: &str, style: Style) -> Vec<(String, String)> {
+    pub fn code_form(
+        &self,
+        now: i64,
+        code: &str,
+        scope: &str,
+        style: Style,
+    ) -> Vec<(String, String)> {
         let (state, ts) = (new_state(), self.timestamp(now, style));
         let secret = self.sign(
-            &format!("{}{scope}{ts}{state}{REDIRECT}{code}", self.client_id),
+            &format!(
+                "{}{scope}{ts}{state}{PORTAL_REDIRECT}{code}",
+                self.client_id
+            ),
             style,
         );
         vec![
@@ -189,7 +201,7 @@ impl EsiaRp {
             ("grant_type".into(), "authorization_code".into()),
             ("client_secret".into(), secret),
             ("state".into(), state),
-            ("redirect_uri".into(), REDIRECT.into()),
+            ("redirect_uri".into(), PORTAL_REDIRECT.into()),
             ("scope".into(), scope.into()),
             ("timestamp".into(), ts),
             ("token_type".into(), "Bearer".into()),
@@ -211,7 +223,7 @@ impl EsiaRp {
         let signed = if short {
             format!("{}{scope}{ts}{state}{refresh_token}", self.client_id)
         } else {
-            format!("{}{scope}{ts}{state}{REDIRECT}", self.client_id)
+            format!("{}{scope}{ts}{state}{PORTAL_REDIRECT}", self.client_id)
         };
         vec![
             ("client_id".into(), self.client_id.clone()),
@@ -219,7 +231,7 @@ impl EsiaRp {
             ("grant_type".into(), "refresh_token".into()),
             ("client_secret".into(), self.sign(&signed, style)),
             ("state".into(), state),
-            ("redirect_uri".into(), REDIRECT.into()),
+            ("redirect_uri".into(), PORTAL_REDIRECT.into()),
             ("scope".into(), scope.into()),
             ("timestamp".into(), ts),
             ("token_type".into(), "Bearer".into()),
@@ -228,10 +240,15 @@ impl EsiaRp {
     }
 
     /// client_credentials: client_id + scope + timestamp + state + redirect_uri.
-    pub fn client_credentials_form(&self, now: i64, scope: &str, style: Style) -> Vec<(String, String)> {
+    pub fn client_credentials_form(
+        &self,
+        now: i64,
+        scope: &str,
+        style: Style,
+    ) -> Vec<(String, String)> {
         let (state, ts) = (new_state(), self.timestamp(now, style));
         let secret = self.sign(
-            &format!("{}{scope}{ts}{state}{REDIRECT}", self.client_id),
+            &format!("{}{scope}{ts}{state}{PORTAL_REDIRECT}", self.client_id),
             style,
         );
         vec![
@@ -239,7 +256,7 @@ impl EsiaRp {
             ("grant_type".into(), "client_credentials".into()),
             ("client_secret".into(), secret),
             ("state".into(), state),
-            ("redirect_uri".into(), REDIRECT.into()),
+            ("redirect_uri".into(), PORTAL_REDIRECT.into()),
             ("scope".into(), scope.into()),
             ("timestamp".into(), ts),
             ("token_type".into(), "Bearer".into()),
@@ -280,7 +297,10 @@ pub async fn sign_in_and_allow(browser: &Browser, url: &str, login: &str) -> Str
     } else {
         page
     };
-    assert!(page.contains("name=\"decision\""), "consent page expected: {page}");
+    assert!(
+        page.contains("name=\"decision\""),
+        "consent page expected: {page}"
+    );
     match browser
         .submit_follow(&page, &form_action(&page), &[("decision", "allow")])
         .await
@@ -307,6 +327,7 @@ pub fn param(url: &str, name: &str) -> Option<String> {
 
 pub fn claims(token: &str) -> (Value, Value) {
     let parts: Vec<&str> = token.split('.').collect();
-    let dec = |s: &str| -> Value { serde_json::from_slice(&URL_SAFE_NO_PAD.decode(s).unwrap()).unwrap() };
+    let dec =
+        |s: &str| -> Value { serde_json::from_slice(&URL_SAFE_NO_PAD.decode(s).unwrap()).unwrap() };
     (dec(parts[0]), dec(parts[1]))
 }
