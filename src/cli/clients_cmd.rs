@@ -9,7 +9,7 @@ pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()
         ClientsCmd::Add(a) if a.esia => add_esia(app, &a).await,
         ClientsCmd::Add(a) => {
             let alg = SigningAlg::parse(a.id_token_alg.as_deref().unwrap_or("RS256"))
-                .ok_or_else(|| anyhow::anyhow!("--id-token-alg must be RS256 or ES256"))?;
+                .ok_or_else(|| anyhow::anyhow!("--id-token-alg must be {}", SigningAlg::NAMES))?;
             let (client, secret) = clients::register_with(
                 &app.store,
                 &app.outbound,

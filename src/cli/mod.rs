@@ -132,13 +132,14 @@ pub enum KeysCmd {
     },
     /// A new key: published now as `next`, signing after keys.prepublish_secs; with --now at once.
     Rotate {
-        /// RS256 or ES256 (default: both).
+        /// RS256, ES256, GOST3410_2012_256 or GOST3410_2012_512 (default: all).
         #[arg(long)]
         alg: Option<String>,
         #[arg(long)]
         now: bool,
     },
     /// Import an existing private key (PEM) as the next key, or the active one with --now.
+    /// GOST: the unencrypted PKCS#8 PEM OpenSSL's gost engine writes (`openssl genpkey`).
     Import {
         #[arg(long)]
         alg: String,
@@ -153,6 +154,16 @@ pub enum KeysCmd {
     Rewrap {
         #[arg(long = "new-kek-file")]
         new_kek_file: PathBuf,
+    },
+    /// Print the self-signed certificate (PEM) of the GOST key that signs for --alg now (or of
+    /// --kid): what portals verifying vhod's GOST tokens with a certificate are given, the same
+    /// as GET /keys/gost-256.pem serves.
+    Certificate {
+        /// GOST3410_2012_256 (default) or GOST3410_2012_512.
+        #[arg(long, default_value = "GOST3410_2012_256")]
+        alg: String,
+        #[arg(long)]
+        kid: Option<String>,
     },
     /// Remove a key from the JWKS at once; every token it signed is refused from then on.
     Revoke {
@@ -269,7 +280,8 @@ pub struct AddClient {
     /// Public client (no secret; PKCE only), e.g. a mobile or single-page app.
     #[arg(long)]
     pub public: bool,
-    /// Token signing algorithm (ID tokens and access tokens): RS256 (default) or ES256.
+    /// Token signing algorithm (ID tokens and access tokens): RS256 (default), ES256,
+    /// GOST3410_2012_256 or GOST3410_2012_512 (ESIA clients: GOST3410_2012_256 by default).
     #[arg(long = "id-token-alg")]
     pub id_token_alg: Option<String>,
     /// The one algorithm request objects must use: none, RS256, PS256 or ES256 (default: any

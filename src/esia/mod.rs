@@ -7,6 +7,7 @@ pub mod ac;
 pub mod errors;
 pub mod flow;
 pub mod logout;
+pub mod rest;
 pub mod scopes;
 pub mod secret;
 pub mod te;
@@ -30,4 +31,5 @@ where
         .route(flow::CONSENT_PATH, post(flow::consent))
         .route("/aas/oauth2/v3/te", post(te::token))
         .route("/idp/ext/Logout", get(logout::logout))
+        .merge(rest::routes())
 }

@@ -14,6 +14,8 @@ pub fn router(state: AppState) -> Router {
             get(oidc::discovery::discovery),
         )
         .route("/jwks", get(oidc::discovery::jwks))
+        .route("/jwks/gost", get(oidc::discovery::gost_jwks))
+        .route("/keys/{name}", get(oidc::discovery::certificate))
         .route(
             "/authorize",
             limited(
