@@ -103,6 +103,19 @@ async fn esia_portal_signs_in_through_login_and_consent_and_gets_esia_shaped_tok
         assert_eq!(header["sbt"], "access");
         assert!(header.get("kid").is_none(), "ESIA tokens carry no kid");
         assert_eq!(
+            header["alg"], "GOST3410_2012_256",
+            "ESIA's default algorithm"
+        );
+        // A portal checks it as it checks ESIA's: with the published GOST certificate.
+        let cert = reqwest::get(format!("{}/keys/gost-256.pem", t.base))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        vhod::crypto::jws_verify::verify_compact(body["access_token"].as_str().unwrap(), &cert)
+            .expect("verifies with vhod's GOST certificate");
+        assert_eq!(
             at["scope"],
             format!("openid fullname?oid={oid} snils?oid={oid}").as_str()
         );
@@ -319,5 +332,44 @@ async fn a_confirmed_account_carries_is_tru() {
             .await;
         let (_, id) = claims(body["id_token"].as_str().unwrap());
         assert_eq!(id["urn:esia:sbj"]["urn:esia:sbj:is_tru"], Value::Bool(true));
+    }
+}
+
+#[tokio::test]
+async fn rs256_tokens_are_selectable_per_client() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let c = vhod::clients::esia::register(
+            &t.app.store,
+            vhod::clients::esia::NewEsiaClient {
+                client_id: "PORTAL_RSA".into(),
+                name: "Портал RS256".into(),
+                certificate: CERT_PEM.as_bytes().to_vec(),
+                redirect_uris: vec![PORTAL_REDIRECT.into()],
+                token_alg: Some(vhod::crypto::keyring::SigningAlg::Rs256),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let rp = EsiaRp::new(&t.base, "PORTAL_RSA", &c.certificates[0].hash, KEY_PEM);
+        t.add_person("+79005550107").await;
+        let browser = Browser::new(&t.base);
+        let code = code_for(&t, &rp, &browser, "+79005550107", "openid fullname", PHP).await;
+        let (status, body) = rp
+            .te(&rp.code_form(t.app.clock.now(), &code, "openid fullname", PHP))
+            .await;
+        assert_eq!(status, 200, "{}: {body}", backend.name());
+        for token in ["access_token", "id_token"] {
+            let (header, _) = claims(body[token].as_str().unwrap());
+            assert_eq!(header["alg"], "RS256", "{token}");
+            assert_eq!(header["ver"], 1);
+        }
+        assert!(
+            t.app
+                .keyring
+                .verify_without_kid(body["access_token"].as_str().unwrap())
+                .is_some()
+        );
     }
 }
