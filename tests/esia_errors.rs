@@ -7,7 +7,6 @@ mod common;
 mod esia_rp;
 
 use common::*;
-use esia_rp::REDIRECT;
 use esia_rp::*;
 
 /// The ESIA code a v2/ac request answers with: from the redirect (checking the state came back),
@@ -19,7 +18,7 @@ async fn ac_code(rp: &EsiaRp, params: &[(String, String)], browser: &Browser) ->
         .map(|(_, v)| v.clone());
     let res = browser.get(&rp.ac_url(params)).await;
     match location(&res) {
-        Some(url) if url.starts_with(REDIRECT) => {
+        Some(url) if url.starts_with(PORTAL_REDIRECT) => {
             assert_eq!(
                 param(&url, "state"),
                 state,
@@ -108,7 +107,7 @@ async fn each_authorization_request_error_has_its_esia_code() {
         }
 
         // An OpenID client may not use the ESIA method.
-        let (oidc_id, _) = t.add_client(REDIRECT, false).await;
+        let (oidc_id, _) = t.add_client(PORTAL_REDIRECT, false).await;
         let mut p = good();
         set(&mut p, "client_id", Some(&oidc_id));
         assert_eq!(ac_code(&rp, &p, &browser).await, "ESIA-007005");

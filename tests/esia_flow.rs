@@ -7,7 +7,6 @@ mod common;
 mod esia_rp;
 
 use common::*;
-use esia_rp::REDIRECT;
 use esia_rp::*;
 use serde_json::Value;
 
@@ -22,7 +21,10 @@ async fn code_for(
     let state = new_state();
     let url = rp.ac_url(&rp.ac_params(t.app.clock.now(), scope, &state, style));
     let back = sign_in_and_allow(browser, &url, login).await;
-    assert!(back.starts_with(REDIRECT), "back to the portal: {back}");
+    assert!(
+        back.starts_with(PORTAL_REDIRECT),
+        "back to the portal: {back}"
+    );
     assert_eq!(
         param(&back, "state").as_deref(),
         Some(state.as_str()),
@@ -62,16 +64,12 @@ async fn esia_portal_signs_in_through_login_and_consent_and_gets_esia_shaped_tok
             Landing::Page(200, html) => html,
             other => panic!("consent page expected, got {other:?}"),
         };
-        for item in [
-            "Surname, name and patronymic",
-            "SNILS",
-            "until you withdraw it",
-        ] {
-            assert!(
-                consent.contains(item) || consent.contains("СНИЛС"),
-                "consent names {item}"
-            );
+        // The page is in Russian (no Accept-Language): each item the portal receives is named.
+        for item in ["Фамилия, имя, отчество", "СНИЛС", "пока вы его не отзовёте"]
+        {
+            assert!(consent.contains(item), "consent names {item}: {consent}");
         }
+        assert!(!consent.contains("Дата рождения"), "nothing not asked for");
         assert_eq!(form_action(&consent), "/aas/oauth2/v2/consent");
         let back = match browser
             .submit_follow(&consent, &form_action(&consent), &[("decision", "allow")])
@@ -80,7 +78,7 @@ async fn esia_portal_signs_in_through_login_and_consent_and_gets_esia_shaped_tok
             Landing::Left(url) => url,
             other => panic!("{other:?}"),
         };
-        assert!(back.starts_with(REDIRECT));
+        assert!(back.starts_with(PORTAL_REDIRECT));
         assert_eq!(param(&back, "state").as_deref(), Some(state.as_str()));
         assert_eq!(param(&back, "iss"), None, "ESIA sends code and state only");
         let code = param(&back, "code").unwrap();
@@ -104,6 +102,19 @@ async fn esia_portal_signs_in_through_login_and_consent_and_gets_esia_shaped_tok
         assert_eq!(header["typ"], "JWT");
         assert_eq!(header["sbt"], "access");
         assert!(header.get("kid").is_none(), "ESIA tokens carry no kid");
+        assert_eq!(
+            header["alg"], "GOST3410_2012_256",
+            "ESIA's default algorithm"
+        );
+        // A portal checks it as it checks ESIA's: with the published GOST certificate.
+        let cert = reqwest::get(format!("{}/keys/gost-256.pem", t.base))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        vhod::crypto::jws_verify::verify_compact(body["access_token"].as_str().unwrap(), &cert)
+            .expect("verifies with vhod's GOST certificate");
         assert_eq!(
             at["scope"],
             format!("openid fullname?oid={oid} snils?oid={oid}").as_str()
@@ -290,11 +301,11 @@ async fn esia_logout_ends_the_session_and_returns_to_a_registered_url_only() {
         let res = browser
             .get(&format!(
                 "/idp/ext/Logout?client_id=PORTAL_05&redirect_url={}",
-                urlencode(REDIRECT)
+                urlencode(PORTAL_REDIRECT)
             ))
             .await;
         assert!(res.status().is_redirection());
-        assert_eq!(location(&res).as_deref(), Some(REDIRECT));
+        assert_eq!(location(&res).as_deref(), Some(PORTAL_REDIRECT));
         // Signed out: the next request shows the login page again.
         let url = rp.ac_url(&rp.ac_params(t.app.clock.now(), "openid fullname", &new_state(), PHP));
         match browser.follow(&url).await {
@@ -321,5 +332,44 @@ async fn a_confirmed_account_carries_is_tru() {
             .await;
         let (_, id) = claims(body["id_token"].as_str().unwrap());
         assert_eq!(id["urn:esia:sbj"]["urn:esia:sbj:is_tru"], Value::Bool(true));
+    }
+}
+
+#[tokio::test]
+async fn rs256_tokens_are_selectable_per_client() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let c = vhod::clients::esia::register(
+            &t.app.store,
+            vhod::clients::esia::NewEsiaClient {
+                client_id: "PORTAL_RSA".into(),
+                name: "Портал RS256".into(),
+                certificate: CERT_PEM.as_bytes().to_vec(),
+                redirect_uris: vec![PORTAL_REDIRECT.into()],
+                token_alg: Some(vhod::crypto::keyring::SigningAlg::Rs256),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let rp = EsiaRp::new(&t.base, "PORTAL_RSA", &c.certificates[0].hash, KEY_PEM);
+        t.add_person("+79005550107").await;
+        let browser = Browser::new(&t.base);
+        let code = code_for(&t, &rp, &browser, "+79005550107", "openid fullname", PHP).await;
+        let (status, body) = rp
+            .te(&rp.code_form(t.app.clock.now(), &code, "openid fullname", PHP))
+            .await;
+        assert_eq!(status, 200, "{}: {body}", backend.name());
+        for token in ["access_token", "id_token"] {
+            let (header, _) = claims(body[token].as_str().unwrap());
+            assert_eq!(header["alg"], "RS256", "{token}");
+            assert_eq!(header["ver"], 1);
+        }
+        assert!(
+            t.app
+                .keyring
+                .verify_without_kid(body["access_token"].as_str().unwrap())
+                .is_some()
+        );
     }
 }

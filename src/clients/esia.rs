@@ -15,9 +15,9 @@ use crate::store::{Store, StoreError};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-/// The token algorithm of a new ESIA client when none is chosen. ESIA signs with GOST R 34.10-2012
-/// (256); until the keyring has GOST keys, RS256.
-pub const DEFAULT_TOKEN_ALG: SigningAlg = SigningAlg::Rs256;
+/// The token algorithm of a new ESIA client when none is chosen: ESIA signs with
+/// GOST R 34.10-2012 (256-bit); RS256 (or any other vhod signs with) is selectable per client.
+pub const DEFAULT_TOKEN_ALG: SigningAlg = SigningAlg::Gost256;
 
 #[derive(Debug, Clone)]
 pub struct EsiaCertificate {

@@ -159,7 +159,11 @@ fn check(
             return Err(EsiaError::Missing(name));
         }
     }
-    let scope = p.get("scope").ok_or(EsiaError::Missing("scope"))?;
+    // Present but empty is "no scope" (007013); absent is a missing parameter (007014).
+    if !p.has("scope") {
+        return Err(EsiaError::Missing("scope"));
+    }
+    let scope = p.get("scope").unwrap_or_default();
     let get = |n: &str| p.get(n).unwrap_or_default();
     if get("response_type") != "code" {
         return Err(EsiaError::BadParameter("response_type".into()));

@@ -12,7 +12,7 @@ use vhod::clients::esia::{NewEsiaClient, register};
 use vhod::crypto::gost::{self, SigningKey};
 use vhod::esia::timestamp;
 
-pub const REDIRECT: &str = "https://portal.example/esia/callback";
+pub const PORTAL_REDIRECT: &str = "https://portal.example/esia/callback";
 pub const KEY_PEM: &str = include_str!("../fixtures/gost/256-A.key.pem");
 pub const CERT_PEM: &str = include_str!("../fixtures/gost/256-A.cert.pem");
 
@@ -82,7 +82,7 @@ pub async fn register_rp_with(
             client_id: client_id.into(),
             name: "Портал ЕСИА".into(),
             certificate: CERT_PEM.as_bytes().to_vec(),
-            redirect_uris: vec![REDIRECT.into()],
+            redirect_uris: vec![PORTAL_REDIRECT.into()],
             scopes: scopes.iter().map(|s| s.to_string()).collect(),
             min_level: min_level.map(str::to_owned),
             ..NewEsiaClient::default()
@@ -140,13 +140,13 @@ impl EsiaRp {
     ) -> Vec<(String, String)> {
         let ts = self.timestamp(now, style);
         let secret = self.sign(
-            &format!("{}{scope}{ts}{state}{REDIRECT}", self.client_id),
+            &format!("{}{scope}{ts}{state}{PORTAL_REDIRECT}", self.client_id),
             style,
         );
         vec![
             ("client_id".into(), self.client_id.clone()),
             ("client_secret".into(), secret),
-            ("redirect_uri".into(), REDIRECT.into()),
+            ("redirect_uri".into(), PORTAL_REDIRECT.into()),
             ("scope".into(), scope.into()),
             ("response_type".into(), "code".into()),
             ("state".into(), state.into()),
@@ -189,7 +189,10 @@ impl EsiaRp {
     ) -> Vec<(String, String)> {
         let (state, ts) = (new_state(), self.timestamp(now, style));
         let secret = self.sign(
-            &format!("{}{scope}{ts}{state}{REDIRECT}{code}", self.client_id),
+            &format!(
+                "{}{scope}{ts}{state}{PORTAL_REDIRECT}{code}",
+                self.client_id
+            ),
             style,
         );
         vec![
@@ -198,7 +201,7 @@ impl EsiaRp {
             ("grant_type".into(), "authorization_code".into()),
             ("client_secret".into(), secret),
             ("state".into(), state),
-            ("redirect_uri".into(), REDIRECT.into()),
+            ("redirect_uri".into(), PORTAL_REDIRECT.into()),
             ("scope".into(), scope.into()),
             ("timestamp".into(), ts),
             ("token_type".into(), "Bearer".into()),
@@ -220,7 +223,7 @@ impl EsiaRp {
         let signed = if short {
             format!("{}{scope}{ts}{state}{refresh_token}", self.client_id)
         } else {
-            format!("{}{scope}{ts}{state}{REDIRECT}", self.client_id)
+            format!("{}{scope}{ts}{state}{PORTAL_REDIRECT}", self.client_id)
         };
         vec![
             ("client_id".into(), self.client_id.clone()),
@@ -228,7 +231,7 @@ impl EsiaRp {
             ("grant_type".into(), "refresh_token".into()),
             ("client_secret".into(), self.sign(&signed, style)),
             ("state".into(), state),
-            ("redirect_uri".into(), REDIRECT.into()),
+            ("redirect_uri".into(), PORTAL_REDIRECT.into()),
             ("scope".into(), scope.into()),
             ("timestamp".into(), ts),
             ("token_type".into(), "Bearer".into()),
@@ -245,7 +248,7 @@ impl EsiaRp {
     ) -> Vec<(String, String)> {
         let (state, ts) = (new_state(), self.timestamp(now, style));
         let secret = self.sign(
-            &format!("{}{scope}{ts}{state}{REDIRECT}", self.client_id),
+            &format!("{}{scope}{ts}{state}{PORTAL_REDIRECT}", self.client_id),
             style,
         );
         vec![
@@ -253,7 +256,7 @@ impl EsiaRp {
             ("grant_type".into(), "client_credentials".into()),
             ("client_secret".into(), secret),
             ("state".into(), state),
-            ("redirect_uri".into(), REDIRECT.into()),
+            ("redirect_uri".into(), PORTAL_REDIRECT.into()),
             ("scope".into(), scope.into()),
             ("timestamp".into(), ts),
             ("token_type".into(), "Bearer".into()),
