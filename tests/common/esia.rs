@@ -53,7 +53,7 @@ async fn check(t: &TestServer, check_id: &str) {
 /// Runs a submission again when SQLite refused it as busy: a read-then-write transaction that meets
 /// the worker's concurrent commit (WAL) fails at once instead of waiting — a store limitation this
 /// setup is not about (reported; the behaviour under test starts after the setup).
-async fn retry_busy<T, E: std::fmt::Debug, F: std::future::Future<Output = Result<T, E>>>(
+pub async fn retry_busy<T, E: std::fmt::Debug, F: std::future::Future<Output = Result<T, E>>>(
     mut attempt: impl FnMut() -> F,
 ) -> T {
     for _ in 0..4 {
@@ -164,6 +164,15 @@ pub async fn person_with_everything(t: &TestServer) -> EsiaPerson {
         let record = Record::parse(kind, &field(pairs)).unwrap();
         add_record(t, &id, record).await;
     }
+    register_portal_with_consent(t, &account).await;
+    let oid = store.person_oid(&account).await.unwrap();
+    EsiaPerson { account, oid }
+}
+
+/// Registers the ESIA portal `PORTAL` and records the person's consent to every scope (what the
+/// sign-in's consent page does when the person allows).
+pub async fn register_portal_with_consent(t: &TestServer, account: &str) {
+    let store = &t.app.store;
     register(
         store,
         NewEsiaClient {
@@ -177,11 +186,9 @@ pub async fn person_with_everything(t: &TestServer) -> EsiaPerson {
     .await
     .unwrap();
     store
-        .save_consent(&account, PORTAL, &ALL_SCOPES.join(" "), "")
+        .save_consent(account, PORTAL, &ALL_SCOPES.join(" "), "")
         .await
         .unwrap();
-    let oid = store.person_oid(&account).await.unwrap();
-    EsiaPerson { account, oid }
 }
 
 /// Access-token claims in ESIA's shape for `oid` with `scopes` (`name?oid=N`, bare `openid`),
