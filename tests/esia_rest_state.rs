@@ -86,3 +86,34 @@ async fn two_nodes_answer_with_the_same_items_ids_and_etags() {
     assert_eq!(status, 200);
     assert_eq!(vehicle["stateFacts"], json!(["Identifiable"]));
 }
+
+#[tokio::test]
+async fn a_child_embeds_its_documents_when_the_scopes_show_them() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let p = person_with_everything(&t).await;
+        let root = format!("/rs/prns/{}", p.oid);
+        let token = access_token(&t, p.oid, &ALL_SCOPES);
+        let (_, kids) = rs_get(&t, Some(&token), &format!("{root}/kids")).await;
+        let child = kids["elements"][0].as_str().unwrap().to_string();
+        let embed = format!("{child}?embed=(documents.elements)");
+        let (status, with_docs) = rs_get(&t, Some(&token), &embed).await;
+        assert_eq!(status, 200, "{}: {with_docs}", backend.name());
+        assert_eq!(with_docs["firstName"], "Мария");
+        assert_eq!(with_docs["documents"]["size"], 1);
+        assert_eq!(
+            with_docs["documents"]["elements"][0]["type"],
+            "RF_BRTH_CERT"
+        );
+        let (_, alone) = rs_get(&t, Some(&token), &child).await;
+        assert!(alone.get("documents").is_none(), "nothing embedded unasked");
+        assert_eq!(alone["eTag"], with_docs["eTag"]);
+        let names_only = access_token(&t, p.oid, &["kid_fullname"]);
+        let (status, child) = rs_get(&t, Some(&names_only), &embed).await;
+        assert_eq!(status, 200);
+        assert!(
+            child.get("documents").is_none(),
+            "no kid_birth_cert_doc: {child}"
+        );
+    }
+}

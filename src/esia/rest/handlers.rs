@@ -138,6 +138,15 @@ fn answer(
                 embed.has("elements"),
             ))
         }
+        Resource::Item(Collection::Kids, id) if embed_kid_documents(embed, access) => {
+            // A child with its documents: `/kids/{id}?embed=(documents.elements)`.
+            let mut child = find(opened(Collection::Kids)?.items(view, access), id)?;
+            let docs = items::kid_documents(kid(id)?, access);
+            let base = format!("{person_url}/kids/{id}/docs");
+            let with_objects = embed.has("documents.elements");
+            child["documents"] = render::collection(&base, &docs, with_objects);
+            Ok(child)
+        }
         Resource::Item(c, id) => find(opened(c)?.items(view, access), id),
         Resource::KidDocuments(kid_id) | Resource::KidDocument(kid_id, _) => {
             if !access.kid_documents() {
@@ -154,6 +163,10 @@ fn answer(
             }
         }
     }
+}
+
+fn embed_kid_documents(embed: &Embed, access: &Access) -> bool {
+    (embed.has("documents") || embed.has("documents.elements")) && access.kid_documents()
 }
 
 #[cfg(test)]
