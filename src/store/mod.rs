@@ -8,6 +8,7 @@ pub mod audit;
 pub mod clients;
 pub mod consents;
 pub mod documents;
+pub mod esia_clients;
 pub mod grants;
 pub mod jobs;
 pub mod keys;
