@@ -66,7 +66,8 @@ pub struct SignChallenge {
     /// The signer's certificate (PEM).
     #[arg(long)]
     pub cert: PathBuf,
-    /// The private key (PKCS#8 PEM, unencrypted).
+    /// The private key (PKCS#8 PEM, unencrypted): ECDSA P-256, RSA, or GOST R 34.10-2012 256/512
+    /// as OpenSSL's gost engine writes it (the CMS then uses Streebog, as the engine and CryptoPro do).
     #[arg(long)]
     pub key: PathBuf,
     /// Intermediate CA certificates to attach (PEM).
