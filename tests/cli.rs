@@ -367,7 +367,8 @@ fn keys_rewrap_moves_every_key_under_a_new_kek() {
     );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
-        format!("rewrapped 2 keys under {}", new_kek.display())
+        format!("rewrapped 4 keys under {}", new_kek.display()),
+        "RS256, ES256 and the two GOST keys"
     );
     // Only the new KEK now opens the keys (activating a key reloads and decrypts every signer).
     let out = vhod(&dir)

@@ -4,24 +4,11 @@
 //! ESIA's JSON error shape.
 
 mod common;
+mod esia_rp;
 
 use common::esia::*;
 use common::*;
 use serde_json::{Value, json};
-
-const BASE_MEMBERS: [&str; 6] = [
-    "eTag",
-    "stateFacts",
-    "status",
-    "trusted",
-    "updatedOn",
-    "verifying",
-];
-
-fn sorted(mut v: Vec<&str>) -> Vec<String> {
-    v.sort();
-    v.into_iter().map(String::from).collect()
-}
 
 #[tokio::test]
 async fn the_person_resource_shows_each_member_exactly_when_its_scope_is_granted() {
@@ -39,21 +26,7 @@ async fn the_person_resource_shows_each_member_exactly_when_its_scope_is_granted
             (&["inn"], &["inn"]),
             (&["id_doc"], &["citizenship", "rIdDoc"]),
             (&["contacts", "vehicles", "kid_fullname"], &[]),
-            (
-                &ALL_SCOPES,
-                &[
-                    "firstName",
-                    "lastName",
-                    "middleName",
-                    "birthDate",
-                    "gender",
-                    "birthPlace",
-                    "snils",
-                    "inn",
-                    "citizenship",
-                    "rIdDoc",
-                ],
-            ),
+            (&ALL_SCOPES, &PERSON_MEMBERS),
         ];
         for (scopes, members) in cases {
             let token = access_token(&t, p.oid, scopes);
@@ -96,40 +69,6 @@ async fn the_person_resource_shows_each_member_exactly_when_its_scope_is_granted
         assert_eq!(status, 200);
         assert_eq!(passport["type"], "RF_PASSPORT");
     }
-}
-
-/// Fetches `path` without and with `?embed=(elements)`: every link resolves to the object the
-/// embedded form shows at the same place, and both forms carry the same size and eTag.
-async fn links_match_embedded(t: &TestServer, token: &str, path: &str) -> Vec<Value> {
-    let (status, links) = rs_get(t, Some(token), path).await;
-    assert_eq!(status, 200, "{path}: {links}");
-    let (status, embedded) = rs_get(t, Some(token), &format!("{path}?embed=(elements)")).await;
-    assert_eq!(status, 200, "{path}: {embedded}");
-    assert_eq!(links["stateFacts"], json!(["hasSize"]));
-    assert_eq!(links["size"], embedded["size"]);
-    assert_eq!(links["eTag"], embedded["eTag"]);
-    let links = links["elements"].as_array().unwrap().clone();
-    let objects = embedded["elements"].as_array().unwrap().clone();
-    assert_eq!(links.len(), objects.len());
-    assert_eq!(embedded["size"], objects.len());
-    for (link, object) in links.iter().zip(&objects) {
-        let url = link.as_str().expect("a link");
-        assert_eq!(
-            url,
-            format!("{}{path}/{}", t.base, object["id"]),
-            "an absolute URL"
-        );
-        let (status, fetched) = rs_get(t, Some(token), url).await;
-        assert_eq!(status, 200, "{url}");
-        assert_eq!(&fetched, object, "{url}");
-        assert_eq!(fetched["stateFacts"], json!(["Identifiable"]));
-        assert_eq!(fetched["eTag"].as_str().unwrap().len(), 40);
-    }
-    objects
-}
-
-fn by_type<'a>(list: &'a [Value], t: &str) -> Vec<&'a Value> {
-    list.iter().filter(|v| v["type"] == t).collect()
 }
 
 #[tokio::test]
@@ -311,27 +250,6 @@ async fn narrow_scopes_narrow_each_collection_and_refuse_the_rest() {
     }
 }
 
-/// The token with its payload replaced (the signature is the original one).
-fn with_payload(token: &str, claims: &Value) -> String {
-    use base64::Engine;
-    let parts: Vec<&str> = token.split('.').collect();
-    let payload =
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims.to_string().as_bytes());
-    format!("{}.{payload}.{}", parts[0], parts[2])
-}
-
-async fn refused(t: &TestServer, token: Option<&str>, path: &str) -> (u16, String) {
-    let (status, body) = rs_get(t, token, path).await;
-    assert!(
-        body["message"].as_str().is_some() && body["request_id"].as_str().is_some(),
-        "{path}: a JSON body: {body}"
-    );
-    (
-        status,
-        body["code"].as_str().unwrap_or_default().to_string(),
-    )
-}
-
 #[tokio::test]
 async fn bad_tokens_other_people_and_unknown_items_are_refused_in_esias_json_shape() {
     for backend in backends() {
@@ -368,6 +286,15 @@ async fn bad_tokens_other_people_and_unknown_items_are_refused_in_esias_json_sha
             refused(&t, Some(&with_payload(&token, &widened)), &root).await,
             invalid,
             "tampered payload"
+        );
+
+        let mut stranger = access_claims(&t, p.oid, &["fullname"], 3600);
+        stranger["client_id"] = json!("NEVER_ALLOWED");
+        let stranger = sign(&t, access_header(), stranger);
+        assert_eq!(
+            refused(&t, Some(&stranger), &root).await,
+            invalid,
+            "no consent"
         );
 
         let id_header = json!({ "ver": 1, "typ": "JWT", "sbt": "id" });
@@ -485,5 +412,77 @@ async fn etags_stay_while_the_data_is_unchanged_and_change_with_it() {
             "the person changed (updatedOn)"
         );
         assert!(person2["updatedOn"].as_i64() > person["updatedOn"].as_i64());
+    }
+}
+
+#[tokio::test]
+async fn an_access_token_signed_with_gost_opens_the_same_resources_as_rs256() {
+    use vhod::crypto::keyring::SigningAlg;
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let p = person_with_everything(&t).await;
+        let root = format!("/rs/prns/{}?embed=(documents.elements)", p.oid);
+        let claims = access_claims(&t, p.oid, &["fullname", "id_doc"], 3600);
+        let rsa = sign(&t, access_header(), claims.clone());
+        let gost = sign_with(&t, SigningAlg::Gost256, access_header(), claims.clone());
+        let header = esia_rp::claims(&gost).0;
+        assert_eq!(header["alg"], "GOST3410_2012_256", "{}", backend.name());
+        assert!(header.get("kid").is_none());
+        let (status, by_gost) = rs_get(&t, Some(&gost), &root).await;
+        assert_eq!(status, 200, "{by_gost}");
+        assert_eq!(rs_get(&t, Some(&rsa), &root).await.1, by_gost);
+        let mut widened = claims;
+        widened["scope"] = json!(format!("inn?oid={}", p.oid));
+        assert_eq!(
+            refused(&t, Some(&with_payload(&gost, &widened)), &root).await,
+            (401, "ESIA-005011".to_string()),
+            "a tampered GOST token"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_portal_signs_in_through_esia_and_walks_every_resource_with_its_token() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let p = person_with_everything(&t).await;
+        let rp = esia_rp::register_rp(&t, "PORTAL_RS", &[]).await;
+        let scope = ALL_SCOPES.join(" ");
+        let state = esia_rp::new_state();
+        let params = rp.ac_params(t.app.clock.now(), &scope, &state, esia_rp::PHP);
+        let back =
+            esia_rp::sign_in_and_allow(&Browser::new(&t.base), &rp.ac_url(&params), PHONE).await;
+        let code = esia_rp::param(&back, "code").unwrap_or_else(|| panic!("{back}"));
+        let form = rp.code_form(t.app.clock.now(), &code, &scope, esia_rp::PHP);
+        let (status, tokens) = rp.te(&form).await;
+        assert_eq!(status, 200, "{}: {tokens}", backend.name());
+        let token = tokens["access_token"].as_str().unwrap();
+        let oid = esia_rp::claims(token).1["urn:esia:sbj_id"]
+            .as_i64()
+            .unwrap();
+        assert_eq!(oid, p.oid, "the token names the person");
+
+        let root = format!("/rs/prns/{oid}");
+        let (status, person) = rs_get(&t, Some(token), &root).await;
+        assert_eq!(status, 200, "{person}");
+        assert_eq!(person["lastName"], "Иванов");
+        assert_eq!(person["snils"], "112-233-445 95");
+        let mut sizes = vec![];
+        for segment in ["ctts", "addrs", "docs", "vhls", "kids"] {
+            let path = format!("{root}/{segment}");
+            sizes.push(links_match_embedded(&t, token, &path).await.len());
+        }
+        assert_eq!(sizes, [2, 2, 3, 2, 1], "every collection, item by item");
+
+        // The person withdraws the portal's permission: its token reads nothing more.
+        let account = vhod::types::AccountId::new(p.account.clone());
+        vhod::identity::permissions::withdraw(&t.app, &account, "PORTAL_RS")
+            .await
+            .unwrap();
+        assert_eq!(
+            refused(&t, Some(token), &format!("{root}/ctts")).await,
+            (401, "ESIA-005011".to_string()),
+            "a withdrawn permission"
+        );
     }
 }

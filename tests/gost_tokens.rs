@@ -215,13 +215,12 @@ async fn discovery_names_the_gost_algorithms_their_jwk_set_and_certificates() {
             )
         );
     }
-    let certs = d["vhod_signing_certificates"].clone();
-    for (alg, file) in [
-        ("GOST3410_2012_256", "gost-256.pem"),
-        ("GOST3410_2012_512", "gost-512.pem"),
+    for (member, file) in [
+        ("vhod_gost3410_2012_256_certificate_uri", "gost-256.pem"),
+        ("vhod_gost3410_2012_512_certificate_uri", "gost-512.pem"),
     ] {
-        assert_eq!(certs[alg], format!("{}/keys/{file}", t.issuer()));
-        let res = reqwest::get(certs[alg].as_str().unwrap()).await.unwrap();
+        assert_eq!(d[member], format!("{}/keys/{file}", t.issuer()));
+        let res = reqwest::get(d[member].as_str().unwrap()).await.unwrap();
         assert_eq!(res.status(), 200);
         let pem = res.text().await.unwrap();
         assert_eq!(pem.matches("BEGIN CERTIFICATE").count(), 1, "{pem}");

@@ -72,21 +72,21 @@ pub fn metadata(app: &OidcState) -> Value {
     if let (Some(m), Value::Object(extra)) = (meta.as_object_mut(), ida) {
         m.extend(extra);
     }
-    // vhod's own members: the GOST keys as a JWK Set of their own, and their certificates
-    // (ESIA-style portals verify with a certificate, not a JWK). `{kid}` stands for any published
-    // GOST key's kid. Why apart from jwks_uri: ARCHITECTURE.md, «GOST keys in the JWK Set».
+    // vhod's own members (ARCHITECTURE.md §8): the GOST keys as a JWK Set of their own, and the
+    // certificates of the GOST keys that sign now and next (ESIA-style portals verify with a
+    // certificate, not a JWK); any published GOST key's certificate is at /keys/{kid}.pem.
     if let Some(m) = meta.as_object_mut() {
         m.insert(
             "vhod_gost_jwks_uri".into(),
             json!(format!("{iss}/jwks/gost")),
         );
         m.insert(
-            "vhod_signing_certificates".into(),
-            json!({
-                "GOST3410_2012_256": format!("{iss}/keys/gost-256.pem"),
-                "GOST3410_2012_512": format!("{iss}/keys/gost-512.pem"),
-                "by_kid": format!("{iss}/keys/{{kid}}.pem"),
-            }),
+            "vhod_gost3410_2012_256_certificate_uri".into(),
+            json!(format!("{iss}/keys/gost-256.pem")),
+        );
+        m.insert(
+            "vhod_gost3410_2012_512_certificate_uri".into(),
+            json!(format!("{iss}/keys/gost-512.pem")),
         );
     }
     meta

@@ -94,3 +94,49 @@ impl<'a> Compact<'a> {
             .map(str::to_owned)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::gost::{ParamSet, SigningKey};
+
+    fn token(header: &Value, key: &SigningKey) -> String {
+        let input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(r#"{"sub":"1"}"#)
+        );
+        let sig = key.sign(input.as_bytes()).unwrap();
+        format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig))
+    }
+
+    #[test]
+    fn only_a_token_of_the_keys_own_algorithm_without_crit_verifies() {
+        let key = SigningKey::generate(ParamSet::CryptoProA).unwrap();
+        let published = Published {
+            kid: "k".into(),
+            alg: SigningAlg::Gost256,
+            verifier: Verifier::Gost(key.verifying_key()),
+        };
+        let good = token(&serde_json::json!({"alg": "GOST3410_2012_256"}), &key);
+        assert!(Compact::parse(&good).unwrap().is_signed_by(&published));
+        // The same signature under another alg name: the key is not of that algorithm.
+        let other_alg = token(&serde_json::json!({"alg": "GOST3410_2012_512"}), &key);
+        assert!(!Compact::parse(&other_alg).unwrap().is_signed_by(&published));
+        // Not understood: crit, unknown or missing alg, a non-object payload, a fourth part.
+        for header in [
+            serde_json::json!({"alg": "GOST3410_2012_256", "crit": ["b64"], "b64": false}),
+            serde_json::json!({"alg": "none"}),
+            serde_json::json!({"typ": "JWT"}),
+        ] {
+            assert!(Compact::parse(&token(&header, &key)).is_none(), "{header}");
+        }
+        assert!(Compact::parse(&format!("{good}.x")).is_none());
+        let array = format!(
+            "{}.{}.AA",
+            URL_SAFE_NO_PAD.encode(r#"{"alg":"GOST3410_2012_256"}"#),
+            URL_SAFE_NO_PAD.encode("[1]")
+        );
+        assert!(Compact::parse(&array).is_none());
+    }
+}
