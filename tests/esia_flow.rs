@@ -151,6 +151,19 @@ async fn esia_portal_signs_in_through_login_and_consent_and_gets_esia_shaped_tok
                 .is_some()
         );
 
+        // The portal reads the person with it, as from ESIA (src/esia/rest).
+        let person: Value = reqwest::Client::new()
+            .get(format!("{}/rs/prns/{oid}", t.base))
+            .bearer_auth(body["access_token"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(person["firstName"], "Иван", "{person}");
+        assert_eq!(person["lastName"], "Иванов");
+
         // The code is single use.
         let again = rp.code_form(t.app.clock.now(), &code, scope, PHP);
         let (status, body) = rp.te(&again).await;
