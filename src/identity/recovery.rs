@@ -255,7 +255,7 @@ pub async fn start(app: &Ctx, who: Who<'_>, ip: &str) -> Result<String, Recovery
                 ),
                 Contact::Email(_) => {
                     let link = format!(
-                        "{}/recover/link?rid={id}&token={secret}&lang={}",
+                        "{}/recover/link?rid={id}&lang={}&token={secret}",
                         app.issuer(),
                         lang.code()
                     );

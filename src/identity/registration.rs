@@ -118,7 +118,7 @@ fn code_message(
         ),
         Contact::Email(_) => {
             let link = format!(
-                "{}/register/verify?reg={id}&token={secret}&lang={}",
+                "{}/register/verify?reg={id}&lang={}&token={secret}",
                 app.issuer(),
                 lang.code()
             );
