@@ -2,6 +2,9 @@
 //! algorithms vhod signs tokens with today — ES256 (ring, as crypto/signer.rs signs) and RS256
 //! with a 2048-bit key (josekit/OpenSSL as crypto/signer.rs signs, and ring for comparison).
 //!
+//! The `keyring …` rows sign and verify a whole token through `Keyring` (header, base64url, the
+//! `JwsSign` seam; verification with vhod's own compact-JWS verifier), per algorithm.
+//!
 //! cargo bench --bench signing -- --warm-up-time 1 --measurement-time 3
 
 use std::hint::black_box;
@@ -97,5 +100,44 @@ fn rs256(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, gost, es256, rs256);
+/// Whole tokens through the keyring (a throw-away SQLite store and KEK), as the token endpoint
+/// signs them and userinfo/introspection verify them.
+fn keyring(c: &mut Criterion) {
+    use vhod::crypto::keyring::{Keyring, SigningAlg};
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = std::env::temp_dir().join(format!("vhod-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("bench dir");
+    let mut config = vhod::config::Config::defaults();
+    config.database.url = format!("sqlite://{}", dir.join("vhod.db").display());
+    let ring = rt.block_on(async {
+        let store = vhod::store::Store::connect(&config, vhod::clock::Clock::default())
+            .await
+            .expect("store");
+        let kek = vhod::crypto::kek::Kek::load_or_create(&dir.join("kek")).expect("kek");
+        Keyring::open(&store, kek, 2048, "https://id.example.org")
+            .await
+            .expect("keyring")
+    });
+    let serde_json::Value::Object(claims) = serde_json::json!({
+        "iss": "https://id.example.org", "sub": "1234567890", "aud": "portal",
+        "exp": 1_700_000_000, "iat": 1_700_000_000, "acr": "urn:vhod:acr:low",
+    }) else {
+        unreachable!()
+    };
+    for alg in SigningAlg::ALL {
+        let token = ring.sign(alg, "JWT", claims.clone()).expect("token");
+        c.bench_function(&format!("keyring {} token sign", alg.name()), |b| {
+            b.iter(|| {
+                ring.sign(alg, "JWT", black_box(claims.clone()))
+                    .expect("sign")
+            })
+        });
+        c.bench_function(&format!("keyring {} token verify", alg.name()), |b| {
+            b.iter(|| ring.verify(black_box(&token)).expect("verify"))
+        });
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+criterion_group!(benches, gost, es256, rs256, keyring);
 criterion_main!(benches);

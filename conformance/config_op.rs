@@ -45,6 +45,11 @@ const KNOWN: &[(&str, Kind)] = &[
     ("acr_values_supported", Kind::Strings),
     ("subject_types_supported", Kind::Strings),
     ("dpop_signing_alg_values_supported", Kind::Strings),
+    // vhod's own extension members (OIDC Discovery §3 allows them): the GOST keys apart from
+    // jwks_uri and their certificates (ARCHITECTURE.md §8).
+    ("vhod_gost_jwks_uri", Kind::Url),
+    ("vhod_gost3410_2012_256_certificate_uri", Kind::Url),
+    ("vhod_gost3410_2012_512_certificate_uri", Kind::Url),
     ("id_token_signing_alg_values_supported", Kind::Strings),
     ("id_token_encryption_alg_values_supported", Kind::Strings),
     ("id_token_encryption_enc_values_supported", Kind::Strings),

@@ -38,6 +38,7 @@ pub struct Config {
     pub codes: Codes,
     pub outbound: Outbound,
     pub branding: Branding,
+    pub esia: Esia,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -104,6 +105,16 @@ pub struct Tokens {
     pub id_ttl: i64,
     pub refresh_ttl: i64,
     pub refresh_reuse_grace: i64,
+}
+
+/// The ESIA wire protocol (src/esia).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Esia {
+    /// How far a request's `timestamp` may be from now, in seconds (either way).
+    pub timestamp_tolerance: i64,
+    /// How long a replaced client certificate is still accepted, in seconds.
+    pub certificate_overlap: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -11,6 +11,7 @@ pub mod crypto;
 pub mod ctx;
 pub mod demo;
 pub mod dev_mode;
+pub mod esia;
 pub mod identity;
 pub mod lang;
 pub mod notify;

@@ -212,7 +212,13 @@ fn keys_list_rotate_revoke_from_the_command_line() {
             .clone()
     };
     let keys = list(&dir);
-    assert_eq!(keys.len(), 2, "RS256 and ES256 generated on first start");
+    let mut algs: Vec<&str> = keys.iter().map(|k| k["alg"].as_str().unwrap()).collect();
+    algs.sort();
+    assert_eq!(
+        algs,
+        ["ES256", "GOST3410_2012_256", "GOST3410_2012_512", "RS256"],
+        "one key per algorithm generated on first start"
+    );
     assert!(
         keys.iter()
             .all(|k| k["state"] == "active" && k.get("private_sealed").is_none())
@@ -361,7 +367,8 @@ fn keys_rewrap_moves_every_key_under_a_new_kek() {
     );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
-        format!("rewrapped 2 keys under {}", new_kek.display())
+        format!("rewrapped 4 keys under {}", new_kek.display()),
+        "RS256, ES256 and the two GOST keys"
     );
     // Only the new KEK now opens the keys (activating a key reloads and decrypts every signer).
     let out = vhod(&dir)

@@ -6,7 +6,11 @@
 #   3. vhod makes a key and signs             -> openssl reads the key, derives the same public
 #      key, accepts the signature, signs with vhod's key, and vhod verifies that;
 #   4. openssl issues a self-signed certificate for vhod's key -> vhod checks its signature;
-#   and a changed message is refused by both sides.
+#   and a changed message is refused by both sides; then, with the vhod binary:
+#   5. the self-signed certificates of vhod's own GOST token keys (`vhod keys certificate`, what
+#      GET /keys/gost-256.pem serves) -> `openssl x509 -text` reads them, `openssl verify` accepts;
+#   6. `vhod sign-challenge` with GOST keys and certificates made by openssl (a CA and a person
+#      with a SNILS) -> `openssl cms -verify` accepts the CMS, and refuses it for another challenge.
 # Run from anywhere: bash conformance/gost/openssl-check.sh
 # Exits non-zero, loudly, on any failure and when the engine is missing.
 set -euo pipefail
@@ -101,4 +105,57 @@ gost2012_512 C md_gost12_512
 EOF
 
 [ "$checked" -eq 13 ] || fail "only $checked of 13 parameter sets were checked"
-printf '\nGOST OPENSSL CHECK OK: %s parameter sets, both directions\n' "$checked"
+
+# VHOD_BIN=/path/to/vhod skips the build.
+if [ -z "${VHOD_BIN:-}" ]; then
+  echo "building the vhod binary"
+  (cd "$REPO_ROOT" && cargo build --quiet --locked --bin vhod) || fail "cargo build --bin vhod failed"
+fi
+VHOD_BIN="${VHOD_BIN:-${CARGO_TARGET_DIR:-$REPO_ROOT/target}/debug/vhod}"
+[ -x "$VHOD_BIN" ] || fail "$VHOD_BIN was not built"
+mkdir -p "$WORK/vhod"
+vhod() {
+  (cd "$WORK/vhod" && env -u VHOD_CONFIG VHOD_DATABASE__URL="sqlite://$WORK/vhod/vhod.db" \
+    VHOD_KEYS__KEK_FILE="$WORK/vhod/kek" VHOD_LOG=warn "$VHOD_BIN" "$@")
+}
+
+# 5. vhod's own GOST token keys: their self-signed certificates.
+for bits in 256 512; do
+  echo "== vhod's GOST3410_2012_$bits token key certificate"
+  vhod keys certificate --alg "GOST3410_2012_$bits" >"vhod-$bits.crt" ||
+    fail "vhod keys certificate --alg GOST3410_2012_$bits"
+  ossl x509 -noout -text -in "vhod-$bits.crt" >"vhod-$bits.txt" ||
+    fail "openssl cannot read vhod's GOST-$bits certificate"
+  grep -q "GOST R 34.10-2012 with GOST R 34.11-2012 ($bits bit)" "vhod-$bits.txt" ||
+    fail "vhod's GOST-$bits certificate is not signed with GOST R 34.10-2012/$bits"
+  grep -q "Subject: CN *= *localhost" "vhod-$bits.txt" ||
+    fail "vhod's GOST-$bits certificate does not name the issuer host"
+  ossl verify -CAfile "vhod-$bits.crt" "vhod-$bits.crt" ||
+    fail "openssl does not verify vhod's self-signed GOST-$bits certificate"
+done
+
+# 6. vhod sign-challenge with GOST keys: openssl cms -verify accepts the CMS.
+printf 'vhod GOST sign-challenge %s' "$(date -u +%s)" >challenge
+ossl genpkey -algorithm gost2012_512 -pkeyopt paramset:A -out ca.key || fail "CA key"
+ossl req -x509 -new -key ca.key -md_gost12_512 -days 2 -subj "/CN=vhod GOST check CA" \
+  -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" -out ca.crt ||
+  fail "CA certificate"
+printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n' >person.ext
+for spec in "gost2012_256 A 256" "gost2012_512 B 512"; do
+  read -r alg set bits <<<"$spec"
+  echo "== vhod sign-challenge with a $alg paramset:$set key"
+  ossl genpkey -algorithm "$alg" -pkeyopt "paramset:$set" -out "person-$bits.key" || fail "person key $bits"
+  ossl req -new -utf8 -key "person-$bits.key" "-md_gost12_$bits" \
+    -subj "/CN=Иванов Иван/SNILS=11223344595" -out "person-$bits.csr" || fail "person CSR $bits"
+  ossl x509 -req -in "person-$bits.csr" -CA ca.crt -CAkey ca.key -md_gost12_512 -days 1 \
+    -set_serial "$((4700 + bits))" -extfile person.ext -out "person-$bits.crt" || fail "person certificate $bits"
+  vhod sign-challenge --cert "person-$bits.crt" --key "person-$bits.key" "$(cat challenge)" >"cms-$bits.b64" ||
+    fail "vhod sign-challenge with a GOST-$bits key"
+  base64 -d "cms-$bits.b64" >"cms-$bits.der" || fail "sign-challenge output is not base64"
+  ossl cms -verify -binary -inform DER -in "cms-$bits.der" -content challenge -CAfile ca.crt -out /dev/null ||
+    fail "openssl cms -verify refuses vhod's GOST-$bits CMS"
+  if ossl cms -verify -binary -inform DER -in "cms-$bits.der" -content msg -CAfile ca.crt -out /dev/null 2>/dev/null; then
+    fail "openssl accepted vhod's GOST-$bits CMS for another challenge"
+  fi
+done
+printf '\nGOST OPENSSL CHECK OK: %s parameter sets, both directions; vhod'"'"'s certificates and sign-challenge CMS\n' "$checked"

@@ -99,7 +99,7 @@ pub async fn rotate_key(State(app): State<OidcState>, headers: HeaderMap, body: 
                     Problem::new(
                         StatusCode::BAD_REQUEST,
                         "Bad request",
-                        "alg must be RS256 or ES256",
+                        "alg must be RS256, ES256, GOST3410_2012_256 or GOST3410_2012_512",
                     )
                 })?,
             };
@@ -220,7 +220,7 @@ pub async fn add_client(State(app): State<OidcState>, headers: HeaderMap, body: 
                 Problem::new(
                     StatusCode::BAD_REQUEST,
                     "Bad request",
-                    "id_token_alg must be RS256 or ES256",
+                    "id_token_alg must be RS256, ES256, GOST3410_2012_256 or GOST3410_2012_512",
                 )
             })?,
         };

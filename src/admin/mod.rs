@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod console;
 pub mod console_oidc;
+pub mod esia_clients;
 pub mod handlers;
 pub mod problem;
 
@@ -111,6 +112,27 @@ pub const OPS: &[Op] = &[
         method: "post",
         path: "/admin/api/clients/{client_id}/disable",
         summary: "Disable a relying party; its tokens stop working",
+        role: Role::SecurityAdmin,
+        min_acr: crate::authn::ACR_SUBSTANTIAL,
+    },
+    Op {
+        method: "get",
+        path: "/admin/api/esia/clients",
+        summary: "List ESIA clients with their valid certificates",
+        role: Role::SecurityAdmin,
+        min_acr: crate::authn::ACR_SUBSTANTIAL,
+    },
+    Op {
+        method: "post",
+        path: "/admin/api/esia/clients",
+        summary: "Register an ESIA client: JSON {client_id (mnemonic), name, certificate (PEM), redirect_uris, scopes, legacy, token_alg, min_level}",
+        role: Role::SecurityAdmin,
+        min_acr: crate::authn::ACR_SUBSTANTIAL,
+    },
+    Op {
+        method: "post",
+        path: "/admin/api/esia/clients/{client_id}/certificate",
+        summary: "Replace an ESIA client's certificate: JSON {certificate (PEM), overlap}; the old one works for `overlap` seconds",
         role: Role::SecurityAdmin,
         min_acr: crate::authn::ACR_SUBSTANTIAL,
     },

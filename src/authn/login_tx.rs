@@ -43,6 +43,31 @@ pub struct AuthRequest {
     /// The authentication assurance the portal requires (empty: low).
     #[serde(default)]
     pub required_acr: String,
+    /// The protocol the request came by: the continuation after login and consent answers in it.
+    #[serde(default)]
+    pub protocol: Protocol,
+}
+
+/// The protocol surface a pending request belongs to. The login pages and the policy
+/// ([`super::authorization::decide`]) are the same for all; only the request's parsing and the
+/// answer (code and redirect) differ.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Protocol {
+    #[default]
+    Oidc,
+    /// ESIA's `/aas/oauth2/v2/ac`; `offline` = access_type=offline (a refresh token is issued).
+    Esia { offline: bool },
+}
+
+impl Protocol {
+    /// Where the browser goes back to after a login step, to continue the request `tx`.
+    pub fn continue_url(&self, tx: &str) -> String {
+        match self {
+            Protocol::Oidc => format!("/authorize/continue?tx={tx}"),
+            Protocol::Esia { .. } => format!("/aas/oauth2/v2/ac/continue?tx={tx}"),
+        }
+    }
 }
 
 /// What an authorization code stands for until it is redeemed.

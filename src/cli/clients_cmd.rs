@@ -6,9 +6,10 @@ use super::security::record;
 
 pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()> {
     match cmd {
+        ClientsCmd::Add(a) if a.esia => add_esia(app, &a).await,
         ClientsCmd::Add(a) => {
-            let alg = SigningAlg::parse(&a.id_token_alg)
-                .ok_or_else(|| anyhow::anyhow!("--id-token-alg must be RS256 or ES256"))?;
+            let alg = SigningAlg::parse(a.id_token_alg.as_deref().unwrap_or("RS256"))
+                .ok_or_else(|| anyhow::anyhow!("--id-token-alg must be {}", SigningAlg::NAMES))?;
             let (client, secret) = clients::register_with(
                 &app.store,
                 &app.outbound,
@@ -171,6 +172,25 @@ pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()
             println!("{secret}");
             Ok(())
         }
+        ClientsCmd::ReplaceCertificate {
+            client_id,
+            certificate,
+            overlap,
+        } => {
+            let overlap = overlap.unwrap_or(app.config.esia.certificate_overlap);
+            let pem = std::fs::read(&certificate)?;
+            let hash =
+                clients::esia::replace_certificate(&app.store, &client_id, &pem, overlap).await?;
+            record(
+                app,
+                "client.replace_certificate",
+                &client_id,
+                serde_json::json!({ "certificate_hash": hash, "overlap": overlap }),
+            )
+            .await?;
+            println!("{hash}");
+            Ok(())
+        }
         ClientsCmd::Disable { client_id } => {
             clients::disable(app, &clients::ClientCache::default(), &client_id).await?;
             record(app, "client.disable", &client_id, serde_json::json!({})).await?;
@@ -187,4 +207,67 @@ pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()
             }
         }
     }
+}
+
+/// `vhod clients add --esia --client-id MNEMONIC --certificate client.pem --name … --redirect-uri …`
+async fn add_esia(app: &Ctx, a: &AddClient) -> anyhow::Result<()> {
+    let client_id = a
+        .client_id
+        .clone()
+        .ok_or_else(|| anyhow::anyhow!("--esia needs --client-id MNEMONIC"))?;
+    let cert_file = a.certificate.as_ref().ok_or_else(|| {
+        anyhow::anyhow!("--esia needs --certificate FILE (the client's GOST certificate)")
+    })?;
+    let certificate = std::fs::read(cert_file)
+        .map_err(|e| anyhow::anyhow!("--certificate {}: {e}", cert_file.display()))?;
+    let token_alg = match &a.id_token_alg {
+        Some(name) => Some(SigningAlg::parse(name).ok_or_else(|| {
+            anyhow::anyhow!("--id-token-alg {name} is not an algorithm vhod signs with")
+        })?),
+        None => None,
+    };
+    let c = clients::esia::register(
+        &app.store,
+        clients::esia::NewEsiaClient {
+            client_id,
+            name: a.name.clone(),
+            certificate,
+            redirect_uris: a.redirect_uris.clone(),
+            legacy: a.legacy,
+            scopes: a
+                .scopes
+                .iter()
+                .flat_map(|s| s.split(' '))
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            token_alg,
+            min_level: a.min_level.clone(),
+        },
+    )
+    .await?;
+    let hash = c
+        .certificates
+        .first()
+        .map(|x| x.hash.clone())
+        .unwrap_or_default();
+    record(
+        app,
+        "client.add",
+        &c.client.id,
+        serde_json::json!({ "name": c.client.name, "esia": true, "legacy": c.legacy, "certificate_hash": hash }),
+    )
+    .await?;
+    if a.json {
+        println!(
+            "{}",
+            serde_json::json!({ "client_id": c.client.id, "certificate_hash": hash,
+                                "token_alg": c.client.id_token_alg.name(), "legacy": c.legacy })
+        );
+    } else {
+        println!("client_id:        {}", c.client.id);
+        println!("certificate_hash: {hash}");
+        println!("token alg:        {}", c.client.id_token_alg.name());
+    }
+    Ok(())
 }

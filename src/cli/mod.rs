@@ -132,13 +132,14 @@ pub enum KeysCmd {
     },
     /// A new key: published now as `next`, signing after keys.prepublish_secs; with --now at once.
     Rotate {
-        /// RS256 or ES256 (default: both).
+        /// RS256, ES256, GOST3410_2012_256 or GOST3410_2012_512 (default: all).
         #[arg(long)]
         alg: Option<String>,
         #[arg(long)]
         now: bool,
     },
     /// Import an existing private key (PEM) as the next key, or the active one with --now.
+    /// GOST: the unencrypted PKCS#8 PEM OpenSSL's gost engine writes (`openssl genpkey`).
     Import {
         #[arg(long)]
         alg: String,
@@ -153,6 +154,16 @@ pub enum KeysCmd {
     Rewrap {
         #[arg(long = "new-kek-file")]
         new_kek_file: PathBuf,
+    },
+    /// Print the self-signed certificate (PEM) of the GOST key that signs for --alg now (or of
+    /// --kid): what portals verifying vhod's GOST tokens with a certificate are given, the same
+    /// as GET /keys/gost-256.pem serves.
+    Certificate {
+        /// GOST3410_2012_256 (default) or GOST3410_2012_512.
+        #[arg(long, default_value = "GOST3410_2012_256")]
+        alg: String,
+        #[arg(long)]
+        kid: Option<String>,
     },
     /// Remove a key from the JWKS at once; every token it signed is refused from then on.
     Revoke {
@@ -208,6 +219,15 @@ pub enum ClientsCmd {
     },
     /// Disable: no more authentication, and its tokens stop working.
     Disable { client_id: String },
+    /// ESIA clients: register a new certificate; the current one keeps working for --overlap
+    /// seconds (default: esia.certificate_overlap).
+    ReplaceCertificate {
+        client_id: String,
+        #[arg(long, required = true)]
+        certificate: PathBuf,
+        #[arg(long)]
+        overlap: Option<i64>,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -260,9 +280,10 @@ pub struct AddClient {
     /// Public client (no secret; PKCE only), e.g. a mobile or single-page app.
     #[arg(long)]
     pub public: bool,
-    /// Token signing algorithm (ID tokens and access tokens): RS256 (default) or ES256.
-    #[arg(long = "id-token-alg", default_value = "RS256")]
-    pub id_token_alg: String,
+    /// Token signing algorithm (ID tokens and access tokens): RS256 (default), ES256,
+    /// GOST3410_2012_256 or GOST3410_2012_512 (ESIA clients: GOST3410_2012_256 by default).
+    #[arg(long = "id-token-alg")]
+    pub id_token_alg: Option<String>,
     /// The one algorithm request objects must use: none, RS256, PS256 or ES256 (default: any
     /// algorithm of the registered keys; unsigned objects only with none).
     #[arg(long = "request-object-alg")]
@@ -270,7 +291,22 @@ pub struct AddClient {
     /// A request_uri the client will use (only registered ones are fetched); repeat for several.
     #[arg(long = "request-uri")]
     pub request_uris: Vec<String>,
-    /// Print {"client_id": …, "client_secret": …}.
+    /// An ESIA client (the ESIA protocol at /aas/oauth2/…): needs --client-id and --certificate.
+    #[arg(long)]
+    pub esia: bool,
+    /// With --esia: the client's mnemonic (ESIA's client_id), e.g. PORTAL_01.
+    #[arg(long = "client-id")]
+    pub client_id: Option<String>,
+    /// With --esia: the client's GOST R 34.10-2012 certificate (PEM or DER file).
+    #[arg(long)]
+    pub certificate: Option<PathBuf>,
+    /// With --esia: the client also uses the old protocol (/aas/oauth2/ac, detached CMS).
+    #[arg(long)]
+    pub legacy: bool,
+    /// With --esia: the account level a person needs (simplified, standard, confirmed).
+    #[arg(long = "min-level")]
+    pub min_level: Option<String>,
+    /// Print {"client_id": …, "client_secret": …} ({"client_id", "certificate_hash"} with --esia).
     #[arg(long)]
     pub json: bool,
 }

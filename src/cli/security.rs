@@ -145,7 +145,7 @@ pub(super) async fn keys_cmd(app: &Ctx, cmd: KeysCmd) -> anyhow::Result<()> {
                 None => SigningAlg::ALL.to_vec(),
                 Some(a) => vec![
                     SigningAlg::parse(a)
-                        .ok_or_else(|| anyhow::anyhow!("--alg must be RS256 or ES256"))?,
+                        .ok_or_else(|| anyhow::anyhow!("--alg must be {}", SigningAlg::NAMES))?,
                 ],
             };
             for alg in algs {
@@ -173,7 +173,7 @@ pub(super) async fn keys_cmd(app: &Ctx, cmd: KeysCmd) -> anyhow::Result<()> {
         }
         KeysCmd::Import { alg, pem_file, now } => {
             let alg = SigningAlg::parse(&alg)
-                .ok_or_else(|| anyhow::anyhow!("--alg must be RS256 or ES256"))?;
+                .ok_or_else(|| anyhow::anyhow!("--alg must be {}", SigningAlg::NAMES))?;
             let pem = std::fs::read(&pem_file)?;
             let kid = app
                 .keyring
@@ -215,6 +215,29 @@ pub(super) async fn keys_cmd(app: &Ctx, cmd: KeysCmd) -> anyhow::Result<()> {
                 .await?;
                 println!("resealed {secrets} authenticator-app secrets");
             }
+            Ok(())
+        }
+        KeysCmd::Certificate { alg, kid } => {
+            let alg = SigningAlg::parse(&alg)
+                .filter(|a| a.gost_size().is_some())
+                .ok_or_else(|| {
+                    anyhow::anyhow!("--alg must be GOST3410_2012_256 or GOST3410_2012_512")
+                })?;
+            let certs = app.keyring.gost_certificates();
+            let cert = match &kid {
+                Some(kid) => certs.iter().find(|c| c.kid == *kid),
+                None => certs
+                    .iter()
+                    .filter(|c| c.alg == alg && c.state == "active")
+                    .last(),
+            }
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "no published GOST key {}",
+                    kid.as_deref().unwrap_or(alg.name())
+                )
+            })?;
+            print!("{}", cert.pem());
             Ok(())
         }
         KeysCmd::Revoke { kid, reason } => match app.keyring.revoke(&app.store, &kid).await? {

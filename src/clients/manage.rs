@@ -98,7 +98,7 @@ pub async fn change_settings(
     if let Some(a) = &c.id_token_alg
         && SigningAlg::parse(a).is_none()
     {
-        return Err(bad("id_token_alg must be RS256 or ES256".into()));
+        return Err(bad(format!("id_token_alg must be {}", SigningAlg::NAMES)));
     }
     if let Some(l) = &c.min_level
         && l.parse::<Level>().is_err()

@@ -2,6 +2,7 @@
 //! (`register`) and changes (`manage`). Domain: both protocol surfaces (OpenID Connect, ESIA), the
 //! admin API and the CLI use it. Authentication at the token endpoint is `oidc::client_auth`.
 
+pub mod esia;
 pub mod manage;
 pub mod register;
 pub mod subject;

@@ -54,3 +54,33 @@ impl JwsSign for Jose {
             .map_err(|e| KeyError::Jose(e.to_string()))
     }
 }
+
+/// GOST R 34.10-2012 with vhod's constant-time signer (`crypto::gost`): Streebog of the key's size
+/// over the signing input, signature `s‖r` big-endian (what OpenSSL writes and ESIA's verifiers
+/// read). `GOST3410_2012_256` or `GOST3410_2012_512` by the key's size.
+pub struct Gost {
+    key: super::gost::SigningKey,
+    alg: &'static str,
+}
+
+impl Gost {
+    pub fn new(key: super::gost::SigningKey) -> Gost {
+        let alg = match key.param_set().key_size() {
+            super::gost::KeySize::Bits256 => "GOST3410_2012_256",
+            super::gost::KeySize::Bits512 => "GOST3410_2012_512",
+        };
+        Gost { key, alg }
+    }
+}
+
+impl JwsSign for Gost {
+    fn alg(&self) -> &'static str {
+        self.alg
+    }
+
+    fn sign(&self, signing_input: &[u8]) -> Result<Vec<u8>, KeyError> {
+        self.key
+            .sign(signing_input)
+            .map_err(|e| KeyError::Jose(format!("GOST signing failed: {e}")))
+    }
+}

@@ -8,6 +8,7 @@ pub mod levels;
 pub mod names;
 pub mod password_policy;
 pub mod permissions;
+pub mod person_view;
 pub mod records;
 pub mod recovery;
 pub mod registration;

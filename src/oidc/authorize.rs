@@ -259,6 +259,10 @@ pub async fn resume(
     let expired = || PageError::page(meta.lang(None), StatusCode::BAD_REQUEST, "error.tx_expired");
     let tx = p.get("tx").ok_or_else(expired)?;
     let req = load_tx(&app, tx).await?.ok_or_else(expired)?;
+    if req.protocol != login_tx::Protocol::Oidc {
+        // The login pages come back here; another protocol's request continues at its surface.
+        return Ok(Redirect::to(&req.protocol.continue_url(tx)).into_response());
+    }
     decide(&app, &meta, &headers, req, Some(tx.to_string())).await
 }
 

@@ -137,6 +137,7 @@ pub fn parse_request(
         sector: client.pairwise_sector.clone(),
         min_level: client.min_level.clone(),
         required_acr,
+        protocol: Default::default(),
     })
 }
 

@@ -65,6 +65,8 @@ struct ConsentPage {
     tx: String,
     client_name: String,
     items: Vec<Item>,
+    /// Where the decision is posted (each protocol surface continues its own requests).
+    action: &'static str,
 }
 
 pub fn page(app: &OidcState, headers: &HeaderMap, req: &AuthRequest, tx: &str) -> Response {
@@ -87,6 +89,7 @@ pub fn page(app: &OidcState, headers: &HeaderMap, req: &AuthRequest, tx: &str) -
                 tx: tx.to_string(),
                 client_name: req.client_name.clone(),
                 items,
+                action: "/consent",
             },
         ),
         cookie,
@@ -105,6 +108,8 @@ pub async fn decide(
 ) -> Result<Response, PageError> {
     let req = login_tx::take_tx(&app, p.get("tx").unwrap_or(""))
         .await?
+        // Another protocol's request is decided at its own surface.
+        .filter(|r| r.protocol == login_tx::Protocol::Oidc)
         .ok_or_else(|| PageError::page(lang, StatusCode::BAD_REQUEST, "error.tx_expired"))?;
     match p.get("decision") {
         Some("allow") => {

@@ -3,8 +3,9 @@
 use super::OidcState;
 use super::claims::{CLAIMS, SCOPES};
 use crate::authn::ACR_VALUES;
-use axum::extract::State;
-use axum::http::header;
+use crate::crypto::keyring::SigningAlg;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
@@ -36,7 +37,7 @@ pub fn metadata(app: &OidcState) -> Value {
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "subject_types_supported": ["public", "pairwise"],
-        "id_token_signing_alg_values_supported": ["RS256", "ES256"],
+        "id_token_signing_alg_values_supported": SigningAlg::ALL.map(SigningAlg::name),
         "token_endpoint_auth_methods_supported": AUTH_METHODS,
         "token_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGS,
         "introspection_endpoint_auth_methods_supported": &AUTH_METHODS[..3],
@@ -71,6 +72,23 @@ pub fn metadata(app: &OidcState) -> Value {
     if let (Some(m), Value::Object(extra)) = (meta.as_object_mut(), ida) {
         m.extend(extra);
     }
+    // vhod's own members (ARCHITECTURE.md §8): the GOST keys as a JWK Set of their own, and the
+    // certificates of the GOST keys that sign now and next (ESIA-style portals verify with a
+    // certificate, not a JWK); any published GOST key's certificate is at /keys/{kid}.pem.
+    if let Some(m) = meta.as_object_mut() {
+        m.insert(
+            "vhod_gost_jwks_uri".into(),
+            json!(format!("{iss}/jwks/gost")),
+        );
+        m.insert(
+            "vhod_gost3410_2012_256_certificate_uri".into(),
+            json!(format!("{iss}/keys/gost-256.pem")),
+        );
+        m.insert(
+            "vhod_gost3410_2012_512_certificate_uri".into(),
+            json!(format!("{iss}/keys/gost-512.pem")),
+        );
+    }
     meta
 }
 
@@ -95,6 +113,54 @@ pub async fn jwks(State(app): State<OidcState>) -> Response {
             (header::CACHE_CONTROL, format!("public, max-age={max_age}")),
         ],
         app.keyring.jwks().to_string(),
+    )
+        .into_response()
+}
+
+/// The GOST keys' JWK Set (`vhod_gost_jwks_uri`), cached like the main one.
+pub async fn gost_jwks(State(app): State<OidcState>) -> Response {
+    let max_age = (app.config.keys.prepublish_secs / 2).clamp(0, 3600);
+    (
+        [
+            (header::CONTENT_TYPE, "application/jwk-set+json".to_string()),
+            (header::CACHE_CONTROL, format!("public, max-age={max_age}")),
+        ],
+        app.keyring.gost_jwks().to_string(),
+    )
+        .into_response()
+}
+
+/// `GET /keys/gost-256.pem`, `/keys/gost-512.pem`: the self-signed certificates of the GOST keys
+/// that sign now and next (the active one first), PEM one after another; `GET /keys/{kid}.pem`:
+/// the certificate of that published GOST key (retired ones too, while tokens they signed live).
+pub async fn certificate(State(app): State<OidcState>, Path(name): Path<String>) -> Response {
+    let Some(stem) = name.strip_suffix(".pem") else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let certs = app.keyring.gost_certificates();
+    let alg = match stem {
+        "gost-256" => Some(SigningAlg::Gost256),
+        "gost-512" => Some(SigningAlg::Gost512),
+        _ => None,
+    };
+    let mut chosen: Vec<_> = match alg {
+        Some(alg) => certs
+            .iter()
+            .filter(|c| c.alg == alg && (c.state == "active" || c.state == "next"))
+            .collect(),
+        None => certs.iter().filter(|c| c.kid == stem).collect(),
+    };
+    chosen.sort_by_key(|c| c.state != "active");
+    if chosen.is_empty() {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let max_age = (app.config.keys.prepublish_secs / 2).clamp(0, 3600);
+    (
+        [
+            (header::CONTENT_TYPE, "application/x-pem-file".to_string()),
+            (header::CACHE_CONTROL, format!("public, max-age={max_age}")),
+        ],
+        chosen.iter().map(|c| c.pem()).collect::<String>(),
     )
         .into_response()
 }

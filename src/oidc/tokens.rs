@@ -6,6 +6,7 @@ use super::error::OAuthError;
 use crate::clients::Client;
 use crate::clients::subject;
 use crate::crypto;
+use crate::crypto::keyring::SigningAlg;
 use crate::store::grants::GrantRow;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -57,7 +58,10 @@ pub async fn issue(app: &OidcState, req: IssueRequest<'_>) -> Result<TokenRespon
         }
         c.insert("acr".into(), req.grant.acr.clone().into());
         c.insert("amr".into(), json!(amr));
-        c.insert("at_hash".into(), at_hash(&access).into());
+        c.insert(
+            "at_hash".into(),
+            at_hash(req.client.id_token_alg, &access).into(),
+        );
         if let Some(sid) = &req.grant.sid {
             c.insert("sid".into(), sid.clone().into());
         }
@@ -214,10 +218,16 @@ impl ValidAccessToken {
     }
 }
 
-/// OIDC Core §3.1.3.6: left half of SHA-256 of the access token (RS256 and ES256 both use SHA-256).
-pub fn at_hash(access_token: &str) -> String {
-    let d = Sha256::digest(access_token.as_bytes());
-    crypto::b64url(&d[..16])
+/// OIDC Core §3.1.3.6: the left half of the hash of the access token, with the hash of the ID
+/// token's `alg`: SHA-256 for RS256 and ES256, Streebog-256 for GOST3410_2012_256 and
+/// Streebog-512 for GOST3410_2012_512 (the hashes those signatures are made over).
+pub fn at_hash(alg: SigningAlg, access_token: &str) -> String {
+    let d = match alg {
+        SigningAlg::Rs256 | SigningAlg::Es256 => Sha256::digest(access_token.as_bytes()).to_vec(),
+        SigningAlg::Gost256 => crypto::gost::streebog256(access_token.as_bytes()).to_vec(),
+        SigningAlg::Gost512 => crypto::gost::streebog512(access_token.as_bytes()).to_vec(),
+    };
+    crypto::b64url(&d[..d.len() / 2])
 }
 
 /// Verifies an access token: signature by a published key, type at+jwt, issuer, expiry, not revoked
@@ -274,8 +284,30 @@ mod tests {
     fn at_hash_is_left_half_of_sha256() {
         // OIDC Core A.3 example: access token "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y" → at_hash "77QmUPtjPfzWtF2AnpK9RQ".
         assert_eq!(
-            at_hash("jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"),
+            at_hash(
+                SigningAlg::Rs256,
+                "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"
+            ),
             "77QmUPtjPfzWtF2AnpK9RQ"
+        );
+    }
+
+    #[test]
+    fn gost_at_hash_is_left_half_of_streebog_of_the_key_size() {
+        let token = "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y";
+        let h256 = crypto::gost::streebog256(token.as_bytes());
+        let h512 = crypto::gost::streebog512(token.as_bytes());
+        assert_eq!(
+            at_hash(SigningAlg::Gost256, token),
+            crypto::b64url(&h256[..16])
+        );
+        assert_eq!(
+            at_hash(SigningAlg::Gost512, token),
+            crypto::b64url(&h512[..32])
+        );
+        assert_ne!(
+            at_hash(SigningAlg::Gost256, token),
+            at_hash(SigningAlg::Rs256, token)
         );
     }
 }

@@ -62,7 +62,7 @@ pub async fn open(config: Config, clock: Clock) -> anyhow::Result<Ctx> {
             .map_err(|e| anyhow::anyhow!("keys.extra_kek_files {extra}: {e}"))?;
         kek = kek.also_opening(&Kek::from_base64(&text)?);
     }
-    let keyring = Keyring::open(&store, kek, config.keys.rsa_bits).await?;
+    let keyring = Keyring::open(&store, kek, config.keys.rsa_bits, &config.server.issuer).await?;
     let pairwise_salt = store
         .setting_or_init("pairwise_salt", &crate::crypto::random_token())
         .await?;

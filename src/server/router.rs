@@ -1,7 +1,7 @@
 //! The one router that lists every route of every surface.
 
 use super::AppState;
-use crate::{admin, demo, oidc, web};
+use crate::{admin, demo, esia, oidc, web};
 use axum::Router;
 use axum::routing::{delete, get, post};
 
@@ -14,6 +14,8 @@ pub fn router(state: AppState) -> Router {
             get(oidc::discovery::discovery),
         )
         .route("/jwks", get(oidc::discovery::jwks))
+        .route("/jwks/gost", get(oidc::discovery::gost_jwks))
+        .route("/keys/{name}", get(oidc::discovery::certificate))
         .route(
             "/authorize",
             limited(
@@ -199,6 +201,7 @@ pub fn router(state: AppState) -> Router {
             .route("/demo/callback", get(demo::callback));
     }
     r.merge(admin_routes())
+        .merge(esia::routes())
         .fallback(super::fallback::not_found)
         .method_not_allowed_fallback(super::fallback::method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(PAGES))
@@ -260,6 +263,14 @@ fn admin_routes() -> Router<AppState> {
             post(handlers::disable_client),
         )
         .route("/admin/api/audit", get(handlers::audit_log))
+        .route(
+            "/admin/api/esia/clients",
+            get(admin::esia_clients::list).post(admin::esia_clients::add),
+        )
+        .route(
+            "/admin/api/esia/clients/{client_id}/certificate",
+            post(admin::esia_clients::replace_certificate),
+        )
         .route(
             "/admin/api/operator/confirm",
             post(handlers::operator_confirm),

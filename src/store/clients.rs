@@ -43,11 +43,11 @@ const COLS: &str = "id, name, secret_hash, redirect_uris, is_public, id_token_al
                     previous_secret_hash, previous_secret_expires, min_level, min_acr, \
                     request_object_alg, request_uris";
 
-impl Store {
-    pub async fn insert_client(&self, c: &ClientRow) -> Result<(), StoreError> {
-        sqlx::query(&format!(
-            "INSERT INTO clients ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)"
-        ))
+/// The INSERT of a client row, to run on the pool or inside a transaction.
+pub(super) fn insert_query(
+    c: &ClientRow,
+) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+    sqlx::query(INSERT_SQL)
         .bind(&c.id)
         .bind(&c.name)
         .bind(&c.secret_hash)
@@ -75,8 +75,19 @@ impl Store {
         .bind(&c.min_acr)
         .bind(&c.request_object_alg)
         .bind(&c.request_uris)
-        .execute(&self.pool)
-        .await?;
+}
+
+const INSERT_SQL: &str = "INSERT INTO clients (id, name, secret_hash, redirect_uris, is_public, id_token_alg, require_pkce, grant_types, \
+                    created_at, disabled_at, allowed_scopes, auth_method, jwks, jwks_uri, \
+                    post_logout_redirect_uris, backchannel_logout_uri, require_par, subject_type, sector, \
+                    require_dpop, fapi2, \
+                    previous_secret_hash, previous_secret_expires, min_level, min_acr, \
+                    request_object_alg, request_uris) \
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)";
+
+impl Store {
+    pub async fn insert_client(&self, c: &ClientRow) -> Result<(), StoreError> {
+        insert_query(c).execute(&self.pool).await?;
         Ok(())
     }
 

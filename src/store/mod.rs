@@ -8,6 +8,7 @@ pub mod audit;
 pub mod clients;
 pub mod consents;
 pub mod documents;
+pub mod esia_clients;
 pub mod grants;
 pub mod jobs;
 pub mod keys;
@@ -170,6 +171,18 @@ impl Store {
 
     pub fn now(&self) -> i64 {
         self.clock.now()
+    }
+
+    /// Begins a transaction that may write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`, waiting out the busy timeout): a deferred transaction that reads and then
+    /// writes is refused with "database is locked" when another connection committed in between,
+    /// which a person would meet as a random failure of a form (e.g. documents submitted while the
+    /// registry worker finishes a check).
+    pub(crate) async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {

@@ -2,6 +2,7 @@
 //! PostgreSQL + Redis when TEST_DATABASE_URL / TEST_REDIS_URL are set (own schema / key prefix each).
 #![allow(dead_code)]
 
+pub mod esia;
 pub mod identity;
 pub mod login;
 

@@ -36,6 +36,7 @@
 //! `benches/signing.rs`. Per-curve comb tables (60 KiB per 256-bit curve, 240 KiB per 512-bit
 //! curve) are built on first use of the curve in the process (a few tens of milliseconds).
 
+pub mod certificate;
 mod comb;
 mod curves;
 mod field;

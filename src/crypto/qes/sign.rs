@@ -1,7 +1,11 @@
 //! The signing side, for `vhod sign-challenge`: a detached CMS SignedData over a challenge with a
-//! PEM certificate and its PKCS#8 private key (ECDSA P-256 or RSA), the way a person's signing
-//! software would make one. Production signatures come from the person's own token and software.
+//! PEM certificate and its PKCS#8 private key (ECDSA P-256, RSA, or GOST R 34.10-2012 256/512 as
+//! OpenSSL's gost engine writes it), the way a person's signing software would make one: signed
+//! attributes (content type, message digest), SHA-256 — or, for a GOST key, Streebog of the key's
+//! size, with the key algorithm as the signature algorithm, as `openssl cms -sign` with the engine
+//! and CryptoPro write it. Production signatures come from the person's own token and software.
 
+use crate::crypto::gost;
 use x509_cert::Certificate;
 use x509_cert::attr::Attribute;
 use x509_cert::der::Encode;
@@ -33,7 +37,16 @@ pub fn sign_detached(
         label == "PRIVATE KEY",
         "the private key must be PKCS#8 (\"BEGIN PRIVATE KEY\"); convert it with `openssl pkcs8 -topk8 -nocrypt`"
     );
-    let digest = ring::digest::digest(&ring::digest::SHA256, challenge);
+    let key_oid = cert.tbs_certificate.subject_public_key_info.algorithm.oid;
+    let digest_oid = if key_oid == gost::OID_GOST3410_2012_256 {
+        gost::OID_STREEBOG256
+    } else if key_oid == gost::OID_GOST3410_2012_512 {
+        gost::OID_STREEBOG512
+    } else {
+        rfc5912::ID_SHA_256
+    };
+    let digest = super::algorithms::digest(&digest_oid, challenge)
+        .ok_or_else(|| anyhow::anyhow!("no digest for {digest_oid}"))?;
     let attrs: SetOfVec<Attribute> = SetOfVec::try_from(vec![
         Attribute {
             oid: rfc5911::ID_CONTENT_TYPE,
@@ -41,15 +54,13 @@ pub fn sign_detached(
         },
         Attribute {
             oid: rfc5911::ID_MESSAGE_DIGEST,
-            values: SetOfVec::try_from(vec![Any::encode_from(&OctetString::new(
-                digest.as_ref(),
-            )?)?])?,
+            values: SetOfVec::try_from(vec![Any::encode_from(&OctetString::new(digest)?)?])?,
         },
     ])?;
     let to_sign = attrs.to_der()?;
     let (signature, signature_algorithm) = key_sign(&cert, &pkcs8, &to_sign)?;
-    let sha256 = AlgorithmIdentifierOwned {
-        oid: rfc5912::ID_SHA_256,
+    let digest_alg = AlgorithmIdentifierOwned {
+        oid: digest_oid,
         parameters: None,
     };
     let signer = SignerInfo {
@@ -58,7 +69,7 @@ pub fn sign_detached(
             issuer: cert.tbs_certificate.issuer.clone(),
             serial_number: cert.tbs_certificate.serial_number.clone(),
         }),
-        digest_alg: sha256.clone(),
+        digest_alg: digest_alg.clone(),
         signed_attrs: Some(attrs),
         signature_algorithm,
         signature: OctetString::new(signature)?,
@@ -72,7 +83,7 @@ pub fn sign_detached(
     );
     let sd = SignedData {
         version: CmsVersion::V1,
-        digest_algorithms: SetOfVec::try_from(vec![sha256])?,
+        digest_algorithms: SetOfVec::try_from(vec![digest_alg])?,
         encap_content_info: EncapsulatedContentInfo {
             econtent_type: rfc5911::ID_DATA,
             econtent: None,
@@ -125,7 +136,27 @@ fn key_sign(
                 parameters: Some(Any::encode_from(&x509_cert::der::asn1::Null)?),
             },
         ))
+    } else if key_oid == gost::OID_GOST3410_2012_256 || key_oid == gost::OID_GOST3410_2012_512 {
+        let key = gost::SigningKey::from_pkcs8_der(pkcs8)
+            .map_err(|e| anyhow::anyhow!("GOST private key: {e}"))?;
+        let spki = x509_cert::der::Encode::to_der(&cert.tbs_certificate.subject_public_key_info)?;
+        anyhow::ensure!(
+            gost::VerifyingKey::from_spki_der(&spki).ok() == Some(key.verifying_key()),
+            "the GOST private key does not belong to the certificate"
+        );
+        let sig = key
+            .sign(message)
+            .map_err(|e| anyhow::anyhow!("GOST signing failed: {e}"))?;
+        Ok((
+            sig,
+            AlgorithmIdentifierOwned {
+                oid: key_oid,
+                parameters: None,
+            },
+        ))
     } else {
-        anyhow::bail!("unsupported key type {key_oid} (ECDSA P-256 and RSA are supported)")
+        anyhow::bail!(
+            "unsupported key type {key_oid} (ECDSA P-256, RSA and GOST R 34.10-2012 are supported)"
+        )
     }
 }

@@ -253,9 +253,28 @@ fn algorithms_are_looked_up_by_oid() {
     assert!(
         super::algorithms::lookup(&rfc5912::RSA_ENCRYPTION, Some(&rfc5912::ID_SHA_256)).is_some()
     );
-    // GOST R 34.10-2012 (256) is not there yet.
-    let gost = x509_cert::der::asn1::ObjectIdentifier::new_unwrap("1.2.643.7.1.1.3.2");
-    assert!(super::algorithms::lookup(&gost, None).is_none());
+    // GOST R 34.10-2012: by the signature OID (certificates, CRLs), or by the key OID with the
+    // Streebog of the key's size (CMS as OpenSSL's engine and CryptoPro write it); another
+    // digest with a GOST key is not a GOST algorithm.
+    use crate::crypto::gost;
+    let name = |s, d| super::algorithms::lookup(s, d).map(|a| a.name());
+    assert_eq!(
+        name(&gost::OID_SIGN_WITH_STREEBOG256, None),
+        Some("GOST R 34.10-2012 256 Streebog-256")
+    );
+    assert_eq!(
+        name(&gost::OID_SIGN_WITH_STREEBOG512, None),
+        Some("GOST R 34.10-2012 512 Streebog-512")
+    );
+    assert_eq!(
+        name(&gost::OID_GOST3410_2012_256, Some(&gost::OID_STREEBOG256)),
+        Some("GOST R 34.10-2012 256 Streebog-256")
+    );
+    assert!(name(&gost::OID_GOST3410_2012_256, Some(&gost::OID_STREEBOG512)).is_none());
+    assert!(name(&gost::OID_GOST3410_2012_512, Some(&rfc5912::ID_SHA_256)).is_none());
+    // Unknown OIDs are not.
+    let other = x509_cert::der::asn1::ObjectIdentifier::new_unwrap("1.2.643.2.2.3");
+    assert!(super::algorithms::lookup(&other, None).is_none());
 }
 
 #[tokio::test]

@@ -1,15 +1,27 @@
-//! The keyring: signing keys loaded from the store, decrypted with the KEK, as josekit signers and
-//! verifiers. Generated on first start (RS256 and ES256), so a fresh install signs at once.
+//! The keyring: signing keys loaded from the store, decrypted with the KEK, as signers (the
+//! `JwsSign` seam) and verifiers. Generated on first start (RS256, ES256, GOST3410_2012_256 and
+//! GOST3410_2012_512), so a fresh install signs at once — ESIA-shaped GOST tokens included.
+//!
+//! * `alg.rs`: the algorithms, and which GOST parameter set vhod's own keys use;
+//! * `material.rs`: per algorithm, generating, importing, sealing form, signer and verifier, the
+//!   published JWK (GOST: the documented shape with the self-signed certificate in `x5c`);
+//! * `verifier.rs`: checking a compact JWS with a published key (josekit has no GOST).
+
+mod alg;
+mod material;
+mod verifier;
+
+pub use alg::SigningAlg;
+pub use material::GOST_KTY;
 
 use super::kek::Kek;
 use crate::store::keys::SigningKeyRow;
 use crate::store::{Store, StoreError};
-use josekit::jwk::Jwk;
-use josekit::jws::{ES256, JwsVerifier, RS256};
-use josekit::jwt;
+use material::CertProfile;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
+use verifier::{Compact, Published};
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
@@ -23,66 +35,11 @@ pub enum KeyError {
     NoActiveKey(String),
 }
 
-/// A ring P-256 key from a private JWK: the scalar `d` and the point `x`, `y`.
-fn es256_ring_key(private: &Jwk) -> Result<ring::signature::EcdsaKeyPair, KeyError> {
-    use base64::Engine;
-    use josekit::jwk::KeyPair;
-    // The stored private JWK may omit the public point; derive it.
-    let public = josekit::jwk::alg::ec::EcKeyPair::from_jwk(private)
-        .map_err(jose)?
-        .to_jwk_public_key();
-    let part = |name: &str| {
-        private
-            .parameter(name)
-            .or_else(|| public.parameter(name))
-            .and_then(Value::as_str)
-            .and_then(|v| {
-                base64::engine::general_purpose::URL_SAFE_NO_PAD
-                    .decode(v)
-                    .ok()
-            })
-            .ok_or_else(|| KeyError::Jose(format!("ES256 key: no `{name}`")))
-    };
-    let mut point = vec![4u8];
-    point.extend(part("x")?);
-    point.extend(part("y")?);
-    ring::signature::EcdsaKeyPair::from_private_key_and_public_key(
-        &ring::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
-        &part("d")?,
-        &point,
-        &ring::rand::SystemRandom::new(),
-    )
-    .map_err(|e| KeyError::Jose(format!("ES256 key: {e}")))
-}
-
-fn jose(e: josekit::JoseError) -> KeyError {
+pub(super) fn jose(e: josekit::JoseError) -> KeyError {
     KeyError::Jose(e.to_string())
 }
 
-/// Algorithms vhod can sign with today.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
-pub enum SigningAlg {
-    #[default]
-    Rs256,
-    Es256,
-}
-
-impl SigningAlg {
-    pub const ALL: [SigningAlg; 2] = [SigningAlg::Rs256, SigningAlg::Es256];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            SigningAlg::Rs256 => "RS256",
-            SigningAlg::Es256 => "ES256",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<SigningAlg> {
-        Self::ALL.into_iter().find(|a| a.name() == s)
-    }
-}
-
-/// ES256 signs with ring, RS256 with josekit (see crypto/signer.rs); verification is josekit's.
+/// ES256 signs with ring, RS256 with josekit, GOST with crypto::gost (see crypto/signer.rs).
 type Signer = dyn super::signer::JwsSign;
 
 #[derive(Debug, PartialEq, Eq)]
@@ -94,18 +51,38 @@ pub enum Revoked {
     },
 }
 
+/// A published GOST key's self-signed certificate (ESIA-style portals verify with a certificate).
+#[derive(Clone, Debug)]
+pub struct PublishedCertificate {
+    pub kid: String,
+    pub alg: SigningAlg,
+    /// `next`, `active` or `retired`.
+    pub state: String,
+    pub der: Vec<u8>,
+}
+
+impl PublishedCertificate {
+    pub fn pem(&self) -> String {
+        super::gost::certificate::to_pem(&self.der).unwrap_or_default()
+    }
+}
+
 struct KeySet {
     signers: HashMap<SigningAlg, (String, Arc<Signer>)>,
-    verifiers: HashMap<String, Box<dyn JwsVerifier>>,
-    /// The same published keys, verifying tokens that carry no `kid` (ESIA's shape).
-    kidless: Vec<Box<dyn JwsVerifier>>,
+    /// Every published key (next, active, retired), oldest first.
+    published: Vec<Published>,
+    /// RS256 and ES256 keys: the JWK Set at jwks_uri.
     jwks: Value,
+    /// GOST keys: a JWK Set of their own (see ARCHITECTURE.md, «GOST keys in the JWK Set»).
+    gost_jwks: Value,
+    certificates: Vec<PublishedCertificate>,
 }
 
 #[derive(Clone)]
 pub struct Keyring {
     kek: Kek,
     rsa_bits: u32,
+    cert: CertProfile,
     set: Arc<RwLock<Arc<KeySet>>>,
 }
 
@@ -115,17 +92,38 @@ impl std::fmt::Debug for Keyring {
     }
 }
 
+/// How long the self-signed certificate of a generated or imported GOST key is valid: longer
+/// than any key stays published under a sane rotation schedule, short of the 15 years of a
+/// CA's own certificate.
+const GOST_CERT_VALIDITY_SECS: i64 = 5 * 365 * 86_400;
+
 impl Keyring {
-    /// Loads the keys, generating an active key for each algorithm that has none.
-    pub async fn open(store: &Store, kek: Kek, rsa_bits: u32) -> Result<Keyring, KeyError> {
+    /// Loads the keys, generating an active key for each algorithm that has none. `issuer` (the
+    /// issuer URL) names the subject of the GOST keys' certificates: `CN=<its host>`.
+    pub async fn open(
+        store: &Store,
+        kek: Kek,
+        rsa_bits: u32,
+        issuer: &str,
+    ) -> Result<Keyring, KeyError> {
+        let host = url::Url::parse(issuer)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_else(|| "vhod".into());
+        // RFC 4514 escaping is not needed for a host name (letters, digits, '-', '.', ':').
         let ring = Keyring {
             kek,
             rsa_bits,
+            cert: CertProfile {
+                subject: format!("CN={host}"),
+                validity_secs: GOST_CERT_VALIDITY_SECS,
+            },
             set: Arc::new(RwLock::new(Arc::new(KeySet {
                 signers: HashMap::new(),
-                verifiers: HashMap::new(),
-                kidless: Vec::new(),
+                published: Vec::new(),
                 jwks: serde_json::json!({"keys": []}),
+                gost_jwks: serde_json::json!({"keys": []}),
+                certificates: Vec::new(),
             }))),
         };
         let rows = store.published_signing_keys().await?;
@@ -143,44 +141,27 @@ impl Keyring {
     }
 
     fn generate(&self, alg: SigningAlg, now: i64, state: &str) -> Result<SigningKeyRow, KeyError> {
-        let (private, public) = match alg {
-            SigningAlg::Rs256 => {
-                let kp = RS256.generate_key_pair(self.rsa_bits).map_err(jose)?;
-                (kp.to_jwk_private_key(), kp.to_jwk_public_key())
-            }
-            SigningAlg::Es256 => {
-                let kp = ES256.generate_key_pair().map_err(jose)?;
-                (kp.to_jwk_private_key(), kp.to_jwk_public_key())
-            }
-        };
-        Ok(self.row(alg, private, public, now, state))
+        let m = material::generate(alg, self.rsa_bits, &self.cert, now)?;
+        Ok(self.row(alg, m, now, state))
     }
 
-    /// A new key row: fresh kid, `alg`/`use` set, private part sealed under the KEK.
-    fn row(
-        &self,
-        alg: SigningAlg,
-        mut private: Jwk,
-        mut public: Jwk,
-        now: i64,
-        state: &str,
-    ) -> SigningKeyRow {
+    /// A new key row: fresh kid, `alg`/`use` set on the public JWK, private part sealed under the KEK.
+    fn row(&self, alg: SigningAlg, m: material::Material, now: i64, state: &str) -> SigningKeyRow {
         let kid = format!(
             "{}-{}",
             alg.name().to_ascii_lowercase(),
             &super::random_token()[..16]
         );
-        for jwk in [&mut private, &mut public] {
-            jwk.set_key_id(&kid);
-            jwk.set_algorithm(alg.name());
-            jwk.set_key_use("sig");
-        }
+        let mut public = m.public;
+        public.insert("kid".into(), kid.clone().into());
+        public.insert("alg".into(), alg.name().into());
+        public.insert("use".into(), "sig".into());
         SigningKeyRow {
             kid,
             alg: alg.name().into(),
             state: state.into(),
-            private_sealed: self.kek.seal(private.to_string().as_bytes()),
-            public_jwk: public.to_string(),
+            private_sealed: self.kek.seal(&m.private),
+            public_jwk: Value::Object(public).to_string(),
             created_at: now,
             activated_at: (state == "active").then_some(now),
             retired_at: None,
@@ -193,28 +174,38 @@ impl Keyring {
     pub async fn reload(&self, store: &Store) -> Result<(), KeyError> {
         let rows = store.published_signing_keys().await?;
         let previous = self.current();
-        let mut verifiers: HashMap<String, Box<dyn JwsVerifier>> = HashMap::new();
-        let mut kidless: Vec<Box<dyn JwsVerifier>> = Vec::new();
         let mut published = Vec::new();
+        let mut jwks = Vec::new();
+        let mut gost_jwks = Vec::new();
+        let mut certificates = Vec::new();
         // The newest active key per algorithm signs (older actives are retired by the lifecycle).
         let mut newest: HashMap<SigningAlg, &SigningKeyRow> = HashMap::new();
         for row in &rows {
             let Some(alg) = SigningAlg::parse(&row.alg) else {
                 continue;
             };
-            let public = Jwk::from_bytes(row.public_jwk.as_bytes()).map_err(jose)?;
-            let verifier: Box<dyn JwsVerifier> = match alg {
-                SigningAlg::Rs256 => Box::new(RS256.verifier_from_jwk(&public).map_err(jose)?),
-                SigningAlg::Es256 => Box::new(ES256.verifier_from_jwk(&public).map_err(jose)?),
-            };
-            verifiers.insert(row.kid.clone(), verifier);
-            let mut anonymous = public.clone();
-            anonymous.set_parameter("kid", None).map_err(jose)?;
-            kidless.push(match alg {
-                SigningAlg::Rs256 => Box::new(RS256.verifier_from_jwk(&anonymous).map_err(jose)?),
-                SigningAlg::Es256 => Box::new(ES256.verifier_from_jwk(&anonymous).map_err(jose)?),
+            let public: Map<String, Value> = serde_json::from_str(&row.public_jwk)
+                .map_err(|e| KeyError::Jose(format!("public JWK of {}: {e}", row.kid)))?;
+            published.push(Published {
+                kid: row.kid.clone(),
+                alg,
+                verifier: material::verifier(alg, &public)?,
             });
-            published.push(Value::Object(public.as_ref().clone()));
+            if alg.gost_size().is_some()
+                && let Some(der) = material::certificate_of(&public)
+            {
+                certificates.push(PublishedCertificate {
+                    kid: row.kid.clone(),
+                    alg,
+                    state: row.state.clone(),
+                    der,
+                });
+            }
+            if alg.gost_size().is_some() {
+                gost_jwks.push(Value::Object(public));
+            } else {
+                jwks.push(Value::Object(public));
+            }
             if row.state == "active" {
                 let key = (row.activated_at, &row.kid);
                 if newest
@@ -230,26 +221,18 @@ impl Keyring {
             let signer = match previous.signers.get(&alg) {
                 Some((kid, s)) if *kid == row.kid => s.clone(),
                 _ => {
-                    let private_json = self.kek.open(&row.private_sealed)?;
-                    let private = Jwk::from_bytes(&private_json).map_err(jose)?;
-                    let signer: Arc<Signer> = match alg {
-                        SigningAlg::Rs256 => Arc::new(super::signer::Jose(Box::new(
-                            RS256.signer_from_jwk(&private).map_err(jose)?,
-                        ))),
-                        SigningAlg::Es256 => {
-                            Arc::new(super::signer::RingEs256(es256_ring_key(&private)?))
-                        }
-                    };
-                    signer
+                    let private = zeroize::Zeroizing::new(self.kek.open(&row.private_sealed)?);
+                    material::signer(alg, &private)?
                 }
             };
             signers.insert(alg, (row.kid.clone(), signer));
         }
         let set = KeySet {
             signers,
-            verifiers,
-            kidless,
-            jwks: serde_json::json!({ "keys": published }),
+            published,
+            jwks: serde_json::json!({ "keys": jwks }),
+            gost_jwks: serde_json::json!({ "keys": gost_jwks }),
+            certificates,
         };
         *self.set.write().expect("keyring lock") = Arc::new(set);
         Ok(())
@@ -297,23 +280,8 @@ impl Keyring {
         now: bool,
         keep_retired: i64,
     ) -> Result<String, KeyError> {
-        let (private, public) = match alg {
-            SigningAlg::Rs256 => {
-                let kp = RS256.key_pair_from_pem(pem).map_err(jose)?;
-                (kp.to_jwk_private_key(), kp.to_jwk_public_key())
-            }
-            SigningAlg::Es256 => {
-                let kp = ES256.key_pair_from_pem(pem).map_err(jose)?;
-                (kp.to_jwk_private_key(), kp.to_jwk_public_key())
-            }
-        };
-        let row = self.row(
-            alg,
-            private,
-            public,
-            store.now(),
-            if now { "active" } else { "next" },
-        );
+        let m = material::import(alg, pem, &self.cert, store.now())?;
+        let row = self.row(alg, m, store.now(), if now { "active" } else { "next" });
         self.install(store, row, now, keep_retired).await
     }
 
@@ -371,7 +339,6 @@ impl Keyring {
         self.set.read().expect("keyring lock").clone()
     }
 
-    /// The public JWK Set (RFC 7517) as served at jwks_uri.
     /// Seals a small secret (a TOTP seed) under the key-encryption key, like the signing keys.
     pub fn seal_secret(&self, plaintext: &[u8]) -> String {
         self.kek.seal(plaintext)
@@ -382,8 +349,15 @@ impl Keyring {
         self.kek.open(sealed).ok()
     }
 
+    /// The public JWK Set (RFC 7517) as served at jwks_uri: the RS256 and ES256 keys.
     pub fn jwks(&self) -> Value {
         self.current().jwks.clone()
+    }
+
+    /// The GOST keys as a JWK Set of their own (`kty` "GOST", not registered; served apart so
+    /// that relying parties whose JOSE library fails a whole set on an unknown `kty` are safe).
+    pub fn gost_jwks(&self) -> Value {
+        self.current().gost_jwks.clone()
     }
 
     /// Signs `claims` as a JWT with the active key for `alg`, with header `typ`.
@@ -432,17 +406,18 @@ impl Keyring {
         Ok(out)
     }
 
-    /// Verifies a JWT without a `kid` (see `sign_with_header`) against every published key;
-    /// returns its claims and the header.
+    /// Verifies a JWT without a `kid` (see `sign_with_header`) against every published key of
+    /// its algorithm; returns its claims and the header.
     pub fn verify_without_kid(
         &self,
         token: &str,
     ) -> Option<(Map<String, Value>, Map<String, Value>)> {
         let set = self.current();
-        set.kidless.iter().find_map(|verifier| {
-            let (payload, header) = jwt::decode_with_verifier(token, verifier.as_ref()).ok()?;
-            Some((payload.claims_set().clone(), header.claims_set().clone()))
-        })
+        let jws = Compact::parse(token)?;
+        set.published
+            .iter()
+            .any(|k| jws.is_signed_by(k))
+            .then(|| (jws.claims, jws.header))
     }
 
     /// Verifies a JWT signed by one of our published keys; returns its claims and header `typ`.
@@ -450,23 +425,26 @@ impl Keyring {
         self.verify_with_kid(token).map(|(c, t, _)| (c, t))
     }
 
-    /// As `verify`, also returning the `kid` that signed it.
+    /// As `verify`, also returning the `kid` that signed it. The token must name the key by `kid`.
     pub fn verify_with_kid(
         &self,
         token: &str,
     ) -> Option<(Map<String, Value>, Option<String>, String)> {
         let set = self.current();
-        let (payload, header) = jwt::decode_with_verifier_selector(token, |header| {
-            Ok(header
-                .key_id()
-                .and_then(|kid| set.verifiers.get(kid))
-                .map(|v| v.as_ref()))
-        })
-        .ok()?;
-        Some((
-            payload.claims_set().clone(),
-            header.token_type().map(str::to_owned),
-            header.key_id().unwrap_or_default().to_string(),
-        ))
+        let jws = Compact::parse(token)?;
+        let kid = jws.kid()?;
+        let key = set.published.iter().find(|k| k.kid == kid)?;
+        if !jws.is_signed_by(key) {
+            return None;
+        }
+        let typ = jws.typ();
+        let kid = key.kid.clone();
+        Some((jws.claims, typ, kid))
+    }
+
+    /// The self-signed certificates of the published GOST keys (next, active, retired), oldest
+    /// first.
+    pub fn gost_certificates(&self) -> Vec<PublishedCertificate> {
+        self.current().certificates.clone()
     }
 }

@@ -1,0 +1,286 @@
+//! ESIA clients: portals that speak ESIA's own protocol (src/esia). Such a client is a `clients` row
+//! (mnemonic id, name, redirect URIs, allowed scopes, token algorithm, level) with no OpenID way to
+//! authenticate (no secret, no keys, no grant types: the OpenID token endpoint refuses it), plus
+//! the ESIA part: the legacy flag and one or more registered GOST certificates. Its client_secret
+//! is a signature checked with a registered certificate; `client_certificate_hash` names which
+//! (Streebog-256 of the DER). A replaced certificate stays valid for an overlap, as a rotated
+//! OpenID secret does.
+
+use super::Client;
+use crate::crypto::gost::{self, KeySize, VerifyingKey};
+use crate::crypto::keyring::SigningAlg;
+use crate::store::clients::ClientRow;
+use crate::store::esia_clients::EsiaCertificateRow;
+use crate::store::{Store, StoreError};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+/// The token algorithm of a new ESIA client when none is chosen: ESIA signs with
+/// GOST R 34.10-2012 (256-bit); RS256 (or any other vhod signs with) is selectable per client.
+pub const DEFAULT_TOKEN_ALG: SigningAlg = SigningAlg::Gost256;
+
+#[derive(Debug, Clone)]
+pub struct EsiaCertificate {
+    /// Streebog-256 of the DER, lowercase hex.
+    pub hash: String,
+    pub der: Vec<u8>,
+    pub added_at: i64,
+    /// None = current; otherwise accepted until then.
+    pub expires_at: Option<i64>,
+}
+
+impl EsiaCertificate {
+    pub fn verifying_key(&self) -> Result<VerifyingKey, gost::GostError> {
+        VerifyingKey::from_certificate_der(&self.der)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct EsiaClient {
+    pub client: Client,
+    pub legacy: bool,
+    /// The certificates valid now, newest first.
+    pub certificates: Vec<EsiaCertificate>,
+}
+
+impl EsiaClient {
+    /// The registered certificate `hash` names (64 hex digits, any case).
+    pub fn certificate(&self, hash: &str) -> Option<&EsiaCertificate> {
+        let hash = hash.to_ascii_lowercase();
+        self.certificates
+            .iter()
+            .find(|c| crate::crypto::ct_eq(&c.hash, &hash))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EsiaClientError {
+    #[error(
+        "client id `{0}` must be a mnemonic: 1 to 64 letters A-Z, digits, '_' or '-' (ESIA's form, e.g. PORTAL_01)"
+    )]
+    BadClientId(String),
+    #[error("client name must not be empty")]
+    NoName,
+    #[error("certificate: {0}")]
+    BadCertificate(String),
+    #[error(
+        "redirect URI `{0}` must be an absolute https URL (http only for localhost) without a fragment"
+    )]
+    BadRedirectUri(String),
+    #[error("an ESIA client needs at least one redirect URI")]
+    NoRedirectUri,
+    #[error("scope `{0}` is not a valid scope token")]
+    BadScope(String),
+    #[error("level `{0}` is not simplified, standard or confirmed")]
+    BadLevel(String),
+    #[error("a client with this id already exists")]
+    Exists,
+    #[error("no ESIA client with this id")]
+    Unknown,
+    #[error("this certificate is already registered for the client")]
+    SameCertificate,
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for EsiaClientError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict => EsiaClientError::Exists,
+            e => EsiaClientError::Store(e),
+        }
+    }
+}
+
+/// What an ESIA client is registered with.
+#[derive(Debug, Clone, Default)]
+pub struct NewEsiaClient {
+    /// The mnemonic (ESIA's client_id), e.g. `PORTAL_01`.
+    pub client_id: String,
+    pub name: String,
+    /// PEM (or DER) of the client's GOST R 34.10-2012 certificate.
+    pub certificate: Vec<u8>,
+    pub redirect_uris: Vec<String>,
+    /// Signs with detached CMS at /aas/oauth2/ac and /te (the old protocol).
+    pub legacy: bool,
+    /// Scopes it may ask for; empty = every person scope (organisation scopes must be listed).
+    pub scopes: Vec<String>,
+    pub token_alg: Option<SigningAlg>,
+    /// The account level a person needs (simplified, standard, confirmed); None = simplified.
+    pub min_level: Option<String>,
+}
+
+fn is_mnemonic(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// The DER of a certificate given as PEM or DER, with its Streebog-256 hash (lowercase hex); it
+/// must carry a GOST R 34.10-2012 256-bit key (ESIA's client_secret is a GOST-256 signature).
+pub fn parse_certificate(bytes: &[u8]) -> Result<(Vec<u8>, String), EsiaClientError> {
+    let bad = |why: String| EsiaClientError::BadCertificate(why);
+    let der = if bytes.trim_ascii_start().starts_with(b"-----") {
+        let text = std::str::from_utf8(bytes).map_err(|_| bad("not UTF-8 PEM".into()))?;
+        let (label, der) = der::pem::decode_vec(text.trim().as_bytes())
+            .map_err(|e| bad(format!("not a PEM certificate ({e})")))?;
+        if label != "CERTIFICATE" {
+            return Err(bad(format!("PEM label {label}, CERTIFICATE expected")));
+        }
+        der
+    } else {
+        bytes.to_vec()
+    };
+    let key = VerifyingKey::from_certificate_der(&der)
+        .map_err(|e| bad(format!("not a GOST R 34.10-2012 certificate ({e})")))?;
+    if key.param_set().key_size() != KeySize::Bits256 {
+        return Err(bad("the key must be GOST R 34.10-2012 256-bit".into()));
+    }
+    Ok((der.clone(), certificate_hash(&der)))
+}
+
+/// `client_certificate_hash`: Streebog-256 of the certificate's DER, lowercase hex.
+pub fn certificate_hash(der: &[u8]) -> String {
+    hex::encode(gost::streebog256(der))
+}
+
+fn cert_from_row(row: EsiaCertificateRow) -> Result<EsiaCertificate, StoreError> {
+    Ok(EsiaCertificate {
+        der: STANDARD.decode(&row.der).map_err(|_| {
+            StoreError::Corrupt(format!("certificate {} of {}", row.hash, row.client_id))
+        })?,
+        hash: row.hash,
+        added_at: row.added_at,
+        expires_at: row.expires_at,
+    })
+}
+
+/// The ESIA client `id` with the certificates valid now; None when there is no such client or it
+/// is an OpenID client (or disabled).
+pub async fn find(store: &Store, id: &str) -> Result<Option<EsiaClient>, StoreError> {
+    let Some(row) = store.esia_client(id).await? else {
+        return Ok(None);
+    };
+    let Some(client) = super::find(store, id).await? else {
+        return Ok(None);
+    };
+    let certificates = store
+        .esia_certificates(id, store.now())
+        .await?
+        .into_iter()
+        .map(cert_from_row)
+        .collect::<Result<_, _>>()?;
+    Ok(Some(EsiaClient {
+        client,
+        legacy: row.legacy != 0,
+        certificates,
+    }))
+}
+
+/// Every ESIA client (disabled ones left out).
+pub async fn list(store: &Store) -> Result<Vec<EsiaClient>, StoreError> {
+    let mut out = vec![];
+    for id in store.esia_client_ids().await? {
+        if let Some(c) = find(store, &id).await? {
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
+/// Validates and stores an ESIA client.
+pub async fn register(store: &Store, new: NewEsiaClient) -> Result<EsiaClient, EsiaClientError> {
+    if !is_mnemonic(&new.client_id) {
+        return Err(EsiaClientError::BadClientId(new.client_id));
+    }
+    if new.name.trim().is_empty() {
+        return Err(EsiaClientError::NoName);
+    }
+    if new.redirect_uris.is_empty() {
+        return Err(EsiaClientError::NoRedirectUri);
+    }
+    if let Some(u) = new
+        .redirect_uris
+        .iter()
+        .find(|u| !super::is_acceptable_redirect_uri(u))
+    {
+        return Err(EsiaClientError::BadRedirectUri(u.clone()));
+    }
+    if let Some(s) = new.scopes.iter().find(|s| {
+        s.is_empty()
+            || !s
+                .bytes()
+                .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
+    }) {
+        return Err(EsiaClientError::BadScope(s.clone()));
+    }
+    let min_level = new.min_level.unwrap_or_else(|| "simplified".into());
+    if !["simplified", "standard", "confirmed"].contains(&min_level.as_str()) {
+        return Err(EsiaClientError::BadLevel(min_level));
+    }
+    let (der, hash) = parse_certificate(&new.certificate)?;
+    let row = ClientRow {
+        id: new.client_id.clone(),
+        name: new.name.trim().to_string(),
+        secret_hash: None,
+        redirect_uris: serde_json::to_string(&new.redirect_uris).expect("strings serialise"),
+        is_public: 0,
+        id_token_alg: new
+            .token_alg
+            .unwrap_or(DEFAULT_TOKEN_ALG)
+            .name()
+            .to_string(),
+        // PKCE is optional in ESIA; a client that sends code_challenge is held to it.
+        require_pkce: 0,
+        // No OpenID grant: the OpenID token endpoint refuses this client.
+        grant_types: "[]".into(),
+        created_at: store.now(),
+        disabled_at: None,
+        allowed_scopes: serde_json::to_string(&new.scopes).expect("strings serialise"),
+        // No keys registered: private_key_jwt can never succeed, so the client cannot
+        // authenticate at the OpenID endpoints.
+        auth_method: "private_key_jwt".into(),
+        jwks: None,
+        jwks_uri: None,
+        post_logout_redirect_uris: "[]".into(),
+        backchannel_logout_uri: None,
+        require_par: 0,
+        subject_type: "public".into(),
+        sector: None,
+        require_dpop: 0,
+        fapi2: 0,
+        previous_secret_hash: None,
+        previous_secret_expires: None,
+        min_level,
+        min_acr: crate::authn::ACR_LOW.into(),
+        request_object_alg: String::new(),
+        request_uris: "[]".into(),
+    };
+    store
+        .insert_esia_client(&row, new.legacy, &hash, &STANDARD.encode(&der))
+        .await?;
+    find(store, &new.client_id)
+        .await?
+        .ok_or(EsiaClientError::Unknown)
+}
+
+/// Registers `certificate` as the client's current one; the ones current until now stay valid
+/// `overlap` seconds more (so the portal can switch its key without a gap). Returns the new hash.
+pub async fn replace_certificate(
+    store: &Store,
+    client_id: &str,
+    certificate: &[u8],
+    overlap: i64,
+) -> Result<String, EsiaClientError> {
+    let (der, hash) = parse_certificate(certificate)?;
+    match store
+        .replace_esia_certificate(client_id, &hash, &STANDARD.encode(&der), overlap.max(0))
+        .await
+    {
+        Ok(true) => Ok(hash),
+        Ok(false) => Err(EsiaClientError::Unknown),
+        Err(StoreError::Conflict) => Err(EsiaClientError::SameCertificate),
+        Err(e) => Err(EsiaClientError::Store(e)),
+    }
+}

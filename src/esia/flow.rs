@@ -1,0 +1,293 @@
+//! The continuation of an ESIA request in the one domain: the policy decision
+//! ([`authorization::decide`]: login, step-up, level), the consent page naming every item the
+//! portal receives (the same page and remembered permissions as OpenID's), then ESIA's answer — a
+//! code and `state` to the redirect_uri, or an ESIA error there.
+
+use super::errors::EsiaError;
+use super::{scopes, tokens};
+use crate::authn::authorization::{self, Decision};
+use crate::authn::login_tx::{self, AuthRequest, Protocol, save_tx};
+use crate::authn::{self, session};
+use crate::ctx::Ctx;
+use crate::identity::permissions;
+use crate::store::StoreError;
+use crate::store::sessions::SessionRow;
+use crate::web::extract::SignedInForm;
+use crate::web::i18n::Tr;
+use crate::web::meta::ClientMeta;
+use crate::web::page_error::PageError;
+use crate::web::pages::with_cookie;
+use crate::web::params::Params;
+use crate::web::{cookies, csrf, render};
+use askama::Template;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+
+/// Where the consent page posts an ESIA request's decision.
+pub const CONSENT_PATH: &str = "/aas/oauth2/v2/consent";
+
+fn offline(req: &AuthRequest) -> bool {
+    matches!(req.protocol, Protocol::Esia { offline: true })
+}
+
+fn refuse(req: &AuthRequest, e: EsiaError) -> Response {
+    e.redirect(&req.redirect_uri, req.state.as_deref())
+}
+
+/// Login, step-up, consent or code: after the request is checked, and again after each step.
+pub async fn decide(
+    ctx: &Ctx,
+    meta: &ClientMeta,
+    headers: &HeaderMap,
+    mut req: AuthRequest,
+    tx: Option<String>,
+) -> Result<Response, PageError> {
+    let lang = req.lang;
+    let internal = |e: &dyn std::fmt::Display| PageError::internal(&e).in_lang(lang);
+    let sid = cookies::get(headers, session::COOKIE);
+    let current = session::current(ctx, sid.as_deref())
+        .await
+        .map_err(|e| internal(&e))?;
+    let decision = authorization::decide(ctx, &mut req, current, tx.as_deref())
+        .await
+        .map_err(|e| internal(&e))?;
+    let session = match decision {
+        // ESIA has no prompt=none: not reached, but answered as ESIA would.
+        Decision::LoginRequired => return Ok(refuse(&req, EsiaError::Refused)),
+        Decision::Login { tx } => {
+            return Ok(Redirect::to(&format!("/login?tx={tx}")).into_response());
+        }
+        Decision::StepUp { session } => return step_up(ctx, meta, req, tx, &session).await,
+        Decision::LevelTooLow => {
+            // The person is told how to reach the level; the portal gets ESIA-007055 (or
+            // 007004 for a standard level) when they go back to it.
+            let e = if req.min_level == "confirmed" {
+                EsiaError::Unconfirmed
+            } else {
+                EsiaError::Refused
+            };
+            let back = e
+                .url(&req.redirect_uri, req.state.as_deref())
+                .unwrap_or_default();
+            return Ok(crate::web::identity::level_required_page(
+                lang,
+                &req.client_name,
+                &req.min_level,
+                &back,
+            ));
+        }
+        Decision::Proceed { session } => session,
+    };
+    if consent_needed(ctx, &session, &req)
+        .await
+        .map_err(|e| internal(&e))?
+    {
+        let tx = match tx {
+            Some(t) => t,
+            None => save_tx(ctx, &req).await.map_err(|e| internal(&e))?,
+        };
+        return Ok(consent_page(ctx, headers, &req, &tx));
+    }
+    if let Some(t) = tx {
+        login_tx::delete_tx(ctx, &t)
+            .await
+            .map_err(|e| internal(&e))?;
+    }
+    issue_code(ctx, &req, &session).await
+}
+
+/// GET /aas/oauth2/v2/ac/continue?tx=…: back from the login pages.
+pub async fn resume(
+    State(ctx): State<Ctx>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Result<Response, PageError> {
+    let p = Params::from_query(q.as_deref()).unwrap_or_default();
+    let expired = || PageError::page(meta.lang(None), StatusCode::BAD_REQUEST, "error.tx_expired");
+    let tx = p.get("tx").ok_or_else(expired)?;
+    let req = login_tx::load_tx(&ctx, tx)
+        .await?
+        .filter(|r| matches!(r.protocol, Protocol::Esia { .. }))
+        .ok_or_else(expired)?;
+    decide(&ctx, &meta, &headers, req, Some(tx.to_string())).await
+}
+
+/// The session is weaker than the portal demands: the account's second factor (or a qualified
+/// signature for `high`) within this request, or ESIA-007004 when the person has none.
+async fn step_up(
+    ctx: &Ctx,
+    meta: &ClientMeta,
+    req: AuthRequest,
+    tx: Option<String>,
+    session: &SessionRow,
+) -> Result<Response, PageError> {
+    let lang = req.lang;
+    let internal = |e: &dyn std::fmt::Display| PageError::internal(&e).in_lang(lang);
+    let high = req.required_acr == authn::ACR_HIGH;
+    let possible = if high {
+        !ctx.store
+            .qes_certificates(&session.account_id)
+            .await
+            .map_err(|e| internal(&e))?
+            .is_empty()
+    } else {
+        authn::second_factor::methods(ctx, &session.account_id)
+            .await
+            .map_err(|e| internal(&e))?
+            .any()
+    };
+    if !possible {
+        return Ok(refuse(&req, EsiaError::Refused));
+    }
+    let tx = match tx {
+        Some(t) => t,
+        None => save_tx(ctx, &req).await.map_err(|e| internal(&e))?,
+    };
+    if high {
+        return Ok(Redirect::to(&format!("/login/signature?tx={tx}")).into_response());
+    }
+    let pending = authn::second_factor::PendingStep {
+        account_id: session.account_id.clone(),
+        tx: Some(tx),
+        persistent: session.persistent != 0,
+        step_up: true,
+        base_amr: session::amr_of(session),
+    };
+    Ok(crate::web::second_factor::ask(ctx, lang, pending, &meta.ip).await)
+}
+
+fn words(s: &str) -> Vec<String> {
+    s.split(' ')
+        .filter(|x| !x.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The permissions the request needs: its scopes but `openid`, and offline access.
+fn wanted(req: &AuthRequest) -> Vec<String> {
+    let mut out: Vec<String> = req
+        .scopes
+        .iter()
+        .filter(|s| *s != "openid")
+        .cloned()
+        .collect();
+    if offline(req) {
+        out.push("offline_access".into());
+    }
+    out
+}
+
+/// Asked unless the person already allowed this portal every scope it asks for now.
+async fn consent_needed(
+    ctx: &Ctx,
+    session: &SessionRow,
+    req: &AuthRequest,
+) -> Result<bool, StoreError> {
+    let wanted = wanted(req);
+    if wanted.is_empty() {
+        return Ok(false);
+    }
+    let (given, _) = ctx
+        .store
+        .consent(&session.account_id, &req.client_id)
+        .await?
+        .unwrap_or_default();
+    let given = words(&given);
+    Ok(!wanted.iter().all(|s| given.contains(s)))
+}
+
+struct Item {
+    key: &'static str,
+    unverified: bool,
+}
+
+/// The consent page (templates/consent.html, shared with OpenID), posting to ESIA's decision.
+#[derive(Template)]
+#[template(path = "consent.html")]
+struct ConsentPage {
+    t: Tr,
+    csrf: String,
+    tx: String,
+    client_name: String,
+    items: Vec<Item>,
+    action: &'static str,
+}
+
+fn consent_page(ctx: &Ctx, headers: &HeaderMap, req: &AuthRequest, tx: &str) -> Response {
+    let (csrf, cookie) = csrf::token(headers, ctx.config.issuer_is_https());
+    let items = scopes::consent_items(&req.scopes, offline(req))
+        .into_iter()
+        .map(|key| Item {
+            key,
+            unverified: false,
+        })
+        .collect();
+    with_cookie(
+        render(
+            StatusCode::OK,
+            &ConsentPage {
+                t: Tr::new(req.lang),
+                csrf,
+                tx: tx.to_string(),
+                client_name: req.client_name.clone(),
+                items,
+                action: CONSENT_PATH,
+            },
+        ),
+        cookie,
+    )
+}
+
+/// POST /aas/oauth2/v2/consent: allow → remember and issue the code; deny → ESIA-007004.
+pub async fn consent(
+    State(ctx): State<Ctx>,
+    SignedInForm {
+        session,
+        form: p,
+        lang,
+        ..
+    }: SignedInForm,
+) -> Result<Response, PageError> {
+    let req = login_tx::take_tx(&ctx, p.get("tx").unwrap_or(""))
+        .await?
+        .filter(|r| matches!(r.protocol, Protocol::Esia { .. }))
+        .ok_or_else(|| PageError::page(lang, StatusCode::BAD_REQUEST, "error.tx_expired"))?;
+    match p.get("decision") {
+        Some("allow") => {
+            permissions::give(
+                &ctx,
+                &session.account_id,
+                &req.client_id,
+                &wanted(&req),
+                &[],
+            )
+            .await?;
+            issue_code(&ctx, &req, &session).await
+        }
+        _ => Ok(refuse(&req, EsiaError::Refused)),
+    }
+}
+
+/// Issues the code and sends the browser back with `code` and `state`, as ESIA does.
+async fn issue_code(
+    ctx: &Ctx,
+    req: &AuthRequest,
+    session: &SessionRow,
+) -> Result<Response, PageError> {
+    let internal = |e: &dyn std::fmt::Display| PageError::internal(&e).in_lang(req.lang);
+    let code = tokens::store_code(ctx, req, session, offline(req))
+        .await
+        .map_err(|e| internal(&e))?;
+    let mut url = url::Url::parse(&req.redirect_uri).map_err(|e| internal(&e))?;
+    {
+        let mut q = url.query_pairs_mut();
+        q.append_pair("code", &code);
+        if let Some(s) = &req.state {
+            q.append_pair("state", s);
+        }
+    }
+    tracing::info!(client = %req.client_id, account = %session.account_id, acr = %session.acr, "ESIA authorization code issued");
+    Ok(Redirect::to(url.as_str()).into_response())
+}
