@@ -87,6 +87,27 @@
     update();
   });
 
+  // «Повторно отправить код можно через N секунд»: the number counts down; at zero the page's
+  // resend buttons work again (they are disabled meanwhile, the server refuses early ones anyway).
+  var countdowns = document.querySelectorAll(".countdown[data-seconds]");
+  if (countdowns.length) {
+    var resend = document.querySelectorAll('form[action$="/send"] button');
+    var left = parseInt(countdowns[0].dataset.seconds, 10) || 0;
+    var tick = function () {
+      Array.prototype.forEach.call(countdowns, function (c) {
+        c.textContent = String(left);
+      });
+      Array.prototype.forEach.call(resend, function (b) {
+        b.disabled = left > 0;
+      });
+      if (left > 0) {
+        left -= 1;
+        setTimeout(tick, 1000);
+      }
+    };
+    tick();
+  }
+
   // Recovery codes (shown once): download as a text file, or print.
   var codes = document.querySelector("ul.codes[data-download]");
   if (codes) {
