@@ -37,6 +37,7 @@ pub struct Config {
     pub notify: Notify,
     pub codes: Codes,
     pub outbound: Outbound,
+    pub branding: Branding,
     pub esia: Esia,
 }
 
@@ -215,6 +216,19 @@ pub struct Outbound {
     pub jwks_refetch_secs: i64,
 }
 
+/// How the pages present the service: its name, logo, support contacts and the documents a person
+/// accepts at registration. Empty values fall back to vhod's own (the name) or are not shown.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Branding {
+    pub name: String,
+    pub logo_url: String,
+    pub support_phone: String,
+    pub support_email: String,
+    pub terms_url: String,
+    pub privacy_url: String,
+}
+
 impl Config {
     /// Defaults only (tests start from here and change fields).
     pub fn defaults() -> Config {
@@ -328,6 +342,26 @@ impl Config {
             return Err(bad(
                 "server.trusted_proxies",
                 &format!("{wrong:?} is not an IP address or network"),
+            ));
+        }
+        for (key, url) in [
+            ("branding.logo_url", &self.branding.logo_url),
+            ("branding.terms_url", &self.branding.terms_url),
+            ("branding.privacy_url", &self.branding.privacy_url),
+        ] {
+            let local = url.starts_with('/') && !url.starts_with("//");
+            if !url.is_empty() && !local && !url.starts_with("https://") {
+                return Err(bad(
+                    key,
+                    "must be a path on this server (/...) or an https URL",
+                ));
+            }
+        }
+        if !self.branding.logo_url.is_empty() && !self.branding.logo_url.starts_with('/') {
+            // The pages' Content-Security-Policy allows images from this server only.
+            return Err(bad(
+                "branding.logo_url",
+                "must be a path on this server (the pages load images from their own origin only)",
             ));
         }
         if !(1..=60).contains(&self.tokens.code_ttl) {

@@ -49,9 +49,37 @@ pub async fn ensure_client(app: &Ctx) -> anyhow::Result<()> {
 #[template(path = "demo.html")]
 struct DemoPage {
     t: Tr,
-    error: Option<String>,
+    /// Why signing in failed, in words (i18n key), and the provider's own text.
+    error: Option<(&'static str, String)>,
     claims: Option<String>,
     userinfo: Option<String>,
+    /// Every claim received (ID token, then userinfo), by name, ESIA-named ones included.
+    all: Vec<(String, String)>,
+}
+
+/// Top-level claims of a JSON object as (name, value) lines; strings bare, the rest as JSON.
+fn claim_lines(json: &str, into: &mut Vec<(String, String)>) {
+    if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(json) {
+        for (name, value) in map {
+            if into.iter().any(|(n, _)| *n == name) {
+                continue;
+            }
+            let shown = match value {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            into.push((name, shown));
+        }
+    }
+}
+
+/// An error of the sign-in in words: the person declined, or something else went wrong.
+fn error_key(code: &str) -> &'static str {
+    match code {
+        "access_denied" => "demo.err_denied",
+        "login_required" | "interaction_required" => "demo.err_login",
+        _ => "demo.failed",
+    }
 }
 
 fn provider(app: &Ctx) -> Provider<'_> {
@@ -70,11 +98,16 @@ fn page_with(
     claims: Option<String>,
     userinfo: Option<String>,
 ) -> Response {
-    let status = if error.is_some() {
-        StatusCode::BAD_GATEWAY
-    } else {
-        StatusCode::OK
+    let status = match &error {
+        Some(e) if e.starts_with("access_denied") => StatusCode::OK,
+        Some(_) => StatusCode::BAD_GATEWAY,
+        None => StatusCode::OK,
     };
+    let mut all = Vec::new();
+    for json in [&claims, &userinfo].into_iter().flatten() {
+        claim_lines(json, &mut all);
+    }
+    let error = error.map(|e| (error_key(e.split(':').next().unwrap_or("")), e));
     render(
         status,
         &DemoPage {
@@ -82,6 +115,7 @@ fn page_with(
             error,
             claims,
             userinfo,
+            all,
         },
     )
 }

@@ -1,4 +1,4 @@
-// Passkeys: enrolment on /account/passkeys and «Войти по биометрии» on /login.
+// Passkeys: enrolment on /account/passkeys and «Войти с ключом доступа» on /login.
 // The server sends WebAuthn options with binary fields as base64url; the browser API wants
 // ArrayBuffers, and the answer goes back as base64url JSON. Every call carries the CSRF token
 // (double submit: the vhod_csrf cookie and the `csrf` field must match).
@@ -42,8 +42,12 @@
   }
 
   function browserError(holder, e) {
-    // DOMException (cancelled, timed out, not allowed) → the page's own wording.
-    if (e && e.name && e.name !== "Error") return (holder.dataset.browserError || "") + " (" + e.name + ")";
+    // A DOMException (cancelled, timed out, not allowed, already registered …) is told in the
+    // page's own words (data-err-not-allowed …), never by its exception name.
+    if (e && e.name && e.name !== "Error") {
+      var key = "err" + e.name.replace(/Error$/, "");
+      return holder.dataset[key] || holder.dataset.browserError || "";
+    }
     return e && e.message ? e.message : String(e);
   }
 

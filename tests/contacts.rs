@@ -27,7 +27,7 @@ async fn a_new_phone_replaces_the_old_only_after_its_code() {
             Landing::Page(200, html) => html,
             other => panic!("{other:?}"),
         };
-        assert!(page.contains("+7(900)8880001"), "{page}");
+        assert!(page.contains("+7 (900) 888-00-01"), "{page}");
         // Someone else's contact, a malformed one: refused.
         let res = b
             .submit(

@@ -1,5 +1,5 @@
 //! An issuer whose host is an IP address cannot be a WebAuthn relying party: vhod still starts and
-//! works, without passkeys (no «Войти по биометрии», no passkeys link, the passkey endpoints say so).
+//! works, without passkeys (no «Войти с ключом доступа», no passkeys link, the passkey endpoints say so).
 
 mod common;
 
@@ -20,7 +20,7 @@ async fn an_ip_address_issuer_starts_without_passkeys_and_password_login_works()
         Landing::Page(200, html) => html,
         other => panic!("/login: {other:?}"),
     };
-    assert!(!html.contains("Войти по биометрии"), "{html}");
+    assert!(!html.contains("Войти с ключом доступа"), "{html}");
     assert!(!html.contains("passkeys.js"), "{html}");
     assert!(html.contains("Войти"), "{html}");
 

@@ -199,7 +199,7 @@ async fn sign_in_request(
         format!("/login?tx={tx}")
     };
     let html = page(browser, &url).await;
-    assert!(html.contains("Войти по биометрии"), "{html}");
+    assert!(html.contains("Войти с ключом доступа"), "{html}");
     let csrf = data_csrf(&html);
     let (status, start) =
         post_json(browser, "/login/passkey/start", &json!({ "csrf": csrf })).await;

@@ -138,9 +138,13 @@ async fn recent_activity_lists_date_device_ip_method_and_result_of_each_login() 
                 r.contains("Firefox, Linux") && r.contains("127.0.0.1") && r.contains("Пароль")
             );
         }
-        // Date and time in Moscow time.
-        let now = vhod::web::security_activity::format_time(t.app.clock.now());
-        assert!(rows[0].contains(&now[..10]), "{now} in {}", rows[0]);
+        // Date and time in Moscow time, the one format of every page («2 декабря 2026, 16:38 МСК»).
+        let now = vhod::lang::Tr::new(vhod::lang::Lang::Ru).date(t.app.clock.now());
+        assert!(
+            rows[0].contains(&now) && rows[0].contains("МСК"),
+            "{now} in {}",
+            rows[0]
+        );
     }
 }
 

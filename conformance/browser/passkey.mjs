@@ -3,7 +3,7 @@
 //
 // Flow: register an account (SMS code read from the dev outbox) → sign out → sign in with the
 // password → add a passkey at /account/passkeys → sign out → start an authorization from the demo
-// portal (/demo) → «Войти по биометрии» → the portal shows an ID token with acr substantial and
+// portal (/demo) → «Войти с ключом доступа» → the portal shows an ID token with acr substantial and
 // amr hwk + user. A screenshot of every page goes to $ARTIFACTS.
 //
 // Environment: VHOD_URL (http://localhost:PORT — WebAuthn refuses IP addresses as rp id),
@@ -149,7 +149,7 @@ try {
     await shot(page, "consent");
     await page.click('button[name="decision"][value="allow"]');
   }
-  await page.waitForSelector("#id-token-claims");
+  await page.waitForSelector("#id-token-claims", { state: "attached" });
   await shot(page, "demo-signed-in");
   const claims = JSON.parse(await page.textContent("#id-token-claims"));
   console.log("  ID token acr=" + claims.acr + " amr=" + JSON.stringify(claims.amr));

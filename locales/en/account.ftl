@@ -9,15 +9,17 @@ account-confirmed = confirmed
 account-logout = Sign out
 account-end_all = End all sessions
 account-sessions = Active sessions:
-account-passkeys = Passkeys (biometric sign-in)
+account-passkeys = Passkeys (sign in with a fingerprint, face or device PIN)
 
 delete-title = Delete the account
 delete-warning = The account will be deleted irreversibly: personal data, documents, portal permissions and every session. It cannot be restored.
-delete-type = To confirm, type the Russian word «безвозвратно» (irreversibly)
+delete-type = To confirm, type the word «irreversibly»
 delete-submit = Delete the account
 delete-not_fresh = To delete the account, sign in again: the login must be less than 5 minutes old.
 delete-relogin = Sign in again
-delete-confirm_needed = Deletion not confirmed: type «безвозвратно».
+delete-confirm_needed = Deletion not confirmed: type «irreversibly».
+# The word typed to confirm (compared ignoring case and surrounding spaces).
+delete-word = irreversibly
 delete-done = The account has been deleted irreversibly.
 
 contacts-change = Change or add a phone or e-mail

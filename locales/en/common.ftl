@@ -30,4 +30,26 @@ demo-title = Demo portal
 demo-login = Sign in with vhod
 demo-id_token = Verified ID token claims
 demo-userinfo = Userinfo response
-demo-failed = Sign-in failed:
+demo-failed = Signing in failed. Try again.
+demo-err_denied = You declined to share your data with the portal, so you are not signed in. You can sign in again at any time.
+demo-err_login = You need to sign in to vhod.
+demo-detail = The service said:
+demo-signed_in = You are signed in to the portal through vhod.
+demo-all_claims = The data the portal received
+demo-sign_out = Sign out
+demo-login_again = Sign in again
+
+# Around every page: the skip link, the language switcher (named in the language it switches to),
+# support contacts and the documents accepted at registration.
+chrome-skip = Skip to content
+chrome-language = Language
+chrome-switch = Русский
+chrome-support = Support:
+chrome-terms = Terms of use
+chrome-privacy = Privacy policy
+chrome-signed_in_as = You are signed in as
+chrome-not_you = Not you? Sign out
+chrome-show_password = Show password
+chrome-hide_password = Hide password
+# Shown under a phone or SNILS field as it is typed: "Will be read as: +7 (912) 345-67-01".
+chrome-read_as = Will be read as:

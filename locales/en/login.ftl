@@ -22,7 +22,7 @@ login-locked =
     } after repeated failed attempts. Recover your password to lift the lock, or sign in another way.
 login-invalid = Wrong login or password
 login-caps_hint = Check that Caps Lock is off and the keyboard layout is English.
-login-passkey = Sign in with biometrics
+login-passkey = Sign in with a passkey (fingerprint, face or device PIN)
 # $seconds: the wait before the check may be skipped (login.pow_wait_secs, or what is left of it).
 login-pow_nojs =
     If the check does not start (for example, JavaScript is off), wait { $seconds } { $seconds ->
@@ -31,6 +31,8 @@ login-pow_nojs =
     } and press «Sign in».
 
 second-sms_to = The code was sent by SMS to
+second-sms_choice = Or get a code by SMS to
+second-sms_send = Get a code by SMS
 second-sms_code = Code from the SMS
 second-sms_resend = Send the code again
 second-sms_sent = A new code has been sent.

@@ -26,3 +26,9 @@ passkeys-err_duplicate = This passkey has already been added.
 passkeys-err_flagged = The passkey is blocked because it may have been copied. Sign in with your password and remove it.
 passkeys-err_browser = The browser could not use a passkey.
 passkeys-err_unavailable = Passkeys are not available at this address of the service.
+# What the browser said, in words (WebAuthn DOMException names).
+passkeys-err_not_allowed = Using the passkey was cancelled or timed out. Try again.
+passkeys-err_invalid_state = This passkey is already added on this device.
+passkeys-err_security = The browser did not allow a passkey at this address.
+passkeys-err_not_supported = This device or browser does not support passkeys.
+passkeys-err_abort = The passkey request was interrupted. Try again.

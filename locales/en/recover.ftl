@@ -20,3 +20,4 @@ recover-second_code = Code
 recover-second_resend = Send the code again
 recover-service_centre = The recovery cannot be confirmed another way: no second factor is available. Visit a service centre with your passport: they will confirm your identity and restore access.
 recover-no_second = No access to your second factor? Visit a service centre with your passport.
+recover-change_login = Change the number or address

@@ -3,6 +3,7 @@
 register-title = Registration
 register-surname = Surname
 register-name = Name
+register-contact_help = Type the mobile number any way you like: 8 912 345-67-01, +7 (912) 3456701. A landline will not do: it cannot receive SMS.
 register-contact = Mobile phone or e-mail
 register-submit = Register
 register-terms = By pressing “Register” you accept the terms of use and the privacy policy (versions
@@ -34,3 +35,7 @@ password-too_long = The password is longer than 256 characters
 password-missing_class = A password shorter than 12 characters needs upper- and lower-case letters, digits and punctuation; or choose a phrase of 12 characters or more
 password-common = This password is easy to guess: it is common, a row of keys or repetitions, or contains your name, surname, phone or birth date. Choose another one, for example a phrase of several words
 password-mismatch = The passwords do not match
+password-check_strength = 12 characters or more — or 8–11 characters with upper- and lower-case letters, digits and symbols
+password-check_match = The passwords match
+confirm-change_phone = Change the number
+confirm-change_email = Change the e-mail address

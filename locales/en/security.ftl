@@ -59,3 +59,6 @@ history-success = Success
 history-failure = Failed
 history-locked = Refused: sign-in locked
 history-no_challenge = Refused: "not a robot" check not passed
+security-codes_download = Download the codes
+security-codes_print = Print
+security-codes_heading = vhod recovery codes: each works once; keep them apart from your phone.

@@ -9,7 +9,7 @@ account-confirmed = подтверждён
 account-logout = Выйти
 account-end_all = Завершить все сеансы
 account-sessions = Активных сеансов:
-account-passkeys = Ключи доступа (вход по биометрии)
+account-passkeys = Ключи доступа (вход по отпечатку, лицу или PIN устройства)
 
 delete-title = Удаление учётной записи
 delete-warning = Учётная запись будет удалена безвозвратно: персональные данные, документы, разрешения порталов и все сеансы. Восстановить её будет нельзя.
@@ -18,6 +18,8 @@ delete-submit = Удалить учётную запись
 delete-not_fresh = Для удаления войдите заново: вход должен быть выполнен не более 5 минут назад.
 delete-relogin = Войти заново
 delete-confirm_needed = Удаление не подтверждено: введите слово «безвозвратно».
+# The word typed to confirm (compared ignoring case and surrounding spaces).
+delete-word = безвозвратно
 delete-done = Учётная запись удалена безвозвратно.
 
 contacts-change = Изменить или добавить телефон или почту

@@ -30,4 +30,26 @@ demo-title = Демонстрационный портал
 demo-login = Войти через vhod
 demo-id_token = Проверенные утверждения ID-токена
 demo-userinfo = Ответ userinfo
-demo-failed = Вход не удался:
+demo-failed = Вход не удался. Попробуйте ещё раз.
+demo-err_denied = Вы отказались передать сведения порталу — вход не выполнен. Войти можно снова в любой момент.
+demo-err_login = Нужно войти в учётную запись vhod.
+demo-detail = Ответ сервиса:
+demo-signed_in = Вы вошли на портал через vhod.
+demo-all_claims = Сведения, которые портал получил
+demo-sign_out = Выйти
+demo-login_again = Войти снова
+
+# Around every page: the skip link, the language switcher (named in the language it switches to),
+# support contacts and the documents accepted at registration.
+chrome-skip = Перейти к содержанию
+chrome-language = Язык
+chrome-switch = English
+chrome-support = Служба поддержки:
+chrome-terms = Пользовательское соглашение
+chrome-privacy = Политика конфиденциальности
+chrome-signed_in_as = Вы вошли как
+chrome-not_you = Не вы? Выйти
+chrome-show_password = Показать пароль
+chrome-hide_password = Скрыть пароль
+# Shown under a phone or SNILS field as it is typed: «Будет прочитано как: +7 (912) 345-67-01».
+chrome-read_as = Будет прочитано как:

@@ -23,7 +23,7 @@ login-locked =
     } из-за частых неудачных попыток. Восстановите пароль, чтобы снять блокировку, или войдите другим способом.
 login-invalid = Неверные логин или пароль
 login-caps_hint = Проверьте, не включён ли Caps Lock и выбрана ли английская раскладка клавиатуры.
-login-passkey = Войти по биометрии
+login-passkey = Войти с ключом доступа (отпечаток, лицо, PIN устройства)
 # $seconds: the wait before the check may be skipped (login.pow_wait_secs, or what is left of it).
 login-pow_nojs =
     Если проверка не запускается (например, JavaScript выключен), подождите { $seconds } { $seconds ->
@@ -33,6 +33,8 @@ login-pow_nojs =
     } и нажмите «Войти».
 
 second-sms_to = Код отправлен в SMS на номер
+second-sms_choice = Или получите код в SMS на номер
+second-sms_send = Получить код по SMS
 second-sms_code = Код из SMS
 second-sms_resend = Отправить код ещё раз
 second-sms_sent = Новый код отправлен.

@@ -26,3 +26,9 @@ passkeys-err_duplicate = Этот ключ доступа уже добавле�
 passkeys-err_flagged = Ключ доступа заблокирован: возможно, он скопирован. Войдите по паролю и удалите его.
 passkeys-err_browser = Браузер не смог использовать ключ доступа.
 passkeys-err_unavailable = Вход по ключу доступа на этом адресе сервиса недоступен.
+# What the browser said, in words (WebAuthn DOMException names).
+passkeys-err_not_allowed = Вход с ключом доступа отменён или время ожидания истекло. Попробуйте ещё раз.
+passkeys-err_invalid_state = Этот ключ доступа уже добавлен на этом устройстве.
+passkeys-err_security = Браузер не разрешил использовать ключ доступа на этом адресе.
+passkeys-err_not_supported = Это устройство или браузер не поддерживает ключи доступа.
+passkeys-err_abort = Запрос ключа доступа прерван. Попробуйте ещё раз.

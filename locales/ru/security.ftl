@@ -59,3 +59,6 @@ history-success = Успешно
 history-failure = Ошибка
 history-locked = Отказ: вход заблокирован
 history-no_challenge = Отказ: не пройдена проверка «не робот»
+security-codes_download = Скачать коды
+security-codes_print = Распечатать
+security-codes_heading = Резервные коды vhod: каждый действует один раз, храните их отдельно от телефона.

@@ -31,14 +31,17 @@ pub(super) fn admin_cookie(app: &OidcState, value: &str, max_age: i64) -> Header
     HeaderValue::from_str(&c).expect("token is url-safe")
 }
 
-/// The console speaks Russian: its error pages too, whatever the browser asks for.
-fn ru(e: impl Into<PageError>) -> PageError {
-    e.into().in_lang(Lang::Ru)
+/// The console's language: the switcher's choice, else the browser's (its error pages too).
+pub(super) fn lang_of(headers: &HeaderMap) -> Lang {
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    Lang::pick(None, crate::web::meta::remembered_lang(headers), accept)
 }
 
 /// A refusal page of the console.
-fn refusal(status: StatusCode, key: &'static str) -> PageError {
-    PageError::page(Lang::Ru, status, key)
+fn refusal(lang: Lang, status: StatusCode, key: &'static str) -> PageError {
+    PageError::page(lang, status, key)
 }
 
 async fn caller(app: &OidcState, headers: &HeaderMap) -> Option<Caller> {
@@ -50,12 +53,112 @@ pub struct KeyLine {
     pub kid: String,
     pub alg: String,
     pub state: String,
+    /// The state in words (i18n key `admin.key_<state>`).
+    pub state_key: &'static str,
+}
+
+/// A signing key's state in words.
+fn key_state_key(state: &str) -> &'static str {
+    match state {
+        "next" => "admin.key_next",
+        "active" => "admin.key_active",
+        "retired" => "admin.key_retired",
+        "expired" => "admin.key_expired",
+        "revoked" => "admin.key_revoked",
+        _ => "admin.key_unknown",
+    }
 }
 
 pub struct ClientLine {
     pub id: String,
     pub name: String,
     pub kind: &'static str,
+}
+
+/// One line of the audit log as the console shows it.
+pub struct AuditLine {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+}
+
+/// The audit log's filters (`actor`, `action`, `target` as parts of the text, `from` / `to` as
+/// dates YYYY-MM-DD in Moscow time) and its page.
+#[derive(Default)]
+pub struct AuditFilter {
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub from: String,
+    pub to: String,
+    pub page: usize,
+}
+
+/// Lines per page of the audit log.
+const AUDIT_PAGE: usize = 50;
+
+impl AuditFilter {
+    fn read(p: &Params) -> AuditFilter {
+        let text = |k: &str| p.get(k).unwrap_or("").trim().chars().take(100).collect();
+        AuditFilter {
+            actor: text("actor"),
+            action: text("action"),
+            target: text("target"),
+            from: text("from"),
+            to: text("to"),
+            page: p
+                .get("page")
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(1usize)
+                .clamp(1, 100_000),
+        }
+    }
+
+    /// Unix seconds of a Moscow date's start ("2026-12-02"), None when empty or not a date.
+    fn day_start(date: &str) -> Option<i64> {
+        let mut parts = date.split('-').map(|x| x.parse::<i64>().ok());
+        let (y, m, d) = (parts.next()??, parts.next()??, parts.next()??);
+        if !(1..=12).contains(&m) || !(1..=31).contains(&d) || !(1970..=9999).contains(&y) {
+            return None;
+        }
+        // Days from the civil date (H. Hinnant), then Moscow midnight in UTC.
+        let y2 = if m <= 2 { y - 1 } else { y };
+        let era = y2.div_euclid(400);
+        let yoe = y2 - era * 400;
+        let mp = (m + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        Some((era * 146_097 + doe - 719_468) * 86_400 - 3 * 3600)
+    }
+
+    fn keeps(&self, r: &AuditRow) -> bool {
+        let has = |field: &str, part: &str| part.is_empty() || field.contains(part);
+        has(&r.actor, &self.actor)
+            && has(&r.action, &self.action)
+            && has(&r.target, &self.target)
+            && Self::day_start(&self.from).is_none_or(|t| r.at >= t)
+            && Self::day_start(&self.to).is_none_or(|t| r.at < t + 86_400)
+    }
+
+    /// The query of the same filter on another page.
+    fn page_href(&self, page: usize) -> String {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("actor", &self.actor),
+            ("action", &self.action),
+            ("target", &self.target),
+            ("from", &self.from),
+            ("to", &self.to),
+        ] {
+            if !v.is_empty() {
+                q.append_pair(k, v);
+            }
+        }
+        q.append_pair("page", &page.to_string());
+        format!("/admin/console?{}#audit", q.finish())
+    }
 }
 
 #[derive(Template)]
@@ -66,7 +169,11 @@ struct ConsolePage {
     actor: String,
     keys: Option<Vec<KeyLine>>,
     clients: Option<Vec<ClientLine>>,
-    audit: Option<Vec<AuditRow>>,
+    audit: Option<Vec<AuditLine>>,
+    filter: AuditFilter,
+    /// Links to the previous and the next page of the audit log.
+    audit_prev: String,
+    audit_next: String,
     admins: Option<Vec<(String, String)>>,
     operator: bool,
     message: Option<String>,
@@ -91,7 +198,7 @@ fn login_page(app: &OidcState, headers: &HeaderMap, failed: bool) -> Response {
         render(
             status,
             &LoginPage {
-                t: Tr::new(Lang::Ru),
+                t: Tr::new(lang_of(headers)),
                 csrf,
                 failed,
             },
@@ -100,13 +207,19 @@ fn login_page(app: &OidcState, headers: &HeaderMap, failed: bool) -> Response {
     )
 }
 
-pub async fn page(State(app): State<OidcState>, headers: HeaderMap) -> Result<Response, PageError> {
+pub async fn page(
+    State(app): State<OidcState>,
+    headers: HeaderMap,
+    axum::extract::RawQuery(q): axum::extract::RawQuery,
+) -> Result<Response, PageError> {
     let Some(c) = caller(&app, &headers).await else {
         return Ok(login_page(&app, &headers, false));
     };
+    let filter = AuditFilter::read(&Params::from_query(q.as_deref()).unwrap_or_default());
     // The outcome of the action posted just before (Post/Redirect/Get), shown once.
     let flash = crate::web::flash::take(&app, &headers);
-    let mut res = show(&app, &headers, &c, flash.as_ref().map(|(m, _)| m.clone())).await?;
+    let message = flash.as_ref().map(|(m, _)| m.clone());
+    let mut res = show(&app, &headers, &c, message, filter).await?;
     if let Some((_, spent)) = flash {
         res.headers_mut().append(header::SET_COOKIE, spent);
     }
@@ -118,14 +231,17 @@ async fn show(
     headers: &HeaderMap,
     c: &Caller,
     message: Option<String>,
+    filter: AuditFilter,
 ) -> Result<Response, PageError> {
-    let lang = Lang::Ru;
+    let lang = lang_of(headers);
+    let ru = |e: crate::store::StoreError| PageError::from(e).in_lang(lang);
     let may = |method: &str, path: &str| c.require(op(method, path)).is_ok();
     let keys = if may("get", "/admin/api/keys") {
         let keys = app.store.all_signing_keys().await.map_err(ru)?;
         Some(
             keys.into_iter()
                 .map(|k| KeyLine {
+                    state_key: key_state_key(&k.state),
                     kid: k.kid,
                     alg: k.alg,
                     state: k.state,
@@ -141,9 +257,9 @@ async fn show(
             list.into_iter()
                 .map(|c| ClientLine {
                     kind: if c.is_public {
-                        "public"
+                        "admin.public"
                     } else {
-                        "confidential"
+                        "admin.confidential"
                     },
                     id: c.id.to_string(),
                     name: c.name,
@@ -153,11 +269,32 @@ async fn show(
     } else {
         None
     };
+    let t = Tr::new(lang);
+    let (mut audit_prev, mut audit_next) = (String::new(), String::new());
     let audit = if c.has(Role::Auditor) && may("get", "/admin/api/audit") {
         let mut rows = app.store.audit_since(0).await.map_err(ru)?;
         rows.reverse();
-        rows.truncate(100);
-        Some(rows)
+        rows.retain(|r| filter.keeps(r));
+        let skip = (filter.page - 1) * AUDIT_PAGE;
+        if filter.page > 1 {
+            audit_prev = filter.page_href(filter.page - 1);
+        }
+        if rows.len() > skip + AUDIT_PAGE {
+            audit_next = filter.page_href(filter.page + 1);
+        }
+        Some(
+            rows.into_iter()
+                .skip(skip)
+                .take(AUDIT_PAGE)
+                .map(|r| AuditLine {
+                    seq: r.seq,
+                    at: t.datetime(r.at),
+                    actor: r.actor,
+                    action: r.action,
+                    target: r.target,
+                })
+                .collect(),
+        )
     } else {
         None
     };
@@ -177,6 +314,9 @@ async fn show(
                 keys,
                 clients,
                 audit,
+                filter,
+                audit_prev,
+                audit_next,
                 admins,
                 operator: may("post", "/admin/api/operator/confirm"),
                 message,
@@ -189,10 +329,11 @@ async fn show(
 /// A console form: readable (else 400) with the right CSRF token (else 403). The console keeps
 /// its own scheme: Russian pages, no session of the person (its cookie is checked by the caller).
 fn form(headers: &HeaderMap, body: &[u8]) -> Result<Params, PageError> {
+    let lang = lang_of(headers);
     let p = Params::from_form(headers, body)
-        .map_err(|_| refusal(StatusCode::BAD_REQUEST, "error.bad_request"))?;
+        .map_err(|_| refusal(lang, StatusCode::BAD_REQUEST, "error.bad_request"))?;
     if !csrf::verify(headers, p.get(csrf::FIELD)) {
-        return Err(refusal(StatusCode::FORBIDDEN, "error.csrf"));
+        return Err(refusal(lang, StatusCode::FORBIDDEN, "error.csrf"));
     }
     Ok(p)
 }
@@ -232,6 +373,7 @@ pub async fn action(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let p = form(&headers, &body)?;
+    let lang = lang_of(&headers);
     let Some(c) = caller(&app, &headers).await else {
         return Ok(login_page(&app, &headers, false));
     };
@@ -242,10 +384,18 @@ pub async fn action(
         // Granting roles is key-management-level power: the same guard as key rotation.
         Some("grant") => ("post", "/admin/api/keys/rotate"),
         Some("confirm") => ("post", "/admin/api/operator/confirm"),
-        _ => return Err(refusal(StatusCode::BAD_REQUEST, "error.bad_request")),
+        _ => return Err(refusal(lang, StatusCode::BAD_REQUEST, "error.bad_request")),
     };
     if c.require(op(method, path)).is_err() {
-        return Err(refusal(StatusCode::FORBIDDEN, "admin.forbidden"));
+        return Err(refusal(lang, StatusCode::FORBIDDEN, "admin.forbidden"));
+    }
+    // Destructive actions carry the person's explicit confirmation (a required checkbox).
+    if matches!(p.get("action"), Some("revoke" | "disable")) && p.get("confirm") != Some("yes") {
+        return Err(refusal(
+            lang,
+            StatusCode::BAD_REQUEST,
+            "admin.confirm_needed",
+        ));
     }
     if p.get("action") == Some("confirm") {
         // Audited by the level change itself (actor = this operator).
@@ -325,7 +475,10 @@ pub async fn action(
                 request_id: &crate::request_id::current(),
                 details,
             };
-            app.store.append_audit(entry).await.map_err(ru)?;
+            app.store
+                .append_audit(entry)
+                .await
+                .map_err(|e| PageError::from(e).in_lang(lang))?;
             format!("{action}: {subject}")
         }
         Err(e) => e,

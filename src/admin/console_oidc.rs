@@ -10,7 +10,6 @@ use crate::clients::{self as client_admin, SettingsChange};
 use crate::crypto;
 use crate::oidc::OidcState;
 use crate::types::Acr;
-use crate::web::i18n::Lang;
 use crate::web::page_error::PageError;
 use crate::web::params::Params;
 use axum::extract::{RawQuery, State};
@@ -77,8 +76,12 @@ fn flow_key(id: &str) -> String {
 }
 
 /// GET /admin/console/signin: off to the authorization endpoint.
-pub async fn signin(State(app): State<OidcState>) -> Result<Response, PageError> {
-    let ru = |e: &dyn std::fmt::Display| PageError::internal(e).in_lang(Lang::Ru);
+pub async fn signin(
+    State(app): State<OidcState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let lang = super::console::lang_of(&headers);
+    let ru = |e: &dyn std::fmt::Display| PageError::internal(e).in_lang(lang);
     ensure_client(&app).await.map_err(|e| ru(&e))?;
     let verifier = crypto::random_token();
     let flow = Flow {
@@ -112,7 +115,13 @@ pub async fn callback(
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Result<Response, PageError> {
-    let refuse = |key| Err(PageError::page(Lang::Ru, StatusCode::FORBIDDEN, key));
+    let refuse = |key| {
+        Err(PageError::page(
+            super::console::lang_of(&headers),
+            StatusCode::FORBIDDEN,
+            key,
+        ))
+    };
     let p = Params::from_query(q.as_deref()).unwrap_or_default();
     let Some(id) = crate::web::cookies::get(&headers, FLOW_COOKIE) else {
         return refuse("admin.signin_failed");
@@ -121,7 +130,7 @@ pub async fn callback(
         .cache
         .take_json(&flow_key(&id))
         .await
-        .map_err(|e| PageError::internal(&e).in_lang(Lang::Ru))?;
+        .map_err(|e| PageError::internal(&e).in_lang(super::console::lang_of(&headers)))?;
     let Some(flow) = flow else {
         return refuse("admin.signin_failed");
     };

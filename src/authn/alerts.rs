@@ -5,10 +5,9 @@ use super::device;
 use super::lockout::{self, Attempt};
 use crate::ctx::Ctx;
 use crate::identity::Contact;
+use crate::lang::{Lang, Tr};
 use crate::store::StoreError;
 use crate::types::AccountId;
-
-const SUBJECT: &str = "Вход с нового устройства";
 
 pub async fn login_succeeded(
     app: &Ctx,
@@ -24,17 +23,18 @@ pub async fn login_succeeded(
     if known || !app.store.security_choices(account_id).await?.login_alerts {
         return Ok(());
     }
-    let body = format!(
-        "Выполнен вход в вашу учётную запись с нового устройства: {}, IP {}. \
-         Если это были не вы, смените пароль и завершите другие сеансы в разделе «Безопасность».",
-        device::describe(who.user_agent).unwrap_or_else(|| "неизвестное устройство".into()),
-        who.ip
+    let t = Tr::new(Lang::for_message(app.store.account_lang(account_id).await?));
+    let device = device::describe(who.user_agent).unwrap_or_else(|| t.s("notify.unknown_device"));
+    let body = t.f(
+        "notify.new_device_body",
+        &[("device", device.as_str().into()), ("ip", who.ip.into())],
     );
+    let subject = t.s("notify.new_device_subject");
     for id in app.store.identifiers(account_id).await? {
         if id.verified_at.is_some()
             && let Ok(contact) = Contact::parse(&id.value)
         {
-            app.notifier.send(&contact, SUBJECT, &body).await?;
+            app.notifier.send(&contact, &subject, &body).await?;
         }
     }
     tracing::info!(account = %account_id, "new-device login alert sent");

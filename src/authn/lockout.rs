@@ -214,16 +214,15 @@ async fn audit(app: &Ctx, action: &str, target: &str) -> Result<(), StoreError> 
         .map(|_| ())
 }
 
-const LOCK_SUBJECT: &str = "Вход по паролю временно заблокирован";
-
 /// Tells the owner once per channel per hour at most: a stranger who knows the phone number can
 /// lock the password login again and again, but cannot make vhod message the owner each time.
 const NOTICE_EVERY: i64 = 3600;
 
 async fn notify_owner(app: &Ctx, account_id: &AccountId) -> Result<(), StoreError> {
     let minutes = app.config.login.lock_secs / 60;
-    // Russian until an account keeps its language (the interface issue).
-    let body = Tr::new(Lang::Ru).f("notify.lock_body", &[("minutes", minutes.into())]);
+    let t = Tr::new(Lang::for_message(app.store.account_lang(account_id).await?));
+    let body = t.f("notify.lock_body", &[("minutes", minutes.into())]);
+    let subject = t.s("notify.lock_subject");
     for id in app.store.identifiers(account_id).await? {
         if id.verified_at.is_none() {
             continue;
@@ -236,7 +235,7 @@ async fn notify_owner(app: &Ctx, account_id: &AccountId) -> Result<(), StoreErro
             .claim_lock_notice(account_id, contact.kind(), NOTICE_EVERY)
             .await?
         {
-            app.notifier.send(&contact, LOCK_SUBJECT, &body).await?;
+            app.notifier.send(&contact, &subject, &body).await?;
         }
     }
     Ok(())

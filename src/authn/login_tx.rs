@@ -116,6 +116,18 @@ pub async fn save_tx(app: &Ctx, req: &AuthRequest) -> Result<String, CacheError>
     Ok(id)
 }
 
+/// The person switched the interface language while signing in: the rest of the request's pages
+/// (second factor, consent, its errors) are shown in `lang`. Unknown ids are ignored.
+pub async fn set_lang(app: &Ctx, id: &str, lang: Lang) -> Result<(), CacheError> {
+    if let Some(mut req) = load_tx(app, id).await? {
+        req.lang = lang;
+        app.cache
+            .put_json(&tx_key(id), &req, app.config.session.login_tx_ttl)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Ends a pending request (the person finished or abandoned it).
 pub async fn delete_tx(ctx: &Ctx, id: &str) -> Result<(), CacheError> {
     ctx.cache.delete(&tx_key(id)).await

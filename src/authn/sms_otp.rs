@@ -70,10 +70,13 @@ pub async fn send(
             secret: Secret::Digits,
         },
         |code| {
+            // The page's language: the person is on it, waiting for this code.
+            let t = crate::lang::Tr::new(crate::lang::Lang::for_message(None));
             (
-                "Код подтверждения".to_string(),
-                format!(
-                    "Код для входа в vhod: {code}. Никому его не сообщайте. Действует {minutes} мин."
+                t.s("notify.login_code_subject"),
+                t.f(
+                    "notify.login_code_body",
+                    &[("code", code.into()), ("minutes", minutes.into())],
                 ),
             )
         },

@@ -205,11 +205,13 @@ pub async fn finish_enrolment(
     match stored {
         Ok(row) => {
             tracing::info!(account = %account_id, passkey = %row.id, "passkey enrolled");
-            let text = format!(
-                "Добавлен ключ доступа «{}». Если это были не вы, удалите его в настройках и смените пароль.",
-                row.name
-            );
-            crate::identity::levels::notify(app, account_id, &text).await?;
+            crate::identity::levels::notify(app, account_id, |t| {
+                t.f(
+                    "notify.passkey_added",
+                    &[("name", row.name.as_str().into())],
+                )
+            })
+            .await?;
             Ok(row)
         }
         Err(StoreError::Conflict) => Err(PasskeyError::AlreadyRegistered),
@@ -223,8 +225,10 @@ pub async fn remove(app: &Ctx, account_id: &AccountId, id: &str) -> Result<bool,
         return Ok(false);
     };
     tracing::info!(account = %account_id, passkey = %id, "passkey removed");
-    let text = format!("Ключ доступа «{name}» удалён из учётной записи.");
-    crate::identity::levels::notify(app, account_id, &text).await?;
+    crate::identity::levels::notify(app, account_id, |t| {
+        t.f("notify.passkey_removed", &[("name", name.as_str().into())])
+    })
+    .await?;
     Ok(true)
 }
 
@@ -309,12 +313,13 @@ pub async fn finish_sign_in(
         Err(WebauthnError::CredentialPossibleCompromise) => {
             app.store.flag_passkey(&row.id).await?;
             tracing::warn!(account = %row.account_id, passkey = %row.id, "passkey counter went backwards; flagged");
-            let text = format!(
-                "Вход с ключом доступа «{}» заблокирован: возможно, ключ скопирован. Удалите его в настройках и добавьте заново.",
-                row.name
-            );
-            crate::identity::levels::notify(app, &AccountId::from(row.account_id.as_str()), &text)
-                .await?;
+            crate::identity::levels::notify(app, &AccountId::from(row.account_id.as_str()), |t| {
+                t.f(
+                    "notify.passkey_clone",
+                    &[("name", row.name.as_str().into())],
+                )
+            })
+            .await?;
             return Err(PasskeyError::PossibleClone);
         }
         Err(e) => return Err(PasskeyError::Rejected(e.to_string())),

@@ -44,12 +44,7 @@ pub async fn confirm(
 ) -> Result<(), BankError> {
     let result = match_and_confirm(app, account_id, bank).await;
     if let Err(BankError::NotStandard | BankError::Mismatch(_)) = &result {
-        let _ = levels::notify(
-            app,
-            account_id,
-            "Подтверждение через банк не выполнено: данные банка не совпадают с проверенными данными учётной записи.",
-        )
-        .await;
+        let _ = levels::notify(app, account_id, |t| t.s("notify.bank_mismatch")).await;
     }
     result
 }

@@ -7,6 +7,7 @@ use crate::authn::code_sender::{self, Code, CodeError, Secret};
 use crate::cache::CacheError;
 use crate::ctx::Ctx;
 use crate::identity::contact::{Contact, ContactError};
+use crate::lang::{Lang, Tr};
 use crate::store::StoreError;
 use crate::types::AccountId;
 use serde::{Deserialize, Serialize};
@@ -71,6 +72,7 @@ pub async fn start(
     ip: &str,
 ) -> Result<Contact, ContactChangeError> {
     let contact = Contact::parse(input)?;
+    let lang = Lang::for_message(app.store.account_lang(account_id).await?);
     if let Some((holder, _)) = app
         .store
         .find_login(contact.kind(), contact.value())
@@ -93,9 +95,10 @@ pub async fn start(
             secret: Secret::Digits,
         },
         |code| {
+            let t = Tr::new(lang);
             (
-                "Подтверждение контакта".to_string(),
-                format!("Код подтверждения нового контакта: {code}. Никому не сообщайте его. Действует 10 мин."),
+                t.s("notify.contact_code_subject"),
+                t.f("notify.contact_code_body", &[("code", code.into())]),
             )
         },
     )
@@ -140,13 +143,15 @@ pub async fn confirm(
         Err(e) => return Err(e.into()),
     }
     if let Some(old) = old {
+        let t = Tr::new(Lang::for_message(app.store.account_lang(account_id).await?));
+        let masked = contact.masked();
         app.notifier
             .send(
                 &old,
-                "Контакт изменён",
-                &format!(
-                    "В вашей учётной записи контакт заменён на {}. Если это были не вы, восстановите доступ и обратитесь в поддержку.",
-                    contact.masked()
+                &t.s("notify.contact_changed_subject"),
+                &t.f(
+                    "notify.contact_changed_body",
+                    &[("contact", masked.as_str().into())],
                 ),
             )
             .await?;

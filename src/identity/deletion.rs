@@ -6,6 +6,7 @@
 
 use crate::ctx::Ctx;
 use crate::identity::Contact;
+use crate::lang::{Lang, Tr};
 use crate::store::StoreError;
 use crate::store::audit::AuditEntry;
 use crate::store::sessions::SessionRow;
@@ -13,8 +14,11 @@ use crate::types::AccountId;
 
 /// A login younger than this may delete the account (a fresh login, REQUIREMENTS §5).
 const FRESH_LOGIN_SECS: i64 = 300;
-/// The word the person types to confirm.
-pub const CONFIRMATION: &str = "безвозвратно";
+/// The word the person types to confirm, in the language of the page they type it on
+/// («безвозвратно», "irreversibly").
+pub fn confirmation_word(lang: Lang) -> String {
+    Tr::new(lang).s("delete.word")
+}
 
 /// What became of a request to delete the account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,7 +26,7 @@ pub enum Deletion {
     Deleted,
     /// The login is older than a fresh one: sign in again first.
     NotFresh,
-    /// «безвозвратно» was not typed.
+    /// The confirmation word was not typed.
     NotConfirmed,
 }
 
@@ -36,11 +40,13 @@ pub async fn delete_confirmed(
     ctx: &Ctx,
     s: &SessionRow,
     confirmation: Option<&str>,
+    lang: Lang,
 ) -> Result<Deletion, StoreError> {
     if !is_fresh(ctx, s) {
         return Ok(Deletion::NotFresh);
     }
-    if confirmation != Some(CONFIRMATION) {
+    let typed = confirmation.map(|c| c.trim().to_lowercase());
+    if typed.as_deref() != Some(confirmation_word(lang).as_str()) {
         return Ok(Deletion::NotConfirmed);
     }
     delete(ctx, &s.account_id).await?;
@@ -49,6 +55,8 @@ pub async fn delete_confirmed(
 
 /// Deletes the account: sessions first, then the row (and by cascade all that hangs on it).
 pub async fn delete(app: &Ctx, account_id: &AccountId) -> Result<(), StoreError> {
+    // Read before the row goes: the farewell is written in the person's language.
+    let t = Tr::new(Lang::for_message(app.store.account_lang(account_id).await?));
     let contacts: Vec<Contact> = app
         .store
         .identifiers(account_id)
@@ -72,8 +80,8 @@ pub async fn delete(app: &Ctx, account_id: &AccountId) -> Result<(), StoreError>
         app.notifier
             .send(
                 &c,
-                "vhod: учётная запись удалена",
-                "Ваша учётная запись удалена безвозвратно вместе с персональными данными и разрешениями порталов.",
+                &t.s("notify.deleted_subject"),
+                &t.s("notify.deleted_body"),
             )
             .await?;
     }

@@ -99,12 +99,7 @@ pub async fn order(app: &Ctx, account_id: &AccountId, address: &str) -> Result<(
     std::fs::create_dir_all(dir)
         .and_then(|()| std::fs::write(dir.join(format!("{}.json", letter.id)), record.to_string()))
         .map_err(|e| LetterError::Spool(e.to_string()))?;
-    levels::notify(
-        app,
-        account_id,
-        "Заказано письмо с кодом подтверждения личности. Код действует 14 дней с момента заказа.",
-    )
-    .await?;
+    levels::notify(app, account_id, |t| t.s("notify.letter_ordered")).await?;
     Ok(())
 }
 

@@ -7,6 +7,7 @@
 use crate::ctx::Ctx;
 use crate::identity::verifier::{Answer, CheckRequest, Verifier};
 use crate::identity::{Contact, validation::Passport, validation::Snils};
+use crate::lang::{Lang, Tr};
 use crate::store::StoreError;
 use crate::store::audit::AuditEntry;
 use crate::store::documents::CheckEnd;
@@ -168,12 +169,7 @@ pub async fn request_standard(
             account_id,
         )
         .await?;
-        notify(
-            app,
-            account_id,
-            "Вы изменили подтверждённый документ. Уровень учётной записи — «Стандартная» до проверки новых данных.",
-        )
-        .await?;
+        notify(app, account_id, |t| t.s("notify.document_changed")).await?;
     }
     Ok(check_id)
 }
@@ -253,11 +249,17 @@ pub async fn run_check(app: &Ctx, check_id: &str) -> Result<JobOutcome, String> 
                 .map_err(err)?
                 .is_some()
             {
-                let mut text = format!("Проверка данных не пройдена: {reason}.");
-                if reason == crate::identity::verifier::NO_MVD_RECORD {
-                    text.push_str(" Повторите попытку через 14 дней.");
-                }
-                notify(app, &account.id, &text).await.map_err(err)?;
+                let retry = reason == crate::identity::verifier::NO_MVD_RECORD;
+                notify(app, &account.id, |t| {
+                    let text = t.f("notify.check_failed", &[("reason", reason.as_str().into())]);
+                    if retry {
+                        format!("{text} {}", t.s("notify.check_retry"))
+                    } else {
+                        text
+                    }
+                })
+                .await
+                .map_err(err)?;
             }
             Ok(JobOutcome::Done)
         }
@@ -269,7 +271,7 @@ pub async fn run_check(app: &Ctx, check_id: &str) -> Result<JobOutcome, String> 
                 .map_err(err)?
                 .is_some()
             {
-                notify(app, &account.id, "Сведения проверены в ведомстве.")
+                notify(app, &account.id, |t| t.s("notify.checked"))
                     .await
                     .map_err(err)?;
             }
@@ -287,11 +289,10 @@ pub async fn run_check(app: &Ctx, check_id: &str) -> Result<JobOutcome, String> 
                     .map_err(err)?
                     .is_some()
                 {
-                    notify(
-                        app,
-                        &account.id,
-                        &format!("Проверка данных не пройдена: {reason}."),
-                    )
+                    notify(app, &account.id, |t| {
+                        let reason = t.s("notify.snils_in_use");
+                        t.f("notify.check_failed", &[("reason", reason.as_str().into())])
+                    })
                     .await
                     .map_err(err)?;
                 }
@@ -321,13 +322,9 @@ pub async fn run_check(app: &Ctx, check_id: &str) -> Result<JobOutcome, String> 
                     .await
                     .map_err(err)?;
             }
-            notify(
-                app,
-                &account.id,
-                "Данные проверены. Уровень учётной записи — «Стандартная». Теперь по СНИЛС можно входить.",
-            )
-            .await
-            .map_err(err)?;
+            notify(app, &account.id, |t| t.s("notify.standard"))
+                .await
+                .map_err(err)?;
             Ok(JobOutcome::Done)
         }
     }
@@ -346,12 +343,7 @@ pub async fn fail_check(
         .await?
         .is_some()
     {
-        notify(
-            app,
-            account_id,
-            &format!("Проверка данных не завершена: {reason}."),
-        )
-        .await?;
+        notify(app, account_id, |t| t.s("notify.check_unfinished")).await?;
     }
     Ok(())
 }
@@ -378,12 +370,7 @@ pub async fn confirm(
         .await?;
     if raised {
         after_change(app, account_id, CONFIRMED, method.as_str(), actor).await?;
-        notify(
-            app,
-            account_id,
-            "Учётная запись подтверждена. Уровень учётной записи — «Подтверждённая».",
-        )
-        .await?;
+        notify(app, account_id, |t| t.s("notify.confirmed")).await?;
     }
     Ok(raised)
 }
@@ -407,8 +394,16 @@ async fn after_change(
     Ok(())
 }
 
-/// Feed entry plus a message to every confirmed contact.
-pub async fn notify(app: &Ctx, account_id: &AccountId, text: &str) -> Result<(), StoreError> {
+/// Feed entry plus a message to every confirmed contact, in the person's language (the account's
+/// choice, else the page's): `text` writes it with that language's translator.
+pub async fn notify(
+    app: &Ctx,
+    account_id: &AccountId,
+    text: impl FnOnce(&Tr) -> String,
+) -> Result<(), StoreError> {
+    let t = Tr::new(Lang::for_message(app.store.account_lang(account_id).await?));
+    let text = text(&t);
+    let text = text.as_str();
     app.store.push_feed(account_id, text).await?;
     for id in app.store.identifiers(account_id).await? {
         if id.verified_at.is_none() || !matches!(id.kind.as_str(), "phone" | "email") {
@@ -416,7 +411,7 @@ pub async fn notify(app: &Ctx, account_id: &AccountId, text: &str) -> Result<(),
         }
         if let Ok(contact) = Contact::parse(&id.value) {
             app.notifier
-                .send(&contact, "vhod: учётная запись", text)
+                .send(&contact, &t.s("notify.account_subject"), text)
                 .await?;
         }
     }

@@ -27,6 +27,7 @@ use crate::ctx::Ctx;
 use crate::identity::contact::Contact;
 use crate::identity::password_policy::{self, PolicyError};
 use crate::identity::validation::Snils;
+use crate::lang::{Lang, Tr};
 use crate::store::StoreError;
 use crate::types::AccountId;
 use serde::{Deserialize, Serialize};
@@ -229,6 +230,11 @@ pub async fn start(app: &Ctx, who: Who<'_>, ip: &str) -> Result<String, Recovery
         second: None,
         confirmed: false,
     };
+    let lang = match &found {
+        Some((account, _)) => Lang::for_message(app.store.account_lang(account).await?),
+        None => Lang::for_message(None),
+    };
+    let t = Tr::new(lang);
     match found.map(|(_, c)| c) {
         Some(c) => {
             let code = Code {
@@ -244,17 +250,20 @@ pub async fn start(app: &Ctx, who: Who<'_>, ip: &str) -> Result<String, Recovery
             };
             code_sender::issue_admitted(app, code, |secret| match &c {
                 Contact::Phone(_) => (
-                    "Восстановление доступа".to_string(),
-                    format!(
-                        "Код для восстановления доступа: {secret}. Никому не сообщайте его. Действует 15 мин."
-                    ),
+                    t.s("notify.recover_subject"),
+                    t.f("notify.recover_code_body", &[("code", secret.into())]),
                 ),
                 Contact::Email(_) => {
-                    let link = format!("{}/recover/link?rid={id}&token={secret}", app.issuer());
+                    let link = format!(
+                        "{}/recover/link?rid={id}&lang={}&token={secret}",
+                        app.issuer(),
+                        lang.code()
+                    );
                     (
-                        "Восстановление доступа".to_string(),
-                        format!(
-                            "Чтобы восстановить доступ к учётной записи, перейдите по ссылке {link} (действует 15 мин). Если это были не вы, ничего не делайте."
+                        t.s("notify.recover_subject"),
+                        t.f(
+                            "notify.recover_link_body",
+                            &[("link", link.as_str().into())],
                         ),
                     )
                 }
@@ -334,12 +343,15 @@ pub async fn send_second_code(app: &Ctx, id: &str, ip: &str) -> Result<(), Recov
         ttl: TTL,
         secret: Secret::Digits,
     };
+    let chosen = match &p.account_id {
+        Some(account) => app.store.account_lang(account).await?,
+        None => None,
+    };
+    let t = Tr::new(Lang::for_message(chosen));
     code_sender::issue(app, code, |secret| {
         (
-            "Восстановление доступа".to_string(),
-            format!(
-                "Второй код для восстановления доступа: {secret}. Никому не сообщайте его. Если это были не вы, смените пароль."
-            ),
+            t.s("notify.recover_subject"),
+            t.f("notify.recover_second_body", &[("code", secret.into())]),
         )
     })
     .await?;
@@ -468,11 +480,9 @@ pub async fn complete(
     app.store.set_password(&account_id, &hash).await?;
     app.store.lift_lock(&account_id).await?;
     crate::authn::logout::end_all_sessions(app, &AccountId::from(account_id.as_str())).await?;
-    crate::identity::levels::notify(
-        app,
-        &AccountId::from(account_id.as_str()),
-        "Пароль учётной записи восстановлен, все сеансы завершены. Если это были не вы, обратитесь в службу поддержки.",
-    )
+    crate::identity::levels::notify(app, &AccountId::from(account_id.as_str()), |t| {
+        t.s("notify.password_recovered")
+    })
     .await?;
     Ok(account_id)
 }

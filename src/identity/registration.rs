@@ -15,6 +15,7 @@ use crate::authn::code_sender::{self, Code, CodeError, Secret};
 use crate::cache::CacheError;
 use crate::crypto::{self, password::PasswordError};
 use crate::ctx::Ctx;
+use crate::lang::{Lang, Tr};
 use crate::store::StoreError;
 use crate::store::accounts::{AccountRow, NewAccount};
 use serde::{Deserialize, Serialize};
@@ -96,68 +97,64 @@ impl From<CodeError> for RegError {
     }
 }
 
-/// The message with the code (phone) or the link (e-mail).
+/// The message with the code (phone) or the link (e-mail), in the language of the registration
+/// page; the link opens the next page in that language too.
 fn code_message(
     app: &Ctx,
     contact: &Contact,
     id: &str,
     secret: &str,
     minutes: i64,
-    english: bool,
+    lang: Lang,
 ) -> (String, String) {
-    match (contact, english) {
-        (Contact::Phone(_), false) => (
-            "Код подтверждения".to_string(),
-            format!(
-                "Код подтверждения регистрации: {secret}. Никому не сообщайте его. Действует {minutes} мин."
+    let t = Tr::new(lang);
+    match contact {
+        Contact::Phone(_) => (
+            t.s("notify.reg_code_subject"),
+            t.f(
+                "notify.reg_code_body",
+                &[("code", secret.into()), ("minutes", minutes.into())],
             ),
         ),
-        (Contact::Phone(_), true) => (
-            "Confirmation code".to_string(),
-            format!("Your registration code: {secret}. Do not share it. Valid for {minutes} min."),
-        ),
-        (Contact::Email(_), english) => {
-            let link = format!("{}/register/verify?reg={id}&token={secret}", app.issuer());
-            if english {
-                (
-                    "Confirm your e-mail".to_string(),
-                    format!("To finish registering, open {link} (valid for {minutes} min)."),
-                )
-            } else {
-                (
-                    "Подтверждение электронной почты".to_string(),
-                    format!(
-                        "Чтобы завершить регистрацию, перейдите по ссылке {link} (действует {minutes} мин)."
-                    ),
-                )
-            }
+        Contact::Email(_) => {
+            let link = format!(
+                "{}/register/verify?reg={id}&lang={}&token={secret}",
+                app.issuer(),
+                lang.code()
+            );
+            (
+                t.s("notify.reg_link_subject"),
+                t.f(
+                    "notify.reg_link_body",
+                    &[("link", link.as_str().into()), ("minutes", minutes.into())],
+                ),
+            )
         }
     }
 }
 
-/// The notice to the owner of an already registered contact, instead of a code.
-fn taken_notice(app: &Ctx, english: bool) -> (&'static str, String) {
-    if english {
-        (
-            "Registration attempt",
-            format!(
-                "Someone tried to register a new vhod account with your phone number or e-mail. \
-                 You already have an account: if it was you, sign in or recover your password at {}/recover. \
-                 If not, do nothing.",
-                app.issuer()
-            ),
-        )
-    } else {
-        (
-            "Попытка регистрации",
-            format!(
-                "Кто-то пытался зарегистрироваться в vhod с вашим номером телефона или почтой. \
-                 У вас уже есть учётная запись: если это вы — войдите или восстановите пароль на {}/recover. \
-                 Если это были не вы, ничего не делайте.",
-                app.issuer()
-            ),
-        )
-    }
+/// The notice to the owner of an already registered contact, instead of a code: in the language
+/// the owner chose, else the page's.
+async fn taken_notice(
+    app: &Ctx,
+    contact: &Contact,
+    lang: Lang,
+) -> Result<(String, String), StoreError> {
+    let chosen = match app
+        .store
+        .find_login(contact.kind(), contact.value())
+        .await?
+    {
+        Some((holder, _)) => app.store.account_lang(&holder.id).await?,
+        None => None,
+    };
+    let lang = chosen.unwrap_or(lang);
+    let t = Tr::new(lang);
+    let link = format!("{}/recover?lang={}", app.issuer(), lang.code());
+    Ok((
+        t.s("notify.taken_subject"),
+        t.f("notify.taken_body", &[("link", link.as_str().into())]),
+    ))
 }
 
 /// Validates the form, sends the code (phone) or link (e-mail), returns the registration id.
@@ -166,7 +163,7 @@ pub async fn start(
     app: &Ctx,
     form: RegistrationForm<'_>,
     tx: Option<String>,
-    english: bool,
+    lang: Lang,
     ip: &str,
 ) -> Result<String, RegError> {
     let surname = normalise_name(form.surname).map_err(RegError::Surname)?;
@@ -189,8 +186,8 @@ pub async fn start(
         tx,
     };
     if taken {
-        let (subject, body) = taken_notice(app, english);
-        code_sender::notice(app, PURPOSE, &contact, ip, subject, &body).await?;
+        let (subject, body) = taken_notice(app, &contact, lang).await?;
+        code_sender::notice(app, PURPOSE, &contact, ip, &subject, &body).await?;
         code_sender::issue_unsendable(app, PURPOSE, &id, ttl).await?;
     } else {
         let minutes = ttl / 60;
@@ -207,7 +204,7 @@ pub async fn start(
                     Contact::Email(_) => Secret::Link,
                 },
             },
-            |secret| code_message(app, &contact, &id, secret, minutes, english),
+            |secret| code_message(app, &contact, &id, secret, minutes, lang),
         )
         .await?;
     }

@@ -185,7 +185,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/static/vhod.css", get(web::pages::stylesheet))
         .route("/static/pow.js", get(web::assets::pow_script))
-        .route("/healthz", get(web::pages::health));
+        .route("/static/ui.js", get(web::assets::ui_script))
+        .route("/static/favicon.svg", get(web::assets::favicon))
+        .route("/favicon.ico", get(web::assets::favicon))
+        .route("/healthz", get(web::pages::health))
+        .route("/lang", get(web::chrome::switch));
     let config = state.oidc.config.clone();
     if config.dev.enabled {
         r = r.route("/dev/outbox", get(web::pages::outbox));
@@ -201,6 +205,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(super::fallback::not_found)
         .method_not_allowed_fallback(super::fallback::method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(PAGES))
+        .layer(axum::middleware::from_fn_with_state(
+            web::chrome::Chrome::new(state.oidc.ctx.clone()),
+            web::chrome::layer,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             web::throttle::limiter(&config),
             web::throttle::limit,

@@ -17,6 +17,7 @@ pub mod login_guard;
 pub mod outbox;
 pub mod passkeys;
 pub mod person_oids;
+pub mod preferences;
 pub mod profile;
 pub mod qes;
 pub mod second_factors;

@@ -7,7 +7,6 @@ use super::page_error::PageError;
 use super::pages::with_cookie;
 use super::{csrf, render};
 use crate::ctx::Ctx;
-use crate::identity::Phone;
 use crate::identity::contacts::{self, AddressChange, Addresses, ContactChangeError};
 use crate::store::accounts::IdentifierRow;
 use askama::Template;
@@ -35,11 +34,7 @@ pub fn shown_contacts(ids: &[IdentifierRow]) -> Vec<(String, bool)> {
         .filter(|i| matches!(i.kind.as_str(), "phone" | "email"))
         .map(|i| {
             let shown = match i.kind.as_str() {
-                "phone" => i
-                    .value
-                    .parse::<Phone>()
-                    .map(|p| p.display())
-                    .unwrap_or_else(|_| i.value.clone()),
+                "phone" => super::show::phone(&i.value),
                 _ => i.value.clone(),
             };
             (shown, i.verified_at.is_some())

@@ -82,7 +82,7 @@ pub async fn delete_account(
 ) -> Result<Response, PageError> {
     let refused =
         |status, fresh, key| Ok(delete_page(&app, &f.headers, f.lang, status, fresh, key));
-    match deletion::delete_confirmed(&app, &f.session, f.form.get("confirm")).await? {
+    match deletion::delete_confirmed(&app, &f.session, f.form.get("confirm"), f.lang).await? {
         Deletion::Deleted => {}
         Deletion::NotFresh => return refused(StatusCode::FORBIDDEN, false, "delete.not_fresh"),
         Deletion::NotConfirmed => {

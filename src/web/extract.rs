@@ -17,11 +17,16 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 
-/// The language a page is shown in: `?lang=` / `ui_locales`, then Accept-Language, then Russian.
+/// The language a page is shown in: `?lang=` / `ui_locales`, then the person's choice (the
+/// switcher's cookie, else the signed-in account's language), then Accept-Language, then Russian.
 #[derive(Debug, Clone, Copy)]
 pub struct Language(pub Lang);
 
-impl<S: Send + Sync> FromRequestParts<S> for Language {
+impl<S> FromRequestParts<S> for Language
+where
+    S: Send + Sync,
+    Ctx: FromRef<S>,
+{
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
@@ -29,10 +34,27 @@ impl<S: Send + Sync> FromRequestParts<S> for Language {
             .await
             .unwrap_or_else(|e| match e {});
         let query = Params::from_query(parts.uri.query()).unwrap_or_default();
-        Ok(Language(
-            meta.lang(query.get("lang").or(query.get("ui_locales"))),
-        ))
+        let explicit = query.get("lang").or(query.get("ui_locales"));
+        let remembered = match (explicit, meta.remembered_lang) {
+            (None, None) => account_lang(&Ctx::from_ref(state), &parts.headers).await?,
+            (_, cookie) => cookie,
+        };
+        let lang = Lang::pick(explicit, remembered, meta.accept_language.as_deref());
+        super::page_error::set_request_lang(lang);
+        Ok(Language(lang))
     }
+}
+
+/// The language the signed-in person's account keeps (None without a session or a choice).
+pub async fn account_lang(ctx: &Ctx, headers: &HeaderMap) -> Result<Option<Lang>, PageError> {
+    let sid = super::cookies::get(headers, session::COOKIE);
+    if sid.is_none() {
+        return Ok(None);
+    }
+    Ok(match session::current(ctx, sid.as_deref()).await? {
+        Some(s) => ctx.store.account_lang(&s.account_id).await?,
+        None => None,
+    })
 }
 
 /// The session of the signed-in person; otherwise the login page.
@@ -147,10 +169,20 @@ where
         let session = signed_in(&ctx, &f.headers)
             .await
             .map_err(|e| e.in_lang(f.lang))?;
+        // A form without its own language, from a browser that has no remembered choice: the
+        // account's choice, not the browser's language.
+        let mut lang = f.lang;
+        if f.form.get("lang").is_none()
+            && super::meta::remembered_lang(&f.headers).is_none()
+            && let Some(chosen) = ctx.store.account_lang(&session.account_id).await?
+        {
+            lang = chosen;
+            super::page_error::set_request_lang(lang);
+        }
         Ok(SignedInForm {
             session,
             form: f.form,
-            lang: f.lang,
+            lang,
             headers: f.headers,
         })
     }

@@ -35,7 +35,7 @@ struct LoginPage {
     pow: String,
     /// Without JavaScript: «подождите N секунд и нажмите «Войти»» (with a challenge only).
     wait_text: String,
-    /// «Войти по биометрии» is offered only when the issuer can be a WebAuthn relying party.
+    /// «Войти с ключом доступа» is offered only when the issuer can be a WebAuthn relying party.
     passkeys: bool,
 }
 

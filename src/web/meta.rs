@@ -10,13 +10,25 @@ pub struct ClientMeta {
     pub ip: String,
     pub user_agent: String,
     pub accept_language: Option<String>,
+    /// The language chosen with the switcher (its cookie), if any.
+    pub remembered_lang: Option<Lang>,
 }
 
 impl ClientMeta {
-    /// `?lang=`/`ui_locales` first, then Accept-Language, then Russian.
+    /// `?lang=`/`ui_locales` first, then the person's choice (cookie), then Accept-Language,
+    /// then Russian.
     pub fn lang(&self, explicit: Option<&str>) -> Lang {
-        Lang::choose(explicit, self.accept_language.as_deref())
+        Lang::pick(
+            explicit,
+            self.remembered_lang,
+            self.accept_language.as_deref(),
+        )
     }
+}
+
+/// The language the switcher's cookie remembers.
+pub fn remembered_lang(headers: &axum::http::HeaderMap) -> Option<Lang> {
+    super::cookies::get(headers, crate::lang::COOKIE).and_then(|c| Lang::from_code(&c))
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientMeta {
@@ -39,6 +51,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientMeta {
             ip,
             user_agent: header(axum::http::header::USER_AGENT).unwrap_or_default(),
             accept_language: header(axum::http::header::ACCEPT_LANGUAGE),
+            remembered_lang: remembered_lang(&parts.headers),
         })
     }
 }

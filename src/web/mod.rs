@@ -2,6 +2,7 @@
 
 pub mod assets;
 pub mod bank;
+pub mod chrome;
 pub mod contacts;
 pub mod cookies;
 pub mod csrf;
@@ -26,6 +27,7 @@ pub mod register;
 pub mod second_factor;
 pub mod security;
 pub mod security_activity;
+pub mod show;
 pub mod signature;
 pub mod signature_form;
 pub mod throttle;

@@ -10,11 +10,6 @@ use super::pages::{error_page_with_id, internal_error};
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use std::cell::Cell;
-
-tokio::task_local! {
-    static REQUEST_LANG: Cell<Lang>;
-}
 
 #[derive(Debug)]
 enum Kind {
@@ -73,13 +68,13 @@ impl PageError {
 
 /// The language of the request being served (Russian outside a request).
 pub fn request_lang() -> Lang {
-    REQUEST_LANG.try_with(Cell::get).unwrap_or(Lang::Ru)
+    Lang::of_request().unwrap_or(Lang::Ru)
 }
 
 /// A submitted form names its own language (`lang` field): from then on it is the request's, so
 /// an error raised further down is shown in it, as the form's pages are (no-op outside a request).
 pub fn set_request_lang(lang: Lang) {
-    let _ = REQUEST_LANG.try_with(|l| l.set(lang));
+    Lang::set_for_request(lang);
 }
 
 impl IntoResponse for PageError {
@@ -121,18 +116,22 @@ internal_from!(
     anyhow::Error
 );
 
-/// The language a page error falls back to, from the request's `?lang=` / `ui_locales` and
-/// Accept-Language (Russian when neither names a supported language).
+/// The language a page error falls back to, from the request's `?lang=` / `ui_locales`, the
+/// switcher's cookie and Accept-Language (Russian when none names a supported language).
 pub fn language_of(request: &Request) -> Lang {
     let query = super::params::Params::from_query(request.uri().query()).unwrap_or_default();
     let accept = request
         .headers()
         .get(axum::http::header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok());
-    Lang::choose(query.get("lang").or(query.get("ui_locales")), accept)
+    Lang::pick(
+        query.get("lang").or(query.get("ui_locales")),
+        super::meta::remembered_lang(request.headers()),
+        accept,
+    )
 }
 
 /// Runs `f` (the rest of a request) with `lang` as the language page errors fall back to.
 pub async fn with_request_lang<F: std::future::Future>(lang: Lang, f: F) -> F::Output {
-    REQUEST_LANG.scope(Cell::new(lang), f).await
+    Lang::scope(lang, f).await
 }

@@ -1,4 +1,4 @@
-//! «Войти по биометрии»: passwordless sign-in with a discoverable passkey, on its own or inside a
+//! «Войти с ключом доступа»: passwordless sign-in with a discoverable passkey, on its own or inside a
 //! pending authorization (`tx`). Two JSON calls made by /static/passkeys.js around
 //! `navigator.credentials.get`.
 

@@ -40,26 +40,6 @@ struct PasskeysPage {
     notice: Option<&'static str>,
 }
 
-/// "YYYY-MM-DD HH:MM UTC" for unix seconds (civil-from-days, Howard Hinnant's algorithm).
-pub fn format_utc(ts: i64) -> String {
-    let days = ts.div_euclid(86_400);
-    let secs = ts.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        secs / 3600,
-        (secs % 3600) / 60
-    )
-}
-
 /// What a script call answers: JSON, or the JSON refusal (`{"error", "message"}`).
 pub type JsonAnswer = Result<Response, Response>;
 
@@ -98,8 +78,8 @@ pub async fn page(
         .map(|r| PasskeyView {
             id: r.id,
             name: r.name,
-            created: format_utc(r.created_at),
-            last_used: r.last_used_at.map(format_utc),
+            created: Tr::new(lang).datetime(r.created_at),
+            last_used: r.last_used_at.map(|at| Tr::new(lang).datetime(at)),
             flagged: r.flagged_at.is_some(),
         })
         .collect();
@@ -348,16 +328,4 @@ pub async fn script() -> Response {
         include_str!("../../static/passkeys.js"),
     )
         .into_response()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::format_utc;
-
-    #[test]
-    fn unix_seconds_format_as_utc_date_and_time() {
-        assert_eq!(format_utc(0), "1970-01-01 00:00 UTC");
-        assert_eq!(format_utc(951_782_400), "2000-02-29 00:00 UTC");
-        assert_eq!(format_utc(1_798_761_599), "2026-12-31 23:59 UTC");
-    }
 }

@@ -36,6 +36,7 @@ pub async fn page(
     SignedIn(s): SignedIn,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
+    let tr = Tr::new(lang);
     let portals = permissions::of(&app, &s.account_id)
         .await?
         .into_iter()
@@ -43,7 +44,7 @@ pub async fn page(
             client_id: p.client_id,
             name: p.client_name,
             scopes: p.scopes,
-            since: when(p.since),
+            since: when(&tr, p.since),
         })
         .collect();
     let (csrf, cookie) = csrf::token(&headers, app.config.issuer_is_https());

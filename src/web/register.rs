@@ -148,15 +148,7 @@ pub async fn submit(
         given_name: fields.1,
         contact: fields.2,
     };
-    let e = match reg::start(
-        &app,
-        form,
-        tx.map(str::to_owned),
-        lang == Lang::En,
-        &meta.ip,
-    )
-    .await
-    {
+    let e = match reg::start(&app, form, tx.map(str::to_owned), lang, &meta.ip).await {
         // The same answer whether or not the contact is registered already (reg::start).
         Ok(id) => {
             return Ok(

@@ -49,8 +49,8 @@ impl Notice {
     }
 }
 
-/// Parks a login that needs a second factor and sends the browser to the second-step page; with
-/// SMS two-step login on, the code is sent right away. (The answer as it is, for the OIDC surface.)
+/// Parks a login that needs a second factor and sends the browser to the second-step page; when
+/// SMS is the only way, the code is sent right away (with an app too, only when the person asks). (The answer as it is, for the OIDC surface.)
 pub async fn ask(app: &Ctx, lang: Lang, pending: PendingStep, ip: &str) -> Response {
     begin(app, pending, ip)
         .await
@@ -61,7 +61,7 @@ pub async fn ask(app: &Ctx, lang: Lang, pending: PendingStep, ip: &str) -> Respo
 pub async fn begin(app: &Ctx, pending: PendingStep, ip: &str) -> Result<Response, PageError> {
     let methods = step::methods(app, &pending.account_id).await?;
     let id = step::begin(app, &pending).await?;
-    if methods.sms {
+    if methods.sms && !methods.totp {
         match step::send_sms(app, &id, ip).await {
             Ok(()) | Err(StepError::Sms(_)) => {}
             Err(e) => return Err(PageError::internal(&e)),

@@ -15,8 +15,6 @@ use axum::response::Response;
 
 /// How many login events the page shows.
 const HISTORY_ROWS: i64 = 30;
-/// Times are shown in Moscow time (UTC+3 all year since 2014).
-const MSK_OFFSET: i64 = 3 * 3600;
 
 pub struct SessionView {
     pub sid: String,
@@ -39,27 +37,6 @@ pub struct Activity {
     pub sessions: Vec<SessionView>,
     pub history: Vec<EventView>,
     pub alerts_on: bool,
-}
-
-/// "2026-12-01 21:43" in Moscow time.
-pub fn format_time(unix: i64) -> String {
-    let t = unix + MSK_OFFSET;
-    let (days, secs) = (t.div_euclid(86_400), t.rem_euclid(86_400));
-    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
-        secs / 3600,
-        secs % 3600 / 60
-    )
 }
 
 fn device_of(t: &Tr, ua: &str) -> String {
@@ -99,8 +76,8 @@ pub async fn load(app: &Ctx, t: &Tr, current: &SessionRow) -> Result<Activity, S
             sid: session::sid_of(&s),
             device: device_of(t, &s.user_agent),
             ip: s.ip.clone(),
-            started: format_time(s.created_at),
-            last_seen: format_time(s.last_seen),
+            started: t.datetime(s.created_at),
+            last_seen: t.datetime(s.last_seen),
             current: s.id_hash == current.id_hash,
         })
         .collect();
@@ -110,7 +87,7 @@ pub async fn load(app: &Ctx, t: &Tr, current: &SessionRow) -> Result<Activity, S
         .await?
         .into_iter()
         .map(|e| EventView {
-            at: format_time(e.at),
+            at: t.datetime(e.at),
             device: device_of(t, &e.user_agent),
             ip: e.ip,
             method_key: method_key(&e.method),
@@ -161,18 +138,4 @@ pub async fn set_alerts(State(app): State<Ctx>, f: SignedInForm) -> Result<Respo
     let on = f.form.get("alerts") == Some("on");
     factor_settings::set_login_alerts(&app, &f.session.account_id, on).await?;
     Ok(redirect_back(false))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn times_are_moscow_civil_time() {
-        // 2026-12-01 21:09:55 UTC is 2026-12-02 00:09 in Moscow.
-        assert_eq!(format_time(1_796_159_395), "2026-12-02 00:09");
-        assert_eq!(format_time(0), "1970-01-01 03:00");
-        // A leap day.
-        assert_eq!(format_time(1_709_164_800 - MSK_OFFSET), "2024-02-29 00:00");
-    }
 }

@@ -11,6 +11,7 @@ use crate::cache::CacheError;
 use crate::crypto;
 use crate::ctx::Ctx;
 use crate::identity::Contact;
+use crate::lang::{Lang, Tr};
 use crate::store::StoreError;
 use crate::store::audit::AuditEntry;
 use crate::store::qes::NewQesCertificate;
@@ -165,24 +166,12 @@ pub async fn start(
         ttl: CODE_TTL,
         secret: Secret::Digits,
     };
+    let t = Tr::new(if english { Lang::En } else { Lang::Ru });
     code_sender::issue(app, code, |code| {
-        if english {
-            (
-                "Electronic signature binding".to_string(),
-                format!(
-                    "Code to bind an electronic signature certificate to your account: {code}. \
-                     Do not share it. Valid for 5 min. If it was not you, change your password."
-                ),
-            )
-        } else {
-            (
-                "Привязка электронной подписи".to_string(),
-                format!(
-                    "Код для привязки сертификата электронной подписи к учётной записи: {code}. \
-                     Никому не сообщайте его. Действует 5 мин. Если это были не вы, смените пароль."
-                ),
-            )
-        }
+        (
+            t.s("notify.qes_code_subject"),
+            t.f("notify.qes_code_body", &[("code", code.into())]),
+        )
     })
     .await?;
     app.cache.put_json(&key(&id), &pending, CODE_TTL).await?;
@@ -259,12 +248,12 @@ pub async fn confirm(
         .await?;
     // A new way into the account: the person hears about it on the contact the code went to.
     if let Some(contact) = confirmed_contact(&app.store.identifiers(account_id).await?) {
+        let t = Tr::new(Lang::for_message(app.store.account_lang(account_id).await?));
         app.notifier
             .send(
                 &contact,
-                "Электронная подпись привязана",
-                "К вашей учётной записи привязан сертификат электронной подписи: теперь с ним можно \
-                 входить. Если это были не вы, смените пароль и отвяжите сертификат в настройках.",
+                &t.s("notify.qes_bound_subject"),
+                &t.s("notify.qes_bound_body"),
             )
             .await?;
     }

@@ -131,6 +131,7 @@ pub(super) async fn documents_page(
         .first()
         .is_some_and(|l| l.used_at.is_none() && l.expires_at > now);
     let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
+    let tr = Tr::new(lang);
     Ok(with_cookie(
         render(
             status,
@@ -146,16 +147,17 @@ pub(super) async fn documents_page(
                 events: events
                     .iter()
                     .map(|e| EventView {
-                        when: when(e.created_at),
+                        when: when(&tr, e.created_at),
                         level_key: level_key(&e.level),
                         method_key: method_key(&e.method),
                     })
                     .collect(),
                 feed: feed
                     .into_iter()
-                    .map(|f| (when(f.created_at), f.text))
+                    .map(|f| (when(&tr, f.created_at), f.text))
                     .collect(),
-                can_request_standard: !checking,
+                // Once the data is verified (standard or confirmed) the form is not offered again.
+                can_request_standard: !checking && account.level == levels::SIMPLIFIED,
                 can_order_letter: account.level == levels::STANDARD && !letter_pending,
                 letter_pending: letter_pending && account.level == levels::STANDARD,
                 bank_name: if account.level == levels::STANDARD

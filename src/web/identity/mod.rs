@@ -38,9 +38,9 @@ pub fn method_key(method: &str) -> &'static str {
     }
 }
 
-pub fn when(t: i64) -> String {
-    let (y, m, d, hh, mm, _) = crate::clock::utc_parts(t);
-    format!("{d:02}.{m:02}.{y} {hh:02}:{mm:02} UTC")
+/// A moment as every page shows it («2 декабря 2026, 16:38 МСК»).
+pub fn when(t: &Tr, at: i64) -> String {
+    t.datetime(at)
 }
 
 #[derive(Template)]
