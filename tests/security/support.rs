@@ -1,0 +1,75 @@
+//! What the attacks share: a server with one confidential portal and one person, tokens for them.
+
+use crate::common::*;
+use serde_json::Value;
+
+pub const CITIZEN: &str = "citizen@example.org";
+
+/// A server with a confidential portal registered at REDIRECT and a person CITIZEN:
+/// (server, client_id, client_secret).
+pub async fn portal(backend: &Backend) -> (TestServer, String, String) {
+    let t = TestServer::start(backend).await;
+    let (client_id, secret) = t.add_client(REDIRECT, false).await;
+    t.add_person(CITIZEN).await;
+    (t, client_id, secret.expect("a confidential client"))
+}
+
+/// PKCE parameters of a fresh pair (the verifier thrown away: the request is meant to fail).
+pub fn pkce_params() -> Vec<(&'static str, &'static str)> {
+    let (_, challenge) = pkce_pair();
+    vec![
+        ("code_challenge", Box::leak(challenge.into_boxed_str())),
+        ("code_challenge_method", "S256"),
+    ]
+}
+
+/// CITIZEN signs in for the portal in a fresh browser; the token response.
+pub async fn tokens_of(t: &TestServer, client_id: &str, secret: &str) -> Value {
+    let browser = Browser::new(&t.base);
+    tokens_in(t, &browser, client_id, secret).await
+}
+
+/// As `tokens_of`, in `browser` (which keeps the session).
+pub async fn tokens_in(t: &TestServer, browser: &Browser, client_id: &str, secret: &str) -> Value {
+    let (code, verifier) = obtain_code(t, browser, client_id, CITIZEN).await;
+    let (status, tokens) = redeem(t, client_id, secret, &code, &verifier).await;
+    assert_eq!(status, 200, "{tokens}");
+    tokens
+}
+
+pub async fn refresh_with(
+    t: &TestServer,
+    client_id: &str,
+    secret: &str,
+    tokens: &Value,
+) -> (u16, Value) {
+    token_request(
+        t,
+        client_id,
+        secret,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+        ],
+    )
+    .await
+}
+
+/// A compact JWS with this header and payload and a junk signature (for attacks that must fail
+/// before any key is found).
+pub fn forged_jwt(header: &Value, payload: &Value, signature: &str) -> String {
+    use base64::Engine;
+    let b64 = |v: &Value| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string().as_bytes())
+    };
+    format!("{}.{}.{signature}", b64(header), b64(payload))
+}
+
+/// The ID token's header and payload, re-encoded under `header` with the original signature
+/// (or none).
+pub fn resigned(token: &str, header: &Value, signature: &str) -> String {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).unwrap();
+    let h = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(header.to_string().as_bytes());
+    format!("{h}.{payload}.{signature}")
+}
