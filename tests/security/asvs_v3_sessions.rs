@@ -170,7 +170,17 @@ async fn asvs_v3_3_ending_all_sessions_ends_a_stolen_copy() {
         let (stolen, _) = signed_in_with_cookie(&t).await;
         let owner = fresh_signed_in(&t.base, CITIZEN).await;
         let page = page_at(&owner, "/account").await;
-        let res = owner.submit(&page, "/account/sessions/end-all", &[]).await;
+        let csrf = hidden_fields(&page)
+            .into_iter()
+            .find(|(n, _)| n == "csrf")
+            .expect("the form's CSRF token");
+        let res = owner
+            .http
+            .post(format!("{}/account/sessions/end-all", t.base))
+            .form(&[csrf])
+            .send()
+            .await
+            .unwrap();
         assert!(res.status().is_redirection(), "{}", res.status());
         assert!(!account_opens_with(&t, &stolen).await, "{}", backend.name());
     }

@@ -6,38 +6,6 @@ use crate::support::*;
 use josekit::jws::{ES256, HS256, JwsSigner};
 use serde_json::{Value, json};
 
-fn b64(bytes: &[u8]) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-fn part(token: &str, i: usize) -> Value {
-    use base64::Engine;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(token.split('.').nth(i).unwrap())
-        .unwrap();
-    serde_json::from_slice(&bytes).unwrap()
-}
-
-/// `header`.`claims` signed by `signer`.
-fn signed_by(signer: &dyn JwsSigner, header: &Value, claims: &Value) -> String {
-    let msg = format!(
-        "{}.{}",
-        b64(header.to_string().as_bytes()),
-        b64(claims.to_string().as_bytes())
-    );
-    let sig = signer.sign(msg.as_bytes()).unwrap();
-    format!("{msg}.{}", b64(&sig))
-}
-
-/// The attacker's own P-256 key: (signer, public JWK).
-fn attacker_key() -> (Box<dyn JwsSigner>, Value) {
-    let pair = ES256.generate_key_pair().unwrap();
-    let signer = ES256.signer_from_jwk(&pair.to_jwk_private_key()).unwrap();
-    let public: Value = serde_json::to_value(pair.to_jwk_public_key().as_ref()).unwrap();
-    (Box::new(signer), public)
-}
-
 /// A server, a portal and a real ID token of CITIZEN for it.
 async fn with_id_token(backend: &Backend) -> (TestServer, String, String, String) {
     let (t, client_id, secret) = portal(backend).await;
@@ -264,19 +232,47 @@ async fn oidc_unsigned_request_object_is_refused() {
         );
         let url = authorize_url(&t.base, &client_id, REDIRECT, &[("request", &request)]);
         let res = Browser::new(&t.base).get(&url).await;
-        let back = location(&res).unwrap_or_default();
-        assert_eq!(
-            query_param(&back, "error").as_deref(),
-            Some("invalid_request_object"),
-            "{back} on {}",
-            backend.name()
-        );
-        assert_eq!(query_param(&back, "code"), None);
+        match location(&res) {
+            Some(back) => {
+                assert!(back.starts_with(REDIRECT), "{back}");
+                assert_eq!(
+                    query_param(&back, "error").as_deref(),
+                    Some("invalid_request_object"),
+                    "{back} on {}",
+                    backend.name()
+                );
+                assert_eq!(query_param(&back, "code"), None);
+            }
+            None => assert_eq!(res.status(), 400, "{}", backend.name()),
+        }
     }
 }
 
-/// POST /token with a client assertion (and nothing else authenticating the client).
-async fn assertion_is_refused(t: &TestServer, client_id: &str, assertion: &str) {
+/// A private_key_jwt client whose registered key is an ES256 key with kid "k1":
+/// (server, client_id, the client's genuine signer, its public JWK).
+async fn key_client(backend: &Backend) -> (TestServer, String, Box<dyn JwsSigner>, Value) {
+    let t = TestServer::start(backend).await;
+    let (signer, mut public) = attacker_key();
+    public["kid"] = json!("k1");
+    let (client, _) = vhod::clients::register(
+        &t.app.store,
+        vhod::clients::NewClient {
+            name: "Ведомство с ключом".into(),
+            grant_types: vec!["client_credentials".into()],
+            scopes: vec!["api".into()],
+            auth_method: Some(vhod::clients::AuthMethod::PrivateKeyJwt),
+            jwks: Some(json!({ "keys": [public] }).to_string()),
+            ..vhod::clients::NewClient::default()
+        },
+    )
+    .await
+    .unwrap();
+    (t, client.id.to_string(), signer, public)
+}
+
+/// POST /token with a client assertion (and nothing else authenticating the client):
+/// (status, JSON).
+async fn with_assertion(t: &TestServer, client_id: &str, assertion: &str) -> (u16, Value) {
     let res = no_redirect_client()
         .post(format!("{}/token", t.base))
         .form(&[
@@ -291,10 +287,32 @@ async fn assertion_is_refused(t: &TestServer, client_id: &str, assertion: &str) 
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 401, "{}", t.backend.name());
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(body["error"], "invalid_client");
-    assert!(body.get("access_token").is_none());
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// The genuine assertion is accepted; `forge` (given the genuine signer, the registered JWK and
+/// fresh claims) is refused with 401 invalid_client and no token.
+async fn forged_assertion_is_refused(forge: impl Fn(&dyn JwsSigner, &Value, &Value) -> String) {
+    for backend in backends() {
+        let (t, client_id, signer, public) = key_client(&backend).await;
+        let genuine = signed_by(
+            signer.as_ref(),
+            &json!({"alg": "ES256", "kid": "k1"}),
+            &assertion_claims(&t, &client_id),
+        );
+        let (status, body) = with_assertion(&t, &client_id, &genuine).await;
+        assert_eq!(status, 200, "the genuine assertion works: {body}");
+        let forged = forge(signer.as_ref(), &public, &assertion_claims(&t, &client_id));
+        let (status, body) = with_assertion(&t, &client_id, &forged).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (401, Some("invalid_client")),
+            "{} {body}",
+            backend.name()
+        );
+        assert!(body.get("access_token").is_none());
+    }
 }
 
 fn assertion_claims(t: &TestServer, client_id: &str) -> Value {
@@ -305,40 +323,60 @@ fn assertion_claims(t: &TestServer, client_id: &str) -> Value {
 
 #[tokio::test]
 async fn oidc_client_assertion_alg_none_is_refused() {
-    for backend in backends() {
-        let (t, client_id, _) = portal(&backend).await;
-        let forged = forged_jwt(
-            &json!({"alg": "none"}),
-            &assertion_claims(&t, &client_id),
-            "",
-        );
-        assertion_is_refused(&t, &client_id, &forged).await;
-    }
+    forged_assertion_is_refused(|_, _, claims| {
+        forged_jwt(&json!({"alg": "none", "kid": "k1"}), claims, "")
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn oidc_client_assertion_signed_by_an_embedded_jwk_is_refused() {
-    for backend in backends() {
-        let (t, client_id, _) = portal(&backend).await;
-        let (signer, jwk) = attacker_key();
-        let header = json!({"alg": "ES256", "jwk": jwk});
-        let forged = signed_by(signer.as_ref(), &header, &assertion_claims(&t, &client_id));
-        assertion_is_refused(&t, &client_id, &forged).await;
-    }
+    forged_assertion_is_refused(|_, _, claims| {
+        let (attacker, mut jwk) = attacker_key();
+        jwk["kid"] = json!("k1");
+        signed_by(
+            attacker.as_ref(),
+            &json!({"alg": "ES256", "kid": "k1", "jwk": jwk}),
+            claims,
+        )
+    })
+    .await;
 }
 
 #[tokio::test]
-async fn oidc_client_assertion_hs256_keyed_with_the_client_id_is_refused() {
-    for backend in backends() {
-        let (t, client_id, _) = portal(&backend).await;
-        let signer = HS256.signer_from_bytes(client_id.as_bytes()).unwrap();
-        let forged = signed_by(
-            &signer,
-            &json!({"alg": "HS256"}),
-            &assertion_claims(&t, &client_id),
-        );
-        assertion_is_refused(&t, &client_id, &forged).await;
-    }
+async fn oidc_client_assertion_hs256_keyed_with_the_registered_public_key_is_refused() {
+    forged_assertion_is_refused(|_, public, claims| {
+        let signer = HS256
+            .signer_from_bytes(public.to_string().as_bytes())
+            .unwrap();
+        signed_by(&signer, &json!({"alg": "HS256", "kid": "k1"}), claims)
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn oidc_client_assertion_with_an_unknown_crit_extension_is_refused() {
+    forged_assertion_is_refused(|genuine, _, claims| {
+        signed_by(
+            genuine,
+            &json!({"alg": "ES256", "kid": "k1", "crit": ["urn:x"], "urn:x": 1}),
+            claims,
+        )
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn oidc_client_assertion_jku_pointing_elsewhere_is_refused() {
+    forged_assertion_is_refused(|_, _, claims| {
+        let (attacker, _) = attacker_key();
+        signed_by(
+            attacker.as_ref(),
+            &json!({"alg": "ES256", "kid": "evil", "jku": "http://127.0.0.1:9/jwks"}),
+            claims,
+        )
+    })
+    .await;
 }
 
 /// A DPoP proof at the token endpoint of a real code redemption: refused with invalid_dpop_proof.

@@ -1,6 +1,7 @@
 //! What the attacks share: a server with one confidential portal and one person, tokens for them.
 
 use crate::common::*;
+use josekit::jws::{ES256, JwsSigner};
 use serde_json::Value;
 
 pub const CITIZEN: &str = "citizen@example.org";
@@ -72,4 +73,36 @@ pub fn resigned(token: &str, header: &Value, signature: &str) -> String {
     let payload = token.split('.').nth(1).unwrap();
     let h = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(header.to_string().as_bytes());
     format!("{h}.{payload}.{signature}")
+}
+
+pub fn b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub fn part(token: &str, i: usize) -> Value {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token.split('.').nth(i).unwrap())
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+/// `header`.`claims` signed by `signer`.
+pub fn signed_by(signer: &dyn JwsSigner, header: &Value, claims: &Value) -> String {
+    let msg = format!(
+        "{}.{}",
+        b64(header.to_string().as_bytes()),
+        b64(claims.to_string().as_bytes())
+    );
+    let sig = signer.sign(msg.as_bytes()).unwrap();
+    format!("{msg}.{}", b64(&sig))
+}
+
+/// The attacker's own P-256 key: (signer, public JWK).
+pub fn attacker_key() -> (Box<dyn JwsSigner>, Value) {
+    let pair = ES256.generate_key_pair().unwrap();
+    let signer = ES256.signer_from_jwk(&pair.to_jwk_private_key()).unwrap();
+    let public: Value = serde_json::to_value(pair.to_jwk_public_key().as_ref()).unwrap();
+    (Box::new(signer), public)
 }
