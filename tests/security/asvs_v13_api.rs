@@ -7,10 +7,11 @@ use crate::support::*;
 
 const EVIL_ORIGIN: &str = "https://evil.example";
 
-fn allows_origin(res: &reqwest::Response) -> Option<String> {
+/// Whether the response lets a page of EVIL_ORIGIN (or of any origin) read it.
+fn grants_foreign_origin(res: &reqwest::Response) -> bool {
     res.headers()
         .get("access-control-allow-origin")
-        .map(|v| v.to_str().unwrap().to_string())
+        .is_some_and(|v| v == EVIL_ORIGIN || v == "*")
 }
 
 #[tokio::test]
@@ -25,10 +26,10 @@ async fn asvs_v13_1_cors_token_endpoint_does_not_answer_a_foreign_origin() {
             .send()
             .await
             .unwrap();
-        let acao = allows_origin(&res);
         assert!(
-            acao.is_none() || acao.as_deref() != Some(EVIL_ORIGIN) && acao.as_deref() != Some("*"),
-            "{acao:?} on {}",
+            !grants_foreign_origin(&res),
+            "{:?} on {}",
+            res.headers().get("access-control-allow-origin"),
             backend.name()
         );
         assert!(
@@ -52,10 +53,10 @@ async fn asvs_v13_1_cors_preflight_to_userinfo_and_introspect_is_not_granted() {
                 .send()
                 .await
                 .unwrap();
-            let acao = allows_origin(&res);
             assert!(
-                acao.as_deref() != Some(EVIL_ORIGIN) && acao.as_deref() != Some("*"),
-                "{path}: {acao:?} on {}",
+                !grants_foreign_origin(&res),
+                "{path}: {:?} on {}",
+                res.headers().get("access-control-allow-origin"),
                 backend.name()
             );
             assert!(

@@ -3,6 +3,7 @@
 
 use crate::common::*;
 use crate::support::*;
+use josekit::jwk::KeyPair;
 use josekit::jws::{ES256, HS256, JwsSigner};
 use serde_json::{Value, json};
 
@@ -443,7 +444,7 @@ async fn oidc_dpop_proof_with_a_private_key_in_the_header_is_refused() {
         let pair = ES256.generate_key_pair().unwrap();
         let private = pair.to_jwk_private_key();
         let signer = ES256.signer_from_jwk(&private).unwrap();
-        let jwk: Value = serde_json::to_value(private.as_ref()).unwrap();
+        let jwk = Value::Object(private.into());
         signed_by(
             &signer,
             &json!({"alg": "ES256", "typ": "dpop+jwt", "jwk": jwk}),

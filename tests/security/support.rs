@@ -1,6 +1,7 @@
 //! What the attacks share: a server with one confidential portal and one person, tokens for them.
 
 use crate::common::*;
+use josekit::jwk::KeyPair;
 use josekit::jws::{ES256, JwsSigner};
 use serde_json::Value;
 
@@ -15,11 +16,14 @@ pub async fn portal(backend: &Backend) -> (TestServer, String, String) {
     (t, client_id, secret.expect("a confidential client"))
 }
 
-/// PKCE parameters of a fresh pair (the verifier thrown away: the request is meant to fail).
-pub fn pkce_params() -> Vec<(&'static str, &'static str)> {
-    let (_, challenge) = pkce_pair();
-    vec![
-        ("code_challenge", Box::leak(challenge.into_boxed_str())),
+/// PKCE parameters with RFC 7636's example challenge (these requests are meant to fail, so no
+/// verifier is kept).
+pub fn pkce_params() -> [(&'static str, &'static str); 2] {
+    [
+        (
+            "code_challenge",
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        ),
         ("code_challenge_method", "S256"),
     ]
 }
@@ -103,6 +107,6 @@ pub fn signed_by(signer: &dyn JwsSigner, header: &Value, claims: &Value) -> Stri
 pub fn attacker_key() -> (Box<dyn JwsSigner>, Value) {
     let pair = ES256.generate_key_pair().unwrap();
     let signer = ES256.signer_from_jwk(&pair.to_jwk_private_key()).unwrap();
-    let public: Value = serde_json::to_value(pair.to_jwk_public_key().as_ref()).unwrap();
+    let public = Value::Object(pair.to_jwk_public_key().into());
     (Box::new(signer), public)
 }
