@@ -37,7 +37,7 @@ async fn asvs_v5_3_3_xss_in_a_client_name_is_escaped_on_the_consent_page() {
         let (_, challenge) = pkce_pair();
         let url = authorize_url(
             &t.base,
-            &c.id.to_string(),
+            c.id.as_ref(),
             REDIRECT,
             &[
                 ("code_challenge", &challenge),
