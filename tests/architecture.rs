@@ -23,6 +23,7 @@ const INFRASTRUCTURE: [&str; 13] = [
     "outbound",
     "relying_party",
     "request_id",
+    "metrics",
     "ctx",
 ];
 const DOMAIN: [&str; 3] = ["identity", "authn", "clients"];
