@@ -44,14 +44,14 @@ pub fn http_request(route: &str, method: &str, status: u16, seconds: f64) {
         ("method", method.to_owned()),
         ("status", status.to_string()),
     ];
-    metrics::counter!("vhod_http_requests_total", &labels).increment(1);
-    metrics::histogram!("vhod_http_request_duration_seconds", &labels).record(seconds);
+    ::metrics::counter!("vhod_http_requests_total", &labels).increment(1);
+    ::metrics::histogram!("vhod_http_request_duration_seconds", &labels).record(seconds);
 }
 
 /// A recorded sign-in attempt (login events: method `pwd`, `otp`, `hwk` …; result `ok`, `fail`,
 /// `locked` …: a small fixed set each).
 pub fn sign_in(method: &str, result: &str) {
-    metrics::counter!(
+    ::metrics::counter!(
         "vhod_sign_ins_total",
         "method" => method.to_owned(),
         "result" => result.to_owned()
@@ -67,7 +67,7 @@ pub fn tokens_issued(grant: &str, client_id: &str, issued: bool) {
     } else {
         "vhod_token_refusals_total"
     };
-    metrics::counter!(name, "grant" => grant.to_owned(), "client" => client_id.to_owned())
+    ::metrics::counter!(name, "grant" => grant.to_owned(), "client" => client_id.to_owned())
         .increment(1);
 }
 
@@ -78,41 +78,41 @@ pub fn otp<T, E>(to: &crate::types::Contact, result: Result<T, E>) -> Result<T, 
         crate::types::Contact::Email(_) => "email",
     };
     let outcome = if result.is_ok() { "sent" } else { "failed" };
-    metrics::counter!("vhod_otp_total", "channel" => channel, "result" => outcome).increment(1);
+    ::metrics::counter!("vhod_otp_total", "channel" => channel, "result" => outcome).increment(1);
     result
 }
 
 /// An account locked after too many failed attempts.
 pub fn lockout() {
-    metrics::counter!("vhod_lockouts_total").increment(1);
+    ::metrics::counter!("vhod_lockouts_total").increment(1);
 }
 
 /// A registry check finished: `outcome` confirmed / refused / failed / retry.
 pub fn registry_check(outcome: &'static str) {
-    metrics::counter!("vhod_registry_checks_total", "outcome" => outcome).increment(1);
+    ::metrics::counter!("vhod_registry_checks_total", "outcome" => outcome).increment(1);
 }
 
 /// A cache (memory or Redis) operation failed: the cache is unreachable.
 pub fn cache_error() {
-    metrics::counter!("vhod_cache_errors_total").increment(1);
+    ::metrics::counter!("vhod_cache_errors_total").increment(1);
     dependency_down("cache");
 }
 
 /// The durable job queue: jobs due or waiting, and the age of the oldest due one.
 pub fn job_queue(depth: i64, oldest_age_secs: i64) {
-    metrics::gauge!("vhod_job_queue_depth").set(depth as f64);
-    metrics::gauge!("vhod_job_queue_oldest_age_seconds").set(oldest_age_secs as f64);
+    ::metrics::gauge!("vhod_job_queue_depth").set(depth as f64);
+    ::metrics::gauge!("vhod_job_queue_oldest_age_seconds").set(oldest_age_secs as f64);
 }
 
 /// The database pool: connections in use and idle.
 pub fn db_pool(in_use: u32, idle: u32) {
-    metrics::gauge!("vhod_db_pool_connections", "state" => "in_use").set(f64::from(in_use));
-    metrics::gauge!("vhod_db_pool_connections", "state" => "idle").set(f64::from(idle));
+    ::metrics::gauge!("vhod_db_pool_connections", "state" => "in_use").set(f64::from(in_use));
+    ::metrics::gauge!("vhod_db_pool_connections", "state" => "idle").set(f64::from(idle));
 }
 
 /// The age of the active signing key of one algorithm.
 pub fn key_age(alg: &str, age_secs: i64) {
-    metrics::gauge!("vhod_signing_key_age_seconds", "alg" => alg.to_owned()).set(age_secs as f64);
+    ::metrics::gauge!("vhod_signing_key_age_seconds", "alg" => alg.to_owned()).set(age_secs as f64);
 }
 
 tokio::task_local! {
@@ -121,9 +121,7 @@ tokio::task_local! {
 }
 
 /// Runs `f` (one request) so that [`dependency_down`] inside it is seen by [`unreachable_in`].
-pub async fn watch_dependencies<F: std::future::Future>(
-    f: F,
-) -> (F::Output, Option<&'static str>) {
+pub async fn watch_dependencies<F: std::future::Future>(f: F) -> (F::Output, Option<&'static str>) {
     UNREACHABLE
         .scope(std::cell::Cell::new(None), async move {
             let out = f.await;
@@ -135,7 +133,7 @@ pub async fn watch_dependencies<F: std::future::Future>(
 /// A dependency (`"database"`, `"cache"`) could not be reached: counted, and noted for the request
 /// being served so its failure is answered 503 with Retry-After instead of 500.
 pub fn dependency_down(which: &'static str) {
-    metrics::counter!("vhod_dependency_unreachable_total", "dependency" => which).increment(1);
+    ::metrics::counter!("vhod_dependency_unreachable_total", "dependency" => which).increment(1);
     let _ = UNREACHABLE.try_with(|u| u.set(Some(which)));
 }
 

@@ -24,7 +24,14 @@ struct Redis(std::process::Child);
 impl Redis {
     async fn start(port: u16) -> Redis {
         let child = std::process::Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--save", "", "--appendonly", "no"])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
             .stdout(std::process::Stdio::null())
             .spawn()
             .expect("redis-server is installed (apt-get install redis-server)");
@@ -78,17 +85,29 @@ async fn redis_away_answers_503_with_retry_after_and_the_node_recovers_by_itself
     let t = TestServer::start_with(&backend, config).await;
     let (client_id, _) = t.add_client(REDIRECT, false).await;
     let (status, _, _) = authorize(&t.base, &client_id).await;
-    assert!(matches!(status, 200 | 302 | 303), "authorize answers {status}");
+    assert!(
+        matches!(status, 200 | 302 | 303),
+        "authorize answers {status}"
+    );
     assert_eq!(readiness(&t.base).await.0, 200);
 
     drop(redis);
     let (status, retry, took) = authorize(&t.base, &client_id).await;
-    assert_eq!(status, 503, "a request needing the cache while Redis is down");
+    assert_eq!(
+        status, 503,
+        "a request needing the cache while Redis is down"
+    );
     assert!(
-        retry.as_deref().and_then(|r| r.parse::<u64>().ok()).is_some(),
+        retry
+            .as_deref()
+            .and_then(|r| r.parse::<u64>().ok())
+            .is_some(),
         "Retry-After in seconds: {retry:?}"
     );
-    assert!(took < Duration::from_secs(4), "answered in {took:?}, not hung");
+    assert!(
+        took < Duration::from_secs(4),
+        "answered in {took:?}, not hung"
+    );
     let (status, body) = readiness(&t.base).await;
     assert_eq!(status, 503);
     assert_eq!(body["cache"], "unreachable", "{body}");
@@ -106,13 +125,17 @@ async fn redis_away_answers_503_with_retry_after_and_the_node_recovers_by_itself
     let mut recovered = false;
     for _ in 0..50 {
         if matches!(authorize(&t.base, &client_id).await.0, 200 | 302 | 303)
-            && readiness(&t.base).await.0 == 200 {
+            && readiness(&t.base).await.0 == 200
+        {
             recovered = true;
             break;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert!(recovered, "the node serves again within 10 s of Redis returning");
+    assert!(
+        recovered,
+        "the node serves again within 10 s of Redis returning"
+    );
     let b = Browser::new(&t.base);
     t.add_person("back@example.org").await;
     assert_eq!(

@@ -31,7 +31,9 @@ impl Cache {
         if url == "memory" {
             Ok(Cache::Memory(MemoryCache::default()))
         } else if url.starts_with("redis://") || url.starts_with("rediss://") {
-            Ok(Cache::Redis(RedisCache::connect(url, prefix, timeout).await?))
+            Ok(Cache::Redis(
+                RedisCache::connect(url, prefix, timeout).await?,
+            ))
         } else {
             Err(CacheError::Unavailable(format!(
                 "cache.url must be \"memory\" or redis://…, got {url}"

@@ -77,11 +77,14 @@ impl RedisCache {
     }
 
     pub async fn put(&self, key: &str, value: &str, ttl_secs: i64) -> Result<(), CacheError> {
-        self.run(&redis::cmd("SET")
-            .arg(self.key(key))
-            .arg(value)
-            .arg("EX")
-            .arg(ttl_secs.max(1))).await
+        self.run(
+            &redis::cmd("SET")
+                .arg(self.key(key))
+                .arg(value)
+                .arg("EX")
+                .arg(ttl_secs.max(1)),
+        )
+        .await
     }
 
     pub async fn put_if_absent(
@@ -90,34 +93,39 @@ impl RedisCache {
         value: &str,
         ttl_secs: i64,
     ) -> Result<bool, CacheError> {
-        let set: Option<String> = self.run(&redis::cmd("SET")
-            .arg(self.key(key))
-            .arg(value)
-            .arg("NX")
-            .arg("EX")
-            .arg(ttl_secs.max(1))).await?;
+        let set: Option<String> = self
+            .run(
+                &redis::cmd("SET")
+                    .arg(self.key(key))
+                    .arg(value)
+                    .arg("NX")
+                    .arg("EX")
+                    .arg(ttl_secs.max(1)),
+            )
+            .await?;
         Ok(set.is_some())
     }
 
     /// INCR and, on the first increment, EXPIRE in one server-side script (atomic on the server).
     pub async fn incr(&self, key: &str, ttl_secs: i64) -> Result<i64, CacheError> {
-        self.run(&redis::cmd("EVAL")
-            .arg(
-                "local n = redis.call('INCR', KEYS[1]) \
+        self.run(
+            &redis::cmd("EVAL")
+                .arg(
+                    "local n = redis.call('INCR', KEYS[1]) \
                  if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n",
-            )
-            .arg(1)
-            .arg(self.key(key))
-            .arg(ttl_secs.max(1))).await
+                )
+                .arg(1)
+                .arg(self.key(key))
+                .arg(ttl_secs.max(1)),
+        )
+        .await
     }
 
     pub async fn get(&self, key: &str) -> Result<Option<String>, CacheError> {
-        self.run(&redis::cmd("GET")
-            .arg(self.key(key))).await
+        self.run(&redis::cmd("GET").arg(self.key(key))).await
     }
 
     pub async fn take(&self, key: &str) -> Result<Option<String>, CacheError> {
-        self.run(&redis::cmd("GETDEL")
-            .arg(self.key(key))).await
+        self.run(&redis::cmd("GETDEL").arg(self.key(key))).await
     }
 }

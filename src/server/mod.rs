@@ -117,5 +117,9 @@ pub async fn build_apps(config: Config, clock: Clock) -> anyhow::Result<(Router,
     let state = AppState {
         oidc: OidcState::new(ctx.clone()),
     };
-    Ok((router::router(state.clone()), router::ops_router(state), ctx))
+    Ok((
+        router::router(state.clone()),
+        router::ops_router(state),
+        ctx,
+    ))
 }

@@ -21,8 +21,7 @@ pub async fn layer(request: Request, next: Next) -> Response {
         .map_or("unmatched", MatchedPath::as_str)
         .to_owned();
     let method = request.method().as_str().to_owned();
-    let (mut response, unreachable) =
-        crate::metrics::watch_dependencies(next.run(request)).await;
+    let (mut response, unreachable) = crate::metrics::watch_dependencies(next.run(request)).await;
     if let Some(which) = unreachable
         && response.status().is_server_error()
     {

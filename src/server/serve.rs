@@ -56,10 +56,16 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         served = &mut server => return served.map_err(Into::into),
         () = super::shutdown::signal() => {}
     }
-    tracing::info!(grace_secs = grace.as_secs(), "stopping: no new connections, finishing requests");
+    tracing::info!(
+        grace_secs = grace.as_secs(),
+        "stopping: no new connections, finishing requests"
+    );
     let _ = stop_tx.send(true);
     let deadline = tokio::time::Instant::now() + grace;
-    if tokio::time::timeout_at(deadline, &mut server).await.is_err() {
+    if tokio::time::timeout_at(deadline, &mut server)
+        .await
+        .is_err()
+    {
         tracing::warn!("requests still running after server.shutdown_secs: stopping anyway");
     }
     // The worker claims nothing more; the job it runs may finish until the deadline, else the task
