@@ -30,7 +30,9 @@ async fn documents_under_check_show_as_not_verified_and_give_the_person_nothing_
             gender: "M".into(),
         };
         let id = AccountId::new(account.clone());
-        let check = retry_busy(|| levels::request_standard(&t.app, &id, &request)).await;
+        let check = levels::request_standard(&t.app, &id, &request)
+            .await
+            .unwrap();
         levels::run_check(&t.app, &check).await.unwrap();
         register_portal_with_consent(&t, &account).await;
         let oid = t.app.store.person_oid(&account).await.unwrap();

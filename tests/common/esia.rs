@@ -50,26 +50,8 @@ async fn check(t: &TestServer, check_id: &str) {
     levels::run_check(&t.app, check_id).await.unwrap();
 }
 
-/// Runs a submission again when SQLite refused it as busy: a read-then-write transaction that meets
-/// the worker's concurrent commit (WAL) fails at once instead of waiting — a store limitation this
-/// setup is not about (reported; the behaviour under test starts after the setup).
-pub async fn retry_busy<T, E: std::fmt::Debug, F: std::future::Future<Output = Result<T, E>>>(
-    mut attempt: impl FnMut() -> F,
-) -> T {
-    for _ in 0..4 {
-        match attempt().await {
-            Ok(v) => return v,
-            Err(e) if format!("{e:?}").contains("database is locked") => {
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await
-            }
-            Err(e) => panic!("{e:?}"),
-        }
-    }
-    attempt().await.unwrap()
-}
-
 async fn add_record(t: &TestServer, account: &AccountId, record: Record) {
-    let check_id = retry_busy(|| records::submit(&t.app, account, &record)).await;
+    let check_id = records::submit(&t.app, account, &record).await.unwrap();
     check(t, &check_id).await;
 }
 
@@ -104,7 +86,9 @@ pub async fn person_with_everything(t: &TestServer) -> EsiaPerson {
         birthplace: "г. Тверь".into(),
         gender: "M".into(),
     };
-    let check_id = retry_busy(|| levels::request_standard(&t.app, &id, &request)).await;
+    let check_id = levels::request_standard(&t.app, &id, &request)
+        .await
+        .unwrap();
     check(t, &check_id).await;
     assert!(
         levels::confirm(&t.app, &id, ConfirmMethod::ServiceCentre, "{}", "operator")
