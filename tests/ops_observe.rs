@@ -63,7 +63,7 @@ async fn health_readiness_and_metrics_by_route_template() {
         let b = Browser::new(&t.base);
         assert_eq!(
             login::password_status(&b, "metrics@example.org", "wrong-password-1").await,
-            200
+            401
         );
         let (status, text) = get(format!("{}/metrics", t.base)).await;
         assert_eq!(status, 200);
