@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-const INFRASTRUCTURE: [&str; 13] = [
+const INFRASTRUCTURE: [&str; 14] = [
     "types",
     "lang",
     "config",
