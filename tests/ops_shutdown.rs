@@ -23,7 +23,7 @@ async fn start_binary(shutdown_secs: u64) -> (std::process::Child, String) {
     let dir = std::env::temp_dir().join(format!("vhod-ops-{}", uuid::Uuid::now_v7().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     let base = format!("http://127.0.0.1:{port}");
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_vhod"))
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_vhod"))
         .arg("serve")
         .env("VHOD_SERVER__BIND", format!("127.0.0.1:{port}"))
         .env("VHOD_SERVER__ISSUER", &base)
@@ -48,6 +48,8 @@ async fn start_binary(shutdown_secs: u64) -> (std::process::Child, String) {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("vhod did not answer /healthz within 30 s");
 }
 

@@ -78,7 +78,7 @@ impl RedisCache {
 
     pub async fn put(&self, key: &str, value: &str, ttl_secs: i64) -> Result<(), CacheError> {
         self.run(
-            &redis::cmd("SET")
+            redis::cmd("SET")
                 .arg(self.key(key))
                 .arg(value)
                 .arg("EX")
@@ -95,7 +95,7 @@ impl RedisCache {
     ) -> Result<bool, CacheError> {
         let set: Option<String> = self
             .run(
-                &redis::cmd("SET")
+                redis::cmd("SET")
                     .arg(self.key(key))
                     .arg(value)
                     .arg("NX")
@@ -109,7 +109,7 @@ impl RedisCache {
     /// INCR and, on the first increment, EXPIRE in one server-side script (atomic on the server).
     pub async fn incr(&self, key: &str, ttl_secs: i64) -> Result<i64, CacheError> {
         self.run(
-            &redis::cmd("EVAL")
+            redis::cmd("EVAL")
                 .arg(
                     "local n = redis.call('INCR', KEYS[1]) \
                  if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n",
@@ -122,10 +122,10 @@ impl RedisCache {
     }
 
     pub async fn get(&self, key: &str) -> Result<Option<String>, CacheError> {
-        self.run(&redis::cmd("GET").arg(self.key(key))).await
+        self.run(redis::cmd("GET").arg(self.key(key))).await
     }
 
     pub async fn take(&self, key: &str) -> Result<Option<String>, CacheError> {
-        self.run(&redis::cmd("GETDEL").arg(self.key(key))).await
+        self.run(redis::cmd("GETDEL").arg(self.key(key))).await
     }
 }
