@@ -39,6 +39,7 @@ pub struct Config {
     pub outbound: Outbound,
     pub branding: Branding,
     pub esia: Esia,
+    pub log: Log,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -48,6 +49,10 @@ pub struct Server {
     pub issuer: String,
     pub hsts_include_subdomains: bool,
     pub trusted_proxies: String,
+    /// A second address serving only /metrics, /healthz and /readyz; empty = the main address does.
+    pub admin_bind: String,
+    /// On SIGTERM, how long in-flight requests and the running job may take before the exit.
+    pub shutdown_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -56,6 +61,8 @@ pub struct Database {
     pub url: String,
     pub schema: String,
     pub max_connections: u32,
+    /// How long a request waits for a database connection (or Redis) before answering 503.
+    pub acquire_timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -115,6 +122,13 @@ pub struct Esia {
     pub timestamp_tolerance: i64,
     /// How long a replaced client certificate is still accepted, in seconds.
     pub certificate_overlap: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Log {
+    /// "text" (human-readable lines) or "json" (one JSON object per line).
+    pub format: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -308,6 +322,12 @@ impl Config {
                 "server.issuer",
                 "must be an http(s) URL without a trailing slash",
             ));
+        }
+        if !matches!(self.log.format.as_str(), "text" | "json") {
+            return Err(bad("log.format", "must be \"text\" or \"json\""));
+        }
+        if self.database.acquire_timeout_secs == 0 {
+            return Err(bad("database.acquire_timeout_secs", "must be at least 1"));
         }
         if self.dev.enabled
             && let Some(reason) = crate::dev_mode::refusal(&issuer, &self.server.bind)

@@ -14,6 +14,7 @@ pub mod dev_mode;
 pub mod esia;
 pub mod identity;
 pub mod lang;
+pub mod metrics;
 pub mod notify;
 pub mod oidc;
 pub mod outbound;

@@ -2,14 +2,13 @@ use clap::Parser;
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("VHOD_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = vhod::cli::Cli::parse();
+    // The log format is configuration (`log.format`); a configuration that does not load is
+    // reported by `run` below, with the text log.
+    let format = vhod::config::Config::load(cli.config.as_deref())
+        .map(|c| c.log.format)
+        .unwrap_or_default();
+    vhod::server::logging::init(&format);
     if let Err(e) = vhod::cli::run(cli).await {
         eprintln!("vhod: {e:#}");
         std::process::exit(1);

@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-const INFRASTRUCTURE: [&str; 13] = [
+const INFRASTRUCTURE: [&str; 14] = [
     "types",
     "lang",
     "config",
@@ -23,6 +23,7 @@ const INFRASTRUCTURE: [&str; 13] = [
     "outbound",
     "relying_party",
     "request_id",
+    "metrics",
     "ctx",
 ];
 const DOMAIN: [&str; 3] = ["identity", "authn", "clients"];

@@ -219,7 +219,7 @@ pub async fn issue_admitted(
     )
     .await?;
     let (subject, body) = text(&secret);
-    app.notifier.send(code.to, &subject, &body).await?;
+    crate::metrics::otp(code.to, app.notifier.send(code.to, &subject, &body).await)?;
     Ok(())
 }
 

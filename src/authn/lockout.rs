@@ -31,6 +31,7 @@ pub async fn record(
     method: &str,
     result: &str,
 ) -> Result<(), StoreError> {
+    crate::metrics::sign_in(method, result);
     app.store
         .record_login_event(NewLoginEvent {
             account_id,
@@ -169,6 +170,7 @@ async fn lock_if_over(app: &Ctx, account_id: &AccountId) -> Result<(), StoreErro
             .lock_login(&scope, app.clock.now() + c.lock_secs)
             .await?
     {
+        crate::metrics::lockout();
         audit(app, "login.lockout", &scope).await?;
         tracing::warn!(account = %account_id, "login locked after repeated failures");
         notify_owner(app, account_id).await?;

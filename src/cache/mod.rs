@@ -21,16 +21,31 @@ pub enum Cache {
 }
 
 impl Cache {
-    /// "memory" or a redis:// URL; `prefix` namespaces every Redis key.
-    pub async fn open(url: &str, prefix: &str) -> Result<Cache, CacheError> {
+    /// "memory" or a redis:// URL; `prefix` namespaces every Redis key; `timeout` bounds every
+    /// Redis command (an outage answers `Unavailable` within it, never hangs).
+    pub async fn open(
+        url: &str,
+        prefix: &str,
+        timeout: std::time::Duration,
+    ) -> Result<Cache, CacheError> {
         if url == "memory" {
             Ok(Cache::Memory(MemoryCache::default()))
         } else if url.starts_with("redis://") || url.starts_with("rediss://") {
-            Ok(Cache::Redis(RedisCache::connect(url, prefix).await?))
+            Ok(Cache::Redis(
+                RedisCache::connect(url, prefix, timeout).await?,
+            ))
         } else {
             Err(CacheError::Unavailable(format!(
                 "cache.url must be \"memory\" or redis://…, got {url}"
             )))
+        }
+    }
+
+    /// Whether the cache answers now (readiness).
+    pub async fn ping(&self) -> Result<(), CacheError> {
+        match self {
+            Cache::Memory(_) => Ok(()),
+            Cache::Redis(c) => c.ping().await,
         }
     }
 

@@ -7,10 +7,9 @@ use crate::config::Config;
 use crate::crypto::keyring::SigningAlg;
 use crate::ctx::Ctx;
 use crate::identity::registration::{self, RegistrationForm};
-use crate::server::{self, build_app};
+use crate::server;
 use clap::{Args, Parser, Subcommand};
 use std::io::Read;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
@@ -429,23 +428,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
-    let bind = config.server.bind.clone();
-    let listener = tokio::net::TcpListener::bind(&bind)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {bind} (server.bind): {e}"))?;
-    let (router, app) = build_app(config, Clock::default()).await?;
-    spawn_key_maintenance(app.clone());
-    let _worker = server::worker::spawn_worker(app.clone());
-    tracing::info!(bind = %bind, issuer = %app.issuer(), "vhod listening");
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
-    Ok(())
+    server::serve::run(config).await
 }
 
 /// Keys may change from the CLI or another node, and their lifecycle moves on with time: every

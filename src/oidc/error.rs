@@ -73,6 +73,20 @@ impl OAuthError {
     }
 }
 
+impl OAuthError {
+    /// RFC 6749 §4.1.2.1 temporarily_unavailable: the database or cache could not be reached; the
+    /// server's request layer adds Retry-After.
+    pub fn temporarily_unavailable(cause: &dyn std::fmt::Display) -> Self {
+        let id = crate::request_id::current();
+        tracing::warn!(request_id = %id, error = %cause, "dependency unavailable on protocol endpoint");
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "temporarily_unavailable",
+            format!("temporarily unavailable, request id {id}"),
+        )
+    }
+}
+
 impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
         // RFC 6749 §5.2 allows more members: the request id matches the server's log and audit.
@@ -99,13 +113,16 @@ impl IntoResponse for OAuthError {
 
 impl From<crate::store::StoreError> for OAuthError {
     fn from(e: crate::store::StoreError) -> Self {
+        if e.is_unavailable() {
+            return Self::temporarily_unavailable(&e);
+        }
         Self::server_error(&e)
     }
 }
 
 impl From<crate::cache::CacheError> for OAuthError {
     fn from(e: crate::cache::CacheError) -> Self {
-        Self::server_error(&e)
+        Self::temporarily_unavailable(&e)
     }
 }
 

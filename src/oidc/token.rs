@@ -48,6 +48,7 @@ async fn handle(
         )));
     }
     let client = super::client_auth::authenticate(app, headers, &p).await?;
+    crate::metrics::note_client(client.id.as_str());
     let jkt = proof_key(app, headers, "token").await?;
     if client.require_dpop && jkt.is_none() {
         return Err(OAuthError::invalid_request(
@@ -75,11 +76,13 @@ async fn handle(
             "this client may not use this grant type",
         ));
     }
-    match grant_type {
+    let issued = match grant_type {
         "authorization_code" => redeem_code(app, &client, &p, jkt).await,
         "client_credentials" => client_credentials(app, &client, &p, jkt),
         _ => refresh(app, &client, &p, jkt).await,
-    }
+    };
+    crate::metrics::tokens_issued(grant_type, client.id.as_str(), issued.is_ok());
+    issued
 }
 
 /// The DPoP proof of a request to `{issuer}/{endpoint}`, if any, as its key thumbprint.

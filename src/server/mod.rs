@@ -2,8 +2,13 @@
 //! surfaces' state and the router, and runs the background worker. Only `main` and `cli` use it.
 
 pub mod fallback;
+pub mod logging;
+pub mod observe;
+pub mod ops;
 pub mod request_id;
 pub mod router;
+pub mod serve;
+pub mod shutdown;
 pub mod worker;
 
 use crate::cache::Cache;
@@ -45,7 +50,8 @@ impl FromRef<AppState> for OidcState {
 /// Opens every backend named by the configuration; errors are one line naming what failed.
 pub async fn open(config: Config, clock: Clock) -> anyhow::Result<Ctx> {
     let store = Store::connect(&config, clock.clone()).await?;
-    let cache = Cache::open(&config.cache.url, &config.cache.prefix).await?;
+    let timeout = std::time::Duration::from_secs(config.database.acquire_timeout_secs);
+    let cache = Cache::open(&config.cache.url, &config.cache.prefix, timeout).await?;
     let mut kek = if config.keys.kek.is_empty() {
         Kek::load_or_create(std::path::Path::new(&config.keys.kek_file))?
     } else {
@@ -97,6 +103,13 @@ pub async fn open(config: Config, clock: Clock) -> anyhow::Result<Ctx> {
 
 /// Opens the context and builds the router; registers the demo client when dev mode is on.
 pub async fn build_app(config: Config, clock: Clock) -> anyhow::Result<(Router, Ctx)> {
+    let (router, _ops, ctx) = build_apps(config, clock).await?;
+    Ok((router, ctx))
+}
+
+/// As [`build_app`], with the router of the admin address (`server.admin_bind`) too.
+pub async fn build_apps(config: Config, clock: Clock) -> anyhow::Result<(Router, Router, Ctx)> {
+    crate::metrics::install();
     let ctx = open(config, clock).await?;
     if ctx.demo_enabled() {
         crate::demo::ensure_client(&ctx).await?;
@@ -104,5 +117,9 @@ pub async fn build_app(config: Config, clock: Clock) -> anyhow::Result<(Router, 
     let state = AppState {
         oidc: OidcState::new(ctx.clone()),
     };
-    Ok((router::router(state), ctx))
+    Ok((
+        router::router(state.clone()),
+        router::ops_router(state),
+        ctx,
+    ))
 }

@@ -57,6 +57,10 @@ pub async fn layer(
         request_id = %id,
         method = %request.method(),
         path = %request.uri().path(),
+        route = tracing::field::Empty,
+        status = tracing::field::Empty,
+        client_id = tracing::field::Empty,
+        account_id = tracing::field::Empty,
     );
     // The language page errors fall back to is set here too: one layer per request, not two.
     let lang = crate::web::page_error::language_of(&request);

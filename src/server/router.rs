@@ -188,9 +188,13 @@ pub fn router(state: AppState) -> Router {
         .route("/static/ui.js", get(web::assets::ui_script))
         .route("/static/favicon.svg", get(web::assets::favicon))
         .route("/favicon.ico", get(web::assets::favicon))
-        .route("/healthz", get(web::pages::health))
         .route("/lang", get(web::chrome::switch));
     let config = state.oidc.config.clone();
+    r = if config.server.admin_bind.is_empty() {
+        r.merge(super::ops::routes())
+    } else {
+        r.route("/healthz", get(super::ops::healthz))
+    };
     if config.dev.enabled {
         r = r.route("/dev/outbox", get(web::pages::outbox));
     }
@@ -217,11 +221,19 @@ pub fn router(state: AppState) -> Router {
             web::headers::Policy::from_config(&config),
             web::headers::security_headers,
         ))
+        .layer(axum::middleware::from_fn(super::observe::layer))
         // Outermost: everything above, the throttle's refusals included, runs as one request id.
         .layer(axum::middleware::from_fn_with_state(
             super::request_id::TrustedProxies::from_config(&config.server.trusted_proxies),
             super::request_id::layer,
         ))
+        .with_state(state)
+}
+
+/// The admin address's router (`server.admin_bind`): metrics and health only.
+pub fn ops_router(state: AppState) -> Router {
+    super::ops::routes()
+        .layer(axum::middleware::from_fn(super::observe::layer))
         .with_state(state)
 }
 

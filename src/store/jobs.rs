@@ -114,4 +114,29 @@ impl Store {
                 .await?,
         )
     }
+
+    /// Gives a claimed job back (its node stops or gave up waiting on it): the lease ends now and
+    /// the attempt is not counted, so another node, or the next start, runs it at once.
+    pub async fn release_job(&self, id: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE jobs SET locked_until = NULL, attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END \
+             WHERE id = $1 AND done_at IS NULL",
+        )
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The queue for metrics: jobs not done, and how long the oldest due one has waited (seconds).
+    pub async fn job_queue_stats(&self) -> Result<(i64, i64), StoreError> {
+        let now = self.now();
+        let (depth, oldest): (i64, Option<i64>) = sqlx::query_as(
+            "SELECT COUNT(*), MIN(CASE WHEN run_at <= $1 THEN run_at END) FROM jobs WHERE done_at IS NULL",
+        )
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((depth, oldest.map_or(0, |t| (now - t).max(0))))
+    }
 }

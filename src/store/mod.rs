@@ -42,12 +42,35 @@ pub enum StoreError {
     Unavailable(String),
 }
 
+impl StoreError {
+    /// The database (or a delivery backend) could not be reached in time: the request may succeed
+    /// later, so surfaces answer 503 with Retry-After instead of 500.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Unavailable(_) => true,
+            StoreError::Db(e) => matches!(
+                e,
+                sqlx::Error::PoolTimedOut
+                    | sqlx::Error::PoolClosed
+                    | sqlx::Error::Io(_)
+                    | sqlx::Error::Tls(_)
+                    | sqlx::Error::WorkerCrashed
+            ),
+            _ => false,
+        }
+    }
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
-        match &e {
+        let e = match &e {
             sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict,
             _ => StoreError::Db(e),
+        };
+        if matches!(e, StoreError::Db(_)) && e.is_unavailable() {
+            crate::metrics::dependency_down("database");
         }
+        e
     }
 }
 
@@ -91,7 +114,9 @@ impl Store {
         };
         let mut opts = AnyPoolOptions::new()
             .max_connections(config.database.max_connections.max(1))
-            .acquire_timeout(std::time::Duration::from_secs(10));
+            .acquire_timeout(std::time::Duration::from_secs(
+                config.database.acquire_timeout_secs.max(1),
+            ));
         let connect_url = match backend {
             Backend::Sqlite => {
                 let path = url
@@ -188,6 +213,26 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    /// True when every migration this build knows has been applied (a node of an older build
+    /// behind a newer schema, or the reverse, is not ready).
+    pub async fn migrations_current(&self) -> Result<bool, StoreError> {
+        let known = match self.backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").iter().count(),
+            Backend::Postgres => sqlx::migrate!("migrations/postgres").iter().count(),
+        };
+        let applied: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(usize::try_from(applied).is_ok_and(|n| n == known))
+    }
+
+    /// Connections of the pool: (in use, idle).
+    pub fn pool_usage(&self) -> (u32, u32) {
+        let idle = u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX);
+        (self.pool.size().saturating_sub(idle), idle)
     }
 }
 

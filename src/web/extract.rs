@@ -65,7 +65,10 @@ pub struct SignedIn(pub SessionRow);
 pub async fn signed_in(ctx: &Ctx, headers: &HeaderMap) -> Result<SessionRow, PageError> {
     let sid = super::cookies::get(headers, session::COOKIE);
     match session::current(ctx, sid.as_deref()).await? {
-        Some(s) => Ok(s),
+        Some(s) => {
+            crate::metrics::note_account(s.account_id.as_str());
+            Ok(s)
+        }
         None => Err(PageError::answer(Redirect::to("/login").into_response())),
     }
 }

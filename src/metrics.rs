@@ -1,0 +1,148 @@
+//! Prometheus metrics: one process-wide recorder (the `metrics` facade with the Prometheus exporter)
+//! and one small function per event, so a call site elsewhere stays one line. Labels are bounded:
+//! route templates (never raw paths), client ids, methods, outcomes — never a person's data.
+
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use std::sync::OnceLock;
+
+static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+
+/// Latency buckets (seconds): from a cached discovery document to a slow argon2id sign-in.
+const SECONDS_BUCKETS: &[f64] = &[
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// Installs the recorder once per process (every server in a test process shares it); `None`
+/// when another recorder was installed first (then `/metrics` says so instead of lying).
+fn handle() -> Option<&'static PrometheusHandle> {
+    HANDLE
+        .get_or_init(|| {
+            let builder = PrometheusBuilder::new()
+                .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), SECONDS_BUCKETS)
+                .ok()?;
+            builder.install_recorder().ok()
+        })
+        .as_ref()
+}
+
+/// Makes sure the recorder exists before the first event (called when a server starts).
+pub fn install() {
+    let _ = handle();
+}
+
+/// The text exposition format of every metric recorded so far in this process.
+pub fn render() -> Option<String> {
+    let h = handle()?;
+    h.run_upkeep();
+    Some(h.render())
+}
+
+/// One HTTP request: `route` is the matched route template (`/keys/{name}`), or "unmatched".
+pub fn http_request(route: &str, method: &str, status: u16, seconds: f64) {
+    let labels = [
+        ("route", route.to_owned()),
+        ("method", method.to_owned()),
+        ("status", status.to_string()),
+    ];
+    ::metrics::counter!("vhod_http_requests_total", &labels).increment(1);
+    ::metrics::histogram!("vhod_http_request_duration_seconds", &labels).record(seconds);
+}
+
+/// A recorded sign-in attempt (login events: method `pwd`, `otp`, `hwk` …; result `ok`, `fail`,
+/// `locked` …: a small fixed set each).
+pub fn sign_in(method: &str, result: &str) {
+    ::metrics::counter!(
+        "vhod_sign_ins_total",
+        "method" => method.to_owned(),
+        "result" => result.to_owned()
+    )
+    .increment(1);
+}
+
+/// A token request answered at the token endpoint: `grant` is one of the three supported grant
+/// types (checked before), `issued` whether tokens were issued.
+pub fn tokens_issued(grant: &str, client_id: &str, issued: bool) {
+    let name = if issued {
+        "vhod_tokens_issued_total"
+    } else {
+        "vhod_token_refusals_total"
+    };
+    ::metrics::counter!(name, "grant" => grant.to_owned(), "client" => client_id.to_owned())
+        .increment(1);
+}
+
+/// A one-time code handed to its channel (`sms`, `email`): counted sent or failed, `result` passed on.
+pub fn otp<T, E>(to: &crate::types::Contact, result: Result<T, E>) -> Result<T, E> {
+    let channel = match to {
+        crate::types::Contact::Phone(_) => "sms",
+        crate::types::Contact::Email(_) => "email",
+    };
+    let outcome = if result.is_ok() { "sent" } else { "failed" };
+    ::metrics::counter!("vhod_otp_total", "channel" => channel, "result" => outcome).increment(1);
+    result
+}
+
+/// An account locked after too many failed attempts.
+pub fn lockout() {
+    ::metrics::counter!("vhod_lockouts_total").increment(1);
+}
+
+/// A registry check finished: `outcome` confirmed / refused / failed / retry.
+pub fn registry_check(outcome: &'static str) {
+    ::metrics::counter!("vhod_registry_checks_total", "outcome" => outcome).increment(1);
+}
+
+/// A cache (memory or Redis) operation failed: the cache is unreachable.
+pub fn cache_error() {
+    ::metrics::counter!("vhod_cache_errors_total").increment(1);
+    dependency_down("cache");
+}
+
+/// The durable job queue: jobs due or waiting, and the age of the oldest due one.
+pub fn job_queue(depth: i64, oldest_age_secs: i64) {
+    ::metrics::gauge!("vhod_job_queue_depth").set(depth as f64);
+    ::metrics::gauge!("vhod_job_queue_oldest_age_seconds").set(oldest_age_secs as f64);
+}
+
+/// The database pool: connections in use and idle.
+pub fn db_pool(in_use: u32, idle: u32) {
+    ::metrics::gauge!("vhod_db_pool_connections", "state" => "in_use").set(f64::from(in_use));
+    ::metrics::gauge!("vhod_db_pool_connections", "state" => "idle").set(f64::from(idle));
+}
+
+/// The age of the active signing key of one algorithm.
+pub fn key_age(alg: &str, age_secs: i64) {
+    ::metrics::gauge!("vhod_signing_key_age_seconds", "alg" => alg.to_owned()).set(age_secs as f64);
+}
+
+tokio::task_local! {
+    /// The dependency found unreachable while serving this request, if any.
+    static UNREACHABLE: std::cell::Cell<Option<&'static str>>;
+}
+
+/// Runs `f` (one request) so that [`dependency_down`] inside it is seen by [`unreachable_in`].
+pub async fn watch_dependencies<F: std::future::Future>(f: F) -> (F::Output, Option<&'static str>) {
+    UNREACHABLE
+        .scope(std::cell::Cell::new(None), async move {
+            let out = f.await;
+            (out, UNREACHABLE.with(std::cell::Cell::get))
+        })
+        .await
+}
+
+/// A dependency (`"database"`, `"cache"`) could not be reached: counted, and noted for the request
+/// being served so its failure is answered 503 with Retry-After instead of 500.
+pub fn dependency_down(which: &'static str) {
+    ::metrics::counter!("vhod_dependency_unreachable_total", "dependency" => which).increment(1);
+    let _ = UNREACHABLE.try_with(|u| u.set(Some(which)));
+}
+
+/// The current request's account and client, for its log line (no-op outside a request).
+pub fn note_account(account_id: &str) {
+    tracing::Span::current().record("account_id", account_id);
+}
+
+/// See [`note_account`].
+pub fn note_client(client_id: &str) {
+    tracing::Span::current().record("client_id", client_id);
+}
