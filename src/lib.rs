@@ -16,6 +16,7 @@ pub mod identity;
 pub mod lang;
 pub mod notify;
 pub mod oidc;
+pub mod orgs;
 pub mod outbound;
 pub mod relying_party;
 pub mod request_id;
