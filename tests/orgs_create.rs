@@ -188,7 +188,7 @@ async fn a_sole_trader_is_created_by_ogrnip_and_own_inn() {
         let w = world(&backend).await;
         let t = &w.t;
         let me = confirmed(t, HEAD_EMAIL, &snils("112233445")).await;
-        let ogrnip1 = ogrnip("30450011600001");
+        let ogrnip1 = ogrnip("30450011600012");
         let inn = inn12("5001007320");
         let created = create::sole_trader(&t.app, &me, &ogrnip1, &inn)
             .await
@@ -208,7 +208,7 @@ async fn a_sole_trader_is_created_by_ogrnip_and_own_inn() {
         ));
         // Bad OGRNIP, a legal entity's INN, a checksum error.
         for (o, i) in [
-            ("304500116000011", inn.as_str()),
+            ("304500116000125", inn.as_str()),
             (ogrnip1.as_str(), "7707083893"),
             (ogrnip1.as_str(), "500100732011"),
         ] {

@@ -22,7 +22,7 @@ async fn org_with_chief(backend: &Backend) -> (World, i64, String) {
     let created = create::sole_trader(
         &w.t.app,
         &chief,
-        &ogrnip("30450011600001"),
+        &ogrnip("30450011600012"),
         &inn12("5001007320"),
     )
     .await
@@ -313,7 +313,7 @@ async fn the_card_is_edited_by_chief_and_admins_and_audited() {
         assert_eq!(org.legal_address, "г. Тверь, ул. Советская, 1");
         assert_eq!(org.okved, "62.01");
         // Registry-checked fields are untouched.
-        assert_eq!(org.ogrn, ogrnip("30450011600001"));
+        assert_eq!(org.ogrn, ogrnip("30450011600012"));
         // Too long or control characters: refused, nothing written.
         let long = OrgCard {
             site: "x".repeat(members::MAX_FIELD + 1),

@@ -76,8 +76,8 @@ pub async fn legal_entity(
             .find(|(o, _)| o == oid)
             .map(|(_, v)| v.trim().to_string())
     };
-    let ogrn: Ogrn = attr(OID_OGRN)
-        .and_then(|v| v.parse().ok())
+    let ogrn = attr(OID_OGRN)
+        .filter(|v| v.parse::<Ogrn>().is_ok())
         .ok_or(OrgError::NoOrganisation)?;
     let inn = attr(OID_INN_LE)
         .or_else(|| attr(OID_INN_OLD).map(|v| v.strip_prefix("00").unwrap_or(&v).to_string()))
@@ -88,13 +88,13 @@ pub async fn legal_entity(
         .or_else(|| attr(OID_COMMON_NAME))
         .filter(|n| !n.is_empty())
         .ok_or(OrgError::NoOrganisation)?;
-    if let Some(existing) = ctx.store.org_by_ogrn(ogrn.as_str()).await? {
+    if let Some(existing) = ctx.store.org_by_ogrn(&ogrn).await? {
         return take_over_or_refuse(ctx, account_id, existing, &verified.fingerprint).await;
     }
     let check = OrgCheck {
         check_id: crate::store::new_id(),
         register: "egrul",
-        ogrn: ogrn.as_str().to_string(),
+        ogrn: ogrn.clone(),
         inn: inn.as_str().to_string(),
         name: name.clone(),
     };
@@ -102,7 +102,7 @@ pub async fn legal_entity(
     let full_name = full_name.unwrap_or_else(|| name.clone());
     let new = NewOrg {
         kind: LEGAL,
-        ogrn: ogrn.as_str(),
+        ogrn: &ogrn,
         inn: inn.as_str(),
         kpp: &kpp,
         short_name: &name,
@@ -120,7 +120,10 @@ pub async fn sole_trader(
     inn: &str,
 ) -> Result<Created, OrgError> {
     require_confirmed(ctx, account_id).await?;
-    let ogrnip: Ogrnip = ogrnip.parse().map_err(|_| OrgError::BadRequisites)?;
+    let ogrnip = ogrnip.trim();
+    if ogrnip.parse::<Ogrnip>().is_err() {
+        return Err(OrgError::BadRequisites);
+    }
     let inn: Inn = inn.parse().map_err(|_| OrgError::BadRequisites)?;
     if !inn.is_personal() {
         return Err(OrgError::BadRequisites);
@@ -130,7 +133,7 @@ pub async fn sole_trader(
     {
         return Err(OrgError::InnNotYours);
     }
-    if let Some(existing) = ctx.store.org_by_ogrn(ogrnip.as_str()).await? {
+    if let Some(existing) = ctx.store.org_by_ogrn(ogrnip).await? {
         return Err(already_registered(ctx, &existing).await?);
     }
     let account = ctx
@@ -150,7 +153,7 @@ pub async fn sole_trader(
     let check = OrgCheck {
         check_id: crate::store::new_id(),
         register: "egrip",
-        ogrn: ogrnip.as_str().to_string(),
+        ogrn: ogrnip.to_string(),
         inn: inn.as_str().to_string(),
         name: person.clone(),
     };
@@ -159,7 +162,7 @@ pub async fn sole_trader(
     let full_name = full_name.unwrap_or_else(|| format!("Индивидуальный предприниматель {person}"));
     let new = NewOrg {
         kind: BUSINESS,
-        ogrn: ogrnip.as_str(),
+        ogrn: ogrnip,
         inn: inn.as_str(),
         kpp: "",
         short_name: &short_name,
