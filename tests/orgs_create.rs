@@ -111,7 +111,7 @@ async fn creation_is_refused_with_a_clear_reason() {
         };
 
         // Not confirmed (standard level): refused before anything is checked.
-        let std = standard(t, "standard@example.org", &head_snils).await;
+        let std = standard(t, "standard@example.org", &snils("111111111")).await;
         let challenge = create::challenge(&t.app, &std).await.unwrap();
         let sig = sign_openssl(&w.scratch, &cert_for(&head_snils, &ogrn1, 20), &challenge);
         let err = create::legal_entity(&t.app, &std, &challenge, &sig)

@@ -116,9 +116,11 @@ async fn a_person_not_confirmed_is_told_why_they_cannot_add_an_organisation() {
         let new = page(&b, "/account/orgs/new").await;
         assert!(new.contains("подтверждённой учётной записью"), "{new}");
         assert!(!new.contains("/account/orgs/new/sole"));
+        // Posting the form anyway (with a valid CSRF token from the account page) is refused.
+        let account = page(&b, "/account").await;
         let res = b
             .submit(
-                &new,
+                &account,
                 "/account/orgs/new/sole",
                 &[
                     ("ogrnip", &ogrnip("30450011600012")),
