@@ -3,6 +3,8 @@
 //! both checked by the register simulator; the refusals; and a change of head. Both backends.
 
 mod common;
+#[path = "common/pki.rs"]
+mod pki;
 #[path = "orgs/support.rs"]
 mod support;
 

@@ -5,6 +5,8 @@
 //! backends.
 
 mod common;
+#[path = "common/pki.rs"]
+mod pki;
 #[path = "orgs/support.rs"]
 mod support;
 

@@ -4,6 +4,8 @@
 //! confirmed is refused with the reason). Both backends.
 
 mod common;
+#[path = "common/pki.rs"]
+mod pki;
 #[path = "orgs/support.rs"]
 mod support;
 

@@ -3,8 +3,8 @@
 //! certificate code), confirmed people, and a server trusting both CAs.
 #![allow(dead_code)]
 
-use super::common::pki::{self, Scratch};
 use super::common::*;
+use super::pki::{self, Scratch};
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyIdMethod, KeyPair,
     KeyUsagePurpose, SerialNumber, date_time_ymd,
