@@ -271,3 +271,39 @@ async fn admin_api_registers_lists_and_rotates_esia_clients() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_esia_client_cannot_get_tokens_at_the_openid_token_endpoint() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        register_rp(&t, "PORTAL_ONLY_ESIA", &[]).await;
+        let http = reqwest::Client::new();
+        for form in [
+            vec![
+                ("grant_type", "client_credentials"),
+                ("client_id", "PORTAL_ONLY_ESIA"),
+            ],
+            vec![
+                ("grant_type", "authorization_code"),
+                ("client_id", "PORTAL_ONLY_ESIA"),
+                ("code", "x"),
+                ("redirect_uri", PORTAL_REDIRECT),
+            ],
+        ] {
+            let res = http
+                .post(format!("{}/token", t.base))
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                res.status().is_client_error(),
+                "{}: {}",
+                backend.name(),
+                res.status()
+            );
+            let body: Value = res.json().await.unwrap();
+            assert!(body.get("access_token").is_none());
+        }
+    }
+}

@@ -6,9 +6,11 @@
 mod common;
 mod esia_rp;
 
+use common::login::{enrol_app, submit_code};
 use common::*;
 use esia_rp::*;
 use serde_json::Value;
+use vhod::authn::totp;
 
 async fn code_for(
     t: &TestServer,
@@ -148,6 +150,19 @@ async fn esia_portal_signs_in_through_login_and_consent_and_gets_esia_shaped_tok
                 .verify_without_kid(body["access_token"].as_str().unwrap())
                 .is_some()
         );
+
+        // The portal reads the person with it, as from ESIA (src/esia/rest).
+        let person: Value = reqwest::Client::new()
+            .get(format!("{}/rs/prns/{oid}", t.base))
+            .bearer_auth(body["access_token"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(person["firstName"], "Иван", "{person}");
+        assert_eq!(person["lastName"], "Иванов");
 
         // The code is single use.
         let again = rp.code_form(t.app.clock.now(), &code, scope, PHP);
@@ -370,6 +385,84 @@ async fn rs256_tokens_are_selectable_per_client() {
                 .keyring
                 .verify_without_kid(body["access_token"].as_str().unwrap())
                 .is_some()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_portal_demanding_a_second_factor_gets_the_same_step_up_as_openid() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let rp = register_rp(&t, "PORTAL_MFA", &[]).await;
+        vhod::clients::change_settings(
+            &t.app,
+            &vhod::clients::ClientCache::default(),
+            "PORTAL_MFA",
+            &vhod::clients::SettingsChange {
+                min_acr: Some(vhod::authn::ACR_SUBSTANTIAL.into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        t.add_person("+79005550108").await;
+        t.add_person("+79005550109").await;
+
+        // Signed in with a password only, with an authenticator app: the app's code is asked.
+        let browser = Browser::new(&t.base);
+        let secret = enrol_app(&t, &browser, "+79005550108").await;
+        let url = rp.ac_url(&rp.ac_params(t.app.clock.now(), "openid fullname", &new_state(), PHP));
+        let page = match browser.follow(&url).await {
+            Landing::Page(200, html) => html,
+            other => panic!("{}: second-factor page expected: {other:?}", backend.name()),
+        };
+        assert!(page.contains("name=\"code\""), "the second step: {page}");
+        // The enrolment used this time step's code; the next step's is fresh.
+        t.app.clock.advance(30);
+        let code = totp::code_at(&secret, t.app.clock.now()).unwrap();
+        let (status, next) = submit_code(&browser, &page, &code).await;
+        assert_eq!(status, 303, "{next}");
+        let consent = match browser.follow(&next).await {
+            Landing::Page(200, html) => html,
+            other => panic!("consent expected: {other:?}"),
+        };
+        let back = match browser
+            .submit_follow(&consent, &form_action(&consent), &[("decision", "allow")])
+            .await
+        {
+            Landing::Left(url) => url,
+            other => panic!("{other:?}"),
+        };
+        let code = param(&back, "code").expect("code after the step-up");
+        let (status, body) = rp
+            .te(&rp.code_form(t.app.clock.now(), &code, "openid fullname", PHP))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let (_, id) = claims(body["id_token"].as_str().unwrap());
+        assert_ne!(id["urn:esia:amd"], "PWD", "a second factor was used");
+
+        // Without any second factor the portal is told the person cannot sign in to it.
+        let other = Browser::new(&t.base);
+        let url = rp.ac_url(&rp.ac_params(t.app.clock.now(), "openid fullname", &new_state(), PHP));
+        let page = match other.follow(&url).await {
+            Landing::Page(200, html) => html,
+            other => panic!("{other:?}"),
+        };
+        let back = match other
+            .submit_follow(
+                &page,
+                "/login",
+                &[("login", "+79005550109"), ("password", PASSWORD)],
+            )
+            .await
+        {
+            Landing::Left(url) => url,
+            other => panic!("refusal redirect expected: {other:?}"),
+        };
+        assert!(
+            param(&back, "error_description")
+                .unwrap()
+                .starts_with("ESIA-007004")
         );
     }
 }

@@ -26,21 +26,7 @@ async fn the_person_resource_shows_each_member_exactly_when_its_scope_is_granted
             (&["inn"], &["inn"]),
             (&["id_doc"], &["citizenship", "rIdDoc"]),
             (&["contacts", "vehicles", "kid_fullname"], &[]),
-            (
-                &ALL_SCOPES,
-                &[
-                    "firstName",
-                    "lastName",
-                    "middleName",
-                    "birthDate",
-                    "gender",
-                    "birthPlace",
-                    "snils",
-                    "inn",
-                    "citizenship",
-                    "rIdDoc",
-                ],
-            ),
+            (&ALL_SCOPES, &PERSON_MEMBERS),
         ];
         for (scopes, members) in cases {
             let token = access_token(&t, p.oid, scopes);
@@ -302,6 +288,15 @@ async fn bad_tokens_other_people_and_unknown_items_are_refused_in_esias_json_sha
             "tampered payload"
         );
 
+        let mut stranger = access_claims(&t, p.oid, &["fullname"], 3600);
+        stranger["client_id"] = json!("NEVER_ALLOWED");
+        let stranger = sign(&t, access_header(), stranger);
+        assert_eq!(
+            refused(&t, Some(&stranger), &root).await,
+            invalid,
+            "no consent"
+        );
+
         let id_header = json!({ "ver": 1, "typ": "JWT", "sbt": "id" });
         let id_token = sign(&t, id_header, access_claims(&t, p.oid, &ALL_SCOPES, 3600));
         assert_eq!(
@@ -430,16 +425,7 @@ async fn an_access_token_signed_with_gost_opens_the_same_resources_as_rs256() {
         let claims = access_claims(&t, p.oid, &["fullname", "id_doc"], 3600);
         let rsa = sign(&t, access_header(), claims.clone());
         let gost = sign_with(&t, SigningAlg::Gost256, access_header(), claims.clone());
-        let header: Value = {
-            use base64::Engine;
-            let h = gost.split('.').next().unwrap();
-            serde_json::from_slice(
-                &base64::engine::general_purpose::URL_SAFE_NO_PAD
-                    .decode(h)
-                    .unwrap(),
-            )
-            .unwrap()
-        };
+        let header = esia_rp::claims(&gost).0;
         assert_eq!(header["alg"], "GOST3410_2012_256", "{}", backend.name());
         assert!(header.get("kid").is_none());
         let (status, by_gost) = rs_get(&t, Some(&gost), &root).await;
@@ -487,5 +473,16 @@ async fn a_portal_signs_in_through_esia_and_walks_every_resource_with_its_token(
             sizes.push(links_match_embedded(&t, token, &path).await.len());
         }
         assert_eq!(sizes, [2, 2, 3, 2, 1], "every collection, item by item");
+
+        // The person withdraws the portal's permission: its token reads nothing more.
+        let account = vhod::types::AccountId::new(p.account.clone());
+        vhod::identity::permissions::withdraw(&t.app, &account, "PORTAL_RS")
+            .await
+            .unwrap();
+        assert_eq!(
+            refused(&t, Some(token), &format!("{root}/ctts")).await,
+            (401, "ESIA-005011".to_string()),
+            "a withdrawn permission"
+        );
     }
 }

@@ -14,6 +14,7 @@ use vhod::esia::timestamp;
 
 const SECRET: &str = include_str!("fixtures/esia/client_secret.txt");
 const REQUEST: &str = include_str!("fixtures/esia/request.txt");
+const LEGACY_SECRET: &str = include_str!("fixtures/esia/legacy_client_secret.txt");
 
 fn request() -> Vec<(String, String)> {
     REQUEST
@@ -72,6 +73,33 @@ async fn a_client_secret_made_by_openssl_is_accepted_at_its_timestamp() {
             param(&to, "error_description")
                 .unwrap()
                 .starts_with("ESIA-007015")
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_legacy_client_secret_made_by_openssl_cms_is_accepted_at_its_timestamp() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let rp = register_legacy_rp(&t, "PORTAL_OSSL").await;
+        let fixture = request();
+        let at = timestamp::parse(get(&fixture, "timestamp")).unwrap();
+        t.app.clock.advance(at - t.app.clock.now());
+        let mut p = fixture.clone();
+        p.extend([
+            (
+                "client_secret".to_string(),
+                LEGACY_SECRET.trim().to_string(),
+            ),
+            ("response_type".into(), "code".into()),
+        ]);
+        let res = Browser::new(&t.base).get(&rp.legacy_ac_url(&p)).await;
+        let to = location(&res).unwrap_or_default();
+        assert!(
+            to.starts_with("/login?tx="),
+            "{}: {} {to}",
+            backend.name(),
+            res.status()
         );
     }
 }

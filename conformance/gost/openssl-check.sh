@@ -149,7 +149,7 @@ for spec in "gost2012_256 A 256" "gost2012_512 B 512"; do
     -subj "/CN=Иванов Иван/SNILS=11223344595" -out "person-$bits.csr" || fail "person CSR $bits"
   ossl x509 -req -in "person-$bits.csr" -CA ca.crt -CAkey ca.key -md_gost12_512 -days 1 \
     -set_serial "$((4700 + bits))" -extfile person.ext -out "person-$bits.crt" || fail "person certificate $bits"
-  vhod sign-challenge --cert "person-$bits.crt" --key "person-$bits.key" "$(cat challenge)" >"cms-$bits.b64" ||
+  vhod sign-challenge --cert "$WORK/person-$bits.crt" --key "$WORK/person-$bits.key" "$(cat challenge)" >"cms-$bits.b64" ||
     fail "vhod sign-challenge with a GOST-$bits key"
   base64 -d "cms-$bits.b64" >"cms-$bits.der" || fail "sign-challenge output is not base64"
   ossl cms -verify -binary -inform DER -in "cms-$bits.der" -content challenge -CAfile ca.crt -out /dev/null ||

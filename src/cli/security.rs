@@ -226,10 +226,7 @@ pub(super) async fn keys_cmd(app: &Ctx, cmd: KeysCmd) -> anyhow::Result<()> {
             let certs = app.keyring.gost_certificates();
             let cert = match &kid {
                 Some(kid) => certs.iter().find(|c| c.kid == *kid),
-                None => certs
-                    .iter()
-                    .filter(|c| c.alg == alg && c.state == "active")
-                    .last(),
+                None => certs.iter().rfind(|c| c.alg == alg && c.state == "active"),
             }
             .ok_or_else(|| {
                 anyhow::anyhow!(

@@ -6,7 +6,8 @@
 //! consent page as OpenID Connect; only the answer (code and redirect) is ESIA's (see `flow`).
 
 use super::errors::EsiaError;
-use super::{flow, scopes, secret, timestamp};
+use super::secret::{self, Version};
+use super::{flow, scopes, timestamp};
 use crate::authn::login_tx::{AuthRequest, Protocol};
 use crate::clients::esia::{self as esia_clients, EsiaClient};
 use crate::ctx::Ctx;
@@ -31,9 +32,30 @@ pub async fn authorize(
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Result<Response, PageError> {
+    handle(&ctx, &meta, &headers, q.as_deref(), Version::V2).await
+}
+
+/// `GET /aas/oauth2/ac`: the old protocol, for clients registered as legacy (client_secret =
+/// detached CMS over scope + timestamp + client_id + state).
+pub async fn authorize_legacy(
+    State(ctx): State<Ctx>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Result<Response, PageError> {
+    handle(&ctx, &meta, &headers, q.as_deref(), Version::Legacy).await
+}
+
+async fn handle(
+    ctx: &Ctx,
+    meta: &ClientMeta,
+    headers: &HeaderMap,
+    q: Option<&str>,
+    version: Version,
+) -> Result<Response, PageError> {
     let lang = meta.lang(None);
-    let p = Params::from_query(q.as_deref())
-        .map_err(|_| EsiaError::BadParameter("query".into()).page(lang))?;
+    let p =
+        Params::from_query(q).map_err(|_| EsiaError::BadParameter("query".into()).page(lang))?;
     let lang = meta.lang(p.get("lang"));
     // Until the client and its redirect_uri are known, errors are pages.
     for trusted in ["client_id", "redirect_uri"] {
@@ -44,7 +66,7 @@ pub async fn authorize(
     let client_id = p
         .get("client_id")
         .ok_or_else(|| EsiaError::Missing("client_id").page(lang))?;
-    let client = find_client(&ctx, client_id)
+    let client = find_client(ctx, client_id)
         .await?
         .map_err(|e| e.page(lang))?;
     let redirect_uri = p
@@ -56,7 +78,7 @@ pub async fn authorize(
     }
     // From here on errors go back to the portal.
     let state = p.get("state");
-    let checked = match check(&ctx, &client, &p, redirect_uri) {
+    let checked = match check(ctx, &client, &p, redirect_uri, version) {
         Ok(c) => c,
         Err(e) => {
             tracing::info!(client = %client.client.id, code = e.code(), "ESIA authorization request refused");
@@ -87,7 +109,7 @@ pub async fn authorize(
             offline: checked.offline,
         },
     };
-    flow::decide(&ctx, &meta, &headers, req, None).await
+    flow::decide(ctx, meta, headers, req, None).await
 }
 
 /// The ESIA client `id`; an OpenID client is told it may not use this method.
@@ -150,7 +172,11 @@ fn check(
     client: &EsiaClient,
     p: &Params,
     redirect_uri: &str,
+    version: Version,
 ) -> Result<Checked, EsiaError> {
+    if version == Version::Legacy && !client.legacy {
+        return Err(EsiaError::MethodNotAllowed);
+    }
     if let Some(dup) = p.duplicated() {
         return Err(EsiaError::BadParameter(dup.to_string()));
     }
@@ -196,14 +222,22 @@ fn check(
     };
     let scopes = check_person_scopes(client, scope)?;
     check_timestamp(ctx, get("timestamp"))?;
-    let certs = secret::candidates(client, p.get("client_certificate_hash"))?;
-    let scope_org = get("scope_org");
-    let signed = format!(
-        "{}{scope}{scope_org}{}{state}{redirect_uri}",
-        client.client.id,
-        get("timestamp")
-    );
-    secret::check(&certs, &[signed], get("client_secret"))?;
+    let ts = get("timestamp");
+    match version {
+        Version::V2 => {
+            let certs = secret::candidates(client, p.get("client_certificate_hash"))?;
+            let scope_org = get("scope_org");
+            let signed = format!(
+                "{}{scope}{scope_org}{ts}{state}{redirect_uri}",
+                client.client.id
+            );
+            secret::check(&certs, &[signed], get("client_secret"))?;
+        }
+        Version::Legacy => {
+            let signed = format!("{scope}{ts}{}{state}", client.client.id);
+            secret::check_legacy(client, &signed, get("client_secret"))?;
+        }
+    }
     Ok(Checked {
         scopes,
         state: state.to_string(),

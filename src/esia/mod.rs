@@ -31,5 +31,7 @@ where
         .route(flow::CONSENT_PATH, post(flow::consent))
         .route("/aas/oauth2/v3/te", post(te::token))
         .route("/idp/ext/Logout", get(logout::logout))
+        .route("/aas/oauth2/ac", get(ac::authorize_legacy))
+        .route("/aas/oauth2/te", post(te::token_legacy))
         .merge(rest::routes())
 }

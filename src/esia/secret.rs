@@ -8,15 +8,39 @@
 //!
 //! The signing strings (what is concatenated) are built by the endpoints.
 
-use crate::clients::esia::{EsiaCertificate, EsiaClient};
+use super::errors::EsiaError;
+use crate::clients::esia::{EsiaCertificate, EsiaClient, certificate_hash};
 use crate::crypto::gost;
+use crate::crypto::qes::cms;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+
+/// Which protocol a request speaks: `v2` (a raw GOST signature) or the old one, for clients
+/// registered as legacy (a detached CMS signature).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    V2,
+    Legacy,
+}
+
+/// The old protocol's client_secret: a detached CMS SignedData (DER, in any of the encodings
+/// above) over `message`, by a certificate registered for the client.
+pub fn check_legacy(client: &EsiaClient, message: &str, secret: &str) -> Result<(), EsiaError> {
+    use x509_cert::der::Encode;
+    let der = decode(secret).ok_or(EsiaError::Secret)?;
+    let signed = cms::verify_detached(&der, message.as_bytes()).map_err(|_| EsiaError::Secret)?;
+    let signer = signed.signer.to_der().map_err(|_| EsiaError::Secret)?;
+    client
+        .certificate(&certificate_hash(&signer))
+        .map(|_| ())
+        .ok_or(EsiaError::Certificate)
+}
 
 /// The signature bytes of a client_secret in any of the accepted encodings.
 pub fn decode(secret: &str) -> Option<Vec<u8>> {
     let s = secret.trim();
-    if s.is_empty() || s.len() > 1024 {
+    // A legacy secret is a CMS with the signer's certificate: a few kilobytes.
+    if s.is_empty() || s.len() > 16 * 1024 {
         return None;
     }
     let plus = s.replace(' ', "+");
@@ -46,13 +70,13 @@ pub fn verifies(cert: &EsiaCertificate, message: &[u8], signature: &[u8]) -> boo
 pub fn candidates<'a>(
     client: &'a EsiaClient,
     hash: Option<&str>,
-) -> Result<Vec<&'a EsiaCertificate>, super::errors::EsiaError> {
+) -> Result<Vec<&'a EsiaCertificate>, EsiaError> {
     match hash {
         Some(h) => client
             .certificate(h.trim())
             .map(|c| vec![c])
-            .ok_or(super::errors::EsiaError::Certificate),
-        None if client.certificates.is_empty() => Err(super::errors::EsiaError::Certificate),
+            .ok_or(EsiaError::Certificate),
+        None if client.certificates.is_empty() => Err(EsiaError::Certificate),
         None => Ok(client.certificates.iter().collect()),
     }
 }
@@ -63,19 +87,15 @@ pub fn check(
     certs: &[&EsiaCertificate],
     messages: &[String],
     secret: &str,
-) -> Result<(), super::errors::EsiaError> {
-    let signature = decode(secret).ok_or(super::errors::EsiaError::Secret)?;
+) -> Result<(), EsiaError> {
+    let signature = decode(secret).ok_or(EsiaError::Secret)?;
     if signature.len() != 64 {
-        return Err(super::errors::EsiaError::Secret);
+        return Err(EsiaError::Secret);
     }
     let ok = certs.iter().any(|c| {
         messages
             .iter()
             .any(|m| verifies(c, m.as_bytes(), &signature))
     });
-    if ok {
-        Ok(())
-    } else {
-        Err(super::errors::EsiaError::Secret)
-    }
+    if ok { Ok(()) } else { Err(EsiaError::Secret) }
 }

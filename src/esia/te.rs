@@ -11,8 +11,9 @@
 
 use super::ac::{check_person_scopes, check_timestamp, find_client, is_uuid};
 use super::errors::EsiaError;
+use super::scopes;
+use super::secret::{self, Version};
 use super::tokens::{self, TokenError};
-use super::{scopes, secret};
 use crate::clients::esia::EsiaClient;
 use crate::ctx::Ctx;
 use crate::web::params::Params;
@@ -26,11 +27,21 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
 pub async fn token(State(ctx): State<Ctx>, headers: HeaderMap, body: Bytes) -> Response {
-    let Ok(p) = Params::from_form(&headers, &body) else {
+    answer(&ctx, &headers, &body, Version::V2).await
+}
+
+/// `POST /aas/oauth2/te`: the old protocol, for clients registered as legacy (client_secret =
+/// detached CMS over scope + timestamp + client_id + state, for every grant type).
+pub async fn token_legacy(State(ctx): State<Ctx>, headers: HeaderMap, body: Bytes) -> Response {
+    answer(&ctx, &headers, &body, Version::Legacy).await
+}
+
+async fn answer(ctx: &Ctx, headers: &HeaderMap, body: &[u8], version: Version) -> Response {
+    let Ok(p) = Params::from_form(headers, body) else {
         return EsiaError::BadParameter("body".into()).json(None);
     };
     let state = p.get("state").map(str::to_owned);
-    match handle(&ctx, &p).await {
+    match handle(ctx, &p, version).await {
         Ok(issued) => (
             StatusCode::OK,
             [
@@ -63,7 +74,7 @@ pub async fn token(State(ctx): State<Ctx>, headers: HeaderMap, body: Bytes) -> R
     }
 }
 
-async fn handle(ctx: &Ctx, p: &Params) -> Result<tokens::Issued, TokenError> {
+async fn handle(ctx: &Ctx, p: &Params, version: Version) -> Result<tokens::Issued, TokenError> {
     if let Some(dup) = p.duplicated() {
         return Err(EsiaError::BadParameter(dup.to_string()).into());
     }
@@ -93,6 +104,9 @@ async fn handle(ctx: &Ctx, p: &Params) -> Result<tokens::Issued, TokenError> {
     if !["authorization_code", "refresh_token", "client_credentials"].contains(&grant_type) {
         return Err(EsiaError::UnsupportedGrant.into());
     }
+    if version == Version::Legacy && !client.legacy {
+        return Err(EsiaError::MethodNotAllowed.into());
+    }
     check_timestamp(ctx, get("timestamp"))?;
     let certs = secret::candidates(&client, p.get("client_certificate_hash"))?;
     let (id, scope, scope_org, ts, redirect) = (
@@ -103,13 +117,22 @@ async fn handle(ctx: &Ctx, p: &Params) -> Result<tokens::Issued, TokenError> {
         get("redirect_uri"),
     );
     let base = format!("{id}{scope}{scope_org}{ts}{state}{redirect}");
+    // The client proves itself over the grant's signing strings (v2) or the one legacy string.
+    let authenticate = |messages: &[String]| match version {
+        Version::V2 => secret::check(&certs, messages, get("client_secret")),
+        Version::Legacy => secret::check_legacy(
+            &client,
+            &format!("{scope}{ts}{id}{state}"),
+            get("client_secret"),
+        ),
+    };
     match grant_type {
         "authorization_code" => {
             let code = p.get("code").ok_or(EsiaError::Missing("code"))?;
             if redirect.is_empty() {
                 return Err(EsiaError::Missing("redirect_uri").into());
             }
-            secret::check(&certs, &[format!("{base}{code}")], get("client_secret"))?;
+            authenticate(&[format!("{base}{code}")])?;
             redeem_code(ctx, &client, p, code, state).await
         }
         "refresh_token" => {
@@ -121,7 +144,7 @@ async fn handle(ctx: &Ctx, p: &Params) -> Result<tokens::Issued, TokenError> {
                 format!("{base}{rt}"),
                 format!("{id}{scope}{ts}{state}{rt}"),
             ];
-            secret::check(&certs, &messages, get("client_secret"))?;
+            authenticate(&messages)?;
             let (grant, parent) = tokens::take_refresh(ctx, &client.client, rt).await?;
             tokens::issue_for_grant(ctx, &client.client, &grant, true, Some(&parent), state).await
         }
@@ -129,11 +152,7 @@ async fn handle(ctx: &Ctx, p: &Params) -> Result<tokens::Issued, TokenError> {
             if scope.is_empty() {
                 return Err(EsiaError::NoScope.into());
             }
-            secret::check(
-                &certs,
-                &[format!("{id}{scope}{ts}{state}{redirect}")],
-                get("client_secret"),
-            )?;
+            authenticate(&[format!("{id}{scope}{ts}{state}{redirect}")])?;
             let items = org_scopes(&client, scope)?;
             Ok(tokens::issue_for_client(
                 ctx,

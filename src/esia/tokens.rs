@@ -107,7 +107,8 @@ fn sign(
 /// ESIA's authentication method (`urn:esia:amd`, `amr`) from the session's amr values.
 pub fn amd(amr: &[String]) -> &'static str {
     let has = |v: &str| amr.iter().any(|a| a == v);
-    if has("qes") || has("sc") || has("swk") || has("hwk") && !has("pwd") {
+    // A qualified signature (sc + pin) is ESIA's DS; a second factor names itself.
+    if has("sc") || has("qes") {
         "DS"
     } else if has("sms") {
         "SMS"

@@ -12,6 +12,7 @@ use crate::store::StoreError;
 use crate::store::accounts::{AccountRow, IdentifierRow};
 use crate::store::documents::DocumentRow;
 use crate::types::Level;
+use std::collections::BTreeSet;
 
 /// Kinds a person may hold several of at once (each verified row is its own item).
 const MANY: [&str; 2] = ["vehicle", "child"];
@@ -89,6 +90,21 @@ pub async fn of_oid(ctx: &Ctx, oid: i64) -> Result<Option<PersonView>, StoreErro
         documents: visible(all),
         verifying,
     }))
+}
+
+/// The scopes the person currently allows `client_id` (their remembered consent, which only
+/// grows until it is withdrawn), or None when they never gave one or withdrew it
+/// (`identity::permissions::withdraw`): then the portal's tokens read nothing more.
+pub async fn consented_scopes(
+    ctx: &Ctx,
+    account_id: &str,
+    client_id: &str,
+) -> Result<Option<BTreeSet<String>>, StoreError> {
+    Ok(ctx
+        .store
+        .consent(account_id, client_id)
+        .await?
+        .map(|(scopes, _)| scopes.split_whitespace().map(str::to_owned).collect()))
 }
 
 /// Verified rows, then the rows under check that hide nothing verified (oldest first, so an

@@ -46,7 +46,7 @@ impl Store {
     pub async fn create_account(&self, new: NewAccount<'_>) -> Result<AccountRow, StoreError> {
         let now = self.now();
         let id = new_id();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let row: AccountRow = sqlx::query_as(&format!(
             "INSERT INTO accounts ({ACCOUNT_COLS}) VALUES ($1, $2, $3, NULL, 'simplified', 'registration', $4, $5, $6, $7, $7) \
              RETURNING {ACCOUNT_COLS}"
@@ -92,7 +92,7 @@ impl Store {
         value: &str,
     ) -> Result<(), StoreError> {
         let now = self.now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         sqlx::query("DELETE FROM identifiers WHERE account_id = $1 AND kind = $2")
             .bind(account_id)
             .bind(kind)

@@ -61,7 +61,7 @@ impl Store {
         account_id: &str,
         client_id: &str,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let removed = sqlx::query("DELETE FROM consents WHERE account_id = $1 AND client_id = $2")
             .bind(account_id)
             .bind(client_id)

@@ -66,7 +66,7 @@ impl Store {
     ) -> Result<String, StoreError> {
         let now = self.now();
         let check_id = new_id();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let running: Option<(String,)> = sqlx::query_as(
             "SELECT id FROM registry_checks WHERE account_id = $1 AND status = 'verifying'",
         )
@@ -203,7 +203,7 @@ impl Store {
             CheckEnd::Rejected(r) => ("rejected", Some(r)),
             CheckEnd::Failed(r) => ("failed", Some(r)),
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let won = sqlx::query(
             "UPDATE registry_checks SET status = $2, reason = $3, finished_at = $4 WHERE id = $1 AND status = 'verifying'",
         )

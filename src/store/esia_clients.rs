@@ -34,7 +34,7 @@ impl Store {
         cert_hash: &str,
         cert_der_b64: &str,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         super::clients::insert_query(client)
             .execute(&mut *tx)
             .await?;
@@ -103,7 +103,7 @@ impl Store {
         overlap: i64,
     ) -> Result<bool, StoreError> {
         let now = self.now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let known: Option<(String,)> =
             sqlx::query_as("SELECT client_id FROM esia_clients WHERE client_id = $1")
                 .bind(client_id)

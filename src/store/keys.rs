@@ -122,7 +122,7 @@ impl Store {
         &self,
         resealed: &[(String, String)],
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         for (kid, sealed) in resealed {
             sqlx::query("UPDATE signing_keys SET private_sealed = $2 WHERE kid = $1")
                 .bind(kid)

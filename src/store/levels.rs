@@ -50,7 +50,7 @@ impl Store {
     /// Sets the level and records the event in one transaction; false (nothing written) when the
     /// account's current level is not one of `from`.
     pub async fn change_level(&self, c: LevelChange<'_>) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let changed = change_level_in(&mut tx, self.now(), &c).await?;
         tx.commit().await?;
         Ok(changed)

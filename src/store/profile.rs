@@ -28,7 +28,7 @@ impl Store {
         kind: &str,
         text: &str,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         sqlx::query("DELETE FROM profile_items WHERE account_id = $1 AND kind = $2")
             .bind(account_id)
             .bind(kind)

@@ -75,7 +75,7 @@ impl Store {
         hashes: &[String],
     ) -> Result<(), StoreError> {
         let now = self.now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1")
             .bind(account_id)
             .execute(&mut *tx)
@@ -191,7 +191,7 @@ impl Store {
 
     /// Removes the authenticator app and every recovery code with it, in one transaction.
     pub async fn remove_totp(&self, account_id: &str) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         for table in ["totp_credentials", "recovery_codes"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE account_id = $1"))
                 .bind(account_id)
@@ -213,7 +213,7 @@ impl Store {
 
     /// Replaces sealed TOTP secrets in one transaction (KEK rewrap).
     pub async fn reseal_totp_secrets(&self, sealed: &[(String, String)]) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         for (account_id, secret) in sealed {
             sqlx::query("UPDATE totp_credentials SET secret = $2 WHERE account_id = $1")
                 .bind(account_id)

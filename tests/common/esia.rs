@@ -4,6 +4,7 @@
 
 use super::*;
 use serde_json::{Map, json};
+use vhod::clients::esia::{NewEsiaClient, register};
 use vhod::crypto::keyring::SigningAlg;
 use vhod::identity::levels::{self, ConfirmMethod, IdDocument, StandardRequest};
 use vhod::identity::records::{self, Record};
@@ -15,8 +16,10 @@ pub const EMAIL: &str = "ivan.ivanov@example.ru";
 pub const REGISTRATION_ADDRESS: &str = "170100, г. Тверь, ул. Советская, д. 1, кв. 2";
 pub const RESIDENCE_ADDRESS: &str = "г. Тверь, ул. Трёхсвятская, д. 5";
 pub const INN: &str = "585204118212";
+/// The ESIA portal the tokens are issued to (registered, and allowed every scope by the person).
+pub const PORTAL: &str = "ESIA_PORTAL";
 /// Every scope that opens something of a person.
-pub const ALL_SCOPES: [&str; 17] = [
+pub const ALL_SCOPES: [&str; 18] = [
     "openid",
     "fullname",
     "birthdate",
@@ -34,6 +37,7 @@ pub const ALL_SCOPES: [&str; 17] = [
     "kid_birthdate",
     "kid_birth_cert_doc",
     "email",
+    "mobile",
 ];
 
 /// The person's account id and oid.
@@ -144,8 +148,31 @@ pub async fn person_with_everything(t: &TestServer) -> EsiaPerson {
         let record = Record::parse(kind, &field(pairs)).unwrap();
         add_record(t, &id, record).await;
     }
+    register_portal_with_consent(t, &account).await;
     let oid = store.person_oid(&account).await.unwrap();
     EsiaPerson { account, oid }
+}
+
+/// Registers the ESIA portal `PORTAL` and records the person's consent to every scope (what the
+/// sign-in's consent page does when the person allows).
+pub async fn register_portal_with_consent(t: &TestServer, account: &str) {
+    let store = &t.app.store;
+    register(
+        store,
+        NewEsiaClient {
+            client_id: PORTAL.into(),
+            name: "Портал ЕСИА".into(),
+            certificate: include_bytes!("../fixtures/gost/256-A.cert.pem").to_vec(),
+            redirect_uris: vec!["https://portal.example/esia/callback".into()],
+            ..NewEsiaClient::default()
+        },
+    )
+    .await
+    .unwrap();
+    store
+        .save_consent(account, PORTAL, &ALL_SCOPES.join(" "), "")
+        .await
+        .unwrap();
 }
 
 /// Access-token claims in ESIA's shape for `oid` with `scopes` (`name?oid=N`, bare `openid`),
@@ -165,7 +192,7 @@ pub fn access_claims(t: &TestServer, oid: i64, scopes: &[&str], ttl: i64) -> Val
         "iat": now - 5,
         "exp": now + ttl,
         "iss": t.issuer(),
-        "client_id": "ESIA_PORTAL",
+        "client_id": PORTAL,
         "scope": scope,
         "urn:esia:sid": "sid-0f3c",
         "urn:esia:sbj_id": oid,
@@ -223,6 +250,20 @@ pub fn keys(v: &Value) -> Vec<String> {
     k.sort();
     k
 }
+
+/// The members of the person resource that need a scope (with all of them granted).
+pub const PERSON_MEMBERS: [&str; 10] = [
+    "firstName",
+    "lastName",
+    "middleName",
+    "birthDate",
+    "gender",
+    "birthPlace",
+    "snils",
+    "inn",
+    "citizenship",
+    "rIdDoc",
+];
 
 /// The members of the person resource every scope shows.
 pub const BASE_MEMBERS: [&str; 6] = [

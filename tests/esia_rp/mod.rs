@@ -331,3 +331,106 @@ pub fn claims(token: &str) -> (Value, Value) {
         |s: &str| -> Value { serde_json::from_slice(&URL_SAFE_NO_PAD.decode(s).unwrap()).unwrap() };
     (dec(parts[0]), dec(parts[1]))
 }
+
+/// Registers a client of the old protocol (legacy) with the fixture certificate.
+pub async fn register_legacy_rp(t: &TestServer, client_id: &str) -> EsiaRp {
+    let c = register(
+        &t.app.store,
+        NewEsiaClient {
+            client_id: client_id.into(),
+            name: "Портал (старый протокол)".into(),
+            certificate: CERT_PEM.as_bytes().to_vec(),
+            redirect_uris: vec![PORTAL_REDIRECT.into()],
+            legacy: true,
+            ..NewEsiaClient::default()
+        },
+    )
+    .await
+    .expect("legacy ESIA client registers");
+    EsiaRp::new(&t.base, client_id, &c.certificates[0].hash, KEY_PEM)
+}
+
+/// The old protocol's client_secret: a detached CMS (DER, base64url) over `message`, signed with
+/// `cert_pem` / `key_pem` the way PHP's openssl_pkcs7_sign does.
+pub fn legacy_secret(message: &str, cert_pem: &str, key_pem: &str) -> String {
+    let der = vhod::crypto::qes::sign::sign_detached(
+        message.as_bytes(),
+        cert_pem.as_bytes(),
+        key_pem.as_bytes(),
+        b"",
+    )
+    .expect("CMS");
+    URL_SAFE_NO_PAD.encode(der)
+}
+
+impl EsiaRp {
+    /// /aas/oauth2/ac parameters: client_secret over scope + timestamp + client_id + state.
+    pub fn legacy_ac_params(&self, now: i64, scope: &str, state: &str) -> Vec<(String, String)> {
+        let ts = self.timestamp(now, PHP);
+        let secret = legacy_secret(
+            &format!("{scope}{ts}{}{state}", self.client_id),
+            CERT_PEM,
+            KEY_PEM,
+        );
+        vec![
+            ("client_id".into(), self.client_id.clone()),
+            ("client_secret".into(), secret),
+            ("redirect_uri".into(), PORTAL_REDIRECT.into()),
+            ("scope".into(), scope.into()),
+            ("response_type".into(), "code".into()),
+            ("state".into(), state.into()),
+            ("timestamp".into(), ts),
+            ("access_type".into(), "offline".into()),
+        ]
+    }
+
+    pub fn legacy_ac_url(&self, params: &[(String, String)]) -> String {
+        self.ac_url(params)
+            .replacen("/aas/oauth2/v2/ac?", "/aas/oauth2/ac?", 1)
+    }
+
+    /// /aas/oauth2/te form for `grant` (authorization_code with `value` the code, or
+    /// refresh_token with `value` the refresh token).
+    pub fn legacy_te_form(
+        &self,
+        now: i64,
+        grant: &str,
+        value: &str,
+        scope: &str,
+    ) -> Vec<(String, String)> {
+        let (state, ts) = (new_state(), self.timestamp(now, PHP));
+        let secret = legacy_secret(
+            &format!("{scope}{ts}{}{state}", self.client_id),
+            CERT_PEM,
+            KEY_PEM,
+        );
+        let value_name = if grant == "authorization_code" {
+            "code"
+        } else {
+            "refresh_token"
+        };
+        vec![
+            ("client_id".into(), self.client_id.clone()),
+            (value_name.into(), value.into()),
+            ("grant_type".into(), grant.into()),
+            ("client_secret".into(), secret),
+            ("state".into(), state),
+            ("redirect_uri".into(), PORTAL_REDIRECT.into()),
+            ("scope".into(), scope.into()),
+            ("timestamp".into(), ts),
+            ("token_type".into(), "Bearer".into()),
+        ]
+    }
+
+    pub async fn legacy_te(&self, form: &[(String, String)]) -> (u16, Value) {
+        let res = self
+            .http
+            .post(format!("{}/aas/oauth2/te", self.base))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+}

@@ -417,7 +417,7 @@ impl Keyring {
         set.published
             .iter()
             .any(|k| jws.is_signed_by(k))
-            .then(|| (jws.claims, jws.header))
+            .then_some((jws.claims, jws.header))
     }
 
     /// Verifies a JWT signed by one of our published keys; returns its claims and header `typ`.

@@ -1,7 +1,8 @@
 //! `GET /rs/prns/{oid}[/…]`: token → path → person → the resource the scopes show.
 //!
 //! The order of refusals is ESIA's: the token first (401 before anything is looked up), then the
-//! token's scopes for the path's person (403), then the person and item (404).
+//! token's scopes for the path's person (403), then the person (404), the person's consent to the
+//! token's portal (401 once withdrawn), the resource's scope (403) and the item (404).
 
 use super::access::Access;
 use super::error::RestError;
@@ -14,6 +15,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
+use std::collections::BTreeSet;
 
 pub const PREFIX: &str = "/rs/prns/";
 
@@ -58,13 +60,14 @@ pub async fn resource(
     let token = token::bearer(&headers).ok_or(RestError::InvalidToken)?;
     let grant = token::verify(&ctx.keyring, ctx.issuer(), ctx.clock.now(), token)?;
     let (oid, resource) = parse_path(uri.path()).ok_or(RestError::NotFound)?;
-    let access = Access::new(grant.scopes_for(oid));
-    if access.is_empty() {
+    let scopes = grant.scopes_for(oid);
+    if scopes.is_empty() {
         return Err(RestError::ScopeNotAllowed);
     }
     let view = person_view::of_oid(&ctx, oid)
         .await?
         .ok_or(RestError::NotFound)?;
+    let access = within_consent(&ctx, &view, grant.client_id(), scopes).await?;
     let embed = Embed::parse(query.as_deref());
     let person_url = format!("{}{PREFIX}{oid}", ctx.issuer());
     let body = answer(&person_url, &view, &access, &embed, resource)?;
@@ -73,6 +76,28 @@ pub async fn resource(
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(res)
+}
+
+/// A permission the person withdrew stops the portal's tokens at once (their `exp` may be far
+/// off): a token asking for more than `openid` without the person's consent is refused as
+/// revoked; otherwise it shows what both the token and the consent allow.
+async fn within_consent(
+    ctx: &Ctx,
+    view: &PersonView,
+    client_id: &str,
+    scopes: BTreeSet<String>,
+) -> Result<Access, RestError> {
+    let consent = person_view::consented_scopes(ctx, &view.account.id, client_id).await?;
+    match consent {
+        None if scopes.iter().any(|s| s != "openid") => Err(RestError::InvalidToken),
+        None => Ok(Access::new(scopes)),
+        Some(given) => Ok(Access::new(
+            scopes
+                .into_iter()
+                .filter(|s| s == "openid" || given.contains(s))
+                .collect(),
+        )),
+    }
 }
 
 fn answer(
@@ -113,6 +138,15 @@ fn answer(
                 embed.has("elements"),
             ))
         }
+        Resource::Item(Collection::Kids, id) if embed_kid_documents(embed, access) => {
+            // A child with its documents: `/kids/{id}?embed=(documents.elements)`.
+            let mut child = find(opened(Collection::Kids)?.items(view, access), id)?;
+            let docs = items::kid_documents(kid(id)?, access);
+            let base = format!("{person_url}/kids/{id}/docs");
+            let with_objects = embed.has("documents.elements");
+            child["documents"] = render::collection(&base, &docs, with_objects);
+            Ok(child)
+        }
         Resource::Item(c, id) => find(opened(c)?.items(view, access), id),
         Resource::KidDocuments(kid_id) | Resource::KidDocument(kid_id, _) => {
             if !access.kid_documents() {
@@ -129,6 +163,10 @@ fn answer(
             }
         }
     }
+}
+
+fn embed_kid_documents(embed: &Embed, access: &Access) -> bool {
+    (embed.has("documents") || embed.has("documents.elements")) && access.kid_documents()
 }
 
 #[cfg(test)]

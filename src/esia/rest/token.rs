@@ -16,6 +16,7 @@ const NBF_LEEWAY_SECS: i64 = 60;
 pub struct Grant {
     items: Vec<(String, Option<i64>)>,
     subject: Option<i64>,
+    client_id: String,
 }
 
 /// The `Authorization: Bearer …` token (scheme case-insensitive, RFC 6750 §2.1).
@@ -54,7 +55,11 @@ fn check(
         .and_then(Value::as_str)
         .unwrap_or_default();
     let ours = iss.trim_end_matches('/') == issuer.trim_end_matches('/');
-    if header.get("sbt").and_then(Value::as_str) != Some("access") || !ours {
+    let has_client = claims
+        .get("client_id")
+        .and_then(Value::as_str)
+        .is_some_and(|c| !c.is_empty());
+    if header.get("sbt").and_then(Value::as_str) != Some("access") || !ours || !has_client {
         return Err(RestError::InvalidToken);
     }
     if number("nbf").is_some_and(|nbf| nbf > now + NBF_LEEWAY_SECS) {
@@ -90,7 +95,21 @@ impl Grant {
             Some(Value::String(s)) => s.parse().ok(),
             _ => None,
         };
-        Grant { items, subject }
+        let client_id = claims
+            .get("client_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        Grant {
+            items,
+            subject,
+            client_id,
+        }
+    }
+
+    /// The portal the token was issued to.
+    pub fn client_id(&self) -> &str {
+        &self.client_id
     }
 
     /// The scope names granted for person `oid`: items naming that oid, and bare items (`openid`)
@@ -122,7 +141,7 @@ mod tests {
 
     fn claims(exp: i64) -> Map<String, Value> {
         map(json!({
-            "iss": "http://localhost:8080/", "nbf": 100, "iat": 100, "exp": exp,
+            "iss": "http://localhost:8080/", "nbf": 100, "iat": 100, "exp": exp, "client_id": "P",
             "scope": "fullname?oid=1000000001 openid snils?oid=1000000001 kid_fullname?oid=1000000002",
             "urn:esia:sbj_id": 1000000001,
         }))
@@ -159,6 +178,13 @@ mod tests {
         assert_eq!(
             check(&claims(200), &access_header(), "http://elsewhere", 150),
             Err(RestError::InvalidToken)
+        );
+        let mut anonymous = claims(200);
+        anonymous.remove("client_id");
+        assert_eq!(
+            check(&anonymous, &access_header(), issuer, 150),
+            Err(RestError::InvalidToken),
+            "an access token names its portal"
         );
         let mut early = claims(10_000);
         early.insert("nbf".into(), json!(5_000));
