@@ -111,7 +111,7 @@ impl Store {
     /// OGRN is already registered.
     pub async fn create_org(&self, new: NewOrg<'_>, chief: &str) -> Result<OrgRow, StoreError> {
         let now = self.now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let row: OrgRow = sqlx::query_as(&format!(
             "INSERT INTO orgs (kind, ogrn, inn, kpp, short_name, full_name, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING {ORG_COLS}"
@@ -263,7 +263,7 @@ impl Store {
     /// Makes `account_id` (already a member) the chief; the previous chief, if any, becomes an admin.
     /// One transaction: the unique index never sees two chiefs.
     pub async fn hand_over_chief(&self, oid: i64, account_id: &str) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         sqlx::query("UPDATE org_members SET role = 'admin' WHERE org_oid = $1 AND role = 'chief'")
             .bind(oid)
             .execute(&mut *tx)
@@ -363,7 +363,7 @@ impl Store {
         account_id: &str,
     ) -> Result<bool, StoreError> {
         let now = self.now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let done = sqlx::query(
             "UPDATE org_invitations SET used_at = $1, used_by = $2 WHERE id = $3 AND used_at IS NULL \
              AND revoked_at IS NULL AND expires_at > $1",
