@@ -17,6 +17,7 @@ pub mod lang;
 pub mod metrics;
 pub mod notify;
 pub mod oidc;
+pub mod orgs;
 pub mod outbound;
 pub mod relying_party;
 pub mod request_id;

@@ -26,7 +26,7 @@ const INFRASTRUCTURE: [&str; 14] = [
     "metrics",
     "ctx",
 ];
-const DOMAIN: [&str; 3] = ["identity", "authn", "clients"];
+const DOMAIN: [&str; 4] = ["identity", "authn", "clients", "orgs"];
 const SURFACES: [&str; 5] = ["web", "oidc", "admin", "demo", "esia"];
 
 /// What a file of the layer `top` (its first path component under src/) may import from the crate,

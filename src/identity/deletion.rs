@@ -66,6 +66,7 @@ pub async fn delete(app: &Ctx, account_id: &AccountId) -> Result<(), StoreError>
         .filter_map(|i| Contact::parse(&i.value).ok())
         .collect();
     crate::authn::logout::end_all_sessions(app, account_id).await?;
+    crate::orgs::members::forget_person(app, account_id).await?;
     app.store.delete_account(account_id).await?;
     app.store
         .append_audit(AuditEntry {

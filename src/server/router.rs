@@ -136,6 +136,16 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/account/contacts/confirm", post(web::contacts::confirm))
         .route("/account/addresses", post(web::contacts::save_addresses))
+        .route("/account/orgs", get(web::orgs::list))
+        .route("/account/orgs/new", get(web::orgs::add))
+        .route("/account/orgs/new/legal", post(web::orgs::create_legal))
+        .route("/account/orgs/new/sole", post(web::orgs::create_sole))
+        .route(
+            "/account/orgs/invitations/{action}",
+            post(web::orgs::invitation),
+        )
+        .route("/account/orgs/{oid}", get(web::orgs::card))
+        .route("/account/orgs/{oid}/{action}", post(web::orgs::act))
         .route("/account/permissions", get(web::permissions::page))
         .route(
             "/account/permissions/revoke",

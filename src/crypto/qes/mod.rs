@@ -70,6 +70,9 @@ pub struct Verified {
     pub issuer: String,
     pub serial: String,
     pub fingerprint: String,
+    /// The subject's text attributes as (dotted OID, value): OGRN, INN and the organisation's name
+    /// of a certificate issued to a legal entity's head (`orgs` reads them).
+    pub attributes: Vec<(String, String)>,
 }
 
 /// Trusted CAs and revocation lists; one per node (cheap to clone).
@@ -168,21 +171,29 @@ pub fn parse_certificates(bytes: &[u8]) -> Vec<Certificate> {
 
 /// The SNILS named in the subject: NumericString (or another string type) of 11 digits.
 pub fn snils_of(cert: &Certificate) -> Option<Snils> {
+    subject_attributes(cert)
+        .into_iter()
+        .filter(|(oid, _)| *oid == OID_SNILS.to_string())
+        .find_map(|(_, text)| text.parse().ok())
+}
+
+/// The subject's attributes held as text (Numeric, Printable, UTF-8 or IA5 strings).
+pub fn subject_attributes(cert: &Certificate) -> Vec<(String, String)> {
     cert.tbs_certificate
         .subject
         .0
         .iter()
         .flat_map(|rdn| rdn.0.iter())
-        .filter(|atv| atv.oid == OID_SNILS)
-        .find_map(|atv| {
+        .filter_map(|atv| {
             let text = match atv.value.tag() {
                 Tag::NumericString | Tag::PrintableString | Tag::Utf8String | Tag::Ia5String => {
                     std::str::from_utf8(atv.value.value()).ok()?
                 }
                 _ => return None,
             };
-            text.parse().ok()
+            Some((atv.oid.to_string(), text.to_string()))
         })
+        .collect()
 }
 
 fn describe(cert: &Certificate) -> Result<Verified, QesError> {
@@ -193,6 +204,7 @@ fn describe(cert: &Certificate) -> Result<Verified, QesError> {
         issuer: tbs.issuer.to_string(),
         serial: hex::encode(tbs.serial_number.as_bytes()),
         fingerprint: cms::fingerprint(cert),
+        attributes: subject_attributes(cert),
     })
 }
 
