@@ -2,13 +2,11 @@
 //! redirect URIs, scopes, legacy flag, token algorithm, level) and replace a certificate with an
 //! overlap. The same operations as `vhod clients add --esia` and `replace-certificate`.
 
-use super::auth::{self, Caller};
-use super::op;
+use super::handlers::{audit, guard};
 use super::problem::Problem;
 use crate::clients::esia::{self, EsiaClient, EsiaClientError, NewEsiaClient};
 use crate::crypto::keyring::SigningAlg;
 use crate::oidc::OidcState;
-use crate::store::audit::AuditEntry;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -16,36 +14,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
-
-async fn guard(
-    app: &OidcState,
-    headers: &HeaderMap,
-    method: &str,
-    path: &str,
-) -> Result<Caller, Problem> {
-    let caller = auth::authenticate(app, headers).await?;
-    caller.require(op(method, path))?;
-    Ok(caller)
-}
-
-async fn audit(
-    app: &OidcState,
-    caller: &Caller,
-    action: &str,
-    target: &str,
-    details: Value,
-) -> Result<(), Problem> {
-    app.store
-        .append_audit(AuditEntry {
-            actor: &caller.actor,
-            action,
-            target,
-            request_id: &crate::request_id::current(),
-            details,
-        })
-        .await?;
-    Ok(())
-}
 
 fn bad(detail: impl Into<String>) -> Problem {
     Problem::new(StatusCode::BAD_REQUEST, "Bad request", detail)

@@ -17,7 +17,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-async fn guard(
+/// Authenticates the caller and checks it may perform `method path` (shared by the admin handlers).
+pub(super) async fn guard(
     app: &OidcState,
     headers: &HeaderMap,
     method: &str,
@@ -28,7 +29,8 @@ async fn guard(
     Ok(caller)
 }
 
-async fn audit(
+/// Appends the caller's action to the audit chain under this request's id.
+pub(super) async fn audit(
     app: &OidcState,
     caller: &Caller,
     action: &str,
