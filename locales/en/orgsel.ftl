@@ -36,3 +36,6 @@ orgsel-b2b_denied = Not signed in: the portal accepts only representatives of an
 orgsel-b2b_esia_title = The ESIA variant
 orgsel-b2b_esia = The same portal can connect over the ESIA protocol: a request to /aas/oauth2/v2/ac with the organisation scopes (usr_org, org_*), the organisation chosen on the same vhod page, then the organisation's data from /rs/prns/…/roles and /rs/orgs/….
 orgsel-b2b_personal = The demo portal for private persons
+orgsel-console_orphans = Organisations without a head
+orgsel-console_orphans_none = There are none.
+orgsel-console_orphans_hint = The head's account was deleted. A new head restores the role by signing a request with a qualified signature that names them as head.

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod console;
 pub mod console_oidc;
+mod console_orgs;
 pub mod esia_clients;
 pub mod handlers;
 pub mod problem;
