@@ -97,8 +97,20 @@ async fn every_page_has_a_switcher_link_and_the_choice_beats_the_browser_languag
         assert_eq!(page_lang(&page(&b, "/login").await), "ru");
 
         // Somewhere else than this server is never a way back.
-        let res = b.get("/lang?to=en&back=%2F%2Fevil.example").await;
-        assert_eq!(location(&res).as_deref(), Some("/"));
+        for evil in [
+            "%2F%2Fevil.example",
+            "https%3A%2F%2Fevil.example%2F",
+            "%2F%5Cevil.example",
+            "%2F%09%2Fevil.example",
+            "evil.example",
+            "javascript%3Aalert(1)",
+        ] {
+            let res = b.get(&format!("/lang?to=en&back={evil}")).await;
+            assert_eq!(res.status(), 303, "{evil}");
+            assert_eq!(location(&res).as_deref(), Some("/"), "{evil}");
+        }
+        let res = b.get("/lang?to=en&back=%2Faccount%3Fx%3D1").await;
+        assert_eq!(location(&res).as_deref(), Some("/account?x=1"));
         assert_eq!(b.get("/lang?to=de&back=%2F").await.status(), 400);
     }
 }

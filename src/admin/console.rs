@@ -44,7 +44,7 @@ fn refusal(lang: Lang, status: StatusCode, key: &'static str) -> PageError {
     PageError::page(lang, status, key)
 }
 
-async fn caller(app: &OidcState, headers: &HeaderMap) -> Option<Caller> {
+pub(super) async fn caller(app: &OidcState, headers: &HeaderMap) -> Option<Caller> {
     let token = cookies::get(headers, COOKIE)?;
     auth::authenticate_token(app, &token).await.ok()
 }
@@ -328,7 +328,7 @@ async fn show(
 
 /// A console form: readable (else 400) with the right CSRF token (else 403). The console keeps
 /// its own scheme: Russian pages, no session of the person (its cookie is checked by the caller).
-fn form(headers: &HeaderMap, body: &[u8]) -> Result<Params, PageError> {
+pub(super) fn form(headers: &HeaderMap, body: &[u8]) -> Result<Params, PageError> {
     let lang = lang_of(headers);
     let p = Params::from_form(headers, body)
         .map_err(|_| refusal(lang, StatusCode::BAD_REQUEST, "error.bad_request"))?;
