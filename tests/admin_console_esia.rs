@@ -84,8 +84,16 @@ async fn an_esia_portal_is_registered_changed_and_disabled_from_the_console() {
         bad[1] = ("client_id", "PORTAL_512");
         bad[5] = ("certificate", CERT_512_PEM);
         let page = page_of(b.submit_follow(&page, PAGE, &bad).await);
-        assert!(page.contains("Не сделано:") && page.contains("256-bit"), "{page}");
-        assert!(esia::find(&t.app.store, "PORTAL_512").await.unwrap().is_none());
+        assert!(
+            page.contains("Не сделано:") && page.contains("256-bit"),
+            "{page}"
+        );
+        assert!(
+            esia::find(&t.app.store, "PORTAL_512")
+                .await
+                .unwrap()
+                .is_none()
+        );
 
         // The flags change later: legacy on, PKCE optional, GOST tokens, any level.
         let page = page_of(
@@ -102,7 +110,10 @@ async fn an_esia_portal_is_registered_changed_and_disabled_from_the_console() {
             )
             .await,
         );
-        assert!(page.contains("Сделано: client.update: PORTAL_CON"), "{page}");
+        assert!(
+            page.contains("Сделано: client.update: PORTAL_CON"),
+            "{page}"
+        );
         let c = esia::find(&t.app.store, "PORTAL_CON")
             .await
             .unwrap()
@@ -125,7 +136,10 @@ async fn an_esia_portal_is_registered_changed_and_disabled_from_the_console() {
             )
             .await,
         );
-        assert!(page.contains("client.replace_certificate: PORTAL_CON"), "{page}");
+        assert!(
+            page.contains("client.replace_certificate: PORTAL_CON"),
+            "{page}"
+        );
         assert!(page.contains("действует до") && page.contains("действующий"));
         let c = esia::find(&t.app.store, "PORTAL_CON")
             .await
@@ -137,7 +151,11 @@ async fn an_esia_portal_is_registered_changed_and_disabled_from_the_console() {
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(c.certificates.len(), 1, "only the new one after the overlap");
+        assert_eq!(
+            c.certificates.len(),
+            1,
+            "only the new one after the overlap"
+        );
 
         // Disabling needs the confirmation box.
         let res = b
@@ -149,7 +167,12 @@ async fn an_esia_portal_is_registered_changed_and_disabled_from_the_console() {
             .await;
         assert_eq!(res.status(), 400);
         assert!(res.text().await.unwrap().contains("отметьте"));
-        assert!(esia::find(&t.app.store, "PORTAL_CON").await.unwrap().is_some());
+        assert!(
+            esia::find(&t.app.store, "PORTAL_CON")
+                .await
+                .unwrap()
+                .is_some()
+        );
         let page = page_of(
             b.submit_follow(
                 &page,
@@ -163,7 +186,12 @@ async fn an_esia_portal_is_registered_changed_and_disabled_from_the_console() {
             .await,
         );
         assert!(page.contains("client.disable: PORTAL_CON"), "{page}");
-        assert!(esia::find(&t.app.store, "PORTAL_CON").await.unwrap().is_none());
+        assert!(
+            esia::find(&t.app.store, "PORTAL_CON")
+                .await
+                .unwrap()
+                .is_none()
+        );
 
         // Audited as the API audits, under the console's administrator.
         let audit = t.app.store.audit_since(0).await.unwrap();
@@ -188,7 +216,9 @@ async fn the_esia_page_is_in_english_and_closed_to_other_roles() {
     for backend in backends() {
         let t = TestServer::start(&backend).await;
         let b = console_browser(&t, &[Role::SecurityAdmin]).await;
-        let res = b.get(&format!("/lang?to=en&back={}", urlencode(PAGE))).await;
+        let res = b
+            .get(&format!("/lang?to=en&back={}", urlencode(PAGE)))
+            .await;
         assert_eq!(res.status(), 303);
         let page = page_of(b.follow(PAGE).await);
         assert!(page.contains("ESIA portals") && page.contains("No ESIA portals yet."));

@@ -53,25 +53,34 @@ async fn recent_actions_list_every_kind_of_security_change_in_both_languages() {
         .unwrap();
 
         // Nothing yet: a sentence, not a table with only its header.
-        for (lang, sentence) in [
-            ("ru", "Пока здесь ничего нет"),
-            ("en", "Nothing here yet"),
-        ] {
+        for (lang, sentence) in [("ru", "Пока здесь ничего нет"), ("en", "Nothing here yet")]
+        {
             let page = security_page(&t, &sid, lang).await;
             let h = history(&page);
-            assert!(h.contains("id=\"history-none\"") && h.contains(sentence), "{h}");
-            assert!(!h.contains("<table class=\"history\""), "{}", backend.name());
+            assert!(
+                h.contains("id=\"history-none\"") && h.contains(sentence),
+                "{h}"
+            );
+            assert!(
+                !h.contains("<table class=\"history\""),
+                "{}",
+                backend.name()
+            );
         }
 
         // The authenticator app, recovery codes renewed and one spent, the app removed.
-        totp::start_enrolment(&t.app, &account, "label").await.unwrap();
+        totp::start_enrolment(&t.app, &account, "label")
+            .await
+            .unwrap();
         let secret = totp::pending_enrolment(&t.app, &account)
             .await
             .unwrap()
             .unwrap();
         let base32 = totp_rs::Secret::new(secret.into_boxed_slice()).to_base32();
         let code = totp::code_at(&base32, t.app.clock.now()).unwrap();
-        totp::confirm_enrolment(&t.app, &account, &code).await.unwrap();
+        totp::confirm_enrolment(&t.app, &account, &code)
+            .await
+            .unwrap();
         let codes = totp::new_recovery_codes(&t.app, &account).await.unwrap();
         totp::use_recovery_code(&t.app, &account, &codes[0])
             .await
@@ -183,7 +192,10 @@ async fn a_password_reset_appears_in_recent_actions() {
             Landing::Page(200, html) => html,
             other => panic!("{other:?}"),
         };
-        let page = match b.submit_follow(&page, "/recover", &[("login", login)]).await {
+        let page = match b
+            .submit_follow(&page, "/recover", &[("login", login)])
+            .await
+        {
             Landing::Page(200, html) => html,
             other => panic!("{other:?}"),
         };

@@ -141,7 +141,11 @@ pub async fn page(State(app): State<OidcState>, headers: HeaderMap) -> Result<Re
         return Ok(Redirect::to("/admin/console").into_response());
     };
     if c.require(op("get", "/admin/api/clients")).is_err() {
-        return Err(PageError::page(lang, StatusCode::FORBIDDEN, "admin.forbidden"));
+        return Err(PageError::page(
+            lang,
+            StatusCode::FORBIDDEN,
+            "admin.forbidden",
+        ));
     }
     let flash = flash::take(&app, &headers);
     let message = flash.as_ref().map(|(m, _)| m.clone());
@@ -194,14 +198,25 @@ async fn change(app: &OidcState, p: &Params, id: &str) -> Outcome {
 }
 
 async fn remove(app: &OidcState, id: &str) -> Outcome {
-    if !app.store.remove_client(id).await.map_err(|e| e.to_string())? {
+    if !app
+        .store
+        .remove_client(id)
+        .await
+        .map_err(|e| e.to_string())?
+    {
         return Err(format!("no client {id}"));
     }
     app.clients.forget(id);
     Ok(("client.remove", serde_json::json!({})))
 }
 
-async fn audit(app: &OidcState, c: &Caller, action: &str, id: &str, details: serde_json::Value) -> Result<(), PageError> {
+async fn audit(
+    app: &OidcState,
+    c: &Caller,
+    action: &str,
+    id: &str,
+    details: serde_json::Value,
+) -> Result<(), PageError> {
     app.store
         .append_audit(AuditEntry {
             actor: &c.actor,
@@ -232,10 +247,20 @@ pub async fn action(
         "change" => ("post", "/admin/api/clients/{client_id}/settings"),
         "disable" => ("post", "/admin/api/clients/{client_id}/disable"),
         "remove" => ("delete", "/admin/api/clients/{client_id}"),
-        _ => return Err(PageError::page(lang, StatusCode::BAD_REQUEST, "error.bad_request")),
+        _ => {
+            return Err(PageError::page(
+                lang,
+                StatusCode::BAD_REQUEST,
+                "error.bad_request",
+            ));
+        }
     };
     if c.require(op(method, path)).is_err() {
-        return Err(PageError::page(lang, StatusCode::FORBIDDEN, "admin.forbidden"));
+        return Err(PageError::page(
+            lang,
+            StatusCode::FORBIDDEN,
+            "admin.forbidden",
+        ));
     }
     if matches!(action, "disable" | "remove") && p.get("confirm") != Some("yes") {
         return Err(PageError::page(
@@ -262,9 +287,15 @@ pub async fn action(
         return match clients::register(&app.store, new).await {
             Ok((client, secret)) => {
                 let id = client.id.to_string();
-                audit(&app, &c, "client.add", &id, serde_json::json!({ "name": client.name }))
-                    .await
-                    .map_err(|e| e.in_lang(lang))?;
+                audit(
+                    &app,
+                    &c,
+                    "client.add",
+                    &id,
+                    serde_json::json!({ "name": client.name }),
+                )
+                .await
+                .map_err(|e| e.in_lang(lang))?;
                 let done = format!("{} client.add: {id}", t.s("admin_esia.done"));
                 show(&app, &headers, lang, Some(done), Some((id, secret))).await
             }

@@ -123,7 +123,11 @@ pub async fn page(State(app): State<OidcState>, headers: HeaderMap) -> Result<Re
         return Ok(Redirect::to("/admin/console").into_response());
     };
     if c.require(op("get", "/admin/api/esia/clients")).is_err() {
-        return Err(PageError::page(lang, StatusCode::FORBIDDEN, "admin.forbidden"));
+        return Err(PageError::page(
+            lang,
+            StatusCode::FORBIDDEN,
+            "admin.forbidden",
+        ));
     }
     let t = Tr::new(lang);
     let list = esia::list(&app.store)
@@ -262,10 +266,20 @@ pub async fn action(
         "flags" => ("post", "/admin/api/clients/{client_id}/settings"),
         "certificate" => ("post", "/admin/api/esia/clients/{client_id}/certificate"),
         "disable" => ("post", "/admin/api/clients/{client_id}/disable"),
-        _ => return Err(PageError::page(lang, StatusCode::BAD_REQUEST, "error.bad_request")),
+        _ => {
+            return Err(PageError::page(
+                lang,
+                StatusCode::BAD_REQUEST,
+                "error.bad_request",
+            ));
+        }
     };
     if c.require(op(method, path)).is_err() {
-        return Err(PageError::page(lang, StatusCode::FORBIDDEN, "admin.forbidden"));
+        return Err(PageError::page(
+            lang,
+            StatusCode::FORBIDDEN,
+            "admin.forbidden",
+        ));
     }
     // Destructive actions carry the person's explicit confirmation (a required checkbox).
     if action == "disable" && p.get("confirm") != Some("yes") {

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod console;
+mod console_audit;
 pub mod console_clients;
 pub mod console_esia;
 pub mod console_oidc;

@@ -27,8 +27,13 @@ pub async fn remove_totp(ctx: &Ctx, s: &SessionRow) -> Result<Change, StoreError
         return Ok(Change::NeedsSecondFactor);
     }
     ctx.store.remove_totp(&s.account_id).await?;
-    super::security_events::record(ctx, &s.account_id, super::security_events::Kind::TotpRemoved, "")
-        .await?;
+    super::security_events::record(
+        ctx,
+        &s.account_id,
+        super::security_events::Kind::TotpRemoved,
+        "",
+    )
+    .await?;
     tracing::info!(account = %s.account_id, "authenticator app removed");
     Ok(Change::Done)
 }

@@ -63,7 +63,12 @@ impl Kind {
 
 /// Records a change of the account; `detail` names what it concerns (a passkey, a masked
 /// contact, a device), never a secret.
-pub async fn record(app: &Ctx, account_id: &str, kind: Kind, detail: &str) -> Result<(), StoreError> {
+pub async fn record(
+    app: &Ctx,
+    account_id: &str,
+    kind: Kind,
+    detail: &str,
+) -> Result<(), StoreError> {
     app.store
         .record_security_event(account_id, kind.name(), detail)
         .await

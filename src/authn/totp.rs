@@ -159,10 +159,7 @@ pub async fn new_recovery_codes(
     Ok(codes)
 }
 
-async fn issue_recovery_codes(
-    app: &Ctx,
-    account_id: &AccountId,
-) -> Result<Vec<String>, TotpError> {
+async fn issue_recovery_codes(app: &Ctx, account_id: &AccountId) -> Result<Vec<String>, TotpError> {
     let codes: Vec<String> = (0..RECOVERY_CODES)
         .map(|_| format!("{}-{}", crypto::random_digits(5), crypto::random_digits(5)))
         .collect();

@@ -232,8 +232,13 @@ pub async fn remove(app: &Ctx, account_id: &AccountId, id: &str) -> Result<bool,
         return Ok(false);
     };
     tracing::info!(account = %account_id, passkey = %id, "passkey removed");
-    super::security_events::record(app, account_id, super::security_events::Kind::PasskeyRemoved, &name)
-        .await?;
+    super::security_events::record(
+        app,
+        account_id,
+        super::security_events::Kind::PasskeyRemoved,
+        &name,
+    )
+    .await?;
     crate::identity::levels::notify(app, account_id, |t| {
         t.f("notify.passkey_removed", &[("name", name.as_str().into())])
     })

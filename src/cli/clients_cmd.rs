@@ -161,7 +161,10 @@ pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()
                 )
                 .await?;
                 if nothing {
-                    println!("updated {client_id}: legacy {}, require_pkce {}", c.legacy, c.client.require_pkce);
+                    println!(
+                        "updated {client_id}: legacy {}, require_pkce {}",
+                        c.legacy, c.client.require_pkce
+                    );
                     return Ok(());
                 }
             }

@@ -215,7 +215,10 @@ pub async fn totp_confirm(State(app): State<Ctx>, f: SignedInForm) -> Result<Res
 
 /// «Выпустить новые коды»: the old recovery codes stop working, the new ones are shown once.
 /// Needs a sign-in with the second factor, as removing the app does.
-pub async fn recovery_renew(State(app): State<Ctx>, f: SignedInForm) -> Result<Response, PageError> {
+pub async fn recovery_renew(
+    State(app): State<Ctx>,
+    f: SignedInForm,
+) -> Result<Response, PageError> {
     let account = &f.session.account_id;
     if !factor_settings::proved_second_factor(&f.session) || !totp::has_totp(&app, account).await? {
         return again(&app, &f, notice("security.needs_second_factor")).await;

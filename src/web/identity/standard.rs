@@ -63,7 +63,9 @@ pub async fn standard_form(
         ("doc_type".into(), "passport_rf".into()),
     ];
     // A re-submission (after a refusal, or to change the data) starts from what was sent last.
-    pairs.extend(last_submission(&app.store.documents_of(&s.account_id).await?));
+    pairs.extend(last_submission(
+        &app.store.documents_of(&s.account_id).await?,
+    ));
     let mut f: Vec<(String, String)> = vec![];
     for (k, v) in pairs.into_iter().rev() {
         if !f.iter().any(|(n, _)| *n == k) {
