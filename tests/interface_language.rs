@@ -257,3 +257,50 @@ async fn the_admin_console_speaks_the_chosen_language() {
         assert_eq!(page_lang(&page(&chose, "/admin/console").await), "en");
     }
 }
+
+#[tokio::test]
+async fn times_are_shown_in_the_time_zone_the_person_chose() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let b = common::identity::signed_in(&t, "+79007770031").await;
+        let account = page(&b, "/account").await;
+        assert!(
+            account.contains("<option value=\"Europe/Moscow\" selected>МСК (UTC+3)</option>"),
+            "Moscow time until a choice: {account}"
+        );
+        let security = page(&b, "/account/security").await;
+        assert!(security.contains(" МСК</td>"), "{security}");
+
+        let res = b
+            .post("/account/time-zone", &[("zone", "Asia/Krasnoyarsk")])
+            .await;
+        assert_eq!(res.status(), 403, "no CSRF token, no change");
+        let res = b
+            .submit(&account, "/account/time-zone", &[("zone", "Mars/Olympus")])
+            .await;
+        assert_eq!(res.status(), 400);
+        assert!(
+            res.text()
+                .await
+                .unwrap()
+                .contains("Такого часового пояса нет")
+        );
+        let res = b
+            .submit(
+                &account,
+                "/account/time-zone",
+                &[("zone", "Asia/Krasnoyarsk")],
+            )
+            .await;
+        assert_eq!(res.status(), 303, "{}", backend.name());
+        let account = page(&b, "/account").await;
+        assert!(
+            account.contains("<option value=\"Asia/Krasnoyarsk\" selected>МСК+4 (UTC+7)</option>")
+        );
+        let security = page(&b, "/account/security").await;
+        assert!(security.contains(" МСК+4</td>"), "{security}");
+        assert!(!security.contains(" МСК</td>"));
+        let english = page(&b, "/account/security?lang=en").await;
+        assert!(english.contains(" MSK+4</td>"));
+    }
+}

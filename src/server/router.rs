@@ -172,6 +172,7 @@ pub fn router(state: AppState) -> Router {
             "/account/security/totp/remove",
             post(web::security::totp_remove),
         )
+        .route("/account/time-zone", post(web::pages::set_time_zone))
         .route(
             "/account/security/recovery/new",
             post(web::security::recovery_renew),

@@ -65,7 +65,8 @@ async fn show(
         .map(|p| p.masked())
         .unwrap_or_default();
     let choices = app.store.security_choices(&s.account_id).await?;
-    let activity = security_activity::load(app, &Tr::new(lang), s).await?;
+    let zone = app.store.account_zone(&s.account_id).await?;
+    let activity = security_activity::load(app, &Tr::new(lang).in_zone(zone), s).await?;
     let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
     let status = if view.notice.is_some() {
         StatusCode::BAD_REQUEST
