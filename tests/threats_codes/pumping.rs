@@ -145,8 +145,8 @@ async fn registration_does_not_tell_whether_a_phone_or_email_is_registered() {
             (
                 "+79120000301",
                 "+79120000302",
-                "+7(9**)***-**-01",
-                "+7(9**)***-**-02",
+                "+7 (912) ***-**-01",
+                "+7 (912) ***-**-02",
             ),
             (
                 "owner@example.org",
