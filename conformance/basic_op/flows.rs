@@ -63,7 +63,12 @@ pub(crate) async fn finish(
 }
 
 /// Authorize (logging in as buffy if asked) and finish with client_secret_basic.
-pub(crate) async fn happy_flow(op: &Op, browser: &Browser, client: &StaticClient, req: &AuthRequest) -> Flow {
+pub(crate) async fn happy_flow(
+    op: &Op,
+    browser: &Browser,
+    client: &StaticClient,
+    req: &AuthRequest,
+) -> Flow {
     let journey = authorize(op, browser, req).await;
     finish(
         op,

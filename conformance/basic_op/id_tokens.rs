@@ -170,7 +170,11 @@ pub(crate) enum UserinfoCall {
     PostBody,
 }
 
-pub(crate) async fn call_userinfo(op: &Op, access_token: &str, how: UserinfoCall) -> (u16, String, Value) {
+pub(crate) async fn call_userinfo(
+    op: &Op,
+    access_token: &str,
+    how: UserinfoCall,
+) -> (u16, String, Value) {
     let http = no_redirect_client();
     let url = format!("{}/userinfo", op.t.base);
     let req = match how {
@@ -194,7 +198,12 @@ pub(crate) async fn call_userinfo(op: &Op, access_token: &str, how: UserinfoCall
 }
 
 /// 200, JSON (EnsureContentTypeJson), `sub` equal to the ID token's, standard claims well-formed.
-pub(crate) async fn check_userinfo(op: &Op, access_token: &str, how: UserinfoCall, sub: &str) -> Value {
+pub(crate) async fn check_userinfo(
+    op: &Op,
+    access_token: &str,
+    how: UserinfoCall,
+    sub: &str,
+) -> Value {
     let (status, content_type, body) = call_userinfo(op, access_token, how).await;
     assert_eq!(status, 200, "{}: userinfo: {body}", op.backend());
     assert!(

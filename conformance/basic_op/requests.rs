@@ -118,7 +118,12 @@ pub(crate) async fn drive(browser: &Browser, first: Landing, login: &str) -> Jou
 }
 
 /// Sends the browser to the authorization endpoint (GET) and completes it as `login`.
-pub(crate) async fn authorize_as(browser: &Browser, base: &str, req: &AuthRequest, login: &str) -> Journey {
+pub(crate) async fn authorize_as(
+    browser: &Browser,
+    base: &str,
+    req: &AuthRequest,
+    login: &str,
+) -> Journey {
     drive(browser, browser.follow(&req.url(base)).await, login).await
 }
 

@@ -68,7 +68,12 @@ pub(crate) fn check_code_response(op: &Op, callback: &str, expect: &Expect) -> S
 
 /// An error response at the trusted redirect URI: an allowed error, valid description, state and
 /// iss echoed, no code, nothing unexpected. Returns the error.
-pub(crate) fn check_error_response(op: &Op, callback: &str, expect: &Expect, allowed: &[&str]) -> String {
+pub(crate) fn check_error_response(
+    op: &Op,
+    callback: &str,
+    expect: &Expect,
+    allowed: &[&str],
+) -> String {
     let params = callback_params(callback, &expect.redirect_uri);
     let error = param(&params, "error").unwrap_or_else(|| panic!("no error in {callback}"));
     assert!(
