@@ -2,7 +2,7 @@ use super::*;
 
 /// 1. OP-Response-code: the whole happy code flow.
 #[tokio::test]
-pub(crate) async fn oidcc_server() {
+async fn oidcc_server() {
     for backend in backends() {
         let op = Op::start(&backend).await;
         let browser = Browser::new(&op.t.base);
@@ -20,7 +20,7 @@ pub(crate) async fn oidcc_server() {
 /// 2. OP-Response-Missing: no response_type → invalid_request / unsupported_response_type at the
 /// redirect URI, or an error page; never a code.
 #[tokio::test]
-pub(crate) async fn oidcc_response_type_missing() {
+async fn oidcc_response_type_missing() {
     for backend in backends() {
         let op = Op::start(&backend).await;
         let req = AuthRequest::new(&op.client).without("response_type");
@@ -49,7 +49,7 @@ pub(crate) async fn oidcc_response_type_missing() {
 
 /// 3. OP-IDToken-Signature / OP-IDToken-kid: no alg asked → RS256 with a kid.
 #[tokio::test]
-pub(crate) async fn oidcc_idtoken_signature() {
+async fn oidcc_idtoken_signature() {
     for backend in backends() {
         let op = Op::start(&backend).await;
         let browser = Browser::new(&op.t.base);
@@ -71,7 +71,7 @@ pub(crate) async fn oidcc_idtoken_signature() {
 /// `none`. vhod has no dynamic registration and never signs with `none`, so the module is not
 /// applicable; what we can check is that discovery does not advertise it.
 #[tokio::test]
-pub(crate) async fn oidcc_idtoken_unsigned() {
+async fn oidcc_idtoken_unsigned() {
     let op = Op::start(&Backend::Sqlite).await;
     let algs = op.discovery["id_token_signing_alg_values_supported"]
         .as_array()
@@ -96,25 +96,25 @@ pub(crate) async fn userinfo_module(how: UserinfoCall) {
 
 /// 5. OP-UserInfo-Endpoint: GET with a Bearer header.
 #[tokio::test]
-pub(crate) async fn oidcc_userinfo_get() {
+async fn oidcc_userinfo_get() {
     userinfo_module(UserinfoCall::Get).await;
 }
 
 /// 6. OP-UserInfo-Header: POST with a Bearer header.
 #[tokio::test]
-pub(crate) async fn oidcc_userinfo_post_header() {
+async fn oidcc_userinfo_post_header() {
     userinfo_module(UserinfoCall::PostHeader).await;
 }
 
 /// 7. OP-UserInfo-Body: POST with the token in the form body (a WARNING in the suite; must work).
 #[tokio::test]
-pub(crate) async fn oidcc_userinfo_post_body() {
+async fn oidcc_userinfo_post_body() {
     userinfo_module(UserinfoCall::PostBody).await;
 }
 
 /// 8. OP-nonce-NoReq-code: the code flow works without a nonce (and the ID token has none).
 #[tokio::test]
-pub(crate) async fn oidcc_ensure_request_without_nonce_succeeds_for_code_flow() {
+async fn oidcc_ensure_request_without_nonce_succeeds_for_code_flow() {
     for backend in backends() {
         let op = Op::start(&backend).await;
         let browser = Browser::new(&op.t.base);
@@ -156,7 +156,7 @@ pub(crate) const PROFILE_CLAIMS: [&str; 4] = ["name", "family_name", "given_name
 
 /// 9. OP-scope-profile.
 #[tokio::test]
-pub(crate) async fn oidcc_scope_profile() {
+async fn oidcc_scope_profile() {
     for backend in backends() {
         let op = Op::start(&backend).await;
         assert!(op.advertises("scopes_supported", "profile"));
@@ -168,7 +168,7 @@ pub(crate) async fn oidcc_scope_profile() {
 
 /// 10. OP-scope-email.
 #[tokio::test]
-pub(crate) async fn oidcc_scope_email() {
+async fn oidcc_scope_email() {
     for backend in backends() {
         let op = Op::start(&backend).await;
         assert!(op.advertises("scopes_supported", "email"));
@@ -184,7 +184,7 @@ pub(crate) async fn oidcc_scope_email() {
 /// expected outcome. Beyond the skip: asking for it anyway is refused with invalid_scope (RFC 6749
 /// §4.1.2.1: "unknown"), back to the client with state and iss, so no consent page can miss a scope.
 #[tokio::test]
-pub(crate) async fn oidcc_scope_address() {
+async fn oidcc_scope_address() {
     for backend in backends() {
         let op = Op::start(&backend).await;
         assert!(
@@ -203,7 +203,7 @@ pub(crate) async fn oidcc_scope_address() {
 
 /// 12. OP-scope-phone (a person registered with a phone number).
 #[tokio::test]
-pub(crate) async fn oidcc_scope_phone() {
+async fn oidcc_scope_phone() {
     for backend in backends() {
         let op = Op::start(&backend).await;
         op.t.add_person(PHONE_PERSON).await;
@@ -219,7 +219,7 @@ pub(crate) async fn oidcc_scope_phone() {
 /// the supported ones together release every supported scope's claims the person has (a person
 /// has one contact: e-mail or phone, so both kinds are tried).
 #[tokio::test]
-pub(crate) async fn oidcc_scope_all() {
+async fn oidcc_scope_all() {
     for backend in backends() {
         let op = Op::start(&backend).await;
         assert!(!op.advertises("scopes_supported", "address"));
@@ -240,7 +240,7 @@ pub(crate) async fn oidcc_scope_all() {
 
 /// 14. Alternate happy flow: scope values reversed and the query in another order.
 #[tokio::test]
-pub(crate) async fn oidcc_alternate_happy_flow() {
+async fn oidcc_alternate_happy_flow() {
     for backend in backends() {
         let op = Op::start(&backend).await;
         let browser = Browser::new(&op.t.base);

@@ -18,20 +18,20 @@ pub(crate) async fn harmless_parameter_module(key: &str, value: &str) {
 
 /// 15. OP-display-page.
 #[tokio::test]
-pub(crate) async fn oidcc_display_page() {
+async fn oidcc_display_page() {
     harmless_parameter_module("display", "page").await;
 }
 
 /// 16. OP-display-popup.
 #[tokio::test]
-pub(crate) async fn oidcc_display_popup() {
+async fn oidcc_display_popup() {
     harmless_parameter_module("display", "popup").await;
 }
 
 /// 17. OP-prompt-login: the second request with prompt=login shows the login form again and the
 /// new ID token has a later auth_time. (The suite waits 1 s; we move the clock.)
 #[tokio::test]
-pub(crate) async fn oidcc_prompt_login() {
+async fn oidcc_prompt_login() {
     for backend in backends() {
         let op = Op::start(&backend).await;
         let browser = Browser::new(&op.t.base);
@@ -50,7 +50,7 @@ pub(crate) async fn oidcc_prompt_login() {
 
 /// 18. OP-prompt-none-NotLoggedIn.
 #[tokio::test]
-pub(crate) async fn oidcc_prompt_none_not_logged_in() {
+async fn oidcc_prompt_none_not_logged_in() {
     for backend in backends() {
         let op = Op::start(&backend).await;
         let req = AuthRequest::new(&op.client).with("prompt", "none");
@@ -77,7 +77,7 @@ pub(crate) async fn oidcc_prompt_none_not_logged_in() {
 
 /// 19. OP-prompt-none-LoggedIn: silent second authorization, same sub and auth_time.
 #[tokio::test]
-pub(crate) async fn oidcc_prompt_none_logged_in() {
+async fn oidcc_prompt_none_logged_in() {
     for backend in backends() {
         let op = Op::start(&backend).await;
         let browser = Browser::new(&op.t.base);
@@ -93,7 +93,7 @@ pub(crate) async fn oidcc_prompt_none_logged_in() {
 /// 20. OP-Req-max_age=1: 2 s later (the suite waits 2 s; we move the clock) max_age=1 must force a
 /// new login, and the ID token must carry a later, recent auth_time.
 #[tokio::test]
-pub(crate) async fn oidcc_max_age_1() {
+async fn oidcc_max_age_1() {
     for backend in backends() {
         let op = Op::start(&backend).await;
         let browser = Browser::new(&op.t.base);
@@ -115,7 +115,7 @@ pub(crate) async fn oidcc_max_age_1() {
 
 /// 21. OP-Req-max_age=10000: max_age=15000 then 10000 → no second login, same auth_time and sub.
 #[tokio::test]
-pub(crate) async fn oidcc_max_age_10000() {
+async fn oidcc_max_age_10000() {
     for backend in backends() {
         let op = Op::start(&backend).await;
         let browser = Browser::new(&op.t.base);
@@ -131,13 +131,13 @@ pub(crate) async fn oidcc_max_age_10000() {
 
 /// 22. OP-Req-NotUnderstood: an unknown parameter is ignored.
 #[tokio::test]
-pub(crate) async fn oidcc_ensure_request_with_unknown_parameter_succeeds() {
+async fn oidcc_ensure_request_with_unknown_parameter_succeeds() {
     harmless_parameter_module("extra", "foobar").await;
 }
 
 /// 23. OP-Req-id_token_hint: prompt=none with the first ID token as hint → silent, same sub.
 #[tokio::test]
-pub(crate) async fn oidcc_id_token_hint() {
+async fn oidcc_id_token_hint() {
     for backend in backends() {
         let op = Op::start(&backend).await;
         let browser = Browser::new(&op.t.base);
@@ -153,7 +153,7 @@ pub(crate) async fn oidcc_id_token_hint() {
 
 /// 24. OP-Req-login_hint (configured as buffy's e-mail): no error; vhod fills in the login field.
 #[tokio::test]
-pub(crate) async fn oidcc_login_hint() {
+async fn oidcc_login_hint() {
     for backend in backends() {
         let op = Op::start(&backend).await;
         let browser = Browser::new(&op.t.base);
@@ -181,20 +181,20 @@ pub(crate) async fn oidcc_login_hint() {
 
 /// 25. OP-Req-ui_locales (the suite's default `se`, which vhod does not have).
 #[tokio::test]
-pub(crate) async fn oidcc_ui_locales() {
+async fn oidcc_ui_locales() {
     harmless_parameter_module("ui_locales", "se").await;
 }
 
 /// 26. OP-Req-claims_locales.
 #[tokio::test]
-pub(crate) async fn oidcc_claims_locales() {
+async fn oidcc_claims_locales() {
     harmless_parameter_module("claims_locales", "se").await;
 }
 
 /// 27. OP-Req-acr_values: the advertised values are asked for; the ID token's acr must be one of
 /// them (a WARNING in the suite; strict here).
 #[tokio::test]
-pub(crate) async fn oidcc_ensure_request_with_acr_values_succeeds() {
+async fn oidcc_ensure_request_with_acr_values_succeeds() {
     for backend in backends() {
         let op = Op::start(&backend).await;
         let advertised: Vec<&str> = op.discovery["acr_values_supported"]
@@ -212,7 +212,7 @@ pub(crate) async fn oidcc_ensure_request_with_acr_values_succeeds() {
 /// 28. OP-OAuth-2nd: the same code twice → 400 invalid_grant (the suite only warns if the second
 /// redemption succeeds; strict here).
 #[tokio::test]
-pub(crate) async fn oidcc_codereuse() {
+async fn oidcc_codereuse() {
     for backend in backends() {
         let op = Op::start(&backend).await;
         let browser = Browser::new(&op.t.base);
@@ -229,7 +229,7 @@ pub(crate) async fn oidcc_codereuse() {
 /// 29. OP-OAuth-2nd-30s: reuse 30 s later (clock moved, not slept) → invalid_grant, and the access
 /// token of the first redemption is revoked (RFC 6749 §4.1.2; a WARNING in the suite).
 #[tokio::test]
-pub(crate) async fn oidcc_codereuse_30seconds() {
+async fn oidcc_codereuse_30seconds() {
     for backend in backends() {
         let op = Op::start(&backend).await;
         let browser = Browser::new(&op.t.base);
@@ -254,7 +254,7 @@ pub(crate) async fn oidcc_codereuse_30seconds() {
 
 /// 30. OP-redirect_uri-NotReg: an unregistered redirect URI gets an error page, never a redirect.
 #[tokio::test]
-pub(crate) async fn oidcc_ensure_registered_redirect_uri() {
+async fn oidcc_ensure_registered_redirect_uri() {
     for backend in backends() {
         let op = Op::start(&backend).await;
         // CreateBadRedirectUri: the registered one with a random path added.

@@ -2,7 +2,7 @@ use super::*;
 
 /// 31. The authorization request as an HTTP POST form.
 #[tokio::test]
-pub(crate) async fn oidcc_ensure_post_request_succeeds() {
+async fn oidcc_ensure_post_request_succeeds() {
     for backend in backends() {
         let op = Op::start(&backend).await;
         let browser = Browser::new(&op.t.base);
@@ -23,7 +23,7 @@ pub(crate) async fn oidcc_ensure_post_request_succeeds() {
 
 /// 32. OP-ClientAuth-SecretPost: the happy flow with client_secret_post at the token endpoint.
 #[tokio::test]
-pub(crate) async fn oidcc_server_client_secret_post() {
+async fn oidcc_server_client_secret_post() {
     for backend in backends() {
         let op = Op::start(&backend).await;
         assert!(op.advertises(
@@ -54,7 +54,7 @@ pub(crate) async fn oidcc_server_client_secret_post() {
 /// not (unsigned request objects only from a client registered with `none`, issue 10 #6). Checked
 /// here: the skip condition, and that the unsigned object is rejected, never processed.
 #[tokio::test]
-pub(crate) async fn oidcc_request_uri_unsigned_supported_correctly_or_rejected_as_unsupported() {
+async fn oidcc_request_uri_unsigned_supported_correctly_or_rejected_as_unsupported() {
     for backend in backends() {
         let op = Op::start(&backend).await;
         assert_eq!(op.discovery["request_uri_parameter_supported"], true);
@@ -77,7 +77,7 @@ pub(crate) async fn oidcc_request_uri_unsigned_supported_correctly_or_rejected_a
 /// unsupported; the suite skips the module unless `none` is advertised. vhod does not advertise it
 /// and rejects the object (invalid_request_object) from a client not registered with `none`.
 #[tokio::test]
-pub(crate) async fn oidcc_unsigned_request_object_supported_correctly_or_rejected_as_unsupported() {
+async fn oidcc_unsigned_request_object_supported_correctly_or_rejected_as_unsupported() {
     for backend in backends() {
         let op = Op::start(&backend).await;
         assert_eq!(op.discovery["request_parameter_supported"], true);
@@ -100,7 +100,7 @@ pub(crate) async fn oidcc_unsigned_request_object_supported_correctly_or_rejecte
 /// 35. OP-claims-essential: `name` asked for as an essential userinfo claim with scope=openid only;
 /// it must be released (a WARNING in the suite if absent; strict here).
 #[tokio::test]
-pub(crate) async fn oidcc_claims_essential() {
+async fn oidcc_claims_essential() {
     for backend in backends() {
         let op = Op::start(&backend).await;
         assert_eq!(op.discovery["claims_parameter_supported"], true);
@@ -123,7 +123,7 @@ pub(crate) async fn oidcc_claims_essential() {
 /// the request object's value must be used (OIDC Core §6.3.3). The suite would also accept an
 /// error page; vhod implements the precedence, so we hold it to that.
 #[tokio::test]
-pub(crate) async fn oidcc_ensure_request_object_with_redirect_uri() {
+async fn oidcc_ensure_request_object_with_redirect_uri() {
     for backend in backends() {
         let op = Op::start(&backend).await;
         // Unsigned request objects only from a client registered with request_object_signing_alg
@@ -171,7 +171,7 @@ pub(crate) async fn oidcc_ensure_request_object_with_redirect_uri() {
 /// the refresh works, the new ID token is consistent, and client2's refresh token is refused when
 /// client presents it.
 #[tokio::test]
-pub(crate) async fn oidcc_refresh_token() {
+async fn oidcc_refresh_token() {
     for backend in backends() {
         let op = Op::start(&backend).await;
         let ctx = op.backend();
@@ -249,7 +249,7 @@ pub(crate) async fn oidcc_refresh_token() {
 
 /// 38. A valid PKCE S256 request succeeds.
 #[tokio::test]
-pub(crate) async fn oidcc_ensure_request_with_valid_pkce_succeeds() {
+async fn oidcc_ensure_request_with_valid_pkce_succeeds() {
     for backend in backends() {
         let op = Op::start(&backend).await;
         let (verifier, challenge) = pkce_pair();
