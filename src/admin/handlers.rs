@@ -190,7 +190,8 @@ pub async fn list_clients(State(app): State<OidcState>, headers: HeaderMap) -> R
             .await?
             .iter()
             .map(|c| json!({ "client_id": c.id, "name": c.name, "redirect_uris": c.redirect_uris, "public": c.is_public,
-                             "grant_types": c.grant_types, "auth_method": c.auth_method.name(), "fapi2": c.fapi2 }))
+                             "grant_types": c.grant_types, "auth_method": c.auth_method.name(), "fapi2": c.fapi2,
+                             "backchannel_token_delivery_mode": c.ciba_mode.map(|m| m.name()) }))
             .collect();
         Ok(json!(list))
     }
@@ -210,6 +211,14 @@ struct AddClientRequest {
     #[serde(default)]
     scopes: Vec<String>,
     id_token_alg: Option<String>,
+    /// client_secret_basic (default), client_secret_post, private_key_jwt or none.
+    token_endpoint_auth_method: Option<String>,
+    /// The client's JWK Set (private_key_jwt), as a JSON object.
+    jwks: Option<serde_json::Value>,
+    jwks_uri: Option<String>,
+    /// CIBA clients: poll or ping.
+    backchannel_token_delivery_mode: Option<String>,
+    backchannel_client_notification_endpoint: Option<String>,
 }
 
 pub async fn add_client(State(app): State<OidcState>, headers: HeaderMap, body: Bytes) -> Response {
@@ -233,6 +242,20 @@ pub async fn add_client(State(app): State<OidcState>, headers: HeaderMap, body: 
             grant_types: req.grant_types,
             scopes: req.scopes,
             id_token_alg: alg,
+            auth_method: match req.token_endpoint_auth_method.as_deref() {
+                None => None,
+                Some(m) => Some(clients::AuthMethod::parse(m).ok_or_else(|| {
+                    Problem::new(
+                        StatusCode::BAD_REQUEST,
+                        "Bad request",
+                        "token_endpoint_auth_method must be client_secret_basic, client_secret_post, private_key_jwt or none",
+                    )
+                })?),
+            },
+            jwks: req.jwks.map(|j| j.to_string()),
+            jwks_uri: req.jwks_uri,
+            ciba_mode: req.backchannel_token_delivery_mode,
+            ciba_notification_endpoint: req.backchannel_client_notification_endpoint,
             ..NewClient::default()
         };
         let (client, secret) = clients::register(&app.store, new)

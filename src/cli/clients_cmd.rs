@@ -42,6 +42,8 @@ pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()
                     fapi2: a.fapi2,
                     request_object_alg: a.request_object_alg.clone(),
                     request_uris: a.request_uris.clone(),
+                    ciba_mode: a.ciba_mode.clone(),
+                    ciba_notification_endpoint: a.ciba_notification_endpoint.clone(),
                 },
             )
             .await?;

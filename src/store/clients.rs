@@ -34,6 +34,9 @@ pub struct ClientRow {
     pub request_object_alg: String,
     /// JSON array of the request_uri values the client registered.
     pub request_uris: String,
+    /// CIBA token delivery: 'poll', 'ping' or '' (not a CIBA client).
+    pub ciba_mode: String,
+    pub ciba_notification_endpoint: Option<String>,
 }
 
 const COLS: &str = "id, name, secret_hash, redirect_uris, is_public, id_token_alg, require_pkce, grant_types, \
@@ -41,7 +44,7 @@ const COLS: &str = "id, name, secret_hash, redirect_uris, is_public, id_token_al
                     post_logout_redirect_uris, backchannel_logout_uri, require_par, subject_type, sector, \
                     require_dpop, fapi2, \
                     previous_secret_hash, previous_secret_expires, min_level, min_acr, \
-                    request_object_alg, request_uris";
+                    request_object_alg, request_uris, ciba_mode, ciba_notification_endpoint";
 
 /// The INSERT of a client row, to run on the pool or inside a transaction.
 pub(super) fn insert_query(
@@ -75,6 +78,8 @@ pub(super) fn insert_query(
         .bind(&c.min_acr)
         .bind(&c.request_object_alg)
         .bind(&c.request_uris)
+        .bind(&c.ciba_mode)
+        .bind(&c.ciba_notification_endpoint)
 }
 
 const INSERT_SQL: &str = "INSERT INTO clients (id, name, secret_hash, redirect_uris, is_public, id_token_alg, require_pkce, grant_types, \
@@ -82,8 +87,8 @@ const INSERT_SQL: &str = "INSERT INTO clients (id, name, secret_hash, redirect_u
                     post_logout_redirect_uris, backchannel_logout_uri, require_par, subject_type, sector, \
                     require_dpop, fapi2, \
                     previous_secret_hash, previous_secret_expires, min_level, min_acr, \
-                    request_object_alg, request_uris) \
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)";
+                    request_object_alg, request_uris, ciba_mode, ciba_notification_endpoint) \
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)";
 
 impl Store {
     pub async fn insert_client(&self, c: &ClientRow) -> Result<(), StoreError> {
