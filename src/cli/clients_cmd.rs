@@ -81,6 +81,7 @@ pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()
                             "auth_method": c.auth_method.name(), "require_pkce": c.require_pkce,
                             "require_par": c.require_par, "require_dpop": c.require_dpop,
                             "min_level": c.min_level, "min_acr": c.min_acr,
+                            "backchannel_token_delivery_mode": c.ciba_mode.map(|m| m.name()),
                         })
                     })
                     .collect();

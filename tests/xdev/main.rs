@@ -9,4 +9,5 @@ mod ciba;
 mod ciba_refusals;
 mod device;
 mod device_refusals;
+mod opt_in;
 mod two_nodes;
