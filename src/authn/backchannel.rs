@@ -229,26 +229,29 @@ pub async fn waiting_for(
         .map(|(_, g)| (id, g.client_name, g.binding_message)))
 }
 
-/// Records the person's decision, arriving by `handle` (taken first, so exactly one decision is
-/// made). None when the grant is gone, decided, expired, or names another person.
+/// Records the decision of the person `by`, arriving by `handle`. The handle is taken (so exactly
+/// one decision is made) only after the grant is found open and, for CIBA, addressed to `by`.
+/// None when the grant is gone, decided, expired, or names another person.
 pub async fn decide(
     ctx: &Ctx,
     handle: Handle<'_>,
+    by: &str,
     decision: Decision,
 ) -> Result<Option<PendingGrant>, CacheError> {
-    let taken = match handle {
-        Handle::UserCode(c) => ctx.cache.take(&user_code_key(c)).await?,
-        Handle::Approval(id) => ctx.cache.take(&approval_key(id)).await?,
+    let key = match handle {
+        Handle::UserCode(c) => user_code_key(c),
+        Handle::Approval(id) => approval_key(id),
     };
-    let Some(hash) = taken else {
+    let Some(hash) = ctx.cache.get(&key).await? else {
         return Ok(None);
     };
     let Some(mut grant) = open_grant(ctx, &hash).await? else {
         return Ok(None);
     };
-    if let (Some(named), Decision::Approved(a)) = (&grant.account_id, &decision)
-        && *named != a.account_id
-    {
+    if grant.account_id.as_deref().is_some_and(|named| named != by) {
+        return Ok(None);
+    }
+    if ctx.cache.take(&key).await?.as_deref() != Some(hash.as_str()) {
         return Ok(None);
     }
     grant.decision = decision;

@@ -267,7 +267,7 @@ pub async fn decide(
     } else {
         backchannel::Decision::Denied
     };
-    let grant = backchannel::decide(app, handle, decision)
+    let grant = backchannel::decide(app, handle, &session.account_id, decision)
         .await?
         .ok_or_else(gone)?;
     let account = session.account_id.clone();
