@@ -94,12 +94,13 @@ class Client:
         self.issuer = issuer
         self.client_id = client_id
         self.key = key
+        self.kid = json.loads(key.export_public())["kid"]
         self.meta = requests.get(f"{issuer}/.well-known/openid-configuration", timeout=TIMEOUT).json()
 
     def assertion(self):
         now = int(time.time())
         token = jwt.JWT(
-            header={"alg": "ES256", "kid": self.key.key_id},
+            header={"alg": "ES256", "kid": self.kid},
             claims={
                 "iss": self.client_id,
                 "sub": self.client_id,
