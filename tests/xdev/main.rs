@@ -10,4 +10,5 @@ mod ciba_refusals;
 mod device;
 mod device_refusals;
 mod opt_in;
+mod step_up;
 mod two_nodes;
