@@ -3,7 +3,7 @@
 use super::auth::{self, Caller};
 use super::op;
 use super::problem::Problem;
-use crate::clients::{self, NewClient};
+use crate::clients;
 use crate::crypto::keyring::{Revoked, SigningAlg};
 use crate::crypto::maintenance::keep_retired;
 use crate::oidc::OidcState;
@@ -198,66 +198,11 @@ pub async fn list_clients(State(app): State<OidcState>, headers: HeaderMap) -> R
     .await)
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AddClientRequest {
-    name: String,
-    #[serde(default)]
-    redirect_uris: Vec<String>,
-    #[serde(default)]
-    public: bool,
-    #[serde(default)]
-    grant_types: Vec<String>,
-    #[serde(default)]
-    scopes: Vec<String>,
-    id_token_alg: Option<String>,
-    /// client_secret_basic (default), client_secret_post, private_key_jwt or none.
-    token_endpoint_auth_method: Option<String>,
-    /// The client's JWK Set (private_key_jwt), as a JSON object.
-    jwks: Option<serde_json::Value>,
-    jwks_uri: Option<String>,
-    /// CIBA clients: poll or ping.
-    backchannel_token_delivery_mode: Option<String>,
-    backchannel_client_notification_endpoint: Option<String>,
-}
-
 pub async fn add_client(State(app): State<OidcState>, headers: HeaderMap, body: Bytes) -> Response {
     let result = async {
         let caller = guard(&app, &headers, "post", "/admin/api/clients").await?;
-        let req: AddClientRequest = json_body(&body)?;
-        let alg = match req.id_token_alg.as_deref() {
-            None => SigningAlg::Rs256,
-            Some(a) => SigningAlg::parse(a).ok_or_else(|| {
-                Problem::new(
-                    StatusCode::BAD_REQUEST,
-                    "Bad request",
-                    "id_token_alg must be RS256, ES256, GOST3410_2012_256 or GOST3410_2012_512",
-                )
-            })?,
-        };
-        let new = NewClient {
-            name: req.name,
-            redirect_uris: req.redirect_uris,
-            is_public: req.public,
-            grant_types: req.grant_types,
-            scopes: req.scopes,
-            id_token_alg: alg,
-            auth_method: match req.token_endpoint_auth_method.as_deref() {
-                None => None,
-                Some(m) => Some(clients::AuthMethod::parse(m).ok_or_else(|| {
-                    Problem::new(
-                        StatusCode::BAD_REQUEST,
-                        "Bad request",
-                        "token_endpoint_auth_method must be client_secret_basic, client_secret_post, private_key_jwt or none",
-                    )
-                })?),
-            },
-            jwks: req.jwks.map(|j| j.to_string()),
-            jwks_uri: req.jwks_uri,
-            ciba_mode: req.backchannel_token_delivery_mode,
-            ciba_notification_endpoint: req.backchannel_client_notification_endpoint,
-            ..NewClient::default()
-        };
+        let req: super::client_request::AddClientRequest = json_body(&body)?;
+        let new = req.into_new_client()?;
         let (client, secret) = clients::register(&app.store, new)
             .await
             .map_err(|e| match e {
