@@ -4,6 +4,7 @@
 use serde::Deserialize;
 use std::path::Path;
 use toml::{Table, Value};
+pub mod backchannel;
 
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 
@@ -40,6 +41,7 @@ pub struct Config {
     pub branding: Branding,
     pub esia: Esia,
     pub log: Log,
+    pub backchannel: backchannel::Backchannel,
 }
 
 #[derive(Debug, Clone, Deserialize)]

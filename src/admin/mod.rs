@@ -2,6 +2,7 @@
 //! role and assurance it needs; the router and the OpenAPI document are both built from it.
 
 pub mod auth;
+mod client_request;
 pub mod console;
 mod console_audit;
 pub mod console_clients;

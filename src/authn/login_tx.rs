@@ -62,6 +62,10 @@ pub enum Protocol {
     Oidc,
     /// ESIA's `/aas/oauth2/v2/ac`; `offline` = access_type=offline (a refresh token is issued).
     Esia { offline: bool },
+    /// The device grant's page (RFC 8628): approving the device behind `user_code`.
+    Device { user_code: String },
+    /// A CIBA request's approval page, reached by the link `approval`.
+    Ciba { approval: String },
 }
 
 impl Protocol {
@@ -70,6 +74,8 @@ impl Protocol {
         match self {
             Protocol::Oidc => format!("/authorize/continue?tx={tx}"),
             Protocol::Esia { .. } => format!("/aas/oauth2/v2/ac/continue?tx={tx}"),
+            Protocol::Device { .. } => format!("/device/continue?tx={tx}"),
+            Protocol::Ciba { .. } => format!("/ciba/continue?tx={tx}"),
         }
     }
 }

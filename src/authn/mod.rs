@@ -2,6 +2,7 @@
 
 pub mod alerts;
 pub mod authorization;
+pub mod backchannel;
 pub mod challenge;
 pub mod code_sender;
 pub mod device;

@@ -43,6 +43,8 @@ pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()
                     request_object_alg: a.request_object_alg.clone(),
                     request_uris: a.request_uris.clone(),
                     require_org: a.require_org,
+                    ciba_mode: a.ciba_mode.clone(),
+                    ciba_notification_endpoint: a.ciba_notification_endpoint.clone(),
                 },
             )
             .await?;
@@ -81,6 +83,7 @@ pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()
                             "require_par": c.require_par, "require_dpop": c.require_dpop,
                             "min_level": c.min_level, "min_acr": c.min_acr,
                             "require_org": c.require_org,
+                            "backchannel_token_delivery_mode": c.ciba_mode.map(|m| m.name()),
                         })
                     })
                     .collect();

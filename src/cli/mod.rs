@@ -249,10 +249,17 @@ pub struct AddClient {
     /// Exact redirect URI; repeat for several (required for authorization_code).
     #[arg(long = "redirect-uri")]
     pub redirect_uris: Vec<String>,
-    /// Grant type; repeat for several: authorization_code, refresh_token, client_credentials
-    /// (default: authorization_code and refresh_token).
+    /// Grant type; repeat for several: authorization_code, refresh_token, client_credentials,
+    /// urn:ietf:params:oauth:grant-type:device_code (or device_code), urn:openid:params:grant-type:ciba
+    /// (or ciba) (default: authorization_code and refresh_token).
     #[arg(long = "grant-type")]
     pub grant_types: Vec<String>,
+    /// CIBA clients: how the client learns of the decision, poll (default) or ping.
+    #[arg(long = "ciba-mode")]
+    pub ciba_mode: Option<String>,
+    /// CIBA ping mode: the client's backchannel_client_notification_endpoint.
+    #[arg(long = "ciba-notification-endpoint")]
+    pub ciba_notification_endpoint: Option<String>,
     /// Scope the client may request with client_credentials; repeat for several.
     #[arg(long = "scope")]
     pub scopes: Vec<String>,

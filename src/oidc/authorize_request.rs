@@ -189,7 +189,7 @@ fn org_request(
 
 /// The weaker of the known acr values the request accepts, raised to the client's minimum;
 /// values we do not know are ignored (OIDC Core §3.1.2.1: acr_values are voluntary).
-fn required_acr<'a>(client_min: &'a str, acr_values: &'a [String]) -> &'a str {
+pub(super) fn required_acr<'a>(client_min: &'a str, acr_values: &'a [String]) -> &'a str {
     let accepted = acr_values
         .iter()
         .filter_map(|a| a.parse::<Acr>().ok())
@@ -205,7 +205,10 @@ fn required_acr<'a>(client_min: &'a str, acr_values: &'a [String]) -> &'a str {
 }
 
 /// acr values asked for by `acr_values` or by `claims.id_token.acr` (value or values).
-fn requested_acrs(acr_values: Option<&str>, claims: Option<&serde_json::Value>) -> Vec<String> {
+pub(super) fn requested_acrs(
+    acr_values: Option<&str>,
+    claims: Option<&serde_json::Value>,
+) -> Vec<String> {
     let mut out: Vec<String> = acr_values
         .unwrap_or("")
         .split(' ')

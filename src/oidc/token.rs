@@ -61,7 +61,11 @@ async fn handle(
         .ok_or_else(|| OAuthError::invalid_request("grant_type is required"))?;
     if !matches!(
         grant_type,
-        "authorization_code" | "refresh_token" | "client_credentials"
+        "authorization_code"
+            | "refresh_token"
+            | "client_credentials"
+            | crate::clients::DEVICE_CODE_GRANT
+            | crate::clients::CIBA_GRANT
     ) {
         return Err(OAuthError::new(
             StatusCode::BAD_REQUEST,
@@ -79,6 +83,12 @@ async fn handle(
     let issued = match grant_type {
         "authorization_code" => redeem_code(app, &client, &p, jkt).await,
         "client_credentials" => client_credentials(app, &client, &p, jkt),
+        crate::clients::DEVICE_CODE_GRANT => {
+            super::backchannel_token::redeem_device_code(app, &client, &p, jkt).await
+        }
+        crate::clients::CIBA_GRANT => {
+            super::backchannel_token::redeem_auth_req_id(app, &client, &p, jkt).await
+        }
         _ => refresh(app, &client, &p, jkt).await,
     };
     crate::metrics::tokens_issued(grant_type, client.id.as_str(), issued.is_ok());

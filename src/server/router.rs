@@ -40,6 +40,23 @@ pub fn router(state: AppState) -> Router {
         .route("/token", limited(post(oidc::token::token), SMALL))
         .route("/par", limited(post(oidc::par::push), WITH_REQUEST_OBJECT))
         .route(
+            "/device_authorization",
+            limited(post(oidc::device::device_authorization), SMALL),
+        )
+        .route(
+            "/device",
+            get(oidc::device_page::page).post(oidc::device_page::submit),
+        )
+        .route("/device/continue", get(oidc::device_page::resume))
+        .route("/device/decide", post(oidc::device_page::decide))
+        .route(
+            "/bc-authorize",
+            limited(post(oidc::ciba::bc_authorize), WITH_REQUEST_OBJECT),
+        )
+        .route("/ciba", get(oidc::ciba_page::page))
+        .route("/ciba/continue", get(oidc::ciba_page::resume))
+        .route("/ciba/decide", post(oidc::ciba_page::decide))
+        .route(
             "/introspect",
             limited(post(oidc::introspect::introspect), SMALL),
         )

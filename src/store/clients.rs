@@ -36,6 +36,9 @@ pub struct ClientRow {
     pub request_uris: String,
     /// 1: a person signs in here only on behalf of an organisation (issue 14).
     pub require_org: i64,
+    /// CIBA token delivery: 'poll', 'ping' or '' (not a CIBA client).
+    pub ciba_mode: String,
+    pub ciba_notification_endpoint: Option<String>,
 }
 
 const COLS: &str = "id, name, secret_hash, redirect_uris, is_public, id_token_alg, require_pkce, grant_types, \
@@ -43,7 +46,7 @@ const COLS: &str = "id, name, secret_hash, redirect_uris, is_public, id_token_al
                     post_logout_redirect_uris, backchannel_logout_uri, require_par, subject_type, sector, \
                     require_dpop, fapi2, \
                     previous_secret_hash, previous_secret_expires, min_level, min_acr, \
-                    request_object_alg, request_uris, require_org";
+                    request_object_alg, request_uris, require_org, ciba_mode, ciba_notification_endpoint";
 
 /// The INSERT of a client row, to run on the pool or inside a transaction.
 pub(super) fn insert_query(
@@ -78,6 +81,8 @@ pub(super) fn insert_query(
         .bind(&c.request_object_alg)
         .bind(&c.request_uris)
         .bind(c.require_org)
+        .bind(&c.ciba_mode)
+        .bind(&c.ciba_notification_endpoint)
 }
 
 const INSERT_SQL: &str = "INSERT INTO clients (id, name, secret_hash, redirect_uris, is_public, id_token_alg, require_pkce, grant_types, \
@@ -85,8 +90,8 @@ const INSERT_SQL: &str = "INSERT INTO clients (id, name, secret_hash, redirect_u
                     post_logout_redirect_uris, backchannel_logout_uri, require_par, subject_type, sector, \
                     require_dpop, fapi2, \
                     previous_secret_hash, previous_secret_expires, min_level, min_acr, \
-                    request_object_alg, request_uris, require_org) \
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)";
+                    request_object_alg, request_uris, require_org, ciba_mode, ciba_notification_endpoint) \
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)";
 
 impl Store {
     pub async fn insert_client(&self, c: &ClientRow) -> Result<(), StoreError> {
