@@ -51,6 +51,8 @@ pub fn auth_request(
         sector: None,
         min_level: grant.min_level.clone(),
         required_acr: grant.required_acr.clone(),
+        // No organisation step on the device and CIBA approval pages (yet): the grant is the person's own.
+        org: Default::default(),
         protocol,
     }
 }
