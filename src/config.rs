@@ -218,6 +218,12 @@ pub struct Notify {
     pub sms_sender: String,
     pub sms_timeout_ms: u64,
     pub sms_retries: u32,
+    /// The push channel (notify/push.rs): "off", "outbox" (development) or "http" (a webhook).
+    pub push: String,
+    pub push_url: String,
+    /// The HMAC-SHA256 key that signs each webhook call (X-Vhod-Signature).
+    pub push_secret: String,
+    pub push_attempts: u32,
 }
 
 /// URLs fetched on behalf of clients and certificates (see `outbound`).

@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod authorization;
 pub mod challenge;
+pub mod channels;
 pub mod code_sender;
 pub mod device;
 pub mod factor_settings;
@@ -12,6 +13,7 @@ pub mod login_tx;
 pub mod logout;
 pub mod password;
 pub mod qes;
+pub mod qr_login;
 pub mod second_factor;
 pub mod session;
 pub mod sms_otp;

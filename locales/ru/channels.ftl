@@ -1,0 +1,8 @@
+### The channel for sign-in codes and approvals (security settings).
+channels-title = Куда присылать коды и запросы на вход
+channels-help = Коды двухэтапного входа и запросы на подтверждение входа приходят сюда.
+channels-sms = SMS на подтверждённый телефон
+channels-push = Push-уведомление (мессенджер или приложение)
+channels-email = Электронная почта
+channels-save = Сохранить
+channels-unavailable = Этот способ сейчас нельзя выбрать.
