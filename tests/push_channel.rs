@@ -168,6 +168,7 @@ async fn a_login_code_goes_to_the_signed_webhook_and_is_retried_while_the_gatewa
             .text()
             .await
             .unwrap();
+        assert!(step.contains("Код отправлен push-уведомлением"), "{step}");
         let res = browser
             .submit(
                 &step,

@@ -114,7 +114,7 @@ try {
   await desktop.waitForURL(/\/login\/qr\?tx=/);
   await desktop.waitForSelector("svg.qr");
   await shot(desktop, "desktop-qr");
-  const link = await desktop.getAttribute('a[href*="/qr?code="]', "href");
+  const link = await desktop.getAttribute("#qr-login", "data-link");
   const number = (await desktop.textContent("#qr-number")).trim();
   const typed = (await desktop.textContent("#qr-code")).trim();
   if (!/^[A-Z2-9]{4}-[A-Z2-9]{4}$/.test(typed)) fail("the code to type reads " + typed);

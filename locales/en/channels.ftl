@@ -6,3 +6,5 @@ channels-push = Push notification (messenger or app)
 channels-email = E-mail
 channels-save = Save
 channels-unavailable = This channel cannot be chosen now.
+channels-code_by_push = The code was sent as a push notification (messenger or app), as you chose in the security settings.
+channels-code_by_email = The code was sent to your e-mail, as you chose in the security settings.

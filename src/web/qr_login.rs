@@ -35,6 +35,8 @@ struct DesktopPage {
     svg: String,
     code: String,
     link: String,
+    /// «Или откройте на телефоне https://…/qr и введите код:»
+    or_type: String,
     number: u32,
     approved: bool,
 }
@@ -146,7 +148,10 @@ fn show(
     let t = Tr::new(lang);
     let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
     let link = link(app, code);
+    let address = format!("{}/qr", app.config.server.issuer.trim_end_matches('/'));
+    let or_type = t.f("qr.or_type", &[("address", address.as_str().into())]);
     let page = DesktopPage {
+        or_type,
         svg: svg(&link, &t.s("qr.image_label")),
         t,
         csrf,
