@@ -99,6 +99,11 @@ async fn person_choosing_push(t: &TestServer, phone: &str, login: &str) -> Strin
     assert_eq!(res.status(), 303);
     let security = browser.get("/account/security").await.text().await.unwrap();
     assert!(security.contains("value=\"push\" checked"), "{security}");
+    // «Последние действия» shows the change, so a change nobody made is seen.
+    assert!(
+        security.contains("Изменён способ получения кодов входа"),
+        "{security}"
+    );
     account
 }
 

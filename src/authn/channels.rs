@@ -115,6 +115,17 @@ pub async fn choose(ctx: &Ctx, account: &AccountId, channel: Channel) -> Result<
     ctx.store
         .set_notify_channel(account.as_str(), channel.as_str())
         .await?;
+    super::security_events::record(
+        ctx,
+        account.as_str(),
+        super::security_events::Kind::ChannelChanged,
+        match channel {
+            Channel::Sms => "SMS",
+            Channel::Push => "push",
+            Channel::Email => "e-mail",
+        },
+    )
+    .await?;
     Ok(())
 }
 

@@ -15,6 +15,7 @@ pub mod password;
 pub mod qes;
 pub mod qr_login;
 pub mod second_factor;
+pub mod security_events;
 pub mod session;
 pub mod sms_otp;
 pub mod totp;
