@@ -35,6 +35,7 @@ pub struct Config {
     pub bank: Bank,
     pub login: Login,
     pub notify: Notify,
+    pub push: crate::notify::push::PushConfig,
     pub codes: Codes,
     pub outbound: Outbound,
     pub branding: Branding,
@@ -218,12 +219,6 @@ pub struct Notify {
     pub sms_sender: String,
     pub sms_timeout_ms: u64,
     pub sms_retries: u32,
-    /// The push channel (notify/push.rs): "off", "outbox" (development) or "http" (a webhook).
-    pub push: String,
-    pub push_url: String,
-    /// The HMAC-SHA256 key that signs each webhook call (X-Vhod-Signature).
-    pub push_secret: String,
-    pub push_attempts: u32,
 }
 
 /// URLs fetched on behalf of clients and certificates (see `outbound`).

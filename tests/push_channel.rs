@@ -114,9 +114,9 @@ async fn a_login_code_goes_to_the_signed_webhook_and_is_retried_while_the_gatewa
         *gateway.refuse_first.lock().unwrap() = 1;
         let url = start_gateway(gateway.clone()).await;
         let mut config = test_config(&backend);
-        config.notify.push = "http".into();
-        config.notify.push_url = url;
-        config.notify.push_secret = SECRET.into();
+        config.push.mode = "http".into();
+        config.push.url = url;
+        config.push.secret = SECRET.into();
         let t = TestServer::start_with(&backend, config).await;
         let account = person_choosing_push(&t, "+79001240001", "89001240001").await;
         let sms_before = t.last_message("+79001240001").await;
@@ -190,7 +190,7 @@ async fn a_login_code_goes_to_the_signed_webhook_and_is_retried_while_the_gatewa
 async fn in_development_push_lands_in_the_outbox_and_push_is_not_offered_when_off() {
     for backend in backends() {
         let mut config = test_config(&backend);
-        config.notify.push = "outbox".into();
+        config.push.mode = "outbox".into();
         let t = TestServer::start_with(&backend, config).await;
         let account = person_choosing_push(&t, "+79001240002", "89001240002").await;
         let browser = Browser::new(&t.base);

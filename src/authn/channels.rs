@@ -1,6 +1,6 @@
 //! The channel a person chose for sign-in codes and approvals («Куда присылать коды и запросы на
 //! вход» in the security settings): SMS to the confirmed phone (the default), push (a messenger
-//! or the deployment's app, when `notify.push` is on: notify/push.rs), or e-mail to a confirmed
+//! or the deployment's app, when `push.mode` is on: notify/push.rs), or e-mail to a confirmed
 //! address. Messages that must reach a particular phone or address (confirming that very contact)
 //! do not come here.
 
@@ -64,7 +64,7 @@ pub enum ChannelError {
 }
 
 fn push(ctx: &Ctx) -> Push {
-    Push::from_config(&ctx.config.notify).unwrap_or(Push::Off)
+    Push::from_config(&ctx.config.push).unwrap_or(Push::Off)
 }
 
 async fn confirmed(

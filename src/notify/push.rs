@@ -1,5 +1,5 @@
 //! The push channel: codes and approvals to a messenger or the deployment's own app through a
-//! messaging gateway, instead of SMS. Config `notify.push`: "off"; "outbox" (the message is stored
+//! messaging gateway, instead of SMS. Config `[push]` `mode`: "off"; "outbox" (the message is stored
 //! in the database as channel "push", for development and tests); "http": a webhook — each message
 //! becomes a durable job (so a gateway that is down gets it later, from any node) whose run POSTs
 //!
@@ -8,17 +8,28 @@
 //!  "subject": "…", "text": "…", "sent_at": 1733350000}
 //! ```
 //!
-//! to `notify.push_url` through the guarded outbound client (src/outbound.rs: the same address
+//! to `push.url` through the guarded outbound client (src/outbound.rs: the same address
 //! rules as every URL vhod fetches), signed: `X-Vhod-Timestamp: <unix seconds>` and
-//! `X-Vhod-Signature: sha256=<hex HMAC-SHA256(push_secret, "<timestamp>.<body>")>`, so the
+//! `X-Vhod-Signature: sha256=<hex HMAC-SHA256(push.secret, "<timestamp>.<body>")>`, so the
 //! gateway can check that the call is vhod's and fresh. Never logs the text (it carries codes).
 
-use crate::config::Notify;
 use crate::outbound::Outbound;
 use crate::store::{Store, StoreError};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
+
+/// `[push]` in the configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushConfig {
+    /// "off", "outbox" (development) or "http" (the webhook).
+    pub mode: String,
+    pub url: String,
+    /// The HMAC-SHA256 key that signs each webhook call (X-Vhod-Signature).
+    pub secret: String,
+    pub attempts: u32,
+}
 
 /// The job kind of one webhook delivery.
 pub const JOB: &str = "push.deliver";
@@ -42,25 +53,24 @@ pub struct PushMessage {
 }
 
 impl Push {
-    pub fn from_config(c: &Notify) -> anyhow::Result<Push> {
-        match c.push.as_str() {
+    pub fn from_config(c: &PushConfig) -> anyhow::Result<Push> {
+        match c.mode.as_str() {
             "off" => Ok(Push::Off),
             "outbox" => Ok(Push::Outbox),
             "http" => {
-                if c.push_url.is_empty() || c.push_secret.len() < 16 {
+                if c.url.is_empty() || c.secret.len() < 16 {
                     anyhow::bail!(
-                        "notify.push = \"http\" needs notify.push_url and a notify.push_secret of 16+ characters"
+                        "push.mode = \"http\" needs push.url and a push.secret of 16+ characters"
                     );
                 }
-                url::Url::parse(&c.push_url)
-                    .map_err(|e| anyhow::anyhow!("notify.push_url {}: {e}", c.push_url))?;
+                url::Url::parse(&c.url).map_err(|e| anyhow::anyhow!("push.url {}: {e}", c.url))?;
                 Ok(Push::Webhook {
-                    url: c.push_url.clone(),
-                    attempts: c.push_attempts.max(1),
+                    url: c.url.clone(),
+                    attempts: c.attempts.max(1),
                 })
             }
             other => {
-                anyhow::bail!("notify.push must be \"off\", \"outbox\" or \"http\", got {other:?}")
+                anyhow::bail!("push.mode must be \"off\", \"outbox\" or \"http\", got {other:?}")
             }
         }
     }
@@ -104,7 +114,7 @@ pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
 /// refusal, address rule, network error or non-2xx answer.
 pub async fn deliver(
     outbound: &Outbound,
-    c: &Notify,
+    c: &PushConfig,
     payload: &str,
     now: i64,
 ) -> Result<(), String> {
@@ -112,10 +122,10 @@ pub async fn deliver(
     let body = serde_json::to_string(&message).expect("messages serialise");
     let headers = [
         ("X-Vhod-Timestamp", now.to_string()),
-        ("X-Vhod-Signature", signature(&c.push_secret, now, &body)),
+        ("X-Vhod-Signature", signature(&c.secret, now, &body)),
     ];
     outbound
-        .post_json(&c.push_url, &body, &headers)
+        .post_json(&c.url, &body, &headers)
         .await
         .map(|_| ())
         .map_err(|e| e.to_string())
@@ -136,16 +146,16 @@ mod tests {
 
     #[test]
     fn http_needs_a_url_and_a_long_enough_secret() {
-        let mut c = crate::config::Config::defaults().notify;
+        let mut c = crate::config::Config::defaults().push;
         assert_eq!(Push::from_config(&c).unwrap(), Push::Off);
-        c.push = "http".into();
+        c.mode = "http".into();
         assert!(Push::from_config(&c).is_err());
-        c.push_url = "https://gateway.example/push".into();
-        c.push_secret = "short".into();
+        c.url = "https://gateway.example/push".into();
+        c.secret = "short".into();
         assert!(Push::from_config(&c).is_err());
-        c.push_secret = "0123456789abcdef".into();
+        c.secret = "0123456789abcdef".into();
         assert!(matches!(Push::from_config(&c), Ok(Push::Webhook { .. })));
-        c.push = "pigeon".into();
+        c.mode = "pigeon".into();
         assert!(Push::from_config(&c).is_err());
     }
 }

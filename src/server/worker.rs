@@ -101,7 +101,7 @@ async fn run(app: &Ctx, job: &JobRow) -> Result<JobOutcome, String> {
         }
         crate::notify::push::JOB => crate::notify::push::deliver(
             &app.outbound,
-            &app.config.notify,
+            &app.config.push,
             &job.payload,
             app.clock.now(),
         )
