@@ -36,6 +36,7 @@ pub struct Config {
     pub bank: Bank,
     pub login: Login,
     pub notify: Notify,
+    pub push: crate::notify::push::PushConfig,
     pub codes: Codes,
     pub outbound: Outbound,
     pub branding: Branding,

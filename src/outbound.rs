@@ -287,6 +287,25 @@ impl Outbound {
         .map(|_| ())
     }
 
+    /// POST a JSON body with extra headers to `url` (the push webhook); the body of a 2xx answer.
+    pub async fn post_json(
+        &self,
+        url: &str,
+        body: &str,
+        headers: &[(&str, String)],
+    ) -> Result<Vec<u8>, FetchError> {
+        let url = self.policy.check_url(url)?;
+        let mut req = self
+            .http
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.to_string());
+        for (name, value) in headers {
+            req = req.header(*name, value);
+        }
+        self.read(req, self.policy.max_bytes).await
+    }
+
     async fn read(&self, req: reqwest::RequestBuilder, max: usize) -> Result<Vec<u8>, FetchError> {
         let failed = |e: reqwest::Error| {
             // The resolver's refusal arrives as a connect error; name it as the refusal it is.

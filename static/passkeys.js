@@ -104,15 +104,21 @@
   function signIn(holder) {
     var csrf = holder.dataset.csrf, lang = holder.dataset.lang, tx = holder.dataset.tx || "";
     var foreignBox = document.querySelector('input[name="foreign"]');
+    // On the phone's QR approval page the same ceremony approves a desktop's request instead.
+    var finish = holder.dataset.finish || "/login/passkey/finish";
+    var picked = document.querySelector('input[name="number"]:checked');
+    if (holder.dataset.code && !picked) return Promise.reject(new Error(holder.dataset.pick));
     return post("/login/passkey/start", { csrf: csrf, lang: lang })
       .then(function (start) {
         return navigator.credentials.get(requestOptions(start.options)).then(function (cred) {
           var r = cred.response;
-          return post("/login/passkey/finish", {
+          return post(finish, {
             csrf: csrf,
             lang: lang,
             ceremony: start.ceremony,
             tx: tx,
+            code: holder.dataset.code || "",
+            number: picked ? picked.value : "",
             foreign: !!(foreignBox && foreignBox.checked),
             credential: {
               id: cred.id,

@@ -79,6 +79,7 @@ event-recovery_code_used = Recovery code used
 event-recovery_codes_renewed = New recovery codes issued
 event-new_device = Sign-in from a new device
 event-contact_changed = Contact changed
+event-channel_changed = Channel for sign-in codes changed
 event-other = Security settings changed
 security-codes_renew = Issue new recovery codes
 security-codes_renewed = New recovery codes issued; the old ones no longer work.

@@ -79,6 +79,7 @@ event-recovery_code_used = Использован резервный код
 event-recovery_codes_renewed = Выпущены новые резервные коды
 event-new_device = Вход с нового устройства
 event-contact_changed = Контакт изменён
+event-channel_changed = Изменён способ получения кодов входа
 event-other = Изменение настроек безопасности
 security-codes_renew = Выпустить новые резервные коды
 security-codes_renewed = Выпущены новые резервные коды; прежние больше не действуют.

@@ -205,6 +205,31 @@ pub async fn issue_admitted(
     code: Code<'_>,
     text: impl FnOnce(&str) -> (String, String),
 ) -> Result<(), CodeError> {
+    let secret = fresh_secret(app, &code).await?;
+    let (subject, body) = text(&secret);
+    crate::metrics::otp(code.to, app.notifier.send(code.to, &subject, &body).await)?;
+    Ok(())
+}
+
+/// As [`issue`], delivered through the channel `account` chose for codes (authn::channels: SMS
+/// to `code.to`, push or e-mail); the guard still counts `code.to`.
+pub async fn issue_via_channel(
+    app: &Ctx,
+    code: Code<'_>,
+    account: &crate::types::AccountId,
+    text: impl FnOnce(&str) -> (String, String),
+) -> Result<(), CodeError> {
+    use super::channels::{self, Kind};
+    admit(app, code.purpose, code.to.value(), code.ip).await?;
+    let secret = fresh_secret(app, &code).await?;
+    let (subject, body) = text(&secret);
+    let sent = channels::send(app, account, code.to, Kind::Code, &subject, &body).await;
+    crate::metrics::otp(code.to, sent)?;
+    Ok(())
+}
+
+/// A new secret for `code`, stored (replacing an earlier one); returned to be sent.
+async fn fresh_secret(app: &Ctx, code: &Code<'_>) -> Result<String, CodeError> {
     let secret = match code.secret {
         Secret::Digits => crypto::random_digits(6),
         Secret::Link => crypto::random_token(),
@@ -218,9 +243,7 @@ pub async fn issue_admitted(
         cooldown_key(code.purpose, code.to.value()),
     )
     .await?;
-    let (subject, body) = text(&secret);
-    crate::metrics::otp(code.to, app.notifier.send(code.to, &subject, &body).await)?;
-    Ok(())
+    Ok(secret)
 }
 
 /// A code nobody receives: the subject's checks then go exactly as for a sent code (wrong,

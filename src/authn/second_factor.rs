@@ -166,7 +166,7 @@ pub async fn send_sms(app: &Ctx, id: &str, ip: &str) -> Result<(), StepError> {
     let phone = sms_otp::confirmed_phone(app, &pending.account_id)
         .await?
         .ok_or(StepError::NotPending)?;
-    sms_otp::send(app, "login", id, &phone, ip).await?;
+    sms_otp::send(app, "login", id, &phone, ip, Some(&pending.account_id)).await?;
     Ok(())
 }
 

@@ -20,10 +20,12 @@ pub enum Kind {
     /// A successful sign-in from a device (user agent and IP) never seen before.
     NewDevice,
     ContactChanged,
+    /// Where sign-in codes and approvals go (authn::channels); detail: the new channel.
+    ChannelChanged,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 13] = [
         Kind::PasswordChanged,
         Kind::SmsTwoStepOn,
         Kind::SmsTwoStepOff,
@@ -36,6 +38,7 @@ impl Kind {
         Kind::RecoveryCodesRenewed,
         Kind::NewDevice,
         Kind::ContactChanged,
+        Kind::ChannelChanged,
     ];
 
     /// The name stored in security_events.kind; the page's words are `event.<name>`.
@@ -53,6 +56,7 @@ impl Kind {
             Kind::RecoveryCodesRenewed => "recovery_codes_renewed",
             Kind::NewDevice => "new_device",
             Kind::ContactChanged => "contact_changed",
+            Kind::ChannelChanged => "channel_changed",
         }
     }
 

@@ -49,39 +49,43 @@ fn purpose(purpose: &str) -> String {
 
 /// Sends a fresh code to `phone` (replacing an earlier one) unless a limit forbids it.
 /// `purpose` separates uses (login step, enabling two-step login); `subject` is whose code it is.
+/// With `via`, the code goes through the channel that account chose (authn::channels) — for login
+/// codes; confirming the phone itself passes None.
 pub async fn send(
     app: &Ctx,
     purpose_name: &str,
     subject: &str,
     phone: &Phone,
     ip: &str,
+    via: Option<&AccountId>,
 ) -> Result<(), OtpError> {
     let ttl = app.config.login.sms_code_ttl;
     let to = Contact::Phone(phone.clone());
     let minutes = (ttl / 60).max(1);
-    code_sender::issue(
-        app,
-        Code {
-            purpose: &purpose(purpose_name),
-            subject,
-            to: &to,
-            ip,
-            ttl,
-            secret: Secret::Digits,
-        },
-        |code| {
-            // The page's language: the person is on it, waiting for this code.
-            let t = crate::lang::Tr::new(crate::lang::Lang::for_message(None));
-            (
-                t.s("notify.login_code_subject"),
-                t.f(
-                    "notify.login_code_body",
-                    &[("code", code.into()), ("minutes", minutes.into())],
-                ),
-            )
-        },
-    )
-    .await?;
+    let purpose = purpose(purpose_name);
+    let code = Code {
+        purpose: &purpose,
+        subject,
+        to: &to,
+        ip,
+        ttl,
+        secret: Secret::Digits,
+    };
+    let text = |code: &str| {
+        // The page's language: the person is on it, waiting for this code.
+        let t = crate::lang::Tr::new(crate::lang::Lang::for_message(None));
+        (
+            t.s("notify.login_code_subject"),
+            t.f(
+                "notify.login_code_body",
+                &[("code", code.into()), ("minutes", minutes.into())],
+            ),
+        )
+    };
+    match via {
+        Some(account) => code_sender::issue_via_channel(app, code, account, text).await?,
+        None => code_sender::issue(app, code, text).await?,
+    }
     Ok(())
 }
 

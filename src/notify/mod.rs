@@ -2,6 +2,7 @@
 //! development tools and tests read them as a person would read their phone; the HTTP gateway
 //! adapter (config `notify.sms = "http"`) delivers SMS. Never logs the body: it carries codes.
 
+pub mod push;
 pub mod sms_http;
 
 use crate::store::{Store, StoreError};

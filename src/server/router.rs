@@ -127,6 +127,18 @@ pub fn router(state: AppState) -> Router {
         .route("/login/passkey/start", post(web::passkey_login::start))
         .route("/login/passkey/finish", post(web::passkey_login::finish))
         .route("/static/passkeys.js", get(web::passkeys::script))
+        .route("/login/qr", get(web::qr_login::page))
+        .route("/login/qr/status", get(web::qr_login::status))
+        .route("/login/qr/finish", post(web::qr_login::finish))
+        .route("/static/qr.js", get(web::qr_login::script))
+        .route("/qr", get(web::qr_approve::page))
+        .route("/qr/approve", post(web::qr_approve::approve))
+        .route(
+            "/qr/approve/passkey",
+            post(web::qr_approve::approve_passkey),
+        )
+        .route("/qr/deny", post(web::qr_approve::deny))
+        .route("/qr/done", get(web::qr_approve::done))
         .route(
             "/login/signature",
             get(web::qes::page).post(web::qes::submit),
@@ -214,6 +226,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/account/security/sessions/end-others",
             post(web::security_activity::end_others),
+        )
+        .route(
+            "/account/security/channel",
+            post(web::security_activity::set_channel),
         )
         .route(
             "/account/security/alerts",

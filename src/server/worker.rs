@@ -99,6 +99,14 @@ async fn run(app: &Ctx, job: &JobRow) -> Result<JobOutcome, String> {
             let check_id = payload["check_id"].as_str().unwrap_or_default();
             crate::identity::levels::run_check(app, check_id).await
         }
+        crate::notify::push::JOB => crate::notify::push::deliver(
+            &app.outbound,
+            &app.config.push,
+            &job.payload,
+            app.clock.now(),
+        )
+        .await
+        .map(|()| JobOutcome::Done),
         other => Err(format!("unknown job kind {other}")),
     }
 }

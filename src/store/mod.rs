@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod audit;
+pub mod channels;
 pub mod clients;
 pub mod consents;
 pub mod documents;

@@ -23,6 +23,8 @@ pub mod passkey_login;
 pub mod passkeys;
 pub mod permissions;
 pub mod qes;
+pub mod qr_approve;
+pub mod qr_login;
 pub mod records;
 pub mod recover;
 pub mod register;

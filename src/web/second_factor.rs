@@ -9,6 +9,7 @@ use super::meta::ClientMeta;
 use super::page_error::PageError;
 use super::pages::{error_page_tr, with_cookie};
 use super::{cookies, render};
+use crate::authn::channels::Channel;
 use crate::authn::lockout::Attempt;
 use crate::authn::second_factor::{self as step, Attempted, PendingStep, Refusal, StepError};
 use crate::authn::sms_otp::OtpError;
@@ -27,6 +28,8 @@ struct SecondFactorPage {
     recovery: bool,
     /// The masked phone SMS codes go to; empty when SMS two-step login is off.
     sms_to: String,
+    /// The login code goes by push or e-mail (the person's choice, authn::channels): said instead.
+    channel_note: Option<&'static str>,
     notice: Option<&'static str>,
     /// Seconds to wait before another code may be sent (shown with the notice).
     wait: i64,
@@ -91,6 +94,11 @@ async fn show(
     } else {
         String::new()
     };
+    let channel_note = match crate::authn::channels::chosen(app, &pending.account_id).await? {
+        Channel::Push if methods.sms => Some("channels.code_by_push"),
+        Channel::Email if methods.sms => Some("channels.code_by_email"),
+        _ => None,
+    };
     let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
     let status = notice.as_ref().map_or(StatusCode::OK, |n| n.status);
     Ok(with_cookie(
@@ -102,6 +110,7 @@ async fn show(
                 totp: methods.totp,
                 recovery: methods.recovery,
                 sms_to,
+                channel_note,
                 wait: notice.as_ref().map_or(0, |n| n.wait),
                 notice: notice.map(|n| n.key),
             },

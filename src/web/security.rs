@@ -250,7 +250,7 @@ pub async fn sms_start(
     let Some(phone) = sms_otp::confirmed_phone(&app, account).await? else {
         return again(&app, &f, notice("security.sms_no_phone")).await;
     };
-    let view = match sms_otp::send(&app, "enable", account, &phone, &meta.ip).await {
+    let view = match sms_otp::send(&app, "enable", account, &phone, &meta.ip, None).await {
         Ok(()) => return Ok(Redirect::to("/account/security?step=sms").into_response()),
         Err(OtpError::TooEarly(wait)) => View {
             sms_enrol: true,

@@ -6,6 +6,7 @@ use super::extract::SignedInForm;
 use super::i18n::Tr;
 use super::page_error::PageError;
 use super::security::redirect_back;
+use crate::authn::channels::{self, Channel, ChannelError};
 use crate::authn::security_events::Kind;
 use crate::authn::{device, factor_settings, logout, session};
 use crate::ctx::Ctx;
@@ -44,6 +45,14 @@ pub struct Activity {
     pub sessions: Vec<SessionView>,
     pub history: Vec<EventView>,
     pub alerts_on: bool,
+    /// «Куда присылать коды и запросы на вход»: the channels offered, the chosen one marked.
+    pub channels: Vec<ChannelView>,
+}
+
+pub struct ChannelView {
+    pub value: &'static str,
+    pub label_key: &'static str,
+    pub chosen: bool,
 }
 
 fn device_of(t: &Tr, ua: &str) -> String {
@@ -59,6 +68,7 @@ fn method_key(method: &str) -> &'static str {
         "otp" => "history.otp",
         "sms" => "history.sms",
         "recovery" => "history.recovery",
+        "qr" => "history.qr",
         _ => "history.other",
     }
 }
@@ -87,6 +97,7 @@ fn change_view(t: &Tr, e: SecurityEventRow) -> EventView {
         Some(Kind::RecoveryCodesRenewed) => "event.recovery_codes_renewed",
         Some(Kind::NewDevice) => "event.new_device",
         Some(Kind::ContactChanged) => "event.contact_changed",
+        Some(Kind::ChannelChanged) => "event.channel_changed",
         None => "event.other",
     };
     let what = if e.detail.is_empty() {
@@ -147,10 +158,26 @@ pub async fn load(app: &Ctx, t: &Tr, current: &SessionRow) -> Result<Activity, S
         .security_choices(&current.account_id)
         .await?
         .login_alerts;
+    let account = crate::types::AccountId::from(current.account_id.as_str());
+    let chosen = channels::chosen(app, &account).await?;
+    let channels = channels::choices(app, &account)
+        .await?
+        .into_iter()
+        .map(|c| ChannelView {
+            value: c.as_str(),
+            label_key: match c {
+                Channel::Sms => "channels.sms",
+                Channel::Push => "channels.push",
+                Channel::Email => "channels.email",
+            },
+            chosen: c == chosen,
+        })
+        .collect();
     Ok(Activity {
         sessions,
         history,
         alerts_on,
+        channels,
     })
 }
 
@@ -186,4 +213,20 @@ pub async fn set_alerts(State(app): State<Ctx>, f: SignedInForm) -> Result<Respo
     let on = f.form.get("alerts") == Some("on");
     factor_settings::set_login_alerts(&app, &f.session.account_id, on).await?;
     Ok(redirect_back(false))
+}
+
+/// «Куда присылать коды и запросы на вход» (`channel` = "sms" | "push" | "email").
+pub async fn set_channel(State(app): State<Ctx>, f: SignedInForm) -> Result<Response, PageError> {
+    let unavailable = || PageError::page(f.lang, StatusCode::BAD_REQUEST, "channels.unavailable");
+    let channel = f
+        .form
+        .get("channel")
+        .and_then(Channel::parse)
+        .ok_or_else(unavailable)?;
+    let account = crate::types::AccountId::from(f.session.account_id.as_str());
+    match channels::choose(&app, &account, channel).await {
+        Ok(()) => Ok(redirect_back(false)),
+        Err(ChannelError::Unavailable) => Err(unavailable()),
+        Err(ChannelError::Store(e)) => Err(e.into()),
+    }
 }

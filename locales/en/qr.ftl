@@ -1,0 +1,42 @@
+### Sign in with a QR code: the desktop page, the phone's approval page, refusals.
+
+qr-login_link = Sign in with a QR code
+qr-title = Sign in with a QR code
+qr-image_label = QR code to sign in from your phone
+qr-scan = Point the camera of a phone where you are signed in at the QR code and approve the sign-in.
+qr-or_type = Or open { $address } on your phone and type the code:
+qr-pick_on_phone = Choose the number shown on the computer:
+qr-pick_number = On the phone, choose this number:
+qr-waiting = Waiting for approval from your phone. The code is valid for 2 minutes.
+qr-approved = Sign-in approved. Press «Continue».
+qr-continue = Continue
+qr-other_way = Sign in another way
+qr-expired = The time to approve is over or the code was used already. Start signing in again.
+qr-too_many = Too many QR sign-in attempts. Try again later.
+qr-phone_title = Approve a sign-in
+qr-type_code = Code from the computer screen
+qr-find = Find
+qr-asking = Signing in to your account:
+qr-portal = Site
+qr-portal_account = Your account
+qr-browser = Browser
+qr-address = Address
+qr-not_you = If you are not signing in on a computer right now, press «Not me».
+qr-approve_passkey = Approve with a passkey
+qr-or_password = or with your password:
+qr-approve_password = Approve with password
+qr-deny = Not me
+qr-done = Sign-in approved. Go back to your computer.
+qr-to_account = To your account
+qr-denied = Sign-in refused. This code can no longer sign anyone in.
+qr-not_requested = There is no such sign-in request: the code is wrong, expired or used already.
+qr-wrong_number = That is not the number shown. The sign-in request is cancelled — start again on the computer.
+qr-too_weak = This site needs a stronger way to approve: use a passkey.
+qr-already = This sign-in is approved already.
+qr-pick_required = Choose the number shown on the computer.
+qr-wrong_password = Wrong password.
+qr-wrong_otp = Wrong code from the app.
+qr-signed_out = Sign in to your account on this phone.
+qr-other_account = This passkey belongs to another account.
+history-qr = QR code from a phone
+

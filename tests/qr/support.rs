@@ -1,0 +1,221 @@
+//! Helpers of the QR sign-in tests (tests/qr_*.rs): a desktop browser that starts a request and
+//! reads its code and number off the page, a phone browser that approves it, and a software
+//! passkey (webauthn-authenticator-rs SoftToken) for approvals with a passkey.
+#![allow(dead_code)]
+
+use super::common::*;
+use serde_json::{Value, json};
+use std::cell::RefCell;
+use std::rc::Rc;
+use webauthn_authenticator_rs::softtoken::SoftToken;
+use webauthn_authenticator_rs::{
+    AuthenticatorBackendHashedClientData, WebauthnAuthenticator, prelude::WebauthnCError,
+};
+use webauthn_rs::prelude::{CreationChallengeResponse, RequestChallengeResponse, Url};
+use webauthn_rs_proto::{
+    PublicKeyCredential, PublicKeyCredentialCreationOptions, PublicKeyCredentialRequestOptions,
+    RegisterPublicKeyCredential,
+};
+
+/// What the desktop page shows.
+pub struct Desktop {
+    pub html: String,
+    /// The code as the QR link carries it (no dash).
+    pub code: String,
+    pub number: String,
+}
+
+/// GET /login/qr (with `query`, e.g. "?tx=…") in `desktop`; the page must answer 200.
+pub async fn start(desktop: &Browser, query: &str) -> Desktop {
+    let res = desktop.get(&format!("/login/qr{query}")).await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("<svg"), "an inline QR code: {html}");
+    let code = between(&html, "/qr?code=", "\"");
+    let number = between(&html, "id=\"qr-number\">", "<");
+    Desktop { html, code, number }
+}
+
+pub fn between(html: &str, start: &str, end: &str) -> String {
+    html.split(start)
+        .nth(1)
+        .unwrap_or_else(|| panic!("{start} in {html}"))
+        .split(end)
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// GET /login/qr/status in `desktop`: the status string.
+pub async fn status(desktop: &Browser) -> String {
+    let res = desktop.get("/login/qr/status").await;
+    assert_eq!(res.status(), 200);
+    let v: Value = res.json().await.unwrap();
+    v["status"].as_str().unwrap().to_string()
+}
+
+/// The phone's approval page for `code` (must answer 200).
+pub async fn phone_page(phone: &Browser, code: &str) -> String {
+    let res = phone.get(&format!("/qr?code={code}")).await;
+    assert_eq!(res.status(), 200);
+    res.text().await.unwrap()
+}
+
+/// Approves `code` with `number` and the password (and `otp` when given); (status, page).
+pub async fn approve_with_password(
+    phone: &Browser,
+    code: &str,
+    number: &str,
+    otp: Option<&str>,
+) -> (u16, String) {
+    let html = phone_page(phone, code).await;
+    let mut fields = vec![("number", number), ("password", PASSWORD)];
+    if let Some(otp) = otp {
+        fields.push(("otp", otp));
+    }
+    let res = phone.submit(&html, "/qr/approve", &fields).await;
+    let status = res.status().as_u16();
+    (status, res.text().await.unwrap())
+}
+
+/// «Продолжить» on the desktop page: the answer, not followed.
+pub async fn finish(desktop: &Browser, page: &Desktop) -> reqwest::Response {
+    desktop.submit(&page.html, "/login/qr/finish", &[]).await
+}
+
+/// A number of the three the phone offers that is not the desktop's.
+pub fn wrong_number(phone_html: &str, right: &str) -> String {
+    phone_html
+        .split("name=\"number\" value=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().to_string())
+        .find(|n| n != right)
+        .expect("three numbers offered")
+}
+
+pub async fn post_json(browser: &Browser, url: &str, body: &Value) -> (u16, Value) {
+    let res = browser
+        .http
+        .post(format!("{}{url}", browser.base))
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// `data-csrf="…"` of the page (the script's holder element).
+pub fn data_csrf(html: &str) -> String {
+    between(html, "data-csrf=\"", "\"")
+}
+
+/// The token behind a shared handle.
+struct Shared(Rc<RefCell<SoftToken>>);
+
+impl AuthenticatorBackendHashedClientData for Shared {
+    fn perform_register(
+        &mut self,
+        client_data_hash: Vec<u8>,
+        options: PublicKeyCredentialCreationOptions,
+        timeout_ms: u32,
+    ) -> Result<RegisterPublicKeyCredential, WebauthnCError> {
+        self.0
+            .borrow_mut()
+            .perform_register(client_data_hash, options, timeout_ms)
+    }
+
+    fn perform_auth(
+        &mut self,
+        client_data_hash: Vec<u8>,
+        options: PublicKeyCredentialRequestOptions,
+        timeout_ms: u32,
+    ) -> Result<PublicKeyCredential, WebauthnCError> {
+        self.0
+            .borrow_mut()
+            .perform_auth(client_data_hash, options, timeout_ms)
+    }
+}
+
+/// A phone's passkey: SoftToken does the cryptography; this keeps the resident key's id and user
+/// handle and picks it when the site names no credential (as a browser would).
+pub struct Passkey {
+    token: Rc<RefCell<SoftToken>>,
+    origin: Url,
+    resident: Option<(String, String)>,
+}
+
+impl Passkey {
+    pub fn new(origin: &str) -> Passkey {
+        let (token, _) = SoftToken::new(true).unwrap();
+        Passkey {
+            token: Rc::new(RefCell::new(token)),
+            origin: Url::parse(origin).unwrap(),
+            resident: None,
+        }
+    }
+
+    /// Enrols on /account/passkeys in `browser` (signed in moments ago).
+    pub async fn enrol(&mut self, browser: &Browser) {
+        let html = browser.get("/account/passkeys").await.text().await.unwrap();
+        let csrf = data_csrf(&html);
+        let (status, start) = post_json(
+            browser,
+            "/account/passkeys/register/start",
+            &json!({ "csrf": csrf }),
+        )
+        .await;
+        assert_eq!(status, 200, "{start}");
+        let mut o = start["options"].clone();
+        let user_handle = o["publicKey"]["user"]["id"].as_str().unwrap().to_string();
+        o["publicKey"]["authenticatorSelection"]["requireResidentKey"] = false.into();
+        o["publicKey"]["authenticatorSelection"]["residentKey"] = "discouraged".into();
+        let ccr: CreationChallengeResponse = serde_json::from_value(o).unwrap();
+        let cred = WebauthnAuthenticator::new(Shared(self.token.clone()))
+            .do_registration(self.origin.clone(), ccr)
+            .expect("the authenticator registers");
+        let cred = serde_json::to_value(cred).unwrap();
+        self.resident = Some((cred["rawId"].as_str().unwrap().to_string(), user_handle));
+        let (status, body) = post_json(
+            browser,
+            "/account/passkeys/register/finish",
+            &json!({ "csrf": csrf, "ceremony": start["ceremony"], "name": "Телефон", "credential": cred }),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+    }
+
+    fn get(&mut self, options: &Value) -> Value {
+        let (cred_id, user_handle) = self.resident.clone().expect("a passkey on the device");
+        let mut o = options.clone();
+        o["publicKey"]["allowCredentials"] = json!([{ "type": "public-key", "id": cred_id }]);
+        let rcr: RequestChallengeResponse = serde_json::from_value(o).unwrap();
+        let cred = WebauthnAuthenticator::new(Shared(self.token.clone()))
+            .do_authentication(self.origin.clone(), rcr)
+            .expect("the authenticator signs");
+        let mut cred = serde_json::to_value(cred).unwrap();
+        cred["response"]["userHandle"] = user_handle.into();
+        cred
+    }
+
+    /// Approves `code` with `number` on the phone's page, as static/passkeys.js does.
+    pub async fn approve(&mut self, phone: &Browser, code: &str, number: &str) -> (u16, Value) {
+        let html = phone_page(phone, code).await;
+        assert!(
+            html.contains("data-finish=\"/qr/approve/passkey\""),
+            "{html}"
+        );
+        let csrf = data_csrf(&html);
+        let (status, start) =
+            post_json(phone, "/login/passkey/start", &json!({ "csrf": csrf })).await;
+        assert_eq!(status, 200, "{start}");
+        let credential = self.get(&start["options"]);
+        post_json(
+            phone,
+            "/qr/approve/passkey",
+            &json!({ "csrf": csrf, "ceremony": start["ceremony"], "code": code,
+                     "number": number, "credential": credential }),
+        )
+        .await
+    }
+}
