@@ -167,6 +167,22 @@ pub(super) fn check_person_scopes(
     Ok(names)
 }
 
+/// `scope_org` (may be absent or empty): organisation scope names, known (007006) and allowed to
+/// the client (007019); the person chooses the organisation after sign-in (`org_choice`).
+fn check_org_scopes(client: &EsiaClient, scope_org: &str) -> Result<Vec<String>, EsiaError> {
+    let names = scopes::parse(scope_org);
+    if let Some(unknown) = names.iter().find(|s| !scopes::is_org_scope(s)) {
+        return Err(EsiaError::UnknownScope(unknown.clone()));
+    }
+    let allowed = &client.client.allowed_scopes;
+    if !allowed.is_empty()
+        && let Some(denied) = names.iter().find(|s| !allowed.contains(s))
+    {
+        return Err(EsiaError::NoPermission(denied.clone()));
+    }
+    Ok(names)
+}
+
 fn check(
     ctx: &Ctx,
     client: &EsiaClient,
@@ -220,7 +236,7 @@ fn check(
             return Err(EsiaError::BadParameter("code_challenge_method".into()));
         }
     };
-    let scopes = check_person_scopes(client, scope)?;
+    let mut scopes = check_person_scopes(client, scope)?;
     check_timestamp(ctx, get("timestamp"))?;
     let ts = get("timestamp");
     match version {
@@ -238,6 +254,8 @@ fn check(
             secret::check_legacy(client, &signed, get("client_secret"))?;
         }
     }
+    // Checked once the client proved it sent them.
+    scopes.extend(check_org_scopes(client, get("scope_org"))?);
     Ok(Checked {
         scopes,
         state: state.to_string(),

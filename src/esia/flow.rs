@@ -1,10 +1,11 @@
 //! The continuation of an ESIA request in the one domain: the policy decision
-//! ([`authorization::decide`]: login, step-up, level), the consent page naming every item the
-//! portal receives (the same page and remembered permissions as OpenID's), then ESIA's answer — a
+//! ([`authorization::decide`]: login, step-up, level), the organisation the person acts for when
+//! the portal asked `scope_org` (`org_choice`), the consent page naming every item the portal
+//! receives (the same page and remembered permissions as OpenID's), then ESIA's answer — a
 //! code and `state` to the redirect_uri, or an ESIA error there.
 
 use super::errors::EsiaError;
-use super::{scopes, tokens};
+use super::{org_choice, scopes, tokens};
 use crate::authn::authorization::{self, Decision};
 use crate::authn::login_tx::{self, AuthRequest, Protocol, save_tx};
 use crate::authn::{self, session};
@@ -79,6 +80,13 @@ pub async fn decide(
         }
         Decision::Proceed { session } => session,
     };
+    if org_choice::needed(&req) {
+        let tx = match tx {
+            Some(t) => t,
+            None => save_tx(ctx, &req).await.map_err(|e| internal(&e))?,
+        };
+        return org_choice::page(ctx, headers, &req, &session, &tx).await;
+    }
     if consent_needed(ctx, &session, &req)
         .await
         .map_err(|e| internal(&e))?
@@ -165,13 +173,14 @@ fn words(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// The permissions the request needs: its scopes but `openid`, and offline access.
+/// The permissions the request needs: its scopes but `openid` (an organisation scope by its name:
+/// the organisation itself is the person's choice each time), and offline access.
 fn wanted(req: &AuthRequest) -> Vec<String> {
     let mut out: Vec<String> = req
         .scopes
         .iter()
         .filter(|s| *s != "openid")
-        .cloned()
+        .map(|s| scopes::split_item(s).0.to_string())
         .collect();
     if offline(req) {
         out.push("offline_access".into());

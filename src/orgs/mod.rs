@@ -6,6 +6,7 @@
 
 pub mod create;
 pub mod members;
+pub mod portals;
 pub mod register;
 
 use crate::cache::CacheError;
@@ -96,6 +97,8 @@ pub enum OrgError {
     InvitationClosed,
     #[error("a card field is too long")]
     FieldTooLong,
+    #[error("no such ESIA portal, or not allowed for the organisation")]
+    UnknownPortal,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -125,6 +128,7 @@ impl OrgError {
             OrgError::BadInvitee => "orgs.err.bad_invitee",
             OrgError::InvitationClosed => "orgs.err.invitation_closed",
             OrgError::FieldTooLong => "orgs.err.field_too_long",
+            OrgError::UnknownPortal => "orgs.err.unknown_portal",
             OrgError::Store(_) | OrgError::Cache(_) => return None,
         })
     }
@@ -230,6 +234,7 @@ mod tests {
             OrgError::BadInvitee,
             OrgError::InvitationClosed,
             OrgError::FieldTooLong,
+            OrgError::UnknownPortal,
         ];
         for lang in [Lang::Ru, Lang::En] {
             for e in &errors {

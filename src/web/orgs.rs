@@ -15,6 +15,7 @@ use crate::ctx::Ctx;
 use crate::lang::Arg;
 use crate::orgs::create::{self, Created};
 use crate::orgs::members::{self, Invitee};
+use crate::orgs::portals::{self, AllowedPortal};
 use crate::orgs::{OrgError, Role};
 use crate::store::orgs::{InvitationRow, MemberRow, MembershipRow, OrgCard, OrgRow};
 use crate::store::sessions::SessionRow;
@@ -55,6 +56,8 @@ struct CardPage {
     me: String,
     members: Vec<MemberRow>,
     invitations: Vec<InvitationRow>,
+    /// ESIA portals the organisation allows (client_credentials), shown to chief and admins.
+    portals: Vec<AllowedPortal>,
     notice: Option<&'static str>,
 }
 
@@ -236,10 +239,13 @@ pub async fn card(
         .await
         .map_err(|e| refused(lang, e))?;
     let members = app.store.org_members(oid).await?;
-    let invitations = if role.manages() {
-        app.store.open_org_invitations(oid).await?
+    let (invitations, portals) = if role.manages() {
+        (
+            app.store.open_org_invitations(oid).await?,
+            portals::allowed(&app, oid).await?,
+        )
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     let done = super::params::Params::from_query(query.as_deref()).ok();
     let notice = match done.as_ref().and_then(|p| p.get("done")) {
@@ -247,6 +253,7 @@ pub async fn card(
         Some("chief") => Some("orgs.became_chief"),
         Some("saved") => Some("orgs.saved"),
         Some("invited") => Some("orgs.invited"),
+        Some("portal") => Some("orgs.portal.allowed"),
         _ => None,
     };
     let (csrf, cookie) = csrf::token(&headers, app.config.issuer_is_https());
@@ -263,6 +270,7 @@ pub async fn card(
                 me: s.account_id.to_string(),
                 members,
                 invitations,
+                portals,
                 notice,
             },
         ),
@@ -270,7 +278,8 @@ pub async fn card(
     ))
 }
 
-/// The forms of an organisation's page: card, invite, revoke, remove, role, leave.
+/// The forms of an organisation's page: card, invite, revoke, remove, role, portal_allow,
+/// portal_revoke, leave.
 pub async fn act(
     State(app): State<Ctx>,
     Path((oid, action)): Path<(i64, String)>,
@@ -322,6 +331,12 @@ pub async fn act(
                 .map(|_| back("")),
             Err(e) => Err(e),
         },
+        "portal_allow" => portals::allow(&app, me, oid, &field("client_id"))
+            .await
+            .map(|_| back("portal")),
+        "portal_revoke" => portals::revoke(&app, me, oid, &field("client_id"))
+            .await
+            .map(|_| back("")),
         "leave" => members::leave(&app, me, oid)
             .await
             .map(|_| Redirect::to("/account/orgs").into_response()),
