@@ -295,7 +295,7 @@ async fn online_access_gets_no_refresh_token_and_client_credentials_gets_organis
             )
             .await
             .unwrap();
-        vhod::orgs::portals::allow(&t.app, &me, org.oid, "PORTAL_04")
+        vhod::orgs::allowances::allow(&t.app, &me, org.oid, "PORTAL_04")
             .await
             .unwrap();
         let scope = format!("org_emps?org_oid={} prm_chg?oid=1000000001", org.oid);

@@ -297,7 +297,7 @@ async fn organisation_sign_in_and_client_credentials_hop_between_two_nodes() {
     assert_eq!(status, 200, "the chief reads /emps on node 2: {emps}");
 
     // client_credentials: allowed on node 1, issued on node 2, revoked on node 2, refused on node 1.
-    vhod::orgs::portals::allow(&node1.app, &me, x, FLOW_PORTAL)
+    vhod::orgs::allowances::allow(&node1.app, &me, x, FLOW_PORTAL)
         .await
         .unwrap();
     let scope = org_items(&["org_shortname"], x);
@@ -310,7 +310,7 @@ async fn organisation_sign_in_and_client_credentials_hop_between_two_nodes() {
         rs_get(&node1, Some(cc), &format!("/rs/orgs/{x}")).await.0,
         200
     );
-    vhod::orgs::portals::revoke(&node2.app, &me, x, FLOW_PORTAL)
+    vhod::orgs::allowances::revoke(&node2.app, &me, x, FLOW_PORTAL)
         .await
         .unwrap();
     assert_eq!(

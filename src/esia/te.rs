@@ -158,7 +158,7 @@ async fn handle(ctx: &Ctx, p: &Params, version: Version) -> Result<tokens::Issue
             // Each organisation named must allow this portal (its page, chief or admin).
             for item in &items {
                 if let Some(org) = scopes::org_item_oid(item)
-                    && !crate::orgs::portals::allows(ctx, org, client.client.id.as_str()).await?
+                    && !crate::orgs::allowances::allows(ctx, org, client.client.id.as_str()).await?
                 {
                     return Err(EsiaError::NoPermission(item.clone()).into());
                 }

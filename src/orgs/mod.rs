@@ -4,9 +4,9 @@
 //! and what a portal learns when a person signs in for an organisation (`claim`).
 //! Every change is audited (target `org:{oid}`).
 
+pub mod allowances;
 pub mod create;
 pub mod members;
-pub mod portals;
 pub mod register;
 
 use crate::cache::CacheError;

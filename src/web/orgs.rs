@@ -13,9 +13,9 @@ use super::render;
 use super::signature_form::SignatureForm;
 use crate::ctx::Ctx;
 use crate::lang::Arg;
+use crate::orgs::allowances::{self, AllowedClient};
 use crate::orgs::create::{self, Created};
 use crate::orgs::members::{self, Invitee};
-use crate::orgs::portals::{self, AllowedPortal};
 use crate::orgs::{OrgError, Role};
 use crate::store::orgs::{InvitationRow, MemberRow, MembershipRow, OrgCard, OrgRow};
 use crate::store::sessions::SessionRow;
@@ -57,7 +57,7 @@ struct CardPage {
     members: Vec<MemberRow>,
     invitations: Vec<InvitationRow>,
     /// ESIA portals the organisation allows (client_credentials), shown to chief and admins.
-    portals: Vec<AllowedPortal>,
+    allowances: Vec<AllowedClient>,
     notice: Option<&'static str>,
 }
 
@@ -239,10 +239,10 @@ pub async fn card(
         .await
         .map_err(|e| refused(lang, e))?;
     let members = app.store.org_members(oid).await?;
-    let (invitations, portals) = if role.manages() {
+    let (invitations, allowances) = if role.manages() {
         (
             app.store.open_org_invitations(oid).await?,
-            portals::allowed(&app, oid).await?,
+            allowances::allowed(&app, oid).await?,
         )
     } else {
         (Vec::new(), Vec::new())
@@ -253,7 +253,7 @@ pub async fn card(
         Some("chief") => Some("orgs.became_chief"),
         Some("saved") => Some("orgs.saved"),
         Some("invited") => Some("orgs.invited"),
-        Some("portal") => Some("orgs.portal.allowed"),
+        Some("allowed") => Some("orgs.allowance.allowed"),
         _ => None,
     };
     let (csrf, cookie) = csrf::token(&headers, app.config.issuer_is_https());
@@ -270,7 +270,7 @@ pub async fn card(
                 me: s.account_id.to_string(),
                 members,
                 invitations,
-                portals,
+                allowances,
                 notice,
             },
         ),
@@ -278,8 +278,8 @@ pub async fn card(
     ))
 }
 
-/// The forms of an organisation's page: card, invite, revoke, remove, role, portal_allow,
-/// portal_revoke, leave.
+/// The forms of an organisation's page: card, invite, revoke, remove, role, allowance_grant,
+/// allowance_revoke, leave.
 pub async fn act(
     State(app): State<Ctx>,
     Path((oid, action)): Path<(i64, String)>,
@@ -331,10 +331,10 @@ pub async fn act(
                 .map(|_| back("")),
             Err(e) => Err(e),
         },
-        "portal_allow" => portals::allow(&app, me, oid, &field("client_id"))
+        "allowance_grant" => allowances::allow(&app, me, oid, &field("client_id"))
             .await
-            .map(|_| back("portal")),
-        "portal_revoke" => portals::revoke(&app, me, oid, &field("client_id"))
+            .map(|_| back("allowed")),
+        "allowance_revoke" => allowances::revoke(&app, me, oid, &field("client_id"))
             .await
             .map(|_| back("")),
         "leave" => members::leave(&app, me, oid)

@@ -72,7 +72,7 @@ pub async fn resolve(ctx: &Ctx, grant: &Grant, org_oid: i64) -> Result<OrgAccess
         if asked.is_empty() {
             return Err(RestError::ScopeNotAllowed);
         }
-        if !crate::orgs::portals::allows(ctx, org_oid, grant.client_id()).await? {
+        if !crate::orgs::allowances::allows(ctx, org_oid, grant.client_id()).await? {
             return Err(RestError::InvalidToken);
         }
         let employees = asked.contains("org_emps");

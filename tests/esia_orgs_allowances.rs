@@ -14,7 +14,7 @@ use common::*;
 use esia_rp::*;
 use support::*;
 use vhod::orgs::OrgError;
-use vhod::orgs::portals;
+use vhod::orgs::allowances;
 
 const CC_PORTAL: &str = "ORG_PORTAL";
 const CC_SCOPES: [&str; 4] = ["org_shortname", "org_ogrn", "org_ctts", "org_emps"];
@@ -69,14 +69,16 @@ async fn client_credentials_work_only_while_the_organisation_allows_the_portal()
 
         // An employee may not allow; the chief may; an unknown portal is refused.
         assert!(matches!(
-            portals::allow(&t.app, &emp, x, CC_PORTAL).await,
+            allowances::allow(&t.app, &emp, x, CC_PORTAL).await,
             Err(OrgError::Forbidden)
         ));
         assert!(matches!(
-            portals::allow(&t.app, &chief, x, "NO_SUCH").await,
+            allowances::allow(&t.app, &chief, x, "NO_SUCH").await,
             Err(OrgError::UnknownPortal)
         ));
-        portals::allow(&t.app, &chief, x, CC_PORTAL).await.unwrap();
+        allowances::allow(&t.app, &chief, x, CC_PORTAL)
+            .await
+            .unwrap();
         let (status, body) = rp.te(&rp.client_credentials_form(now(), &scope, GO)).await;
         assert_eq!(status, 200, "{body}");
         let at = body["access_token"].as_str().unwrap().to_string();
@@ -107,21 +109,23 @@ async fn client_credentials_work_only_while_the_organisation_allows_the_portal()
 
         // Revoked: the token held stops at once, and no new one is issued.
         assert!(matches!(
-            portals::revoke(&t.app, &emp, x, CC_PORTAL).await,
+            allowances::revoke(&t.app, &emp, x, CC_PORTAL).await,
             Err(OrgError::Forbidden)
         ));
-        portals::revoke(&t.app, &chief, x, CC_PORTAL).await.unwrap();
+        allowances::revoke(&t.app, &chief, x, CC_PORTAL)
+            .await
+            .unwrap();
         let (status, code) = refused(&t, Some(&at), &format!("/rs/orgs/{x}")).await;
         assert_eq!((status, code.as_str()), (401, "ESIA-005011"));
         let (status, _) = rp.te(&rp.client_credentials_form(now(), &scope, PHP)).await;
         assert_eq!(status, 400);
         assert!(matches!(
-            portals::revoke(&t.app, &chief, x, CC_PORTAL).await,
+            allowances::revoke(&t.app, &chief, x, CC_PORTAL).await,
             Err(OrgError::UnknownPortal)
         ));
         assert_eq!(
             audit_actions(&t, x).await,
-            ["org.portal_allowed", "org.portal_revoked"]
+            ["org.client_allowed", "org.client_revoked"]
         );
         assert_eq!(t.app.store.verify_audit().await.unwrap(), None);
     }
@@ -145,38 +149,38 @@ async fn the_organisation_page_lists_allowed_portals_and_lets_the_chief_allow_an
         let b = new_browser_at_account(&t.base, "chief-p@example.org").await;
         let card = page(&b, &card_url).await;
         assert!(
-            card.contains("id=\"portal-allow\""),
+            card.contains("id=\"allowance-grant\""),
             "{}: {card}",
             backend.name()
         );
-        assert!(card.contains("Порталы с доступом к данным организации"));
+        assert!(card.contains("Доступ порталов к данным организации без входа сотрудника"));
         let res = b
             .submit(
                 &card,
-                &format!("{card_url}/portal_allow"),
+                &format!("{card_url}/allowance_grant"),
                 &[("client_id", CC_PORTAL)],
             )
             .await;
         assert_eq!(res.status().as_u16(), 303);
-        let card = page(&b, &format!("{card_url}?done=portal")).await;
+        let card = page(&b, &format!("{card_url}?done=allowed")).await;
         assert!(card.contains("Порталу разрешён доступ"), "{card}");
         assert!(card.contains("Портал ЕСИА (ORG_PORTAL)"), "{card}");
-        assert!(t.app.store.org_allows_portal(x, CC_PORTAL).await.unwrap());
+        assert!(t.app.store.org_allows_client(x, CC_PORTAL).await.unwrap());
 
         // Without the CSRF token: refused, nothing changes.
         let res = b
             .post(
-                &format!("{card_url}/portal_revoke"),
+                &format!("{card_url}/allowance_revoke"),
                 &[("client_id", CC_PORTAL)],
             )
             .await;
         assert_eq!(res.status().as_u16(), 403);
-        assert!(t.app.store.org_allows_portal(x, CC_PORTAL).await.unwrap());
+        assert!(t.app.store.org_allows_client(x, CC_PORTAL).await.unwrap());
         // An unknown portal: a readable refusal.
         let res = b
             .submit(
                 &card,
-                &format!("{card_url}/portal_allow"),
+                &format!("{card_url}/allowance_grant"),
                 &[("client_id", "NOPE")],
             )
             .await;
@@ -186,27 +190,27 @@ async fn the_organisation_page_lists_allowed_portals_and_lets_the_chief_allow_an
         // The employee sees no portal section and cannot revoke.
         let e = new_browser_at_account(&t.base, "emp-p@example.org").await;
         let emp_card = page(&e, &card_url).await;
-        assert!(!emp_card.contains("id=\"portals\""), "{emp_card}");
+        assert!(!emp_card.contains("id=\"allowances\""), "{emp_card}");
         let res = e
             .submit(
                 &emp_card,
-                &format!("{card_url}/portal_revoke"),
+                &format!("{card_url}/allowance_revoke"),
                 &[("client_id", CC_PORTAL)],
             )
             .await;
         assert_eq!(res.status().as_u16(), 403);
-        assert!(t.app.store.org_allows_portal(x, CC_PORTAL).await.unwrap());
+        assert!(t.app.store.org_allows_client(x, CC_PORTAL).await.unwrap());
 
         // The chief revokes from the page.
         let res = b
             .submit(
                 &card,
-                &format!("{card_url}/portal_revoke"),
+                &format!("{card_url}/allowance_revoke"),
                 &[("client_id", CC_PORTAL)],
             )
             .await;
         assert_eq!(res.status().as_u16(), 303);
-        assert!(!t.app.store.org_allows_portal(x, CC_PORTAL).await.unwrap());
+        assert!(!t.app.store.org_allows_client(x, CC_PORTAL).await.unwrap());
         assert!(!page(&b, &card_url).await.contains("(ORG_PORTAL)"));
     }
 }

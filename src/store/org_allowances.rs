@@ -4,7 +4,7 @@
 use super::{Store, StoreError};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct OrgPortalRow {
+pub struct OrgAllowanceRow {
     pub org_oid: i64,
     pub client_id: String,
     pub allowed_by: String,
@@ -13,14 +13,14 @@ pub struct OrgPortalRow {
 
 impl Store {
     /// Allows `client_id` for the organisation; false when it already was.
-    pub async fn allow_org_portal(
+    pub async fn allow_org_client(
         &self,
         oid: i64,
         client_id: &str,
         by: &str,
     ) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "INSERT INTO org_portals (org_oid, client_id, allowed_by, allowed_at) \
+            "INSERT INTO org_allowances (org_oid, client_id, allowed_by, allowed_at) \
              VALUES ($1, $2, $3, $4) ON CONFLICT (org_oid, client_id) DO NOTHING",
         )
         .bind(oid)
@@ -33,8 +33,8 @@ impl Store {
     }
 
     /// Revokes the allowance; false when there was none.
-    pub async fn revoke_org_portal(&self, oid: i64, client_id: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query("DELETE FROM org_portals WHERE org_oid = $1 AND client_id = $2")
+    pub async fn revoke_org_client(&self, oid: i64, client_id: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM org_allowances WHERE org_oid = $1 AND client_id = $2")
             .bind(oid)
             .bind(client_id)
             .execute(&self.pool)
@@ -43,9 +43,9 @@ impl Store {
     }
 
     /// Whether the organisation allows `client_id` now.
-    pub async fn org_allows_portal(&self, oid: i64, client_id: &str) -> Result<bool, StoreError> {
+    pub async fn org_allows_client(&self, oid: i64, client_id: &str) -> Result<bool, StoreError> {
         Ok(sqlx::query_as::<_, (i64,)>(
-            "SELECT org_oid FROM org_portals WHERE org_oid = $1 AND client_id = $2",
+            "SELECT org_oid FROM org_allowances WHERE org_oid = $1 AND client_id = $2",
         )
         .bind(oid)
         .bind(client_id)
@@ -55,9 +55,9 @@ impl Store {
     }
 
     /// The portals the organisation allows, oldest first.
-    pub async fn org_portals(&self, oid: i64) -> Result<Vec<OrgPortalRow>, StoreError> {
+    pub async fn org_allowed_clients(&self, oid: i64) -> Result<Vec<OrgAllowanceRow>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT org_oid, client_id, allowed_by, allowed_at FROM org_portals \
+            "SELECT org_oid, client_id, allowed_by, allowed_at FROM org_allowances \
              WHERE org_oid = $1 ORDER BY allowed_at, client_id",
         )
         .bind(oid)

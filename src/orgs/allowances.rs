@@ -9,7 +9,7 @@ use crate::store::StoreError;
 
 /// An allowed portal as the organisation's page lists it.
 #[derive(Debug, Clone)]
-pub struct AllowedPortal {
+pub struct AllowedClient {
     pub client_id: String,
     /// The client's registered name (empty when the client was deleted since).
     pub name: String,
@@ -30,11 +30,11 @@ pub async fn allow(ctx: &Ctx, actor: &str, oid: i64, client_id: &str) -> Result<
         .await?
         .ok_or(OrgError::UnknownPortal)?;
     let id = client.client.id.to_string();
-    if ctx.store.allow_org_portal(oid, &id, actor).await? {
+    if ctx.store.allow_org_client(oid, &id, actor).await? {
         audit(
             ctx,
             actor,
-            "org.portal_allowed",
+            "org.client_allowed",
             oid,
             serde_json::json!({ "client_id": id }),
         )
@@ -46,13 +46,13 @@ pub async fn allow(ctx: &Ctx, actor: &str, oid: i64, client_id: &str) -> Result<
 /// Revokes the allowance (chief and admins); `UnknownPortal` when there was none.
 pub async fn revoke(ctx: &Ctx, actor: &str, oid: i64, client_id: &str) -> Result<(), OrgError> {
     managed(ctx, oid, actor).await?;
-    if !ctx.store.revoke_org_portal(oid, client_id).await? {
+    if !ctx.store.revoke_org_client(oid, client_id).await? {
         return Err(OrgError::UnknownPortal);
     }
     audit(
         ctx,
         actor,
-        "org.portal_revoked",
+        "org.client_revoked",
         oid,
         serde_json::json!({ "client_id": client_id }),
     )
@@ -61,14 +61,14 @@ pub async fn revoke(ctx: &Ctx, actor: &str, oid: i64, client_id: &str) -> Result
 }
 
 /// The allowed portals with their names.
-pub async fn allowed(ctx: &Ctx, oid: i64) -> Result<Vec<AllowedPortal>, StoreError> {
+pub async fn allowed(ctx: &Ctx, oid: i64) -> Result<Vec<AllowedClient>, StoreError> {
     let mut out = Vec::new();
-    for row in ctx.store.org_portals(oid).await? {
+    for row in ctx.store.org_allowed_clients(oid).await? {
         let name = crate::clients::esia::find(&ctx.store, &row.client_id)
             .await?
             .map(|c| c.client.name)
             .unwrap_or_default();
-        out.push(AllowedPortal {
+        out.push(AllowedClient {
             client_id: row.client_id,
             name,
             allowed_at: row.allowed_at,
@@ -80,5 +80,5 @@ pub async fn allowed(ctx: &Ctx, oid: i64) -> Result<Vec<AllowedPortal>, StoreErr
 /// Whether the organisation exists and allows `client_id` now (the token endpoint and the REST
 /// resources ask on every call).
 pub async fn allows(ctx: &Ctx, oid: i64, client_id: &str) -> Result<bool, StoreError> {
-    ctx.store.org_allows_portal(oid, client_id).await
+    ctx.store.org_allows_client(oid, client_id).await
 }
