@@ -27,11 +27,3 @@ esia-item-org_kpp = Organisation: KPP
 esia-item-org_ctts = Organisation: phone and e-mail
 esia-item-org_addrs = Organisation: legal and actual addresses
 esia-item-org_emps = Organisation: its employees and their roles (for the head and administrators only)
-
-## Choosing the organisation for a portal that asked organisation data (scope_org)
-esia-orgsel-title = Choose the organisation
-esia-orgsel-asks = asks you to sign in for an organisation. Choose which organisation you act for.
-esia-orgsel-none = You are not a member of any organisation. You can add an organisation or accept an invitation in your account, section «Organisations».
-esia-orgsel-ogrn = OGRN
-esia-orgsel-continue = Continue
-esia-orgsel-back = Return to the portal without signing in

@@ -27,11 +27,3 @@ esia-item-org_kpp = Организация: КПП
 esia-item-org_ctts = Организация: телефон и электронная почта
 esia-item-org_addrs = Организация: юридический и фактический адреса
 esia-item-org_emps = Организация: список сотрудников и их роли (только для руководителя и администраторов)
-
-## Choosing the organisation for a portal that asked organisation data (scope_org)
-esia-orgsel-title = Выбор организации
-esia-orgsel-asks = просит войти от имени организации. Выберите, от имени какой организации вы входите.
-esia-orgsel-none = Вы не состоите ни в одной организации. Добавить организацию или принять приглашение можно в личном кабинете, раздел «Организации».
-esia-orgsel-ogrn = ОГРН
-esia-orgsel-continue = Продолжить
-esia-orgsel-back = Вернуться на портал без входа

@@ -190,7 +190,8 @@ pub async fn list_clients(State(app): State<OidcState>, headers: HeaderMap) -> R
             .await?
             .iter()
             .map(|c| json!({ "client_id": c.id, "name": c.name, "redirect_uris": c.redirect_uris, "public": c.is_public,
-                             "grant_types": c.grant_types, "auth_method": c.auth_method.name(), "fapi2": c.fapi2 }))
+                             "grant_types": c.grant_types, "auth_method": c.auth_method.name(), "fapi2": c.fapi2,
+                             "require_org": c.require_org }))
             .collect();
         Ok(json!(list))
     }
@@ -210,6 +211,9 @@ struct AddClientRequest {
     #[serde(default)]
     scopes: Vec<String>,
     id_token_alg: Option<String>,
+    /// People sign in only on behalf of an organisation.
+    #[serde(default)]
+    require_org: bool,
 }
 
 pub async fn add_client(State(app): State<OidcState>, headers: HeaderMap, body: Bytes) -> Response {
@@ -233,6 +237,7 @@ pub async fn add_client(State(app): State<OidcState>, headers: HeaderMap, body: 
             grant_types: req.grant_types,
             scopes: req.scopes,
             id_token_alg: alg,
+            require_org: req.require_org,
             ..NewClient::default()
         };
         let (client, secret) = clients::register(&app.store, new)
@@ -420,6 +425,7 @@ pub async fn change_settings(
         let details = json!({
             "scopes": change.scopes, "id_token_alg": change.id_token_alg, "require_par": change.require_par,
             "require_dpop": change.require_dpop, "min_level": change.min_level, "min_acr": change.min_acr,
+            "require_org": change.require_org,
         });
         audit(&app, &caller, "client.update", &client_id, details.clone()).await?;
         Ok(json!({ "client_id": client_id, "changed": details }))

@@ -76,7 +76,7 @@ pub const OPS: &[Op] = &[
     Op {
         method: "post",
         path: "/admin/api/clients",
-        summary: "Register a relying party; the secret is returned once",
+        summary: "Register a relying party (require_org: sign-in only for an organisation); the secret is returned once",
         role: Role::SecurityAdmin,
         min_acr: crate::authn::ACR_SUBSTANTIAL,
     },
@@ -97,7 +97,7 @@ pub const OPS: &[Op] = &[
     Op {
         method: "post",
         path: "/admin/api/clients/{client_id}/settings",
-        summary: "Change scopes, token algorithm, PAR/DPoP requirements, minimum account level and acr",
+        summary: "Change scopes, token algorithm, PAR/DPoP requirements, minimum account level and acr, require_org",
         role: Role::SecurityAdmin,
         min_acr: crate::authn::ACR_SUBSTANTIAL,
     },

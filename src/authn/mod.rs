@@ -10,6 +10,7 @@ pub mod freshness;
 pub mod lockout;
 pub mod login_tx;
 pub mod logout;
+pub mod org_choice;
 pub mod password;
 pub mod qes;
 pub mod second_factor;

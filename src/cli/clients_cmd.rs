@@ -42,6 +42,7 @@ pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()
                     fapi2: a.fapi2,
                     request_object_alg: a.request_object_alg.clone(),
                     request_uris: a.request_uris.clone(),
+                    require_org: a.require_org,
                 },
             )
             .await?;
@@ -79,6 +80,7 @@ pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()
                             "auth_method": c.auth_method.name(), "require_pkce": c.require_pkce,
                             "require_par": c.require_par, "require_dpop": c.require_dpop,
                             "min_level": c.min_level, "min_acr": c.min_acr,
+                            "require_org": c.require_org,
                         })
                     })
                     .collect();
@@ -112,6 +114,7 @@ pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()
             min_acr,
             request_object_alg,
             request_uris,
+            require_org,
         } => {
             let change = clients::SettingsChange {
                 scopes: (!scopes.is_empty()).then_some(scopes),
@@ -122,6 +125,7 @@ pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()
                 min_acr,
                 request_object_alg,
                 request_uris: (!request_uris.is_empty()).then_some(request_uris),
+                require_org,
             };
             let nothing = redirect_uris.is_empty()
                 && change.scopes.is_none()
@@ -131,10 +135,11 @@ pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()
                 && change.min_level.is_none()
                 && change.min_acr.is_none()
                 && change.request_object_alg.is_none()
-                && change.request_uris.is_none();
+                && change.request_uris.is_none()
+                && change.require_org.is_none();
             if nothing {
                 anyhow::bail!(
-                    "nothing to change: give --redirect-uri, --scope, --id-token-alg, --require-par, --require-dpop, --min-level, --min-acr, --request-object-alg or --request-uri"
+                    "nothing to change: give --redirect-uri, --scope, --id-token-alg, --require-par, --require-dpop, --min-level, --min-acr, --request-object-alg, --request-uri or --require-org"
                 );
             }
             if !redirect_uris.is_empty() {
@@ -153,6 +158,7 @@ pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()
                 "require_par": change.require_par, "require_dpop": change.require_dpop,
                 "min_level": change.min_level, "min_acr": change.min_acr,
                 "request_object_alg": change.request_object_alg, "request_uris": change.request_uris,
+                "require_org": change.require_org,
             });
             record(app, "client.update", &client_id, details).await?;
             println!("updated {client_id}");

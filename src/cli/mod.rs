@@ -210,6 +210,9 @@ pub enum ClientsCmd {
         /// Replaces the registered request_uri values; repeat for several.
         #[arg(long = "request-uri")]
         request_uris: Vec<String>,
+        /// true: people sign in only on behalf of an organisation; false: as themselves too.
+        #[arg(long = "require-org")]
+        require_org: Option<bool>,
     },
     /// A new secret, shown once; the old one keeps working for --overlap seconds.
     RotateSecret {
@@ -284,6 +287,10 @@ pub struct AddClient {
     /// GOST3410_2012_256 or GOST3410_2012_512 (ESIA clients: GOST3410_2012_256 by default).
     #[arg(long = "id-token-alg")]
     pub id_token_alg: Option<String>,
+    /// People sign in only on behalf of an organisation (scope `organization`; no «как частное
+    /// лицо»): one without an organisation is refused.
+    #[arg(long = "require-org")]
+    pub require_org: bool,
     /// The one algorithm request objects must use: none, RS256, PS256 or ES256 (default: any
     /// algorithm of the registered keys; unsigned objects only with none).
     #[arg(long = "request-object-alg")]

@@ -96,6 +96,8 @@ pub struct Client {
     pub request_object_alg: Option<String>,
     /// The request_uri values it registered: no other is fetched.
     pub request_uris: Vec<String>,
+    /// A person signs in here only on behalf of an organisation.
+    pub require_org: bool,
 }
 
 impl Client {
@@ -121,6 +123,7 @@ impl Client {
             require_dpop: row.require_dpop != 0,
             fapi2: row.fapi2 != 0,
             min_level: row.min_level.clone(),
+            require_org: row.require_org != 0,
             min_acr: row.min_acr.clone(),
             request_object_alg: Some(row.request_object_alg.clone()).filter(|a| !a.is_empty()),
             request_uris: serde_json::from_str(&row.request_uris)

@@ -72,6 +72,8 @@ pub struct NewClient {
     pub request_object_alg: Option<String>,
     /// request_uris (OIDC Registration §2): the only request_uri values fetched.
     pub request_uris: Vec<String>,
+    /// A person signs in only on behalf of an organisation (no «как частное лицо»).
+    pub require_org: bool,
 }
 
 fn check_auth_method(
@@ -239,6 +241,7 @@ pub async fn register_with(
         min_acr: crate::authn::ACR_LOW.into(),
         request_object_alg: new.request_object_alg.clone().unwrap_or_default(),
         request_uris: serde_json::to_string(&new.request_uris).expect("strings serialise"),
+        require_org: i64::from(new.require_org),
     };
     store.insert_client(&row).await.map_err(|e| match e {
         StoreError::Conflict => RegisterError::Exists,

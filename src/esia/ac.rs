@@ -9,6 +9,7 @@ use super::errors::EsiaError;
 use super::secret::{self, Version};
 use super::{flow, scopes, timestamp};
 use crate::authn::login_tx::{AuthRequest, Protocol};
+use crate::authn::org_choice::OrgRequest;
 use crate::clients::esia::{self as esia_clients, EsiaClient};
 use crate::ctx::Ctx;
 use crate::web::meta::ClientMeta;
@@ -85,6 +86,13 @@ async fn handle(
             return Ok(e.redirect(redirect_uri, state));
         }
     };
+    // Organisation scopes asked: the person chooses one of their organisations after sign-in
+    // (the shared step, `authn::org_choice`); ESIA has no «as a private person».
+    let org = if checked.scopes.iter().any(|s| scopes::is_org_scope(s)) {
+        OrgRequest::ask(true, vec![], vec![])
+    } else {
+        OrgRequest::default()
+    };
     let req = AuthRequest {
         client_id: client.client.id.clone(),
         client_name: client.client.name.clone(),
@@ -108,6 +116,7 @@ async fn handle(
         protocol: Protocol::Esia {
             offline: checked.offline,
         },
+        org,
     };
     flow::decide(ctx, meta, headers, req, None).await
 }

@@ -7,7 +7,6 @@ pub mod ac;
 pub mod errors;
 pub mod flow;
 pub mod logout;
-pub mod org_choice;
 pub mod rest;
 pub mod scopes;
 pub mod secret;
@@ -30,7 +29,6 @@ where
         .route("/aas/oauth2/v2/ac", get(ac::authorize))
         .route("/aas/oauth2/v2/ac/continue", get(flow::resume))
         .route(flow::CONSENT_PATH, post(flow::consent))
-        .route(org_choice::PATH, post(org_choice::choose))
         .route("/aas/oauth2/v3/te", post(te::token))
         .route("/idp/ext/Logout", get(logout::logout))
         .route("/aas/oauth2/ac", get(ac::authorize_legacy))

@@ -192,17 +192,20 @@ async fn redeem_code(
     }
     let grant = app
         .store
-        .create_grant(NewGrant {
-            account_id: &data.account_id,
-            client_id: &client.id,
-            scopes: &data.scopes.join(" "),
-            acr: &data.acr,
-            amr: &serde_json::to_string(&data.amr).expect("strings serialise"),
-            auth_time: data.auth_time,
-            claims: data.claims.as_ref().map(|c| c.to_string()),
-            sid: data.sid.as_deref(),
-            dpop_jkt: jkt,
-        })
+        .create_grant_for_org(
+            NewGrant {
+                account_id: &data.account_id,
+                client_id: &client.id,
+                scopes: &data.scopes.join(" "),
+                acr: &data.acr,
+                amr: &serde_json::to_string(&data.amr).expect("strings serialise"),
+                auth_time: data.auth_time,
+                claims: data.claims.as_ref().map(|c| c.to_string()),
+                sid: data.sid.as_deref(),
+                dpop_jkt: jkt,
+            },
+            data.org_oid,
+        )
         .await?;
     app.cache.put(&code_used_key(code), &grant.id, 600).await?;
     // Checked after the grant exists, so a logout racing this exchange revokes it or is seen here.

@@ -7,6 +7,7 @@
 pub mod allowances;
 pub mod create;
 pub mod members;
+pub mod portals;
 pub mod register;
 
 use crate::cache::CacheError;

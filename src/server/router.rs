@@ -136,6 +136,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/account/contacts/confirm", post(web::contacts::confirm))
         .route("/account/addresses", post(web::contacts::save_addresses))
+        .route(
+            "/org-choice",
+            get(web::org_choice::page).post(web::org_choice::choose),
+        )
         .route("/account/orgs", get(web::orgs::list))
         .route("/account/orgs/new", get(web::orgs::add))
         .route("/account/orgs/new/legal", post(web::orgs::create_legal))

@@ -17,6 +17,7 @@ use crate::orgs::allowances::{self, AllowedClient};
 use crate::orgs::create::{self, Created};
 use crate::orgs::members::{self, Invitee};
 use crate::orgs::{OrgError, Role};
+use crate::store::org_consents::OrgPortalRow;
 use crate::store::orgs::{InvitationRow, MemberRow, MembershipRow, OrgCard, OrgRow};
 use crate::store::sessions::SessionRow;
 use crate::types::Level;
@@ -59,6 +60,8 @@ struct CardPage {
     /// ESIA portals the organisation allows (client_credentials), shown to chief and admins.
     allowances: Vec<AllowedClient>,
     notice: Option<&'static str>,
+    /// The portals allowed to sign people in for the organisation (chief and admins see them).
+    portals: Vec<OrgPortalRow>,
 }
 
 /// The text key of a role's name.
@@ -79,6 +82,11 @@ impl ListPage {
 impl CardPage {
     fn role_key(&self, role: &str) -> &'static str {
         role_key(role)
+    }
+
+    /// «3 сотрудника» allowed the portal.
+    fn people(&self, n: &i64) -> String {
+        self.t.f("orgsel.portal_people", &[("count", Arg::Num(*n))])
     }
 }
 
@@ -239,13 +247,14 @@ pub async fn card(
         .await
         .map_err(|e| refused(lang, e))?;
     let members = app.store.org_members(oid).await?;
-    let (invitations, allowances) = if role.manages() {
+    let (invitations, allowances, portals) = if role.manages() {
         (
             app.store.open_org_invitations(oid).await?,
             allowances::allowed(&app, oid).await?,
+            app.store.org_portals(oid).await?,
         )
     } else {
-        (Vec::new(), Vec::new())
+        (Vec::new(), Vec::new(), Vec::new())
     };
     let done = super::params::Params::from_query(query.as_deref()).ok();
     let notice = match done.as_ref().and_then(|p| p.get("done")) {
@@ -254,6 +263,7 @@ pub async fn card(
         Some("saved") => Some("orgs.saved"),
         Some("invited") => Some("orgs.invited"),
         Some("allowed") => Some("orgs.allowance.allowed"),
+        Some("portal_revoked") => Some("orgsel.revoked"),
         _ => None,
     };
     let (csrf, cookie) = csrf::token(&headers, app.config.issuer_is_https());
@@ -272,6 +282,7 @@ pub async fn card(
                 invitations,
                 allowances,
                 notice,
+                portals,
             },
         ),
         cookie,
@@ -337,6 +348,9 @@ pub async fn act(
         "allowance_revoke" => allowances::revoke(&app, me, oid, &field("client_id"))
             .await
             .map(|_| back("")),
+        "portal_revoke" => crate::orgs::portals::withdraw(&app, oid, me, &field("client"))
+            .await
+            .map(|_| back("portal_revoked")),
         "leave" => members::leave(&app, me, oid)
             .await
             .map(|_| Redirect::to("/account/orgs").into_response()),
