@@ -14,6 +14,7 @@ pub mod org_choice;
 pub mod password;
 pub mod qes;
 pub mod second_factor;
+pub mod security_events;
 pub mod session;
 pub mod sms_otp;
 pub mod totp;
