@@ -7,6 +7,7 @@ mod console_audit;
 pub mod console_clients;
 pub mod console_esia;
 pub mod console_oidc;
+mod console_orgs;
 pub mod esia_clients;
 pub mod handlers;
 pub mod problem;

@@ -221,7 +221,11 @@ pub fn router(state: AppState) -> Router {
         r = r
             .route("/demo", get(demo::page))
             .route("/demo/start", get(demo::start))
-            .route("/demo/callback", get(demo::callback));
+            .route("/demo/callback", get(demo::callback))
+            .route("/demo/b2b", get(demo::b2b::page))
+            .route("/demo/b2b/start", get(demo::b2b::start))
+            .route("/demo/b2b/callback", get(demo::b2b::callback))
+            .route("/demo/b2b/logout", get(demo::b2b::logout));
     }
     r.merge(admin_routes())
         .merge(esia::routes())
