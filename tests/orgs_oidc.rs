@@ -305,3 +305,21 @@ async fn the_choice_page_speaks_both_languages_and_needs_a_sign_in() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn prompt_none_never_shows_the_choice_or_the_refusal() {
+    let t = TestServer::start(&backends()[0]).await;
+    let me = t.add_person("boss@example.org").await;
+    legal(&t, ROMASHKA, &me).await;
+    t.add_person("nobody@example.org").await;
+    let (client, _) = portal(&t, true).await;
+    let error_of = |l: Landing| match l {
+        Landing::Left(back) => query_param(&back, "error").unwrap(),
+        other => panic!("{other:?}"),
+    };
+    let b = signed_in(&t, "boss@example.org").await;
+    let (url, _) = auth_url(&t.base, &client, &[("scope", "openid"), ("prompt", "none")]);
+    assert_eq!(error_of(b.follow(&url).await), "interaction_required");
+    let nb = signed_in(&t, "nobody@example.org").await;
+    assert_eq!(error_of(nb.follow(&url).await), "access_denied");
+}

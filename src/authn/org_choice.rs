@@ -55,7 +55,7 @@ impl OrgRequest {
 
     /// Whether the organisation passes the portal's filters.
     pub fn allows(&self, m: &MembershipRow) -> bool {
-        (self.ogrns.is_empty() || self.ogrns.iter().any(|o| *o == m.ogrn))
+        (self.ogrns.is_empty() || self.ogrns.contains(&m.ogrn))
             && (self.oids.is_empty() || self.oids.contains(&m.oid))
     }
 

@@ -245,6 +245,15 @@ async fn decide(
             };
             return Ok(Redirect::to(&org_choice::page_url(&tx)).into_response());
         }
+        OrgStep::NoOrganisation if has_prompt(&req, "none") => {
+            return Ok(error_redirect(
+                app,
+                &req.redirect_uri,
+                req.state.as_deref(),
+                "access_denied",
+                "the person has no organisation this portal accepts",
+            ));
+        }
         OrgStep::NoOrganisation => {
             if let Some(t) = &tx {
                 login_tx::delete_tx(app, t)

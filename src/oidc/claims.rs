@@ -66,7 +66,6 @@ pub const CLAIMS: [&str; 26] = [
 pub const ORG_SCOPE_OGRN: &str = "organization:ogrn=";
 
 /// The scopes of a space-separated request, deduplicated, in request order; Err(the first unknown).
-
 pub fn parse_scopes(raw: &str) -> Result<Vec<String>, String> {
     let mut out: Vec<String> = Vec::new();
     for s in raw.split(' ').filter(|s| !s.is_empty()) {
