@@ -142,6 +142,13 @@ pub const OPS: &[Op] = &[
     },
     Op {
         method: "post",
+        path: "/admin/api/esia/clients/{client_id}/flags",
+        summary: "Change an ESIA client's flags: JSON {legacy, require_pkce} (either may be left out)",
+        role: Role::SecurityAdmin,
+        min_acr: crate::authn::ACR_SUBSTANTIAL,
+    },
+    Op {
+        method: "post",
         path: "/admin/api/operator/confirm",
         summary: "Confirm a person in person: JSON {snils, passport_series, passport_number}",
         role: Role::Operator,

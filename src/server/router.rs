@@ -315,6 +315,10 @@ fn admin_routes() -> Router<AppState> {
             post(admin::esia_clients::replace_certificate),
         )
         .route(
+            "/admin/api/esia/clients/{client_id}/flags",
+            post(admin::esia_clients::set_flags),
+        )
+        .route(
             "/admin/api/operator/confirm",
             post(handlers::operator_confirm),
         )
