@@ -263,7 +263,7 @@ async fn online_access_gets_no_refresh_token_and_client_credentials_gets_organis
     for backend in backends() {
         let t = TestServer::start(&backend).await;
         let rp = register_rp(&t, "PORTAL_04", &["fullname", "org_emps", "prm_chg"]).await;
-        t.add_person("+79005550104").await;
+        let me = t.add_person("+79005550104").await;
         let browser = Browser::new(&t.base);
         let mut params = rp.ac_params(t.app.clock.now(), "openid fullname", &new_state(), PHP);
         set(&mut params, "access_type", Some("online"));
@@ -278,9 +278,29 @@ async fn online_access_gets_no_refresh_token_and_client_credentials_gets_organis
             "online: no refresh token"
         );
 
-        let scope = "org_emps?org_oid=1000000777 prm_chg?oid=1000000001";
+        // The organisation allows the portal (its page; see esia_orgs_portals.rs for the refusals).
+        let org = t
+            .app
+            .store
+            .create_org(
+                vhod::store::orgs::NewOrg {
+                    kind: "LEGAL",
+                    ogrn: "1027700132195",
+                    inn: "7700132195",
+                    kpp: "",
+                    short_name: "Ромашка",
+                    full_name: "ООО «Ромашка»",
+                },
+                &me,
+            )
+            .await
+            .unwrap();
+        vhod::orgs::allowances::allow(&t.app, &me, org.oid, "PORTAL_04")
+            .await
+            .unwrap();
+        let scope = format!("org_emps?org_oid={} prm_chg?oid=1000000001", org.oid);
         let (status, body) = rp
-            .te(&rp.client_credentials_form(t.app.clock.now(), scope, GO))
+            .te(&rp.client_credentials_form(t.app.clock.now(), &scope, GO))
             .await;
         assert_eq!(status, 200, "{}: {body}", backend.name());
         let (header, at) = claims(body["access_token"].as_str().unwrap());

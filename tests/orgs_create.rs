@@ -1,5 +1,5 @@
-//! Creating organisations (issue 14): a legal entity by its head's qualified signature (ECDSA and
-//! GOST certificates made by test CAs, carrying OGRN, INN and SNILS), a sole trader by OGRNIP + INN,
+//! Creating organisations (issue 14): a legal entity by its head's qualified signature (ECDSA, RSA
+//! and GOST certificates made by test CAs, carrying OGRN, INN and SNILS), a sole trader by OGRNIP + INN,
 //! both checked by the register simulator; the refusals; and a change of head. Both backends.
 
 mod common;
@@ -88,6 +88,55 @@ async fn a_confirmed_head_creates_a_legal_entity_with_an_ecdsa_or_a_gost_certifi
         assert_eq!(claim["type"], "LEGAL");
         assert_eq!(claim["ogrn"], ogrn1.as_str());
         assert_eq!(claim["role"], "chief");
+    }
+}
+
+#[tokio::test]
+async fn a_head_with_an_rsa_certificate_creates_a_legal_entity() {
+    for backend in backends() {
+        let w = world(&backend).await;
+        let t = &w.t;
+        let head_snils = snils("556677889");
+        let me = confirmed(t, "rsa-head@example.org", &head_snils).await;
+        let ogrn = ogrn("102660000017");
+        let inn = inn10("660000001");
+        let rsa = pki::rsa_key_pem(&w.scratch);
+        let person = w.ec.rsa_head(
+            &Head {
+                snils: &head_snils,
+                ogrn: &ogrn,
+                inn: (INN_LE, inn.clone()),
+                org_name: "ООО Лютик",
+            },
+            20,
+            &rsa,
+        );
+        let challenge = create::challenge(&t.app, &me).await.unwrap();
+        let sig = sign_openssl(&w.scratch, &person, &challenge);
+        let Created::New(org) = create::legal_entity(&t.app, &me, &challenge, &sig)
+            .await
+            .unwrap_or_else(|e| panic!("RSA {}: {e}", backend.name()))
+        else {
+            panic!("not new")
+        };
+        assert_eq!(
+            (org.ogrn.as_str(), org.inn.as_str()),
+            (ogrn.as_str(), inn.as_str())
+        );
+        assert_eq!(org.short_name, "ООО Лютик");
+        assert_eq!(
+            t.app.store.org_role(org.oid, &me).await.unwrap().as_deref(),
+            Some("chief")
+        );
+
+        // The same certificate signed by someone whose SNILS differs is refused.
+        let other = confirmed(t, "not-head@example.org", &snils("998877665")).await;
+        let challenge = create::challenge(&t.app, &other).await.unwrap();
+        let sig = sign_openssl(&w.scratch, &person, &challenge);
+        assert!(matches!(
+            create::legal_entity(&t.app, &other, &challenge, &sig).await,
+            Err(OrgError::NotHead)
+        ));
     }
 }
 

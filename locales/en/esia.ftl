@@ -16,3 +16,14 @@ esia-item-kid_snils = Children: SNILS
 esia-item-kid_inn = Children: INN
 esia-item-kid_birth_cert_doc = Children: birth certificate
 esia-item-kid_medical_doc = Children: compulsory medical insurance policy
+
+## Organisation scopes (scope_org at v2/ac, client_credentials): what the portal learns about the chosen organisation
+esia-item-org_shortname = Organisation: short name
+esia-item-org_fullname = Organisation: full name
+esia-item-org_type = Organisation: type (legal entity or sole trader)
+esia-item-org_ogrn = Organisation: OGRN or OGRNIP
+esia-item-org_inn = Organisation: INN
+esia-item-org_kpp = Organisation: KPP
+esia-item-org_ctts = Organisation: phone and e-mail
+esia-item-org_addrs = Organisation: legal and actual addresses
+esia-item-org_emps = Organisation: its employees and their roles (for the head and administrators only)

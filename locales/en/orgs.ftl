@@ -73,3 +73,12 @@ orgs-err-no_such_member = There is no such member in the organisation.
 orgs-err-bad_invitee = Enter an e-mail address or a SNILS (11 digits).
 orgs-err-invitation_closed = The invitation was not found, or was already used, revoked or has expired.
 orgs-err-field_too_long = A field is not valid: at most 500 characters, no control characters.
+orgs-err-unknown_portal = No ESIA portal with this identifier is registered with vhod, or the organisation had not allowed it.
+
+## Portals allowed to read the organisation's data without a person signing in (ESIA client_credentials)
+orgs-allowance-title = Portals reading the organisation's data without an employee signing in
+orgs-allowance-hint = These portals read the organisation's data directly, without an employee signing in. You can revoke access at any time: the portal's access tokens stop working at once.
+orgs-allowance-client_id = Portal identifier (ESIA mnemonic)
+orgs-allowance-allow = Allow access
+orgs-allowance-revoke = Revoke access
+orgs-allowance-allowed = The portal may now read the organisation's data.

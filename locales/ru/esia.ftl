@@ -16,3 +16,14 @@ esia-item-kid_snils = Дети: СНИЛС
 esia-item-kid_inn = Дети: ИНН
 esia-item-kid_birth_cert_doc = Дети: свидетельство о рождении
 esia-item-kid_medical_doc = Дети: полис ОМС
+
+## Organisation scopes (scope_org at v2/ac, client_credentials): what the portal learns about the chosen organisation
+esia-item-org_shortname = Организация: краткое наименование
+esia-item-org_fullname = Организация: полное наименование
+esia-item-org_type = Организация: тип (юридическое лицо или индивидуальный предприниматель)
+esia-item-org_ogrn = Организация: ОГРН или ОГРНИП
+esia-item-org_inn = Организация: ИНН
+esia-item-org_kpp = Организация: КПП
+esia-item-org_ctts = Организация: телефон и электронная почта
+esia-item-org_addrs = Организация: юридический и фактический адреса
+esia-item-org_emps = Организация: список сотрудников и их роли (только для руководителя и администраторов)

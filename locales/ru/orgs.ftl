@@ -73,3 +73,12 @@ orgs-err-no_such_member = Такого сотрудника в организа�
 orgs-err-bad_invitee = Укажите адрес электронной почты или СНИЛС (11 цифр).
 orgs-err-invitation_closed = Приглашение не найдено, уже использовано, отозвано или истекло.
 orgs-err-field_too_long = Поле заполнено неверно: не больше 500 символов, без управляющих символов.
+orgs-err-unknown_portal = Портал с таким идентификатором не зарегистрирован в ЕСИА-части vhod или не был разрешён организации.
+
+## Portals allowed to read the organisation's data without a person signing in (ESIA client_credentials)
+orgs-allowance-title = Доступ порталов к данным организации без входа сотрудника
+orgs-allowance-hint = Эти порталы получают сведения об организации напрямую, без входа сотрудника. Доступ можно отозвать в любой момент: выданные порталу ключи доступа сразу перестают действовать.
+orgs-allowance-client_id = Идентификатор портала (мнемоника ЕСИА)
+orgs-allowance-allow = Разрешить доступ
+orgs-allowance-revoke = Отозвать доступ
+orgs-allowance-allowed = Порталу разрешён доступ к данным организации.

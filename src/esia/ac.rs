@@ -9,6 +9,7 @@ use super::errors::EsiaError;
 use super::secret::{self, Version};
 use super::{flow, scopes, timestamp};
 use crate::authn::login_tx::{AuthRequest, Protocol};
+use crate::authn::org_choice::OrgRequest;
 use crate::clients::esia::{self as esia_clients, EsiaClient};
 use crate::ctx::Ctx;
 use crate::web::meta::ClientMeta;
@@ -85,6 +86,13 @@ async fn handle(
             return Ok(e.redirect(redirect_uri, state));
         }
     };
+    // Organisation scopes asked: the person chooses one of their organisations after sign-in
+    // (the shared step, `authn::org_choice`); ESIA has no «as a private person».
+    let org = if checked.scopes.iter().any(|s| scopes::is_org_scope(s)) {
+        OrgRequest::ask(true, vec![], vec![])
+    } else {
+        OrgRequest::default()
+    };
     let req = AuthRequest {
         client_id: client.client.id.clone(),
         client_name: client.client.name.clone(),
@@ -108,7 +116,7 @@ async fn handle(
         protocol: Protocol::Esia {
             offline: checked.offline,
         },
-        org: Default::default(),
+        org,
     };
     flow::decide(ctx, meta, headers, req, None).await
 }
@@ -168,6 +176,22 @@ pub(super) fn check_person_scopes(
     Ok(names)
 }
 
+/// `scope_org` (may be absent or empty): organisation scope names, known (007006) and allowed to
+/// the client (007019); the person chooses the organisation after sign-in (`org_choice`).
+fn check_org_scopes(client: &EsiaClient, scope_org: &str) -> Result<Vec<String>, EsiaError> {
+    let names = scopes::parse(scope_org);
+    if let Some(unknown) = names.iter().find(|s| !scopes::is_org_scope(s)) {
+        return Err(EsiaError::UnknownScope(unknown.clone()));
+    }
+    let allowed = &client.client.allowed_scopes;
+    if !allowed.is_empty()
+        && let Some(denied) = names.iter().find(|s| !allowed.contains(s))
+    {
+        return Err(EsiaError::NoPermission(denied.clone()));
+    }
+    Ok(names)
+}
+
 fn check(
     ctx: &Ctx,
     client: &EsiaClient,
@@ -221,7 +245,7 @@ fn check(
             return Err(EsiaError::BadParameter("code_challenge_method".into()));
         }
     };
-    let scopes = check_person_scopes(client, scope)?;
+    let mut scopes = check_person_scopes(client, scope)?;
     check_timestamp(ctx, get("timestamp"))?;
     let ts = get("timestamp");
     match version {
@@ -239,6 +263,8 @@ fn check(
             secret::check_legacy(client, &signed, get("client_secret"))?;
         }
     }
+    // Checked once the client proved it sent them.
+    scopes.extend(check_org_scopes(client, get("scope_org"))?);
     Ok(Checked {
         scopes,
         state: state.to_string(),

@@ -1,16 +1,19 @@
 //! The continuation of an ESIA request in the one domain: the policy decision
-//! ([`authorization::decide`]: login, step-up, level), the consent page naming every item the
-//! portal receives (the same page and remembered permissions as OpenID's), then ESIA's answer — a
+//! ([`authorization::decide`]: login, step-up, level), the organisation the person acts for when
+//! the portal asked `scope_org` (`org_choice`), the consent page naming every item the portal
+//! receives (the same page and remembered permissions as OpenID's), then ESIA's answer — a
 //! code and `state` to the redirect_uri, or an ESIA error there.
 
 use super::errors::EsiaError;
 use super::{scopes, tokens};
 use crate::authn::authorization::{self, Decision};
 use crate::authn::login_tx::{self, AuthRequest, Protocol, save_tx};
+use crate::authn::org_choice::{self, OrgStep};
 use crate::authn::{self, session};
 use crate::ctx::Ctx;
 use crate::identity::permissions;
 use crate::store::StoreError;
+use crate::store::orgs::MembershipRow;
 use crate::store::sessions::SessionRow;
 use crate::web::extract::SignedInForm;
 use crate::web::i18n::Tr;
@@ -79,6 +82,36 @@ pub async fn decide(
         }
         Decision::Proceed { session } => session,
     };
+    // Signing in for an organisation (`scope_org`): the shared choice step before consent.
+    let org = match org_choice::step(ctx, &req, &session.account_id)
+        .await
+        .map_err(|e| internal(&e))?
+    {
+        OrgStep::NotAsked | OrgStep::Decided(None) => None,
+        OrgStep::Decided(Some(oid)) => Some(oid),
+        OrgStep::Choose => {
+            let tx = match tx {
+                Some(t) => t,
+                None => save_tx(ctx, &req).await.map_err(|e| internal(&e))?,
+            };
+            return Ok(Redirect::to(&org_choice::page_url(&tx)).into_response());
+        }
+        OrgStep::NoOrganisation => {
+            if let Some(t) = &tx {
+                login_tx::delete_tx(ctx, t)
+                    .await
+                    .map_err(|e| internal(&e))?;
+            }
+            let back = EsiaError::Refused
+                .url(&req.redirect_uri, req.state.as_deref())
+                .unwrap_or_default();
+            return Ok(crate::web::org_choice::no_organisation_page(
+                lang,
+                &req.client_name,
+                &back,
+            ));
+        }
+    };
     if consent_needed(ctx, &session, &req)
         .await
         .map_err(|e| internal(&e))?
@@ -87,7 +120,9 @@ pub async fn decide(
             Some(t) => t,
             None => save_tx(ctx, &req).await.map_err(|e| internal(&e))?,
         };
-        return Ok(consent_page(ctx, headers, &req, &tx));
+        return consent_page(ctx, headers, &req, &tx, &session.account_id, org)
+            .await
+            .map_err(|e| internal(&e));
     }
     if let Some(t) = tx {
         login_tx::delete_tx(ctx, &t)
@@ -165,13 +200,14 @@ fn words(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// The permissions the request needs: its scopes but `openid`, and offline access.
+/// The permissions the request needs: its scopes but `openid` (an organisation scope by its name:
+/// the organisation itself is the person's choice each time), and offline access.
 fn wanted(req: &AuthRequest) -> Vec<String> {
     let mut out: Vec<String> = req
         .scopes
         .iter()
         .filter(|s| *s != "openid")
-        .cloned()
+        .map(|s| scopes::split_item(s).0.to_string())
         .collect();
     if offline(req) {
         out.push("offline_access".into());
@@ -203,9 +239,10 @@ struct Item {
     unverified: bool,
 }
 
-/// The consent page (templates/consent.html, shared with OpenID), posting to ESIA's decision.
+/// The consent page (templates/consent.html with the organisation the person acts for, shared
+/// with OpenID), posting to ESIA's decision.
 #[derive(Template)]
-#[template(path = "consent.html")]
+#[template(path = "orgsel/consent_org.html")]
 struct ConsentPage {
     t: Tr,
     csrf: String,
@@ -213,9 +250,37 @@ struct ConsentPage {
     client_name: String,
     items: Vec<Item>,
     action: &'static str,
+    org: Option<MembershipRow>,
+    org_private: bool,
 }
 
-fn consent_page(ctx: &Ctx, headers: &HeaderMap, req: &AuthRequest, tx: &str) -> Response {
+impl ConsentPage {
+    fn role_key(&self, role: &str) -> &'static str {
+        crate::web::org_choice::role_key(role)
+    }
+
+    fn kind_key(&self, kind: &str) -> &'static str {
+        crate::web::org_choice::kind_key(kind)
+    }
+}
+
+async fn consent_page(
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    req: &AuthRequest,
+    tx: &str,
+    account_id: &str,
+    org: Option<i64>,
+) -> Result<Response, StoreError> {
+    let org = match org {
+        Some(oid) => ctx
+            .store
+            .memberships(account_id)
+            .await?
+            .into_iter()
+            .find(|m| m.oid == oid),
+        None => None,
+    };
     let (csrf, cookie) = csrf::token(headers, ctx.config.issuer_is_https());
     let items = scopes::consent_items(&req.scopes, offline(req))
         .into_iter()
@@ -224,7 +289,7 @@ fn consent_page(ctx: &Ctx, headers: &HeaderMap, req: &AuthRequest, tx: &str) -> 
             unverified: false,
         })
         .collect();
-    with_cookie(
+    Ok(with_cookie(
         render(
             StatusCode::OK,
             &ConsentPage {
@@ -234,10 +299,12 @@ fn consent_page(ctx: &Ctx, headers: &HeaderMap, req: &AuthRequest, tx: &str) -> 
                 client_name: req.client_name.clone(),
                 items,
                 action: CONSENT_PATH,
+                org,
+                org_private: false,
             },
         ),
         cookie,
-    )
+    ))
 }
 
 /// POST /aas/oauth2/v2/consent: allow → remember and issue the code; deny → ESIA-007004.
@@ -277,6 +344,20 @@ async fn issue_code(
     session: &SessionRow,
 ) -> Result<Response, PageError> {
     let internal = |e: &dyn std::fmt::Display| PageError::internal(&e).in_lang(req.lang);
+    // The organisation chosen (and still the person's, checked by the step just before) names
+    // itself in each organisation scope: `org_*?org_oid=N`.
+    let mut req = req.clone();
+    match req.org.chosen_org(&session.account_id) {
+        Some(oid) => {
+            for s in &mut req.scopes {
+                if scopes::is_org_scope(s) {
+                    *s = scopes::org_item(s, oid);
+                }
+            }
+        }
+        None => req.scopes.retain(|s| !scopes::is_org_scope(s)),
+    }
+    let req = &req;
     let code = tokens::store_code(ctx, req, session, offline(req))
         .await
         .map_err(|e| internal(&e))?;

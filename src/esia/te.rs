@@ -4,7 +4,8 @@
 //! - authorization_code: client_id + scope + scope_org + timestamp + state + redirect_uri + code;
 //! - refresh_token: client_id + scope + scope_org + timestamp + state + redirect_uri (+ the
 //!   refresh token), or client_id + scope + timestamp + state + refresh_token;
-//! - client_credentials: client_id + scope + timestamp + state + redirect_uri.
+//! - client_credentials: client_id + scope + timestamp + state + redirect_uri; every
+//!   `org_*?org_oid=N` only for an organisation that allowed the portal (ESIA-007019 otherwise).
 //!
 //! The answer is JSON: access_token, id_token, refresh_token (offline only), expires_in, state
 //! (this request's), token_type Bearer; errors are 400 `{error, error_description, state}`.
@@ -154,6 +155,14 @@ async fn handle(ctx: &Ctx, p: &Params, version: Version) -> Result<tokens::Issue
             }
             authenticate(&[format!("{id}{scope}{ts}{state}{redirect}")])?;
             let items = org_scopes(&client, scope)?;
+            // Each organisation named must allow this portal (its page, chief or admin).
+            for item in &items {
+                if let Some(org) = scopes::org_item_oid(item)
+                    && !crate::orgs::allowances::allows(ctx, org, client.client.id.as_str()).await?
+                {
+                    return Err(EsiaError::NoPermission(item.clone()).into());
+                }
+            }
             Ok(tokens::issue_for_client(
                 ctx,
                 &client.client,

@@ -4,6 +4,7 @@
 //! and what a portal learns when a person signs in for an organisation (`claim`).
 //! Every change is audited (target `org:{oid}`).
 
+pub mod allowances;
 pub mod create;
 pub mod members;
 pub mod portals;
@@ -97,6 +98,8 @@ pub enum OrgError {
     InvitationClosed,
     #[error("a card field is too long")]
     FieldTooLong,
+    #[error("no such ESIA portal, or not allowed for the organisation")]
+    UnknownPortal,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -126,6 +129,7 @@ impl OrgError {
             OrgError::BadInvitee => "orgs.err.bad_invitee",
             OrgError::InvitationClosed => "orgs.err.invitation_closed",
             OrgError::FieldTooLong => "orgs.err.field_too_long",
+            OrgError::UnknownPortal => "orgs.err.unknown_portal",
             OrgError::Store(_) | OrgError::Cache(_) => return None,
         })
     }
@@ -231,6 +235,7 @@ mod tests {
             OrgError::BadInvitee,
             OrgError::InvitationClosed,
             OrgError::FieldTooLong,
+            OrgError::UnknownPortal,
         ];
         for lang in [Lang::Ru, Lang::En] {
             for e in &errors {

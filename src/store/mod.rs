@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod keys;
 pub mod levels;
 pub mod login_guard;
+pub mod org_allowances;
 pub mod org_consents;
 pub mod orgs;
 pub mod outbox;

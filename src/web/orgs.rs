@@ -13,6 +13,7 @@ use super::render;
 use super::signature_form::SignatureForm;
 use crate::ctx::Ctx;
 use crate::lang::Arg;
+use crate::orgs::allowances::{self, AllowedClient};
 use crate::orgs::create::{self, Created};
 use crate::orgs::members::{self, Invitee};
 use crate::orgs::{OrgError, Role};
@@ -56,6 +57,8 @@ struct CardPage {
     me: String,
     members: Vec<MemberRow>,
     invitations: Vec<InvitationRow>,
+    /// ESIA portals the organisation allows (client_credentials), shown to chief and admins.
+    allowances: Vec<AllowedClient>,
     notice: Option<&'static str>,
     /// The portals allowed to sign people in for the organisation (chief and admins see them).
     portals: Vec<OrgPortalRow>,
@@ -244,13 +247,14 @@ pub async fn card(
         .await
         .map_err(|e| refused(lang, e))?;
     let members = app.store.org_members(oid).await?;
-    let (invitations, portals) = if role.manages() {
+    let (invitations, allowances, portals) = if role.manages() {
         (
             app.store.open_org_invitations(oid).await?,
+            allowances::allowed(&app, oid).await?,
             app.store.org_portals(oid).await?,
         )
     } else {
-        (Vec::new(), Vec::new())
+        (Vec::new(), Vec::new(), Vec::new())
     };
     let done = super::params::Params::from_query(query.as_deref()).ok();
     let notice = match done.as_ref().and_then(|p| p.get("done")) {
@@ -258,6 +262,7 @@ pub async fn card(
         Some("chief") => Some("orgs.became_chief"),
         Some("saved") => Some("orgs.saved"),
         Some("invited") => Some("orgs.invited"),
+        Some("allowed") => Some("orgs.allowance.allowed"),
         Some("portal_revoked") => Some("orgsel.revoked"),
         _ => None,
     };
@@ -275,6 +280,7 @@ pub async fn card(
                 me: s.account_id.to_string(),
                 members,
                 invitations,
+                allowances,
                 notice,
                 portals,
             },
@@ -283,7 +289,8 @@ pub async fn card(
     ))
 }
 
-/// The forms of an organisation's page: card, invite, revoke, remove, role, leave.
+/// The forms of an organisation's page: card, invite, revoke, remove, role, allowance_grant,
+/// allowance_revoke, leave.
 pub async fn act(
     State(app): State<Ctx>,
     Path((oid, action)): Path<(i64, String)>,
@@ -335,6 +342,12 @@ pub async fn act(
                 .map(|_| back("")),
             Err(e) => Err(e),
         },
+        "allowance_grant" => allowances::allow(&app, me, oid, &field("client_id"))
+            .await
+            .map(|_| back("allowed")),
+        "allowance_revoke" => allowances::revoke(&app, me, oid, &field("client_id"))
+            .await
+            .map(|_| back("")),
         "portal_revoke" => crate::orgs::portals::withdraw(&app, oid, me, &field("client"))
             .await
             .map(|_| back("portal_revoked")),

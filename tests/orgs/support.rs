@@ -107,7 +107,15 @@ impl EcCa {
 
     /// (certificate PEM, key PEM) of a head.
     pub fn head(&self, h: &Head<'_>, serial: u8) -> pki::Person {
-        let key = KeyPair::generate().unwrap();
+        self.head_with_key(h, serial, KeyPair::generate().unwrap())
+    }
+
+    /// A head whose own key is RSA (`rsa_pem`, PKCS#8 from the openssl CLI), issued by this CA.
+    pub fn rsa_head(&self, h: &Head<'_>, serial: u8, rsa_pem: &str) -> pki::Person {
+        self.head_with_key(h, serial, KeyPair::from_pem(rsa_pem).unwrap())
+    }
+
+    fn head_with_key(&self, h: &Head<'_>, serial: u8, key: KeyPair) -> pki::Person {
         let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
         p.distinguished_name.push(DnType::CommonName, h.org_name);
         p.distinguished_name

@@ -27,6 +27,9 @@ enum Resource {
     Item(Collection, i64),
     KidDocuments(i64),
     KidDocument(i64, i64),
+    /// `/roles` and `/orgs` (`usr_org`): see `super::orgs`.
+    Roles,
+    Orgs,
 }
 
 /// The oid and resource of a request path (raw segments: every valid one is plain digits or a
@@ -42,6 +45,8 @@ fn parse_path(path: &str) -> Option<(i64, Resource)> {
     let oid = number(segments.first()?)?;
     let resource = match segments[1..] {
         [] => Resource::Person,
+        ["roles"] => Resource::Roles,
+        ["orgs"] => Resource::Orgs,
         [c] => Resource::Collection(Collection::from_segment(c)?),
         [c, id] => Resource::Item(Collection::from_segment(c)?, number(id)?),
         ["kids", kid, "docs"] => Resource::KidDocuments(number(kid)?),
@@ -70,12 +75,24 @@ pub async fn resource(
     let access = within_consent(&ctx, &view, grant.client_id(), scopes).await?;
     let embed = Embed::parse(query.as_deref());
     let person_url = format!("{}{PREFIX}{oid}", ctx.issuer());
-    let body = answer(&person_url, &view, &access, &embed, resource)?;
+    let account = view.account.id.as_str();
+    let body = match resource {
+        Resource::Roles | Resource::Orgs if !access.has("usr_org") => {
+            return Err(RestError::ScopeNotAllowed);
+        }
+        Resource::Roles => super::orgs::roles(&ctx, &person_url, account, oid).await?,
+        Resource::Orgs => super::orgs::person_orgs(&ctx, &grant, account, &embed).await?,
+        _ => answer(&person_url, &view, &access, &embed, resource)?,
+    };
+    Ok(no_store(body))
+}
+
+/// The JSON answer; personal and organisation data: no shared cache keeps it.
+pub(super) fn no_store(body: Value) -> Response {
     let mut res = Json(body).into_response();
-    // Personal data: no shared cache keeps it.
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(res)
+    res
 }
 
 /// A permission the person withdrew stops the portal's tokens at once (their `exp` may be far
@@ -148,6 +165,8 @@ fn answer(
             Ok(child)
         }
         Resource::Item(c, id) => find(opened(c)?.items(view, access), id),
+        // Answered before (`super::orgs`).
+        Resource::Roles | Resource::Orgs => Err(RestError::NotFound),
         Resource::KidDocuments(kid_id) | Resource::KidDocument(kid_id, _) => {
             if !access.kid_documents() {
                 return Err(RestError::ScopeNotAllowed);
@@ -191,9 +210,11 @@ mod tests {
             parse_path("/rs/prns/1/kids/5/docs/6"),
             Some((1, Resource::KidDocument(5, 6)))
         );
+        assert_eq!(parse_path("/rs/prns/1/orgs"), Some((1, Resource::Orgs)));
+        assert_eq!(parse_path("/rs/prns/1/roles"), Some((1, Resource::Roles)));
         for bad in [
             "/rs/prns/abc",
-            "/rs/prns/1/orgs",
+            "/rs/prns/1/orgs/5",
             "/rs/prns/1/docs/x",
             "/rs/prns/1/ctts/1/2",
             "/rs/prns/-1",

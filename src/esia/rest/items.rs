@@ -23,7 +23,7 @@ pub struct Item {
 }
 
 impl Item {
-    fn new(key: &str, fields: Value) -> Item {
+    pub fn new(key: &str, fields: Value) -> Item {
         let digest = Sha256::digest(key.as_bytes());
         let n = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]) & 0x7fff_ffff;
         Item {
@@ -100,7 +100,7 @@ pub fn contacts(view: &PersonView, access: &Access) -> Vec<Item> {
 }
 
 /// A six-digit postcode written in the address text, if any.
-fn zip_code(text: &str) -> Option<&str> {
+pub fn zip_code(text: &str) -> Option<&str> {
     text.split(|c: char| !c.is_ascii_digit())
         .find(|part| part.len() == 6)
 }

@@ -1,5 +1,7 @@
 //! ESIA's REST resources about a person: `/rs/prns/{oid}` and its collections `/ctts`, `/addrs`,
-//! `/docs`, `/vhls`, `/kids` (and `/kids/{id}/docs`), each element also at its own URL. A portal
+//! `/docs`, `/vhls`, `/kids` (and `/kids/{id}/docs`), each element also at its own URL; the
+//! person's organisations (`/roles`, `/orgs`) and each organisation's card `/rs/orgs/{id}` with
+//! `/ctts`, `/addrs`, `/emps` (`orgs`, `org_access`). A portal
 //! calls them with the ESIA access token vhod issued it (`Authorization: Bearer …`); every member
 //! and item is shown only when one of the token's scopes for that person allows it (see `access`).
 //!
@@ -12,6 +14,8 @@ pub mod access;
 pub mod error;
 pub mod handlers;
 pub mod items;
+pub mod org_access;
+pub mod orgs;
 pub mod render;
 pub mod token;
 
@@ -29,4 +33,6 @@ where
     Router::new()
         .route("/rs/prns/{oid}", get(handlers::resource))
         .route("/rs/prns/{oid}/{*rest}", get(handlers::resource))
+        .route("/rs/orgs/{oid}", get(orgs::resource))
+        .route("/rs/orgs/{oid}/{*rest}", get(orgs::resource))
 }

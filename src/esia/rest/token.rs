@@ -11,10 +11,23 @@ use std::collections::BTreeSet;
 /// A `nbf` this far ahead of this node's clock is still accepted (nodes' clocks drift a little).
 const NBF_LEEWAY_SECS: i64 = 60;
 
-/// What a verified token grants: scope names, each for the person (oid) it names.
+/// Whom a scope item of a token is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    /// A bare item (`openid`): the token's subject.
+    Subject,
+    /// `name?oid=N`: person N.
+    Person(i64),
+    /// `name?org_oid=N`: organisation N.
+    Org(i64),
+    /// Anything else (`prm_chg`, malformed numbers): opens nothing here.
+    Other,
+}
+
+/// What a verified token grants: scope names, each for the person or organisation it names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {
-    items: Vec<(String, Option<i64>)>,
+    items: Vec<(String, Target)>,
     subject: Option<i64>,
     client_id: String,
 }
@@ -81,12 +94,19 @@ impl Grant {
         let items = scope
             .split_whitespace()
             .map(|item| match item.split_once('?') {
-                None => (item.to_string(), None),
+                None => (item.to_string(), Target::Subject),
                 Some((name, query)) => {
-                    let oid = url::form_urlencoded::parse(query.as_bytes())
-                        .find(|(k, _)| k == "oid")
-                        .and_then(|(_, v)| v.parse::<i64>().ok());
-                    (name.to_string(), oid)
+                    let number = |key: &str| {
+                        url::form_urlencoded::parse(query.as_bytes())
+                            .find(|(k, _)| k == key)
+                            .and_then(|(_, v)| v.parse::<i64>().ok())
+                    };
+                    let target = match (number("oid"), number("org_oid")) {
+                        (Some(oid), None) => Target::Person(oid),
+                        (None, Some(org)) if name.starts_with("org_") => Target::Org(org),
+                        _ => Target::Other,
+                    };
+                    (name.to_string(), target)
                 }
             })
             .collect();
@@ -117,12 +137,28 @@ impl Grant {
     pub fn scopes_for(&self, oid: i64) -> BTreeSet<String> {
         self.items
             .iter()
-            .filter(|(_, item_oid)| match item_oid {
-                Some(o) => *o == oid,
-                None => self.subject == Some(oid),
+            .filter(|(_, target)| match target {
+                Target::Person(o) => *o == oid,
+                Target::Subject => self.subject == Some(oid),
+                Target::Org(_) | Target::Other => false,
             })
             .map(|(name, _)| name.clone())
             .collect()
+    }
+
+    /// The organisation scope names granted for organisation `org_oid` (`org_*?org_oid=N`).
+    pub fn org_scopes_for(&self, org_oid: i64) -> BTreeSet<String> {
+        self.items
+            .iter()
+            .filter(|(_, target)| *target == Target::Org(org_oid))
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+
+    /// The person the token was issued for (`urn:esia:sbj_id`); None for a client_credentials
+    /// token, which is the portal's own.
+    pub fn subject(&self) -> Option<i64> {
+        self.subject
     }
 }
 
@@ -142,7 +178,8 @@ mod tests {
     fn claims(exp: i64) -> Map<String, Value> {
         map(json!({
             "iss": "http://localhost:8080/", "nbf": 100, "iat": 100, "exp": exp, "client_id": "P",
-            "scope": "fullname?oid=1000000001 openid snils?oid=1000000001 kid_fullname?oid=1000000002",
+            "scope": "fullname?oid=1000000001 openid snils?oid=1000000001 kid_fullname?oid=1000000002 \
+                org_ogrn?org_oid=1000000007 prm_chg?oid=x",
             "urn:esia:sbj_id": 1000000001,
         }))
     }
@@ -155,6 +192,13 @@ mod tests {
         let other: Vec<String> = g.scopes_for(1_000_000_002).into_iter().collect();
         assert_eq!(other, ["kid_fullname"]);
         assert!(g.scopes_for(1_000_000_003).is_empty());
+        let org: Vec<String> = g.org_scopes_for(1_000_000_007).into_iter().collect();
+        assert_eq!(
+            org,
+            ["org_ogrn"],
+            "an organisation item is not the subject's"
+        );
+        assert!(g.org_scopes_for(1_000_000_001).is_empty());
     }
 
     #[test]
