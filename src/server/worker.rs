@@ -165,4 +165,7 @@ async fn record_gauges(app: &Ctx) {
     }
     let (in_use, idle) = app.store.pool_usage();
     crate::metrics::db_pool(in_use, idle);
+    if let Ok(seconds) = app.store.acquire_seconds().await {
+        crate::metrics::db_pool_acquire(seconds);
+    }
 }
