@@ -35,6 +35,7 @@ pub struct Config {
     pub bank: Bank,
     pub login: Login,
     pub notify: Notify,
+    pub email: crate::notify::smtp::EmailConfig,
     pub codes: Codes,
     pub outbound: Outbound,
     pub branding: Branding,

@@ -98,6 +98,11 @@ pub fn registry_check(outcome: &'static str) {
     ::metrics::counter!("vhod_registry_checks_total", "outcome" => outcome).increment(1);
 }
 
+/// An e-mail handed to the SMTP relay (`sent`) or refused/unreachable (`failed`, retried later).
+pub fn email_delivery(result: &'static str) {
+    ::metrics::counter!("vhod_email_deliveries_total", "result" => result).increment(1);
+}
+
 /// A cache (memory or Redis) operation failed: the cache is unreachable.
 pub fn cache_error() {
     ::metrics::counter!("vhod_cache_errors_total").increment(1);
