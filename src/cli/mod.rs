@@ -56,6 +56,19 @@ pub enum Command {
     /// JSON Web Signatures: `vhod jws verify --key KEY.pem TOKEN` (GOST tokens as ESIA issues them).
     #[command(subcommand)]
     Jws(jws_cmd::JwsCmd),
+    /// A consistent online copy of the SQLite database (VACUUM INTO); PostgreSQL: pg_dump.
+    Backup {
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Replace the SQLite database by a backup; refuses while a process has it open.
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+        /// Skip the check that no running node uses the database.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -333,6 +346,7 @@ pub struct CreateAccount {
     pub password_stdin: bool,
 }
 
+mod backup_cmd;
 mod clients_cmd;
 mod jws_cmd;
 mod security;
@@ -344,6 +358,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
         Command::Jws(cmd) => jws_cmd::jws_cmd(cmd),
+        Command::Backup { to } => backup_cmd::backup(&config, &to).await,
+        Command::Restore { from, force } => backup_cmd::restore(&config, &from, force).await,
         Command::SignChallenge(s) => sign_challenge(&s),
         Command::Serve => serve(config).await,
         Command::Migrate => {
