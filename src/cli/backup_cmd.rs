@@ -11,6 +11,22 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 use sqlx::{ConnectOptions, Connection, SqliteConnection};
 use std::path::{Path, PathBuf};
 
+#[derive(clap::Args, Debug)]
+pub struct BackupArgs {
+    /// The new file (never overwritten).
+    #[arg(long)]
+    pub to: PathBuf,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RestoreArgs {
+    #[arg(long)]
+    pub from: PathBuf,
+    /// Skip the check that no running process has the database open.
+    #[arg(long)]
+    pub force: bool,
+}
+
 /// The file of a `sqlite:` database URL.
 fn sqlite_file(config: &Config) -> anyhow::Result<PathBuf> {
     let url = &config.database.url;

@@ -57,18 +57,12 @@ pub enum Command {
     #[command(subcommand)]
     Jws(jws_cmd::JwsCmd),
     /// A consistent online copy of the SQLite database (VACUUM INTO); PostgreSQL: pg_dump.
-    Backup {
-        #[arg(long)]
-        to: PathBuf,
-    },
+    Backup(backup_cmd::BackupArgs),
+    /// Development tools (dev.enabled only).
+    #[command(subcommand)]
+    Dev(seed_cmd::DevCmd),
     /// Replace the SQLite database by a backup; refuses while a process has it open.
-    Restore {
-        #[arg(long)]
-        from: PathBuf,
-        /// Skip the check that no running node uses the database.
-        #[arg(long)]
-        force: bool,
-    },
+    Restore(backup_cmd::RestoreArgs),
 }
 
 #[derive(Args, Debug)]
@@ -362,6 +356,7 @@ mod backup_cmd;
 mod clients_cmd;
 mod jws_cmd;
 mod security;
+mod seed_cmd;
 
 use clients_cmd::clients_cmd;
 use security::{admin_cmd, audit_cmd, keys_cmd, record};
@@ -370,8 +365,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
         Command::Jws(cmd) => jws_cmd::jws_cmd(cmd),
-        Command::Backup { to } => backup_cmd::backup(&config, &to).await,
-        Command::Restore { from, force } => backup_cmd::restore(&config, &from, force).await,
+        Command::Dev(seed_cmd::DevCmd::Seed { accounts }) => seed_cmd::seed(config, accounts).await,
+        Command::Backup(a) => backup_cmd::backup(&config, &a.to).await,
+        Command::Restore(a) => backup_cmd::restore(&config, &a.from, a.force).await,
         Command::SignChallenge(s) => sign_challenge(&s),
         Command::Serve => serve(config).await,
         Command::Migrate => {

@@ -23,6 +23,7 @@ pub mod profile;
 pub mod qes;
 pub mod second_factors;
 pub mod security_events;
+pub mod seed;
 pub mod sessions;
 pub mod settings;
 
