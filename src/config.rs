@@ -2,8 +2,8 @@
 //! Unknown keys anywhere are an error naming the key, so a typo never silently falls back to a default.
 
 use serde::Deserialize;
-use std::path::Path;
 use toml::{Table, Value};
+pub mod backchannel;
 
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 
@@ -41,6 +41,7 @@ pub struct Config {
     pub branding: Branding,
     pub esia: Esia,
     pub log: Log,
+    pub backchannel: backchannel::Backchannel,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -251,7 +252,7 @@ impl Config {
     }
 
     /// The real loader: defaults, then `file` if given, then every `VHOD_<SECTION>__<KEY>` variable.
-    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+    pub fn load(file: Option<&std::path::Path>) -> Result<Config, ConfigError> {
         let overlay = match file {
             Some(p) => {
                 let text = std::fs::read_to_string(p).map_err(|e| ConfigError::File {

@@ -1,6 +1,8 @@
 //! The demo relying party at /demo (dev mode): a portal that signs people in through vhod with the
 //! `openidconnect` crate, exactly as a real portal would, and shows the verified claims.
 
+pub mod b2b;
+
 use crate::clients::{self, NewClient};
 use crate::crypto::keyring::SigningAlg;
 use crate::ctx::Ctx;
@@ -43,6 +45,12 @@ pub async fn ensure_client(app: &Ctx) -> anyhow::Result<()> {
     )
     .await?;
     Ok(())
+}
+
+/// Registers both demo portals (the personal one and the B2B one).
+pub async fn ensure_clients(app: &Ctx) -> anyhow::Result<()> {
+    ensure_client(app).await?;
+    b2b::ensure_client(app).await
 }
 
 #[derive(Template)]

@@ -271,6 +271,22 @@ impl Outbound {
             .await
     }
 
+    /// POST a JSON body with a Bearer token to `url` (CIBA ping); success is any 2xx answer.
+    pub async fn post_json_bearer(
+        &self,
+        url: &str,
+        body: &serde_json::Value,
+        token: &str,
+    ) -> Result<(), FetchError> {
+        let url = self.policy.check_url(url)?;
+        self.read(
+            self.http.post(url).bearer_auth(token).json(body),
+            self.policy.max_bytes,
+        )
+        .await
+        .map(|_| ())
+    }
+
     async fn read(&self, req: reqwest::RequestBuilder, max: usize) -> Result<Vec<u8>, FetchError> {
         let failed = |e: reqwest::Error| {
             // The resolver's refusal arrives as a connect error; name it as the refusal it is.

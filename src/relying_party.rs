@@ -38,6 +38,9 @@ pub struct Finished<T> {
     pub id_token_claims: serde_json::Value,
     /// The userinfo response (its `sub` checked against the ID token's), when it was asked for.
     pub userinfo: Option<serde_json::Value>,
+    /// The tokens, for a caller that goes on calling the provider (the demo B2B portal).
+    pub access_token: String,
+    pub refresh_token: Option<String>,
 }
 
 /// What the provider's redirect carried.
@@ -205,6 +208,58 @@ pub async fn finish<T: Serialize + DeserializeOwned>(
         data: pending.data,
         subject,
         id_token_claims,
+        userinfo,
+        access_token: tokens.access_token().secret().clone(),
+        refresh_token: tokens.refresh_token().map(|r| r.secret().clone()),
+    })
+}
+
+/// What a portal learns when it uses its tokens again.
+pub enum Renewed {
+    /// New tokens (the refresh token rotated) and the userinfo read with the new access token.
+    Tokens {
+        access_token: String,
+        refresh_token: Option<String>,
+        userinfo: serde_json::Value,
+    },
+    /// The provider refused the refresh or userinfo (the grant ended, or the person lost the
+    /// right): the portal's session is over. The provider's error code.
+    Refused(String),
+}
+
+/// Refreshes the tokens and reads userinfo with the new access token, as a portal that checks the
+/// person's rights at every page view does.
+pub async fn renew(p: &Provider<'_>, refresh_token: &str) -> anyhow::Result<Renewed> {
+    let (client, userinfo_endpoint) = client(p).await?;
+    let http = http();
+    let tokens = match client
+        .exchange_refresh_token(&openidconnect::RefreshToken::new(refresh_token.to_string()))?
+        .request_async(http)
+        .await
+    {
+        Ok(t) => t,
+        Err(openidconnect::RequestTokenError::ServerResponse(e)) => {
+            return Ok(Renewed::Refused(e.error().to_string()));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let endpoint = userinfo_endpoint
+        .ok_or_else(|| anyhow::anyhow!("the provider has no userinfo endpoint"))?;
+    let res = http
+        .get(endpoint)
+        .bearer_auth(tokens.access_token().secret())
+        .send()
+        .await?;
+    if res.status() == reqwest::StatusCode::UNAUTHORIZED {
+        return Ok(Renewed::Refused("invalid_token".into()));
+    }
+    let userinfo: serde_json::Value = res.error_for_status()?.json().await?;
+    Ok(Renewed::Tokens {
+        access_token: tokens.access_token().secret().clone(),
+        refresh_token: tokens
+            .refresh_token()
+            .map(|r| r.secret().clone())
+            .or_else(|| Some(refresh_token.to_string())),
         userinfo,
     })
 }

@@ -356,6 +356,48 @@ async fn admin_api_registers_lists_and_rotates_esia_clients() {
         .unwrap();
         assert_eq!(res.status(), 404);
 
+        // The flags change later; the one left out keeps its value.
+        let res = post(
+            "/admin/api/esia/clients/PORTAL_ADM/flags",
+            json!({ "legacy": true, "require_pkce": true }),
+        )
+        .await
+        .unwrap();
+        assert_eq!(res.status(), 200);
+        let v: Value = res.json().await.unwrap();
+        assert_eq!(
+            (v["legacy"].as_bool(), v["require_pkce"].as_bool()),
+            (Some(true), Some(true))
+        );
+        let v: Value = post(
+            "/admin/api/esia/clients/PORTAL_ADM/flags",
+            json!({ "legacy": false }),
+        )
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(
+            (v["legacy"].as_bool(), v["require_pkce"].as_bool()),
+            (Some(false), Some(true))
+        );
+        let res = post(
+            "/admin/api/esia/clients/NO_SUCH/flags",
+            json!({ "legacy": true }),
+        )
+        .await
+        .unwrap();
+        assert_eq!(res.status(), 404);
+        let res = post(
+            "/admin/api/esia/clients/PORTAL_ADM/flags",
+            json!({ "legacy": "yes" }),
+        )
+        .await
+        .unwrap();
+        assert_eq!(res.status(), 400);
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+
         let list: Value = http
             .get(format!("{}/admin/api/esia/clients", t.base))
             .bearer_auth(&token)

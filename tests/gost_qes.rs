@@ -241,6 +241,8 @@ async fn a_gost_certificate_with_a_snils_binds_and_signs_in() {
                 let Landing::Page(200, page) = fresh.follow("/login/signature").await else {
                     panic!("no signature login page");
                 };
+                // The page says GOST certificates (e.g. CryptoPro's) work as well as RSA/ECDSA.
+                assert!(page.contains("id=\"gost-hint\"") && page.contains("КриптоПро CSP"));
                 let sig = sign_b64(&hidden(&page, "challenge"), &cert, &key);
                 let res = fresh
                     .submit(&page, "/login/signature", &[("signature", &sig)])

@@ -31,6 +31,10 @@ async fn verified_documents_raise_the_account_to_standard_and_make_snils_a_login
         assert!(html.contains("Стандартная"), "{html}");
         assert!(html.contains("112-233-445 95"));
         assert!(
+            !html.contains("href=\"/account/standard\""),
+            "«Ввести СНИЛС и паспорт» hidden once verified"
+        );
+        assert!(
             html.contains("проверка в ведомствах"),
             "history shows the method"
         );
@@ -65,6 +69,27 @@ async fn registry_refusals_are_shown_with_their_reason_and_notified() {
             "{html}"
         );
         assert!(html.contains("Упрощённая"), "level unchanged: {html}");
+        // «Ввести СНИЛС и паспорт» again: the form starts from what was sent.
+        assert!(html.contains("href=\"/account/standard\""), "{html}");
+        let form = match b.follow("/account/standard").await {
+            Landing::Page(200, html) => html,
+            other => panic!("{other:?}"),
+        };
+        let digits: String = SNILS.chars().filter(char::is_ascii_digit).collect();
+        for value in [
+            "123400",
+            "2815",
+            "1990-05-17",
+            "г. Тверь",
+            "690-001",
+            &digits,
+        ] {
+            assert!(
+                form.contains(&format!("value=\"{value}\"")),
+                "{value} pre-filled: {form}"
+            );
+        }
+        assert!(form.contains("value=\"M\" checked"), "{form}");
         let msg = t.last_message("refuse@example.org").await;
         assert!(
             msg["body"]

@@ -93,7 +93,8 @@ async fn recent_actions_list_every_kind_of_security_change_in_both_languages() {
         factor_settings::set_sms_two_step(&t.app, &row, false)
             .await
             .unwrap();
-        // A passkey added (as enrolment stores it), renamed, removed.
+        // A passkey added (stored and recorded as enrolment does; the ceremony's own record is
+        // checked in tests/passkeys/enrolment.rs), renamed, removed.
         let pk = t
             .app
             .store

@@ -129,8 +129,11 @@ async fn recent_activity_lists_date_device_ip_method_and_result_of_each_login() 
             .split("<tr class=\"event\">")
             .skip(1)
             .map(|r| r.split("</tr>").next().unwrap())
+            // The sign-ins; the security changes (here the new device) are lines of their own.
+            .filter(|r| r.contains("Вход: "))
             .collect();
         assert_eq!(rows.len(), 2, "{}: {page}", backend.name());
+        assert!(page.contains("Вход с нового устройства: Firefox, Linux, 127.0.0.1"));
         // Newest first: the success, then the failure; both with device, IP and method.
         assert!(rows[0].contains("Успешно") && rows[1].contains("Ошибка"));
         for r in &rows {

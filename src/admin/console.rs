@@ -91,6 +91,8 @@ struct ConsolePage {
     audit_next: String,
     admins: Option<Vec<(String, String)>>,
     operator: bool,
+    /// Organisations left without a chief (operators only).
+    orphan_orgs: Option<Vec<crate::store::orgs::OrgRow>>,
     message: Option<String>,
 }
 
@@ -211,6 +213,10 @@ async fn show(
     } else {
         None
     };
+    let operator = may("post", "/admin/api/operator/confirm");
+    let orphan_orgs = super::console_orgs::for_operator(app, operator)
+        .await
+        .map_err(ru)?;
     let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
     Ok(with_cookie(
         render(
@@ -226,7 +232,8 @@ async fn show(
                 audit_prev,
                 audit_next,
                 admins,
-                operator: may("post", "/admin/api/operator/confirm"),
+                operator,
+                orphan_orgs,
                 message,
             },
         ),

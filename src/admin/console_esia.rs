@@ -263,7 +263,7 @@ pub async fn action(
     let action = p.get("action").unwrap_or("");
     let (method, path) = match action {
         "add" => ("post", "/admin/api/esia/clients"),
-        "flags" => ("post", "/admin/api/clients/{client_id}/settings"),
+        "flags" => ("post", "/admin/api/esia/clients/{client_id}/flags"),
         "certificate" => ("post", "/admin/api/esia/clients/{client_id}/certificate"),
         "disable" => ("post", "/admin/api/clients/{client_id}/disable"),
         _ => {

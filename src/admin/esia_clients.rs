@@ -1,10 +1,11 @@
 //! Admin API for ESIA clients (problem+json): list, register (mnemonic client_id, certificate PEM,
-//! redirect URIs, scopes, legacy flag, token algorithm, level) and replace a certificate with an
-//! overlap. The same operations as `vhod clients add --esia` and `replace-certificate`.
+//! redirect URIs, scopes, legacy flag, token algorithm, level), change the legacy and PKCE flags,
+//! and replace a certificate with an overlap. The same operations as `vhod clients add --esia`,
+//! `clients update --esia` and `replace-certificate`.
 
 use super::handlers::{audit, guard};
 use super::problem::Problem;
-use crate::clients::esia::{self, EsiaClient, EsiaClientError, NewEsiaClient};
+use crate::clients::esia::{self, EsiaClient, EsiaClientError, EsiaFlags, NewEsiaClient};
 use crate::crypto::keyring::SigningAlg;
 use crate::oidc::OidcState;
 use axum::Json;
@@ -154,6 +155,53 @@ pub async fn replace_certificate(
         Ok::<_, Problem>(
             json!({ "client_id": client_id, "certificate_hash": hash, "overlap": overlap }),
         )
+    }
+    .await;
+    match r {
+        Ok(v) => Json(v).into_response(),
+        Err(p) => p.into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FlagsRequest {
+    legacy: Option<bool>,
+    require_pkce: Option<bool>,
+}
+
+pub async fn set_flags(
+    State(app): State<OidcState>,
+    headers: HeaderMap,
+    Path(client_id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let r = async {
+        let caller = guard(
+            &app,
+            &headers,
+            "post",
+            "/admin/api/esia/clients/{client_id}/flags",
+        )
+        .await?;
+        let req: FlagsRequest = serde_json::from_slice(&body).map_err(|e| bad(e.to_string()))?;
+        let flags = EsiaFlags {
+            legacy: req.legacy,
+            require_pkce: req.require_pkce,
+        };
+        let c = esia::set_flags(&app.store, &client_id, flags)
+            .await
+            .map_err(problem)?;
+        let out = describe(&c);
+        audit(
+            &app,
+            &caller,
+            "client.update",
+            &client_id,
+            json!({ "esia": true, "legacy": c.legacy, "require_pkce": c.client.require_pkce }),
+        )
+        .await?;
+        Ok::<_, Problem>(out)
     }
     .await;
     match r {

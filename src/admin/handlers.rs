@@ -3,7 +3,7 @@
 use super::auth::{self, Caller};
 use super::op;
 use super::problem::Problem;
-use crate::clients::{self, NewClient};
+use crate::clients;
 use crate::crypto::keyring::{Revoked, SigningAlg};
 use crate::crypto::maintenance::keep_retired;
 use crate::oidc::OidcState;
@@ -190,51 +190,20 @@ pub async fn list_clients(State(app): State<OidcState>, headers: HeaderMap) -> R
             .await?
             .iter()
             .map(|c| json!({ "client_id": c.id, "name": c.name, "redirect_uris": c.redirect_uris, "public": c.is_public,
-                             "grant_types": c.grant_types, "auth_method": c.auth_method.name(), "fapi2": c.fapi2 }))
+                             "grant_types": c.grant_types, "auth_method": c.auth_method.name(), "fapi2": c.fapi2,
+                             "require_org": c.require_org,
+                             "backchannel_token_delivery_mode": c.ciba_mode.map(|m| m.name()) }))
             .collect();
         Ok(json!(list))
     }
     .await)
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AddClientRequest {
-    name: String,
-    #[serde(default)]
-    redirect_uris: Vec<String>,
-    #[serde(default)]
-    public: bool,
-    #[serde(default)]
-    grant_types: Vec<String>,
-    #[serde(default)]
-    scopes: Vec<String>,
-    id_token_alg: Option<String>,
-}
-
 pub async fn add_client(State(app): State<OidcState>, headers: HeaderMap, body: Bytes) -> Response {
     let result = async {
         let caller = guard(&app, &headers, "post", "/admin/api/clients").await?;
-        let req: AddClientRequest = json_body(&body)?;
-        let alg = match req.id_token_alg.as_deref() {
-            None => SigningAlg::Rs256,
-            Some(a) => SigningAlg::parse(a).ok_or_else(|| {
-                Problem::new(
-                    StatusCode::BAD_REQUEST,
-                    "Bad request",
-                    "id_token_alg must be RS256, ES256, GOST3410_2012_256 or GOST3410_2012_512",
-                )
-            })?,
-        };
-        let new = NewClient {
-            name: req.name,
-            redirect_uris: req.redirect_uris,
-            is_public: req.public,
-            grant_types: req.grant_types,
-            scopes: req.scopes,
-            id_token_alg: alg,
-            ..NewClient::default()
-        };
+        let req: super::client_request::AddClientRequest = json_body(&body)?;
+        let new = req.into_new_client()?;
         let (client, secret) = clients::register(&app.store, new)
             .await
             .map_err(|e| match e {
@@ -420,6 +389,7 @@ pub async fn change_settings(
         let details = json!({
             "scopes": change.scopes, "id_token_alg": change.id_token_alg, "require_par": change.require_par,
             "require_dpop": change.require_dpop, "min_level": change.min_level, "min_acr": change.min_acr,
+            "require_org": change.require_org,
         });
         audit(&app, &caller, "client.update", &client_id, details.clone()).await?;
         Ok(json!({ "client_id": client_id, "changed": details }))

@@ -2,11 +2,13 @@
 //! role and assurance it needs; the router and the OpenAPI document are both built from it.
 
 pub mod auth;
+mod client_request;
 pub mod console;
 mod console_audit;
 pub mod console_clients;
 pub mod console_esia;
 pub mod console_oidc;
+mod console_orgs;
 pub mod esia_clients;
 pub mod handlers;
 pub mod problem;
@@ -79,7 +81,7 @@ pub const OPS: &[Op] = &[
     Op {
         method: "post",
         path: "/admin/api/clients",
-        summary: "Register a relying party; the secret is returned once",
+        summary: "Register a relying party (require_org: sign-in only for an organisation); the secret is returned once",
         role: Role::SecurityAdmin,
         min_acr: crate::authn::ACR_SUBSTANTIAL,
     },
@@ -100,7 +102,7 @@ pub const OPS: &[Op] = &[
     Op {
         method: "post",
         path: "/admin/api/clients/{client_id}/settings",
-        summary: "Change scopes, token algorithm, PAR/DPoP requirements, minimum account level and acr",
+        summary: "Change scopes, token algorithm, PAR/DPoP requirements, minimum account level and acr, require_org",
         role: Role::SecurityAdmin,
         min_acr: crate::authn::ACR_SUBSTANTIAL,
     },
@@ -136,6 +138,13 @@ pub const OPS: &[Op] = &[
         method: "post",
         path: "/admin/api/esia/clients/{client_id}/certificate",
         summary: "Replace an ESIA client's certificate: JSON {certificate (PEM), overlap}; the old one works for `overlap` seconds",
+        role: Role::SecurityAdmin,
+        min_acr: crate::authn::ACR_SUBSTANTIAL,
+    },
+    Op {
+        method: "post",
+        path: "/admin/api/esia/clients/{client_id}/flags",
+        summary: "Change an ESIA client's flags: JSON {legacy, require_pkce} (either may be left out)",
         role: Role::SecurityAdmin,
         min_acr: crate::authn::ACR_SUBSTANTIAL,
     },

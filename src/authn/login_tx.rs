@@ -46,6 +46,10 @@ pub struct AuthRequest {
     /// The protocol the request came by: the continuation after login and consent answers in it.
     #[serde(default)]
     pub protocol: Protocol,
+    /// Whether the portal asked for an organisation, and the person's choice
+    /// ([`super::org_choice`]).
+    #[serde(default)]
+    pub org: super::org_choice::OrgRequest,
 }
 
 /// The protocol surface a pending request belongs to. The login pages and the policy
@@ -58,6 +62,10 @@ pub enum Protocol {
     Oidc,
     /// ESIA's `/aas/oauth2/v2/ac`; `offline` = access_type=offline (a refresh token is issued).
     Esia { offline: bool },
+    /// The device grant's page (RFC 8628): approving the device behind `user_code`.
+    Device { user_code: String },
+    /// A CIBA request's approval page, reached by the link `approval`.
+    Ciba { approval: String },
 }
 
 impl Protocol {
@@ -66,6 +74,8 @@ impl Protocol {
         match self {
             Protocol::Oidc => format!("/authorize/continue?tx={tx}"),
             Protocol::Esia { .. } => format!("/aas/oauth2/v2/ac/continue?tx={tx}"),
+            Protocol::Device { .. } => format!("/device/continue?tx={tx}"),
+            Protocol::Ciba { .. } => format!("/ciba/continue?tx={tx}"),
         }
     }
 }
@@ -87,6 +97,9 @@ pub struct CodeData {
     pub claims: Option<serde_json::Value>,
     #[serde(default)]
     pub sid: Option<String>,
+    /// The organisation the person signs in for (the grant and its tokens carry it).
+    #[serde(default)]
+    pub org_oid: Option<i64>,
 }
 
 pub fn code_key(code: &str) -> String {
@@ -128,6 +141,13 @@ pub async fn set_lang(app: &Ctx, id: &str, lang: Lang) -> Result<(), CacheError>
     Ok(())
 }
 
+/// Writes the pending request `id` back after a step changed it (the organisation choice).
+pub async fn update_tx(app: &Ctx, id: &str, req: &AuthRequest) -> Result<(), CacheError> {
+    app.cache
+        .put_json(&tx_key(id), req, app.config.session.login_tx_ttl)
+        .await
+}
+
 /// Ends a pending request (the person finished or abandoned it).
 pub async fn delete_tx(ctx: &Ctx, id: &str) -> Result<(), CacheError> {
     ctx.cache.delete(&tx_key(id)).await
@@ -163,6 +183,7 @@ pub async fn store_code(
         expires_at: ctx.clock.now() + ttl,
         claims: req.claims.clone(),
         sid: Some(super::session::sid_of(session)),
+        org_oid: req.org.chosen_org(&session.account_id),
     };
     ctx.cache.put_json(&code_key(&code), &data, ttl + 5).await?;
     Ok(code)

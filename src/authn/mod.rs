@@ -2,6 +2,7 @@
 
 pub mod alerts;
 pub mod authorization;
+pub mod backchannel;
 pub mod challenge;
 pub mod code_sender;
 pub mod device;
@@ -10,6 +11,7 @@ pub mod freshness;
 pub mod lockout;
 pub mod login_tx;
 pub mod logout;
+pub mod org_choice;
 pub mod password;
 pub mod qes;
 pub mod second_factor;

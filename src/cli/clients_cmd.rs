@@ -42,6 +42,9 @@ pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()
                     fapi2: a.fapi2,
                     request_object_alg: a.request_object_alg.clone(),
                     request_uris: a.request_uris.clone(),
+                    require_org: a.require_org,
+                    ciba_mode: a.ciba_mode.clone(),
+                    ciba_notification_endpoint: a.ciba_notification_endpoint.clone(),
                 },
             )
             .await?;
@@ -79,6 +82,8 @@ pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()
                             "auth_method": c.auth_method.name(), "require_pkce": c.require_pkce,
                             "require_par": c.require_par, "require_dpop": c.require_dpop,
                             "min_level": c.min_level, "min_acr": c.min_acr,
+                            "require_org": c.require_org,
+                            "backchannel_token_delivery_mode": c.ciba_mode.map(|m| m.name()),
                         })
                     })
                     .collect();
@@ -112,6 +117,7 @@ pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()
             min_acr,
             request_object_alg,
             request_uris,
+            require_org,
             esia,
             legacy,
             require_pkce,
@@ -135,6 +141,7 @@ pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()
                 min_acr,
                 request_object_alg,
                 request_uris: (!request_uris.is_empty()).then_some(request_uris),
+                require_org,
             };
             let nothing = redirect_uris.is_empty()
                 && change.scopes.is_none()
@@ -144,11 +151,12 @@ pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()
                 && change.min_level.is_none()
                 && change.min_acr.is_none()
                 && change.request_object_alg.is_none()
-                && change.request_uris.is_none();
+                && change.request_uris.is_none()
+                && change.require_org.is_none();
             let no_flags = flags.legacy.is_none() && flags.require_pkce.is_none();
             if nothing && no_flags {
                 anyhow::bail!(
-                    "nothing to change: give --redirect-uri, --scope, --id-token-alg, --require-par, --require-dpop, --min-level, --min-acr, --request-object-alg, --request-uri (with --esia: --legacy, --require-pkce)"
+                    "nothing to change: give --redirect-uri, --scope, --id-token-alg, --require-par, --require-dpop, --min-level, --min-acr, --request-object-alg, --request-uri, --require-org (with --esia: --legacy, --require-pkce)"
                 );
             }
             if !no_flags {
@@ -184,6 +192,7 @@ pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()
                 "require_par": change.require_par, "require_dpop": change.require_dpop,
                 "min_level": change.min_level, "min_acr": change.min_acr,
                 "request_object_alg": change.request_object_alg, "request_uris": change.request_uris,
+                "require_org": change.require_org,
             });
             record(app, "client.update", &client_id, details).await?;
             println!("updated {client_id}");

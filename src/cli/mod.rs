@@ -56,13 +56,8 @@ pub enum Command {
     /// JSON Web Signatures: `vhod jws verify --key KEY.pem TOKEN` (GOST tokens as ESIA issues them).
     #[command(subcommand)]
     Jws(jws_cmd::JwsCmd),
-    /// A consistent online copy of the SQLite database (VACUUM INTO); PostgreSQL: pg_dump.
-    Backup(backup_cmd::BackupArgs),
-    /// Development tools (dev.enabled only).
-    #[command(subcommand)]
-    Dev(seed_cmd::DevCmd),
-    /// Replace the SQLite database by a backup; refuses while a process has it open.
-    Restore(backup_cmd::RestoreArgs),
+    #[command(flatten)]
+    Ops(ops::OpsCmd),
 }
 
 #[derive(Args, Debug)]
@@ -217,6 +212,9 @@ pub enum ClientsCmd {
         /// Replaces the registered request_uri values; repeat for several.
         #[arg(long = "request-uri")]
         request_uris: Vec<String>,
+        /// true: people sign in only on behalf of an organisation; false: as themselves too.
+        #[arg(long = "require-org")]
+        require_org: Option<bool>,
         /// The client is an ESIA client (`clients add --esia`): allows --legacy and --require-pkce.
         #[arg(long)]
         esia: bool,
@@ -253,10 +251,17 @@ pub struct AddClient {
     /// Exact redirect URI; repeat for several (required for authorization_code).
     #[arg(long = "redirect-uri")]
     pub redirect_uris: Vec<String>,
-    /// Grant type; repeat for several: authorization_code, refresh_token, client_credentials
-    /// (default: authorization_code and refresh_token).
+    /// Grant type; repeat for several: authorization_code, refresh_token, client_credentials,
+    /// urn:ietf:params:oauth:grant-type:device_code (or device_code), urn:openid:params:grant-type:ciba
+    /// (or ciba) (default: authorization_code and refresh_token).
     #[arg(long = "grant-type")]
     pub grant_types: Vec<String>,
+    /// CIBA clients: how the client learns of the decision, poll (default) or ping.
+    #[arg(long = "ciba-mode")]
+    pub ciba_mode: Option<String>,
+    /// CIBA ping mode: the client's backchannel_client_notification_endpoint.
+    #[arg(long = "ciba-notification-endpoint")]
+    pub ciba_notification_endpoint: Option<String>,
     /// Scope the client may request with client_credentials; repeat for several.
     #[arg(long = "scope")]
     pub scopes: Vec<String>,
@@ -300,6 +305,10 @@ pub struct AddClient {
     /// GOST3410_2012_256 or GOST3410_2012_512 (ESIA clients: GOST3410_2012_256 by default).
     #[arg(long = "id-token-alg")]
     pub id_token_alg: Option<String>,
+    /// People sign in only on behalf of an organisation (scope `organization`; no «как частное
+    /// лицо»): one without an organisation is refused.
+    #[arg(long = "require-org")]
+    pub require_org: bool,
     /// The one algorithm request objects must use: none, RS256, PS256 or ES256 (default: any
     /// algorithm of the registered keys; unsigned objects only with none).
     #[arg(long = "request-object-alg")]
@@ -352,11 +361,10 @@ pub struct CreateAccount {
     pub password_stdin: bool,
 }
 
-mod backup_cmd;
 mod clients_cmd;
 mod jws_cmd;
+mod ops;
 mod security;
-mod seed_cmd;
 
 use clients_cmd::clients_cmd;
 use security::{admin_cmd, audit_cmd, keys_cmd, record};
@@ -365,11 +373,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
         Command::Jws(cmd) => jws_cmd::jws_cmd(cmd),
-        Command::Dev(seed_cmd::DevCmd::Seed { accounts }) => seed_cmd::seed(config, accounts).await,
-        Command::Backup(a) => backup_cmd::backup(&config, &a.to).await,
-        Command::Restore(a) => backup_cmd::restore(&config, &a.from, a.force).await,
+        Command::Ops(cmd) => ops::run(config, cmd).await,
         Command::SignChallenge(s) => sign_challenge(&s),
-        Command::Serve => serve(config).await,
+        Command::Serve => server::serve::run(config).await,
         Command::Migrate => {
             server::open(config, Clock::default()).await?;
             println!("migrations applied");
@@ -449,10 +455,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
-}
-
-async fn serve(config: Config) -> anyhow::Result<()> {
-    server::serve::run(config).await
 }
 
 /// Keys may change from the CLI or another node, and their lifecycle moves on with time: every

@@ -263,9 +263,12 @@ pub async fn register(store: &Store, new: NewEsiaClient) -> Result<EsiaClient, E
         previous_secret_hash: None,
         previous_secret_expires: None,
         min_level,
+        require_org: 0,
         min_acr: crate::authn::ACR_LOW.into(),
         request_object_alg: String::new(),
         request_uris: "[]".into(),
+        ciba_mode: String::new(),
+        ciba_notification_endpoint: None,
     };
     store
         .insert_esia_client(&row, new.legacy, &hash, &STANDARD.encode(&der))

@@ -86,6 +86,8 @@ pub struct SettingsChange {
     pub request_object_alg: Option<String>,
     /// Replaces the registered request_uri values.
     pub request_uris: Option<Vec<String>>,
+    /// A person signs in only on behalf of an organisation.
+    pub require_org: Option<bool>,
 }
 
 pub async fn change_settings(
@@ -135,6 +137,7 @@ pub async fn change_settings(
         require_dpop: c.require_dpop.map(i64::from),
         min_level: c.min_level.clone(),
         min_acr: c.min_acr.clone(),
+        require_org: c.require_org.map(i64::from),
         request_object_alg: c.request_object_alg.clone(),
         request_uris: c
             .request_uris

@@ -20,7 +20,53 @@ pub use manage::{
 };
 
 pub const DEFAULT_GRANT_TYPES: [&str; 2] = ["authorization_code", "refresh_token"];
-pub const GRANT_TYPES: [&str; 3] = ["authorization_code", "refresh_token", "client_credentials"];
+pub const GRANT_TYPES: [&str; 5] = [
+    "authorization_code",
+    "refresh_token",
+    "client_credentials",
+    DEVICE_CODE_GRANT,
+    CIBA_GRANT,
+];
+/// RFC 8628 §3.4.
+pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+/// OpenID Connect CIBA Core 1.0 §10.1.
+pub const CIBA_GRANT: &str = "urn:openid:params:grant-type:ciba";
+
+/// A grant type as given on the command line or in the admin API: the short names `device_code`
+/// and `ciba` stand for the URNs.
+pub fn grant_type_name(given: &str) -> String {
+    match given {
+        "device_code" => DEVICE_CODE_GRANT.to_string(),
+        "ciba" => CIBA_GRANT.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// How a CIBA client learns that the person decided (CIBA Core §5): it polls the token endpoint,
+/// or vhod pings its notification endpoint and it then asks the token endpoint once. Push mode
+/// is not offered (FAPI-CIBA forbids it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CibaMode {
+    Poll,
+    Ping,
+}
+
+impl CibaMode {
+    pub fn parse(s: &str) -> Option<CibaMode> {
+        match s {
+            "poll" => Some(CibaMode::Poll),
+            "ping" => Some(CibaMode::Ping),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            CibaMode::Poll => "poll",
+            CibaMode::Ping => "ping",
+        }
+    }
+}
 
 /// How a client proves itself at the token, introspection and revocation endpoints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +142,12 @@ pub struct Client {
     pub request_object_alg: Option<String>,
     /// The request_uri values it registered: no other is fetched.
     pub request_uris: Vec<String>,
+    /// A person signs in here only on behalf of an organisation.
+    pub require_org: bool,
+    /// CIBA clients: poll or ping (None: the client does not use CIBA).
+    pub ciba_mode: Option<CibaMode>,
+    /// Ping mode: where `{auth_req_id}` is POSTed when the person decided.
+    pub ciba_notification_endpoint: Option<String>,
 }
 
 impl Client {
@@ -121,10 +173,13 @@ impl Client {
             require_dpop: row.require_dpop != 0,
             fapi2: row.fapi2 != 0,
             min_level: row.min_level.clone(),
+            require_org: row.require_org != 0,
             min_acr: row.min_acr.clone(),
             request_object_alg: Some(row.request_object_alg.clone()).filter(|a| !a.is_empty()),
             request_uris: serde_json::from_str(&row.request_uris)
                 .map_err(|_| corrupt("request_uris"))?,
+            ciba_mode: CibaMode::parse(&row.ciba_mode),
+            ciba_notification_endpoint: row.ciba_notification_endpoint.clone(),
             pairwise_sector: match row.subject_type.as_str() {
                 "pairwise" => Some(row.sector.clone().ok_or_else(|| corrupt("sector"))?),
                 _ => None,

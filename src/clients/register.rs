@@ -17,7 +17,9 @@ pub enum RegisterError {
     NoRedirectUri,
     #[error("client name must not be empty")]
     NoName,
-    #[error("unknown grant type `{0}` (authorization_code, refresh_token, client_credentials)")]
+    #[error(
+        "unknown grant type `{0}` (authorization_code, refresh_token, client_credentials, device_code, ciba)"
+    )]
     BadGrantType(String),
     #[error("refresh_token needs the authorization_code grant")]
     RefreshWithoutCode,
@@ -31,6 +33,8 @@ pub enum RegisterError {
     BadSector(String),
     #[error("request objects: {0}")]
     BadRequestObject(String),
+    #[error("CIBA: {0}")]
+    BadCiba(String),
     #[error("a client with this id already exists")]
     Exists,
     #[error(transparent)]
@@ -72,6 +76,46 @@ pub struct NewClient {
     pub request_object_alg: Option<String>,
     /// request_uris (OIDC Registration §2): the only request_uri values fetched.
     pub request_uris: Vec<String>,
+    /// A person signs in only on behalf of an organisation (no «как частное лицо»).
+    pub require_org: bool,
+    /// CIBA clients: `poll` (default) or `ping`.
+    pub ciba_mode: Option<String>,
+    /// CIBA ping mode: the client's backchannel_client_notification_endpoint (https).
+    pub ciba_notification_endpoint: Option<String>,
+}
+
+/// CIBA (Core §4, FAPI-CIBA §5.2.2): a confidential client authenticating with private_key_jwt;
+/// ping needs an https notification endpoint, poll has none. Returns the mode to store.
+fn check_ciba(
+    new: &NewClient,
+    method: AuthMethod,
+    grants: &[String],
+) -> Result<String, RegisterError> {
+    let bad = |m: &str| Err(RegisterError::BadCiba(m.to_string()));
+    if !grants.iter().any(|g| g == super::CIBA_GRANT) {
+        if new.ciba_mode.is_some() || new.ciba_notification_endpoint.is_some() {
+            return bad("a delivery mode or notification endpoint needs the ciba grant type");
+        }
+        return Ok(String::new());
+    }
+    if method != AuthMethod::PrivateKeyJwt {
+        return bad("a CIBA client authenticates with private_key_jwt");
+    }
+    let mode = match new.ciba_mode.as_deref() {
+        None => super::CibaMode::Poll,
+        Some(m) => match super::CibaMode::parse(m) {
+            Some(mode) => mode,
+            None => return bad("the delivery mode is poll or ping (push is not offered)"),
+        },
+    };
+    match (mode, new.ciba_notification_endpoint.as_deref()) {
+        (super::CibaMode::Ping, None) => bad("ping mode needs a notification endpoint"),
+        (super::CibaMode::Poll, Some(_)) => bad("poll mode has no notification endpoint"),
+        (super::CibaMode::Ping, Some(u)) if !is_acceptable_redirect_uri(u) => {
+            bad("the notification endpoint must be https (http only for localhost)")
+        }
+        _ => Ok(mode.name().to_string()),
+    }
 }
 
 fn check_auth_method(
@@ -152,7 +196,10 @@ pub async fn register_with(
     let grant_types: Vec<String> = if new.grant_types.is_empty() {
         DEFAULT_GRANT_TYPES.iter().map(|g| g.to_string()).collect()
     } else {
-        new.grant_types.clone()
+        new.grant_types
+            .iter()
+            .map(|g| super::grant_type_name(g))
+            .collect()
     };
     if let Some(bad) = grant_types
         .iter()
@@ -190,6 +237,7 @@ pub async fn register_with(
         AuthMethod::ClientSecretBasic
     });
     check_auth_method(&new, auth_method, &grant_types)?;
+    let ciba_mode = check_ciba(&new, auth_method, &grant_types)?;
     check_request_objects(
         new.fapi2,
         new.request_object_alg.as_deref(),
@@ -239,6 +287,9 @@ pub async fn register_with(
         min_acr: crate::authn::ACR_LOW.into(),
         request_object_alg: new.request_object_alg.clone().unwrap_or_default(),
         request_uris: serde_json::to_string(&new.request_uris).expect("strings serialise"),
+        require_org: i64::from(new.require_org),
+        ciba_mode,
+        ciba_notification_endpoint: new.ciba_notification_endpoint.clone(),
     };
     store.insert_client(&row).await.map_err(|e| match e {
         StoreError::Conflict => RegisterError::Exists,

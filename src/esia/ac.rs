@@ -108,6 +108,7 @@ async fn handle(
         protocol: Protocol::Esia {
             offline: checked.offline,
         },
+        org: Default::default(),
     };
     flow::decide(ctx, meta, headers, req, None).await
 }

@@ -10,6 +10,7 @@ use super::par;
 use super::request_object;
 use crate::authn::authorization::{self, Decision, has_prompt};
 use crate::authn::login_tx::{self, AuthRequest, load_tx, save_tx};
+use crate::authn::org_choice::{self, OrgStep};
 use crate::authn::session;
 use crate::clients;
 use crate::store::sessions::SessionRow;
@@ -221,6 +222,59 @@ async fn decide(
         }
         Decision::Proceed { session } => session,
     };
+    // Signing in for an organisation (issue 14): the choice comes before consent, which is per
+    // portal and organisation.
+    match org_choice::step(app, &req, &session.account_id)
+        .await
+        .map_err(|e| internal(&e))?
+    {
+        OrgStep::NotAsked | OrgStep::Decided(_) => {}
+        OrgStep::Choose if has_prompt(&req, "none") => {
+            return Ok(error_redirect(
+                app,
+                &req.redirect_uri,
+                req.state.as_deref(),
+                "interaction_required",
+                "the person must choose an organisation",
+            ));
+        }
+        OrgStep::Choose => {
+            let tx = match tx {
+                Some(t) => t,
+                None => save_tx(app, &req).await.map_err(|e| internal(&e))?,
+            };
+            return Ok(Redirect::to(&org_choice::page_url(&tx)).into_response());
+        }
+        OrgStep::NoOrganisation if has_prompt(&req, "none") => {
+            return Ok(error_redirect(
+                app,
+                &req.redirect_uri,
+                req.state.as_deref(),
+                "access_denied",
+                "the person has no organisation this portal accepts",
+            ));
+        }
+        OrgStep::NoOrganisation => {
+            if let Some(t) = &tx {
+                login_tx::delete_tx(app, t)
+                    .await
+                    .map_err(|e| internal(&e))?;
+            }
+            let back = error_url(
+                app,
+                &req.redirect_uri,
+                req.state.as_deref(),
+                "access_denied",
+                "the person has no organisation this portal accepts",
+            )
+            .map_err(|e| internal(&e))?;
+            return Ok(crate::web::org_choice::no_organisation_page(
+                req.lang,
+                &req.client_name,
+                &back,
+            ));
+        }
+    }
     let needs_consent = consent::is_needed(app, &session.account_id, &req)
         .await
         .map_err(|e| internal(&e))?;
@@ -238,7 +292,9 @@ async fn decide(
             Some(t) => t,
             None => save_tx(app, &req).await.map_err(|e| internal(&e))?,
         };
-        return Ok(consent::page(app, headers, &req, &tx));
+        return consent::page(app, headers, &req, &tx, &session.account_id)
+            .await
+            .map_err(|e| internal(&e));
     }
     if let Some(t) = tx {
         login_tx::delete_tx(app, &t)

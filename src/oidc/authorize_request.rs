@@ -5,6 +5,7 @@
 use super::pkce;
 use super::request_object::Refusal;
 use crate::authn::login_tx::AuthRequest;
+use crate::authn::org_choice::OrgRequest;
 use crate::clients::Client;
 use crate::ctx::Ctx;
 use crate::types::Acr;
@@ -39,6 +40,7 @@ pub fn parse_request(
     }
     let scopes = super::claims::parse_scopes(p.get("scope").unwrap_or(""))
         .map_err(|s| ("invalid_scope", format!("unknown scope {s}")))?;
+    let (scopes, ogrns) = org_scopes(scopes);
     if !scopes.iter().any(|s| s == "openid") {
         return Err(("invalid_scope", "scope must include openid".into()));
     }
@@ -117,11 +119,11 @@ pub fn parse_request(
     if let Some(k) = too_long {
         return Err(invalid(&format!("{k} is too long")));
     }
+    let org = org_request(client, scopes_org(&scopes), ogrns, claims_request.as_ref());
     Ok(AuthRequest {
         client_id: client.id.clone(),
         client_name: client.name.clone(),
         redirect_uri: redirect_uri.to_string(),
-        scopes,
         state: p.get("state").map(str::to_owned),
         nonce: p.get("nonce").map(str::to_owned),
         code_challenge,
@@ -138,12 +140,56 @@ pub fn parse_request(
         min_level: client.min_level.clone(),
         required_acr,
         protocol: Default::default(),
+        org,
+        scopes,
     })
+}
+
+/// `organization:ogrn=…` scopes become `organization` and the OGRNs the choice is restricted to.
+fn org_scopes(scopes: Vec<String>) -> (Vec<String>, Vec<String>) {
+    let mut ogrns = Vec::new();
+    let mut out: Vec<String> = Vec::new();
+    for s in scopes {
+        match s.strip_prefix(super::claims::ORG_SCOPE_OGRN) {
+            Some(ogrn) => {
+                ogrns.push(ogrn.to_string());
+                if !out.iter().any(|o| o == "organization") {
+                    out.push("organization".into());
+                }
+            }
+            None if s == "organization" && out.contains(&s) => {}
+            None => out.push(s),
+        }
+    }
+    (out, ogrns)
+}
+
+fn scopes_org(scopes: &[String]) -> bool {
+    scopes.iter().any(|s| s == "organization")
+}
+
+/// What the portal asks about organisations: scope `organization` or a `claims` request for `org`
+/// asks; the client's `require_org` or an essential `org` claim requires one.
+fn org_request(
+    client: &Client,
+    scope_asks: bool,
+    ogrns: Vec<String>,
+    claims: Option<&serde_json::Value>,
+) -> OrgRequest {
+    let claim: Vec<&serde_json::Value> = ["/id_token/org", "/userinfo/org"]
+        .iter()
+        .filter_map(|p| claims.and_then(|c| c.pointer(p)))
+        .collect();
+    let essential = claim.iter().any(|c| c["essential"] == true);
+    if !(scope_asks || !claim.is_empty() || client.require_org) {
+        return OrgRequest::default();
+    }
+    OrgRequest::ask(client.require_org || essential, ogrns, vec![])
 }
 
 /// The weaker of the known acr values the request accepts, raised to the client's minimum;
 /// values we do not know are ignored (OIDC Core §3.1.2.1: acr_values are voluntary).
-fn required_acr<'a>(client_min: &'a str, acr_values: &'a [String]) -> &'a str {
+pub(super) fn required_acr<'a>(client_min: &'a str, acr_values: &'a [String]) -> &'a str {
     let accepted = acr_values
         .iter()
         .filter_map(|a| a.parse::<Acr>().ok())
@@ -159,7 +205,10 @@ fn required_acr<'a>(client_min: &'a str, acr_values: &'a [String]) -> &'a str {
 }
 
 /// acr values asked for by `acr_values` or by `claims.id_token.acr` (value or values).
-fn requested_acrs(acr_values: Option<&str>, claims: Option<&serde_json::Value>) -> Vec<String> {
+pub(super) fn requested_acrs(
+    acr_values: Option<&str>,
+    claims: Option<&serde_json::Value>,
+) -> Vec<String> {
     let mut out: Vec<String> = acr_values
         .unwrap_or("")
         .split(' ')

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 /// Every scope vhod understands; a request naming any other is refused with invalid_scope
 /// (RFC 6749 §4.1.2.1) rather than silently narrowed, so the consent page never misses one.
-pub const SCOPES: [&str; 20] = [
+pub const SCOPES: [&str; 21] = [
     "openid",
     "profile",
     "email",
@@ -29,9 +29,11 @@ pub const SCOPES: [&str; 20] = [
     "kid_fullname",
     "kid_birthdate",
     "inn",
+    // Signing in for an organisation (issue 14): the `org` claim.
+    "organization",
 ];
 
-pub const CLAIMS: [&str; 25] = [
+pub const CLAIMS: [&str; 26] = [
     "sub",
     "name",
     "family_name",
@@ -57,13 +59,22 @@ pub const CLAIMS: [&str; 25] = [
     "kids",
     "inn",
     "verified_claims",
+    "org",
 ];
+
+/// The prefix of the scope that asks for (and restricts to) one organisation by OGRN.
+pub const ORG_SCOPE_OGRN: &str = "organization:ogrn=";
 
 /// The scopes of a space-separated request, deduplicated, in request order; Err(the first unknown).
 pub fn parse_scopes(raw: &str) -> Result<Vec<String>, String> {
     let mut out: Vec<String> = Vec::new();
     for s in raw.split(' ').filter(|s| !s.is_empty()) {
-        if !SCOPES.contains(&s) {
+        if let Some(ogrn) = s.strip_prefix(ORG_SCOPE_OGRN) {
+            // `organization:ogrn=…`: an OGRN (13 digits) or OGRNIP (15).
+            if !matches!(ogrn.len(), 13 | 15) || !ogrn.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(s.chars().take(64).collect());
+            }
+        } else if !SCOPES.contains(&s) {
             return Err(s.chars().take(64).collect());
         }
         if !out.iter().any(|o| o == s) {

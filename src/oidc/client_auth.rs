@@ -18,6 +18,17 @@ pub async fn authenticate(
     headers: &HeaderMap,
     p: &Params,
 ) -> Result<Client, OAuthError> {
+    authenticate_at(app, headers, p, "token").await
+}
+
+/// [`authenticate`] at `{issuer}/{endpoint}`: a client assertion may name that endpoint as its
+/// audience as well as the issuer or the token endpoint (CIBA Core §7.1, RFC 8628 §3.1).
+pub async fn authenticate_at(
+    app: &OidcState,
+    headers: &HeaderMap,
+    p: &Params,
+    endpoint: &str,
+) -> Result<Client, OAuthError> {
     let basic = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -81,7 +92,11 @@ pub async fn authenticate(
             refuse(&"the secret was presented with a method other than the registered one")
         }
         (AuthMethod::PrivateKeyJwt, false, None, Some(a)) => {
-            let audiences = [app.issuer().to_string(), format!("{}/token", app.issuer())];
+            let audiences = [
+                app.issuer().to_string(),
+                format!("{}/token", app.issuer()),
+                format!("{}/{endpoint}", app.issuer()),
+            ];
             match client_assertion::verify(app, &client, a, &audiences).await {
                 Ok(()) => Ok(client),
                 Err(e) => refuse(&e),

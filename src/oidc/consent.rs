@@ -7,7 +7,9 @@ use super::authorize;
 use super::consent_items;
 use crate::authn::login_tx::{self, AuthRequest};
 use crate::identity::permissions;
+use crate::orgs;
 use crate::store::StoreError;
+use crate::store::orgs::MembershipRow;
 use crate::web::extract::SignedInForm;
 use crate::web::i18n::Tr;
 use crate::web::page_error::PageError;
@@ -41,12 +43,18 @@ pub async fn is_needed(
     if wanted.is_empty() && wanted_claims.is_empty() {
         return Ok(false);
     }
-    let (scopes, claims) = app
-        .store
-        .consent(account_id, &req.client_id)
-        .await?
-        .unwrap_or_default();
-    let (scopes, claims) = (words(&scopes), words(&claims));
+    // Consent is per portal and organisation: acting for an organisation asks again.
+    let (scopes, claims) = match req.org.chosen_org(account_id) {
+        Some(oid) => orgs::portals::consent(app, account_id, &req.client_id, oid).await?,
+        None => {
+            let (s, c) = app
+                .store
+                .consent(account_id, &req.client_id)
+                .await?
+                .unwrap_or_default();
+            (words(&s), words(&c))
+        }
+    };
     Ok(!(wanted.iter().all(|s| scopes.contains(s))
         && consent_items::covered(&wanted_claims, &scopes, &claims)))
 }
@@ -58,7 +66,7 @@ struct Item {
 }
 
 #[derive(Template)]
-#[template(path = "consent.html")]
+#[template(path = "orgsel/consent_org.html")]
 struct ConsentPage {
     t: Tr,
     csrf: String,
@@ -67,9 +75,39 @@ struct ConsentPage {
     items: Vec<Item>,
     /// Where the decision is posted (each protocol surface continues its own requests).
     action: &'static str,
+    /// The organisation the person acts for, when the portal asked for one.
+    org: Option<MembershipRow>,
+    /// The portal asked for an organisation and the person acts as a private person.
+    org_private: bool,
 }
 
-pub fn page(app: &OidcState, headers: &HeaderMap, req: &AuthRequest, tx: &str) -> Response {
+impl ConsentPage {
+    fn kind_key(&self, kind: &str) -> &'static str {
+        crate::web::org_choice::kind_key(kind)
+    }
+
+    fn role_key(&self, role: &str) -> &'static str {
+        crate::web::org_choice::role_key(role)
+    }
+}
+
+pub async fn page(
+    app: &OidcState,
+    headers: &HeaderMap,
+    req: &AuthRequest,
+    tx: &str,
+    account_id: &str,
+) -> Result<Response, StoreError> {
+    let org = match req.org.chosen_org(account_id) {
+        Some(oid) => app
+            .store
+            .memberships(account_id)
+            .await?
+            .into_iter()
+            .find(|m| m.oid == oid),
+        None => None,
+    };
+    let org_private = req.org.asked && org.is_none();
     let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
     let claims = req.claims.as_ref();
     let items = consent_items::page_items(
@@ -80,7 +118,7 @@ pub fn page(app: &OidcState, headers: &HeaderMap, req: &AuthRequest, tx: &str) -
     .into_iter()
     .map(|(key, unverified)| Item { key, unverified })
     .collect();
-    with_cookie(
+    Ok(with_cookie(
         render(
             StatusCode::OK,
             &ConsentPage {
@@ -90,10 +128,12 @@ pub fn page(app: &OidcState, headers: &HeaderMap, req: &AuthRequest, tx: &str) -
                 client_name: req.client_name.clone(),
                 items,
                 action: "/consent",
+                org,
+                org_private,
             },
         ),
         cookie,
-    )
+    ))
 }
 
 /// POST /consent: allow → remember and issue the code; deny → access_denied to the portal.
@@ -114,14 +154,29 @@ pub async fn decide(
     match p.get("decision") {
         Some("allow") => {
             let wanted = consent_items::consent_claims(&req.scopes, req.claims.as_ref());
-            permissions::give(
-                &app,
-                &session.account_id,
-                &req.client_id,
-                &req.scopes,
-                &wanted,
-            )
-            .await?;
+            match req.org.chosen_org(&session.account_id) {
+                Some(oid) => {
+                    orgs::portals::give(
+                        &app,
+                        &session.account_id,
+                        &req.client_id,
+                        oid,
+                        &req.scopes,
+                        &wanted,
+                    )
+                    .await?
+                }
+                None => {
+                    permissions::give(
+                        &app,
+                        &session.account_id,
+                        &req.client_id,
+                        &req.scopes,
+                        &wanted,
+                    )
+                    .await?
+                }
+            }
             authorize::issue_code(&app, &req, &session).await
         }
         _ => Ok(authorize::error_redirect(

@@ -73,6 +73,7 @@ pub const TABLE: &[Row] = &[
     row("kid_fullname", "kids", &["item.kid_fullname"]),
     row("kid_birthdate", "kids", &["item.kid_birthdate"]),
     row("offline_access", "", &["item.offline"]),
+    row("organization", "org", &["item.org"]),
     // Asked for by name in `claims`: released whole.
     row("", "kids", &["item.kid_fullname", "item.kid_birthdate"]),
     row("", "verified_claims", &["item.verified_claims"]),

@@ -35,7 +35,7 @@ pub fn metadata(app: &OidcState) -> Value {
         "scopes_supported": SCOPES,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "grant_types_supported": crate::clients::GRANT_TYPES,
         "subject_types_supported": ["public", "pairwise"],
         "id_token_signing_alg_values_supported": SigningAlg::ALL.map(SigningAlg::name),
         "token_endpoint_auth_methods_supported": AUTH_METHODS,
@@ -61,6 +61,17 @@ pub fn metadata(app: &OidcState) -> Value {
         "authorization_response_iss_parameter_supported": true,
         "dpop_signing_alg_values_supported": ["ES256", "RS256", "PS256"],
     });
+    // RFC 8628 §4 and CIBA Core §4 (FAPI-CIBA: no push mode; no user_code parameter).
+    let xdev = json!({
+        "device_authorization_endpoint": format!("{iss}/device_authorization"),
+        "backchannel_authentication_endpoint": format!("{iss}/bc-authorize"),
+        "backchannel_token_delivery_modes_supported": ["poll", "ping"],
+        "backchannel_authentication_request_signing_alg_values_supported": ASSERTION_ALGS,
+        "backchannel_user_code_parameter_supported": false,
+    });
+    if let (Some(m), Value::Object(extra)) = (meta.as_object_mut(), xdev) {
+        m.extend(extra);
+    }
     // OpenID Connect for Identity Assurance 1.0 §7 (added apart: json! has a recursion limit).
     let ida = json!({
         "verified_claims_supported": true,

@@ -87,6 +87,12 @@ async fn inspect(app: &OidcState, caller: &str, token: &str) -> Result<Value, OA
                 out.insert(k.into(), v.clone());
             }
         }
+        // The organisation as it is now, not as the token says (a removed member acts for none).
+        if let Some(grant) = &valid.grant
+            && let Ok(Some(org)) = super::tokens::org_claim(app, grant).await?
+        {
+            out.insert("org".into(), org);
+        }
         return Ok(Value::Object(out));
     }
     let Some(row) = app
@@ -106,7 +112,11 @@ async fn inspect(app: &OidcState, caller: &str, token: &str) -> Result<Value, OA
     {
         return Ok(inactive);
     }
-    Ok(json!({
+    // A refresh token for an organisation the person has left would be refused: inactive.
+    let Ok(org) = super::tokens::org_claim(app, &grant).await? else {
+        return Ok(inactive);
+    };
+    let mut out = json!({
         "active": true,
         "token_type": "refresh_token",
         "scope": grant.scopes,
@@ -115,7 +125,11 @@ async fn inspect(app: &OidcState, caller: &str, token: &str) -> Result<Value, OA
         "exp": row.expires_at,
         "iat": row.created_at,
         "iss": app.issuer(),
-    }))
+    });
+    if let (Some(org), Some(m)) = (org, out.as_object_mut()) {
+        m.insert("org".into(), org);
+    }
+    Ok(out)
 }
 
 pub async fn revoke(State(app): State<OidcState>, headers: HeaderMap, body: Bytes) -> Response {

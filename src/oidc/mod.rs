@@ -1,8 +1,13 @@
-//! The OpenID Connect protocol surface: discovery, JWKS, authorize, consent, token, userinfo.
+//! The OpenID Connect protocol surface: discovery, JWKS, authorize, consent, token, userinfo,
+//! and sign-in approved on another device (the device grant, CIBA).
 
 pub mod authorize;
 pub mod authorize_request;
+pub mod backchannel_pages;
+pub mod backchannel_token;
 pub mod body_limit;
+pub mod ciba;
+pub mod ciba_page;
 pub mod claims;
 pub mod claims_identity;
 pub mod client_assertion;
@@ -10,6 +15,8 @@ pub mod client_auth;
 pub mod client_keys;
 pub mod consent;
 pub mod consent_items;
+pub mod device;
+pub mod device_page;
 pub mod discovery;
 pub mod dpop;
 pub mod error;

@@ -61,7 +61,11 @@ async fn handle(
         .ok_or_else(|| OAuthError::invalid_request("grant_type is required"))?;
     if !matches!(
         grant_type,
-        "authorization_code" | "refresh_token" | "client_credentials"
+        "authorization_code"
+            | "refresh_token"
+            | "client_credentials"
+            | crate::clients::DEVICE_CODE_GRANT
+            | crate::clients::CIBA_GRANT
     ) {
         return Err(OAuthError::new(
             StatusCode::BAD_REQUEST,
@@ -79,6 +83,12 @@ async fn handle(
     let issued = match grant_type {
         "authorization_code" => redeem_code(app, &client, &p, jkt).await,
         "client_credentials" => client_credentials(app, &client, &p, jkt),
+        crate::clients::DEVICE_CODE_GRANT => {
+            super::backchannel_token::redeem_device_code(app, &client, &p, jkt).await
+        }
+        crate::clients::CIBA_GRANT => {
+            super::backchannel_token::redeem_auth_req_id(app, &client, &p, jkt).await
+        }
         _ => refresh(app, &client, &p, jkt).await,
     };
     crate::metrics::tokens_issued("oidc", grant_type, client.id.as_str(), issued.is_ok());
@@ -192,17 +202,20 @@ async fn redeem_code(
     }
     let grant = app
         .store
-        .create_grant(NewGrant {
-            account_id: &data.account_id,
-            client_id: &client.id,
-            scopes: &data.scopes.join(" "),
-            acr: &data.acr,
-            amr: &serde_json::to_string(&data.amr).expect("strings serialise"),
-            auth_time: data.auth_time,
-            claims: data.claims.as_ref().map(|c| c.to_string()),
-            sid: data.sid.as_deref(),
-            dpop_jkt: jkt,
-        })
+        .create_grant_for_org(
+            NewGrant {
+                account_id: &data.account_id,
+                client_id: &client.id,
+                scopes: &data.scopes.join(" "),
+                acr: &data.acr,
+                amr: &serde_json::to_string(&data.amr).expect("strings serialise"),
+                auth_time: data.auth_time,
+                claims: data.claims.as_ref().map(|c| c.to_string()),
+                sid: data.sid.as_deref(),
+                dpop_jkt: jkt,
+            },
+            data.org_oid,
+        )
         .await?;
     app.cache.put(&code_used_key(code), &grant.id, 600).await?;
     // Checked after the grant exists, so a logout racing this exchange revokes it or is seen here.

@@ -41,7 +41,18 @@ pub async fn issue(app: &OidcState, req: IssueRequest<'_>) -> Result<TokenRespon
     let cfg = &app.config.tokens;
     let scopes: Vec<String> = req.grant.scopes.split(' ').map(str::to_owned).collect();
     let amr: Vec<String> = serde_json::from_str(&req.grant.amr).unwrap_or_default();
-    let access = access_token(app, req.client, req.grant, &scopes, &amr, now, req.dpop_jkt)?;
+    let org = org_claim(app, req.grant).await?.map_err(|()| {
+        OAuthError::invalid_grant("the person is no longer a member of the organisation")
+    })?;
+    let access = access_token(
+        app,
+        req.client,
+        req.grant,
+        &scopes,
+        &amr,
+        req.dpop_jkt,
+        org.as_ref(),
+    )?;
     let id_token = if scopes.iter().any(|s| s == "openid") {
         let mut c = Map::new();
         c.insert("iss".into(), app.issuer().into());
@@ -64,6 +75,9 @@ pub async fn issue(app: &OidcState, req: IssueRequest<'_>) -> Result<TokenRespon
         );
         if let Some(sid) = &req.grant.sid {
             c.insert("sid".into(), sid.clone().into());
+        }
+        if let Some(org) = &org {
+            c.insert("org".into(), org.clone());
         }
         let request: Option<Value> = req
             .grant
@@ -144,9 +158,10 @@ fn access_token(
     grant: &GrantRow,
     scopes: &[String],
     amr: &[String],
-    now: i64,
     dpop_jkt: Option<&str>,
+    org: Option<&Value>,
 ) -> Result<String, OAuthError> {
+    let now = app.clock.now();
     let mut c = Map::new();
     c.insert("iss".into(), app.issuer().into());
     c.insert(
@@ -163,6 +178,9 @@ fn access_token(
     c.insert("acr".into(), grant.acr.clone().into());
     c.insert("amr".into(), json!(amr));
     c.insert("gid".into(), grant.id.clone().into());
+    if let Some(org) = org {
+        c.insert("org".into(), org.clone());
+    }
     if let Some(jkt) = dpop_jkt {
         c.insert("cnf".into(), json!({ "jkt": jkt }));
     }
@@ -197,6 +215,22 @@ pub fn issue_for_client(
         id_token: None,
         scope: scopes.join(" "),
     })
+}
+
+/// The `org` claim of a grant made for an organisation, read fresh: `Ok(None)` for a grant made
+/// without one, `Err(())` when the person is no longer a member (issue 14: tokens stop carrying
+/// the organisation, and a refresh is refused).
+pub async fn org_claim(
+    app: &OidcState,
+    grant: &GrantRow,
+) -> Result<Result<Option<Value>, ()>, crate::store::StoreError> {
+    let Some(oid) = grant.org_oid else {
+        return Ok(Ok(None));
+    };
+    Ok(crate::orgs::claim_for(app, &grant.account_id, oid)
+        .await?
+        .map(Some)
+        .ok_or(()))
 }
 
 fn token_type(dpop_jkt: Option<&str>) -> &'static str {

@@ -192,6 +192,10 @@ async fn respond(
             "sub".into(),
             crate::clients::subject::for_client(app, &client, &account.id).into(),
         );
+        // Read fresh: a person removed from the organisation no longer acts for it.
+        if let Ok(Some(org)) = super::tokens::org_claim(app, &grant).await? {
+            claims.insert("org".into(), org);
+        }
         Ok::<_, OAuthError>(claims)
     }
     .await;

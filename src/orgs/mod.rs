@@ -6,6 +6,7 @@
 
 pub mod create;
 pub mod members;
+pub mod portals;
 pub mod register;
 
 use crate::cache::CacheError;

@@ -11,8 +11,10 @@ use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
 /// Addresses whose callers are programs (OAuth clients, the admin API), not people.
-const PROTOCOL: [&str; 7] = [
+const PROTOCOL: [&str; 9] = [
     "/token",
+    "/device_authorization",
+    "/bc-authorize",
     "/par",
     "/introspect",
     "/revoke",

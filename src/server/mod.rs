@@ -112,7 +112,7 @@ pub async fn build_apps(config: Config, clock: Clock) -> anyhow::Result<(Router,
     crate::metrics::install();
     let ctx = open(config, clock).await?;
     if ctx.demo_enabled() {
-        crate::demo::ensure_client(&ctx).await?;
+        crate::demo::ensure_clients(&ctx).await?;
     }
     let state = AppState {
         oidc: OidcState::new(ctx.clone()),

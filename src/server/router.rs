@@ -40,6 +40,23 @@ pub fn router(state: AppState) -> Router {
         .route("/token", limited(post(oidc::token::token), SMALL))
         .route("/par", limited(post(oidc::par::push), WITH_REQUEST_OBJECT))
         .route(
+            "/device_authorization",
+            limited(post(oidc::device::device_authorization), SMALL),
+        )
+        .route(
+            "/device",
+            get(oidc::device_page::page).post(oidc::device_page::submit),
+        )
+        .route("/device/continue", get(oidc::device_page::resume))
+        .route("/device/decide", post(oidc::device_page::decide))
+        .route(
+            "/bc-authorize",
+            limited(post(oidc::ciba::bc_authorize), WITH_REQUEST_OBJECT),
+        )
+        .route("/ciba", get(oidc::ciba_page::page))
+        .route("/ciba/continue", get(oidc::ciba_page::resume))
+        .route("/ciba/decide", post(oidc::ciba_page::decide))
+        .route(
             "/introspect",
             limited(post(oidc::introspect::introspect), SMALL),
         )
@@ -136,6 +153,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/account/contacts/confirm", post(web::contacts::confirm))
         .route("/account/addresses", post(web::contacts::save_addresses))
+        .route(
+            "/org-choice",
+            get(web::org_choice::page).post(web::org_choice::choose),
+        )
         .route("/account/orgs", get(web::orgs::list))
         .route("/account/orgs/new", get(web::orgs::add))
         .route("/account/orgs/new/legal", post(web::orgs::create_legal))
@@ -217,7 +238,11 @@ pub fn router(state: AppState) -> Router {
         r = r
             .route("/demo", get(demo::page))
             .route("/demo/start", get(demo::start))
-            .route("/demo/callback", get(demo::callback));
+            .route("/demo/callback", get(demo::callback))
+            .route("/demo/b2b", get(demo::b2b::page))
+            .route("/demo/b2b/start", get(demo::b2b::start))
+            .route("/demo/b2b/callback", get(demo::b2b::callback))
+            .route("/demo/b2b/logout", get(demo::b2b::logout));
     }
     r.merge(admin_routes())
         .merge(esia::routes())
@@ -305,6 +330,10 @@ fn admin_routes() -> Router<AppState> {
         .route(
             "/admin/api/esia/clients/{client_id}/certificate",
             post(admin::esia_clients::replace_certificate),
+        )
+        .route(
+            "/admin/api/esia/clients/{client_id}/flags",
+            post(admin::esia_clients::set_flags),
         )
         .route(
             "/admin/api/operator/confirm",

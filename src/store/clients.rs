@@ -34,6 +34,11 @@ pub struct ClientRow {
     pub request_object_alg: String,
     /// JSON array of the request_uri values the client registered.
     pub request_uris: String,
+    /// 1: a person signs in here only on behalf of an organisation (issue 14).
+    pub require_org: i64,
+    /// CIBA token delivery: 'poll', 'ping' or '' (not a CIBA client).
+    pub ciba_mode: String,
+    pub ciba_notification_endpoint: Option<String>,
 }
 
 const COLS: &str = "id, name, secret_hash, redirect_uris, is_public, id_token_alg, require_pkce, grant_types, \
@@ -41,7 +46,7 @@ const COLS: &str = "id, name, secret_hash, redirect_uris, is_public, id_token_al
                     post_logout_redirect_uris, backchannel_logout_uri, require_par, subject_type, sector, \
                     require_dpop, fapi2, \
                     previous_secret_hash, previous_secret_expires, min_level, min_acr, \
-                    request_object_alg, request_uris";
+                    request_object_alg, request_uris, require_org, ciba_mode, ciba_notification_endpoint";
 
 /// The INSERT of a client row, to run on the pool or inside a transaction.
 pub(super) fn insert_query(
@@ -75,6 +80,9 @@ pub(super) fn insert_query(
         .bind(&c.min_acr)
         .bind(&c.request_object_alg)
         .bind(&c.request_uris)
+        .bind(c.require_org)
+        .bind(&c.ciba_mode)
+        .bind(&c.ciba_notification_endpoint)
 }
 
 const INSERT_SQL: &str = "INSERT INTO clients (id, name, secret_hash, redirect_uris, is_public, id_token_alg, require_pkce, grant_types, \
@@ -82,8 +90,8 @@ const INSERT_SQL: &str = "INSERT INTO clients (id, name, secret_hash, redirect_u
                     post_logout_redirect_uris, backchannel_logout_uri, require_par, subject_type, sector, \
                     require_dpop, fapi2, \
                     previous_secret_hash, previous_secret_expires, min_level, min_acr, \
-                    request_object_alg, request_uris) \
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)";
+                    request_object_alg, request_uris, require_org, ciba_mode, ciba_notification_endpoint) \
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)";
 
 impl Store {
     pub async fn insert_client(&self, c: &ClientRow) -> Result<(), StoreError> {
@@ -175,8 +183,8 @@ impl Store {
             "UPDATE clients SET allowed_scopes = COALESCE($2, allowed_scopes), id_token_alg = COALESCE($3, id_token_alg), \
              require_par = COALESCE($4, require_par), require_dpop = COALESCE($5, require_dpop), \
              min_level = COALESCE($6, min_level), min_acr = COALESCE($7, min_acr), \
-             request_object_alg = COALESCE($8, request_object_alg), request_uris = COALESCE($9, request_uris) \
-             WHERE id = $1",
+             request_object_alg = COALESCE($8, request_object_alg), request_uris = COALESCE($9, request_uris), \
+             require_org = COALESCE($10, require_org) WHERE id = $1",
         )
         .bind(id)
         .bind(&u.allowed_scopes)
@@ -187,6 +195,7 @@ impl Store {
         .bind(&u.min_acr)
         .bind(&u.request_object_alg)
         .bind(&u.request_uris)
+        .bind(u.require_org)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() > 0)
@@ -204,4 +213,5 @@ pub struct ClientSettings {
     pub request_object_alg: Option<String>,
     /// JSON array.
     pub request_uris: Option<String>,
+    pub require_org: Option<i64>,
 }

@@ -17,6 +17,8 @@ pub struct GrantRow {
     pub claims: Option<String>,
     pub sid: Option<String>,
     pub dpop_jkt: Option<String>,
+    /// The organisation the person signed in for (issue 14), if any.
+    pub org_oid: Option<i64>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -41,13 +43,22 @@ pub struct NewGrant<'a> {
     pub dpop_jkt: Option<&'a str>,
 }
 
-const GRANT_COLS: &str = "id, account_id, client_id, scopes, acr, amr, auth_time, created_at, revoked_at, claims, sid, dpop_jkt";
+const GRANT_COLS: &str = "id, account_id, client_id, scopes, acr, amr, auth_time, created_at, revoked_at, claims, sid, dpop_jkt, org_oid";
 const REFRESH_COLS: &str = "hash, grant_id, parent_hash, created_at, expires_at, used_at";
 
 impl Store {
     pub async fn create_grant(&self, g: NewGrant<'_>) -> Result<GrantRow, StoreError> {
+        self.create_grant_for_org(g, None).await
+    }
+
+    /// A grant made for an organisation (`org_oid`), or for the person themself (`None`).
+    pub async fn create_grant_for_org(
+        &self,
+        g: NewGrant<'_>,
+        org_oid: Option<i64>,
+    ) -> Result<GrantRow, StoreError> {
         Ok(sqlx::query_as(&format!(
-            "INSERT INTO grants ({GRANT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, $11) RETURNING {GRANT_COLS}"
+            "INSERT INTO grants ({GRANT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, $11, $12) RETURNING {GRANT_COLS}"
         ))
         .bind(new_id())
         .bind(g.account_id)
@@ -60,6 +71,7 @@ impl Store {
         .bind(g.claims)
         .bind(g.sid)
         .bind(g.dpop_jkt)
+        .bind(org_oid)
         .fetch_one(&self.pool)
         .await?)
     }

@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod keys;
 pub mod levels;
 pub mod login_guard;
+pub mod org_consents;
 pub mod orgs;
 pub mod outbox;
 pub mod passkeys;

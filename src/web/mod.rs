@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod identity;
 pub mod login;
 pub mod meta;
+pub mod org_choice;
 pub mod orgs;
 pub mod page_error;
 pub mod pages;

@@ -16,6 +16,7 @@ use crate::lang::Arg;
 use crate::orgs::create::{self, Created};
 use crate::orgs::members::{self, Invitee};
 use crate::orgs::{OrgError, Role};
+use crate::store::org_consents::OrgPortalRow;
 use crate::store::orgs::{InvitationRow, MemberRow, MembershipRow, OrgCard, OrgRow};
 use crate::store::sessions::SessionRow;
 use crate::types::Level;
@@ -56,6 +57,8 @@ struct CardPage {
     members: Vec<MemberRow>,
     invitations: Vec<InvitationRow>,
     notice: Option<&'static str>,
+    /// The portals allowed to sign people in for the organisation (chief and admins see them).
+    portals: Vec<OrgPortalRow>,
 }
 
 /// The text key of a role's name.
@@ -76,6 +79,11 @@ impl ListPage {
 impl CardPage {
     fn role_key(&self, role: &str) -> &'static str {
         role_key(role)
+    }
+
+    /// «3 сотрудника» allowed the portal.
+    fn people(&self, n: &i64) -> String {
+        self.t.f("orgsel.portal_people", &[("count", Arg::Num(*n))])
     }
 }
 
@@ -236,10 +244,13 @@ pub async fn card(
         .await
         .map_err(|e| refused(lang, e))?;
     let members = app.store.org_members(oid).await?;
-    let invitations = if role.manages() {
-        app.store.open_org_invitations(oid).await?
+    let (invitations, portals) = if role.manages() {
+        (
+            app.store.open_org_invitations(oid).await?,
+            app.store.org_portals(oid).await?,
+        )
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     let done = super::params::Params::from_query(query.as_deref()).ok();
     let notice = match done.as_ref().and_then(|p| p.get("done")) {
@@ -247,6 +258,7 @@ pub async fn card(
         Some("chief") => Some("orgs.became_chief"),
         Some("saved") => Some("orgs.saved"),
         Some("invited") => Some("orgs.invited"),
+        Some("portal_revoked") => Some("orgsel.revoked"),
         _ => None,
     };
     let (csrf, cookie) = csrf::token(&headers, app.config.issuer_is_https());
@@ -264,6 +276,7 @@ pub async fn card(
                 members,
                 invitations,
                 notice,
+                portals,
             },
         ),
         cookie,
@@ -322,6 +335,9 @@ pub async fn act(
                 .map(|_| back("")),
             Err(e) => Err(e),
         },
+        "portal_revoke" => crate::orgs::portals::withdraw(&app, oid, me, &field("client"))
+            .await
+            .map(|_| back("portal_revoked")),
         "leave" => members::leave(&app, me, oid)
             .await
             .map(|_| Redirect::to("/account/orgs").into_response()),

@@ -129,6 +129,8 @@ struct Account {
     sessions: usize,
     /// The passkeys page is linked only when passkeys are available (issuer with a host name).
     passkeys: bool,
+    /// A CIBA request waiting for this person: (approval id, portal, binding message).
+    ciba_waiting: Option<(String, String, Option<String>)>,
     /// The time zone choice: (IANA name, words, chosen).
     zones: Vec<(&'static str, String, bool)>,
 }
@@ -172,6 +174,7 @@ pub async fn account(
                 recovered: p.get("recovered").is_some(),
                 sessions,
                 passkeys: app.passkeys_available(),
+                ciba_waiting: crate::authn::backchannel::waiting_for(&app, &s.account_id).await?,
             },
         ),
         cookie,

@@ -41,6 +41,12 @@ async fn enrolling_a_passkey_needs_a_login_less_than_five_minutes_old() {
         let mut device = Device::new(&t.issuer());
         let (status, body) = enrol(&browser, &mut device, "Телефон").await;
         assert_eq!(status, 200, "{body}");
+        // «Просмотр последних действий» names the passkey added.
+        let security = page(&browser, "/account/security").await;
+        assert!(
+            security.contains("Ключ доступа добавлен: Телефон"),
+            "{security}"
+        );
     }
 }
 

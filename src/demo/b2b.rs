@@ -1,0 +1,315 @@
+//! The demo B2B portal at /demo/b2b (dev mode), in the spirit of seed 000's business «личный
+//! кабинет»: «Войти через vhod как представитель организации» signs an employee in for an
+//! organisation (scope `organization`, the portal requires one) with the `openidconnect` crate, and
+//! shows the organisation card and the person's role from the tokens. At every page view the
+//! portal refreshes its tokens and reads userinfo, as a careful portal does: an employee removed
+//! from the organisation (or whose organisation withdrew the portal) loses access at the next view.
+
+use crate::clients::{self, NewClient};
+use crate::crypto::keyring::SigningAlg;
+use crate::ctx::Ctx;
+use crate::relying_party::{self, Callback, Finished, Provider, Renewed};
+use crate::web::i18n::Tr;
+use crate::web::meta::ClientMeta;
+use crate::web::params::Params;
+use crate::web::{cookies, render};
+use askama::Template;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub const CLIENT_ID: &str = "vhod-demo-b2b";
+/// The state of a sign-in in progress (bound to the browser).
+const STATE_COOKIE: &str = "vhod_b2b_state";
+/// The portal's own session: a random id; the tokens stay on the server (in the cache).
+const SESSION_COOKIE: &str = "vhod_b2b";
+/// How long the portal keeps a session (its refresh token lives longer at vhod).
+const SESSION_TTL: i64 = 8 * 3600;
+
+fn redirect_uri(app: &Ctx) -> String {
+    format!("{}/demo/b2b/callback", app.issuer())
+}
+
+/// Registers (or re-registers, if the issuer changed) the B2B portal: public, organisation required.
+pub async fn ensure_client(app: &Ctx) -> anyhow::Result<()> {
+    let wanted = redirect_uri(app);
+    if let Some(c) = clients::find(&app.store, CLIENT_ID).await? {
+        if c.redirect_uris == [wanted.clone()] && c.require_org {
+            return Ok(());
+        }
+        app.store.remove_client(CLIENT_ID).await?;
+    }
+    clients::register(
+        &app.store,
+        NewClient {
+            id: Some(CLIENT_ID.into()),
+            name: "Личный кабинет юридического лица (демо)".into(),
+            redirect_uris: vec![wanted],
+            is_public: true,
+            id_token_alg: SigningAlg::Rs256,
+            require_org: true,
+            ..NewClient::default()
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+fn provider(app: &Ctx) -> Provider<'_> {
+    Provider {
+        issuer: app.issuer(),
+        client_id: CLIENT_ID,
+        client_secret: "",
+        redirect_uri: redirect_uri(app),
+        purpose: "demo-b2b",
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Session {
+    refresh_token: String,
+}
+
+fn session_key(id: &str) -> String {
+    format!("demo-b2b:{id}")
+}
+
+/// The organisation card as the portal shows it, from the `org` claim.
+struct OrgCard {
+    short_name: String,
+    kind_key: &'static str,
+    ogrn: String,
+    inn: String,
+    kpp: String,
+    role_key: &'static str,
+}
+
+impl OrgCard {
+    fn from_claim(org: &Value) -> Option<OrgCard> {
+        let s = |k: &str| org.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        org.get("id")?;
+        Some(OrgCard {
+            short_name: s("short_name"),
+            kind_key: crate::web::org_choice::kind_key(&s("type")),
+            ogrn: s("ogrn"),
+            inn: s("inn"),
+            kpp: s("kpp"),
+            role_key: crate::web::org_choice::role_key(&s("role")),
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "demo_b2b.html")]
+struct B2bPage {
+    t: Tr,
+    /// A message (i18n key) and the provider's own words, when signing in failed or access ended.
+    notice: Option<(&'static str, String)>,
+    org: Option<OrgCard>,
+    person: String,
+}
+
+fn page_of(
+    meta: &ClientMeta,
+    status: StatusCode,
+    notice: Option<(&'static str, String)>,
+    org: Option<OrgCard>,
+    person: String,
+) -> Response {
+    render(
+        status,
+        &B2bPage {
+            t: Tr::new(meta.lang(None)),
+            notice,
+            org,
+            person,
+        },
+    )
+}
+
+fn clear_session(res: &mut Response, secure: bool) {
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        cookies::set(SESSION_COOKIE, "", Some(0), secure),
+    );
+}
+
+/// GET /demo/b2b: the landing page, or — with a session — the organisation card, checked with
+/// vhod at this very view (refresh + userinfo).
+pub async fn page(State(app): State<Ctx>, meta: ClientMeta, headers: HeaderMap) -> Response {
+    let secure = app.config.issuer_is_https();
+    let landing = |notice| page_of(&meta, StatusCode::OK, notice, None, String::new());
+    let Some(sid) = cookies::get(&headers, SESSION_COOKIE) else {
+        return landing(None);
+    };
+    let session: Option<Session> = match app.cache.get_json(&session_key(&sid)).await {
+        Ok(s) => s,
+        Err(e) => {
+            return page_of(
+                &meta,
+                StatusCode::BAD_GATEWAY,
+                Some(("demo.failed", e.to_string())),
+                None,
+                String::new(),
+            );
+        }
+    };
+    let Some(session) = session else {
+        return landing(None);
+    };
+    let ended = |code: String| {
+        let mut res = landing(Some(("orgsel.b2b_lost", code)));
+        clear_session(&mut res, secure);
+        res
+    };
+    match relying_party::renew(&provider(&app), &session.refresh_token).await {
+        Ok(Renewed::Tokens {
+            refresh_token,
+            userinfo,
+            ..
+        }) => {
+            let Some(org) = userinfo.get("org").and_then(OrgCard::from_claim) else {
+                let _ = app.cache.delete(&session_key(&sid)).await;
+                return ended("no org".into());
+            };
+            if let Some(rt) = refresh_token {
+                let saved = app
+                    .cache
+                    .put_json(
+                        &session_key(&sid),
+                        &Session { refresh_token: rt },
+                        SESSION_TTL,
+                    )
+                    .await;
+                if let Err(e) = saved {
+                    return page_of(
+                        &meta,
+                        StatusCode::BAD_GATEWAY,
+                        Some(("demo.failed", e.to_string())),
+                        None,
+                        String::new(),
+                    );
+                }
+            }
+            let person = ["family_name", "given_name"]
+                .iter()
+                .filter_map(|k| userinfo.get(*k).and_then(Value::as_str))
+                .collect::<Vec<_>>()
+                .join(" ");
+            page_of(&meta, StatusCode::OK, None, Some(org), person)
+        }
+        Ok(Renewed::Refused(code)) => {
+            let _ = app.cache.delete(&session_key(&sid)).await;
+            ended(code)
+        }
+        Err(e) => page_of(
+            &meta,
+            StatusCode::BAD_GATEWAY,
+            Some(("demo.failed", e.to_string())),
+            None,
+            String::new(),
+        ),
+    }
+}
+
+/// GET /demo/b2b/start: to vhod, asking for an organisation.
+pub async fn start(State(app): State<Ctx>, meta: ClientMeta) -> Response {
+    match relying_party::start(
+        &app.cache,
+        &provider(&app),
+        &["profile", "organization"],
+        1800,
+        (),
+    )
+    .await
+    {
+        Ok(started) => {
+            let mut res = Redirect::to(&started.url).into_response();
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                cookies::set(
+                    STATE_COOKIE,
+                    &started.state,
+                    None,
+                    app.config.issuer_is_https(),
+                ),
+            );
+            res
+        }
+        Err(e) => page_of(
+            &meta,
+            StatusCode::BAD_GATEWAY,
+            Some(("demo.failed", e.to_string())),
+            None,
+            String::new(),
+        ),
+    }
+}
+
+/// GET /demo/b2b/callback: the code exchanged, the portal's session started.
+pub async fn callback(
+    State(app): State<Ctx>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let p = Params::from_query(q.as_deref()).unwrap_or_default();
+    if let Some(err) = p.get("error") {
+        let key = match err {
+            "access_denied" => "orgsel.b2b_denied",
+            _ => "demo.failed",
+        };
+        let detail = format!("{err}: {}", p.get("error_description").unwrap_or(""));
+        return page_of(
+            &meta,
+            StatusCode::OK,
+            Some((key, detail)),
+            None,
+            String::new(),
+        );
+    }
+    let cookie = cookies::get(&headers, STATE_COOKIE);
+    let callback = Callback::read(|k| p.get(k), cookie.as_deref());
+    let result = async {
+        let done: Finished<()> =
+            relying_party::finish(&app.cache, &provider(&app), callback, false, |_| Ok(())).await?;
+        let refresh_token = done
+            .refresh_token
+            .ok_or_else(|| anyhow::anyhow!("no refresh token"))?;
+        let sid = crate::crypto::random_token();
+        app.cache
+            .put_json(&session_key(&sid), &Session { refresh_token }, SESSION_TTL)
+            .await?;
+        Ok::<_, anyhow::Error>(sid)
+    }
+    .await;
+    match result {
+        Ok(sid) => {
+            let mut res = Redirect::to("/demo/b2b").into_response();
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                cookies::set(SESSION_COOKIE, &sid, None, app.config.issuer_is_https()),
+            );
+            res
+        }
+        Err(e) => page_of(
+            &meta,
+            StatusCode::BAD_GATEWAY,
+            Some(("demo.failed", e.to_string())),
+            None,
+            String::new(),
+        ),
+    }
+}
+
+/// GET /demo/b2b/logout: the portal forgets its session (vhod's own session is left alone).
+pub async fn logout(State(app): State<Ctx>, headers: HeaderMap) -> Response {
+    if let Some(sid) = cookies::get(&headers, SESSION_COOKIE) {
+        let _ = app.cache.delete(&session_key(&sid)).await;
+    }
+    let mut res = Redirect::to("/demo/b2b").into_response();
+    clear_session(&mut res, app.config.issuer_is_https());
+    res
+}

@@ -1,0 +1,91 @@
+//! The portals an organisation's people signed in to for it (consent per portal and
+//! organisation), and withdrawing a portal's permission from the organisation's page: chief and
+//! admins only, audited, and the organisation's grants at that portal end with it.
+
+use super::{OrgError, audit, managed};
+use crate::ctx::Ctx;
+use crate::store::StoreError;
+use crate::store::org_consents::OrgPortalRow;
+
+fn words(s: &str) -> Vec<String> {
+    s.split(' ')
+        .filter(|x| !x.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The consent of `account_id` to `client_id` for organisation `oid`: (scopes, claims).
+pub async fn consent(
+    ctx: &Ctx,
+    account_id: &str,
+    client_id: &str,
+    oid: i64,
+) -> Result<(Vec<String>, Vec<String>), StoreError> {
+    let (scopes, claims) = ctx
+        .store
+        .org_consent(account_id, client_id, oid)
+        .await?
+        .unwrap_or_default();
+    Ok((words(&scopes), words(&claims)))
+}
+
+/// Gives (or widens) the person's permission for the portal to read `scopes` and `claims` while
+/// they act for organisation `oid`.
+pub async fn give(
+    ctx: &Ctx,
+    account_id: &str,
+    client_id: &str,
+    oid: i64,
+    scopes: &[String],
+    claims: &[String],
+) -> Result<(), StoreError> {
+    let (mut all_scopes, mut all_claims) = consent(ctx, account_id, client_id, oid).await?;
+    for (have, add) in [(&mut all_scopes, scopes), (&mut all_claims, claims)] {
+        for s in add {
+            if !have.contains(s) {
+                have.push(s.clone());
+            }
+        }
+    }
+    ctx.store
+        .save_org_consent(
+            account_id,
+            client_id,
+            oid,
+            &all_scopes.join(" "),
+            &all_claims.join(" "),
+        )
+        .await?;
+    audit(
+        ctx,
+        account_id,
+        "org.consent.give",
+        oid,
+        serde_json::json!({ "client": client_id }),
+    )
+    .await
+}
+
+/// The portals allowed for the organisation (chief and admins only).
+pub async fn list(ctx: &Ctx, oid: i64, actor: &str) -> Result<Vec<OrgPortalRow>, OrgError> {
+    managed(ctx, oid, actor).await?;
+    Ok(ctx.store.org_portals(oid).await?)
+}
+
+/// Withdraws the portal's permission for the organisation (chief and admins only): everyone's
+/// consent for it, and its grants for the organisation, at once. False when there was none.
+pub async fn withdraw(ctx: &Ctx, oid: i64, actor: &str, client_id: &str) -> Result<bool, OrgError> {
+    managed(ctx, oid, actor).await?;
+    if !ctx.store.withdraw_org_consent(oid, client_id).await? {
+        return Ok(false);
+    }
+    audit(
+        ctx,
+        actor,
+        "org.consent.withdraw",
+        oid,
+        serde_json::json!({ "client": client_id }),
+    )
+    .await?;
+    Ok(true)
+}

@@ -1,0 +1,99 @@
+//! Consent per portal AND organisation (migration 0085): what a person allowed a portal to read
+//! while acting for an organisation, and the organisation's view of it — the portals allowed for
+//! it, whose permission its chief or an admin can withdraw for everyone (the grants made for the
+//! organisation at that portal end in the same transaction).
+
+use super::{Store, StoreError};
+
+/// A portal allowed to sign people in for an organisation.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OrgPortalRow {
+    pub client_id: String,
+    pub name: String,
+    /// How many of the organisation's people allowed it.
+    pub people: i64,
+    pub last_granted_at: i64,
+}
+
+impl Store {
+    /// The remembered consent of `account_id` to `client_id` for organisation `oid`: (scopes, claims).
+    pub async fn org_consent(
+        &self,
+        account_id: &str,
+        client_id: &str,
+        oid: i64,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT scopes, claims FROM org_consents WHERE account_id = $1 AND client_id = $2 AND org_oid = $3",
+        )
+        .bind(account_id)
+        .bind(client_id)
+        .bind(oid)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn save_org_consent(
+        &self,
+        account_id: &str,
+        client_id: &str,
+        oid: i64,
+        scopes: &str,
+        claims: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO org_consents (account_id, client_id, org_oid, scopes, claims, granted_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (account_id, client_id, org_oid) DO UPDATE \
+             SET scopes = excluded.scopes, claims = excluded.claims, granted_at = excluded.granted_at",
+        )
+        .bind(account_id)
+        .bind(client_id)
+        .bind(oid)
+        .bind(scopes)
+        .bind(claims)
+        .bind(self.now())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The portals allowed for organisation `oid`, by name.
+    pub async fn org_portals(&self, oid: i64) -> Result<Vec<OrgPortalRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT c.client_id, k.name, COUNT(*) AS people, MAX(c.granted_at) AS last_granted_at \
+             FROM org_consents c JOIN clients k ON k.id = c.client_id WHERE c.org_oid = $1 \
+             GROUP BY c.client_id, k.name ORDER BY k.name, c.client_id",
+        )
+        .bind(oid)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Withdraws the portal's permission for organisation `oid` (everyone's consent) and ends the
+    /// grants made for the organisation at that portal, in one transaction. False when there was
+    /// no permission.
+    pub async fn withdraw_org_consent(
+        &self,
+        oid: i64,
+        client_id: &str,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let removed = sqlx::query("DELETE FROM org_consents WHERE org_oid = $1 AND client_id = $2")
+            .bind(oid)
+            .bind(client_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        sqlx::query(
+            "UPDATE grants SET revoked_at = $3, revoked_reason = 'organisation withdrew consent' \
+             WHERE org_oid = $1 AND client_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(oid)
+        .bind(client_id)
+        .bind(self.now())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(removed > 0)
+    }
+}
