@@ -2,7 +2,8 @@
 //! authorization code flow, the token endpoint (code and refresh), userinfo, introspection — is
 //! captured from sqlx's own statement log while those requests are served over a database seeded
 //! with 20 000 accounts (`store::seed`, as `vhod dev seed` does), then `EXPLAIN QUERY PLAN`ned:
-//! a full scan of a large table fails the test, naming the statement.
+//! a full scan of a large table fails the test, naming the statement. SQLite: `EXPLAIN QUERY PLAN`;
+//! PostgreSQL (when TEST_DATABASE_URL is set): the generic plan of each prepared statement.
 
 mod common;
 
@@ -77,7 +78,14 @@ async fn request_path_queries_use_indexes_on_a_seeded_database() {
         .with(statements.clone());
     tracing::subscriber::set_global_default(subscriber).unwrap();
 
-    let t = TestServer::start(&Backend::Sqlite).await;
+    for backend in backends() {
+        exercise(&backend, &statements).await;
+    }
+}
+
+/// Serves the request paths on `backend` over 20 000 seeded accounts and explains what they ran.
+async fn exercise(backend: &Backend, statements: &Statements) {
+    let t = TestServer::start(backend).await;
     let (client_id, secret) = t.add_client(REDIRECT, false).await;
     let hash = t.app.passwords.hash(PASSWORD).await.unwrap();
     let expires = t.app.store.now() + 86_400;
@@ -153,25 +161,44 @@ async fn request_path_queries_use_indexes_on_a_seeded_database() {
     }
 
     let captured: Vec<String> = statements.0.lock().unwrap().iter().cloned().collect();
-    let file = t
-        .config
-        .database
-        .url
-        .trim_start_matches("sqlite://")
-        .to_string();
+    let (explained, scans) = match backend {
+        Backend::Sqlite => explain_sqlite(&t, &captured).await,
+        Backend::Postgres { db, .. } => {
+            explain_postgres(db, &t.config.database.schema, &captured).await
+        }
+    };
+    eprintln!(
+        "{}: {explained} request-path statements explained",
+        backend.name()
+    );
+    assert!(
+        explained >= 15,
+        "the capture saw the request paths: {captured:#?}"
+    );
+    assert!(
+        scans.is_empty(),
+        "full scans of large tables:\n{}",
+        scans.join("\n")
+    );
+}
+
+/// The statements that touch rows (BEGIN, PRAGMA, SET … are not planned).
+fn planned(captured: &[String]) -> impl Iterator<Item = &String> {
+    captured.iter().filter(|sql| {
+        let head = sql.trim_start().to_ascii_uppercase();
+        ["SELECT", "UPDATE", "DELETE", "INSERT", "WITH"]
+            .iter()
+            .any(|k| head.starts_with(k))
+    })
+}
+
+async fn explain_sqlite(t: &TestServer, captured: &[String]) -> (usize, Vec<String>) {
+    let file = t.config.database.url.trim_start_matches("sqlite://");
     let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{file}?mode=ro"))
         .await
         .unwrap();
-    let mut explained = 0;
-    let mut scans = Vec::new();
-    for sql in &captured {
-        let head = sql.trim_start().to_ascii_uppercase();
-        if !["SELECT", "UPDATE", "DELETE", "INSERT", "WITH"]
-            .iter()
-            .any(|k| head.starts_with(k))
-        {
-            continue;
-        }
+    let (mut explained, mut scans) = (0, Vec::new());
+    for sql in planned(captured) {
         let plan: Vec<(i64, i64, i64, String)> =
             sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}"))
                 .fetch_all(&mut conn)
@@ -194,14 +221,63 @@ async fn request_path_queries_use_indexes_on_a_seeded_database() {
         full_scan(&detail),
         "an unindexed search is a scan: {detail}"
     );
-    eprintln!("{explained} request-path statements explained");
+    (explained, scans)
+}
+
+/// PostgreSQL 15 has no EXPLAIN (GENERIC_PLAN): each statement is prepared and its generic plan
+/// (the one used for any parameter values) explained through EXECUTE with NULLs.
+async fn explain_postgres(db: &str, schema: &str, captured: &[String]) -> (usize, Vec<String>) {
+    use sqlx::Executor;
+    let mut conn = sqlx::PgConnection::connect(db).await.unwrap();
+    conn.execute(format!("SET search_path TO {schema}").as_str())
+        .await
+        .unwrap();
+    conn.execute("ANALYZE").await.unwrap();
+    conn.execute("SET plan_cache_mode = force_generic_plan")
+        .await
+        .unwrap();
+    let seq = |line: &str| {
+        line.split("Seq Scan on ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .is_some_and(|table| LARGE.contains(&table))
+    };
+    let (mut explained, mut scans) = (0, Vec::new());
+    for (i, sql) in planned(captured).enumerate() {
+        let params = (1..=64)
+            .rev()
+            .find(|n| sql.contains(&format!("${n}")))
+            .unwrap_or(0);
+        let nulls = vec!["NULL"; params].join(", ");
+        conn.execute(format!("PREPARE plan{i} AS {sql}").as_str())
+            .await
+            .unwrap_or_else(|e| panic!("PREPARE {sql}: {e}"));
+        let execute = if params == 0 {
+            format!("EXPLAIN EXECUTE plan{i}")
+        } else {
+            format!("EXPLAIN EXECUTE plan{i}({nulls})")
+        };
+        let plan: Vec<(String,)> = sqlx::query_as(&execute)
+            .fetch_all(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("{execute} for {sql}: {e}"));
+        explained += 1;
+        for (line,) in plan {
+            if seq(&line) {
+                scans.push(format!("{}\n    in: {sql}", line.trim()));
+            }
+        }
+    }
+    conn.execute("PREPARE probe AS SELECT id FROM accounts WHERE surname = $1")
+        .await
+        .unwrap();
+    let plan: Vec<(String,)> = sqlx::query_as("EXPLAIN EXECUTE probe(NULL)")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
     assert!(
-        explained >= 15,
-        "the capture saw the request paths: {captured:#?}"
+        plan.iter().any(|(l,)| seq(l)),
+        "an unindexed search is a scan: {plan:?}"
     );
-    assert!(
-        scans.is_empty(),
-        "full scans of large tables:\n{}",
-        scans.join("\n")
-    );
+    (explained, scans)
 }
