@@ -2,7 +2,6 @@
 //! Unknown keys anywhere are an error naming the key, so a typo never silently falls back to a default.
 
 use serde::Deserialize;
-use std::path::Path;
 use toml::{Table, Value};
 pub mod backchannel;
 
@@ -37,6 +36,7 @@ pub struct Config {
     pub login: Login,
     pub notify: Notify,
     pub push: crate::notify::push::PushConfig,
+    pub email: crate::notify::smtp::EmailConfig,
     pub codes: Codes,
     pub outbound: Outbound,
     pub branding: Branding,
@@ -253,7 +253,7 @@ impl Config {
     }
 
     /// The real loader: defaults, then `file` if given, then every `VHOD_<SECTION>__<KEY>` variable.
-    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+    pub fn load(file: Option<&std::path::Path>) -> Result<Config, ConfigError> {
         let overlay = match file {
             Some(p) => {
                 let text = std::fs::read_to_string(p).map_err(|e| ConfigError::File {

@@ -59,16 +59,22 @@ pub fn sign_in(method: &str, result: &str) {
     .increment(1);
 }
 
-/// A token request answered at the token endpoint: `grant` is one of the three supported grant
-/// types (checked before), `issued` whether tokens were issued.
-pub fn tokens_issued(grant: &str, client_id: &str, issued: bool) {
+/// A token request answered at a token endpoint (`protocol` "oidc" for `/token`, "esia" for
+/// `/aas/oauth2/v3/te` and the legacy `/te`): `grant` is one of the three supported grant types
+/// (checked before), the client authenticated or at least known, `issued` whether tokens were issued.
+pub fn tokens_issued(protocol: &'static str, grant: &str, client_id: &str, issued: bool) {
     let name = if issued {
         "vhod_tokens_issued_total"
     } else {
         "vhod_token_refusals_total"
     };
-    ::metrics::counter!(name, "grant" => grant.to_owned(), "client" => client_id.to_owned())
-        .increment(1);
+    ::metrics::counter!(
+        name,
+        "protocol" => protocol,
+        "grant" => grant.to_owned(),
+        "client" => client_id.to_owned()
+    )
+    .increment(1);
 }
 
 /// A one-time code handed to its channel (`sms`, `email`): counted sent or failed, `result` passed on.
@@ -92,6 +98,11 @@ pub fn registry_check(outcome: &'static str) {
     ::metrics::counter!("vhod_registry_checks_total", "outcome" => outcome).increment(1);
 }
 
+/// An e-mail handed to the SMTP relay (`sent`) or refused/unreachable (`failed`, retried later).
+pub fn email_delivery(result: &'static str) {
+    ::metrics::counter!("vhod_email_deliveries_total", "result" => result).increment(1);
+}
+
 /// A cache (memory or Redis) operation failed: the cache is unreachable.
 pub fn cache_error() {
     ::metrics::counter!("vhod_cache_errors_total").increment(1);
@@ -108,6 +119,17 @@ pub fn job_queue(depth: i64, oldest_age_secs: i64) {
 pub fn db_pool(in_use: u32, idle: u32) {
     ::metrics::gauge!("vhod_db_pool_connections", "state" => "in_use").set(f64::from(in_use));
     ::metrics::gauge!("vhod_db_pool_connections", "state" => "idle").set(f64::from(idle));
+}
+
+/// How long taking a connection from the database pool took (sampled by every node's worker once a
+/// second, and so a measure of how long requests wait for a connection).
+pub fn db_pool_acquire(seconds: f64) {
+    ::metrics::histogram!("vhod_db_pool_acquire_seconds").record(seconds);
+}
+
+/// A wait for a database connection that ran out (`database.acquire_timeout_secs`).
+pub fn db_pool_timeout() {
+    ::metrics::counter!("vhod_db_pool_acquire_timeouts_total").increment(1);
 }
 
 /// The age of the active signing key of one algorithm.
@@ -135,6 +157,11 @@ pub async fn watch_dependencies<F: std::future::Future>(f: F) -> (F::Output, Opt
 pub fn dependency_down(which: &'static str) {
     ::metrics::counter!("vhod_dependency_unreachable_total", "dependency" => which).increment(1);
     let _ = UNREACHABLE.try_with(|u| u.set(Some(which)));
+}
+
+/// The dependency noted unreachable so far while serving the current request (None outside one).
+pub fn unreachable_now() -> Option<&'static str> {
+    UNREACHABLE.try_with(std::cell::Cell::get).ok().flatten()
 }
 
 /// The current request's account and client, for its log line (no-op outside a request).

@@ -3,8 +3,10 @@
 //! status, client and account — and none of the secrets a full sign-in used.
 
 mod common;
+mod esia_rp;
 
 use common::*;
+use esia_rp::*;
 use openidconnect::core::CoreAuthenticationFlow;
 use openidconnect::{
     AuthorizationCode, CsrfToken, Nonce, OAuth2TokenResponse, PkceCodeChallenge, TokenResponse,
@@ -196,5 +198,59 @@ async fn json_logs_of_a_full_sign_in_name_the_request_and_hold_no_secret() {
                 .any(|l| l["span"]["account_id"] == account.as_str()),
             "a signed-in page request names the account"
         );
+    }
+}
+
+/// The line of `metric` whose labels include every one of `labels`, and its value.
+fn sample(text: &str, metric: &str, labels: &[&str]) -> Option<f64> {
+    text.lines()
+        .filter(|l| l.starts_with(&format!("{metric}{{")))
+        .find(|l| labels.iter().all(|x| l.contains(x)))
+        .and_then(|l| l.rsplit(' ').next()?.parse().ok())
+}
+
+#[tokio::test]
+async fn esia_tokens_are_counted_by_grant_and_client_and_the_pool_and_queue_are_sampled() {
+    captured_log();
+    for (n, backend) in backends().into_iter().enumerate() {
+        let t = TestServer::start(&backend).await;
+        let client = format!("OPS_METRICS_{n}");
+        let rp = register_rp(&t, &client, &["org_emps"]).await;
+        let scope = "org_emps?org_oid=1000000777";
+        let (status, body) = rp
+            .te(&rp.client_credentials_form(t.app.clock.now(), scope, PHP))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let (status, _) = rp
+            .te(&rp.client_credentials_form(t.app.clock.now(), "org_nonsense", PHP))
+            .await;
+        assert_eq!(status, 400);
+        let client_label = format!(r#"client="{client}""#);
+        let labels = [
+            r#"protocol="esia""#,
+            r#"grant="client_credentials""#,
+            client_label.as_str(),
+        ];
+        // The worker samples the pool and the queue once a second.
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        let (_, text) = get(format!("{}/metrics", t.base)).await;
+        assert_eq!(
+            sample(&text, "vhod_tokens_issued_total", &labels),
+            Some(1.0),
+            "{text}"
+        );
+        assert_eq!(
+            sample(&text, "vhod_token_refusals_total", &labels),
+            Some(1.0),
+            "{text}"
+        );
+        assert!(
+            sample(&text, "vhod_db_pool_acquire_seconds_count", &[]).is_some()
+                || text.contains("vhod_db_pool_acquire_seconds_count "),
+            "the pool's acquire wait is sampled: {text}"
+        );
+        assert!(text.contains("vhod_db_pool_connections{state=\"idle\"}"));
+        assert!(text.contains("vhod_job_queue_depth "));
+        assert!(text.contains("vhod_job_queue_oldest_age_seconds "));
     }
 }

@@ -56,6 +56,8 @@ pub enum Command {
     /// JSON Web Signatures: `vhod jws verify --key KEY.pem TOKEN` (GOST tokens as ESIA issues them).
     #[command(subcommand)]
     Jws(jws_cmd::JwsCmd),
+    #[command(flatten)]
+    Ops(ops::OpsCmd),
 }
 
 #[derive(Args, Debug)]
@@ -361,6 +363,7 @@ pub struct CreateAccount {
 
 mod clients_cmd;
 mod jws_cmd;
+mod ops;
 mod security;
 
 use clients_cmd::clients_cmd;
@@ -370,8 +373,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
         Command::Jws(cmd) => jws_cmd::jws_cmd(cmd),
+        Command::Ops(cmd) => ops::run(config, cmd).await,
         Command::SignChallenge(s) => sign_challenge(&s),
-        Command::Serve => serve(config).await,
+        Command::Serve => server::serve::run(config).await,
         Command::Migrate => {
             server::open(config, Clock::default()).await?;
             println!("migrations applied");
@@ -451,10 +455,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
-}
-
-async fn serve(config: Config) -> anyhow::Result<()> {
-    server::serve::run(config).await
 }
 
 /// Keys may change from the CLI or another node, and their lifecycle moves on with time: every

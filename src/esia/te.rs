@@ -127,50 +127,57 @@ async fn handle(ctx: &Ctx, p: &Params, version: Version) -> Result<tokens::Issue
             get("client_secret"),
         ),
     };
-    match grant_type {
-        "authorization_code" => {
-            let code = p.get("code").ok_or(EsiaError::Missing("code"))?;
-            if redirect.is_empty() {
-                return Err(EsiaError::Missing("redirect_uri").into());
-            }
-            authenticate(&[format!("{base}{code}")])?;
-            redeem_code(ctx, &client, p, code, state).await
-        }
-        "refresh_token" => {
-            let rt = p
-                .get("refresh_token")
-                .ok_or(EsiaError::Missing("refresh_token"))?;
-            let messages = [
-                base.clone(),
-                format!("{base}{rt}"),
-                format!("{id}{scope}{ts}{state}{rt}"),
-            ];
-            authenticate(&messages)?;
-            let (grant, parent) = tokens::take_refresh(ctx, &client.client, rt).await?;
-            tokens::issue_for_grant(ctx, &client.client, &grant, true, Some(&parent), state).await
-        }
-        _ => {
-            if scope.is_empty() {
-                return Err(EsiaError::NoScope.into());
-            }
-            authenticate(&[format!("{id}{scope}{ts}{state}{redirect}")])?;
-            let items = org_scopes(&client, scope)?;
-            // Each organisation named must allow this portal (its page, chief or admin).
-            for item in &items {
-                if let Some(org) = scopes::org_item_oid(item)
-                    && !crate::orgs::allowances::allows(ctx, org, client.client.id.as_str()).await?
-                {
-                    return Err(EsiaError::NoPermission(item.clone()).into());
+    let issued: Result<tokens::Issued, TokenError> = async {
+        match grant_type {
+            "authorization_code" => {
+                let code = p.get("code").ok_or(EsiaError::Missing("code"))?;
+                if redirect.is_empty() {
+                    return Err(EsiaError::Missing("redirect_uri").into());
                 }
+                authenticate(&[format!("{base}{code}")])?;
+                redeem_code(ctx, &client, p, code, state).await
             }
-            Ok(tokens::issue_for_client(
-                ctx,
-                &client.client,
-                &items,
-                state,
-            )?)
+            "refresh_token" => {
+                let rt = p
+                    .get("refresh_token")
+                    .ok_or(EsiaError::Missing("refresh_token"))?;
+                let messages = [
+                    base.clone(),
+                    format!("{base}{rt}"),
+                    format!("{id}{scope}{ts}{state}{rt}"),
+                ];
+                authenticate(&messages)?;
+                let (grant, parent) = tokens::take_refresh(ctx, &client.client, rt).await?;
+                tokens::issue_for_grant(ctx, &client.client, &grant, true, Some(&parent), state)
+                    .await
+            }
+            _ => {
+                if scope.is_empty() {
+                    return Err(EsiaError::NoScope.into());
+                }
+                authenticate(&[format!("{id}{scope}{ts}{state}{redirect}")])?;
+                let items = org_scopes(&client, scope)?;
+                // Each organisation named must allow this portal (its page, chief or admin).
+                for item in &items {
+                    if let Some(org) = scopes::org_item_oid(item)
+                        && !crate::orgs::allowances::allows(ctx, org, client.client.id.as_str())
+                            .await?
+                    {
+                        return Err(EsiaError::NoPermission(item.clone()).into());
+                    }
+                }
+                Ok(tokens::issue_for_client(
+                    ctx,
+                    &client.client,
+                    &items,
+                    state,
+                )?)
+            }
         }
     }
+    .await;
+    crate::metrics::tokens_issued("esia", grant_type, id, issued.is_ok());
+    issued
 }
 
 async fn redeem_code(

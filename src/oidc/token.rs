@@ -91,7 +91,7 @@ async fn handle(
         }
         _ => refresh(app, &client, &p, jkt).await,
     };
-    crate::metrics::tokens_issued(grant_type, client.id.as_str(), issued.is_ok());
+    crate::metrics::tokens_issued("oidc", grant_type, client.id.as_str(), issued.is_ok());
     issued
 }
 

@@ -66,6 +66,10 @@ async fn run_due_until(app: &Ctx, stop: &tokio::sync::watch::Receiver<bool>) -> 
             });
         }
         let recorded = match result {
+            Ok(JobOutcome::Done) if job.kind == crate::notify::smtp::EMAIL_JOB => {
+                // The message carried codes: the delivered copy is not kept.
+                app.store.finish_job_erasing_payload(&job.id).await
+            }
             Ok(JobOutcome::Done) => app.store.finish_job(&job.id).await,
             Ok(JobOutcome::Later(at)) => app.store.reschedule_job(&job.id, at).await,
             Err(e) => {
@@ -93,6 +97,10 @@ async fn run(app: &Ctx, job: &JobRow) -> Result<JobOutcome, String> {
                 .await
                 .map(|()| JobOutcome::Done)
         }
+        crate::notify::smtp::EMAIL_JOB => match app.notifier.smtp() {
+            Some(smtp) => smtp.deliver(&job.payload).await.map(|()| JobOutcome::Done),
+            None => Err("e-mail queued for SMTP, but email.transport is not smtp here".into()),
+        },
         REGISTRY_JOB => {
             let payload: serde_json::Value =
                 serde_json::from_str(&job.payload).map_err(|e| e.to_string())?;
@@ -173,4 +181,7 @@ async fn record_gauges(app: &Ctx) {
     }
     let (in_use, idle) = app.store.pool_usage();
     crate::metrics::db_pool(in_use, idle);
+    if let Ok(seconds) = app.store.acquire_seconds().await {
+        crate::metrics::db_pool_acquire(seconds);
+    }
 }

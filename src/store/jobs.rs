@@ -77,6 +77,18 @@ impl Store {
         Ok(())
     }
 
+    /// As [`Store::finish_job`], and the payload is replaced by `{}` (a delivered e-mail's body).
+    pub async fn finish_job_erasing_payload(&self, id: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE jobs SET done_at = $2, locked_until = NULL, last_error = NULL, payload = '{}' WHERE id = $1",
+        )
+        .bind(id)
+        .bind(self.now())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Schedules another attempt after `delay` seconds, or gives up (failed) when attempts ran out.
     pub async fn retry_job(&self, job: &JobRow, delay: i64, error: &str) -> Result<(), StoreError> {
         let now = self.now();

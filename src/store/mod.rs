@@ -26,6 +26,7 @@ pub mod profile;
 pub mod qes;
 pub mod second_factors;
 pub mod security_events;
+pub mod seed;
 pub mod sessions;
 pub mod settings;
 
@@ -49,7 +50,9 @@ pub enum StoreError {
 
 impl StoreError {
     /// The database (or a delivery backend) could not be reached in time: the request may succeed
-    /// later, so surfaces answer 503 with Retry-After instead of 500.
+    /// later, so surfaces answer 503 with Retry-After instead of 500. A protocol error counts too:
+    /// it is what a connection cut by a balancer or proxy in front of the database looks like (the
+    /// socket closes before the server's first answer).
     pub fn is_unavailable(&self) -> bool {
         match self {
             StoreError::Unavailable(_) => true,
@@ -59,6 +62,7 @@ impl StoreError {
                     | sqlx::Error::PoolClosed
                     | sqlx::Error::Io(_)
                     | sqlx::Error::Tls(_)
+                    | sqlx::Error::Protocol(_)
                     | sqlx::Error::WorkerCrashed
             ),
             _ => false,
@@ -72,6 +76,9 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict,
             _ => StoreError::Db(e),
         };
+        if matches!(e, StoreError::Db(sqlx::Error::PoolTimedOut)) {
+            crate::metrics::db_pool_timeout();
+        }
         if matches!(e, StoreError::Db(_)) && e.is_unavailable() {
             crate::metrics::dependency_down("database");
         }
@@ -232,6 +239,14 @@ impl Store {
                 .fetch_one(&self.pool)
                 .await?;
         Ok(usize::try_from(applied).is_ok_and(|n| n == known))
+    }
+
+    /// Seconds taken to get a connection from the pool now (the connection goes straight back).
+    pub async fn acquire_seconds(&self) -> Result<f64, StoreError> {
+        let started = std::time::Instant::now();
+        let conn = self.pool.acquire().await?;
+        drop(conn);
+        Ok(started.elapsed().as_secs_f64())
     }
 
     /// Connections of the pool: (in use, idle).

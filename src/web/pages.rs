@@ -61,9 +61,23 @@ pub fn error_page_with_id(
     )
 }
 
-/// Logs the cause with a request id and shows only the id.
+/// Logs the cause with a request id and shows only the id. When the failure came from a database
+/// or cache that could not be reached, the page says the service is unavailable for a moment
+/// (503; the server's observe layer adds Retry-After) — generic, without internals.
 pub fn internal_error(lang: Lang, cause: &dyn std::fmt::Display) -> Response {
     let id = crate::request_id::current();
+    if let Some(dependency) = crate::metrics::unreachable_now() {
+        tracing::warn!(request_id = %id, dependency, error = %cause, "dependency unreachable");
+        return render(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &ErrorPage {
+                t: Tr::new(lang),
+                message_key: "ops.unavailable",
+                detail: None,
+                request_id: Some(id),
+            },
+        );
+    }
     tracing::error!(request_id = %id, error = %cause, "internal error");
     render(
         StatusCode::INTERNAL_SERVER_ERROR,

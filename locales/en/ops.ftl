@@ -1,0 +1,1 @@
+ops-unavailable = The service is temporarily unavailable. Please try again in a few seconds.

@@ -1,0 +1,199 @@
+//! PostgreSQL that goes away: a node reaches PostgreSQL through a TCP proxy this test starts, so
+//! the test can cut it and restore it while the machine's PostgreSQL stays up for everyone else.
+//! While it is cut, pages answer 503 with Retry-After within database.acquire_timeout_secs (plus a
+//! margin) and show a generic page in the person's language; /readyz names the database; when the
+//! proxy is restored the node serves again by itself, without a restart.
+//!
+//! Needs PostgreSQL: TEST_DATABASE_URL, or postgres://postgres@127.0.0.1:5432/test by default.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+use tokio::net::{TcpListener, TcpStream};
+
+/// A loopback TCP proxy to `upstream` that can be cut (every open connection dropped, new ones
+/// closed at once) and restored.
+struct Proxy {
+    port: u16,
+    up: Arc<AtomicBool>,
+    conns: Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
+    accept: tokio::task::JoinHandle<()>,
+}
+
+impl Proxy {
+    async fn start(upstream: String) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let up = Arc::new(AtomicBool::new(true));
+        let conns: Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>> = Arc::default();
+        let (up2, conns2) = (up.clone(), conns.clone());
+        let accept = tokio::spawn(async move {
+            loop {
+                let Ok((mut inbound, _)) = listener.accept().await else {
+                    return;
+                };
+                if !up2.load(Ordering::SeqCst) {
+                    drop(inbound);
+                    continue;
+                }
+                let upstream = upstream.clone();
+                let task = tokio::spawn(async move {
+                    if let Ok(mut out) = TcpStream::connect(&upstream).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut out).await;
+                    }
+                });
+                conns2.lock().unwrap().push(task.abort_handle());
+            }
+        });
+        Proxy {
+            port,
+            up,
+            conns,
+            accept,
+        }
+    }
+
+    fn cut(&self) {
+        self.up.store(false, Ordering::SeqCst);
+        for c in self.conns.lock().unwrap().drain(..) {
+            c.abort();
+        }
+    }
+
+    fn restore(&self) {
+        self.up.store(true, Ordering::SeqCst);
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.cut();
+        self.accept.abort();
+    }
+}
+
+/// The test's PostgreSQL URL rewritten to go through the proxy on `port`.
+fn through(url: &str, port: u16) -> String {
+    let mut u = url::Url::parse(url).expect("TEST_DATABASE_URL is a URL");
+    u.set_host(Some("127.0.0.1")).unwrap();
+    u.set_port(Some(port)).unwrap();
+    u.to_string()
+}
+
+async fn page(b: &Browser, path: &str, lang: &str) -> (u16, Option<String>, String, Duration) {
+    let started = Instant::now();
+    let res = b
+        .http
+        .get(format!("{}{path}", b.base))
+        .header("accept-language", lang)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let retry = res
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_string());
+    (status, retry, res.text().await.unwrap(), started.elapsed())
+}
+
+async fn readiness(base: &str) -> (u16, Value) {
+    let res = reqwest::get(format!("{base}/readyz")).await.unwrap();
+    (res.status().as_u16(), res.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn postgres_away_answers_503_in_the_persons_language_and_the_node_recovers_by_itself() {
+    let db = std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let mut config = test_config(&Backend::Sqlite); // memory cache: only the database goes away
+    let upstream = {
+        let u = url::Url::parse(&db).expect("TEST_DATABASE_URL is a URL");
+        format!(
+            "{}:{}",
+            u.host_str().unwrap_or("127.0.0.1"),
+            u.port().unwrap_or(5432)
+        )
+    };
+    let proxy = Proxy::start(upstream).await;
+    let url = through(&db, proxy.port);
+    config.database.url = url;
+    config.database.schema = format!("t_{}", uuid::Uuid::now_v7().simple());
+    config.database.max_connections = 4;
+    config.database.acquire_timeout_secs = 2;
+    let backend = Backend::Sqlite;
+    let t = TestServer::start_with(&backend, config).await;
+    t.add_person("pg-away@example.org").await;
+    let b = Browser::new(&t.base);
+    login::sign_in_to_account(&b, "pg-away@example.org").await;
+    let (status, _, body, _) = page(&b, "/account", "en").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(readiness(&t.base).await.0, 200);
+
+    proxy.cut();
+    for (lang, text) in [
+        ("en", "The service is temporarily unavailable"),
+        ("ru", "Сервис временно недоступен"),
+    ] {
+        let (status, retry, body, took) = page(&b, "/account", lang).await;
+        assert_eq!(status, 503, "{lang}: a page needing the database: {body}");
+        assert!(
+            retry
+                .as_deref()
+                .and_then(|r| r.parse::<u64>().ok())
+                .is_some(),
+            "Retry-After in seconds: {retry:?}"
+        );
+        assert!(
+            took < Duration::from_secs(4),
+            "answered in {took:?}, within acquire_timeout_secs (2 s) + margin"
+        );
+        assert!(body.contains(text), "{lang}: {body}");
+        for internal in ["sqlx", "PoolTimedOut", "postgres", "database error"] {
+            assert!(
+                !body.contains(internal),
+                "no internals ({internal}): {body}"
+            );
+        }
+    }
+    let started = Instant::now();
+    let (status, ready) = readiness(&t.base).await;
+    assert_eq!(status, 503);
+    assert_eq!(ready["database"], "unreachable", "{ready}");
+    assert_eq!(ready["cache"], "ok", "{ready}");
+    assert!(started.elapsed() < Duration::from_secs(4));
+    let metrics = reqwest::get(format!("{}/metrics", t.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(r#"vhod_dependency_unreachable_total{dependency="database"}"#),
+        "{metrics}"
+    );
+
+    proxy.restore();
+    let mut recovered = false;
+    for _ in 0..50 {
+        if page(&b, "/account", "en").await.0 == 200 && readiness(&t.base).await.0 == 200 {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(
+        recovered,
+        "the node serves again within 10 s of PostgreSQL returning"
+    );
+    let fresh = Browser::new(&t.base);
+    assert_eq!(
+        login::password_status(&fresh, "pg-away@example.org", PASSWORD).await,
+        303,
+        "a full sign-in works again"
+    );
+}
