@@ -183,6 +183,17 @@ async fn a_login_code_goes_to_the_signed_webhook_and_is_retried_while_the_gatewa
             .await;
         assert_eq!(res.status(), 303, "the pushed code signs in");
         assert_eq!(location(&res).as_deref(), Some("/account"));
+        // The delivered message carried the code: the job table keeps no copy of it.
+        let jobs = t
+            .app
+            .store
+            .jobs_of_kind(vhod::notify::push::JOB)
+            .await
+            .unwrap();
+        assert_eq!(jobs.len(), 1, "{}", backend.name());
+        assert!(jobs[0].done_at.is_some());
+        assert_eq!(jobs[0].payload, "{}", "{}: payload erased", backend.name());
+        assert!(!jobs[0].payload.contains(&code));
     }
 }
 

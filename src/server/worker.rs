@@ -66,7 +66,10 @@ async fn run_due_until(app: &Ctx, stop: &tokio::sync::watch::Receiver<bool>) -> 
             });
         }
         let recorded = match result {
-            Ok(JobOutcome::Done) if job.kind == crate::notify::smtp::EMAIL_JOB => {
+            Ok(JobOutcome::Done)
+                if job.kind == crate::notify::smtp::EMAIL_JOB
+                    || job.kind == crate::notify::push::JOB =>
+            {
                 // The message carried codes: the delivered copy is not kept.
                 app.store.finish_job_erasing_payload(&job.id).await
             }

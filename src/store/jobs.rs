@@ -151,4 +151,15 @@ impl Store {
         .await?;
         Ok((depth, oldest.map_or(0, |t| (now - t).max(0))))
     }
+
+    /// The jobs of one kind, oldest first (operators' inspection, and tests that check what a
+    /// delivered job still holds).
+    pub async fn jobs_of_kind(&self, kind: &str) -> Result<Vec<JobRow>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLS} FROM jobs WHERE kind = $1 ORDER BY created_at, id"
+        ))
+        .bind(kind)
+        .fetch_all(&self.pool)
+        .await?)
+    }
 }
