@@ -19,8 +19,6 @@ async fn asvs_v7_1_1_no_secret_of_a_full_run_reaches_the_json_log() {
 
         let b = Browser::new(&t.base);
         assert_eq!(password_status(&b, CITIZEN, "Wrong-Pass-7!x").await, 401);
-        let app_secret = enrol_app(&t, &b, CITIZEN).await;
-        secrets::note(&app_secret);
 
         let tokens = tokens_of(&t, &client_id, &secret).await;
         assert!(tokens["refresh_token"].is_string(), "{tokens}");
@@ -36,6 +34,10 @@ async fn asvs_v7_1_1_no_secret_of_a_full_run_reaches_the_json_log() {
             .await
             .unwrap();
         assert_eq!(res.status(), 200);
+
+        // An authenticator app: its secret and the codes typed from it.
+        let app_secret = enrol_app(&t, &b, CITIZEN).await;
+        secrets::note(&app_secret);
 
         // Password recovery sends a one-time code by SMS to a person with a phone.
         t.add_person("+79001237001").await;

@@ -20,6 +20,7 @@ mod asvs_v5_validation;
 mod asvs_v7_logs;
 mod csrf;
 mod enumeration;
+mod headers_roles;
 mod esia;
 mod oidc_threats;
 mod rfc9700;

@@ -296,9 +296,9 @@ async fn ssrf_a_redirect_from_a_permitted_host_to_an_internal_target_is_not_foll
         let (port, seen) = tripwire("127.0.0.2:0").await;
         let hop = redirector(format!("http://127.0.0.2:{port}/x")).await;
         let r = t.app.outbound.get(&format!("http://127.0.0.1:{hop}/jwks")).await;
-        assert!(matches!(r, Err(FetchError::Status(302))), "{r:?}");
+        assert!(matches!(r, Err(FetchError::Status(s)) if (300..400).contains(&s)), "{r:?}");
         let r = t.app.outbound.post_form(&format!("http://127.0.0.1:{hop}/bc"), &[]).await;
-        assert!(matches!(r, Err(FetchError::Status(302))), "{r:?}");
+        assert!(matches!(r, Err(FetchError::Status(s)) if (300..400).contains(&s)), "{r:?}");
         // And the target itself, named directly, is outside the permitted /32.
         let r = t.app.outbound.get(&format!("http://127.0.0.2:{port}/x")).await;
         assert!(refused(&r), "{r:?}");

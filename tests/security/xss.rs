@@ -104,8 +104,7 @@ async fn asvs_v5_3_3_stored_xss_in_every_field_shown_on_a_page_is_escaped() {
         .await
         .unwrap();
         let b = Browser::new(&t.base);
-        let (verifier_challenge, challenge) = pkce_pair();
-        let _ = verifier_challenge;
+        let (_, challenge) = pkce_pair();
         let url = authorize_url(
             &t.base,
             client.id.as_ref(),
