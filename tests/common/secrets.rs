@@ -205,6 +205,11 @@ pub fn assert_none_logged() {
     assert!(leaks.is_empty(), "secrets in the log:\n{}", leaks.join("\n"));
 }
 
+/// The captured log as text.
+pub fn text() -> String {
+    String::from_utf8_lossy(&log().0.lock().unwrap()).to_string()
+}
+
 /// (secrets noted, log bytes captured): for the suite's own check that it searches something.
 pub fn coverage() -> (usize, usize) {
     let n = secrets().lock().unwrap().list.len();

@@ -160,7 +160,7 @@ async fn post(b: &Browser, path: &str, body: Body, csrf: Option<&str>) -> (u16, 
             req.form(&form)
         }
         Body::Json => {
-            let mut v = serde_json::json!({"credential": {}, "name": "x"});
+            let mut v = serde_json::json!({"ceremony": "x", "credential": {}, "name": "x"});
             if let Some(c) = csrf {
                 v["csrf"] = c.into();
             }
