@@ -171,7 +171,9 @@ fn dpop(jwt: &str) {
     let Ok(mut req) = Request::post("/token")
         .header("content-type", "application/x-www-form-urlencoded")
         .header("dpop", jwt)
-        .body(Body::from("grant_type=authorization_code&code=x&redirect_uri=y"))
+        .body(Body::from(
+            "grant_type=authorization_code&code=x&redirect_uri=y",
+        ))
     else {
         return; // not a header value: never reaches vhod
     };
@@ -234,7 +236,10 @@ fn esia(text: &str) {
     let _ = vhod::esia::timestamp::parse(text);
     if let Some(ts) = vhod::esia::timestamp::parse(text) {
         let again = vhod::esia::timestamp::format(ts, 180);
-        assert!(vhod::esia::timestamp::parse(&again).is_some(), "{text} → {again}");
+        assert!(
+            vhod::esia::timestamp::parse(&again).is_some(),
+            "{text} → {again}"
+        );
     }
 }
 
@@ -242,7 +247,10 @@ fn validators(text: &str) {
     use std::str::FromStr;
     use vhod::types::validation::{Inn, Kpp, Ogrn, Ogrnip, Passport, Snils};
     if let Ok(s) = Snils::from_str(text) {
-        assert!(Snils::from_str(&s.to_string()).is_ok(), "SNILS round trip: {text}");
+        assert!(
+            Snils::from_str(&s.to_string()).is_ok(),
+            "SNILS round trip: {text}"
+        );
     }
     let _ = Inn::from_str(text);
     let _ = Ogrn::from_str(text);

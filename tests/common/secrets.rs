@@ -126,7 +126,10 @@ pub fn note_response(res: &reqwest::Response) {
             note(cookie.value());
         }
     }
-    if let Some(Ok(to)) = res.headers().get(reqwest::header::LOCATION).map(|v| v.to_str())
+    if let Some(Ok(to)) = res
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .map(|v| v.to_str())
         && let Ok(url) = url::Url::parse(to).or_else(|_| url::Url::parse("http://x/")?.join(to))
     {
         let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
@@ -202,7 +205,11 @@ pub fn assert_none_logged() {
     s.log_searched = text.len();
     s.secrets_searched = s.list.len();
     drop(log);
-    assert!(leaks.is_empty(), "secrets in the log:\n{}", leaks.join("\n"));
+    assert!(
+        leaks.is_empty(),
+        "secrets in the log:\n{}",
+        leaks.join("\n")
+    );
 }
 
 /// The captured log as text.

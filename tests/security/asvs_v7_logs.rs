@@ -43,7 +43,9 @@ async fn asvs_v7_1_1_no_secret_of_a_full_run_reaches_the_json_log() {
         t.add_person("+79001237001").await;
         let r = Browser::new(&t.base);
         let form = page_at(&r, "/recover").await;
-        let res = r.submit(&form, "/recover", &[("login", "+79001237001")]).await;
+        let res = r
+            .submit(&form, "/recover", &[("login", "+79001237001")])
+            .await;
         assert_eq!(res.status(), 303);
         let sms = t.last_message("+79001237001").await;
         assert!(sms.to_string().chars().any(|c| c.is_ascii_digit()), "{sms}");

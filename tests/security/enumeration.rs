@@ -35,17 +35,28 @@ async fn asvs_v2_2_2_timing_login_costs_one_argon2_for_known_and_unknown_logins(
         t.add_person("timing.known@example.org").await;
         let (known, (s1, h1)) = cost(
             &t,
-            password_login(&Browser::new(&t.base), "timing.known@example.org", "Wrong-Pass-1!"),
+            password_login(
+                &Browser::new(&t.base),
+                "timing.known@example.org",
+                "Wrong-Pass-1!",
+            ),
         )
         .await;
         let (unknown, (s2, h2)) = cost(
             &t,
-            password_login(&Browser::new(&t.base), "timing.nobody@example.org", "Wrong-Pass-1!"),
+            password_login(
+                &Browser::new(&t.base),
+                "timing.nobody@example.org",
+                "Wrong-Pass-1!",
+            ),
         )
         .await;
         // Something no contact can be: still one verification.
-        let (garbage, (s3, _)) =
-            cost(&t, password_login(&Browser::new(&t.base), "не логин", "Wrong-Pass-1!")).await;
+        let (garbage, (s3, _)) = cost(
+            &t,
+            password_login(&Browser::new(&t.base), "не логин", "Wrong-Pass-1!"),
+        )
+        .await;
         assert_eq!((known, unknown, garbage), (1, 1, 1), "{}", backend.name());
         assert_eq!((s1, s2, s3), (401, 401, 401));
         assert_eq!(
@@ -65,7 +76,11 @@ async fn asvs_v2_2_2_timing_a_locked_account_costs_the_same_argon2_as_a_locked_u
         fail_passwords(&Browser::new(&t.base), "timing.ghost@example.org", limit).await;
         let (known, (s1, _)) = cost(
             &t,
-            password_login(&Browser::new(&t.base), "timing.locked@example.org", PASSWORD),
+            password_login(
+                &Browser::new(&t.base),
+                "timing.locked@example.org",
+                PASSWORD,
+            ),
         )
         .await;
         let (unknown, (s2, _)) = cost(
@@ -80,7 +95,12 @@ async fn asvs_v2_2_2_timing_a_locked_account_costs_the_same_argon2_as_a_locked_u
 }
 
 /// Submits a form of `page_path` at `action` in a fresh browser: (status, Location path).
-async fn submit(t: &TestServer, page_path: &str, action: &str, fields: &[(&str, &str)]) -> (u16, String) {
+async fn submit(
+    t: &TestServer,
+    page_path: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String) {
     let b = Browser::new(&t.base);
     let form = page_at(&b, page_path).await;
     let res = b.submit(&form, action, fields).await;
@@ -95,8 +115,16 @@ async fn asvs_v2_2_2_timing_registration_costs_the_same_for_a_taken_and_a_free_c
         let t = TestServer::start(&backend).await;
         t.add_person("+79001238001").await;
         let form = |c: &'static str| [("surname", "Петров"), ("name", "Пётр"), ("contact", c)];
-        let (taken, a) = cost(&t, submit(&t, "/register", "/register", &form("+79001238001"))).await;
-        let (free, b) = cost(&t, submit(&t, "/register", "/register", &form("+79001238002"))).await;
+        let (taken, a) = cost(
+            &t,
+            submit(&t, "/register", "/register", &form("+79001238001")),
+        )
+        .await;
+        let (free, b) = cost(
+            &t,
+            submit(&t, "/register", "/register", &form("+79001238002")),
+        )
+        .await;
         assert_eq!(taken, free, "{}", backend.name());
         assert_eq!(a, b);
         assert_eq!(a, (303, "/register/confirm".to_string()));
@@ -110,12 +138,22 @@ async fn asvs_v2_5_6_timing_recovery_costs_the_same_for_a_known_and_an_unknown_l
         t.add_person("timing.recover@example.org").await;
         let (known, a) = cost(
             &t,
-            submit(&t, "/recover", "/recover", &[("login", "timing.recover@example.org")]),
+            submit(
+                &t,
+                "/recover",
+                "/recover",
+                &[("login", "timing.recover@example.org")],
+            ),
         )
         .await;
         let (unknown, b) = cost(
             &t,
-            submit(&t, "/recover", "/recover", &[("login", "timing.stranger@example.org")]),
+            submit(
+                &t,
+                "/recover",
+                "/recover",
+                &[("login", "timing.stranger@example.org")],
+            ),
         )
         .await;
         assert_eq!(known, unknown, "{}", backend.name());
@@ -143,8 +181,11 @@ async fn asvs_v2_2_2_timing_an_invitation_does_not_tell_whether_the_invitee_has_
         let mut answers = Vec::new();
         for contact in ["timing.member@example.org", "timing.outsider@example.org"] {
             let invitee = Invitee::parse(contact).unwrap();
-            let (runs, inv) =
-                cost(t, members::invite(&t.app, &chief, oid, &invitee, Role::Employee)).await;
+            let (runs, inv) = cost(
+                t,
+                members::invite(&t.app, &chief, oid, &invitee, Role::Employee),
+            )
+            .await;
             let inv = inv.unwrap();
             let sent = t.app.store.outbox(Some(contact), 10).await.unwrap().len();
             answers.push((runs, inv.invitee_masked.len(), inv.role, sent));

@@ -14,13 +14,17 @@ const EVIL: &str = "https://evil.example";
 
 /// A console session for a bootstrap token with `roles`: (browser, the console page).
 async fn console_as(t: &TestServer, roles: &[Role]) -> (Browser, String) {
-    let (token, _) = issue_bootstrap_token(&t.app, roles, "sec", 600).await.unwrap();
+    let (token, _) = issue_bootstrap_token(&t.app, roles, "sec", 600)
+        .await
+        .unwrap();
     let b = Browser::new(&t.base);
     let login = match b.follow("/admin/console").await {
         Landing::Page(200, html) => html,
         other => panic!("{other:?}"),
     };
-    let res = b.submit(&login, "/admin/console/login", &[("token", &token)]).await;
+    let res = b
+        .submit(&login, "/admin/console/login", &[("token", &token)])
+        .await;
     assert_eq!(res.status(), 303);
     let page = match b.follow("/admin/console").await {
         Landing::Page(200, html) => html,
@@ -47,10 +51,15 @@ async fn asvs_v4_1_operator_cannot_grant_itself_or_anyone_a_role_in_the_console(
                 .await;
             assert_eq!(res.status(), 403, "{role} on {}", backend.name());
         }
-        let res = b.submit(&page, "/admin/console/action", &[("action", "rotate")]).await;
+        let res = b
+            .submit(&page, "/admin/console/action", &[("action", "rotate")])
+            .await;
         assert_eq!(res.status(), 403, "key rotation");
         assert_eq!(t.app.store.all_roles().await.unwrap().len(), roles_before);
-        assert_eq!(t.app.store.all_signing_keys().await.unwrap().len(), keys_before);
+        assert_eq!(
+            t.app.store.all_signing_keys().await.unwrap().len(),
+            keys_before
+        );
     }
 }
 
@@ -62,9 +71,17 @@ async fn asvs_v4_1_auditor_cannot_act_in_the_console() {
         let roles_before = t.app.store.all_roles().await.unwrap().len();
         let (b, page) = console_as(&t, &[Role::Auditor]).await;
         for fields in [
-            vec![("action", "grant"), ("target", me.as_str()), ("role", "security_admin")],
+            vec![
+                ("action", "grant"),
+                ("target", me.as_str()),
+                ("role", "security_admin"),
+            ],
             vec![("action", "rotate")],
-            vec![("action", "disable"), ("target", client_id.as_str()), ("confirm", "yes")],
+            vec![
+                ("action", "disable"),
+                ("target", client_id.as_str()),
+                ("confirm", "yes"),
+            ],
             vec![("action", "confirm"), ("snils", "11223344595")],
         ] {
             let res = b.submit(&page, "/admin/console/action", &fields).await;
@@ -102,7 +119,12 @@ async fn asvs_v14_5_x_forwarded_for_from_an_untrusted_peer_does_not_escape_the_r
                 .unwrap();
             last = res.status().as_u16();
         }
-        assert_eq!(last, 429, "a forged address is not another client: {}", backend.name());
+        assert_eq!(
+            last,
+            429,
+            "a forged address is not another client: {}",
+            backend.name()
+        );
     }
 }
 
@@ -177,7 +199,12 @@ async fn asvs_v13_1_cors_no_protocol_or_admin_endpoint_grants_a_foreign_origin()
                     "{path}: {allow:?} on {}",
                     backend.name()
                 );
-                assert!(res.headers().get("access-control-allow-credentials").is_none(), "{path}");
+                assert!(
+                    res.headers()
+                        .get("access-control-allow-credentials")
+                        .is_none(),
+                    "{path}"
+                );
             }
         }
     }
@@ -211,7 +238,10 @@ async fn asvs_v13_2_every_response_carrying_a_secret_is_no_store() {
         let made: Value = res.json().await.unwrap();
         assert!(made.to_string().contains("secret"), "{made}");
         let res = http
-            .post(format!("{}/admin/api/clients/{client_id}/rotate-secret", t.base))
+            .post(format!(
+                "{}/admin/api/clients/{client_id}/rotate-secret",
+                t.base
+            ))
             .bearer_auth(&admin)
             .send()
             .await
@@ -219,7 +249,10 @@ async fn asvs_v13_2_every_response_carrying_a_secret_is_no_store() {
         assert!(res.status().is_success(), "{}", res.status());
         assert!(no_store(&res), "secret rotation: {:?}", res.headers());
         let rotated: Value = res.json().await.unwrap();
-        let secret_now = rotated["client_secret"].as_str().unwrap_or(&secret).to_string();
+        let secret_now = rotated["client_secret"]
+            .as_str()
+            .unwrap_or(&secret)
+            .to_string();
         // PAR answers a request_uri that stands for the whole request.
         let mut form = vec![
             ("response_type", "code"),

@@ -141,7 +141,10 @@ async fn ssrf_request_uri_to_internal_and_non_http_targets_is_refused_before_con
                 other => panic!("{target}: {other:?}"),
             }
         }
-        assert!(at_fetch >= 10 && at_registration >= 1, "{at_fetch} {at_registration}");
+        assert!(
+            at_fetch >= 10 && at_registration >= 1,
+            "{at_fetch} {at_registration}"
+        );
         guard_refuses_all(&t, &internal("/ro.jwt", port)).await;
         for scheme in non_http(port) {
             let registered = clients::register(
@@ -219,11 +222,17 @@ async fn ssrf_jwks_uri_to_internal_and_non_http_targets_is_refused_before_connec
             "https://169.254.169.254/jwks".to_string(),
         ] {
             let (status, body) = assertion_at(&t, &target).await.unwrap();
-            assert_eq!((status, body["error"].as_str()), (401, Some("invalid_client")));
+            assert_eq!(
+                (status, body["error"].as_str()),
+                (401, Some("invalid_client"))
+            );
         }
         guard_refuses_all(&t, &internal("/jwks", port)).await;
         for scheme in non_http(port) {
-            assert!(assertion_at(&t, &scheme).await.is_err(), "{scheme} registered");
+            assert!(
+                assertion_at(&t, &scheme).await.is_err(),
+                "{scheme} registered"
+            );
         }
         assert_eq!(seen.load(Ordering::SeqCst), 0, "{}", backend.name());
     }
@@ -302,12 +311,30 @@ async fn ssrf_a_redirect_from_a_permitted_host_to_an_internal_target_is_not_foll
         let t = TestServer::start_with(&backend, config).await;
         let (port, seen) = tripwire("127.0.0.2:0").await;
         let hop = redirector(format!("http://127.0.0.2:{port}/x")).await;
-        let r = t.app.outbound.get(&format!("http://127.0.0.1:{hop}/jwks")).await;
-        assert!(matches!(r, Err(FetchError::Status(s)) if (300..400).contains(&s)), "{r:?}");
-        let r = t.app.outbound.post_form(&format!("http://127.0.0.1:{hop}/bc"), &[]).await;
-        assert!(matches!(r, Err(FetchError::Status(s)) if (300..400).contains(&s)), "{r:?}");
+        let r = t
+            .app
+            .outbound
+            .get(&format!("http://127.0.0.1:{hop}/jwks"))
+            .await;
+        assert!(
+            matches!(r, Err(FetchError::Status(s)) if (300..400).contains(&s)),
+            "{r:?}"
+        );
+        let r = t
+            .app
+            .outbound
+            .post_form(&format!("http://127.0.0.1:{hop}/bc"), &[])
+            .await;
+        assert!(
+            matches!(r, Err(FetchError::Status(s)) if (300..400).contains(&s)),
+            "{r:?}"
+        );
         // And the target itself, named directly, is outside the permitted /32.
-        let r = t.app.outbound.get(&format!("http://127.0.0.2:{port}/x")).await;
+        let r = t
+            .app
+            .outbound
+            .get(&format!("http://127.0.0.2:{port}/x"))
+            .await;
         assert!(refused(&r), "{r:?}");
         assert_eq!(seen.load(Ordering::SeqCst), 0, "{}", backend.name());
     }
@@ -321,7 +348,10 @@ async fn ssrf_operator_gateways_take_only_http_urls_and_never_follow_a_redirect(
     identity.verifier = "http".into();
     for scheme in non_http(port) {
         identity.registry_url = scheme.clone();
-        assert!(vhod::identity::verifier::Verifier::from_config(&identity).is_err(), "{scheme}");
+        assert!(
+            vhod::identity::verifier::Verifier::from_config(&identity).is_err(),
+            "{scheme}"
+        );
     }
     identity.registry_url = format!("http://127.0.0.1:{hop}/check");
     let registry = vhod::identity::verifier::Verifier::from_config(&identity).unwrap();
@@ -335,12 +365,18 @@ async fn ssrf_operator_gateways_take_only_http_urls_and_never_follow_a_redirect(
         document_kind: "passport_rf".into(),
         document: Value::Null,
     };
-    assert!(registry.check(&req).await.is_err(), "a redirect is a failure");
+    assert!(
+        registry.check(&req).await.is_err(),
+        "a redirect is a failure"
+    );
 
     let mut notify = vhod::config::Config::defaults().notify;
     for scheme in non_http(port) {
         notify.sms_url = scheme.clone();
-        assert!(vhod::notify::sms_http::SmsGateway::new(&notify).is_err(), "{scheme}");
+        assert!(
+            vhod::notify::sms_http::SmsGateway::new(&notify).is_err(),
+            "{scheme}"
+        );
     }
     notify.sms_url = format!("http://127.0.0.1:{hop}/sms");
     notify.sms_retries = 0;
@@ -359,6 +395,10 @@ async fn ssrf_operator_gateways_take_only_http_urls_and_never_follow_a_redirect(
         redirect_uri: "https://vhod.example/bank/callback".into(),
         purpose: "bank",
     };
-    assert!(vhod::relying_party::start(&cache, &bank, &["openid"], 60, ()).await.is_err());
+    assert!(
+        vhod::relying_party::start(&cache, &bank, &["openid"], 60, ())
+            .await
+            .is_err()
+    );
     assert_eq!(seen.load(Ordering::SeqCst), 0);
 }

@@ -42,13 +42,22 @@ async fn asvs_v5_3_3_stored_xss_in_every_field_shown_on_a_page_is_escaped() {
         let person = t.add_person(login).await;
         // A confirmed person may register a sole trader and edit its card.
         let snils = snils("112233445");
-        t.app.store.add_verified_identifier(&person, "snils", &snils).await.unwrap();
-        t.app.store.set_level(&person, "confirmed").await.unwrap();
-        let oid = create::sole_trader(&t.app, &person, &ogrnip("30450011600012"), &inn12("5001007320"))
+        t.app
+            .store
+            .add_verified_identifier(&person, "snils", &snils)
             .await
-            .unwrap()
-            .org()
-            .oid;
+            .unwrap();
+        t.app.store.set_level(&person, "confirmed").await.unwrap();
+        let oid = create::sole_trader(
+            &t.app,
+            &person,
+            &ogrnip("30450011600012"),
+            &inn12("5001007320"),
+        )
+        .await
+        .unwrap()
+        .org()
+        .oid;
         members::edit_card(
             &t.app,
             &person,
@@ -86,7 +95,10 @@ async fn asvs_v5_3_3_stored_xss_in_every_field_shown_on_a_page_is_escaped() {
             http: reqwest::Client::builder()
                 .cookie_store(true)
                 .redirect(reqwest::redirect::Policy::none())
-                .user_agent(format!("{} Chrome/120.0 (X11; Linux x86_64)", payload("device")))
+                .user_agent(format!(
+                    "{} Chrome/120.0 (X11; Linux x86_64)",
+                    payload("device")
+                ))
                 .build()
                 .unwrap(),
             base: t.base.clone(),
@@ -110,19 +122,32 @@ async fn asvs_v5_3_3_stored_xss_in_every_field_shown_on_a_page_is_escaped() {
             &t.base,
             client.id.as_ref(),
             REDIRECT,
-            &[("code_challenge", &challenge), ("code_challenge_method", "S256")],
+            &[
+                ("code_challenge", &challenge),
+                ("code_challenge_method", "S256"),
+            ],
         );
         let login_page = page_at(&b, &url).await;
         let consent = match b
-            .submit_follow(&login_page, "/login", &[("login", login), ("password", PASSWORD)])
+            .submit_follow(
+                &login_page,
+                "/login",
+                &[("login", login), ("password", PASSWORD)],
+            )
             .await
         {
             Landing::Page(200, html) => html,
             other => panic!("{other:?}"),
         };
-        assert!(consent.contains("xss-client"), "the consent page names the portal");
+        assert!(
+            consent.contains("xss-client"),
+            "the consent page names the portal"
+        );
         assert!(!raw_markup(&consent), "consent: {consent}");
-        match b.submit_follow(&consent, "/consent", &[("decision", "allow")]).await {
+        match b
+            .submit_follow(&consent, "/consent", &[("decision", "allow")])
+            .await
+        {
             Landing::Left(to) => assert!(to.starts_with(REDIRECT)),
             other => panic!("{other:?}"),
         }
@@ -133,7 +158,10 @@ async fn asvs_v5_3_3_stored_xss_in_every_field_shown_on_a_page_is_escaped() {
             .submit(
                 &contacts,
                 "/account/addresses",
-                &[("registration", &payload("addr-reg")), ("residence", &payload("addr-res"))],
+                &[
+                    ("registration", &payload("addr-reg")),
+                    ("residence", &payload("addr-res")),
+                ],
             )
             .await;
         assert!(res.status().is_redirection(), "{}", res.status());
@@ -158,15 +186,31 @@ async fn asvs_v5_3_3_stored_xss_in_every_field_shown_on_a_page_is_escaped() {
             shown.push_str(&html);
         }
         for tag in [
-            "org-name", "org-legal", "org-actual", "org-hours", "passkey", "client", "addr-reg", "addr-res",
+            "org-name",
+            "org-legal",
+            "org-actual",
+            "org-hours",
+            "passkey",
+            "client",
+            "addr-reg",
+            "addr-res",
         ] {
-            assert!(shown.contains(&format!("xss-{tag}")), "{tag} is shown on some page");
+            assert!(
+                shown.contains(&format!("xss-{tag}")),
+                "{tag} is shown on some page"
+            );
         }
         let at = shown.find("xss-client").unwrap();
         let around = &shown[shown.floor_char_boundary(at.saturating_sub(120))..at];
-        assert!(around.contains("&lt;script&gt;") || around.contains("&#60;script&#62;"), "shown escaped: {around}");
+        assert!(
+            around.contains("&lt;script&gt;") || around.contains("&#60;script&#62;"),
+            "shown escaped: {around}"
+        );
         // A device is named from a fixed vocabulary, never from the User-Agent's text.
-        assert!(shown.contains("Chrome, Linux"), "the device's session is listed");
+        assert!(
+            shown.contains("Chrome, Linux"),
+            "the device's session is listed"
+        );
         assert!(!shown.contains("xss-device"));
     }
 }

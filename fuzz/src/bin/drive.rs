@@ -12,13 +12,52 @@ use rand::{Rng, SeedableRng};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-const DICTIONARY: &[&str] = &[
-    ".", "..", "=", "&", "%", "%00", "%ZZ", "{", "}", "[", "]", "\"", "\\", ":", ",", "null", "-1",
-    "0", "18446744073709551616", "\"alg\":\"none\"", "\"alg\":\"HS256\"", "\"alg\":\"RS256\"",
-    "\"alg\":\"ES256\"", "\"alg\":\"GOST3410_2012_256\"", "\"crit\":[\"x\"]", "\"jwk\":{}",
-    "\"kid\":\"../../etc/passwd\"", "\"typ\":\"dpop+jwt\"", "eyJ", "\u{0}", "\u{feff}", "𝕏",
-    "\r\n", "+", "/", "-----BEGIN CERTIFICATE-----", "\x30\x82\xff\xff", "\x30\x80", "\x06\x09",
-    "2026.12.04 21:53:08 +0300", "[", "]]", "=\"", "\\u0000",
+const DICTIONARY: &[&[u8]] = &[
+    b".",
+    b"..",
+    b"=",
+    b"&",
+    b"%",
+    b"%00",
+    b"%ZZ",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b"\"",
+    b"\\",
+    b":",
+    b",",
+    b"null",
+    b"-1",
+    b"0",
+    b"18446744073709551616",
+    b"\"alg\":\"none\"",
+    b"\"alg\":\"HS256\"",
+    b"\"alg\":\"RS256\"",
+    b"\"alg\":\"ES256\"",
+    b"\"alg\":\"GOST3410_2012_256\"",
+    b"\"crit\":[\"x\"]",
+    b"\"jwk\":{}",
+    b"\"kid\":\"../../etc/passwd\"",
+    b"\"typ\":\"dpop+jwt\"",
+    b"eyJ",
+    b"\0",
+    b"\r\n",
+    b"+",
+    b"/",
+    b"-----BEGIN CERTIFICATE-----",
+    b"\x30\x82\xff\xff",
+    b"\x30\x80",
+    b"\x06\x09",
+    b"\xff\xfe",
+    b"2026.12.04 21:53:08 +0300",
+    b"]]",
+    b"=\"",
+    b"\\u0000",
+    "\u{feff}".as_bytes(),
+    "𝕏".as_bytes(),
+    "Ё".as_bytes(),
 ];
 
 fn main() {
@@ -134,7 +173,7 @@ fn mutate(rng: &mut StdRng, corpus: &[Vec<u8>]) -> Vec<u8> {
             5 | 6 => {
                 let i = rng.gen_range(0..=len);
                 let token = DICTIONARY[rng.gen_range(0..DICTIONARY.len())];
-                data.splice(i..i, token.bytes());
+                data.splice(i..i, token.iter().copied());
             }
             _ if len > 0 => {
                 let i = rng.gen_range(0..len);
@@ -160,9 +199,9 @@ fn mutate_jws(rng: &mut StdRng, data: &[u8]) -> Option<Vec<u8>> {
     let at = rng.gen_range(0..=json.len());
     if rng.gen_bool(0.5) && !json.is_empty() {
         let end = (at + rng.gen_range(1..8)).min(json.len());
-        json.splice(at.min(end)..end, token.bytes());
+        json.splice(at.min(end)..end, token.iter().copied());
     } else {
-        json.splice(at..at, token.bytes());
+        json.splice(at..at, token.iter().copied());
     }
     parts[which] = b64.encode(json);
     Some(parts.join(".").into_bytes())
