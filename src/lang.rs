@@ -2,7 +2,7 @@
 //! and the translator of its texts (`Tr`, texts in locales/). Below the surfaces so the domain (the
 //! pending authorization request, notifications) can carry a language and translate.
 
-mod datetime;
+pub mod datetime;
 #[cfg(test)]
 mod tests;
 mod translate;

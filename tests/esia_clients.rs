@@ -155,6 +155,114 @@ fn cli_registers_an_esia_client_and_replaces_its_certificate() {
     }
 }
 
+#[test]
+fn cli_changes_the_esia_flags_after_registration() {
+    for backend in backends() {
+        let dir =
+            std::env::temp_dir().join(format!("vhod-esia-flags-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let cert = dir.join("client.pem");
+        std::fs::write(&cert, CERT_PEM).unwrap();
+        let envs = environment(&dir, &backend);
+        let run = |args: &[&str]| {
+            let mut c = Command::new(env!("CARGO_BIN_EXE_vhod"));
+            c.current_dir(&dir).env_remove("VHOD_CONFIG");
+            for (k, v) in &envs {
+                c.env(k, v);
+            }
+            let out = c.args(args).output().unwrap();
+            (
+                out.status.success(),
+                String::from_utf8_lossy(&out.stdout).to_string(),
+                String::from_utf8_lossy(&out.stderr).to_string(),
+            )
+        };
+        let (ok, out, err) = run(&[
+            "clients",
+            "add",
+            "--esia",
+            "--client-id",
+            "PORTAL_FLAGS",
+            "--certificate",
+            cert.to_str().unwrap(),
+            "--name",
+            "Портал",
+            "--redirect-uri",
+            PORTAL_REDIRECT,
+            "--require-pkce",
+            "--json",
+        ]);
+        assert!(ok, "{}: {err}", backend.name());
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            (v["legacy"].as_bool(), v["require_pkce"].as_bool()),
+            (Some(false), Some(true))
+        );
+
+        let (ok, out, err) = run(&[
+            "clients",
+            "update",
+            "--esia",
+            "PORTAL_FLAGS",
+            "--legacy",
+            "true",
+            "--require-pkce",
+            "false",
+        ]);
+        assert!(ok, "{err}");
+        assert!(out.contains("legacy true, require_pkce false"), "{out}");
+        // One flag at a time: the other keeps its value.
+        let (ok, out, _) = run(&[
+            "clients",
+            "update",
+            "--esia",
+            "PORTAL_FLAGS",
+            "--legacy",
+            "false",
+        ]);
+        assert!(
+            ok && out.contains("legacy false, require_pkce false"),
+            "{out}"
+        );
+        let (ok, out, _) = run(&[
+            "clients",
+            "update",
+            "--esia",
+            "PORTAL_FLAGS",
+            "--require-pkce",
+            "true",
+            "--min-level",
+            "confirmed",
+        ]);
+        assert!(ok, "{out}");
+        let (_, list, _) = run(&["clients", "list", "--json"]);
+        let list: Value = serde_json::from_str(&list).unwrap();
+        let row = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["client_id"] == "PORTAL_FLAGS")
+            .unwrap();
+        assert_eq!(row["require_pkce"], true);
+        assert_eq!(row["min_level"], "confirmed");
+
+        // Clear errors, nothing changed.
+        let (ok, _, err) = run(&["clients", "update", "PORTAL_FLAGS", "--legacy", "true"]);
+        assert!(!ok && err.contains("add --esia"), "{err}");
+        let (ok, _, err) = run(&["clients", "update", "--esia", "NO_SUCH", "--legacy", "true"]);
+        assert!(!ok && err.contains("no ESIA client NO_SUCH"), "{err}");
+        let (ok, _, err) = run(&[
+            "clients",
+            "update",
+            "--esia",
+            "PORTAL_FLAGS",
+            "--legacy",
+            "maybe",
+        ]);
+        assert!(!ok && err.contains("--legacy"), "{err}");
+    }
+}
+
 #[tokio::test]
 async fn a_replaced_certificate_works_for_the_overlap_then_is_refused() {
     for backend in backends() {

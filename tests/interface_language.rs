@@ -97,8 +97,20 @@ async fn every_page_has_a_switcher_link_and_the_choice_beats_the_browser_languag
         assert_eq!(page_lang(&page(&b, "/login").await), "ru");
 
         // Somewhere else than this server is never a way back.
-        let res = b.get("/lang?to=en&back=%2F%2Fevil.example").await;
-        assert_eq!(location(&res).as_deref(), Some("/"));
+        for evil in [
+            "%2F%2Fevil.example",
+            "https%3A%2F%2Fevil.example%2F",
+            "%2F%5Cevil.example",
+            "%2F%09%2Fevil.example",
+            "evil.example",
+            "javascript%3Aalert(1)",
+        ] {
+            let res = b.get(&format!("/lang?to=en&back={evil}")).await;
+            assert_eq!(res.status(), 303, "{evil}");
+            assert_eq!(location(&res).as_deref(), Some("/"), "{evil}");
+        }
+        let res = b.get("/lang?to=en&back=%2Faccount%3Fx%3D1").await;
+        assert_eq!(location(&res).as_deref(), Some("/account?x=1"));
         assert_eq!(b.get("/lang?to=de&back=%2F").await.status(), 400);
     }
 }
@@ -243,5 +255,52 @@ async fn the_admin_console_speaks_the_chosen_language() {
         assert_eq!(page_lang(&page(&chose, "/admin/console").await), "ru");
         switch(&chose, "en", "/admin/console").await;
         assert_eq!(page_lang(&page(&chose, "/admin/console").await), "en");
+    }
+}
+
+#[tokio::test]
+async fn times_are_shown_in_the_time_zone_the_person_chose() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let b = common::identity::signed_in(&t, "+79007770031").await;
+        let account = page(&b, "/account").await;
+        assert!(
+            account.contains("<option value=\"Europe/Moscow\" selected>МСК (UTC+3)</option>"),
+            "Moscow time until a choice: {account}"
+        );
+        let security = page(&b, "/account/security").await;
+        assert!(security.contains(" МСК</td>"), "{security}");
+
+        let res = b
+            .post("/account/time-zone", &[("zone", "Asia/Krasnoyarsk")])
+            .await;
+        assert_eq!(res.status(), 403, "no CSRF token, no change");
+        let res = b
+            .submit(&account, "/account/time-zone", &[("zone", "Mars/Olympus")])
+            .await;
+        assert_eq!(res.status(), 400);
+        assert!(
+            res.text()
+                .await
+                .unwrap()
+                .contains("Такого часового пояса нет")
+        );
+        let res = b
+            .submit(
+                &account,
+                "/account/time-zone",
+                &[("zone", "Asia/Krasnoyarsk")],
+            )
+            .await;
+        assert_eq!(res.status(), 303, "{}", backend.name());
+        let account = page(&b, "/account").await;
+        assert!(
+            account.contains("<option value=\"Asia/Krasnoyarsk\" selected>МСК+4 (UTC+7)</option>")
+        );
+        let security = page(&b, "/account/security").await;
+        assert!(security.contains(" МСК+4</td>"), "{security}");
+        assert!(!security.contains(" МСК</td>"));
+        let english = page(&b, "/account/security?lang=en").await;
+        assert!(english.contains(" MSK+4</td>"));
     }
 }

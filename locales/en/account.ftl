@@ -39,3 +39,7 @@ contacts-address_too_long = The address is too long (300 characters at most).
 level-simplified = Simplified
 level-standard = Standard
 level-confirmed = Confirmed
+account-time_zone = Time zone
+account-time_zone_help = Dates and times on the account pages (sign-ins, sessions, level history) are shown in it.
+account-time_zone_save = Save the time zone
+account-time_zone_unknown = This time zone is not in the list. Choose one from the list.

@@ -50,3 +50,4 @@ qes-err-no_contact = There is no confirmed phone or e-mail for the confirmation 
 qes-err-bind_expired = The confirmation has expired. Start the binding again.
 qes-err-wrong_code = Wrong code.
 qes-err-too_many_attempts = Too many wrong codes. Start the binding again.
+qes-gost_hint = GOST R 34.10-2012 certificates, such as those issued for CryptoPro CSP, work as well as RSA and ECDSA ones. CryptoPro makes a GOST signature (detached, .sig), or OpenSSL with the gost engine (-md md_gost12_256).

@@ -62,3 +62,23 @@ history-no_challenge = Refused: "not a robot" check not passed
 security-codes_download = Download the codes
 security-codes_print = Print
 security-codes_heading = vhod recovery codes: each works once; keep them apart from your phone.
+
+# «Просмотр последних действий»: sign-ins and security changes.
+security-what = Action
+security-history_none = Nothing here yet: sign-ins to the account and changes to its security settings will appear in this list.
+event-login = Sign-in
+event-password_changed = Password changed
+event-sms_on = Two-step sign-in by SMS turned on
+event-sms_off = Two-step sign-in by SMS turned off
+event-totp_added = Authenticator app connected
+event-totp_removed = Authenticator app removed
+event-passkey_added = Passkey added
+event-passkey_removed = Passkey removed
+event-passkey_renamed = Passkey renamed
+event-recovery_code_used = Recovery code used
+event-recovery_codes_renewed = New recovery codes issued
+event-new_device = Sign-in from a new device
+event-contact_changed = Contact changed
+event-other = Security settings changed
+security-codes_renew = Issue new recovery codes
+security-codes_renewed = New recovery codes issued; the old ones no longer work.

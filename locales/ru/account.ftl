@@ -39,3 +39,7 @@ contacts-address_too_long = Адрес слишком длинный (не бо�
 level-simplified = Упрощённая
 level-standard = Стандартная
 level-confirmed = Подтверждённая
+account-time_zone = Часовой пояс
+account-time_zone_help = В нём показываются даты и время на страницах учётной записи: входы, сеансы, история уровня.
+account-time_zone_save = Сохранить часовой пояс
+account-time_zone_unknown = Такого часового пояса нет в списке. Выберите пояс из списка.

@@ -62,3 +62,23 @@ history-no_challenge = Отказ: не пройдена проверка «не
 security-codes_download = Скачать коды
 security-codes_print = Распечатать
 security-codes_heading = Резервные коды vhod: каждый действует один раз, храните их отдельно от телефона.
+
+# «Просмотр последних действий»: sign-ins and security changes.
+security-what = Действие
+security-history_none = Пока здесь ничего нет: входы в учётную запись и изменения настроек безопасности появятся в этом списке.
+event-login = Вход
+event-password_changed = Пароль изменён
+event-sms_on = Вход с подтверждением по SMS включён
+event-sms_off = Вход с подтверждением по SMS выключен
+event-totp_added = Приложение-аутентификатор подключено
+event-totp_removed = Приложение-аутентификатор отключено
+event-passkey_added = Ключ доступа добавлен
+event-passkey_removed = Ключ доступа удалён
+event-passkey_renamed = Ключ доступа переименован
+event-recovery_code_used = Использован резервный код
+event-recovery_codes_renewed = Выпущены новые резервные коды
+event-new_device = Вход с нового устройства
+event-contact_changed = Контакт изменён
+event-other = Изменение настроек безопасности
+security-codes_renew = Выпустить новые резервные коды
+security-codes_renewed = Выпущены новые резервные коды; прежние больше не действуют.

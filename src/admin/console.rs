@@ -3,6 +3,7 @@
 //! through vhod itself with a second factor (console_oidc.rs).
 
 use super::auth::{self, Caller};
+use super::console_audit::{AUDIT_PAGE, AuditFilter, AuditLine};
 use super::{Role, op};
 use crate::clients;
 use crate::crypto::keyring::{Revoked, SigningAlg};
@@ -44,7 +45,7 @@ fn refusal(lang: Lang, status: StatusCode, key: &'static str) -> PageError {
     PageError::page(lang, status, key)
 }
 
-async fn caller(app: &OidcState, headers: &HeaderMap) -> Option<Caller> {
+pub(super) async fn caller(app: &OidcState, headers: &HeaderMap) -> Option<Caller> {
     let token = cookies::get(headers, COOKIE)?;
     auth::authenticate_token(app, &token).await.ok()
 }
@@ -73,92 +74,6 @@ pub struct ClientLine {
     pub id: String,
     pub name: String,
     pub kind: &'static str,
-}
-
-/// One line of the audit log as the console shows it.
-pub struct AuditLine {
-    pub seq: i64,
-    pub at: String,
-    pub actor: String,
-    pub action: String,
-    pub target: String,
-}
-
-/// The audit log's filters (`actor`, `action`, `target` as parts of the text, `from` / `to` as
-/// dates YYYY-MM-DD in Moscow time) and its page.
-#[derive(Default)]
-pub struct AuditFilter {
-    pub actor: String,
-    pub action: String,
-    pub target: String,
-    pub from: String,
-    pub to: String,
-    pub page: usize,
-}
-
-/// Lines per page of the audit log.
-const AUDIT_PAGE: usize = 50;
-
-impl AuditFilter {
-    fn read(p: &Params) -> AuditFilter {
-        let text = |k: &str| p.get(k).unwrap_or("").trim().chars().take(100).collect();
-        AuditFilter {
-            actor: text("actor"),
-            action: text("action"),
-            target: text("target"),
-            from: text("from"),
-            to: text("to"),
-            page: p
-                .get("page")
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(1usize)
-                .clamp(1, 100_000),
-        }
-    }
-
-    /// Unix seconds of a Moscow date's start ("2026-12-02"), None when empty or not a date.
-    fn day_start(date: &str) -> Option<i64> {
-        let mut parts = date.split('-').map(|x| x.parse::<i64>().ok());
-        let (y, m, d) = (parts.next()??, parts.next()??, parts.next()??);
-        if !(1..=12).contains(&m) || !(1..=31).contains(&d) || !(1970..=9999).contains(&y) {
-            return None;
-        }
-        // Days from the civil date (H. Hinnant), then Moscow midnight in UTC.
-        let y2 = if m <= 2 { y - 1 } else { y };
-        let era = y2.div_euclid(400);
-        let yoe = y2 - era * 400;
-        let mp = (m + 9) % 12;
-        let doy = (153 * mp + 2) / 5 + d - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        Some((era * 146_097 + doe - 719_468) * 86_400 - 3 * 3600)
-    }
-
-    fn keeps(&self, r: &AuditRow) -> bool {
-        let has = |field: &str, part: &str| part.is_empty() || field.contains(part);
-        has(&r.actor, &self.actor)
-            && has(&r.action, &self.action)
-            && has(&r.target, &self.target)
-            && Self::day_start(&self.from).is_none_or(|t| r.at >= t)
-            && Self::day_start(&self.to).is_none_or(|t| r.at < t + 86_400)
-    }
-
-    /// The query of the same filter on another page.
-    fn page_href(&self, page: usize) -> String {
-        let mut q = url::form_urlencoded::Serializer::new(String::new());
-        for (k, v) in [
-            ("actor", &self.actor),
-            ("action", &self.action),
-            ("target", &self.target),
-            ("from", &self.from),
-            ("to", &self.to),
-        ] {
-            if !v.is_empty() {
-                q.append_pair(k, v);
-            }
-        }
-        q.append_pair("page", &page.to_string());
-        format!("/admin/console?{}#audit", q.finish())
-    }
 }
 
 #[derive(Template)]
@@ -282,18 +197,11 @@ async fn show(
         if rows.len() > skip + AUDIT_PAGE {
             audit_next = filter.page_href(filter.page + 1);
         }
+        let rows: Vec<AuditRow> = rows.into_iter().skip(skip).take(AUDIT_PAGE).collect();
         Some(
-            rows.into_iter()
-                .skip(skip)
-                .take(AUDIT_PAGE)
-                .map(|r| AuditLine {
-                    seq: r.seq,
-                    at: t.datetime(r.at),
-                    actor: r.actor,
-                    action: r.action,
-                    target: r.target,
-                })
-                .collect(),
+            super::console_audit::lines(app, &t, rows)
+                .await
+                .map_err(ru)?,
         )
     } else {
         None
@@ -328,7 +236,7 @@ async fn show(
 
 /// A console form: readable (else 400) with the right CSRF token (else 403). The console keeps
 /// its own scheme: Russian pages, no session of the person (its cookie is checked by the caller).
-fn form(headers: &HeaderMap, body: &[u8]) -> Result<Params, PageError> {
+pub(super) fn form(headers: &HeaderMap, body: &[u8]) -> Result<Params, PageError> {
     let lang = lang_of(headers);
     let p = Params::from_form(headers, body)
         .map_err(|_| refusal(lang, StatusCode::BAD_REQUEST, "error.bad_request"))?;

@@ -33,7 +33,7 @@ fn problem(e: EsiaClientError) -> Problem {
 fn describe(c: &EsiaClient) -> Value {
     json!({
         "client_id": c.client.id, "name": c.client.name, "redirect_uris": c.client.redirect_uris,
-        "scopes": c.client.allowed_scopes, "legacy": c.legacy, "token_alg": c.client.id_token_alg.name(),
+        "scopes": c.client.allowed_scopes, "legacy": c.legacy, "require_pkce": c.client.require_pkce, "token_alg": c.client.id_token_alg.name(),
         "min_level": c.client.min_level,
         "certificates": c.certificates.iter().map(|x| json!({
             "hash": x.hash, "added_at": x.added_at, "expires_at": x.expires_at })).collect::<Vec<_>>(),
@@ -68,6 +68,8 @@ struct AddRequest {
     legacy: bool,
     token_alg: Option<String>,
     min_level: Option<String>,
+    #[serde(default)]
+    require_pkce: bool,
 }
 
 pub async fn add(State(app): State<OidcState>, headers: HeaderMap, body: Bytes) -> Response {
@@ -91,6 +93,7 @@ pub async fn add(State(app): State<OidcState>, headers: HeaderMap, body: Bytes) 
                 scopes: req.scopes,
                 token_alg,
                 min_level: req.min_level,
+                require_pkce: req.require_pkce,
             },
         )
         .await

@@ -3,6 +3,9 @@
 
 pub mod auth;
 pub mod console;
+mod console_audit;
+pub mod console_clients;
+pub mod console_esia;
 pub mod console_oidc;
 pub mod esia_clients;
 pub mod handlers;
@@ -125,7 +128,7 @@ pub const OPS: &[Op] = &[
     Op {
         method: "post",
         path: "/admin/api/esia/clients",
-        summary: "Register an ESIA client: JSON {client_id (mnemonic), name, certificate (PEM), redirect_uris, scopes, legacy, token_alg, min_level}",
+        summary: "Register an ESIA client: JSON {client_id (mnemonic), name, certificate (PEM), redirect_uris, scopes, legacy, require_pkce, token_alg, min_level}",
         role: Role::SecurityAdmin,
         min_acr: crate::authn::ACR_SUBSTANTIAL,
     },

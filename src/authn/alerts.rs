@@ -20,11 +20,21 @@ pub async fn login_succeeded(
         .is_known_device(account_id, who.user_agent, who.ip)
         .await?;
     lockout::record(app, Some(account_id), who, method, "success").await?;
-    if known || !app.store.security_choices(account_id).await?.login_alerts {
+    if known {
         return Ok(());
     }
     let t = Tr::new(Lang::for_message(app.store.account_lang(account_id).await?));
     let device = device::describe(who.user_agent).unwrap_or_else(|| t.s("notify.unknown_device"));
+    super::security_events::record(
+        app,
+        account_id,
+        super::security_events::Kind::NewDevice,
+        &format!("{device}, {}", who.ip),
+    )
+    .await?;
+    if !app.store.security_choices(account_id).await?.login_alerts {
+        return Ok(());
+    }
     let body = t.f(
         "notify.new_device_body",
         &[("device", device.as_str().into()), ("ip", who.ip.into())],

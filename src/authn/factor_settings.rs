@@ -27,6 +27,13 @@ pub async fn remove_totp(ctx: &Ctx, s: &SessionRow) -> Result<Change, StoreError
         return Ok(Change::NeedsSecondFactor);
     }
     ctx.store.remove_totp(&s.account_id).await?;
+    super::security_events::record(
+        ctx,
+        &s.account_id,
+        super::security_events::Kind::TotpRemoved,
+        "",
+    )
+    .await?;
     tracing::info!(account = %s.account_id, "authenticator app removed");
     Ok(Change::Done)
 }
@@ -39,6 +46,12 @@ pub async fn set_sms_two_step(ctx: &Ctx, s: &SessionRow, on: bool) -> Result<Cha
     ctx.store
         .set_security_choice(&s.account_id, SecurityChoice::SmsTwoStep, on)
         .await?;
+    let kind = if on {
+        super::security_events::Kind::SmsTwoStepOn
+    } else {
+        super::security_events::Kind::SmsTwoStepOff
+    };
+    super::security_events::record(ctx, &s.account_id, kind, "").await?;
     if on {
         tracing::info!(account = %s.account_id, "two-step login by SMS turned on");
     }

@@ -13,6 +13,7 @@ pub mod logout;
 pub mod password;
 pub mod qes;
 pub mod second_factor;
+pub mod security_events;
 pub mod session;
 pub mod sms_otp;
 pub mod totp;

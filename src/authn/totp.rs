@@ -135,16 +135,31 @@ pub async fn confirm_enrolment(
     app.store
         .set_totp(account_id, &app.keyring.seal_secret(&secret), step)
         .await?;
-    let codes = new_recovery_codes(app, account_id).await?;
+    let codes = issue_recovery_codes(app, account_id).await?;
+    super::security_events::record(app, account_id, super::security_events::Kind::TotpAdded, "")
+        .await?;
     tracing::info!(account = %account_id, "authenticator app enrolled");
     Ok(codes)
 }
 
-/// Replaces the recovery codes with ten fresh ones; returns them (stored only hashed).
+/// Replaces the recovery codes with ten fresh ones (the old ones stop working) and records it;
+/// returns them (stored only hashed).
 pub async fn new_recovery_codes(
     app: &Ctx,
     account_id: &AccountId,
 ) -> Result<Vec<String>, TotpError> {
+    let codes = issue_recovery_codes(app, account_id).await?;
+    super::security_events::record(
+        app,
+        account_id,
+        super::security_events::Kind::RecoveryCodesRenewed,
+        "",
+    )
+    .await?;
+    Ok(codes)
+}
+
+async fn issue_recovery_codes(app: &Ctx, account_id: &AccountId) -> Result<Vec<String>, TotpError> {
     let codes: Vec<String> = (0..RECOVERY_CODES)
         .map(|_| format!("{}-{}", crypto::random_digits(5), crypto::random_digits(5)))
         .collect();
@@ -191,6 +206,13 @@ pub async fn use_recovery_code(
         .spend_recovery_code(account_id, &recovery_hash(code))
         .await?
     {
+        super::security_events::record(
+            app,
+            account_id,
+            super::security_events::Kind::RecoveryCodeUsed,
+            "",
+        )
+        .await?;
         Ok(())
     } else {
         Err(TotpError::Wrong)

@@ -205,6 +205,13 @@ pub async fn finish_enrolment(
     match stored {
         Ok(row) => {
             tracing::info!(account = %account_id, passkey = %row.id, "passkey enrolled");
+            super::security_events::record(
+                app,
+                account_id,
+                super::security_events::Kind::PasskeyAdded,
+                &row.name,
+            )
+            .await?;
             crate::identity::levels::notify(app, account_id, |t| {
                 t.f(
                     "notify.passkey_added",
@@ -225,6 +232,13 @@ pub async fn remove(app: &Ctx, account_id: &AccountId, id: &str) -> Result<bool,
         return Ok(false);
     };
     tracing::info!(account = %account_id, passkey = %id, "passkey removed");
+    super::security_events::record(
+        app,
+        account_id,
+        super::security_events::Kind::PasskeyRemoved,
+        &name,
+    )
+    .await?;
     crate::identity::levels::notify(app, account_id, |t| {
         t.f("notify.passkey_removed", &[("name", name.as_str().into())])
     })
@@ -240,9 +254,18 @@ pub async fn rename(
     id: &str,
     name: &str,
 ) -> Result<bool, StoreError> {
-    app.store
-        .rename_passkey(account_id, id, &clean_name(name))
-        .await
+    let name = clean_name(name);
+    let renamed = app.store.rename_passkey(account_id, id, &name).await?;
+    if renamed {
+        super::security_events::record(
+            app,
+            account_id,
+            super::security_events::Kind::PasskeyRenamed,
+            &name,
+        )
+        .await?;
+    }
+    Ok(renamed)
 }
 
 /// A passkey name as shown in settings: trimmed, control characters dropped, bounded length.

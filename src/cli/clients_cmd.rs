@@ -112,7 +112,20 @@ pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()
             min_acr,
             request_object_alg,
             request_uris,
+            esia,
+            legacy,
+            require_pkce,
         } => {
+            let flags = clients::esia::EsiaFlags {
+                legacy,
+                require_pkce,
+            };
+            if !esia && (legacy.is_some() || require_pkce.is_some()) {
+                anyhow::bail!("--legacy and --require-pkce change ESIA clients: add --esia");
+            }
+            if esia && clients::esia::find(&app.store, &client_id).await?.is_none() {
+                anyhow::bail!("no ESIA client {client_id}");
+            }
             let change = clients::SettingsChange {
                 scopes: (!scopes.is_empty()).then_some(scopes),
                 id_token_alg,
@@ -132,10 +145,28 @@ pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()
                 && change.min_acr.is_none()
                 && change.request_object_alg.is_none()
                 && change.request_uris.is_none();
-            if nothing {
+            let no_flags = flags.legacy.is_none() && flags.require_pkce.is_none();
+            if nothing && no_flags {
                 anyhow::bail!(
-                    "nothing to change: give --redirect-uri, --scope, --id-token-alg, --require-par, --require-dpop, --min-level, --min-acr, --request-object-alg or --request-uri"
+                    "nothing to change: give --redirect-uri, --scope, --id-token-alg, --require-par, --require-dpop, --min-level, --min-acr, --request-object-alg, --request-uri (with --esia: --legacy, --require-pkce)"
                 );
+            }
+            if !no_flags {
+                let c = clients::esia::set_flags(&app.store, &client_id, flags).await?;
+                record(
+                    app,
+                    "client.update",
+                    &client_id,
+                    serde_json::json!({ "esia": true, "legacy": c.legacy, "require_pkce": c.client.require_pkce }),
+                )
+                .await?;
+                if nothing {
+                    println!(
+                        "updated {client_id}: legacy {}, require_pkce {}",
+                        c.legacy, c.client.require_pkce
+                    );
+                    return Ok(());
+                }
             }
             if !redirect_uris.is_empty() {
                 clients::set_redirect_uris(
@@ -243,6 +274,7 @@ async fn add_esia(app: &Ctx, a: &AddClient) -> anyhow::Result<()> {
                 .collect(),
             token_alg,
             min_level: a.min_level.clone(),
+            require_pkce: a.require_pkce,
         },
     )
     .await?;
@@ -255,14 +287,16 @@ async fn add_esia(app: &Ctx, a: &AddClient) -> anyhow::Result<()> {
         app,
         "client.add",
         &c.client.id,
-        serde_json::json!({ "name": c.client.name, "esia": true, "legacy": c.legacy, "certificate_hash": hash }),
+        serde_json::json!({ "name": c.client.name, "esia": true, "legacy": c.legacy,
+                            "require_pkce": c.client.require_pkce, "certificate_hash": hash }),
     )
     .await?;
     if a.json {
         println!(
             "{}",
             serde_json::json!({ "client_id": c.client.id, "certificate_hash": hash,
-                                "token_alg": c.client.id_token_alg.name(), "legacy": c.legacy })
+                                "token_alg": c.client.id_token_alg.name(), "legacy": c.legacy,
+                                "require_pkce": c.client.require_pkce })
         );
     } else {
         println!("client_id:        {}", c.client.id);

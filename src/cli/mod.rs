@@ -210,6 +210,15 @@ pub enum ClientsCmd {
         /// Replaces the registered request_uri values; repeat for several.
         #[arg(long = "request-uri")]
         request_uris: Vec<String>,
+        /// The client is an ESIA client (`clients add --esia`): allows --legacy and --require-pkce.
+        #[arg(long)]
+        esia: bool,
+        /// With --esia: the client also uses the old protocol (/aas/oauth2/ac, detached CMS).
+        #[arg(long)]
+        legacy: Option<bool>,
+        /// With --esia: every authorization request must carry PKCE (code_challenge S256).
+        #[arg(long = "require-pkce")]
+        require_pkce: Option<bool>,
     },
     /// A new secret, shown once; the old one keeps working for --overlap seconds.
     RotateSecret {
@@ -306,6 +315,9 @@ pub struct AddClient {
     /// With --esia: the account level a person needs (simplified, standard, confirmed).
     #[arg(long = "min-level")]
     pub min_level: Option<String>,
+    /// With --esia: every authorization request must carry PKCE (otherwise optional, as in ESIA).
+    #[arg(long = "require-pkce")]
+    pub require_pkce: bool,
     /// Print {"client_id": …, "client_secret": …} ({"client_id", "certificate_hash"} with --esia).
     #[arg(long)]
     pub json: bool,

@@ -108,6 +108,17 @@ pub struct NewEsiaClient {
     pub token_alg: Option<SigningAlg>,
     /// The account level a person needs (simplified, standard, confirmed); None = simplified.
     pub min_level: Option<String>,
+    /// Every authorization request must carry PKCE (code_challenge S256); otherwise PKCE is
+    /// optional, as in ESIA, and a client that sends code_challenge is held to it.
+    pub require_pkce: bool,
+}
+
+/// The ESIA flags that may change after registration; `None` keeps the current value. (Name,
+/// redirect URIs, scopes, token algorithm and level change as any client's: `clients::manage`.)
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EsiaFlags {
+    pub legacy: Option<bool>,
+    pub require_pkce: Option<bool>,
 }
 
 fn is_mnemonic(id: &str) -> bool {
@@ -231,8 +242,7 @@ pub async fn register(store: &Store, new: NewEsiaClient) -> Result<EsiaClient, E
             .unwrap_or(DEFAULT_TOKEN_ALG)
             .name()
             .to_string(),
-        // PKCE is optional in ESIA; a client that sends code_challenge is held to it.
-        require_pkce: 0,
+        require_pkce: i64::from(new.require_pkce),
         // No OpenID grant: the OpenID token endpoint refuses this client.
         grant_types: "[]".into(),
         created_at: store.now(),
@@ -283,4 +293,26 @@ pub async fn replace_certificate(
         Err(StoreError::Conflict) => Err(EsiaClientError::SameCertificate),
         Err(e) => Err(EsiaClientError::Store(e)),
     }
+}
+
+/// Changes the ESIA flags of a registered ESIA client (one transaction); Unknown when there is
+/// no such ESIA client. Returns the client as it is now.
+pub async fn set_flags(
+    store: &Store,
+    client_id: &str,
+    flags: EsiaFlags,
+) -> Result<EsiaClient, EsiaClientError> {
+    if !store
+        .set_esia_flags(
+            client_id,
+            flags.legacy.map(i64::from),
+            flags.require_pkce.map(i64::from),
+        )
+        .await?
+    {
+        return Err(EsiaClientError::Unknown);
+    }
+    find(store, client_id)
+        .await?
+        .ok_or(EsiaClientError::Unknown)
 }

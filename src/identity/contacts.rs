@@ -142,6 +142,13 @@ pub async fn confirm(
         Err(StoreError::Conflict) => return Err(ContactChangeError::Taken),
         Err(e) => return Err(e.into()),
     }
+    crate::authn::security_events::record(
+        app,
+        account_id,
+        crate::authn::security_events::Kind::ContactChanged,
+        &contact.masked(),
+    )
+    .await?;
     if let Some(old) = old {
         let t = Tr::new(Lang::for_message(app.store.account_lang(account_id).await?));
         let masked = contact.masked();

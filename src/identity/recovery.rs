@@ -478,6 +478,13 @@ pub async fn complete(
         return Err(RecoveryError::UnknownOrExpired);
     }
     app.store.set_password(&account_id, &hash).await?;
+    crate::authn::security_events::record(
+        app,
+        &account_id,
+        crate::authn::security_events::Kind::PasswordChanged,
+        "",
+    )
+    .await?;
     app.store.lift_lock(&account_id).await?;
     crate::authn::logout::end_all_sessions(app, &AccountId::from(account_id.as_str())).await?;
     crate::identity::levels::notify(app, &AccountId::from(account_id.as_str()), |t| {

@@ -37,6 +37,8 @@ pub struct Tr {
     /// Numbers from the configuration that this page's texts show as `$name` (see `with`).
     page_args: [(&'static str, i64); MAX_PAGE_ARGS],
     page_args_len: usize,
+    /// The zone moments are shown in (the person's choice; Moscow by default).
+    pub zone: super::datetime::Zone,
 }
 
 /// The value of a Fluent argument: a number (plural forms are chosen by it) or a text.
@@ -121,7 +123,14 @@ impl Tr {
             lang,
             page_args: [("", 0); MAX_PAGE_ARGS],
             page_args_len: 0,
+            zone: super::datetime::Zone::default(),
         }
+    }
+
+    /// The same translator showing moments in `zone`.
+    pub fn in_zone(mut self, zone: super::datetime::Zone) -> Tr {
+        self.zone = zone;
+        self
     }
 
     pub fn code(&self) -> &'static str {

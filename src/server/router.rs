@@ -172,6 +172,11 @@ pub fn router(state: AppState) -> Router {
             "/account/security/totp/remove",
             post(web::security::totp_remove),
         )
+        .route("/account/time-zone", post(web::pages::set_time_zone))
+        .route(
+            "/account/security/recovery/new",
+            post(web::security::recovery_renew),
+        )
         .route(
             "/account/security/sms/start",
             post(web::security::sms_start),
@@ -248,7 +253,7 @@ pub fn ops_router(state: AppState) -> Router {
 }
 
 fn admin_routes() -> Router<AppState> {
-    use admin::{console, console_oidc, handlers};
+    use admin::{console, console_clients, console_esia, console_oidc, handlers};
     Router::new()
         .route("/admin/api/openapi.json", get(admin::openapi))
         .route("/admin/console", get(console::page))
@@ -257,6 +262,14 @@ fn admin_routes() -> Router<AppState> {
         .route("/admin/console/callback", get(console_oidc::callback))
         .route("/admin/console/logout", post(console::logout))
         .route("/admin/console/action", post(console::action))
+        .route(
+            "/admin/console/clients",
+            get(console_clients::page).post(console_clients::action),
+        )
+        .route(
+            "/admin/console/esia",
+            get(console_esia::page).post(console_esia::action),
+        )
         .route("/admin/api/keys", get(handlers::list_keys))
         .route("/admin/api/keys/rotate", post(handlers::rotate_key))
         .route("/admin/api/keys/{kid}/revoke", post(handlers::revoke_key))

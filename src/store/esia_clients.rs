@@ -132,4 +132,32 @@ impl Store {
         tx.commit().await?;
         Ok(true)
     }
+
+    /// Sets the legacy flag (esia_clients) and PKCE-required (clients) of an ESIA client; `None`
+    /// keeps a value. False when the client is not an ESIA client.
+    pub async fn set_esia_flags(
+        &self,
+        client_id: &str,
+        legacy: Option<i64>,
+        require_pkce: Option<i64>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query(
+            "UPDATE esia_clients SET legacy = COALESCE($2, legacy) WHERE client_id = $1",
+        )
+        .bind(client_id)
+        .bind(legacy)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        sqlx::query("UPDATE clients SET require_pkce = COALESCE($2, require_pkce) WHERE id = $1")
+            .bind(client_id)
+            .bind(require_pkce)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
 }

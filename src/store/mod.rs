@@ -22,6 +22,7 @@ pub mod preferences;
 pub mod profile;
 pub mod qes;
 pub mod second_factors;
+pub mod security_events;
 pub mod sessions;
 pub mod settings;
 

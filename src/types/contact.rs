@@ -56,9 +56,10 @@ impl Phone {
         format!("+7({}){}", &self.0[2..5], &self.0[5..])
     }
 
-    /// "+7(9**)***-**-67": enough for the owner to recognise, not enough to harvest.
+    /// "+7 (912) ***-**-67", the shape every page shows a number in (`web::show::phone`) with
+    /// the subscriber's digits hidden: enough for the owner to recognise, not enough to harvest.
     pub fn masked(&self) -> String {
-        format!("+7({}**)***-**-{}", &self.0[2..3], &self.0[10..])
+        format!("+7 ({}) ***-**-{}", &self.0[2..5], &self.0[10..])
     }
 }
 
@@ -176,7 +177,7 @@ mod tests {
     fn phone_is_shown_as_esia_does_and_masked() {
         let p: Phone = "89123456789".parse().unwrap();
         assert_eq!(p.display(), "+7(912)3456789");
-        assert_eq!(p.masked(), "+7(9**)***-**-89");
+        assert_eq!(p.masked(), "+7 (912) ***-**-89");
     }
 
     #[test]

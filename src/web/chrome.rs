@@ -186,6 +186,13 @@ fn local_path(back: Option<&str>) -> &str {
 const REMEMBER_SECS: i64 = 180 * 24 * 3600;
 
 /// GET /lang?to=en&back=/path: the language switcher.
+///
+/// A plain link (GET) without a CSRF token, on purpose: it must work on every page, JavaScript
+/// off, before any form. What a forged request could do is harmless and visible — set the
+/// interface language (cookie, the signed-in account's preference, a sign-in under way), which the
+/// person changes back with the same switcher; it reveals nothing and grants nothing. The one way
+/// it could be abused, as an open redirect, is closed: `back` is only ever a path on this server
+/// (`local_path`; tests/interface_language.rs tries `//host`, schemes, `/\host`, control characters).
 pub async fn switch(
     State(app): State<Ctx>,
     headers: HeaderMap,

@@ -115,6 +115,8 @@ struct Account {
     sessions: usize,
     /// The passkeys page is linked only when passkeys are available (issuer with a host name).
     passkeys: bool,
+    /// The time zone choice: (IANA name, words, chosen).
+    zones: Vec<(&'static str, String, bool)>,
 }
 
 pub async fn account(
@@ -137,11 +139,16 @@ pub async fn account(
         "confirmed" => "level.confirmed",
         _ => "level.simplified",
     };
+    let chosen = app.store.account_zone(&account.id).await?;
+    let zones = crate::lang::datetime::Zone::all()
+        .map(|z| (z.iana(), z.describe(lang), z == chosen))
+        .collect();
     let (csrf, cookie) = csrf::token(&headers, app.config.issuer_is_https());
     Ok(with_cookie(
         render(
             StatusCode::OK,
             &Account {
+                zones,
                 t: Tr::new(lang),
                 csrf,
                 full_name: format!("{} {}", account.surname, account.given_name),
@@ -155,6 +162,28 @@ pub async fn account(
         ),
         cookie,
     ))
+}
+
+/// POST /account/time-zone: the zone the person's pages show moments in (a zone vhod offers).
+pub async fn set_time_zone(
+    State(app): State<Ctx>,
+    f: super::extract::SignedInForm,
+) -> Result<Response, PageError> {
+    let Some(zone) = f
+        .form
+        .get("zone")
+        .and_then(crate::lang::datetime::Zone::parse)
+    else {
+        return Err(PageError::page(
+            f.lang,
+            StatusCode::BAD_REQUEST,
+            "account.time_zone_unknown",
+        ));
+    };
+    app.store
+        .set_account_zone(&f.session.account_id, zone)
+        .await?;
+    Ok(Redirect::to("/account").into_response())
 }
 
 #[derive(Template)]

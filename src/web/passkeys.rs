@@ -70,6 +70,7 @@ pub async fn page(
     RawQuery(q): RawQuery,
 ) -> Result<Response, PageError> {
     let p = Params::from_query(q.as_deref()).unwrap_or_default();
+    let t = Tr::new(lang).in_zone(app.store.account_zone(&s.account_id).await?);
     let passkeys = app
         .store
         .passkeys_of(&s.account_id)
@@ -78,8 +79,8 @@ pub async fn page(
         .map(|r| PasskeyView {
             id: r.id,
             name: r.name,
-            created: Tr::new(lang).datetime(r.created_at),
-            last_used: r.last_used_at.map(|at| Tr::new(lang).datetime(at)),
+            created: t.datetime(r.created_at),
+            last_used: r.last_used_at.map(|at| t.datetime(at)),
             flagged: r.flagged_at.is_some(),
         })
         .collect();

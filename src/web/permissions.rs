@@ -36,7 +36,7 @@ pub async fn page(
     SignedIn(s): SignedIn,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let tr = Tr::new(lang);
+    let tr = Tr::new(lang).in_zone(app.store.account_zone(&s.account_id).await?);
     let portals = permissions::of(&app, &s.account_id)
         .await?
         .into_iter()

@@ -65,7 +65,8 @@ async fn show(
         .map(|p| p.masked())
         .unwrap_or_default();
     let choices = app.store.security_choices(&s.account_id).await?;
-    let activity = security_activity::load(app, &Tr::new(lang), s).await?;
+    let zone = app.store.account_zone(&s.account_id).await?;
+    let activity = security_activity::load(app, &Tr::new(lang).in_zone(zone), s).await?;
     let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
     let status = if view.notice.is_some() {
         StatusCode::BAD_REQUEST
@@ -108,7 +109,8 @@ fn notice(key: &'static str) -> View {
 }
 
 /// Success texts a POST of this page may leave for the next GET (anything else is ignored).
-const DONE: [&str; 4] = [
+const DONE: [&str; 5] = [
+    "security.codes_renewed",
     "security.totp_enabled",
     "security.totp_removed",
     "security.sms_enabled",
@@ -210,6 +212,25 @@ pub async fn totp_confirm(State(app): State<Ctx>, f: SignedInForm) -> Result<Res
         Err(e) => return Err(PageError::internal(&e)),
     };
     again(&app, &f, view).await
+}
+
+/// «Выпустить новые коды»: the old recovery codes stop working, the new ones are shown once.
+/// Needs a sign-in with the second factor, as removing the app does.
+pub async fn recovery_renew(
+    State(app): State<Ctx>,
+    f: SignedInForm,
+) -> Result<Response, PageError> {
+    let account = &f.session.account_id;
+    if !factor_settings::proved_second_factor(&f.session) || !totp::has_totp(&app, account).await? {
+        return again(&app, &f, notice("security.needs_second_factor")).await;
+    }
+    let codes = totp::new_recovery_codes(&app, account)
+        .await
+        .map_err(|e| PageError::internal(&e))?;
+    app.cache
+        .put_json(&codes_key(&f.session), &codes, 300)
+        .await?;
+    Ok(done(&app, "security.codes_renewed"))
 }
 
 pub async fn totp_remove(State(app): State<Ctx>, f: SignedInForm) -> Result<Response, PageError> {

@@ -1,13 +1,16 @@
 //! The activity half of /account/security: live sessions with "end session" and "end all others",
-//! «Просмотр последних действий» (login history from login_events), and login alerts.
+//! «Просмотр последних действий» (sign-ins from login_events and security changes from
+//! security_events, merged newest first), and login alerts.
 
 use super::extract::SignedInForm;
 use super::i18n::Tr;
 use super::page_error::PageError;
 use super::security::redirect_back;
+use crate::authn::security_events::Kind;
 use crate::authn::{device, factor_settings, logout, session};
 use crate::ctx::Ctx;
 use crate::store::StoreError;
+use crate::store::security_events::SecurityEventRow;
 use crate::store::sessions::SessionRow;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -25,12 +28,16 @@ pub struct SessionView {
     pub current: bool,
 }
 
+/// One line of «Просмотр последних действий»: a sign-in attempt or a security change.
 pub struct EventView {
+    /// Unix seconds (the order of the merged list).
+    pub ts: i64,
     pub at: String,
     pub device: String,
     pub ip: String,
-    pub method_key: &'static str,
-    pub result_key: &'static str,
+    /// What happened, in words: the sign-in's method, or the change.
+    pub what: String,
+    pub result: String,
 }
 
 pub struct Activity {
@@ -65,6 +72,38 @@ fn result_key(result: &str) -> &'static str {
     }
 }
 
+/// A security change as a line of the list.
+fn change_view(t: &Tr, e: SecurityEventRow) -> EventView {
+    let key = match Kind::parse(&e.kind) {
+        Some(Kind::PasswordChanged) => "event.password_changed",
+        Some(Kind::SmsTwoStepOn) => "event.sms_on",
+        Some(Kind::SmsTwoStepOff) => "event.sms_off",
+        Some(Kind::TotpAdded) => "event.totp_added",
+        Some(Kind::TotpRemoved) => "event.totp_removed",
+        Some(Kind::PasskeyAdded) => "event.passkey_added",
+        Some(Kind::PasskeyRemoved) => "event.passkey_removed",
+        Some(Kind::PasskeyRenamed) => "event.passkey_renamed",
+        Some(Kind::RecoveryCodeUsed) => "event.recovery_code_used",
+        Some(Kind::RecoveryCodesRenewed) => "event.recovery_codes_renewed",
+        Some(Kind::NewDevice) => "event.new_device",
+        Some(Kind::ContactChanged) => "event.contact_changed",
+        None => "event.other",
+    };
+    let what = if e.detail.is_empty() {
+        t.s(key).to_string()
+    } else {
+        format!("{}: {}", t.s(key), e.detail)
+    };
+    EventView {
+        ts: e.at,
+        at: t.datetime(e.at),
+        device: "—".into(),
+        ip: "—".into(),
+        what,
+        result: t.s("history.success").to_string(),
+    }
+}
+
 pub async fn load(app: &Ctx, t: &Tr, current: &SessionRow) -> Result<Activity, StoreError> {
     let sessions = app
         .store
@@ -81,19 +120,28 @@ pub async fn load(app: &Ctx, t: &Tr, current: &SessionRow) -> Result<Activity, S
             current: s.id_hash == current.id_hash,
         })
         .collect();
-    let history = app
+    let mut history: Vec<EventView> = app
         .store
         .login_events_of(&current.account_id, HISTORY_ROWS)
         .await?
         .into_iter()
         .map(|e| EventView {
+            ts: e.at,
             at: t.datetime(e.at),
             device: device_of(t, &e.user_agent),
             ip: e.ip,
-            method_key: method_key(&e.method),
-            result_key: result_key(&e.result),
+            what: format!("{}: {}", t.s("event.login"), t.s(method_key(&e.method))),
+            result: t.s(result_key(&e.result)).to_string(),
         })
         .collect();
+    let changes = app
+        .store
+        .security_events_of(&current.account_id, HISTORY_ROWS)
+        .await?;
+    history.extend(changes.into_iter().map(|e| change_view(t, e)));
+    // Newest first; a change and a sign-in in the same second keep their own order.
+    history.sort_by(|a, b| b.ts.cmp(&a.ts));
+    history.truncate(usize::try_from(HISTORY_ROWS).unwrap_or(30));
     let alerts_on = app
         .store
         .security_choices(&current.account_id)

@@ -131,7 +131,7 @@ pub(super) async fn documents_page(
         .first()
         .is_some_and(|l| l.used_at.is_none() && l.expires_at > now);
     let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
-    let tr = Tr::new(lang);
+    let tr = Tr::new(lang).in_zone(app.store.account_zone(account_id).await?);
     Ok(with_cookie(
         render(
             status,

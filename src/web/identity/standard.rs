@@ -56,13 +56,56 @@ pub async fn standard_form(
     let Some(account) = app.store.account(&s.account_id).await? else {
         return Ok(Redirect::to("/login").into_response());
     };
-    let f = Params::from_pairs(vec![
+    let mut pairs: Vec<(String, String)> = vec![
         ("surname".into(), account.surname),
         ("given_name".into(), account.given_name),
         ("patronymic".into(), account.patronymic.unwrap_or_default()),
         ("doc_type".into(), "passport_rf".into()),
-    ]);
-    Ok(standard_page(&app, &headers, lang, f, StatusCode::OK, ""))
+    ];
+    // A re-submission (after a refusal, or to change the data) starts from what was sent last.
+    pairs.extend(last_submission(
+        &app.store.documents_of(&s.account_id).await?,
+    ));
+    let mut f: Vec<(String, String)> = vec![];
+    for (k, v) in pairs.into_iter().rev() {
+        if !f.iter().any(|(n, _)| *n == k) {
+            f.push((k, v));
+        }
+    }
+    Ok(standard_page(
+        &app,
+        &headers,
+        lang,
+        Params::from_pairs(f),
+        StatusCode::OK,
+        "",
+    ))
+}
+
+/// The form's fields as the newest SNILS and identity document were submitted.
+fn last_submission(docs: &[crate::store::documents::DocumentRow]) -> Vec<(String, String)> {
+    let newest = |kinds: &[&str]| {
+        docs.iter()
+            .filter(|d| kinds.contains(&d.kind.as_str()))
+            .max_by_key(|d| (d.created_at, d.id.clone()))
+    };
+    let mut out = vec![];
+    if let Some(d) = newest(&["snils"])
+        && let Some(n) = d.fields()["number"].as_str()
+    {
+        out.push(("snils".to_string(), n.to_string()));
+    }
+    if let Some(d) = newest(&["passport_rf", "foreign_id"]) {
+        out.push(("doc_type".to_string(), d.kind.clone()));
+        if let serde_json::Value::Object(fields) = d.fields() {
+            for (k, v) in fields {
+                if let Some(v) = v.as_str() {
+                    out.push((k, v.to_string()));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Reads the form into a request, or names the field that is wrong.

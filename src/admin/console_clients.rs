@@ -1,0 +1,325 @@
+//! The console's page of OpenID portals (/admin/console/clients): the list with each client's
+//! settings, registration (the secret shown once, on the answer to the form), changes to redirect
+//! URIs, scopes, token algorithm, PAR/DPoP and minimum level and acr, and disabling or removing
+//! (both confirmed). Each action is checked with the guard of its admin API twin and audited
+//! under the same name. ESIA clients have their own page (console_esia.rs).
+
+use super::auth::Caller;
+use super::console::{caller, form, lang_of};
+use super::console_esia::{Opt, level_key};
+use super::op;
+use crate::clients::{self, Client, NewClient, SettingsChange};
+use crate::crypto::keyring::SigningAlg;
+use crate::oidc::OidcState;
+use crate::store::audit::AuditEntry;
+use crate::web::i18n::{Lang, Tr};
+use crate::web::page_error::PageError;
+use crate::web::pages::with_cookie;
+use crate::web::params::Params;
+use crate::web::{csrf, flash, render};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+const PAGE: &str = "/admin/console/clients";
+const ALGS: [&str; 4] = ["RS256", "ES256", "GOST3410_2012_256", "GOST3410_2012_512"];
+const LEVELS: [&str; 3] = ["simplified", "standard", "confirmed"];
+const ACRS: [&str; 3] = [
+    crate::authn::ACR_LOW,
+    crate::authn::ACR_SUBSTANTIAL,
+    crate::authn::ACR_HIGH,
+];
+
+fn acr_key(acr: &'static str) -> &'static str {
+    match acr {
+        crate::authn::ACR_HIGH => "admin_clients.acr_high",
+        crate::authn::ACR_SUBSTANTIAL => "admin_clients.acr_substantial",
+        _ => "admin_clients.acr_low",
+    }
+}
+
+fn options(
+    values: &[&'static str],
+    label: fn(&'static str) -> &'static str,
+    chosen: &str,
+) -> Vec<Opt> {
+    values
+        .iter()
+        .map(|v| Opt {
+            value: v,
+            label: label(v),
+            selected: *v == chosen,
+        })
+        .collect()
+}
+
+pub struct ClientView {
+    pub id: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub redirect_uris: String,
+    pub scopes: String,
+    pub require_par: bool,
+    pub require_dpop: bool,
+    pub level_key: &'static str,
+    pub algs: Vec<Opt>,
+    pub levels: Vec<Opt>,
+    pub acrs: Vec<Opt>,
+}
+
+impl ClientView {
+    fn of(c: Client) -> ClientView {
+        ClientView {
+            kind: if c.is_public {
+                "admin.public"
+            } else {
+                "admin.confidential"
+            },
+            redirect_uris: c.redirect_uris.join("\n"),
+            scopes: c.allowed_scopes.join(" "),
+            require_par: c.require_par,
+            require_dpop: c.require_dpop,
+            level_key: level_key(&c.min_level),
+            algs: options(&ALGS, |a| a, c.id_token_alg.name()),
+            levels: options(&LEVELS, level_key, &c.min_level),
+            acrs: options(&ACRS, acr_key, &c.min_acr),
+            id: c.id.to_string(),
+            name: c.name,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin_clients.html")]
+struct ClientsPage {
+    t: Tr,
+    csrf: String,
+    clients: Vec<ClientView>,
+    new_algs: Vec<Opt>,
+    message: Option<String>,
+    /// Right after registration: the new client's id and secret, shown this once.
+    created: Option<(String, Option<String>)>,
+}
+
+async fn show(
+    app: &OidcState,
+    headers: &HeaderMap,
+    lang: Lang,
+    message: Option<String>,
+    created: Option<(String, Option<String>)>,
+) -> Result<Response, PageError> {
+    let esia = app.store.esia_client_ids().await?;
+    let list = clients::list(&app.store)
+        .await?
+        .into_iter()
+        .filter(|c| !esia.iter().any(|e| e == c.id.as_str()))
+        .map(ClientView::of)
+        .collect();
+    let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
+    Ok(with_cookie(
+        render(
+            StatusCode::OK,
+            &ClientsPage {
+                t: Tr::new(lang),
+                csrf,
+                clients: list,
+                new_algs: options(&ALGS, |a| a, "RS256"),
+                message,
+                created,
+            },
+        ),
+        cookie,
+    ))
+}
+
+/// GET /admin/console/clients
+pub async fn page(State(app): State<OidcState>, headers: HeaderMap) -> Result<Response, PageError> {
+    let lang = lang_of(&headers);
+    let Some(c) = caller(&app, &headers).await else {
+        return Ok(Redirect::to("/admin/console").into_response());
+    };
+    if c.require(op("get", "/admin/api/clients")).is_err() {
+        return Err(PageError::page(
+            lang,
+            StatusCode::FORBIDDEN,
+            "admin.forbidden",
+        ));
+    }
+    let flash = flash::take(&app, &headers);
+    let message = flash.as_ref().map(|(m, _)| m.clone());
+    let mut res = show(&app, &headers, lang, message, None)
+        .await
+        .map_err(|e| e.in_lang(lang))?;
+    if let Some((_, spent)) = flash {
+        res.headers_mut().append(header::SET_COOKIE, spent);
+    }
+    Ok(res)
+}
+
+fn words(text: &str) -> Vec<String> {
+    text.split_whitespace().map(str::to_owned).collect()
+}
+
+fn alg(p: &Params) -> Result<SigningAlg, String> {
+    let a = p.get("id_token_alg").unwrap_or("RS256");
+    SigningAlg::parse(a).ok_or_else(|| format!("id_token_alg must be {}", SigningAlg::NAMES))
+}
+
+/// What one action did: (audit action, details), or why it did nothing.
+type Outcome = Result<(&'static str, serde_json::Value), String>;
+
+async fn change(app: &OidcState, p: &Params, id: &str) -> Outcome {
+    let on = |k: &str| Some(p.get(k) == Some("on"));
+    let uris = words(p.get("redirect_uris").unwrap_or(""));
+    clients::set_redirect_uris(app, &app.clients, id, &uris)
+        .await
+        .map_err(|e| e.to_string())?;
+    let change = SettingsChange {
+        scopes: Some(words(p.get("scopes").unwrap_or(""))),
+        id_token_alg: Some(alg(p)?.name().to_string()),
+        require_par: on("require_par"),
+        require_dpop: on("require_dpop"),
+        min_level: p.get("min_level").map(str::to_owned),
+        min_acr: p.get("min_acr").map(str::to_owned),
+        ..SettingsChange::default()
+    };
+    clients::change_settings(app, &app.clients, id, &change)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok((
+        "client.update",
+        serde_json::json!({ "redirect_uris": uris, "scopes": change.scopes,
+            "id_token_alg": change.id_token_alg, "require_par": change.require_par,
+            "require_dpop": change.require_dpop, "min_level": change.min_level,
+            "min_acr": change.min_acr }),
+    ))
+}
+
+async fn remove(app: &OidcState, id: &str) -> Outcome {
+    if !app
+        .store
+        .remove_client(id)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        return Err(format!("no client {id}"));
+    }
+    app.clients.forget(id);
+    Ok(("client.remove", serde_json::json!({})))
+}
+
+async fn audit(
+    app: &OidcState,
+    c: &Caller,
+    action: &str,
+    id: &str,
+    details: serde_json::Value,
+) -> Result<(), PageError> {
+    app.store
+        .append_audit(AuditEntry {
+            actor: &c.actor,
+            action,
+            target: id,
+            request_id: &crate::request_id::current(),
+            details,
+        })
+        .await?;
+    Ok(())
+}
+
+/// POST /admin/console/clients: `action` = add | change | disable | remove.
+pub async fn action(
+    State(app): State<OidcState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let p = form(&headers, &body)?;
+    let lang = lang_of(&headers);
+    let t = Tr::new(lang);
+    let Some(c) = caller(&app, &headers).await else {
+        return Ok(Redirect::to("/admin/console").into_response());
+    };
+    let action = p.get("action").unwrap_or("");
+    let (method, path) = match action {
+        "add" => ("post", "/admin/api/clients"),
+        "change" => ("post", "/admin/api/clients/{client_id}/settings"),
+        "disable" => ("post", "/admin/api/clients/{client_id}/disable"),
+        "remove" => ("delete", "/admin/api/clients/{client_id}"),
+        _ => {
+            return Err(PageError::page(
+                lang,
+                StatusCode::BAD_REQUEST,
+                "error.bad_request",
+            ));
+        }
+    };
+    if c.require(op(method, path)).is_err() {
+        return Err(PageError::page(
+            lang,
+            StatusCode::FORBIDDEN,
+            "admin.forbidden",
+        ));
+    }
+    if matches!(action, "disable" | "remove") && p.get("confirm") != Some("yes") {
+        return Err(PageError::page(
+            lang,
+            StatusCode::BAD_REQUEST,
+            "admin.confirm_needed",
+        ));
+    }
+    let not_done = |why: String| format!("{} {why}", t.s("admin_esia.not_done"));
+    if action == "add" {
+        // Answered with the page itself (not a redirect): the secret is shown this once and is
+        // never put in a cookie or a URL.
+        let new = match alg(&p) {
+            Ok(alg) => NewClient {
+                name: p.get("name").unwrap_or("").trim().to_string(),
+                redirect_uris: words(p.get("redirect_uris").unwrap_or("")),
+                is_public: p.get("public") == Some("on"),
+                scopes: words(p.get("scopes").unwrap_or("")),
+                id_token_alg: alg,
+                ..NewClient::default()
+            },
+            Err(why) => return show(&app, &headers, lang, Some(not_done(why)), None).await,
+        };
+        return match clients::register(&app.store, new).await {
+            Ok((client, secret)) => {
+                let id = client.id.to_string();
+                audit(
+                    &app,
+                    &c,
+                    "client.add",
+                    &id,
+                    serde_json::json!({ "name": client.name }),
+                )
+                .await
+                .map_err(|e| e.in_lang(lang))?;
+                let done = format!("{} client.add: {id}", t.s("admin_esia.done"));
+                show(&app, &headers, lang, Some(done), Some((id, secret))).await
+            }
+            Err(clients::RegisterError::Store(e)) => Err(PageError::from(e).in_lang(lang)),
+            Err(e) => show(&app, &headers, lang, Some(not_done(e.to_string())), None).await,
+        };
+    }
+    let id = p.get("client_id").unwrap_or("").trim().to_string();
+    let outcome = match action {
+        "change" => change(&app, &p, &id).await,
+        "remove" => remove(&app, &id).await,
+        _ => clients::disable(&app, &app.clients, &id)
+            .await
+            .map(|()| ("client.disable", serde_json::json!({})))
+            .map_err(|e| e.to_string()),
+    };
+    let message = match outcome {
+        Ok((done, details)) => {
+            audit(&app, &c, done, &id, details)
+                .await
+                .map_err(|e| e.in_lang(lang))?;
+            format!("{} {done}: {id}", t.s("admin_esia.done"))
+        }
+        Err(why) => not_done(why),
+    };
+    Ok(flash::redirect(&app, PAGE, &message))
+}
