@@ -140,7 +140,7 @@ pub async fn load(app: &Ctx, t: &Tr, current: &SessionRow) -> Result<Activity, S
         .await?;
     history.extend(changes.into_iter().map(|e| change_view(t, e)));
     // Newest first; a change and a sign-in in the same second keep their own order.
-    history.sort_by(|a, b| b.ts.cmp(&a.ts));
+    history.sort_by_key(|e| std::cmp::Reverse(e.ts));
     history.truncate(usize::try_from(HISTORY_ROWS).unwrap_or(30));
     let alerts_on = app
         .store
