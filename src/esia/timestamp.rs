@@ -37,7 +37,9 @@ pub fn parse(s: &str) -> Option<i64> {
         _ => (1, offset),
     };
     let digits = digits.replace(':', "");
-    if digits.len() != 4 {
+    // ASCII only: four bytes of a multi-byte character must not be sliced as four digits
+    // (found by fuzzing: `… +\u{FFFD}0` panicked).
+    if digits.len() != 4 || !digits.is_ascii() {
         return None;
     }
     let (oh, om) = (num(&digits[..2])?, num(&digits[2..])?);
@@ -122,6 +124,21 @@ mod tests {
         assert_eq!(parse("2024.02.29 23:00:00 -1000"), Some(utc));
         assert_eq!(format(utc, 180), "2024.03.01 12:00:00 +0300");
         assert_eq!(parse(&format(utc, -570)), Some(utc));
+    }
+
+    #[test]
+    fn a_non_ascii_offset_is_refused_not_a_panic() {
+        // Regression of fuzz/corpus/esia_secret_timestamp/crash-*: a multi-byte character in
+        // the offset once made `parse` slice inside it.
+        for bad in [
+            "2022.12.04 21:53:08 \u{FFFD}0",
+            "2026.12.04 21:53:08 +0\u{FFFD}",
+            "2026.12.04 21:53:08 0\u{FFFD}",
+            "2026.12.04 21:53:08 +Ёё",
+            "2026.12.04 21:53:08 -𝕏",
+        ] {
+            assert_eq!(parse(bad), None, "{bad}");
+        }
     }
 
     #[test]

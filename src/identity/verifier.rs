@@ -102,6 +102,16 @@ struct GatewayAnswer {
 
 impl HttpGateway {
     pub fn new(c: &IdentityConfig) -> Result<HttpGateway, String> {
+        // The gateway is the operator's; still, only an http(s) URL is ever posted to.
+        match url::Url::parse(&c.registry_url) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => {}
+            _ => {
+                return Err(format!(
+                    "identity.registry_url must be an http(s) URL, not {:?}",
+                    c.registry_url
+                ));
+            }
+        }
         let client = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(
                 c.registry_timeout_secs.max(1),

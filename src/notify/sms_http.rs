@@ -27,8 +27,11 @@ impl SmsGateway {
         if c.sms_url.is_empty() {
             anyhow::bail!("notify.sms = \"http\" needs notify.sms_url");
         }
-        url::Url::parse(&c.sms_url)
+        let url = url::Url::parse(&c.sms_url)
             .map_err(|e| anyhow::anyhow!("notify.sms_url {}: {e}", c.sms_url))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            anyhow::bail!("notify.sms_url must be an http(s) URL, not {}", c.sms_url);
+        }
         Ok(SmsGateway {
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())

@@ -2,13 +2,16 @@
 //! PostgreSQL + Redis when TEST_DATABASE_URL / TEST_REDIS_URL are set (own schema / key prefix each).
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod esia;
 pub mod identity;
 pub mod login;
+pub mod secrets;
+
+pub use browser::*;
 
 use openidconnect::core::{CoreClient, CoreProviderMetadata};
 use openidconnect::{ClientId, ClientSecret, IssuerUrl, RedirectUrl};
-use reqwest::header::LOCATION;
 use serde_json::Value;
 use std::net::SocketAddr;
 use vhod::Ctx;
@@ -95,6 +98,7 @@ impl Drop for TestServer {
     fn drop(&mut self) {
         self.task.abort();
         self.worker.abort();
+        secrets::assert_none_logged();
     }
 }
 
@@ -107,11 +111,9 @@ impl TestServer {
     /// its own port and therefore... the same issuer would be wrong, so nodes get the shared issuer
     /// of the first node only when `issuer` is set by the caller).
     pub async fn start_with(backend: &Backend, mut config: Config) -> TestServer {
-        // Server logs go to the test's captured output, shown when a test fails.
-        let _ = tracing_subscriber::fmt()
-            .with_test_writer()
-            .with_env_filter(tracing_subscriber::EnvFilter::new("vhod=info"))
-            .try_init();
+        // Server logs go to the test's captured output, shown when a test fails (and, in the
+        // security suite, are searched for secrets: secrets.rs).
+        secrets::install_subscriber();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         if config.server.issuer == Config::defaults().server.issuer {
@@ -156,6 +158,9 @@ impl TestServer {
         )
         .await
         .unwrap();
+        if let Some(s) = &secret {
+            secrets::note(s);
+        }
         (c.id.to_string(), secret)
     }
 
@@ -180,6 +185,7 @@ impl TestServer {
     pub async fn last_message(&self, to: &str) -> Value {
         let url = format!("{}/dev/outbox?format=json&to={}", self.base, urlencode(to));
         let list: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+        secrets::note_message(&list[0].to_string());
         list[0].clone()
     }
 
@@ -222,193 +228,6 @@ pub fn no_redirect_client() -> reqwest::Client {
 
 pub fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
-/// A browser: cookies kept, redirects followed by hand so tests can see each hop.
-pub struct Browser {
-    pub http: reqwest::Client,
-    pub base: String,
-}
-
-impl Browser {
-    pub fn new(base: &str) -> Browser {
-        Browser {
-            http: reqwest::Client::builder()
-                .cookie_store(true)
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            base: base.to_string(),
-        }
-    }
-
-    fn abs(&self, url: &str) -> String {
-        if url.starts_with("http") {
-            url.to_string()
-        } else {
-            format!("{}{}", self.base, url)
-        }
-    }
-
-    pub async fn get(&self, url: &str) -> reqwest::Response {
-        self.http.get(self.abs(url)).send().await.unwrap()
-    }
-
-    pub async fn post(&self, url: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        self.http
-            .post(self.abs(url))
-            .form(form)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    /// GET and follow same-server redirects until a page or a redirect that leaves the server.
-    pub async fn follow(&self, url: &str) -> Landing {
-        let mut url = self.abs(url);
-        for _ in 0..10 {
-            let res = self.http.get(&url).send().await.unwrap();
-            if let Some(next) = location(&res) {
-                let next = self.abs(&next);
-                if !next.starts_with(&self.base) {
-                    return Landing::Left(next);
-                }
-                url = next;
-                continue;
-            }
-            let status = res.status().as_u16();
-            return Landing::Page(status, res.text().await.unwrap());
-        }
-        panic!("redirect loop");
-    }
-
-    /// Submits a page's form: its hidden fields plus `fields`; returns the response (not followed).
-    pub async fn submit(
-        &self,
-        html: &str,
-        action: &str,
-        fields: &[(&str, &str)],
-    ) -> reqwest::Response {
-        let mut form: Vec<(String, String)> = hidden_fields(html);
-        for (k, v) in fields {
-            form.retain(|(n, _)| n != k);
-            form.push((k.to_string(), v.to_string()));
-        }
-        self.http
-            .post(self.abs(action))
-            .form(&form)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    /// Submits and follows: Landing after the redirect chain.
-    pub async fn submit_follow(
-        &self,
-        html: &str,
-        action: &str,
-        fields: &[(&str, &str)],
-    ) -> Landing {
-        let res = self.submit(html, action, fields).await;
-        match location(&res) {
-            Some(next) => {
-                let next = self.abs(&next);
-                if next.starts_with(&self.base) {
-                    self.follow(&next).await
-                } else {
-                    Landing::Left(next)
-                }
-            }
-            None => {
-                let status = res.status().as_u16();
-                Landing::Page(status, res.text().await.unwrap())
-            }
-        }
-    }
-
-    /// Full login through the login form behind `authorize_url`, allowing consent if asked.
-    /// Returns where the browser was finally sent (the portal's redirect URI with code).
-    pub async fn authorize_and_login(
-        &self,
-        authorize_url: &str,
-        login: &str,
-        password: &str,
-    ) -> String {
-        let page = match self.follow(authorize_url).await {
-            Landing::Page(200, html) => html,
-            // Single sign-on: the session already satisfies the request.
-            Landing::Left(url) => return url,
-            other => panic!("expected the login page, got {other:?}"),
-        };
-        if page.contains("name=\"decision\"") {
-            // Signed in already; only consent for this portal is missing.
-            return match self
-                .submit_follow(&page, "/consent", &[("decision", "allow")])
-                .await
-            {
-                Landing::Left(url) => url,
-                other => panic!("consent did not redirect: {other:?}"),
-            };
-        }
-        assert!(page.contains("name=\"password\""), "login page: {page}");
-        match self
-            .submit_follow(&page, "/login", &[("login", login), ("password", password)])
-            .await
-        {
-            Landing::Left(url) => url,
-            Landing::Page(200, html) if html.contains("name=\"decision\"") => {
-                match self
-                    .submit_follow(&html, "/consent", &[("decision", "allow")])
-                    .await
-                {
-                    Landing::Left(url) => url,
-                    other => panic!("consent did not redirect: {other:?}"),
-                }
-            }
-            other => panic!("login did not succeed: {other:?}"),
-        }
-    }
-}
-
-#[derive(Debug)]
-pub enum Landing {
-    Page(u16, String),
-    Left(String),
-}
-
-pub fn location(res: &reqwest::Response) -> Option<String> {
-    res.headers()
-        .get(LOCATION)
-        .map(|v| v.to_str().unwrap().to_string())
-}
-
-/// Hidden inputs of the (first) form in the page.
-pub fn hidden_fields(html: &str) -> Vec<(String, String)> {
-    let mut out = vec![];
-    for tag in html.split("<input").skip(1) {
-        let tag = tag.split('>').next().unwrap();
-        if !tag.contains("type=\"hidden\"") {
-            continue;
-        }
-        let attr = |name: &str| {
-            tag.split(&format!("{name}=\""))
-                .nth(1)
-                .map(|r| unescape(r.split('"').next().unwrap()))
-        };
-        if let (Some(n), Some(v)) = (attr("name"), attr("value")) {
-            out.push((n, v));
-        }
-    }
-    out
-}
-
-fn unescape(s: &str) -> String {
-    s.replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
 }
 
 /// Query parameter of a URL.
@@ -492,7 +311,9 @@ pub async fn token_request(
         .await
         .unwrap();
     let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
+    let body = res.json().await.unwrap_or(Value::Null);
+    secrets::note_json(&body);
+    (status, body)
 }
 
 pub async fn redeem(

@@ -285,3 +285,10 @@ async fn esia_rest_needs_a_bearer_token() {
         assert_eq!((status, body["code"].as_str()), (401, Some("ESIA-005011")));
     }
 }
+
+/// Found by fuzzing (fuzz/corpus/esia_secret_timestamp/crash-*): a multi-byte character in the
+/// timestamp's offset made the parser slice inside it and the request panicked; now a refusal.
+#[tokio::test]
+async fn esia_ac_timestamp_with_a_multibyte_offset_is_refused_not_a_crash() {
+    ac_tweak_is_refused("timestamp", "2026.12.04 21:53:08 +0\u{FFFD}").await;
+}

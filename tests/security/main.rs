@@ -5,6 +5,10 @@
 mod common;
 #[path = "../esia_rp/mod.rs"]
 mod esia_rp;
+#[path = "../orgs/support.rs"]
+mod orgs_support;
+#[path = "../common/pki.rs"]
+mod pki;
 mod support;
 
 mod asvs_v13_api;
@@ -13,6 +17,12 @@ mod asvs_v2_authn;
 mod asvs_v3_sessions;
 mod asvs_v4_access;
 mod asvs_v5_validation;
+mod asvs_v7_logs;
+mod csrf;
+mod enumeration;
 mod esia;
+mod headers_roles;
 mod oidc_threats;
 mod rfc9700;
+mod ssrf;
+mod xss;

@@ -1,0 +1,3 @@
+#![no_main]
+// cargo-fuzz entry point of target `crl` (see fuzz/README.md); the body is in src/lib.rs.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| vhod_fuzz::run("crl", data));
