@@ -156,3 +156,95 @@ async fn a_portal_is_created_changed_and_removed_from_the_console() {
         assert!(page.contains("OpenID Connect portals") && page.contains("Register the portal"));
     }
 }
+
+#[tokio::test]
+async fn device_code_and_ciba_portals_are_registered_from_the_console() {
+    use josekit::jws::ES256;
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let (token, _) = issue_bootstrap_token(&t.app, &[Role::SecurityAdmin], "grants", 3600)
+            .await
+            .unwrap();
+        let b = Browser::new(&t.base);
+        let login = page_of(b.follow("/admin/console").await);
+        b.submit(&login, "/admin/console/login", &[("token", &token)])
+            .await;
+        let page = page_of(b.follow(PAGE).await);
+        assert!(
+            page.contains("Подтверждение на телефоне гражданина (CIBA)"),
+            "{page}"
+        );
+
+        // A public kiosk portal with the device grant beside the code flow.
+        let res = b
+            .submit(
+                &page,
+                PAGE,
+                &[
+                    ("action", "add"),
+                    ("name", "Киоск МФЦ"),
+                    ("redirect_uris", "https://kiosk.example/cb"),
+                    ("public", "on"),
+                    ("grant_device", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), 200, "{}", backend.name());
+        let list = clients::list(&t.app.store).await.unwrap();
+        let kiosk = list.iter().find(|c| c.name == "Киоск МФЦ").unwrap();
+        assert!(kiosk.is_public);
+        assert!(
+            kiosk
+                .grant_types
+                .iter()
+                .any(|g| g == clients::DEVICE_CODE_GRANT)
+        );
+        assert!(kiosk.grant_types.iter().any(|g| g == "authorization_code"));
+
+        // A CIBA ping portal: private_key_jwt with its keys, no redirect URIs.
+        let kp = ES256.generate_key_pair().unwrap();
+        let mut public = kp.to_jwk_public_key();
+        public.set_key_id("desk-1");
+        let jwks = serde_json::json!({ "keys": [public.as_ref()] }).to_string();
+        let form = [
+            ("action", "add"),
+            ("name", "Стойка оператора"),
+            ("grant_ciba", "on"),
+            ("jwks", jwks.as_str()),
+            ("ciba_mode", "ping"),
+            ("ciba_notification_endpoint", "https://desk.example/ciba"),
+        ];
+        let res = b.submit(&page, PAGE, &form).await;
+        assert_eq!(res.status(), 200);
+        let html = res.text().await.unwrap();
+        let list = clients::list(&t.app.store).await.unwrap();
+        let desk = list.iter().find(|c| c.name == "Стойка оператора").unwrap();
+        assert_eq!(desk.grant_types, vec![clients::CIBA_GRANT.to_string()]);
+        assert_eq!(desk.auth_method.name(), "private_key_jwt");
+        assert_eq!(desk.ciba_mode.map(|m| m.name()), Some("ping"));
+        assert_eq!(
+            desk.ciba_notification_endpoint.as_deref(),
+            Some("https://desk.example/ciba")
+        );
+        assert!(html.contains("ciba"), "the list names the grant");
+
+        // Ping without a notification address: refused with the reason, nothing stored.
+        let res = b
+            .submit(
+                &page,
+                PAGE,
+                &[
+                    ("action", "add"),
+                    ("name", "Без адреса"),
+                    ("grant_ciba", "on"),
+                    ("jwks", jwks.as_str()),
+                    ("ciba_mode", "ping"),
+                ],
+            )
+            .await;
+        let html = res.text().await.unwrap();
+        assert!(html.contains("Не сделано"), "{html}");
+        let list = clients::list(&t.app.store).await.unwrap();
+        assert!(!list.iter().any(|c| c.name == "Без адреса"));
+    }
+}

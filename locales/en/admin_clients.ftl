@@ -17,6 +17,14 @@ admin_clients-confirm_remove = I confirm: the portal, its grants and consents wi
 admin_clients-secret_once = The secret is shown once: store it now.
 admin_clients-public_no_secret = Public portal: no secret, PKCE required.
 
+admin_clients-grants = Sign-in on another device
+admin_clients-grant_device = Device code (RFC 8628: kiosks, TV-style devices; public portals allowed)
+admin_clients-grant_ciba = Confirmation on the person's phone (CIBA)
+admin_clients-jwks = CIBA: the portal's public keys (JWK Set, JSON) for private_key_jwt
+admin_clients-ciba_mode = CIBA: how the portal learns the answer
+admin_clients-ciba_endpoint = CIBA ping: the portal's notification address (https)
+admin_clients-ciba_hint = A CIBA portal authenticates with private_key_jwt; ping needs a notification address, poll has none.
+
 admin_esia-title = ESIA portals
 admin_esia-back = ← Administration console
 admin_esia-intro = Portals that speak the ESIA protocol (/aas/oauth2/…): mnemonic, GOST R 34.10-2012 certificate, redirect addresses.

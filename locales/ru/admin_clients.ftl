@@ -17,6 +17,14 @@ admin_clients-confirm_remove = Подтверждаю: портал, его ра
 admin_clients-secret_once = Секрет показан один раз: сохраните его сейчас.
 admin_clients-public_no_secret = Публичный портал: секрета нет, нужен PKCE.
 
+admin_clients-grants = Вход на другом устройстве
+admin_clients-grant_device = Код устройства (RFC 8628: киоски, телевизоры; можно публичным порталам)
+admin_clients-grant_ciba = Подтверждение на телефоне гражданина (CIBA)
+admin_clients-jwks = CIBA: открытые ключи портала (JWK Set, JSON) для private_key_jwt
+admin_clients-ciba_mode = CIBA: как портал узнаёт ответ
+admin_clients-ciba_endpoint = CIBA ping: адрес уведомлений портала (https)
+admin_clients-ciba_hint = Портал CIBA подтверждает себя подписью private_key_jwt; для ping нужен адрес уведомлений, для poll — нет.
+
 admin_esia-title = Порталы ЕСИА
 admin_esia-back = ← Консоль администратора
 admin_esia-intro = Порталы, которые говорят на протоколе ЕСИА (/aas/oauth2/…): мнемоника, сертификат ГОСТ Р 34.10-2012, адреса возврата.

@@ -61,6 +61,8 @@ pub struct ClientView {
     pub kind: &'static str,
     pub redirect_uris: String,
     pub scopes: String,
+    /// Grant types beyond the code flow, by short name (device_code, ciba, client_credentials).
+    pub extra_grants: String,
     pub require_par: bool,
     pub require_dpop: bool,
     pub level_key: &'static str,
@@ -79,6 +81,7 @@ impl ClientView {
             },
             redirect_uris: c.redirect_uris.join("\n"),
             scopes: c.allowed_scopes.join(" "),
+            extra_grants: extra_grants(&c.grant_types),
             require_par: c.require_par,
             require_dpop: c.require_dpop,
             level_key: level_key(&c.min_level),
@@ -89,6 +92,50 @@ impl ClientView {
             name: c.name,
         }
     }
+}
+
+/// The grant types a portal registered beyond the code flow, by their short names.
+fn extra_grants(grants: &[String]) -> String {
+    grants
+        .iter()
+        .filter(|g| !clients::DEFAULT_GRANT_TYPES.contains(&g.as_str()))
+        .map(|g| match g.as_str() {
+            clients::DEVICE_CODE_GRANT => "device_code",
+            clients::CIBA_GRANT => "ciba",
+            other => other,
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The form's grant choices (device code, CIBA) as a NewClient's grant types, client
+/// authentication and CIBA settings; the code flow stays when redirect URIs are given.
+fn with_grants(mut new: NewClient, p: &Params) -> NewClient {
+    let on = |k: &str| p.get(k) == Some("on");
+    let text = |k: &str| Some(p.get(k).unwrap_or("").trim()).filter(|v| !v.is_empty());
+    let extra: Vec<String> = [
+        ("grant_device", clients::DEVICE_CODE_GRANT),
+        ("grant_ciba", clients::CIBA_GRANT),
+    ]
+    .iter()
+    .filter(|(k, _)| on(k))
+    .map(|(_, g)| g.to_string())
+    .collect();
+    if extra.is_empty() {
+        return new;
+    }
+    if !new.redirect_uris.is_empty() {
+        new.grant_types = clients::DEFAULT_GRANT_TYPES.map(String::from).to_vec();
+    }
+    new.grant_types.extend(extra);
+    if on("grant_ciba") {
+        // CIBA clients authenticate with private_key_jwt (the registration checks the rest).
+        new.auth_method = Some(clients::AuthMethod::PrivateKeyJwt);
+        new.jwks = text("jwks").map(str::to_string);
+        new.ciba_mode = text("ciba_mode").map(str::to_string);
+        new.ciba_notification_endpoint = text("ciba_notification_endpoint").map(str::to_string);
+    }
+    new
 }
 
 #[derive(Template)]
@@ -274,14 +321,17 @@ pub async fn action(
         // Answered with the page itself (not a redirect): the secret is shown this once and is
         // never put in a cookie or a URL.
         let new = match alg(&p) {
-            Ok(alg) => NewClient {
-                name: p.get("name").unwrap_or("").trim().to_string(),
-                redirect_uris: words(p.get("redirect_uris").unwrap_or("")),
-                is_public: p.get("public") == Some("on"),
-                scopes: words(p.get("scopes").unwrap_or("")),
-                id_token_alg: alg,
-                ..NewClient::default()
-            },
+            Ok(alg) => with_grants(
+                NewClient {
+                    name: p.get("name").unwrap_or("").trim().to_string(),
+                    redirect_uris: words(p.get("redirect_uris").unwrap_or("")),
+                    is_public: p.get("public") == Some("on"),
+                    scopes: words(p.get("scopes").unwrap_or("")),
+                    id_token_alg: alg,
+                    ..NewClient::default()
+                },
+                &p,
+            ),
             Err(why) => return show(&app, &headers, lang, Some(not_done(why)), None).await,
         };
         return match clients::register(&app.store, new).await {
