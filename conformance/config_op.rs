@@ -108,6 +108,11 @@ const KNOWN: &[(&str, Kind)] = &[
     ("evidence_supported", Kind::Strings),
     ("documents_supported", Kind::Strings),
     ("claims_in_verified_claims_supported", Kind::Strings),
+    // OpenID Connect CIBA Core 1.0 §4.
+    ("backchannel_authentication_endpoint", Kind::Url),
+    ("backchannel_token_delivery_modes_supported", Kind::Strings),
+    ("backchannel_authentication_request_signing_alg_values_supported", Kind::Strings),
+    ("backchannel_user_code_parameter_supported", Kind::Bool),
 ];
 
 /// RFC 6749 §3.3 scope-token: 1*( %x21 / %x23-5B / %x5D-7E ).
