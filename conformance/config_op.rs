@@ -111,7 +111,10 @@ const KNOWN: &[(&str, Kind)] = &[
     // OpenID Connect CIBA Core 1.0 §4.
     ("backchannel_authentication_endpoint", Kind::Url),
     ("backchannel_token_delivery_modes_supported", Kind::Strings),
-    ("backchannel_authentication_request_signing_alg_values_supported", Kind::Strings),
+    (
+        "backchannel_authentication_request_signing_alg_values_supported",
+        Kind::Strings,
+    ),
     ("backchannel_user_code_parameter_supported", Kind::Bool),
 ];
 

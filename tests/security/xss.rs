@@ -214,3 +214,63 @@ async fn asvs_v5_3_3_stored_xss_in_every_field_shown_on_a_page_is_escaped() {
         assert!(!shown.contains("xss-device"));
     }
 }
+
+#[tokio::test]
+async fn asvs_v5_3_3_portal_names_are_escaped_on_the_admin_console() {
+    use vhod::admin::Role;
+    use vhod::admin::auth::issue_bootstrap_token;
+    use vhod::clients::esia::{NewEsiaClient, register};
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        // An ESIA portal named with markup (registered as the API and CLI do).
+        register(
+            &t.app.store,
+            NewEsiaClient {
+                client_id: "XSS_PORTAL".into(),
+                name: payload("esia-client"),
+                certificate: include_bytes!("../fixtures/gost/256-A.cert.pem").to_vec(),
+                redirect_uris: vec!["https://portal.example/esia/callback".into()],
+                ..NewEsiaClient::default()
+            },
+        )
+        .await
+        .unwrap();
+        let roles = [Role::SecurityAdmin, Role::Operator, Role::Auditor];
+        let (token, _) = issue_bootstrap_token(&t.app, &roles, "xss", 600)
+            .await
+            .unwrap();
+        let b = Browser::new(&t.base);
+        let login = page_at(&b, "/admin/console").await;
+        b.submit(&login, "/admin/console/login", &[("token", &token)])
+            .await;
+        // An OpenID portal named with markup through the console's own form (audited by name).
+        let page = page_at(&b, "/admin/console/clients").await;
+        let res = b
+            .submit(
+                &page,
+                "/admin/console/clients",
+                &[
+                    ("action", "add"),
+                    ("name", &payload("oidc-client")),
+                    ("redirect_uris", "https://rp.example/cb"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), 200, "{}", backend.name());
+        let answer = res.text().await.unwrap();
+        assert!(!raw_markup(&answer), "the registration answer: {answer}");
+        let mut shown = String::new();
+        for page in [
+            "/admin/console",
+            "/admin/console/clients",
+            "/admin/console/esia",
+        ] {
+            let html = page_at(&b, page).await;
+            assert!(!raw_markup(&html), "{page} on {}: {html}", backend.name());
+            shown.push_str(&html);
+        }
+        for tag in ["oidc-client", "esia-client"] {
+            assert!(shown.contains(&format!("xss-{tag}")), "{tag} is shown");
+        }
+    }
+}
