@@ -187,6 +187,27 @@ async fn the_person_chooses_the_organisation_and_the_token_carries_it() {
                 .unwrap()
                 .contains(&format!("org_emps?org_oid={x}"))
         );
+
+        // The organisation's page lists the portal; withdrawing it there ends the grant.
+        let portals = vhod::orgs::portals::list(&t.app, x, &boss).await.unwrap();
+        assert!(portals.iter().any(|p| p.client_id == FLOW_PORTAL), "listed");
+        assert!(
+            vhod::orgs::portals::withdraw(&t.app, x, &boss, FLOW_PORTAL)
+                .await
+                .unwrap()
+        );
+        let rt = refreshed["refresh_token"].as_str().unwrap();
+        let (status, refused) = rp
+            .te(&rp.refresh_form(t.app.clock.now(), rt, SCOPE, false, PHP))
+            .await;
+        assert_eq!(status, 400, "{}: {refused}", backend.name());
+        assert!(
+            refused["error_description"]
+                .as_str()
+                .unwrap()
+                .starts_with("ESIA-007011"),
+            "{refused}"
+        );
     }
 }
 

@@ -129,6 +129,7 @@ async fn the_card_and_its_collections_show_what_each_org_scope_allows() {
         let all = ORG_SCOPES.join(" ");
         for a in [&chief, &admin, &emp] {
             consent(&t, a, &all).await;
+            org_consent(&t, a, x, &all).await;
         }
         let chief_all = token(&t, Some(chief_oid), &org_items(&ORG_SCOPES, x));
         let card_path = format!("/rs/orgs/{x}");
@@ -265,6 +266,23 @@ async fn the_card_and_its_collections_show_what_each_org_scope_allows() {
         assert!(t.app.store.withdraw_consent(&emp, PORTAL).await.unwrap());
         let (status, code) = refused(&t, Some(&emp_all), &card_path).await;
         assert_eq!((status, code.as_str()), (401, "ESIA-005011"));
+
+        // The organisation withdraws the portal on its page: the organisation's scopes stop for
+        // everyone's tokens at once, though each person's own consent still names them.
+        let (status, _) = rs_get(&t, Some(&chief_all), &card_path).await;
+        assert_eq!(status, 200);
+        assert!(
+            vhod::orgs::portals::withdraw(&t.app, x, &chief, PORTAL)
+                .await
+                .unwrap()
+        );
+        let (status, code) = refused(&t, Some(&chief_all), &card_path).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (403, "ESIA-005029"),
+            "{}",
+            backend.name()
+        );
     }
 }
 
@@ -290,6 +308,7 @@ async fn a_removed_member_and_a_deleted_person_lose_the_organisation_at_once() {
         let scopes = format!("usr_org {}", ORG_SCOPES.join(" "));
         for a in [&chief, &emp, &admin] {
             consent(&t, a, &scopes).await;
+            org_consent(&t, a, x, &scopes).await;
         }
         let emp_tok = token(
             &t,

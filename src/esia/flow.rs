@@ -231,7 +231,28 @@ async fn consent_needed(
         .await?
         .unwrap_or_default();
     let given = words(&given);
-    Ok(!wanted.iter().all(|s| given.contains(s)))
+    if !wanted.iter().all(|s| given.contains(s)) {
+        return Ok(true);
+    }
+    // Acting for an organisation: its scopes need the consent for that organisation too (which
+    // the organisation's chief or admins can withdraw from its page).
+    match req.org.chosen_org(&session.account_id) {
+        Some(oid) => {
+            let (for_org, _) =
+                crate::orgs::portals::consent(ctx, &session.account_id, &req.client_id, oid)
+                    .await?;
+            Ok(!org_scopes(req).iter().all(|s| for_org.contains(s)))
+        }
+        None => Ok(false),
+    }
+}
+
+/// The organisation scopes the request asks for, by name.
+fn org_scopes(req: &AuthRequest) -> Vec<String> {
+    wanted(req)
+        .into_iter()
+        .filter(|s| scopes::is_org_scope(s))
+        .collect()
 }
 
 struct Item {
@@ -331,6 +352,17 @@ pub async fn consent(
                 &[],
             )
             .await?;
+            if let Some(oid) = req.org.chosen_org(&session.account_id) {
+                crate::orgs::portals::give(
+                    &ctx,
+                    &session.account_id,
+                    &req.client_id,
+                    oid,
+                    &org_scopes(&req),
+                    &[],
+                )
+                .await?;
+            }
             issue_code(&ctx, &req, &session).await
         }
         _ => Ok(refuse(&req, EsiaError::Refused)),

@@ -132,21 +132,29 @@ pub struct Issued {
     pub token_type: &'static str,
 }
 
-/// Makes the grant for a redeemed code.
+/// Makes the grant for a redeemed code; a grant for an organisation (`org_*?org_oid=N`) is
+/// that organisation's, so withdrawing the portal on the organisation's page ends it.
 pub async fn grant_for_code(ctx: &Ctx, code: &EsiaCode) -> Result<GrantRow, StoreError> {
     let amr = serde_json::to_string(&code.amr).expect("strings serialise");
+    let org = code
+        .scopes
+        .iter()
+        .find_map(|s| super::scopes::org_item_oid(s));
     ctx.store
-        .create_grant(NewGrant {
-            account_id: &code.account_id,
-            client_id: &code.client_id,
-            scopes: &code.scopes.join(" "),
-            acr: &code.acr,
-            amr: &amr,
-            auth_time: code.auth_time,
-            claims: None,
-            sid: Some(&code.sid),
-            dpop_jkt: None,
-        })
+        .create_grant_for_org(
+            NewGrant {
+                account_id: &code.account_id,
+                client_id: &code.client_id,
+                scopes: &code.scopes.join(" "),
+                acr: &code.acr,
+                amr: &amr,
+                auth_time: code.auth_time,
+                claims: None,
+                sid: Some(&code.sid),
+                dpop_jkt: None,
+            },
+            org,
+        )
         .await
 }
 

@@ -79,6 +79,16 @@ pub async fn consent(t: &TestServer, account: &str, scopes: &str) {
         .unwrap();
 }
 
+/// The person's consent to `PORTAL` for `scopes` while acting for organisation `org` (what the
+/// consent page stores beside the person's own consent when an organisation was chosen).
+pub async fn org_consent(t: &TestServer, account: &str, org: i64, scopes: &str) {
+    t.app
+        .store
+        .save_org_consent(account, PORTAL, org, scopes, "")
+        .await
+        .unwrap();
+}
+
 /// An ESIA access token of `PORTAL` with exactly `scope`, for person `subject` (None: the
 /// portal's own client_credentials token), valid for an hour.
 pub fn token(t: &TestServer, subject: Option<i64>, scope: &str) -> String {

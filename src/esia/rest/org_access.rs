@@ -95,7 +95,13 @@ pub async fn resolve(ctx: &Ctx, grant: &Grant, org_oid: i64) -> Result<OrgAccess
     let given = person_view::consented_scopes(ctx, &account, grant.client_id())
         .await?
         .ok_or(RestError::InvalidToken)?;
-    let scopes: BTreeSet<String> = asked.into_iter().filter(|s| given.contains(s)).collect();
+    // And the consent for this organisation (withdrawn from its page: the scopes stop at once).
+    let (for_org, _) =
+        crate::orgs::portals::consent(ctx, &account, grant.client_id(), org_oid).await?;
+    let scopes: BTreeSet<String> = asked
+        .into_iter()
+        .filter(|s| given.contains(s) && for_org.contains(s))
+        .collect();
     let names = usr_org && given.contains("usr_org");
     if scopes.is_empty() && !names {
         return Err(RestError::ScopeNotAllowed);
