@@ -79,6 +79,15 @@ const FORMS: &[(&str, &str, Body, Who)] = &[
     ("/admin/console/logout", "/admin/console/logout", Body::Form, Who::Anyone),
     ("/admin/console/action", "/admin/console/action", Body::Form, Who::Anyone),
     ("flow::CONSENT_PATH", "/aas/oauth2/v2/consent", Body::Form, Who::SignedIn),
+    ("/account/security/channel", "/account/security/channel", Body::Form, Who::SignedIn),
+    ("/device", "/device", Body::Form, Who::Anyone),
+    ("/org-choice", "/org-choice", Body::Form, Who::SignedIn),
+    ("/device/decide", "/device/decide", Body::Form, Who::SignedIn),
+    ("/ciba/decide", "/ciba/decide", Body::Form, Who::SignedIn),
+    ("/login/qr/finish", "/login/qr/finish", Body::Form, Who::Anyone),
+    ("/qr/approve", "/qr/approve", Body::Form, Who::SignedIn),
+    ("/qr/approve/passkey", "/qr/approve/passkey", Body::Json, Who::SignedIn),
+    ("/qr/deny", "/qr/deny", Body::Form, Who::SignedIn),
 ];
 
 /// POST routes that are not browser forms, and why they need no CSRF token.
@@ -134,6 +143,18 @@ const NOT_FORMS: &[(&str, &str)] = &[
     (
         "/admin/api/operator/confirm",
         "admin API: bearer token, no cookie",
+    ),
+    (
+        "/admin/api/esia/clients/{client_id}/flags",
+        "admin API: bearer token, no cookie",
+    ),
+    (
+        "/bc-authorize",
+        "CIBA: client authentication (private_key_jwt), no cookie",
+    ),
+    (
+        "/device_authorization",
+        "RFC 8628: client authentication or a public client's id, no cookie",
     ),
 ];
 
@@ -211,7 +232,7 @@ async fn post(b: &Browser, path: &str, body: Body, csrf: Option<&str>) -> (u16, 
             req.form(&form)
         }
         Body::Json => {
-            let mut v = serde_json::json!({"ceremony": "x", "credential": {}, "name": "x"});
+            let mut v = serde_json::json!({"ceremony": "x", "credential": {}, "name": "x", "number": "1", "code": "x"});
             if let Some(c) = csrf {
                 v["csrf"] = c.into();
             }
