@@ -9,7 +9,7 @@ use super::{scopes, tokens};
 use crate::authn::authorization::{self, Decision};
 use crate::authn::login_tx::{self, AuthRequest, Protocol, save_tx};
 use crate::authn::org_choice::{self, OrgStep};
-use crate::authn::{self, session};
+use crate::authn::session;
 use crate::ctx::Ctx;
 use crate::identity::permissions;
 use crate::store::StoreError;
@@ -158,39 +158,13 @@ async fn step_up(
     tx: Option<String>,
     session: &SessionRow,
 ) -> Result<Response, PageError> {
-    let lang = req.lang;
-    let internal = |e: &dyn std::fmt::Display| PageError::internal(&e).in_lang(lang);
-    let high = req.required_acr == authn::ACR_HIGH;
-    let possible = if high {
-        !ctx.store
-            .qes_certificates(&session.account_id)
-            .await
-            .map_err(|e| internal(&e))?
-            .is_empty()
-    } else {
-        authn::second_factor::methods(ctx, &session.account_id)
-            .await
-            .map_err(|e| internal(&e))?
-            .any()
-    };
+    let possible = crate::web::step_up::reachable(ctx, &req, session)
+        .await
+        .map_err(|e| PageError::internal(&e).in_lang(req.lang))?;
     if !possible {
         return Ok(refuse(&req, EsiaError::Refused));
     }
-    let tx = match tx {
-        Some(t) => t,
-        None => save_tx(ctx, &req).await.map_err(|e| internal(&e))?,
-    };
-    if high {
-        return Ok(Redirect::to(&format!("/login/signature?tx={tx}")).into_response());
-    }
-    let pending = authn::second_factor::PendingStep {
-        account_id: session.account_id.clone(),
-        tx: Some(tx),
-        persistent: session.persistent != 0,
-        step_up: true,
-        base_amr: session::amr_of(session),
-    };
-    Ok(crate::web::second_factor::ask(ctx, lang, pending, &meta.ip).await)
+    crate::web::step_up::ask(ctx, meta, &req, tx, session).await
 }
 
 fn words(s: &str) -> Vec<String> {

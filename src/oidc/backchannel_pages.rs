@@ -193,39 +193,17 @@ async fn step_up(
     session: &SessionRow,
 ) -> Result<Response, PageError> {
     let lang = req.lang;
-    let internal = |e: &dyn std::fmt::Display| PageError::internal(&e).in_lang(lang);
-    let unmet = || PageError::page(lang, StatusCode::FORBIDDEN, "backchannel.unmet");
-    let high = req.required_acr == authn::ACR_HIGH;
-    let possible = if high {
-        !app.store
-            .qes_certificates(&session.account_id)
-            .await
-            .map_err(|e| internal(&e))?
-            .is_empty()
-    } else {
-        authn::second_factor::methods(app, &session.account_id)
-            .await
-            .map_err(|e| internal(&e))?
-            .any()
-    };
+    let possible = crate::web::step_up::reachable(app, &req, session)
+        .await
+        .map_err(|e| PageError::internal(&e).in_lang(lang))?;
     if !possible {
-        return Err(unmet());
+        return Err(PageError::page(
+            lang,
+            StatusCode::FORBIDDEN,
+            "backchannel.unmet",
+        ));
     }
-    let tx = match tx {
-        Some(t) => t,
-        None => save_tx(app, &req).await.map_err(|e| internal(&e))?,
-    };
-    if high {
-        return Ok(Redirect::to(&format!("/login/signature?tx={tx}")).into_response());
-    }
-    let pending = authn::second_factor::PendingStep {
-        account_id: session.account_id.clone(),
-        tx: Some(tx),
-        persistent: session.persistent != 0,
-        step_up: true,
-        base_amr: session::amr_of(session),
-    };
-    Ok(crate::web::second_factor::ask(app, lang, pending, &meta.ip).await)
+    crate::web::step_up::ask(app, meta, &req, tx, session).await
 }
 
 /// POST /device/decide and /ciba/decide: approve or deny, as the signed-in person, the request

@@ -4,13 +4,13 @@
 
 use super::OidcState;
 use super::authorize::error_redirect;
+use crate::authn;
 use crate::authn::authorization::has_prompt;
-use crate::authn::login_tx::{AuthRequest, save_tx};
-use crate::authn::{self, session};
+use crate::authn::login_tx::AuthRequest;
 use crate::store::sessions::SessionRow;
 use crate::web::meta::ClientMeta;
 use crate::web::page_error::PageError;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 
 /// The session is weaker than the portal demands: ask for the account's second factor within this
 /// transaction, or refuse when the person has none.
@@ -24,7 +24,7 @@ pub async fn step_up(
     let lang = req.lang;
     let internal = |e: &dyn std::fmt::Display| PageError::internal(&e).in_lang(lang);
     if req.required_acr == authn::ACR_HIGH {
-        return step_up_to_signature(app, req, tx, session).await;
+        return step_up_to_signature(app, meta, req, tx, session).await;
     }
     let methods = authn::second_factor::methods(app, &session.account_id)
         .await
@@ -46,24 +46,14 @@ pub async fn step_up(
             why,
         ));
     }
-    let tx = match tx {
-        Some(t) => t,
-        None => save_tx(app, &req).await.map_err(|e| internal(&e))?,
-    };
-    let pending = authn::second_factor::PendingStep {
-        account_id: session.account_id.clone(),
-        tx: Some(tx),
-        persistent: session.persistent != 0,
-        step_up: true,
-        base_amr: session::amr_of(session),
-    };
-    Ok(crate::web::second_factor::ask(app, lang, pending, &meta.ip).await)
+    crate::web::step_up::ask(app, meta, &req, tx, session).await
 }
 
 /// `high` is reached only by signing in with a bound qualified certificate: the signature page
 /// within this transaction, or a refusal when the person has none bound (or prompt=none).
 async fn step_up_to_signature(
     app: &OidcState,
+    meta: &ClientMeta,
     req: AuthRequest,
     tx: Option<String>,
     session: &SessionRow,
@@ -96,9 +86,5 @@ async fn step_up_to_signature(
             why,
         ));
     }
-    let tx = match tx {
-        Some(t) => t,
-        None => save_tx(app, &req).await.map_err(|e| internal(&e))?,
-    };
-    Ok(Redirect::to(&format!("/login/signature?tx={tx}")).into_response())
+    crate::web::step_up::ask(app, meta, &req, tx, session).await
 }

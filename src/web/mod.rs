@@ -34,6 +34,7 @@ pub mod security_activity;
 pub mod show;
 pub mod signature;
 pub mod signature_form;
+pub mod step_up;
 pub mod throttle;
 
 use axum::http::StatusCode;
