@@ -45,6 +45,43 @@ fn refusal(lang: Lang, status: StatusCode, key: &'static str) -> PageError {
     PageError::page(lang, status, key)
 }
 
+/// A console form's `action` checked against the admin API operation it stands for (`routes`:
+/// action, method, path): unknown → 400, not the caller's role → 403.
+pub(super) fn permitted(
+    c: &Caller,
+    lang: Lang,
+    action: &str,
+    routes: &[(&str, &str, &str)],
+) -> Result<(), PageError> {
+    let Some((_, method, path)) = routes.iter().find(|(a, _, _)| *a == action) else {
+        return Err(refusal(lang, StatusCode::BAD_REQUEST, "error.bad_request"));
+    };
+    if c.require(super::op(method, path)).is_err() {
+        return Err(refusal(lang, StatusCode::FORBIDDEN, "admin.forbidden"));
+    }
+    Ok(())
+}
+
+/// Audits a console action under the same name as its admin API operation.
+pub(super) async fn audit(
+    app: &OidcState,
+    c: &Caller,
+    action: &str,
+    target: &str,
+    details: serde_json::Value,
+) -> Result<(), crate::store::StoreError> {
+    app.store
+        .append_audit(crate::store::audit::AuditEntry {
+            actor: &c.actor,
+            action,
+            target,
+            request_id: &crate::request_id::current(),
+            details,
+        })
+        .await?;
+    Ok(())
+}
+
 pub(super) async fn caller(app: &OidcState, headers: &HeaderMap) -> Option<Caller> {
     let token = cookies::get(headers, COOKIE)?;
     auth::authenticate_token(app, &token).await.ok()

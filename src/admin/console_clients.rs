@@ -5,13 +5,12 @@
 //! under the same name. ESIA clients have their own page (console_esia.rs).
 
 use super::auth::Caller;
-use super::console::{caller, form, lang_of};
+use super::console::{caller, form, lang_of, permitted};
 use super::console_esia::{Opt, level_key};
 use super::op;
 use crate::clients::{self, Client, NewClient, SettingsChange};
 use crate::crypto::keyring::SigningAlg;
 use crate::oidc::OidcState;
-use crate::store::audit::AuditEntry;
 use crate::web::i18n::{Lang, Tr};
 use crate::web::page_error::PageError;
 use crate::web::pages::with_cookie;
@@ -264,17 +263,16 @@ async fn audit(
     id: &str,
     details: serde_json::Value,
 ) -> Result<(), PageError> {
-    app.store
-        .append_audit(AuditEntry {
-            actor: &c.actor,
-            action,
-            target: id,
-            request_id: &crate::request_id::current(),
-            details,
-        })
-        .await?;
-    Ok(())
+    Ok(super::console::audit(app, c, action, id, details).await?)
 }
+
+/// Each form action and the admin API operation (and role) it stands for.
+const ROUTES: &[(&str, &str, &str)] = &[
+    ("add", "post", "/admin/api/clients"),
+    ("change", "post", "/admin/api/clients/{client_id}/settings"),
+    ("disable", "post", "/admin/api/clients/{client_id}/disable"),
+    ("remove", "delete", "/admin/api/clients/{client_id}"),
+];
 
 /// POST /admin/console/clients: `action` = add | change | disable | remove.
 pub async fn action(
@@ -289,26 +287,7 @@ pub async fn action(
         return Ok(Redirect::to("/admin/console").into_response());
     };
     let action = p.get("action").unwrap_or("");
-    let (method, path) = match action {
-        "add" => ("post", "/admin/api/clients"),
-        "change" => ("post", "/admin/api/clients/{client_id}/settings"),
-        "disable" => ("post", "/admin/api/clients/{client_id}/disable"),
-        "remove" => ("delete", "/admin/api/clients/{client_id}"),
-        _ => {
-            return Err(PageError::page(
-                lang,
-                StatusCode::BAD_REQUEST,
-                "error.bad_request",
-            ));
-        }
-    };
-    if c.require(op(method, path)).is_err() {
-        return Err(PageError::page(
-            lang,
-            StatusCode::FORBIDDEN,
-            "admin.forbidden",
-        ));
-    }
+    permitted(&c, lang, action, ROUTES)?;
     if matches!(action, "disable" | "remove") && p.get("confirm") != Some("yes") {
         return Err(PageError::page(
             lang,

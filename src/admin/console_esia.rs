@@ -4,13 +4,12 @@
 //! with the same guard as its admin API twin and audited under the same name.
 
 use super::auth::Caller;
-use super::console::{caller, form, lang_of};
+use super::console::{caller, form, lang_of, permitted};
 use super::op;
 use crate::clients::esia::{self, EsiaClient, EsiaFlags, NewEsiaClient};
 use crate::clients::{self, SettingsChange};
 use crate::crypto::keyring::SigningAlg;
 use crate::oidc::OidcState;
-use crate::store::audit::AuditEntry;
 use crate::web::i18n::Tr;
 use crate::web::page_error::PageError;
 use crate::web::pages::with_cookie;
@@ -249,6 +248,18 @@ async fn disable(app: &OidcState, id: &str) -> Outcome {
         .map_err(|e| e.to_string())
 }
 
+/// Each form action and the admin API operation (and role) it stands for.
+const ROUTES: &[(&str, &str, &str)] = &[
+    ("add", "post", "/admin/api/esia/clients"),
+    ("flags", "post", "/admin/api/esia/clients/{client_id}/flags"),
+    (
+        "certificate",
+        "post",
+        "/admin/api/esia/clients/{client_id}/certificate",
+    ),
+    ("disable", "post", "/admin/api/clients/{client_id}/disable"),
+];
+
 /// POST /admin/console/esia: one form handler; `action` = add | flags | certificate | disable.
 pub async fn action(
     State(app): State<OidcState>,
@@ -261,26 +272,7 @@ pub async fn action(
         return Ok(Redirect::to("/admin/console").into_response());
     };
     let action = p.get("action").unwrap_or("");
-    let (method, path) = match action {
-        "add" => ("post", "/admin/api/esia/clients"),
-        "flags" => ("post", "/admin/api/esia/clients/{client_id}/flags"),
-        "certificate" => ("post", "/admin/api/esia/clients/{client_id}/certificate"),
-        "disable" => ("post", "/admin/api/clients/{client_id}/disable"),
-        _ => {
-            return Err(PageError::page(
-                lang,
-                StatusCode::BAD_REQUEST,
-                "error.bad_request",
-            ));
-        }
-    };
-    if c.require(op(method, path)).is_err() {
-        return Err(PageError::page(
-            lang,
-            StatusCode::FORBIDDEN,
-            "admin.forbidden",
-        ));
-    }
+    permitted(&c, lang, action, ROUTES)?;
     // Destructive actions carry the person's explicit confirmation (a required checkbox).
     if action == "disable" && p.get("confirm") != Some("yes") {
         return Err(PageError::page(
@@ -316,15 +308,7 @@ async fn record(
 ) -> Result<Result<String, String>, PageError> {
     match outcome {
         Ok((action, details)) => {
-            app.store
-                .append_audit(AuditEntry {
-                    actor: &c.actor,
-                    action,
-                    target: id,
-                    request_id: &crate::request_id::current(),
-                    details,
-                })
-                .await?;
+            super::console::audit(app, c, action, id, details).await?;
             Ok(Ok(format!("{action}: {id}")))
         }
         Err(why) => Ok(Err(why)),
