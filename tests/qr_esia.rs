@@ -3,6 +3,8 @@
 
 mod common;
 mod esia_rp;
+#[path = "common/passkey_device.rs"]
+mod passkey_device;
 #[path = "qr/support.rs"]
 mod qr;
 

@@ -3,6 +3,8 @@
 //! with a passkey or a password, and across two nodes.
 
 mod common;
+#[path = "common/passkey_device.rs"]
+mod passkey_device;
 #[path = "qr/support.rs"]
 mod qr;
 

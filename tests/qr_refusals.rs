@@ -3,6 +3,8 @@
 //! «Это не я», a phone that is not signed in, and a portal that needs more than a password.
 
 mod common;
+#[path = "common/passkey_device.rs"]
+mod passkey_device;
 #[path = "qr/support.rs"]
 mod qr;
 

@@ -4,18 +4,8 @@
 #![allow(dead_code)]
 
 use super::common::*;
+use super::passkey_device::Device;
 use serde_json::{Value, json};
-use std::cell::RefCell;
-use std::rc::Rc;
-use webauthn_authenticator_rs::softtoken::SoftToken;
-use webauthn_authenticator_rs::{
-    AuthenticatorBackendHashedClientData, WebauthnAuthenticator, prelude::WebauthnCError,
-};
-use webauthn_rs::prelude::{CreationChallengeResponse, RequestChallengeResponse, Url};
-use webauthn_rs_proto::{
-    PublicKeyCredential, PublicKeyCredentialCreationOptions, PublicKeyCredentialRequestOptions,
-    RegisterPublicKeyCredential,
-};
 
 /// What the desktop page shows.
 pub struct Desktop {
@@ -110,48 +100,15 @@ pub fn data_csrf(html: &str) -> String {
     between(html, "data-csrf=\"", "\"")
 }
 
-/// The token behind a shared handle.
-struct Shared(Rc<RefCell<SoftToken>>);
-
-impl AuthenticatorBackendHashedClientData for Shared {
-    fn perform_register(
-        &mut self,
-        client_data_hash: Vec<u8>,
-        options: PublicKeyCredentialCreationOptions,
-        timeout_ms: u32,
-    ) -> Result<RegisterPublicKeyCredential, WebauthnCError> {
-        self.0
-            .borrow_mut()
-            .perform_register(client_data_hash, options, timeout_ms)
-    }
-
-    fn perform_auth(
-        &mut self,
-        client_data_hash: Vec<u8>,
-        options: PublicKeyCredentialRequestOptions,
-        timeout_ms: u32,
-    ) -> Result<PublicKeyCredential, WebauthnCError> {
-        self.0
-            .borrow_mut()
-            .perform_auth(client_data_hash, options, timeout_ms)
-    }
-}
-
-/// A phone's passkey: SoftToken does the cryptography; this keeps the resident key's id and user
-/// handle and picks it when the site names no credential (as a browser would).
+/// A phone's passkey (the shared software device) enrolled through the settings page.
 pub struct Passkey {
-    token: Rc<RefCell<SoftToken>>,
-    origin: Url,
-    resident: Option<(String, String)>,
+    device: Device,
 }
 
 impl Passkey {
     pub fn new(origin: &str) -> Passkey {
-        let (token, _) = SoftToken::new(true).unwrap();
         Passkey {
-            token: Rc::new(RefCell::new(token)),
-            origin: Url::parse(origin).unwrap(),
-            resident: None,
+            device: Device::new(origin),
         }
     }
 
@@ -166,16 +123,7 @@ impl Passkey {
         )
         .await;
         assert_eq!(status, 200, "{start}");
-        let mut o = start["options"].clone();
-        let user_handle = o["publicKey"]["user"]["id"].as_str().unwrap().to_string();
-        o["publicKey"]["authenticatorSelection"]["requireResidentKey"] = false.into();
-        o["publicKey"]["authenticatorSelection"]["residentKey"] = "discouraged".into();
-        let ccr: CreationChallengeResponse = serde_json::from_value(o).unwrap();
-        let cred = WebauthnAuthenticator::new(Shared(self.token.clone()))
-            .do_registration(self.origin.clone(), ccr)
-            .expect("the authenticator registers");
-        let cred = serde_json::to_value(cred).unwrap();
-        self.resident = Some((cred["rawId"].as_str().unwrap().to_string(), user_handle));
+        let cred = self.device.create(&start["options"]);
         let (status, body) = post_json(
             browser,
             "/account/passkeys/register/finish",
@@ -183,19 +131,6 @@ impl Passkey {
         )
         .await;
         assert_eq!(status, 200, "{body}");
-    }
-
-    fn get(&mut self, options: &Value) -> Value {
-        let (cred_id, user_handle) = self.resident.clone().expect("a passkey on the device");
-        let mut o = options.clone();
-        o["publicKey"]["allowCredentials"] = json!([{ "type": "public-key", "id": cred_id }]);
-        let rcr: RequestChallengeResponse = serde_json::from_value(o).unwrap();
-        let cred = WebauthnAuthenticator::new(Shared(self.token.clone()))
-            .do_authentication(self.origin.clone(), rcr)
-            .expect("the authenticator signs");
-        let mut cred = serde_json::to_value(cred).unwrap();
-        cred["response"]["userHandle"] = user_handle.into();
-        cred
     }
 
     /// Approves `code` with `number` on the phone's page, as static/passkeys.js does.
@@ -209,7 +144,7 @@ impl Passkey {
         let (status, start) =
             post_json(phone, "/login/passkey/start", &json!({ "csrf": csrf })).await;
         assert_eq!(status, 200, "{start}");
-        let credential = self.get(&start["options"]);
+        let credential = self.device.get(&start["options"], None);
         post_json(
             phone,
             "/qr/approve/passkey",
