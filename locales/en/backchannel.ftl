@@ -8,6 +8,7 @@ device-unknown_code = There is no such code or it has expired. Check the code on
 device-too_many = Too many wrong codes from this address. Try again in an hour.
 device-approve_title = Allow sign-in on the device?
 device-asks = asks to sign in on a device on your behalf and to receive:
+device-code_shown = The code you entered:
 device-only_yours = Allow only if you started signing in on that device yourself and it shows the same code.
 device-allow = Allow
 device-deny = Deny

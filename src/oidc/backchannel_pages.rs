@@ -61,6 +61,16 @@ struct Item {
     key: &'static str,
 }
 
+/// A user code as devices show it: two groups of four.
+fn shown_code(code: &str) -> String {
+    let plain: String = code.chars().filter(|c| *c != '-').collect();
+    if plain.len() == 8 && plain.is_ascii() {
+        format!("{}-{}", &plain[..4], &plain[4..])
+    } else {
+        plain
+    }
+}
+
 #[derive(Template)]
 #[template(path = "device/approve.html")]
 struct DeviceApprovePage {
@@ -69,6 +79,8 @@ struct DeviceApprovePage {
     tx: String,
     client_name: String,
     items: Vec<Item>,
+    /// The code the person typed, as the device shows it (XXXX-XXXX), to compare once more.
+    user_code: String,
     action: &'static str,
 }
 
@@ -168,7 +180,7 @@ pub async fn proceed(
                 action: "/ciba/decide",
             },
         ),
-        _ => render(
+        Protocol::Device { ref user_code } => render(
             StatusCode::OK,
             &DeviceApprovePage {
                 t,
@@ -176,9 +188,18 @@ pub async fn proceed(
                 tx,
                 client_name,
                 items,
+                user_code: shown_code(user_code),
                 action: "/device/decide",
             },
         ),
+        // Only device and CIBA transactions come here (the caller filtered them).
+        _ => {
+            return Err(PageError::page(
+                lang,
+                StatusCode::BAD_REQUEST,
+                "error.tx_expired",
+            ));
+        }
     };
     Ok(with_cookie(page, cookie))
 }

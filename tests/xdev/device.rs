@@ -42,6 +42,13 @@ async fn device_grant_end_to_end_with_a_loosely_typed_code_and_single_use() {
         let page = reach_approval(&browser, "/device", "89005550001", Some(&typed)).await;
         assert!(page.contains("Телевизор в МФЦ"), "{page}");
         assert!(page.contains("/device/decide"), "{page}");
+        assert!(
+            page.contains(&format!(
+                "<b id=\"user-code\">{}</b>",
+                user_code.to_uppercase()
+            )),
+            "the approval page shows the code to compare: {page}"
+        );
         let (status, done) = decide(&browser, &page, "/device/decide", "allow").await;
         assert_eq!(status, 200, "{done}");
         assert!(done.contains("data-decision=\"allow\""), "{done}");
