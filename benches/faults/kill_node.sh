@@ -16,6 +16,6 @@ LOAD="${SECONDS_LOAD:-60}"
 driver_start "$LOAD" 18601,18602,18603
 sleep $((LOAD / 3))
 event kill 18602
-kill -9 "$VICTIM"
+kill -9 "$VICTIM"; wait "$VICTIM" 2>/dev/null || true
 wait "$DRIVER_PID"
 check 18601,18603 7

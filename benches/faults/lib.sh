@@ -30,7 +30,9 @@ faults_init() {
     (cd "$REPO" && cargo build --locked $flag --bin vhod)
     VHOD_BIN="$CARGO_TARGET_DIR/$profile/vhod"
   fi
-  echo "vhod binary: $VHOD_BIN ($(basename "$(dirname "$VHOD_BIN")") build); work dir $DIR"
+  local built=release
+  file -b "$VHOD_BIN" | grep -q 'with debug_info' && built=debug
+  echo "vhod binary: $VHOD_BIN ($built build); work dir $DIR"
   # One issuer for every node (they stand behind one address); dev mode for /dev/outbox codes.
   # Send limits and the per-IP brake are lifted: every request comes from 127.0.0.1. argon2id at
   # a low cost: these benches measure faults, not hashing (benches/signin.sh does that).

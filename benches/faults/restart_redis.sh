@@ -15,7 +15,7 @@ LOAD="${SECONDS_LOAD:-60}"
 driver_start "$LOAD" 18621,18622
 sleep $((LOAD / 4))
 event fault_start
-kill -9 "$REDIS_PID"
+kill -9 "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null || true
 sleep "${OUTAGE:-10}"
 redis_start 56381
 event fault_end

@@ -83,9 +83,9 @@ async fn redeem(
             )));
         }
     };
-    let row = app
-        .store
-        .create_grant(NewGrant {
+    // Prepared, stored with its first refresh token by tokens::issue (one transaction).
+    let row = app.store.prepare_grant(
+        NewGrant {
             account_id: &approval.account_id,
             client_id: &client.id,
             scopes: &grant.scopes.join(" "),
@@ -95,8 +95,9 @@ async fn redeem(
             claims: None,
             sid: None,
             dpop_jkt: jkt,
-        })
-        .await?;
+        },
+        None,
+    );
     tracing::info!(client = %client.id, account = %approval.account_id, acr = %approval.acr, grant = what, "tokens issued after an approval on another device");
     tokens::issue(
         app,
@@ -106,6 +107,7 @@ async fn redeem(
             nonce: None,
             parent_refresh: None,
             dpop_jkt: jkt,
+            new_grant: true,
         },
     )
     .await

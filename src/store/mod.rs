@@ -29,6 +29,7 @@ pub mod security_events;
 pub mod seed;
 pub mod sessions;
 pub mod settings;
+mod unavailable;
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -52,7 +53,8 @@ impl StoreError {
     /// The database (or a delivery backend) could not be reached in time: the request may succeed
     /// later, so surfaces answer 503 with Retry-After instead of 500. A protocol error counts too:
     /// it is what a connection cut by a balancer or proxy in front of the database looks like (the
-    /// socket closes before the server's first answer).
+    /// socket closes before the server's first answer). So does a database that answers "not now"
+    /// (shutting down or starting, disk full, no connections left: `unavailable.rs`).
     pub fn is_unavailable(&self) -> bool {
         match self {
             StoreError::Unavailable(_) => true,
@@ -64,7 +66,7 @@ impl StoreError {
                     | sqlx::Error::Tls(_)
                     | sqlx::Error::Protocol(_)
                     | sqlx::Error::WorkerCrashed
-            ),
+            ) || matches!(e, sqlx::Error::Database(d) if unavailable::is_transient(d.as_ref())),
             _ => false,
         }
     }
