@@ -3,8 +3,8 @@
 # of its own: a loop-mounted ext4 image (DISK_MB, default 64 MiB, no reserved blocks), else a
 # size-limited tmpfs; both need root (CAP_SYS_ADMIN) — without either the bench says so and stops
 # (filling the machine's real disk is not an option). One node, SQLite + memory cache. After a
-# quarter of the run a filler file takes every free block (dd until ENOSPC), stays OUTAGE seconds,
-# and is deleted. The node is not touched.
+# quarter of the run the WAL is checkpointed and truncated and a filler file takes every free block
+# (dd until ENOSPC); it stays OUTAGE seconds and is deleted. The node is not touched.
 #   bash benches/faults/disk_full.sh            (SECONDS_LOAD=60 OUTAGE=10 DISK_MB=64)
 source "$(dirname "$0")/lib.sh"
 faults_init disk
@@ -27,6 +27,9 @@ portal_and_admin
 LOAD="${SECONDS_LOAD:-60}"
 driver_start "$LOAD" 18631
 sleep $((LOAD / 4))
+# The WAL is checkpointed and truncated first, as after a quiet period or a restart: SQLite then
+# needs new blocks for its next commits (a WAL grown earlier would be reused for a while).
+echo "WAL checkpoint (TRUNCATE), busy|log|checkpointed: $(sqlite3 -cmd ".timeout 5000" "$MNT/vhod.db" "PRAGMA wal_checkpoint(TRUNCATE);")"
 event fault_start
 dd if=/dev/zero of="$MNT/filler" bs=1M status=none 2>/dev/null || true
 echo "disk full: $(df -h --output=size,used,avail "$MNT" | tail -1)"
