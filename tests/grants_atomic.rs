@@ -31,7 +31,10 @@ async fn a_grant_whose_first_refresh_token_cannot_be_stored_is_not_stored_either
         let store = &t.app.store;
 
         let first = store.prepare_grant(new_grant(&account, &client), None);
-        assert!(store.grant(&first.id).await.unwrap().is_none(), "prepared is not stored");
+        assert!(
+            store.grant(&first.id).await.unwrap().is_none(),
+            "prepared is not stored"
+        );
         store
             .save_grant(&first, Some(("hash-taken", 3600)))
             .await
@@ -44,7 +47,11 @@ async fn a_grant_whose_first_refresh_token_cannot_be_stored_is_not_stored_either
         // written just before it in the same transaction goes too.
         let second = store.prepare_grant(new_grant(&account, &client), None);
         let failed = store.save_grant(&second, Some(("hash-taken", 3600))).await;
-        assert!(failed.is_err(), "{}: the refresh token insert fails", backend.name());
+        assert!(
+            failed.is_err(),
+            "{}: the refresh token insert fails",
+            backend.name()
+        );
         assert!(
             store.grant(&second.id).await.unwrap().is_none(),
             "{}: no grant is left without its refresh token",

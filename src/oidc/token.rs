@@ -203,14 +203,14 @@ async fn redeem_code(
     // Prepared, stored with its first refresh token by tokens::issue (one transaction).
     let grant = app.store.prepare_grant(
         NewGrant {
-                account_id: &data.account_id,
-                client_id: &client.id,
-                scopes: &data.scopes.join(" "),
-                acr: &data.acr,
-                amr: &serde_json::to_string(&data.amr).expect("strings serialise"),
-                auth_time: data.auth_time,
-                claims: data.claims.as_ref().map(|c| c.to_string()),
-                sid: data.sid.as_deref(),
+            account_id: &data.account_id,
+            client_id: &client.id,
+            scopes: &data.scopes.join(" "),
+            acr: &data.acr,
+            amr: &serde_json::to_string(&data.amr).expect("strings serialise"),
+            auth_time: data.auth_time,
+            claims: data.claims.as_ref().map(|c| c.to_string()),
+            sid: data.sid.as_deref(),
             dpop_jkt: jkt,
         },
         data.org_oid,

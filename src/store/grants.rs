@@ -172,12 +172,11 @@ impl Store {
         &self,
         hash: &str,
     ) -> Result<Result<RefreshRow, Option<RefreshRow>>, StoreError> {
-        let taken: Option<RefreshRow> = sqlx::query_as(&format!(
+        let taken: Option<RefreshRow> = self.returning(sqlx::query_as(&format!(
             "UPDATE refresh_tokens SET used_at = $2 WHERE hash = $1 AND used_at IS NULL RETURNING {REFRESH_COLS}"
         ))
         .bind(hash)
-        .bind(self.now())
-        .fetch_optional(&self.pool)
+        .bind(self.now()))
         .await?;
         if let Some(row) = taken {
             return Ok(Ok(row));

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod audit;
 pub mod channels;
 pub mod clients;
+mod commit_errors;
 pub mod consents;
 pub mod documents;
 pub mod esia_clients;
@@ -58,15 +59,17 @@ impl StoreError {
     pub fn is_unavailable(&self) -> bool {
         match self {
             StoreError::Unavailable(_) => true,
-            StoreError::Db(e) => matches!(
-                e,
-                sqlx::Error::PoolTimedOut
-                    | sqlx::Error::PoolClosed
-                    | sqlx::Error::Io(_)
-                    | sqlx::Error::Tls(_)
-                    | sqlx::Error::Protocol(_)
-                    | sqlx::Error::WorkerCrashed
-            ) || matches!(e, sqlx::Error::Database(d) if unavailable::is_transient(d.as_ref())),
+            StoreError::Db(e) => {
+                matches!(
+                    e,
+                    sqlx::Error::PoolTimedOut
+                        | sqlx::Error::PoolClosed
+                        | sqlx::Error::Io(_)
+                        | sqlx::Error::Tls(_)
+                        | sqlx::Error::Protocol(_)
+                        | sqlx::Error::WorkerCrashed
+                ) || matches!(e, sqlx::Error::Database(d) if unavailable::is_transient(d.as_ref()))
+            }
             _ => false,
         }
     }
@@ -222,6 +225,31 @@ impl Store {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         })
+    }
+
+    /// A write with RETURNING, run on the pool and read to its end. On SQLite a lone statement
+    /// commits when it finishes: stopping after the first row (`fetch_one`, `fetch_optional`)
+    /// drops an error of that commit — a full disk — and reports a row that is not stored
+    /// (store/commit_errors.rs). Inside a transaction the commit is checked anyway.
+    pub(crate) async fn returning<'q, O>(
+        &self,
+        q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+    ) -> Result<Option<O>, sqlx::Error>
+    where
+        O: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+    {
+        Ok(q.fetch_all(&self.pool).await?.into_iter().next())
+    }
+
+    /// [`Store::returning`] for a write that always returns its row.
+    pub(crate) async fn returning_one<'q, O>(
+        &self,
+        q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+    ) -> Result<O, sqlx::Error>
+    where
+        O: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+    {
+        self.returning(q).await?.ok_or(sqlx::Error::RowNotFound)
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {

@@ -72,7 +72,11 @@ mod tests {
         let (e, noted) = failure.expect("the database stops growing within 500 writes");
         assert!(e.to_string().contains("full"), "SQLite said: {e}");
         assert!(e.is_unavailable(), "a full disk is a 503, not a 500: {e}");
-        assert_eq!(noted, Some("database"), "the request is marked for 503 + Retry-After");
+        assert_eq!(
+            noted,
+            Some("database"),
+            "the request is marked for 503 + Retry-After"
+        );
         store.pool.close().await;
         let _ = std::fs::remove_dir_all(dir);
     }
