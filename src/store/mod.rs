@@ -133,7 +133,8 @@ impl Store {
             .max_connections(config.database.max_connections.max(1))
             .acquire_timeout(std::time::Duration::from_secs(
                 config.database.acquire_timeout_secs.max(1),
-            ));
+            ))
+            .before_acquire(|conn, _| Box::pin(async move { Ok(in_no_transaction(conn)) }));
         let connect_url = match backend {
             Backend::Sqlite => {
                 let path = url
@@ -284,6 +285,21 @@ impl Store {
         let idle = u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX);
         (self.pool.size().saturating_sub(idle), idle)
     }
+}
+
+/// A pooled connection still counted inside a transaction is closed instead of being handed out.
+/// After a full disk SQLite may roll a transaction back by itself; the ROLLBACK sqlx then sends
+/// fails ("no transaction is active"), sqlx keeps counting the transaction, and every later
+/// `BEGIN` on that connection was refused — a node that never recovered (benches/faults/
+/// disk_full.sh; store/commit_errors.rs). The pool's test ping runs first, so a rollback still
+/// queued from the last use has been applied by then.
+fn in_no_transaction(conn: &sqlx::AnyConnection) -> bool {
+    use sqlx::Connection;
+    if conn.is_in_transaction() {
+        tracing::warn!("a pooled database connection was left inside a transaction: closed");
+        return false;
+    }
+    true
 }
 
 /// A database URL without its password, for messages.
