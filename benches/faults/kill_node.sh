@@ -6,8 +6,8 @@
 #   bash benches/faults/kill_node.sh            (SECONDS_LOAD=60 WORKERS=6 VHOD_BIN=… KEEP=1)
 source "$(dirname "$0")/lib.sh"
 faults_init kill
-pg_init 55432
-redis_start 56379
+pg_init 25432
+redis_start 26379
 node_start 18601
 node_start 18602; VICTIM=$NODE_PID
 node_start 18603

@@ -54,11 +54,17 @@ faults_cleanup() {
   if [ "${KEEP:-0}" = 1 ]; then echo "kept $DIR"; else rm -rf "$DIR"; fi
 }
 
+# Refuses a port something already listens on (another bench, another helper's server).
+port_free() {
+  if ss -ltn "sport = :$1" | grep -q LISTEN; then echo "port $1 is in use: not run"; exit 2; fi
+}
+
 event() { echo "$* $(date +%s.%N)" >>"$DIR/events"; echo "[$(date +%T)] $*"; }
 
 # A throw-away PostgreSQL cluster of our own (initdb as the postgres user) on port $1.
 pg_init() {
   local port="$1"
+  port_free "$port"
   PGDATA_DIR="$DIR/pg"
   mkdir -p "$PGDATA_DIR" && chown postgres "$PGDATA_DIR" && chmod 700 "$PGDATA_DIR"
   runuser -u postgres -- "$PGBIN/initdb" -D "$PGDATA_DIR" -A trust -U postgres --no-sync >"$DIR/initdb.log" 2>&1
@@ -76,6 +82,7 @@ pg_stop() { runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -m "$1" -w -
 # Our own Redis on port $1 (no persistence: what it holds is short-lived by design).
 redis_start() {
   REDIS_PORT="$1"
+  port_free "$REDIS_PORT"
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$DIR" \
     --logfile "$DIR/redis.log" &
   REDIS_PID=$!
@@ -88,6 +95,7 @@ redis_start() {
 # A vhod node on port $1; its pid is NODE_PID (and in PIDS).
 node_start() {
   local port="$1" i
+  port_free "$port"
   (cd "$DIR" && VHOD_SERVER__BIND="127.0.0.1:$port" exec "$VHOD_BIN" serve >>"$DIR/node-$port.log" 2>&1) &
   NODE_PID=$!
   PIDS+=("$NODE_PID")
