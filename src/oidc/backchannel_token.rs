@@ -83,9 +83,11 @@ async fn redeem(
             )));
         }
     };
+    // Approved for an organisation: the grant is that organisation's, its tokens carry `org`.
     let row = app
         .store
-        .create_grant(NewGrant {
+        .create_grant_for_org(
+            NewGrant {
             account_id: &approval.account_id,
             client_id: &client.id,
             scopes: &grant.scopes.join(" "),
@@ -95,7 +97,9 @@ async fn redeem(
             claims: None,
             sid: None,
             dpop_jkt: jkt,
-        })
+        },
+            approval.org_oid,
+        )
         .await?;
     tracing::info!(client = %client.id, account = %approval.account_id, acr = %approval.acr, grant = what, "tokens issued after an approval on another device");
     tokens::issue(
