@@ -78,7 +78,10 @@ async fn an_employee_signs_in_over_esia_sees_the_card_and_role_and_is_refused_wh
             assert!(card.contains(shown), "{shown} on the card: {card}");
         }
         let role = card.split("id=\"b2b-esia-role\">").nth(1).unwrap();
-        assert!(role.starts_with("Сотрудник"), "the role from /roles: {role}");
+        assert!(
+            role.starts_with("Сотрудник"),
+            "the role from /roles: {role}"
+        );
         assert!(
             !card.contains("id=\"b2b-esia-emps\""),
             "an employee does not read /emps"
@@ -119,15 +122,22 @@ async fn the_chief_sees_the_employees_in_english() {
     b.get("/lang?to=en&back=%2F").await;
     let card = esia_sign_in(&b, oid).await;
     let role = card.split("id=\"b2b-esia-role\">").nth(1).unwrap();
-    assert!(role.starts_with("Chief"), "{card}");
-    let emps = card.split("id=\"b2b-esia-emps\">").nth(1).expect("/emps read");
-    assert!(emps.contains("Chief") && emps.contains("Employee"), "{emps}");
+    assert!(role.starts_with("Head"), "{card}");
+    let emps = card
+        .split("id=\"b2b-esia-emps\">")
+        .nth(1)
+        .expect("/emps read");
+    assert!(
+        emps.contains("— Head") && emps.contains("— Employee"),
+        "{emps}"
+    );
     assert!(card.contains("Legal address"), "{card}");
 }
 
 #[tokio::test]
 async fn a_person_without_an_organisation_is_told_why() {
     let t = TestServer::start(&Backend::Sqlite).await;
+    t.add_person("nobody@example.org").await;
     let b = signed_in(&t, "nobody@example.org").await;
     let refused = match b.follow("/demo/b2b/esia/start").await {
         Landing::Page(403, html) => html,
@@ -135,9 +145,11 @@ async fn a_person_without_an_organisation_is_told_why() {
     };
     let i = refused.find("id=\"back-to-portal\"").unwrap();
     let back = refused[..i].rsplit("href=\"").next().unwrap();
-    let back = back[..back.find('"').unwrap()].replace("&amp;", "&");
+    let back = back[..back.find('"').unwrap()]
+        .replace("&amp;", "&")
+        .replace("&#38;", "&");
     let html = page(&b, &back).await;
-    assert!(html.contains("Вход по ЕСИА не выполнен"), "{html}");
+    assert!(html.contains("Вход по ЕСИА не выполнен"), "{back}: {html}");
     assert!(html.contains("access_denied"), "{html}");
     assert!(html.contains("id=\"b2b-esia-login\""), "{html}");
 }

@@ -69,7 +69,10 @@ async fn the_permissions_page_lists_and_withdraws_a_consent_given_for_an_organis
         let after = page(&b, "/account/permissions").await;
         let rows = org_rows(&after);
         assert_eq!(rows.len(), 1, "{after}");
-        assert!(rows[0].contains(&format!("value=\"{vasilek}\"")), "{rows:?}");
+        assert!(
+            rows[0].contains(&format!("value=\"{vasilek}\"")),
+            "{rows:?}"
+        );
 
         // The tokens for Ромашка stop; those for Василёк go on.
         let (status, body) = refresh(&t, c, &for_romashka).await;

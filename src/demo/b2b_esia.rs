@@ -156,7 +156,12 @@ async fn read_card(
     let (_, person) = portal.rest(app, token, &format!("/rs/prns/{prn}")).await?;
     let contacts = elements(&collections[0])
         .iter()
-        .map(|c| (contact_key(c["type"].as_str().unwrap_or("")), text(c, "value")))
+        .map(|c| {
+            (
+                contact_key(c["type"].as_str().unwrap_or("")),
+                text(c, "value"),
+            )
+        })
         .collect();
     let addresses = elements(&collections[1])
         .iter()

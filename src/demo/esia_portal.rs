@@ -19,7 +19,8 @@ pub const CLIENT_ID: &str = "VHOD_DEMO_B2B";
 /// The settings row holding the portal's private key (PKCS#8 PEM).
 const KEY_SETTING: &str = "demo_b2b_esia_key";
 pub const SCOPE: &str = "openid fullname usr_org";
-pub const SCOPE_ORG: &str = "org_shortname org_fullname org_type org_ogrn org_inn org_kpp org_ctts org_addrs org_emps";
+pub const SCOPE_ORG: &str =
+    "org_shortname org_fullname org_type org_ogrn org_inn org_kpp org_ctts org_addrs org_emps";
 
 pub fn redirect_uri(app: &Ctx) -> String {
     format!("{}/demo/b2b/esia/callback", app.issuer())
@@ -68,8 +69,7 @@ pub async fn ensure_client(app: &Ctx) -> anyhow::Result<()> {
         if c.client.redirect_uris == [wanted.clone()] {
             if hash_for(&c, &key).is_none() {
                 let pem = certificate(app, &key)?;
-                esia_clients::replace_certificate(&app.store, CLIENT_ID, pem.as_bytes(), 0)
-                    .await?;
+                esia_clients::replace_certificate(&app.store, CLIENT_ID, pem.as_bytes(), 0).await?;
             }
             return Ok(());
         }
@@ -179,7 +179,11 @@ impl Portal {
     }
 
     /// The token request form for `grant` (`code` or `refresh_token` with its value).
-    fn token_form(&self, now: i64, grant: Grant<'_>) -> anyhow::Result<Vec<(&'static str, String)>> {
+    fn token_form(
+        &self,
+        now: i64,
+        grant: Grant<'_>,
+    ) -> anyhow::Result<Vec<(&'static str, String)>> {
         let (state, ts) = (new_state(), timestamp(now));
         let base = format!(
             "{CLIENT_ID}{SCOPE}{SCOPE_ORG}{ts}{state}{}",
@@ -264,8 +268,10 @@ pub fn subject_and_org(access_token: &str) -> Option<(i64, Option<i64>)> {
     let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
     let oid = claims["urn:esia:sbj_id"].as_i64()?;
     let org = claims["scope"].as_str().and_then(|s| {
-        s.split(' ')
-            .find_map(|item| item.split_once("?org_oid=").and_then(|(_, n)| n.parse().ok()))
+        s.split(' ').find_map(|item| {
+            item.split_once("?org_oid=")
+                .and_then(|(_, n)| n.parse().ok())
+        })
     });
     Some((oid, org))
 }

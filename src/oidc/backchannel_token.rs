@@ -88,16 +88,16 @@ async fn redeem(
         .store
         .create_grant_for_org(
             NewGrant {
-            account_id: &approval.account_id,
-            client_id: &client.id,
-            scopes: &grant.scopes.join(" "),
-            acr: &approval.acr,
-            amr: &serde_json::to_string(&approval.amr).expect("strings serialise"),
-            auth_time: approval.auth_time,
-            claims: None,
-            sid: None,
-            dpop_jkt: jkt,
-        },
+                account_id: &approval.account_id,
+                client_id: &client.id,
+                scopes: &grant.scopes.join(" "),
+                acr: &approval.acr,
+                amr: &serde_json::to_string(&approval.amr).expect("strings serialise"),
+                auth_time: approval.auth_time,
+                claims: None,
+                sid: None,
+                dpop_jkt: jkt,
+            },
             approval.org_oid,
         )
         .await?;

@@ -23,7 +23,10 @@ async fn legal(t: &TestServer, chief: &str) -> i64 {
 
 /// Signs in on the page `html` (the login form) and lands on the organisation choice.
 async fn login_to_choice(browser: &Browser, html: &str, login: &str) -> String {
-    assert!(html.contains("name=\"password\""), "login page expected: {html}");
+    assert!(
+        html.contains("name=\"password\""),
+        "login page expected: {html}"
+    );
     match browser
         .submit_follow(html, "/login", &[("login", login), ("password", PASSWORD)])
         .await
@@ -75,7 +78,10 @@ async fn the_device_grant_asks_for_the_organisation_and_its_tokens_carry_it() {
         let browser = Browser::new(&t.base);
         let login = device_login_page(&browser, code).await;
         let choice = login_to_choice(&browser, &login, "89005557001").await;
-        assert!(choice.contains("value=\"private\""), "a private person is allowed");
+        assert!(
+            choice.contains("value=\"private\""),
+            "a private person is allowed"
+        );
         let approval = choose_to_approval(&browser, &choice, &oid.to_string()).await;
         assert!(approval.contains("id=\"approve-org\""), "{approval}");
         assert!(approval.contains("Ромашка"), "{approval}");
@@ -192,7 +198,10 @@ async fn a_portal_requiring_an_organisation_refuses_a_person_without_one() {
     };
     assert!(refused.contains("Нужна организация"), "{refused}");
     assert!(refused.contains("Касса для юрлиц"), "{refused}");
-    assert!(!refused.contains("id=\"back-to-portal\""), "no way back to show");
+    assert!(
+        !refused.contains("id=\"back-to-portal\""),
+        "no way back to show"
+    );
     wait_interval().await;
     let (status, body) = poll_device(&t, client, started["device_code"].as_str().unwrap()).await;
     assert_eq!(
