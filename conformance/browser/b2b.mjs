@@ -107,6 +107,12 @@ async function walk(lang, n) {
 
     // The portal whose permission was withdrawn loses access at its next view.
     await go(s, "/demo/b2b", "b2b-after-withdrawal", { revisit: false });
+    if (!(await s.page.locator("#b2b-notice").count())) problem(`${lang}:b2b`, "the OpenID half does not say access ended");
+    // And the other one: the ESIA half is refused too, and says so.
+    await go(s, "/account/permissions", "permissions-one-left", { revisit: false });
+    await submit(s, "#org-permissions tr.org-permission form");
+    await go(s, "/demo/b2b", "b2b-esia-ended", { revisit: false });
+    if (!(await s.page.locator("#b2b-esia-notice").count())) problem(`${lang}:b2b-esia`, "the ESIA half does not say access ended");
   } finally {
     await s.context.close();
   }

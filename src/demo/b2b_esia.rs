@@ -1,10 +1,11 @@
 //! The ESIA half of the demo B2B portal (/demo/b2b): the portal signs an employee in for an
 //! organisation over ESIA's protocol (`esia_portal`: a signed request to `/aas/oauth2/v2/ac` with
 //! `usr_org` and the organisation scopes in `scope_org`, the code exchanged at
-//! `/aas/oauth2/v3/te`), and at every page view refreshes its tokens and reads
-//! `/rs/prns/{oid}/roles`, the card `/rs/orgs/{id}` with `/ctts`, `/addrs` (and `/emps` for a chief
-//! or an admin), as a careful portal does: an employee removed from the organisation (or whose
-//! organisation withdrew the portal) is refused at the next view, and the page says why.
+//! `/aas/oauth2/v3/te`, the access token verified with vhod's GOST certificate), and at every page
+//! view refreshes its tokens and reads `/rs/prns/{oid}/roles`, the card `/rs/orgs/{id}` with
+//! `/ctts`, `/addrs` (and `/emps` for a chief or an admin), as a careful portal does: an employee
+//! removed from the organisation (or whose organisation withdrew the portal) is refused at the
+//! next view, and the page says why.
 
 use super::esia_portal::{self, Grant, Portal};
 use crate::ctx::Ctx;
@@ -322,7 +323,8 @@ pub async fn callback(
             .token(&app, Grant::Code(code))
             .await?
             .map_err(|why| anyhow::anyhow!(why))?;
-        let (prn_oid, org_oid) = esia_portal::subject_and_org(&tokens.access_token)
+        let claims = portal.verified_claims(&app, &tokens.access_token).await?;
+        let (prn_oid, org_oid) = esia_portal::subject_and_org(&claims)
             .ok_or_else(|| anyhow::anyhow!("the access token names no person"))?;
         let org_oid = org_oid.ok_or_else(|| anyhow::anyhow!("no organisation in the token"))?;
         let refresh_token = tokens
