@@ -83,6 +83,7 @@ async fn redeem(
             )));
         }
     };
+    // Approved for an organisation: the grant is that organisation's, its tokens carry `org`.
     // Prepared, stored with its first refresh token by tokens::issue (one transaction).
     let row = app.store.prepare_grant(
         NewGrant {
@@ -96,7 +97,7 @@ async fn redeem(
             sid: None,
             dpop_jkt: jkt,
         },
-        None,
+        approval.org_oid,
     );
     tracing::info!(client = %client.id, account = %approval.account_id, acr = %approval.acr, grant = what, "tokens issued after an approval on another device");
     tokens::issue(
