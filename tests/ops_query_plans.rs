@@ -1,11 +1,17 @@
-//! Every query a request path runs — password sign-in by e-mail and by phone, the session, the
-//! authorization code flow, the token endpoint (code and refresh), userinfo, introspection — is
+//! Every query a request path runs — password sign-in by e-mail, by phone and by SNILS, the
+//! session, the authorization code flow, the token endpoint (code and refresh), userinfo,
+//! introspection, ESIA's REST resources of a person (`/rs/prns/{oid}`, `/ctts`, `/docs`, `/addrs`,
+//! `/roles`, `/orgs`) and of an organisation (`/rs/orgs/{id}`, `/ctts`, `/addrs`, `/emps`) — is
 //! captured from sqlx's own statement log while those requests are served over a database seeded
-//! with 20 000 accounts (`store::seed`, as `vhod dev seed` does), then `EXPLAIN QUERY PLAN`ned:
+//! with 20 000 accounts (`store::seed`, as `vhod dev seed` does: COPY on PostgreSQL), then `EXPLAIN QUERY PLAN`ned:
 //! a full scan of a large table fails the test, naming the statement. SQLite: `EXPLAIN QUERY PLAN`;
 //! PostgreSQL (when TEST_DATABASE_URL is set): the generic plan of each prepared statement.
 
 mod common;
+#[path = "ops_query_plans/esia_requests.rs"]
+mod esia_requests;
+#[path = "esia_orgs/support.rs"]
+mod support;
 
 use common::*;
 use openidconnect::core::CoreAuthenticationFlow;
@@ -14,9 +20,10 @@ use sqlx::Connection;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use tracing_subscriber::layer::{Context, SubscriberExt};
+use vhod::store::seed::{Seed, Seeder};
 
 const REDIRECT: &str = "https://portal.example/cb";
-const LARGE: [&str; 9] = [
+const LARGE: [&str; 10] = [
     "accounts",
     "identifiers",
     "credentials",
@@ -25,6 +32,7 @@ const LARGE: [&str; 9] = [
     "grants",
     "refresh_tokens",
     "person_oids",
+    "consents",
     "audit_log",
 ];
 
@@ -89,18 +97,34 @@ async fn exercise(backend: &Backend, statements: &Statements) {
     let (client_id, secret) = t.add_client(REDIRECT, false).await;
     let hash = t.app.passwords.hash(PASSWORD).await.unwrap();
     let expires = t.app.store.now() + 86_400;
-    for batch in 0..40 {
-        t.app
-            .store
-            .seed_accounts(batch * 500, 500, &hash, &client_id, expires)
-            .await
-            .unwrap();
+    let mut seeder = Seeder::open(&t.app.store, &t.config.database)
+        .await
+        .unwrap();
+    let mut done = 0;
+    while done < 20_000 {
+        let count = seeder.batch().min(20_000 - done);
+        let seed = Seed {
+            first: done,
+            count,
+            hash: &hash,
+            client_id: &client_id,
+            expires,
+        };
+        seeder.add(&seed, t.app.store.now()).await.unwrap();
+        done += count;
     }
+    seeder.finish().await.unwrap();
     assert_eq!(t.app.store.count_accounts().await.unwrap(), 20_000);
     statements.0.lock().unwrap().clear();
 
-    // Sign-ins by e-mail and by phone of seeded people, and their account page (the session).
-    for login in ["person1234@seed.example.ru", "+79000004321"] {
+    // Sign-ins by e-mail, by phone and by SNILS of seeded people, and their account page (the
+    // session).
+    for login in [
+        "person1234@seed.example.ru".to_string(),
+        "+79000004321".to_string(),
+        vhod::store::seed::snils(3333),
+    ] {
+        let login = login.as_str();
         let b = Browser::new(&t.base);
         assert_eq!(
             login::password_status(&b, login, PASSWORD).await,
@@ -160,6 +184,9 @@ async fn exercise(backend: &Backend, statements: &Statements) {
             .expect("refresh");
     }
 
+    // The ESIA REST resources of a person and of their organisation.
+    esia_requests::exercise(&t).await;
+
     let captured: Vec<String> = statements.0.lock().unwrap().iter().cloned().collect();
     let (explained, scans) = match backend {
         Backend::Sqlite => explain_sqlite(&t, &captured).await,
@@ -172,7 +199,7 @@ async fn exercise(backend: &Backend, statements: &Statements) {
         backend.name()
     );
     assert!(
-        explained >= 15,
+        explained >= 30,
         "the capture saw the request paths: {captured:#?}"
     );
     assert!(
