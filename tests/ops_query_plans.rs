@@ -100,6 +100,11 @@ async fn exercise(backend: &Backend, statements: &Statements) {
     let mut seeder = Seeder::open(&t.app.store, &t.config.database)
         .await
         .unwrap();
+    let method = match backend {
+        Backend::Sqlite => "INSERT",
+        Backend::Postgres { .. } => "COPY",
+    };
+    assert_eq!(seeder.method(), method, "{}", backend.name());
     let mut done = 0;
     while done < 20_000 {
         let count = seeder.batch().min(20_000 - done);

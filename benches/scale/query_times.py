@@ -5,7 +5,9 @@ each over SAMPLES random seeded people, on SQLite (a file) or PostgreSQL (a URL;
 sent with its `$n` placeholders as a server-side prepared statement on PostgreSQL (as sqlx does).
 Statements that write (the session touch, taking a refresh token, giving a person oid) run in a
 transaction that is rolled back after the timed statement, so the database is left unchanged and
-only the statement itself is timed.
+only the statement itself is timed. On PostgreSQL each request is also run under
+`EXPLAIN (ANALYZE, BUFFERS)`: the server's execution time and the buffer pages the plans touched (a
+figure the load of a shared machine does not blur) are printed beside the client's wall time.
 
 usage: benches/scale/query_times.py DB [SAMPLES] [--schema NAME]
        DB = path/to/vhod.sqlite | postgres://user@host:port/db
@@ -100,6 +102,8 @@ QUERIES = {
 
 
 class Sqlite:
+    explain = None
+
     def __init__(self, path):
         import sqlite3
         self.c = sqlite3.connect(f"file:{path}?mode=rw", uri=True, isolation_level=None)
@@ -119,6 +123,12 @@ class Postgres:
     def run(self, sql, args):
         cur = self.c.execute(sql, args, prepare=True)
         return cur.fetchall() if cur.description else []
+
+    def explain(self, sql, args):
+        """The server's own execution time (µs) and the buffer pages the plan touched."""
+        plan = self.c.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}", args).fetchone()[0][0]
+        top = plan["Plan"]
+        return plan["Execution Time"] * 1000, top["Shared Hit Blocks"] + top["Shared Read Blocks"]
 
 
 def person(db, n, now):
@@ -149,8 +159,11 @@ def main():
     rng = random.Random(1)
     now = int(time.time())
     people = [person(db, first + 4 + rng.randrange(total - 4), now) for _ in range(samples)]
+    if db.explain:
+        print("  (wall: client round trips; server: EXPLAIN ANALYZE execution time; pages: shared "
+              "buffers the plans touched, per request)")
     for name, (writes, statements) in QUERIES.items():
-        times = []
+        times, server, pages = [], [], []
         for p in people:
             if writes:
                 db.c.execute("BEGIN")
@@ -160,9 +173,20 @@ def main():
             if writes:
                 db.c.execute("ROLLBACK")
             assert any(rows) or "orgs" in name or "addrs" in name, f"{name}: nothing for {p['n']}"
+            if db.explain:
+                if writes:
+                    db.c.execute("BEGIN")
+                runs = [db.explain(sql, a(p)) for sql, a in statements]
+                if writes:
+                    db.c.execute("ROLLBACK")
+                server.append(sum(r[0] for r in runs))
+                pages.append(sum(r[1] for r in runs))
         times.sort()
-        print(f"  {name:58s} p50 {statistics.median(times):7.1f} µs   "
-              f"p99 {times[int(len(times) * 0.99)]:7.1f} µs")
-
+        line = (f"  {name:58s} p50 {statistics.median(times):7.1f} µs   "
+                f"p99 {times[int(len(times) * 0.99)]:8.1f} µs")
+        if server:
+            line += (f"   server p50 {statistics.median(server):6.1f} µs   "
+                     f"pages {statistics.mean(pages):5.1f}")
+        print(line)
 
 main()

@@ -2,6 +2,7 @@
 //! throw-away venv, as .ci/run does for pyoidc) running tests/fixtures/smtp_sink.py, plain, with
 //! STARTTLS or with implicit TLS; every accepted message is one JSON line in a file.
 
+#![allow(dead_code)] // each test file uses a part
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
