@@ -204,7 +204,7 @@ async fn exercise(backend: &Backend, statements: &Statements) {
         backend.name()
     );
     assert!(
-        explained >= 30,
+        explained >= 60,
         "the capture saw the request paths: {captured:#?}"
     );
     assert!(
@@ -268,11 +268,23 @@ async fn explain_postgres(db: &str, schema: &str, captured: &[String]) -> (usize
     conn.execute("SET plan_cache_mode = force_generic_plan")
         .await
         .unwrap();
+    // With statistics PostgreSQL rightly reads a table of a few rows whole (the audit log holds
+    // two here): only the tables the seed filled count. SQLite, planning without statistics,
+    // judges every large table above.
+    let filled: Vec<(String,)> = sqlx::query_as(
+        "SELECT relname::TEXT FROM pg_class WHERE relkind = 'r' AND reltuples >= 1000 \
+         AND relnamespace = current_schema()::regnamespace",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    let filled: Vec<String> = filled.into_iter().map(|(t,)| t).collect();
+    assert!(filled.iter().any(|t| t == "accounts"), "{filled:?}");
     let seq = |line: &str| {
         line.split("Seq Scan on ")
             .nth(1)
             .and_then(|rest| rest.split_whitespace().next())
-            .is_some_and(|table| LARGE.contains(&table))
+            .is_some_and(|table| LARGE.contains(&table) && filled.iter().any(|t| t == table))
     };
     let (mut explained, mut scans) = (0, Vec::new());
     for (i, sql) in planned(captured).enumerate() {
