@@ -1,0 +1,96 @@
+"""The table and the ratios of benches/load/run.sh, from its results file (one JSON object a line).
+
+Exit status 1 when a run failed or counted an error (a benchmark of errors is no measurement).
+"""
+
+import json
+import sys
+
+ORDER = ["signin", "refresh", "cc", "userinfo", "introspect", "discovery"]
+LABEL = {
+    "signin": "sign-in (complete flows)",
+    "refresh": "refresh (rotating)",
+    "cc": "client_credentials ES256",
+    "userinfo": "userinfo",
+    "introspect": "introspection",
+    "discovery": "discovery + JWKS",
+}
+TOPOLOGIES = ["sqlite-1", "pg-1", "pg-3", "oidc-provider"]
+
+
+def main(path):
+    rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+    runs = {(r["topology"], r["scenario"]): r for r in rows if "topology" in r and "scenario" in r}
+    ceil = {r["scenario"]: r for r in rows if r.get("scenario") in ("argon2", "es256")}
+    failed = False
+
+    print(f"{'topology':<14} {'scenario':<26} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+          f"{'p99.9 ms':>9} {'errors':>6} {'driver':>6} {'server':>6}")
+    for topo in TOPOLOGIES:
+        for s in ORDER:
+            r = runs.get((topo, s))
+            if r is None:
+                continue
+            if "failed" in r:
+                failed = True
+                print(f"{topo:<14} {LABEL[s]:<26} FAILED: {r['failed']}")
+                continue
+            if r["errors"] or not r["ok"]:
+                failed = True
+            print(f"{topo:<14} {LABEL[s]:<26} {r['per_s']:>9.1f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} "
+                  f"{r['p999_ms']:>9.2f} {r['errors']:>6} {r['driver_cpu'] * 100:>5.0f}% {r['server_cpu'] * 100:>5.0f}%")
+    print("(req/s of sign-in = complete flows/s, 7 requests each; driver/server = CPU use of the load "
+          "driver and of all vhod nodes, 100% = one core)")
+    for r in rows:
+        if r.get("kind") == "note":
+            print(r["text"])
+
+    def rate(topo, s):
+        r = runs.get((topo, s))
+        return r["per_s"] if r and "failed" not in r and r["ok"] else None
+
+    print()
+    print("ratios (targets of issue 15; reported, not asserted)")
+    argon = ceil.get("argon2")
+    if argon:
+        print(f"  raw argon2id, m={argon['memory_kib']} KiB t={argon['iterations']} p=1, one thread: "
+              f"{argon['per_s']:.1f}/s")
+        for topo in TOPOLOGIES[:3]:
+            v = rate(topo, "signin")
+            if v:
+                print(f"  sign-in / argon2id rate, {topo:<8} {v / argon['per_s']:6.2f}   (target >= 0.95)")
+    for s in ("cc", "discovery"):
+        op = rate("oidc-provider", s)
+        for topo in TOPOLOGIES[:3]:
+            v = rate(topo, s)
+            if v and op:
+                target = "   (target >= 10x)" if s == "cc" else ""
+                print(f"  {LABEL[s]} vhod {topo} / oidc-provider {v / op:6.1f}x{target}")
+    es = ceil.get("es256")
+    if es:
+        print(f"  ES256 signatures on one core (ring): {es['per_s']:.0f}/s")
+        for topo in TOPOLOGIES[:3]:
+            v = rate(topo, "cc")
+            if v:
+                print(f"  client_credentials / ES256 signing rate, {topo:<8} {v / es['per_s']:5.2f}   (target >= 0.7)")
+    for s in ("userinfo", "introspect"):
+        for topo in TOPOLOGIES[:3]:
+            v = rate(topo, s)
+            if v:
+                print(f"  {LABEL[s]:<14} {topo:<8} {v / 3600:5.1f}x the 3.6k req/s of the issue   (target >= 4x)")
+    for s in ORDER:
+        one, three = rate("pg-1", s), rate("pg-3", s)
+        if one and three:
+            print(f"  3 nodes / 1 node (PostgreSQL + Redis), {LABEL[s]:<26} {three / one:5.2f}   (target >= 0.85)")
+    for r in rows:
+        if r.get("kind") == "rss":
+            print(f"  RSS after sign-in load, {r['topology']} node {r['node']}: {r['rss_mib']:.1f} MiB "
+                  f"(peak {r['hwm_mib']:.1f} MiB)   (target < 100 MB = 95.4 MiB)")
+    for r in rows:
+        if r.get("kind") == "load":
+            print(f"  load average (1, 5, 15 min): at start {r['start']}, at end {r['end']}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
