@@ -133,3 +133,15 @@ drive() {
 r = json.loads(sys.argv[1]); r["topology"] = sys.argv[2]
 print(json.dumps(r))' "$line" "$topo" >>"$RESULTS"
 }
+
+# ceiling TOPOLOGY argon2|es256 [driver arguments]: the raw rate on the server core, recorded beside
+# the topology's runs (measured there because that is the core the server hashes and signs on).
+ceiling() {
+  local topo=$1 what=$2 line
+  shift 2
+  line="$(taskset -c "$SERVER_CPU" "$DRIVER" --scenario "$what" "$@" | sed -n 's/^RESULT //p')"
+  [[ -n $line ]] || die "the $what rate could not be measured"
+  python3 -c 'import json, sys
+r = json.loads(sys.argv[1]); r["topology"] = sys.argv[2]
+print(json.dumps(r))' "$line" "$topo" >>"$RESULTS"
+}

@@ -112,7 +112,7 @@ run_topology() { # $1 topology: sqlite-1 | pg-1 | pg-3
     urls+=("http://127.0.0.1:$port")
     # The first node migrates the database and makes the keys; the others start after it.
     wait_http "$NODE_PID" "http://127.0.0.1:$port/.well-known/openid-configuration" "$dir/node$i/serve.log"
-    ((i == 0)) && env1=("${envs[@]}")
+    if ((i == 0)); then env1=("${envs[@]}"); fi
   done
   vhod_cli() { (cd "$dir/node0" && env "${env1[@]}" "$VHOD_BIN" "$@"); }
   local rp cc
@@ -128,6 +128,9 @@ run_topology() { # $1 topology: sqlite-1 | pg-1 | pg-3
   pid_list="$(IFS=,; echo "${pids[*]}")"
   for s in "${SCENARIOS[@]}"; do
     want_s "$s" || continue
+    # What bounds the scenario, on the server core right before it (the nodes idle meanwhile).
+    if [[ $s == signin ]]; then ceiling "$topo" argon2 --hash-threads 1 --seconds 4; fi
+    if [[ $s == cc ]]; then ceiling "$topo" es256 --seconds 3; fi
     drive "$topo" "$s" "$nodes" "$pid_list" "${args[@]}"
     if [[ $s == signin ]]; then
       for ((i = 0; i < n; i++)); do
@@ -173,16 +176,6 @@ if want_t oidc-provider && { want_s cc || want_s discovery; }; then
   fi
   stop_pid "$OP_PID"
   echo "{\"kind\": \"note\", \"text\": \"oidc-provider $OP_VERSION on Node.js $(node --version)\"}" >>"$RESULTS"
-fi
-
-# ---------------------------------------------------------------- ceilings on the driver's core
-if want_s signin; then
-  echo "-- raw argon2id rate (production cost, one thread on CPU $LOAD_CPU, nothing else running)" >&2
-  taskset -c "$LOAD_CPU" "$DRIVER" --scenario argon2 --hash-threads 1 --seconds 5 | sed -n 's/^RESULT //p' >>"$RESULTS"
-fi
-if want_s cc; then
-  echo "-- ES256 signing rate (ring, one core)" >&2
-  taskset -c "$LOAD_CPU" "$DRIVER" --scenario es256 --seconds 3 | sed -n 's/^RESULT //p' >>"$RESULTS"
 fi
 
 echo "{\"kind\": \"load\", \"start\": \"$LOAD_AT_START\", \"end\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}" >>"$RESULTS"
