@@ -154,7 +154,8 @@ async fn legacy(a: &Args) {
     let started = Instant::now();
     let mut tasks = vec![];
     for _ in 0..concurrency {
-        let (http, nodes, citizen, next) = (http.clone(), nodes.clone(), citizen.clone(), next.clone());
+        let (http, nodes, citizen, next) =
+            (http.clone(), nodes.clone(), citizen.clone(), next.clone());
         tasks.push(tokio::spawn(async move {
             let (mut lat, mut errors) = (vec![], 0usize);
             while next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < flows {

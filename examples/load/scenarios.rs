@@ -94,7 +94,10 @@ impl Worker {
                     .send()
                     .await
                     .map_err(e)?;
-                expect(ok_body(res, "client_credentials").await?, "\"access_token\"")
+                expect(
+                    ok_body(res, "client_credentials").await?,
+                    "\"access_token\"",
+                )
             }
             Worker::Userinfo(at) => {
                 let res = env
