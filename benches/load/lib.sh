@@ -1,0 +1,147 @@
+# Helpers of benches/load/run.sh (sourced): processes, databases and the driver. Everything it starts
+# is recorded and stopped by `cleanup`; every wait is bounded.
+
+PIDS=()
+TMPDIRS=()
+DATABASES=()
+die() { echo "load: $*" >&2; exit 1; }
+
+cleanup() {
+  local pid db
+  for pid in "${PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  for db in "${DATABASES[@]}"; do
+    dropdb -h "$PGHOST_" -p "$PGPORT_" -U "$PGUSER_" --if-exists "$db" 2>/dev/null || true
+  done
+  if ((${#TMPDIRS[@]})); then rm -rf "${TMPDIRS[@]}"; fi
+}
+
+stop_pid() { # $1 pid: stop it and forget it
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+  local p rest=()
+  for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || rest+=("$p"); done
+  PIDS=("${rest[@]+"${rest[@]}"}")
+}
+
+port_free() { # $1 port: nothing may answer there (we would measure a stale server)
+  ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+wait_http() { # $1 pid, $2 URL, $3 log: until the URL answers 200 (60 s at most)
+  local _
+  for _ in $(seq 1 120); do
+    kill -0 "$1" 2>/dev/null || { tail -20 "$3" >&2; die "process $1 exited before $2 answered"; }
+    [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$2") == 200 ]] && return 0
+    sleep 0.5
+  done
+  tail -20 "$3" >&2
+  die "$2 not ready after 60 s"
+}
+
+rss_mib() { # $1 pid, $2 field (VmRSS or VmHWM)
+  awk -v f="$2:" '$1 == f {printf "%.1f", $2 / 1024}' "/proc/$1/status" 2>/dev/null || echo 0
+}
+
+json_field() { # $1 field; JSON on stdin
+  python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"
+}
+
+# ---------------------------------------------------------------- dependencies of a topology
+start_redis() { # once: a private redis-server on $REDIS_PORT, no persistence, on the server core
+  [[ -n ${REDIS_PID:-} ]] && return 0
+  command -v redis-server >/dev/null || die "redis-server is required for the PostgreSQL topologies"
+  port_free "$REDIS_PORT" || die "something already listens on 127.0.0.1:$REDIS_PORT (set REDIS_PORT)"
+  taskset -c "$SERVER_CPU" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' \
+    --appendonly no --protected-mode yes >"$WORK/redis.log" 2>&1 &
+  REDIS_PID=$!
+  PIDS+=("$REDIS_PID")
+  local _
+  for _ in $(seq 1 50); do
+    [[ $(redis-cli -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]] && return 0
+    sleep 0.1
+  done
+  die "redis-server on port $REDIS_PORT did not start"
+}
+
+new_database() { # $1 name: a fresh database on the shared PostgreSQL, dropped at exit
+  command -v createdb >/dev/null || die "createdb (postgresql-client) is required"
+  createdb -h "$PGHOST_" -p "$PGPORT_" -U "$PGUSER_" "$1" || die "createdb $1 failed"
+  DATABASES+=("$1")
+}
+
+drop_database() { # $1 name
+  dropdb -h "$PGHOST_" -p "$PGPORT_" -U "$PGUSER_" --if-exists "$1" || true
+  local d rest=()
+  for d in "${DATABASES[@]}"; do [[ $d == "$1" ]] || rest+=("$d"); done
+  DATABASES=("${rest[@]+"${rest[@]}"}")
+}
+
+# ---------------------------------------------------------------- vhod nodes
+# node_env TOPOLOGY DIR DB_URL CACHE_URL PORT: the environment of one node (printed one per line).
+node_env() {
+  printf '%s\n' \
+    "VHOD_SERVER__BIND=127.0.0.1:$5" \
+    "VHOD_SERVER__ISSUER=$ISSUER" \
+    "VHOD_DATABASE__URL=$3" \
+    "VHOD_CACHE__URL=$4" \
+    "VHOD_CACHE__PREFIX=vhod-load-$1:" \
+    "VHOD_KEYS__KEK=$KEK" \
+    "VHOD_KEYS__KEK_FILE=$2/kek-unused" \
+    "VHOD_IDENTITY__LETTER_DIR=$2/letters" \
+    "VHOD_DEV__ENABLED=false" \
+    "VHOD_LOG=warn" \
+    "VHOD_LOGIN__RATE_PER_MINUTE=10000000" \
+    "VHOD_LOGIN__RATE_BURST=1000000"
+}
+
+start_node() { # $1 log file, then the node's environment lines; sets NODE_PID
+  local log=$1
+  shift
+  (cd "$(dirname "$log")" && exec env "$@" taskset -c "$SERVER_CPU" "$VHOD_BIN" serve) >"$log" 2>&1 &
+  NODE_PID=$!
+  PIDS+=("$NODE_PID")
+}
+
+# ---------------------------------------------------------------- the driver
+# drive TOPOLOGY SCENARIO NODES PIDS [extra driver arguments]: one timed run, its RESULT line
+# (with the topology added) appended to $RESULTS; a failed run is recorded as such.
+drive() {
+  local topo=$1 scenario=$2 nodes=$3 pids=$4
+  shift 4
+  local secs=$DURATION
+  [[ $scenario == signin ]] && secs=$SIGNIN_DURATION
+  echo "   $topo / $scenario (${secs}s + ${WARMUP}s warm-up, concurrency $CONCURRENCY)" >&2
+  local out="$WORK/$topo.$scenario.out" rc=0
+  timeout $((${secs%.*} + ${WARMUP%.*} + 240)) taskset -c "$LOAD_CPU" "$DRIVER" \
+    --scenario "$scenario" --nodes "$nodes" --server-pids "$pids" \
+    --duration "$secs" --warmup "$WARMUP" --concurrency "$CONCURRENCY" "$@" \
+    >"$out" 2>"$WORK/$topo.$scenario.err" || rc=$?
+  local line
+  line="$(sed -n 's/^RESULT //p' "$out" | tail -1)"
+  if [[ -z $line ]]; then
+    line="{\"scenario\": \"$scenario\", \"failed\": \"no result (exit $rc)\"}"
+  fi
+  if ((rc != 0)); then
+    FAILED=1
+    echo "   !! $topo / $scenario failed (exit $rc):" >&2
+    head -5 "$WORK/$topo.$scenario.err" >&2
+  fi
+  python3 -c 'import json, sys
+r = json.loads(sys.argv[1]); r["topology"] = sys.argv[2]
+print(json.dumps(r))' "$line" "$topo" >>"$RESULTS"
+}
+
+# ceiling TOPOLOGY argon2|es256 [driver arguments]: the raw rate on the server core, recorded beside
+# the topology's runs (measured there because that is the core the server hashes and signs on).
+ceiling() {
+  local topo=$1 what=$2 line
+  shift 2
+  line="$(taskset -c "$SERVER_CPU" "$DRIVER" --scenario "$what" "$@" | sed -n 's/^RESULT //p')"
+  [[ -n $line ]] || die "the $what rate could not be measured"
+  python3 -c 'import json, sys
+r = json.loads(sys.argv[1]); r["topology"] = sys.argv[2]
+print(json.dumps(r))' "$line" "$topo" >>"$RESULTS"
+}

@@ -1,0 +1,127 @@
+//! The closed loop: `concurrency` workers, each doing one iteration after another until the clock
+//! runs out (warm-up first, not recorded), every latency recorded; then requests/s, percentiles,
+//! errors and the driver's own CPU use (near 100 % means the figure measures the driver).
+
+use crate::scenarios::{Env, Worker};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub struct Outcome {
+    pub ok: usize,
+    pub errors: usize,
+    pub per_s: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub p999_ms: f64,
+    pub driver_cpu: f64,
+    /// CPU use of the server processes named by --server-pids (1.0 = one core busy).
+    pub server_cpu: f64,
+}
+
+impl Outcome {
+    pub fn json(&self, scenario: &str) -> String {
+        serde_json::json!({
+            "scenario": scenario,
+            "ok": self.ok,
+            "errors": self.errors,
+            "per_s": (self.per_s * 10.0).round() / 10.0,
+            "p50_ms": round2(self.p50_ms),
+            "p99_ms": round2(self.p99_ms),
+            "p999_ms": round2(self.p999_ms),
+            "driver_cpu": round2(self.driver_cpu),
+            "server_cpu": round2(self.server_cpu),
+        })
+        .to_string()
+    }
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// CPU seconds a process has used (user + system, all its threads), from /proc/<pid>/stat;
+/// `None` is this process.
+pub fn cpu_seconds(pid: Option<u32>) -> f64 {
+    let path = pid.map_or("/proc/self/stat".to_string(), |p| format!("/proc/{p}/stat"));
+    let stat = std::fs::read_to_string(path).unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// Runs `scenario` for `warmup` + `duration`; `concurrency` workers.
+pub async fn run(
+    scenario: &str,
+    env: Arc<Env>,
+    concurrency: usize,
+    server_pids: &[u32],
+    warmup: Duration,
+    duration: Duration,
+) -> Result<Outcome, String> {
+    // Every worker's setup (its sign-in) first, so the clock measures the scenario alone.
+    let setups = (0..concurrency).map(|_| Worker::new(scenario, &env));
+    let workers = futures::future::try_join_all(setups).await?;
+    let started = Instant::now();
+    let measure_from = started + warmup;
+    let end = measure_from + duration;
+    let mut tasks = vec![];
+    for mut w in workers {
+        let env = env.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::with_capacity(4096);
+            let mut errors = 0usize;
+            loop {
+                let t0 = Instant::now();
+                if t0 >= end {
+                    break;
+                }
+                match w.step(&env).await {
+                    Ok(()) if t0 >= measure_from => lat.push(t0.elapsed()),
+                    Ok(()) => {}
+                    Err(e) => {
+                        errors += 1;
+                        if errors <= 3 {
+                            eprintln!("{e}");
+                        }
+                    }
+                }
+            }
+            (lat, errors)
+        }));
+    }
+    tokio::time::sleep_until(measure_from.into()).await;
+    let servers = || -> f64 { server_pids.iter().map(|p| cpu_seconds(Some(*p))).sum() };
+    let (cpu0, server0) = (cpu_seconds(None), servers());
+    let mut all = vec![];
+    let mut errors = 0;
+    for t in tasks {
+        let (lat, err) = t.await.map_err(|e| e.to_string())?;
+        all.extend(lat);
+        errors += err;
+    }
+    let measured = Instant::now().duration_since(measure_from).as_secs_f64();
+    let driver_cpu = (cpu_seconds(None) - cpu0) / measured;
+    let server_cpu = (servers() - server0) / measured;
+    all.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    Ok(Outcome {
+        ok: all.len(),
+        errors,
+        per_s: all.len() as f64 / duration.as_secs_f64(),
+        p50_ms: ms(percentile(&all, 0.50)),
+        p99_ms: ms(percentile(&all, 0.99)),
+        p999_ms: ms(percentile(&all, 0.999)),
+        driver_cpu,
+        server_cpu,
+    })
+}
