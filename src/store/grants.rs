@@ -95,6 +95,7 @@ impl Store {
         .bind(reason)
         .execute(&self.pool)
         .await?;
+        self.note_change();
         Ok(())
     }
 
@@ -172,6 +173,7 @@ impl Store {
         .bind(self.now())
         .execute(&self.pool)
         .await?;
+        self.note_change();
         Ok(())
     }
 
@@ -222,7 +224,7 @@ impl Store {
         offline_too: bool,
         reason: &str,
     ) -> Result<u64, StoreError> {
-        Ok(sqlx::query(
+        let ended = sqlx::query(
             "UPDATE grants SET revoked_at = $2, revoked_reason = $3 \
              WHERE sid = $1 AND revoked_at IS NULL \
              AND ($4 = 1 OR (' ' || scopes || ' ') NOT LIKE '% offline_access %')",
@@ -233,7 +235,9 @@ impl Store {
         .bind(i64::from(offline_too))
         .execute(&self.pool)
         .await?
-        .rows_affected())
+        .rows_affected();
+        self.note_change();
+        Ok(ended)
     }
 
     /// Ends every grant of the account, offline ones included. Returns how many ended.
@@ -242,7 +246,7 @@ impl Store {
         account_id: &str,
         reason: &str,
     ) -> Result<u64, StoreError> {
-        Ok(sqlx::query(
+        let ended = sqlx::query(
             "UPDATE grants SET revoked_at = $2, revoked_reason = $3 \
              WHERE account_id = $1 AND revoked_at IS NULL",
         )
@@ -251,6 +255,8 @@ impl Store {
         .bind(reason)
         .execute(&self.pool)
         .await?
-        .rows_affected())
+        .rows_affected();
+        self.note_change();
+        Ok(ended)
     }
 }

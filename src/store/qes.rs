@@ -113,6 +113,7 @@ impl Store {
         .bind(now)
         .execute(&self.pool)
         .await?;
+        self.note_change();
         Ok(())
     }
 
@@ -124,6 +125,7 @@ impl Store {
             .bind(account_id)
             .execute(&self.pool)
             .await?;
+        self.note_change();
         Ok(())
     }
 }

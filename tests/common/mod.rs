@@ -3,12 +3,14 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod eventually;
 pub mod esia;
 pub mod identity;
 pub mod login;
 pub mod secrets;
 
 pub use browser::*;
+pub use eventually::*;
 
 use openidconnect::core::{CoreClient, CoreProviderMetadata};
 use openidconnect::{ClientId, ClientSecret, IssuerUrl, RedirectUrl};
