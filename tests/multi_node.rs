@@ -102,8 +102,10 @@ async fn a_flow_hops_between_two_nodes_sharing_postgres_and_redis() {
     let (status, _) = redeem(&node1, &client_id, &secret, &code, &verifier).await;
     assert_eq!(status, 400);
     assert_eq!(userinfo(&node1, at).await.0, 401);
-    within(SEEN_EVERYWHERE_WITHIN, "the revocation on node 2", || async {
-        userinfo(&node2, at).await.0 == 401
-    })
+    within(
+        SEEN_EVERYWHERE_WITHIN,
+        "the revocation on node 2",
+        || async { userinfo(&node2, at).await.0 == 401 },
+    )
     .await;
 }

@@ -32,9 +32,7 @@ async fn revoke(t: &TestServer, client_id: &str, secret: &str, token: &str) {
 }
 
 /// Two nodes, both having answered for the tokens just before (so both remember them).
-async fn two_warm_nodes(
-    backend: &Backend,
-) -> (TestServer, TestServer, String, String, Value) {
+async fn two_warm_nodes(backend: &Backend) -> (TestServer, TestServer, String, String, Value) {
     let a = TestServer::start(backend).await;
     let mut cfg = a.config.clone();
     cfg.server.issuer = a.issuer(); // one issuer behind a load balancer
@@ -42,7 +40,8 @@ async fn two_warm_nodes(
     let (client_id, secret) = a.add_client(REDIRECT, false).await;
     let secret = secret.unwrap();
     a.add_person("window@example.org").await;
-    let (code, verifier) = obtain_code(&a, &Browser::new(&a.base), &client_id, "window@example.org").await;
+    let (code, verifier) =
+        obtain_code(&a, &Browser::new(&a.base), &client_id, "window@example.org").await;
     let (status, tokens) = redeem(&a, &client_id, &secret, &code, &verifier).await;
     assert_eq!(status, 200, "{tokens}");
     let at = tokens["access_token"].as_str().unwrap();
@@ -66,7 +65,10 @@ async fn a_revoked_access_token_is_inactive_at_once_on_the_acting_node_and_withi
 
     revoke(&a, &client_id, &secret, at).await;
     let revoked = Instant::now();
-    assert!(!introspect(&a, &client_id, &secret, at).await, "at once on A");
+    assert!(
+        !introspect(&a, &client_id, &secret, at).await,
+        "at once on A"
+    );
     assert_eq!(userinfo(&a, at).await.0, 401, "at once on A");
     within(SEEN_EVERYWHERE_WITHIN, "introspection on B", || async {
         !introspect(&b, &client_id, &secret, at).await
@@ -92,7 +94,10 @@ async fn a_revoked_grant_ends_its_access_tokens_at_once_here_and_within_a_second
     // Revoking the refresh token on B revokes the grant (RFC 7009 §2.2): now B is the acting node.
     revoke(&b, &client_id, &secret, rt).await;
     let revoked = Instant::now();
-    assert!(!introspect(&b, &client_id, &secret, at).await, "at once on B");
+    assert!(
+        !introspect(&b, &client_id, &secret, at).await,
+        "at once on B"
+    );
     assert_eq!(userinfo(&b, at).await.0, 401, "at once on B");
     within(SEEN_EVERYWHERE_WITHIN, "userinfo on A", || async {
         userinfo(&a, at).await.0 == 401

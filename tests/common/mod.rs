@@ -3,8 +3,8 @@
 #![allow(dead_code)]
 
 pub mod browser;
-pub mod eventually;
 pub mod esia;
+pub mod eventually;
 pub mod identity;
 pub mod login;
 pub mod secrets;

@@ -68,8 +68,14 @@ async fn hashes_made_under_another_cost_still_verify() {
             .hash_password(b"Correct-horse-1", &SaltString::generate(&mut OsRng))
             .unwrap()
             .to_string();
-        assert!(pool.verify("Correct-horse-1", Some(&stored)).await, "{stored}");
-        assert!(!pool.verify("Correct-horse-2", Some(&stored)).await, "{stored}");
+        assert!(
+            pool.verify("Correct-horse-1", Some(&stored)).await,
+            "{stored}"
+        );
+        assert!(
+            !pool.verify("Correct-horse-2", Some(&stored)).await,
+            "{stored}"
+        );
     }
     // The worker's own block is still right for its own cost afterwards.
     let h = pool.hash("Correct-horse-1").await.unwrap();
@@ -85,7 +91,10 @@ async fn garbage_in_the_store_never_verifies() {
         "$argon2id$v=19$m=256,t=1,p=1$c2FsdA$",
         "$bcrypt$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
     ] {
-        assert!(!pool.verify("Correct-horse-1", Some(stored)).await, "{stored}");
+        assert!(
+            !pool.verify("Correct-horse-1", Some(stored)).await,
+            "{stored}"
+        );
     }
 }
 
@@ -98,7 +107,11 @@ async fn many_concurrent_sign_ins_share_the_workers() {
         .map(|i| {
             let (pool, h) = (pool.clone(), h.clone());
             tokio::spawn(async move {
-                let pw = if i % 2 == 0 { "Correct-horse-1" } else { "wrong" };
+                let pw = if i % 2 == 0 {
+                    "Correct-horse-1"
+                } else {
+                    "wrong"
+                };
                 pool.verify(pw, Some(&h)).await == (i % 2 == 0)
             })
         })
