@@ -2,6 +2,8 @@
 //! `openidconnect` crate, exactly as a real portal would, and shows the verified claims.
 
 pub mod b2b;
+pub mod b2b_esia;
+pub mod esia_portal;
 
 use crate::clients::{self, NewClient};
 use crate::crypto::keyring::SigningAlg;
@@ -47,10 +49,11 @@ pub async fn ensure_client(app: &Ctx) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Registers both demo portals (the personal one and the B2B one).
+/// Registers the demo portals: the personal one, the B2B one, and the B2B one's ESIA client.
 pub async fn ensure_clients(app: &Ctx) -> anyhow::Result<()> {
     ensure_client(app).await?;
-    b2b::ensure_client(app).await
+    b2b::ensure_client(app).await?;
+    esia_portal::ensure_client(app).await
 }
 
 #[derive(Template)]

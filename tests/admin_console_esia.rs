@@ -15,6 +15,14 @@ const NEW_CERT_PEM: &str = include_str!("fixtures/gost/256-B.cert.pem");
 const CERT_512_PEM: &str = include_str!("fixtures/gost/512-A.cert.pem");
 const PAGE: &str = "/admin/console/esia";
 
+/// A node without the demo portals (dev mode registers the demo B2B portal's ESIA client): the
+/// page starts with no ESIA portal.
+async fn start(backend: &Backend) -> TestServer {
+    let mut config = test_config(backend);
+    config.demo.enabled = false;
+    TestServer::start_with(backend, config).await
+}
+
 /// A browser signed in to the console with a bootstrap token of `roles`.
 async fn console_browser(t: &TestServer, roles: &[Role]) -> Browser {
     let (token, _) = issue_bootstrap_token(&t.app, roles, "esia-console", 3600)
@@ -39,7 +47,7 @@ fn page_of(landing: Landing) -> String {
 #[tokio::test]
 async fn an_esia_portal_is_registered_changed_and_disabled_from_the_console() {
     for backend in backends() {
-        let t = TestServer::start(&backend).await;
+        let t = start(&backend).await;
         let b = console_browser(&t, &[Role::SecurityAdmin, Role::Auditor]).await;
         let console = page_of(b.follow("/admin/console").await);
         assert!(console.contains("href=\"/admin/console/esia\""), "linked");
@@ -214,7 +222,7 @@ async fn an_esia_portal_is_registered_changed_and_disabled_from_the_console() {
 #[tokio::test]
 async fn the_esia_page_is_in_english_and_closed_to_other_roles() {
     for backend in backends() {
-        let t = TestServer::start(&backend).await;
+        let t = start(&backend).await;
         let b = console_browser(&t, &[Role::SecurityAdmin]).await;
         let res = b
             .get(&format!("/lang?to=en&back={}", urlencode(PAGE)))

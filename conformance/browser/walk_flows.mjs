@@ -89,6 +89,8 @@ export async function accountPages(s) {
     ["/account/signature", "signature"],
     ["/account/permissions", "permissions"],
     ["/account/delete", "delete"],
+    // The demo B2B portal's both halves (their sign-ins with an organisation: b2b.mjs).
+    ["/demo/b2b", "demo-b2b"],
   ]) {
     await go(s, path, label);
   }

@@ -4,6 +4,13 @@ perm-title = Permissions to access personal data
 perm-none = You have not allowed any portal to access your data yet.
 perm-since = since
 perm-revoke = Revoke
+perm-orgs_title = On behalf of organisations
+perm-orgs_hint = Permissions you gave portals while signing in on behalf of an organisation. Withdrawing one affects only your own permission: other employees' permissions stay.
+perm-org = Organisation
+perm-portal = Portal
+perm-data = Data
+perm-date = Date
+perm-bad_request = Could not tell which permission to withdraw.
 
 consent-title = Access to your personal data
 consent-asks = asks for access to the following data:

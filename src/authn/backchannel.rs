@@ -6,6 +6,7 @@
 //! Single use comes from the cache's atomic take: exactly one poll receives an approved grant, and
 //! exactly one decision is made per user code or approval link.
 
+use super::org_choice::OrgRequest;
 use crate::cache::CacheError;
 use crate::crypto;
 use crate::ctx::Ctx;
@@ -36,6 +37,9 @@ pub struct Approval {
     pub acr: String,
     pub amr: Vec<String>,
     pub auth_time: i64,
+    /// The organisation the person approved for (the portal asked scope `organization`).
+    #[serde(default)]
+    pub org_oid: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,6 +80,9 @@ pub struct PendingGrant {
     #[serde(default)]
     pub ping: Option<Ping>,
     pub lang: Lang,
+    /// Whether the portal asked for an organisation (the approval page's choice step).
+    #[serde(default)]
+    pub org: OrgRequest,
 }
 
 /// What a poll of the token endpoint finds.

@@ -5,6 +5,7 @@
 //! portal refreshes its tokens and reads userinfo, as a careful portal does: an employee removed
 //! from the organisation (or whose organisation withdrew the portal) loses access at the next view.
 
+use super::b2b_esia::{self, EsiaCard, EsiaView};
 use crate::clients::{self, NewClient};
 use crate::crypto::keyring::SigningAlg;
 use crate::ctx::Ctx;
@@ -109,6 +110,27 @@ struct B2bPage {
     notice: Option<(&'static str, String)>,
     org: Option<OrgCard>,
     person: String,
+    /// The ESIA half of the portal.
+    esia: EsiaView,
+}
+
+impl B2bPage {
+    fn esia_card(&self) -> Option<&EsiaCard> {
+        match &self.esia {
+            EsiaView::Card(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// Access ended (vhod's words), or a notice: (message key, detail).
+    fn esia_notice(&self) -> Option<(&'static str, &str)> {
+        match &self.esia {
+            EsiaView::Ended(why) => Some(("orgsel.b2b_esia_lost", why)),
+            EsiaView::Notice(key, detail) => Some((key, detail)),
+            EsiaView::Failed(e) => Some(("demo.failed", e)),
+            _ => None,
+        }
+    }
 }
 
 fn page_of(
@@ -118,6 +140,17 @@ fn page_of(
     org: Option<OrgCard>,
     person: String,
 ) -> Response {
+    page_with(meta, status, notice, org, person, EsiaView::Out)
+}
+
+fn page_with(
+    meta: &ClientMeta,
+    status: StatusCode,
+    notice: Option<(&'static str, String)>,
+    org: Option<OrgCard>,
+    person: String,
+    esia: EsiaView,
+) -> Response {
     render(
         status,
         &B2bPage {
@@ -125,6 +158,7 @@ fn page_of(
             notice,
             org,
             person,
+            esia,
         },
     )
 }
@@ -136,35 +170,94 @@ fn clear_session(res: &mut Response, secure: bool) {
     );
 }
 
-/// GET /demo/b2b: the landing page, or — with a session — the organisation card, checked with
-/// vhod at this very view (refresh + userinfo).
-pub async fn page(State(app): State<Ctx>, meta: ClientMeta, headers: HeaderMap) -> Response {
-    let secure = app.config.issuer_is_https();
-    let landing = |notice| page_of(&meta, StatusCode::OK, notice, None, String::new());
-    let Some(sid) = cookies::get(&headers, SESSION_COOKIE) else {
-        return landing(None);
+/// GET /demo/b2b: both halves of the portal, each checked with vhod at this very view: the OpenID
+/// one (refresh + userinfo) and the ESIA one (refresh + REST, `b2b_esia`).
+pub async fn page(
+    State(app): State<Ctx>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let (esia, forget_esia) = match b2b_esia::view(&app, &headers).await {
+        (EsiaView::Out, forget) => (
+            b2b_esia::notice_of(q.as_deref()).unwrap_or(EsiaView::Out),
+            forget,
+        ),
+        other => other,
+    };
+    let mut res = oidc_half(&app, &meta, &headers, esia).await;
+    if forget_esia {
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            cookies::set(
+                b2b_esia::SESSION_COOKIE,
+                "",
+                Some(0),
+                app.config.issuer_is_https(),
+            ),
+        );
+    }
+    res
+}
+
+/// What the OpenID half shows: status, notice, card and person; `true` when the portal's session
+/// ended (the cookie is cleared).
+struct OidcHalf {
+    status: StatusCode,
+    notice: Option<(&'static str, String)>,
+    org: Option<OrgCard>,
+    person: String,
+    ended: bool,
+}
+
+impl OidcHalf {
+    fn landing(notice: Option<(&'static str, String)>) -> OidcHalf {
+        OidcHalf {
+            status: StatusCode::OK,
+            notice,
+            org: None,
+            person: String::new(),
+            ended: false,
+        }
+    }
+
+    fn failed(e: impl std::fmt::Display) -> OidcHalf {
+        OidcHalf {
+            status: StatusCode::BAD_GATEWAY,
+            ..OidcHalf::landing(Some(("demo.failed", e.to_string())))
+        }
+    }
+
+    fn ended(code: String) -> OidcHalf {
+        OidcHalf {
+            ended: true,
+            ..OidcHalf::landing(Some(("orgsel.b2b_lost", code)))
+        }
+    }
+}
+
+/// The page with the OpenID half read for this view (and `esia` as the ESIA half).
+async fn oidc_half(app: &Ctx, meta: &ClientMeta, headers: &HeaderMap, esia: EsiaView) -> Response {
+    let half = read_oidc_half(app, headers).await;
+    let mut res = page_with(meta, half.status, half.notice, half.org, half.person, esia);
+    if half.ended {
+        clear_session(&mut res, app.config.issuer_is_https());
+    }
+    res
+}
+
+async fn read_oidc_half(app: &Ctx, headers: &HeaderMap) -> OidcHalf {
+    let Some(sid) = cookies::get(headers, SESSION_COOKIE) else {
+        return OidcHalf::landing(None);
     };
     let session: Option<Session> = match app.cache.get_json(&session_key(&sid)).await {
         Ok(s) => s,
-        Err(e) => {
-            return page_of(
-                &meta,
-                StatusCode::BAD_GATEWAY,
-                Some(("demo.failed", e.to_string())),
-                None,
-                String::new(),
-            );
-        }
+        Err(e) => return OidcHalf::failed(e),
     };
     let Some(session) = session else {
-        return landing(None);
+        return OidcHalf::landing(None);
     };
-    let ended = |code: String| {
-        let mut res = landing(Some(("orgsel.b2b_lost", code)));
-        clear_session(&mut res, secure);
-        res
-    };
-    match relying_party::renew(&provider(&app), &session.refresh_token).await {
+    match relying_party::renew(&provider(app), &session.refresh_token).await {
         Ok(Renewed::Tokens {
             refresh_token,
             userinfo,
@@ -172,7 +265,7 @@ pub async fn page(State(app): State<Ctx>, meta: ClientMeta, headers: HeaderMap) 
         }) => {
             let Some(org) = userinfo.get("org").and_then(OrgCard::from_claim) else {
                 let _ = app.cache.delete(&session_key(&sid)).await;
-                return ended("no org".into());
+                return OidcHalf::ended("no org".into());
             };
             if let Some(rt) = refresh_token {
                 let saved = app
@@ -184,13 +277,7 @@ pub async fn page(State(app): State<Ctx>, meta: ClientMeta, headers: HeaderMap) 
                     )
                     .await;
                 if let Err(e) = saved {
-                    return page_of(
-                        &meta,
-                        StatusCode::BAD_GATEWAY,
-                        Some(("demo.failed", e.to_string())),
-                        None,
-                        String::new(),
-                    );
+                    return OidcHalf::failed(e);
                 }
             }
             let person = ["family_name", "given_name"]
@@ -198,19 +285,17 @@ pub async fn page(State(app): State<Ctx>, meta: ClientMeta, headers: HeaderMap) 
                 .filter_map(|k| userinfo.get(*k).and_then(Value::as_str))
                 .collect::<Vec<_>>()
                 .join(" ");
-            page_of(&meta, StatusCode::OK, None, Some(org), person)
+            OidcHalf {
+                org: Some(org),
+                person,
+                ..OidcHalf::landing(None)
+            }
         }
         Ok(Renewed::Refused(code)) => {
             let _ = app.cache.delete(&session_key(&sid)).await;
-            ended(code)
+            OidcHalf::ended(code)
         }
-        Err(e) => page_of(
-            &meta,
-            StatusCode::BAD_GATEWAY,
-            Some(("demo.failed", e.to_string())),
-            None,
-            String::new(),
-        ),
+        Err(e) => OidcHalf::failed(e),
     }
 }
 

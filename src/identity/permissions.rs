@@ -18,6 +18,19 @@ pub struct Permission {
     pub since: i64,
 }
 
+/// A permission the person gave a portal while acting for one of their organisations (consent
+/// per portal and organisation, migration 0085).
+#[derive(Debug, Clone)]
+pub struct OrgPermission {
+    pub client_id: String,
+    pub client_name: String,
+    pub org_oid: i64,
+    /// The organisation's short name.
+    pub org_name: String,
+    pub scopes: String,
+    pub since: i64,
+}
+
 /// What became of a withdrawal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Withdrawal {
@@ -60,6 +73,52 @@ pub async fn withdraw(
             target: client_id,
             request_id: &crate::request_id::current(),
             details: serde_json::json!({ "account": account_id }),
+        })
+        .await?;
+    Ok(Withdrawal::Withdrawn)
+}
+
+/// The permissions the account gave on behalf of its organisations.
+pub async fn of_orgs(ctx: &Ctx, account_id: &AccountId) -> Result<Vec<OrgPermission>, StoreError> {
+    Ok(ctx
+        .store
+        .org_consents_of(account_id)
+        .await?
+        .into_iter()
+        .map(|r| OrgPermission {
+            client_id: r.client_id,
+            client_name: r.client_name,
+            org_oid: r.org_oid,
+            org_name: r.org_name,
+            scopes: r.scopes,
+            since: r.granted_at,
+        })
+        .collect())
+}
+
+/// Withdraws the account's own permission for `client_id` on behalf of organisation `oid`: that
+/// consent and the person's grants at the portal for the organisation end in one transaction
+/// (the others' consents for the organisation stay), then the withdrawal is audited.
+pub async fn withdraw_for_org(
+    ctx: &Ctx,
+    account_id: &AccountId,
+    client_id: &str,
+    oid: i64,
+) -> Result<Withdrawal, StoreError> {
+    if !ctx
+        .store
+        .withdraw_own_org_consent(account_id, client_id, oid)
+        .await?
+    {
+        return Ok(Withdrawal::NotGiven);
+    }
+    ctx.store
+        .append_audit(AuditEntry {
+            actor: account_id,
+            action: "consent.withdraw",
+            target: client_id,
+            request_id: &crate::request_id::current(),
+            details: serde_json::json!({ "account": account_id, "org": oid }),
         })
         .await?;
     Ok(Withdrawal::Withdrawn)

@@ -146,7 +146,7 @@ pub fn parse_request(
 }
 
 /// `organization:ogrn=…` scopes become `organization` and the OGRNs the choice is restricted to.
-fn org_scopes(scopes: Vec<String>) -> (Vec<String>, Vec<String>) {
+pub(super) fn org_scopes(scopes: Vec<String>) -> (Vec<String>, Vec<String>) {
     let mut ogrns = Vec::new();
     let mut out: Vec<String> = Vec::new();
     for s in scopes {
@@ -166,6 +166,15 @@ fn org_scopes(scopes: Vec<String>) -> (Vec<String>, Vec<String>) {
 
 fn scopes_org(scopes: &[String]) -> bool {
     scopes.iter().any(|s| s == "organization")
+}
+
+/// What a device or CIBA request asks about organisations (no `claims` request there).
+pub(super) fn backchannel_org_request(
+    client: &Client,
+    scopes: &[String],
+    ogrns: Vec<String>,
+) -> OrgRequest {
+    org_request(client, scopes_org(scopes), ogrns, None)
 }
 
 /// What the portal asks about organisations: scope `organization` or a `claims` request for `org`

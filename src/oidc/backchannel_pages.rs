@@ -9,6 +9,7 @@ use super::consent_items;
 use crate::authn::authorization::{self, Decision};
 use crate::authn::backchannel::{self, Approval, Handle, PendingGrant};
 use crate::authn::login_tx::{self, AuthRequest, Protocol, save_tx};
+use crate::authn::org_choice::{self, OrgStep};
 use crate::authn::{self, session};
 use crate::identity::permissions;
 use crate::store::audit::AuditEntry;
@@ -51,8 +52,8 @@ pub fn auth_request(
         sector: None,
         min_level: grant.min_level.clone(),
         required_acr: grant.required_acr.clone(),
-        // No organisation step on the device and CIBA approval pages (yet): the grant is the person's own.
-        org: Default::default(),
+        // The portal asked scope `organization`: the shared choice step runs after sign-in.
+        org: grant.org.clone(),
         protocol,
     }
 }
@@ -81,6 +82,8 @@ struct DeviceApprovePage {
     items: Vec<Item>,
     /// The code the person typed, as the device shows it (XXXX-XXXX), to compare once more.
     user_code: String,
+    /// The organisation the person approves for, when the portal asked for one.
+    org_name: Option<String>,
     action: &'static str,
 }
 
@@ -94,6 +97,8 @@ struct CibaApprovePage {
     items: Vec<Item>,
     /// The text the portal shows too, so the person knows it is this request.
     binding_message: Option<String>,
+    /// The organisation the person approves for, when the portal asked for one.
+    org_name: Option<String>,
     action: &'static str,
 }
 
@@ -156,6 +161,31 @@ pub async fn proceed(
             "ciba.other_person",
         ));
     }
+    // Signing in for an organisation: the same choice step as at /authorize, before the approval.
+    let org_oid = match org_choice::step(app, &req, &session.account_id)
+        .await
+        .map_err(|e| internal(&e))?
+    {
+        OrgStep::NotAsked | OrgStep::Decided(None) => None,
+        OrgStep::Decided(Some(oid)) => Some(oid),
+        OrgStep::Choose => {
+            let tx = match tx {
+                Some(t) => t,
+                None => save_tx(app, &req).await.map_err(|e| internal(&e))?,
+            };
+            return Ok(Redirect::to(&org_choice::page_url(&tx)).into_response());
+        }
+        OrgStep::NoOrganisation => return refuse_without_org(app, req, tx, &session).await,
+    };
+    let org_name = match org_oid {
+        Some(oid) => org_choice::options(app, &req.org, &session.account_id)
+            .await
+            .map_err(|e| internal(&e))?
+            .into_iter()
+            .find(|m| m.oid == oid)
+            .map(|m| m.short_name),
+        None => None,
+    };
     let tx = match tx {
         Some(t) => t,
         None => save_tx(app, &req).await.map_err(|e| internal(&e))?,
@@ -177,6 +207,7 @@ pub async fn proceed(
                 client_name,
                 items,
                 binding_message: grant.binding_message.clone(),
+                org_name,
                 action: "/ciba/decide",
             },
         ),
@@ -189,6 +220,7 @@ pub async fn proceed(
                 client_name,
                 items,
                 user_code: shown_code(user_code),
+                org_name,
                 action: "/device/decide",
             },
         ),
@@ -202,6 +234,41 @@ pub async fn proceed(
         }
     };
     Ok(with_cookie(page, cookie))
+}
+
+/// The portal requires an organisation and the person has none it accepts: the request is denied
+/// (the polling portal is told `access_denied`) and the person sees why.
+async fn refuse_without_org(
+    app: &OidcState,
+    req: AuthRequest,
+    tx: Option<String>,
+    session: &SessionRow,
+) -> Result<Response, PageError> {
+    if let Some(t) = &tx {
+        login_tx::delete_tx(app, t).await?;
+    }
+    let handle = match &req.protocol {
+        Protocol::Device { user_code } => Handle::UserCode(user_code),
+        Protocol::Ciba { approval } => Handle::Approval(approval),
+        _ => {
+            return Err(PageError::page(
+                req.lang,
+                StatusCode::BAD_REQUEST,
+                "error.tx_expired",
+            ));
+        }
+    };
+    let denied = backchannel::Decision::Denied;
+    if let Some(grant) = backchannel::decide(app, handle, &session.account_id, denied).await? {
+        tracing::info!(client = %grant.client_id, "approval refused: the person has no organisation the portal accepts");
+        if let Some(ping) = &grant.ping {
+            super::ciba::ping(app, ping).await;
+        }
+    }
+    Ok(crate::web::org_choice::no_organisation_here(
+        req.lang,
+        &req.client_name,
+    ))
 }
 
 /// The session is weaker than the request demands: the account's second factor (substantial) or
@@ -257,6 +324,12 @@ pub async fn decide(
             "backchannel.unmet",
         ));
     }
+    // The organisation chosen on the choice page, checked again (the person may have left it).
+    let org_oid = match org_choice::step(app, &req, &session.account_id).await? {
+        OrgStep::NotAsked | OrgStep::Decided(None) => None,
+        OrgStep::Decided(Some(oid)) => Some(oid),
+        OrgStep::Choose | OrgStep::NoOrganisation => return Err(gone()),
+    };
     let approved = p.get("decision") == Some("allow");
     let decision = if approved {
         backchannel::Decision::Approved(Approval {
@@ -264,6 +337,7 @@ pub async fn decide(
             acr: session.acr.clone(),
             amr: session::amr_of(&session),
             auth_time: session.auth_time,
+            org_oid,
         })
     } else {
         backchannel::Decision::Denied
@@ -272,8 +346,15 @@ pub async fn decide(
         .await?
         .ok_or_else(gone)?;
     let account = session.account_id.clone();
-    if approved {
-        permissions::give(app, &account, &grant.client_id, &grant.scopes, &[]).await?;
+    match (approved, org_oid) {
+        (true, Some(oid)) => {
+            crate::orgs::portals::give(app, &account, &grant.client_id, oid, &grant.scopes, &[])
+                .await?;
+        }
+        (true, None) => {
+            permissions::give(app, &account, &grant.client_id, &grant.scopes, &[]).await?;
+        }
+        (false, _) => {}
     }
     let prefix = match kind {
         backchannel::Kind::Device => "device",
@@ -286,7 +367,7 @@ pub async fn decide(
             action: &action,
             target: &grant.client_id,
             request_id: &crate::request_id::current(),
-            details: serde_json::json!({ "acr": session.acr, "scope": grant.scopes.join(" ") }),
+            details: serde_json::json!({ "acr": session.acr, "scope": grant.scopes.join(" "), "org": org_oid }),
         })
         .await?;
     if let Some(ping) = &grant.ping {

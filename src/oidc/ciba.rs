@@ -59,7 +59,7 @@ async fn handle(app: &OidcState, headers: &HeaderMap, body: &[u8]) -> Result<Val
         return Err(unauthorized_client());
     }
     let p = signed_request(app, &client, &p).await?;
-    let scopes = scopes(p.get("scope"))?;
+    let (scopes, org) = scopes(&client, p.get("scope"))?;
     if !scopes.iter().any(|s| s == "openid") {
         return Err(error("invalid_scope", "scope must contain openid"));
     }
@@ -120,6 +120,7 @@ async fn handle(app: &OidcState, headers: &HeaderMap, body: &[u8]) -> Result<Val
         binding_message: binding_message.clone(),
         ping: None,
         lang,
+        org,
     };
     // The auth_req_id is made first: in ping mode the grant carries it for the ping's body.
     let auth_req_id = crate::crypto::random_token();

@@ -7,7 +7,8 @@ use super::OidcState;
 use super::claims::SCOPES;
 use super::error::OAuthError;
 use crate::authn::backchannel::{self, Decision, Kind, PendingGrant};
-use crate::clients::DEVICE_CODE_GRANT;
+use crate::authn::org_choice::OrgRequest;
+use crate::clients::{Client, DEVICE_CODE_GRANT};
 use crate::store::audit::AuditEntry;
 use crate::web::params::Params;
 use axum::Json;
@@ -33,14 +34,20 @@ pub async fn device_authorization(
     }
 }
 
-/// The scopes asked for: known ones only; none asked means `openid`.
-pub(super) fn scopes(raw: Option<&str>) -> Result<Vec<String>, OAuthError> {
+/// The scopes asked for: known ones only; none asked means `openid`. `organization:ogrn=…`
+/// becomes `organization`, and with the client's `require_org` what the portal asks about
+/// organisations (the approval page's choice step).
+pub(super) fn scopes(
+    client: &Client,
+    raw: Option<&str>,
+) -> Result<(Vec<String>, OrgRequest), OAuthError> {
     let asked: Vec<String> = raw
         .unwrap_or("openid")
         .split(' ')
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
         .collect();
+    let (asked, ogrns) = super::authorize_request::org_scopes(asked);
     if let Some(bad) = asked.iter().find(|s| !SCOPES.contains(&s.as_str())) {
         return Err(OAuthError::new(
             StatusCode::BAD_REQUEST,
@@ -48,7 +55,8 @@ pub(super) fn scopes(raw: Option<&str>) -> Result<Vec<String>, OAuthError> {
             format!("scope {bad} is not supported"),
         ));
     }
-    Ok(asked)
+    let org = super::authorize_request::backchannel_org_request(client, &asked, ogrns);
+    Ok((asked, org))
 }
 
 pub(super) fn unauthorized_client() -> OAuthError {
@@ -72,7 +80,7 @@ async fn handle(app: &OidcState, headers: &HeaderMap, body: &[u8]) -> Result<Val
     if !client.allows_grant(DEVICE_CODE_GRANT) {
         return Err(unauthorized_client());
     }
-    let scopes = scopes(p.get("scope"))?;
+    let (scopes, org) = scopes(&client, p.get("scope"))?;
     let acr_values = super::authorize_request::requested_acrs(p.get("acr_values"), None);
     let required_acr =
         super::authorize_request::required_acr(&client.min_acr, &acr_values).to_string();
@@ -92,6 +100,7 @@ async fn handle(app: &OidcState, headers: &HeaderMap, body: &[u8]) -> Result<Val
         binding_message: None,
         ping: None,
         lang: crate::lang::Lang::Ru,
+        org,
     };
     let device_code = backchannel::create(app, &grant).await?;
     let hash = backchannel::code_hash(&device_code);

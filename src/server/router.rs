@@ -258,7 +258,10 @@ pub fn router(state: AppState) -> Router {
             .route("/demo/b2b", get(demo::b2b::page))
             .route("/demo/b2b/start", get(demo::b2b::start))
             .route("/demo/b2b/callback", get(demo::b2b::callback))
-            .route("/demo/b2b/logout", get(demo::b2b::logout));
+            .route("/demo/b2b/logout", get(demo::b2b::logout))
+            .route("/demo/b2b/esia/start", get(demo::b2b_esia::start))
+            .route("/demo/b2b/esia/callback", get(demo::b2b_esia::callback))
+            .route("/demo/b2b/esia/logout", get(demo::b2b_esia::logout));
     }
     r.merge(admin_routes())
         .merge(esia::routes())

@@ -15,7 +15,66 @@ pub struct OrgPortalRow {
     pub last_granted_at: i64,
 }
 
+/// A person's consent to a portal for one of their organisations.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PersonOrgConsentRow {
+    pub client_id: String,
+    pub client_name: String,
+    pub org_oid: i64,
+    pub org_name: String,
+    pub scopes: String,
+    pub granted_at: i64,
+}
+
 impl Store {
+    /// The consents `account_id` gave portals on behalf of organisations, by portal and organisation.
+    pub async fn org_consents_of(
+        &self,
+        account_id: &str,
+    ) -> Result<Vec<PersonOrgConsentRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT c.client_id, k.name AS client_name, c.org_oid, o.short_name AS org_name, \
+             c.scopes, c.granted_at FROM org_consents c JOIN clients k ON k.id = c.client_id \
+             JOIN orgs o ON o.oid = c.org_oid WHERE c.account_id = $1 \
+             ORDER BY k.name, c.client_id, o.short_name, c.org_oid",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Withdraws the person's own consent to `client_id` for organisation `oid` and ends their
+    /// grants at that portal for that organisation, in one transaction. False when there was none.
+    pub async fn withdraw_own_org_consent(
+        &self,
+        account_id: &str,
+        client_id: &str,
+        oid: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let removed = sqlx::query(
+            "DELETE FROM org_consents WHERE account_id = $1 AND client_id = $2 AND org_oid = $3",
+        )
+        .bind(account_id)
+        .bind(client_id)
+        .bind(oid)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        sqlx::query(
+            "UPDATE grants SET revoked_at = $4, revoked_reason = 'consent withdrawn' \
+             WHERE account_id = $1 AND client_id = $2 AND org_oid = $3 AND revoked_at IS NULL",
+        )
+        .bind(account_id)
+        .bind(client_id)
+        .bind(oid)
+        .bind(self.now())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(removed == 1)
+    }
+
     /// The remembered consent of `account_id` to `client_id` for organisation `oid`: (scopes, claims).
     pub async fn org_consent(
         &self,

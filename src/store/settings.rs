@@ -18,4 +18,13 @@ impl Store {
             .await?;
         Ok(value)
     }
+
+    /// The setting's value, if it has one.
+    pub async fn setting(&self, name: &str) -> Result<Option<String>, StoreError> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|(v,)| v))
+    }
 }

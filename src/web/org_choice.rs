@@ -63,7 +63,9 @@ pub fn kind_key(kind: &str) -> &'static str {
 struct RefusedPage {
     t: Tr,
     client_name: String,
-    back: String,
+    /// The way back to the portal (its redirect URI with `access_denied`); none for a request made
+    /// on another device (device grant, CIBA), which learns the refusal when it polls.
+    back: Option<String>,
 }
 
 /// «Портал … принимает вход только от имени организации»: the person has no organisation the
@@ -74,7 +76,19 @@ pub fn no_organisation_page(lang: Lang, client_name: &str, back: &str) -> Respon
         &RefusedPage {
             t: Tr::new(lang),
             client_name: client_name.to_string(),
-            back: back.to_string(),
+            back: Some(back.to_string()),
+        },
+    )
+}
+
+/// The same refusal for a request made on another device: no way back to show.
+pub fn no_organisation_here(lang: Lang, client_name: &str) -> Response {
+    render(
+        StatusCode::FORBIDDEN,
+        &RefusedPage {
+            t: Tr::new(lang),
+            client_name: client_name.to_string(),
+            back: None,
         },
     )
 }

@@ -22,12 +22,23 @@ pub struct PortalView {
     pub since: String,
 }
 
+/// A permission given on behalf of an organisation.
+pub struct OrgPortalView {
+    pub client_id: String,
+    pub name: String,
+    pub org_oid: i64,
+    pub org_name: String,
+    pub scopes: String,
+    pub since: String,
+}
+
 #[derive(Template)]
 #[template(path = "permissions.html")]
 struct PermissionsPage {
     t: Tr,
     csrf: String,
     portals: Vec<PortalView>,
+    for_orgs: Vec<OrgPortalView>,
 }
 
 pub async fn page(
@@ -47,6 +58,18 @@ pub async fn page(
             since: when(&tr, p.since),
         })
         .collect();
+    let for_orgs = permissions::of_orgs(&app, &s.account_id)
+        .await?
+        .into_iter()
+        .map(|p| OrgPortalView {
+            client_id: p.client_id,
+            name: p.client_name,
+            org_oid: p.org_oid,
+            org_name: p.org_name,
+            scopes: p.scopes,
+            since: when(&tr, p.since),
+        })
+        .collect();
     let (csrf, cookie) = csrf::token(&headers, app.config.issuer_is_https());
     Ok(with_cookie(
         render(
@@ -55,16 +78,29 @@ pub async fn page(
                 t: Tr::new(lang),
                 csrf,
                 portals,
+                for_orgs,
             },
         ),
         cookie,
     ))
 }
 
+/// POST /account/permissions/revoke: `client_id`, and `org` (an oid) for a permission given on
+/// behalf of that organisation.
 pub async fn revoke(State(app): State<Ctx>, f: SignedInForm) -> Result<Response, PageError> {
     let client_id = f.form.get("client_id").unwrap_or("");
+    let account = &f.session.account_id;
+    let outcome = match f.form.get("org") {
+        Some(org) => {
+            let oid = org.parse::<i64>().map_err(|_| {
+                PageError::page(f.lang, StatusCode::BAD_REQUEST, "perm.bad_request")
+            })?;
+            permissions::withdraw_for_org(&app, account, client_id, oid).await?
+        }
+        None => permissions::withdraw(&app, account, client_id).await?,
+    };
     // Withdrawn or never given: the list shows the outcome either way.
-    match permissions::withdraw(&app, &f.session.account_id, client_id).await? {
+    match outcome {
         Withdrawal::Withdrawn | Withdrawal::NotGiven => {
             Ok(Redirect::to("/account/permissions").into_response())
         }

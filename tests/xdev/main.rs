@@ -10,5 +10,6 @@ mod ciba_refusals;
 mod device;
 mod device_refusals;
 mod opt_in;
+mod orgs;
 mod step_up;
 mod two_nodes;
