@@ -10,6 +10,7 @@ pub mod login;
 pub mod secrets;
 
 pub use browser::*;
+#[allow(unused_imports)] // used by the tests that wait for another node
 pub use eventually::*;
 
 use openidconnect::core::{CoreClient, CoreProviderMetadata};
