@@ -173,7 +173,7 @@ async fn the_card_and_its_collections_show_what_each_org_scope_allows() {
         let addresses = links_match_embedded(&t, &chief_all, &format!("{card_path}/addrs")).await;
         assert_eq!(by_type(&addresses, "OLG")[0]["addressStr"], LEGAL_ADDRESS);
         assert_eq!(by_type(&addresses, "OLG")[0]["zipCode"], "170100");
-        assert_eq!(by_type(&addresses, "OFC")[0]["addressStr"], ACTUAL_ADDRESS);
+        assert_eq!(by_type(&addresses, "OPS")[0]["addressStr"], ACTUAL_ADDRESS);
         let emps = links_match_embedded(&t, &chief_all, &format!("{card_path}/emps")).await;
         assert_eq!(emps.len(), 3);
         let find = |oid: i64| {

@@ -1,106 +1,19 @@
-//! E-mail over SMTP against a real SMTP server (Python's aiosmtpd, installed by this test in a
-//! throw-away venv as .ci/run does for pyoidc): the message arrives with the right From, To and
-//! Subject, the Russian subject RFC 2047-encoded and decoded back by Python's parser, the body
+//! E-mail over SMTP against a real SMTP server (Python's aiosmtpd, `common/smtp_sink.rs`): the
+//! message arrives with the right From, To and Subject, the Russian subject RFC 2047-encoded and decoded back by Python's parser, the body
 //! UTF-8; while the relay is down the message waits in the job table and is delivered once it is
 //! back, after the backoff.
 
 mod common;
+#[path = "common/smtp_sink.rs"]
+mod smtp_sink;
 
 use common::*;
-use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use smtp_sink::*;
 use std::time::Duration;
 use vhod::types::Contact;
 
 const SUBJECT: &str = "Код подтверждения — вход на портал";
 const BODY: &str = "Ваш код: 482913. Никому его не сообщайте.\nЁлки-палки, это UTF-8.";
-
-/// A venv holding aiosmtpd (made once per machine, reused after).
-fn python() -> PathBuf {
-    let venv = std::env::temp_dir().join("vhod-aiosmtpd-venv");
-    let py = venv.join("bin/python");
-    let ready = || {
-        Command::new(&py)
-            .args(["-c", "import aiosmtpd"])
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    if !ready() {
-        let ok = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .status()
-            .is_ok_and(|s| s.success());
-        assert!(ok, "python3 -m venv (apt-get install python3-venv)");
-        let ok = Command::new(&py)
-            .args(["-m", "pip", "install", "--quiet", "aiosmtpd==1.4.6"])
-            .status()
-            .is_ok_and(|s| s.success());
-        assert!(ok, "pip install aiosmtpd");
-    }
-    py
-}
-
-/// The SMTP server on `port`, appending what it receives to `out`; killed when dropped.
-struct Sink(Child);
-
-impl Sink {
-    fn start(port: u16, out: &Path) -> Sink {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/smtp_sink.py");
-        let mut child = Command::new(python())
-            .arg(script)
-            .arg(port.to_string())
-            .arg(out)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("the SMTP sink starts");
-        let mut line = String::new();
-        std::io::BufRead::read_line(
-            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-            &mut line,
-        )
-        .unwrap();
-        assert_eq!(line.trim(), "ready", "the SMTP sink listens");
-        Sink(child)
-    }
-}
-
-impl Drop for Sink {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn received(out: &Path) -> Vec<Value> {
-    std::fs::read_to_string(out)
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
-async fn metric(base: &str, line_start: &str) -> f64 {
-    let text = reqwest::get(format!("{base}/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
-        .find(|l| l.starts_with(line_start))
-        .and_then(|l| l.rsplit(' ').next()?.parse().ok())
-        .unwrap_or(0.0)
-}
 
 #[tokio::test]
 async fn mail_waits_while_the_relay_is_down_and_arrives_with_encoded_russian_headers() {

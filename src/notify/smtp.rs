@@ -8,6 +8,7 @@ use crate::store::{Store, StoreError};
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, Message};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -25,6 +26,9 @@ pub struct EmailConfig {
     pub port: u16,
     /// "none" (plain, for a relay on the same host), "starttls" (587) or "tls" (implicit, 465).
     pub security: String,
+    /// A PEM file of the CA certificate(s) the relay's certificate must chain to, instead of the
+    /// public roots (a relay with a certificate of the operator's own CA). Empty: public roots.
+    pub ca_file: String,
     pub user: String,
     pub password: String,
     /// The From of every message, e.g. `Госуслуги вход <noreply@example.ru>`.
@@ -32,6 +36,28 @@ pub struct EmailConfig {
     pub timeout_secs: u64,
     /// Attempts before a message is given up (the worker's backoff doubles from 10 s).
     pub max_attempts: i64,
+}
+
+/// TLS that trusts only the CA certificates of `email.ca_file` (None: the public roots).
+fn own_ca(config: &EmailConfig) -> anyhow::Result<Option<TlsParameters>> {
+    if config.ca_file.is_empty() {
+        return Ok(None);
+    }
+    let pem = std::fs::read(&config.ca_file)
+        .map_err(|e| anyhow::anyhow!("email.ca_file {}: {e}", config.ca_file))?;
+    anyhow::ensure!(
+        String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----"),
+        "email.ca_file {} holds no PEM certificate",
+        config.ca_file
+    );
+    let ca = Certificate::from_pem(&pem)
+        .map_err(|e| anyhow::anyhow!("email.ca_file {}: {e}", config.ca_file))?;
+    let tls = TlsParameters::builder(config.host.clone())
+        .certificate_store(CertificateStore::None)
+        .add_root_certificate(ca)
+        .build_rustls()
+        .map_err(|e| anyhow::anyhow!("email.ca_file {}: {e}", config.ca_file))?;
+    Ok(Some(tls))
 }
 
 /// The relay, ready to send.
@@ -71,8 +97,20 @@ impl Smtp {
             .map_err(|e| anyhow::anyhow!("email.from is not a mailbox: {e}"))?;
         let builder = match config.security.as_str() {
             "none" => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host),
-            "starttls" => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.host)?,
-            "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(&config.host)?,
+            "starttls" => {
+                let b = AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.host)?;
+                match own_ca(config)? {
+                    Some(tls) => b.tls(Tls::Required(tls)),
+                    None => b,
+                }
+            }
+            "tls" => {
+                let b = AsyncSmtpTransport::<Tokio1Executor>::relay(&config.host)?;
+                match own_ca(config)? {
+                    Some(tls) => b.tls(Tls::Wrapper(tls)),
+                    None => b,
+                }
+            }
             other => anyhow::bail!("email.security must be none, starttls or tls, got {other:?}"),
         };
         let mut builder = builder

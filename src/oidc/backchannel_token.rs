@@ -84,23 +84,21 @@ async fn redeem(
         }
     };
     // Approved for an organisation: the grant is that organisation's, its tokens carry `org`.
-    let row = app
-        .store
-        .create_grant_for_org(
-            NewGrant {
-                account_id: &approval.account_id,
-                client_id: &client.id,
-                scopes: &grant.scopes.join(" "),
-                acr: &approval.acr,
-                amr: &serde_json::to_string(&approval.amr).expect("strings serialise"),
-                auth_time: approval.auth_time,
-                claims: None,
-                sid: None,
-                dpop_jkt: jkt,
-            },
-            approval.org_oid,
-        )
-        .await?;
+    // Prepared, stored with its first refresh token by tokens::issue (one transaction).
+    let row = app.store.prepare_grant(
+        NewGrant {
+            account_id: &approval.account_id,
+            client_id: &client.id,
+            scopes: &grant.scopes.join(" "),
+            acr: &approval.acr,
+            amr: &serde_json::to_string(&approval.amr).expect("strings serialise"),
+            auth_time: approval.auth_time,
+            claims: None,
+            sid: None,
+            dpop_jkt: jkt,
+        },
+        approval.org_oid,
+    );
     tracing::info!(client = %client.id, account = %approval.account_id, acr = %approval.acr, grant = what, "tokens issued after an approval on another device");
     tokens::issue(
         app,
@@ -110,6 +108,7 @@ async fn redeem(
             nonce: None,
             parent_refresh: None,
             dpop_jkt: jkt,
+            new_grant: true,
         },
     )
     .await

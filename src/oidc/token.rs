@@ -200,23 +200,21 @@ async fn redeem_code(
         }
         (None, None) => {}
     }
-    let grant = app
-        .store
-        .create_grant_for_org(
-            NewGrant {
-                account_id: &data.account_id,
-                client_id: &client.id,
-                scopes: &data.scopes.join(" "),
-                acr: &data.acr,
-                amr: &serde_json::to_string(&data.amr).expect("strings serialise"),
-                auth_time: data.auth_time,
-                claims: data.claims.as_ref().map(|c| c.to_string()),
-                sid: data.sid.as_deref(),
-                dpop_jkt: jkt,
-            },
-            data.org_oid,
-        )
-        .await?;
+    // Prepared, stored with its first refresh token by tokens::issue (one transaction).
+    let grant = app.store.prepare_grant(
+        NewGrant {
+            account_id: &data.account_id,
+            client_id: &client.id,
+            scopes: &data.scopes.join(" "),
+            acr: &data.acr,
+            amr: &serde_json::to_string(&data.amr).expect("strings serialise"),
+            auth_time: data.auth_time,
+            claims: data.claims.as_ref().map(|c| c.to_string()),
+            sid: data.sid.as_deref(),
+            dpop_jkt: jkt,
+        },
+        data.org_oid,
+    );
     app.cache.put(&code_used_key(code), &grant.id, 600).await?;
     // Checked after the grant exists, so a logout racing this exchange revokes it or is seen here.
     if let Some(sid) = &data.sid
@@ -226,9 +224,7 @@ async fn redeem_code(
             .await?
             .is_some()
     {
-        app.store
-            .revoke_grant(&grant.id, "session ended before the code was redeemed")
-            .await?;
+        // The prepared grant is never stored.
         return Err(OAuthError::invalid_grant(
             "the session this code was issued in has ended",
         ));
@@ -241,6 +237,7 @@ async fn redeem_code(
             nonce: data.nonce.as_deref(),
             parent_refresh: None,
             dpop_jkt: jkt,
+            new_grant: true,
         },
     )
     .await
@@ -343,6 +340,7 @@ async fn refresh(
             nonce: None,
             parent_refresh: Some(&hash),
             dpop_jkt: jkt,
+            new_grant: false,
         },
     )
     .await

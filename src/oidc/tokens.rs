@@ -33,6 +33,9 @@ pub struct IssueRequest<'a> {
     pub parent_refresh: Option<&'a str>,
     /// Thumbprint of the DPoP key the tokens are bound to (RFC 9449), if any.
     pub dpop_jkt: Option<&'a str>,
+    /// The grant is new (prepared, not stored): it is stored with its first refresh token in one
+    /// transaction once the tokens are made, so no grant is left without tokens.
+    pub new_grant: bool,
 }
 
 /// Access tokens are always RS256-or-ES256 JWTs signed like the client's ID tokens would be; the
@@ -129,20 +132,21 @@ pub async fn issue(app: &OidcState, req: IssueRequest<'_>) -> Result<TokenRespon
     } else {
         None
     };
-    let refresh_token = if req.client.allows_grant("refresh_token") {
-        let rt = crypto::random_token();
+    let refresh_token = req
+        .client
+        .allows_grant("refresh_token")
+        .then(crypto::random_token);
+    let refresh_hash = refresh_token
+        .as_ref()
+        .map(|rt| crypto::hash_secret("refresh", rt));
+    if req.new_grant {
+        let first = refresh_hash.as_deref().map(|h| (h, cfg.refresh_ttl));
+        app.store.save_grant(req.grant, first).await?;
+    } else if let Some(hash) = &refresh_hash {
         app.store
-            .insert_refresh_token(
-                &crypto::hash_secret("refresh", &rt),
-                &req.grant.id,
-                req.parent_refresh,
-                cfg.refresh_ttl,
-            )
+            .insert_refresh_token(hash, &req.grant.id, req.parent_refresh, cfg.refresh_ttl)
             .await?;
-        Some(rt)
-    } else {
-        None
-    };
+    }
     Ok(TokenResponse {
         access_token: access,
         token_type: token_type(req.dpop_jkt),

@@ -72,7 +72,7 @@ impl Store {
                 e.request_id,
                 &details,
             );
-            let inserted = sqlx::query_as(&format!(
+            let inserted = self.returning_one(sqlx::query_as(&format!(
                 "INSERT INTO audit_log ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {COLS}"
             ))
             .bind(seq)
@@ -83,8 +83,7 @@ impl Store {
             .bind(e.request_id)
             .bind(&details)
             .bind(&prev)
-            .bind(&hash)
-            .fetch_one(&self.pool)
+            .bind(&hash))
             .await;
             match inserted.map_err(StoreError::from) {
                 Ok(row) => {

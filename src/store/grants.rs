@@ -57,23 +57,70 @@ impl Store {
         g: NewGrant<'_>,
         org_oid: Option<i64>,
     ) -> Result<GrantRow, StoreError> {
-        Ok(sqlx::query_as(&format!(
-            "INSERT INTO grants ({GRANT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, $11, $12) RETURNING {GRANT_COLS}"
+        let row = self.prepare_grant(g, org_oid);
+        self.save_grant(&row, None).await?;
+        Ok(row)
+    }
+
+    /// The row of a new grant, not yet stored: the token endpoint stores it together with its
+    /// first refresh token ([`Store::save_grant`]) once the tokens are made, so a failure on the
+    /// way (the database or the cache going away) leaves no grant without tokens behind.
+    pub fn prepare_grant(&self, g: NewGrant<'_>, org_oid: Option<i64>) -> GrantRow {
+        GrantRow {
+            id: new_id(),
+            account_id: g.account_id.to_owned(),
+            client_id: g.client_id.to_owned(),
+            scopes: g.scopes.to_owned(),
+            acr: g.acr.to_owned(),
+            amr: g.amr.to_owned(),
+            auth_time: g.auth_time,
+            created_at: self.now(),
+            revoked_at: None,
+            claims: g.claims,
+            sid: g.sid.map(str::to_owned),
+            dpop_jkt: g.dpop_jkt.map(str::to_owned),
+            org_oid,
+        }
+    }
+
+    /// Stores a prepared grant and, when the client gets one, its first refresh token (hash, ttl)
+    /// in one transaction: both or neither.
+    pub async fn save_grant(
+        &self,
+        row: &GrantRow,
+        first_refresh: Option<(&str, i64)>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        sqlx::query(&format!(
+            "INSERT INTO grants ({GRANT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, $11, $12)"
         ))
-        .bind(new_id())
-        .bind(g.account_id)
-        .bind(g.client_id)
-        .bind(g.scopes)
-        .bind(g.acr)
-        .bind(g.amr)
-        .bind(g.auth_time)
-        .bind(self.now())
-        .bind(g.claims)
-        .bind(g.sid)
-        .bind(g.dpop_jkt)
-        .bind(org_oid)
-        .fetch_one(&self.pool)
-        .await?)
+        .bind(&row.id)
+        .bind(&row.account_id)
+        .bind(&row.client_id)
+        .bind(&row.scopes)
+        .bind(&row.acr)
+        .bind(&row.amr)
+        .bind(row.auth_time)
+        .bind(row.created_at)
+        .bind(&row.claims)
+        .bind(&row.sid)
+        .bind(&row.dpop_jkt)
+        .bind(row.org_oid)
+        .execute(&mut *tx)
+        .await?;
+        if let Some((hash, ttl)) = first_refresh {
+            sqlx::query(&format!(
+                "INSERT INTO refresh_tokens ({REFRESH_COLS}) VALUES ($1, $2, NULL, $3, $4, NULL)"
+            ))
+            .bind(hash)
+            .bind(&row.id)
+            .bind(row.created_at)
+            .bind(row.created_at + ttl)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn grant(&self, id: &str) -> Result<Option<GrantRow>, StoreError> {
@@ -126,12 +173,11 @@ impl Store {
         &self,
         hash: &str,
     ) -> Result<Result<RefreshRow, Option<RefreshRow>>, StoreError> {
-        let taken: Option<RefreshRow> = sqlx::query_as(&format!(
+        let taken: Option<RefreshRow> = self.returning(sqlx::query_as(&format!(
             "UPDATE refresh_tokens SET used_at = $2 WHERE hash = $1 AND used_at IS NULL RETURNING {REFRESH_COLS}"
         ))
         .bind(hash)
-        .bind(self.now())
-        .fetch_optional(&self.pool)
+        .bind(self.now()))
         .await?;
         if let Some(row) = taken {
             return Ok(Ok(row));

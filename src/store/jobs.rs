@@ -53,17 +53,19 @@ impl Store {
     /// SQLite has a single writer).
     pub async fn claim_job(&self, lease: i64) -> Result<Option<JobRow>, StoreError> {
         let now = self.now();
-        Ok(sqlx::query_as(&format!(
-            "UPDATE jobs SET locked_until = $2, attempts = attempts + 1 \
+        Ok(self
+            .returning(
+                sqlx::query_as(&format!(
+                    "UPDATE jobs SET locked_until = $2, attempts = attempts + 1 \
              WHERE id = (SELECT id FROM jobs WHERE done_at IS NULL AND run_at <= $1 \
                          AND (locked_until IS NULL OR locked_until < $1) ORDER BY run_at LIMIT 1) \
                AND done_at IS NULL AND (locked_until IS NULL OR locked_until < $1) \
              RETURNING {COLS}"
-        ))
-        .bind(now)
-        .bind(now + lease)
-        .fetch_optional(&self.pool)
-        .await?)
+                ))
+                .bind(now)
+                .bind(now + lease),
+            )
+            .await?)
     }
 
     pub async fn finish_job(&self, id: &str) -> Result<(), StoreError> {

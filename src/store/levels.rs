@@ -95,7 +95,7 @@ impl Store {
         ttl: i64,
     ) -> Result<LetterRow, StoreError> {
         let now = self.now();
-        Ok(sqlx::query_as(&format!(
+        Ok(self.returning_one(sqlx::query_as(&format!(
             "INSERT INTO code_letters (id, account_id, code_hash, address, recipient, attempts, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, 0, $6, $7) RETURNING {LETTER_COLS}"
         ))
@@ -105,8 +105,7 @@ impl Store {
         .bind(address)
         .bind(recipient)
         .bind(now)
-        .bind(now + ttl)
-        .fetch_one(&self.pool)
+        .bind(now + ttl))
         .await?)
     }
 
@@ -121,11 +120,10 @@ impl Store {
 
     /// Counts a wrong code; returns the attempts made so far.
     pub async fn letter_attempt(&self, id: &str) -> Result<i64, StoreError> {
-        let (n,): (i64,) = sqlx::query_as(
+        let (n,): (i64,) = self.returning_one(sqlx::query_as(
             "UPDATE code_letters SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts",
         )
-        .bind(id)
-        .fetch_one(&self.pool)
+        .bind(id))
         .await?;
         Ok(n)
     }

@@ -104,15 +104,14 @@ impl Store {
 
     /// Counts one more consecutive failure for `scope` in one atomic statement.
     pub async fn count_login_failure(&self, scope: &str) -> Result<GuardState, StoreError> {
-        let (consecutive, locked_until): (i64, i64) = sqlx::query_as(
+        let (consecutive, locked_until): (i64, i64) = self.returning_one(sqlx::query_as(
             "INSERT INTO login_guard (scope, consecutive, locked_until, reset_at, updated_at) \
              VALUES ($1, 1, 0, 0, $2) \
              ON CONFLICT (scope) DO UPDATE SET consecutive = login_guard.consecutive + 1, updated_at = $2 \
              RETURNING consecutive, locked_until",
         )
         .bind(scope)
-        .bind(self.now())
-        .fetch_one(&self.pool)
+        .bind(self.now()))
         .await?;
         Ok(GuardState {
             consecutive,

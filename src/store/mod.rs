@@ -7,6 +7,7 @@ pub mod admin;
 pub mod audit;
 pub mod channels;
 pub mod clients;
+mod commit_errors;
 pub mod consents;
 pub mod documents;
 pub mod esia_clients;
@@ -29,6 +30,7 @@ pub mod security_events;
 pub mod seed;
 pub mod sessions;
 pub mod settings;
+mod unavailable;
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -52,19 +54,22 @@ impl StoreError {
     /// The database (or a delivery backend) could not be reached in time: the request may succeed
     /// later, so surfaces answer 503 with Retry-After instead of 500. A protocol error counts too:
     /// it is what a connection cut by a balancer or proxy in front of the database looks like (the
-    /// socket closes before the server's first answer).
+    /// socket closes before the server's first answer). So does a database that answers "not now"
+    /// (shutting down or starting, disk full, no connections left: `unavailable.rs`).
     pub fn is_unavailable(&self) -> bool {
         match self {
             StoreError::Unavailable(_) => true,
-            StoreError::Db(e) => matches!(
-                e,
-                sqlx::Error::PoolTimedOut
-                    | sqlx::Error::PoolClosed
-                    | sqlx::Error::Io(_)
-                    | sqlx::Error::Tls(_)
-                    | sqlx::Error::Protocol(_)
-                    | sqlx::Error::WorkerCrashed
-            ),
+            StoreError::Db(e) => {
+                matches!(
+                    e,
+                    sqlx::Error::PoolTimedOut
+                        | sqlx::Error::PoolClosed
+                        | sqlx::Error::Io(_)
+                        | sqlx::Error::Tls(_)
+                        | sqlx::Error::Protocol(_)
+                        | sqlx::Error::WorkerCrashed
+                ) || matches!(e, sqlx::Error::Database(d) if unavailable::is_transient(d.as_ref()))
+            }
             _ => false,
         }
     }
@@ -134,7 +139,8 @@ impl Store {
             .max_connections(config.database.max_connections.max(1))
             .acquire_timeout(std::time::Duration::from_secs(
                 config.database.acquire_timeout_secs.max(1),
-            ));
+            ))
+            .before_acquire(|conn, _| Box::pin(async move { Ok(in_no_transaction(conn)) }));
         let connect_url = match backend {
             Backend::Sqlite => {
                 let path = url
@@ -242,6 +248,31 @@ impl Store {
         })
     }
 
+    /// A write with RETURNING, run on the pool and read to its end. On SQLite a lone statement
+    /// commits when it finishes: stopping after the first row (`fetch_one`, `fetch_optional`)
+    /// drops an error of that commit — a full disk — and reports a row that is not stored
+    /// (store/commit_errors.rs). Inside a transaction the commit is checked anyway.
+    pub(crate) async fn returning<'q, O>(
+        &self,
+        q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+    ) -> Result<Option<O>, sqlx::Error>
+    where
+        O: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+    {
+        Ok(q.fetch_all(&self.pool).await?.into_iter().next())
+    }
+
+    /// [`Store::returning`] for a write that always returns its row.
+    pub(crate) async fn returning_one<'q, O>(
+        &self,
+        q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+    ) -> Result<O, sqlx::Error>
+    where
+        O: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+    {
+        self.returning(q).await?.ok_or(sqlx::Error::RowNotFound)
+    }
+
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
@@ -274,6 +305,21 @@ impl Store {
         let idle = u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX);
         (self.pool.size().saturating_sub(idle), idle)
     }
+}
+
+/// A pooled connection still counted inside a transaction is closed instead of being handed out.
+/// After a full disk SQLite may roll a transaction back by itself; the ROLLBACK sqlx then sends
+/// fails ("no transaction is active"), sqlx keeps counting the transaction, and every later
+/// `BEGIN` on that connection was refused — a node that never recovered (benches/faults/
+/// disk_full.sh; store/commit_errors.rs). The pool's test ping runs first, so a rollback still
+/// queued from the last use has been applied by then.
+fn in_no_transaction(conn: &sqlx::AnyConnection) -> bool {
+    use sqlx::Connection;
+    if conn.is_in_transaction() {
+        tracing::warn!("a pooled database connection was left inside a transaction: closed");
+        return false;
+    }
+    true
 }
 
 /// A database URL without its password, for messages.

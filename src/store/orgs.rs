@@ -300,7 +300,7 @@ impl Store {
         &self,
         n: NewInvitation<'_>,
     ) -> Result<InvitationRow, StoreError> {
-        Ok(sqlx::query_as(&format!(
+        Ok(self.returning_one(sqlx::query_as(&format!(
             "INSERT INTO org_invitations (id, org_oid, invitee_kind, invitee_hash, invitee_masked, role, \
              invited_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {INV_COLS}"
         ))
@@ -312,8 +312,7 @@ impl Store {
         .bind(n.role)
         .bind(n.invited_by)
         .bind(self.now())
-        .bind(n.expires_at)
-        .fetch_one(&self.pool)
+        .bind(n.expires_at))
         .await?)
     }
 

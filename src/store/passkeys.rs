@@ -34,7 +34,7 @@ const COLS: &str = "id, account_id, cred_id, user_handle, name, passkey, counter
 impl Store {
     /// Conflict when the credential id is already registered (to anyone).
     pub async fn add_passkey(&self, p: NewPasskey<'_>) -> Result<PasskeyRow, StoreError> {
-        Ok(sqlx::query_as(&format!(
+        Ok(self.returning_one(sqlx::query_as(&format!(
             "INSERT INTO passkeys ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL) \
              RETURNING {COLS}"
         ))
@@ -45,8 +45,7 @@ impl Store {
         .bind(p.name)
         .bind(p.passkey)
         .bind(p.counter)
-        .bind(self.now())
-        .fetch_one(&self.pool)
+        .bind(self.now()))
         .await?)
     }
 
@@ -107,12 +106,15 @@ impl Store {
         account_id: &str,
         id: &str,
     ) -> Result<Option<String>, StoreError> {
-        let row: Option<(String,)> =
-            sqlx::query_as("DELETE FROM passkeys WHERE id = $1 AND account_id = $2 RETURNING name")
+        let row: Option<(String,)> = self
+            .returning(
+                sqlx::query_as(
+                    "DELETE FROM passkeys WHERE id = $1 AND account_id = $2 RETURNING name",
+                )
                 .bind(id)
-                .bind(account_id)
-                .fetch_optional(&self.pool)
-                .await?;
+                .bind(account_id),
+            )
+            .await?;
         Ok(row.map(|r| r.0))
     }
 

@@ -32,7 +32,7 @@ impl Store {
         &self,
         c: NewQesCertificate<'_>,
     ) -> Result<QesCertificateRow, StoreError> {
-        Ok(sqlx::query_as(&format!(
+        Ok(self.returning_one(sqlx::query_as(&format!(
             "INSERT INTO qes_certificates ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {COLS}"
         ))
         .bind(new_id())
@@ -42,8 +42,7 @@ impl Store {
         .bind(c.issuer)
         .bind(c.serial)
         .bind(c.fingerprint)
-        .bind(self.now())
-        .fetch_one(&self.pool)
+        .bind(self.now()))
         .await?)
     }
 

@@ -33,7 +33,7 @@ const COLS: &str = "id_hash, account_id, auth_time, acr, amr, persistent, user_a
 impl Store {
     pub async fn create_session(&self, s: NewSession<'_>) -> Result<SessionRow, StoreError> {
         let now = self.now();
-        Ok(sqlx::query_as(&format!(
+        Ok(self.returning_one(sqlx::query_as(&format!(
             "INSERT INTO sessions ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $3, $3, $9) RETURNING {COLS}"
         ))
         .bind(s.id_hash)
@@ -44,21 +44,19 @@ impl Store {
         .bind(i64::from(s.persistent))
         .bind(s.user_agent)
         .bind(s.ip)
-        .bind(now + s.ttl)
-        .fetch_one(&self.pool)
+        .bind(now + s.ttl))
         .await?)
     }
 
     /// A live session (not ended, not expired), touching `last_seen`.
     pub async fn live_session(&self, id_hash: &str) -> Result<Option<SessionRow>, StoreError> {
         let now = self.now();
-        Ok(sqlx::query_as(&format!(
+        Ok(self.returning(sqlx::query_as(&format!(
             "UPDATE sessions SET last_seen = $2 WHERE id_hash = $1 AND ended_at IS NULL AND expires_at > $2 \
              RETURNING {COLS}"
         ))
         .bind(id_hash)
-        .bind(now)
-        .fetch_optional(&self.pool)
+        .bind(now))
         .await?)
     }
 

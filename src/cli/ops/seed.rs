@@ -5,7 +5,7 @@ use crate::clients::{self, NewClient};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::server;
-use crate::store::seed::BATCH;
+use crate::store::seed::{Seed, Seeder};
 
 #[derive(clap::Subcommand, Debug)]
 pub enum DevCmd {
@@ -24,7 +24,7 @@ pub async fn seed(config: Config, accounts: u64) -> anyhow::Result<()> {
         config.dev.enabled,
         "dev seed writes made-up people: only with dev.enabled = true (VHOD_DEV__ENABLED=true)"
     );
-    let app = server::open(config, Clock::default()).await?;
+    let app = server::open(config.clone(), Clock::default()).await?;
     let (client, _) = clients::register(
         &app.store,
         NewClient {
@@ -37,26 +37,39 @@ pub async fn seed(config: Config, accounts: u64) -> anyhow::Result<()> {
     let hash = app.passwords.hash(SEED_PASSWORD).await?;
     let first = u64::try_from(app.store.count_accounts().await?).unwrap_or(0);
     let expires = app.store.now() + 30 * 86_400;
+    let mut seeder = Seeder::open(&app.store, &config.database).await?;
     let started = std::time::Instant::now();
-    let mut done = 0;
+    let (mut done, mut rows, mut reported) = (0, 0, 0);
     while done < accounts {
-        let count = (accounts - done).min(BATCH as u64);
-        app.store
-            .seed_accounts(first + done, count, &hash, client.id.as_str(), expires)
-            .await?;
+        let count = (accounts - done).min(seeder.batch());
+        let seed = Seed {
+            first: first + done,
+            count,
+            hash: &hash,
+            client_id: client.id.as_str(),
+            expires,
+        };
+        rows += seeder.add(&seed, app.store.now()).await?;
         done += count;
-        if done % 100_000 == 0 {
+        if done - reported >= 100_000 {
+            reported = done;
+            let secs = started.elapsed().as_secs_f64();
             eprintln!(
-                "{done} accounts ({:.0}/s)",
-                done as f64 / started.elapsed().as_secs_f64()
+                "{done} accounts, {rows} rows ({:.0} accounts/s, {:.0} rows/s)",
+                done as f64 / secs,
+                rows as f64 / secs
             );
         }
     }
-    let secs = started.elapsed().as_secs_f64();
+    let method = seeder.method();
+    seeder.finish().await?;
+    let secs = started.elapsed().as_secs_f64().max(1e-9);
     println!(
-        "seeded {accounts} accounts in {secs:.1} s ({:.0}/s); password {SEED_PASSWORD}, \
-         logins +79NNNNNNNNN / personN@seed.example.ru from N = {first}",
-        accounts as f64 / secs.max(1e-9)
+        "seeded {accounts} accounts ({rows} rows, {method}) in {secs:.1} s: {:.0} accounts/s, \
+         {:.0} rows/s; password {SEED_PASSWORD}, logins +79NNNNNNNNN / personN@seed.example.ru \
+         from N = {first}",
+        accounts as f64 / secs,
+        rows as f64 / secs
     );
     Ok(())
 }

@@ -4,7 +4,8 @@
 //!   (LEGAL | BUSINESS), `org_ogrn` → ogrn, `org_inn` → inn, `org_kpp` → kpp; stateFacts, oid and
 //!   eTag come with any of them;
 //! - `/ctts`: `org_ctts` (OPH the organisation's phone, OEM its e-mail);
-//! - `/addrs`: `org_addrs` (OLG the legal address, OFC the actual one);
+//! - `/addrs`: `org_addrs` (OLG the legal address, OPS the postal one — where the card's actual address
+//!   goes; the codes as portals read ESIA's organisation addresses);
 //! - `/emps`: `org_emps`, and only for a portal's own (client_credentials) token or for a person
 //!   who is the chief or an admin of the organisation.
 //!

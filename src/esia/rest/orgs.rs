@@ -189,7 +189,7 @@ async fn items(ctx: &Ctx, org: &OrgRow, c: OrgCollection) -> Result<Vec<Item>, R
             .collect(),
         OrgCollection::Addresses => [
             text("OLG", &org.legal_address),
-            text("OFC", &org.actual_address),
+            text("OPS", &org.actual_address),
         ]
         .into_iter()
         .flatten()
