@@ -32,7 +32,21 @@ CLIENT=$(cd "$DIR" && "$BIN" clients add --name bench --redirect-uri https://rp.
 CID=$(printf '%s' "$CLIENT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["client_id"])')
 SECRET=$(printf '%s' "$CLIENT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["client_secret"])')
 printf '%s' 'Bench-2026!x' | (cd "$DIR" && "$BIN" accounts create --surname Нагрузкин --name Тест --email bench@example.org --password-stdin) >/dev/null
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
+CPU0=$(cpu_ticks)
 taskset -c 1 "$DRIVER" --issuer "$ISSUER" --client-id "$CID" --client-secret "$SECRET" \
   --redirect-uri https://rp.example/cb --login bench@example.org --password 'Bench-2026!x' \
   --concurrency "$CONCURRENCY" --flows "$FLOWS" --hash-threads 1
 echo "RSS after load: $(awk '/VmRSS/ {print $2, $3}' /proc/$PID/status)"
+# CPU the server spent per sign-in (the warm-up flow included), and how much of it the argon2
+# workers took: their share is the ratio the machine's other load does not move.
+ARGON=0
+for t in /proc/$PID/task/*; do
+  if [[ $(cat "$t/comm" 2>/dev/null) == vhod-argon2-* ]]; then
+    ARGON=$((ARGON + $(awk '{print $14 + $15}' "$t/stat")))
+  fi
+done
+awk -v t="$(( $(cpu_ticks) - CPU0 ))" -v a="$ARGON" -v n="$((FLOWS + 1))" -v hz="$(getconf CLK_TCK)" 'BEGIN {
+  printf "server CPU per sign-in: %.2f ms", t * 1000 / hz / n
+  if (a > 0) printf "; argon2 workers %.2f ms of it: share %.3f", a * 1000 / hz / n, a / t
+  printf "\n" }'

@@ -137,8 +137,14 @@ expect_200() { # $1 what, then curl arguments; prints the body
 
 rss() { awk '/VmRSS/ {printf "%.1f MiB", $2 / 1024}' "/proc/$1/status" 2>/dev/null || echo "?"; }
 
+# CPU time the process has used so far (user + system, all its threads, exited ones included), in
+# clock ticks: the server's CPU per request does not depend on what else the machine runs.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+TICK_HZ="$(getconf CLK_TCK)"
+
 # ---------------------------------------------------------------- wrk
-declare -A RPS P99 ERRS
+declare -A RPS P99 ERRS CPU_US
+SERVER_PID="" # the server being measured (for its CPU per request)
 ROWS=()
 FAILED=0
 WORK="$(new_tmpdir vhod-compare)"
@@ -164,11 +170,13 @@ wrk_problems() { # $1 output file; prints a description, empty if clean
   printf '%s' "${p%; }"
 }
 
-# bench KEY LABEL URL [BODY AUTH]: a warm-up run, then the measured run; GET unless BODY is given.
+# bench KEY LABEL URL [BODY AUTH]: a warm-up run, then the measured run; GET unless BODY is given
+# (a GET with AUTH sends it as the Authorization header).
 bench() {
   local key=$1 label=$2 url=$3 body=${4:-} auth=${5:-}
   local args=(-t"$THREADS" -c"$CONNECTIONS" --latency --timeout 5s)
   [[ -z $body ]] || args+=(-s "$HERE/post.lua")
+  [[ -n $body || -z $auth ]] || args+=(-H "Authorization: $auth")
   local out="$WORK/$key.txt" problems=""
   echo "  $label: $url" >&2
   if [[ $WARMUP != 0 && $WARMUP != 0s ]]; then
@@ -176,7 +184,11 @@ bench() {
     problems+="$(wrk_problems "$WORK/$key.warm.txt")"
     [[ -z $problems ]] || problems="warm-up: $problems; "
   fi
+  local cpu0
+  cpu0="$(cpu_ticks "$SERVER_PID")"
   WRK_BODY="$body" WRK_AUTH="$auth" taskset -c "$LOAD_CPU" wrk "${args[@]}" -d"$DURATION" "$url" >"$out"
+  CPU_US[$key]="$(awk -v t0="$cpu0" -v t1="$(cpu_ticks "$SERVER_PID")" -v hz="$TICK_HZ" \
+    '/requests in/ {n = $1} END {if (n > 0) printf "%.1f", (t1 - t0) * 1e6 / hz / n; else print "?"}' "$out")"
   problems+="$(wrk_problems "$out")"
   RPS[$key]="$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$out")"
   P99[$key]="$(to_ms "$(awk '/Latency Distribution/ {d = 1} d && $1 == "99%" {print $2; exit}' "$out")")"
@@ -234,6 +246,7 @@ if ((RUN_VHOD)); then
   PIDS+=("$VHOD_PID")
   VBASE="http://127.0.0.1:$VHOD_PORT"
   wait_ready "$VHOD_PID" "$VBASE" "$VDIR/serve.log"
+  SERVER_PID="$VHOD_PID"
 
   vhod_cli() { (cd "$VDIR" && env "${VHOD_ENV[@]}" "$VHOD_BIN" "$@"); }
   ES="$(vhod_cli clients add --name bench-es --grant-type client_credentials --scope api.read --id-token-alg ES256 --json)"
@@ -252,12 +265,21 @@ if ((RUN_VHOD)); then
   INTROSPECT_BODY="token=$(python3 -c 'import sys, urllib.parse as u; print(u.quote(sys.argv[1], safe=""))' "$ACCESS_TOKEN")"
   [[ $(expect_200 "vhod introspect" -H "Authorization: $ES_AUTH" -d "$INTROSPECT_BODY" "$VBASE/introspect" \
     | json_field active) == True ]] || die "vhod introspection of a fresh token is not active"
+  # A person's access token for userinfo: one complete sign-in (benches/compare/signin.py).
+  UI="$(vhod_cli clients add --name bench-ui --redirect-uri https://rp.example/cb --json)"
+  printf '%s' 'Bench-2026!x' | vhod_cli accounts create --surname Нагрузкин --name Тест \
+    --email bench@example.org --password-stdin >/dev/null
+  USER_TOKEN="$(python3 "$HERE/signin.py" "$VBASE" "$(json_field client_id <<<"$UI")" \
+    "$(json_field client_secret <<<"$UI")" https://rp.example/cb bench@example.org 'Bench-2026!x')" \
+    || die "vhod sign-in for the userinfo target failed"
+  expect_200 "vhod userinfo" -H "Authorization: Bearer $USER_TOKEN" "$VBASE/userinfo" >/dev/null
   echo "   idle RSS $(rss "$VHOD_PID")" >&2
 
   bench vhod.cc_es "client_credentials ES256" "$VBASE/token" "$CC_BODY" "$ES_AUTH"
   bench vhod.discovery "discovery" "$VBASE/.well-known/openid-configuration"
   bench vhod.cc_rs "client_credentials RS256" "$VBASE/token" "$CC_BODY" "$RS_AUTH"
   bench vhod.introspect "introspection" "$VBASE/introspect" "$INTROSPECT_BODY" "$ES_AUTH"
+  bench vhod.userinfo "userinfo" "$VBASE/userinfo" "" "Bearer $USER_TOKEN"
   bench vhod.jwks "JWKS" "$VBASE/jwks"
   VHOD_RSS="$(rss "$VHOD_PID")"
   stop_server "$VHOD_PID"
@@ -275,6 +297,7 @@ if ((RUN_OP)); then
   PIDS+=("$OP_PID")
   OBASE="http://127.0.0.1:$OP_PORT"
   wait_ready "$OP_PID" "$OBASE" "$OP_DIR/serve.log"
+  SERVER_PID="$OP_PID"
   OP_AUTH="$(basic_auth "$OP_CLIENT_ID" "$OP_CLIENT_SECRET")"
   CC_BODY="grant_type=client_credentials&scope=api.read"
 
@@ -296,13 +319,14 @@ fi
 
 # ---------------------------------------------------------------- report
 echo
-printf '%-15s %-26s %10s %10s  %s\n' "server" "target" "req/s" "p99 ms" "errors"
+printf '%-15s %-26s %10s %10s %12s  %s\n' "server" "target" "req/s" "p99 ms" "CPU µs/req" "errors"
 for row in "${ROWS[@]}"; do
   key=${row%%|*}
   label=${row#*|}
   server=vhod
   [[ $key == op.* ]] && server=oidc-provider
-  printf '%-15s %-26s %10s %10s  %s\n' "$server" "$label" "${RPS[$key]:-?}" "${P99[$key]:-?}" "${ERRS[$key]:-none}"
+  printf '%-15s %-26s %10s %10s %12s  %s\n' "$server" "$label" "${RPS[$key]:-?}" "${P99[$key]:-?}" \
+    "${CPU_US[$key]:-?}" "${ERRS[$key]:-none}"
 done
 [[ -z ${VHOD_RSS:-} ]] || echo "RSS after load: vhod $VHOD_RSS"
 [[ -z ${OP_RSS:-} ]] || echo "RSS after load: oidc-provider $OP_RSS"
@@ -319,6 +343,10 @@ if ((RUN_VHOD && RUN_OP)); then
   echo
   ratio vhod.cc_es op.cc_es "client_credentials ES256" " (target >= 10x)"
   ratio vhod.discovery op.discovery "discovery" ""
+  python3 -c 'import sys
+v, o = sys.argv[1:3]
+print("client_credentials ES256   CPU per request oidc-provider/vhod = %.1fx (does not move with the machine'"'"'s load)"
+      % (float(o) / float(v)))' "${CPU_US[vhod.cc_es]:-0}" "${CPU_US[op.cc_es]:-0}" 2>/dev/null || true
 fi
 
 if ((FAILED)); then

@@ -29,6 +29,7 @@ pub mod request_object;
 pub mod state;
 pub mod step_up;
 pub mod token;
+pub mod token_cache;
 pub mod tokens;
 pub mod userinfo;
 

@@ -3,6 +3,7 @@
 //! `State<OidcState>` (an axum `FromRef` sub-state of the server's state); it dereferences to the
 //! [`Ctx`] so the domain functions it calls take `&ctx` unchanged.
 
+use super::token_cache::{AccessTokenCache, UserinfoCache};
 use crate::clients::ClientCache;
 use crate::ctx::Ctx;
 use std::ops::Deref;
@@ -15,6 +16,10 @@ pub struct OidcState {
     pub clients: ClientCache,
     /// The discovery document, rendered once: it depends only on the configuration.
     pub discovery: Arc<OnceLock<String>>,
+    /// Access tokens this node validated a moment ago (see oidc::token_cache::WINDOW).
+    pub access_tokens: AccessTokenCache,
+    /// The userinfo claims this node answered a moment ago, by token (same window).
+    pub userinfo: UserinfoCache,
 }
 
 impl OidcState {
@@ -23,6 +28,8 @@ impl OidcState {
             ctx,
             clients: ClientCache::default(),
             discovery: Arc::default(),
+            access_tokens: AccessTokenCache::default(),
+            userinfo: UserinfoCache::default(),
         }
     }
 }

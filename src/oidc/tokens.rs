@@ -3,6 +3,7 @@
 
 use super::OidcState;
 use super::error::OAuthError;
+use super::token_cache::Validated;
 use crate::clients::Client;
 use crate::clients::subject;
 use crate::crypto;
@@ -243,7 +244,7 @@ fn token_type(dpop_jkt: Option<&str>) -> &'static str {
 
 /// A verified access token: its claims and, for tokens issued to a person, the grant.
 pub struct ValidAccessToken {
-    pub claims: Map<String, Value>,
+    pub claims: std::sync::Arc<Map<String, Value>>,
     pub grant: Option<GrantRow>,
 }
 
@@ -270,10 +271,46 @@ pub fn at_hash(alg: SigningAlg, access_token: &str) -> String {
 
 /// Verifies an access token: signature by a published key, type at+jwt, issuer, expiry, not revoked
 /// (RFC 7009), and its grant not revoked or its client still registered. Anything else: invalid_token.
+/// A token this node validated a moment ago is taken from its cache (`oidc::token_cache`: no
+/// revocation committed here since, and at most its window old), expiry and client checked again.
 pub async fn validate_access_token(
     app: &OidcState,
     token: &str,
 ) -> Result<ValidAccessToken, OAuthError> {
+    let bad = || OAuthError::invalid_token("the access token is invalid, expired or revoked");
+    // Read before the store is asked: a revocation committed after this makes the answer stale.
+    let generation = app.store.change_generation();
+    let validated = match app.access_tokens.get(token, generation) {
+        Some(v) => v,
+        None => {
+            let v = check_in_store(app, token).await?;
+            app.access_tokens.put(token, generation, v.clone());
+            v
+        }
+    };
+    if validated.exp <= app.clock.now() {
+        return Err(bad());
+    }
+    // A disabled or removed client's tokens stop working (within the client cache's few seconds on
+    // other nodes; at once on the node that disabled it).
+    let client_id = validated
+        .claims
+        .get("client_id")
+        .and_then(Value::as_str)
+        .ok_or_else(bad)?;
+    app.clients
+        .find(&app.store, client_id)
+        .await?
+        .ok_or_else(bad)?;
+    Ok(ValidAccessToken {
+        claims: validated.claims,
+        grant: validated.grant,
+    })
+}
+
+/// The full check of [`validate_access_token`] but the client and the clock: signature, type,
+/// issuer, and the store's word on the token, its key and its grant.
+async fn check_in_store(app: &OidcState, token: &str) -> Result<Validated, OAuthError> {
     let bad = || OAuthError::invalid_token("the access token is invalid, expired or revoked");
     let (claims, typ, kid) = app.keyring.verify_with_kid(token).ok_or_else(bad)?;
     if typ.as_deref() != Some("at+jwt")
@@ -291,16 +328,6 @@ pub async fn validate_access_token(
     if app.store.is_token_or_key_revoked(jti, &kid).await? {
         return Err(bad());
     }
-    // A disabled or removed client's tokens stop working (within the client cache's few seconds on
-    // other nodes; at once on the node that disabled it).
-    let client_id = claims
-        .get("client_id")
-        .and_then(Value::as_str)
-        .ok_or_else(bad)?;
-    app.clients
-        .find(&app.store, client_id)
-        .await?
-        .ok_or_else(bad)?;
     let grant = match claims.get("gid").and_then(Value::as_str) {
         Some(gid) => {
             let grant = app.store.grant(gid).await?.ok_or_else(bad)?;
@@ -311,7 +338,11 @@ pub async fn validate_access_token(
         }
         None => None,
     };
-    Ok(ValidAccessToken { claims, grant })
+    Ok(Validated {
+        claims: std::sync::Arc::new(claims),
+        exp,
+        grant,
+    })
 }
 
 #[cfg(test)]

@@ -1,16 +1,20 @@
 //! UserInfo (OIDC Core §5.3): GET or POST, bearer token in the header (or, for POST, the form body,
-//! RFC 6750 §2.2). Claims by the grant's scopes, read fresh from the store at every call.
+//! RFC 6750 §2.2). Claims by the grant's scopes, read from the store, and answered again from this
+//! node's cache for the same token within `token_cache::WINDOW` while nothing changed here
+//! (a change on another node shows within that window).
 
 use super::OidcState;
 use super::claims;
 use super::error::OAuthError;
 use super::tokens::validate_access_token;
+use crate::store::grants::GrantRow;
 use crate::web::params::Params;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
 
 /// How the token came: `Authorization: Bearer`, `Authorization: DPoP` (RFC 9449 §7.1) or the form.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -135,6 +139,8 @@ async fn respond(
     token: &str,
 ) -> Response {
     let result = async {
+        // Read before the store is asked (see oidc::token_cache).
+        let generation = app.store.change_generation();
         let valid = validate_access_token(app, token).await?;
         let bound = valid
             .claims
@@ -145,67 +151,80 @@ async fn respond(
         let grant = valid.grant.ok_or_else(|| {
             OAuthError::invalid_token("the access token was not issued for a person")
         })?;
-        let account = app
-            .store
-            .account(&grant.account_id)
-            .await?
-            .ok_or_else(|| OAuthError::invalid_token("the account no longer exists"))?;
-        let ids = app.store.identifiers(&account.id).await?;
-        let scopes: Vec<String> = grant.scopes.split(' ').map(str::to_owned).collect();
-        let request: Option<serde_json::Value> = grant
-            .claims
-            .as_deref()
-            .and_then(|c| serde_json::from_str(c).ok());
-        let requested = claims::requested_names(request.as_ref(), "userinfo");
-        let (need_docs, need_addresses) = super::claims_identity::needs(&scopes, &requested);
-        let docs = if need_docs {
-            app.store.verified_documents(&account.id).await?
-        } else {
-            vec![]
-        };
-        let addresses = if need_addresses {
-            app.store.addresses(&account.id).await?
-        } else {
-            vec![]
-        };
-        let unverified = claims::requested_unverified(request.as_ref(), "userinfo");
-        let pending = if unverified.is_empty() {
-            vec![]
-        } else {
-            app.store.documents_under_check(&account.id).await?
-        };
-        let person = claims::Person {
-            account: &account,
-            ids: &ids,
-            docs: &docs,
-            addresses: &addresses,
-            pending: &pending,
-            unverified: &unverified,
-        };
-        let mut claims = claims::select(&scopes, &requested, &person);
-        let client = app
-            .clients
-            .find(&app.store, &grant.client_id)
-            .await?
-            .ok_or_else(|| OAuthError::invalid_token("the client no longer exists"))?;
-        claims.insert(
-            "sub".into(),
-            crate::clients::subject::for_client(app, &client, &account.id).into(),
-        );
-        // Read fresh: a person removed from the organisation no longer acts for it.
-        if let Ok(Some(org)) = super::tokens::org_claim(app, &grant).await? {
-            claims.insert("org".into(), org);
+        if let Some(claims) = app.userinfo.get(token, generation) {
+            return Ok(claims);
         }
+        let claims = Arc::new(read_claims(app, &grant).await?);
+        app.userinfo.put(token, generation, claims.clone());
         Ok::<_, OAuthError>(claims)
     }
     .await;
     match result {
         Ok(c) => {
-            let mut res = Json(c).into_response();
+            let mut res = Json(&*c).into_response();
             res.headers_mut()
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             res
         }
         Err(e) => e.into_response(),
     }
+}
+
+/// The claims the grant's scopes (and claims request) open, read from the store now.
+async fn read_claims(
+    app: &OidcState,
+    grant: &GrantRow,
+) -> Result<serde_json::Map<String, serde_json::Value>, OAuthError> {
+    let account = app
+        .store
+        .account(&grant.account_id)
+        .await?
+        .ok_or_else(|| OAuthError::invalid_token("the account no longer exists"))?;
+    let ids = app.store.identifiers(&account.id).await?;
+    let scopes: Vec<String> = grant.scopes.split(' ').map(str::to_owned).collect();
+    let request: Option<serde_json::Value> = grant
+        .claims
+        .as_deref()
+        .and_then(|c| serde_json::from_str(c).ok());
+    let requested = claims::requested_names(request.as_ref(), "userinfo");
+    let (need_docs, need_addresses) = super::claims_identity::needs(&scopes, &requested);
+    let docs = if need_docs {
+        app.store.verified_documents(&account.id).await?
+    } else {
+        vec![]
+    };
+    let addresses = if need_addresses {
+        app.store.addresses(&account.id).await?
+    } else {
+        vec![]
+    };
+    let unverified = claims::requested_unverified(request.as_ref(), "userinfo");
+    let pending = if unverified.is_empty() {
+        vec![]
+    } else {
+        app.store.documents_under_check(&account.id).await?
+    };
+    let person = claims::Person {
+        account: &account,
+        ids: &ids,
+        docs: &docs,
+        addresses: &addresses,
+        pending: &pending,
+        unverified: &unverified,
+    };
+    let mut claims = claims::select(&scopes, &requested, &person);
+    let client = app
+        .clients
+        .find(&app.store, &grant.client_id)
+        .await?
+        .ok_or_else(|| OAuthError::invalid_token("the client no longer exists"))?;
+    claims.insert(
+        "sub".into(),
+        crate::clients::subject::for_client(app, &client, &account.id).into(),
+    );
+    // Read fresh: a person removed from the organisation no longer acts for it.
+    if let Ok(Some(org)) = super::tokens::org_claim(app, grant).await? {
+        claims.insert("org".into(), org);
+    }
+    Ok(claims)
 }

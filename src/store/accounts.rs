@@ -113,6 +113,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        self.note_change();
         Ok(())
     }
 
@@ -122,6 +123,7 @@ impl Store {
             .bind(account_id)
             .execute(&self.pool)
             .await?;
+        self.note_change();
         Ok(())
     }
 

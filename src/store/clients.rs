@@ -122,6 +122,7 @@ impl Store {
             .bind(id)
             .execute(&self.pool)
             .await?;
+        self.note_change();
         Ok(done.rows_affected() > 0)
     }
 }
@@ -168,6 +169,7 @@ impl Store {
         .bind(self.now())
         .execute(&self.pool)
         .await?;
+        self.note_change();
         Ok(done.rows_affected() > 0)
     }
 }

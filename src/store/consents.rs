@@ -78,6 +78,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
+        self.note_change();
         Ok(removed == 1)
     }
 }

@@ -263,6 +263,7 @@ impl Store {
             None => false,
         };
         tx.commit().await?;
+        self.note_change();
         Ok(Some(changed))
     }
 

@@ -142,6 +142,7 @@ impl Store {
         .bind(reason)
         .execute(&self.pool)
         .await?;
+        self.note_change();
         Ok(())
     }
 
@@ -218,6 +219,7 @@ impl Store {
         .bind(self.now())
         .execute(&self.pool)
         .await?;
+        self.note_change();
         Ok(())
     }
 
@@ -268,7 +270,7 @@ impl Store {
         offline_too: bool,
         reason: &str,
     ) -> Result<u64, StoreError> {
-        Ok(sqlx::query(
+        let ended = sqlx::query(
             "UPDATE grants SET revoked_at = $2, revoked_reason = $3 \
              WHERE sid = $1 AND revoked_at IS NULL \
              AND ($4 = 1 OR (' ' || scopes || ' ') NOT LIKE '% offline_access %')",
@@ -279,7 +281,9 @@ impl Store {
         .bind(i64::from(offline_too))
         .execute(&self.pool)
         .await?
-        .rows_affected())
+        .rows_affected();
+        self.note_change();
+        Ok(ended)
     }
 
     /// Ends every grant of the account, offline ones included. Returns how many ended.
@@ -288,7 +292,7 @@ impl Store {
         account_id: &str,
         reason: &str,
     ) -> Result<u64, StoreError> {
-        Ok(sqlx::query(
+        let ended = sqlx::query(
             "UPDATE grants SET revoked_at = $2, revoked_reason = $3 \
              WHERE account_id = $1 AND revoked_at IS NULL",
         )
@@ -297,6 +301,8 @@ impl Store {
         .bind(reason)
         .execute(&self.pool)
         .await?
-        .rows_affected())
+        .rows_affected();
+        self.note_change();
+        Ok(ended)
     }
 }

@@ -93,12 +93,17 @@ impl Store {
 
     /// Revokes a key: out of the JWKS, and every token it signed refused. True if it existed.
     pub async fn revoke_signing_key(&self, kid: &str) -> Result<Option<SigningKeyRow>, StoreError> {
-        Ok(self.returning(sqlx::query_as(&format!(
-            "UPDATE signing_keys SET state = 'revoked', revoked_at = $2 WHERE kid = $1 AND state <> 'revoked' RETURNING {COLS}"
-        ))
-        .bind(kid)
-        .bind(self.now()))
-        .await?)
+        let row = self
+            .returning(
+                sqlx::query_as(&format!(
+                    "UPDATE signing_keys SET state = 'revoked', revoked_at = $2 WHERE kid = $1 AND state <> 'revoked' RETURNING {COLS}"
+                ))
+                .bind(kid)
+                .bind(self.now()),
+            )
+            .await?;
+        self.note_change();
+        Ok(row)
     }
 }
 

@@ -102,6 +102,12 @@ pub struct Store {
     pub(crate) pool: AnyPool,
     pub(crate) clock: Clock,
     pub backend: Backend,
+    /// How many changes to what an access token opens this node has committed: revocations (a
+    /// grant, an access token, a signing key, a client, an account) and changes of the person's
+    /// data a portal reads (contacts, address, verified documents, level, organisation roles).
+    /// A node-local cache of answers about tokens is only good while this has not moved (see
+    /// `oidc::token_cache`).
+    revocations: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -200,6 +206,7 @@ impl Store {
             pool,
             clock,
             backend,
+            revocations: Default::default(),
         };
         store.migrate().await.map_err(|e| fail(e.to_string()))?;
         Ok(store)
@@ -214,6 +221,19 @@ impl Store {
 
     pub fn now(&self) -> i64 {
         self.clock.now()
+    }
+
+    /// This node's change count: read it before asking the store about a token, and the answer
+    /// is stale once it has moved.
+    pub fn change_generation(&self) -> u64 {
+        self.revocations.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Called after every committed revocation or data change of that kind (after the commit, so
+    /// a checker that read the generation before it never keeps its stale answer).
+    pub(crate) fn note_change(&self) {
+        self.revocations
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Begins a transaction that may write. On SQLite it takes the write lock at once

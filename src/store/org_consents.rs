@@ -72,6 +72,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
+        self.note_change();
         Ok(removed == 1)
     }
 
@@ -153,6 +154,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
+        self.note_change();
         Ok(removed > 0)
     }
 }

@@ -239,6 +239,7 @@ impl Store {
         .bind(account_id)
         .execute(&self.pool)
         .await?;
+        self.note_change();
         Ok(done.rows_affected() == 1)
     }
 
@@ -257,6 +258,7 @@ impl Store {
         .bind(account_id)
         .execute(&self.pool)
         .await?;
+        self.note_change();
         Ok(done.rows_affected() == 1)
     }
 
@@ -280,6 +282,7 @@ impl Store {
             return Ok(false);
         }
         tx.commit().await?;
+        self.note_change();
         Ok(true)
     }
 

@@ -52,6 +52,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        self.note_change();
         Ok(())
     }
 }

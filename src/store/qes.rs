@@ -112,6 +112,7 @@ impl Store {
         .bind(now)
         .execute(&self.pool)
         .await?;
+        self.note_change();
         Ok(())
     }
 
@@ -123,6 +124,7 @@ impl Store {
             .bind(account_id)
             .execute(&self.pool)
             .await?;
+        self.note_change();
         Ok(())
     }
 }

@@ -4,11 +4,14 @@
 
 pub mod browser;
 pub mod esia;
+pub mod eventually;
 pub mod identity;
 pub mod login;
 pub mod secrets;
 
 pub use browser::*;
+#[allow(unused_imports)] // used by the tests that wait for another node
+pub use eventually::*;
 
 use openidconnect::core::{CoreClient, CoreProviderMetadata};
 use openidconnect::{ClientId, ClientSecret, IssuerUrl, RedirectUrl};
