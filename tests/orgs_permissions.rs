@@ -51,7 +51,10 @@ async fn the_permissions_page_lists_and_withdraws_a_consent_given_for_an_organis
             .find(|r| r.contains("Ромашка"))
             .unwrap_or_else(|| panic!("Ромашка listed: {rows:?}"));
         assert!(romashka_row.contains("Личный кабинет ЖКХ"), "the portal");
-        assert!(romashka_row.contains("organization"), "the data");
+        assert!(
+            romashka_row.contains("Организация, от имени которой вы входите"),
+            "the data in words: {romashka_row}"
+        );
         assert!(romashka_row.contains(" 202"), "the date: {romashka_row}");
         assert!(
             romashka_row.contains(&format!("name=\"org\" value=\"{romashka}\"")),

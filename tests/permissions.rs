@@ -22,7 +22,10 @@ async fn revoking_a_portal_permission_kills_its_tokens_and_asks_again() {
             Landing::Page(200, html) => html,
             other => panic!("{other:?}"),
         };
-        assert!(page.contains("openid profile"), "{page}");
+        // The data in words, as the consent page named it — not the scope codes.
+        assert!(page.contains("<li>Фамилия, имя, отчество</li>"), "{page}");
+        assert!(page.contains("<li>Дата рождения</li>"), "{page}");
+        assert!(!page.contains("openid profile"), "{page}");
         let res = b
             .submit(
                 &page,

@@ -28,6 +28,7 @@ pub mod qr_login;
 pub mod records;
 pub mod recover;
 pub mod register;
+pub mod scope_names;
 pub mod second_factor;
 pub mod security;
 pub mod security_activity;

@@ -18,7 +18,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 pub struct PortalView {
     pub client_id: String,
     pub name: String,
-    pub scopes: String,
+    /// What the portal may read, in words (`scope_names`).
+    pub items: Vec<String>,
     pub since: String,
 }
 
@@ -28,7 +29,7 @@ pub struct OrgPortalView {
     pub name: String,
     pub org_oid: i64,
     pub org_name: String,
-    pub scopes: String,
+    pub items: Vec<String>,
     pub since: String,
 }
 
@@ -54,7 +55,7 @@ pub async fn page(
         .map(|p| PortalView {
             client_id: p.client_id,
             name: p.client_name,
-            scopes: p.scopes,
+            items: super::scope_names::items(&tr, &p.scopes),
             since: when(&tr, p.since),
         })
         .collect();
@@ -66,7 +67,7 @@ pub async fn page(
             name: p.client_name,
             org_oid: p.org_oid,
             org_name: p.org_name,
-            scopes: p.scopes,
+            items: super::scope_names::items(&tr, &p.scopes),
             since: when(&tr, p.since),
         })
         .collect();
