@@ -67,8 +67,14 @@ async fn esia_portal_signs_in_through_login_and_consent_and_gets_esia_shaped_tok
             other => panic!("consent page expected, got {other:?}"),
         };
         // The page is in Russian (no Accept-Language): each item the portal receives is named.
-        for item in ["Фамилия, имя, отчество", "СНИЛС", "пока вы его не отзовёте"]
-        {
+        // The identifier and the level come with every ESIA token (sbj_id, is_tru, amd).
+        for item in [
+            "Идентификатор пользователя",
+            "Уровень учётной записи",
+            "Фамилия, имя, отчество",
+            "СНИЛС",
+            "пока вы его не отзовёте",
+        ] {
             assert!(consent.contains(item), "consent names {item}: {consent}");
         }
         assert!(!consent.contains("Дата рождения"), "nothing not asked for");

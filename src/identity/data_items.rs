@@ -24,11 +24,16 @@ pub enum Page {
 pub enum Shown {
     /// Every page that names the scope.
     Everywhere,
-    /// The OpenID consent page only: what comes with every OpenID sign-in (the identifier, the
-    /// account level).
+    /// The OpenID consent page only: its wording for a scope the permissions page names otherwise
+    /// (`organization`).
     OpenIdConsent,
     /// The permissions page only: its own wording for a scope the consent page names otherwise.
     Permissions,
+    /// Both consent pages, not the permissions page: what a portal receives with every sign-in in
+    /// either protocol (the person's identifier — OpenID `sub`, ESIA `urn:esia:sbj_id` — and the
+    /// account level — `account_level`, ESIA's `urn:esia:sbj:is_tru` and `amd`), which every
+    /// remembered permission includes.
+    ConsentPages,
 }
 
 impl Shown {
@@ -37,6 +42,7 @@ impl Shown {
             Shown::Everywhere => true,
             Shown::OpenIdConsent => page == Page::OpenIdConsent,
             Shown::Permissions => page == Page::Permissions,
+            Shown::ConsentPages => page != Page::Permissions,
         }
     }
 }
@@ -110,6 +116,14 @@ const fn openid_page_only(claim: &'static str, items: &'static [&'static str]) -
     }
 }
 
+const fn consent_pages_only(claim: &'static str, items: &'static [&'static str]) -> Release {
+    Release {
+        claim,
+        items,
+        shown: Shown::ConsentPages,
+    }
+}
+
 const fn no_claim(items: &'static [&'static str]) -> Release {
     row("", items)
 }
@@ -165,15 +179,15 @@ const CONTACTS: &[&str] = &["item.contacts"];
 
 /// Every scope name vhod knows, in the OpenID consent page's order.
 pub const SCOPES: &[Scope] = &[
-    // openid: in every request; released always, and consent is not asked for it alone. The ESIA
-    // consent page and the permissions page name nothing for it.
+    // openid: in every request; released always, and consent is not asked for it alone. Both
+    // consent pages name what it carries; the permissions page names nothing for it.
     both(
         "openid",
         1,
         &[
-            openid_page_only("sub", &["item.sub"]),
-            openid_page_only("account_level", &["item.account_level"]),
-            openid_page_only("account_level_method", &["item.account_level"]),
+            consent_pages_only("sub", &["item.sub"]),
+            consent_pages_only("account_level", &["item.account_level"]),
+            consent_pages_only("account_level_method", &["item.account_level"]),
         ],
     ),
     openid(

@@ -13,8 +13,16 @@ pub fn items(t: &Tr, scopes: &str) -> Vec<String> {
         // `org_*?org_oid=N` (ESIA) and `organization:ogrn=…` (a stored OpenID organisation
         // scope) name their scope before the parameter.
         let known = data_items::scope(scope)
-            .or_else(|| scope.split_once('?').and_then(|(n, _)| data_items::scope(n)))
-            .or_else(|| scope.split_once(':').and_then(|(n, _)| data_items::scope(n)));
+            .or_else(|| {
+                scope
+                    .split_once('?')
+                    .and_then(|(n, _)| data_items::scope(n))
+            })
+            .or_else(|| {
+                scope
+                    .split_once(':')
+                    .and_then(|(n, _)| data_items::scope(n))
+            });
         let texts = match known {
             Some(known) => known
                 .items_on(Page::Permissions)
@@ -57,7 +65,10 @@ mod tests {
                 .iter()
                 .any(|w| w.contains("openid") || w.contains('_'))
         );
-        assert!(words.contains(&t.s("item.updated_at")), "profile names what the consent page named");
+        assert!(
+            words.contains(&t.s("item.updated_at")),
+            "profile names what the consent page named"
+        );
         assert_eq!(
             items(&t, "organization:ogrn=1027700132195"),
             vec![t.s("perm.scope_organization")]
