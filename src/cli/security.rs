@@ -10,6 +10,48 @@ pub(super) fn cli_actor() -> String {
     )
 }
 
+/// Commits a command's change with its audit entry: both or neither.
+pub(super) async fn commit(
+    change: crate::store::change::Change<'_>,
+    action: &str,
+    target: &str,
+    details: serde_json::Value,
+) -> anyhow::Result<()> {
+    change
+        .commit(crate::store::audit::AuditEntry {
+            actor: &cli_actor(),
+            action,
+            target,
+            request_id: &crate::request_id::current(),
+            details,
+        })
+        .await?;
+    Ok(())
+}
+
+/// [`commit`] for a change of the signing keys: this process's keyring follows it.
+async fn commit_keys(
+    app: &Ctx,
+    change: crate::store::change::Change<'_>,
+    action: &str,
+    target: &str,
+    details: serde_json::Value,
+) -> anyhow::Result<()> {
+    let actor = cli_actor();
+    let request_id = crate::request_id::current();
+    let entry = crate::store::audit::AuditEntry {
+        actor: &actor,
+        action,
+        target,
+        request_id: &request_id,
+        details,
+    };
+    app.keyring.commit(&app.store, change, entry).await?;
+    Ok(())
+}
+
+/// An entry about something that is not a change of the store (or made by its own transaction
+/// elsewhere: the bootstrap token, a KEK rewrap).
 pub(super) async fn record(
     app: &Ctx,
     action: &str,
@@ -62,9 +104,10 @@ pub(super) async fn admin_cmd(app: &Ctx, cmd: AdminCmd) -> anyhow::Result<()> {
                 .account(&account)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("no account {account}"))?;
-            app.store.grant_role(&account, r.name()).await?;
-            record(
-                app,
+            let mut change = app.store.change().await?;
+            change.grant_role(&account, r.name()).await?;
+            commit(
+                change,
                 "admin.grant_role",
                 &account,
                 serde_json::json!({ "role": r.name() }),
@@ -149,9 +192,9 @@ pub(super) async fn keys_cmd(app: &Ctx, cmd: KeysCmd) -> anyhow::Result<()> {
                 ],
             };
             for alg in algs {
-                let kid = app
+                let (kid, change) = app
                     .keyring
-                    .rotate(&app.store, alg, now, keep_retired(&app.config))
+                    .rotate_staged(&app.store, alg, now, keep_retired(&app.config))
                     .await
                     .map_err(|e| match e {
                         crate::crypto::keyring::KeyError::Store(crate::store::StoreError::Conflict) => {
@@ -160,8 +203,9 @@ pub(super) async fn keys_cmd(app: &Ctx, cmd: KeysCmd) -> anyhow::Result<()> {
                         e => e.into(),
                     })?;
                 let state = if now { "active" } else { "next" };
-                record(
+                commit_keys(
                     app,
+                    change,
                     "key.rotate",
                     &kid,
                     serde_json::json!({ "alg": alg.name(), "state": state }),
@@ -175,9 +219,9 @@ pub(super) async fn keys_cmd(app: &Ctx, cmd: KeysCmd) -> anyhow::Result<()> {
             let alg = SigningAlg::parse(&alg)
                 .ok_or_else(|| anyhow::anyhow!("--alg must be {}", SigningAlg::NAMES))?;
             let pem = std::fs::read(&pem_file)?;
-            let kid = app
+            let (kid, change) = app
                 .keyring
-                .import_pem(&app.store, alg, &pem, now, keep_retired(&app.config))
+                .import_pem_staged(&app.store, alg, &pem, now, keep_retired(&app.config))
                 .await
                 .map_err(|e| match e {
                     crate::crypto::keyring::KeyError::Store(crate::store::StoreError::Conflict) => {
@@ -189,8 +233,9 @@ pub(super) async fn keys_cmd(app: &Ctx, cmd: KeysCmd) -> anyhow::Result<()> {
                     e => e.into(),
                 })?;
             let state = if now { "active" } else { "next" };
-            record(
+            commit_keys(
                 app,
+                change,
                 "key.import",
                 &kid,
                 serde_json::json!({ "alg": alg.name(), "state": state }),
@@ -237,17 +282,19 @@ pub(super) async fn keys_cmd(app: &Ctx, cmd: KeysCmd) -> anyhow::Result<()> {
             print!("{}", cert.pem());
             Ok(())
         }
-        KeysCmd::Revoke { kid, reason } => match app.keyring.revoke(&app.store, &kid).await? {
-            Revoked::Unknown => anyhow::bail!("no key {kid} (or already revoked)"),
-            Revoked::Done { replacement } => {
-                tracing::warn!(kid, reason, "signing key revoked");
-                record(
+        KeysCmd::Revoke { kid, reason } => match app.keyring.revoke_staged(&app.store, &kid).await?
+        {
+            (Revoked::Unknown, _) => anyhow::bail!("no key {kid} (or already revoked)"),
+            (Revoked::Done { replacement }, change) => {
+                commit_keys(
                     app,
+                    change,
                     "key.revoke",
                     &kid,
                     serde_json::json!({ "reason": reason, "replacement": replacement }),
                 )
                 .await?;
+                tracing::warn!(kid, reason, "signing key revoked");
                 println!("revoked {kid}");
                 if let Some(r) = replacement {
                     println!("{r} now signs in its place");

@@ -1,17 +1,38 @@
 //! Administrator roles and CLI-issued bootstrap tokens (stored hashed, with an expiry).
 
+use super::change::Change;
 use super::{Store, StoreError};
 
+fn grant_query<'q>(
+    account_id: &'q str,
+    role: &'q str,
+    now: i64,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    sqlx::query(
+        "INSERT INTO admin_roles (account_id, role, granted_at) VALUES ($1, $2, $3) ON CONFLICT (account_id, role) DO NOTHING",
+    )
+    .bind(account_id)
+    .bind(role)
+    .bind(now)
+}
+
+/// An operator granting a role: committed with its audit entry.
+impl Change<'_> {
+    pub async fn grant_role(&mut self, account_id: &str, role: &str) -> Result<(), StoreError> {
+        let now = self.store().now();
+        grant_query(account_id, role, now)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+}
+
 impl Store {
+    /// A role granted with nobody to audit it (tests' fixtures); operators use [`Change::grant_role`].
     pub async fn grant_role(&self, account_id: &str, role: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO admin_roles (account_id, role, granted_at) VALUES ($1, $2, $3) ON CONFLICT (account_id, role) DO NOTHING",
-        )
-        .bind(account_id)
-        .bind(role)
-        .bind(self.now())
-        .execute(&self.pool)
-        .await?;
+        grant_query(account_id, role, self.now())
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
