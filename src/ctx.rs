@@ -15,8 +15,14 @@ use crate::outbound::Outbound;
 use crate::store::Store;
 use std::sync::Arc;
 
+/// The context itself: one reference count, so handing it to a handler (axum clones the state for
+/// every request) is one atomic increment, whatever it holds.
 #[derive(Clone, Debug)]
-pub struct Ctx {
+pub struct Ctx(Arc<CtxParts>);
+
+/// What a [`Ctx`] holds; reached through `Deref` (`ctx.store`, `ctx.config`).
+#[derive(Debug)]
+pub struct CtxParts {
     pub config: Arc<Config>,
     pub store: Store,
     pub cache: Cache,
@@ -39,7 +45,19 @@ pub struct Ctx {
     pub qes: Qes,
 }
 
+impl std::ops::Deref for Ctx {
+    type Target = CtxParts;
+
+    fn deref(&self) -> &CtxParts {
+        &self.0
+    }
+}
+
 impl Ctx {
+    pub fn new(parts: CtxParts) -> Ctx {
+        Ctx(Arc::new(parts))
+    }
+
     pub fn issuer(&self) -> &str {
         &self.config.server.issuer
     }

@@ -9,8 +9,13 @@ use crate::ctx::Ctx;
 use std::ops::Deref;
 use std::sync::{Arc, OnceLock};
 
+/// One reference count (axum clones the state for every request).
 #[derive(Clone, Debug)]
-pub struct OidcState {
+pub struct OidcState(Arc<OidcParts>);
+
+/// What an [`OidcState`] holds; reached through `Deref`, and on to the [`Ctx`].
+#[derive(Debug)]
+pub struct OidcParts {
     pub ctx: Ctx,
     /// This node's short-lived cache of clients (see oidc::clients::CACHE_SECS).
     pub clients: ClientCache,
@@ -24,17 +29,25 @@ pub struct OidcState {
 
 impl OidcState {
     pub fn new(ctx: Ctx) -> OidcState {
-        OidcState {
+        OidcState(Arc::new(OidcParts {
             ctx,
             clients: ClientCache::default(),
             discovery: Arc::default(),
             access_tokens: AccessTokenCache::default(),
             userinfo: UserinfoCache::default(),
-        }
+        }))
     }
 }
 
 impl Deref for OidcState {
+    type Target = OidcParts;
+
+    fn deref(&self) -> &OidcParts {
+        &self.0
+    }
+}
+
+impl Deref for OidcParts {
     type Target = Ctx;
 
     fn deref(&self) -> &Ctx {

@@ -81,7 +81,7 @@ pub async fn open(config: Config, clock: Clock) -> anyhow::Result<Ctx> {
     let webauthn = crate::authn::webauthn::build(&config.server.issuer, "vhod")?;
     let qes = Qes::load(&config.qes.trust_dir)?;
     let outbound = Outbound::from_config(&config).map_err(|e| anyhow::anyhow!(e))?;
-    Ok(Ctx {
+    Ok(Ctx::new(crate::ctx::CtxParts {
         webauthn: webauthn.map(Arc::new),
         qes,
         notifier: Notifier::from_config(&config, store.clone())?,
@@ -98,7 +98,7 @@ pub async fn open(config: Config, clock: Clock) -> anyhow::Result<Ctx> {
         outbound,
         pairwise_salt: Arc::new(pairwise_salt),
         purpose_keys: Arc::new(PurposeKeys::derive(purpose_master.as_bytes())),
-    })
+    }))
 }
 
 /// Opens the context and builds the router; registers the demo client when dev mode is on.
