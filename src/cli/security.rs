@@ -50,26 +50,6 @@ async fn commit_keys(
     Ok(())
 }
 
-/// An entry about something that is not a change of the store (or made by its own transaction
-/// elsewhere: the bootstrap token, a KEK rewrap).
-pub(super) async fn record(
-    app: &Ctx,
-    action: &str,
-    target: &str,
-    details: serde_json::Value,
-) -> anyhow::Result<()> {
-    app.store
-        .append_audit(crate::store::audit::AuditEntry {
-            actor: &cli_actor(),
-            action,
-            target,
-            request_id: &crate::request_id::current(),
-            details,
-        })
-        .await?;
-    Ok(())
-}
-
 /// Unix seconds, or a UTC date YYYY-MM-DD.
 fn parse_since(s: &str) -> anyhow::Result<i64> {
     if let Ok(n) = s.parse::<i64>() {
@@ -124,11 +104,11 @@ pub(super) async fn admin_cmd(app: &Ctx, cmd: AdminCmd) -> anyhow::Result<()> {
                 .iter()
                 .map(|r| role(r))
                 .collect::<anyhow::Result<_>>()?;
-            let (token, expires) =
-                crate::admin::auth::issue_bootstrap_token(app, &roles, &label, ttl).await?;
+            let (token, expires, change) =
+                crate::admin::auth::issue_bootstrap_token_staged(app, &roles, &label, ttl).await?;
             let names: Vec<&str> = roles.iter().map(|r| r.name()).collect();
-            record(
-                app,
+            commit(
+                change,
                 "admin.bootstrap_token",
                 &label,
                 serde_json::json!({ "roles": names, "expires_at": expires }),
@@ -246,13 +226,21 @@ pub(super) async fn keys_cmd(app: &Ctx, cmd: KeysCmd) -> anyhow::Result<()> {
         }
         KeysCmd::Rewrap { new_kek_file } => {
             let new = crate::crypto::kek::Kek::load_or_create(&new_kek_file)?;
-            let n = app.keyring.rewrap(&app.store, &new).await?;
-            record(app, "key.rewrap", "all", serde_json::json!({ "keys": n })).await?;
+            let mut change = app.store.change().await?;
+            let n = app.keyring.rewrap_in(&mut change, &new).await?;
+            commit(
+                change,
+                "key.rewrap",
+                "all",
+                serde_json::json!({ "keys": n }),
+            )
+            .await?;
             println!("rewrapped {n} keys under {}", new_kek_file.display());
-            let secrets = app.keyring.rewrap_totp(&app.store, &new).await?;
+            let mut change = app.store.change().await?;
+            let secrets = app.keyring.rewrap_totp_in(&mut change, &new).await?;
             if secrets > 0 {
-                record(
-                    app,
+                commit(
+                    change,
                     "totp.rewrap",
                     "all",
                     serde_json::json!({ "secrets": secrets }),

@@ -176,21 +176,20 @@ async fn advance_lifecycle(
     Ok(changed)
 }
 
-impl Store {
-    /// Replaces every key's sealed private part in one transaction (KEK rewrap).
+/// A KEK rewrap, in the change that commits with its audit entry.
+impl Change<'_> {
+    /// Replaces every key's sealed private part (KEK rewrap).
     pub async fn reseal_signing_keys(
-        &self,
+        &mut self,
         resealed: &[(String, String)],
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
         for (kid, sealed) in resealed {
             sqlx::query("UPDATE signing_keys SET private_sealed = $2 WHERE kid = $1")
                 .bind(kid)
                 .bind(sealed)
-                .execute(&mut *tx)
+                .execute(self.conn())
                 .await?;
         }
-        tx.commit().await?;
         Ok(())
     }
 }

@@ -239,28 +239,6 @@ impl Keyring {
         Ok(())
     }
 
-    /// Moves every stored key (revoked ones too) under `new` in one transaction; returns how many.
-    pub async fn rewrap(&self, store: &Store, new: &Kek) -> Result<usize, KeyError> {
-        let mut resealed = Vec::new();
-        for row in store.all_signing_keys().await? {
-            let private = self.kek.open(&row.private_sealed)?;
-            resealed.push((row.kid, new.seal(&private)));
-        }
-        store.reseal_signing_keys(&resealed).await?;
-        Ok(resealed.len())
-    }
-
-    /// Moves every authenticator-app (TOTP) secret under `new`, like [`Self::rewrap`]; returns how many.
-    pub async fn rewrap_totp(&self, store: &Store, new: &Kek) -> Result<usize, KeyError> {
-        let mut resealed = Vec::new();
-        for (account_id, sealed) in store.all_totp_secrets().await? {
-            let secret = self.kek.open(&sealed)?;
-            resealed.push((account_id, new.seal(&secret)));
-        }
-        store.reseal_totp_secrets(&resealed).await?;
-        Ok(resealed.len())
-    }
-
     fn current(&self) -> Arc<KeySet> {
         self.set.read().expect("keyring lock").clone()
     }

@@ -3,6 +3,7 @@
 //! keys on this node at once.
 
 use super::{KeyError, Keyring, Revoked, SigningAlg, material};
+use crate::crypto::kek::Kek;
 use crate::store::Store;
 use crate::store::audit::AuditEntry;
 use crate::store::change::Change;
@@ -138,5 +139,48 @@ impl Keyring {
             replacement = Some(fresh.kid);
         }
         Ok((Revoked::Done { replacement }, change))
+    }
+
+    /// [`Self::rewrap_in`] committed with no audit entry (tests).
+    pub async fn rewrap(&self, store: &Store, new: &Kek) -> Result<usize, KeyError> {
+        let mut change = store.change().await?;
+        let n = self.rewrap_in(&mut change, new).await?;
+        change.commit_unaudited().await?;
+        Ok(n)
+    }
+
+    /// Moves every stored key (revoked ones too) under `new` within `change`; returns how many.
+    pub async fn rewrap_in(&self, change: &mut Change<'_>, new: &Kek) -> Result<usize, KeyError> {
+        let mut resealed = Vec::new();
+        for row in change.store().all_signing_keys().await? {
+            let private = self.kek.open(&row.private_sealed)?;
+            resealed.push((row.kid, new.seal(&private)));
+        }
+        change.reseal_signing_keys(&resealed).await?;
+        Ok(resealed.len())
+    }
+
+    /// [`Self::rewrap_totp_in`] committed with no audit entry (tests).
+    pub async fn rewrap_totp(&self, store: &Store, new: &Kek) -> Result<usize, KeyError> {
+        let mut change = store.change().await?;
+        let n = self.rewrap_totp_in(&mut change, new).await?;
+        change.commit_unaudited().await?;
+        Ok(n)
+    }
+
+    /// Moves every authenticator-app (TOTP) secret under `new` within `change`, like
+    /// [`Self::rewrap_in`]; returns how many.
+    pub async fn rewrap_totp_in(
+        &self,
+        change: &mut Change<'_>,
+        new: &Kek,
+    ) -> Result<usize, KeyError> {
+        let mut resealed = Vec::new();
+        for (account_id, sealed) in change.store().all_totp_secrets().await? {
+            let secret = self.kek.open(&sealed)?;
+            resealed.push((account_id, new.seal(&secret)));
+        }
+        change.reseal_totp_secrets(&resealed).await?;
+        Ok(resealed.len())
     }
 }
