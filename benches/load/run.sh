@@ -12,7 +12,8 @@
 # Knobs (defaults): DURATION (10 s per scenario), SIGNIN_DURATION (2 × DURATION), WARMUP (2 s),
 # CONCURRENCY (16 workers), ONLY (comma-separated scenarios and/or topologies; empty = all),
 # SERVER_CPU (0), LOAD_CPU (1), BASE_PORT (18700), REDIS_PORT (16390), OP_PORT (18790),
-# OIDC_PROVIDER_VERSION (9), PGHOST/PGPORT/PGUSER (127.0.0.1/5432/postgres), CARGO_TARGET_DIR.
+# OIDC_PROVIDER_VERSION (9), RP_ALG (ES256: the sign-in portal's token algorithm; RS256 adds two
+# RSA-2048 signatures to every sign-in), PGHOST/PGPORT/PGUSER (127.0.0.1/5432/postgres), CARGO_TARGET_DIR.
 # Exit status non-zero when any request of any run failed.
 set -euo pipefail
 
@@ -24,6 +25,7 @@ SIGNIN_DURATION="${SIGNIN_DURATION:-$((${DURATION%.*} * 2))}"
 WARMUP="${WARMUP:-2}"
 WARMUP="${WARMUP%s}"
 CONCURRENCY="${CONCURRENCY:-16}"
+RP_ALG="${RP_ALG:-ES256}"
 ONLY="${ONLY:-}"
 SERVER_CPU="${SERVER_CPU:-0}"
 LOAD_CPU="${LOAD_CPU:-1}"
@@ -116,7 +118,7 @@ run_topology() { # $1 topology: sqlite-1 | pg-1 | pg-3
   done
   vhod_cli() { (cd "$dir/node0" && env "${env1[@]}" "$VHOD_BIN" "$@"); }
   local rp cc
-  rp="$(vhod_cli clients add --name load-rp --redirect-uri https://rp.example/cb --json)"
+  rp="$(vhod_cli clients add --name load-rp --redirect-uri https://rp.example/cb --id-token-alg "$RP_ALG" --json)"
   cc="$(vhod_cli clients add --name load-cc --grant-type client_credentials --scope api.read --id-token-alg ES256 --json)"
   printf '%s' 'Bench-2026!x' | vhod_cli accounts create --surname Нагрузкин --name Тест \
     --email bench@example.org --password-stdin >/dev/null

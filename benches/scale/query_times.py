@@ -71,9 +71,12 @@ QUERIES = {
     "login by e-mail (find_login)": (False, [(FIND_LOGIN, lambda p: ("email", f"person{p['n']}@seed.example.ru"))]),
     "login by SNILS (find_login)": (False, [(FIND_LOGIN, lambda p: ("snils", snils(p["n3"])))]),
     "password hash (find_login)": (False, [(PASSWORD, lambda p: (p["account"],))]),
-    "session by cookie (live_session)": (True, [(
-        f"UPDATE sessions SET last_seen = $2 WHERE id_hash = $1 AND ended_at IS NULL AND expires_at > $2 "
-        f"RETURNING {SESSION}", lambda p: (h("session", f"seed-session-{p['n2']}"), p["now"]))]),
+    "session by cookie (live_session)": (False, [(
+        f"SELECT {SESSION} FROM sessions WHERE id_hash = $1 AND ended_at IS NULL AND expires_at > $2",
+        lambda p: (h("session", f"seed-session-{p['n2']}"), p["now"]))]),
+    "session touch, once a minute (live_session)": (True, [(
+        "UPDATE sessions SET last_seen = $2 WHERE id_hash = $1 AND last_seen < $2",
+        lambda p: (h("session", f"seed-session-{p['n2']}"), p["now"]))]),
     "refresh token (take_refresh_token)": (True, [(
         f"UPDATE refresh_tokens SET used_at = $2 WHERE hash = $1 AND used_at IS NULL RETURNING {REFRESH}",
         lambda p: (h("refresh", f"seed-refresh-{p['n4']}"), p["now"]))]),

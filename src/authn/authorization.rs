@@ -1,7 +1,8 @@
 //! What an authorization request needs next, given the browser's session: the policy part of
 //! the authorization endpoint, shared by every protocol surface. A fresh enough session of the
 //! right person, at the acr and the account level the portal requires — or which step is missing.
-//! Consent and the code are the protocol surface's part, after [`Decision::Proceed`].
+//! The first part of [`super::continuation::next`], which goes on with the organisation, consent
+//! and the code after [`Decision::Proceed`].
 
 use super::login_tx::{AuthRequest, save_tx};
 use super::{acr_of, freshness};

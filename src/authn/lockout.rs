@@ -63,21 +63,11 @@ pub fn login_key(login: &str) -> String {
 /// identifier) pair only: never on whether an account has the identifier, never on the bare IP.
 pub async fn challenge_required(app: &Ctx, login_key: &str, ip: &str) -> Result<bool, StoreError> {
     let threshold = app.config.login.pow_after_failures;
-    if app
+    let most = app
         .store
-        .login_guard(&login_scope(login_key))
-        .await?
-        .consecutive
-        >= threshold
-    {
-        return Ok(true);
-    }
-    Ok(app
-        .store
-        .login_guard(&pair_scope(ip, login_key))
-        .await?
-        .consecutive
-        >= threshold)
+        .most_consecutive_failures(&[&login_scope(login_key), &pair_scope(ip, login_key)])
+        .await?;
+    Ok(most >= threshold)
 }
 
 /// Whether password login with an identifier no account has answers «locked» now (see
@@ -186,14 +176,14 @@ pub async fn password_succeeded(
     login_key: &str,
     who: Attempt<'_>,
 ) -> Result<(), StoreError> {
-    for scope in [
+    let scopes = [
         account_scope(account_id),
         login_scope(login_key),
         pair_scope(who.ip, login_key),
         ip_scope(who.ip),
-    ] {
-        app.store.clear_consecutive_failures(&scope).await?;
-    }
+    ];
+    let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
+    app.store.clear_consecutive_failures(&scopes).await?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@ pub mod backchannel;
 pub mod challenge;
 pub mod channels;
 pub mod code_sender;
+pub mod continuation;
 pub mod device;
 pub mod factor_settings;
 pub mod freshness;

@@ -1,14 +1,14 @@
-//! The continuation of an ESIA request in the one domain: the policy decision
-//! ([`authorization::decide`]: login, step-up, level), the organisation the person acts for when
-//! the portal asked `scope_org` (`org_choice`), the consent page naming every item the portal
-//! receives (the same page and remembered permissions as OpenID's), then ESIA's answer — a
-//! code and `state` to the redirect_uri, or an ESIA error there.
+//! The continuation of an ESIA request in the one domain ([`continuation::next`]: login, step-up,
+//! level, the organisation the person acts for when the portal asked `scope_org`, consent, code)
+//! answered in ESIA: the consent page naming every item the portal receives (the same page and
+//! remembered permissions as OpenID's), a code and `state` to the redirect_uri, or an ESIA error
+//! there.
 
 use super::errors::EsiaError;
 use super::{scopes, tokens};
-use crate::authn::authorization::{self, Decision};
-use crate::authn::login_tx::{self, AuthRequest, Protocol, save_tx};
-use crate::authn::org_choice::{self, OrgStep};
+use crate::authn::continuation::{self, Interaction, Next};
+use crate::authn::login_tx::{self, AuthRequest, Protocol};
+use crate::authn::org_choice;
 use crate::authn::session;
 use crate::ctx::Ctx;
 use crate::identity::permissions;
@@ -52,17 +52,22 @@ pub async fn decide(
     let current = session::current(ctx, sid.as_deref())
         .await
         .map_err(|e| internal(&e))?;
-    let decision = authorization::decide(ctx, &mut req, current, tx.as_deref())
-        .await
-        .map_err(|e| internal(&e))?;
-    let session = match decision {
+    let next = continuation::next(
+        ctx,
+        &mut req,
+        current,
+        tx.as_deref(),
+        Interaction::Allowed,
+        async |req, session| consent_needed(ctx, session, req).await,
+    )
+    .await
+    .map_err(|e| internal(&e))?;
+    match next {
         // ESIA has no prompt=none: not reached, but answered as ESIA would.
-        Decision::LoginRequired => return Ok(refuse(&req, EsiaError::Refused)),
-        Decision::Login { tx } => {
-            return Ok(Redirect::to(&format!("/login?tx={tx}")).into_response());
-        }
-        Decision::StepUp { session } => return step_up(ctx, meta, req, tx, &session).await,
-        Decision::LevelTooLow => {
+        Next::LoginRequired | Next::InteractionRequired(_) => Ok(refuse(&req, EsiaError::Refused)),
+        Next::Login { tx } => Ok(Redirect::to(&format!("/login?tx={tx}")).into_response()),
+        Next::StepUp { session } => step_up(ctx, meta, req, tx, &session).await,
+        Next::LevelTooLow => {
             // The person is told how to reach the level; the portal gets ESIA-007055 (or
             // 007004 for a standard level) when they go back to it.
             let e = if req.min_level == "confirmed" {
@@ -73,63 +78,34 @@ pub async fn decide(
             let back = e
                 .url(&req.redirect_uri, req.state.as_deref())
                 .unwrap_or_default();
-            return Ok(crate::web::identity::level_required_page(
+            Ok(crate::web::identity::level_required_page(
                 lang,
                 &req.client_name,
                 &req.min_level,
                 &back,
-            ));
+            ))
         }
-        Decision::Proceed { session } => session,
-    };
-    // Signing in for an organisation (`scope_org`): the shared choice step before consent.
-    let org = match org_choice::step(ctx, &req, &session.account_id)
-        .await
-        .map_err(|e| internal(&e))?
-    {
-        OrgStep::NotAsked | OrgStep::Decided(None) => None,
-        OrgStep::Decided(Some(oid)) => Some(oid),
-        OrgStep::Choose => {
-            let tx = match tx {
-                Some(t) => t,
-                None => save_tx(ctx, &req).await.map_err(|e| internal(&e))?,
-            };
-            return Ok(Redirect::to(&org_choice::page_url(&tx)).into_response());
+        // Signing in for an organisation (`scope_org`): the shared choice step before consent.
+        Next::ChooseOrganisation { tx } => {
+            Ok(Redirect::to(&org_choice::page_url(&tx)).into_response())
         }
-        OrgStep::NoOrganisation => {
-            if let Some(t) = &tx {
-                login_tx::delete_tx(ctx, t)
-                    .await
-                    .map_err(|e| internal(&e))?;
-            }
+        Next::NoOrganisation => {
             let back = EsiaError::Refused
                 .url(&req.redirect_uri, req.state.as_deref())
                 .unwrap_or_default();
-            return Ok(crate::web::org_choice::no_organisation_page(
+            Ok(crate::web::org_choice::no_organisation_page(
                 lang,
                 &req.client_name,
                 &back,
-            ));
+            ))
         }
-    };
-    if consent_needed(ctx, &session, &req)
-        .await
-        .map_err(|e| internal(&e))?
-    {
-        let tx = match tx {
-            Some(t) => t,
-            None => save_tx(ctx, &req).await.map_err(|e| internal(&e))?,
-        };
-        return consent_page(ctx, headers, &req, &tx, &session.account_id, org)
-            .await
-            .map_err(|e| internal(&e));
+        Next::Consent { tx, session, org } => {
+            consent_page(ctx, headers, &req, &tx, &session.account_id, org)
+                .await
+                .map_err(|e| internal(&e))
+        }
+        Next::Code { session, .. } => issue_code(ctx, &req, &session).await,
     }
-    if let Some(t) = tx {
-        login_tx::delete_tx(ctx, &t)
-            .await
-            .map_err(|e| internal(&e))?;
-    }
-    issue_code(ctx, &req, &session).await
 }
 
 /// GET /aas/oauth2/v2/ac/continue?tx=…: back from the login pages.

@@ -1,59 +1,22 @@
 //! ESIA scope names: which are known, which items of data each one releases (the consent page
 //! names them), and how they appear in an access token (`name?oid=N`, bare `openid`).
+//!
+//! The scopes themselves, person (`fullname`, …) and organisation (ESIA's `org_*` names for what
+//! vhod keeps of an organisation), are rows of `identity::data_items`. A portal asks organisation
+//! scopes in `scope_org` at v2/ac (the person then chooses the organisation) or as
+//! `org_*?org_oid=N` by client_credentials; the access token carries them as `name?org_oid=N`.
+//! What each opens at `/rs/orgs/{id}`: see `rest::org_access`.
 
-/// Person scopes and the consent-page items (interface-text keys) each releases.
-const PERSON: &[(&str, &[&str])] = &[
-    ("openid", &[]),
-    ("fullname", &["item.fullname"]),
-    ("birthdate", &["item.birthdate"]),
-    ("gender", &["item.gender"]),
-    ("snils", &["item.snils"]),
-    ("inn", &["item.inn"]),
-    ("id_doc", &["item.id_doc"]),
-    ("birthplace", &["item.birthplace"]),
-    ("medical_doc", &["item.medical"]),
-    ("drivers_licence_doc", &["item.drivers_licence"]),
-    ("foreign_passport_doc", &["esia.item.foreign_passport"]),
-    ("military_doc", &["esia.item.military_doc"]),
-    ("residence_doc", &["esia.item.residence_doc"]),
-    ("vehicles", &["item.vehicles"]),
-    ("email", &["item.email"]),
-    ("mobile", &["item.phone"]),
-    ("contacts", &["item.contacts"]),
-    ("addresses", &["item.addresses"]),
-    ("usr_org", &["esia.item.usr_org"]),
-    ("kid_fullname", &["item.kid_fullname"]),
-    ("kid_birthdate", &["item.kid_birthdate"]),
-    ("kid_gender", &["esia.item.kid_gender"]),
-    ("kid_snils", &["esia.item.kid_snils"]),
-    ("kid_inn", &["esia.item.kid_inn"]),
-    ("kid_birth_cert_doc", &["esia.item.kid_birth_cert_doc"]),
-    ("kid_medical_doc", &["esia.item.kid_medical_doc"]),
-];
+use crate::identity::data_items::{self, Page};
 
-/// Organisation scopes (ESIA's `org_*` names for what vhod keeps of an organisation) and the
-/// consent-page items each releases. A portal asks them in `scope_org` at v2/ac (the person then
-/// chooses the organisation) or as `org_*?org_oid=N` by client_credentials; the access token
-/// carries them as `name?org_oid=N`. What each opens at `/rs/orgs/{id}`: see `rest::org_access`.
-const ORG: &[(&str, &[&str])] = &[
-    ("org_shortname", &["esia.item.org_shortname"]),
-    ("org_fullname", &["esia.item.org_fullname"]),
-    ("org_type", &["esia.item.org_type"]),
-    ("org_ogrn", &["esia.item.org_ogrn"]),
-    ("org_inn", &["esia.item.org_inn"]),
-    ("org_kpp", &["esia.item.org_kpp"]),
-    ("org_ctts", &["esia.item.org_ctts"]),
-    ("org_addrs", &["esia.item.org_addrs"]),
-    ("org_emps", &["esia.item.org_emps"]),
-];
-
+/// One of the person scope names ESIA knows (`openid`, `fullname`, …).
 pub fn is_person_scope(name: &str) -> bool {
-    PERSON.iter().any(|(n, _)| *n == name)
+    data_items::scope(name).is_some_and(|s| s.is_esia_person())
 }
 
 /// One of the organisation scope names vhod knows (`org_shortname`, …, `org_emps`).
 pub fn is_org_scope(name: &str) -> bool {
-    ORG.iter().any(|(n, _)| *n == name)
+    data_items::scope(name).is_some_and(|s| s.is_esia_org())
 }
 
 /// The organisation number of a token item `org_*?org_oid=N`, if it is one.
@@ -108,22 +71,25 @@ pub fn parse(scope: &str) -> Vec<String> {
     out
 }
 
-/// The consent page's items for `scopes` (each item once, in table order; an organisation scope
-/// by its name or as `name?org_oid=N`), plus offline access.
+/// The consent page's items for `scopes` (each item once, in the ESIA page's order; an
+/// organisation scope by its name or as `name?org_oid=N`), plus offline access.
 pub fn consent_items(scopes: &[String], offline: bool) -> Vec<&'static str> {
     let names: Vec<&str> = scopes.iter().map(|s| split_item(s).0).collect();
     let mut out: Vec<&'static str> = vec![];
-    for (name, items) in PERSON.iter().chain(ORG) {
-        if names.contains(name) {
-            for i in *items {
-                if !out.contains(i) {
+    for scope in data_items::esia_scopes() {
+        if names.contains(&scope.name) {
+            for i in scope.items_on(Page::EsiaConsent) {
+                if !out.contains(&i) {
                     out.push(i);
                 }
             }
         }
     }
     if offline {
-        out.push("item.offline");
+        // ESIA has no offline_access scope (the portal's refresh asks it); the item is the same.
+        let offline_access =
+            data_items::scope("offline_access").map(|s| s.items_on(Page::EsiaConsent));
+        out.extend(offline_access.unwrap_or_default());
     }
     out
 }

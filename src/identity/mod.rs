@@ -2,6 +2,7 @@
 
 pub mod bank;
 pub mod contacts;
+pub mod data_items;
 pub mod deletion;
 pub mod letters;
 pub mod levels;

@@ -8,9 +8,10 @@ use super::authorize_request::parse_request;
 use super::consent;
 use super::par;
 use super::request_object;
-use crate::authn::authorization::{self, Decision, has_prompt};
-use crate::authn::login_tx::{self, AuthRequest, load_tx, save_tx};
-use crate::authn::org_choice::{self, OrgStep};
+use crate::authn::authorization::has_prompt;
+use crate::authn::continuation::{self, Interaction, Next, Page};
+use crate::authn::login_tx::{self, AuthRequest, load_tx};
+use crate::authn::org_choice;
 use crate::authn::session;
 use crate::clients;
 use crate::store::sessions::SessionRow;
@@ -169,7 +170,8 @@ async fn handle(
     }
 }
 
-/// Login, consent or code: the decision after parsing, and again after each step.
+/// Login, consent or code: the continuation after parsing, and again after each step, answered
+/// in OpenID (`prompt=none` forbids every page: an error goes back to the portal instead).
 async fn decide(
     app: &OidcState,
     meta: &ClientMeta,
@@ -183,26 +185,37 @@ async fn decide(
     let session = session::current(app, sid.as_deref())
         .await
         .map_err(|e| internal(&e))?;
-    let decision = authorization::decide(app, &mut req, session, tx.as_deref())
-        .await
-        .map_err(|e| internal(&e))?;
-    let session = match decision {
-        Decision::LoginRequired => {
-            return Ok(error_redirect(
-                app,
-                &req.redirect_uri,
-                req.state.as_deref(),
-                "login_required",
-                "the person is not signed in",
-            ));
-        }
-        Decision::Login { tx } => {
-            return Ok(Redirect::to(&format!("/login?tx={tx}")).into_response());
-        }
-        Decision::StepUp { session } => {
-            return super::step_up::step_up(app, meta, req, tx, &session).await;
-        }
-        Decision::LevelTooLow => {
+    let silent = has_prompt(&req, "none");
+    let interaction = if silent {
+        Interaction::Forbidden
+    } else {
+        Interaction::Allowed
+    };
+    let next = continuation::next(
+        app,
+        &mut req,
+        session,
+        tx.as_deref(),
+        interaction,
+        async |req, session| consent::is_needed(app, &session.account_id, req).await,
+    )
+    .await
+    .map_err(|e| internal(&e))?;
+    let fail = |error: &str, description: &str| {
+        error_redirect(
+            app,
+            &req.redirect_uri,
+            req.state.as_deref(),
+            error,
+            description,
+        )
+    };
+    let no_org = "the person has no organisation this portal accepts";
+    match next {
+        Next::LoginRequired => Ok(fail("login_required", "the person is not signed in")),
+        Next::Login { tx } => Ok(Redirect::to(&format!("/login?tx={tx}")).into_response()),
+        Next::StepUp { session } => super::step_up::step_up(app, meta, req, tx, &session).await,
+        Next::LevelTooLow => {
             // The person is told how to reach the level; the portal gets access_denied when
             // they go back to it.
             let back = error_url(
@@ -213,95 +226,46 @@ async fn decide(
                 &format!("this portal requires a {} account", req.min_level),
             )
             .map_err(|e| internal(&e))?;
-            return Ok(crate::web::identity::level_required_page(
+            Ok(crate::web::identity::level_required_page(
                 req.lang,
                 &req.client_name,
                 &req.min_level,
                 &back,
-            ));
+            ))
         }
-        Decision::Proceed { session } => session,
-    };
-    // Signing in for an organisation (issue 14): the choice comes before consent, which is per
-    // portal and organisation.
-    match org_choice::step(app, &req, &session.account_id)
-        .await
-        .map_err(|e| internal(&e))?
-    {
-        OrgStep::NotAsked | OrgStep::Decided(_) => {}
-        OrgStep::Choose if has_prompt(&req, "none") => {
-            return Ok(error_redirect(
-                app,
-                &req.redirect_uri,
-                req.state.as_deref(),
-                "interaction_required",
-                "the person must choose an organisation",
-            ));
+        Next::InteractionRequired(Page::OrganisationChoice) => Ok(fail(
+            "interaction_required",
+            "the person must choose an organisation",
+        )),
+        Next::ChooseOrganisation { tx } => {
+            Ok(Redirect::to(&org_choice::page_url(&tx)).into_response())
         }
-        OrgStep::Choose => {
-            let tx = match tx {
-                Some(t) => t,
-                None => save_tx(app, &req).await.map_err(|e| internal(&e))?,
-            };
-            return Ok(Redirect::to(&org_choice::page_url(&tx)).into_response());
-        }
-        OrgStep::NoOrganisation if has_prompt(&req, "none") => {
-            return Ok(error_redirect(
-                app,
-                &req.redirect_uri,
-                req.state.as_deref(),
-                "access_denied",
-                "the person has no organisation this portal accepts",
-            ));
-        }
-        OrgStep::NoOrganisation => {
-            if let Some(t) = &tx {
-                login_tx::delete_tx(app, t)
-                    .await
-                    .map_err(|e| internal(&e))?;
-            }
+        Next::NoOrganisation if silent => Ok(fail("access_denied", no_org)),
+        Next::NoOrganisation => {
             let back = error_url(
                 app,
                 &req.redirect_uri,
                 req.state.as_deref(),
                 "access_denied",
-                "the person has no organisation this portal accepts",
+                no_org,
             )
             .map_err(|e| internal(&e))?;
-            return Ok(crate::web::org_choice::no_organisation_page(
+            Ok(crate::web::org_choice::no_organisation_page(
                 req.lang,
                 &req.client_name,
                 &back,
-            ));
+            ))
         }
-    }
-    let needs_consent = consent::is_needed(app, &session.account_id, &req)
-        .await
-        .map_err(|e| internal(&e))?;
-    if needs_consent {
-        if has_prompt(&req, "none") {
-            return Ok(error_redirect(
-                app,
-                &req.redirect_uri,
-                req.state.as_deref(),
-                "consent_required",
-                "the person has not consented",
-            ));
+        Next::InteractionRequired(Page::Consent) => {
+            Ok(fail("consent_required", "the person has not consented"))
         }
-        let tx = match tx {
-            Some(t) => t,
-            None => save_tx(app, &req).await.map_err(|e| internal(&e))?,
-        };
-        return consent::page(app, headers, &req, &tx, &session.account_id)
-            .await
-            .map_err(|e| internal(&e));
+        Next::Consent { tx, session, .. } => {
+            consent::page(app, headers, &req, &tx, &session.account_id)
+                .await
+                .map_err(|e| internal(&e))
+        }
+        Next::Code { session, .. } => issue_code(app, &req, &session).await,
     }
-    if let Some(t) = tx {
-        login_tx::delete_tx(app, &t)
-            .await
-            .map_err(|e| internal(&e))?;
-    }
-    issue_code(app, &req, &session).await
 }
 
 /// GET /authorize/continue?tx=…: back from the login page.

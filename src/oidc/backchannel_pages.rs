@@ -1,14 +1,16 @@
 //! What the device grant's page and CIBA's approval page share: the pending request becomes a
 //! login transaction ([`AuthRequest`] with [`Protocol::Device`] or [`Protocol::Ciba`]), so the
 //! ordinary login pages, second factor, signature and level checks run first
-//! ([`authorization::decide`]); then the person sees which portal asks for which data and approves
-//! or denies. The decision is recorded for the polling client ([`backchannel::decide`]).
+//! ([`authorization::decide`]); then, as at `/authorize` ([`continuation::after_sign_in`]), the
+//! organisation choice, and the person sees which portal asks for which data and approves or
+//! denies. The decision is recorded for the polling client ([`backchannel::decide`]).
 
 use super::OidcState;
 use super::consent_items;
 use crate::authn::authorization::{self, Decision};
 use crate::authn::backchannel::{self, Approval, Handle, PendingGrant};
-use crate::authn::login_tx::{self, AuthRequest, Protocol, save_tx};
+use crate::authn::continuation::{self, Interaction, Next};
+use crate::authn::login_tx::{self, AuthRequest, Protocol};
 use crate::authn::org_choice::{self, OrgStep};
 use crate::authn::{self, session};
 use crate::identity::permissions;
@@ -161,21 +163,33 @@ pub async fn proceed(
             "ciba.other_person",
         ));
     }
-    // Signing in for an organisation: the same choice step as at /authorize, before the approval.
-    let org_oid = match org_choice::step(app, &req, &session.account_id)
-        .await
-        .map_err(|e| internal(&e))?
-    {
-        OrgStep::NotAsked | OrgStep::Decided(None) => None,
-        OrgStep::Decided(Some(oid)) => Some(oid),
-        OrgStep::Choose => {
-            let tx = match tx {
-                Some(t) => t,
-                None => save_tx(app, &req).await.map_err(|e| internal(&e))?,
-            };
+    // The rest is /authorize's continuation: the organisation choice, then the approval page,
+    // which is the consent of a device or CIBA request (asked every time, never remembered).
+    let account_id = session.account_id.clone();
+    let next = continuation::after_sign_in(
+        app,
+        &req,
+        session,
+        tx.as_deref(),
+        Interaction::Allowed,
+        async |_, _| Ok(true),
+    )
+    .await
+    .map_err(|e| internal(&e))?;
+    let (tx, session, org_oid) = match next {
+        Next::ChooseOrganisation { tx } => {
             return Ok(Redirect::to(&org_choice::page_url(&tx)).into_response());
         }
-        OrgStep::NoOrganisation => return refuse_without_org(app, req, tx, &session).await,
+        Next::NoOrganisation => return refuse_without_org(app, req, &account_id).await,
+        Next::Consent { tx, session, org } => (tx, session, org),
+        // Not reached: the approval is always asked and pages are allowed.
+        _ => {
+            return Err(PageError::page(
+                lang,
+                StatusCode::BAD_REQUEST,
+                "error.tx_expired",
+            ));
+        }
     };
     let org_name = match org_oid {
         Some(oid) => org_choice::options(app, &req.org, &session.account_id)
@@ -185,10 +199,6 @@ pub async fn proceed(
             .find(|m| m.oid == oid)
             .map(|m| m.short_name),
         None => None,
-    };
-    let tx = match tx {
-        Some(t) => t,
-        None => save_tx(app, &req).await.map_err(|e| internal(&e))?,
     };
     let (csrf, cookie) = csrf::token(headers, app.config.issuer_is_https());
     let items = consent_items::page_items(&req.scopes, &[], &[])
@@ -237,16 +247,13 @@ pub async fn proceed(
 }
 
 /// The portal requires an organisation and the person has none it accepts: the request is denied
-/// (the polling portal is told `access_denied`) and the person sees why.
+/// (the polling portal is told `access_denied`) and the person sees why. The login transaction is
+/// already gone ([`continuation::after_sign_in`]).
 async fn refuse_without_org(
     app: &OidcState,
     req: AuthRequest,
-    tx: Option<String>,
-    session: &SessionRow,
+    account_id: &str,
 ) -> Result<Response, PageError> {
-    if let Some(t) = &tx {
-        login_tx::delete_tx(app, t).await?;
-    }
     let handle = match &req.protocol {
         Protocol::Device { user_code } => Handle::UserCode(user_code),
         Protocol::Ciba { approval } => Handle::Approval(approval),
@@ -259,7 +266,7 @@ async fn refuse_without_org(
         }
     };
     let denied = backchannel::Decision::Denied;
-    if let Some(grant) = backchannel::decide(app, handle, &session.account_id, denied).await? {
+    if let Some(grant) = backchannel::decide(app, handle, account_id, denied).await? {
         tracing::info!(client = %grant.client_id, "approval refused: the person has no organisation the portal accepts");
         if let Some(ping) = &grant.ping {
             super::ciba::ping(app, ping).await;

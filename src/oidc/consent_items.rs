@@ -1,83 +1,25 @@
-//! The one table behind consent and release: which claims each scope releases and which items of
-//! data the consent page names for each claim. The consent page is built from it, userinfo and the
-//! ID token release only claims it lists for the granted scopes, and consent coverage (including
-//! claims asked for one by one in the `claims` parameter) is computed from it — so what the person
-//! is shown and what the portal receives cannot drift apart.
+//! OpenID's reading of the one table of data items (`identity::data_items`): which claims the
+//! granted scopes release and which items the consent page names for them. The consent page is
+//! built from it, userinfo and the ID token release only claims it lists for the granted scopes,
+//! and consent coverage (including claims asked for one by one in the `claims` parameter) is
+//! computed from it — so what the person is shown and what the portal receives cannot drift apart.
 
 use serde_json::Value;
 
-/// One (scope, claim) pair and the page items (interface-text keys) that claim carries under that
-/// scope. `scope` "" marks a claim only the `claims` parameter can ask for, or the full items of a
-/// claim asked for that way when they differ from any one scope's. `claim` "" is a scope that
-/// releases no claim but is itself a permission (offline_access).
-pub struct Row {
-    pub scope: &'static str,
-    pub claim: &'static str,
-    pub items: &'static [&'static str],
+use crate::identity::data_items::{self, CLAIMS_BY_NAME, Page, Release, Scope};
+
+/// Whether a request for `scopes` grants `scope`: openid is in every request.
+fn granted<S: AsRef<str>>(scope: &Scope, scopes: &[S]) -> bool {
+    scope.name == "openid" || scopes.iter().any(|s| s.as_ref() == scope.name)
 }
 
-const fn row(scope: &'static str, claim: &'static str, items: &'static [&'static str]) -> Row {
-    Row {
-        scope,
-        claim,
-        items,
-    }
+/// The (scope's) releases the consent page names, in table order.
+fn on_page(scope: &'static Scope) -> impl Iterator<Item = &'static Release> {
+    scope
+        .releases
+        .iter()
+        .filter(|r| r.shown.on(Page::OpenIdConsent))
 }
-
-const FULLNAME: &[&str] = &["item.fullname"];
-const EMAIL: &[&str] = &["item.email"];
-const PHONE: &[&str] = &["item.phone"];
-const CONTACTS: &[&str] = &["item.contacts"];
-
-pub const TABLE: &[Row] = &[
-    // openid: in every request, released always (consent is not asked for it alone).
-    row("openid", "sub", &["item.sub"]),
-    row("openid", "account_level", &["item.account_level"]),
-    row("openid", "account_level_method", &["item.account_level"]),
-    row("profile", "family_name", FULLNAME),
-    row("profile", "given_name", FULLNAME),
-    row("profile", "middle_name", FULLNAME),
-    row("profile", "name", FULLNAME),
-    row("profile", "updated_at", &["item.updated_at"]),
-    row("profile", "birthdate", &["item.birthdate"]),
-    row("profile", "gender", &["item.gender"]),
-    row("fullname", "family_name", FULLNAME),
-    row("fullname", "given_name", FULLNAME),
-    row("fullname", "middle_name", FULLNAME),
-    row("fullname", "name", FULLNAME),
-    row("birthdate", "birthdate", &["item.birthdate"]),
-    row("gender", "gender", &["item.gender"]),
-    row("email", "email", EMAIL),
-    row("email", "email_verified", EMAIL),
-    row("phone", "phone_number", PHONE),
-    row("phone", "phone_number_verified", PHONE),
-    row("mobile", "phone_number", PHONE),
-    row("mobile", "phone_number_verified", PHONE),
-    row("contacts", "contacts", CONTACTS),
-    row("contacts", "email", CONTACTS),
-    row("contacts", "email_verified", CONTACTS),
-    row("contacts", "phone_number", CONTACTS),
-    row("contacts", "phone_number_verified", CONTACTS),
-    row("snils", "snils", &["item.snils"]),
-    row("inn", "inn", &["item.inn"]),
-    row("id_doc", "id_doc", &["item.id_doc"]),
-    row("birthplace", "birthplace", &["item.birthplace"]),
-    row("addresses", "addresses", &["item.addresses"]),
-    row(
-        "drivers_licence_doc",
-        "drivers_licence_doc",
-        &["item.drivers_licence"],
-    ),
-    row("medical_doc", "medical_doc", &["item.medical"]),
-    row("vehicles", "vehicles", &["item.vehicles"]),
-    row("kid_fullname", "kids", &["item.kid_fullname"]),
-    row("kid_birthdate", "kids", &["item.kid_birthdate"]),
-    row("offline_access", "", &["item.offline"]),
-    row("organization", "org", &["item.org"]),
-    // Asked for by name in `claims`: released whole.
-    row("", "kids", &["item.kid_fullname", "item.kid_birthdate"]),
-    row("", "verified_claims", &["item.verified_claims"]),
-];
 
 /// Claims that may be released still under registry check (`{"unverified": true}`).
 pub const UNVERIFIABLE: [&str; 5] = [
@@ -91,10 +33,11 @@ pub const UNVERIFIABLE: [&str; 5] = [
 /// Every claim these scopes release (openid's always included).
 pub fn claims_of_scopes<S: AsRef<str>>(scopes: &[S]) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
-    for r in TABLE {
-        let granted = r.scope == "openid" || scopes.iter().any(|s| s.as_ref() == r.scope);
-        if granted && !r.claim.is_empty() && !r.scope.is_empty() && !out.contains(&r.claim) {
-            out.push(r.claim);
+    for scope in data_items::openid_scopes().filter(|s| granted(s, scopes)) {
+        for r in scope.releases {
+            if !r.claim.is_empty() && !out.contains(&r.claim) {
+                out.push(r.claim);
+            }
         }
     }
     out
@@ -102,10 +45,14 @@ pub fn claims_of_scopes<S: AsRef<str>>(scopes: &[S]) -> Vec<&'static str> {
 
 /// The page items of a claim asked for by name: its claims-only row, else its first row.
 fn claim_items(claim: &str) -> &'static [&'static str] {
-    TABLE
+    CLAIMS_BY_NAME
         .iter()
-        .find(|r| r.scope.is_empty() && r.claim == claim)
-        .or_else(|| TABLE.iter().find(|r| r.claim == claim))
+        .find(|r| r.claim == claim)
+        .or_else(|| {
+            data_items::openid_scopes()
+                .flat_map(on_page)
+                .find(|r| r.claim == claim)
+        })
         .map_or(&[], |r| r.items)
 }
 
@@ -124,9 +71,8 @@ pub fn page_items<S: AsRef<str>>(
             None => out.push((item, unv)),
         }
     };
-    for r in TABLE {
-        let granted = r.scope == "openid" || scopes.iter().any(|s| s.as_ref() == r.scope);
-        if granted && !r.scope.is_empty() {
+    for scope in data_items::openid_scopes().filter(|s| granted(s, scopes)) {
+        for r in on_page(scope) {
             for item in r.items {
                 add(item, r.claim);
             }
@@ -196,32 +142,33 @@ mod tests {
     use crate::oidc::claims::{CLAIMS, SCOPES};
 
     #[test]
-    fn every_scope_and_every_claim_is_in_the_table_with_items() {
+    fn every_scope_in_discovery_and_every_claim_is_in_the_table_with_items() {
         for s in SCOPES {
-            assert!(TABLE.iter().any(|r| r.scope == s), "scope {s}");
+            let known = data_items::scope(s).is_some_and(|row| row.openid);
+            assert!(known, "scope {s} has no OpenID row");
         }
         for c in CLAIMS {
             assert!(!claim_items(c).is_empty(), "claim {c}");
         }
-        for r in TABLE {
+        for scope in data_items::openid_scopes() {
             assert!(
-                r.scope.is_empty() || SCOPES.contains(&r.scope),
-                "{}",
-                r.scope
+                SCOPES.contains(&scope.name),
+                "{} not in discovery",
+                scope.name
             );
+            assert!(
+                scope.releases.iter().all(|r| !r.items.is_empty()),
+                "{} names nothing",
+                scope.name
+            );
+        }
+        let claims = data_items::openid_scopes().flat_map(|s| s.releases);
+        for r in claims.chain(CLAIMS_BY_NAME) {
             assert!(
                 r.claim.is_empty() || CLAIMS.contains(&r.claim),
                 "{}",
                 r.claim
             );
-            for i in r.items {
-                assert!(
-                    !crate::web::i18n::Tr::new(crate::web::i18n::Lang::Ru)
-                        .s(i)
-                        .is_empty(),
-                    "{i} has a text"
-                );
-            }
         }
     }
 

@@ -133,13 +133,34 @@ impl Store {
         })
     }
 
-    /// A success ends the run of consecutive failures (the 30-minute failure window stays).
-    pub async fn clear_consecutive_failures(&self, scope: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE login_guard SET consecutive = 0, updated_at = $2 WHERE scope = $1")
-            .bind(scope)
-            .bind(self.now())
-            .execute(&self.pool)
-            .await?;
+    /// The most consecutive failures of any of `scopes` (0 when none was seen): one statement
+    /// for the checks a sign-in makes of several scopes at once.
+    pub async fn most_consecutive_failures(&self, scopes: &[&str]) -> Result<i64, StoreError> {
+        let sql = format!(
+            "SELECT COALESCE(MAX(consecutive), 0) FROM login_guard WHERE scope IN ({})",
+            placeholders(1, scopes.len())
+        );
+        let mut q = sqlx::query_as(&sql);
+        for s in scopes {
+            q = q.bind(*s);
+        }
+        let (most,): (i64,) = q.fetch_one(&self.pool).await?;
+        Ok(most)
+    }
+
+    /// A success ends the runs of consecutive failures of `scopes` (the 30-minute failure window
+    /// stays), in one statement that writes only the rows that had a run.
+    pub async fn clear_consecutive_failures(&self, scopes: &[&str]) -> Result<(), StoreError> {
+        let sql = format!(
+            "UPDATE login_guard SET consecutive = 0, updated_at = $1 \
+             WHERE consecutive <> 0 AND scope IN ({})",
+            placeholders(2, scopes.len())
+        );
+        let mut q = sqlx::query(&sql).bind(self.now());
+        for s in scopes {
+            q = q.bind(*s);
+        }
+        q.execute(&self.pool).await?;
         Ok(())
     }
 
@@ -222,4 +243,12 @@ impl Store {
     pub async fn lift_lock(&self, account_id: &str) -> Result<(), StoreError> {
         self.unlock_login(&account_scope(account_id)).await
     }
+}
+
+/// `$first, $first+1, …` for `n` bound values.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

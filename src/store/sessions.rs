@@ -28,6 +28,9 @@ pub struct NewSession<'a> {
     pub ttl: i64,
 }
 
+/// How stale `last_seen` may be before a request writes it again (seconds).
+pub const TOUCH_SECS: i64 = 60;
+
 const COLS: &str = "id_hash, account_id, auth_time, acr, amr, persistent, user_agent, ip, created_at, last_seen, expires_at";
 
 impl Store {
@@ -48,16 +51,30 @@ impl Store {
         .await?)
     }
 
-    /// A live session (not ended, not expired), touching `last_seen`.
+    /// A live session (not ended, not expired). `last_seen` (shown on the security page) is
+    /// written at most once per [`TOUCH_SECS`]: a sign-in crosses several pages within seconds,
+    /// and each would otherwise write the row again.
     pub async fn live_session(&self, id_hash: &str) -> Result<Option<SessionRow>, StoreError> {
         let now = self.now();
-        Ok(self.returning(sqlx::query_as(&format!(
-            "UPDATE sessions SET last_seen = $2 WHERE id_hash = $1 AND ended_at IS NULL AND expires_at > $2 \
-             RETURNING {COLS}"
+        let found: Option<SessionRow> = sqlx::query_as(&format!(
+            "SELECT {COLS} FROM sessions WHERE id_hash = $1 AND ended_at IS NULL AND expires_at > $2"
         ))
         .bind(id_hash)
-        .bind(now))
-        .await?)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(mut row) = found else {
+            return Ok(None);
+        };
+        if now - row.last_seen >= TOUCH_SECS {
+            sqlx::query("UPDATE sessions SET last_seen = $2 WHERE id_hash = $1 AND last_seen < $2")
+                .bind(id_hash)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+            row.last_seen = now;
+        }
+        Ok(Some(row))
     }
 
     pub async fn end_session(&self, id_hash: &str) -> Result<(), StoreError> {
