@@ -333,3 +333,37 @@ async fn twenty_registrations_at_once_on_two_nodes_keep_the_chain_whole() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_key_rotation_whose_audit_entry_fails_publishes_no_key() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let token = admin_token(&t).await;
+        let keys_before = t.app.store.all_signing_keys().await.unwrap();
+        let jwks_before = t.app.keyring.jwks();
+        refuse_audit(&t, "key.rotate").await;
+
+        let res = reqwest::Client::new()
+            .post(format!("{}/admin/api/keys/rotate", t.base))
+            .bearer_auth(&token)
+            .json(&json!({ "alg": "ES256", "now": true }))
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_server_error(), "{}", backend.name());
+        let keys_after = t.app.store.all_signing_keys().await.unwrap();
+        let states = |keys: &[vhod::store::keys::SigningKeyRow]| {
+            keys.iter()
+                .map(|k| (k.kid.clone(), k.state.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            states(&keys_after),
+            states(&keys_before),
+            "{}: no key added, none retired",
+            backend.name()
+        );
+        assert_eq!(t.app.keyring.jwks(), jwks_before);
+        assert_eq!(entries(&t, "key.rotate").await, 0);
+    }
+}
