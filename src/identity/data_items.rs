@@ -25,8 +25,7 @@ pub enum Shown {
     /// Every page that names the scope.
     Everywhere,
     /// The OpenID consent page only: what comes with every OpenID sign-in (the identifier, the
-    /// account level), and `profile`'s date of the last change, which the permissions page leaves
-    /// out.
+    /// account level).
     OpenIdConsent,
     /// The permissions page only: its own wording for a scope the consent page names otherwise.
     Permissions,
@@ -159,16 +158,6 @@ const fn org(name: &'static str, place: u8, releases: &'static [Release]) -> Sco
     }
 }
 
-/// A scope neither protocol offers; only the permissions page names it.
-const fn unoffered(name: &'static str, releases: &'static [Release]) -> Scope {
-    Scope {
-        name,
-        openid: false,
-        esia: Esia::No,
-        releases,
-    }
-}
-
 const FULLNAME: &[&str] = &["item.fullname"];
 const EMAIL: &[&str] = &["item.email"];
 const PHONE: &[&str] = &["item.phone"];
@@ -194,7 +183,7 @@ pub const SCOPES: &[Scope] = &[
             row("given_name", FULLNAME),
             row("middle_name", FULLNAME),
             row("name", FULLNAME),
-            openid_page_only("updated_at", &["item.updated_at"]),
+            row("updated_at", &["item.updated_at"]),
             row("birthdate", &["item.birthdate"]),
             row("gender", &["item.gender"]),
         ],
@@ -249,7 +238,6 @@ pub const SCOPES: &[Scope] = &[
     both("birthplace", 8, &[row("birthplace", &["item.birthplace"])]),
     // OpenID Connect's standard name (Core §5.4) for what vhod calls `addresses`: no protocol
     // accepts it, the permissions page names it should a consent hold it.
-    unoffered("address", &[no_claim(&["item.addresses"])]),
     both("addresses", 18, &[row("addresses", &["item.addresses"])]),
     both(
         "drivers_licence_doc",

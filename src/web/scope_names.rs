@@ -10,8 +10,12 @@ use crate::identity::data_items::{self, Page};
 pub fn items(t: &Tr, scopes: &str) -> Vec<String> {
     let mut out: Vec<String> = vec![];
     for scope in scopes.split(' ').filter(|s| !s.is_empty()) {
-        let name = scope.split('?').next().unwrap_or(scope);
-        let texts = match data_items::scope(name) {
+        // `org_*?org_oid=N` (ESIA) and `organization:ogrn=…` (a stored OpenID organisation
+        // scope) name their scope before the parameter.
+        let known = data_items::scope(scope)
+            .or_else(|| scope.split_once('?').and_then(|(n, _)| data_items::scope(n)))
+            .or_else(|| scope.split_once(':').and_then(|(n, _)| data_items::scope(n)));
+        let texts = match known {
             Some(known) => known
                 .items_on(Page::Permissions)
                 .iter()
@@ -52,6 +56,11 @@ mod tests {
             !words
                 .iter()
                 .any(|w| w.contains("openid") || w.contains('_'))
+        );
+        assert!(words.contains(&t.s("item.updated_at")), "profile names what the consent page named");
+        assert_eq!(
+            items(&t, "organization:ogrn=1027700132195"),
+            vec![t.s("perm.scope_organization")]
         );
         assert_eq!(items(&t, "custom.scope"), vec!["custom.scope".to_string()]);
     }

@@ -10,7 +10,6 @@ use crate::{esia, oidc, web};
 /// page names). A new difference must be added here on purpose.
 const KNOWN_DIFFERENCES: &[(&str, &[&str], &[&str])] = &[
     ("openid", &["item.sub", "item.account_level"], &[]),
-    ("profile", &["item.updated_at"], &[]),
     ("organization", &["item.org"], &["perm.scope_organization"]),
 ];
 
