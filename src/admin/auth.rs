@@ -106,17 +106,30 @@ impl Caller {
     }
 }
 
-/// Issues a bootstrap token (shown once) for `roles`, valid `ttl` seconds.
+/// Issues a bootstrap token (shown once) for `roles`, valid `ttl` seconds, with no audit entry
+/// (tests' fixtures; `vhod admin bootstrap-token` uses [`issue_bootstrap_token_staged`]).
 pub async fn issue_bootstrap_token(
     app: &crate::ctx::Ctx,
     roles: &[Role],
     label: &str,
     ttl: i64,
 ) -> Result<(String, i64), crate::store::StoreError> {
+    let (token, expires, change) = issue_bootstrap_token_staged(app, roles, label, ttl).await?;
+    change.commit_unaudited().await?;
+    Ok((token, expires))
+}
+
+/// [`issue_bootstrap_token`] written in a change the caller commits with its audit entry.
+pub async fn issue_bootstrap_token_staged<'a>(
+    app: &'a crate::ctx::Ctx,
+    roles: &[Role],
+    label: &str,
+    ttl: i64,
+) -> Result<(String, i64, crate::store::change::Change<'a>), crate::store::StoreError> {
     let token = format!("vba_{}", crypto::random_token());
     let names: Vec<&str> = roles.iter().map(|r| r.name()).collect();
-    let expires = app
-        .store
+    let mut change = app.store.change().await?;
+    let expires = change
         .insert_admin_token(
             &crypto::hash_secret("admin-token", &token),
             &serde_json::to_string(&names).expect("serialises"),
@@ -124,5 +137,5 @@ pub async fn issue_bootstrap_token(
             ttl,
         )
         .await?;
-    Ok((token, expires))
+    Ok((token, expires, change))
 }

@@ -6,10 +6,11 @@ use super::auth::{self, Caller};
 use super::console_audit::{AUDIT_PAGE, AuditFilter, AuditLine};
 use super::{Role, op};
 use crate::clients;
-use crate::crypto::keyring::{Revoked, SigningAlg};
+use crate::crypto::keyring::{KeyError, Revoked, SigningAlg};
 use crate::crypto::maintenance::keep_retired;
 use crate::oidc::OidcState;
 use crate::store::audit::{AuditEntry, AuditRow};
+use crate::store::change::Change;
 use crate::web::i18n::{Lang, Tr};
 use crate::web::page_error::PageError;
 use crate::web::pages::with_cookie;
@@ -62,16 +63,17 @@ pub(super) fn permitted(
     Ok(())
 }
 
-/// Audits a console action under the same name as its admin API operation.
-pub(super) async fn audit(
-    app: &OidcState,
+/// Commits a console action's change with its audit entry, under the same name as its admin API
+/// operation: both or neither.
+pub(super) async fn commit(
+    change: Change<'_>,
     c: &Caller,
     action: &str,
     target: &str,
     details: serde_json::Value,
 ) -> Result<(), crate::store::StoreError> {
-    app.store
-        .append_audit(crate::store::audit::AuditEntry {
+    change
+        .commit(AuditEntry {
             actor: &c.actor,
             action,
             target,
@@ -80,6 +82,17 @@ pub(super) async fn audit(
         })
         .await?;
     Ok(())
+}
+
+/// Grants a role in a change (committed by the caller with its entry).
+async fn grant<'a>(
+    app: &'a OidcState,
+    account: &str,
+    role: &str,
+) -> Result<Change<'a>, crate::store::StoreError> {
+    let mut change = app.store.change().await?;
+    change.grant_role(account, role).await?;
+    Ok(change)
 }
 
 pub(super) async fn caller(app: &OidcState, headers: &HeaderMap) -> Option<Caller> {
@@ -370,42 +383,52 @@ pub async fn action(
         ));
     }
     let target = p.get("target").unwrap_or("").to_string();
-    let result: Result<(String, &str, serde_json::Value), String> = match p.get("action") {
+    // Each action writes in a change that commits only with its audit entry.
+    let result: Result<(String, &str, serde_json::Value, Change<'_>), String> = match p
+        .get("action")
+    {
         Some("rotate") => {
             let alg =
                 SigningAlg::parse(p.get("alg").unwrap_or("RS256")).unwrap_or(SigningAlg::Rs256);
             app.keyring
-                .rotate(
+                .rotate_staged(
                     &app.store,
                     alg,
                     p.get("now") == Some("on"),
                     keep_retired(&app.config),
                 )
                 .await
-                .map(|kid| (kid, "key.rotate", serde_json::json!({ "alg": alg.name() })))
+                .map(|(kid, change)| {
+                    (
+                        kid,
+                        "key.rotate",
+                        serde_json::json!({ "alg": alg.name() }),
+                        change,
+                    )
+                })
                 .map_err(|e| e.to_string())
         }
-        Some("revoke") => match app.keyring.revoke(&app.store, &target).await {
-            Ok(Revoked::Done { replacement }) => Ok((
+        Some("revoke") => match app.keyring.revoke_staged(&app.store, &target).await {
+            Ok((Revoked::Done { replacement }, change)) => Ok((
                 target.clone(),
                 "key.revoke",
                 serde_json::json!({ "reason": p.get("reason").unwrap_or(""), "replacement": replacement }),
+                change,
             )),
-            Ok(Revoked::Unknown) => Err(format!("no key {target}")),
+            Ok((Revoked::Unknown, _)) => Err(format!("no key {target}")),
             Err(e) => Err(e.to_string()),
         },
         Some("grant") => match Role::parse(p.get("role").unwrap_or("")) {
             None => Err("unknown role".to_string()),
             Some(role) => match app.store.account(&target).await {
-                Ok(Some(_)) => app
-                    .store
-                    .grant_role(&target, role.name())
+                Ok(Some(_)) => grant(&app, &target, role.name())
                     .await
-                    .map(|()| {
+                    .map(|change| {
                         (
                             target.clone(),
                             "admin.grant_role",
                             serde_json::json!({ "role": role.name() }),
+                            change,
                         )
                     })
                     .map_err(|e| e.to_string()),
@@ -413,13 +436,20 @@ pub async fn action(
                 Err(e) => Err(e.to_string()),
             },
         },
-        _ => clients::disable(&app, &app.clients, &target)
+        _ => clients::disable_staged(&app, &app.clients, &target)
             .await
-            .map(|()| (target.clone(), "client.disable", serde_json::json!({})))
+            .map(|change| {
+                (
+                    target.clone(),
+                    "client.disable",
+                    serde_json::json!({}),
+                    change,
+                )
+            })
             .map_err(|e| e.to_string()),
     };
     let message = match result {
-        Ok((subject, action, details)) => {
+        Ok((subject, action, details, change)) => {
             let entry = AuditEntry {
                 actor: &c.actor,
                 action,
@@ -427,10 +457,22 @@ pub async fn action(
                 request_id: &crate::request_id::current(),
                 details,
             };
-            app.store
-                .append_audit(entry)
-                .await
-                .map_err(|e| PageError::from(e).in_lang(lang))?;
+            let committed = if action.starts_with("key.") {
+                app.keyring
+                    .commit(&app.store, change, entry)
+                    .await
+                    .map_err(|e| match e {
+                        KeyError::Store(e) => PageError::from(e),
+                        e => PageError::internal(&e),
+                    })
+            } else {
+                change
+                    .commit(entry)
+                    .await
+                    .map(drop)
+                    .map_err(PageError::from)
+            };
+            committed.map_err(|e| e.in_lang(lang))?;
             format!("{action}: {subject}")
         }
         Err(e) => e,

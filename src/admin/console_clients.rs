@@ -4,13 +4,13 @@
 //! (both confirmed). Each action is checked with the guard of its admin API twin and audited
 //! under the same name. ESIA clients have their own page (console_esia.rs).
 
-use super::auth::Caller;
-use super::console::{caller, form, lang_of, permitted};
+use super::console::{caller, commit, form, lang_of, permitted};
 use super::console_esia::{Opt, level_key};
 use super::op;
 use crate::clients::{self, Client, NewClient, SettingsChange};
 use crate::crypto::keyring::SigningAlg;
 use crate::oidc::OidcState;
+use crate::store::change::Change;
 use crate::web::i18n::{Lang, Tr};
 use crate::web::page_error::PageError;
 use crate::web::pages::with_cookie;
@@ -213,16 +213,15 @@ fn alg(p: &Params) -> Result<SigningAlg, String> {
     SigningAlg::parse(a).ok_or_else(|| format!("id_token_alg must be {}", SigningAlg::NAMES))
 }
 
-/// What one action did: (audit action, details), or why it did nothing.
-type Outcome = Result<(&'static str, serde_json::Value), String>;
+/// What one action wrote (its audit action, details and the change to commit with them), or why
+/// it did nothing.
+type Outcome<'a> = Result<(&'static str, serde_json::Value, Change<'a>), String>;
 
-async fn change(app: &OidcState, p: &Params, id: &str) -> Outcome {
+/// Redirect URIs and settings: one change, one entry.
+async fn change<'a>(app: &'a OidcState, p: &Params, id: &str) -> Outcome<'a> {
     let on = |k: &str| Some(p.get(k) == Some("on"));
     let uris = words(p.get("redirect_uris").unwrap_or(""));
-    clients::set_redirect_uris(app, &app.clients, id, &uris)
-        .await
-        .map_err(|e| e.to_string())?;
-    let change = SettingsChange {
+    let settings = SettingsChange {
         scopes: Some(words(p.get("scopes").unwrap_or(""))),
         id_token_alg: Some(alg(p)?.name().to_string()),
         require_par: on("require_par"),
@@ -231,39 +230,31 @@ async fn change(app: &OidcState, p: &Params, id: &str) -> Outcome {
         min_acr: p.get("min_acr").map(str::to_owned),
         ..SettingsChange::default()
     };
-    clients::change_settings(app, &app.clients, id, &change)
+    let mut change = app.store.change().await.map_err(|e| e.to_string())?;
+    clients::set_redirect_uris_in(app, &app.clients, &mut change, id, &uris)
+        .await
+        .map_err(|e| e.to_string())?;
+    clients::change_settings_in(app, &app.clients, &mut change, id, &settings)
         .await
         .map_err(|e| e.to_string())?;
     Ok((
         "client.update",
-        serde_json::json!({ "redirect_uris": uris, "scopes": change.scopes,
-            "id_token_alg": change.id_token_alg, "require_par": change.require_par,
-            "require_dpop": change.require_dpop, "min_level": change.min_level,
-            "min_acr": change.min_acr }),
+        serde_json::json!({ "redirect_uris": uris, "scopes": settings.scopes,
+            "id_token_alg": settings.id_token_alg, "require_par": settings.require_par,
+            "require_dpop": settings.require_dpop, "min_level": settings.min_level,
+            "min_acr": settings.min_acr }),
+        change,
     ))
 }
 
-async fn remove(app: &OidcState, id: &str) -> Outcome {
-    if !app
-        .store
-        .remove_client(id)
-        .await
-        .map_err(|e| e.to_string())?
-    {
+async fn remove<'a>(app: &'a OidcState, id: &str) -> Outcome<'a> {
+    let mut change = app.store.change().await.map_err(|e| e.to_string())?;
+    if !change.remove_client(id).await.map_err(|e| e.to_string())? {
         return Err(format!("no client {id}"));
     }
-    app.clients.forget(id);
-    Ok(("client.remove", serde_json::json!({})))
-}
-
-async fn audit(
-    app: &OidcState,
-    c: &Caller,
-    action: &str,
-    id: &str,
-    details: serde_json::Value,
-) -> Result<(), PageError> {
-    Ok(super::console::audit(app, c, action, id, details).await?)
+    let forget = id.to_string();
+    change.after_commit(move || app.clients.forget(&forget));
+    Ok(("client.remove", serde_json::json!({}), change))
 }
 
 /// Each form action and the admin API operation (and role) it stands for.
@@ -313,18 +304,22 @@ pub async fn action(
             ),
             Err(why) => return show(&app, &headers, lang, Some(not_done(why)), None).await,
         };
-        return match clients::register(&app.store, new).await {
-            Ok((client, secret)) => {
+        let staged = match clients::strict_outbound() {
+            Ok(strict) => clients::register_staged(&app.store, &strict, new).await,
+            Err(e) => Err(e),
+        };
+        return match staged {
+            Ok((client, secret, change)) => {
                 let id = client.id.to_string();
-                audit(
-                    &app,
+                commit(
+                    change,
                     &c,
                     "client.add",
                     &id,
                     serde_json::json!({ "name": client.name }),
                 )
                 .await
-                .map_err(|e| e.in_lang(lang))?;
+                .map_err(|e| PageError::from(e).in_lang(lang))?;
                 let done = format!("{} client.add: {id}", t.s("admin_esia.done"));
                 show(&app, &headers, lang, Some(done), Some((id, secret))).await
             }
@@ -336,16 +331,16 @@ pub async fn action(
     let outcome = match action {
         "change" => change(&app, &p, &id).await,
         "remove" => remove(&app, &id).await,
-        _ => clients::disable(&app, &app.clients, &id)
+        _ => clients::disable_staged(&app, &app.clients, &id)
             .await
-            .map(|()| ("client.disable", serde_json::json!({})))
+            .map(|change| ("client.disable", serde_json::json!({}), change))
             .map_err(|e| e.to_string()),
     };
     let message = match outcome {
-        Ok((done, details)) => {
-            audit(&app, &c, done, &id, details)
+        Ok((done, details, change)) => {
+            commit(change, &c, done, &id, details)
                 .await
-                .map_err(|e| e.in_lang(lang))?;
+                .map_err(|e| PageError::from(e).in_lang(lang))?;
             format!("{} {done}: {id}", t.s("admin_esia.done"))
         }
         Err(why) => not_done(why),

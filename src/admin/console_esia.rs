@@ -10,6 +10,7 @@ use crate::clients::esia::{self, EsiaClient, EsiaFlags, NewEsiaClient};
 use crate::clients::{self, SettingsChange};
 use crate::crypto::keyring::SigningAlg;
 use crate::oidc::OidcState;
+use crate::store::change::Change;
 use crate::web::i18n::Tr;
 use crate::web::page_error::PageError;
 use crate::web::pages::with_cookie;
@@ -169,10 +170,11 @@ fn alg(p: &Params) -> Result<Option<SigningAlg>, String> {
     }
 }
 
-/// What one action did: (audit action, details), or why it did nothing.
-type Outcome = Result<(&'static str, serde_json::Value), String>;
+/// What one action wrote (its audit action, details and the change to commit with them), or why
+/// it did nothing.
+type Outcome<'a> = Result<(&'static str, serde_json::Value, Change<'a>), String>;
 
-async fn register(app: &OidcState, p: &Params, id: &str) -> Outcome {
+async fn register<'a>(app: &'a OidcState, p: &Params, id: &str) -> Outcome<'a> {
     let new = NewEsiaClient {
         client_id: id.to_string(),
         name: p.get("name").unwrap_or("").to_string(),
@@ -184,7 +186,7 @@ async fn register(app: &OidcState, p: &Params, id: &str) -> Outcome {
         min_level: p.get("min_level").map(str::to_owned),
         require_pkce: p.get("require_pkce") == Some("on"),
     };
-    let c = esia::register(&app.store, new)
+    let (c, change) = esia::register_staged(&app.store, new)
         .await
         .map_err(|e| e.to_string())?;
     let hashes: Vec<_> = c.certificates.iter().map(|x| x.hash.clone()).collect();
@@ -193,33 +195,37 @@ async fn register(app: &OidcState, p: &Params, id: &str) -> Outcome {
         serde_json::json!({ "esia": true, "name": c.client.name, "legacy": c.legacy,
             "require_pkce": c.client.require_pkce, "token_alg": c.client.id_token_alg.name(),
             "min_level": c.client.min_level, "certificates": hashes }),
+        change,
     ))
 }
 
-async fn change_flags(app: &OidcState, p: &Params, id: &str) -> Outcome {
+/// The ESIA flags and the token settings: one change, one entry.
+async fn change_flags<'a>(app: &'a OidcState, p: &Params, id: &str) -> Outcome<'a> {
     let flags = EsiaFlags {
         legacy: Some(p.get("legacy") == Some("on")),
         require_pkce: Some(p.get("require_pkce") == Some("on")),
     };
-    let c = esia::set_flags(&app.store, id, flags)
-        .await
-        .map_err(|e| e.to_string())?;
-    let change = SettingsChange {
+    let settings = SettingsChange {
         id_token_alg: alg(p)?.map(|a| a.name().to_string()),
         min_level: p.get("min_level").map(str::to_owned),
         ..SettingsChange::default()
     };
-    clients::change_settings(app, &app.clients, id, &change)
+    let mut change = app.store.change().await.map_err(|e| e.to_string())?;
+    let c = esia::set_flags_in(&app.store, &mut change, id, flags)
+        .await
+        .map_err(|e| e.to_string())?;
+    clients::change_settings_in(app, &app.clients, &mut change, id, &settings)
         .await
         .map_err(|e| e.to_string())?;
     Ok((
         "client.update",
         serde_json::json!({ "esia": true, "legacy": c.legacy, "require_pkce": c.client.require_pkce,
-            "token_alg": change.id_token_alg, "min_level": change.min_level }),
+            "token_alg": settings.id_token_alg, "min_level": settings.min_level }),
+        change,
     ))
 }
 
-async fn replace_certificate(app: &OidcState, p: &Params, id: &str) -> Outcome {
+async fn replace_certificate<'a>(app: &'a OidcState, p: &Params, id: &str) -> Outcome<'a> {
     let overlap = match p.get("overlap").map(str::trim).filter(|o| !o.is_empty()) {
         None => app.config.esia.certificate_overlap,
         Some(o) => o
@@ -229,22 +235,29 @@ async fn replace_certificate(app: &OidcState, p: &Params, id: &str) -> Outcome {
             .ok_or_else(|| format!("overlap {o} is not a number of seconds"))?,
     };
     let certificate = p.get("certificate").unwrap_or("").as_bytes();
-    let hash = esia::replace_certificate(&app.store, id, certificate, overlap)
+    let (hash, change) = esia::replace_certificate_staged(&app.store, id, certificate, overlap)
         .await
         .map_err(|e| e.to_string())?;
     Ok((
         "client.replace_certificate",
         serde_json::json!({ "certificate_hash": hash, "overlap": overlap }),
+        change,
     ))
 }
 
-async fn disable(app: &OidcState, id: &str) -> Outcome {
+async fn disable<'a>(app: &'a OidcState, id: &str) -> Outcome<'a> {
     if esia::find(&app.store, id).await.ok().flatten().is_none() {
         return Err(format!("no ESIA client {id}"));
     }
-    clients::disable(app, &app.clients, id)
+    clients::disable_staged(app, &app.clients, id)
         .await
-        .map(|()| ("client.disable", serde_json::json!({ "esia": true })))
+        .map(|change| {
+            (
+                "client.disable",
+                serde_json::json!({ "esia": true }),
+                change,
+            )
+        })
         .map_err(|e| e.to_string())
 }
 
@@ -288,7 +301,7 @@ pub async fn action(
         "certificate" => replace_certificate(&app, &p, &id).await,
         _ => disable(&app, &id).await,
     };
-    let message = record(&app, &c, &id, outcome)
+    let message = record(&c, &id, outcome)
         .await
         .map_err(|e| e.in_lang(lang))?;
     let t = Tr::new(lang);
@@ -299,16 +312,16 @@ pub async fn action(
     Ok(flash::redirect(&app, PAGE, &message))
 }
 
-/// Audits a done action (as the API does); says what was done, or why nothing was.
+/// Commits a done action with its audit entry (as the API does); says what was done, or why
+/// nothing was.
 async fn record(
-    app: &OidcState,
     c: &Caller,
     id: &str,
-    outcome: Outcome,
+    outcome: Outcome<'_>,
 ) -> Result<Result<String, String>, PageError> {
     match outcome {
-        Ok((action, details)) => {
-            super::console::audit(app, c, action, id, details).await?;
+        Ok((action, details, change)) => {
+            super::console::commit(change, c, action, id, details).await?;
             Ok(Ok(format!("{action}: {id}")))
         }
         Err(why) => Ok(Err(why)),

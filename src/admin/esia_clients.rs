@@ -3,7 +3,7 @@
 //! and replace a certificate with an overlap. The same operations as `vhod clients add --esia`,
 //! `clients update --esia` and `replace-certificate`.
 
-use super::handlers::{audit, guard};
+use super::handlers::{commit, guard};
 use super::problem::Problem;
 use crate::clients::esia::{self, EsiaClient, EsiaClientError, EsiaFlags, NewEsiaClient};
 use crate::crypto::keyring::SigningAlg;
@@ -83,7 +83,7 @@ pub async fn add(State(app): State<OidcState>, headers: HeaderMap, body: Bytes) 
                 bad(format!("token_alg {a} is not an algorithm vhod signs with"))
             })?),
         };
-        let c = esia::register(
+        let (c, change) = esia::register_staged(
             &app.store,
             NewEsiaClient {
                 client_id: req.client_id,
@@ -100,8 +100,8 @@ pub async fn add(State(app): State<OidcState>, headers: HeaderMap, body: Bytes) 
         .await
         .map_err(problem)?;
         let out = describe(&c);
-        audit(
-            &app,
+        commit(
+            change,
             &caller,
             "client.add",
             &c.client.id,
@@ -140,12 +140,16 @@ pub async fn replace_certificate(
         .await?;
         let req: ReplaceRequest = serde_json::from_slice(&body).map_err(|e| bad(e.to_string()))?;
         let overlap = req.overlap.unwrap_or(app.config.esia.certificate_overlap);
-        let hash =
-            esia::replace_certificate(&app.store, &client_id, req.certificate.as_bytes(), overlap)
-                .await
-                .map_err(problem)?;
-        audit(
-            &app,
+        let (hash, change) = esia::replace_certificate_staged(
+            &app.store,
+            &client_id,
+            req.certificate.as_bytes(),
+            overlap,
+        )
+        .await
+        .map_err(problem)?;
+        commit(
+            change,
             &caller,
             "client.replace_certificate",
             &client_id,
@@ -189,12 +193,12 @@ pub async fn set_flags(
             legacy: req.legacy,
             require_pkce: req.require_pkce,
         };
-        let c = esia::set_flags(&app.store, &client_id, flags)
+        let (c, change) = esia::set_flags_staged(&app.store, &client_id, flags)
             .await
             .map_err(problem)?;
         let out = describe(&c);
-        audit(
-            &app,
+        commit(
+            change,
             &caller,
             "client.update",
             &client_id,

@@ -8,6 +8,7 @@ use crate::crypto::keyring::{Revoked, SigningAlg};
 use crate::crypto::maintenance::keep_retired;
 use crate::oidc::OidcState;
 use crate::store::audit::AuditEntry;
+use crate::store::change::Change;
 use crate::web::params::Params;
 use axum::Json;
 use axum::body::Bytes;
@@ -29,16 +30,16 @@ pub(super) async fn guard(
     Ok(caller)
 }
 
-/// Appends the caller's action to the audit chain under this request's id.
-pub(super) async fn audit(
-    app: &OidcState,
+/// Commits the caller's change with its audit entry under this request's id: both or neither.
+pub(super) async fn commit(
+    change: Change<'_>,
     caller: &Caller,
     action: &str,
     target: &str,
     details: Value,
 ) -> Result<(), Problem> {
-    app.store
-        .append_audit(AuditEntry {
+    change
+        .commit(AuditEntry {
             actor: &caller.actor,
             action,
             target,
@@ -46,6 +47,26 @@ pub(super) async fn audit(
             details,
         })
         .await?;
+    Ok(())
+}
+
+/// [`commit`] for a change of the signing keys: this node signs with them at once.
+async fn commit_keys(
+    app: &OidcState,
+    change: Change<'_>,
+    caller: &Caller,
+    action: &str,
+    target: &str,
+    details: Value,
+) -> Result<(), Problem> {
+    let entry = AuditEntry {
+        actor: &caller.actor,
+        action,
+        target,
+        request_id: &crate::request_id::current(),
+        details,
+    };
+    app.keyring.commit(&app.store, change, entry).await?;
     Ok(())
 }
 
@@ -105,12 +126,12 @@ pub async fn rotate_key(State(app): State<OidcState>, headers: HeaderMap, body: 
                     )
                 })?,
             };
-            let kid = match app
+            let (kid, change) = match app
                 .keyring
-                .rotate(&app.store, alg, req.now, keep_retired(&app.config))
+                .rotate_staged(&app.store, alg, req.now, keep_retired(&app.config))
                 .await
             {
-                Ok(kid) => kid,
+                Ok(staged) => staged,
                 Err(crate::crypto::keyring::KeyError::Store(
                     crate::store::StoreError::Conflict,
                 )) => {
@@ -123,8 +144,9 @@ pub async fn rotate_key(State(app): State<OidcState>, headers: HeaderMap, body: 
                 Err(e) => return Err(e.into()),
             };
             let state = if req.now { "active" } else { "next" };
-            audit(
+            commit_keys(
                 &app,
+                change,
                 &caller,
                 "key.rotate",
                 &kid,
@@ -160,15 +182,16 @@ pub async fn revoke_key(
                     "a reason is required",
                 ));
             }
-            match app.keyring.revoke(&app.store, &kid).await? {
-                Revoked::Unknown => Err(Problem::new(
+            match app.keyring.revoke_staged(&app.store, &kid).await? {
+                (Revoked::Unknown, _) => Err(Problem::new(
                     StatusCode::NOT_FOUND,
                     "Not found",
                     format!("no key {kid} (or already revoked)"),
                 )),
-                Revoked::Done { replacement } => {
-                    audit(
+                (Revoked::Done { replacement }, change) => {
+                    commit_keys(
                         &app,
+                        change,
                         &caller,
                         "key.revoke",
                         &kid,
@@ -204,14 +227,15 @@ pub async fn add_client(State(app): State<OidcState>, headers: HeaderMap, body: 
         let caller = guard(&app, &headers, "post", "/admin/api/clients").await?;
         let req: super::client_request::AddClientRequest = json_body(&body)?;
         let new = req.into_new_client()?;
-        let (client, secret) = clients::register(&app.store, new)
-            .await
-            .map_err(|e| match e {
-                clients::RegisterError::Store(e) => Problem::internal(&e),
-                e => Problem::new(StatusCode::BAD_REQUEST, "Bad request", e.to_string()),
-            })?;
-        audit(
-            &app,
+        let (client, secret, change) =
+            async { clients::register_staged(&app.store, &clients::strict_outbound()?, new).await }
+                .await
+                .map_err(|e| match e {
+                    clients::RegisterError::Store(e) => Problem::internal(&e),
+                    e => Problem::new(StatusCode::BAD_REQUEST, "Bad request", e.to_string()),
+                })?;
+        commit(
+            change,
             &caller,
             "client.add",
             &client.id,
@@ -235,15 +259,16 @@ pub async fn remove_client(
     respond(
         async {
             let caller = guard(&app, &headers, "delete", "/admin/api/clients/{client_id}").await?;
-            if !app.store.remove_client(&client_id).await? {
+            let mut change = app.store.change().await?;
+            if !change.remove_client(&client_id).await? {
                 return Err(Problem::new(
                     StatusCode::NOT_FOUND,
                     "Not found",
                     format!("no client {client_id}"),
                 ));
             }
+            commit(change, &caller, "client.remove", &client_id, json!({})).await?;
             app.clients.forget(&client_id);
-            audit(&app, &caller, "client.remove", &client_id, json!({})).await?;
             Ok(json!({ "client_id": client_id, "removed": true }))
         }
         .await,
@@ -308,11 +333,16 @@ pub async fn set_redirect_uris(
             )
             .await?;
             let req: RedirectUris = json_body(&body)?;
-            clients::set_redirect_uris(&app, &app.clients, &client_id, &req.redirect_uris)
-                .await
-                .map_err(manage_problem)?;
-            audit(
+            let change = clients::set_redirect_uris_staged(
                 &app,
+                &app.clients,
+                &client_id,
+                &req.redirect_uris,
+            )
+            .await
+            .map_err(manage_problem)?;
+            commit(
+                change,
                 &caller,
                 "client.update",
                 &client_id,
@@ -345,8 +375,8 @@ pub async fn rotate_secret(
     respond(async {
         let caller = guard(&app, &headers, "post", "/admin/api/clients/{client_id}/rotate-secret").await?;
         let req: RotateSecret = json_body(&body)?;
-        let secret = clients::rotate_secret(&app, &app.clients, &client_id, req.overlap).await.map_err(manage_problem)?;
-        audit(&app, &caller, "client.rotate_secret", &client_id, json!({ "overlap": req.overlap })).await?;
+        let (secret, change) = clients::rotate_secret_staged(&app, &app.clients, &client_id, req.overlap).await.map_err(manage_problem)?;
+        commit(change, &caller, "client.rotate_secret", &client_id, json!({ "overlap": req.overlap })).await?;
         Ok(json!({ "client_id": client_id, "client_secret": secret, "previous_valid_for": req.overlap }))
     }
     .await)
@@ -366,10 +396,10 @@ pub async fn disable_client(
                 "/admin/api/clients/{client_id}/disable",
             )
             .await?;
-            clients::disable(&app, &app.clients, &client_id)
+            let change = clients::disable_staged(&app, &app.clients, &client_id)
                 .await
                 .map_err(manage_problem)?;
-            audit(&app, &caller, "client.disable", &client_id, json!({})).await?;
+            commit(change, &caller, "client.disable", &client_id, json!({})).await?;
             Ok(json!({ "client_id": client_id, "disabled": true }))
         }
         .await,
@@ -385,13 +415,13 @@ pub async fn change_settings(
     respond(async {
         let caller = guard(&app, &headers, "post", "/admin/api/clients/{client_id}/settings").await?;
         let change: clients::SettingsChange = json_body(&body)?;
-        clients::change_settings(&app, &app.clients, &client_id, &change).await.map_err(manage_problem)?;
+        let staged = clients::change_settings_staged(&app, &app.clients, &client_id, &change).await.map_err(manage_problem)?;
         let details = json!({
             "scopes": change.scopes, "id_token_alg": change.id_token_alg, "require_par": change.require_par,
             "require_dpop": change.require_dpop, "min_level": change.min_level, "min_acr": change.min_acr,
             "require_org": change.require_org,
         });
-        audit(&app, &caller, "client.update", &client_id, details.clone()).await?;
+        commit(staged, &caller, "client.update", &client_id, details.clone()).await?;
         Ok(json!({ "client_id": client_id, "changed": details }))
     }
     .await)

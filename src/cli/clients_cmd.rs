@@ -2,7 +2,7 @@
 
 use super::*;
 
-use super::security::record;
+use super::security::commit;
 
 pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()> {
     match cmd {
@@ -10,7 +10,7 @@ pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()
         ClientsCmd::Add(a) => {
             let alg = SigningAlg::parse(a.id_token_alg.as_deref().unwrap_or("RS256"))
                 .ok_or_else(|| anyhow::anyhow!("--id-token-alg must be {}", SigningAlg::NAMES))?;
-            let (client, secret) = clients::register_with(
+            let (client, secret, change) = clients::register_staged(
                 &app.store,
                 &app.outbound,
                 NewClient {
@@ -48,8 +48,8 @@ pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()
                 },
             )
             .await?;
-            record(
-                app,
+            commit(
+                change,
                 "client.add",
                 &client.id,
                 serde_json::json!({ "name": client.name, "grant_types": client.grant_types }),
@@ -160,9 +160,10 @@ pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()
                 );
             }
             if !no_flags {
-                let c = clients::esia::set_flags(&app.store, &client_id, flags).await?;
-                record(
-                    app,
+                let (c, change) =
+                    clients::esia::set_flags_staged(&app.store, &client_id, flags).await?;
+                commit(
+                    change,
                     "client.update",
                     &client_id,
                     serde_json::json!({ "esia": true, "legacy": c.legacy, "require_pkce": c.client.require_pkce }),
@@ -176,17 +177,14 @@ pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()
                     return Ok(());
                 }
             }
+            // The redirect URIs and the settings: one change, one entry.
+            let cache = clients::ClientCache::default();
+            let mut staged = app.store.change().await?;
             if !redirect_uris.is_empty() {
-                clients::set_redirect_uris(
-                    app,
-                    &clients::ClientCache::default(),
-                    &client_id,
-                    &redirect_uris,
-                )
-                .await?;
+                clients::set_redirect_uris_in(app, &cache, &mut staged, &client_id, &redirect_uris)
+                    .await?;
             }
-            clients::change_settings(app, &clients::ClientCache::default(), &client_id, &change)
-                .await?;
+            clients::change_settings_in(app, &cache, &mut staged, &client_id, &change).await?;
             let details = serde_json::json!({
                 "redirect_uris": redirect_uris, "scopes": change.scopes, "id_token_alg": change.id_token_alg,
                 "require_par": change.require_par, "require_dpop": change.require_dpop,
@@ -194,16 +192,16 @@ pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()
                 "request_object_alg": change.request_object_alg, "request_uris": change.request_uris,
                 "require_org": change.require_org,
             });
-            record(app, "client.update", &client_id, details).await?;
+            commit(staged, "client.update", &client_id, details).await?;
             println!("updated {client_id}");
             Ok(())
         }
         ClientsCmd::RotateSecret { client_id, overlap } => {
-            let secret =
-                clients::rotate_secret(app, &clients::ClientCache::default(), &client_id, overlap)
-                    .await?;
-            record(
-                app,
+            let cache = clients::ClientCache::default();
+            let (secret, change) =
+                clients::rotate_secret_staged(app, &cache, &client_id, overlap).await?;
+            commit(
+                change,
                 "client.rotate_secret",
                 &client_id,
                 serde_json::json!({ "overlap": overlap }),
@@ -219,10 +217,11 @@ pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()
         } => {
             let overlap = overlap.unwrap_or(app.config.esia.certificate_overlap);
             let pem = std::fs::read(&certificate)?;
-            let hash =
-                clients::esia::replace_certificate(&app.store, &client_id, &pem, overlap).await?;
-            record(
-                app,
+            let (hash, change) =
+                clients::esia::replace_certificate_staged(&app.store, &client_id, &pem, overlap)
+                    .await?;
+            commit(
+                change,
                 "client.replace_certificate",
                 &client_id,
                 serde_json::json!({ "certificate_hash": hash, "overlap": overlap }),
@@ -232,14 +231,16 @@ pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()
             Ok(())
         }
         ClientsCmd::Disable { client_id } => {
-            clients::disable(app, &clients::ClientCache::default(), &client_id).await?;
-            record(app, "client.disable", &client_id, serde_json::json!({})).await?;
+            let cache = clients::ClientCache::default();
+            let change = clients::disable_staged(app, &cache, &client_id).await?;
+            commit(change, "client.disable", &client_id, serde_json::json!({})).await?;
             println!("disabled {client_id}");
             Ok(())
         }
         ClientsCmd::Remove { client_id } => {
-            if app.store.remove_client(&client_id).await? {
-                record(app, "client.remove", &client_id, serde_json::json!({})).await?;
+            let mut change = app.store.change().await?;
+            if change.remove_client(&client_id).await? {
+                commit(change, "client.remove", &client_id, serde_json::json!({})).await?;
                 println!("removed {client_id}");
                 Ok(())
             } else {
@@ -266,7 +267,7 @@ async fn add_esia(app: &Ctx, a: &AddClient) -> anyhow::Result<()> {
         })?),
         None => None,
     };
-    let c = clients::esia::register(
+    let (c, change) = clients::esia::register_staged(
         &app.store,
         clients::esia::NewEsiaClient {
             client_id,
@@ -292,8 +293,8 @@ async fn add_esia(app: &Ctx, a: &AddClient) -> anyhow::Result<()> {
         .first()
         .map(|x| x.hash.clone())
         .unwrap_or_default();
-    record(
-        app,
+    commit(
+        change,
         "client.add",
         &c.client.id,
         serde_json::json!({ "name": c.client.name, "esia": true, "legacy": c.legacy,

@@ -367,7 +367,7 @@ mod ops;
 mod security;
 
 use clients_cmd::clients_cmd;
-use security::{admin_cmd, audit_cmd, keys_cmd, record};
+use security::{admin_cmd, audit_cmd, commit, keys_cmd};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(cli.config.as_deref())?;
@@ -433,7 +433,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             std::io::stdin().read_to_string(&mut password)?;
             let password = password.trim_end_matches(['\r', '\n']);
             let contact = c.phone.or(c.email).unwrap_or_default();
-            let account = registration::register_in_person(
+            let (account, change) = registration::register_in_person_staged(
                 &app,
                 RegistrationForm {
                     surname: &c.surname,
@@ -444,8 +444,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             )
             .await?;
             // No personal data in the audit log: the account id says who.
-            record(
-                &app,
+            commit(
+                change,
                 "account.register_in_person",
                 &account.id,
                 serde_json::json!({}),

@@ -10,14 +10,15 @@ pub(super) fn cli_actor() -> String {
     )
 }
 
-pub(super) async fn record(
-    app: &Ctx,
+/// Commits a command's change with its audit entry: both or neither.
+pub(super) async fn commit(
+    change: crate::store::change::Change<'_>,
     action: &str,
     target: &str,
     details: serde_json::Value,
 ) -> anyhow::Result<()> {
-    app.store
-        .append_audit(crate::store::audit::AuditEntry {
+    change
+        .commit(crate::store::audit::AuditEntry {
             actor: &cli_actor(),
             action,
             target,
@@ -25,6 +26,27 @@ pub(super) async fn record(
             details,
         })
         .await?;
+    Ok(())
+}
+
+/// [`commit`] for a change of the signing keys: this process's keyring follows it.
+async fn commit_keys(
+    app: &Ctx,
+    change: crate::store::change::Change<'_>,
+    action: &str,
+    target: &str,
+    details: serde_json::Value,
+) -> anyhow::Result<()> {
+    let actor = cli_actor();
+    let request_id = crate::request_id::current();
+    let entry = crate::store::audit::AuditEntry {
+        actor: &actor,
+        action,
+        target,
+        request_id: &request_id,
+        details,
+    };
+    app.keyring.commit(&app.store, change, entry).await?;
     Ok(())
 }
 
@@ -62,9 +84,10 @@ pub(super) async fn admin_cmd(app: &Ctx, cmd: AdminCmd) -> anyhow::Result<()> {
                 .account(&account)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("no account {account}"))?;
-            app.store.grant_role(&account, r.name()).await?;
-            record(
-                app,
+            let mut change = app.store.change().await?;
+            change.grant_role(&account, r.name()).await?;
+            commit(
+                change,
                 "admin.grant_role",
                 &account,
                 serde_json::json!({ "role": r.name() }),
@@ -81,11 +104,11 @@ pub(super) async fn admin_cmd(app: &Ctx, cmd: AdminCmd) -> anyhow::Result<()> {
                 .iter()
                 .map(|r| role(r))
                 .collect::<anyhow::Result<_>>()?;
-            let (token, expires) =
-                crate::admin::auth::issue_bootstrap_token(app, &roles, &label, ttl).await?;
+            let (token, expires, change) =
+                crate::admin::auth::issue_bootstrap_token_staged(app, &roles, &label, ttl).await?;
             let names: Vec<&str> = roles.iter().map(|r| r.name()).collect();
-            record(
-                app,
+            commit(
+                change,
                 "admin.bootstrap_token",
                 &label,
                 serde_json::json!({ "roles": names, "expires_at": expires }),
@@ -149,9 +172,9 @@ pub(super) async fn keys_cmd(app: &Ctx, cmd: KeysCmd) -> anyhow::Result<()> {
                 ],
             };
             for alg in algs {
-                let kid = app
+                let (kid, change) = app
                     .keyring
-                    .rotate(&app.store, alg, now, keep_retired(&app.config))
+                    .rotate_staged(&app.store, alg, now, keep_retired(&app.config))
                     .await
                     .map_err(|e| match e {
                         crate::crypto::keyring::KeyError::Store(crate::store::StoreError::Conflict) => {
@@ -160,8 +183,9 @@ pub(super) async fn keys_cmd(app: &Ctx, cmd: KeysCmd) -> anyhow::Result<()> {
                         e => e.into(),
                     })?;
                 let state = if now { "active" } else { "next" };
-                record(
+                commit_keys(
                     app,
+                    change,
                     "key.rotate",
                     &kid,
                     serde_json::json!({ "alg": alg.name(), "state": state }),
@@ -175,9 +199,9 @@ pub(super) async fn keys_cmd(app: &Ctx, cmd: KeysCmd) -> anyhow::Result<()> {
             let alg = SigningAlg::parse(&alg)
                 .ok_or_else(|| anyhow::anyhow!("--alg must be {}", SigningAlg::NAMES))?;
             let pem = std::fs::read(&pem_file)?;
-            let kid = app
+            let (kid, change) = app
                 .keyring
-                .import_pem(&app.store, alg, &pem, now, keep_retired(&app.config))
+                .import_pem_staged(&app.store, alg, &pem, now, keep_retired(&app.config))
                 .await
                 .map_err(|e| match e {
                     crate::crypto::keyring::KeyError::Store(crate::store::StoreError::Conflict) => {
@@ -189,8 +213,9 @@ pub(super) async fn keys_cmd(app: &Ctx, cmd: KeysCmd) -> anyhow::Result<()> {
                     e => e.into(),
                 })?;
             let state = if now { "active" } else { "next" };
-            record(
+            commit_keys(
                 app,
+                change,
                 "key.import",
                 &kid,
                 serde_json::json!({ "alg": alg.name(), "state": state }),
@@ -201,13 +226,21 @@ pub(super) async fn keys_cmd(app: &Ctx, cmd: KeysCmd) -> anyhow::Result<()> {
         }
         KeysCmd::Rewrap { new_kek_file } => {
             let new = crate::crypto::kek::Kek::load_or_create(&new_kek_file)?;
-            let n = app.keyring.rewrap(&app.store, &new).await?;
-            record(app, "key.rewrap", "all", serde_json::json!({ "keys": n })).await?;
+            let mut change = app.store.change().await?;
+            let n = app.keyring.rewrap_in(&mut change, &new).await?;
+            commit(
+                change,
+                "key.rewrap",
+                "all",
+                serde_json::json!({ "keys": n }),
+            )
+            .await?;
             println!("rewrapped {n} keys under {}", new_kek_file.display());
-            let secrets = app.keyring.rewrap_totp(&app.store, &new).await?;
+            let mut change = app.store.change().await?;
+            let secrets = app.keyring.rewrap_totp_in(&mut change, &new).await?;
             if secrets > 0 {
-                record(
-                    app,
+                commit(
+                    change,
                     "totp.rewrap",
                     "all",
                     serde_json::json!({ "secrets": secrets }),
@@ -237,17 +270,19 @@ pub(super) async fn keys_cmd(app: &Ctx, cmd: KeysCmd) -> anyhow::Result<()> {
             print!("{}", cert.pem());
             Ok(())
         }
-        KeysCmd::Revoke { kid, reason } => match app.keyring.revoke(&app.store, &kid).await? {
-            Revoked::Unknown => anyhow::bail!("no key {kid} (or already revoked)"),
-            Revoked::Done { replacement } => {
-                tracing::warn!(kid, reason, "signing key revoked");
-                record(
+        KeysCmd::Revoke { kid, reason } => match app.keyring.revoke_staged(&app.store, &kid).await?
+        {
+            (Revoked::Unknown, _) => anyhow::bail!("no key {kid} (or already revoked)"),
+            (Revoked::Done { replacement }, change) => {
+                commit_keys(
                     app,
+                    change,
                     "key.revoke",
                     &kid,
                     serde_json::json!({ "reason": reason, "replacement": replacement }),
                 )
                 .await?;
+                tracing::warn!(kid, reason, "signing key revoked");
                 println!("revoked {kid}");
                 if let Some(r) = replacement {
                     println!("{r} now signs in its place");

@@ -9,6 +9,7 @@
 use super::Client;
 use crate::crypto::gost::{self, KeySize, VerifyingKey};
 use crate::crypto::keyring::SigningAlg;
+use crate::store::change::Change;
 use crate::store::clients::ClientRow;
 use crate::store::esia_clients::EsiaCertificateRow;
 use crate::store::{Store, StoreError};
@@ -200,8 +201,19 @@ pub async fn list(store: &Store) -> Result<Vec<EsiaClient>, StoreError> {
     Ok(out)
 }
 
-/// Validates and stores an ESIA client.
+/// Validates and stores an ESIA client with no audit entry (the demo's own portal, tests).
 pub async fn register(store: &Store, new: NewEsiaClient) -> Result<EsiaClient, EsiaClientError> {
+    let (client, change) = register_staged(store, new).await?;
+    change.commit_unaudited().await?;
+    Ok(client)
+}
+
+/// Validates an ESIA client and writes it in a change the caller commits with its audit entry;
+/// returns the client as it is once committed.
+pub async fn register_staged(
+    store: &Store,
+    new: NewEsiaClient,
+) -> Result<(EsiaClient, Change<'_>), EsiaClientError> {
     if !is_mnemonic(&new.client_id) {
         return Err(EsiaClientError::BadClientId(new.client_id));
     }
@@ -270,42 +282,82 @@ pub async fn register(store: &Store, new: NewEsiaClient) -> Result<EsiaClient, E
         ciba_mode: String::new(),
         ciba_notification_endpoint: None,
     };
-    store
+    let added_at = row.created_at;
+    let mut change = store.change().await?;
+    change
         .insert_esia_client(&row, new.legacy, &hash, &STANDARD.encode(&der))
         .await?;
-    find(store, &new.client_id)
-        .await?
-        .ok_or(EsiaClientError::Unknown)
+    let client = EsiaClient {
+        client: Client::from_row(row)?,
+        legacy: new.legacy,
+        certificates: vec![EsiaCertificate {
+            der,
+            hash,
+            added_at,
+            expires_at: None,
+        }],
+    };
+    Ok((client, change))
 }
 
-/// Registers `certificate` as the client's current one; the ones current until now stay valid
-/// `overlap` seconds more (so the portal can switch its key without a gap). Returns the new hash.
+/// [`replace_certificate_staged`] with no audit entry (the demo's own portal, tests).
 pub async fn replace_certificate(
     store: &Store,
     client_id: &str,
     certificate: &[u8],
     overlap: i64,
 ) -> Result<String, EsiaClientError> {
+    let (hash, change) = replace_certificate_staged(store, client_id, certificate, overlap).await?;
+    change.commit_unaudited().await?;
+    Ok(hash)
+}
+
+/// Registers `certificate` as the client's current one; the ones current until now stay valid
+/// `overlap` seconds more (so the portal can switch its key without a gap). Returns the new hash
+/// and the change to commit with its audit entry.
+pub async fn replace_certificate_staged<'a>(
+    store: &'a Store,
+    client_id: &str,
+    certificate: &[u8],
+    overlap: i64,
+) -> Result<(String, Change<'a>), EsiaClientError> {
     let (der, hash) = parse_certificate(certificate)?;
-    match store
+    let mut change = store.change().await?;
+    match change
         .replace_esia_certificate(client_id, &hash, &STANDARD.encode(&der), overlap.max(0))
         .await
     {
-        Ok(true) => Ok(hash),
+        Ok(true) => Ok((hash, change)),
         Ok(false) => Err(EsiaClientError::Unknown),
         Err(StoreError::Conflict) => Err(EsiaClientError::SameCertificate),
         Err(e) => Err(EsiaClientError::Store(e)),
     }
 }
 
-/// Changes the ESIA flags of a registered ESIA client (one transaction); Unknown when there is
-/// no such ESIA client. Returns the client as it is now.
-pub async fn set_flags(
+/// Changes the ESIA flags of a registered ESIA client in a change the caller commits with its
+/// audit entry; Unknown when there is no such ESIA client. Returns the client as it is once
+/// committed.
+pub async fn set_flags_staged<'a>(
+    store: &'a Store,
+    client_id: &str,
+    flags: EsiaFlags,
+) -> Result<(EsiaClient, Change<'a>), EsiaClientError> {
+    let mut change = store.change().await?;
+    let client = set_flags_in(store, &mut change, client_id, flags).await?;
+    Ok((client, change))
+}
+
+/// [`set_flags_staged`] within `change` (one of several writes of an operator's action).
+pub async fn set_flags_in(
     store: &Store,
+    change: &mut Change<'_>,
     client_id: &str,
     flags: EsiaFlags,
 ) -> Result<EsiaClient, EsiaClientError> {
-    if !store
+    let mut client = find(store, client_id)
+        .await?
+        .ok_or(EsiaClientError::Unknown)?;
+    if !change
         .set_esia_flags(
             client_id,
             flags.legacy.map(i64::from),
@@ -315,7 +367,7 @@ pub async fn set_flags(
     {
         return Err(EsiaClientError::Unknown);
     }
-    find(store, client_id)
-        .await?
-        .ok_or(EsiaClientError::Unknown)
+    client.legacy = flags.legacy.unwrap_or(client.legacy);
+    client.client.require_pkce = flags.require_pkce.unwrap_or(client.client.require_pkce);
+    Ok(client)
 }

@@ -1,11 +1,14 @@
 //! Changing a registered client: secret rotation with overlap, redirect URIs, settings, disabling.
-//! Every change drops the client from this node's cache; other nodes see it within its few seconds.
+//! Every change drops the client from this node's cache once committed; other nodes see it within
+//! its few seconds. The `_staged` functions leave the change open for the operator's audit entry
+//! (`store/change.rs`): the caller commits both at once.
 
 use super::register::{RegisterError, is_acceptable_redirect_uri};
 use super::{ClientCache, find};
 use crate::crypto::{self, keyring::SigningAlg};
 use crate::ctx::Ctx;
 use crate::store::StoreError;
+use crate::store::change::Change;
 use crate::types::{Acr, Level};
 
 #[derive(Debug, thiserror::Error)]
@@ -22,31 +25,62 @@ pub enum ManageError {
 
 /// A new secret (returned once); the old one keeps working `overlap` seconds so the portal can
 /// switch without downtime.
-pub async fn rotate_secret(
-    app: &Ctx,
-    cache: &ClientCache,
+pub async fn rotate_secret_staged<'a>(
+    app: &'a Ctx,
+    cache: &'a ClientCache,
     id: &str,
     overlap: i64,
-) -> Result<String, ManageError> {
+) -> Result<(String, Change<'a>), ManageError> {
     let client = find(&app.store, id).await?.ok_or(ManageError::NotFound)?;
     if !client.auth_method.uses_secret() {
         return Err(ManageError::NoSecret);
     }
     let secret = crypto::random_token();
-    if !app
-        .store
+    let mut change = app.store.change().await?;
+    if !change
         .rotate_client_secret(id, &crypto::hash_secret("client", &secret), overlap.max(0))
         .await?
     {
         return Err(ManageError::NotFound);
     }
-    cache.forget(id);
-    Ok(secret)
+    forget_on_commit(&mut change, cache, id);
+    Ok((secret, change))
 }
 
+/// Drops the client from this node's cache once the change is committed (not before: a request
+/// in between would cache the old row again).
+fn forget_on_commit<'a>(change: &mut Change<'a>, cache: &'a ClientCache, id: &str) {
+    let id = id.to_string();
+    change.after_commit(move || cache.forget(&id));
+}
+
+/// [`set_redirect_uris_staged`] committed with no audit entry (a test's fixture).
 pub async fn set_redirect_uris(
     app: &Ctx,
     cache: &ClientCache,
+    id: &str,
+    uris: &[String],
+) -> Result<(), ManageError> {
+    let change = set_redirect_uris_staged(app, cache, id, uris).await?;
+    Ok(change.commit_unaudited().await?)
+}
+
+pub async fn set_redirect_uris_staged<'a>(
+    app: &'a Ctx,
+    cache: &'a ClientCache,
+    id: &str,
+    uris: &[String],
+) -> Result<Change<'a>, ManageError> {
+    let mut change = app.store.change().await?;
+    set_redirect_uris_in(app, cache, &mut change, id, uris).await?;
+    Ok(change)
+}
+
+/// Replaces the redirect URIs within `change` (one of several writes of an operator's action).
+pub async fn set_redirect_uris_in<'a>(
+    app: &Ctx,
+    cache: &'a ClientCache,
+    change: &mut Change<'a>,
     id: &str,
     uris: &[String],
 ) -> Result<(), ManageError> {
@@ -57,19 +91,24 @@ pub async fn set_redirect_uris(
     if let Some(bad) = uris.iter().find(|u| !is_acceptable_redirect_uri(u)) {
         return Err(RegisterError::BadRedirectUri(bad.clone()).into());
     }
-    app.store
+    change
         .set_client_redirect_uris(id, &serde_json::to_string(uris).expect("strings serialise"))
         .await?;
-    cache.forget(id);
+    forget_on_commit(change, cache, id);
     Ok(())
 }
 
-pub async fn disable(app: &Ctx, cache: &ClientCache, id: &str) -> Result<(), ManageError> {
-    if !app.store.disable_client(id).await? {
+pub async fn disable_staged<'a>(
+    app: &'a Ctx,
+    cache: &'a ClientCache,
+    id: &str,
+) -> Result<Change<'a>, ManageError> {
+    let mut change = app.store.change().await?;
+    if !change.disable_client(id).await? {
         return Err(ManageError::NotFound);
     }
-    cache.forget(id);
-    Ok(())
+    forget_on_commit(&mut change, cache, id);
+    Ok(change)
 }
 
 /// What `vhod clients update` and the admin API may change; `None` keeps the current value.
@@ -90,9 +129,33 @@ pub struct SettingsChange {
     pub require_org: Option<bool>,
 }
 
+/// [`change_settings_staged`] committed with no audit entry (the console's own client, tests).
 pub async fn change_settings(
     app: &Ctx,
     cache: &ClientCache,
+    id: &str,
+    c: &SettingsChange,
+) -> Result<(), ManageError> {
+    let change = change_settings_staged(app, cache, id, c).await?;
+    Ok(change.commit_unaudited().await?)
+}
+
+pub async fn change_settings_staged<'a>(
+    app: &'a Ctx,
+    cache: &'a ClientCache,
+    id: &str,
+    c: &SettingsChange,
+) -> Result<Change<'a>, ManageError> {
+    let mut change = app.store.change().await?;
+    change_settings_in(app, cache, &mut change, id, c).await?;
+    Ok(change)
+}
+
+/// Changes the settings within `change` (one of several writes of an operator's action).
+pub async fn change_settings_in<'a>(
+    app: &Ctx,
+    cache: &'a ClientCache,
+    change: &mut Change<'a>,
     id: &str,
     c: &SettingsChange,
 ) -> Result<(), ManageError> {
@@ -144,9 +207,9 @@ pub async fn change_settings(
             .as_ref()
             .map(|u| serde_json::to_string(u).expect("strings serialise")),
     };
-    if !app.store.update_client_settings(id, &settings).await? {
+    if !change.update_client_settings(id, &settings).await? {
         return Err(ManageError::NotFound);
     }
-    cache.forget(id);
+    forget_on_commit(change, cache, id);
     Ok(())
 }

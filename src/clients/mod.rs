@@ -16,7 +16,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub use manage::{
-    ManageError, SettingsChange, change_settings, disable, rotate_secret, set_redirect_uris,
+    ManageError, SettingsChange, change_settings, change_settings_in, change_settings_staged,
+    disable_staged, rotate_secret_staged, set_redirect_uris, set_redirect_uris_in,
+    set_redirect_uris_staged,
 };
 
 pub const DEFAULT_GRANT_TYPES: [&str; 2] = ["authorization_code", "refresh_token"];
@@ -283,4 +285,7 @@ pub async fn list(store: &Store) -> Result<Vec<Client>, StoreError> {
         .collect()
 }
 
-pub use register::{NewClient, RegisterError, is_acceptable_redirect_uri, register, register_with};
+pub use register::{
+    NewClient, RegisterError, is_acceptable_redirect_uri, register, register_staged, register_with,
+    strict_outbound,
+};

@@ -4,6 +4,7 @@
 use super::{AuthMethod, Client, DEFAULT_GRANT_TYPES, GRANT_TYPES};
 use crate::crypto::{self, keyring::SigningAlg};
 use crate::outbound::Outbound;
+use crate::store::change::Change;
 use crate::store::clients::ClientRow;
 use crate::store::{Store, StoreError};
 
@@ -162,17 +163,35 @@ pub async fn register(
     store: &Store,
     new: NewClient,
 ) -> Result<(Client, Option<String>), RegisterError> {
-    let strict =
-        Outbound::new(crate::outbound::Policy::strict()).map_err(RegisterError::BadSector)?;
-    register_with(store, &strict, new).await
+    register_with(store, &strict_outbound()?, new).await
+}
+
+/// The outbound guard [`register`] fetches a sector_identifier_uri through (public https only).
+pub fn strict_outbound() -> Result<Outbound, RegisterError> {
+    Outbound::new(crate::outbound::Policy::strict()).map_err(RegisterError::BadSector)
 }
 
 /// [`register`], fetching a sector_identifier_uri through `outbound` (the configured guard).
 pub async fn register_with(
     store: &Store,
     outbound: &Outbound,
-    mut new: NewClient,
+    new: NewClient,
 ) -> Result<(Client, Option<String>), RegisterError> {
+    let (client, secret, change) = register_staged(store, outbound, new).await?;
+    change
+        .commit_unaudited()
+        .await
+        .map_err(RegisterError::Store)?;
+    Ok((client, secret))
+}
+
+/// [`register_with`] for an operator's registration: the client is written in a change the caller
+/// commits with its audit entry (nothing is stored without it).
+pub async fn register_staged<'a>(
+    store: &'a Store,
+    outbound: &Outbound,
+    mut new: NewClient,
+) -> Result<(Client, Option<String>, Change<'a>), RegisterError> {
     if new.fapi2 {
         // FAPI 2.0 Security Profile §5.3: the profile decides; a contrary explicit choice is an error.
         if new.is_public
@@ -291,12 +310,14 @@ pub async fn register_with(
         ciba_mode,
         ciba_notification_endpoint: new.ciba_notification_endpoint.clone(),
     };
-    store.insert_client(&row).await.map_err(|e| match e {
+    // Validated (and the sector fetched) before the transaction: it holds SQLite's write lock.
+    let mut change = store.change().await.map_err(RegisterError::Store)?;
+    change.insert_client(&row).await.map_err(|e| match e {
         StoreError::Conflict => RegisterError::Exists,
         e => RegisterError::Store(e),
     })?;
     let client = Client::from_row(row).map_err(RegisterError::Store)?;
-    Ok((client, secret))
+    Ok((client, secret, change))
 }
 
 /// OIDC Core §8.1: the sector is the host of sector_identifier_uri, whose JSON array must list every

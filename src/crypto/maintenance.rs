@@ -29,17 +29,13 @@ pub async fn tick(store: &Store, keyring: &Keyring, config: &Config) -> Result<(
             let has_next = of_alg().any(|k| k.state == "next");
             if !has_next && newest_active.is_some_and(|t| t <= due_before) {
                 match keyring
-                    .rotate(store, alg, false, keep_retired(config))
+                    .rotate_staged(store, alg, false, keep_retired(config))
                     .await
                 {
-                    Ok(kid) => {
-                        tracing::info!(
-                            kid,
-                            alg = alg.name(),
-                            "scheduled key rotation: next key published"
-                        );
-                        store
-                            .append_audit(crate::store::audit::AuditEntry {
+                    Ok((kid, change)) => {
+                        // The key and its audit entry commit together.
+                        change
+                            .commit(crate::store::audit::AuditEntry {
                                 actor: "system:schedule",
                                 action: "key.rotate",
                                 target: &kid,
@@ -47,6 +43,11 @@ pub async fn tick(store: &Store, keyring: &Keyring, config: &Config) -> Result<(
                                 details: serde_json::json!({ "alg": alg.name(), "state": "next" }),
                             })
                             .await?;
+                        tracing::info!(
+                            kid,
+                            alg = alg.name(),
+                            "scheduled key rotation: next key published"
+                        );
                     }
                     // Another node won the race: its key is the one.
                     Err(KeyError::Store(StoreError::Conflict)) => {}

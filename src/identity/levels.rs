@@ -10,6 +10,7 @@ use crate::identity::{Contact, validation::Passport, validation::Snils};
 use crate::lang::{Lang, Tr};
 use crate::store::StoreError;
 use crate::store::audit::AuditEntry;
+use crate::store::change::Change;
 use crate::store::documents::CheckEnd;
 use crate::store::jobs::JobOutcome;
 use crate::store::levels::LevelChange;
@@ -149,8 +150,8 @@ pub async fn request_standard(
         Err(StoreError::Conflict) => return Err(LevelError::CheckRunning),
         Err(e) => return Err(e.into()),
     };
-    let dropped = app
-        .store
+    let mut change = app.store.change().await?;
+    let dropped = change
         .change_level(LevelChange {
             account_id,
             level: STANDARD,
@@ -161,8 +162,8 @@ pub async fn request_standard(
         })
         .await?;
     if dropped {
-        after_change(
-            app,
+        commit_level(
+            change,
             account_id,
             STANDARD,
             METHOD_DOCUMENT_CHANGED,
@@ -318,7 +319,16 @@ pub async fn run_check(app: &Ctx, check_id: &str) -> Result<JobOutcome, String> 
                 return Ok(JobOutcome::Done);
             };
             if raised {
-                after_change(app, &account.id, STANDARD, METHOD_REGISTRY, "registry")
+                // Its own transaction ended the check and raised the level; the entry follows
+                // (a system job's, not an operator's change: left outside the change).
+                app.store
+                    .append_audit(AuditEntry {
+                        actor: "registry",
+                        action: "account.level",
+                        target: &account.id,
+                        request_id: &crate::request_id::current(),
+                        details: serde_json::json!({ "level": STANDARD, "method": METHOD_REGISTRY }),
+                    })
                     .await
                     .map_err(err)?;
             }
@@ -357,8 +367,8 @@ pub async fn confirm(
     evidence: &str,
     actor: &str,
 ) -> Result<bool, StoreError> {
-    let raised = app
-        .store
+    let mut change = app.store.change().await?;
+    let raised = change
         .change_level(LevelChange {
             account_id,
             level: CONFIRMED,
@@ -369,21 +379,22 @@ pub async fn confirm(
         })
         .await?;
     if raised {
-        after_change(app, account_id, CONFIRMED, method.as_str(), actor).await?;
+        commit_level(change, account_id, CONFIRMED, method.as_str(), actor).await?;
         notify(app, account_id, |t| t.s("notify.confirmed")).await?;
     }
     Ok(raised)
 }
 
-async fn after_change(
-    app: &Ctx,
+/// Commits a level change with its audit entry: both or neither.
+async fn commit_level(
+    change: Change<'_>,
     account_id: &AccountId,
     level: &str,
     method: &str,
     actor: &str,
 ) -> Result<(), StoreError> {
-    app.store
-        .append_audit(AuditEntry {
+    change
+        .commit(AuditEntry {
             actor,
             action: "account.level",
             target: account_id,

@@ -18,6 +18,7 @@ use crate::ctx::Ctx;
 use crate::lang::{Lang, Tr};
 use crate::store::StoreError;
 use crate::store::accounts::{AccountRow, NewAccount};
+use crate::store::change::Change;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, thiserror::Error)]
@@ -285,6 +286,17 @@ pub async fn register_in_person(
     form: RegistrationForm<'_>,
     password: &str,
 ) -> Result<AccountRow, RegError> {
+    let (row, change) = register_in_person_staged(app, form, password).await?;
+    change.commit_unaudited().await?;
+    Ok(row)
+}
+
+/// [`register_in_person`] written in a change the operator's command commits with its audit entry.
+pub async fn register_in_person_staged<'a>(
+    app: &'a Ctx,
+    form: RegistrationForm<'_>,
+    password: &str,
+) -> Result<(AccountRow, Change<'a>), RegError> {
     let surname = normalise_name(form.surname).map_err(RegError::Surname)?;
     let given_name = normalise_name(form.given_name).map_err(RegError::GivenName)?;
     let contact = Contact::parse(form.contact)?;
@@ -294,7 +306,8 @@ pub async fn register_in_person(
         &password_policy::person_words(&[&surname, &given_name, contact.value()]),
     )?;
     let hash = app.passwords.hash(password).await?;
-    app.store
+    let mut change = app.store.change().await?;
+    let row = change
         .create_account(NewAccount {
             surname: &surname,
             given_name: &given_name,
@@ -309,5 +322,6 @@ pub async fn register_in_person(
         .map_err(|e| match e {
             StoreError::Conflict => RegError::ContactTaken,
             e => RegError::Store(e),
-        })
+        })?;
+    Ok((row, change))
 }

@@ -3,7 +3,7 @@
 //! its mnemonic and revokes it; both are audited. A revoked portal gets no new token, and the tokens
 //! it holds stop opening the organisation's resources at once.
 
-use super::{OrgError, audit, managed};
+use super::{OrgError, commit, managed};
 use crate::ctx::Ctx;
 use crate::store::StoreError;
 
@@ -30,9 +30,10 @@ pub async fn allow(ctx: &Ctx, actor: &str, oid: i64, client_id: &str) -> Result<
         .await?
         .ok_or(OrgError::UnknownPortal)?;
     let id = client.client.id.to_string();
-    if ctx.store.allow_org_client(oid, &id, actor).await? {
-        audit(
-            ctx,
+    let mut change = ctx.store.change().await?;
+    if change.allow_org_client(oid, &id, actor).await? {
+        commit(
+            change,
             actor,
             "org.client_allowed",
             oid,
@@ -46,11 +47,12 @@ pub async fn allow(ctx: &Ctx, actor: &str, oid: i64, client_id: &str) -> Result<
 /// Revokes the allowance (chief and admins); `UnknownPortal` when there was none.
 pub async fn revoke(ctx: &Ctx, actor: &str, oid: i64, client_id: &str) -> Result<(), OrgError> {
     managed(ctx, oid, actor).await?;
-    if !ctx.store.revoke_org_client(oid, client_id).await? {
+    let mut change = ctx.store.change().await?;
+    if !change.revoke_org_client(oid, client_id).await? {
         return Err(OrgError::UnknownPortal);
     }
-    audit(
-        ctx,
+    commit(
+        change,
         actor,
         "org.client_revoked",
         oid,

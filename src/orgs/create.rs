@@ -10,7 +10,7 @@
 //! change of head); anyone else is told whom to contact.
 
 use super::register::{self, OrgAnswer, OrgCheck};
-use super::{BUSINESS, LEGAL, OrgError, Role, audit};
+use super::{BUSINESS, LEGAL, OrgError, Role, commit};
 use crate::authn::qes::login::{issue_challenge, take_challenge, verify};
 use crate::cache::CacheError;
 use crate::crypto;
@@ -223,10 +223,12 @@ async fn insert(
     certificate: &str,
 ) -> Result<Created, OrgError> {
     let ogrn = new.ogrn;
-    let org = match ctx.store.create_org(new, account_id).await {
+    let mut change = ctx.store.change().await?;
+    let org = match change.create_org(new, account_id).await {
         Ok(o) => o,
         // Another head raced us to the same OGRN.
         Err(StoreError::Conflict) => {
+            drop(change);
             return Err(match ctx.store.org_by_ogrn(ogrn).await? {
                 Some(existing) => already_registered(ctx, &existing).await?,
                 None => OrgError::AlreadyRegistered {
@@ -236,8 +238,8 @@ async fn insert(
         }
         Err(e) => return Err(e.into()),
     };
-    audit(
-        ctx,
+    commit(
+        change,
         account_id,
         "org.created",
         org.oid,
@@ -261,9 +263,14 @@ async fn take_over_or_refuse(
     match ctx.store.org_role(org.oid, account_id).await?.as_deref() {
         Some("chief") => Ok(Created::BecameChief(org)),
         Some(_) => {
-            ctx.store.hand_over_chief(org.oid, account_id).await?;
-            audit(
-                ctx,
+            let mut change = ctx.store.change().await?;
+            if !change.hand_over_chief(org.oid, account_id).await? {
+                // No longer a member (removed meanwhile): refused like anyone else.
+                drop(change);
+                return Err(already_registered(ctx, &org).await?);
+            }
+            commit(
+                change,
                 account_id,
                 "org.chief_changed",
                 org.oid,

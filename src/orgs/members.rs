@@ -6,7 +6,7 @@
 //! - only the chief invites admins, removes admins and changes roles;
 //! - the chief cannot be removed and cannot leave (a new head takes over by signing, `create`).
 
-use super::{OrgError, Role, audit, managed, membership};
+use super::{OrgError, Role, audit, commit, managed, membership};
 use crate::crypto;
 use crate::ctx::Ctx;
 use crate::store::StoreError;
@@ -107,9 +107,10 @@ pub async fn edit_card(ctx: &Ctx, actor: &str, oid: i64, card: OrgCard) -> Resul
         },
         ..card
     };
-    ctx.store.update_org_card(oid, &card).await?;
-    audit(
-        ctx,
+    let mut change = ctx.store.change().await?;
+    change.update_org_card(oid, &card).await?;
+    commit(
+        change,
         actor,
         "org.card_changed",
         oid,
@@ -134,8 +135,8 @@ pub async fn invite(
         Role::Admin if actor_role != Role::Chief => return Err(OrgError::Forbidden),
         _ => {}
     }
-    let row = ctx
-        .store
+    let mut change = ctx.store.change().await?;
+    let row = change
         .create_org_invitation(NewInvitation {
             org_oid: oid,
             invitee_kind: invitee.kind(),
@@ -146,8 +147,8 @@ pub async fn invite(
             expires_at: ctx.clock.now() + INVITATION_TTL,
         })
         .await?;
-    audit(
-        ctx,
+    commit(
+        change,
         actor,
         "org.invitation_created",
         oid,
@@ -179,11 +180,12 @@ pub async fn revoke_invitation(
     invitation: &str,
 ) -> Result<(), OrgError> {
     managed(ctx, oid, actor).await?;
-    if !ctx.store.revoke_org_invitation(oid, invitation).await? {
+    let mut change = ctx.store.change().await?;
+    if !change.revoke_org_invitation(oid, invitation).await? {
         return Err(OrgError::InvitationClosed);
     }
-    audit(
-        ctx,
+    commit(
+        change,
         actor,
         "org.invitation_revoked",
         oid,
@@ -231,11 +233,12 @@ async fn own_invitation(ctx: &Ctx, account_id: &str, id: &str) -> Result<Invitat
 /// Accepts an invitation addressed to this person: a member with its role from now on.
 pub async fn accept(ctx: &Ctx, account_id: &str, id: &str) -> Result<i64, OrgError> {
     let inv = own_invitation(ctx, account_id, id).await?;
-    if !ctx.store.accept_org_invitation(&inv, account_id).await? {
+    let mut change = ctx.store.change().await?;
+    if !change.accept_org_invitation(&inv, account_id).await? {
         return Err(OrgError::InvitationClosed);
     }
-    audit(
-        ctx,
+    commit(
+        change,
         account_id,
         "org.member_joined",
         inv.org_oid,
@@ -248,15 +251,12 @@ pub async fn accept(ctx: &Ctx, account_id: &str, id: &str) -> Result<i64, OrgErr
 /// Declines an invitation addressed to this person.
 pub async fn decline(ctx: &Ctx, account_id: &str, id: &str) -> Result<(), OrgError> {
     let inv = own_invitation(ctx, account_id, id).await?;
-    if !ctx
-        .store
-        .revoke_org_invitation(inv.org_oid, &inv.id)
-        .await?
-    {
+    let mut change = ctx.store.change().await?;
+    if !change.revoke_org_invitation(inv.org_oid, &inv.id).await? {
         return Err(OrgError::InvitationClosed);
     }
-    audit(
-        ctx,
+    commit(
+        change,
         account_id,
         "org.invitation_declined",
         inv.org_oid,
@@ -280,11 +280,12 @@ pub async fn remove(ctx: &Ctx, actor: &str, oid: i64, member: &str) -> Result<()
         (Role::Admin, Role::Admin) => return Err(OrgError::Forbidden),
         _ => {}
     }
-    if !ctx.store.remove_org_member(oid, member).await? {
+    let mut change = ctx.store.change().await?;
+    if !change.remove_org_member(oid, member).await? {
         return Err(OrgError::NoSuchMember);
     }
-    audit(
-        ctx,
+    commit(
+        change,
         actor,
         "org.member_removed",
         oid,
@@ -300,11 +301,12 @@ pub async fn leave(ctx: &Ctx, account_id: &str, oid: i64) -> Result<(), OrgError
     if role == Role::Chief {
         return Err(OrgError::ChiefStays);
     }
-    if !ctx.store.remove_org_member(oid, account_id).await? {
+    let mut change = ctx.store.change().await?;
+    if !change.remove_org_member(oid, account_id).await? {
         return Err(OrgError::NotMember);
     }
-    audit(
-        ctx,
+    commit(
+        change,
         account_id,
         "org.member_left",
         oid,
@@ -326,11 +328,12 @@ pub async fn set_role(
     if actor_role != Role::Chief || role == Role::Chief {
         return Err(OrgError::Forbidden);
     }
-    if !ctx.store.set_org_role(oid, member, role.as_str()).await? {
+    let mut change = ctx.store.change().await?;
+    if !change.set_org_role(oid, member, role.as_str()).await? {
         return Err(OrgError::NoSuchMember);
     }
-    audit(
-        ctx,
+    commit(
+        change,
         actor,
         "org.role_changed",
         oid,

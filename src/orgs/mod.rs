@@ -15,6 +15,7 @@ use crate::crypto::qes::QesError;
 use crate::ctx::Ctx;
 use crate::store::StoreError;
 use crate::store::audit::AuditEntry;
+use crate::store::change::Change;
 use crate::store::orgs::{MembershipRow, OrgRow};
 
 /// ЮЛ, as ESIA's `type` names it.
@@ -186,7 +187,28 @@ pub async fn claim_for(
         .map(claim))
 }
 
-/// Writes an audit entry about organisation `oid`.
+/// Commits `change` with its audit entry about organisation `oid`: both or neither.
+pub(crate) async fn commit(
+    change: Change<'_>,
+    actor: &str,
+    action: &str,
+    oid: i64,
+    details: serde_json::Value,
+) -> Result<(), StoreError> {
+    change
+        .commit(AuditEntry {
+            actor,
+            action,
+            target: &format!("org:{oid}"),
+            request_id: &crate::request_id::current(),
+            details,
+        })
+        .await?;
+    Ok(())
+}
+
+/// An entry about organisation `oid` that records no change of its own (written before the
+/// account deletion that removes the membership: `members::forget_person`).
 pub(crate) async fn audit(
     ctx: &Ctx,
     actor: &str,

@@ -2,7 +2,7 @@
 //! organisation), and withdrawing a portal's permission from the organisation's page: chief and
 //! admins only, audited, and the organisation's grants at that portal end with it.
 
-use super::{OrgError, audit, managed};
+use super::{OrgError, commit, managed};
 use crate::ctx::Ctx;
 use crate::store::StoreError;
 use crate::store::org_consents::OrgPortalRow;
@@ -47,7 +47,8 @@ pub async fn give(
             }
         }
     }
-    ctx.store
+    let mut change = ctx.store.change().await?;
+    change
         .save_org_consent(
             account_id,
             client_id,
@@ -56,8 +57,8 @@ pub async fn give(
             &all_claims.join(" "),
         )
         .await?;
-    audit(
-        ctx,
+    commit(
+        change,
         account_id,
         "org.consent.give",
         oid,
@@ -76,11 +77,12 @@ pub async fn list(ctx: &Ctx, oid: i64, actor: &str) -> Result<Vec<OrgPortalRow>,
 /// consent for it, and its grants for the organisation, at once. False when there was none.
 pub async fn withdraw(ctx: &Ctx, oid: i64, actor: &str, client_id: &str) -> Result<bool, OrgError> {
     managed(ctx, oid, actor).await?;
-    if !ctx.store.withdraw_org_consent(oid, client_id).await? {
+    let mut change = ctx.store.change().await?;
+    if !change.withdraw_org_consent(oid, client_id).await? {
         return Ok(false);
     }
-    audit(
-        ctx,
+    commit(
+        change,
         actor,
         "org.consent.withdraw",
         oid,

@@ -44,42 +44,9 @@ impl Store {
     /// Creates the account with its confirmed contact and password in one transaction.
     /// `Conflict` when the contact already belongs to someone.
     pub async fn create_account(&self, new: NewAccount<'_>) -> Result<AccountRow, StoreError> {
-        let now = self.now();
-        let id = new_id();
-        let mut tx = self.begin().await?;
-        let row: AccountRow = sqlx::query_as(&format!(
-            "INSERT INTO accounts ({ACCOUNT_COLS}) VALUES ($1, $2, $3, NULL, 'simplified', 'registration', $4, $5, $6, $7, $7) \
-             RETURNING {ACCOUNT_COLS}"
-        ))
-        .bind(&id)
-        .bind(new.surname)
-        .bind(new.given_name)
-        .bind(new.terms_version)
-        .bind(new.privacy_version)
-        .bind(new.registered_via)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO identifiers (kind, value, account_id, verified_at, created_at) VALUES ($1, $2, $3, $4, $4)",
-        )
-        .bind(new.contact_kind)
-        .bind(new.contact_value)
-        .bind(&id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO credentials (id, account_id, kind, secret, created_at, updated_at) \
-             VALUES ($1, $2, 'password', $3, $4, $4)",
-        )
-        .bind(new_id())
-        .bind(&id)
-        .bind(new.password_hash)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
+        let mut change = self.change().await?;
+        let row = change.create_account(new).await?;
+        change.commit_unaudited().await?;
         Ok(row)
     }
 
@@ -218,5 +185,49 @@ impl Store {
             .fetch_one(&self.pool)
             .await?;
         Ok(n)
+    }
+}
+
+/// An account an operator registers (`vhod accounts register`), committed with its audit entry;
+/// a person's own registration commits it alone ([`Store::create_account`]).
+impl super::change::Change<'_> {
+    /// The account with its login identifier and password, in the change.
+    pub async fn create_account(&mut self, new: NewAccount<'_>) -> Result<AccountRow, StoreError> {
+        let now = self.store().now();
+        let id = new_id();
+        let tx = self.conn();
+        let row: AccountRow = sqlx::query_as(&format!(
+            "INSERT INTO accounts ({ACCOUNT_COLS}) VALUES ($1, $2, $3, NULL, 'simplified', 'registration', $4, $5, $6, $7, $7) \
+             RETURNING {ACCOUNT_COLS}"
+        ))
+        .bind(&id)
+        .bind(new.surname)
+        .bind(new.given_name)
+        .bind(new.terms_version)
+        .bind(new.privacy_version)
+        .bind(new.registered_via)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO identifiers (kind, value, account_id, verified_at, created_at) VALUES ($1, $2, $3, $4, $4)",
+        )
+        .bind(new.contact_kind)
+        .bind(new.contact_value)
+        .bind(&id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO credentials (id, account_id, kind, secret, created_at, updated_at) \
+             VALUES ($1, $2, 'password', $3, $4, $4)",
+        )
+        .bind(new_id())
+        .bind(&id)
+        .bind(new.password_hash)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        Ok(row)
     }
 }

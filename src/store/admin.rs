@@ -1,17 +1,57 @@
 //! Administrator roles and CLI-issued bootstrap tokens (stored hashed, with an expiry).
 
+use super::change::Change;
 use super::{Store, StoreError};
 
+fn grant_query<'q>(
+    account_id: &'q str,
+    role: &'q str,
+    now: i64,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    sqlx::query(
+        "INSERT INTO admin_roles (account_id, role, granted_at) VALUES ($1, $2, $3) ON CONFLICT (account_id, role) DO NOTHING",
+    )
+    .bind(account_id)
+    .bind(role)
+    .bind(now)
+}
+
+/// An operator granting a role, a bootstrap token issued: each committed with its audit entry.
+impl Change<'_> {
+    pub async fn insert_admin_token(
+        &mut self,
+        hash: &str,
+        roles: &str,
+        label: &str,
+        ttl: i64,
+    ) -> Result<i64, StoreError> {
+        let now = self.store().now();
+        sqlx::query("INSERT INTO admin_tokens (hash, roles, label, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(hash)
+            .bind(roles)
+            .bind(label)
+            .bind(now)
+            .bind(now + ttl)
+            .execute(self.conn())
+            .await?;
+        Ok(now + ttl)
+    }
+
+    pub async fn grant_role(&mut self, account_id: &str, role: &str) -> Result<(), StoreError> {
+        let now = self.store().now();
+        grant_query(account_id, role, now)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+}
+
 impl Store {
+    /// A role granted with nobody to audit it (tests' fixtures); operators use [`Change::grant_role`].
     pub async fn grant_role(&self, account_id: &str, role: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO admin_roles (account_id, role, granted_at) VALUES ($1, $2, $3) ON CONFLICT (account_id, role) DO NOTHING",
-        )
-        .bind(account_id)
-        .bind(role)
-        .bind(self.now())
-        .execute(&self.pool)
-        .await?;
+        grant_query(account_id, role, self.now())
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -22,25 +62,6 @@ impl Store {
                 .fetch_all(&self.pool)
                 .await?;
         Ok(rows.into_iter().map(|r| r.0).collect())
-    }
-
-    pub async fn insert_admin_token(
-        &self,
-        hash: &str,
-        roles: &str,
-        label: &str,
-        ttl: i64,
-    ) -> Result<i64, StoreError> {
-        let now = self.now();
-        sqlx::query("INSERT INTO admin_tokens (hash, roles, label, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(hash)
-            .bind(roles)
-            .bind(label)
-            .bind(now)
-            .bind(now + ttl)
-            .execute(&self.pool)
-            .await?;
-        Ok(now + ttl)
     }
 
     /// (roles JSON, label) of an unexpired bootstrap token.

@@ -1,5 +1,6 @@
 //! The audit log: every entry's hash covers the previous entry's hash and its own canonical form,
-//! so changing, inserting or deleting any row breaks the chain from that row on.
+//! so changing, inserting or deleting any row breaks the chain from that row on. Entries are
+//! written by `store/change.rs`: in the transaction of the change they record.
 
 use super::{Store, StoreError};
 use sha2::{Digest, Sha256};
@@ -27,7 +28,8 @@ pub struct AuditEntry<'a> {
 
 /// The hash of the chain before its first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-const COLS: &str = "seq, at, actor, action, target, request_id, details, prev_hash, hash";
+pub(super) const COLS: &str =
+    "seq, at, actor, action, target, request_id, details, prev_hash, hash";
 
 /// SHA-256 over the previous hash and the entry as a JSON array (a fixed, unambiguous encoding).
 #[allow(clippy::too_many_arguments)]
@@ -51,62 +53,6 @@ pub fn entry_hash(
 }
 
 impl Store {
-    pub async fn append_audit(&self, e: AuditEntry<'_>) -> Result<AuditRow, StoreError> {
-        let details = e.details.to_string();
-        for _ in 0..20 {
-            let head: Option<(i64, String)> =
-                sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-                    .fetch_optional(&self.pool)
-                    .await?;
-            let (seq, prev) = head
-                .map(|(s, h)| (s + 1, h))
-                .unwrap_or((1, GENESIS.to_string()));
-            let at = self.now();
-            let hash = entry_hash(
-                &prev,
-                seq,
-                at,
-                e.actor,
-                e.action,
-                e.target,
-                e.request_id,
-                &details,
-            );
-            let inserted = self.returning_one(sqlx::query_as(&format!(
-                "INSERT INTO audit_log ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {COLS}"
-            ))
-            .bind(seq)
-            .bind(at)
-            .bind(e.actor)
-            .bind(e.action)
-            .bind(e.target)
-            .bind(e.request_id)
-            .bind(&details)
-            .bind(&prev)
-            .bind(&hash))
-            .await;
-            match inserted.map_err(StoreError::from) {
-                Ok(row) => {
-                    // Within a request this line carries the request's span, so the log line and
-                    // the audit row can be matched by the same request id.
-                    tracing::info!(
-                        seq,
-                        action = e.action,
-                        target = e.target,
-                        actor = e.actor,
-                        request_id = e.request_id,
-                        "audit entry written"
-                    );
-                    return Ok(row);
-                }
-                // Another writer took this position: retry on the new head.
-                Err(StoreError::Conflict) => continue,
-                Err(e) => return Err(e),
-            }
-        }
-        Err(StoreError::Corrupt("audit log head keeps moving".into()))
-    }
-
     pub async fn audit_since(&self, since: i64) -> Result<Vec<AuditRow>, StoreError> {
         Ok(sqlx::query_as(&format!(
             "SELECT {COLS} FROM audit_log WHERE at >= $1 ORDER BY seq"

@@ -1,6 +1,7 @@
 //! Relying parties (OAuth clients). Secrets are stored as SHA-256: they are high-entropy, so a slow
 //! hash adds nothing but latency on every token request.
 
+use super::change::Change;
 use super::{Store, StoreError};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -48,7 +49,7 @@ const COLS: &str = "id, name, secret_hash, redirect_uris, is_public, id_token_al
                     previous_secret_hash, previous_secret_expires, min_level, min_acr, \
                     request_object_alg, request_uris, require_org, ciba_mode, ciba_notification_endpoint";
 
-/// The INSERT of a client row, to run on the pool or inside a transaction.
+/// The INSERT of a client row, to run inside a transaction.
 pub(super) fn insert_query(
     c: &ClientRow,
 ) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
@@ -94,11 +95,6 @@ const INSERT_SQL: &str = "INSERT INTO clients (id, name, secret_hash, redirect_u
                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)";
 
 impl Store {
-    pub async fn insert_client(&self, c: &ClientRow) -> Result<(), StoreError> {
-        insert_query(c).execute(&self.pool).await?;
-        Ok(())
-    }
-
     pub async fn client(&self, id: &str) -> Result<Option<ClientRow>, StoreError> {
         Ok(sqlx::query_as(&format!(
             "SELECT {COLS} FROM clients WHERE id = $1 AND disabled_at IS NULL"
@@ -116,68 +112,82 @@ impl Store {
         .await?)
     }
 
-    /// Deletes the client and, by cascade, its grants, refresh tokens and consents. True if it existed.
+    /// [`Change::remove_client`] with nobody to audit it (the demo replacing its own portal).
     pub async fn remove_client(&self, id: &str) -> Result<bool, StoreError> {
+        let mut change = self.change().await?;
+        let removed = change.remove_client(id).await?;
+        change.commit_unaudited().await?;
+        Ok(removed)
+    }
+}
+
+/// The audited writes of a client: each runs in the change that commits with its audit entry.
+impl Change<'_> {
+    pub async fn insert_client(&mut self, c: &ClientRow) -> Result<(), StoreError> {
+        insert_query(c).execute(self.conn()).await?;
+        Ok(())
+    }
+
+    /// Deletes the client and, by cascade, its grants, refresh tokens and consents. True if it existed.
+    pub async fn remove_client(&mut self, id: &str) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM clients WHERE id = $1")
             .bind(id)
-            .execute(&self.pool)
+            .execute(self.conn())
             .await?;
         self.note_change();
         Ok(done.rows_affected() > 0)
     }
-}
 
-impl Store {
     /// The new secret hash replaces the current one, which stays valid `overlap` seconds more.
     pub async fn rotate_client_secret(
-        &self,
+        &mut self,
         id: &str,
         new_hash: &str,
         overlap: i64,
     ) -> Result<bool, StoreError> {
+        let expires = self.store().now() + overlap;
         let done = sqlx::query(
             "UPDATE clients SET previous_secret_hash = secret_hash, previous_secret_expires = $3, secret_hash = $2 \
              WHERE id = $1 AND secret_hash IS NOT NULL AND disabled_at IS NULL",
         )
         .bind(id)
         .bind(new_hash)
-        .bind(self.now() + overlap)
-        .execute(&self.pool)
+        .bind(expires)
+        .execute(self.conn())
         .await?;
         Ok(done.rows_affected() > 0)
     }
 
     pub async fn set_client_redirect_uris(
-        &self,
+        &mut self,
         id: &str,
         uris_json: &str,
     ) -> Result<bool, StoreError> {
         let done = sqlx::query("UPDATE clients SET redirect_uris = $2 WHERE id = $1")
             .bind(id)
             .bind(uris_json)
-            .execute(&self.pool)
+            .execute(self.conn())
             .await?;
         Ok(done.rows_affected() > 0)
     }
 
     /// A disabled client cannot authenticate, and its tokens stop working.
-    pub async fn disable_client(&self, id: &str) -> Result<bool, StoreError> {
+    pub async fn disable_client(&mut self, id: &str) -> Result<bool, StoreError> {
+        let now = self.store().now();
         let done = sqlx::query(
             "UPDATE clients SET disabled_at = $2 WHERE id = $1 AND disabled_at IS NULL",
         )
         .bind(id)
-        .bind(self.now())
-        .execute(&self.pool)
+        .bind(now)
+        .execute(self.conn())
         .await?;
         self.note_change();
         Ok(done.rows_affected() > 0)
     }
-}
 
-impl Store {
     /// Changes the settings a client may change after registration; `None` leaves one as it is.
     pub async fn update_client_settings(
-        &self,
+        &mut self,
         id: &str,
         u: &ClientSettings,
     ) -> Result<bool, StoreError> {
@@ -198,7 +208,7 @@ impl Store {
         .bind(&u.request_object_alg)
         .bind(&u.request_uris)
         .bind(u.require_org)
-        .execute(&self.pool)
+        .execute(self.conn())
         .await?;
         Ok(done.rows_affected() > 0)
     }

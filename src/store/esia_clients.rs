@@ -1,7 +1,8 @@
 //! ESIA clients: the ESIA part of a client (legacy flag) and its registered certificates. The
 //! client row itself lives in `clients` (store/clients.rs); registration writes both in one
-//! transaction.
+//! transaction, with its audit entry (store/change.rs).
 
+use super::change::Change;
 use super::clients::ClientRow;
 use super::{Store, StoreError};
 
@@ -26,36 +27,6 @@ pub struct EsiaCertificateRow {
 const CERT_COLS: &str = "client_id, hash, der, added_at, expires_at";
 
 impl Store {
-    /// Inserts the client row, its ESIA row and its first certificate in one transaction.
-    pub async fn insert_esia_client(
-        &self,
-        client: &ClientRow,
-        legacy: bool,
-        cert_hash: &str,
-        cert_der_b64: &str,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
-        super::clients::insert_query(client)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO esia_clients (client_id, legacy) VALUES ($1, $2)")
-            .bind(&client.id)
-            .bind(i64::from(legacy))
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(&format!(
-            "INSERT INTO esia_certificates ({CERT_COLS}) VALUES ($1, $2, $3, $4, NULL)"
-        ))
-        .bind(&client.id)
-        .bind(cert_hash)
-        .bind(cert_der_b64)
-        .bind(self.now())
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     pub async fn esia_client(&self, client_id: &str) -> Result<Option<EsiaClientRow>, StoreError> {
         Ok(
             sqlx::query_as("SELECT client_id, legacy FROM esia_clients WHERE client_id = $1")
@@ -91,19 +62,52 @@ impl Store {
         .fetch_all(&self.pool)
         .await?)
     }
+}
+
+/// The audited writes of an ESIA client, in the change that commits with its audit entry.
+impl Change<'_> {
+    /// Inserts the client row, its ESIA row and its first certificate in one transaction.
+    pub async fn insert_esia_client(
+        &mut self,
+        client: &ClientRow,
+        legacy: bool,
+        cert_hash: &str,
+        cert_der_b64: &str,
+    ) -> Result<(), StoreError> {
+        let now = self.store().now();
+        let tx = self.conn();
+        super::clients::insert_query(client)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO esia_clients (client_id, legacy) VALUES ($1, $2)")
+            .bind(&client.id)
+            .bind(i64::from(legacy))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(&format!(
+            "INSERT INTO esia_certificates ({CERT_COLS}) VALUES ($1, $2, $3, $4, NULL)"
+        ))
+        .bind(&client.id)
+        .bind(cert_hash)
+        .bind(cert_der_b64)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        Ok(())
+    }
 
     /// The new certificate becomes current; the current ones stay valid `overlap` seconds more.
     /// False when the client is not an ESIA client. Conflict when the certificate is already
     /// registered for it.
     pub async fn replace_esia_certificate(
-        &self,
+        &mut self,
         client_id: &str,
         cert_hash: &str,
         cert_der_b64: &str,
         overlap: i64,
     ) -> Result<bool, StoreError> {
-        let now = self.now();
-        let mut tx = self.begin().await?;
+        let now = self.store().now();
+        let tx = self.conn();
         let known: Option<(String,)> =
             sqlx::query_as("SELECT client_id FROM esia_clients WHERE client_id = $1")
                 .bind(client_id)
@@ -129,19 +133,18 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
         Ok(true)
     }
 
     /// Sets the legacy flag (esia_clients) and PKCE-required (clients) of an ESIA client; `None`
     /// keeps a value. False when the client is not an ESIA client.
     pub async fn set_esia_flags(
-        &self,
+        &mut self,
         client_id: &str,
         legacy: Option<i64>,
         require_pkce: Option<i64>,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.begin().await?;
+        let tx = self.conn();
         let done = sqlx::query(
             "UPDATE esia_clients SET legacy = COALESCE($2, legacy) WHERE client_id = $1",
         )
@@ -157,7 +160,6 @@ impl Store {
             .bind(require_pkce)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
         Ok(true)
     }
 }

@@ -1,5 +1,6 @@
 //! Account level changes with their history (level_events), the notification feed, and code letters.
 
+use super::change::Change;
 use super::{Store, StoreError, new_id};
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
@@ -46,16 +47,16 @@ pub struct LevelChange<'a> {
 
 const LETTER_COLS: &str = "id, account_id, code_hash, address, recipient, attempts, created_at, expires_at, exported_at, used_at";
 
-impl Store {
-    /// Sets the level and records the event in one transaction; false (nothing written) when the
-    /// account's current level is not one of `from`.
-    pub async fn change_level(&self, c: LevelChange<'_>) -> Result<bool, StoreError> {
-        let mut tx = self.begin().await?;
-        let changed = change_level_in(&mut tx, self.now(), &c).await?;
-        tx.commit().await?;
-        Ok(changed)
+impl Change<'_> {
+    /// Sets the level and records the event in the change (committed with its audit entry); false
+    /// (nothing written) when the account's current level is not one of `from`.
+    pub async fn change_level(&mut self, c: LevelChange<'_>) -> Result<bool, StoreError> {
+        let now = self.store().now();
+        change_level_in(self.conn(), now, &c).await
     }
+}
 
+impl Store {
     pub async fn level_events(&self, account_id: &str) -> Result<Vec<LevelEventRow>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT id, account_id, level, method, evidence, actor, created_at FROM level_events \
@@ -144,13 +145,13 @@ impl Store {
 
 /// The level change inside a caller's transaction (so a verified check and its level are one step).
 pub(crate) async fn change_level_in(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut sqlx::AnyConnection,
     now: i64,
     c: &LevelChange<'_>,
 ) -> Result<bool, StoreError> {
     let current: Option<(String,)> = sqlx::query_as("SELECT level FROM accounts WHERE id = $1")
         .bind(c.account_id)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *tx)
         .await?;
     let Some((current,)) = current else {
         return Ok(false);
@@ -166,7 +167,7 @@ pub(crate) async fn change_level_in(
     .bind(c.method)
     .bind(now)
     .bind(&current)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?
     .rows_affected();
     if changed != 1 {
@@ -183,7 +184,7 @@ pub(crate) async fn change_level_in(
     .bind(c.evidence)
     .bind(c.actor)
     .bind(now)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(true)
 }

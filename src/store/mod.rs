@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod audit;
+pub mod change;
 pub mod channels;
 pub mod clients;
 mod commit_errors;

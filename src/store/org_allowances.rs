@@ -1,6 +1,7 @@
 //! Portals an organisation allowed to read its data by client_credentials (migration 0090).
 //! Allowing twice keeps the first row; revoking deletes it (the audit log keeps the history).
 
+use super::change::Change;
 use super::{Store, StoreError};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -12,36 +13,6 @@ pub struct OrgAllowanceRow {
 }
 
 impl Store {
-    /// Allows `client_id` for the organisation; false when it already was.
-    pub async fn allow_org_client(
-        &self,
-        oid: i64,
-        client_id: &str,
-        by: &str,
-    ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "INSERT INTO org_allowances (org_oid, client_id, allowed_by, allowed_at) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT (org_oid, client_id) DO NOTHING",
-        )
-        .bind(oid)
-        .bind(client_id)
-        .bind(by)
-        .bind(self.now())
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    /// Revokes the allowance; false when there was none.
-    pub async fn revoke_org_client(&self, oid: i64, client_id: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query("DELETE FROM org_allowances WHERE org_oid = $1 AND client_id = $2")
-            .bind(oid)
-            .bind(client_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
     /// Whether the organisation allows `client_id` now.
     pub async fn org_allows_client(&self, oid: i64, client_id: &str) -> Result<bool, StoreError> {
         Ok(sqlx::query_as::<_, (i64,)>(
@@ -63,5 +34,43 @@ impl Store {
         .bind(oid)
         .fetch_all(&self.pool)
         .await?)
+    }
+}
+
+/// The audited writes of the allowances, in the change that commits with its audit entry.
+impl Change<'_> {
+    /// Allows `client_id` for the organisation; false when it already was.
+    pub async fn allow_org_client(
+        &mut self,
+        oid: i64,
+        client_id: &str,
+        by: &str,
+    ) -> Result<bool, StoreError> {
+        let now = self.store().now();
+        let done = sqlx::query(
+            "INSERT INTO org_allowances (org_oid, client_id, allowed_by, allowed_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (org_oid, client_id) DO NOTHING",
+        )
+        .bind(oid)
+        .bind(client_id)
+        .bind(by)
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Revokes the allowance; false when there was none.
+    pub async fn revoke_org_client(
+        &mut self,
+        oid: i64,
+        client_id: &str,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM org_allowances WHERE org_oid = $1 AND client_id = $2")
+            .bind(oid)
+            .bind(client_id)
+            .execute(self.conn())
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 }

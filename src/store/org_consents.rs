@@ -3,6 +3,7 @@
 //! it, whose permission its chief or an admin can withdraw for everyone (the grants made for the
 //! organisation at that portal end in the same transaction).
 
+use super::change::Change;
 use super::{Store, StoreError};
 
 /// A portal allowed to sign people in for an organisation.
@@ -93,6 +94,7 @@ impl Store {
         .await?)
     }
 
+    /// [`Change::save_org_consent`] with nobody to audit it (tests' fixtures).
     pub async fn save_org_consent(
         &self,
         account_id: &str,
@@ -101,20 +103,11 @@ impl Store {
         scopes: &str,
         claims: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO org_consents (account_id, client_id, org_oid, scopes, claims, granted_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (account_id, client_id, org_oid) DO UPDATE \
-             SET scopes = excluded.scopes, claims = excluded.claims, granted_at = excluded.granted_at",
-        )
-        .bind(account_id)
-        .bind(client_id)
-        .bind(oid)
-        .bind(scopes)
-        .bind(claims)
-        .bind(self.now())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let mut change = self.change().await?;
+        change
+            .save_org_consent(account_id, client_id, oid, scopes, claims)
+            .await?;
+        change.commit_unaudited().await
     }
 
     /// The portals allowed for organisation `oid`, by name.
@@ -128,16 +121,45 @@ impl Store {
         .fetch_all(&self.pool)
         .await?)
     }
+}
+
+/// The audited writes of organisation consents, in the change that commits with its audit entry.
+impl Change<'_> {
+    pub async fn save_org_consent(
+        &mut self,
+        account_id: &str,
+        client_id: &str,
+        oid: i64,
+        scopes: &str,
+        claims: &str,
+    ) -> Result<(), StoreError> {
+        let now = self.store().now();
+        sqlx::query(
+            "INSERT INTO org_consents (account_id, client_id, org_oid, scopes, claims, granted_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (account_id, client_id, org_oid) DO UPDATE \
+             SET scopes = excluded.scopes, claims = excluded.claims, granted_at = excluded.granted_at",
+        )
+        .bind(account_id)
+        .bind(client_id)
+        .bind(oid)
+        .bind(scopes)
+        .bind(claims)
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
 
     /// Withdraws the portal's permission for organisation `oid` (everyone's consent) and ends the
     /// grants made for the organisation at that portal, in one transaction. False when there was
     /// no permission.
     pub async fn withdraw_org_consent(
-        &self,
+        &mut self,
         oid: i64,
         client_id: &str,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.begin().await?;
+        let now = self.store().now();
+        let tx = self.conn();
         let removed = sqlx::query("DELETE FROM org_consents WHERE org_oid = $1 AND client_id = $2")
             .bind(oid)
             .bind(client_id)
@@ -150,10 +172,9 @@ impl Store {
         )
         .bind(oid)
         .bind(client_id)
-        .bind(self.now())
+        .bind(now)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
         self.note_change();
         Ok(removed > 0)
     }

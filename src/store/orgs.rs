@@ -2,6 +2,7 @@
 //! the one chief per organisation are conditions of one statement (and a unique index), not of a
 //! read before a write.
 
+use super::change::Change;
 use super::{Store, StoreError, new_id};
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
@@ -107,34 +108,28 @@ pub struct NewInvitation<'a> {
 }
 
 impl Store {
-    /// Creates the organisation with `chief` as its chief, in one transaction. `Conflict` when the
-    /// OGRN is already registered.
+    /// [`Change::create_org`] with nobody to audit it (tests' fixtures).
     pub async fn create_org(&self, new: NewOrg<'_>, chief: &str) -> Result<OrgRow, StoreError> {
-        let now = self.now();
-        let mut tx = self.begin().await?;
-        let row: OrgRow = sqlx::query_as(&format!(
-            "INSERT INTO orgs (kind, ogrn, inn, kpp, short_name, full_name, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING {ORG_COLS}"
-        ))
-        .bind(new.kind)
-        .bind(new.ogrn)
-        .bind(new.inn)
-        .bind(new.kpp)
-        .bind(new.short_name)
-        .bind(new.full_name)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO org_members (org_oid, account_id, role, joined_at) VALUES ($1, $2, 'chief', $3)",
-        )
-        .bind(row.oid)
-        .bind(chief)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
+        let mut change = self.change().await?;
+        let row = change.create_org(new, chief).await?;
+        change.commit_unaudited().await?;
         Ok(row)
+    }
+
+    /// [`Change::update_org_card`] with nobody to audit it (tests' fixtures).
+    pub async fn update_org_card(&self, oid: i64, c: &OrgCard) -> Result<bool, StoreError> {
+        let mut change = self.change().await?;
+        let done = change.update_org_card(oid, c).await?;
+        change.commit_unaudited().await?;
+        Ok(done)
+    }
+
+    /// [`Change::remove_org_member`] with nobody to audit it (tests' fixtures).
+    pub async fn remove_org_member(&self, oid: i64, account_id: &str) -> Result<bool, StoreError> {
+        let mut change = self.change().await?;
+        let done = change.remove_org_member(oid, account_id).await?;
+        change.commit_unaudited().await?;
+        Ok(done)
     }
 
     pub async fn org(&self, oid: i64) -> Result<Option<OrgRow>, StoreError> {
@@ -153,28 +148,6 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?,
         )
-    }
-
-    /// Writes the editable card fields; false when there is no such organisation.
-    pub async fn update_org_card(&self, oid: i64, c: &OrgCard) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE orgs SET short_name = $1, legal_address = $2, actual_address = $3, phone = $4, \
-             email = $5, hours = $6, site = $7, okpo = $8, okved = $9, updated_at = $10 WHERE oid = $11",
-        )
-        .bind(&c.short_name)
-        .bind(&c.legal_address)
-        .bind(&c.actual_address)
-        .bind(&c.phone)
-        .bind(&c.email)
-        .bind(&c.hours)
-        .bind(&c.site)
-        .bind(&c.okpo)
-        .bind(&c.okved)
-        .bind(self.now())
-        .bind(oid)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
     }
 
     /// The person's role in the organisation, if a member.
@@ -230,62 +203,6 @@ impl Store {
         Ok(())
     }
 
-    /// Removes a member who is not the chief; false when no such (non-chief) member.
-    pub async fn remove_org_member(&self, oid: i64, account_id: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "DELETE FROM org_members WHERE org_oid = $1 AND account_id = $2 AND role <> 'chief'",
-        )
-        .bind(oid)
-        .bind(account_id)
-        .execute(&self.pool)
-        .await?;
-        self.note_change();
-        Ok(done.rows_affected() == 1)
-    }
-
-    /// Sets a non-chief member's role to admin or employee; false when no such member.
-    pub async fn set_org_role(
-        &self,
-        oid: i64,
-        account_id: &str,
-        role: &str,
-    ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE org_members SET role = $1 WHERE org_oid = $2 AND account_id = $3 AND role <> 'chief'",
-        )
-        .bind(role)
-        .bind(oid)
-        .bind(account_id)
-        .execute(&self.pool)
-        .await?;
-        self.note_change();
-        Ok(done.rows_affected() == 1)
-    }
-
-    /// Makes `account_id` (already a member) the chief; the previous chief, if any, becomes an admin.
-    /// One transaction: the unique index never sees two chiefs.
-    pub async fn hand_over_chief(&self, oid: i64, account_id: &str) -> Result<bool, StoreError> {
-        let mut tx = self.begin().await?;
-        sqlx::query("UPDATE org_members SET role = 'admin' WHERE org_oid = $1 AND role = 'chief'")
-            .bind(oid)
-            .execute(&mut *tx)
-            .await?;
-        let done = sqlx::query(
-            "UPDATE org_members SET role = 'chief' WHERE org_oid = $1 AND account_id = $2",
-        )
-        .bind(oid)
-        .bind(account_id)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() != 1 {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        tx.commit().await?;
-        self.note_change();
-        Ok(true)
-    }
-
     /// Organisations with no chief (the chief's account was deleted): for operators.
     pub async fn orgs_without_chief(&self) -> Result<Vec<OrgRow>, StoreError> {
         Ok(sqlx::query_as(&format!(
@@ -293,26 +210,6 @@ impl Store {
              (SELECT 1 FROM org_members m WHERE m.org_oid = o.oid AND m.role = 'chief') ORDER BY o.oid"
         ))
         .fetch_all(&self.pool)
-        .await?)
-    }
-
-    pub async fn create_org_invitation(
-        &self,
-        n: NewInvitation<'_>,
-    ) -> Result<InvitationRow, StoreError> {
-        Ok(self.returning_one(sqlx::query_as(&format!(
-            "INSERT INTO org_invitations (id, org_oid, invitee_kind, invitee_hash, invitee_masked, role, \
-             invited_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {INV_COLS}"
-        ))
-        .bind(new_id())
-        .bind(n.org_oid)
-        .bind(n.invitee_kind)
-        .bind(n.invitee_hash)
-        .bind(n.invitee_masked)
-        .bind(n.role)
-        .bind(n.invited_by)
-        .bind(self.now())
-        .bind(n.expires_at))
         .await?)
     }
 
@@ -356,16 +253,160 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// The audited writes of organisations: each in the change that commits with its audit entry.
+impl Change<'_> {
+    /// Creates the organisation with `chief` as its chief, in one transaction. `Conflict` when the
+    /// OGRN is already registered.
+    pub async fn create_org(&mut self, new: NewOrg<'_>, chief: &str) -> Result<OrgRow, StoreError> {
+        let now = self.store().now();
+        let tx = self.conn();
+        let row: OrgRow = sqlx::query_as(&format!(
+            "INSERT INTO orgs (kind, ogrn, inn, kpp, short_name, full_name, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING {ORG_COLS}"
+        ))
+        .bind(new.kind)
+        .bind(new.ogrn)
+        .bind(new.inn)
+        .bind(new.kpp)
+        .bind(new.short_name)
+        .bind(new.full_name)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO org_members (org_oid, account_id, role, joined_at) VALUES ($1, $2, 'chief', $3)",
+        )
+        .bind(row.oid)
+        .bind(chief)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        Ok(row)
+    }
+
+    /// Writes the editable card fields; false when there is no such organisation.
+    pub async fn update_org_card(&mut self, oid: i64, c: &OrgCard) -> Result<bool, StoreError> {
+        let now = self.store().now();
+        let done = sqlx::query(
+            "UPDATE orgs SET short_name = $1, legal_address = $2, actual_address = $3, phone = $4, \
+             email = $5, hours = $6, site = $7, okpo = $8, okved = $9, updated_at = $10 WHERE oid = $11",
+        )
+        .bind(&c.short_name)
+        .bind(&c.legal_address)
+        .bind(&c.actual_address)
+        .bind(&c.phone)
+        .bind(&c.email)
+        .bind(&c.hours)
+        .bind(&c.site)
+        .bind(&c.okpo)
+        .bind(&c.okved)
+        .bind(now)
+        .bind(oid)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Removes a member who is not the chief; false when no such (non-chief) member.
+    pub async fn remove_org_member(
+        &mut self,
+        oid: i64,
+        account_id: &str,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "DELETE FROM org_members WHERE org_oid = $1 AND account_id = $2 AND role <> 'chief'",
+        )
+        .bind(oid)
+        .bind(account_id)
+        .execute(self.conn())
+        .await?;
+        self.note_change();
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Sets a non-chief member's role to admin or employee; false when no such member.
+    pub async fn set_org_role(
+        &mut self,
+        oid: i64,
+        account_id: &str,
+        role: &str,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE org_members SET role = $1 WHERE org_oid = $2 AND account_id = $3 AND role <> 'chief'",
+        )
+        .bind(role)
+        .bind(oid)
+        .bind(account_id)
+        .execute(self.conn())
+        .await?;
+        self.note_change();
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Makes `account_id` (already a member) the chief; the previous chief, if any, becomes an admin.
+    /// In one change: the unique index never sees two chiefs. On false nothing was written.
+    pub async fn hand_over_chief(
+        &mut self,
+        oid: i64,
+        account_id: &str,
+    ) -> Result<bool, StoreError> {
+        let tx = self.conn();
+        // Only when the new chief is a member: a false answer leaves the organisation as it was.
+        sqlx::query(
+            "UPDATE org_members SET role = 'admin' WHERE org_oid = $1 AND role = 'chief' AND EXISTS \
+             (SELECT 1 FROM org_members n WHERE n.org_oid = $1 AND n.account_id = $2)",
+        )
+        .bind(oid)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+        let done = sqlx::query(
+            "UPDATE org_members SET role = 'chief' WHERE org_oid = $1 AND account_id = $2",
+        )
+        .bind(oid)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        self.note_change();
+        Ok(true)
+    }
+
+    pub async fn create_org_invitation(
+        &mut self,
+        n: NewInvitation<'_>,
+    ) -> Result<InvitationRow, StoreError> {
+        let now = self.store().now();
+        Ok(sqlx::query_as(&format!(
+            "INSERT INTO org_invitations (id, org_oid, invitee_kind, invitee_hash, invitee_masked, role, \
+             invited_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {INV_COLS}"
+        ))
+        .bind(new_id())
+        .bind(n.org_oid)
+        .bind(n.invitee_kind)
+        .bind(n.invitee_hash)
+        .bind(n.invitee_masked)
+        .bind(n.role)
+        .bind(n.invited_by)
+        .bind(now)
+        .bind(n.expires_at)
+        .fetch_one(self.conn())
+        .await?)
+    }
 
     /// Uses an open invitation and adds `account_id` with its role, in one transaction: true for the
     /// one caller that wins; a used, revoked or expired invitation changes nothing.
     pub async fn accept_org_invitation(
-        &self,
+        &mut self,
         inv: &InvitationRow,
         account_id: &str,
     ) -> Result<bool, StoreError> {
-        let now = self.now();
-        let mut tx = self.begin().await?;
+        let now = self.store().now();
+        let tx = self.conn();
         let done = sqlx::query(
             "UPDATE org_invitations SET used_at = $1, used_by = $2 WHERE id = $3 AND used_at IS NULL \
              AND revoked_at IS NULL AND expires_at > $1",
@@ -376,7 +417,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() != 1 {
-            tx.rollback().await?;
+            // Nothing written: the caller drops the change.
             return Ok(false);
         }
         sqlx::query(
@@ -389,20 +430,20 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
         Ok(true)
     }
 
     /// Revokes (or, for the invitee, declines) an open invitation of `oid`; false when not open.
-    pub async fn revoke_org_invitation(&self, oid: i64, id: &str) -> Result<bool, StoreError> {
+    pub async fn revoke_org_invitation(&mut self, oid: i64, id: &str) -> Result<bool, StoreError> {
+        let now = self.store().now();
         let done = sqlx::query(
             "UPDATE org_invitations SET revoked_at = $1 WHERE id = $2 AND org_oid = $3 \
              AND used_at IS NULL AND revoked_at IS NULL",
         )
-        .bind(self.now())
+        .bind(now)
         .bind(id)
         .bind(oid)
-        .execute(&self.pool)
+        .execute(self.conn())
         .await?;
         Ok(done.rows_affected() == 1)
     }

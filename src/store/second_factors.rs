@@ -210,18 +210,22 @@ impl Store {
                 .await?,
         )
     }
+}
 
-    /// Replaces sealed TOTP secrets in one transaction (KEK rewrap).
-    pub async fn reseal_totp_secrets(&self, sealed: &[(String, String)]) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+/// A KEK rewrap, in the change that commits with its audit entry.
+impl super::change::Change<'_> {
+    /// Replaces sealed TOTP secrets (KEK rewrap).
+    pub async fn reseal_totp_secrets(
+        &mut self,
+        sealed: &[(String, String)],
+    ) -> Result<(), StoreError> {
         for (account_id, secret) in sealed {
             sqlx::query("UPDATE totp_credentials SET secret = $2 WHERE account_id = $1")
                 .bind(account_id)
                 .bind(secret)
-                .execute(&mut *tx)
+                .execute(self.conn())
                 .await?;
         }
-        tx.commit().await?;
         Ok(())
     }
 }

@@ -9,6 +9,7 @@
 
 mod alg;
 mod material;
+mod rotation;
 mod verifier;
 
 pub use alg::SigningAlg;
@@ -236,103 +237,6 @@ impl Keyring {
         };
         *self.set.write().expect("keyring lock") = Arc::new(set);
         Ok(())
-    }
-
-    /// A new key for `alg`: published at once as `next` (it starts signing after the
-    /// pre-publication period), or active immediately with `now` (the old one retires).
-    /// Stores a new key; with `now` it signs at once and the previous key of its algorithm retires.
-    async fn install(
-        &self,
-        store: &Store,
-        row: SigningKeyRow,
-        now: bool,
-        keep_retired: i64,
-    ) -> Result<String, KeyError> {
-        store.insert_signing_key(&row).await?;
-        if now {
-            store.retire_other_active_keys(&row.alg, &row.kid).await?;
-            store
-                .advance_key_lifecycle(i64::MAX / 4, keep_retired)
-                .await?;
-        }
-        self.reload(store).await?;
-        Ok(row.kid)
-    }
-
-    pub async fn rotate(
-        &self,
-        store: &Store,
-        alg: SigningAlg,
-        now: bool,
-        keep_retired: i64,
-    ) -> Result<String, KeyError> {
-        let row = self.generate(alg, store.now(), if now { "active" } else { "next" })?;
-        self.install(store, row, now, keep_retired).await
-    }
-
-    /// Imports an existing private key (PEM, PKCS#8 or traditional) as the next key of its algorithm,
-    /// or as the active one with `now`; returns its kid.
-    pub async fn import_pem(
-        &self,
-        store: &Store,
-        alg: SigningAlg,
-        pem: &[u8],
-        now: bool,
-        keep_retired: i64,
-    ) -> Result<String, KeyError> {
-        let m = material::import(alg, pem, &self.cert, store.now())?;
-        let row = self.row(alg, m, store.now(), if now { "active" } else { "next" });
-        self.install(store, row, now, keep_retired).await
-    }
-
-    /// Moves every stored key (revoked ones too) under `new` in one transaction; returns how many.
-    pub async fn rewrap(&self, store: &Store, new: &Kek) -> Result<usize, KeyError> {
-        let mut resealed = Vec::new();
-        for row in store.all_signing_keys().await? {
-            let private = self.kek.open(&row.private_sealed)?;
-            resealed.push((row.kid, new.seal(&private)));
-        }
-        store.reseal_signing_keys(&resealed).await?;
-        Ok(resealed.len())
-    }
-
-    /// Moves every authenticator-app (TOTP) secret under `new`, like [`Self::rewrap`]; returns how many.
-    pub async fn rewrap_totp(&self, store: &Store, new: &Kek) -> Result<usize, KeyError> {
-        let mut resealed = Vec::new();
-        for (account_id, sealed) in store.all_totp_secrets().await? {
-            let secret = self.kek.open(&sealed)?;
-            resealed.push((account_id, new.seal(&secret)));
-        }
-        store.reseal_totp_secrets(&resealed).await?;
-        Ok(resealed.len())
-    }
-
-    /// Revokes `kid`; if it was signing, a fresh active key of its algorithm takes over at once.
-    pub async fn revoke(&self, store: &Store, kid: &str) -> Result<Revoked, KeyError> {
-        // RETURNING gives the new state; whether it was signing is read first.
-        let was_active = store
-            .published_signing_keys()
-            .await?
-            .iter()
-            .any(|r| r.kid == kid && r.state == "active");
-        let Some(row) = store.revoke_signing_key(kid).await? else {
-            return Ok(Revoked::Unknown);
-        };
-        let mut replacement = None;
-        if was_active && let Some(alg) = SigningAlg::parse(&row.alg) {
-            let still_active = store
-                .published_signing_keys()
-                .await?
-                .iter()
-                .any(|r| r.alg == row.alg && r.state == "active");
-            if !still_active {
-                let fresh = self.generate(alg, store.now(), "active")?;
-                store.insert_signing_key(&fresh).await?;
-                replacement = Some(fresh.kid);
-            }
-        }
-        self.reload(store).await?;
-        Ok(Revoked::Done { replacement })
     }
 
     fn current(&self) -> Arc<KeySet> {
