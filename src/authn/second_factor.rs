@@ -92,13 +92,11 @@ impl From<totp::TotpError> for StepError {
 }
 
 pub async fn methods(app: &Ctx, account_id: &AccountId) -> Result<Methods, StoreError> {
-    let totp = totp::has_totp(app, account_id).await?;
-    let recovery = app.store.recovery_codes_left(account_id).await? > 0;
-    let sms = app.store.security_choices(account_id).await?.sms_two_step
-        && sms_otp::confirmed_phone(app, account_id).await?.is_some();
+    let f = app.store.second_factors(account_id).await?;
+    let sms = f.sms_two_step && sms_otp::confirmed_phone(app, account_id).await?.is_some();
     Ok(Methods {
-        totp,
-        recovery,
+        totp: f.totp,
+        recovery: f.recovery_codes_left > 0,
         sms,
     })
 }

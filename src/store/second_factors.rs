@@ -9,6 +9,14 @@ pub struct SecurityChoices {
     pub login_alerts: bool,
 }
 
+/// What a second step may use, read at once: an app (TOTP), recovery codes left, SMS chosen.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SecondFactors {
+    pub totp: bool,
+    pub recovery_codes_left: i64,
+    pub sms_two_step: bool,
+}
+
 /// One of the [`SecurityChoices`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecurityChoice {
@@ -110,6 +118,23 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// The account's second factors in one statement (a sign-in asks for all three at once).
+    pub async fn second_factors(&self, account_id: &str) -> Result<SecondFactors, StoreError> {
+        let (totp, recovery, sms): (i64, i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM totp_credentials WHERE account_id = $1), \
+             (SELECT COUNT(*) FROM recovery_codes WHERE account_id = $1 AND used_at IS NULL), \
+             COALESCE((SELECT sms_two_step FROM account_security WHERE account_id = $1), 0)",
+        )
+        .bind(account_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(SecondFactors {
+            totp: totp > 0,
+            recovery_codes_left: recovery,
+            sms_two_step: sms != 0,
+        })
     }
 
     pub async fn recovery_codes_left(&self, account_id: &str) -> Result<i64, StoreError> {
