@@ -53,6 +53,12 @@ async fn a_member_picks_an_organisation_and_every_token_carries_it() {
         assert!(consent.contains("id=\"consent-org\""), "{consent}");
         assert!(consent.contains("АО «Василёк»") && consent.contains(VASILEK.0));
         assert!(consent.contains("ИНН") && consent.contains(VASILEK.1));
+        // Every field of the `org` claim below is named on the page (id, type, ogrn, inn, kpp,
+        // short_name, role).
+        assert!(
+            consent.contains("её номер в vhod, тип (юридическое лицо или ИП), наименование, ОГРН, ИНН, КПП, ваша роль"),
+            "{consent}"
+        );
         let tokens = allow_and_redeem(&t, &b, (&client, &secret), &consent, &verifier).await;
 
         let expected = serde_json::json!({"id": vasilek, "type": "LEGAL", "ogrn": VASILEK.0,

@@ -39,4 +39,4 @@ item-kid_fullname = Children: surname and name
 item-kid_birthdate = Children: date of birth
 item-verified_claims = Data checked against your document: surname, name, patronymic, date and place of birth, gender, the identity document's type, series, number, date of issue and issuer, the level and method of the check
 item-offline = Access to this data until you withdraw it (also when you are not on the portal)
-perm-scope_organization = The organisation you sign in for: its name, type, OGRN, INN, KPP and your role in it
+perm-scope_organization = The organisation you sign in for: its number in vhod, name, type, OGRN, INN, KPP and your role in it

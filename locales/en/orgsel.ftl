@@ -23,7 +23,7 @@ orgsel-portal_people = { $count ->
 }
 orgsel-revoke = Withdraw the permission
 orgsel-revoked = The portal's permission is withdrawn: its access on behalf of the organisation has ended.
-item-org = The organisation you act for: name, OGRN, INN, KPP, your role
+item-org = The organisation you act for: its number in vhod, type (legal entity or sole trader), name, OGRN, INN, KPP, your role
 orgsel-b2b_title = Business account (demo)
 orgsel-b2b_intro = A demo portal for organisations: employees sign in through vhod as representatives of their organisation, with no separate logins and passwords. The portal learns the organisation and the person's role in it.
 orgsel-b2b_login = Sign in through vhod as a representative of an organisation
