@@ -163,6 +163,16 @@ fn page_with(
     )
 }
 
+/// Back to the portal's page with a new session of one of its halves (`cookie`: the half's).
+pub(super) fn signed_in(app: &Ctx, cookie: &str, sid: &str) -> Response {
+    let mut res = Redirect::to("/demo/b2b").into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        cookies::set(cookie, sid, None, app.config.issuer_is_https()),
+    );
+    res
+}
+
 fn clear_session(res: &mut Response, secure: bool) {
     res.headers_mut().append(
         header::SET_COOKIE,
@@ -371,14 +381,7 @@ pub async fn callback(
     }
     .await;
     match result {
-        Ok(sid) => {
-            let mut res = Redirect::to("/demo/b2b").into_response();
-            res.headers_mut().append(
-                header::SET_COOKIE,
-                cookies::set(SESSION_COOKIE, &sid, None, app.config.issuer_is_https()),
-            );
-            res
-        }
+        Ok(sid) => signed_in(&app, SESSION_COOKIE, &sid),
         Err(e) => page_of(
             &meta,
             StatusCode::BAD_GATEWAY,

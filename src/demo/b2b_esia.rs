@@ -343,14 +343,7 @@ pub async fn callback(
     }
     .await;
     match started {
-        Ok(sid) => {
-            let mut res = Redirect::to("/demo/b2b").into_response();
-            res.headers_mut().append(
-                header::SET_COOKIE,
-                cookies::set(SESSION_COOKIE, &sid, None, app.config.issuer_is_https()),
-            );
-            res
-        }
+        Ok(sid) => super::b2b::signed_in(&app, SESSION_COOKIE, &sid),
         Err(e) => back_with("failed", &e.to_string()),
     }
 }

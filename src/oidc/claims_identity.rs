@@ -24,7 +24,7 @@ pub const VERIFIED_CLAIMS: [&str; 6] = [
 
 /// Whether the scopes or individually requested claims need the documents or the addresses, so
 /// userinfo reads them only then.
-pub fn needs(scopes: &[String], requested: &[String]) -> (bool, bool) {
+fn needs(scopes: &[String], requested: &[String]) -> (bool, bool) {
     const DOC_SCOPES: [&str; 13] = [
         "inn",
         "snils",
@@ -50,6 +50,28 @@ pub fn needs(scopes: &[String], requested: &[String]) -> (bool, bool) {
         asked(&DOC_SCOPES) || asked(&["verified_claims"]),
         asked(&["addresses"]),
     )
+}
+
+/// The verified documents and the addresses of the account, each read only when [`needs`] says
+/// the scopes or the individually requested claims use it.
+pub async fn load(
+    store: &crate::store::Store,
+    account_id: &str,
+    scopes: &[String],
+    requested: &[String],
+) -> Result<(Vec<DocumentRow>, Vec<(String, String)>), crate::store::StoreError> {
+    let (need_docs, need_addresses) = needs(scopes, requested);
+    let docs = if need_docs {
+        store.verified_documents(account_id).await?
+    } else {
+        vec![]
+    };
+    let addresses = if need_addresses {
+        store.addresses(account_id).await?
+    } else {
+        vec![]
+    };
+    Ok((docs, addresses))
 }
 
 fn doc<'a>(person: &'a Person<'_>, kinds: &[&str]) -> Option<&'a DocumentRow> {

@@ -98,17 +98,8 @@ pub async fn issue(app: &OidcState, req: IssueRequest<'_>) -> Result<TokenRespon
             );
             if !requested.is_empty() {
                 let ids = app.store.identifiers(&account.id).await?;
-                let (need_docs, need_addresses) = super::claims_identity::needs(&[], &requested);
-                let docs = if need_docs {
-                    app.store.verified_documents(&account.id).await?
-                } else {
-                    vec![]
-                };
-                let addresses = if need_addresses {
-                    app.store.addresses(&account.id).await?
-                } else {
-                    vec![]
-                };
+                let (docs, addresses) =
+                    super::claims_identity::load(&app.store, &account.id, &[], &requested).await?;
                 let unverified = super::claims::requested_unverified(request.as_ref(), "id_token");
                 let pending = if unverified.is_empty() {
                     vec![]

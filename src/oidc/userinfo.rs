@@ -187,17 +187,8 @@ async fn read_claims(
         .as_deref()
         .and_then(|c| serde_json::from_str(c).ok());
     let requested = claims::requested_names(request.as_ref(), "userinfo");
-    let (need_docs, need_addresses) = super::claims_identity::needs(&scopes, &requested);
-    let docs = if need_docs {
-        app.store.verified_documents(&account.id).await?
-    } else {
-        vec![]
-    };
-    let addresses = if need_addresses {
-        app.store.addresses(&account.id).await?
-    } else {
-        vec![]
-    };
+    let (docs, addresses) =
+        super::claims_identity::load(&app.store, &account.id, &scopes, &requested).await?;
     let unverified = claims::requested_unverified(request.as_ref(), "userinfo");
     let pending = if unverified.is_empty() {
         vec![]
