@@ -15,11 +15,7 @@ pub async fn login_succeeded(
     who: Attempt<'_>,
     method: &str,
 ) -> Result<(), StoreError> {
-    let known = app
-        .store
-        .is_known_device(account_id, who.user_agent, who.ip)
-        .await?;
-    lockout::record(app, Some(account_id), who, method, "success").await?;
+    let known = lockout::record_success(app, account_id, who, method).await?;
     if known {
         return Ok(());
     }

@@ -43,6 +43,26 @@ pub async fn record(
         .await
 }
 
+/// [`record`] of a successful sign-in; whether this device (user agent + IP) had signed in to
+/// the account successfully before.
+pub async fn record_success(
+    app: &Ctx,
+    account_id: &AccountId,
+    who: Attempt<'_>,
+    method: &str,
+) -> Result<bool, StoreError> {
+    crate::metrics::sign_in(method, "success");
+    app.store
+        .record_success_seen_before(NewLoginEvent {
+            account_id: Some(account_id),
+            user_agent: who.user_agent,
+            ip: who.ip,
+            method,
+            result: "success",
+        })
+        .await
+}
+
 /// The counting key of a submitted login identifier: the normalised phone, e-mail or SNILS when it
 /// reads as one (so "+7 900 …" and "8900…" are one key), else the trimmed lower-cased text; hashed,
 /// because identifiers of nobody's account are counted too and need not be stored readable.
@@ -70,15 +90,43 @@ pub async fn challenge_required(app: &Ctx, login_key: &str, ip: &str) -> Result<
     Ok(most >= threshold)
 }
 
-/// Whether password login with an identifier no account has answers «locked» now (see
-/// [`password_failed`]): the same answer an account would give.
-pub async fn unknown_login_locked(app: &Ctx, login_key: &str) -> Result<bool, StoreError> {
-    let until = app
+/// What a password attempt must know before it hashes, read in one statement: whether a proof
+/// of work is due ([`challenge_required`]), whether the login is locked ([`locked_until`] for
+/// the account that has the identifier; for an identifier no account has, the «lock» that
+/// [`password_failed`] sets on the identifier, so the answer does not tell which logins exist),
+/// and whether a success would have runs of failures to end ([`password_succeeded`]).
+pub async fn before_password(
+    app: &Ctx,
+    login_key: &str,
+    ip: &str,
+    account_id: Option<&str>,
+) -> Result<Guard, StoreError> {
+    let lock_scope = match account_id {
+        Some(id) => account_scope(id),
+        None => login_scope(login_key),
+    };
+    let read = app
         .store
-        .login_guard(&login_scope(login_key))
-        .await?
-        .locked_until;
-    Ok(until > app.clock.now())
+        .guard_before_attempt(
+            &lock_scope,
+            [&login_scope(login_key), &pair_scope(ip, login_key)],
+            &ip_scope(ip),
+        )
+        .await?;
+    Ok(Guard {
+        challenge_required: read.most_consecutive >= app.config.login.pow_after_failures,
+        locked: read.locked_until > app.clock.now(),
+        runs: read.any_run,
+    })
+}
+
+/// See [`before_password`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Guard {
+    pub challenge_required: bool,
+    pub locked: bool,
+    /// A scope of this attempt (account, identifier, pair, IP) had consecutive failures.
+    pub runs: bool,
 }
 
 /// Until when login of the account is locked, if it is now (password and second step alike).
@@ -169,13 +217,18 @@ async fn lock_if_over(app: &Ctx, account_id: &AccountId) -> Result<(), StoreErro
 }
 
 /// A password that checked out ends the runs of consecutive failures of the account, the
-/// identifier, the pair and the IP.
+/// identifier, the pair and the IP — one statement, and none when [`before_password`] found no
+/// run to end (most sign-ins: nothing to write).
 pub async fn password_succeeded(
     app: &Ctx,
     account_id: &AccountId,
     login_key: &str,
     who: Attempt<'_>,
+    guard: Guard,
 ) -> Result<(), StoreError> {
+    if !guard.runs {
+        return Ok(());
+    }
     let scopes = [
         account_scope(account_id),
         login_scope(login_key),

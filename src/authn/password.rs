@@ -61,7 +61,8 @@ pub async fn login(
     let account_id = account.as_ref().map(|a| a.id.as_str());
     // Counted by what was typed, whether or not an account has it: the answer never tells.
     let key = lockout::login_key(login);
-    if lockout::challenge_required(app, &key, who.ip).await?
+    let guard = lockout::before_password(app, &key, who.ip, account_id).await?;
+    if guard.challenge_required
         && let Err(e) = challenge::verify(app, proof.challenge, proof.solution).await?
     {
         lockout::record(
@@ -74,12 +75,7 @@ pub async fn login(
         .await?;
         return Err(LoginError::Challenge(e));
     }
-    let locked = match account_id {
-        Some(id) => lockout::locked_until(app, &crate::types::AccountId::from(id))
-            .await?
-            .is_some(),
-        None => lockout::unknown_login_locked(app, &key).await?,
-    };
+    let locked = guard.locked;
     // Verify even when locked, so a locked account answers as slowly as any other.
     let ok = app.passwords.verify(password, hash.as_deref()).await;
     if locked {
@@ -88,7 +84,7 @@ pub async fn login(
     }
     match account {
         Some(account) if ok => {
-            lockout::password_succeeded(app, &account.id, &key, who).await?;
+            lockout::password_succeeded(app, &account.id, &key, who, guard).await?;
             Ok(account)
         }
         _ => {

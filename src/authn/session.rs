@@ -3,7 +3,7 @@
 use crate::crypto;
 use crate::ctx::Ctx;
 use crate::store::StoreError;
-use crate::store::sessions::{NewSession, SessionRow};
+use crate::store::sessions::{NewSession, SessionPerson, SessionRow};
 
 pub const COOKIE: &str = "vhod_sid";
 
@@ -64,14 +64,29 @@ pub async fn current(
     app: &Ctx,
     cookie_value: Option<&str>,
 ) -> Result<Option<SessionRow>, StoreError> {
-    match cookie_value {
-        Some(id) if !id.is_empty() && id.len() <= 64 => {
-            app.store
-                .live_session(&crypto::hash_secret("session", id))
-                .await
-        }
-        _ => Ok(None),
+    match stored_id(cookie_value) {
+        Some(hash) => app.store.live_session(&hash).await,
+        None => Ok(None),
     }
+}
+
+/// [`current`] with the person's name and interface language, in one read: what a page needs of
+/// the signed-in person.
+pub async fn current_person(
+    app: &Ctx,
+    cookie_value: Option<&str>,
+) -> Result<Option<SessionPerson>, StoreError> {
+    match stored_id(cookie_value) {
+        Some(hash) => app.store.live_session_person(&hash).await,
+        None => Ok(None),
+    }
+}
+
+/// The stored form of a session cookie's value; None for a value no session can have.
+fn stored_id(cookie_value: Option<&str>) -> Option<String> {
+    cookie_value
+        .filter(|id| !id.is_empty() && id.len() <= 64)
+        .map(|id| crypto::hash_secret("session", id))
 }
 
 pub async fn end(app: &Ctx, cookie_value: &str) -> Result<(), StoreError> {

@@ -9,7 +9,6 @@ use super::{scopes, tokens};
 use crate::authn::continuation::{self, Interaction, Next};
 use crate::authn::login_tx::{self, AuthRequest, Protocol};
 use crate::authn::org_choice;
-use crate::authn::session;
 use crate::ctx::Ctx;
 use crate::identity::permissions;
 use crate::store::StoreError;
@@ -21,7 +20,7 @@ use crate::web::meta::ClientMeta;
 use crate::web::page_error::PageError;
 use crate::web::pages::with_cookie;
 use crate::web::params::Params;
-use crate::web::{cookies, csrf, render};
+use crate::web::{csrf, render};
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -48,8 +47,7 @@ pub async fn decide(
 ) -> Result<Response, PageError> {
     let lang = req.lang;
     let internal = |e: &dyn std::fmt::Display| PageError::internal(&e).in_lang(lang);
-    let sid = cookies::get(headers, session::COOKIE);
-    let current = session::current(ctx, sid.as_deref())
+    let current = crate::web::visitor::session(ctx, headers)
         .await
         .map_err(|e| internal(&e))?;
     let next = continuation::next(

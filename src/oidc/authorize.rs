@@ -12,10 +12,8 @@ use crate::authn::authorization::has_prompt;
 use crate::authn::continuation::{self, Interaction, Next, Page};
 use crate::authn::login_tx::{self, AuthRequest, load_tx};
 use crate::authn::org_choice;
-use crate::authn::session;
 use crate::clients;
 use crate::store::sessions::SessionRow;
-use crate::web::cookies;
 use crate::web::i18n::Lang;
 use crate::web::meta::ClientMeta;
 use crate::web::page_error::PageError;
@@ -181,8 +179,7 @@ async fn decide(
 ) -> Result<Response, PageError> {
     let lang = req.lang;
     let internal = |e: &dyn std::fmt::Display| PageError::internal(&e).in_lang(lang);
-    let sid = cookies::get(headers, session::COOKIE);
-    let session = session::current(app, sid.as_deref())
+    let session = crate::web::visitor::session(app, headers)
         .await
         .map_err(|e| internal(&e))?;
     let silent = has_prompt(&req, "none");

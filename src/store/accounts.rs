@@ -18,6 +18,14 @@ pub struct AccountRow {
     pub updated_at: i64,
 }
 
+/// An account found by a login identifier, with its password hash.
+#[derive(sqlx::FromRow)]
+struct LoginRow {
+    #[sqlx(flatten)]
+    account: AccountRow,
+    password_hash: Option<String>,
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct IdentifierRow {
     pub kind: String,
@@ -137,29 +145,27 @@ impl Store {
         kind: &str,
         value: &str,
     ) -> Result<Option<(AccountRow, Option<String>)>, StoreError> {
-        let account: Option<AccountRow> = sqlx::query_as(&format!(
-            "SELECT {} FROM accounts a JOIN identifiers i ON i.account_id = a.id \
-             WHERE i.kind = $1 AND i.value = $2 AND i.verified_at IS NOT NULL",
-            ACCOUNT_COLS
-                .split(", ")
-                .map(|c| format!("a.{c}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-        .bind(kind)
-        .bind(value)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(account) = account else {
-            return Ok(None);
-        };
-        let hash: Option<(String,)> = sqlx::query_as(
-            "SELECT secret FROM credentials WHERE account_id = $1 AND kind = 'password'",
-        )
-        .bind(&account.id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(Some((account, hash.map(|h| h.0))))
+        // The account and its password hash in one statement: a sign-in reads the store as
+        // little as it can (ARCHITECTURE.md §3).
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            format!(
+                "SELECT {}, c.secret AS password_hash FROM accounts a \
+                 JOIN identifiers i ON i.account_id = a.id \
+                 LEFT JOIN credentials c ON c.account_id = a.id AND c.kind = 'password' \
+                 WHERE i.kind = $1 AND i.value = $2 AND i.verified_at IS NOT NULL",
+                ACCOUNT_COLS
+                    .split(", ")
+                    .map(|c| format!("a.{c}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        });
+        let found: Option<LoginRow> = sqlx::query_as(SQL.as_str())
+            .bind(kind)
+            .bind(value)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(found.map(|f| (f.account, f.password_hash)))
     }
 
     pub async fn account(&self, id: &str) -> Result<Option<AccountRow>, StoreError> {

@@ -22,6 +22,14 @@ pub struct NewLoginEvent<'a> {
     pub result: &'a str,
 }
 
+/// What [`Store::guard_before_attempt`] read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GuardBefore {
+    pub most_consecutive: i64,
+    pub locked_until: i64,
+    pub any_run: bool,
+}
+
 /// The state of one scope after a failure was counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GuardState {
@@ -66,6 +74,33 @@ impl Store {
         Ok(())
     }
 
+    /// Records a successful sign-in and tells, in the same statement, whether this account had
+    /// signed in successfully from this user agent and IP before (a device seen before).
+    pub async fn record_success_seen_before(
+        &self,
+        e: NewLoginEvent<'_>,
+    ) -> Result<bool, StoreError> {
+        let id = new_id();
+        let (seen,): (i64,) = self
+            .returning_one(
+                sqlx::query_as(
+                    "INSERT INTO login_events (id, account_id, at, user_agent, ip, method, result) \
+                     VALUES ($1, $2, $3, $4, $5, $6, 'success') \
+                     RETURNING CAST(EXISTS (SELECT 1 FROM login_events k WHERE k.account_id = $2 \
+                       AND k.user_agent = $4 AND k.ip = $5 AND k.result = 'success' AND k.id <> $1) \
+                       AS INTEGER)",
+                )
+                .bind(&id)
+                .bind(e.account_id)
+                .bind(self.now())
+                .bind(e.user_agent.chars().take(300).collect::<String>())
+                .bind(e.ip)
+                .bind(e.method),
+            )
+            .await?;
+        Ok(seen != 0)
+    }
+
     /// The newest login events of an account, newest first.
     pub async fn login_events_of(
         &self,
@@ -80,26 +115,6 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?)
-    }
-
-    /// Whether this account ever signed in successfully from this user agent and IP.
-    pub async fn is_known_device(
-        &self,
-        account_id: &str,
-        user_agent: &str,
-        ip: &str,
-    ) -> Result<bool, StoreError> {
-        let ua: String = user_agent.chars().take(300).collect();
-        let found: Option<(String,)> = sqlx::query_as(
-            "SELECT id FROM login_events WHERE account_id = $1 AND user_agent = $2 AND ip = $3 \
-             AND result = 'success' LIMIT 1",
-        )
-        .bind(account_id)
-        .bind(ua)
-        .bind(ip)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(found.is_some())
     }
 
     /// Counts one more consecutive failure for `scope` in one atomic statement.
@@ -146,6 +161,36 @@ impl Store {
         }
         let (most,): (i64,) = q.fetch_one(&self.pool).await?;
         Ok(most)
+    }
+
+    /// What a password attempt checks before it hashes, in one statement: the most consecutive
+    /// failures of `run_scopes` (whether a proof of work is due), until when `lock_scope` is
+    /// locked (0 when it never was), and whether any of `lock_scope`, `run_scopes` and
+    /// `also_scope` has a run of failures a success would end. `lock_scope` may be one of
+    /// `run_scopes`.
+    pub async fn guard_before_attempt(
+        &self,
+        lock_scope: &str,
+        run_scopes: [&str; 2],
+        also_scope: &str,
+    ) -> Result<GuardBefore, StoreError> {
+        let row: (Option<i64>, Option<i64>, Option<i64>) = sqlx::query_as(
+            "SELECT MAX(CASE WHEN scope IN ($2, $3) THEN consecutive END), \
+                    MAX(CASE WHEN scope = $1 THEN locked_until END), \
+                    MAX(consecutive) \
+             FROM login_guard WHERE scope IN ($1, $2, $3, $4)",
+        )
+        .bind(lock_scope)
+        .bind(run_scopes[0])
+        .bind(run_scopes[1])
+        .bind(also_scope)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(GuardBefore {
+            most_consecutive: row.0.unwrap_or(0),
+            locked_until: row.1.unwrap_or(0),
+            any_run: row.2.unwrap_or(0) > 0,
+        })
     }
 
     /// A success ends the runs of consecutive failures of `scopes` (the 30-minute failure window

@@ -118,6 +118,9 @@ pub struct ConnectError {
     pub reason: String,
 }
 
+/// A pooled connection idle this long is pinged before it is handed out (see `Store::connect`).
+const IDLE_BEFORE_PING: std::time::Duration = std::time::Duration::from_secs(1);
+
 impl Store {
     /// Connects (creating the SQLite file or the PostgreSQL schema if needed) and runs migrations.
     pub async fn connect(config: &Config, clock: Clock) -> Result<Store, ConnectError> {
@@ -141,7 +144,24 @@ impl Store {
             .acquire_timeout(std::time::Duration::from_secs(
                 config.database.acquire_timeout_secs.max(1),
             ))
-            .before_acquire(|conn, _| Box::pin(async move { Ok(in_no_transaction(conn)) }));
+            // sqlx pings a connection when it goes back to the pool and, by default, again when
+            // it is taken: on SQLite each ping is a round trip to the connection's worker thread,
+            // on PostgreSQL one over the network. A connection that came back alive a moment ago
+            // is taken without a second ping; one idle for a while is pinged (PostgreSQL may have
+            // restarted meanwhile: a dead connection is then closed, not handed out).
+            .test_before_acquire(false)
+            .before_acquire(move |conn, meta| {
+                Box::pin(async move {
+                    if !in_no_transaction(conn) {
+                        return Ok(false);
+                    }
+                    if meta.idle_for >= IDLE_BEFORE_PING && backend == Backend::Postgres {
+                        use sqlx::Connection;
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            });
         let connect_url = match backend {
             Backend::Sqlite => {
                 let path = url
@@ -312,8 +332,8 @@ impl Store {
 /// After a full disk SQLite may roll a transaction back by itself; the ROLLBACK sqlx then sends
 /// fails ("no transaction is active"), sqlx keeps counting the transaction, and every later
 /// `BEGIN` on that connection was refused — a node that never recovered (benches/faults/
-/// disk_full.sh; store/commit_errors.rs). The pool's test ping runs first, so a rollback still
-/// queued from the last use has been applied by then.
+/// disk_full.sh; store/commit_errors.rs). sqlx pings a connection as it returns to the pool, so
+/// a rollback still queued from the last use has been applied by then.
 fn in_no_transaction(conn: &sqlx::AnyConnection) -> bool {
     use sqlx::Connection;
     if conn.is_in_transaction() {

@@ -17,6 +17,17 @@ pub struct SessionRow {
     pub expires_at: i64,
 }
 
+/// A live session with what pages show of its person (`Store::live_session_person`).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionPerson {
+    #[sqlx(flatten)]
+    pub session: SessionRow,
+    pub surname: String,
+    pub given_name: String,
+    /// The interface language kept on the account (a language code), if the person chose one.
+    pub lang: Option<String>,
+}
+
 pub struct NewSession<'a> {
     pub id_hash: &'a str,
     pub account_id: &'a str,
@@ -63,18 +74,53 @@ impl Store {
         .bind(now)
         .fetch_optional(&self.pool)
         .await?;
-        let Some(mut row) = found else {
+        match found {
+            Some(row) => Ok(Some(self.touched(row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// [`Store::live_session`] with its person's name and interface language, in one statement:
+    /// what a page needs of the signed-in person.
+    pub async fn live_session_person(
+        &self,
+        id_hash: &str,
+    ) -> Result<Option<SessionPerson>, StoreError> {
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            let cols: Vec<String> = COLS.split(", ").map(|c| format!("s.{c}")).collect();
+            format!(
+                "SELECT {}, COALESCE(a.surname, '') AS surname, \
+                        COALESCE(a.given_name, '') AS given_name, a.lang AS lang \
+                 FROM sessions s LEFT JOIN accounts a ON a.id = s.account_id \
+                 WHERE s.id_hash = $1 AND s.ended_at IS NULL AND s.expires_at > $2",
+                cols.join(", ")
+            )
+        });
+        let found: Option<SessionPerson> = sqlx::query_as(SQL.as_str())
+            .bind(id_hash)
+            .bind(self.now())
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(mut found) = found else {
             return Ok(None);
         };
+        found.session = self.touched(found.session).await?;
+        Ok(Some(found))
+    }
+
+    /// `last_seen` (shown on the security page) is written at most once per [`TOUCH_SECS`]: a
+    /// sign-in crosses several pages within seconds, and each would otherwise write the row again.
+    async fn touched(&self, mut row: SessionRow) -> Result<SessionRow, StoreError> {
+        let now = self.now();
         if now - row.last_seen >= TOUCH_SECS {
             sqlx::query("UPDATE sessions SET last_seen = $2 WHERE id_hash = $1 AND last_seen < $2")
-                .bind(id_hash)
+                .bind(&row.id_hash)
                 .bind(now)
                 .execute(&self.pool)
                 .await?;
             row.last_seen = now;
         }
-        Ok(Some(row))
+        Ok(row)
     }
 
     pub async fn end_session(&self, id_hash: &str) -> Result<(), StoreError> {

@@ -71,43 +71,34 @@ tokio::task_local! {
 
 /// The request layer: keeps the branding and the way back for the pages this request renders.
 pub async fn layer(State(chrome): State<Chrome>, request: Request, next: Next) -> Response {
-    let back = back_of(request.uri().path(), request.uri().query());
-    let signed_in_as = if request.method() == axum::http::Method::GET
-        && SAYS_WHO.contains(&request.uri().path())
-    {
-        // A failure here only leaves the line out; the page itself reports what it must.
-        who(&chrome.1, request.headers()).await.unwrap_or_default()
-    } else {
-        String::new()
-    };
-    PAGE.scope(
-        Page {
-            brand: chrome.0,
-            back,
-            signed_in_as,
-        },
-        next.run(request),
-    )
+    super::visitor::scope(async move {
+        let back = back_of(request.uri().path(), request.uri().query());
+        let signed_in_as = if request.method() == axum::http::Method::GET
+            && SAYS_WHO.contains(&request.uri().path())
+        {
+            // A failure here only leaves the line out; the page itself reports what it must.
+            match super::visitor::person(&chrome.1, request.headers()).await {
+                Ok(Some(p)) => super::visitor::display_name(&p),
+                _ => String::new(),
+            }
+        } else {
+            String::new()
+        };
+        PAGE.scope(
+            Page {
+                brand: chrome.0,
+                back,
+                signed_in_as,
+            },
+            next.run(request),
+        )
+        .await
+    })
     .await
 }
 
 /// The pages that say «Вы вошли как … Не вы?»: where someone could be about to act as another.
 const SAYS_WHO: [&str; 4] = ["/", "/login", "/authorize", "/authorize/continue"];
-
-/// The signed-in person's name ("Иванов Иван"); empty when nobody is signed in.
-async fn who(ctx: &Ctx, headers: &HeaderMap) -> Result<String, crate::store::StoreError> {
-    let sid = cookies::get(headers, session::COOKIE);
-    if sid.is_none() {
-        return Ok(String::new());
-    }
-    let Some(s) = session::current(ctx, sid.as_deref()).await? else {
-        return Ok(String::new());
-    };
-    Ok(match ctx.store.account(&s.account_id).await? {
-        Some(a) => format!("{} {}", a.surname, a.given_name),
-        None => String::new(),
-    })
-}
 
 /// The signed-in person's name on the pages that show it; empty otherwise.
 pub fn signed_in_as() -> String {

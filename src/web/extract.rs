@@ -8,7 +8,6 @@ use super::i18n::Lang;
 use super::meta::ClientMeta;
 use super::page_error::PageError;
 use super::params::Params;
-use crate::authn::session;
 use crate::ctx::Ctx;
 use crate::store::sessions::SessionRow;
 use axum::body::Bytes;
@@ -47,14 +46,10 @@ where
 
 /// The language the signed-in person's account keeps (None without a session or a choice).
 pub async fn account_lang(ctx: &Ctx, headers: &HeaderMap) -> Result<Option<Lang>, PageError> {
-    let sid = super::cookies::get(headers, session::COOKIE);
-    if sid.is_none() {
-        return Ok(None);
-    }
-    Ok(match session::current(ctx, sid.as_deref()).await? {
-        Some(s) => ctx.store.account_lang(&s.account_id).await?,
-        None => None,
-    })
+    Ok(super::visitor::person(ctx, headers)
+        .await?
+        .and_then(|p| p.lang)
+        .and_then(|code| Lang::from_code(&code)))
 }
 
 /// The session of the signed-in person; otherwise the login page.
@@ -63,8 +58,7 @@ pub struct SignedIn(pub SessionRow);
 /// The session of the signed-in person, for a handler that must look at something else first
 /// (the extractors use it too); otherwise the login page.
 pub async fn signed_in(ctx: &Ctx, headers: &HeaderMap) -> Result<SessionRow, PageError> {
-    let sid = super::cookies::get(headers, session::COOKIE);
-    match session::current(ctx, sid.as_deref()).await? {
+    match super::visitor::session(ctx, headers).await? {
         Some(s) => {
             crate::metrics::note_account(s.account_id.as_str());
             Ok(s)
@@ -177,7 +171,7 @@ where
         let mut lang = f.lang;
         if f.form.get("lang").is_none()
             && super::meta::remembered_lang(&f.headers).is_none()
-            && let Some(chosen) = ctx.store.account_lang(&session.account_id).await?
+            && let Some(chosen) = account_lang(&ctx, &f.headers).await?
         {
             lang = chosen;
             super::page_error::set_request_lang(lang);

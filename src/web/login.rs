@@ -280,6 +280,7 @@ pub async fn start_session(
         },
     )
     .await?;
+    super::visitor::forget();
     let max_age = persistent.then_some(app.config.session.ttl);
     Ok(cookies::set(
         session::COOKIE,
@@ -320,6 +321,7 @@ pub async fn logout(
     let sid = cookies::get(&headers, session::COOKIE);
     if let Some(row) = session::current(&app, sid.as_deref()).await? {
         authn::logout::end_session(&app, &row).await?;
+        super::visitor::forget();
     }
     let mut res = logged_out_page(lang);
     res.headers_mut().append(

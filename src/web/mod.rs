@@ -37,6 +37,7 @@ pub mod signature;
 pub mod signature_form;
 pub mod step_up;
 pub mod throttle;
+pub mod visitor;
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
