@@ -223,3 +223,67 @@ async fn security_forms_refuse_a_missing_csrf_token_and_a_signed_out_browser() {
         assert_eq!(location(&res).as_deref(), Some("/login"));
     }
 }
+
+/// «Вы вошли как … Не вы?» on the pages where someone could be about to act as another (the
+/// consent page of a portal, the login page), in the person's language, and on no other page; the
+/// name comes from the same one read of the session the page's own checks use (web::visitor).
+#[tokio::test]
+async fn the_consent_page_says_who_is_signed_in_in_the_persons_language() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let (client_id, _) = t.add_client(REDIRECT, false).await;
+        t.add_person("who@example.ru").await;
+        let b = Browser::new(&t.base);
+        assert_eq!(password_status(&b, "who@example.ru", PASSWORD).await, 303);
+        let (_, challenge) = pkce_pair();
+        let pkce = [
+            ("code_challenge", challenge.as_str()),
+            ("code_challenge_method", "S256"),
+        ];
+        for (lang, says, not_you) in [
+            ("ru", "Вы вошли как", "Не вы?"),
+            ("en", "You are signed in as", "Not you?"),
+        ] {
+            let url = authorize_url(
+                &t.base,
+                &client_id,
+                REDIRECT,
+                &[
+                    pkce[0],
+                    pkce[1],
+                    ("prompt", "consent"),
+                    ("ui_locales", lang),
+                ],
+            );
+            let html = match b.follow(&url).await {
+                Landing::Page(200, html) => html,
+                other => panic!("{}: {other:?}", backend.name()),
+            };
+            assert!(html.contains("name=\"decision\""), "consent page: {html}");
+            assert!(
+                html.contains(&format!("{says} <b>Иванов Иван</b>")),
+                "{} {lang}: {html}",
+                backend.name()
+            );
+            assert!(html.contains(not_you), "{lang}: {html}");
+        }
+        // Not on the person's own pages: there is nobody else to be.
+        let account = match b.follow("/account/security").await {
+            Landing::Page(200, html) => html,
+            other => panic!("{other:?}"),
+        };
+        assert!(!account.contains("Вы вошли как"), "{account}");
+        // Signed out, the consent pages are behind the login page, which names nobody.
+        let other = Browser::new(&t.base);
+        match other
+            .follow(&authorize_url(&t.base, &client_id, REDIRECT, &pkce))
+            .await
+        {
+            Landing::Page(200, html) => {
+                assert!(html.contains("name=\"password\""), "{html}");
+                assert!(!html.contains("Вы вошли как"), "{html}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
