@@ -3,7 +3,8 @@
 //! entry's own statement failed (a full disk, a dependency outage, a crash in between). Here the
 //! entry is made to fail on purpose — a trigger on `audit_log` refuses one action — and the change
 //! must be gone with it; a change that fails writes no entry; concurrent changes from two nodes
-//! keep the chain whole.
+//! keep the chain whole; an entry whose position a writer without the chain's lock took (a node of
+//! an older build in a rolling deploy) makes nothing and asks the operator to retry.
 
 mod common;
 
@@ -365,5 +366,51 @@ async fn a_key_rotation_whose_audit_entry_fails_publishes_no_key() {
         );
         assert_eq!(t.app.keyring.jwks(), jwks_before);
         assert_eq!(entries(&t, "key.rotate").await, 0);
+    }
+}
+
+/// From now on every entry finds its position taken: before it is written, a writer that does
+/// not take the chain's lock (a node of an older build during a rolling deploy) writes there.
+async fn take_positions(t: &TestServer) {
+    let mut conn = raw(t).await;
+    let row = "(NEW.seq, NEW.at, 'older-node', 'older.change', 'x', '', '{}', NEW.prev_hash, 'x')";
+    let sql = match t.backend {
+        Backend::Sqlite => format!(
+            "CREATE TRIGGER audit_taken BEFORE INSERT ON audit_log WHEN NEW.actor <> 'older-node' \
+             BEGIN INSERT INTO audit_log (seq, at, actor, action, target, request_id, details, \
+             prev_hash, hash) VALUES {row}; END"
+        ),
+        Backend::Postgres { .. } => format!(
+            "CREATE FUNCTION audit_taken() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN INSERT INTO audit_log (seq, at, actor, action, target, request_id, details, \
+             prev_hash, hash) VALUES {row}; RETURN NEW; END $$; \
+             CREATE TRIGGER audit_taken BEFORE INSERT ON audit_log FOR EACH ROW \
+             WHEN (NEW.actor <> 'older-node') EXECUTE FUNCTION audit_taken()"
+        ),
+    };
+    sqlx::raw_sql(&sql).execute(&mut conn).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_entry_whose_position_was_taken_asks_the_operator_to_retry_and_changes_nothing() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let token = admin_token(&t).await;
+        take_positions(&t).await;
+
+        let res = add_client(&t.base, &token, "Позиция занята").await;
+        assert_eq!(res.status(), 503, "{}", backend.name());
+        assert_eq!(res.headers()["retry-after"], "5", "{}", backend.name());
+        assert_eq!(
+            res.headers()["content-type"].to_str().unwrap(),
+            "application/problem+json"
+        );
+        assert!(
+            client_named(&t, "Позиция занята").await.is_none(),
+            "{}: no client without its audit entry",
+            backend.name()
+        );
+        assert_eq!(entries(&t, "client.add").await, 0);
+        assert_eq!(entries(&t, "older.change").await, 0, "rolled back with it");
     }
 }

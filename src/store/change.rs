@@ -136,7 +136,7 @@ async fn append(
         &details,
     );
     // Inside the transaction: a failure of the final commit is reported by the commit itself.
-    Ok(sqlx::query_as(&format!(
+    let written = sqlx::query_as(&format!(
         "INSERT INTO audit_log ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {COLS}"
     ))
     .bind(seq)
@@ -149,5 +149,19 @@ async fn append(
     .bind(&prev)
     .bind(&hash)
     .fetch_one(&mut *conn)
-    .await?)
+    .await;
+    match written {
+        Ok(row) => Ok(row),
+        // The position read under the chain's lock was taken by a writer that does not take it:
+        // a node of an older build during a rolling deploy. The change is rolled back with its
+        // entry and the operator asked to try again (503 + Retry-After), not told it failed for
+        // good or that what they added exists already.
+        Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+            crate::metrics::dependency_down("database");
+            Err(StoreError::Unavailable(format!(
+                "audit position {seq} was written outside the chain's lock; nothing was changed"
+            )))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
