@@ -8,7 +8,7 @@ use crate::ctx::Ctx;
 use crate::identity::Contact;
 use crate::identity::validation::Snils;
 use crate::store::StoreError;
-use crate::store::accounts::AccountRow;
+use crate::store::accounts::PasswordLogin;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoginError {
@@ -38,11 +38,11 @@ pub async fn login(
     password: &str,
     proof: Proof<'_>,
     who: Attempt<'_>,
-) -> Result<AccountRow, LoginError> {
+) -> Result<PasswordLogin, LoginError> {
     let mut found = match Contact::parse(login) {
         Ok(contact) => {
             app.store
-                .find_login(contact.kind(), contact.value())
+                .find_password_login(contact.kind(), contact.value())
                 .await?
         }
         Err(_) => None,
@@ -52,13 +52,14 @@ pub async fn login(
     if found.is_none()
         && let Ok(snils) = login.parse::<Snils>()
     {
-        found = app.store.find_login("snils", snils.as_str()).await?;
+        found = app
+            .store
+            .find_password_login("snils", snils.as_str())
+            .await?;
     }
-    let (account, hash) = match found {
-        Some((account, hash)) => (Some(account), hash),
-        None => (None, None),
-    };
-    let account_id = account.as_ref().map(|a| a.id.as_str());
+    let hash = found.as_ref().and_then(|f| f.password_hash.clone());
+    let found_id = found.as_ref().map(|f| f.account.id.to_string());
+    let account_id = found_id.as_deref();
     // Counted by what was typed, whether or not an account has it: the answer never tells.
     let key = lockout::login_key(login);
     let guard = lockout::before_password(app, &key, who.ip, account_id).await?;
@@ -82,10 +83,10 @@ pub async fn login(
         lockout::record(app, account_id, who, lockout::METHOD_PASSWORD, "locked").await?;
         return Err(LoginError::Locked);
     }
-    match account {
-        Some(account) if ok => {
-            lockout::password_succeeded(app, &account.id, &key, who, guard).await?;
-            Ok(account)
+    match found {
+        Some(found) if ok => {
+            lockout::password_succeeded(app, &found.account.id, &key, who, guard).await?;
+            Ok(found)
         }
         _ => {
             lockout::password_failed(app, account_id, &key, who).await?;

@@ -9,6 +9,7 @@ use crate::cache::CacheError;
 use crate::crypto;
 use crate::ctx::Ctx;
 use crate::store::StoreError;
+use crate::store::second_factors::SecondFactors;
 use crate::types::AccountId;
 use serde::{Deserialize, Serialize};
 
@@ -93,6 +94,15 @@ impl From<totp::TotpError> for StepError {
 
 pub async fn methods(app: &Ctx, account_id: &AccountId) -> Result<Methods, StoreError> {
     let f = app.store.second_factors(account_id).await?;
+    methods_of(app, account_id, f).await
+}
+
+/// [`methods`] from second factors already read (a password sign-in reads them with the account).
+pub async fn methods_of(
+    app: &Ctx,
+    account_id: &AccountId,
+    f: SecondFactors,
+) -> Result<Methods, StoreError> {
     let sms = f.sms_two_step && sms_otp::confirmed_phone(app, account_id).await?.is_some();
     Ok(Methods {
         totp: f.totp,

@@ -1,5 +1,6 @@
 //! Accounts, their login identifiers (phone, e-mail, later SNILS) and password credentials.
 
+use super::second_factors::SecondFactors;
 use super::{Store, StoreError, new_id};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -24,6 +25,35 @@ struct LoginRow {
     #[sqlx(flatten)]
     account: AccountRow,
     password_hash: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct PasswordLoginRow {
+    #[sqlx(flatten)]
+    login: LoginRow,
+    totp: i64,
+    recovery_codes_left: i64,
+    sms_two_step: i64,
+}
+
+/// What a password sign-in reads of the account it names ([`Store::find_password_login`]).
+#[derive(Debug, Clone)]
+pub struct PasswordLogin {
+    pub account: AccountRow,
+    pub password_hash: Option<String>,
+    pub factors: SecondFactors,
+}
+
+/// The account and its password hash by a verified login identifier, with `more` columns.
+fn login_sql(more: &str) -> String {
+    let cols: Vec<String> = ACCOUNT_COLS.split(", ").map(|c| format!("a.{c}")).collect();
+    format!(
+        "SELECT {}, c.secret AS password_hash{more} FROM accounts a \
+         JOIN identifiers i ON i.account_id = a.id \
+         LEFT JOIN credentials c ON c.account_id = a.id AND c.kind = 'password' \
+         WHERE i.kind = $1 AND i.value = $2 AND i.verified_at IS NOT NULL",
+        cols.join(", ")
+    )
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -145,27 +175,46 @@ impl Store {
         kind: &str,
         value: &str,
     ) -> Result<Option<(AccountRow, Option<String>)>, StoreError> {
-        // The account and its password hash in one statement: a sign-in reads the store as
-        // little as it can (ARCHITECTURE.md §3).
-        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-            format!(
-                "SELECT {}, c.secret AS password_hash FROM accounts a \
-                 JOIN identifiers i ON i.account_id = a.id \
-                 LEFT JOIN credentials c ON c.account_id = a.id AND c.kind = 'password' \
-                 WHERE i.kind = $1 AND i.value = $2 AND i.verified_at IS NOT NULL",
-                ACCOUNT_COLS
-                    .split(", ")
-                    .map(|c| format!("a.{c}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        });
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| login_sql(""));
         let found: Option<LoginRow> = sqlx::query_as(SQL.as_str())
             .bind(kind)
             .bind(value)
             .fetch_optional(&self.pool)
             .await?;
         Ok(found.map(|f| (f.account, f.password_hash)))
+    }
+
+    /// [`Store::find_login`] with the account's second factors, in one statement: what a password
+    /// sign-in needs before it hashes and after (a sign-in reads the store as little as it can,
+    /// ARCHITECTURE.md §3).
+    pub async fn find_password_login(
+        &self,
+        kind: &str,
+        value: &str,
+    ) -> Result<Option<PasswordLogin>, StoreError> {
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            login_sql(
+                ", (SELECT COUNT(*) FROM totp_credentials t WHERE t.account_id = a.id) AS totp, \
+                 (SELECT COUNT(*) FROM recovery_codes r WHERE r.account_id = a.id \
+                   AND r.used_at IS NULL) AS recovery_codes_left, \
+                 COALESCE((SELECT s.sms_two_step FROM account_security s \
+                   WHERE s.account_id = a.id), 0) AS sms_two_step",
+            )
+        });
+        let found: Option<PasswordLoginRow> = sqlx::query_as(SQL.as_str())
+            .bind(kind)
+            .bind(value)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(found.map(|f| PasswordLogin {
+            account: f.login.account,
+            password_hash: f.login.password_hash,
+            factors: SecondFactors {
+                totp: f.totp > 0,
+                recovery_codes_left: f.recovery_codes_left,
+                sms_two_step: f.sms_two_step != 0,
+            },
+        }))
     }
 
     pub async fn account(&self, id: &str) -> Result<Option<AccountRow>, StoreError> {

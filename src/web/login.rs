@@ -182,8 +182,8 @@ pub async fn submit(
         let tx = p.get("tx").zip(req.as_ref());
         Ok(login_page(&app, &headers, lang, tx, login.clone(), outcome))
     };
-    let account = match authn::password::login(&app, &login, password, proof, who).await {
-        Ok(a) => a,
+    let found = match authn::password::login(&app, &login, password, proof, who).await {
+        Ok(found) => found,
         Err(LoginError::Invalid { challenge_next }) => {
             tracing::info!(ip = %meta.ip, "password login failed");
             return refused(Outcome {
@@ -223,7 +223,8 @@ pub async fn submit(
         Err(LoginError::Cache(e)) => return Err(e.into()),
     };
     let persistent = p.get("foreign") != Some("on");
-    if authn::second_factor::methods(&app, &account.id)
+    let account = found.account;
+    if authn::second_factor::methods_of(&app, &account.id, found.factors)
         .await?
         .any()
     {

@@ -185,7 +185,7 @@ pub async fn approve(
     };
     let password = f.form.get("password").unwrap_or("");
     match authn::password::login(&app, &login, password, PasswordProof::default(), who).await {
-        Ok(a) if a.id == account => {}
+        Ok(found) if found.account.id == account => {}
         Ok(_) | Err(LoginError::Invalid { .. }) | Err(LoginError::Challenge(_)) => {
             let shown = again("qr.wrong_password", StatusCode::UNAUTHORIZED);
             return show(&app, &f.headers, lang, &f.session, shown).await;
