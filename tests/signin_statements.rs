@@ -90,21 +90,14 @@ async fn a_complete_sign_in_sends_few_statements_to_the_store() {
         t.add_person("signin-count@example.ru").await;
         let sign_in = async || {
             let browser = Browser::new(&t.base);
-            let (verifier, challenge) = pkce_pair();
-            let url = authorize_url(
-                &t.base,
+            let (code, verifier) = obtain_code_with(
+                &t,
+                &browser,
                 &client_id,
-                REDIRECT,
-                &[
-                    ("code_challenge", &challenge),
-                    ("code_challenge_method", "S256"),
-                    ("prompt", "consent"),
-                ],
-            );
-            let back = browser
-                .authorize_and_login(&url, "signin-count@example.ru", PASSWORD)
-                .await;
-            let code = query_param(&back, "code").expect("a code");
+                "signin-count@example.ru",
+                &[("prompt", "consent")],
+            )
+            .await;
             let (status, body) = redeem(&t, &client_id, &secret, &code, &verifier).await;
             assert_eq!(status, 200, "{body}");
             assert!(body["id_token"].is_string(), "{body}");

@@ -1,6 +1,6 @@
 //! Accounts, their login identifiers (phone, e-mail, later SNILS) and password credentials.
 
-use super::second_factors::SecondFactors;
+use super::second_factors::{FactorRow, SecondFactors, factor_columns};
 use super::{Store, StoreError, new_id};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -31,9 +31,8 @@ struct LoginRow {
 struct PasswordLoginRow {
     #[sqlx(flatten)]
     login: LoginRow,
-    totp: i64,
-    recovery_codes_left: i64,
-    sms_two_step: i64,
+    #[sqlx(flatten)]
+    factors: FactorRow,
 }
 
 /// What a password sign-in reads of the account it names ([`Store::find_password_login`]).
@@ -192,15 +191,8 @@ impl Store {
         kind: &str,
         value: &str,
     ) -> Result<Option<PasswordLogin>, StoreError> {
-        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-            login_sql(
-                ", (SELECT COUNT(*) FROM totp_credentials t WHERE t.account_id = a.id) AS totp, \
-                 (SELECT COUNT(*) FROM recovery_codes r WHERE r.account_id = a.id \
-                   AND r.used_at IS NULL) AS recovery_codes_left, \
-                 COALESCE((SELECT s.sms_two_step FROM account_security s \
-                   WHERE s.account_id = a.id), 0) AS sms_two_step",
-            )
-        });
+        static SQL: std::sync::LazyLock<String> =
+            std::sync::LazyLock::new(|| login_sql(&format!(", {}", factor_columns("a.id"))));
         let found: Option<PasswordLoginRow> = sqlx::query_as(SQL.as_str())
             .bind(kind)
             .bind(value)
@@ -209,11 +201,7 @@ impl Store {
         Ok(found.map(|f| PasswordLogin {
             account: f.login.account,
             password_hash: f.login.password_hash,
-            factors: SecondFactors {
-                totp: f.totp > 0,
-                recovery_codes_left: f.recovery_codes_left,
-                sms_two_step: f.sms_two_step != 0,
-            },
+            factors: f.factors.into(),
         }))
     }
 

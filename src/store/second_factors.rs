@@ -17,6 +17,36 @@ pub struct SecondFactors {
     pub sms_two_step: bool,
 }
 
+/// The columns that read an account's [`SecondFactors`] (as [`FactorRow`]), for the account
+/// whose id is the SQL expression `account` (a parameter, or a column of a joined query).
+pub(super) fn factor_columns(account: &str) -> String {
+    format!(
+        "(SELECT COUNT(*) FROM totp_credentials WHERE account_id = {account}) AS totp, \
+         (SELECT COUNT(*) FROM recovery_codes WHERE account_id = {account} AND used_at IS NULL) \
+           AS recovery_codes_left, \
+         COALESCE((SELECT sms_two_step FROM account_security WHERE account_id = {account}), 0) \
+           AS sms_two_step"
+    )
+}
+
+/// [`SecondFactors`] as [`factor_columns`] read them.
+#[derive(sqlx::FromRow)]
+pub(super) struct FactorRow {
+    totp: i64,
+    recovery_codes_left: i64,
+    sms_two_step: i64,
+}
+
+impl From<FactorRow> for SecondFactors {
+    fn from(r: FactorRow) -> SecondFactors {
+        SecondFactors {
+            totp: r.totp > 0,
+            recovery_codes_left: r.recovery_codes_left,
+            sms_two_step: r.sms_two_step != 0,
+        }
+    }
+}
+
 /// One of the [`SecurityChoices`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecurityChoice {
@@ -122,19 +152,13 @@ impl Store {
 
     /// The account's second factors in one statement (a sign-in asks for all three at once).
     pub async fn second_factors(&self, account_id: &str) -> Result<SecondFactors, StoreError> {
-        let (totp, recovery, sms): (i64, i64, i64) = sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM totp_credentials WHERE account_id = $1), \
-             (SELECT COUNT(*) FROM recovery_codes WHERE account_id = $1 AND used_at IS NULL), \
-             COALESCE((SELECT sms_two_step FROM account_security WHERE account_id = $1), 0)",
-        )
-        .bind(account_id)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(SecondFactors {
-            totp: totp > 0,
-            recovery_codes_left: recovery,
-            sms_two_step: sms != 0,
-        })
+        static SQL: std::sync::LazyLock<String> =
+            std::sync::LazyLock::new(|| format!("SELECT {}", factor_columns("$1")));
+        let row: FactorRow = sqlx::query_as(SQL.as_str())
+            .bind(account_id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.into())
     }
 
     pub async fn recovery_codes_left(&self, account_id: &str) -> Result<i64, StoreError> {

@@ -280,17 +280,24 @@ pub async fn obtain_code(
     client_id: &str,
     login: &str,
 ) -> (String, String) {
+    obtain_code_with(t, browser, client_id, login, &[("nonce", "n-1")]).await
+}
+
+/// [`obtain_code`] with `extra` parameters on the authorization request (e.g. `prompt=consent`).
+pub async fn obtain_code_with(
+    t: &TestServer,
+    browser: &Browser,
+    client_id: &str,
+    login: &str,
+    extra: &[(&str, &str)],
+) -> (String, String) {
     let (verifier, challenge) = pkce_pair();
-    let url = authorize_url(
-        &t.base,
-        client_id,
-        REDIRECT,
-        &[
-            ("code_challenge", &challenge),
-            ("code_challenge_method", "S256"),
-            ("nonce", "n-1"),
-        ],
-    );
+    let mut params = vec![
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ];
+    params.extend_from_slice(extra);
+    let url = authorize_url(&t.base, client_id, REDIRECT, &params);
     let back = browser.authorize_and_login(&url, login, PASSWORD).await;
     assert!(back.starts_with(REDIRECT), "{back}");
     (
