@@ -12,15 +12,34 @@ const SECONDS_BUCKETS: &[f64] = &[
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
-/// Installs the recorder once per process (every server in a test process shares it); `None`
-/// when another recorder was installed first (then `/metrics` says so instead of lying).
+/// How often the recorded histogram samples are folded into their buckets. The exporter keeps
+/// every sample until then (8 bytes and more each): without this, a node nobody scrapes grows by
+/// every request it serves.
+pub const UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Installs the recorder once per process (every server in a test process shares it), with the
+/// thread that runs its upkeep; `None` when another recorder was installed first (then `/metrics`
+/// says so instead of lying).
 fn handle() -> Option<&'static PrometheusHandle> {
     HANDLE
         .get_or_init(|| {
             let builder = PrometheusBuilder::new()
                 .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), SECONDS_BUCKETS)
                 .ok()?;
-            builder.install_recorder().ok()
+            let handle = builder.install_recorder().ok()?;
+            let upkeep = handle.clone();
+            let spawned = std::thread::Builder::new()
+                .name("vhod-metrics".into())
+                .spawn(move || {
+                    loop {
+                        std::thread::sleep(UPKEEP_EVERY);
+                        upkeep.run_upkeep();
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::warn!(error = %e, "no metrics upkeep thread: samples kept until scraped");
+            }
+            Some(handle)
         })
         .as_ref()
 }

@@ -20,6 +20,7 @@ CONNECTIONS="${CONNECTIONS:-16}"
 THREADS="${THREADS:-1}"
 VHOD_PORT="${VHOD_PORT:-18601}"
 OP_PORT="${OP_PORT:-18602}"
+FLOOR_PORT="${FLOOR_PORT:-18603}"
 OIDC_PROVIDER_VERSION="${OIDC_PROVIDER_VERSION:-9}"
 SERVER_CPU="${SERVER_CPU:-0}"
 LOAD_CPU="${LOAD_CPU:-1}"
@@ -208,8 +209,9 @@ echo "   wrk -t$THREADS -c$CONNECTIONS -d$DURATION (warm-up $WARMUP) on CPU $LOA
 
 if ((RUN_VHOD)); then
   echo "-- building vhod (release)" >&2
-  (cd "$ROOT" && cargo build --release --locked --bin vhod)
+  (cd "$ROOT" && cargo build --release --locked --bin vhod --example cc_floor)
   VHOD_BIN="$CARGO_TARGET_DIR/release/vhod"
+  FLOOR_BIN="$CARGO_TARGET_DIR/release/examples/cc_floor"
   [[ -x $VHOD_BIN ]] || die "no binary at $VHOD_BIN"
 fi
 
@@ -283,6 +285,30 @@ if ((RUN_VHOD)); then
   bench vhod.jwks "JWKS" "$VBASE/jwks"
   VHOD_RSS="$(rss "$VHOD_PID")"
   stop_server "$VHOD_PID"
+
+  # The floor (examples/cc_floor.rs): what a token answer costs with nothing but HTTP parsing, the
+  # client's credentials and the ES256 signature — no token endpoint on this machine beats it.
+  echo "-- floor (examples/cc_floor.rs)" >&2
+  SIGN_LINE="$(taskset -c "$SERVER_CPU" "$FLOOR_BIN" --mode sign)"
+  SIGN_RATE="$(sed -n 's/^one-core ES256 signatures \([0-9]*\)\/s.*/\1/p' <<<"$SIGN_LINE")"
+  echo "   $SIGN_LINE" >&2
+  FLOOR_AUTH="Basic Zmxvb3I6Zmxvb3Itc2VjcmV0"
+  for mode in raw axum; do
+    port_free "$FLOOR_PORT" || die "something already answers on 127.0.0.1:$FLOOR_PORT (set FLOOR_PORT)"
+    taskset -c "$SERVER_CPU" "$FLOOR_BIN" --mode "$mode" --port "$FLOOR_PORT" 2>/dev/null &
+    SERVER_PID=$!
+    PIDS+=("$SERVER_PID")
+    for _ in $(seq 1 50); do
+      curl -s -o /dev/null --max-time 1 -H "Authorization: $FLOOR_AUTH" -d "$CC_BODY" \
+        "http://127.0.0.1:$FLOOR_PORT/token" && break
+      sleep 0.1
+    done
+    expect_200 "floor ($mode) token" -H "Authorization: $FLOOR_AUTH" -d "$CC_BODY" \
+      "http://127.0.0.1:$FLOOR_PORT/token" | check_token_response ES256 >/dev/null
+    bench "floor.cc_$mode" "client_credentials ES256 ($mode)" "http://127.0.0.1:$FLOOR_PORT/token" \
+      "$CC_BODY" "$FLOOR_AUTH"
+    stop_server "$SERVER_PID"
+  done
 fi
 
 # ---------------------------------------------------------------- oidc-provider
@@ -325,6 +351,7 @@ for row in "${ROWS[@]}"; do
   label=${row#*|}
   server=vhod
   [[ $key == op.* ]] && server=oidc-provider
+  [[ $key == floor.* ]] && server=floor
   printf '%-15s %-26s %10s %10s %12s  %s\n' "$server" "$label" "${RPS[$key]:-?}" "${P99[$key]:-?}" \
     "${CPU_US[$key]:-?}" "${ERRS[$key]:-none}"
 done
@@ -347,6 +374,16 @@ if ((RUN_VHOD && RUN_OP)); then
 v, o = sys.argv[1:3]
 print("client_credentials ES256   CPU per request oidc-provider/vhod = %.1fx (does not move with the machine'"'"'s load)"
       % (float(o) / float(v)))' "${CPU_US[vhod.cc_es]:-0}" "${CPU_US[op.cc_es]:-0}" 2>/dev/null || true
+  ratio floor.cc_raw op.cc_es "  the floor (raw)" " (what no token endpoint here can beat)"
+  ratio floor.cc_axum op.cc_es "  the floor (axum)" ""
+fi
+if ((RUN_VHOD)) && [[ -n ${SIGN_RATE:-} ]]; then
+  python3 -c 'import sys
+s = float(sys.argv[1])
+for label, r in zip(("vhod", "floor (raw)", "floor (axum)"), sys.argv[2:5]):
+    print("client_credentials ES256 ÷ one-core ES256 signing (%.0f/s): %-13s %.2f%s"
+          % (s, label, float(r) / s, " (target >= 0.7)" if label == "vhod" else ""))' \
+    "$SIGN_RATE" "${RPS[vhod.cc_es]:-0}" "${RPS[floor.cc_raw]:-0}" "${RPS[floor.cc_axum]:-0}" 2>/dev/null || true
 fi
 
 if ((FAILED)); then
