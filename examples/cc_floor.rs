@@ -33,9 +33,8 @@ impl Signer {
     fn new() -> Signer {
         let rng = SystemRandom::new();
         let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
-        let key =
-            EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng)
-                .unwrap();
+        let key = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng)
+            .unwrap();
         Signer {
             key,
             rng,
@@ -116,7 +115,10 @@ async fn raw_connection(mut sock: tokio::net::TcpStream, signer: Arc<Signer>) {
             let scope = scope_of(&buf[head_end..head_end + length]);
             ("200 OK", signer.answer(&scope))
         } else {
-            ("401 Unauthorized", r#"{"error":"invalid_client"}"#.to_string())
+            (
+                "401 Unauthorized",
+                r#"{"error":"invalid_client"}"#.to_string(),
+            )
         };
         buf.drain(..head_end + length);
         let out = format!(
@@ -183,7 +185,9 @@ fn main() {
         let answer = rate(&|| {
             std::hint::black_box(signer.answer("api.read"));
         });
-        println!("one-core ES256 signatures {sign:.0}/s; whole token answers (no HTTP) {answer:.0}/s");
+        println!(
+            "one-core ES256 signatures {sign:.0}/s; whole token answers (no HTTP) {answer:.0}/s"
+        );
         return;
     }
     let rt = if threads == 0 {
