@@ -305,7 +305,7 @@ if ((RUN_VHOD)); then
     done
     expect_200 "floor ($mode) token" -H "Authorization: $FLOOR_AUTH" -d "$CC_BODY" \
       "http://127.0.0.1:$FLOOR_PORT/token" | check_token_response ES256 >/dev/null
-    bench "floor.cc_$mode" "client_credentials ES256 ($mode)" "http://127.0.0.1:$FLOOR_PORT/token" \
+    bench "floor.cc_$mode" "cc ES256, bare $mode" "http://127.0.0.1:$FLOOR_PORT/token" \
       "$CC_BODY" "$FLOOR_AUTH"
     stop_server "$SERVER_PID"
   done
@@ -358,12 +358,12 @@ done
 [[ -z ${VHOD_RSS:-} ]] || echo "RSS after load: vhod $VHOD_RSS"
 [[ -z ${OP_RSS:-} ]] || echo "RSS after load: oidc-provider $OP_RSS"
 
-ratio() { # $1 vhod key, $2 oidc-provider key, $3 label, $4 note
+ratio() { # $1 vhod key, $2 oidc-provider key, $3 label, $4 note, $5 name of $1's server (vhod)
   python3 -c 'import sys
 vr, orr, vp, op = (float(x) for x in sys.argv[1:5])
-print("%-26s req/s vhod/oidc-provider = %.1fx%s; p99 oidc-provider/vhod = %.1fx"
-      % (sys.argv[5], vr / orr, sys.argv[6], op / vp if vp else float("inf")))' \
-    "${RPS[$1]:-0}" "${RPS[$2]:-0}" "${P99[$1]:-0}" "${P99[$2]:-0}" "$3" "$4" 2>/dev/null \
+print("%-26s req/s %s/oidc-provider = %.1fx%s; p99 oidc-provider/%s = %.1fx"
+      % (sys.argv[5], sys.argv[7], vr / orr, sys.argv[6], sys.argv[7], op / vp if vp else float("inf")))' \
+    "${RPS[$1]:-0}" "${RPS[$2]:-0}" "${P99[$1]:-0}" "${P99[$2]:-0}" "$3" "$4" "${5:-vhod}" 2>/dev/null \
     || echo "$3: no ratio (a figure is missing)"
 }
 if ((RUN_VHOD && RUN_OP)); then
@@ -374,13 +374,13 @@ if ((RUN_VHOD && RUN_OP)); then
 v, o = sys.argv[1:3]
 print("client_credentials ES256   CPU per request oidc-provider/vhod = %.1fx (does not move with the machine'"'"'s load)"
       % (float(o) / float(v)))' "${CPU_US[vhod.cc_es]:-0}" "${CPU_US[op.cc_es]:-0}" 2>/dev/null || true
-  ratio floor.cc_raw op.cc_es "  the floor (raw)" " (what no token endpoint here can beat)"
-  ratio floor.cc_axum op.cc_es "  the floor (axum)" ""
+  ratio floor.cc_raw op.cc_es "client_credentials ES256" " (no token endpoint here can beat it)" "bare-raw"
+  ratio floor.cc_axum op.cc_es "client_credentials ES256" "" "bare-axum"
 fi
 if ((RUN_VHOD)) && [[ -n ${SIGN_RATE:-} ]]; then
   python3 -c 'import sys
 s = float(sys.argv[1])
-for label, r in zip(("vhod", "floor (raw)", "floor (axum)"), sys.argv[2:5]):
+for label, r in zip(("vhod", "bare raw", "bare axum"), sys.argv[2:5]):
     print("client_credentials ES256 ÷ one-core ES256 signing (%.0f/s): %-13s %.2f%s"
           % (s, label, float(r) / s, " (target >= 0.7)" if label == "vhod" else ""))' \
     "$SIGN_RATE" "${RPS[vhod.cc_es]:-0}" "${RPS[floor.cc_raw]:-0}" "${RPS[floor.cc_axum]:-0}" 2>/dev/null || true
