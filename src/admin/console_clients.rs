@@ -231,10 +231,10 @@ async fn change<'a>(app: &'a OidcState, p: &Params, id: &str) -> Outcome<'a> {
         ..SettingsChange::default()
     };
     let mut change = app.store.change().await.map_err(|e| e.to_string())?;
-    clients::set_redirect_uris_in(app, &app.clients, &mut change, id, &uris)
+    clients::set_redirect_uris_in(&app.clients, &mut change, id, &uris)
         .await
         .map_err(|e| e.to_string())?;
-    clients::change_settings_in(app, &app.clients, &mut change, id, &settings)
+    clients::change_settings_in(&app.clients, &mut change, id, &settings)
         .await
         .map_err(|e| e.to_string())?;
     Ok((

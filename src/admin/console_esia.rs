@@ -211,10 +211,10 @@ async fn change_flags<'a>(app: &'a OidcState, p: &Params, id: &str) -> Outcome<'
         ..SettingsChange::default()
     };
     let mut change = app.store.change().await.map_err(|e| e.to_string())?;
-    let c = esia::set_flags_in(&app.store, &mut change, id, flags)
+    let c = esia::set_flags_in(&mut change, id, flags)
         .await
         .map_err(|e| e.to_string())?;
-    clients::change_settings_in(app, &app.clients, &mut change, id, &settings)
+    clients::change_settings_in(&app.clients, &mut change, id, &settings)
         .await
         .map_err(|e| e.to_string())?;
     Ok((

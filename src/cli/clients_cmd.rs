@@ -181,10 +181,10 @@ pub(super) async fn clients_cmd(app: &Ctx, cmd: ClientsCmd) -> anyhow::Result<()
             let cache = clients::ClientCache::default();
             let mut staged = app.store.change().await?;
             if !redirect_uris.is_empty() {
-                clients::set_redirect_uris_in(app, &cache, &mut staged, &client_id, &redirect_uris)
+                clients::set_redirect_uris_in(&cache, &mut staged, &client_id, &redirect_uris)
                     .await?;
             }
-            clients::change_settings_in(app, &cache, &mut staged, &client_id, &change).await?;
+            clients::change_settings_in(&cache, &mut staged, &client_id, &change).await?;
             let details = serde_json::json!({
                 "redirect_uris": redirect_uris, "scopes": change.scopes, "id_token_alg": change.id_token_alg,
                 "require_par": change.require_par, "require_dpop": change.require_dpop,

@@ -190,6 +190,28 @@ pub async fn find(store: &Store, id: &str) -> Result<Option<EsiaClient>, StoreEr
     }))
 }
 
+/// [`find`] inside an operator's change (the client it is about to write).
+pub async fn find_in(change: &mut Change<'_>, id: &str) -> Result<Option<EsiaClient>, StoreError> {
+    let Some(row) = change.esia_client(id).await? else {
+        return Ok(None);
+    };
+    let Some(client) = super::find_in(change, id).await? else {
+        return Ok(None);
+    };
+    let now = change.store().now();
+    let certificates = change
+        .esia_certificates(id, now)
+        .await?
+        .into_iter()
+        .map(cert_from_row)
+        .collect::<Result<_, _>>()?;
+    Ok(Some(EsiaClient {
+        client,
+        legacy: row.legacy != 0,
+        certificates,
+    }))
+}
+
 /// Every ESIA client (disabled ones left out).
 pub async fn list(store: &Store) -> Result<Vec<EsiaClient>, StoreError> {
     let mut out = vec![];
@@ -343,18 +365,17 @@ pub async fn set_flags_staged<'a>(
     flags: EsiaFlags,
 ) -> Result<(EsiaClient, Change<'a>), EsiaClientError> {
     let mut change = store.change().await?;
-    let client = set_flags_in(store, &mut change, client_id, flags).await?;
+    let client = set_flags_in(&mut change, client_id, flags).await?;
     Ok((client, change))
 }
 
 /// [`set_flags_staged`] within `change` (one of several writes of an operator's action).
 pub async fn set_flags_in(
-    store: &Store,
     change: &mut Change<'_>,
     client_id: &str,
     flags: EsiaFlags,
 ) -> Result<EsiaClient, EsiaClientError> {
-    let mut client = find(store, client_id)
+    let mut client = find_in(change, client_id)
         .await?
         .ok_or(EsiaClientError::Unknown)?;
     if !change

@@ -4,7 +4,7 @@
 //! (`store/change.rs`): the caller commits both at once.
 
 use super::register::{RegisterError, is_acceptable_redirect_uri};
-use super::{ClientCache, find};
+use super::{ClientCache, find, find_in};
 use crate::crypto::{self, keyring::SigningAlg};
 use crate::ctx::Ctx;
 use crate::store::StoreError;
@@ -72,19 +72,18 @@ pub async fn set_redirect_uris_staged<'a>(
     uris: &[String],
 ) -> Result<Change<'a>, ManageError> {
     let mut change = app.store.change().await?;
-    set_redirect_uris_in(app, cache, &mut change, id, uris).await?;
+    set_redirect_uris_in(cache, &mut change, id, uris).await?;
     Ok(change)
 }
 
 /// Replaces the redirect URIs within `change` (one of several writes of an operator's action).
 pub async fn set_redirect_uris_in<'a>(
-    app: &Ctx,
     cache: &'a ClientCache,
     change: &mut Change<'a>,
     id: &str,
     uris: &[String],
 ) -> Result<(), ManageError> {
-    let client = find(&app.store, id).await?.ok_or(ManageError::NotFound)?;
+    let client = find_in(change, id).await?.ok_or(ManageError::NotFound)?;
     if client.allows_grant("authorization_code") && uris.is_empty() {
         return Err(RegisterError::NoRedirectUri.into());
     }
@@ -147,13 +146,12 @@ pub async fn change_settings_staged<'a>(
     c: &SettingsChange,
 ) -> Result<Change<'a>, ManageError> {
     let mut change = app.store.change().await?;
-    change_settings_in(app, cache, &mut change, id, c).await?;
+    change_settings_in(cache, &mut change, id, c).await?;
     Ok(change)
 }
 
 /// Changes the settings within `change` (one of several writes of an operator's action).
 pub async fn change_settings_in<'a>(
-    app: &Ctx,
     cache: &'a ClientCache,
     change: &mut Change<'a>,
     id: &str,
@@ -181,7 +179,7 @@ pub async fn change_settings_in<'a>(
         )));
     }
     if c.request_object_alg.is_some() || c.request_uris.is_some() {
-        let client = find(&app.store, id).await?.ok_or(ManageError::NotFound)?;
+        let client = find_in(change, id).await?.ok_or(ManageError::NotFound)?;
         let alg = c.request_object_alg.as_deref().filter(|a| !a.is_empty());
         super::register::check_request_objects(
             client.fapi2,

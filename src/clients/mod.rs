@@ -8,6 +8,7 @@ pub mod register;
 pub mod subject;
 
 use crate::crypto::{self, keyring::SigningAlg};
+use crate::store::change::Change;
 use crate::store::clients::ClientRow;
 use crate::store::{Store, StoreError};
 use crate::types::ClientId;
@@ -271,6 +272,14 @@ impl ClientCache {
 
 pub async fn find(store: &Store, id: &str) -> Result<Option<Client>, StoreError> {
     match store.client(id).await? {
+        Some(row) => Client::from_row(row).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// [`find`] inside an operator's change (the client it is about to write).
+pub async fn find_in(change: &mut Change<'_>, id: &str) -> Result<Option<Client>, StoreError> {
+    match change.client(id).await? {
         Some(row) => Client::from_row(row).map(Some),
         None => Ok(None),
     }

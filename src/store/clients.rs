@@ -96,12 +96,10 @@ const INSERT_SQL: &str = "INSERT INTO clients (id, name, secret_hash, redirect_u
 
 impl Store {
     pub async fn client(&self, id: &str) -> Result<Option<ClientRow>, StoreError> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {COLS} FROM clients WHERE id = $1 AND disabled_at IS NULL"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?)
+        Ok(sqlx::query_as(&client_sql())
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     pub async fn clients(&self) -> Result<Vec<ClientRow>, StoreError> {
@@ -121,8 +119,22 @@ impl Store {
     }
 }
 
+/// An enabled client by id.
+fn client_sql() -> String {
+    format!("SELECT {COLS} FROM clients WHERE id = $1 AND disabled_at IS NULL")
+}
+
 /// The audited writes of a client: each runs in the change that commits with its audit entry.
 impl Change<'_> {
+    /// An enabled client, read inside the change: an operator's change reads what it is about to
+    /// write on its own connection, not on a second one from the pool while it holds the first.
+    pub async fn client(&mut self, id: &str) -> Result<Option<ClientRow>, StoreError> {
+        Ok(sqlx::query_as(&client_sql())
+            .bind(id)
+            .fetch_optional(self.conn())
+            .await?)
+    }
+
     pub async fn insert_client(&mut self, c: &ClientRow) -> Result<(), StoreError> {
         insert_query(c).execute(self.conn()).await?;
         Ok(())

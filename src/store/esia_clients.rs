@@ -28,12 +28,10 @@ const CERT_COLS: &str = "client_id, hash, der, added_at, expires_at";
 
 impl Store {
     pub async fn esia_client(&self, client_id: &str) -> Result<Option<EsiaClientRow>, StoreError> {
-        Ok(
-            sqlx::query_as("SELECT client_id, legacy FROM esia_clients WHERE client_id = $1")
-                .bind(client_id)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        Ok(sqlx::query_as(ESIA_CLIENT_SQL)
+            .bind(client_id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     pub async fn esia_client_ids(&self) -> Result<Vec<String>, StoreError> {
@@ -53,14 +51,46 @@ impl Store {
         client_id: &str,
         now: i64,
     ) -> Result<Vec<EsiaCertificateRow>, StoreError> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {CERT_COLS} FROM esia_certificates \
-             WHERE client_id = $1 AND (expires_at IS NULL OR expires_at > $2) ORDER BY added_at DESC"
-        ))
-        .bind(client_id)
-        .bind(now)
-        .fetch_all(&self.pool)
-        .await?)
+        Ok(sqlx::query_as(&certificates_sql())
+            .bind(client_id)
+            .bind(now)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+}
+
+const ESIA_CLIENT_SQL: &str = "SELECT client_id, legacy FROM esia_clients WHERE client_id = $1";
+
+/// Every certificate of a client still valid at a time (`$1` the client, `$2` the time).
+fn certificates_sql() -> String {
+    format!(
+        "SELECT {CERT_COLS} FROM esia_certificates \
+         WHERE client_id = $1 AND (expires_at IS NULL OR expires_at > $2) ORDER BY added_at DESC"
+    )
+}
+
+/// The reads of an operator's change, on its own connection (see `Change::client`).
+impl Change<'_> {
+    pub async fn esia_client(
+        &mut self,
+        client_id: &str,
+    ) -> Result<Option<EsiaClientRow>, StoreError> {
+        Ok(sqlx::query_as(ESIA_CLIENT_SQL)
+            .bind(client_id)
+            .fetch_optional(self.conn())
+            .await?)
+    }
+
+    pub async fn esia_certificates(
+        &mut self,
+        client_id: &str,
+        now: i64,
+    ) -> Result<Vec<EsiaCertificateRow>, StoreError> {
+        Ok(sqlx::query_as(&certificates_sql())
+            .bind(client_id)
+            .bind(now)
+            .fetch_all(self.conn())
+            .await?)
     }
 }
 
