@@ -57,11 +57,9 @@ impl Store {
 
 impl Store {
     pub async fn all_signing_keys(&self) -> Result<Vec<SigningKeyRow>, StoreError> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {COLS} FROM signing_keys ORDER BY created_at, kid"
-        ))
-        .fetch_all(&self.pool)
-        .await?)
+        Ok(sqlx::query_as(&all_keys_sql())
+            .fetch_all(&self.pool)
+            .await?)
     }
 
     /// Lifecycle steps due now, idempotent and safe on every node at once: `next` keys published
@@ -78,7 +76,18 @@ impl Store {
 }
 
 /// The writes of an operator's key change, in the change that commits with its audit entry.
+fn all_keys_sql() -> String {
+    format!("SELECT {COLS} FROM signing_keys ORDER BY created_at, kid")
+}
+
 impl Change<'_> {
+    /// [`Store::all_signing_keys`] on the change's own connection (the keys it reseals).
+    pub async fn all_signing_keys(&mut self) -> Result<Vec<SigningKeyRow>, StoreError> {
+        Ok(sqlx::query_as(&all_keys_sql())
+            .fetch_all(self.conn())
+            .await?)
+    }
+
     pub async fn insert_signing_key(&mut self, k: &SigningKeyRow) -> Result<(), StoreError> {
         insert_query(k).execute(self.conn()).await?;
         Ok(())

@@ -253,16 +253,19 @@ impl Store {
 
     /// Every (account id, sealed TOTP secret), for a KEK rewrap.
     pub async fn all_totp_secrets(&self) -> Result<Vec<(String, String)>, StoreError> {
-        Ok(
-            sqlx::query_as("SELECT account_id, secret FROM totp_credentials ORDER BY account_id")
-                .fetch_all(&self.pool)
-                .await?,
-        )
+        Ok(sqlx::query_as(ALL_TOTP_SQL).fetch_all(&self.pool).await?)
     }
 }
 
+const ALL_TOTP_SQL: &str = "SELECT account_id, secret FROM totp_credentials ORDER BY account_id";
+
 /// A KEK rewrap, in the change that commits with its audit entry.
 impl super::change::Change<'_> {
+    /// [`Store::all_totp_secrets`] on the change's own connection (the secrets it reseals).
+    pub async fn all_totp_secrets(&mut self) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(sqlx::query_as(ALL_TOTP_SQL).fetch_all(self.conn()).await?)
+    }
+
     /// Replaces sealed TOTP secrets (KEK rewrap).
     pub async fn reseal_totp_secrets(
         &mut self,

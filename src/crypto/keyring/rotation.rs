@@ -152,7 +152,7 @@ impl Keyring {
     /// Moves every stored key (revoked ones too) under `new` within `change`; returns how many.
     pub async fn rewrap_in(&self, change: &mut Change<'_>, new: &Kek) -> Result<usize, KeyError> {
         let mut resealed = Vec::new();
-        for row in change.store().all_signing_keys().await? {
+        for row in change.all_signing_keys().await? {
             let private = self.kek.open(&row.private_sealed)?;
             resealed.push((row.kid, new.seal(&private)));
         }
@@ -176,7 +176,7 @@ impl Keyring {
         new: &Kek,
     ) -> Result<usize, KeyError> {
         let mut resealed = Vec::new();
-        for (account_id, sealed) in change.store().all_totp_secrets().await? {
+        for (account_id, sealed) in change.all_totp_secrets().await? {
             let secret = self.kek.open(&sealed)?;
             resealed.push((account_id, new.seal(&secret)));
         }
