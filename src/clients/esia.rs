@@ -11,7 +11,7 @@ use crate::crypto::gost::{self, KeySize, VerifyingKey};
 use crate::crypto::keyring::SigningAlg;
 use crate::store::change::Change;
 use crate::store::clients::ClientRow;
-use crate::store::esia_clients::EsiaCertificateRow;
+use crate::store::esia_clients::{EsiaCertificateRow, EsiaClientRow};
 use crate::store::{Store, StoreError};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -177,17 +177,8 @@ pub async fn find(store: &Store, id: &str) -> Result<Option<EsiaClient>, StoreEr
     let Some(client) = super::find(store, id).await? else {
         return Ok(None);
     };
-    let certificates = store
-        .esia_certificates(id, store.now())
-        .await?
-        .into_iter()
-        .map(cert_from_row)
-        .collect::<Result<_, _>>()?;
-    Ok(Some(EsiaClient {
-        client,
-        legacy: row.legacy != 0,
-        certificates,
-    }))
+    let certificates = store.esia_certificates(id, store.now()).await?;
+    assembled(&row, client, certificates).map(Some)
 }
 
 /// [`find`] inside an operator's change (the client it is about to write).
@@ -199,17 +190,24 @@ pub async fn find_in(change: &mut Change<'_>, id: &str) -> Result<Option<EsiaCli
         return Ok(None);
     };
     let now = change.store().now();
-    let certificates = change
-        .esia_certificates(id, now)
-        .await?
-        .into_iter()
-        .map(cert_from_row)
-        .collect::<Result<_, _>>()?;
-    Ok(Some(EsiaClient {
+    let certificates = change.esia_certificates(id, now).await?;
+    assembled(&row, client, certificates).map(Some)
+}
+
+/// An ESIA client from its rows.
+fn assembled(
+    row: &EsiaClientRow,
+    client: Client,
+    certificates: Vec<EsiaCertificateRow>,
+) -> Result<EsiaClient, StoreError> {
+    Ok(EsiaClient {
         client,
         legacy: row.legacy != 0,
-        certificates,
-    }))
+        certificates: certificates
+            .into_iter()
+            .map(cert_from_row)
+            .collect::<Result<_, _>>()?,
+    })
 }
 
 /// Every ESIA client (disabled ones left out).
