@@ -197,6 +197,8 @@ pub struct Login {
     pub lock_secs: i64,
     pub rate_per_minute: u32,
     pub rate_burst: u32,
+    pub authorize_rate_per_minute: u32,
+    pub authorize_rate_burst: u32,
     pub sms_code_ttl: i64,
 }
 

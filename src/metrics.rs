@@ -112,6 +112,11 @@ pub fn lockout() {
     ::metrics::counter!("vhod_lockouts_total").increment(1);
 }
 
+/// A request refused by a per-address rate limit (`limit`: attempts / authorizations).
+pub fn rate_limited(limit: &'static str) {
+    ::metrics::counter!("vhod_rate_limited_total", "limit" => limit).increment(1);
+}
+
 /// A registry check finished: `outcome` confirmed / refused / failed / retry.
 pub fn registry_check(outcome: &'static str) {
     ::metrics::counter!("vhod_registry_checks_total", "outcome" => outcome).increment(1);

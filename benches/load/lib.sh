@@ -94,7 +94,9 @@ node_env() {
     "VHOD_DEV__ENABLED=false" \
     "VHOD_LOG=warn" \
     "VHOD_LOGIN__RATE_PER_MINUTE=10000000" \
-    "VHOD_LOGIN__RATE_BURST=1000000"
+    "VHOD_LOGIN__RATE_BURST=1000000" \
+    "VHOD_LOGIN__AUTHORIZE_RATE_PER_MINUTE=10000000" \
+    "VHOD_LOGIN__AUTHORIZE_RATE_BURST=1000000"
 }
 
 start_node() { # $1 log file, then the node's environment lines; sets NODE_PID

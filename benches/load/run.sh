@@ -79,8 +79,9 @@ echo "== vhod under load: $(date -u '+%Y-%m-%d %H:%M UTC'), vhod $(git -C "$ROOT
   "$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $NCPU CPUs, load avg at start $LOAD_AT_START"
 echo "   servers on CPU $SERVER_CPU, driver on CPU $LOAD_CPU; ${DURATION}s per scenario (sign-in ${SIGNIN_DURATION}s)" \
   "after ${WARMUP}s warm-up; $CONCURRENCY concurrent workers; requests round-robin over the nodes"
-echo "   production argon2id cost (config defaults), VHOD_DEV__ENABLED=false, per-IP login rate limit" \
-  "lifted (VHOD_LOGIN__RATE_PER_MINUTE=10000000, RATE_BURST=1000000: all load comes from 127.0.0.1)"
+echo "   production argon2id cost (config defaults), VHOD_DEV__ENABLED=false, per-address login and" \
+  "authorization rate limits lifted (VHOD_LOGIN__RATE_PER_MINUTE and AUTHORIZE_RATE_PER_MINUTE=10000000," \
+  "RATE_BURST and AUTHORIZE_RATE_BURST=1000000: all load comes from 127.0.0.1)"
 
 # ---------------------------------------------------------------- one vhod topology
 ISSUER=""

@@ -18,6 +18,7 @@ use crate::ctx::Ctx;
 use crate::identity::Contact;
 use crate::store::StoreError;
 use crate::store::audit::AuditEntry;
+use crate::types::net::address_block;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, thiserror::Error)]
@@ -158,8 +159,10 @@ pub async fn admit(app: &Ctx, purpose: &str, destination: &str, ip: &str) -> Res
     let c = &app.config.codes;
     let cooldown = cooldown_key(purpose, destination);
     take_cooldown(app, &cooldown).await?;
-    // The address first: refused requests still count against it.
-    if !within_hourly(app, &format!("ip:{ip}"), c.per_ip_hour).await?
+    // The address first (its block: an IPv6 address counts with its /64): refused requests still
+    // count against it.
+    let block = address_block(ip);
+    if !within_hourly(app, &format!("ip:{block}"), c.per_ip_hour).await?
         || !within_hourly(app, &format!("to:{destination}"), c.per_destination_hour).await?
     {
         tracing::warn!(ip, purpose, "code send limit reached");

@@ -12,6 +12,17 @@ use crate::types::Acr;
 use crate::web::i18n::Lang;
 use crate::web::params::Params;
 
+/// The longest value of each free-form parameter an authorization request keeps while the person
+/// signs in; a longer one is refused (`invalid_request`, back to the portal).
+const MAX_LENGTHS: [(&str, usize); 6] = [
+    ("state", 2048),
+    ("nonce", 2048),
+    ("login_hint", 2048),
+    ("scope", 2048),
+    ("acr_values", 1024),
+    ("claims", 4096),
+];
+
 pub fn parse_request(
     app: &Ctx,
     p: &Params,
@@ -113,9 +124,11 @@ pub fn parse_request(
                 .ok_or_else(|| invalid("id_token_hint is not an ID token issued here"))?,
         ),
     };
-    let too_long = ["state", "nonce", "login_hint"]
+    // What the login transaction keeps for up to `session.login_tx_ttl` is bounded (≈ 12 KB).
+    let too_long = MAX_LENGTHS
         .into_iter()
-        .find(|k| p.get(k).is_some_and(|v| v.len() > 2048));
+        .find(|(k, max)| p.get(k).is_some_and(|v| v.len() > *max))
+        .map(|(k, _)| k);
     if let Some(k) = too_long {
         return Err(invalid(&format!("{k} is too long")));
     }

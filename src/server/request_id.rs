@@ -1,42 +1,23 @@
 //! The request layer: every request gets one id (kept from `X-Request-Id` only when the peer
-//! is a configured trusted proxy), served inside a tracing span that names it, readable anywhere
+//! is a configured trusted proxy) and the client's address (`web::client_ip`, past trusted
+//! proxies), served inside a tracing span that names it, readable anywhere
 //! below through `crate::request_id::current()`, and returned in the `X-Request-Id` header. It also
 //! sets the language page errors fall back to (`web::page_error`).
 
-use crate::outbound::Net;
 use crate::request_id;
+use crate::web::client_ip::{self, ClientIp, TrustedProxies};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use tracing::Instrument;
 
 pub const HEADER: &str = "x-request-id";
 
-/// `server.trusted_proxies`, parsed once.
-#[derive(Clone, Debug, Default)]
-pub struct TrustedProxies(Arc<Vec<Net>>);
-
-impl TrustedProxies {
-    pub fn from_config(list: &str) -> TrustedProxies {
-        TrustedProxies(Arc::new(
-            list.split(',')
-                .map(str::trim)
-                .filter_map(Net::parse)
-                .collect(),
-        ))
-    }
-
-    fn trusts(&self, peer: Option<SocketAddr>) -> bool {
-        peer.is_some_and(|p| self.0.iter().any(|n| n.contains(p.ip())))
-    }
-}
-
 pub async fn layer(
     State(trusted): State<TrustedProxies>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let peer = request
@@ -49,9 +30,14 @@ pub async fn layer(
         .and_then(|v| v.to_str().ok())
         .filter(|id| request_id::is_acceptable(id));
     let id = match incoming {
-        Some(id) if trusted.trusts(peer) => id.to_string(),
+        Some(id) if peer.is_some_and(|p| trusted.trusts(p.ip())) => id.to_string(),
         _ => request_id::fresh(),
     };
+    // The client's address, past the trusted proxies: read by ClientMeta for everything below.
+    if let Some(p) = peer {
+        let ip = client_ip::resolve(p, request.headers(), &trusted);
+        request.extensions_mut().insert(ClientIp(ip));
+    }
     let span = tracing::info_span!(
         "request",
         request_id = %id,

@@ -283,7 +283,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(super::observe::layer))
         // Outermost: everything above, the throttle's refusals included, runs as one request id.
         .layer(axum::middleware::from_fn_with_state(
-            super::request_id::TrustedProxies::from_config(&config.server.trusted_proxies),
+            web::client_ip::TrustedProxies::from_config(&config.server.trusted_proxies),
             super::request_id::layer,
         ))
         .with_state(state)

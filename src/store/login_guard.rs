@@ -2,6 +2,7 @@
 //! Everything here is in the store so it holds across nodes and restarts.
 
 use super::{Store, StoreError, new_id};
+use crate::types::net::address_block;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct LoginEventRow {
@@ -41,8 +42,9 @@ pub fn account_scope(account_id: &str) -> String {
     format!("account:{account_id}")
 }
 
+/// The scope of one client address block (an IPv6 address counts with its /64).
 pub fn ip_scope(ip: &str) -> String {
-    format!("ip:{ip}")
+    format!("ip:{}", address_block(ip))
 }
 
 /// The scope of a submitted login identifier (already normalised and hashed by the caller),
@@ -51,9 +53,9 @@ pub fn login_scope(login_key: &str) -> String {
     format!("login:{login_key}")
 }
 
-/// The scope of one login identifier tried from one IP.
+/// The scope of one login identifier tried from one address block.
 pub fn pair_scope(ip: &str, login_key: &str) -> String {
-    format!("pair:{ip}|{login_key}")
+    format!("pair:{}|{login_key}", address_block(ip))
 }
 
 impl Store {

@@ -5,6 +5,7 @@
 pub mod contact;
 pub mod ids;
 pub mod level;
+pub mod net;
 pub mod validation;
 
 pub use contact::{Contact, Email, Phone};

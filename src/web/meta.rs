@@ -1,5 +1,7 @@
-//! Facts about the request a page needs: client IP, user agent, preferred language.
+//! Facts about the request a page needs: client IP (past trusted proxies: `client_ip`), user
+//! agent, preferred language.
 
+use super::client_ip::ClientIp;
 use super::i18n::Lang;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
@@ -35,11 +37,15 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientMeta {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_else(|| "unknown".into());
+        // The request layer's answer (past trusted proxies); a router without it: the peer.
+        let ip = match parts.extensions.get::<ClientIp>() {
+            Some(ClientIp(ip)) => ip.to_string(),
+            None => parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_canonical().to_string())
+                .unwrap_or_else(|| "unknown".into()),
+        };
         let header = |name| {
             parts
                 .headers

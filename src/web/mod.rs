@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod bank;
 pub mod chrome;
+pub mod client_ip;
 pub mod contacts;
 pub mod cookies;
 pub mod csrf;
