@@ -7,6 +7,7 @@ use super::OidcState;
 use super::backchannel_pages::{self, auth_request};
 use crate::authn::backchannel::{self, Kind};
 use crate::authn::login_tx::{Protocol, load_tx};
+use crate::types::net::address_block;
 use crate::web::extract::{CsrfForm, SignedInForm};
 use crate::web::i18n::{Lang, Tr};
 use crate::web::meta::ClientMeta;
@@ -71,8 +72,10 @@ pub async fn page(
     )
 }
 
+/// The guesses of one address block (an IPv6 address counts with its /64: its owner can change
+/// address between two guesses).
 fn tries_key(ip: &str) -> String {
-    format!("bcu-tries:{ip}")
+    format!("bcu-tries:{}", address_block(ip))
 }
 
 /// POST /device: the typed code.

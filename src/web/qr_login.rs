@@ -14,6 +14,7 @@ use super::{cookies, render};
 use crate::authn::lockout::Attempt;
 use crate::authn::qr_login::{self as qr, FinishError, Status};
 use crate::ctx::Ctx;
+use crate::types::net::address_block;
 use askama::Template;
 use axum::Json;
 use axum::extract::{RawQuery, State};
@@ -98,7 +99,7 @@ pub async fn page(
         _ => {
             let n = app
                 .cache
-                .incr(&format!("qr-start:{}", meta.ip), WINDOW)
+                .incr(&format!("qr-start:{}", address_block(&meta.ip)), WINDOW)
                 .await?;
             if n > STARTS_PER_WINDOW {
                 return Err(PageError::page(

@@ -1,5 +1,6 @@
 //! Every refusal of the device grant: polling too fast, denied, expired, another client's code,
-//! an unregistered grant, an unknown scope, approval without a request, guessing user codes.
+//! an unregistered grant, an unknown scope, approval without a request, guessing user codes (an
+//! IPv6 address counts with its /64).
 
 use crate::common::*;
 use crate::support::*;
@@ -181,6 +182,75 @@ async fn approval_without_a_request_and_guessed_user_codes_are_refused() {
             panic!()
         };
         match other
+            .submit_follow(&form, "/device", &[("user_code", right)])
+            .await
+        {
+            Landing::Page(200, html) => assert!(html.contains("name=\"decision\""), "{html}"),
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+/// A browser reaching vhod through the trusted proxy 127.0.0.1 for `address`, with `jar`'s cookies.
+fn through_proxy(
+    t: &TestServer,
+    jar: &std::sync::Arc<reqwest::cookie::Jar>,
+    address: &str,
+) -> Browser {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-forwarded-for", address.parse().unwrap());
+    Browser {
+        http: reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
+            .build()
+            .unwrap(),
+        base: t.base.clone(),
+    }
+}
+
+#[tokio::test]
+async fn guesses_from_the_addresses_of_one_ipv6_64_count_as_one_address() {
+    for backend in backends() {
+        let t = start(&backend, |c| {
+            c.backchannel.user_code_tries_per_ip_hour = 3;
+            c.server.trusted_proxies = "127.0.0.1".into();
+        })
+        .await;
+        t.add_person("+79005550004").await;
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        let first = through_proxy(&t, &jar, "2001:db8:7:1::1");
+        crate::common::login::sign_in_to_account(&first, "89005550004").await;
+        let Landing::Page(200, form) = first.follow("/device").await else {
+            panic!()
+        };
+        let (client_id, _) = device_client(&t, true).await;
+        let (_, started) = device_authorization(&t, (&client_id, None), "openid").await;
+        // Three wrong guesses, each from another address of 2001:db8:7:1::/64.
+        for (i, guess) in ["BCDF-GHJK", "ZZZZ-ZZZZ", "BBBB-BBBB"].iter().enumerate() {
+            let b = through_proxy(&t, &jar, &format!("2001:db8:7:1::{:x}", i + 2));
+            match b
+                .submit_follow(&form, "/device", &[("user_code", guess)])
+                .await
+            {
+                Landing::Page(400, html) => assert!(html.contains("role=\"alert\"")),
+                other => panic!("{other:?}"),
+            }
+        }
+        // A fourth address of the same /64 is over the limit even with the right code.
+        let right = started["user_code"].as_str().unwrap();
+        let same_64 = through_proxy(&t, &jar, "2001:db8:7:1:abcd::9");
+        match same_64
+            .submit_follow(&form, "/device", &[("user_code", right)])
+            .await
+        {
+            Landing::Page(429, _) => {}
+            other => panic!("the /64 is one address on {}: {other:?}", backend.name()),
+        }
+        // The next /64 is another address.
+        let next_64 = through_proxy(&t, &jar, "2001:db8:7:2::1");
+        match next_64
             .submit_follow(&form, "/device", &[("user_code", right)])
             .await
         {
