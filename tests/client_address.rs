@@ -1,7 +1,8 @@
 //! The client's address behind a reverse proxy (`server.trusted_proxies` + `X-Forwarded-For`),
 //! counted by its block (an IPv6 address with its /64), and the per-address limit of the
 //! authorization requests that start a sign-in — each keeps a login transaction in the cache for
-//! half an hour, so one address must not be able to fill it.
+//! half an hour, so one address must not be able to fill it — and of the requests a public client
+//! pushes.
 
 mod common;
 
@@ -114,24 +115,12 @@ async fn an_address_that_floods_authorization_requests_is_refused_after_its_burs
         let (status, html) = authorize_from(&t, &client_id, "203.0.113.1", "en").await;
         assert_eq!(status, 429, "{name}");
         assert!(html.contains("Too many requests"), "{html}");
-        // ESIA's authorization endpoint counts against the same allowance.
+        // ESIA's authorization endpoint counts against the same allowance (from here on, what
+        // 203.0.113.1 asks is refused before it is read).
         let esia = proxied(&t, "203.0.113.1", "ru")
             .get("/aas/oauth2/v2/ac?client_id=ANY")
             .await;
         assert_eq!(esia.status(), 429, "{name}");
-        // So does the device grant's endpoint (public clients may call it), refused in JSON.
-        let device = proxied(&t, "203.0.113.1", "ru")
-            .post("/device_authorization", &[("client_id", &client_id)])
-            .await;
-        assert_eq!(device.status(), 429, "{name}");
-        let wait: u64 = device.headers()["retry-after"]
-            .to_str()
-            .unwrap()
-            .parse()
-            .unwrap();
-        assert!((1..=60).contains(&wait), "Retry-After {wait}");
-        let body: serde_json::Value = device.json().await.unwrap();
-        assert_eq!(body["error"], "invalid_request", "{body}");
         // The continuation of a started request is not an authorization request.
         let cont = proxied(&t, "203.0.113.1", "ru")
             .get("/authorize/continue?tx=unknown")
@@ -235,5 +224,67 @@ async fn an_oversized_parameter_the_login_would_keep_is_refused_back_to_the_port
         let res = b.get(&url).await;
         let to = location(&res).unwrap_or_default();
         assert!(to.starts_with("/login?tx="), "{} {to}", backend.name());
+    }
+}
+
+/// POST /par from `address` (through the trusted proxy) for `client_id`: its status, Retry-After
+/// and body.
+async fn push_from(
+    t: &TestServer,
+    address: &str,
+    client_id: &str,
+    secret: Option<&str>,
+) -> (u16, Option<String>, serde_json::Value) {
+    let b = proxied(t, address, "ru");
+    let mut form = vec![
+        ("response_type", "code"),
+        ("redirect_uri", REDIRECT),
+        ("scope", "openid"),
+        ("state", "st-1"),
+        PKCE[0],
+        PKCE[1],
+    ];
+    let mut req = b.http.post(format!("{}/par", t.base));
+    match secret {
+        Some(s) => req = req.basic_auth(client_id, Some(s)),
+        None => form.push(("client_id", client_id)),
+    }
+    let res = req.form(&form).send().await.unwrap();
+    let status = res.status().as_u16();
+    let retry = res
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_string());
+    (status, retry, res.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_public_client_pushes_a_bounded_number_of_requests_from_one_address_a_portal_does_not() {
+    for backend in backends() {
+        let mut config = test_config(&backend);
+        config.server.trusted_proxies = "127.0.0.1".into();
+        config.login.authorize_rate_per_minute = 3;
+        let t = TestServer::start_with(&backend, config).await;
+        let (public, _) = t.add_client(REDIRECT, true).await;
+        let (portal, secret) = t.add_client(REDIRECT, false).await;
+        let secret = secret.unwrap();
+        let name = backend.name();
+        // A public client authenticates with its id alone: anyone can push as it, and each pushed
+        // request is kept a minute.
+        for i in 0..3 {
+            let (status, _, body) = push_from(&t, "2001:db8:5:1::1", &public, None).await;
+            assert_eq!(status, 201, "push {i} ({name}): {body}");
+        }
+        let (status, retry, body) = push_from(&t, "2001:db8:5:1::2", &public, None).await;
+        assert_eq!(status, 429, "the same /64 ({name}): {body}");
+        assert_eq!(retry.as_deref(), Some("60"));
+        assert_eq!(body["error"], "invalid_request", "{body}");
+        let (status, _, _) = push_from(&t, "2001:db8:5:2::1", &public, None).await;
+        assert_eq!(status, 201, "another /64 ({name})");
+        // A confidential portal's server pushes for all its users from one address.
+        for i in 0..6 {
+            let (status, _, body) = push_from(&t, "2001:db8:5:1::1", &portal, Some(&secret)).await;
+            assert_eq!(status, 201, "portal push {i} ({name}): {body}");
+        }
     }
 }

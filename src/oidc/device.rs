@@ -10,6 +10,7 @@ use crate::authn::backchannel::{self, Decision, Kind, PendingGrant};
 use crate::authn::org_choice::OrgRequest;
 use crate::clients::{Client, DEVICE_CODE_GRANT};
 use crate::store::audit::AuditEntry;
+use crate::web::meta::ClientMeta;
 use crate::web::params::Params;
 use axum::Json;
 use axum::body::Bytes;
@@ -20,10 +21,11 @@ use serde_json::{Value, json};
 
 pub async fn device_authorization(
     State(app): State<OidcState>,
+    meta: ClientMeta,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match handle(&app, &headers, &body).await {
+    match handle(&app, &meta, &headers, &body).await {
         Ok(v) => {
             let mut res = (StatusCode::OK, Json(v)).into_response();
             res.headers_mut()
@@ -67,7 +69,12 @@ pub(super) fn unauthorized_client() -> OAuthError {
     )
 }
 
-async fn handle(app: &OidcState, headers: &HeaderMap, body: &[u8]) -> Result<Value, OAuthError> {
+async fn handle(
+    app: &OidcState,
+    meta: &ClientMeta,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Value, OAuthError> {
     let p =
         Params::from_form(headers, body).map_err(|e| OAuthError::invalid_request(e.to_string()))?;
     if let Some(dup) = p.duplicated() {
@@ -80,6 +87,7 @@ async fn handle(app: &OidcState, headers: &HeaderMap, body: &[u8]) -> Result<Val
     if !client.allows_grant(DEVICE_CODE_GRANT) {
         return Err(unauthorized_client());
     }
+    super::public_quota::admit(app, &client, &meta.ip, "device_authorization").await?;
     let (scopes, org) = scopes(&client, p.get("scope"))?;
     let acr_values = super::authorize_request::requested_acrs(p.get("acr_values"), None);
     let required_acr =

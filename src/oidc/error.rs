@@ -13,6 +13,8 @@ pub struct OAuthError {
     pub www_authenticate: Option<String>,
     /// RFC 9449 §8: a fresh nonce for the client to put in its next DPoP proof.
     pub dpop_nonce: Option<String>,
+    /// Seconds to wait before asking again (a rate limit's 429).
+    pub retry_after: Option<u64>,
 }
 
 impl OAuthError {
@@ -28,7 +30,19 @@ impl OAuthError {
             description,
             www_authenticate: None,
             dpop_nonce: None,
+            retry_after: None,
         }
+    }
+
+    /// 429: the client asked more often than it may; `Retry-After` says when it may again.
+    pub fn too_many_requests(wait_secs: u64) -> Self {
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "invalid_request",
+            "too many requests from this address; retry later",
+        );
+        e.retry_after = Some(wait_secs.max(1));
+        e
     }
 
     pub fn invalid_request(d: impl Into<String>) -> Self {
@@ -98,6 +112,9 @@ impl IntoResponse for OAuthError {
         let mut res = (self.status, Json(body)).into_response();
         let h = res.headers_mut();
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(wait) = self.retry_after {
+            h.insert(header::RETRY_AFTER, HeaderValue::from(wait));
+        }
         if let Some(n) = self.dpop_nonce.and_then(|n| HeaderValue::from_str(&n).ok()) {
             h.insert("dpop-nonce", n);
         }

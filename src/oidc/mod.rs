@@ -25,6 +25,7 @@ pub mod introspect;
 pub mod logout;
 pub mod par;
 pub mod pkce;
+pub mod public_quota;
 pub mod request_object;
 pub mod state;
 pub mod step_up;

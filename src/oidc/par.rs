@@ -8,6 +8,7 @@ use super::request_object;
 use crate::cache::CacheError;
 use crate::crypto;
 use crate::web::i18n::Lang;
+use crate::web::meta::ClientMeta;
 use crate::web::params::Params;
 use axum::Json;
 use axum::body::Bytes;
@@ -29,8 +30,13 @@ fn key(id: &str) -> String {
     format!("par:{}", crypto::sha256_b64(id))
 }
 
-pub async fn push(State(app): State<OidcState>, headers: HeaderMap, body: Bytes) -> Response {
-    match handle(&app, &headers, &body).await {
+pub async fn push(
+    State(app): State<OidcState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match handle(&app, &meta, &headers, &body).await {
         Ok(request_uri) => {
             let mut res = (
                 StatusCode::CREATED,
@@ -45,7 +51,12 @@ pub async fn push(State(app): State<OidcState>, headers: HeaderMap, body: Bytes)
     }
 }
 
-async fn handle(app: &OidcState, headers: &HeaderMap, body: &[u8]) -> Result<String, OAuthError> {
+async fn handle(
+    app: &OidcState,
+    meta: &ClientMeta,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<String, OAuthError> {
     let p =
         Params::from_form(headers, body).map_err(|e| OAuthError::invalid_request(e.to_string()))?;
     if let Some(dup) = p.duplicated() {
@@ -54,6 +65,7 @@ async fn handle(app: &OidcState, headers: &HeaderMap, body: &[u8]) -> Result<Str
         )));
     }
     let client = super::client_auth::authenticate(app, headers, &p).await?;
+    super::public_quota::admit(app, &client, &meta.ip, "par").await?;
     if p.has("request_uri") {
         return Err(OAuthError::invalid_request(
             "request_uri is not allowed in a pushed request",

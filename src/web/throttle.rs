@@ -1,10 +1,10 @@
 //! Per-address rate limits (governor, GCRA), per node and in memory on purpose — they blunt
 //! floods; the durable per-account and per-address counters of authn::lockout do the accounting:
 //! - the POSTs that check a password or a code or send one (`login.rate_per_minute`);
-//! - the authorization requests that start a sign-in (`/authorize`, ESIA's `/aas/oauth2/v2/ac`
-//!   and `/aas/oauth2/ac`, `/device_authorization`; `login.authorize_rate_per_minute`): each keeps
-//!   a login transaction for `session.login_tx_ttl` (or a pending device grant), so without a
-//!   limit one address could fill the cache's memory.
+//! - the authorization requests that start a sign-in in a browser (`/authorize`, ESIA's
+//!   `/aas/oauth2/v2/ac` and `/aas/oauth2/ac`; `login.authorize_rate_per_minute`): each keeps a
+//!   login transaction for `session.login_tx_ttl`, so without a limit one address could fill the
+//!   cache's memory.
 //!
 //! A refusal is 429 with `Retry-After` (the seconds until the address may again).
 //!
@@ -19,7 +19,7 @@ use axum::extract::{FromRequestParts, Request, State};
 use axum::http::header::RETRY_AFTER;
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use governor::clock::Clock;
 use governor::{DefaultKeyedRateLimiter, Quota};
 use std::num::NonZeroU32;
@@ -29,17 +29,11 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 /// Paths whose POSTs authenticate someone or send a code.
 const GUARDED: [&str; 4] = ["/login", "/register", "/recover", "/account/security"];
 
-/// Paths whose GETs and POSTs start an authorization request (a login transaction, or a pending
-/// device grant with its audit entry: `/device_authorization` takes public clients).
-const AUTHORIZATION: [&str; 4] = [
-    "/authorize",
-    "/aas/oauth2/v2/ac",
-    "/aas/oauth2/ac",
-    "/device_authorization",
-];
-
-/// The one of them a program calls, not a browser: refused in OAuth's JSON.
-const JSON_ANSWER: &str = "/device_authorization";
+/// Paths whose GETs and POSTs start an authorization request in a browser (a login transaction).
+/// (A portal's server pushes requests and starts device grants for all its users from one
+/// address; what a public client starts there is limited after it is known to be public:
+/// `oidc::public_quota`.)
+const AUTHORIZATION: [&str; 3] = ["/authorize", "/aas/oauth2/v2/ac", "/aas/oauth2/ac"];
 
 /// Addresses remembered before the first sweep of those whose allowance is whole again.
 const FIRST_SWEEP_AT: usize = 100_000;
@@ -151,26 +145,18 @@ pub async fn limit(State(throttles): State<IpLimiter>, req: Request, next: Next)
         if throttles.first_refusal_this_second() {
             tracing::warn!(ip = %meta.ip, path = parts.uri.path(), "rate limit exceeded");
         }
-        return refusal(&meta, parts.uri.path(), wait);
+        return refusal(&meta, wait);
     }
     next.run(Request::from_parts(parts, body)).await
 }
 
-/// 429 with `Retry-After`: the error page in the person's language, or OAuth's JSON to a program.
-fn refusal(meta: &ClientMeta, path: &str, wait_secs: u64) -> Response {
-    let mut response = if path == JSON_ANSWER {
-        let body = serde_json::json!({
-            "error": "invalid_request",
-            "error_description": "too many requests from this address; retry later",
-        });
-        (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response()
-    } else {
-        error_page(
-            meta.lang(None),
-            StatusCode::TOO_MANY_REQUESTS,
-            "error.rate_limited",
-        )
-    };
+/// 429 with `Retry-After` and the error page in the person's language.
+fn refusal(meta: &ClientMeta, wait_secs: u64) -> Response {
+    let mut response = error_page(
+        meta.lang(None),
+        StatusCode::TOO_MANY_REQUESTS,
+        "error.rate_limited",
+    );
     response
         .headers_mut()
         .insert(RETRY_AFTER, HeaderValue::from(wait_secs.max(1)));
@@ -203,7 +189,8 @@ mod tests {
         assert_eq!(limit_of(Method::POST, "/authorize"), authz);
         assert_eq!(limit_of(Method::GET, "/aas/oauth2/v2/ac"), authz);
         assert_eq!(limit_of(Method::GET, "/aas/oauth2/ac"), authz);
-        assert_eq!(limit_of(Method::POST, "/device_authorization"), authz);
+        assert_eq!(limit_of(Method::POST, "/device_authorization"), None);
+        assert_eq!(limit_of(Method::POST, "/par"), None);
         assert_eq!(limit_of(Method::GET, "/authorize/continue"), None);
         assert_eq!(limit_of(Method::GET, "/aas/oauth2/v2/ac/continue"), None);
         assert_eq!(limit_of(Method::GET, "/bc-authorize"), None);

@@ -259,3 +259,26 @@ async fn guesses_from_the_addresses_of_one_ipv6_64_count_as_one_address() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_public_device_client_starts_a_bounded_number_of_grants_a_minute_from_one_address() {
+    for backend in backends() {
+        let t = start(&backend, |c| c.login.authorize_rate_per_minute = 2).await;
+        let (public, _) = device_client(&t, true).await;
+        let (confidential, secret) = device_client(&t, false).await;
+        for _ in 0..2 {
+            let (status, body) = device_authorization(&t, (&public, None), "openid").await;
+            assert_eq!(status, 200, "{body}");
+        }
+        // Anyone can ask as a public client: each grant is kept for its lifetime and audited.
+        let (status, body) = device_authorization(&t, (&public, None), "openid").await;
+        assert_eq!(status, 429, "{}: {body}", backend.name());
+        assert_eq!(body["error"], "invalid_request", "{body}");
+        // A confidential client's server is not limited by its address.
+        for _ in 0..3 {
+            let client = (confidential.as_str(), secret.as_deref());
+            let (status, body) = device_authorization(&t, client, "openid").await;
+            assert_eq!(status, 200, "{body}");
+        }
+    }
+}
