@@ -56,6 +56,10 @@ pub struct Server {
     pub admin_bind: String,
     /// On SIGTERM, how long in-flight requests and the running job may take before the exit.
     pub shutdown_secs: u64,
+    /// How long a connection may take to send a request's head (and stay idle between requests).
+    pub header_read_timeout_secs: u64,
+    /// Connections served at once; more wait in the kernel's backlog.
+    pub max_connections: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -2,6 +2,7 @@
 //! surfaces' state and the router, and runs the background worker. Only `main` and `cli` use it.
 
 pub mod fallback;
+pub mod listen;
 pub mod logging;
 pub mod observe;
 pub mod ops;

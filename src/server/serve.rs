@@ -3,7 +3,6 @@
 
 use crate::clock::Clock;
 use crate::config::Config;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 pub async fn run(config: Config) -> anyhow::Result<()> {
@@ -24,36 +23,30 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
                 })?,
         )
     };
+    let limits = super::listen::Limits::from_config(&config);
     let (router, ops_router, app) = super::build_apps(config, Clock::default()).await?;
     crate::cli::spawn_key_maintenance(app.clone());
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = super::worker::spawn_worker_until(app.clone(), stop_rx.clone());
     if let Some(admin) = admin_listener {
         let mut stop = stop_rx.clone();
-        tokio::spawn(async move {
-            let served = axum::serve(admin, ops_router)
-                .with_graceful_shutdown(async move {
-                    let _ = stop.wait_for(|s| *s).await;
-                })
-                .await;
-            if let Err(e) = served {
-                tracing::warn!(error = %e, "admin listener failed");
-            }
-        });
+        tokio::spawn(super::listen::serve(
+            admin,
+            ops_router,
+            limits,
+            async move {
+                let _ = stop.wait_for(|s| *s).await;
+            },
+        ));
     }
     tracing::info!(bind = %bind, admin_bind = %admin_bind, issuer = %app.issuer(), "vhod listening");
     let mut stop = stop_rx.clone();
-    let server = axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
+    let server = super::listen::serve(listener, router, limits, async move {
         let _ = stop.wait_for(|s| *s).await;
-    })
-    .into_future();
+    });
     let mut server = std::pin::pin!(server);
     tokio::select! {
-        served = &mut server => return served.map_err(Into::into),
+        () = &mut server => return Ok(()),
         () = super::shutdown::signal() => {}
     }
     tracing::info!(

@@ -16,7 +16,6 @@ pub use eventually::*;
 use openidconnect::core::{CoreClient, CoreProviderMetadata};
 use openidconnect::{ClientId, ClientSecret, IssuerUrl, RedirectUrl};
 use serde_json::Value;
-use std::net::SocketAddr;
 use vhod::Ctx;
 use vhod::clients::{self, NewClient};
 use vhod::clock::Clock;
@@ -127,14 +126,14 @@ impl TestServer {
             .await
             .expect("app starts");
         let worker = vhod::server::worker::spawn_worker(app.clone());
-        let task = tokio::spawn(async move {
-            axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await
-            .unwrap();
-        });
+        // The listener `vhod serve` runs (request-head timeout, connection bound).
+        let limits = vhod::server::listen::Limits::from_config(&config);
+        let task = tokio::spawn(vhod::server::listen::serve(
+            listener,
+            router,
+            limits,
+            std::future::pending(),
+        ));
         TestServer {
             base: format!("http://localhost:{port}"),
             app,

@@ -1,0 +1,115 @@
+//! The HTTP/1.1 listener of `vhod serve` (and of the tests' servers). hyper's connection runs with
+//! a timer, so a client must send a request's head within `server.header_read_timeout_secs`,
+//! counted from the connection's start or from the end of the previous response — a client that
+//! sends its head a byte at a time, or a keep-alive connection left idle, is closed after as long —
+//! and at most `server.max_connections` connections are served at once (more wait in the kernel's
+//! backlog until one closes). `axum::serve` sets no timer, so neither bound held: a few thousand
+//! connections that never finish a request would have held a node's tasks and file descriptors.
+//!
+//! On stop: no more connections are accepted; each open one finishes the request it is serving
+//! and closes; [`serve`] returns once all have.
+
+use crate::config::Config;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, watch};
+use tower::ServiceExt;
+
+/// The bounds a connection is served within.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub header_read_timeout: Duration,
+    pub max_connections: usize,
+}
+
+impl Limits {
+    pub fn from_config(config: &Config) -> Limits {
+        Limits {
+            header_read_timeout: Duration::from_secs(config.server.header_read_timeout_secs.max(1)),
+            max_connections: config.server.max_connections.max(1),
+        }
+    }
+}
+
+/// Serves `router` on `listener` until `stop` completes, then lets open connections finish their
+/// request and returns when they have. Each request carries its peer as `ConnectInfo`.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    limits: Limits,
+    stop: impl Future<Output = ()> + Send,
+) {
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let (closing_tx, closing_rx) = watch::channel(false);
+    let mut stop = std::pin::pin!(stop);
+    loop {
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => slot.expect("the semaphore is never closed"),
+            () = &mut stop => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    wait_after_accept_error(&e).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = router
+            .clone()
+            .map_request(move |mut req: hyper::Request<Incoming>| {
+                req.extensions_mut().insert(ConnectInfo(peer));
+                req.map(Body::new)
+            });
+        let mut closing = closing_rx.clone();
+        tokio::spawn(async move {
+            let _slot = slot;
+            let conn = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(limits.header_read_timeout)
+                .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+            let mut conn = std::pin::pin!(conn);
+            let stopping = async move {
+                let _ = closing.wait_for(|c| *c).await;
+            };
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                () = stopping => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+        });
+    }
+    drop(listener);
+    let _ = closing_tx.send(true);
+    // Every connection holds a slot until it ends: all slots back means all connections closed.
+    let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
+    let _ = slots.acquire_many(all).await;
+}
+
+/// A failed accept: a connection reset before it was taken is nothing; anything else (no file
+/// descriptors left, above all) is logged and waited out briefly rather than retried in a spin.
+async fn wait_after_accept_error(e: &std::io::Error) {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if matches!(
+        e.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset
+    ) {
+        return;
+    }
+    tracing::warn!(error = %e, "accepting a connection failed");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+}
