@@ -48,7 +48,11 @@ pub async fn serve(
     limits: Limits,
     stop: impl Future<Output = ()> + Send,
 ) {
-    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let max = limits
+        .max_connections
+        .clamp(1, u32::MAX as usize)
+        .min(Semaphore::MAX_PERMITS);
+    let slots = Arc::new(Semaphore::new(max));
     let (closing_tx, closing_rx) = watch::channel(false);
     let mut stop = std::pin::pin!(stop);
     loop {
@@ -96,7 +100,7 @@ pub async fn serve(
     drop(listener);
     let _ = closing_tx.send(true);
     // Every connection holds a slot until it ends: all slots back means all connections closed.
-    let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
+    let all = u32::try_from(max).expect("clamped to u32 above");
     let _ = slots.acquire_many(all).await;
 }
 
