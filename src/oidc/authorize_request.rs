@@ -124,7 +124,8 @@ pub fn parse_request(
                 .ok_or_else(|| invalid("id_token_hint is not an ID token issued here"))?,
         ),
     };
-    // What the login transaction keeps for up to `session.login_tx_ttl` is bounded (≈ 12 KB).
+    // What the login transaction keeps for up to `session.login_tx_ttl` is bounded (at most
+    // ≈ 13 KB of free text).
     let too_long = MAX_LENGTHS
         .into_iter()
         .find(|(k, max)| p.get(k).is_some_and(|v| v.len() > *max))
