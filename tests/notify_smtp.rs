@@ -84,8 +84,14 @@ async fn mail_waits_while_the_relay_is_down_and_arrives_with_encoded_russian_hea
         // Lines end in CRLF on the wire, as SMTP requires.
         let body = m["body"].as_str().unwrap().replace("\r\n", "\n");
         assert_eq!(body.trim_end(), BODY);
-        let (depth, _) = t.app.store.job_queue_stats().await.unwrap();
-        assert_eq!(depth, 0, "the job is done");
+        // The relay has the message before the worker reads its final reply and ends the job:
+        // the job goes soon after, not necessarily before the message is seen.
+        within(
+            Duration::from_secs(10),
+            "the delivered job leaves the queue",
+            || async { t.app.store.job_queue_stats().await.unwrap().0 == 0 },
+        )
+        .await;
         let _ = std::fs::remove_file(&out);
     }
 }
