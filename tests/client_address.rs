@@ -15,15 +15,7 @@ fn proxied(t: &TestServer, chain: &str, lang: &str) -> Browser {
     let mut headers = HeaderMap::new();
     headers.insert("x-forwarded-for", HeaderValue::from_str(chain).unwrap());
     headers.insert(ACCEPT_LANGUAGE, HeaderValue::from_str(lang).unwrap());
-    Browser {
-        http: reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .default_headers(headers)
-            .build()
-            .unwrap(),
-        base: t.base.clone(),
-    }
+    Browser::sending(&t.base, headers, None)
 }
 
 async fn sign_in_and_read_the_recorded_address(

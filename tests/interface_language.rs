@@ -16,15 +16,7 @@ fn browser_speaking(base: &str, accept: &str) -> Browser {
         reqwest::header::ACCEPT_LANGUAGE,
         reqwest::header::HeaderValue::from_str(accept).unwrap(),
     );
-    Browser {
-        http: reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .default_headers(headers)
-            .build()
-            .unwrap(),
-        base: base.to_string(),
-    }
+    Browser::sending(base, headers, None)
 }
 
 async fn page(b: &Browser, url: &str) -> String {

@@ -12,10 +12,25 @@ pub struct Browser {
 
 impl Browser {
     pub fn new(base: &str) -> Browser {
+        Browser::sending(base, reqwest::header::HeaderMap::new(), None)
+    }
+
+    /// A browser that sends `headers` with every request (a language, a proxy's
+    /// `X-Forwarded-For`); with `jar`, it shares its cookies with the other browsers on that jar
+    /// (one person whose address changes).
+    pub fn sending(
+        base: &str,
+        headers: reqwest::header::HeaderMap,
+        jar: Option<std::sync::Arc<reqwest::cookie::Jar>>,
+    ) -> Browser {
+        let builder = match jar {
+            Some(jar) => reqwest::Client::builder().cookie_provider(jar),
+            None => reqwest::Client::builder().cookie_store(true),
+        };
         Browser {
-            http: reqwest::Client::builder()
-                .cookie_store(true)
+            http: builder
                 .redirect(reqwest::redirect::Policy::none())
+                .default_headers(headers)
                 .build()
                 .unwrap(),
             base: base.to_string(),

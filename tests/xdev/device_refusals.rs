@@ -199,15 +199,7 @@ fn through_proxy(
 ) -> Browser {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("x-forwarded-for", address.parse().unwrap());
-    Browser {
-        http: reqwest::Client::builder()
-            .cookie_provider(jar.clone())
-            .redirect(reqwest::redirect::Policy::none())
-            .default_headers(headers)
-            .build()
-            .unwrap(),
-        base: t.base.clone(),
-    }
+    Browser::sending(&t.base, headers, Some(jar.clone()))
 }
 
 #[tokio::test]
