@@ -2,7 +2,9 @@
 //! the test can cut it and restore it while the machine's PostgreSQL stays up for everyone else.
 //! While it is cut, pages answer 503 with Retry-After within database.acquire_timeout_secs (plus a
 //! margin) and show a generic page in the person's language; /readyz names the database; when the
-//! proxy is restored the node serves again by itself, without a restart.
+//! proxy is restored the node serves again by itself, without a restart. The same when the proxy
+//! stalls instead: connections stay open and nothing comes back (a frozen database, a lock queue,
+//! a network that drops packets) — then the statements already sent are the ones that must not hang.
 //!
 //! Needs PostgreSQL: TEST_DATABASE_URL, or postgres://postgres@127.0.0.1:5432/test by default.
 
@@ -20,6 +22,8 @@ use tokio::net::{TcpListener, TcpStream};
 struct Proxy {
     port: u16,
     up: Arc<AtomicBool>,
+    /// While true, no byte is carried either way; connections stay open.
+    stalled: tokio::sync::watch::Sender<bool>,
     conns: Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
     accept: tokio::task::JoinHandle<()>,
 }
@@ -31,9 +35,11 @@ impl Proxy {
         let up = Arc::new(AtomicBool::new(true));
         let conns: Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>> = Arc::default();
         let (up2, conns2) = (up.clone(), conns.clone());
+        let (stalled, _) = tokio::sync::watch::channel(false);
+        let stalled2 = stalled.clone();
         let accept = tokio::spawn(async move {
             loop {
-                let Ok((mut inbound, _)) = listener.accept().await else {
+                let Ok((inbound, _)) = listener.accept().await else {
                     return;
                 };
                 if !up2.load(Ordering::SeqCst) {
@@ -41,9 +47,15 @@ impl Proxy {
                     continue;
                 }
                 let upstream = upstream.clone();
+                let (to_db, to_client) = (stalled2.subscribe(), stalled2.subscribe());
                 let task = tokio::spawn(async move {
-                    if let Ok(mut out) = TcpStream::connect(&upstream).await {
-                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut out).await;
+                    if let Ok(out) = TcpStream::connect(&upstream).await {
+                        let (client_read, client_write) = inbound.into_split();
+                        let (db_read, db_write) = out.into_split();
+                        tokio::join!(
+                            carry(client_read, db_write, to_db),
+                            carry(db_read, client_write, to_client)
+                        );
                     }
                 });
                 conns2.lock().unwrap().push(task.abort_handle());
@@ -52,9 +64,14 @@ impl Proxy {
         Proxy {
             port,
             up,
+            stalled,
             conns,
             accept,
         }
+    }
+
+    fn stall(&self, on: bool) {
+        self.stalled.send_replace(on);
     }
 
     fn cut(&self) {
@@ -73,6 +90,27 @@ impl Drop for Proxy {
     fn drop(&mut self) {
         self.cut();
         self.accept.abort();
+    }
+}
+
+/// Copies one direction of a connection, holding every byte while `stalled` says so.
+async fn carry(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    mut stalled: tokio::sync::watch::Receiver<bool>,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let Ok(n) = from.read(&mut buf).await else {
+            return;
+        };
+        if n == 0 || stalled.wait_for(|s| !*s).await.is_err() {
+            return;
+        }
+        if to.write_all(&buf[..n]).await.is_err() {
+            return;
+        }
     }
 }
 
@@ -106,11 +144,12 @@ async fn readiness(base: &str) -> (u16, Value) {
     (res.status().as_u16(), res.json().await.unwrap())
 }
 
-#[tokio::test]
-async fn postgres_away_answers_503_in_the_persons_language_and_the_node_recovers_by_itself() {
+/// A node whose PostgreSQL is reached through a proxy (memory cache: only the database goes
+/// away), with a pool of four and an acquire timeout of 2 s.
+async fn node_behind_proxy() -> (TestServer, Proxy) {
     let db = std::env::var("TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let mut config = test_config(&Backend::Sqlite); // memory cache: only the database goes away
+    let mut config = test_config(&Backend::Sqlite);
     let upstream = {
         let u = url::Url::parse(&db).expect("TEST_DATABASE_URL is a URL");
         format!(
@@ -120,13 +159,19 @@ async fn postgres_away_answers_503_in_the_persons_language_and_the_node_recovers
         )
     };
     let proxy = Proxy::start(upstream).await;
-    let url = through(&db, proxy.port);
-    config.database.url = url;
+    config.database.url = through(&db, proxy.port);
     config.database.schema = format!("t_{}", uuid::Uuid::now_v7().simple());
     config.database.max_connections = 4;
     config.database.acquire_timeout_secs = 2;
-    let backend = Backend::Sqlite;
-    let t = TestServer::start_with(&backend, config).await;
+    (
+        TestServer::start_with(&Backend::Sqlite, config).await,
+        proxy,
+    )
+}
+
+#[tokio::test]
+async fn postgres_away_answers_503_in_the_persons_language_and_the_node_recovers_by_itself() {
+    let (t, proxy) = node_behind_proxy().await;
     t.add_person("pg-away@example.org").await;
     let b = Browser::new(&t.base);
     login::sign_in_to_account(&b, "pg-away@example.org").await;
@@ -193,6 +238,66 @@ async fn postgres_away_answers_503_in_the_persons_language_and_the_node_recovers
     let fresh = Browser::new(&t.base);
     assert_eq!(
         login::password_status(&fresh, "pg-away@example.org", PASSWORD).await,
+        303,
+        "a full sign-in works again"
+    );
+}
+
+#[tokio::test]
+async fn postgres_that_stops_answering_is_503_within_the_bound_and_the_node_recovers_when_it_answers()
+ {
+    let (t, proxy) = node_behind_proxy().await;
+    t.add_person("pg-stall@example.org").await;
+    let b = Browser::new(&t.base);
+    login::sign_in_to_account(&b, "pg-stall@example.org").await;
+    assert_eq!(page(&b, "/account", "en").await.0, 200);
+
+    proxy.stall(true);
+    // Twice as many requests at once as the pool has connections: some send their statement and
+    // get no answer, the others wait for a connection that does not come back.
+    let requests = (0..8).map(|_| page(&b, "/account", "en"));
+    let answers =
+        tokio::time::timeout(Duration::from_secs(15), futures::future::join_all(requests))
+            .await
+            .expect(
+                "every request answered while the database is silent, none held until it speaks",
+            );
+    for (status, retry, body, took) in answers {
+        assert_eq!(status, 503, "{body}");
+        assert!(retry.is_some(), "Retry-After");
+        assert!(
+            took < Duration::from_secs(5),
+            "answered in {took:?}: within acquire_timeout_secs (2 s) + margin"
+        );
+        assert!(
+            body.contains("The service is temporarily unavailable"),
+            "{body}"
+        );
+    }
+    let started = Instant::now();
+    let (status, ready) = readiness(&t.base).await;
+    assert_eq!(
+        (status, &ready["database"]),
+        (503, &Value::from("unreachable"))
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+
+    proxy.stall(false);
+    let mut recovered = false;
+    for _ in 0..50 {
+        if page(&b, "/account", "en").await.0 == 200 && readiness(&t.base).await.0 == 200 {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(
+        recovered,
+        "the node serves again within 10 s of the database answering"
+    );
+    let fresh = Browser::new(&t.base);
+    assert_eq!(
+        login::password_status(&fresh, "pg-stall@example.org", PASSWORD).await,
         303,
         "a full sign-in works again"
     );

@@ -128,7 +128,9 @@ def api_checks(net, client, regs, signins):
 
 def window_checks(reqs, ev, bound, survivors):
     start, end = ev["fault_start"][0], ev["fault_end"][0]
-    inside = [r for r in reqs if start <= r["t"] <= end]
+    # Every request the outage touched: started inside it, or started before and still waiting
+    # when it began (a statement sent just before PostgreSQL froze is the one that could hang).
+    inside = [r for r in reqs if r["t"] <= end and r["t"] + r["dt"] >= start]
     st = collections.Counter(str(r["status"]) for r in inside)
     bad_5xx = sum(1 for r in inside if isinstance(r["status"], int) and r["status"] >= 500 and r["status"] != 503)
     no_retry = sum(1 for r in inside if r["status"] == 503 and not r.get("retry_after"))

@@ -1,9 +1,11 @@
 //! Operator endpoints: `/metrics` (Prometheus text format), `/healthz` (the process answers) and
 //! `/readyz` (the database and the cache answer and the schema is this build's: 503 naming what is
-//! not). Served with everything else, or only on `server.admin_bind` when that is set.
+//! not; a newer build's migrations beside this build's are fine, store/schema.rs). Served with
+//! everything else, or only on `server.admin_bind` when that is set.
 
 use super::AppState;
 use crate::ctx::Ctx;
+use crate::store::schema::SchemaState;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -49,9 +51,11 @@ async fn metrics(State(app): State<Ctx>) -> Response {
 
 async fn readyz(State(app): State<Ctx>) -> Response {
     let limit = Duration::from_secs(app.config.database.acquire_timeout_secs.max(1));
-    let database = match tokio::time::timeout(limit, app.store.migrations_current()).await {
-        Ok(Ok(true)) => "ok",
-        Ok(Ok(false)) => "migrations not current",
+    let database = match tokio::time::timeout(limit, app.store.schema_state()).await {
+        // Migrations of a newer build beside this one's: a rolling deploy, still ready.
+        Ok(Ok(SchemaState::Current { .. })) => "ok",
+        Ok(Ok(SchemaState::Behind { .. })) => "migrations not current",
+        Ok(Ok(SchemaState::TooNew { .. })) => "schema needs a newer build",
         Ok(Err(_)) | Err(_) => "unreachable",
     };
     let cache = match tokio::time::timeout(limit, app.cache.ping()).await {

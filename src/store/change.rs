@@ -23,7 +23,7 @@ type AfterCommit<'a> = Box<dyn FnOnce() + Send + 'a>;
 #[must_use = "a change is rolled back unless it is committed with its audit entry"]
 pub struct Change<'a> {
     store: &'a Store,
-    tx: sqlx::Transaction<'static, sqlx::Any>,
+    tx: super::bounded_tx::Tx,
     /// Something a token opens changed: `note_change` once committed (see `Store::note_change`).
     revokes: bool,
     after_commit: Vec<AfterCommit<'a>>,
@@ -49,7 +49,7 @@ impl Store {
 
 impl<'a> Change<'a> {
     /// The transaction's connection, for the aggregates' writes.
-    pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
+    pub(crate) fn conn(&mut self) -> &mut super::bounded_tx::TxConn {
         &mut self.tx
     }
 
@@ -104,7 +104,7 @@ impl<'a> Change<'a> {
 
 /// The next entry of the chain, written on the change's connection under the chain's lock.
 async fn append(
-    conn: &mut sqlx::AnyConnection,
+    conn: &mut super::bounded_tx::TxConn,
     store: &Store,
     e: &AuditEntry<'_>,
 ) -> Result<AuditRow, StoreError> {

@@ -70,8 +70,10 @@ impl Store {
         prepublish: i64,
         keep_retired: i64,
     ) -> Result<u64, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        advance_lifecycle(&mut conn, self.now(), prepublish, keep_retired).await
+        let mut tx = self.begin().await?;
+        let changed = advance_lifecycle(&mut tx, self.now(), prepublish, keep_retired).await?;
+        tx.commit().await?;
+        Ok(changed)
     }
 }
 
@@ -152,7 +154,7 @@ impl Change<'_> {
 }
 
 async fn advance_lifecycle(
-    conn: &mut sqlx::AnyConnection,
+    conn: &mut super::bounded_tx::TxConn,
     now: i64,
     prepublish: i64,
     keep_retired: i64,

@@ -145,7 +145,7 @@ impl Store {
 
 /// The level change inside a caller's transaction (so a verified check and its level are one step).
 pub(crate) async fn change_level_in(
-    tx: &mut sqlx::AnyConnection,
+    tx: &mut super::bounded_tx::TxConn,
     now: i64,
     c: &LevelChange<'_>,
 ) -> Result<bool, StoreError> {

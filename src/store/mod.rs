@@ -5,6 +5,8 @@
 pub mod accounts;
 pub mod admin;
 pub mod audit;
+mod bounded_pool;
+pub(crate) mod bounded_tx;
 pub mod change;
 pub mod channels;
 pub mod clients;
@@ -26,6 +28,7 @@ pub mod person_oids;
 pub mod preferences;
 pub mod profile;
 pub mod qes;
+pub mod schema;
 pub mod second_factors;
 pub mod security_events;
 pub mod seed;
@@ -35,8 +38,8 @@ mod unavailable;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use sqlx::Executor;
 use sqlx::any::AnyPoolOptions;
-use sqlx::{AnyPool, Executor};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -100,7 +103,8 @@ pub enum Backend {
 
 #[derive(Clone, Debug)]
 pub struct Store {
-    pub(crate) pool: AnyPool,
+    /// Every call through it is bounded by `database.acquire_timeout_secs` (bounded_pool.rs).
+    pub(crate) pool: bounded_pool::BoundedPool,
     pub(crate) clock: Clock,
     pub backend: Backend,
     /// How many changes to what an access token opens this node has committed: revocations (a
@@ -224,20 +228,16 @@ impl Store {
             .await
             .map_err(|e| fail(e.to_string()))?;
         let store = Store {
-            pool,
+            pool: bounded_pool::BoundedPool::new(
+                pool,
+                std::time::Duration::from_secs(config.database.acquire_timeout_secs.max(1)),
+            ),
             clock,
             backend,
             revocations: Default::default(),
         };
         store.migrate().await.map_err(|e| fail(e.to_string()))?;
         Ok(store)
-    }
-
-    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
-        match self.backend {
-            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await,
-            Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&self.pool).await,
-        }
     }
 
     pub fn now(&self) -> i64 {
@@ -262,7 +262,7 @@ impl Store {
     /// writes is refused with "database is locked" when another connection committed in between,
     /// which a person would meet as a random failure of a form (e.g. documents submitted while the
     /// registry worker finishes a check).
-    pub(crate) async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+    pub(crate) async fn begin(&self) -> Result<bounded_tx::Tx, StoreError> {
         Ok(match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
@@ -297,20 +297,6 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
-    }
-
-    /// True when every migration this build knows has been applied (a node of an older build
-    /// behind a newer schema, or the reverse, is not ready).
-    pub async fn migrations_current(&self) -> Result<bool, StoreError> {
-        let known = match self.backend {
-            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").iter().count(),
-            Backend::Postgres => sqlx::migrate!("migrations/postgres").iter().count(),
-        };
-        let applied: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")
-                .fetch_one(&self.pool)
-                .await?;
-        Ok(usize::try_from(applied).is_ok_and(|n| n == known))
     }
 
     /// Seconds taken to get a connection from the pool now (the connection goes straight back).

@@ -18,7 +18,7 @@ pub async fn write(store: &Store, tables: &[Table]) -> Result<(), StoreError> {
 }
 
 async fn insert(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut crate::store::bounded_tx::TxConn,
     table: &Table,
 ) -> Result<(), StoreError> {
     let width = table.columns.len();
@@ -51,7 +51,7 @@ async fn insert(
                 q.bind(v.as_str())
             };
         }
-        q.execute(&mut **tx).await?;
+        q.execute(&mut *tx).await?;
     }
     Ok(())
 }
