@@ -164,16 +164,35 @@ pub fn key_age(alg: &str, age_secs: i64) {
 tokio::task_local! {
     /// The dependency found unreachable while serving this request, if any.
     static UNREACHABLE: std::cell::Cell<Option<&'static str>>;
+    /// A database call of this request waited its whole deadline for nothing.
+    static DATABASE_SILENT: std::cell::Cell<bool>;
 }
 
 /// Runs `f` (one request) so that [`dependency_down`] inside it is seen by [`unreachable_in`].
 pub async fn watch_dependencies<F: std::future::Future>(f: F) -> (F::Output, Option<&'static str>) {
     UNREACHABLE
-        .scope(std::cell::Cell::new(None), async move {
-            let out = f.await;
-            (out, UNREACHABLE.with(std::cell::Cell::get))
-        })
+        .scope(
+            std::cell::Cell::new(None),
+            DATABASE_SILENT.scope(std::cell::Cell::new(false), async move {
+                let out = f.await;
+                (out, UNREACHABLE.with(std::cell::Cell::get))
+            }),
+        )
         .await
+}
+
+/// A database call of the current request got no answer within its deadline (store/bounded_tx.rs):
+/// the request's further calls fail at once instead of each waiting as long again (a page that
+/// reads twice would otherwise answer after two deadlines). No-op outside a request.
+pub fn note_database_silent() {
+    let _ = DATABASE_SILENT.try_with(|s| s.set(true));
+}
+
+/// See [`note_database_silent`]; false outside a request (the job worker waits each time).
+pub fn database_silent() -> bool {
+    DATABASE_SILENT
+        .try_with(std::cell::Cell::get)
+        .unwrap_or(false)
 }
 
 /// A dependency (`"database"`, `"cache"`) could not be reached: counted, and noted for the request

@@ -46,16 +46,26 @@ impl std::ops::DerefMut for Tx {
     }
 }
 
+/// `call` within `limit`; `PoolTimedOut` past it, and at once when an earlier call of the same
+/// request already waited its whole deadline (`metrics::database_silent`).
 pub(crate) async fn bounded<T>(
     limit: Duration,
     call: impl std::future::Future<Output = Result<T, sqlx::Error>>,
 ) -> Result<T, sqlx::Error> {
-    tokio::time::timeout(limit, call)
-        .await
-        .unwrap_or(Err(sqlx::Error::PoolTimedOut))
+    if crate::metrics::database_silent() {
+        return Err(sqlx::Error::PoolTimedOut);
+    }
+    match tokio::time::timeout(limit, call).await {
+        Ok(Err(sqlx::Error::PoolTimedOut)) | Err(_) => {
+            crate::metrics::note_database_silent();
+            Err(sqlx::Error::PoolTimedOut)
+        }
+        Ok(answer) => answer,
+    }
 }
 
-/// `rows`, each next item within `limit` of the previous one; ends after a first timeout.
+/// `rows`, each next item within `limit` of the previous one (as [`bounded`]); ends after a
+/// first timeout.
 pub(crate) fn bounded_stream<'e, T: Send + 'e>(
     limit: Duration,
     rows: BoxStream<'e, Result<T, sqlx::Error>>,
@@ -64,11 +74,17 @@ pub(crate) fn bounded_stream<'e, T: Send + 'e>(
         Some(rows),
         move |rows| async move {
             let mut rows = rows?;
+            if crate::metrics::database_silent() {
+                return Some((Err(sqlx::Error::PoolTimedOut), None));
+            }
             match tokio::time::timeout(limit, rows.next()).await {
+                Ok(Some(Err(sqlx::Error::PoolTimedOut))) | Err(_) => {
+                    crate::metrics::note_database_silent();
+                    // The stream is dropped with its connection; nothing follows the error.
+                    Some((Err(sqlx::Error::PoolTimedOut), None))
+                }
                 Ok(Some(item)) => Some((item, Some(rows))),
                 Ok(None) => None,
-                // The stream is dropped with its connection; nothing follows the error.
-                Err(_) => Some((Err(sqlx::Error::PoolTimedOut), None)),
             }
         },
     ))
