@@ -164,8 +164,8 @@ pub fn key_age(alg: &str, age_secs: i64) {
 tokio::task_local! {
     /// The dependency found unreachable while serving this request, if any.
     static UNREACHABLE: std::cell::Cell<Option<&'static str>>;
-    /// A database call of this request waited its whole deadline for nothing.
-    static DATABASE_SILENT: std::cell::Cell<bool>;
+    /// The dependencies a call of this request waited its whole deadline for (bits of `silent_bit`).
+    static SILENT: std::cell::Cell<u8>;
 }
 
 /// Runs `f` (one request) so that [`dependency_down`] inside it is seen by [`unreachable_in`].
@@ -173,7 +173,7 @@ pub async fn watch_dependencies<F: std::future::Future>(f: F) -> (F::Output, Opt
     UNREACHABLE
         .scope(
             std::cell::Cell::new(None),
-            DATABASE_SILENT.scope(std::cell::Cell::new(false), async move {
+            SILENT.scope(std::cell::Cell::new(0), async move {
                 let out = f.await;
                 (out, UNREACHABLE.with(std::cell::Cell::get))
             }),
@@ -181,17 +181,22 @@ pub async fn watch_dependencies<F: std::future::Future>(f: F) -> (F::Output, Opt
         .await
 }
 
-/// A database call of the current request got no answer within its deadline (store/bounded_tx.rs):
-/// the request's further calls fail at once instead of each waiting as long again (a page that
-/// reads twice would otherwise answer after two deadlines). No-op outside a request.
-pub fn note_database_silent() {
-    let _ = DATABASE_SILENT.try_with(|s| s.set(true));
+fn silent_bit(which: &'static str) -> u8 {
+    if which == "database" { 1 } else { 2 }
 }
 
-/// See [`note_database_silent`]; false outside a request (the job worker waits each time).
-pub fn database_silent() -> bool {
-    DATABASE_SILENT
-        .try_with(std::cell::Cell::get)
+/// A call of the current request to `which` (`"database"`, `"cache"`) got no answer within its
+/// deadline (store/bounded_tx.rs, cache/redis_cache.rs): the request's further calls to it fail at
+/// once instead of each waiting as long again (a page that reads twice would otherwise answer after
+/// two deadlines). No-op outside a request.
+pub fn note_silent(which: &'static str) {
+    let _ = SILENT.try_with(|s| s.set(s.get() | silent_bit(which)));
+}
+
+/// See [`note_silent`]; false outside a request (the job worker waits each time).
+pub fn silent(which: &'static str) -> bool {
+    SILENT
+        .try_with(|s| s.get() & silent_bit(which) != 0)
         .unwrap_or(false)
 }
 

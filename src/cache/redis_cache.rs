@@ -56,13 +56,26 @@ impl RedisCache {
         Ok(cache)
     }
 
-    /// One command, bounded: a timeout counts as the cache being unavailable.
+    /// One command, bounded: a timeout counts as the cache being unavailable, and the rest of the
+    /// request does not wait for Redis again (`metrics::silent`: a request with three commands
+    /// would otherwise answer after three timeouts while Redis is frozen).
     async fn run<T: redis::FromRedisValue>(&self, cmd: &redis::Cmd) -> Result<T, CacheError> {
+        if crate::metrics::silent("cache") {
+            return Err(CacheError::Unavailable(
+                "redis: timed out earlier in this request".into(),
+            ));
+        }
         let mut c = self.conn.clone();
         match tokio::time::timeout(self.timeout, cmd.query_async::<T>(&mut c)).await {
+            Ok(Err(e)) if e.is_timeout() => {
+                // The connection manager's own response timeout (the same length) came first.
+                crate::metrics::note_silent("cache");
+                Err(unavailable(e))
+            }
             Ok(r) => r.map_err(unavailable),
             Err(_) => {
                 crate::metrics::cache_error();
+                crate::metrics::note_silent("cache");
                 Err(CacheError::Unavailable("redis: timed out".into()))
             }
         }

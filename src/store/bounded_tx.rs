@@ -47,17 +47,17 @@ impl std::ops::DerefMut for Tx {
 }
 
 /// `call` within `limit`; `PoolTimedOut` past it, and at once when an earlier call of the same
-/// request already waited its whole deadline (`metrics::database_silent`).
+/// request already waited its whole deadline (`metrics::silent`).
 pub(crate) async fn bounded<T>(
     limit: Duration,
     call: impl std::future::Future<Output = Result<T, sqlx::Error>>,
 ) -> Result<T, sqlx::Error> {
-    if crate::metrics::database_silent() {
+    if crate::metrics::silent("database") {
         return Err(sqlx::Error::PoolTimedOut);
     }
     match tokio::time::timeout(limit, call).await {
         Ok(Err(sqlx::Error::PoolTimedOut)) | Err(_) => {
-            crate::metrics::note_database_silent();
+            crate::metrics::note_silent("database");
             Err(sqlx::Error::PoolTimedOut)
         }
         Ok(answer) => answer,
@@ -74,12 +74,12 @@ pub(crate) fn bounded_stream<'e, T: Send + 'e>(
         Some(rows),
         move |rows| async move {
             let mut rows = rows?;
-            if crate::metrics::database_silent() {
+            if crate::metrics::silent("database") {
                 return Some((Err(sqlx::Error::PoolTimedOut), None));
             }
             match tokio::time::timeout(limit, rows.next()).await {
                 Ok(Some(Err(sqlx::Error::PoolTimedOut))) | Err(_) => {
-                    crate::metrics::note_database_silent();
+                    crate::metrics::note_silent("database");
                     // The stream is dropped with its connection; nothing follows the error.
                     Some((Err(sqlx::Error::PoolTimedOut), None))
                 }
