@@ -26,7 +26,7 @@ impl BoundedPool {
         BoundedPool { raw, limit }
     }
 
-    /// The pool itself, for what must not be cut short (migrations, a backup's copy).
+    /// The pool itself, for what must not be cut short (migrations).
     pub(crate) fn raw(&self) -> &AnyPool {
         &self.raw
     }
