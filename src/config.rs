@@ -77,6 +77,8 @@ pub struct Database {
 pub struct Cache {
     pub url: String,
     pub prefix: String,
+    /// The memory cache's bound in MiB (cache/memory.rs); not used with Redis (its `maxmemory`).
+    pub memory_max_mb: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

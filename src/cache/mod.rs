@@ -14,6 +14,13 @@ pub enum CacheError {
     Unavailable(String),
 }
 
+/// The memory cache is full of live entries: like a Redis at `maxmemory` with `noeviction`, the
+/// write is refused and the request answers 503 with Retry-After.
+fn full(_: memory::Full) -> CacheError {
+    crate::metrics::cache_error();
+    CacheError::Unavailable("the memory cache is full (cache.memory_max_mb)".into())
+}
+
 #[derive(Clone, Debug)]
 pub enum Cache {
     Memory(MemoryCache),
@@ -28,8 +35,18 @@ impl Cache {
         prefix: &str,
         timeout: std::time::Duration,
     ) -> Result<Cache, CacheError> {
+        Self::open_bounded(url, prefix, timeout, usize::MAX).await
+    }
+
+    /// [`Cache::open`] with the memory cache's bound (`cache.memory_max_mb`, in bytes).
+    pub async fn open_bounded(
+        url: &str,
+        prefix: &str,
+        timeout: std::time::Duration,
+        memory_max_bytes: usize,
+    ) -> Result<Cache, CacheError> {
         if url == "memory" {
-            Ok(Cache::Memory(MemoryCache::default()))
+            Ok(Cache::Memory(MemoryCache::bounded(memory_max_bytes)))
         } else if url.starts_with("redis://") || url.starts_with("rediss://") {
             Ok(Cache::Redis(
                 RedisCache::connect(url, prefix, timeout).await?,
@@ -51,10 +68,7 @@ impl Cache {
 
     pub async fn put(&self, key: &str, value: &str, ttl_secs: i64) -> Result<(), CacheError> {
         match self {
-            Cache::Memory(c) => {
-                c.put(key, value, ttl_secs);
-                Ok(())
-            }
+            Cache::Memory(c) => c.put(key, value, ttl_secs).map_err(full),
             Cache::Redis(c) => c.put(key, value, ttl_secs).await,
         }
     }
@@ -82,7 +96,7 @@ impl Cache {
         ttl_secs: i64,
     ) -> Result<bool, CacheError> {
         match self {
-            Cache::Memory(c) => Ok(c.put_if_absent(key, value, ttl_secs)),
+            Cache::Memory(c) => c.put_if_absent(key, value, ttl_secs).map_err(full),
             Cache::Redis(c) => c.put_if_absent(key, value, ttl_secs).await,
         }
     }
@@ -91,7 +105,7 @@ impl Cache {
     /// first increment. Two nodes incrementing at once see distinct values (attempt and send caps).
     pub async fn incr(&self, key: &str, ttl_secs: i64) -> Result<i64, CacheError> {
         match self {
-            Cache::Memory(c) => Ok(c.incr(key, ttl_secs)),
+            Cache::Memory(c) => c.incr(key, ttl_secs).map_err(full),
             Cache::Redis(c) => c.incr(key, ttl_secs).await,
         }
     }

@@ -52,7 +52,10 @@ impl FromRef<AppState> for OidcState {
 pub async fn open(config: Config, clock: Clock) -> anyhow::Result<Ctx> {
     let store = Store::connect(&config, clock.clone()).await?;
     let timeout = std::time::Duration::from_secs(config.database.acquire_timeout_secs);
-    let cache = Cache::open(&config.cache.url, &config.cache.prefix, timeout).await?;
+    let memory_max = usize::try_from(config.cache.memory_max_mb.saturating_mul(1024 * 1024))
+        .unwrap_or(usize::MAX);
+    let cache =
+        Cache::open_bounded(&config.cache.url, &config.cache.prefix, timeout, memory_max).await?;
     let mut kek = if config.keys.kek.is_empty() {
         Kek::load_or_create(std::path::Path::new(&config.keys.kek_file))?
     } else {
