@@ -5,7 +5,8 @@
 #   bash benches/login_tx_memory.sh [N]
 # LIMITS=lifted (default) measures the transactions themselves; LIMITS=default keeps the
 # per-address limit of authorization requests (login.authorize_rate_per_minute) and shows what
-# it leaves of the same requests. Loopback only; the loop is bounded by N.
+# it leaves of the same requests. VHOD_CACHE__MEMORY_MAX_MB=4 shows the memory cache's bound: the
+# transactions that fit, then 503. Loopback only; the loop is bounded by N.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/vhod-target}"
