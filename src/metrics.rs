@@ -145,6 +145,15 @@ pub fn db_pool(in_use: u32, idle: u32) {
     ::metrics::gauge!("vhod_db_pool_connections", "state" => "idle").set(f64::from(idle));
 }
 
+/// The memory cache's entries and its bound (`cache.memory_max_mb`), in bytes as it counts them:
+/// how close a single node is to refusing new sign-ins.
+pub fn memory_cache(bytes: usize, max_bytes: usize) {
+    ::metrics::gauge!("vhod_cache_memory_bytes").set(bytes as f64);
+    if max_bytes != usize::MAX {
+        ::metrics::gauge!("vhod_cache_memory_max_bytes").set(max_bytes as f64);
+    }
+}
+
 /// How long taking a connection from the database pool took (sampled by every node's worker once a
 /// second, and so a measure of how long requests wait for a connection).
 pub fn db_pool_acquire(seconds: f64) {

@@ -1,8 +1,8 @@
 //! The memory cache (one node's default) is bounded like Redis at `maxmemory` with `noeviction`:
 //! a flood of authorization requests from many addresses — each keeps a login transaction — fills
 //! `cache.memory_max_mb`, after which the next one is answered 503 with Retry-After in the person's
-//! language instead of the process growing without end; once transactions expire, sign-ins start
-//! again by themselves.
+//! language instead of the process growing without end, and /metrics shows how full it is; once
+//! transactions expire, sign-ins start again by themselves.
 
 mod common;
 
@@ -15,7 +15,9 @@ async fn a_full_memory_cache_answers_503_with_retry_after_and_takes_sign_ins_aga
     let backend = Backend::Sqlite;
     let mut config = test_config(&backend);
     config.cache.memory_max_mb = 1;
-    config.session.login_tx_ttl = 3;
+    // Long enough that the flood fills the cache before its first transactions expire, even on a
+    // busy machine (≈ 1 400 requests in 8 s).
+    config.session.login_tx_ttl = 8;
     // One test address stands for many: the per-address limit is not what this test is about.
     config.login.authorize_rate_per_minute = 10_000_000;
     config.login.authorize_rate_burst = 1_000_000;
@@ -75,9 +77,40 @@ async fn a_full_memory_cache_answers_503_with_retry_after_and_takes_sign_ins_aga
             .contains("Сервис временно недоступен")
     );
 
-    // The transactions live 3 s; then the cache sweeps them out and takes new ones.
+    // The operator sees it coming: the gauges the worker samples once a second.
+    let mut seen = String::new();
+    for _ in 0..30 {
+        seen = reqwest::get(format!("{}/metrics", t.base))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let bytes = seen
+            .lines()
+            .find_map(|l| l.strip_prefix("vhod_cache_memory_bytes "))
+            .and_then(|v| v.trim().parse::<f64>().ok());
+        if bytes.is_some_and(|b| b > 0.9 * 1_048_576.0) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let bytes = seen
+        .lines()
+        .find_map(|l| l.strip_prefix("vhod_cache_memory_bytes "))
+        .and_then(|v| v.trim().parse::<f64>().ok());
+    assert!(
+        bytes.is_some_and(|b| b > 0.9 * 1_048_576.0 && b <= 1_048_576.0),
+        "vhod_cache_memory_bytes near the bound: {bytes:?}"
+    );
+    assert!(
+        seen.contains("vhod_cache_memory_max_bytes 1048576"),
+        "{seen}"
+    );
+
+    // The transactions live 8 s; then the cache sweeps them out and takes new ones.
     let mut again = false;
-    for _ in 0..40 {
+    for _ in 0..60 {
         tokio::time::sleep(Duration::from_millis(250)).await;
         if authorize("en").await.unwrap().status().as_u16() < 400 {
             again = true;

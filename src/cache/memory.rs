@@ -143,6 +143,12 @@ impl MemoryCache {
         Ok(n)
     }
 
+    /// What the entries cost now and the most they may (bytes, as `cost` counts them).
+    pub fn usage(&self) -> (usize, usize) {
+        let e = self.entries.lock().expect("cache lock");
+        (e.bytes, e.max_bytes)
+    }
+
     pub fn get(&self, key: &str) -> Option<String> {
         let e = self.entries.lock().expect("cache lock");
         e.map

@@ -58,6 +58,14 @@ impl Cache {
         }
     }
 
+    /// The memory cache's use and bound in bytes (`None` for Redis: its own INFO says).
+    pub fn memory_usage(&self) -> Option<(usize, usize)> {
+        match self {
+            Cache::Memory(c) => Some(c.usage()),
+            Cache::Redis(_) => None,
+        }
+    }
+
     /// Whether the cache answers now (readiness).
     pub async fn ping(&self) -> Result<(), CacheError> {
         match self {

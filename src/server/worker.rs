@@ -177,13 +177,16 @@ async fn worker_loop(app: Ctx, mut stop: tokio::sync::watch::Receiver<bool>) {
     }
 }
 
-/// Gauges sampled once a tick: the job queue and the database pool.
+/// Gauges sampled once a tick: the job queue, the database pool, the memory cache.
 async fn record_gauges(app: &Ctx) {
     if let Ok((depth, age)) = app.store.job_queue_stats().await {
         crate::metrics::job_queue(depth, age);
     }
     let (in_use, idle) = app.store.pool_usage();
     crate::metrics::db_pool(in_use, idle);
+    if let Some((bytes, max_bytes)) = app.cache.memory_usage() {
+        crate::metrics::memory_cache(bytes, max_bytes);
+    }
     if let Ok(seconds) = app.store.acquire_seconds().await {
         crate::metrics::db_pool_acquire(seconds);
     }
