@@ -144,6 +144,26 @@ async fn readiness(base: &str) -> (u16, Value) {
     (res.status().as_u16(), res.json().await.unwrap())
 }
 
+/// Within 10 s of `event` the node serves `b`'s account page and is ready, and a person signs in
+/// afresh — by itself, without a restart.
+async fn serves_again(t: &TestServer, b: &Browser, person: &str, event: &str) {
+    let mut recovered = false;
+    for _ in 0..50 {
+        if page(b, "/account", "en").await.0 == 200 && readiness(&t.base).await.0 == 200 {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(recovered, "the node serves again within 10 s of {event}");
+    let fresh = Browser::new(&t.base);
+    assert_eq!(
+        login::password_status(&fresh, person, PASSWORD).await,
+        303,
+        "a full sign-in works again"
+    );
+}
+
 /// A node whose PostgreSQL is reached through a proxy (memory cache: only the database goes
 /// away), with a pool of four and an acquire timeout of 2 s.
 async fn node_behind_proxy() -> (TestServer, Proxy) {
@@ -223,24 +243,7 @@ async fn postgres_away_answers_503_in_the_persons_language_and_the_node_recovers
     );
 
     proxy.restore();
-    let mut recovered = false;
-    for _ in 0..50 {
-        if page(&b, "/account", "en").await.0 == 200 && readiness(&t.base).await.0 == 200 {
-            recovered = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    assert!(
-        recovered,
-        "the node serves again within 10 s of PostgreSQL returning"
-    );
-    let fresh = Browser::new(&t.base);
-    assert_eq!(
-        login::password_status(&fresh, "pg-away@example.org", PASSWORD).await,
-        303,
-        "a full sign-in works again"
-    );
+    serves_again(&t, &b, "pg-away@example.org", "PostgreSQL returning").await;
 }
 
 #[tokio::test]
@@ -322,22 +325,5 @@ async fn postgres_that_stops_answering_is_503_within_the_bound_and_the_node_reco
     assert!(started.elapsed() < Duration::from_secs(5));
 
     proxy.stall(false);
-    let mut recovered = false;
-    for _ in 0..50 {
-        if page(&b, "/account", "en").await.0 == 200 && readiness(&t.base).await.0 == 200 {
-            recovered = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    assert!(
-        recovered,
-        "the node serves again within 10 s of the database answering"
-    );
-    let fresh = Browser::new(&t.base);
-    assert_eq!(
-        login::password_status(&fresh, "pg-stall@example.org", PASSWORD).await,
-        303,
-        "a full sign-in works again"
-    );
+    serves_again(&t, &b, "pg-stall@example.org", "the database answering").await;
 }

@@ -76,8 +76,9 @@ async fn readiness(base: &str) -> (u16, Value) {
     (res.status().as_u16(), res.json().await.unwrap())
 }
 
-#[tokio::test]
-async fn redis_away_answers_503_with_retry_after_and_the_node_recovers_by_itself() {
+/// A node on SQLite whose cache is a `redis-server` of its own (2 s timeouts), with a portal:
+/// (node, Redis, its port, the portal's client id).
+async fn node_on_own_redis() -> (TestServer, Redis, u16, String) {
     let port = free_port();
     let redis = Redis::start(port).await;
     let backend = Backend::Sqlite;
@@ -86,6 +87,27 @@ async fn redis_away_answers_503_with_retry_after_and_the_node_recovers_by_itself
     config.database.acquire_timeout_secs = 2;
     let t = TestServer::start_with(&backend, config).await;
     let (client_id, _) = t.add_client(REDIRECT, false).await;
+    (t, redis, port, client_id)
+}
+
+/// Within 10 s of `event` the node takes authorization requests again and is ready, by itself.
+async fn serves_again(t: &TestServer, client_id: &str, event: &str) {
+    let mut recovered = false;
+    for _ in 0..50 {
+        if matches!(authorize(&t.base, client_id).await.0, 200 | 302 | 303)
+            && readiness(&t.base).await.0 == 200
+        {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(recovered, "the node serves again within 10 s of {event}");
+}
+
+#[tokio::test]
+async fn redis_away_answers_503_with_retry_after_and_the_node_recovers_by_itself() {
+    let (t, redis, port, client_id) = node_on_own_redis().await;
     let (status, _, _) = authorize(&t.base, &client_id).await;
     assert!(
         matches!(status, 200 | 302 | 303),
@@ -124,20 +146,7 @@ async fn redis_away_answers_503_with_retry_after_and_the_node_recovers_by_itself
     assert!(metrics.contains(r#"vhod_dependency_unreachable_total{dependency="cache"}"#));
 
     let _redis = Redis::start(port).await;
-    let mut recovered = false;
-    for _ in 0..50 {
-        if matches!(authorize(&t.base, &client_id).await.0, 200 | 302 | 303)
-            && readiness(&t.base).await.0 == 200
-        {
-            recovered = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    assert!(
-        recovered,
-        "the node serves again within 10 s of Redis returning"
-    );
+    serves_again(&t, &client_id, "Redis returning").await;
     let b = Browser::new(&t.base);
     t.add_person("back@example.org").await;
     assert_eq!(
@@ -149,14 +158,7 @@ async fn redis_away_answers_503_with_retry_after_and_the_node_recovers_by_itself
 
 #[tokio::test]
 async fn redis_that_stops_answering_is_503_within_one_timeout_per_request_and_the_node_recovers() {
-    let port = free_port();
-    let redis = Redis::start(port).await;
-    let backend = Backend::Sqlite;
-    let mut config = test_config(&backend);
-    config.cache.url = format!("redis://127.0.0.1:{port}");
-    config.database.acquire_timeout_secs = 2;
-    let t = TestServer::start_with(&backend, config).await;
-    let (client_id, _) = t.add_client(REDIRECT, false).await;
+    let (t, redis, _, client_id) = node_on_own_redis().await;
     t.add_person("frozen-cache@example.org").await;
     // A sign-in waiting at its login form: the password's answer reads the login transaction and
     // writes the next step's, both in Redis.
@@ -216,17 +218,7 @@ async fn redis_that_stops_answering_is_503_within_one_timeout_per_request_and_th
     );
     assert_eq!((ready, &body["cache"]), (503, &Value::from("unreachable")));
 
-    let mut recovered = false;
-    for _ in 0..50 {
-        if matches!(authorize(&t.base, &client_id).await.0, 200 | 302 | 303)
-            && readiness(&t.base).await.0 == 200
-        {
-            recovered = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    assert!(recovered, "the node serves again once Redis answers");
+    serves_again(&t, &client_id, "Redis answering again").await;
     assert_eq!(
         login::password_status(&Browser::new(&t.base), "frozen-cache@example.org", PASSWORD).await,
         303,
