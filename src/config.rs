@@ -58,6 +58,8 @@ pub struct Server {
     pub shutdown_secs: u64,
     /// How long a connection may take to send a request's head (and stay idle between requests).
     pub header_read_timeout_secs: u64,
+    /// How long a request's body may take to arrive, from its head.
+    pub body_read_timeout_secs: u64,
     /// Connections served at once; more wait in the kernel's backlog.
     pub max_connections: usize,
 }

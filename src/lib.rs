@@ -1,5 +1,8 @@
 //! vhod: an ESIA-style unified identity provider (OpenID Connect provider for government portals).
 
+// One `unsafe` call in the crate, allowed where it is (crypto/password/block_memory.rs).
+#![deny(unsafe_code)]
+
 pub mod admin;
 pub mod authn;
 pub mod cache;

@@ -1,5 +1,6 @@
 //! Connections that hold a node without finishing a request: a request head sent slowly, a
-//! keep-alive connection left idle, more connections than `server.max_connections`. The server is
+//! keep-alive connection left idle, more connections than `server.max_connections`, a request body
+//! that stops arriving or trickles in (`server.body_read_timeout_secs`). The server is
 //! the tests' usual one, which runs the listener `vhod serve` runs (`server::listen`).
 
 mod common;
@@ -17,6 +18,37 @@ async fn server(header_read_timeout_secs: u64, max_connections: usize) -> TestSe
     config.server.header_read_timeout_secs = header_read_timeout_secs;
     config.server.max_connections = max_connections;
     TestServer::start_with(&backend, config).await
+}
+
+async fn server_with_body_timeout(body_read_timeout_secs: u64) -> TestServer {
+    let backend = Backend::Sqlite;
+    let mut config = test_config(&backend);
+    config.server.body_read_timeout_secs = body_read_timeout_secs;
+    TestServer::start_with(&backend, config).await
+}
+
+/// A POST to `path` whose head promises a 200-byte body, `headers` added; of the body it sends
+/// `parts`, one every `every`, then nothing. Returns what the server sent until it closed the
+/// connection (or 10 s passed) and whether it closed.
+async fn post_slowly(
+    t: &TestServer,
+    path: &str,
+    headers: &str,
+    parts: &[&str],
+    every: Duration,
+) -> (String, bool) {
+    let mut stream = connect(t).await;
+    let head =
+        format!("POST {path} HTTP/1.1\r\nHost: localhost\r\n{headers}Content-Length: 200\r\n\r\n");
+    stream.write_all(head.as_bytes()).await.unwrap();
+    for part in parts {
+        tokio::time::sleep(every).await;
+        // The server may already have answered and closed: later parts then fail to send.
+        if stream.write_all(part.as_bytes()).await.is_err() {
+            break;
+        }
+    }
+    read_until_closed(&mut stream, Duration::from_secs(10)).await
 }
 
 async fn connect(t: &TestServer) -> TcpStream {
@@ -115,4 +147,99 @@ async fn connections_beyond_the_bound_wait_until_one_closes() {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     // The second is still served on its own connection.
     assert!(healthz(&mut second).await.starts_with("HTTP/1.1 200"));
+}
+
+const FORM: &str = "Content-Type: application/x-www-form-urlencoded\r\n";
+
+#[tokio::test]
+async fn a_request_body_that_stops_arriving_is_answered_408_and_the_connection_closed() {
+    let t = server_with_body_timeout(1).await;
+    let started = std::time::Instant::now();
+    let (answer, closed) = post_slowly(
+        &t,
+        "/token",
+        FORM,
+        &["grant_type=client_credentials&scope="],
+        Duration::ZERO,
+    )
+    .await;
+    assert!(closed, "still open 10 s after a 1 s body timeout: {answer}");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains(r#""error":"invalid_request""#), "{answer}");
+    assert!(answer.contains("did not arrive in time"), "{answer}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "answered after {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_request_body_sent_a_byte_at_a_time_is_cut_at_the_deadline() {
+    let t = server_with_body_timeout(1).await;
+    // Every byte comes within 200 ms, the whole would take 40 s.
+    let bytes: Vec<String> = "grant_type=client_credentials"
+        .chars()
+        .map(String::from)
+        .collect();
+    let parts: Vec<&str> = bytes.iter().map(String::as_str).collect();
+    let (answer, closed) =
+        post_slowly(&t, "/token", FORM, &parts, Duration::from_millis(200)).await;
+    assert!(closed, "{answer}");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+}
+
+#[tokio::test]
+async fn a_late_form_gets_a_page_in_the_persons_language_and_the_admin_api_a_problem() {
+    let t = server_with_body_timeout(1).await;
+    let part = ["phone=%2B7"];
+    let english = format!("{FORM}Accept-Language: en\r\n");
+    let (answer, closed) = post_slowly(&t, "/register", &english, &part, Duration::ZERO).await;
+    assert!(closed && answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("text/html"), "{answer}");
+    assert!(
+        answer.contains("The form took too long to arrive"),
+        "{answer}"
+    );
+    let russian = format!("{FORM}Accept-Language: ru\r\n");
+    let (answer, _) = post_slowly(&t, "/register", &russian, &part, Duration::ZERO).await;
+    assert!(
+        answer.contains("Форма передавалась слишком долго"),
+        "{answer}"
+    );
+    let json = "Content-Type: application/json\r\nAuthorization: Bearer x\r\n";
+    let (answer, closed) = post_slowly(
+        &t,
+        "/admin/api/clients",
+        json,
+        &[r#"{"name":"#],
+        Duration::ZERO,
+    )
+    .await;
+    assert!(closed && answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("application/problem+json"), "{answer}");
+}
+
+#[tokio::test]
+async fn a_body_that_arrives_within_the_deadline_is_served_as_usual() {
+    let t = server_with_body_timeout(2).await;
+    // 200 bytes in two halves 300 ms apart: an unknown client, so the usual 401, not 408.
+    let body = format!(
+        "grant_type=client_credentials&client_id=nobody&client_secret={}",
+        "s".repeat(139)
+    );
+    assert_eq!(body.len(), 200);
+    let (first, second) = body.split_at(100);
+    let headers = format!("{FORM}Connection: close\r\n");
+    let (answer, closed) = post_slowly(
+        &t,
+        "/token",
+        &headers,
+        &[first, second],
+        Duration::from_millis(300),
+    )
+    .await;
+    assert!(closed, "{answer}");
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    assert!(answer.contains("invalid_client"), "{answer}");
 }

@@ -137,7 +137,8 @@ print(json.dumps(r))' "$line" "$topo" >>"$RESULTS"
 }
 
 # ceiling TOPOLOGY argon2|es256 [driver arguments]: the raw rate on the server core, recorded beside
-# the topology's runs (measured there because that is the core the server hashes and signs on).
+# the topology's runs (measured there because that is the core the server hashes and signs on);
+# CEILING_AS names the record (default: the driver's scenario name).
 ceiling() {
   local topo=$1 what=$2 line
   shift 2
@@ -145,5 +146,6 @@ ceiling() {
   [[ -n $line ]] || die "the $what rate could not be measured"
   python3 -c 'import json, sys
 r = json.loads(sys.argv[1]); r["topology"] = sys.argv[2]
-print(json.dumps(r))' "$line" "$topo" >>"$RESULTS"
+if sys.argv[3]: r["scenario"] = sys.argv[3]
+print(json.dumps(r))' "$line" "$topo" "${CEILING_AS:-}" >>"$RESULTS"
 }

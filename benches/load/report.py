@@ -68,9 +68,23 @@ def main(path):
     for topo in TOPOLOGIES[:3]:
         v, argon = rate(topo, "signin"), runs.get((topo, "argon2"))
         if v and argon:
-            print(f"  sign-in / raw argon2id rate, {topo:<8} {v:.1f} / {argon['per_s']:.1f} = "
-                  f"{both(v, argon['per_s'], cpu_rate(topo, 'signin'), argon.get('per_cpu_s'))}"
-                  f"   (target >= 0.95; m={argon['memory_kib']} KiB t={argon['iterations']} p=1, one thread)")
+            # The raw rate before the sign-ins and, when measured, after them: their mean.
+            after = runs.get((topo, "argon2-after"))
+            raws = [argon] + ([after] if after else [])
+            raw = sum(r["per_s"] for r in raws) / len(raws)
+            raw_cpu = sum(r["per_cpu_s"] for r in raws) / len(raws)
+            spread = f"; before {argon['per_s']:.1f}, after {after['per_s']:.1f}" if after else ""
+            print(f"  sign-in / raw argon2id rate, {topo:<8} {v:.1f} / {raw:.1f} = "
+                  f"{both(v, raw, cpu_rate(topo, 'signin'), raw_cpu)}"
+                  f"   (target >= 0.95; m={argon['memory_kib']} KiB t={argon['iterations']} p=1, one thread{spread})")
+            huge = runs.get((topo, "argon2-huge"))
+            if huge:
+                print(f"  sign-in / raw argon2id rate in huge pages (as vhod hashes), {topo:<8} {v:.1f} / "
+                      f"{huge['per_s']:.1f} = {both(v, huge['per_s'], cpu_rate(topo, 'signin'), huge.get('per_cpu_s'))}")
+            r = runs[(topo, "signin")]
+            if r.get("hash_cpu") and r.get("server_cpu"):
+                print(f"  argon2id's share of the server's CPU during sign-in, {topo:<8} "
+                      f"{r['hash_cpu'] / r['server_cpu']:.3f}   (the rest is the sign-in around the hash)")
     for s in ("cc", "discovery"):
         op = rate("oidc-provider", s)
         for topo in TOPOLOGIES[:3]:

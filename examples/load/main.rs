@@ -92,9 +92,11 @@ async fn main() {
         "" => legacy(&a).await,
         "argon2" => {
             let (m, t, threads) = a.argon2();
-            let rate = raw::argon2_rate(m, t, threads, a.num("seconds", "5"));
+            let huge = a.get("huge-pages", "false") == "true";
+            let rate = raw::argon2_rate(m, t, threads, a.num("seconds", "5"), huge);
             let json = serde_json::json!({"scenario": "argon2", "per_s": rate.per_s,
-                "per_cpu_s": rate.per_cpu_s, "memory_kib": m, "iterations": t, "threads": threads});
+                "per_cpu_s": rate.per_cpu_s, "memory_kib": m, "iterations": t, "threads": threads,
+                "huge_pages": huge});
             result_line(&json.to_string());
         }
         "es256" => {
@@ -191,7 +193,7 @@ async fn legacy(a: &Args) {
         ms(0.99)
     );
     let (m, t, threads) = a.argon2();
-    let hashes_per_s = raw::argon2_rate(m, t, threads, 5.0).per_s;
+    let hashes_per_s = raw::argon2_rate(m, t, threads, 5.0, false).per_s;
     println!("argon2id m={m} KiB t={t} p=1 on {threads} thread(s): {hashes_per_s:.1} hashes/s");
     println!(
         "ratio flows/s ÷ argon2id/s: {:.2}",

@@ -1,9 +1,10 @@
 //! The ceilings the server is measured against, on this machine: the raw argon2id rate at a given
-//! cost (one reused memory block per thread, nothing else), and the one-core ES256 signing rate
+//! cost (one reused memory block per thread, nothing else; in a plain allocation or in huge pages), and the one-core ES256 signing rate
 //! (ring's P-256, the signer vhod's keyring uses for ES256).
 
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use std::time::{Duration, Instant};
+use vhod::crypto::password::BlockMemory;
 
 /// A rate two ways: per second of wall time, and per CPU-second this process spent (which a busy
 /// machine does not change: it is what one core does when it is not shared).
@@ -20,8 +21,16 @@ fn rate(n: u64, started: Instant, cpu0: f64) -> Rate {
     }
 }
 
-/// argon2id computations with `threads` threads for `secs` seconds.
-pub fn argon2_rate(memory_kib: u32, iterations: u32, threads: usize, secs: f64) -> Rate {
+/// argon2id computations with `threads` threads for `secs` seconds, each thread in one memory
+/// block: a plain allocation, or (`huge_pages`) the block vhod's hashing workers use
+/// (`vhod::crypto::password::BlockMemory`, asked of the kernel in transparent huge pages).
+pub fn argon2_rate(
+    memory_kib: u32,
+    iterations: u32,
+    threads: usize,
+    secs: f64,
+    huge_pages: bool,
+) -> Rate {
     let params = Params::new(memory_kib, iterations, 1, Some(32)).expect("argon2 parameters");
     let until = Instant::now() + Duration::from_secs_f64(secs);
     let (started, cpu0) = (Instant::now(), crate::timed::cpu_seconds(None));
@@ -30,7 +39,14 @@ pub fn argon2_rate(memory_kib: u32, iterations: u32, threads: usize, secs: f64) 
             let params = params.clone();
             std::thread::spawn(move || {
                 let a = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
-                let mut blocks = vec![Block::default(); params.block_count()];
+                let mut plain = Vec::new();
+                let mut huge = None;
+                let blocks: &mut [Block] = if huge_pages {
+                    huge.insert(BlockMemory::new(params.block_count())).blocks()
+                } else {
+                    plain.resize(params.block_count(), Block::default());
+                    &mut plain
+                };
                 let mut out = [0u8; 32];
                 let mut n = 0u64;
                 while Instant::now() < until {
@@ -38,7 +54,7 @@ pub fn argon2_rate(memory_kib: u32, iterations: u32, threads: usize, secs: f64) 
                         b"Bench-2026!x",
                         b"sixteen byte salt",
                         &mut out,
-                        &mut blocks,
+                        &mut *blocks,
                     )
                     .expect("argon2id");
                     n += 1;

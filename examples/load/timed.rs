@@ -16,6 +16,8 @@ pub struct Outcome {
     pub driver_cpu: f64,
     /// CPU use of the server processes named by --server-pids (1.0 = one core busy).
     pub server_cpu: f64,
+    /// The part of `server_cpu` spent by their password-hashing threads (`vhod-argon2-N`).
+    pub hash_cpu: f64,
 }
 
 impl Outcome {
@@ -30,6 +32,7 @@ impl Outcome {
             "p999_ms": round2(self.p999_ms),
             "driver_cpu": round2(self.driver_cpu),
             "server_cpu": round2(self.server_cpu),
+            "hash_cpu": (self.hash_cpu * 1000.0).round() / 1000.0,
         })
         .to_string()
     }
@@ -43,7 +46,28 @@ fn round2(x: f64) -> f64 {
 /// `None` is this process.
 pub fn cpu_seconds(pid: Option<u32>) -> f64 {
     let path = pid.map_or("/proc/self/stat".to_string(), |p| format!("/proc/{p}/stat"));
-    let stat = std::fs::read_to_string(path).unwrap_or_default();
+    ticks_of(&std::fs::read_to_string(path).unwrap_or_default())
+}
+
+/// CPU seconds the threads of process `pid` whose name starts with `prefix` have used.
+pub fn thread_cpu_seconds(pid: u32, prefix: &str) -> f64 {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0.0;
+    };
+    let mut total = 0.0;
+    for task in tasks.flatten() {
+        let dir = task.path();
+        let name = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+        if name.starts_with(prefix) {
+            let stat = std::fs::read_to_string(dir.join("stat")).unwrap_or_default();
+            total += ticks_of(&stat);
+        }
+    }
+    total
+}
+
+/// utime + stime of a /proc stat line, in seconds.
+fn ticks_of(stat: &str) -> f64 {
     // Fields after the command name (which is in parentheses and may hold spaces).
     let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
     let f: Vec<&str> = rest.split_whitespace().collect();
@@ -101,7 +125,11 @@ pub async fn run(
     }
     tokio::time::sleep_until(measure_from.into()).await;
     let servers = || -> f64 { server_pids.iter().map(|p| cpu_seconds(Some(*p))).sum() };
-    let (cpu0, server0) = (cpu_seconds(None), servers());
+    let hashing = || -> f64 {
+        let per = |p: &u32| thread_cpu_seconds(*p, "vhod-argon2-");
+        server_pids.iter().map(per).sum()
+    };
+    let (cpu0, server0, hash0) = (cpu_seconds(None), servers(), hashing());
     let mut all = vec![];
     let mut errors = 0;
     for t in tasks {
@@ -112,6 +140,7 @@ pub async fn run(
     let measured = Instant::now().duration_since(measure_from).as_secs_f64();
     let driver_cpu = (cpu_seconds(None) - cpu0) / measured;
     let server_cpu = (servers() - server0) / measured;
+    let hash_cpu = (hashing() - hash0) / measured;
     all.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     Ok(Outcome {
@@ -123,5 +152,6 @@ pub async fn run(
         p999_ms: ms(percentile(&all, 0.999)),
         driver_cpu,
         server_cpu,
+        hash_cpu,
     })
 }

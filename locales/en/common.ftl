@@ -19,6 +19,7 @@ error-tx_expired = The sign-in has expired. Go back to the portal and start agai
 error-not_found = Page not found.
 error-internal = Internal error. Request id:
 error-method_not_allowed = This page opens only from its form. Go back and repeat the action, or start from the home page.
+error-body_timeout = The form took too long to arrive, so it was not accepted. Check your connection and send it again.
 error-request_id = Request id:
 error-home = Home page
 

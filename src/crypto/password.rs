@@ -1,7 +1,8 @@
 //! Password hashing with argon2id on a small set of dedicated worker threads, each owning one
 //! reused memory block (the 19 MiB an argon2id run at the default cost needs): memory stays at
 //! `workers × memory_kib` however many sign-ins arrive, and no run pays for allocating and
-//! faulting in a fresh block. A semaphore admits as many runs as there are workers.
+//! faulting in a fresh block. The block is asked of the kernel in huge pages (`block_memory`).
+//! A semaphore admits as many runs as there are workers.
 //! An unknown login still costs one verification against a dummy hash, so timing does not reveal
 //! which logins exist.
 
@@ -12,6 +13,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use subtle::ConstantTimeEq;
 use tokio::sync::{Semaphore, oneshot};
+
+mod block_memory;
+pub use block_memory::BlockMemory;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PasswordError {
@@ -158,7 +162,7 @@ impl PasswordHasherPool {
 /// A worker: takes jobs until the pool is dropped, computing each in its own memory block
 /// (allocated at the first job, at the pool's cost, and kept).
 fn work(queue: &Mutex<mpsc::Receiver<Job>>, params: &Params) {
-    let mut memory: Vec<Block> = Vec::new();
+    let mut memory: Option<BlockMemory> = None;
     loop {
         let job = {
             let Ok(queue) = queue.lock() else { return };
@@ -167,16 +171,23 @@ fn work(queue: &Mutex<mpsc::Receiver<Job>>, params: &Params) {
                 Err(_) => return,
             }
         };
-        if memory.is_empty() {
-            memory = vec![Block::new(); params.block_count()];
-        }
+        let memory = memory
+            .get_or_insert_with(|| {
+                let memory = BlockMemory::new(params.block_count());
+                tracing::debug!(
+                    huge_pages_advised = memory.advised(),
+                    "argon2id worker memory"
+                );
+                memory
+            })
+            .blocks();
         match job {
-            Job::Hash { password, reply } => reply.send(hash_with(params, &password, &mut memory)),
+            Job::Hash { password, reply } => reply.send(hash_with(params, &password, memory)),
             Job::Verify {
                 password,
                 stored,
                 reply,
-            } => reply.send(verify_with(&stored, &password, &mut memory)),
+            } => reply.send(verify_with(&stored, &password, memory)),
         }
     }
 }

@@ -23,7 +23,7 @@ const PROTOCOL: [&str; 9] = [
     "/.well-known/",
 ];
 
-fn is_protocol(path: &str) -> bool {
+pub(super) fn is_protocol(path: &str) -> bool {
     PROTOCOL
         .iter()
         .any(|p| path == *p || (p.ends_with('/') && path.starts_with(p)))

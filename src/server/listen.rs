@@ -3,12 +3,14 @@
 //! counted from the connection's start or from the end of the previous response — a client that
 //! sends its head a byte at a time, or a keep-alive connection left idle, is closed after as long —
 //! and at most `server.max_connections` connections are served at once (more wait in the kernel's
-//! backlog until one closes). `axum::serve` sets no timer, so neither bound held: a few thousand
+//! backlog until one closes). A request's body must arrive within `server.body_read_timeout_secs`
+//! of its head (`server::body_deadline`). `axum::serve` sets no timer, so neither bound held: a few thousand
 //! connections that never finish a request would have held a node's tasks and file descriptors.
 //!
 //! On stop: no more connections are accepted; each open one finishes the request it is serving
 //! and closes; [`serve`] returns once all have.
 
+use super::body_deadline::Deadline;
 use crate::config::Config;
 use axum::Router;
 use axum::body::Body;
@@ -28,6 +30,7 @@ use tower::ServiceExt;
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     pub header_read_timeout: Duration,
+    pub body_read_timeout: Duration,
     pub max_connections: usize,
 }
 
@@ -35,6 +38,7 @@ impl Limits {
     pub fn from_config(config: &Config) -> Limits {
         Limits {
             header_read_timeout: Duration::from_secs(config.server.header_read_timeout_secs.max(1)),
+            body_read_timeout: Duration::from_secs(config.server.body_read_timeout_secs.max(1)),
             max_connections: config.server.max_connections.max(1),
         }
     }
@@ -73,9 +77,12 @@ pub async fn serve(
         let _ = stream.set_nodelay(true);
         let service = router
             .clone()
-            .map_request(move |mut req: hyper::Request<Incoming>| {
-                req.extensions_mut().insert(ConnectInfo(peer));
-                req.map(Body::new)
+            .map_request(move |req: hyper::Request<Incoming>| {
+                let (mut parts, body) = req.into_parts();
+                let (body, deadline) = Deadline::new(body, limits.body_read_timeout);
+                parts.extensions.insert(ConnectInfo(peer));
+                parts.extensions.insert(deadline);
+                hyper::Request::from_parts(parts, Body::new(body))
             });
         let mut closing = closing_rx.clone();
         tokio::spawn(async move {

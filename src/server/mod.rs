@@ -1,6 +1,7 @@
 //! The composition root: opens the backends the configuration names into a [`Ctx`], builds the
 //! surfaces' state and the router, and runs the background worker. Only `main` and `cli` use it.
 
+pub mod body_deadline;
 pub mod fallback;
 pub mod listen;
 pub mod logging;

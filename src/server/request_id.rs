@@ -2,8 +2,10 @@
 //! is a configured trusted proxy) and the client's address (`web::client_ip`, past trusted
 //! proxies), served inside a tracing span that names it, readable anywhere
 //! below through `crate::request_id::current()`, and returned in the `X-Request-Id` header. It also
-//! sets the language page errors fall back to (`web::page_error`).
+//! sets the language page errors fall back to (`web::page_error`), and answers 408 for a request
+//! whose body missed its deadline (`server::body_deadline`).
 
+use super::body_deadline::BodyDeadline;
 use crate::request_id;
 use crate::web::client_ip::{self, ClientIp, TrustedProxies};
 use axum::extract::{ConnectInfo, Request, State};
@@ -50,8 +52,16 @@ pub async fn layer(
     );
     // The language page errors fall back to is set here too: one layer per request, not two.
     let lang = crate::web::page_error::language_of(&request);
+    // A body that missed its deadline (set by the listener; absent in the router's unit tests).
+    let deadline = request.extensions().get::<BodyDeadline>().cloned();
+    let path = deadline.is_some().then(|| request.uri().clone());
     let inner = crate::web::page_error::with_request_lang(lang, next.run(request));
     let mut response = request_id::scope(id.clone(), inner.instrument(span)).await;
+    if let (Some(deadline), Some(path)) = (deadline, path)
+        && deadline.missed()
+    {
+        response = super::body_deadline::answer(path.path(), lang, &id);
+    }
     if let Ok(v) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(HEADER, v);
     }

@@ -187,10 +187,18 @@ impl Keyring {
             };
             let public: Map<String, Value> = serde_json::from_str(&row.public_jwk)
                 .map_err(|e| KeyError::Jose(format!("public JWK of {}: {e}", row.kid)))?;
+            let known = previous
+                .published
+                .iter()
+                .find(|p| p.kid == row.kid && p.alg == alg);
+            let verifier = match known {
+                Some(p) => p.verifier.clone(),
+                None => Arc::new(material::verifier(alg, &public)?),
+            };
             published.push(Published {
                 kid: row.kid.clone(),
                 alg,
-                verifier: material::verifier(alg, &public)?,
+                verifier,
             });
             if alg.gost_size().is_some()
                 && let Some(der) = material::certificate_of(&public)

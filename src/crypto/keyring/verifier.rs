@@ -28,11 +28,12 @@ impl Verifier {
     }
 }
 
-/// One published key: kid, algorithm, verifier.
+/// One published key: kid, algorithm, verifier (shared between reloads: a kid's public key never
+/// changes, and building a verifier from a JWK costs more than the reload's database read).
 pub(super) struct Published {
     pub kid: String,
     pub alg: SigningAlg,
-    pub verifier: Verifier,
+    pub verifier: std::sync::Arc<Verifier>,
 }
 
 /// A compact JWS split and decoded, not yet verified.
@@ -116,7 +117,7 @@ mod tests {
         let published = Published {
             kid: "k".into(),
             alg: SigningAlg::Gost256,
-            verifier: Verifier::Gost(key.verifying_key()),
+            verifier: Verifier::Gost(key.verifying_key()).into(),
         };
         let good = token(&serde_json::json!({"alg": "GOST3410_2012_256"}), &key);
         assert!(Compact::parse(&good).unwrap().is_signed_by(&published));
