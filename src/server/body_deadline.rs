@@ -1,13 +1,14 @@
 //! A deadline on a request's body: it must arrive within `server.body_read_timeout_secs` of the
-//! request's head. hyper's timer bounds only the head, so a client could send a form's head at
+//! moment it first keeps its reader waiting (for a body read at once, as every handler here does:
+//! of the request's head). hyper's timer bounds only the head, so a client could send a form's head at
 //! once and then its body a byte now and then — and hold a connection, and the handler that
 //! waits for the body, for as long as it liked: a few thousand such clients would take every
 //! connection `server.max_connections` allows. Past the deadline the body ends in an error, the
 //! handler's read fails, and [`answer`] replaces whatever the handler made of that with 408 in the
 //! caller's kind of answer, closing the connection.
 //!
-//! Only a body that keeps the server waiting costs a timer: one that has arrived by the time it is
-//! read never registers one.
+//! Only a body that keeps the server waiting costs a timer (or a clock read): one that has arrived
+//! by the time it is read never registers one.
 
 use crate::admin::problem::Problem;
 use crate::oidc::error::OAuthError;
@@ -16,21 +17,27 @@ use axum::body::Bytes;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hyper::body::{Body, Frame, SizeHint};
+use std::cell::Cell;
+use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 use tokio::time::{Instant, Sleep};
 
-/// Set when a request's body missed its deadline; the request carries it as an extension.
-#[derive(Clone, Debug, Default)]
-pub struct BodyDeadline(Arc<AtomicBool>);
+tokio::task_local! {
+    /// Whether a body read in this request missed its deadline (set by [`Deadline`]).
+    static MISSED: Cell<bool>;
+}
 
-impl BodyDeadline {
-    pub fn missed(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
-    }
+/// Runs `f` (one request) and says whether a body it read missed its deadline. A body read
+/// outside such a scope still fails at its deadline; only the 408 is then the handler's to make.
+pub async fn watch<F: Future>(f: F) -> (F::Output, bool) {
+    MISSED
+        .scope(Cell::new(false), async move {
+            let out = f.await;
+            (out, MISSED.with(Cell::get))
+        })
+        .await
 }
 
 /// The error a late body ends in.
@@ -38,27 +45,29 @@ impl BodyDeadline {
 #[error("the request body did not arrive within {0:?}")]
 pub struct BodyTooSlow(Duration);
 
-/// `inner` with a deadline `limit` from now.
+/// `inner`, which must arrive within `limit` of the first time it keeps its reader waiting.
 pub struct Deadline<B> {
     inner: B,
     limit: Duration,
-    until: Instant,
     /// Made the first time the body keeps the reader waiting.
     timer: Option<Pin<Box<Sleep>>>,
-    missed: BodyDeadline,
+    missed: bool,
 }
 
 impl<B> Deadline<B> {
-    pub fn new(inner: B, limit: Duration) -> (Self, BodyDeadline) {
-        let missed = BodyDeadline::default();
-        let body = Deadline {
+    pub fn new(inner: B, limit: Duration) -> Self {
+        Deadline {
             inner,
             limit,
-            until: Instant::now() + limit,
             timer: None,
-            missed: missed.clone(),
-        };
-        (body, missed)
+            missed: false,
+        }
+    }
+
+    fn miss(&mut self) -> Poll<Option<Result<Frame<Bytes>, axum::BoxError>>> {
+        self.missed = true;
+        let _ = MISSED.try_with(|m| m.set(true));
+        Poll::Ready(Some(Err(BodyTooSlow(self.limit).into())))
     }
 }
 
@@ -75,23 +84,26 @@ where
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
         let this = &mut *self;
-        if this.missed.missed() {
-            return Poll::Ready(Some(Err(BodyTooSlow(this.limit).into())));
+        if this.missed {
+            return this.miss();
         }
         if let Poll::Ready(frame) = Pin::new(&mut this.inner).poll_frame(cx) {
             // A body that trickles in is also cut at the deadline, frame by frame.
-            if this.timer.is_none() || Instant::now() < this.until {
+            let late = this
+                .timer
+                .as_ref()
+                .is_some_and(|t| Instant::now() >= t.deadline());
+            if !late {
                 return Poll::Ready(frame.map(|f| f.map_err(Into::into)));
             }
         } else {
-            let until = this.until;
+            let limit = this.limit;
             let timer = this
                 .timer
-                .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(until)));
+                .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
             ready!(timer.as_mut().poll(cx));
         }
-        this.missed.0.store(true, Ordering::Relaxed);
-        Poll::Ready(Some(Err(BodyTooSlow(this.limit).into())))
+        this.miss()
     }
 
     fn is_end_stream(&self) -> bool {
@@ -131,17 +143,16 @@ mod tests {
     type Sender = futures::channel::mpsc::UnboundedSender<Result<Bytes, std::io::Error>>;
 
     /// A body fed by the test, a chunk at a time, with the deadline of 30 s.
-    fn body() -> (Sender, axum::body::Body, BodyDeadline) {
+    fn body() -> (Sender, axum::body::Body) {
         let (tx, rx) = futures::channel::mpsc::unbounded();
-        let (body, missed) =
-            Deadline::new(axum::body::Body::from_stream(rx), Duration::from_secs(30));
-        (tx, axum::body::Body::new(body), missed)
+        let body = Deadline::new(axum::body::Body::from_stream(rx), Duration::from_secs(30));
+        (tx, axum::body::Body::new(body))
     }
 
-    async fn read(body: axum::body::Body) -> Result<Bytes, axum::BoxError> {
-        axum::body::to_bytes(body, usize::MAX)
-            .await
-            .map_err(axum::Error::into_inner)
+    /// Reads the whole body as a request would; whether the request's scope saw the deadline missed.
+    async fn read(body: axum::body::Body) -> (Result<Bytes, axum::BoxError>, bool) {
+        let (bytes, missed) = watch(axum::body::to_bytes(body, usize::MAX)).await;
+        (bytes.map_err(axum::Error::into_inner), missed)
     }
 
     fn too_slow(err: &axum::BoxError) -> bool {
@@ -157,22 +168,25 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_body_that_arrives_in_time_is_read_whole() {
-        let (tx, body, missed) = body();
+        let (tx, body) = body();
         let sender = tokio::spawn(async move {
             for part in ["grant_type=", "client_credentials"] {
                 tokio::time::sleep(Duration::from_secs(10)).await;
                 tx.unbounded_send(Ok(Bytes::from(part))).unwrap();
             }
         });
-        let bytes = read(body).await.expect("in time");
-        assert_eq!(&bytes[..], b"grant_type=client_credentials");
-        assert!(!missed.missed());
+        let (bytes, missed) = read(body).await;
+        assert_eq!(
+            &bytes.expect("in time")[..],
+            b"grant_type=client_credentials"
+        );
+        assert!(!missed);
         sender.await.unwrap();
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_body_that_trickles_past_the_deadline_fails_and_says_so() {
-        let (tx, body, missed) = body();
+        let (tx, body) = body();
         // A byte every 5 s, for ever: each chunk is prompt, the whole is not.
         let sender = tokio::spawn(async move {
             loop {
@@ -183,21 +197,23 @@ mod tests {
             }
         });
         let started = Instant::now();
-        let err = read(body).await.expect_err("cut at the deadline");
+        let (bytes, missed) = read(body).await;
+        let err = bytes.expect_err("cut at the deadline");
         assert!(too_slow(&err), "{err}");
-        assert!(missed.missed());
+        assert!(missed);
         assert_eq!(started.elapsed(), Duration::from_secs(30));
         sender.abort();
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_body_that_stops_arriving_fails_at_the_deadline() {
-        let (tx, body, missed) = body();
+        let (tx, body) = body();
         tx.unbounded_send(Ok(Bytes::from("grant_type="))).unwrap();
         let started = Instant::now();
-        let err = read(body).await.expect_err("never finished");
+        let (bytes, missed) = read(body).await;
+        let err = bytes.expect_err("never finished");
         assert!(too_slow(&err), "{err}");
-        assert!(missed.missed());
+        assert!(missed);
         assert_eq!(started.elapsed(), Duration::from_secs(30));
         drop(tx);
     }

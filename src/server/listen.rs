@@ -77,12 +77,9 @@ pub async fn serve(
         let _ = stream.set_nodelay(true);
         let service = router
             .clone()
-            .map_request(move |req: hyper::Request<Incoming>| {
-                let (mut parts, body) = req.into_parts();
-                let (body, deadline) = Deadline::new(body, limits.body_read_timeout);
-                parts.extensions.insert(ConnectInfo(peer));
-                parts.extensions.insert(deadline);
-                hyper::Request::from_parts(parts, Body::new(body))
+            .map_request(move |mut req: hyper::Request<Incoming>| {
+                req.extensions_mut().insert(ConnectInfo(peer));
+                req.map(|body| Body::new(Deadline::new(body, limits.body_read_timeout)))
             });
         let mut closing = closing_rx.clone();
         tokio::spawn(async move {

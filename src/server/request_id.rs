@@ -5,7 +5,7 @@
 //! sets the language page errors fall back to (`web::page_error`), and answers 408 for a request
 //! whose body missed its deadline (`server::body_deadline`).
 
-use super::body_deadline::BodyDeadline;
+use super::body_deadline;
 use crate::request_id;
 use crate::web::client_ip::{self, ClientIp, TrustedProxies};
 use axum::extract::{ConnectInfo, Request, State};
@@ -52,15 +52,12 @@ pub async fn layer(
     );
     // The language page errors fall back to is set here too: one layer per request, not two.
     let lang = crate::web::page_error::language_of(&request);
-    // A body that missed its deadline (set by the listener; absent in the router's unit tests).
-    let deadline = request.extensions().get::<BodyDeadline>().cloned();
-    let path = deadline.is_some().then(|| request.uri().clone());
+    let uri = request.uri().clone();
     let inner = crate::web::page_error::with_request_lang(lang, next.run(request));
-    let mut response = request_id::scope(id.clone(), inner.instrument(span)).await;
-    if let (Some(deadline), Some(path)) = (deadline, path)
-        && deadline.missed()
-    {
-        response = super::body_deadline::answer(path.path(), lang, &id);
+    let (mut response, late_body) =
+        body_deadline::watch(request_id::scope(id.clone(), inner.instrument(span))).await;
+    if late_body {
+        response = body_deadline::answer(uri.path(), lang, &id);
     }
     if let Ok(v) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(HEADER, v);
