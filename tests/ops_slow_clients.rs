@@ -190,7 +190,7 @@ async fn a_request_body_sent_a_byte_at_a_time_is_cut_at_the_deadline() {
 }
 
 #[tokio::test]
-async fn a_late_form_gets_a_page_in_the_persons_language_and_the_admin_api_a_problem() {
+async fn a_late_form_gets_a_page_in_the_persons_language_the_admin_api_a_problem_esia_a_code() {
     let t = server_with_body_timeout(1).await;
     let part = ["phone=%2B7"];
     let english = format!("{FORM}Accept-Language: en\r\n");
@@ -218,6 +218,17 @@ async fn a_late_form_gets_a_page_in_the_persons_language_and_the_admin_api_a_pro
     .await;
     assert!(closed && answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(answer.contains("application/problem+json"), "{answer}");
+    // ESIA's token endpoint: an ESIA code for the portal's server.
+    let (answer, closed) = post_slowly(
+        &t,
+        "/aas/oauth2/v3/te",
+        FORM,
+        &["client_id="],
+        Duration::ZERO,
+    )
+    .await;
+    assert!(closed && answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("ESIA-007003"), "{answer}");
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@
 //! by the time it is read never registers one.
 
 use crate::admin::problem::Problem;
+use crate::esia::errors::EsiaError;
 use crate::oidc::error::OAuthError;
 use crate::web::pages::error_page_with_id;
 use axum::body::Bytes;
@@ -115,6 +116,9 @@ where
     }
 }
 
+/// ESIA's token endpoints (the portal's server posts there, not a person).
+const ESIA_TOKEN: [&str; 2] = ["/aas/oauth2/v3/te", "/aas/oauth2/te"];
+
 /// The answer to a request whose body missed its deadline, in the kind of answer its address
 /// gives (`server::fallback` tells them apart), with the connection closed after it.
 pub fn answer(path: &str, lang: crate::lang::Lang, request_id: &str) -> Response {
@@ -123,6 +127,12 @@ pub fn answer(path: &str, lang: crate::lang::Lang, request_id: &str) -> Response
     let detail = format!("the request body did not arrive in time; request id {request_id}");
     let mut response = if path.starts_with("/admin/api/") {
         Problem::new(status, "Request refused", detail).into_response()
+    } else if ESIA_TOKEN.contains(&path) {
+        // ESIA's token endpoints answer in ESIA's codes (a body that did not arrive: its
+        // parameters are not readable).
+        let mut r = EsiaError::BadParameter("request body".into()).json(None);
+        *r.status_mut() = status;
+        r
     } else if super::fallback::is_protocol(path) {
         let mut e = OAuthError::invalid_request(detail);
         e.status = status;
@@ -216,5 +226,22 @@ mod tests {
         assert!(missed);
         assert_eq!(started.elapsed(), Duration::from_secs(30));
         drop(tx);
+    }
+}
+
+#[cfg(test)]
+mod answer_tests {
+    #[test]
+    fn each_kind_of_address_gets_its_kind_of_408() {
+        let kind = |path: &str| {
+            let r = super::answer(path, crate::lang::Lang::En, "rid");
+            assert_eq!(r.status(), 408);
+            assert_eq!(r.headers()["connection"], "close");
+            r.headers()["content-type"].to_str().unwrap().to_owned()
+        };
+        assert!(kind("/token").starts_with("application/json"));
+        assert!(kind("/aas/oauth2/v3/te").starts_with("application/json"));
+        assert!(kind("/admin/api/clients").starts_with("application/problem+json"));
+        assert!(kind("/register").starts_with("text/html"));
     }
 }
