@@ -188,3 +188,7 @@ pub async fn store_code(
     ctx.cache.put_json(&code_key(&code), &data, ttl + 5).await?;
     Ok(code)
 }
+
+#[cfg(test)]
+#[path = "login_tx/compat_tests.rs"]
+mod compat_tests;

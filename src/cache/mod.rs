@@ -136,19 +136,70 @@ impl Cache {
         &self,
         key: &str,
     ) -> Result<Option<T>, CacheError> {
-        Ok(self
-            .get(key)
-            .await?
-            .and_then(|s| serde_json::from_str(&s).ok()))
+        Ok(self.get(key).await?.and_then(|s| decode(key, &s)))
     }
 
     pub async fn take_json<T: serde::de::DeserializeOwned>(
         &self,
         key: &str,
     ) -> Result<Option<T>, CacheError> {
-        Ok(self
-            .take(key)
-            .await?
-            .and_then(|s| serde_json::from_str(&s).ok()))
+        Ok(self.take(key).await?.and_then(|s| decode(key, &s)))
+    }
+}
+
+/// A cached JSON value, or None — as if it had expired — when this build cannot read it (written
+/// by another build during a rolling deploy that changed its shape incompatibly, which
+/// `authn::login_tx`'s compatibility tests guard against): counted by the key's kind and logged
+/// without the value or serde's message, either of which may quote a secret.
+fn decode<T: serde::de::DeserializeOwned>(key: &str, text: &str) -> Option<T> {
+    match serde_json::from_str(text) {
+        Ok(value) => Some(value),
+        Err(e) => {
+            let kind = key_kind(key);
+            ::metrics::counter!("vhod_cache_unreadable_total", "kind" => kind.clone()).increment(1);
+            tracing::warn!(
+                kind = kind.as_str(),
+                category = ?e.classify(),
+                line = e.line(),
+                column = e.column(),
+                "a cached value could not be read (another build's shape?): treated as absent"
+            );
+            None
+        }
+    }
+}
+
+/// The kind of a cache key: what comes before its first `:` (`tx`, `code`, …), which names the
+/// flow and never the person; a key without one is `other`.
+fn key_kind(key: &str) -> String {
+    match key.split_once(':') {
+        Some((kind, _))
+            if kind.len() <= 32
+                && kind
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') =>
+        {
+            kind.to_owned()
+        }
+        _ => "other".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod decode_tests {
+    #[test]
+    fn a_value_this_build_cannot_read_is_absent_and_its_kind_names_no_one() {
+        #[derive(serde::Deserialize)]
+        struct Pending {
+            #[allow(dead_code)]
+            phone: String,
+        }
+        assert!(super::decode::<Pending>("reg:abc", r#"{"phone":"+79990000000"}"#).is_some());
+        assert!(super::decode::<Pending>("reg:abc", r#"{"telephone":"+7999"}"#).is_none());
+        assert!(super::decode::<Pending>("reg:abc", "{not json").is_none());
+        assert_eq!(super::key_kind("tx:Zq81-secret-id"), "tx");
+        assert_eq!(super::key_kind("code:hash"), "code");
+        assert_eq!(super::key_kind("no-colon-at-all"), "other");
+        assert_eq!(super::key_kind("a person's name:x"), "other");
     }
 }
