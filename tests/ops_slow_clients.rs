@@ -229,6 +229,15 @@ async fn a_late_form_gets_a_page_in_the_persons_language_the_admin_api_a_problem
     .await;
     assert!(closed && answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(answer.contains("ESIA-007003"), "{answer}");
+    // The answer quotes the request's own id.
+    let id = answer
+        .lines()
+        .find_map(|l| l.strip_prefix("x-request-id: "))
+        .expect("x-request-id");
+    assert!(
+        answer.contains(&format!(r#""request_id":"{id}""#)),
+        "{answer}"
+    );
 }
 
 #[tokio::test]

@@ -1,8 +1,8 @@
 //! A deadline on a request's body: it must arrive within `server.body_read_timeout_secs` of the
 //! moment it first keeps its reader waiting (for a body read at once, as every handler here does:
-//! of the request's head). hyper's timer bounds only the head, so a client could send a form's head at
-//! once and then its body a byte now and then — and hold a connection, and the handler that
-//! waits for the body, for as long as it liked: a few thousand such clients would take every
+//! of the request's head). hyper's timer bounds only the head, so a client could send a form's
+//! head at once and then its body a byte now and then — and hold a connection, and the handler
+//! that waits for the body, for as long as it liked: a few thousand such clients would take every
 //! connection `server.max_connections` allows. Past the deadline the body ends in an error, the
 //! handler's read fails, and [`answer`] replaces whatever the handler made of that with 408 in the
 //! caller's kind of answer, closing the connection.

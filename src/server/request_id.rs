@@ -57,7 +57,9 @@ pub async fn layer(
     let (mut response, late_body) =
         body_deadline::watch(request_id::scope(id.clone(), inner.instrument(span))).await;
     if late_body {
-        response = body_deadline::answer(uri.path(), lang, &id);
+        // Inside the request's id, which the ESIA answer quotes.
+        let late = async { body_deadline::answer(uri.path(), lang, &id) };
+        response = request_id::scope(id.clone(), late).await;
     }
     if let Ok(v) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(HEADER, v);
