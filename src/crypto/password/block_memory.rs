@@ -53,9 +53,11 @@ impl BlockMemory {
 #[cfg(target_os = "linux")]
 #[allow(unsafe_code)]
 fn advise_huge_pages(addr: usize, len: usize) -> bool {
-    // SAFETY: the range lies inside a live allocation of this process that nothing has
-    // written yet (see `BlockMemory::new`), and MADV_HUGEPAGE changes only how the kernel backs
-    // the pages — never their contents, their addresses or whether they may be accessed.
+    // SAFETY: the range lies inside the live allocation `BlockMemory::new` holds (its capacity
+    // covers a huge page more than the span, and it is not resized past that), and MADV_HUGEPAGE
+    // changes only how the kernel backs the pages — never their contents, their addresses or
+    // whether they may be accessed. (The advice is taken before the pages are first written only
+    // so that they are huge from the start; an allocation glibc reuses is advised just as safely.)
     unsafe { libc::madvise(addr as *mut libc::c_void, len, libc::MADV_HUGEPAGE) == 0 }
 }
 
