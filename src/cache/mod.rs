@@ -148,8 +148,8 @@ impl Cache {
 }
 
 /// A cached JSON value, or None — as if it had expired — when this build cannot read it (written
-/// by another build during a rolling deploy that changed its shape incompatibly, which
-/// `authn::login_tx`'s compatibility tests guard against): counted by the key's kind and logged
+/// by another build during a rolling deploy that changed its shape incompatibly, which the tests
+/// built on `cache::compat` guard against): counted by the key's kind and logged
 /// without the value or serde's message, either of which may quote a secret.
 fn decode<T: serde::de::DeserializeOwned>(key: &str, text: &str) -> Option<T> {
     match serde_json::from_str(text) {
@@ -184,6 +184,9 @@ fn key_kind(key: &str) -> String {
         _ => "other".to_owned(),
     }
 }
+
+#[cfg(test)]
+pub(crate) mod compat;
 
 #[cfg(test)]
 mod decode_tests {

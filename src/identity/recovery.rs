@@ -493,3 +493,7 @@ pub async fn complete(
     .await?;
     Ok(account_id)
 }
+
+#[cfg(test)]
+#[path = "recovery/compat_tests.rs"]
+mod compat_tests;

@@ -325,3 +325,17 @@ pub async fn register_in_person_staged<'a>(
         })?;
     Ok((row, change))
 }
+
+#[cfg(test)]
+mod compat_tests {
+    /// A registration between its steps as this release writes it (`crate::cache::compat`).
+    const PENDING: &str = r#"{"surname":"Иванова","given_name":"Мария","contact":"+79990000001","terms_version":"2026-01","privacy_version":"2026-01","expires_at":1780000600,"confirmed":true,"tx":"tx-1"}"#;
+
+    #[test]
+    fn a_pending_registration_reads_across_releases() {
+        let p: super::PendingRegistration = crate::cache::compat::reads_across_releases(PENDING);
+        assert_eq!(p.contact, "+79990000001");
+        assert!(p.confirmed);
+        assert_eq!(p.tx.as_deref(), Some("tx-1"));
+    }
+}
