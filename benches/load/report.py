@@ -77,10 +77,15 @@ def main(path):
             print(f"  sign-in / raw argon2id rate, {topo:<8} {v:.1f} / {raw:.1f} = "
                   f"{both(v, raw, cpu_rate(topo, 'signin'), raw_cpu)}"
                   f"   (target >= 0.95; m={argon['memory_kib']} KiB t={argon['iterations']} p=1, one thread{spread})")
-            huge = runs.get((topo, "argon2-huge"))
-            if huge:
+            huges = [(when, runs.get((topo, key))) for when, key in
+                     (("before", "argon2-huge"), ("after", "argon2-huge-after"))]
+            huges = [(when, r) for when, r in huges if r]
+            if huges:
+                huge = sum(r["per_s"] for _, r in huges) / len(huges)
+                huge_cpu = sum(r["per_cpu_s"] for _, r in huges) / len(huges)
+                each = ", ".join("%s %.1f" % (when, r["per_s"]) for when, r in huges)
                 print(f"  sign-in / raw argon2id rate in huge pages (as vhod hashes), {topo:<8} {v:.1f} / "
-                      f"{huge['per_s']:.1f} = {both(v, huge['per_s'], cpu_rate(topo, 'signin'), huge.get('per_cpu_s'))}")
+                      f"{huge:.1f} = {both(v, huge, cpu_rate(topo, 'signin'), huge_cpu)}   ({each})")
             r = runs[(topo, "signin")]
             if r.get("hash_cpu") and r.get("server_cpu"):
                 print(f"  argon2id's share of the server's CPU during sign-in, {topo:<8} "

@@ -133,7 +133,7 @@ run_topology() { # $1 topology: sqlite-1 | pg-1 | pg-3
     want_s "$s" || continue
     # What bounds the scenario, on the server core right before it (the nodes idle meanwhile);
     # the raw argon2id rate also right after it (the host's speed drifts within a minute: the
-    # ratio is read against the mean of the two) and in huge pages, as vhod's workers hash.
+    # ratio is read against the mean of the two), each also in huge pages, as vhod's workers hash.
     if [[ $s == signin ]]; then
       ceiling "$topo" argon2 --hash-threads 1 --seconds 4
       CEILING_AS=argon2-huge ceiling "$topo" argon2 --hash-threads 1 --seconds 4 --huge-pages true
@@ -142,6 +142,7 @@ run_topology() { # $1 topology: sqlite-1 | pg-1 | pg-3
     drive "$topo" "$s" "$nodes" "$pid_list" "${args[@]}"
     if [[ $s == signin ]]; then
       CEILING_AS=argon2-after ceiling "$topo" argon2 --hash-threads 1 --seconds 4
+      CEILING_AS=argon2-huge-after ceiling "$topo" argon2 --hash-threads 1 --seconds 4 --huge-pages true
       for ((i = 0; i < n; i++)); do
         echo "{\"kind\": \"rss\", \"topology\": \"$topo\", \"node\": $((i + 1)), \"rss_mib\": $(rss_mib "${pids[$i]}" VmRSS), \"hwm_mib\": $(rss_mib "${pids[$i]}" VmHWM)}" >>"$RESULTS"
       done
