@@ -6,28 +6,17 @@ mod common;
 
 use common::*;
 
+const UNREADABLE_TX: &str = r#"vhod_cache_unreadable_total{kind="tx"}"#;
+
 /// A login transaction as a newer build might write it: a `protocol` kind this build does not know.
 const FROM_A_NEWER_BUILD: &str = r#"{"client_id":"portal","client_name":"Портал","redirect_uri":"https://rp.example/cb","scopes":["openid"],"state":null,"nonce":null,"code_challenge":"ch","prompt":[],"max_age":null,"login_hint":null,"lang":"En","created_at":1780000000,"needs_fresh_login":false,"protocol":{"kind":"passport_kiosk","kiosk":"k-1"}}"#;
-
-async fn unreadable_tx_count(base: &str) -> f64 {
-    let text = reqwest::get(format!("{base}/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
-        .find(|l| l.starts_with(r#"vhod_cache_unreadable_total{kind="tx"}"#))
-        .and_then(|l| l.rsplit(' ').next()?.parse().ok())
-        .unwrap_or(0.0)
-}
 
 #[tokio::test]
 async fn a_login_transaction_this_build_cannot_read_is_expired_for_the_person_and_counted() {
     for backend in backends() {
         let t = TestServer::start(&backend).await;
         // The metrics are the process's: the same counter for every server of this test.
-        let before = unreadable_tx_count(&t.base).await;
+        let before = metric(&t.base, UNREADABLE_TX).await;
         t.app
             .cache
             .put("tx:from-a-newer-build", FROM_A_NEWER_BUILD, 600)
@@ -48,7 +37,7 @@ async fn a_login_transaction_this_build_cannot_read_is_expired_for_the_person_an
             page.contains("The sign-in has expired"),
             "{backend:?}: {page}"
         );
-        let after = unreadable_tx_count(&t.base).await;
+        let after = metric(&t.base, UNREADABLE_TX).await;
         assert_eq!(after, before + 1.0, "{backend:?}");
     }
 }
