@@ -54,20 +54,25 @@ pub fn entry_hash(
 
 impl Store {
     pub async fn audit_since(&self, since: i64) -> Result<Vec<AuditRow>, StoreError> {
-        Ok(sqlx::query_as(&format!(
+        let mut tx = self.long_read().await?;
+        let rows = sqlx::query_as(&format!(
             "SELECT {COLS} FROM audit_log WHERE at >= $1 ORDER BY seq"
         ))
         .bind(since)
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(rows)
     }
 
     /// Walks the whole chain; `Ok(None)` when intact, else the first bad position and why.
     pub async fn verify_audit(&self) -> Result<Option<(i64, &'static str)>, StoreError> {
+        let mut tx = self.long_read().await?;
         let rows: Vec<AuditRow> =
             sqlx::query_as(&format!("SELECT {COLS} FROM audit_log ORDER BY seq"))
-                .fetch_all(&self.pool)
+                .fetch_all(&mut *tx)
                 .await?;
+        tx.commit().await?;
         let mut prev = GENESIS.to_string();
         for (i, r) in rows.iter().enumerate() {
             if r.seq != i as i64 + 1 {

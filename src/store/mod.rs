@@ -12,6 +12,8 @@ pub mod channels;
 pub mod clients;
 mod commit_errors;
 pub mod consents;
+#[cfg(test)]
+mod deadline_tests;
 pub mod documents;
 pub mod esia_clients;
 pub mod grants;
@@ -195,6 +197,7 @@ impl Store {
             }
             Backend::Postgres => {
                 let schema = config.database.schema.clone();
+                let deadline_ms = config.database.acquire_timeout_secs.max(1) * 1000;
                 if !schema.is_empty() {
                     if !schema
                         .chars()
@@ -212,14 +215,23 @@ impl Store {
                         .await
                         .map_err(|e| fail(e.to_string()))?;
                     boot.close().await;
-                    opts = opts.after_connect(move |conn, _| {
-                        let set = format!("SET search_path TO {schema}");
-                        Box::pin(async move {
-                            conn.execute(set.as_str()).await?;
-                            Ok(())
-                        })
-                    });
                 }
+                // PostgreSQL ends a statement the request has stopped waiting for (bounded_pool.rs)
+                // at the same deadline, instead of running it on — holding its locks, its
+                // connection and the database's time — until it finishes. What rightly runs longer
+                // lifts it: migrations, the audit log's reads (`Store::long_read`).
+                opts = opts.after_connect(move |conn, _| {
+                    let search_path =
+                        (!schema.is_empty()).then(|| format!("SET search_path TO {schema}"));
+                    let deadline = format!("SET statement_timeout = {deadline_ms}");
+                    Box::pin(async move {
+                        if let Some(set) = search_path {
+                            conn.execute(set.as_str()).await?;
+                        }
+                        conn.execute(deadline.as_str()).await?;
+                        Ok(())
+                    })
+                });
                 url.clone()
             }
         };
@@ -292,6 +304,19 @@ impl Store {
         O: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
     {
         self.returning(q).await?.ok_or(sqlx::Error::RowNotFound)
+    }
+
+    /// A read-only transaction for what rightly outlasts a request's deadline (the audit log,
+    /// read whole): PostgreSQL's `statement_timeout` is lifted for it alone (`SET LOCAL` ends with
+    /// the transaction). Each next row still has to come within the pool's deadline.
+    pub(crate) async fn long_read(&self) -> Result<bounded_tx::Tx, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SET LOCAL statement_timeout = 0")
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(tx)
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {

@@ -44,8 +44,20 @@ impl Store {
 
     /// Applies this build's migrations, then refuses a schema whose floor is above this build.
     pub async fn migrate(&self) -> Result<(), MigrateError> {
-        // Not bounded: a migration may rewrite a large table.
-        self.migrator().run(self.pool.raw()).await?;
+        // Not bounded: a migration may rewrite a large table. On PostgreSQL it runs on a
+        // connection taken out of the pool, with the statement deadline the pool's connections
+        // carry (store/mod.rs) lifted, and closed afterwards rather than handed to a request.
+        match self.backend {
+            Backend::Sqlite => self.migrator().run(self.pool.raw()).await?,
+            Backend::Postgres => {
+                use sqlx::{Connection, Executor};
+                let mut conn = self.pool.raw().acquire().await?.detach();
+                conn.execute("SET statement_timeout = 0").await?;
+                let applied = self.migrator().run(&mut conn).await;
+                let _ = conn.close().await;
+                applied?;
+            }
+        }
         match self.schema_state().await.map_err(store_to_migrate)? {
             SchemaState::TooNew {
                 needs_migration,

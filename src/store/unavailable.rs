@@ -13,9 +13,12 @@ const SQLITE_TRANSIENT: &[i32] = &[5, 10, 13];
 
 /// PostgreSQL SQLSTATE classes and codes of the same kind: class 08 (connection exception),
 /// class 53 (insufficient resources: disk_full 53100, out_of_memory 53200, too_many_connections
-/// 53300), 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now.
+/// 53300), 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now — and 57014
+/// query_canceled: a statement that outran the request's deadline (`statement_timeout`, set to
+/// `database.acquire_timeout_secs`: store/mod.rs), which the request would have stopped waiting
+/// for at the same moment.
 const PG_TRANSIENT_CLASSES: &[&str] = &["08", "53"];
-const PG_TRANSIENT_CODES: &[&str] = &["57P01", "57P02", "57P03"];
+const PG_TRANSIENT_CODES: &[&str] = &["57P01", "57P02", "57P03", "57014"];
 
 pub(crate) fn is_transient(e: &dyn DatabaseError) -> bool {
     let Some(code) = e.code() else {

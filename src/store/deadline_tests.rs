@@ -1,0 +1,61 @@
+//! PostgreSQL ends what a request stopped waiting for: the pool's connections carry
+//! `statement_timeout` = `database.acquire_timeout_secs`, a statement past it is an unavailable
+//! database (503 + Retry-After), and the reads that rightly run longer lift it for themselves.
+//! Needs PostgreSQL: TEST_DATABASE_URL, or postgres://postgres@127.0.0.1:5432/test by default.
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::store::{Store, StoreError};
+
+async fn postgres_store() -> Store {
+    let mut c = Config::defaults();
+    c.database.url = std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    c.database.schema = format!("t_{}", uuid::Uuid::now_v7().simple());
+    // One connection: every statement below runs on the same one.
+    c.database.max_connections = 1;
+    c.database.acquire_timeout_secs = 1;
+    Store::connect(&c, Clock::default())
+        .await
+        .expect("PostgreSQL at TEST_DATABASE_URL")
+}
+
+async fn shown(e: impl sqlx::Executor<'_, Database = sqlx::Any>) -> String {
+    sqlx::query_scalar("SHOW statement_timeout")
+        .fetch_one(e)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn request_statements_end_at_the_deadline_and_long_reads_lift_it_for_themselves() {
+    let store = postgres_store().await;
+    assert_eq!(shown(&store.pool).await, "1s", "a request's statement");
+
+    let mut tx = store.long_read().await.unwrap();
+    assert_eq!(shown(&mut *tx).await, "0", "inside a long read");
+    tx.commit().await.unwrap();
+    assert_eq!(
+        shown(&store.pool).await,
+        "1s",
+        "the same connection after the long read"
+    );
+
+    // Past the deadline PostgreSQL cancels the statement itself (the raw pool has no deadline of
+    // its own on this side), and that is an unavailable database, not an internal error.
+    let started = std::time::Instant::now();
+    let cut = sqlx::query("SELECT pg_sleep(3)")
+        .execute(store.pool.raw())
+        .await
+        .expect_err("canceled by the server");
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(2500),
+        "canceled at the 1 s deadline, took {:?}",
+        started.elapsed()
+    );
+    let cut = StoreError::from(cut);
+    assert!(cut.is_unavailable(), "503 + Retry-After: {cut}");
+    // The connection serves again at once.
+    assert_eq!(shown(&store.pool).await, "1s");
+    store.pool.close().await;
+}
