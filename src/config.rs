@@ -81,6 +81,11 @@ pub struct Cache {
     pub prefix: String,
     /// The memory cache's bound in MiB (cache/memory.rs); not used with Redis (its `maxmemory`).
     pub memory_max_mb: u64,
+    /// With a rediss:// URL: PEM CA certificates to trust instead of the system's, and the
+    /// client certificate and key Redis asks for (`tls-auth-clients`). Empty: not used.
+    pub ca_file: String,
+    pub client_cert_file: String,
+    pub client_key_file: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -8,65 +8,19 @@
 mod common;
 #[path = "common/smtp_sink.rs"]
 mod smtp_sink;
+#[path = "common/tls_pki.rs"]
+mod tls_pki;
 
 use common::*;
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use smtp_sink::*;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
+use tls_pki::Pki;
 use vhod::types::Contact;
 
 const SUBJECT: &str = "Вход на портал: код подтверждения";
 const BODY: &str = "Ваш код: 739104. Никому его не сообщайте.";
 const FAILED: &str = r#"vhod_email_deliveries_total{result="failed"}"#;
-
-/// A directory with a test CA (`ca.pem`), a relay certificate for 127.0.0.1 it issued
-/// (`relay.pem`, `relay.key`) and an unrelated CA (`other-ca.pem`).
-struct Pki(PathBuf);
-
-impl Pki {
-    fn new() -> Pki {
-        let dir = std::env::temp_dir().join(format!("vhod-smtp-pki-{}", uuid::Uuid::now_v7()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let ca = |name: &str| {
-            let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-            params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-            params.distinguished_name.push(DnType::CommonName, name);
-            let key = KeyPair::generate().unwrap();
-            let pem = params.self_signed(&key).unwrap().pem();
-            (params, key, pem)
-        };
-        let (ca_params, ca_key, ca_pem) = ca("vhod test relay CA");
-        let relay_key = KeyPair::generate().unwrap();
-        let mut relay = CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
-        relay
-            .distinguished_name
-            .push(DnType::CommonName, "relay.test");
-        let relay_pem = relay
-            .signed_by(&relay_key, &Issuer::from_params(&ca_params, &ca_key))
-            .unwrap()
-            .pem();
-        let (_, _, other_pem) = ca("vhod some other CA");
-        for (file, text) in [
-            ("ca.pem", ca_pem),
-            ("relay.pem", relay_pem),
-            ("relay.key", relay_key.serialize_pem()),
-            ("other-ca.pem", other_pem),
-        ] {
-            std::fs::write(dir.join(file), text).unwrap();
-        }
-        Pki(dir)
-    }
-    fn file(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for Pki {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn smtp_config(backend: &Backend, port: u16, security: &str, ca: &Path) -> vhod::config::Config {
     let mut config = test_config(backend);
@@ -93,8 +47,8 @@ async fn wait_for_mail(out: &Path) -> Vec<serde_json::Value> {
 
 #[tokio::test]
 async fn mail_reaches_a_relay_over_starttls_and_over_implicit_tls_trusting_the_configured_ca() {
-    let pki = Pki::new();
-    let (cert, key) = (pki.file("relay.pem"), pki.file("relay.key"));
+    let pki = Pki::new("relay");
+    let (cert, key) = (pki.file("server.pem"), pki.file("server.key"));
     for backend in backends() {
         for security in ["starttls", "tls"] {
             let port = free_port();
@@ -132,8 +86,8 @@ async fn mail_reaches_a_relay_over_starttls_and_over_implicit_tls_trusting_the_c
 
 #[tokio::test]
 async fn a_relay_certificate_of_another_ca_is_refused_and_the_message_stays_queued() {
-    let pki = Pki::new();
-    let (cert, key) = (pki.file("relay.pem"), pki.file("relay.key"));
+    let pki = Pki::new("relay");
+    let (cert, key) = (pki.file("server.pem"), pki.file("server.key"));
     for backend in backends() {
         for security in ["starttls", "tls"] {
             let port = free_port();
@@ -197,11 +151,11 @@ async fn a_relay_certificate_of_another_ca_is_refused_and_the_message_stays_queu
 
 #[test]
 fn a_ca_file_without_a_certificate_stops_the_node_at_start() {
-    let pki = Pki::new();
+    let pki = Pki::new("relay");
     let mut config = vhod::config::Config::defaults();
     config.email.transport = "smtp".into();
     config.email.host = "relay.example".into();
-    config.email.ca_file = pki.file("relay.key").display().to_string();
+    config.email.ca_file = pki.file("server.key").display().to_string();
     let err = vhod::notify::smtp::Smtp::new(&config.email).unwrap_err();
     assert!(err.to_string().contains("email.ca_file"), "{err}");
     config.email.ca_file = pki.file("missing.pem").display().to_string();

@@ -6,7 +6,7 @@ mod memory;
 mod redis_cache;
 
 pub use memory::MemoryCache;
-pub use redis_cache::RedisCache;
+pub use redis_cache::{RedisCache, TlsFiles};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CacheError {
@@ -35,25 +35,28 @@ impl Cache {
         prefix: &str,
         timeout: std::time::Duration,
     ) -> Result<Cache, CacheError> {
-        Self::open_bounded(url, prefix, timeout, usize::MAX).await
+        Self::open_bounded(url, prefix, timeout, usize::MAX, &TlsFiles::default()).await
     }
 
-    /// [`Cache::open`] with the memory cache's bound (`cache.memory_max_mb`, in bytes).
+    /// [`Cache::open`] with the memory cache's bound (`cache.memory_max_mb`, in bytes) and the
+    /// files for Redis over TLS.
     pub async fn open_bounded(
         url: &str,
         prefix: &str,
         timeout: std::time::Duration,
         memory_max_bytes: usize,
+        tls: &TlsFiles<'_>,
     ) -> Result<Cache, CacheError> {
         if url == "memory" {
             Ok(Cache::Memory(MemoryCache::bounded(memory_max_bytes)))
         } else if url.starts_with("redis://") || url.starts_with("rediss://") {
             Ok(Cache::Redis(
-                RedisCache::connect(url, prefix, timeout).await?,
+                RedisCache::connect(url, prefix, timeout, tls).await?,
             ))
         } else {
             Err(CacheError::Unavailable(format!(
-                "cache.url must be \"memory\" or redis://…, got {url}"
+                "cache.url must be \"memory\" or redis://…, got {}",
+                crate::store::redact(url)
             )))
         }
     }
