@@ -189,3 +189,25 @@ async fn redeem(app: &OidcState, code: &str, verifier: &str) -> anyhow::Result<S
         .map(str::to_owned)
         .ok_or_else(|| anyhow::anyhow!("no access_token in the token response"))
 }
+
+#[cfg(test)]
+mod compat_tests {
+    //! The console's sign-in between the redirect to /authorize and the callback, as this release
+    //! writes it (`crate::cache::compat`).
+
+    use super::*;
+    use crate::cache::compat::reads_across_releases;
+
+    const FLOW: &str = r#"{"state":"Hq5Wn2Xc8Lr0Tz4Kb7Mv1Pd3Gy6Js9Fa-Ue_Ro2Ki8","verifier":"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"}"#;
+
+    #[test]
+    fn a_console_sign_in_reads_across_releases() {
+        let flow: Flow = reads_across_releases(FLOW);
+        assert_eq!(flow.state, "Hq5Wn2Xc8Lr0Tz4Kb7Mv1Pd3Gy6Js9Fa-Ue_Ro2Ki8");
+        // The verifier still matches the S256 challenge sent to /authorize.
+        assert_eq!(
+            crypto::sha256_b64(&flow.verifier),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+    }
+}

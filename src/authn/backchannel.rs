@@ -354,3 +354,65 @@ mod tests {
         assert_eq!(normalise_user_code("BCDF-GHJ0"), None);
     }
 }
+
+#[cfg(test)]
+mod compat_tests {
+    //! A pending grant between the client's polls and the person's decision, as this release
+    //! writes it (`crate::cache::compat`).
+
+    use super::*;
+    use crate::cache::compat::reads_across_releases;
+
+    /// A device-flow grant still waiting for the person.
+    const DEVICE: &str = r#"{"kind":"device","client_id":"tv-kinozal","client_name":"Кинозал на ТВ","scopes":["openid","profile"],"required_acr":"urn:vhod:acr:low","min_level":"","expires_at":1780000600,"interval":5,"decision":{"state":"pending"},"account_id":null,"binding_message":null,"ping":null,"lang":"Ru","org":{"asked":false,"required":false,"ogrns":[],"oids":[],"chosen":null}}"#;
+
+    /// A CIBA grant in ping mode, approved for an organisation.
+    const CIBA: &str = r#"{"kind":"ciba","client_id":"bank-severny","client_name":"Банк «Северный»","scopes":["openid","organization"],"required_acr":"urn:vhod:acr:substantial","min_level":"standard","expires_at":1780000300,"interval":5,"decision":{"state":"approved","account_id":"0196f3c2-7a41-7d3e-9b2a-5c8e1f4a6d20","acr":"urn:vhod:acr:substantial","amr":["pwd","otp","mfa"],"auth_time":1780000123,"org_oid":1000123456},"account_id":"0196f3c2-7a41-7d3e-9b2a-5c8e1f4a6d20","binding_message":"Подтвердите платёж 15 000 ₽ ООО «Ромашка»","ping":{"endpoint":"https://api.bank-severny.example.ru/ciba/notify","client_notification_token":"8d67dc78-7faa-4d41-aabd-67707b374255","auth_req_id":"kJ3x9QmZ7vT2pL5wR8yB1cF4hN0dG6sAeU_oI3rK2Ma"},"lang":"Ru","org":{"asked":true,"required":true,"ogrns":["1027700132195"],"oids":[],"chosen":{"account_id":"0196f3c2-7a41-7d3e-9b2a-5c8e1f4a6d20","oid":1000123456}}}"#;
+
+    #[test]
+    fn a_device_grant_reads_across_releases() {
+        let g: PendingGrant = reads_across_releases(DEVICE);
+        assert_eq!(g.kind, Kind::Device);
+        assert_eq!(g.client_id.as_str(), "tv-kinozal");
+        assert_eq!(g.client_name, "Кинозал на ТВ");
+        assert_eq!(g.decision, Decision::Pending);
+        assert_eq!((g.expires_at, g.interval), (1_780_000_600, 5));
+        assert!(g.ping.is_none() && g.account_id.is_none());
+        assert_eq!(g.org, OrgRequest::default());
+    }
+
+    #[test]
+    fn a_ciba_grant_reads_across_releases() {
+        let g: PendingGrant = reads_across_releases(CIBA);
+        assert_eq!(g.kind, Kind::Ciba);
+        assert_eq!(g.lang, Lang::Ru);
+        assert_eq!(
+            g.binding_message.as_deref(),
+            Some("Подтвердите платёж 15 000 ₽ ООО «Ромашка»")
+        );
+        let Decision::Approved(a) = &g.decision else {
+            panic!("approved: {:?}", g.decision);
+        };
+        assert_eq!(a.account_id, "0196f3c2-7a41-7d3e-9b2a-5c8e1f4a6d20");
+        assert_eq!(a.amr, ["pwd", "otp", "mfa"]);
+        assert_eq!(
+            (a.auth_time, a.org_oid),
+            (1_780_000_123, Some(1_000_123_456))
+        );
+        let ping = g.ping.as_ref().expect("ping mode");
+        assert_eq!(
+            ping.endpoint,
+            "https://api.bank-severny.example.ru/ciba/notify"
+        );
+        assert_eq!(
+            ping.client_notification_token,
+            "8d67dc78-7faa-4d41-aabd-67707b374255"
+        );
+        assert!(g.org.asked && g.org.required);
+        assert_eq!(g.org.ogrns, ["1027700132195"]);
+        assert_eq!(
+            g.org.chosen.as_ref().and_then(|c| c.oid),
+            Some(1_000_123_456)
+        );
+    }
+}

@@ -335,3 +335,25 @@ pub async fn check(
 pub async fn pending(app: &Ctx, purpose: &str, subject: &str) -> Result<bool, CacheError> {
     Ok(app.cache.get(&code_key(purpose, subject)).await?.is_some())
 }
+
+#[cfg(test)]
+mod compat_tests {
+    //! An issued code, stored hashed, as this release writes it (`crate::cache::compat`).
+
+    use super::*;
+    use crate::cache::compat::reads_across_releases;
+
+    /// The code 482916 sent to +79161234567 for a contact change.
+    const ISSUED: &str = r#"{"hash":"p5fttd7W4b4preL8wvnTELfNpkX01-X0scnUnJPeD4g","nonce":"Qm7xT2pZ0cVfL9sKdW4eHrYbN8uJ3aGiE6oP1tXyC5w","expires_at":1780000600,"cooldown":"code-wait:contact:Sc1i0nx1WTSs6HwuqEQ2Az4mdksZ3fE8QRHfr8ZlesA"}"#;
+
+    #[test]
+    fn an_issued_code_reads_across_releases() {
+        let issued: Issued = reads_across_releases(ISSUED);
+        assert_eq!(issued.expires_at, 1_780_000_600);
+        // The code still checks the way `check` does it: the hash of the nonce and the code.
+        let hash = |code: &str| h("code", &format!("{}:{code}", issued.nonce));
+        assert!(crypto::ct_eq(&hash("482916"), &issued.hash));
+        assert!(!crypto::ct_eq(&hash("482917"), &issued.hash));
+        assert_eq!(issued.cooldown, cooldown_key("contact", "+79161234567"));
+    }
+}

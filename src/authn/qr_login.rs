@@ -357,3 +357,50 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod compat_tests {
+    //! A QR sign-in request and the phone's approval, as this release writes them
+    //! (`crate::cache::compat`).
+
+    use super::*;
+    use crate::cache::compat::reads_across_releases;
+
+    /// A desktop browser signing in to a portal; its cookie's secret is
+    /// `vX3kR8mQ2nL5pT9wZ1yB4cF7hJ0dG6sA-eU_oI3rK2M`.
+    const REQUEST: &str = r#"{"binding":"RmsOYtOLV1rsOXr1pChsx2IhYMEoTdJCDEXMHjx14Sc","tx":"Yw2Lq8Zr5TnK0vXc3Bm7Hs1Pd9Gf4Ja6Ue_Ro2Ki8Wo","client_name":"Портал госуслуг Москвы","required_acr":"urn:vhod:acr:substantial","user_agent":"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/136.0.0.0 YaBrowser/25.4.0.0 Safari/537.36","ip":"95.165.12.34","created_at":1780000000,"expires_at":1780000120,"choices":[37,82,15],"number":82,"continue_to":"/authorize/continue?tx=Yw2Lq8Zr5TnK0vXc3Bm7Hs1Pd9Gf4Ja6Ue_Ro2Ki8Wo"}"#;
+
+    /// The phone approved with a passkey.
+    const APPROVAL: &str = r#"{"account_id":"0196f3c2-7a41-7d3e-9b2a-5c8e1f4a6d20","acr":"urn:vhod:acr:substantial","amr":["hwk","user","mca"]}"#;
+
+    #[test]
+    fn a_qr_request_reads_across_releases() {
+        let r: QrRequest = reads_across_releases(REQUEST);
+        assert!(crypto::ct_eq(
+            &r.binding,
+            &crypto::hash_secret("qr", "vX3kR8mQ2nL5pT9wZ1yB4cF7hJ0dG6sA-eU_oI3rK2M")
+        ));
+        assert_eq!(r.client_name.as_deref(), Some("Портал госуслуг Москвы"));
+        assert_eq!(r.choices, [37, 82, 15]);
+        assert!(r.choices.contains(&r.number));
+        assert_eq!(
+            (r.created_at, r.expires_at),
+            (1_780_000_000, 1_780_000_000 + TTL)
+        );
+        assert_eq!(
+            r.continue_to,
+            "/authorize/continue?tx=Yw2Lq8Zr5TnK0vXc3Bm7Hs1Pd9Gf4Ja6Ue_Ro2Ki8Wo"
+        );
+    }
+
+    #[test]
+    fn a_qr_approval_reads_across_releases() {
+        let a: Approval = reads_across_releases(APPROVAL);
+        assert_eq!(
+            a.account_id.as_str(),
+            "0196f3c2-7a41-7d3e-9b2a-5c8e1f4a6d20"
+        );
+        assert_eq!(a.acr, crate::authn::ACR_SUBSTANTIAL);
+        assert_eq!(a.amr.last().map(String::as_str), Some(AMR_CROSS_DEVICE));
+    }
+}

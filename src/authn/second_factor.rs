@@ -354,3 +354,37 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod compat_tests {
+    //! A login waiting for its second factor, as this release writes it (`crate::cache::compat`).
+
+    use super::*;
+    use crate::cache::compat::reads_across_releases;
+
+    /// After a password, within an authorization request, "remember me" ticked.
+    const AFTER_PASSWORD: &str = r#"{"account_id":"0196f3c2-7a41-7d3e-9b2a-5c8e1f4a6d20","tx":"Yw2Lq8Zr5TnK0vXc3Bm7Hs1Pd9Gf4Ja6Ue_Ro2Ki8Wo","persistent":true,"step_up":false,"base_amr":["pwd"]}"#;
+    /// A passkey session stepping up, outside any authorization request.
+    const STEP_UP: &str = r#"{"account_id":"0196f3c2-7a41-7d3e-9b2a-5c8e1f4a6d20","tx":null,"persistent":false,"step_up":true,"base_amr":["hwk","user"]}"#;
+
+    #[test]
+    fn a_pending_second_step_reads_across_releases() {
+        let p: PendingStep = reads_across_releases(AFTER_PASSWORD);
+        assert_eq!(
+            p.account_id.as_str(),
+            "0196f3c2-7a41-7d3e-9b2a-5c8e1f4a6d20"
+        );
+        assert_eq!(
+            p.tx.as_deref(),
+            Some("Yw2Lq8Zr5TnK0vXc3Bm7Hs1Pd9Gf4Ja6Ue_Ro2Ki8Wo")
+        );
+        assert!(p.persistent && !p.step_up);
+        assert_eq!(
+            combined_amr(&p.base_amr, &crate::authn::AMR_PASSWORD_SMS),
+            ["pwd", "sms", "mfa"]
+        );
+        let p: PendingStep = reads_across_releases(STEP_UP);
+        assert!(p.step_up && !p.persistent && p.tx.is_none());
+        assert_eq!(p.base_amr, ["hwk", "user"]);
+    }
+}

@@ -395,3 +395,6 @@ mod tests {
         assert!(build("not a url", "vhod").is_err());
     }
 }
+
+#[cfg(test)]
+mod compat_tests;

@@ -208,3 +208,26 @@ pub async fn save_addresses(
     }
     Ok(AddressChange::Saved)
 }
+
+#[cfg(test)]
+mod compat_tests {
+    //! A contact change waiting for its code as this release writes it (`crate::cache::compat`).
+
+    use super::*;
+    use crate::cache::compat::reads_across_releases;
+
+    const NEW_PHONE: &str = r#"{"contact":"+79161234567"}"#;
+    const NEW_EMAIL: &str = r#"{"contact":"m.ivanova@pochta.example.ru"}"#;
+
+    #[test]
+    fn a_pending_contact_change_reads_across_releases() {
+        let p: PendingChange = reads_across_releases(NEW_PHONE);
+        let contact = Contact::parse(&p.contact).expect("the stored contact parses");
+        assert_eq!(contact.kind(), "phone");
+        assert_eq!(contact.value(), "+79161234567");
+        let p: PendingChange = reads_across_releases(NEW_EMAIL);
+        let contact = Contact::parse(&p.contact).expect("the stored contact parses");
+        assert_eq!(contact.kind(), "email");
+        assert_eq!(contact.value(), "m.ivanova@pochta.example.ru");
+    }
+}

@@ -214,3 +214,29 @@ pub async fn deliver_backchannel(
         .map(drop)
         .map_err(|e| format!("POST {uri}: {e}"))
 }
+
+#[cfg(test)]
+mod compat_tests {
+    //! A logout waiting for the person's confirmation as this release writes it
+    //! (`crate::cache::compat`).
+
+    use super::*;
+    use crate::cache::compat::reads_across_releases;
+
+    /// Back to the portal's registered post-logout URI, with the portal's state.
+    const BACK_TO_PORTAL: &str =
+        r#"{"redirect":"https://lk.portal-mos.example.ru/vyhod?state=Zk4m9QeT1xWa"}"#;
+    /// No portal named: the goodbye page.
+    const GOODBYE: &str = r#"{"redirect":null}"#;
+
+    #[test]
+    fn a_pending_logout_reads_across_releases() {
+        let p: PendingLogout = reads_across_releases(BACK_TO_PORTAL);
+        assert_eq!(
+            p.redirect.as_deref(),
+            Some("https://lk.portal-mos.example.ru/vyhod?state=Zk4m9QeT1xWa")
+        );
+        let p: PendingLogout = reads_across_releases(GOODBYE);
+        assert_eq!(p.redirect, None);
+    }
+}

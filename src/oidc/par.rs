@@ -108,3 +108,29 @@ pub async fn take(
         .filter(|p| p.client_id == client_id)
         .map(|p| Params::from_pairs(p.pairs)))
 }
+
+#[cfg(test)]
+mod compat_tests {
+    //! A pushed request between the push and /authorize as this release writes it
+    //! (`crate::cache::compat`).
+
+    use super::*;
+    use crate::cache::compat::reads_across_releases;
+
+    const PUSHED: &str = r#"{"client_id":"portal-mos","pairs":[["response_type","code"],["client_id","portal-mos"],["redirect_uri","https://lk.portal-mos.example.ru/oidc/callback"],["scope","openid profile phone"],["state","q8Jd2LkZ0sVb"],["nonce","Ng7wYt3oPe1R"],["code_challenge","E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"],["code_challenge_method","S256"],["ui_locales","ru"],["acr_values","urn:vhod:acr:substantial"]]}"#;
+
+    #[test]
+    fn a_pushed_request_reads_across_releases() {
+        let pushed: Pushed = reads_across_releases(PUSHED);
+        assert_eq!(pushed.client_id, "portal-mos");
+        assert_eq!(pushed.pairs.len(), 10);
+        assert_eq!(pushed.pairs[0], ("response_type".into(), "code".into()));
+        let p = Params::from_pairs(pushed.pairs);
+        assert_eq!(
+            p.get("redirect_uri"),
+            Some("https://lk.portal-mos.example.ru/oidc/callback")
+        );
+        assert_eq!(p.get("scope"), Some("openid profile phone"));
+        assert_eq!(p.get("code_challenge_method"), Some("S256"));
+    }
+}

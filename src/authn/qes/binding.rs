@@ -302,3 +302,28 @@ pub async fn unbind(
         .await?;
     Ok(Unbinding::Unbound)
 }
+
+#[cfg(test)]
+mod compat_tests {
+    //! A verified certificate waiting for its code, as this release writes it
+    //! (`crate::cache::compat`).
+
+    use super::*;
+    use crate::cache::compat::reads_across_releases;
+
+    const PENDING: &str = r#"{"account_id":"0196f3c2-7a41-7d3e-9b2a-5c8e1f4a6d20","snils":"11223344595","subject":"CN=Иванова Мария Петровна,SN=Иванова,GN=Мария Петровна,1.2.643.100.3=11223344595,C=RU","issuer":"CN=ООО «Удостоверяющий центр»,O=ООО «Удостоверяющий центр»,C=RU","serial":"01da8f3c00a1b2c3d4e5f60718293a4b","fingerprint":"9f2c4e7a1b3d5f6e8c0a2b4d6f8e1c3a5b7d9f0e2c4a6b8d0f1e3c5a7b9d1f2e","expires_at":1780000300,"sent_to":"+7 (916) ***-**-67"}"#;
+
+    #[test]
+    fn a_pending_binding_reads_across_releases() {
+        let p: PendingBind = reads_across_releases(PENDING);
+        assert_eq!(
+            p.account_id.as_str(),
+            "0196f3c2-7a41-7d3e-9b2a-5c8e1f4a6d20"
+        );
+        assert_eq!(p.snils, "11223344595");
+        assert!(p.subject.starts_with("CN=Иванова Мария Петровна,"));
+        assert_eq!(p.serial, "01da8f3c00a1b2c3d4e5f60718293a4b");
+        assert_eq!(p.expires_at, 1_780_000_300);
+        assert_eq!(p.sent_to, "+7 (916) ***-**-67");
+    }
+}
