@@ -124,6 +124,10 @@ pub struct ConnectError {
     pub reason: String,
 }
 
+/// How many statement deadlines PostgreSQL lets a session sit inside a transaction (see
+/// `Store::connect`).
+const IDLE_IN_TRANSACTION_DEADLINES: u64 = 3;
+
 /// A pooled connection idle this long is pinged before it is handed out (see `Store::connect`).
 const IDLE_BEFORE_PING: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -219,16 +223,26 @@ impl Store {
                 // PostgreSQL ends a statement the request has stopped waiting for (bounded_pool.rs)
                 // at the same deadline, instead of running it on — holding its locks, its
                 // connection and the database's time — until it finishes. What rightly runs longer
-                // lifts it: migrations, the audit log's reads (`Store::long_read`).
+                // lifts it: migrations, the audit log's reads (`Store::long_read`). And it ends a
+                // session that sits inside a transaction for three deadlines — a node frozen (or
+                // cut off) between two statements of a change would otherwise keep its row locks,
+                // or the audit chain's lock that every node's audited change takes, until it woke.
+                // A transaction here waits on nothing but its own statements (hashing, key
+                // generation and outbound calls happen before it begins).
                 opts = opts.after_connect(move |conn, _| {
                     let search_path =
                         (!schema.is_empty()).then(|| format!("SET search_path TO {schema}"));
-                    let deadline = format!("SET statement_timeout = {deadline_ms}");
+                    let deadlines = [
+                        format!("SET statement_timeout = {deadline_ms}"),
+                        format!(
+                            "SET idle_in_transaction_session_timeout = {}",
+                            deadline_ms * IDLE_IN_TRANSACTION_DEADLINES
+                        ),
+                    ];
                     Box::pin(async move {
-                        if let Some(set) = search_path {
+                        for set in search_path.iter().chain(&deadlines) {
                             conn.execute(set.as_str()).await?;
                         }
-                        conn.execute(deadline.as_str()).await?;
                         Ok(())
                     })
                 });

@@ -16,9 +16,10 @@ const SQLITE_TRANSIENT: &[i32] = &[5, 10, 13];
 /// 53300), 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now — and 57014
 /// query_canceled: a statement that outran the request's deadline (`statement_timeout`, set to
 /// `database.acquire_timeout_secs`: store/mod.rs), which the request would have stopped waiting
-/// for at the same moment.
+/// for at the same moment — and 25P03 idle_in_transaction_session_timeout: the node sat inside a
+/// transaction past three deadlines (frozen or cut off) and PostgreSQL ended its session.
 const PG_TRANSIENT_CLASSES: &[&str] = &["08", "53"];
-const PG_TRANSIENT_CODES: &[&str] = &["57P01", "57P02", "57P03", "57014"];
+const PG_TRANSIENT_CODES: &[&str] = &["57P01", "57P02", "57P03", "57014", "25P03"];
 
 pub(crate) fn is_transient(e: &dyn DatabaseError) -> bool {
     let Some(code) = e.code() else {
