@@ -45,14 +45,19 @@ impl Store {
     /// Applies this build's migrations, then refuses a schema whose floor is above this build.
     pub async fn migrate(&self) -> Result<(), MigrateError> {
         // Not bounded: a migration may rewrite a large table. On PostgreSQL it runs on a
-        // connection taken out of the pool, with the statement deadline the pool's connections
-        // carry (store/mod.rs) lifted, and closed afterwards rather than handed to a request.
+        // connection taken out of the pool, with the deadlines the pool's connections carry
+        // (store/mod.rs) lifted, and closed afterwards rather than handed to a request.
         match self.backend {
             Backend::Sqlite => self.migrator().run(self.pool.raw()).await?,
             Backend::Postgres => {
                 use sqlx::{Connection, Executor};
                 let mut conn = self.pool.raw().acquire().await?.detach();
-                conn.execute("SET statement_timeout = 0").await?;
+                for lift in [
+                    "SET statement_timeout = 0",
+                    "SET idle_in_transaction_session_timeout = 0",
+                ] {
+                    conn.execute(lift).await?;
+                }
                 let applied = self.migrator().run(&mut conn).await;
                 let _ = conn.close().await;
                 applied?;
