@@ -174,6 +174,28 @@ def kill_checks(reqs, ev, survivors):
     verdict(len(after) > 0, "the surviving nodes carry the load after the kill", f"{len(after)} requests after it")
 
 
+def freeze_checks(reqs, ev, bound, survivors):
+    start, port = ev["freeze_start"][0], int(ev["freeze_start"][1])
+    end = ev["freeze_end"][0]
+    inside = [r for r in reqs if r["t"] <= end and r["t"] + r["dt"] >= start]
+    others = [r for r in inside if r["node"] != port]
+    st = collections.Counter(str(r["status"]) for r in others)
+    ok = [r for r in others if isinstance(r["status"], int) and r["status"] < 500]
+    bad = [r for r in others if not isinstance(r["status"], int)
+           or (r["status"] >= 500 and (r["status"] != 503 or not r.get("retry_after")))]
+    hangs = [r for r in others if r["dt"] > bound]
+    late_503 = [r["t"] + r["dt"] - start for r in others if r["status"] == 503]
+    verdict(ok and not bad and not hangs,
+            "while one node is frozen the others answer (errors only 503 with Retry-After, none over "
+            f"{bound:.0f} s)",
+            f"frozen {end - start:.1f} s, {len(others)} requests on the other nodes: {dict(st)}, "
+            f"max latency {max((r['dt'] for r in others), default=0):.2f} s"
+            + (f"; last 503 +{max(late_503):.1f} s into the freeze" if late_503 else ""))
+    on_frozen = collections.Counter(str(r["status"]) for r in inside if r["node"] == port)
+    print(f"  the frozen node {port}: {dict(on_frozen)} (the balancer passes it over after a timeout)")
+    recovery_checks(reqs, end, bound, survivors)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
@@ -199,12 +221,14 @@ def main():
     p = (lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] if lat else 0)
     print(f"requests: {len(reqs)} {dict(sorted(st.items()))}; latency p50 {p(0.5) * 1e3:.0f} ms, "
           f"p99 {p(0.99) * 1e3:.0f} ms, max {lat[-1] if lat else 0:.2f} s")
-    since = ev.get("fault_end", ev.get("kill", [0]))[0]
+    since = ev.get("fault_end", ev.get("freeze_end", ev.get("kill", [0])))[0]
     print(f"acknowledged after the fault (kill, or end of the outage): {sum(1 for x in acks if x['t'] >= since)} "
           f"of {len(acks)} ({dict(collections.Counter(x['kind'] for x in acks))})")
 
     if "kill" in ev:
         kill_checks(reqs, ev, survivors)
+    elif "freeze_start" in ev:
+        freeze_checks(reqs, ev, a.bound, survivors)
     else:
         window_checks(reqs, ev, a.bound, survivors)
     db = Db(a.db)

@@ -14,13 +14,18 @@ import hashlib
 import http.client
 import itertools
 import json
+import os
 import re
 import secrets
 import threading
 import time
 import urllib.parse
 
-TIMEOUT = 30.0  # a request that takes longer is recorded as a hang ("timeout")
+# A request that takes longer is recorded as a hang ("timeout"), and its node is passed over for
+# DOWN_AFTER_TIMEOUT seconds, as a balancer's passive health check does (nginx: max_fails=1,
+# fail_timeout): freeze_node.sh sets both lower, like a balancer's proxy_read_timeout.
+TIMEOUT = float(os.environ.get("FAULTS_REQUEST_TIMEOUT", "30"))
+DOWN_AFTER_TIMEOUT = float(os.environ.get("FAULTS_DOWN_SECS", "10"))
 
 
 class StepFailed(Exception):
@@ -84,6 +89,8 @@ class Net:
                 entry.update(dt=time.time() - t0, status=status, retry_after=None, error=type(e).__name__)
                 with self.lock:
                     self.log.append(entry)
+                    if status == "timeout":
+                        self.down_until[node] = time.time() + DOWN_AFTER_TIMEOUT
                 raise StepFailed(entry["route"], status)
 
 
