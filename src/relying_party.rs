@@ -263,3 +263,30 @@ pub async fn renew(p: &Provider<'_>, refresh_token: &str) -> anyhow::Result<Rene
         userinfo,
     })
 }
+
+#[cfg(test)]
+mod compat_tests {
+    //! vhod's own relying-party state between the redirect to a provider and its callback (the
+    //! bank confirming a person's identity carries the account id; the demo portals carry
+    //! nothing), which any node of either build may receive (`crate::cache::compat`).
+
+    use super::*;
+    use crate::cache::compat::reads_across_releases;
+
+    const BANK: &str = r#"{"verifier":"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk","nonce":"n-0S6_WzA2Mj","data":"0190f3a2-7c41-7d2e-9b1a-4f6e8d2c1a07"}"#;
+    const DEMO: &str = r#"{"verifier":"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM","nonce":"n-Qm7xT2pZ","data":null}"#;
+
+    #[test]
+    fn a_pending_sign_in_with_a_provider_reads_across_releases() {
+        let bank: Pending<String> = reads_across_releases(BANK);
+        assert_eq!(bank.data, "0190f3a2-7c41-7d2e-9b1a-4f6e8d2c1a07");
+        assert_eq!(bank.nonce, "n-0S6_WzA2Mj");
+        // The verifier still answers the challenge it was sent with (RFC 7636's example pair).
+        assert_eq!(
+            crate::crypto::sha256_b64(&bank.verifier),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+        let demo: Pending<()> = reads_across_releases(DEMO);
+        assert_eq!(demo.nonce, "n-Qm7xT2pZ");
+    }
+}

@@ -401,3 +401,17 @@ pub async fn logout(State(app): State<Ctx>, headers: HeaderMap) -> Response {
     clear_session(&mut res, app.config.issuer_is_https());
     res
 }
+
+#[cfg(test)]
+mod compat_tests {
+    //! The demo business portal's session (`crate::cache::compat`).
+
+    use super::*;
+    use crate::cache::compat::reads_across_releases;
+
+    #[test]
+    fn a_demo_portal_session_reads_across_releases() {
+        let s: Session = reads_across_releases(r#"{"refresh_token":"rt-7Hq2xK9vLm3"}"#);
+        assert_eq!(s.refresh_token, "rt-7Hq2xK9vLm3");
+    }
+}

@@ -360,3 +360,20 @@ pub async fn logout(State(app): State<Ctx>, headers: HeaderMap) -> Response {
     );
     res
 }
+
+#[cfg(test)]
+mod compat_tests {
+    //! The demo ESIA business portal's session (`crate::cache::compat`).
+
+    use super::*;
+    use crate::cache::compat::reads_across_releases;
+
+    #[test]
+    fn a_demo_esia_portal_session_reads_across_releases() {
+        let s: Session = reads_across_releases(
+            r#"{"refresh_token":"rt-Zk41pQw8","prn_oid":1000299411,"org_oid":1000512087}"#,
+        );
+        assert_eq!(s.refresh_token, "rt-Zk41pQw8");
+        assert_eq!((s.prn_oid, s.org_oid), (1_000_299_411, 1_000_512_087));
+    }
+}

@@ -306,3 +306,25 @@ pub fn issue_for_client(
         token_type: "Bearer",
     })
 }
+
+#[cfg(test)]
+mod compat_tests {
+    //! An ESIA authorization code between `/aas/oauth2/v2/ac` and the token endpoint, which any
+    //! node of either build may serve (`crate::cache::compat`).
+
+    use super::*;
+    use crate::cache::compat::reads_across_releases;
+
+    const CODE: &str = r#"{"client_id":"MOS_PGU","redirect_uri":"https://pgu.mos.example.ru/esia/return","account_id":"0190f3a2-7c41-7d2e-9b1a-4f6e8d2c1a07","scopes":["openid","fullname","birthdate","snils"],"code_challenge":null,"auth_time":1780000000,"acr":"urn:vhod:acr:substantial","amr":["pwd","sms"],"sid":"s-3f9c1e","offline":true,"expires_at":1780000060}"#;
+
+    #[test]
+    fn an_esia_code_reads_across_releases() {
+        let code: EsiaCode = reads_across_releases(CODE);
+        assert_eq!(code.client_id, "MOS_PGU");
+        assert_eq!(code.scopes, ["openid", "fullname", "birthdate", "snils"]);
+        assert_eq!(code.amr, ["pwd", "sms"]);
+        assert!(code.offline);
+        assert_eq!(code.code_challenge, None);
+        assert_eq!(code.expires_at, 1_780_000_060);
+    }
+}

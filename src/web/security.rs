@@ -289,3 +289,17 @@ pub async fn sms_off(State(app): State<Ctx>, f: SignedInForm) -> Result<Response
         Change::NeedsSecondFactor => again(&app, &f, notice("security.needs_second_factor")).await,
     }
 }
+
+#[cfg(test)]
+mod compat_tests {
+    //! Recovery codes shown once, kept between the page that makes them and the one that
+    //! confirms them (`crate::cache::compat`).
+
+    use crate::cache::compat::reads_across_releases;
+
+    #[test]
+    fn recovery_codes_shown_once_read_across_releases() {
+        let codes: Vec<String> = reads_across_releases(r#"["48213-90577","13064-72918"]"#);
+        assert_eq!(codes, ["48213-90577", "13064-72918"]);
+    }
+}
