@@ -179,6 +179,10 @@ async fn a_sign_in_runs_over_tls_to_redis_and_postgres_and_a_wrong_certificate_s
     plain.cache.url = plain.cache.url.replacen("rediss://", "redis://", 1);
     let why = refused(plain).await;
     assert!(why.contains("would not be encrypted"), "{why}");
+    assert!(
+        why.contains("cache settings"),
+        "a setting, not an outage: {why}"
+    );
     assert!(!why.contains(REDIS_PASSWORD), "never the password: {why}");
 
     // PostgreSQL's certificate does not chain to the CA the node trusts.

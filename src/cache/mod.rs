@@ -12,6 +12,9 @@ pub use redis_cache::{RedisCache, TlsFiles};
 pub enum CacheError {
     #[error("cache unavailable: {0}")]
     Unavailable(String),
+    /// The cache's settings cannot work (found at start, before any request).
+    #[error("cache settings: {0}")]
+    Setting(String),
 }
 
 /// The memory cache is full of live entries: like a Redis at `maxmemory` with `noeviction`, the
@@ -54,7 +57,7 @@ impl Cache {
                 RedisCache::connect(url, prefix, timeout, tls).await?,
             ))
         } else {
-            Err(CacheError::Unavailable(format!(
+            Err(CacheError::Setting(format!(
                 "cache.url must be \"memory\" or redis://…, got {}",
                 crate::store::redact(url)
             )))

@@ -52,7 +52,7 @@ impl<'a> TlsFiles<'a> {
 /// redis:// URL are refused: the operator asked for an encrypted connection and would not get one.
 fn client(url: &str, tls: &TlsFiles<'_>) -> Result<redis::Client, CacheError> {
     let shown = crate::store::redact(url);
-    let refuse = |why: String| CacheError::Unavailable(format!("{shown}: {why}"));
+    let refuse = |why: String| CacheError::Setting(format!("{shown}: {why}"));
     if tls.is_empty() {
         return redis::Client::open(url).map_err(|e| refuse(e.to_string()));
     }
