@@ -185,6 +185,16 @@ async fn a_sign_in_runs_over_tls_to_redis_and_postgres_and_a_wrong_certificate_s
     );
     assert!(!why.contains(REDIS_PASSWORD), "never the password: {why}");
 
+    // rediss:// at a Redis that speaks no TLS there (the tests' own Redis): the handshake gets no
+    // answer, and the message says where to look.
+    let mut no_tls_port = tls_config(&pki, &redis, &application);
+    let plain_redis =
+        std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+    no_tls_port.cache.url = plain_redis.replacen("redis://", "rediss://", 1);
+    no_tls_port.cache.url = no_tls_port.cache.url.replacen("127.0.0.1", "localhost", 1);
+    let why = refused(no_tls_port).await;
+    assert!(why.contains("tls-port"), "{why}");
+
     // PostgreSQL's certificate does not chain to the CA the node trusts.
     let mut wrong_pg = tls_config(&pki, &redis, &application);
     wrong_pg.database.url = postgres_tls_url(&pki.path("ca.pem"), &application);

@@ -101,6 +101,12 @@ impl RedisCache {
         tls: &TlsFiles<'_>,
     ) -> Result<RedisCache, CacheError> {
         let client = client(url, tls)?;
+        // A rediss:// URL at Redis's plain port meets a server that never answers the handshake.
+        let hint = if url.starts_with("rediss://") {
+            " (rediss:// speaks TLS: is the port Redis's tls-port?)"
+        } else {
+            ""
+        };
         let url = &crate::store::redact(url);
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(timeout))
@@ -112,8 +118,8 @@ impl RedisCache {
             ConnectionManager::new_with_config(client, config),
         )
         .await
-        .map_err(|_| CacheError::Unavailable(format!("{url}: timed out")))?
-        .map_err(|e| CacheError::Unavailable(format!("{url}: {e}")))?;
+        .map_err(|_| CacheError::Unavailable(format!("{url}: timed out{hint}")))?
+        .map_err(|e| CacheError::Unavailable(format!("{url}: {e}{hint}")))?;
         let cache = RedisCache {
             conn,
             prefix: prefix.to_owned(),
