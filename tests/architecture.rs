@@ -8,7 +8,11 @@
 //! start an HTTP server to serve a fixture.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+#[path = "common/source_files.rs"]
+mod source_files;
+
+use source_files::rust_files;
+use std::path::Path;
 
 const INFRASTRUCTURE: [&str; 14] = [
     "types",
@@ -57,17 +61,6 @@ fn allowed(top: &str) -> Option<Vec<&'static str>> {
 /// May this layer use axum (HTTP)? Only surfaces and the root.
 fn may_use_http(top: &str) -> bool {
     !INFRASTRUCTURE.contains(&top) && !DOMAIN.contains(&top)
-}
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
 }
 
 /// The code of a file without comments and without its `#[cfg(test)]` part.

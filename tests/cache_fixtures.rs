@@ -4,24 +4,17 @@
 //! JSON from the cache (`get_json`, `take_json`) must hold such a fixture itself or in its
 //! `compat_tests.rs`, or be listed below with the file that holds the fixture of what it reads.
 
-use std::path::{Path, PathBuf};
+#[path = "common/source_files.rs"]
+mod source_files;
+
+use source_files::rust_files;
+use std::path::Path;
 
 /// Files that read a value whose fixture lives with the module that writes it.
 const FIXTURE_ELSEWHERE: &[(&str, &str)] = &[
     // The authorization code (`CodeData`) is written by the sign-in's last step.
     ("src/oidc/token.rs", "src/authn/login_tx/compat_tests.rs"),
 ];
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
 
 /// Does `text` call `reads_across_releases` (not merely name a test after it)?
 fn calls_the_check(text: &str) -> bool {

@@ -122,23 +122,6 @@ fn through(url: &str, port: u16) -> String {
     u.to_string()
 }
 
-async fn page(b: &Browser, path: &str, lang: &str) -> (u16, Option<String>, String, Duration) {
-    let started = Instant::now();
-    let res = b
-        .http
-        .get(format!("{}{path}", b.base))
-        .header("accept-language", lang)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    let retry = res
-        .headers()
-        .get("retry-after")
-        .map(|v| v.to_str().unwrap().to_string());
-    (status, retry, res.text().await.unwrap(), started.elapsed())
-}
-
 async fn readiness(base: &str) -> (u16, Value) {
     let res = reqwest::get(format!("{base}/readyz")).await.unwrap();
     (res.status().as_u16(), res.json().await.unwrap())
@@ -149,7 +132,7 @@ async fn readiness(base: &str) -> (u16, Value) {
 async fn serves_again(t: &TestServer, b: &Browser, person: &str, event: &str) {
     let mut recovered = false;
     for _ in 0..50 {
-        if page(b, "/account", "en").await.0 == 200 && readiness(&t.base).await.0 == 200 {
+        if timed_page(b, "/account", "en").await.0 == 200 && readiness(&t.base).await.0 == 200 {
             recovered = true;
             break;
         }
@@ -195,7 +178,7 @@ async fn postgres_away_answers_503_in_the_persons_language_and_the_node_recovers
     t.add_person("pg-away@example.org").await;
     let b = Browser::new(&t.base);
     login::sign_in_to_account(&b, "pg-away@example.org").await;
-    let (status, _, body, _) = page(&b, "/account", "en").await;
+    let (status, _, body, _) = timed_page(&b, "/account", "en").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(readiness(&t.base).await.0, 200);
 
@@ -204,7 +187,7 @@ async fn postgres_away_answers_503_in_the_persons_language_and_the_node_recovers
         ("en", "The service is temporarily unavailable"),
         ("ru", "Сервис временно недоступен"),
     ] {
-        let (status, retry, body, took) = page(&b, "/account", lang).await;
+        let (status, retry, body, took) = timed_page(&b, "/account", lang).await;
         assert_eq!(status, 503, "{lang}: a page needing the database: {body}");
         assert!(
             retry
@@ -253,7 +236,7 @@ async fn postgres_that_stops_answering_is_503_within_the_bound_and_the_node_reco
     t.add_person("pg-stall@example.org").await;
     let b = Browser::new(&t.base);
     login::sign_in_to_account(&b, "pg-stall@example.org").await;
-    assert_eq!(page(&b, "/account", "en").await.0, 200);
+    assert_eq!(timed_page(&b, "/account", "en").await.0, 200);
     // A portal's sign-in between the password and the consent page: its continuation reads the
     // session, the portal and the consent (before the per-request rule, it answered after two
     // deadlines, one per call).
@@ -289,9 +272,9 @@ async fn postgres_that_stops_answering_is_503_within_the_bound_and_the_node_reco
     let requests = (0..8)
         .map(|i| {
             if i == 0 {
-                page(&mid_flow, &continuation, "en")
+                timed_page(&mid_flow, &continuation, "en")
             } else {
-                page(&b, "/account", "en")
+                timed_page(&b, "/account", "en")
             }
         })
         .collect::<Vec<_>>();

@@ -17,20 +17,7 @@ use sqlx::{Connection, Executor};
 use std::time::{Duration, Instant};
 
 async fn account_page(b: &Browser) -> (u16, Option<String>, String, Duration) {
-    let started = Instant::now();
-    let res = b
-        .http
-        .get(format!("{}/account", b.base))
-        .header("accept-language", "en")
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    let retry = res
-        .headers()
-        .get("retry-after")
-        .map(|v| v.to_str().unwrap().to_string());
-    (status, retry, res.text().await.unwrap(), started.elapsed())
+    timed_page(b, "/account", "en").await
 }
 
 /// Statements of other sessions waiting for a lock on the node's `accounts` table.

@@ -382,3 +382,25 @@ pub async fn metric(base: &str, line_start: &str) -> f64 {
         .and_then(|l| l.rsplit(' ').next()?.parse().ok())
         .unwrap_or(0.0)
 }
+
+/// GET `path` as `b` in `lang`: (status, Retry-After, body, how long the answer took).
+pub async fn timed_page(
+    b: &Browser,
+    path: &str,
+    lang: &str,
+) -> (u16, Option<String>, String, std::time::Duration) {
+    let started = std::time::Instant::now();
+    let res = b
+        .http
+        .get(format!("{}{path}", b.base))
+        .header("accept-language", lang)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let retry = res
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_string());
+    (status, retry, res.text().await.unwrap(), started.elapsed())
+}
