@@ -2,14 +2,21 @@
 //! (bounded_pool.rs says why). `Store::begin` hands one out; `&mut *tx` is its connection for
 //! statements, as with sqlx's own transaction. A transaction whose statement got no answer in time
 //! fails with `PoolTimedOut` and, dropped, is rolled back by the database when it answers again
-//! (the connection is not handed out before that).
+//! (the connection is not handed out before that). It runs on a connection of its own rather than
+//! sqlx's `Transaction`, so that a committed one's connection is kept for the next call
+//! (`warm.rs`) instead of going back to sqlx's pool — and its ping — after every commit; `BEGIN`,
+//! `COMMIT` and the rollback are sqlx's own (its `TransactionManager`, as its `Transaction` does).
 
+use super::warm::Warm;
 use futures::StreamExt;
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
 use sqlx::any::{AnyQueryResult, AnyRow, AnyStatement, AnyTypeInfo};
-use sqlx::{Any, Describe, Either, Execute, Executor};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, Database, Describe, Either, Execute, Executor, TransactionManager};
 use std::time::Duration;
+
+type Manager = <Any as Database>::TransactionManager;
 
 /// An open transaction; dropped without [`Tx::commit`], it is rolled back.
 #[derive(Debug)]
@@ -18,18 +25,63 @@ pub(crate) struct Tx(TxConn);
 /// The connection of a [`Tx`], the executor its statements run on.
 #[derive(Debug)]
 pub(crate) struct TxConn {
-    tx: sqlx::Transaction<'static, Any>,
+    /// Taken out when the transaction ends.
+    conn: Option<PoolConnection<Any>>,
     limit: Duration,
+    warm: Warm,
+    /// The writer's turn it holds (`BoundedPool::begin_with`), given up as it ends.
+    turn: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 impl Tx {
-    pub(crate) fn new(tx: sqlx::Transaction<'static, Any>, limit: Duration) -> Tx {
-        Tx(TxConn { tx, limit })
+    /// Sends `BEGIN` (or `statement`) on `conn`; the connection goes back to sqlx's pool when that
+    /// fails or is cut short.
+    pub(crate) async fn begin(
+        mut conn: PoolConnection<Any>,
+        statement: Option<&'static str>,
+        limit: Duration,
+        warm: Warm,
+    ) -> Result<Tx, sqlx::Error> {
+        bounded(limit, Manager::begin(&mut conn, statement.map(Into::into))).await?;
+        Ok(Tx(TxConn {
+            conn: Some(conn),
+            limit,
+            warm,
+            turn: None,
+        }))
     }
 
-    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
-        let TxConn { tx, limit } = self.0;
-        bounded(limit, tx.commit()).await
+    /// Commits; the connection is kept for the next call. A failed or timed-out commit drops the
+    /// transaction: rolled back, its connection back to sqlx.
+    pub(crate) async fn commit(mut self) -> Result<(), sqlx::Error> {
+        let limit = self.0.limit;
+        bounded(limit, Manager::commit(self.0.conn_mut())).await?;
+        if let Some(conn) = self.0.conn.take() {
+            self.0.warm.keep(conn);
+        }
+        Ok(())
+    }
+}
+
+impl Tx {
+    pub(crate) fn hold(&mut self, turn: tokio::sync::OwnedSemaphorePermit) {
+        self.0.turn = Some(turn);
+    }
+}
+
+impl TxConn {
+    fn conn_mut(&mut self) -> &mut sqlx::AnyConnection {
+        self.conn.as_mut().expect("a transaction's connection until it ends")
+    }
+}
+
+impl Drop for TxConn {
+    /// Not committed: the rollback is queued on the connection (sent before anything else on it,
+    /// at the latest by the ping sqlx sends as it takes the connection back).
+    fn drop(&mut self) {
+        if let Some(mut conn) = self.conn.take() {
+            Manager::start_rollback(&mut conn);
+        }
     }
 }
 
@@ -101,7 +153,7 @@ impl<'c> Executor<'c> for &'c mut TxConn {
         'c: 'e,
         E: 'q + Execute<'q, Any>,
     {
-        bounded_stream(self.limit, Executor::fetch_many(&mut *self.tx, query))
+        bounded_stream(self.limit, Executor::fetch_many(self.conn_mut(), query))
     }
 
     fn fetch_optional<'e, 'q: 'e, E>(
@@ -115,7 +167,7 @@ impl<'c> Executor<'c> for &'c mut TxConn {
         let limit = self.limit;
         Box::pin(bounded(
             limit,
-            Executor::fetch_optional(&mut *self.tx, query),
+            Executor::fetch_optional(self.conn_mut(), query),
         ))
     }
 
@@ -130,7 +182,7 @@ impl<'c> Executor<'c> for &'c mut TxConn {
         let limit = self.limit;
         Box::pin(bounded(
             limit,
-            Executor::prepare_with(&mut *self.tx, sql, parameters),
+            Executor::prepare_with(self.conn_mut(), sql, parameters),
         ))
     }
 
@@ -138,6 +190,6 @@ impl<'c> Executor<'c> for &'c mut TxConn {
     where
         'c: 'e,
     {
-        Executor::describe(&mut *self.tx, sql)
+        Executor::describe(self.conn_mut(), sql)
     }
 }

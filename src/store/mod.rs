@@ -7,6 +7,7 @@ pub mod admin;
 pub mod audit;
 mod bounded_pool;
 pub(crate) mod bounded_tx;
+mod warm;
 pub mod change;
 pub mod channels;
 pub mod clients;
@@ -257,6 +258,7 @@ impl Store {
             pool: bounded_pool::BoundedPool::new(
                 pool,
                 std::time::Duration::from_secs(config.database.acquire_timeout_secs.max(1)),
+                backend == Backend::Sqlite,
             ),
             clock,
             backend,
@@ -342,7 +344,7 @@ impl Store {
     pub async fn acquire_seconds(&self) -> Result<f64, StoreError> {
         let started = std::time::Instant::now();
         let conn = self.pool.acquire().await?;
-        drop(conn);
+        self.pool.keep(conn);
         Ok(started.elapsed().as_secs_f64())
     }
 
