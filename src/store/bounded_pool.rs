@@ -210,3 +210,22 @@ fn reads_only(sql: &str) -> bool {
     head.get(..6)
         .is_some_and(|word| word.eq_ignore_ascii_case("select"))
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_a_plain_select_goes_without_the_writers_turn() {
+        assert!(super::reads_only("\n\nSELECT id FROM accounts"));
+        assert!(super::reads_only("select 1"));
+        for writes in [
+            "INSERT INTO t VALUES (1)",
+            "\n UPDATE t SET x = 1",
+            "DELETE FROM t",
+            "WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x",
+            "-- SELECT\nDELETE FROM t",
+            "",
+        ] {
+            assert!(!super::reads_only(writes), "{writes}");
+        }
+    }
+}

@@ -8,6 +8,8 @@ pub mod audit;
 mod bounded_pool;
 pub(crate) mod bounded_tx;
 mod warm;
+#[cfg(test)]
+mod warm_tests;
 pub mod change;
 pub mod channels;
 pub mod clients;

@@ -131,3 +131,59 @@ fn in_transaction(conn: &PoolConnection<Any>) -> bool {
 pub(crate) fn reusable<T>(answer: &Result<T, sqlx::Error>) -> bool {
     matches!(answer, Ok(_) | Err(sqlx::Error::Database(_)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn pool() -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::any::AnyPoolOptions::new()
+            .max_connections(2)
+            .connect("sqlite::memory:")
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_kept_connection_is_handed_out_again_until_it_sat_a_second() {
+        let pool = pool().await;
+        let warm = Warm::default();
+        warm.keep(pool.acquire().await.unwrap());
+        let Taken::Kept(conn) = warm.take_or_wait() else {
+            panic!("the connection kept a moment ago")
+        };
+        warm.keep(conn);
+        assert_eq!(warm.len(), 1);
+        std::thread::sleep(FRESH + Duration::from_millis(50));
+        assert!(
+            matches!(warm.take_or_wait(), Taken::Wait(_)),
+            "a connection unused for a second goes back to sqlx (its ping)"
+        );
+        assert_eq!(warm.len(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_finished_connection_goes_to_a_call_waiting_in_the_pool_not_to_the_list() {
+        let pool = pool().await;
+        let warm = Warm::default();
+        let conn = pool.acquire().await.unwrap();
+        let Taken::Wait(waiting) = warm.take_or_wait() else {
+            panic!("nothing kept yet")
+        };
+        warm.keep(conn);
+        assert_eq!(warm.len(), 0, "given to sqlx's pool for the waiting call");
+        drop(waiting);
+        warm.keep(pool.acquire().await.unwrap());
+        assert_eq!(warm.len(), 1, "no one waits: kept");
+    }
+
+    #[test]
+    fn only_an_error_the_database_answered_leaves_a_connection_reusable() {
+        assert!(reusable(&Ok::<(), sqlx::Error>(())));
+        assert!(!reusable(&Err::<(), _>(sqlx::Error::PoolTimedOut)));
+        assert!(!reusable(&Err::<(), _>(sqlx::Error::Io(
+            std::io::ErrorKind::BrokenPipe.into()
+        ))));
+    }
+}
