@@ -81,7 +81,10 @@ impl BoundedPool {
         Ok(tx)
     }
 
-    async fn begin_with_statement(&self, statement: Option<&'static str>) -> Result<Tx, sqlx::Error> {
+    async fn begin_with_statement(
+        &self,
+        statement: Option<&'static str>,
+    ) -> Result<Tx, sqlx::Error> {
         let conn = self.acquire().await?;
         Tx::begin(conn, statement, self.limit, self.warm.clone()).await
     }

@@ -71,7 +71,9 @@ impl Tx {
 
 impl TxConn {
     fn conn_mut(&mut self) -> &mut sqlx::AnyConnection {
-        self.conn.as_mut().expect("a transaction's connection until it ends")
+        self.conn
+            .as_mut()
+            .expect("a transaction's connection until it ends")
     }
 }
 

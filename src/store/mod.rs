@@ -7,9 +7,6 @@ pub mod admin;
 pub mod audit;
 mod bounded_pool;
 pub(crate) mod bounded_tx;
-mod warm;
-#[cfg(test)]
-mod warm_tests;
 pub mod change;
 pub mod channels;
 pub mod clients;
@@ -40,6 +37,9 @@ pub mod seed;
 pub mod sessions;
 pub mod settings;
 mod unavailable;
+mod warm;
+#[cfg(test)]
+mod warm_tests;
 
 use crate::clock::Clock;
 use crate::config::Config;

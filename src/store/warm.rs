@@ -23,10 +23,13 @@ use std::time::{Duration, Instant};
 /// an idle connection before handing it out (`Store::connect`).
 pub(crate) const FRESH: Duration = Duration::from_secs(1);
 
+/// A kept connection and when it was kept.
+type Kept = (PoolConnection<Any>, Instant);
+
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Warm {
     /// Most recently kept last.
-    kept: Arc<Mutex<Vec<(PoolConnection<Any>, Instant)>>>,
+    kept: Arc<Mutex<Vec<Kept>>>,
     /// Calls waiting in sqlx's pool for a connection.
     waiting: Arc<AtomicUsize>,
 }
@@ -115,9 +118,11 @@ impl Warm {
         self.lock().len()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(PoolConnection<Any>, Instant)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Kept>> {
         // A panic while holding the lock leaves a plain list behind: still usable.
-        self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.kept
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 

@@ -135,7 +135,11 @@ async fn a_transaction_dropped_without_commit_is_rolled_back_and_its_connection_
         .await
         .unwrap();
     drop(tx);
-    assert_eq!(store.pool.kept(), 0, "back to sqlx, which sends the rollback");
+    assert_eq!(
+        store.pool.kept(),
+        0,
+        "back to sqlx, which sends the rollback"
+    );
     assert_eq!(count(&store).await, 0);
     let mut tx = store.begin().await.unwrap();
     sqlx::query("INSERT INTO scratch (x) VALUES (2)")
@@ -171,7 +175,11 @@ async fn a_statement_cut_at_the_deadline_does_not_keep_its_connection() {
         .await
         .expect_err("past the deadline");
     assert!(matches!(cut, sqlx::Error::PoolTimedOut), "{cut}");
-    assert_eq!(store.pool.kept(), 0, "sqlx takes it back and waits for its answer");
+    assert_eq!(
+        store.pool.kept(),
+        0,
+        "sqlx takes it back and waits for its answer"
+    );
     let n: i32 = sqlx::query_scalar("SELECT 7")
         .fetch_one(&store.pool)
         .await
