@@ -64,29 +64,26 @@ impl BoundedPool {
 
     /// A transaction (`BEGIN`) on a kept connection or one from the pool.
     pub(crate) async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        self.begin_with_statement(None).await
+        bounded(self.limit, async {
+            let conn = self.conn().await?;
+            Tx::begin(conn, None, None, self.limit, self.warm.clone()).await
+        })
+        .await
     }
 
     /// A transaction begun with `statement` (SQLite's `BEGIN IMMEDIATE`: it takes the database's
     /// one write lock). Writers of this process queue here for their turn before they take a
     /// connection: waiting in SQLite instead, each would hold a connection and poll the lock in
     /// its busy handler (sleeping 1 to 100 ms between tries, the lock free meanwhile), and a
-    /// handful of them kept every connection from the readers.
+    /// handful of them kept every connection from the readers. The turn, the connection and the
+    /// `BEGIN` together have one deadline.
     pub(crate) async fn begin_with(&self, statement: &'static str) -> Result<Tx, sqlx::Error> {
-        let turn = bounded(self.limit, self.turn(statement)).await?;
-        let mut tx = self.begin_with_statement(Some(statement)).await?;
-        if let Some(turn) = turn {
-            tx.hold(turn);
-        }
-        Ok(tx)
-    }
-
-    async fn begin_with_statement(
-        &self,
-        statement: Option<&'static str>,
-    ) -> Result<Tx, sqlx::Error> {
-        let conn = self.acquire().await?;
-        Tx::begin(conn, statement, self.limit, self.warm.clone()).await
+        bounded(self.limit, async {
+            let turn = self.turn(statement).await?;
+            let conn = self.conn().await?;
+            Tx::begin(conn, Some(statement), turn, self.limit, self.warm.clone()).await
+        })
+        .await
     }
 
     /// A connection: the most recently kept one, or one from the pool within the deadline. Give

@@ -29,25 +29,28 @@ pub(crate) struct TxConn {
     conn: Option<PoolConnection<Any>>,
     limit: Duration,
     warm: Warm,
-    /// The writer's turn it holds (`BoundedPool::begin_with`), given up as it ends.
-    turn: Option<tokio::sync::OwnedSemaphorePermit>,
+    /// The writer's turn it holds (`BoundedPool::begin_with`): kept for its drop, which gives the
+    /// turn up as the transaction ends.
+    _turn: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 impl Tx {
-    /// Sends `BEGIN` (or `statement`) on `conn`; the connection goes back to sqlx's pool when that
-    /// fails or is cut short.
+    /// Sends `BEGIN` (or `statement`) on `conn`, holding the writer's `turn` if it took one (its
+    /// caller bounds the call: `BoundedPool::begin`); the connection goes back to sqlx's pool when
+    /// that fails or is cut short.
     pub(crate) async fn begin(
         mut conn: PoolConnection<Any>,
         statement: Option<&'static str>,
+        turn: Option<tokio::sync::OwnedSemaphorePermit>,
         limit: Duration,
         warm: Warm,
     ) -> Result<Tx, sqlx::Error> {
-        bounded(limit, Manager::begin(&mut conn, statement.map(Into::into))).await?;
+        Manager::begin(&mut conn, statement.map(Into::into)).await?;
         Ok(Tx(TxConn {
             conn: Some(conn),
             limit,
             warm,
-            turn: None,
+            _turn: turn,
         }))
     }
 
@@ -60,12 +63,6 @@ impl Tx {
             self.0.warm.keep(conn);
         }
         Ok(())
-    }
-}
-
-impl Tx {
-    pub(crate) fn hold(&mut self, turn: tokio::sync::OwnedSemaphorePermit) {
-        self.0.turn = Some(turn);
     }
 }
 
