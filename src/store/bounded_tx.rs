@@ -117,7 +117,7 @@ pub(crate) async fn bounded<T>(
 
 /// `rows`, each next item within `limit` of the previous one (as [`bounded`]); ends after a
 /// first timeout.
-pub(crate) fn bounded_stream<'e, T: Send + 'e>(
+fn bounded_stream<'e, T: Send + 'e>(
     limit: Duration,
     rows: BoxStream<'e, Result<T, sqlx::Error>>,
 ) -> BoxStream<'e, Result<T, sqlx::Error>> {

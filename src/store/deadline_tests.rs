@@ -7,7 +7,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::store::{Store, StoreError};
 
-async fn postgres_store() -> Store {
+pub(super) async fn postgres_store() -> Store {
     let mut c = Config::defaults();
     c.database.url = std::env::var("TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());

@@ -151,18 +151,10 @@ async fn a_transaction_dropped_without_commit_is_rolled_back_and_its_connection_
     assert_eq!(store.pool.kept(), 1);
 }
 
-/// Needs PostgreSQL: TEST_DATABASE_URL, or postgres://postgres@127.0.0.1:5432/test by default.
+/// Needs PostgreSQL (one connection, a 1 s deadline: `deadline_tests::postgres_store`).
 #[tokio::test]
 async fn a_statement_cut_at_the_deadline_does_not_keep_its_connection() {
-    let mut c = Config::defaults();
-    c.database.url = std::env::var("TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    c.database.schema = format!("t_{}", uuid::Uuid::now_v7().simple());
-    c.database.max_connections = 1;
-    c.database.acquire_timeout_secs = 1;
-    let store = Store::connect(&c, Clock::default())
-        .await
-        .expect("PostgreSQL at TEST_DATABASE_URL");
+    let store = super::deadline_tests::postgres_store().await;
     // PostgreSQL would end the statement at the same deadline and answer (an error it answered
     // leaves the connection reusable); lifted here, only this side cuts it.
     sqlx::query("SET statement_timeout = 0")
