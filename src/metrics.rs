@@ -5,6 +5,9 @@
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
 
+mod http;
+pub use http::method_label;
+
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
 /// Latency buckets (seconds): from a cached discovery document to a slow argon2id sign-in.
@@ -56,15 +59,11 @@ pub fn render() -> Option<String> {
     Some(h.render())
 }
 
-/// One HTTP request: `route` is the matched route template (`/keys/{name}`), or "unmatched".
-pub fn http_request(route: &str, method: &str, status: u16, seconds: f64) {
-    let labels = [
-        ("route", route.to_owned()),
-        ("method", method.to_owned()),
-        ("status", status.to_string()),
-    ];
-    ::metrics::counter!("vhod_http_requests_total", &labels).increment(1);
-    ::metrics::histogram!("vhod_http_request_duration_seconds", &labels).record(seconds);
+/// One HTTP request: `route` is the matched route template (`/keys/{name}`), or "unmatched";
+/// `method` one of [`method_label`]'s labels.
+pub fn http_request(route: &str, method: &'static str, status: u16, seconds: f64) {
+    let ours = HANDLE.get().is_some_and(Option::is_some);
+    http::record(route, method, status, seconds, ours);
 }
 
 /// A recorded sign-in attempt (login events: method `pwd`, `otp`, `hwk` …; result `ok`, `fail`,

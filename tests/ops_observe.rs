@@ -275,3 +275,34 @@ async fn esia_tokens_are_counted_by_grant_and_client_and_the_pool_and_queue_are_
         assert!(text.contains("vhod_job_queue_oldest_age_seconds "));
     }
 }
+
+/// A client can send any token as an HTTP method; each would be a new series every node keeps
+/// (and Prometheus stores) for good. Methods HTTP does not define are counted as `other`, and
+/// every request is still counted once (the series' handles are kept after the first request).
+#[tokio::test]
+async fn methods_no_one_defined_are_counted_as_other_not_each_as_a_series() {
+    captured_log();
+    let backend = backends().remove(0);
+    let t = TestServer::start(&backend).await;
+    let labels = [r#"route="/token""#, r#"method="other""#, r#"status="405""#];
+    let before = sample(
+        &get(format!("{}/metrics", t.base)).await.1,
+        "vhod_http_requests_total",
+        &labels,
+    );
+    let http = reqwest::Client::new();
+    for method in ["VHODFOO1", "VHODFOO2", "VHODFOO1", "VHODBARBAZ"] {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let res = http
+            .request(method, format!("{}/token", t.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 405);
+    }
+    let (_, text) = get(format!("{}/metrics", t.base)).await;
+    assert!(!text.contains("VHODFOO"), "no series of its own: {text}");
+    assert!(!text.contains("VHODBARBAZ"), "no series of its own: {text}");
+    let after = sample(&text, "vhod_http_requests_total", &labels);
+    assert_eq!(after, Some(before.unwrap_or(0.0) + 4.0), "{text}");
+}

@@ -15,12 +15,9 @@ pub const RETRY_AFTER_SECS: u64 = 5;
 
 pub async fn layer(request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", MatchedPath::as_str)
-        .to_owned();
-    let method = request.method().as_str().to_owned();
+    let matched = request.extensions().get::<MatchedPath>().cloned();
+    let route = matched.as_ref().map_or("unmatched", MatchedPath::as_str);
+    let method = crate::metrics::method_label(request.method().as_str());
     let (mut response, unreachable) = crate::metrics::watch_dependencies(next.run(request)).await;
     if let Some(which) = unreachable
         && response.status().is_server_error()
@@ -33,9 +30,9 @@ pub async fn layer(request: Request, next: Next) -> Response {
     }
     let status = response.status().as_u16();
     let seconds = started.elapsed().as_secs_f64();
-    crate::metrics::http_request(&route, &method, status, seconds);
+    crate::metrics::http_request(route, method, status, seconds);
     let span = tracing::Span::current();
-    span.record("route", route.as_str());
+    span.record("route", route);
     span.record("status", status);
     tracing::info!(
         latency_ms = (seconds * 1000.0 * 10.0).round() / 10.0,

@@ -285,9 +285,9 @@ impl Keyring {
             .get(&alg)
             .ok_or_else(|| KeyError::NoActiveKey(alg.name().into()))?;
         let header = serde_json::json!({ "typ": typ, "alg": signer.alg(), "kid": kid });
-        let mut out = super::b64url(header.to_string().as_bytes());
+        let mut out = super::b64url(&json_bytes(&header));
         out.push('.');
-        out.push_str(&super::b64url(Value::Object(claims).to_string().as_bytes()));
+        out.push_str(&super::b64url(&json_bytes(&claims)));
         let signature = signer.sign(out.as_bytes())?;
         out.push('.');
         out.push_str(&super::b64url(&signature));
@@ -309,9 +309,9 @@ impl Keyring {
             .get(&alg)
             .ok_or_else(|| KeyError::NoActiveKey(alg.name().into()))?;
         header.insert("alg".into(), Value::String(signer.alg().into()));
-        let mut out = super::b64url(Value::Object(header).to_string().as_bytes());
+        let mut out = super::b64url(&json_bytes(&header));
         out.push('.');
-        out.push_str(&super::b64url(Value::Object(claims).to_string().as_bytes()));
+        out.push_str(&super::b64url(&json_bytes(&claims)));
         let signature = signer.sign(out.as_bytes())?;
         out.push('.');
         out.push_str(&super::b64url(&signature));
@@ -359,4 +359,10 @@ impl Keyring {
     pub fn gost_certificates(&self) -> Vec<PublishedCertificate> {
         self.current().certificates.clone()
     }
+}
+
+/// A JWS header's or payload's JSON, compact (what `Value`'s `Display` writes, without going
+/// through a formatter).
+fn json_bytes(value: &impl serde::Serialize) -> Vec<u8> {
+    serde_json::to_vec(value).expect("a JSON value always serialises")
 }
