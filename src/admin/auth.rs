@@ -53,7 +53,7 @@ pub async fn authenticate_token(app: &OidcState, token: &str) -> Result<Caller, 
         return Ok(Caller {
             actor: format!("admin:{}", grant.account_id),
             roles,
-            acr: Some(grant.acr),
+            acr: Some(grant.acr.clone()),
         });
     }
     let (roles, label) = app

@@ -25,7 +25,8 @@ const MAX_ENTRIES: usize = 4096;
 pub struct Validated {
     pub claims: Arc<Map<String, Value>>,
     pub exp: i64,
-    pub grant: Option<GrantRow>,
+    /// Shared, so that an answer from the cache is not a copy of the grant's strings.
+    pub grant: Option<Arc<GrantRow>>,
 }
 
 /// The validated tokens.

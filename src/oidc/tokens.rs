@@ -236,7 +236,7 @@ fn token_type(dpop_jkt: Option<&str>) -> &'static str {
 /// A verified access token: its claims and, for tokens issued to a person, the grant.
 pub struct ValidAccessToken {
     pub claims: std::sync::Arc<Map<String, Value>>,
-    pub grant: Option<GrantRow>,
+    pub grant: Option<std::sync::Arc<GrantRow>>,
 }
 
 impl ValidAccessToken {
@@ -325,7 +325,7 @@ async fn check_in_store(app: &OidcState, token: &str) -> Result<Validated, OAuth
             if grant.revoked_at.is_some() {
                 return Err(bad());
             }
-            Some(grant)
+            Some(std::sync::Arc::new(grant))
         }
         None => None,
     };
