@@ -14,37 +14,23 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/vhod-target}"
 DRIVER="$CARGO_TARGET_DIR/release/examples/load"
 [[ -x $DRIVER ]] || cargo build --release --locked --example load
 PORT=18580
-ISSUER="http://localhost:$PORT"
 PID=""
 DIR=""
 cleanup() { [[ -n $PID ]] && kill "$PID" 2>/dev/null; [[ -n $DIR ]] && rm -rf "$DIR"; true; }
 trap cleanup EXIT
-field() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+. benches/one_node.sh
 
 round() { # $1 label, $2 binary
   DIR="$(mktemp -d -t vhod-ab.XXXXXX)"
-  export VHOD_SERVER__BIND="127.0.0.1:$PORT" VHOD_SERVER__ISSUER="$ISSUER" VHOD_LOG=warn \
-    VHOD_DATABASE__URL="sqlite://$DIR/vhod.db" VHOD_KEYS__KEK_FILE="$DIR/kek" VHOD_DEV__ENABLED=false \
-    VHOD_LOGIN__RATE_PER_MINUTE=10000000 VHOD_LOGIN__RATE_BURST=1000000 \
-    VHOD_LOGIN__AUTHORIZE_RATE_PER_MINUTE=10000000 VHOD_LOGIN__AUTHORIZE_RATE_BURST=1000000
+  one_node_env "$DIR" "$PORT"
   (cd "$DIR" && exec taskset -c "$SERVER_CPU" "$2" serve) >"$DIR/serve.log" 2>&1 &
   PID=$!
-  local i
-  for i in $(seq 1 120); do
-    curl -sf "$ISSUER/.well-known/openid-configuration" >/dev/null 2>&1 && break
-    sleep 0.25
-  done
-  local rp cc
-  rp="$(cd "$DIR" && "$2" clients add --name ab-rp --redirect-uri https://rp.example/cb --id-token-alg ES256 --json)"
-  cc="$(cd "$DIR" && "$2" clients add --name ab-cc --grant-type client_credentials --scope api.read --id-token-alg ES256 --json)"
-  printf '%s' 'Bench-2026!x' | (cd "$DIR" && "$2" accounts create --surname Нагрузкин --name Тест \
-    --email bench@example.org --password-stdin) >/dev/null
+  one_node_ready "$PORT" 30
+  one_node_provision "$2" "$DIR"
   local out
   out="$(taskset -c "$LOAD_CPU" "$DRIVER" --scenario "$SCENARIO" --nodes "http://127.0.0.1:$PORT" \
     --duration "$DURATION" --warmup 2 --concurrency 16 --server-pids "$PID" \
-    --client-id "$(field client_id <<<"$rp")" --client-secret "$(field client_secret <<<"$rp")" \
-    --redirect-uri https://rp.example/cb --login bench@example.org --password 'Bench-2026!x' \
-    --cc-client-id "$(field client_id <<<"$cc")" --cc-client-secret "$(field client_secret <<<"$cc")" |
+    "${NODE_ARGS[@]}" |
     grep '^RESULT ' | cut -d' ' -f2-)"
   python3 - "$1" "$out" <<'EOF'
 import json, sys

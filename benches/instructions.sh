@@ -17,38 +17,24 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/vhod-target}"
 DRIVER="$CARGO_TARGET_DIR/release/examples/load"
 [[ -x $DRIVER ]] || cargo build --release --locked --example load
 PORT=18590
-ISSUER="http://localhost:$PORT"
 PID="" DIR=""
 cleanup() { [[ -n $PID ]] && kill "$PID" 2>/dev/null; [[ -n $DIR ]] && rm -rf "$DIR"; true; }
 trap cleanup EXIT
+. benches/one_node.sh
 field() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
 
 count() { # $1 label, $2 binary
   DIR="$(mktemp -d -t vhod-instr.XXXXXX)"
-  export VHOD_SERVER__BIND="127.0.0.1:$PORT" VHOD_SERVER__ISSUER="$ISSUER" VHOD_LOG=warn \
-    VHOD_DATABASE__URL="sqlite://$DIR/vhod.db" VHOD_KEYS__KEK_FILE="$DIR/kek" VHOD_DEV__ENABLED=false \
-    VHOD_LOGIN__RATE_PER_MINUTE=10000000 VHOD_LOGIN__RATE_BURST=1000000 \
-    VHOD_LOGIN__AUTHORIZE_RATE_PER_MINUTE=10000000 VHOD_LOGIN__AUTHORIZE_RATE_BURST=1000000
+  one_node_env "$DIR" "$PORT"
   if [[ ${ARGON2:-cheap} != production ]]; then
     export VHOD_PASSWORD__MEMORY_KIB=64 VHOD_PASSWORD__ITERATIONS=1
   fi
   (cd "$DIR" && exec valgrind --tool=callgrind --callgrind-out-file="$DIR/cg.out" "$2" serve) \
     >"$DIR/serve.log" 2>&1 &
   PID=$!
-  local i
-  for i in $(seq 1 240); do
-    curl -sf "$ISSUER/.well-known/openid-configuration" >/dev/null 2>&1 && break
-    sleep 0.5
-  done
-  local rp cc
-  rp="$(cd "$DIR" && "$2" clients add --name ab-rp --redirect-uri https://rp.example/cb --id-token-alg ES256 --json)"
-  cc="$(cd "$DIR" && "$2" clients add --name ab-cc --grant-type client_credentials --scope api.read --id-token-alg ES256 --json)"
-  printf '%s' 'Bench-2026!x' | (cd "$DIR" && "$2" accounts create --surname Нагрузкин --name Тест \
-    --email bench@example.org --password-stdin) >/dev/null
-  local args=(--nodes "http://127.0.0.1:$PORT" --warmup 0 --concurrency "$CONCURRENCY"
-    --client-id "$(field client_id <<<"$rp")" --client-secret "$(field client_secret <<<"$rp")"
-    --redirect-uri https://rp.example/cb --login bench@example.org --password 'Bench-2026!x'
-    --cc-client-id "$(field client_id <<<"$cc")" --cc-client-secret "$(field client_secret <<<"$cc")")
+  one_node_ready "$PORT" 120
+  one_node_provision "$2" "$DIR"
+  local args=(--nodes "http://127.0.0.1:$PORT" --warmup 0 --concurrency "$CONCURRENCY" "${NODE_ARGS[@]}")
   "$DRIVER" --scenario "$SCENARIO" --duration 2 "${args[@]}" >/dev/null
   callgrind_control -z "$PID" >/dev/null 2>&1
   local ok
