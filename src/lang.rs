@@ -3,6 +3,7 @@
 //! pending authorization request, notifications) can carry a language and translate.
 
 pub mod datetime;
+mod formatted;
 #[cfg(test)]
 mod tests;
 mod translate;
@@ -21,7 +22,7 @@ tokio::task_local! {
 /// The name of the cookie that remembers the language a person chose with the switcher.
 pub const COOKIE: &str = "vhod_lang";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Lang {
     Ru,
     En,

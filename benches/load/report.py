@@ -90,6 +90,14 @@ def main(path):
             if r.get("hash_cpu") and r.get("server_cpu"):
                 print(f"  argon2id's share of the server's CPU during sign-in, {topo:<8} "
                       f"{r['hash_cpu'] / r['server_cpu']:.3f}   (the rest is the sign-in around the hash)")
+                if r.get("per_s") and "sqlite_cpu" in r:
+                    # Server CPU milliseconds per complete sign-in, by kind of thread.
+                    per = lambda x: x / r["per_s"] * 1e3
+                    rest = r["server_cpu"] - r["hash_cpu"] - r["sqlite_cpu"]
+                    db = (f", SQLite connection threads {per(r['sqlite_cpu']):.2f}" if r["sqlite_cpu"] > 0
+                          else " (PostgreSQL's and Redis' own CPU not counted)")
+                    print(f"  server CPU per sign-in, {topo:<8} {per(r['server_cpu']):.2f} ms: argon2id "
+                          f"{per(r['hash_cpu']):.2f}, requests (tokio workers) {per(rest):.2f}{db}")
     for s in ("cc", "discovery"):
         op = rate("oidc-provider", s)
         for topo in TOPOLOGIES[:3]:

@@ -18,6 +18,9 @@ pub struct Outcome {
     pub server_cpu: f64,
     /// The part of `server_cpu` spent by their password-hashing threads (`vhod-argon2-N`).
     pub hash_cpu: f64,
+    /// The part spent by their SQLite connections' threads (sqlx runs each connection's
+    /// statements on a thread of its own, named `sqlx-sqlite-worker-N`, cut to 15 bytes).
+    pub sqlite_cpu: f64,
 }
 
 impl Outcome {
@@ -33,6 +36,7 @@ impl Outcome {
             "driver_cpu": round2(self.driver_cpu),
             "server_cpu": round2(self.server_cpu),
             "hash_cpu": (self.hash_cpu * 1000.0).round() / 1000.0,
+            "sqlite_cpu": (self.sqlite_cpu * 1000.0).round() / 1000.0,
         })
         .to_string()
     }
@@ -125,11 +129,13 @@ pub async fn run(
     }
     tokio::time::sleep_until(measure_from.into()).await;
     let servers = || -> f64 { server_pids.iter().map(|p| cpu_seconds(Some(*p))).sum() };
-    let hashing = || -> f64 {
-        let per = |p: &u32| thread_cpu_seconds(*p, "vhod-argon2-");
+    let threads = |prefix: &str| -> f64 {
+        let per = |p: &u32| thread_cpu_seconds(*p, prefix);
         server_pids.iter().map(per).sum()
     };
-    let (cpu0, server0, hash0) = (cpu_seconds(None), servers(), hashing());
+    let hashing = || threads("vhod-argon2-");
+    let sqlite = || threads("sqlx-sqlite-wor");
+    let (cpu0, server0, hash0, sqlite0) = (cpu_seconds(None), servers(), hashing(), sqlite());
     let mut all = vec![];
     let mut errors = 0;
     for t in tasks {
@@ -141,6 +147,7 @@ pub async fn run(
     let driver_cpu = (cpu_seconds(None) - cpu0) / measured;
     let server_cpu = (servers() - server0) / measured;
     let hash_cpu = (hashing() - hash0) / measured;
+    let sqlite_cpu = (sqlite() - sqlite0) / measured;
     all.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     Ok(Outcome {
@@ -153,5 +160,6 @@ pub async fn run(
         driver_cpu,
         server_cpu,
         hash_cpu,
+        sqlite_cpu,
     })
 }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use fluent_templates::fluent_bundle::FluentValue;
 
+use super::formatted::kept;
 use super::translate::lookup;
 use super::{Lang, Tr};
 
@@ -331,4 +332,34 @@ fn every_signature_refusal_has_both_languages() {
             lang.code()
         );
     }
+}
+
+#[test]
+fn a_text_without_arguments_is_kept_formatted_after_its_first_look_up_and_a_missing_one_is_not() {
+    let plain = [("", 0); 3];
+    let (ru, en) = (Tr::new(Lang::Ru), Tr::new(Lang::En));
+    assert_eq!(ru.s("login.title"), "Вход");
+    assert_eq!(en.s("login.title"), "Sign in");
+    assert_eq!(kept(Lang::Ru, &plain, "login.title").as_deref(), Some("Вход"));
+    assert_eq!(kept(Lang::En, &plain, "login.title").as_deref(), Some("Sign in"));
+    // Answered from memory, the same text.
+    assert_eq!(ru.s("login.title"), "Вход");
+    assert_eq!(en.s("login.title"), "Sign in");
+    // A missing key, or a text whose argument was not given, is not kept: it shows the key and
+    // is logged at every use.
+    assert_eq!(ru.s("no.such_key_kept"), "no.such_key_kept");
+    assert_eq!(kept(Lang::Ru, &plain, "no.such_key_kept"), None);
+    assert_eq!(ru.s("login.locked"), "login.locked");
+    assert_eq!(kept(Lang::Ru, &plain, "login.locked"), None);
+    // With a page argument the text is kept for that value only: another value formats anew.
+    let (m17, m23) = (ru.with("minutes", 17), ru.with("minutes", 23));
+    assert!(m17.s("login.locked").contains("17"), "{}", m17.s("login.locked"));
+    assert!(m23.s("login.locked").contains("23"), "{}", m23.s("login.locked"));
+    let set = |n| [("minutes", n), ("", 0), ("", 0)];
+    assert!(kept(Lang::Ru, &set(17), "login.locked").is_some_and(|t| t.contains("17")));
+    assert!(kept(Lang::Ru, &set(23), "login.locked").is_some_and(|t| t.contains("23")));
+    // A text given arguments of its own is formatted from them, never kept.
+    let own = ru.f("login.pow_nojs", &[("seconds", 41.into())]);
+    assert!(own.contains("41"), "{own}");
+    assert_eq!(kept(Lang::Ru, &plain, "login.pow_nojs"), None);
 }

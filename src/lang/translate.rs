@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, langid};
 
-use super::Lang;
+use super::{Lang, formatted};
 
 fluent_templates::static_loader! {
     static LOCALES = {
@@ -28,7 +28,7 @@ static RU: LanguageIdentifier = langid!("ru");
 static EN: LanguageIdentifier = langid!("en");
 
 /// Page-wide numbers a translator can carry (`Tr::with`); a page shows a handful at most.
-const MAX_PAGE_ARGS: usize = 3;
+pub(super) const MAX_PAGE_ARGS: usize = 3;
 
 /// Translator handed to templates: `{{ t.s("login.title") }}`.
 #[derive(Debug, Clone, Copy)]
@@ -162,20 +162,13 @@ impl Tr {
     }
 
     /// The text of `key` with Fluent arguments: `t.f("login.pow_nojs", &[("seconds", 15.into())])`.
+    /// Without arguments of its own the text is formatted once per language and page arguments
+    /// and then kept (`formatted`).
     pub fn f(&self, key: &str, args: &[(&str, Arg<'_>)]) -> String {
-        let page = &self.page_args[..self.page_args_len];
-        let result = if page.is_empty() && args.is_empty() {
-            lookup(self.lang, key, None)
+        let result = if args.is_empty() {
+            formatted::text(self.lang, &self.page_args, key, || self.format(key, &[]))
         } else {
-            let mut map: HashMap<&str, FluentValue<'_>> =
-                HashMap::with_capacity(page.len() + args.len());
-            for (name, n) in page {
-                map.insert(name, FluentValue::from(*n));
-            }
-            for (name, value) in args {
-                map.insert(name, FluentValue::from(*value));
-            }
-            lookup(self.lang, key, Some(&map))
+            self.format(key, args)
         };
         match result {
             Ok(text) if !text.is_empty() => text,
@@ -188,5 +181,22 @@ impl Tr {
                 key.to_string()
             }
         }
+    }
+
+    /// Fluent's text of `key` with this page's arguments and `args`.
+    fn format(&self, key: &str, args: &[(&str, Arg<'_>)]) -> Result<String, String> {
+        let page = &self.page_args[..self.page_args_len];
+        if page.is_empty() && args.is_empty() {
+            return lookup(self.lang, key, None);
+        }
+        let mut map: HashMap<&str, FluentValue<'_>> =
+            HashMap::with_capacity(page.len() + args.len());
+        for (name, n) in page {
+            map.insert(name, FluentValue::from(*n));
+        }
+        for (name, value) in args {
+            map.insert(name, FluentValue::from(*value));
+        }
+        lookup(self.lang, key, Some(&map))
     }
 }

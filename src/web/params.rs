@@ -112,31 +112,31 @@ impl Params {
     }
 }
 
+/// `+` as a space and `%XX` (two hex digits) as that byte, in one pass into one buffer; a `%`
+/// not followed by two hex digits stays as it is. The result must be UTF-8.
 fn decode(raw: &[u8]) -> Result<String, ParamsError> {
-    let plus: Vec<u8> = raw
-        .iter()
-        .map(|b| if *b == b'+' { b' ' } else { *b })
-        .collect();
-    let bytes: Vec<u8> = percent_decode(&plus);
-    String::from_utf8(bytes).map_err(|_| ParamsError::Encoding)
-}
-
-fn percent_decode(input: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(input.len());
+    let mut out = Vec::with_capacity(raw.len());
     let mut i = 0;
-    while i < input.len() {
-        if input[i] == b'%' && i + 2 < input.len() {
-            let hex = std::str::from_utf8(&input[i + 1..i + 3]).ok();
-            if let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(input[i]);
+    while i < raw.len() {
+        let byte = match raw[i] {
+            b'+' => b' ',
+            b'%' => match (raw.get(i + 1).and_then(hex), raw.get(i + 2).and_then(hex)) {
+                (Some(hi), Some(lo)) => {
+                    i += 2;
+                    hi << 4 | lo
+                }
+                _ => b'%',
+            },
+            other => other,
+        };
+        out.push(byte);
         i += 1;
     }
-    out
+    String::from_utf8(out).map_err(|_| ParamsError::Encoding)
+}
+
+fn hex(digit: &u8) -> Option<u8> {
+    (*digit as char).to_digit(16).map(|d| d as u8)
 }
 
 #[cfg(test)]
@@ -151,6 +151,25 @@ mod tests {
         assert_eq!(p.get("c"), None);
         assert!(p.has("d"));
         assert_eq!(p.duplicated(), None);
+    }
+
+    #[test]
+    fn a_percent_without_two_hex_digits_stays_and_a_plus_is_a_space() {
+        let p = Params::from_query(Some(
+            "a=%&b=%4&c=%4G&d=%%41&e=a+b%2B&f=%e2%82%ac&g=100%25&h=%+41&i=%4",
+        ))
+        .unwrap();
+        assert_eq!(p.get("a"), Some("%"));
+        assert_eq!(p.get("b"), Some("%4"));
+        assert_eq!(p.get("c"), Some("%4G"));
+        assert_eq!(p.get("d"), Some("%A"));
+        assert_eq!(p.get("e"), Some("a b+"));
+        assert_eq!(p.get("f"), Some("€"));
+        assert_eq!(p.get("g"), Some("100%"));
+        assert_eq!(p.get("h"), Some("% 41"));
+        assert_eq!(p.pairs().last().map(|(_, v)| v.as_str()), Some("%4"));
+        let key = Params::from_query(Some("redirect%5Furi=x")).unwrap();
+        assert_eq!(key.get("redirect_uri"), Some("x"));
     }
 
     #[test]
