@@ -340,8 +340,14 @@ fn a_text_without_arguments_is_kept_formatted_after_its_first_look_up_and_a_miss
     let (ru, en) = (Tr::new(Lang::Ru), Tr::new(Lang::En));
     assert_eq!(ru.s("login.title"), "Вход");
     assert_eq!(en.s("login.title"), "Sign in");
-    assert_eq!(kept(Lang::Ru, &plain, "login.title").as_deref(), Some("Вход"));
-    assert_eq!(kept(Lang::En, &plain, "login.title").as_deref(), Some("Sign in"));
+    assert_eq!(
+        kept(Lang::Ru, &plain, "login.title").as_deref(),
+        Some("Вход")
+    );
+    assert_eq!(
+        kept(Lang::En, &plain, "login.title").as_deref(),
+        Some("Sign in")
+    );
     // Answered from memory, the same text.
     assert_eq!(ru.s("login.title"), "Вход");
     assert_eq!(en.s("login.title"), "Sign in");
@@ -353,8 +359,16 @@ fn a_text_without_arguments_is_kept_formatted_after_its_first_look_up_and_a_miss
     assert_eq!(kept(Lang::Ru, &plain, "login.locked"), None);
     // With a page argument the text is kept for that value only: another value formats anew.
     let (m17, m23) = (ru.with("minutes", 17), ru.with("minutes", 23));
-    assert!(m17.s("login.locked").contains("17"), "{}", m17.s("login.locked"));
-    assert!(m23.s("login.locked").contains("23"), "{}", m23.s("login.locked"));
+    assert!(
+        m17.s("login.locked").contains("17"),
+        "{}",
+        m17.s("login.locked")
+    );
+    assert!(
+        m23.s("login.locked").contains("23"),
+        "{}",
+        m23.s("login.locked")
+    );
     let set = |n| [("minutes", n), ("", 0), ("", 0)];
     assert!(kept(Lang::Ru, &set(17), "login.locked").is_some_and(|t| t.contains("17")));
     assert!(kept(Lang::Ru, &set(23), "login.locked").is_some_and(|t| t.contains("23")));
