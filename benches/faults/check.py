@@ -231,6 +231,10 @@ def main():
         freeze_checks(reqs, ev, a.bound, survivors)
     else:
         window_checks(reqs, ev, a.bound, survivors)
+    failures = json.load(open(os.path.join(a.out, "failures.json")))
+    unsent = failures.get(f"outbox → {flows.NO_MESSAGE}", 0)
+    verdict(unsent == 0, "every registration answered 303 has its code in the outbox (a committed row)",
+            f"{unsent} without their message")
     db = Db(a.db)
     regs, signins = store_checks(db, acks)
     half_written(db, client["client_id"])

@@ -36,18 +36,27 @@ pub(crate) struct TxConn {
 
 impl Tx {
     /// Sends `BEGIN` (or `statement`) on `conn`, holding the writer's `turn` if it took one (its
-    /// caller bounds the call: `BoundedPool::begin`); the connection goes back to sqlx's pool when
-    /// that fails or is cut short.
+    /// caller bounds the call: `BoundedPool::begin`). When that fails or is cut short the
+    /// connection is closed, not given back: sqlx's PostgreSQL `BEGIN` cut short after it was sent
+    /// queues no rollback (its guard sees no transaction yet), so when the database answers at
+    /// last the connection would be inside a transaction nobody knows of, and every later
+    /// statement on it — each answered as done — would wait there uncommitted until something
+    /// commits or rolls it back, or PostgreSQL ends the idle session and them with it.
     pub(crate) async fn begin(
-        mut conn: PoolConnection<Any>,
+        conn: PoolConnection<Any>,
         statement: Option<&'static str>,
         turn: Option<tokio::sync::OwnedSemaphorePermit>,
         limit: Duration,
         warm: Warm,
     ) -> Result<Tx, sqlx::Error> {
-        Manager::begin(&mut conn, statement.map(Into::into)).await?;
+        let mut unfinished = Unfinished(Some(conn));
+        let pending = unfinished
+            .0
+            .as_mut()
+            .expect("the connection being begun on");
+        Manager::begin(pending, statement.map(Into::into)).await?;
         Ok(Tx(TxConn {
-            conn: Some(conn),
+            conn: unfinished.0.take(),
             limit,
             warm,
             _turn: turn,
@@ -63,6 +72,17 @@ impl Tx {
             self.0.warm.keep(conn);
         }
         Ok(())
+    }
+}
+
+/// A connection whose `BEGIN` has not finished: closed if dropped so (`Tx::begin`).
+struct Unfinished(Option<PoolConnection<Any>>);
+
+impl Drop for Unfinished {
+    fn drop(&mut self) {
+        if let Some(conn) = self.0.as_mut() {
+            conn.close_on_drop();
+        }
     }
 }
 
@@ -192,3 +212,7 @@ impl<'c> Executor<'c> for &'c mut TxConn {
         Executor::describe(self.conn_mut(), sql)
     }
 }
+
+#[cfg(test)]
+#[path = "begin_cut_tests.rs"]
+mod tests;

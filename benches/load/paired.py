@@ -1,0 +1,58 @@
+"""The rounds and ratios of benches/load/paired.sh, from its results file (one JSON object a line).
+
+Exit status 1 when a run failed or counted an error.
+"""
+
+import json
+import statistics
+import sys
+
+from report import LABEL, ORDER, per_cpu
+
+
+def main(path):
+    rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+    runs = {}
+    failed = False
+    for r in rows:
+        if "topology" not in r or "scenario" not in r:
+            continue
+        side, _, rnd = r["topology"].partition("#")
+        if "failed" in r or r["errors"] or not r["ok"]:
+            failed = True
+        runs[(r["scenario"], int(rnd), side)] = r
+
+    print(f"{'scenario':<26} {'round':>5} {'1 node req/s':>12} {'3 nodes req/s':>13} {'ratio':>6} "
+          f"{'per CPU-s':>9} {'errors':>6}")
+    summary = []
+    for s in ORDER:
+        rounds = sorted({rnd for (sc, rnd, _) in runs if sc == s})
+        wall, cpu = [], []
+        for rnd in rounds:
+            one, three = runs.get((s, rnd, "pg-1")), runs.get((s, rnd, "pg-3"))
+            if not one or not three or "failed" in one or "failed" in three:
+                print(f"{LABEL[s]:<26} {rnd:>5} FAILED")
+                continue
+            w = three["per_s"] / one["per_s"] if one["per_s"] else 0.0
+            c = per_cpu(three) / per_cpu(one) if per_cpu(one) else 0.0
+            wall.append(w)
+            cpu.append(c)
+            print(f"{LABEL[s]:<26} {rnd:>5} {one['per_s']:>12.1f} {three['per_s']:>13.1f} {w:>6.2f} "
+                  f"{c:>9.2f} {one['errors'] + three['errors']:>6}")
+        if wall:
+            summary.append((s, wall, cpu))
+
+    print()
+    print("3 nodes / 1 node, paired rounds (target of issue 15: >= 0.85; reported, not asserted)")
+    for s, wall, cpu in summary:
+        print(f"  {LABEL[s]:<26} median {statistics.median(wall):.2f} (lowest {min(wall):.2f}, "
+              f"highest {max(wall):.2f}); per CPU-s median {statistics.median(cpu):.2f} "
+              f"({min(cpu):.2f}-{max(cpu):.2f}); {len(wall)} rounds")
+    for r in rows:
+        if r.get("kind") == "load":
+            print(f"  load average at end {r['end']}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
