@@ -107,6 +107,39 @@ start_node() { # $1 log file, then the node's environment lines; sets NODE_PID
   PIDS+=("$NODE_PID")
 }
 
+# start_nodes TOPOLOGY DIR DB_URL CACHE_URL FIRST_PORT N: N nodes on ports FIRST_PORT…, one after
+# another (the first migrates the database and makes the keys), issuer http://localhost:FIRST_PORT,
+# then the driver's portal, client_credentials client and citizen made with the CLI. Sets
+# CLUSTER_NODES (URLs, comma-separated), CLUSTER_PIDS and CLUSTER_ARGS (the driver's flags).
+start_nodes() {
+  local topo=$1 dir=$2 db_url=$3 cache_url=$4 first=$5 n=$6 i
+  ISSUER="http://localhost:$first"
+  KEK="$(python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')"
+  local pids=() urls=() env1=()
+  for ((i = 0; i < n; i++)); do
+    local port=$((first + i))
+    port_free "$port" || die "something already listens on 127.0.0.1:$port (set BASE_PORT)"
+    mapfile -t envs < <(node_env "$topo" "$dir" "$db_url" "$cache_url" "$port")
+    mkdir -p "$dir/node$i"
+    start_node "$dir/node$i/serve.log" "${envs[@]}"
+    pids+=("$NODE_PID")
+    urls+=("http://127.0.0.1:$port")
+    wait_http "$NODE_PID" "http://127.0.0.1:$port/.well-known/openid-configuration" "$dir/node$i/serve.log"
+    if ((i == 0)); then env1=("${envs[@]}"); fi
+  done
+  vhod_cli() { (cd "$dir/node0" && env "${env1[@]}" "$VHOD_BIN" "$@"); }
+  local rp cc
+  rp="$(vhod_cli clients add --name load-rp --redirect-uri https://rp.example/cb --id-token-alg "$RP_ALG" --json)"
+  cc="$(vhod_cli clients add --name load-cc --grant-type client_credentials --scope api.read --id-token-alg ES256 --json)"
+  printf '%s' 'Bench-2026!x' | vhod_cli accounts create --surname Нагрузкин --name Тест \
+    --email bench@example.org --password-stdin >/dev/null
+  CLUSTER_NODES="$(IFS=,; echo "${urls[*]}")"
+  CLUSTER_PIDS="$(IFS=,; echo "${pids[*]}")"
+  CLUSTER_ARGS=(--client-id "$(json_field client_id <<<"$rp")" --client-secret "$(json_field client_secret <<<"$rp")"
+    --redirect-uri https://rp.example/cb --login bench@example.org --password 'Bench-2026!x'
+    --cc-client-id "$(json_field client_id <<<"$cc")" --cc-client-secret "$(json_field client_secret <<<"$cc")")
+}
+
 # ---------------------------------------------------------------- the driver
 # drive TOPOLOGY SCENARIO NODES PIDS [extra driver arguments]: one timed run, its RESULT line
 # (with the topology added) appended to $RESULTS; a failed run is recorded as such.

@@ -62,39 +62,14 @@ VHOD_BIN="$CARGO_TARGET_DIR/release/vhod"
 DRIVER="$CARGO_TARGET_DIR/release/examples/load"
 start_redis
 
-# start_cluster NAME FIRST_PORT NODES: sets CLUSTER_NODES (URLs), CLUSTER_PIDS, CLUSTER_ARGS
+# start_cluster NAME FIRST_PORT NODES: a fresh database and NODES nodes (lib.sh's start_nodes)
 start_cluster() {
-  local name=$1 first=$2 n=$3 dir db i
+  local name=$1 dir db
   dir="$(mktemp -d -t "vhod-paired-$name.XXXXXX")"
   TMPDIRS+=("$dir")
   db="vhod_paired_$$_${name//-/_}"
   new_database "$db"
-  ISSUER="http://localhost:$first"
-  KEK="$(python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')"
-  local pids=() urls=() env1=()
-  for ((i = 0; i < n; i++)); do
-    local port=$((first + i))
-    port_free "$port" || die "something already listens on 127.0.0.1:$port (set BASE_PORT)"
-    mapfile -t envs < <(node_env "$name" "$dir" "postgres://$PGUSER_@$PGHOST_:$PGPORT_/$db" \
-      "redis://127.0.0.1:$REDIS_PORT" "$port")
-    mkdir -p "$dir/node$i"
-    start_node "$dir/node$i/serve.log" "${envs[@]}"
-    pids+=("$NODE_PID")
-    urls+=("http://127.0.0.1:$port")
-    wait_http "$NODE_PID" "http://127.0.0.1:$port/.well-known/openid-configuration" "$dir/node$i/serve.log"
-    if ((i == 0)); then env1=("${envs[@]}"); fi
-  done
-  cli() { (cd "$dir/node0" && env "${env1[@]}" "$VHOD_BIN" "$@"); }
-  local rp cc
-  rp="$(cli clients add --name load-rp --redirect-uri https://rp.example/cb --id-token-alg "$RP_ALG" --json)"
-  cc="$(cli clients add --name load-cc --grant-type client_credentials --scope api.read --id-token-alg ES256 --json)"
-  printf '%s' 'Bench-2026!x' | cli accounts create --surname Нагрузкин --name Тест \
-    --email bench@example.org --password-stdin >/dev/null
-  CLUSTER_NODES="$(IFS=,; echo "${urls[*]}")"
-  CLUSTER_PIDS="$(IFS=,; echo "${pids[*]}")"
-  CLUSTER_ARGS=(--client-id "$(json_field client_id <<<"$rp")" --client-secret "$(json_field client_secret <<<"$rp")"
-    --redirect-uri https://rp.example/cb --login bench@example.org --password 'Bench-2026!x'
-    --cc-client-id "$(json_field client_id <<<"$cc")" --cc-client-secret "$(json_field client_secret <<<"$cc")")
+  start_nodes "$name" "$dir" "postgres://$PGUSER_@$PGHOST_:$PGPORT_/$db" "redis://127.0.0.1:$REDIS_PORT" "$2" "$3"
 }
 
 echo "-- pg-1 (1 node) and pg-3 (3 nodes), each on its own database, one Redis, all on CPU $SERVER_CPU" >&2

@@ -101,34 +101,10 @@ run_topology() { # $1 topology: sqlite-1 | pg-1 | pg-3
     db_url="postgres://$PGUSER_@$PGHOST_:$PGPORT_/$dbname"
     cache_url="redis://127.0.0.1:$REDIS_PORT"
   fi
-  ISSUER="http://localhost:$BASE_PORT"
-  KEK="$(python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')"
   echo "-- $topo: $n node(s), database $db_url, cache $cache_url" >&2
-  local i pids=() urls=() env1=()
-  for ((i = 0; i < n; i++)); do
-    local port=$((BASE_PORT + i))
-    port_free "$port" || die "something already listens on 127.0.0.1:$port (set BASE_PORT)"
-    mapfile -t envs < <(node_env "$topo" "$dir" "$db_url" "$cache_url" "$port")
-    mkdir -p "$dir/node$i"
-    start_node "$dir/node$i/serve.log" "${envs[@]}"
-    pids+=("$NODE_PID")
-    urls+=("http://127.0.0.1:$port")
-    # The first node migrates the database and makes the keys; the others start after it.
-    wait_http "$NODE_PID" "http://127.0.0.1:$port/.well-known/openid-configuration" "$dir/node$i/serve.log"
-    if ((i == 0)); then env1=("${envs[@]}"); fi
-  done
-  vhod_cli() { (cd "$dir/node0" && env "${env1[@]}" "$VHOD_BIN" "$@"); }
-  local rp cc
-  rp="$(vhod_cli clients add --name load-rp --redirect-uri https://rp.example/cb --id-token-alg "$RP_ALG" --json)"
-  cc="$(vhod_cli clients add --name load-cc --grant-type client_credentials --scope api.read --id-token-alg ES256 --json)"
-  printf '%s' 'Bench-2026!x' | vhod_cli accounts create --surname Нагрузкин --name Тест \
-    --email bench@example.org --password-stdin >/dev/null
-  local args=(--client-id "$(json_field client_id <<<"$rp")" --client-secret "$(json_field client_secret <<<"$rp")"
-    --redirect-uri https://rp.example/cb --login bench@example.org --password 'Bench-2026!x'
-    --cc-client-id "$(json_field client_id <<<"$cc")" --cc-client-secret "$(json_field client_secret <<<"$cc")")
-  local nodes pid_list s
-  nodes="$(IFS=,; echo "${urls[*]}")"
-  pid_list="$(IFS=,; echo "${pids[*]}")"
+  start_nodes "$topo" "$dir" "$db_url" "$cache_url" "$BASE_PORT" "$n"
+  local nodes=$CLUSTER_NODES pid_list=$CLUSTER_PIDS args=("${CLUSTER_ARGS[@]}") pids s i
+  IFS=, read -r -a pids <<<"$CLUSTER_PIDS"
   for s in "${SCENARIOS[@]}"; do
     want_s "$s" || continue
     # What bounds the scenario, on the server core right before it (the nodes idle meanwhile);
