@@ -124,15 +124,25 @@ pub async fn withdraw_for_org(
     Ok(Withdrawal::Withdrawn)
 }
 
-fn words(s: &str) -> Vec<String> {
-    s.split(' ')
-        .filter(|x| !x.is_empty())
-        .map(str::to_owned)
-        .collect()
+/// How many times a consent is read and widened again when it changed in between (someone gave
+/// the same portal a consent at the same moment); past that the store answers a conflict.
+pub const ATTEMPTS: usize = 8;
+
+/// The space-separated words of `had` followed by those of `add` it lacks, in order.
+pub fn widened(had: &str, add: &[String]) -> String {
+    let mut all: Vec<&str> = had.split(' ').filter(|x| !x.is_empty()).collect();
+    for word in add {
+        if !all.contains(&word.as_str()) {
+            all.push(word);
+        }
+    }
+    all.join(" ")
 }
 
 /// Gives (or widens) the permission: the portal may from now on read `scopes` and the claims
-/// named one by one, in addition to what the person allowed before.
+/// named one by one, in addition to what the person allowed before — also when another consent
+/// for the same portal is given at the same moment (the write happens only if the consent is
+/// still what was read; otherwise it is read and widened again).
 pub async fn give(
     ctx: &Ctx,
     account_id: &AccountId,
@@ -140,25 +150,25 @@ pub async fn give(
     scopes: &[String],
     claims: &[String],
 ) -> Result<(), StoreError> {
-    let (had_scopes, had_claims) = ctx
-        .store
-        .consent(account_id, client_id)
-        .await?
-        .unwrap_or_default();
-    let (mut all_scopes, mut all_claims) = (words(&had_scopes), words(&had_claims));
-    for (have, add) in [(&mut all_scopes, scopes), (&mut all_claims, claims)] {
-        for s in add {
-            if !have.contains(s) {
-                have.push(s.clone());
-            }
+    for _ in 0..ATTEMPTS {
+        let seen = ctx.store.consent(account_id, client_id).await?;
+        let (had_scopes, had_claims) = seen
+            .as_ref()
+            .map_or(("", ""), |(s, c)| (s.as_str(), c.as_str()));
+        let (all_scopes, all_claims) = (widened(had_scopes, scopes), widened(had_claims, claims));
+        if ctx
+            .store
+            .replace_consent(
+                account_id,
+                client_id,
+                seen.as_ref(),
+                &all_scopes,
+                &all_claims,
+            )
+            .await?
+        {
+            return Ok(());
         }
     }
-    ctx.store
-        .save_consent(
-            account_id,
-            client_id,
-            &all_scopes.join(" "),
-            &all_claims.join(" "),
-        )
-        .await
+    Err(StoreError::Conflict)
 }

@@ -12,7 +12,6 @@ use crate::authn::authorization::has_prompt;
 use crate::authn::continuation::{self, Interaction, Next, Page};
 use crate::authn::login_tx::{self, AuthRequest, load_tx};
 use crate::authn::org_choice;
-use crate::clients;
 use crate::store::sessions::SessionRow;
 use crate::web::i18n::Lang;
 use crate::web::meta::ClientMeta;
@@ -101,7 +100,11 @@ async fn handle(
         }
     }
     let client = match p.get("client_id") {
-        Some(id) => clients::find(&app.store, id)
+        // Through this node's client cache, as the token endpoint: a change made here is seen
+        // at once, one made elsewhere within `clients::CACHE_SECS`.
+        Some(id) => app
+            .clients
+            .find(&app.store, id)
             .await?
             .ok_or_else(|| refused("error.unknown_client"))?,
         None => return Err(refused("error.unknown_client")),

@@ -4,6 +4,7 @@
 
 use super::{OrgError, commit, managed};
 use crate::ctx::Ctx;
+use crate::identity::permissions;
 use crate::store::StoreError;
 use crate::store::org_consents::OrgPortalRow;
 
@@ -30,7 +31,8 @@ pub async fn consent(
 }
 
 /// Gives (or widens) the person's permission for the portal to read `scopes` and `claims` while
-/// they act for organisation `oid`.
+/// they act for organisation `oid`, audited; a consent given for the same portal and
+/// organisation at the same moment is kept too (as `permissions::give`).
 pub async fn give(
     ctx: &Ctx,
     account_id: &str,
@@ -39,32 +41,39 @@ pub async fn give(
     scopes: &[String],
     claims: &[String],
 ) -> Result<(), StoreError> {
-    let (mut all_scopes, mut all_claims) = consent(ctx, account_id, client_id, oid).await?;
-    for (have, add) in [(&mut all_scopes, scopes), (&mut all_claims, claims)] {
-        for s in add {
-            if !have.contains(s) {
-                have.push(s.clone());
-            }
+    for _ in 0..permissions::ATTEMPTS {
+        let seen = ctx.store.org_consent(account_id, client_id, oid).await?;
+        let (had_scopes, had_claims) = seen
+            .as_ref()
+            .map_or(("", ""), |(s, c)| (s.as_str(), c.as_str()));
+        let (all_scopes, all_claims) = (
+            permissions::widened(had_scopes, scopes),
+            permissions::widened(had_claims, claims),
+        );
+        let mut change = ctx.store.change().await?;
+        if !change
+            .replace_org_consent(
+                account_id,
+                client_id,
+                oid,
+                seen.as_ref(),
+                &all_scopes,
+                &all_claims,
+            )
+            .await?
+        {
+            continue; // dropped: rolled back; read again
         }
-    }
-    let mut change = ctx.store.change().await?;
-    change
-        .save_org_consent(
+        return commit(
+            change,
             account_id,
-            client_id,
+            "org.consent.give",
             oid,
-            &all_scopes.join(" "),
-            &all_claims.join(" "),
+            serde_json::json!({ "client": client_id }),
         )
-        .await?;
-    commit(
-        change,
-        account_id,
-        "org.consent.give",
-        oid,
-        serde_json::json!({ "client": client_id }),
-    )
-    .await
+        .await;
+    }
+    Err(StoreError::Conflict)
 }
 
 /// The portals allowed for the organisation (chief and admins only).

@@ -40,6 +40,40 @@ impl Store {
         Ok(())
     }
 
+    /// Replaces the remembered consent with (`scopes`, `claims`) only if it is still `seen` (what
+    /// the caller read: `None` for no consent yet). False when someone changed it in between: the
+    /// caller reads again and widens what is there now, so that two consents given at once both
+    /// count (a read and an upsert would let the later write drop the earlier one's scopes).
+    pub async fn replace_consent(
+        &self,
+        account_id: &str,
+        client_id: &str,
+        seen: Option<&(String, String)>,
+        scopes: &str,
+        claims: &str,
+    ) -> Result<bool, StoreError> {
+        let sql = match seen {
+            None => {
+                "INSERT INTO consents (account_id, client_id, scopes, claims, granted_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (account_id, client_id) DO NOTHING"
+            }
+            Some(_) => {
+                "UPDATE consents SET scopes = $3, claims = $4, granted_at = $5 \
+                 WHERE account_id = $1 AND client_id = $2 AND scopes = $6 AND claims = $7"
+            }
+        };
+        let mut query = sqlx::query(sql)
+            .bind(account_id)
+            .bind(client_id)
+            .bind(scopes)
+            .bind(claims)
+            .bind(self.now());
+        if let Some((had_scopes, had_claims)) = seen {
+            query = query.bind(had_scopes).bind(had_claims);
+        }
+        Ok(query.execute(&self.pool).await?.rows_affected() == 1)
+    }
+
     /// Every portal the person allowed, with its name: (client id, name, scopes, granted at).
     pub async fn consents_of(
         &self,

@@ -150,6 +150,41 @@ impl Change<'_> {
         Ok(())
     }
 
+    /// [`Store::replace_consent`] for the consent given for organisation `oid`: replaced only if
+    /// still `seen`, false when someone changed it in between.
+    pub async fn replace_org_consent(
+        &mut self,
+        account_id: &str,
+        client_id: &str,
+        oid: i64,
+        seen: Option<&(String, String)>,
+        scopes: &str,
+        claims: &str,
+    ) -> Result<bool, StoreError> {
+        let sql = match seen {
+            None => {
+                "INSERT INTO org_consents (account_id, client_id, org_oid, scopes, claims, granted_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (account_id, client_id, org_oid) DO NOTHING"
+            }
+            Some(_) => {
+                "UPDATE org_consents SET scopes = $4, claims = $5, granted_at = $6 \
+                 WHERE account_id = $1 AND client_id = $2 AND org_oid = $3 AND scopes = $7 AND claims = $8"
+            }
+        };
+        let now = self.store().now();
+        let mut query = sqlx::query(sql)
+            .bind(account_id)
+            .bind(client_id)
+            .bind(oid)
+            .bind(scopes)
+            .bind(claims)
+            .bind(now);
+        if let Some((had_scopes, had_claims)) = seen {
+            query = query.bind(had_scopes).bind(had_claims);
+        }
+        Ok(query.execute(self.conn()).await?.rows_affected() == 1)
+    }
+
     /// Withdraws the portal's permission for organisation `oid` (everyone's consent) and ends the
     /// grants made for the organisation at that portal, in one transaction. False when there was
     /// no permission.
