@@ -9,11 +9,6 @@ pub fn router(state: AppState) -> Router {
     use oidc::body_limit::{PAGES, SMALL, WITH_REQUEST_OBJECT, limited};
     let mut r = Router::new()
         .route("/", get(web::pages::home))
-        .route(
-            "/.well-known/openid-configuration",
-            get(oidc::discovery::discovery),
-        )
-        .route("/jwks", get(oidc::discovery::jwks))
         .route("/jwks/gost", get(oidc::discovery::gost_jwks))
         .route("/keys/{name}", get(oidc::discovery::certificate))
         .route(
@@ -37,37 +32,15 @@ pub fn router(state: AppState) -> Router {
             "/account/sessions/end-all",
             post(web::pages::end_all_sessions),
         )
-        .route("/token", limited(post(oidc::token::token), SMALL))
-        .route("/par", limited(post(oidc::par::push), WITH_REQUEST_OBJECT))
-        .route(
-            "/device_authorization",
-            limited(post(oidc::device::device_authorization), SMALL),
-        )
         .route(
             "/device",
             get(oidc::device_page::page).post(oidc::device_page::submit),
         )
         .route("/device/continue", get(oidc::device_page::resume))
         .route("/device/decide", post(oidc::device_page::decide))
-        .route(
-            "/bc-authorize",
-            limited(post(oidc::ciba::bc_authorize), WITH_REQUEST_OBJECT),
-        )
         .route("/ciba", get(oidc::ciba_page::page))
         .route("/ciba/continue", get(oidc::ciba_page::resume))
         .route("/ciba/decide", post(oidc::ciba_page::decide))
-        .route(
-            "/introspect",
-            limited(post(oidc::introspect::introspect), SMALL),
-        )
-        .route("/revoke", limited(post(oidc::introspect::revoke), SMALL))
-        .route(
-            "/userinfo",
-            limited(
-                get(oidc::userinfo::userinfo_get).post(oidc::userinfo::userinfo_post),
-                SMALL,
-            ),
-        )
         .route("/login", get(web::login::page).post(web::login::submit))
         .route(
             "/login/second-factor",
@@ -263,10 +236,20 @@ pub fn router(state: AppState) -> Router {
             .route("/demo/b2b/esia/callback", get(demo::b2b_esia::callback))
             .route("/demo/b2b/esia/logout", get(demo::b2b_esia::logout));
     }
-    r.merge(admin_routes())
+    let pages = r
+        .merge(admin_routes())
         .merge(esia::routes())
         .fallback(super::fallback::not_found)
         .method_not_allowed_fallback(super::fallback::method_not_allowed)
+        // The pages' chrome (brand, the language switcher's way back, «Вы вошли как …») and the
+        // request's memory of its signed-in person: not for the protocol endpoints merged below,
+        // whose callers are programs.
+        .layer(axum::middleware::from_fn_with_state(
+            web::chrome::Chrome::new(state.oidc.ctx.clone()),
+            web::chrome::layer,
+        ));
+    pages
+        .merge(protocol_routes())
         // One layer made of the whole stack, outermost first: `Router::layer` boxes what it
         // wraps, and a request clones every boxed level below the one it enters — six layers
         // added one by one were some 60 allocations a request before any handler ran.
@@ -286,13 +269,44 @@ pub fn router(state: AppState) -> Router {
                     web::throttle::limiter(&config),
                     web::throttle::limit,
                 ))
-                .layer(axum::middleware::from_fn_with_state(
-                    web::chrome::Chrome::new(state.oidc.ctx.clone()),
-                    web::chrome::layer,
-                ))
                 .layer(axum::extract::DefaultBodyLimit::max(PAGES)),
         )
         .with_state(state)
+}
+
+/// The OpenID endpoints whose callers are programs (`server::fallback`'s protocol addresses):
+/// JSON in and out, no page chrome; a method they do not take is answered in OAuth JSON.
+fn protocol_routes() -> Router<AppState> {
+    use oidc::body_limit::{SMALL, WITH_REQUEST_OBJECT, limited};
+    Router::new()
+        .route(
+            "/.well-known/openid-configuration",
+            get(oidc::discovery::discovery),
+        )
+        .route("/jwks", get(oidc::discovery::jwks))
+        .route("/token", limited(post(oidc::token::token), SMALL))
+        .route("/par", limited(post(oidc::par::push), WITH_REQUEST_OBJECT))
+        .route(
+            "/device_authorization",
+            limited(post(oidc::device::device_authorization), SMALL),
+        )
+        .route(
+            "/bc-authorize",
+            limited(post(oidc::ciba::bc_authorize), WITH_REQUEST_OBJECT),
+        )
+        .route(
+            "/introspect",
+            limited(post(oidc::introspect::introspect), SMALL),
+        )
+        .route("/revoke", limited(post(oidc::introspect::revoke), SMALL))
+        .route(
+            "/userinfo",
+            limited(
+                get(oidc::userinfo::userinfo_get).post(oidc::userinfo::userinfo_post),
+                SMALL,
+            ),
+        )
+        .method_not_allowed_fallback(super::fallback::method_not_allowed)
 }
 
 /// The admin address's router (`server.admin_bind`): metrics and health only.
