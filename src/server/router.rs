@@ -261,10 +261,7 @@ pub fn router(state: AppState) -> Router {
                     super::request_id::layer,
                 ))
                 .layer(axum::middleware::from_fn(super::observe::layer))
-                .layer(axum::middleware::from_fn_with_state(
-                    web::headers::Policy::from_config(&config),
-                    web::headers::security_headers,
-                ))
+                .layer(web::headers::Policy::from_config(&config))
                 .layer(axum::middleware::from_fn_with_state(
                     web::throttle::limiter(&config),
                     web::throttle::limit,
