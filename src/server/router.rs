@@ -262,10 +262,7 @@ pub fn router(state: AppState) -> Router {
                 ))
                 .layer(axum::middleware::from_fn(super::observe::layer))
                 .layer(web::headers::Policy::from_config(&config))
-                .layer(axum::middleware::from_fn_with_state(
-                    web::throttle::limiter(&config),
-                    web::throttle::limit,
-                ))
+                .layer(web::throttle::Limit::new(&config))
                 .layer(axum::extract::DefaultBodyLimit::max(PAGES)),
         )
         .with_state(state)

@@ -37,6 +37,13 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientMeta {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientMeta::of(parts))
+    }
+}
+
+impl ClientMeta {
+    /// What the request's head says of its client (the extractor's answer, for a layer).
+    pub fn of(parts: &Parts) -> ClientMeta {
         // The request layer's answer (past trusted proxies); a router without it: the peer.
         let ip = match parts.extensions.get::<ClientIp>() {
             Some(ClientIp(ip)) => ip.to_string(),
@@ -53,11 +60,11 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientMeta {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned)
         };
-        Ok(ClientMeta {
+        ClientMeta {
             ip,
             user_agent: header(axum::http::header::USER_AGENT).unwrap_or_default(),
             accept_language: header(axum::http::header::ACCEPT_LANGUAGE),
             remembered_lang: remembered_lang(&parts.headers),
-        })
+        }
     }
 }

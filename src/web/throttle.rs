@@ -15,10 +15,9 @@ use super::meta::ClientMeta;
 use super::pages::error_page;
 use crate::config::Config;
 use crate::types::net::address_block;
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::Request;
 use axum::http::header::RETRY_AFTER;
 use axum::http::{HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
 use axum::response::Response;
 use governor::clock::Clock;
 use governor::{DefaultKeyedRateLimiter, Quota};
@@ -133,21 +132,67 @@ impl Throttles {
     }
 }
 
-pub async fn limit(State(throttles): State<IpLimiter>, req: Request, next: Next) -> Response {
-    let Some(throttle) = throttles.for_request(req.method(), req.uri().path()) else {
-        return next.run(req).await;
-    };
-    let throttles = &*throttles;
-    let (mut parts, body) = req.into_parts();
-    let Ok(meta) = ClientMeta::from_request_parts(&mut parts, &()).await;
-    if let Err(wait) = throttle.allows(&address_block(&meta.ip)) {
-        crate::metrics::rate_limited(throttle.name);
-        if throttles.first_refusal_this_second() {
-            tracing::warn!(ip = %meta.ip, path = parts.uri.path(), "rate limit exceeded");
-        }
-        return refusal(&meta, wait);
+/// The layer that applies [`Throttles`] to the router's requests.
+#[derive(Clone)]
+pub struct Limit(IpLimiter);
+
+impl Limit {
+    pub fn new(config: &Config) -> Limit {
+        Limit(limiter(config))
     }
-    next.run(Request::from_parts(parts, body)).await
+}
+
+impl<S> tower::Layer<S> for Limit {
+    type Service = Limited<S>;
+
+    fn layer(&self, inner: S) -> Limited<S> {
+        Limited {
+            inner,
+            throttles: self.0.clone(),
+        }
+    }
+}
+
+/// The router behind [`Limit`]: a request a limit refuses is answered here at once, every other
+/// goes on as it came (no boxed future of its own, as `from_fn` would make).
+#[derive(Clone)]
+pub struct Limited<S> {
+    inner: S,
+    throttles: IpLimiter,
+}
+
+impl<S> tower::Service<Request> for Limited<S>
+where
+    S: tower::Service<Request, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future =
+        futures::future::Either<S::Future, std::future::Ready<Result<Response, S::Error>>>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        use futures::future::Either;
+        let Some(throttle) = self.throttles.for_request(req.method(), req.uri().path()) else {
+            return Either::Left(self.inner.call(req));
+        };
+        let (parts, body) = req.into_parts();
+        let meta = ClientMeta::of(&parts);
+        if let Err(wait) = throttle.allows(&address_block(&meta.ip)) {
+            crate::metrics::rate_limited(throttle.name);
+            if self.throttles.first_refusal_this_second() {
+                tracing::warn!(ip = %meta.ip, path = parts.uri.path(), "rate limit exceeded");
+            }
+            return Either::Right(std::future::ready(Ok(refusal(&meta, wait))));
+        }
+        Either::Left(self.inner.call(Request::from_parts(parts, body)))
+    }
 }
 
 /// 429 with `Retry-After` and the error page in the person's language.
