@@ -16,6 +16,17 @@ fn pair(scopes: &str, claims: &str) -> (String, String) {
     (scopes.to_owned(), claims.to_owned())
 }
 
+/// Runs `give(0)` … `give(5)` as six tasks at once; each must succeed.
+async fn all_at_once<F>(give: impl Fn(usize) -> F)
+where
+    F: std::future::Future<Output = Result<(), vhod::store::StoreError>> + Send + 'static,
+{
+    let tasks: Vec<_> = (0..6).map(|i| tokio::spawn(give(i))).collect();
+    for task in tasks {
+        task.await.unwrap().expect("each consent is given");
+    }
+}
+
 #[tokio::test]
 async fn a_consent_is_replaced_only_if_it_is_still_what_was_read() {
     for backend in backends() {
@@ -77,25 +88,21 @@ async fn consents_given_for_one_portal_at_the_same_moment_all_count() {
         let t = TestServer::start(&backend).await;
         let (client, _) = t.add_client(PORTAL_URI, false).await;
         let account = t.add_person("together@example.org").await;
-        let tasks: Vec<_> = (0..6)
-            .map(|i| {
-                let (app, client) = (t.app.clone(), client.clone());
-                let account = vhod::types::AccountId::new(account.clone());
-                tokio::spawn(async move {
-                    permissions::give(
-                        &app,
-                        &account,
-                        &client,
-                        &[format!("s{i}")],
-                        &[format!("c{i}")],
-                    )
-                    .await
-                })
-            })
-            .collect();
-        for task in tasks {
-            task.await.unwrap().expect("each consent is given");
-        }
+        let account = vhod::types::AccountId::new(account);
+        all_at_once(|i| {
+            let (app, account, client) = (t.app.clone(), account.clone(), client.clone());
+            async move {
+                permissions::give(
+                    &app,
+                    &account,
+                    &client,
+                    &[format!("s{i}")],
+                    &[format!("c{i}")],
+                )
+                .await
+            }
+        })
+        .await;
         let (scopes, claims) = t
             .app
             .store
@@ -142,18 +149,13 @@ async fn consents_given_for_one_organisation_at_the_same_moment_all_count_and_ar
             .await
             .unwrap()
             .oid;
-        let tasks: Vec<_> = (0..6)
-            .map(|i| {
-                let (app, chief, client) = (t.app.clone(), chief.clone(), client.clone());
-                tokio::spawn(async move {
-                    vhod::orgs::portals::give(&app, &chief, &client, oid, &[format!("s{i}")], &[])
-                        .await
-                })
-            })
-            .collect();
-        for task in tasks {
-            task.await.unwrap().expect("each consent is given");
-        }
+        all_at_once(|i| {
+            let (app, chief, client) = (t.app.clone(), chief.clone(), client.clone());
+            async move {
+                vhod::orgs::portals::give(&app, &chief, &client, oid, &[format!("s{i}")], &[]).await
+            }
+        })
+        .await;
         let (scopes, _) = t
             .app
             .store
