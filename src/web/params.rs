@@ -9,6 +9,10 @@ use std::collections::HashSet;
 /// No protocol request needs more parameters than this (an authorization request has about 20).
 pub const MAX_PARAMS: usize = 100;
 
+/// Up to this many parameters, `duplicated` compares names pairwise (at most 120 comparisons of
+/// short names) instead of hashing each into a set.
+const PAIRWISE: usize = 16;
+
 #[derive(Debug, Clone, Default)]
 pub struct Params {
     pairs: Vec<(String, String)>,
@@ -43,11 +47,19 @@ impl Params {
 
     fn parse(raw: &[u8]) -> Result<Params, ParamsError> {
         let mut pairs = Vec::new();
-        for piece in raw.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
+        for piece in memchr::memchr_iter(b'&', raw)
+            .chain(std::iter::once(raw.len()))
+            .scan(0, |start, end| {
+                let piece = &raw[*start..end];
+                *start = end + 1;
+                Some(piece)
+            })
+            .filter(|p| !p.is_empty())
+        {
             if pairs.len() == MAX_PARAMS {
                 return Err(ParamsError::TooMany);
             }
-            let (k, v) = match piece.iter().position(|b| *b == b'=') {
+            let (k, v) = match memchr::memchr(b'=', piece) {
                 Some(i) => (&piece[..i], &piece[i + 1..]),
                 None => (piece, &[][..]),
             };
@@ -69,8 +81,17 @@ impl Params {
         self.pairs.iter().any(|(k, _)| k == name)
     }
 
-    /// The first parameter name that appears more than once.
+    /// The first parameter name that appears more than once. A request has a handful of
+    /// parameters: those are compared pairwise, more (up to [`MAX_PARAMS`]) through a set.
     pub fn duplicated(&self) -> Option<&str> {
+        if self.pairs.len() <= PAIRWISE {
+            return self.pairs.iter().enumerate().find_map(|(i, (k, _))| {
+                self.pairs[..i]
+                    .iter()
+                    .any(|(earlier, _)| earlier == k)
+                    .then_some(k.as_str())
+            });
+        }
         let mut seen = HashSet::with_capacity(self.pairs.len());
         self.pairs
             .iter()
@@ -113,25 +134,28 @@ impl Params {
 }
 
 /// `+` as a space and `%XX` (two hex digits) as that byte, in one pass into one buffer; a `%`
-/// not followed by two hex digits stays as it is. The result must be UTF-8.
+/// not followed by two hex digits stays as it is. The result must be UTF-8. The stretches between
+/// escapes are copied whole (a token, a code or a client id has no escape at all).
 fn decode(raw: &[u8]) -> Result<String, ParamsError> {
     let mut out = Vec::with_capacity(raw.len());
     let mut i = 0;
-    while i < raw.len() {
+    while let Some(at) = memchr::memchr2(b'+', b'%', &raw[i..]) {
+        out.extend_from_slice(&raw[i..i + at]);
+        i += at;
         let byte = match raw[i] {
             b'+' => b' ',
-            b'%' => match (raw.get(i + 1).and_then(hex), raw.get(i + 2).and_then(hex)) {
+            _ => match (raw.get(i + 1).and_then(hex), raw.get(i + 2).and_then(hex)) {
                 (Some(hi), Some(lo)) => {
                     i += 2;
                     hi << 4 | lo
                 }
                 _ => b'%',
             },
-            other => other,
         };
         out.push(byte);
         i += 1;
     }
+    out.extend_from_slice(&raw[i..]);
     String::from_utf8(out).map_err(|_| ParamsError::Encoding)
 }
 
@@ -184,6 +208,29 @@ mod tests {
             Params::from_query(Some("a=%FF%FE")).unwrap_err(),
             ParamsError::Encoding
         );
+    }
+
+    #[test]
+    fn a_duplicate_is_found_among_few_parameters_and_among_many() {
+        // Pairwise (up to PAIRWISE names) and through a set (more): the same first repeated name.
+        for count in [3, PAIRWISE, PAIRWISE + 1, MAX_PARAMS - 2] {
+            let mut query: String = (0..count).map(|i| format!("p{i}=v&")).collect();
+            assert_eq!(Params::from_query(Some(&query)).unwrap().duplicated(), None);
+            query.push_str("p1=again&p0=again");
+            let p = Params::from_query(Some(&query)).unwrap();
+            assert_eq!(p.duplicated(), Some("p1"), "{count} parameters");
+        }
+    }
+
+    #[test]
+    fn stretches_between_escapes_are_kept_whole() {
+        let token = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln-_";
+        let query = format!("token={token}&hint=access%5Ftoken+x&&tail=%41BC%");
+        let p = Params::from_query(Some(&query)).unwrap();
+        assert_eq!(p.get("token"), Some(token));
+        assert_eq!(p.get("hint"), Some("access_token x"));
+        assert_eq!(p.get("tail"), Some("ABC%"));
+        assert_eq!(p.pairs().len(), 3);
     }
 
     #[test]
