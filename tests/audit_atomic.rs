@@ -185,47 +185,26 @@ async fn a_console_change_whose_audit_entry_fails_changes_nothing() {
 #[tokio::test]
 async fn an_organisation_change_whose_audit_entry_fails_changes_nothing() {
     use vhod::orgs::{OrgError, Role as OrgRole, members};
-    use vhod::store::orgs::NewOrg;
     for backend in backends() {
         let t = TestServer::start(&backend).await;
         let chief = t.add_person("chief@example.org").await;
         let member = t.add_person("member@example.org").await;
-        let org = t
-            .app
-            .store
-            .create_org(
-                NewOrg {
-                    kind: "LEGAL",
-                    ogrn: "1027700132195",
-                    inn: "7700132195",
-                    kpp: "770001001",
-                    short_name: "ООО «Ромашка»",
-                    full_name: "Общество с ограниченной ответственностью «Ромашка»",
-                },
-                &chief,
-            )
-            .await
-            .unwrap();
+        let oid = t.add_org(&chief).await;
         t.app
             .store
-            .add_org_member(org.oid, &member, "employee")
+            .add_org_member(oid, &member, "employee")
             .await
             .unwrap();
         refuse_audit(&t, "org.role_changed").await;
 
-        let refused = members::set_role(&t.app, &chief, org.oid, &member, OrgRole::Admin).await;
+        let refused = members::set_role(&t.app, &chief, oid, &member, OrgRole::Admin).await;
         assert!(
             matches!(refused, Err(OrgError::Store(_))),
             "{}: {refused:?}",
             backend.name()
         );
         assert_eq!(
-            t.app
-                .store
-                .org_role(org.oid, &member)
-                .await
-                .unwrap()
-                .as_deref(),
+            t.app.store.org_role(oid, &member).await.unwrap().as_deref(),
             Some("employee"),
             "{}: the role is not changed without its entry",
             backend.name()
@@ -233,16 +212,11 @@ async fn an_organisation_change_whose_audit_entry_fails_changes_nothing() {
         assert_eq!(entries(&t, "org.role_changed").await, 0);
 
         accept_audit(&t).await;
-        members::set_role(&t.app, &chief, org.oid, &member, OrgRole::Admin)
+        members::set_role(&t.app, &chief, oid, &member, OrgRole::Admin)
             .await
             .unwrap();
         assert_eq!(
-            t.app
-                .store
-                .org_role(org.oid, &member)
-                .await
-                .unwrap()
-                .as_deref(),
+            t.app.store.org_role(oid, &member).await.unwrap().as_deref(),
             Some("admin")
         );
         assert_eq!(entries(&t, "org.role_changed").await, 1);

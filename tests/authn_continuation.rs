@@ -13,7 +13,6 @@ use vhod::authn::login_tx::{self, AuthRequest, Protocol};
 use vhod::authn::org_choice::{self, OrgRequest};
 use vhod::lang::Lang;
 use vhod::store::StoreError;
-use vhod::store::orgs::NewOrg;
 use vhod::store::sessions::{NewSession, SessionRow};
 
 fn request(t: &TestServer, org: OrgRequest) -> AuthRequest {
@@ -60,25 +59,6 @@ async fn signed_in(t: &TestServer, contact: &str) -> SessionRow {
         .unwrap()
 }
 
-async fn organisation(t: &TestServer, chief: &str) -> i64 {
-    t.app
-        .store
-        .create_org(
-            NewOrg {
-                kind: "LEGAL",
-                ogrn: "1027700132195",
-                inn: "7707083893",
-                kpp: "770701001",
-                short_name: "ООО «Ромашка»",
-                full_name: "ООО «Ромашка»",
-            },
-            chief,
-        )
-        .await
-        .unwrap()
-        .oid
-}
-
 /// Runs the continuation with a consent check answering `consent`, counting how often it is asked.
 async fn next(
     t: &TestServer,
@@ -113,7 +93,7 @@ async fn the_organisation_is_chosen_before_consent_is_asked() {
     for backend in backends() {
         let t = TestServer::start(&backend).await;
         let me = signed_in(&t, "boss@example.org").await;
-        let oid = organisation(&t, &me.account_id).await;
+        let oid = t.add_org(&me.account_id).await;
         let mut req = request(&t, OrgRequest::ask(false, vec![], vec![]));
         let asked = Cell::new(0);
 
@@ -251,7 +231,7 @@ async fn with_pages_forbidden_the_missing_page_is_named_instead() {
     for backend in backends() {
         let t = TestServer::start(&backend).await;
         let me = signed_in(&t, "boss@example.org").await;
-        organisation(&t, &me.account_id).await;
+        t.add_org(&me.account_id).await;
         let asked = Cell::new(0);
 
         let mut choosing = request(&t, OrgRequest::ask(false, vec![], vec![]));

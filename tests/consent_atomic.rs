@@ -8,7 +8,6 @@ mod common;
 
 use common::*;
 use vhod::identity::permissions;
-use vhod::store::orgs::NewOrg;
 
 const PORTAL_URI: &str = "https://rp.example/cb";
 
@@ -132,23 +131,7 @@ async fn consents_given_for_one_organisation_at_the_same_moment_all_count_and_ar
         let t = TestServer::start(&backend).await;
         let (client, _) = t.add_client(PORTAL_URI, false).await;
         let chief = t.add_person("chief@example.org").await;
-        let oid = t
-            .app
-            .store
-            .create_org(
-                NewOrg {
-                    kind: "LEGAL",
-                    ogrn: "1027700132195",
-                    inn: "7707083893",
-                    kpp: "770701001",
-                    short_name: "ООО «Ромашка»",
-                    full_name: "ООО «Ромашка»",
-                },
-                &chief,
-            )
-            .await
-            .unwrap()
-            .oid;
+        let oid = t.add_org(&chief).await;
         all_at_once(|i| {
             let (app, chief, client) = (t.app.clone(), chief.clone(), client.clone());
             async move {

@@ -285,26 +285,11 @@ async fn online_access_gets_no_refresh_token_and_client_credentials_gets_organis
         );
 
         // The organisation allows the portal (its page; see esia_orgs_portals.rs for the refusals).
-        let org = t
-            .app
-            .store
-            .create_org(
-                vhod::store::orgs::NewOrg {
-                    kind: "LEGAL",
-                    ogrn: "1027700132195",
-                    inn: "7700132195",
-                    kpp: "",
-                    short_name: "Ромашка",
-                    full_name: "ООО «Ромашка»",
-                },
-                &me,
-            )
+        let oid = t.add_org(&me).await;
+        vhod::orgs::allowances::allow(&t.app, &me, oid, "PORTAL_04")
             .await
             .unwrap();
-        vhod::orgs::allowances::allow(&t.app, &me, org.oid, "PORTAL_04")
-            .await
-            .unwrap();
-        let scope = format!("org_emps?org_oid={} prm_chg?oid=1000000001", org.oid);
+        let scope = format!("org_emps?org_oid={} prm_chg?oid=1000000001", oid);
         let (status, body) = rp
             .te(&rp.client_credentials_form(t.app.clock.now(), &scope, GO))
             .await;

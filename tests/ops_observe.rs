@@ -218,26 +218,11 @@ async fn esia_tokens_are_counted_by_grant_and_client_and_the_pool_and_queue_are_
         let rp = register_rp(&t, &client, &["org_emps"]).await;
         // An organisation that allows the portal to read its data (client_credentials).
         let chief = t.add_person("+79005559771").await;
-        let org = t
-            .app
-            .store
-            .create_org(
-                vhod::store::orgs::NewOrg {
-                    kind: "LEGAL",
-                    ogrn: "1027700132195",
-                    inn: "7700132195",
-                    kpp: "",
-                    short_name: "Ромашка",
-                    full_name: "ООО «Ромашка»",
-                },
-                &chief,
-            )
+        let oid = t.add_org(&chief).await;
+        vhod::orgs::allowances::allow(&t.app, &chief, oid, &client)
             .await
             .unwrap();
-        vhod::orgs::allowances::allow(&t.app, &chief, org.oid, &client)
-            .await
-            .unwrap();
-        let scope = format!("org_emps?org_oid={}", org.oid);
+        let scope = format!("org_emps?org_oid={}", oid);
         let (status, body) = rp
             .te(&rp.client_credentials_form(t.app.clock.now(), &scope, PHP))
             .await;

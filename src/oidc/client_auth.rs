@@ -111,12 +111,7 @@ fn parse_basic(b64: &str) -> Option<(String, String)> {
     let raw = STANDARD.decode(b64.trim()).ok()?;
     let text = String::from_utf8(raw).ok()?;
     let (id, secret) = text.split_once(':')?;
-    let decode = |s: &str| {
-        Params::from_query(Some(&format!("v={s}")))
-            .ok()?
-            .get("v")
-            .map(str::to_owned)
-    };
+    let decode = |s: &str| crate::web::params::decode_value(s).ok();
     Some((decode(id)?, decode(secret)?))
 }
 
@@ -129,5 +124,9 @@ mod tests {
         let b = STANDARD.encode("my%20client:s%2Bcr%3At");
         assert_eq!(parse_basic(&b), Some(("my client".into(), "s+cr:t".into())));
         assert_eq!(parse_basic("not base64!"), None);
+        // A value is decoded whole: `&` and `=` belong to it, invalid UTF-8 is refused.
+        let b = STANDARD.encode("a&b=c:d=e&f");
+        assert_eq!(parse_basic(&b), Some(("a&b=c".into(), "d=e&f".into())));
+        assert_eq!(parse_basic(&STANDARD.encode("id:%FF")), None);
     }
 }

@@ -13,7 +13,9 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value, json};
+use std::sync::Arc;
 
 async fn authenticated_params(
     app: &OidcState,
@@ -53,68 +55,101 @@ pub async fn introspect(State(app): State<OidcState>, headers: HeaderMap, body: 
     }
 }
 
-async fn inspect(app: &OidcState, caller: &str, token: &str) -> Result<Value, OAuthError> {
-    let inactive = json!({ "active": false });
+/// The claims an active access token's answer repeats.
+const ACCESS_CLAIMS: [&str; 12] = [
+    "cnf",
+    "scope",
+    "client_id",
+    "sub",
+    "exp",
+    "iat",
+    "iss",
+    "aud",
+    "jti",
+    "auth_time",
+    "acr",
+    "amr",
+];
+
+/// What introspection answers: written out straight from the token's claims, without building
+/// a JSON object first.
+enum Answer {
+    Inactive,
+    Access {
+        claims: Arc<Map<String, Value>>,
+        org: Option<Value>,
+    },
+    Refresh(Value),
+}
+
+impl Serialize for Answer {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Answer::Inactive => {
+                let mut m = s.serialize_map(Some(1))?;
+                m.serialize_entry("active", &false)?;
+                m.end()
+            }
+            Answer::Access { claims, org } => {
+                let mut m = s.serialize_map(None)?;
+                m.serialize_entry("active", &true)?;
+                // One pass over the claims (a look-up per name would hash each).
+                let mut bound = false;
+                for (k, v) in claims.iter() {
+                    if ACCESS_CLAIMS.contains(&k.as_str()) {
+                        bound |= k == "cnf";
+                        m.serialize_entry(k, v)?;
+                    }
+                }
+                m.serialize_entry("token_type", if bound { "DPoP" } else { "Bearer" })?;
+                if let Some(org) = org {
+                    m.serialize_entry("org", org)?;
+                }
+                m.end()
+            }
+            Answer::Refresh(v) => v.serialize(s),
+        }
+    }
+}
+
+async fn inspect(app: &OidcState, caller: &str, token: &str) -> Result<Answer, OAuthError> {
     if token.contains('.') {
         let Ok(valid) = validate_access_token(app, token).await else {
-            return Ok(inactive);
+            return Ok(Answer::Inactive);
         };
         if valid.client_id() != caller {
-            return Ok(inactive);
-        }
-        let mut out = Map::new();
-        out.insert("active".into(), true.into());
-        let bound = valid.claims.contains_key("cnf");
-        out.insert(
-            "token_type".into(),
-            if bound { "DPoP" } else { "Bearer" }.into(),
-        );
-        for k in [
-            "cnf",
-            "scope",
-            "client_id",
-            "sub",
-            "exp",
-            "iat",
-            "iss",
-            "aud",
-            "jti",
-            "auth_time",
-            "acr",
-            "amr",
-        ] {
-            if let Some(v) = valid.claims.get(k) {
-                out.insert(k.into(), v.clone());
-            }
+            return Ok(Answer::Inactive);
         }
         // The organisation as it is now, not as the token says (a removed member acts for none).
-        if let Some(grant) = &valid.grant
-            && let Ok(Some(org)) = super::tokens::org_claim(app, grant).await?
-        {
-            out.insert("org".into(), org);
-        }
-        return Ok(Value::Object(out));
+        let org = match &valid.grant {
+            Some(grant) => super::tokens::org_claim(app, grant).await?.ok().flatten(),
+            None => None,
+        };
+        return Ok(Answer::Access {
+            claims: valid.claims,
+            org,
+        });
     }
     let Some(row) = app
         .store
         .refresh_token(&crypto::hash_secret("refresh", token))
         .await?
     else {
-        return Ok(inactive);
+        return Ok(Answer::Inactive);
     };
     let Some(grant) = app.store.grant(&row.grant_id).await? else {
-        return Ok(inactive);
+        return Ok(Answer::Inactive);
     };
     if row.used_at.is_some()
         || row.expires_at <= app.clock.now()
         || grant.revoked_at.is_some()
         || grant.client_id != caller
     {
-        return Ok(inactive);
+        return Ok(Answer::Inactive);
     }
     // A refresh token for an organisation the person has left would be refused: inactive.
     let Ok(org) = super::tokens::org_claim(app, &grant).await? else {
-        return Ok(inactive);
+        return Ok(Answer::Inactive);
     };
     let mut out = json!({
         "active": true,
@@ -129,7 +164,7 @@ async fn inspect(app: &OidcState, caller: &str, token: &str) -> Result<Value, OA
     if let (Some(org), Some(m)) = (org, out.as_object_mut()) {
         m.insert("org".into(), org);
     }
-    Ok(out)
+    Ok(Answer::Refresh(out))
 }
 
 pub async fn revoke(State(app): State<OidcState>, headers: HeaderMap, body: Bytes) -> Response {

@@ -133,6 +133,12 @@ impl Params {
     }
 }
 
+/// One form-encoded value on its own (the two halves of HTTP Basic client credentials, RFC 6749
+/// §2.3.1), decoded as a parameter's value is: an `&` or `=` in it is part of the value.
+pub fn decode_value(raw: &str) -> Result<String, ParamsError> {
+    decode(raw.as_bytes())
+}
+
 /// `+` as a space and `%XX` (two hex digits) as that byte, in one pass into one buffer; a `%`
 /// not followed by two hex digits stays as it is. The result must be UTF-8. The stretches between
 /// escapes are copied whole (a token, a code or a client id has no escape at all).

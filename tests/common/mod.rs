@@ -183,6 +183,20 @@ impl TestServer {
         .to_string()
     }
 
+    /// The test organisation «Ромашка», a legal entity made straight in the store (creating one
+    /// by signature is tested in orgs_create.rs), with `chief` as its chief; its oid.
+    pub async fn add_org(&self, chief: &str) -> i64 {
+        let org = vhod::store::orgs::NewOrg {
+            kind: "LEGAL",
+            ogrn: "1027700132195",
+            inn: "7707083893",
+            kpp: "770701001",
+            short_name: "ООО «Ромашка»",
+            full_name: "Общество с ограниченной ответственностью «Ромашка»",
+        };
+        self.app.store.create_org(org, chief).await.unwrap().oid
+    }
+
     /// The newest message the outbox notifier sent to `to`, read over HTTP like a developer would.
     pub async fn last_message(&self, to: &str) -> Value {
         let url = format!("{}/dev/outbox?format=json&to={}", self.base, urlencode(to));

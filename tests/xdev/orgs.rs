@@ -6,20 +6,6 @@
 
 use crate::common::*;
 use crate::support::*;
-use vhod::store::orgs::NewOrg;
-
-/// A legal entity with `chief` as its chief; its oid.
-async fn legal(t: &TestServer, chief: &str) -> i64 {
-    let org = NewOrg {
-        kind: "LEGAL",
-        ogrn: "1027700132195",
-        inn: "7707083893",
-        kpp: "770701001",
-        short_name: "ООО «Ромашка»",
-        full_name: "Общество с ограниченной ответственностью «Ромашка»",
-    };
-    t.app.store.create_org(org, chief).await.unwrap().oid
-}
 
 /// Signs in on the page `html` (the login form) and lands on the organisation choice.
 async fn login_to_choice(browser: &Browser, html: &str, login: &str) -> String {
@@ -69,7 +55,7 @@ async fn the_device_grant_asks_for_the_organisation_and_its_tokens_carry_it() {
         let (client_id, _) = device_client(&t, true).await;
         let client = (client_id.as_str(), None);
         let me = t.add_person("+79005557001").await;
-        let oid = legal(&t, &me).await;
+        let oid = t.add_org(&me).await;
 
         let (status, started) =
             device_authorization(&t, client, "openid profile organization").await;
@@ -130,7 +116,7 @@ async fn ciba_asks_for_the_organisation_and_its_tokens_carry_it() {
         let t = start(&backend, |_| {}).await;
         let c = ciba_client(&t, "poll", None).await;
         let me = t.add_person("+79006667001").await;
-        let oid = legal(&t, &me).await;
+        let oid = t.add_org(&me).await;
         let (status, started) = bc_authorize(
             &t,
             &c,
