@@ -18,28 +18,6 @@ impl Store {
         .await?)
     }
 
-    pub async fn save_consent(
-        &self,
-        account_id: &str,
-        client_id: &str,
-        scopes: &str,
-        claims: &str,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO consents (account_id, client_id, scopes, claims, granted_at) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (account_id, client_id) DO UPDATE SET scopes = excluded.scopes, claims = excluded.claims, \
-             granted_at = excluded.granted_at",
-        )
-        .bind(account_id)
-        .bind(client_id)
-        .bind(scopes)
-        .bind(claims)
-        .bind(self.now())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
     /// Replaces the remembered consent with (`scopes`, `claims`) only if it is still `seen` (what
     /// the caller read: `None` for no consent yet). False when someone changed it in between: the
     /// caller reads again and widens what is there now, so that two consents given at once both

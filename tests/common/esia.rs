@@ -169,8 +169,9 @@ pub async fn register_portal_with_consent(t: &TestServer, account: &str) {
     )
     .await
     .unwrap();
-    store
-        .save_consent(account, PORTAL, &ALL_SCOPES.join(" "), "")
+    let scopes: Vec<String> = ALL_SCOPES.iter().map(|s| s.to_string()).collect();
+    let account = AccountId::new(account.to_string());
+    vhod::identity::permissions::give(&t.app, &account, PORTAL, &scopes, &[])
         .await
         .unwrap();
 }

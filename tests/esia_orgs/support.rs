@@ -70,13 +70,13 @@ pub async fn register_portal(t: &TestServer) {
     .unwrap();
 }
 
-/// The person's consent to `PORTAL` for `scopes` (what the consent page stores).
+/// The person's consent to `PORTAL` becomes exactly `scopes` (what the consent page stores; also
+/// narrower than before, which only a test needs).
 pub async fn consent(t: &TestServer, account: &str, scopes: &str) {
-    t.app
-        .store
-        .save_consent(account, PORTAL, scopes, "")
-        .await
-        .unwrap();
+    let store = &t.app.store;
+    let seen = store.consent(account, PORTAL).await.unwrap();
+    let replaced = store.replace_consent(account, PORTAL, seen.as_ref(), scopes, "");
+    assert!(replaced.await.unwrap(), "nobody else changes it meanwhile");
 }
 
 /// The person's consent to `PORTAL` for `scopes` while acting for organisation `org` (what the
