@@ -210,3 +210,61 @@ pub async fn revoke(State(app): State<OidcState>, headers: HeaderMap, body: Byte
         Err(e) => e.into_response(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(v: Value) -> Arc<Map<String, Value>> {
+        Arc::new(v.as_object().cloned().unwrap())
+    }
+
+    #[test]
+    fn an_active_access_token_is_answered_with_exactly_the_claims_it_repeats() {
+        let mut all: Map<String, Value> = ACCESS_CLAIMS
+            .iter()
+            .filter(|k| **k != "cnf")
+            .map(|k| (k.to_string(), json!(format!("{k}-value"))))
+            .collect();
+        // Claims the answer does not repeat: the ID of the session, a nonce, the token's own org.
+        for k in ["sid", "nonce", "org", "active", "token_type"] {
+            all.insert(k.into(), json!("not repeated"));
+        }
+        let answer = Answer::Access {
+            claims: Arc::new(all),
+            org: None,
+        };
+        let got = serde_json::to_value(&answer).unwrap();
+        let mut want: Map<String, Value> = ACCESS_CLAIMS
+            .iter()
+            .filter(|k| **k != "cnf")
+            .map(|k| (k.to_string(), json!(format!("{k}-value"))))
+            .collect();
+        want.insert("active".into(), json!(true));
+        want.insert("token_type".into(), json!("Bearer"));
+        assert_eq!(got, Value::Object(want));
+    }
+
+    #[test]
+    fn a_bound_token_says_dpop_and_the_current_organisation_is_added() {
+        let answer = Answer::Access {
+            claims: claims(json!({ "cnf": { "jkt": "abc" }, "sub": "p1", "exp": 5 })),
+            org: Some(json!({ "oid": 7 })),
+        };
+        assert_eq!(
+            serde_json::to_value(&answer).unwrap(),
+            json!({
+                "active": true,
+                "token_type": "DPoP",
+                "cnf": { "jkt": "abc" },
+                "sub": "p1",
+                "exp": 5,
+                "org": { "oid": 7 },
+            })
+        );
+        assert_eq!(
+            serde_json::to_string(&Answer::Inactive).unwrap(),
+            r#"{"active":false}"#
+        );
+    }
+}
