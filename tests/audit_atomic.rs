@@ -189,7 +189,7 @@ async fn an_organisation_change_whose_audit_entry_fails_changes_nothing() {
         let t = TestServer::start(&backend).await;
         let chief = t.add_person("chief@example.org").await;
         let member = t.add_person("member@example.org").await;
-        let oid = t.add_org(&chief).await;
+        let oid = t.add_org(ROMASHKA, &chief).await;
         t.app
             .store
             .add_org_member(oid, &member, "employee")

@@ -93,7 +93,7 @@ async fn the_organisation_is_chosen_before_consent_is_asked() {
     for backend in backends() {
         let t = TestServer::start(&backend).await;
         let me = signed_in(&t, "boss@example.org").await;
-        let oid = t.add_org(&me.account_id).await;
+        let oid = t.add_org(ROMASHKA, &me.account_id).await;
         let mut req = request(&t, OrgRequest::ask(false, vec![], vec![]));
         let asked = Cell::new(0);
 
@@ -231,7 +231,7 @@ async fn with_pages_forbidden_the_missing_page_is_named_instead() {
     for backend in backends() {
         let t = TestServer::start(&backend).await;
         let me = signed_in(&t, "boss@example.org").await;
-        t.add_org(&me.account_id).await;
+        t.add_org(ROMASHKA, &me.account_id).await;
         let asked = Cell::new(0);
 
         let mut choosing = request(&t, OrgRequest::ask(false, vec![], vec![]));

@@ -131,7 +131,7 @@ async fn consents_given_for_one_organisation_at_the_same_moment_all_count_and_ar
         let t = TestServer::start(&backend).await;
         let (client, _) = t.add_client(PORTAL_URI, false).await;
         let chief = t.add_person("chief@example.org").await;
-        let oid = t.add_org(&chief).await;
+        let oid = t.add_org(ROMASHKA, &chief).await;
         all_at_once(|i| {
             let (app, chief, client) = (t.app.clone(), chief.clone(), client.clone());
             async move {

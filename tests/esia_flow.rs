@@ -285,7 +285,7 @@ async fn online_access_gets_no_refresh_token_and_client_credentials_gets_organis
         );
 
         // The organisation allows the portal (its page; see esia_orgs_portals.rs for the refusals).
-        let oid = t.add_org(&me).await;
+        let oid = t.add_org(ROMASHKA, &me).await;
         vhod::orgs::allowances::allow(&t.app, &me, oid, "PORTAL_04")
             .await
             .unwrap();

@@ -218,7 +218,7 @@ async fn esia_tokens_are_counted_by_grant_and_client_and_the_pool_and_queue_are_
         let rp = register_rp(&t, &client, &["org_emps"]).await;
         // An organisation that allows the portal to read its data (client_credentials).
         let chief = t.add_person("+79005559771").await;
-        let oid = t.add_org(&chief).await;
+        let oid = t.add_org(ROMASHKA, &chief).await;
         vhod::orgs::allowances::allow(&t.app, &chief, oid, &client)
             .await
             .unwrap();

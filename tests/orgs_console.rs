@@ -3,13 +3,8 @@
 //! not see the list. Both backends.
 
 mod common;
-#[path = "orgs/oidc.rs"]
-mod oidc;
-#[path = "common/tokens.rs"]
-mod tokens;
 
 use common::*;
-use oidc::*;
 use vhod::admin::Role;
 use vhod::admin::auth::issue_bootstrap_token;
 
@@ -36,8 +31,8 @@ async fn operators_see_the_organisations_left_without_a_chief() {
         let t = TestServer::start(&backend).await;
         let chief = t.add_person("boss@example.org").await;
         let other = t.add_person("other@example.org").await;
-        let orphan = legal(&t, ROMASHKA, &chief).await;
-        legal(&t, VASILEK, &other).await;
+        let orphan = t.add_org(ROMASHKA, &chief).await;
+        t.add_org(VASILEK, &other).await;
 
         let page = console_as(&t, &[Role::Operator]).await;
         assert!(page.contains("Организации без руководителя"), "{page}");

@@ -29,7 +29,7 @@ async fn an_employee_signs_in_for_the_organisation_and_loses_access_when_removed
         let t = TestServer::start(&backend).await;
         let chief = t.add_person("boss@example.org").await;
         let emp = t.add_person("emp@example.org").await;
-        let oid = legal(&t, ROMASHKA, &chief).await;
+        let oid = t.add_org(ROMASHKA, &chief).await;
         t.app
             .store
             .add_org_member(oid, &emp, "employee")

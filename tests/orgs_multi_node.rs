@@ -21,7 +21,7 @@ async fn the_request_starts_on_one_node_and_the_organisation_is_chosen_on_anothe
     cfg2.server.issuer = node1.issuer();
     let node2 = TestServer::start_with(&backend, cfg2).await;
     let me = node1.add_person("boss@example.org").await;
-    let oid = legal(&node1, ROMASHKA, &me).await;
+    let oid = node1.add_org(ROMASHKA, &me).await;
     let (client, secret) = portal(&node1, true).await;
     let b = signed_in(&node1, "boss@example.org").await;
     let (url, verifier) = auth_url(&node1.base, &client, &[("scope", "openid organization")]);

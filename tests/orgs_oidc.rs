@@ -20,8 +20,8 @@ async fn a_member_picks_an_organisation_and_every_token_carries_it() {
         let t = TestServer::start(&backend).await;
         let me = t.add_person("boss@example.org").await;
         let other = t.add_person("other@example.org").await;
-        let romashka = legal(&t, ROMASHKA, &me).await;
-        let vasilek = legal(&t, VASILEK, &other).await;
+        let romashka = t.add_org(ROMASHKA, &me).await;
+        let vasilek = t.add_org(VASILEK, &other).await;
         t.app
             .store
             .add_org_member(vasilek, &me, "employee")
@@ -106,8 +106,8 @@ async fn organization_ogrn_restricts_the_choice_and_a_single_org_is_still_shown(
     for backend in backends() {
         let t = TestServer::start(&backend).await;
         let me = t.add_person("boss@example.org").await;
-        let romashka = legal(&t, ROMASHKA, &me).await;
-        legal(&t, VASILEK, &me).await;
+        let romashka = t.add_org(ROMASHKA, &me).await;
+        t.add_org(VASILEK, &me).await;
         let (client, secret) = portal(&t, false).await;
         let b = signed_in(&t, "boss@example.org").await;
         let scope = format!("openid organization:ogrn={}", ROMASHKA.0);
@@ -133,7 +133,9 @@ async fn organization_ogrn_restricts_the_choice_and_a_single_org_is_still_shown(
         );
         // An organisation outside the filter is refused even when posted by hand.
         let (html, _) = choice_page(&t, &b, &client, &[("scope", &scope)]).await;
-        let other = legal(&t, ("1057746555811", "7714617793", "ООО «Третья»"), &me).await;
+        let other = t
+            .add_org(("1057746555811", "7714617793", "ООО «Третья»"), &me)
+            .await;
         let res = b
             .submit(&html, "/org-choice", &[("org", &other.to_string())])
             .await;
@@ -159,7 +161,7 @@ async fn as_a_private_person_the_tokens_name_no_organisation() {
     for backend in backends() {
         let t = TestServer::start(&backend).await;
         let me = t.add_person("boss@example.org").await;
-        legal(&t, ROMASHKA, &me).await;
+        t.add_org(ROMASHKA, &me).await;
         t.add_person("nobody@example.org").await;
         let (client, secret) = portal(&t, false).await;
         let b = signed_in(&t, "boss@example.org").await;
@@ -187,7 +189,7 @@ async fn a_portal_that_requires_an_organisation_refuses_a_person_without_one() {
     for backend in backends() {
         let t = TestServer::start(&backend).await;
         let me = t.add_person("boss@example.org").await;
-        let romashka = legal(&t, ROMASHKA, &me).await;
+        let romashka = t.add_org(ROMASHKA, &me).await;
         t.add_person("nobody@example.org").await;
         let (client, secret) = portal(&t, true).await;
 
@@ -244,7 +246,7 @@ async fn a_portal_that_requires_an_organisation_refuses_a_person_without_one() {
 async fn an_essential_org_claim_requires_an_organisation() {
     let t = TestServer::start(&backends()[0]).await;
     let me = t.add_person("boss@example.org").await;
-    let romashka = legal(&t, ROMASHKA, &me).await;
+    let romashka = t.add_org(ROMASHKA, &me).await;
     let (client, secret) = portal(&t, false).await;
     let b = signed_in(&t, "boss@example.org").await;
     let claims = r#"{"id_token":{"org":{"essential":true}}}"#;
@@ -267,7 +269,7 @@ async fn an_essential_org_claim_requires_an_organisation() {
 async fn the_choice_page_speaks_both_languages_and_needs_a_sign_in() {
     let t = TestServer::start(&backends()[0]).await;
     let me = t.add_person("boss@example.org").await;
-    legal(&t, ROMASHKA, &me).await;
+    t.add_org(ROMASHKA, &me).await;
     let (client, _) = portal(&t, false).await;
     let b = signed_in(&t, "boss@example.org").await;
     let (ru, _) = choice_page(&t, &b, &client, &[("scope", "openid organization")]).await;
@@ -316,7 +318,7 @@ async fn the_choice_page_speaks_both_languages_and_needs_a_sign_in() {
 async fn prompt_none_never_shows_the_choice_or_the_refusal() {
     let t = TestServer::start(&backends()[0]).await;
     let me = t.add_person("boss@example.org").await;
-    legal(&t, ROMASHKA, &me).await;
+    t.add_org(ROMASHKA, &me).await;
     t.add_person("nobody@example.org").await;
     let (client, _) = portal(&t, true).await;
     let error_of = |l: Landing| match l {

@@ -19,7 +19,7 @@ async fn a_removed_member_loses_the_organisation_and_the_refresh() {
         let t = TestServer::start(&backend).await;
         let chief = t.add_person("boss@example.org").await;
         let emp = t.add_person("emp@example.org").await;
-        let oid = legal(&t, ROMASHKA, &chief).await;
+        let oid = t.add_org(ROMASHKA, &chief).await;
         t.app
             .store
             .add_org_member(oid, &emp, "employee")
@@ -57,8 +57,8 @@ async fn consent_is_per_portal_and_organisation_and_the_org_page_withdraws_it() 
         let t = TestServer::start(&backend).await;
         let chief = t.add_person("boss@example.org").await;
         let emp = t.add_person("emp@example.org").await;
-        let romashka = legal(&t, ROMASHKA, &chief).await;
-        let vasilek = legal(&t, VASILEK, &chief).await;
+        let romashka = t.add_org(ROMASHKA, &chief).await;
+        let vasilek = t.add_org(VASILEK, &chief).await;
         t.app
             .store
             .add_org_member(romashka, &emp, "employee")

@@ -32,8 +32,8 @@ async fn the_permissions_page_lists_and_withdraws_a_consent_given_for_an_organis
     for backend in backends() {
         let t = TestServer::start(&backend).await;
         let chief = t.add_person("boss@example.org").await;
-        let romashka = legal(&t, ROMASHKA, &chief).await;
-        let vasilek = legal(&t, VASILEK, &chief).await;
+        let romashka = t.add_org(ROMASHKA, &chief).await;
+        let vasilek = t.add_org(VASILEK, &chief).await;
         let (client, secret) = portal(&t, false).await;
         let c = (client.as_str(), secret.as_str());
         let b = signed_in(&t, "boss@example.org").await;
@@ -96,7 +96,7 @@ async fn the_permissions_page_lists_and_withdraws_a_consent_given_for_an_organis
 async fn a_forged_withdrawal_without_csrf_changes_nothing_and_english_is_spoken() {
     let t = TestServer::start(&Backend::Sqlite).await;
     let chief = t.add_person("boss@example.org").await;
-    let romashka = legal(&t, ROMASHKA, &chief).await;
+    let romashka = t.add_org(ROMASHKA, &chief).await;
     let (client, secret) = portal(&t, false).await;
     let c = (client.as_str(), secret.as_str());
     let b = signed_in(&t, "boss@example.org").await;

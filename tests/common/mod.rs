@@ -23,6 +23,10 @@ use vhod::config::Config;
 
 pub const PASSWORD: &str = "Zvezda-2026!ok";
 
+/// Valid-looking requisites (OGRN, INN, name) of two legal entities, for `TestServer::add_org`.
+pub const ROMASHKA: (&str, &str, &str) = ("1027700132195", "7707083893", "ООО «Ромашка»");
+pub const VASILEK: (&str, &str, &str) = ("1037739010891", "7702070139", "АО «Василёк»");
+
 #[derive(Clone, Debug)]
 pub enum Backend {
     Sqlite,
@@ -183,16 +187,16 @@ impl TestServer {
         .to_string()
     }
 
-    /// The test organisation «Ромашка», a legal entity made straight in the store (creating one
-    /// by signature is tested in orgs_create.rs), with `chief` as its chief; its oid.
-    pub async fn add_org(&self, chief: &str) -> i64 {
+    /// A legal entity with these requisites (OGRN, INN, name), made straight in the store
+    /// (creating one by signature is tested in orgs_create.rs), with `chief` as its chief; its oid.
+    pub async fn add_org(&self, org: (&str, &str, &str), chief: &str) -> i64 {
         let org = vhod::store::orgs::NewOrg {
             kind: "LEGAL",
-            ogrn: "1027700132195",
-            inn: "7707083893",
+            ogrn: org.0,
+            inn: org.1,
             kpp: "770701001",
-            short_name: "ООО «Ромашка»",
-            full_name: "Общество с ограниченной ответственностью «Ромашка»",
+            short_name: org.2,
+            full_name: org.2,
         };
         self.app.store.create_org(org, chief).await.unwrap().oid
     }

@@ -1,35 +1,10 @@
-//! Helpers of the organisation sign-in tests (tests/orgs_oidc*.rs): organisations made straight in
-//! the store (creating them is tested in orgs_create.rs), a portal, and driving the choice page.
+//! Helpers of the organisation sign-in tests (tests/orgs_oidc*.rs): a portal and driving the
+//! choice page (the organisations are made with `TestServer::add_org`).
 #![allow(dead_code)]
 
 use super::common::*;
 use super::tokens::*;
 use serde_json::Value;
-use vhod::store::orgs::NewOrg;
-
-/// Valid-looking requisites of two legal entities and a sole trader.
-pub const ROMASHKA: (&str, &str, &str) = ("1027700132195", "7707083893", "ООО «Ромашка»");
-pub const VASILEK: (&str, &str, &str) = ("1037739010891", "7702070139", "АО «Василёк»");
-
-/// A legal entity with `chief` as its chief; its oid.
-pub async fn legal(t: &TestServer, org: (&str, &str, &str), chief: &str) -> i64 {
-    t.app
-        .store
-        .create_org(
-            NewOrg {
-                kind: "LEGAL",
-                ogrn: org.0,
-                inn: org.1,
-                kpp: "770701001",
-                short_name: org.2,
-                full_name: org.2,
-            },
-            chief,
-        )
-        .await
-        .unwrap()
-        .oid
-}
 
 /// A portal (confidential client at REDIRECT): (client_id, secret).
 pub async fn portal(t: &TestServer, require_org: bool) -> (String, String) {

@@ -55,7 +55,7 @@ async fn the_device_grant_asks_for_the_organisation_and_its_tokens_carry_it() {
         let (client_id, _) = device_client(&t, true).await;
         let client = (client_id.as_str(), None);
         let me = t.add_person("+79005557001").await;
-        let oid = t.add_org(&me).await;
+        let oid = t.add_org(ROMASHKA, &me).await;
 
         let (status, started) =
             device_authorization(&t, client, "openid profile organization").await;
@@ -116,7 +116,7 @@ async fn ciba_asks_for_the_organisation_and_its_tokens_carry_it() {
         let t = start(&backend, |_| {}).await;
         let c = ciba_client(&t, "poll", None).await;
         let me = t.add_person("+79006667001").await;
-        let oid = t.add_org(&me).await;
+        let oid = t.add_org(ROMASHKA, &me).await;
         let (status, started) = bc_authorize(
             &t,
             &c,
