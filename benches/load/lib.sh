@@ -49,6 +49,21 @@ json_field() { # $1 field; JSON on stdin
   python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"
 }
 
+# prepare NAME: the run's work folder (removed at exit) with an empty results file, FAILED=0, and
+# vhod and the load driver built in release mode (VHOD_BIN, DRIVER).
+prepare() {
+  WORK="$(mktemp -d -t "$1.XXXXXX")"
+  TMPDIRS+=("$WORK")
+  RESULTS="$WORK/results.jsonl"
+  : >"$RESULTS"
+  FAILED=0
+  echo "-- building vhod and the load driver (release)" >&2
+  (cd "$ROOT" && cargo build --release --locked --bin vhod --example load) >&2
+  VHOD_BIN="$CARGO_TARGET_DIR/release/vhod"
+  DRIVER="$CARGO_TARGET_DIR/release/examples/load"
+  [[ -x $VHOD_BIN && -x $DRIVER ]] || die "no release binaries in $CARGO_TARGET_DIR/release"
+}
+
 # ---------------------------------------------------------------- dependencies of a topology
 start_redis() { # once: a private redis-server on $REDIS_PORT, no persistence, on the server core
   [[ -n ${REDIS_PID:-} ]] && return 0

@@ -3,24 +3,16 @@
 Exit status 1 when a run failed or counted an error.
 """
 
-import json
 import statistics
 import sys
 
-from report import LABEL, ORDER, per_cpu
+from report import LABEL, ORDER, per_cpu, round_runs, run_failed
 
 
 def main(path):
-    rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
-    runs = {}
-    failed = False
-    for r in rows:
-        if "topology" not in r or "scenario" not in r:
-            continue
-        side, _, rnd = r["topology"].partition("#")
-        if "failed" in r or r["errors"] or not r["ok"]:
-            failed = True
-        runs[(r["scenario"], int(rnd), side)] = r
+    rows, tagged = round_runs(path)
+    runs = {(r["scenario"], rnd, side): r for side, rnd, r in tagged}
+    failed = any(run_failed(r) for _, _, r in tagged)
 
     print(f"{'scenario':<26} {'round':>5} {'1 node req/s':>12} {'3 nodes req/s':>13} {'ratio':>6} "
           f"{'per CPU-s':>9} {'errors':>6}")

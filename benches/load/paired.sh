@@ -51,15 +51,7 @@ for c in taskset curl python3 timeout createdb redis-server; do
   command -v "$c" >/dev/null || die "$c is required"
 done
 
-WORK="$(mktemp -d -t vhod-paired.XXXXXX)"
-TMPDIRS+=("$WORK")
-RESULTS="$WORK/results.jsonl"
-: >"$RESULTS"
-FAILED=0
-echo "-- building vhod and the load driver (release)" >&2
-(cd "$ROOT" && cargo build --release --locked --bin vhod --example load) >&2
-VHOD_BIN="$CARGO_TARGET_DIR/release/vhod"
-DRIVER="$CARGO_TARGET_DIR/release/examples/load"
+prepare vhod-paired
 start_redis
 
 # start_cluster NAME FIRST_PORT NODES: a fresh database and NODES nodes (lib.sh's start_nodes)

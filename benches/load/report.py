@@ -22,6 +22,24 @@ def per_cpu(r):
     return r["per_s"] / r["server_cpu"] if r.get("server_cpu") else 0.0
 
 
+def round_runs(path):
+    """A paired bench's results file: all its rows, and its runs as (side, round, run) — their
+    topology is written `side#round`."""
+    rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+    runs = []
+    for r in rows:
+        if "topology" not in r or "scenario" not in r:
+            continue
+        side, _, rnd = r["topology"].partition("#")
+        runs.append((side, int(rnd), r))
+    return rows, runs
+
+
+def run_failed(r):
+    """A run that gave no result, counted an error or succeeded in nothing."""
+    return "failed" in r or bool(r["errors"]) or not r["ok"]
+
+
 def main(path):
     rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
     runs = {(r["topology"], r["scenario"]): r for r in rows if "topology" in r and "scenario" in r}

@@ -62,17 +62,7 @@ want_t() { [[ " ${WANT_T[*]} " == *" $1 "* ]]; }
 for c in taskset curl python3 timeout; do command -v "$c" >/dev/null || die "$c is required"; done
 NCPU="$(nproc)"
 ((SERVER_CPU < NCPU && LOAD_CPU < NCPU)) || die "CPUs $SERVER_CPU and $LOAD_CPU must exist (nproc=$NCPU)"
-WORK="$(mktemp -d -t vhod-load.XXXXXX)"
-TMPDIRS+=("$WORK")
-RESULTS="$WORK/results.jsonl"
-: >"$RESULTS"
-FAILED=0
-
-echo "-- building vhod and the load driver (release)" >&2
-(cd "$ROOT" && cargo build --release --locked --bin vhod --example load) >&2
-VHOD_BIN="$CARGO_TARGET_DIR/release/vhod"
-DRIVER="$CARGO_TARGET_DIR/release/examples/load"
-[[ -x $VHOD_BIN && -x $DRIVER ]] || die "no release binaries in $CARGO_TARGET_DIR/release"
+prepare vhod-load
 
 LOAD_AT_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== vhod under load: $(date -u '+%Y-%m-%d %H:%M UTC'), vhod $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')," \

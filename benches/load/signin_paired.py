@@ -5,25 +5,18 @@ share of the server's CPU and the server's CPU per sign-in; then medians.
 Exit status 1 when a sign-in run failed or counted an error.
 """
 
-import json
 import statistics
 import sys
 
-from report import per_cpu
+from report import per_cpu, round_runs, run_failed
 
 
 def main(path):
-    rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+    rows, tagged = round_runs(path)
     rounds = {}
-    failed = False
-    for r in rows:
-        if "topology" not in r or "scenario" not in r:
-            continue
-        topo, _, rnd = r["topology"].partition("#")
-        if r["scenario"] == "signin" and ("failed" in r or r["errors"] or not r["ok"]):
-            failed = True
-        rounds.setdefault(int(rnd), {})[r["scenario"]] = r
-        rounds[int(rnd)]["topology"] = topo
+    for topo, rnd, r in tagged:
+        rounds.setdefault(rnd, {"topology": topo})[r["scenario"]] = r
+    failed = any(run_failed(r) for _, _, r in tagged if r["scenario"] == "signin")
 
     print(f"{'round':>5} {'sign-ins/s':>10} {'raw/s':>7} {'huge/s':>7} {'ratio':>6} {'per CPU-s':>9} "
           f"{'ratio huge':>10} {'per CPU-s':>9} {'argon2 share':>12} {'CPU ms/flow':>11} {'errors':>6}")

@@ -47,15 +47,7 @@ trap 'exit 130' INT TERM
 ((ROUNDS >= 2)) || die "ROUNDS must be at least 2 (the order alternates)"
 for c in taskset curl python3 timeout; do command -v "$c" >/dev/null || die "$c is required"; done
 
-WORK="$(mktemp -d -t vhod-signin-paired.XXXXXX)"
-TMPDIRS+=("$WORK")
-RESULTS="$WORK/results.jsonl"
-: >"$RESULTS"
-FAILED=0
-echo "-- building vhod and the load driver (release)" >&2
-(cd "$ROOT" && cargo build --release --locked --bin vhod --example load) >&2
-VHOD_BIN="$CARGO_TARGET_DIR/release/vhod"
-DRIVER="$CARGO_TARGET_DIR/release/examples/load"
+prepare vhod-signin-paired
 
 DIR="$(mktemp -d -t "vhod-signin-paired-$TOPOLOGY.XXXXXX")"
 TMPDIRS+=("$DIR")
