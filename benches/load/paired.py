@@ -6,7 +6,7 @@ Exit status 1 when a run failed or counted an error.
 import statistics
 import sys
 
-from report import LABEL, ORDER, per_cpu, round_runs, run_failed
+from report import LABEL, ORDER, per_cpu, print_load_at_end, round_runs, run_failed
 
 
 def main(path):
@@ -40,9 +40,7 @@ def main(path):
         print(f"  {LABEL[s]:<26} median {statistics.median(wall):.2f} (lowest {min(wall):.2f}, "
               f"highest {max(wall):.2f}); per CPU-s median {statistics.median(cpu):.2f} "
               f"({min(cpu):.2f}-{max(cpu):.2f}); {len(wall)} rounds")
-    for r in rows:
-        if r.get("kind") == "load":
-            print(f"  load average at end {r['end']}")
+    print_load_at_end(rows)
     return 1 if failed else 0
 
 

@@ -35,6 +35,12 @@ def round_runs(path):
     return rows, runs
 
 
+def print_load_at_end(rows):
+    for r in rows:
+        if r.get("kind") == "load":
+            print(f"  load average at end {r['end']}")
+
+
 def run_failed(r):
     """A run that gave no result, counted an error or succeeded in nothing."""
     return "failed" in r or bool(r["errors"]) or not r["ok"]

@@ -8,7 +8,7 @@ Exit status 1 when a sign-in run failed or counted an error.
 import statistics
 import sys
 
-from report import per_cpu, round_runs, run_failed
+from report import per_cpu, print_load_at_end, round_runs, run_failed
 
 
 def main(path):
@@ -58,9 +58,7 @@ def main(path):
         print(line("raw rate in huge pages (as vhod hashes), per CPU-s", "huge_cpu"))
         print(line("argon2id's share of the server's CPU", "share", 3))
         print(line("server CPU per sign-in, ms", "ms"))
-    for r in rows:
-        if r.get("kind") == "load":
-            print(f"  load average at end {r['end']}")
+    print_load_at_end(rows)
     return 1 if failed else 0
 
 
