@@ -221,11 +221,12 @@ mod tests {
 
     #[test]
     fn an_active_access_token_is_answered_with_exactly_the_claims_it_repeats() {
-        let mut all: Map<String, Value> = ACCESS_CLAIMS
+        let repeated: Map<String, Value> = ACCESS_CLAIMS
             .iter()
             .filter(|k| **k != "cnf")
             .map(|k| (k.to_string(), json!(format!("{k}-value"))))
             .collect();
+        let mut all = repeated.clone();
         // Claims the answer does not repeat: the ID of the session, a nonce, the token's own org.
         for k in ["sid", "nonce", "org", "active", "token_type"] {
             all.insert(k.into(), json!("not repeated"));
@@ -235,11 +236,7 @@ mod tests {
             org: None,
         };
         let got = serde_json::to_value(&answer).unwrap();
-        let mut want: Map<String, Value> = ACCESS_CLAIMS
-            .iter()
-            .filter(|k| **k != "cnf")
-            .map(|k| (k.to_string(), json!(format!("{k}-value"))))
-            .collect();
+        let mut want = repeated;
         want.insert("active".into(), json!(true));
         want.insert("token_type".into(), json!("Bearer"));
         assert_eq!(got, Value::Object(want));
