@@ -120,8 +120,10 @@ def main(path):
                     rest = r["server_cpu"] - r["hash_cpu"] - r["sqlite_cpu"]
                     db = (f", SQLite connection threads {per(r['sqlite_cpu']):.2f}" if r["sqlite_cpu"] > 0
                           else " (PostgreSQL's and Redis' own CPU not counted)")
+                    kernel = (f"; the kernel's part {per(r['server_sys']):.2f} ms, "
+                              f"{r['switches'] / r['per_s']:.1f} context switches" if "switches" in r else "")
                     print(f"  server CPU per sign-in, {topo:<8} {per(r['server_cpu']):.2f} ms: argon2id "
-                          f"{per(r['hash_cpu']):.2f}, requests (tokio workers) {per(rest):.2f}{db}")
+                          f"{per(r['hash_cpu']):.2f}, requests (tokio workers) {per(rest):.2f}{db}{kernel}")
     for s in ("cc", "discovery"):
         op = rate("oidc-provider", s)
         for topo in TOPOLOGIES[:3]:

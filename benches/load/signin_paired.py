@@ -1,6 +1,8 @@
 """The rounds and ratios of benches/load/signin_paired.sh, from its results file (one JSON object a
 line): per round the sign-in rate, the raw argon2id rates beside it and their ratios, argon2id's
-share of the server's CPU and the server's CPU per sign-in; then medians.
+share of the server's CPU and the server's CPU per sign-in; then medians, and what the sign-in
+around the hash costs (its CPU, the kernel's part, context switches) against what it may cost
+for 0.95 of the huge-page rate.
 
 Exit status 1 when a sign-in run failed or counted an error.
 """
@@ -20,7 +22,8 @@ def main(path):
 
     print(f"{'round':>5} {'sign-ins/s':>10} {'raw/s':>7} {'huge/s':>7} {'ratio':>6} {'per CPU-s':>9} "
           f"{'ratio huge':>10} {'per CPU-s':>9} {'argon2 share':>12} {'CPU ms/flow':>11} {'errors':>6}")
-    cols = {k: [] for k in ("plain", "plain_cpu", "huge", "huge_cpu", "share", "ms")}
+    cols = {k: [] for k in ("plain", "plain_cpu", "huge", "huge_cpu", "share", "ms", "rest", "kernel",
+                            "switches", "budget")}
     topo = "?"
     for rnd in sorted(rounds):
         got = rounds[rnd]
@@ -39,6 +42,15 @@ def main(path):
         }
         for k, v in ratio.items():
             cols[k].append(v)
+        if "switches" in s and s.get("server_cpu"):
+            # Per flow: the server's CPU beside the hashing thread, the kernel's part of all its CPU,
+            # its threads' context switches; and what the part beside the hash may take for the
+            # flow to last 1/0.95 of one hash at the huge-page rate.
+            per_flow = lambda x: x / s["per_s"] * 1000
+            cols["rest"].append(per_flow(s["server_cpu"] - s["hash_cpu"]))
+            cols["kernel"].append(per_flow(s["server_sys"]))
+            cols["switches"].append(s["switches"] / s["per_s"])
+            cols["budget"].append(1000 / huge["per_s"] / 0.95 - per_flow(s["hash_cpu"]))
         print(f"{rnd:>5} {s['per_s']:>10.1f} {plain['per_s']:>7.1f} {huge['per_s']:>7.1f} "
               f"{ratio['plain']:>6.2f} {ratio['plain_cpu']:>9.2f} {ratio['huge']:>10.2f} "
               f"{ratio['huge_cpu']:>9.2f} {ratio['share']:>12.3f} {ratio['ms']:>11.2f} {s['errors']:>6}")
@@ -58,6 +70,11 @@ def main(path):
         print(line("raw rate in huge pages (as vhod hashes), per CPU-s", "huge_cpu"))
         print(line("argon2id's share of the server's CPU", "share", 3))
         print(line("server CPU per sign-in, ms", "ms"))
+    if cols["rest"]:
+        print(line("of it beside argon2id's thread, ms", "rest"))
+        print(line("of it in the kernel (all its threads), ms", "kernel"))
+        print(line("context switches of the server's threads a sign-in", "switches", 1))
+        print(line("allowed beside the hash for 0.95 of huge pages, ms", "budget"))
     print_load_at_end(rows)
     return 1 if failed else 0
 

@@ -21,6 +21,11 @@ pub struct Outcome {
     /// The part spent by their SQLite connections' threads (sqlx runs each connection's
     /// statements on a thread of its own, named `sqlx-sqlite-worker-N`, cut to 15 bytes).
     pub sqlite_cpu: f64,
+    /// The part of `server_cpu` spent in the kernel (system time of all their threads).
+    pub server_sys: f64,
+    /// Context switches of all their threads a second, voluntary (a thread waited: a channel, a
+    /// lock, the network) and involuntary (the scheduler took the core away).
+    pub switches: f64,
 }
 
 impl Outcome {
@@ -37,6 +42,8 @@ impl Outcome {
             "server_cpu": round2(self.server_cpu),
             "hash_cpu": (self.hash_cpu * 1000.0).round() / 1000.0,
             "sqlite_cpu": (self.sqlite_cpu * 1000.0).round() / 1000.0,
+            "server_sys": (self.server_sys * 1000.0).round() / 1000.0,
+            "switches": self.switches.round(),
         })
         .to_string()
     }
@@ -72,12 +79,36 @@ pub fn thread_cpu_seconds(pid: u32, prefix: &str) -> f64 {
 
 /// utime + stime of a /proc stat line, in seconds.
 fn ticks_of(stat: &str) -> f64 {
+    let (user, system) = user_system(stat);
+    user + system
+}
+
+/// utime and stime of a /proc stat line, in seconds.
+fn user_system(stat: &str) -> (f64, f64) {
     // Fields after the command name (which is in parentheses and may hold spaces).
     let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
     let f: Vec<&str> = rest.split_whitespace().collect();
     let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
     // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
-    (ticks(11) + ticks(12)) / 100.0
+    (ticks(11) / 100.0, ticks(12) / 100.0)
+}
+
+/// System CPU seconds (/proc/<pid>/stat counts the whole process) and context switches of
+/// process `pid`, voluntary + involuntary, summed over its threads (each thread's status has its own).
+pub fn kernel_and_switches(pid: u32) -> (f64, f64) {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let mut switches = 0.0;
+    if let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) {
+        for task in tasks.flatten() {
+            let status = std::fs::read_to_string(task.path().join("status")).unwrap_or_default();
+            switches += status
+                .lines()
+                .filter(|l| l.starts_with("voluntary_ctxt") || l.starts_with("nonvoluntary_ctxt"))
+                .filter_map(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+                .sum::<f64>();
+        }
+    }
+    (user_system(&stat).1, switches)
 }
 
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -135,7 +166,12 @@ pub async fn run(
     };
     let hashing = || threads("vhod-argon2-");
     let sqlite = || threads("sqlx-sqlite-wor");
+    let kernel = || -> (f64, f64) {
+        let each = server_pids.iter().map(|p| kernel_and_switches(*p));
+        each.fold((0.0, 0.0), |(s, n), (s1, n1)| (s + s1, n + n1))
+    };
     let (cpu0, server0, hash0, sqlite0) = (cpu_seconds(None), servers(), hashing(), sqlite());
+    let kernel0 = kernel();
     let mut all = vec![];
     let mut errors = 0;
     for t in tasks {
@@ -148,6 +184,9 @@ pub async fn run(
     let server_cpu = (servers() - server0) / measured;
     let hash_cpu = (hashing() - hash0) / measured;
     let sqlite_cpu = (sqlite() - sqlite0) / measured;
+    let kernel1 = kernel();
+    let server_sys = (kernel1.0 - kernel0.0) / measured;
+    let switches = (kernel1.1 - kernel0.1) / measured;
     all.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     Ok(Outcome {
@@ -161,5 +200,7 @@ pub async fn run(
         server_cpu,
         hash_cpu,
         sqlite_cpu,
+        server_sys,
+        switches,
     })
 }
