@@ -24,7 +24,8 @@ pub struct Outcome {
     /// The part of `server_cpu` spent in the kernel (system time of all their threads).
     pub server_sys: f64,
     /// Context switches of all their threads a second, voluntary (a thread waited: a channel, a
-    /// lock, the network) and involuntary (the scheduler took the core away).
+    /// lock, the network) and involuntary (the scheduler took the core away); a thread that ends
+    /// between the two readings takes its count with it.
     pub switches: f64,
 }
 
