@@ -22,10 +22,15 @@ def per_cpu(r):
     return r["per_s"] / r["server_cpu"] if r.get("server_cpu") else 0.0
 
 
+def read_rows(path):
+    """A results file: one JSON object a line."""
+    return [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+
+
 def round_runs(path):
     """A paired bench's results file: all its rows, and its runs as (side, round, run) — their
     topology is written `side#round`."""
-    rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+    rows = read_rows(path)
     runs = []
     for r in rows:
         if "topology" not in r or "scenario" not in r:
@@ -47,7 +52,7 @@ def run_failed(r):
 
 
 def main(path):
-    rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+    rows = read_rows(path)
     runs = {(r["topology"], r["scenario"]): r for r in rows if "topology" in r and "scenario" in r}
     failed = False
 

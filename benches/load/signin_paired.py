@@ -32,13 +32,14 @@ def main(path):
         if not s or "failed" in s or not plain or not huge or not s["per_s"]:
             print(f"{rnd:>5} FAILED")
             continue
+        per_flow = lambda x: x / s["per_s"] * 1000  # a rate's CPU share as ms a sign-in
         ratio = {
             "plain": s["per_s"] / plain["per_s"],
             "plain_cpu": per_cpu(s) / plain["per_cpu_s"] if per_cpu(s) else 0.0,
             "huge": s["per_s"] / huge["per_s"],
             "huge_cpu": per_cpu(s) / huge["per_cpu_s"] if per_cpu(s) else 0.0,
             "share": s["hash_cpu"] / s["server_cpu"] if s.get("server_cpu") else 0.0,
-            "ms": s["server_cpu"] / s["per_s"] * 1000,
+            "ms": per_flow(s["server_cpu"]),
         }
         for k, v in ratio.items():
             cols[k].append(v)
@@ -46,7 +47,6 @@ def main(path):
             # Per flow: the server's CPU beside the hashing thread, the kernel's part of all its CPU,
             # its threads' context switches; and what the part beside the hash may take for the
             # flow to last 1/0.95 of one hash at the huge-page rate.
-            per_flow = lambda x: x / s["per_s"] * 1000
             cols["rest"].append(per_flow(s["server_cpu"] - s["hash_cpu"]))
             cols["kernel"].append(per_flow(s["server_sys"]))
             cols["switches"].append(s["switches"] / s["per_s"])
