@@ -86,6 +86,10 @@ pub struct Cache {
     pub ca_file: String,
     pub client_cert_file: String,
     pub client_key_file: String,
+    /// Redis behind Sentinel: the sentinels (comma-separated `host:port` or `redis://…`) and the
+    /// name they monitor the master by. Empty: `url` is the server itself.
+    pub sentinels: String,
+    pub sentinel_master: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -132,6 +132,11 @@ pub fn cache_error() {
     dependency_down("cache");
 }
 
+/// The cache moved to the master Redis Sentinel names now (a failover or a switchover).
+pub fn cache_master_changed() {
+    ::metrics::counter!("vhod_cache_master_changes_total").increment(1);
+}
+
 /// The durable job queue: jobs due or waiting, and the age of the oldest due one.
 pub fn job_queue(depth: i64, oldest_age_secs: i64) {
     ::metrics::gauge!("vhod_job_queue_depth").set(depth as f64);

@@ -2,11 +2,13 @@
 //! demo RP state. `memory` serves one node; `redis` lets any node serve any step of any flow.
 //! Two implementations behind one small enum: every call site stays the same.
 
+mod failover;
 mod memory;
 mod redis_cache;
+mod sentinel;
 
 pub use memory::MemoryCache;
-pub use redis_cache::{RedisCache, TlsFiles};
+pub use redis_cache::{RedisCache, RedisSettings, TlsFiles};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CacheError {
@@ -38,23 +40,29 @@ impl Cache {
         prefix: &str,
         timeout: std::time::Duration,
     ) -> Result<Cache, CacheError> {
-        Self::open_bounded(url, prefix, timeout, usize::MAX, &TlsFiles::default()).await
+        Self::open_bounded(url, prefix, timeout, usize::MAX, &RedisSettings::default()).await
     }
 
     /// [`Cache::open`] with the memory cache's bound (`cache.memory_max_mb`, in bytes) and the
-    /// files for Redis over TLS.
+    /// files for Redis over TLS and its sentinels.
     pub async fn open_bounded(
         url: &str,
         prefix: &str,
         timeout: std::time::Duration,
         memory_max_bytes: usize,
-        tls: &TlsFiles<'_>,
+        redis: &RedisSettings<'_>,
     ) -> Result<Cache, CacheError> {
-        if url == "memory" {
+        if url == "memory" && !redis.sentinels.trim().is_empty() {
+            Err(CacheError::Setting(
+                "cache.sentinels is set but cache.url is \"memory\": give the redis:// URL the \
+                 master is reached with (its host and port come from the sentinels)"
+                    .into(),
+            ))
+        } else if url == "memory" {
             Ok(Cache::Memory(MemoryCache::bounded(memory_max_bytes)))
         } else if url.starts_with("redis://") || url.starts_with("rediss://") {
             Ok(Cache::Redis(
-                RedisCache::connect(url, prefix, timeout, tls).await?,
+                RedisCache::connect(url, prefix, timeout, redis).await?,
             ))
         } else {
             Err(CacheError::Setting(format!(

@@ -1,16 +1,41 @@
 //! Redis-backed cache shared by every node. `take` is GETDEL, atomic on the server.
 //! Every command is bounded by `timeout`: while Redis is away a request fails fast (503 upstream)
-//! instead of hanging, and the connection manager reconnects by itself when Redis returns.
+//! instead of hanging, and the connection manager reconnects by itself when Redis returns. Behind
+//! Sentinel the connection follows the master the sentinels name (`failover.rs`).
 
 use super::CacheError;
+use super::failover::Failover;
+use super::sentinel::{Sentinels, master_may_have_moved};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 #[derive(Clone)]
 pub struct RedisCache {
-    conn: ConnectionManager,
+    /// Replaced when Sentinel names another master; a command clones it and goes.
+    conn: Arc<RwLock<ConnectionManager>>,
     prefix: String,
     timeout: Duration,
+    failover: Option<Arc<Failover>>,
+}
+
+/// Where a Redis cache connects: `cache.url`, and with `sentinels`/`sentinel_master` set the
+/// master the sentinels name (reached with the URL's scheme, credentials and database).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RedisSettings<'a> {
+    pub tls: TlsFiles<'a>,
+    pub sentinels: &'a str,
+    pub sentinel_master: &'a str,
+}
+
+impl<'a> RedisSettings<'a> {
+    pub fn of(config: &'a crate::config::Cache) -> RedisSettings<'a> {
+        RedisSettings {
+            tls: TlsFiles::of(config),
+            sentinels: &config.sentinels,
+            sentinel_master: &config.sentinel_master,
+        }
+    }
 }
 
 impl std::fmt::Debug for RedisCache {
@@ -44,6 +69,64 @@ impl<'a> TlsFiles<'a> {
 
     fn is_empty(&self) -> bool {
         self.ca.is_empty() && self.cert.is_empty() && self.key.is_empty()
+    }
+}
+
+/// [`TlsFiles`] kept for connecting again later (to a new master: the files are read then).
+pub(super) struct TlsOwned([String; 3]);
+
+impl TlsOwned {
+    fn of(tls: &TlsFiles<'_>) -> TlsOwned {
+        TlsOwned([tls.ca.to_owned(), tls.cert.to_owned(), tls.key.to_owned()])
+    }
+
+    pub(super) fn files(&self) -> TlsFiles<'_> {
+        let [ca, cert, key] = &self.0;
+        TlsFiles { ca, cert, key }
+    }
+}
+
+/// How a connection to one Redis server is made: bounded by `timeout`, proven by a PING.
+pub(super) struct Manager {
+    config: ConnectionManagerConfig,
+    pub(super) timeout: Duration,
+}
+
+impl Manager {
+    fn new(timeout: Duration) -> Manager {
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(timeout))
+            .set_response_timeout(Some(timeout))
+            .set_number_of_retries(2)
+            .set_max_delay(Duration::from_millis(500));
+        Manager { config, timeout }
+    }
+
+    pub(super) async fn connect(
+        &self,
+        url: &str,
+        tls: &TlsFiles<'_>,
+    ) -> Result<ConnectionManager, CacheError> {
+        let client = client(url, tls)?;
+        // A rediss:// URL at Redis's plain port meets a server that never answers the handshake.
+        let hint = if url.starts_with("rediss://") {
+            " (rediss:// speaks TLS: is the port Redis's tls-port?)"
+        } else {
+            ""
+        };
+        let url = &crate::store::redact(url);
+        let mut conn = tokio::time::timeout(
+            self.timeout.max(Duration::from_secs(10)),
+            ConnectionManager::new_with_config(client, self.config.clone()),
+        )
+        .await
+        .map_err(|_| CacheError::Unavailable(format!("{url}: timed out{hint}")))?
+        .map_err(|e| CacheError::Unavailable(format!("{url}: {e}{hint}")))?;
+        redis::cmd("PING")
+            .query_async::<String>(&mut conn)
+            .await
+            .map_err(|e| CacheError::Unavailable(format!("{url}: {e}")))?;
+        Ok(conn)
     }
 }
 
@@ -98,39 +181,29 @@ impl RedisCache {
         url: &str,
         prefix: &str,
         timeout: Duration,
-        tls: &TlsFiles<'_>,
+        settings: &RedisSettings<'_>,
     ) -> Result<RedisCache, CacheError> {
-        let client = client(url, tls)?;
-        // A rediss:// URL at Redis's plain port meets a server that never answers the handshake.
-        let hint = if url.starts_with("rediss://") {
-            " (rediss:// speaks TLS: is the port Redis's tls-port?)"
-        } else {
-            ""
-        };
-        let url = &crate::store::redact(url);
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(timeout))
-            .set_response_timeout(Some(timeout))
-            .set_number_of_retries(2)
-            .set_max_delay(Duration::from_millis(500));
-        let conn = tokio::time::timeout(
-            timeout.max(Duration::from_secs(10)),
-            ConnectionManager::new_with_config(client, config),
-        )
-        .await
-        .map_err(|_| CacheError::Unavailable(format!("{url}: timed out{hint}")))?
-        .map_err(|e| CacheError::Unavailable(format!("{url}: {e}{hint}")))?;
-        let cache = RedisCache {
+        let manager = Manager::new(timeout);
+        let (conn, failover) =
+            match Sentinels::parse(settings.sentinels, settings.sentinel_master, timeout)? {
+                None => {
+                    let conn = manager.connect(url, &settings.tls).await?;
+                    (Arc::new(RwLock::new(conn)), None)
+                }
+                Some(sentinels) => {
+                    // The URL's own settings are checked before any sentinel is asked.
+                    client(url, &settings.tls)?;
+                    let tls = TlsOwned::of(&settings.tls);
+                    let (failover, conn) = Failover::start(sentinels, url, tls, manager).await?;
+                    (conn, Some(failover))
+                }
+            };
+        Ok(RedisCache {
             conn,
             prefix: prefix.to_owned(),
             timeout,
-        };
-        let mut c = cache.conn.clone();
-        redis::cmd("PING")
-            .query_async::<String>(&mut c)
-            .await
-            .map_err(|e| CacheError::Unavailable(format!("{url}: {e}")))?;
-        Ok(cache)
+            failover,
+        })
     }
 
     /// One command, bounded: a timeout counts as the cache being unavailable, and the rest of the
@@ -142,8 +215,17 @@ impl RedisCache {
                 "redis: timed out earlier in this request".into(),
             ));
         }
-        let mut c = self.conn.clone();
-        match tokio::time::timeout(self.timeout, cmd.query_async::<T>(&mut c)).await {
+        let mut c = self.conn.read().unwrap_or_else(|e| e.into_inner()).clone();
+        let answer = tokio::time::timeout(self.timeout, cmd.query_async::<T>(&mut c)).await;
+        // No answer in time, or one saying the master may have moved: ask the sentinels.
+        if let Some(failover) = &self.failover
+            && answer
+                .as_ref()
+                .map_or(true, |r| r.as_ref().is_err_and(master_may_have_moved))
+        {
+            failover.suspect();
+        }
+        match answer {
             Ok(Err(e)) if e.is_timeout() => {
                 // The connection manager's own response timeout (the same length) came first.
                 crate::metrics::note_silent("cache");

@@ -55,13 +55,13 @@ pub async fn open(config: Config, clock: Clock) -> anyhow::Result<Ctx> {
     let timeout = std::time::Duration::from_secs(config.database.acquire_timeout_secs);
     let memory_max = usize::try_from(config.cache.memory_max_mb.saturating_mul(1024 * 1024))
         .unwrap_or(usize::MAX);
-    let tls = crate::cache::TlsFiles::of(&config.cache);
+    let redis = crate::cache::RedisSettings::of(&config.cache);
     let cache = Cache::open_bounded(
         &config.cache.url,
         &config.cache.prefix,
         timeout,
         memory_max,
-        &tls,
+        &redis,
     )
     .await?;
     let mut kek = if config.keys.kek.is_empty() {
