@@ -4,18 +4,10 @@
 
 mod common;
 
-use common::hidden_fields;
+use common::{free_port, hidden_fields};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// Starts `vhod serve` on its own SQLite file and port; returns the child and its base URL.
 async fn start_binary(shutdown_secs: u64) -> (std::process::Child, String) {

@@ -7,17 +7,24 @@
 use super::CacheError;
 use std::time::Duration;
 
+/// One sentinel: as the operator wrote it (password shown as ***), a client for it, and the
+/// connection kept between questions (dropped when a question fails).
+struct Sentinel {
+    shown: String,
+    client: redis::Client,
+    conn: tokio::sync::Mutex<Option<redis::aio::MultiplexedConnection>>,
+}
+
 /// The sentinels of one master group.
 pub(super) struct Sentinels {
-    /// Each sentinel as the operator wrote it (password shown as ***), and a client for it.
-    nodes: Vec<(String, redis::Client)>,
+    nodes: Vec<Sentinel>,
     master: String,
     timeout: Duration,
 }
 
 impl std::fmt::Debug for Sentinels {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let shown: Vec<&str> = self.nodes.iter().map(|(s, _)| s.as_str()).collect();
+        let shown: Vec<&str> = self.nodes.iter().map(|s| s.shown.as_str()).collect();
         write!(f, "Sentinels({} at {})", self.master, shown.join(","))
     }
 }
@@ -65,9 +72,16 @@ impl Sentinels {
                         "cache.sentinels: {shown}: a sentinel is host:port or redis://host:port"
                     )));
                 }
-                redis::Client::open(url.as_str())
-                    .map(|client| (shown.clone(), client))
-                    .map_err(|e| CacheError::Setting(format!("cache.sentinels: {shown}: {e}")))
+                match redis::Client::open(url.as_str()) {
+                    Ok(client) => Ok(Sentinel {
+                        shown,
+                        client,
+                        conn: tokio::sync::Mutex::new(None),
+                    }),
+                    Err(e) => Err(CacheError::Setting(format!(
+                        "cache.sentinels: {shown}: {e}"
+                    ))),
+                }
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Some(Sentinels {
@@ -85,8 +99,9 @@ impl Sentinels {
     /// each within `timeout`).
     pub(super) async fn master_addr(&self) -> Result<(String, u16), CacheError> {
         let mut why = Vec::new();
-        for (shown, client) in &self.nodes {
-            match tokio::time::timeout(self.timeout, self.ask(client)).await {
+        for sentinel in &self.nodes {
+            let shown = &sentinel.shown;
+            match tokio::time::timeout(self.timeout, self.ask(sentinel)).await {
                 Ok(Ok(Some(addr))) => return Ok(addr),
                 Ok(Ok(None)) => why.push(format!("{shown}: does not monitor {}", self.master)),
                 Ok(Err(e)) => why.push(format!("{shown}: {e}")),
@@ -100,17 +115,25 @@ impl Sentinels {
         )))
     }
 
-    async fn ask(&self, client: &redis::Client) -> Result<Option<(String, u16)>, String> {
-        let mut conn = client
-            .get_multiplexed_async_connection()
-            .await
-            .map_err(|e| e.to_string())?;
+    /// One question on the sentinel's kept connection (made first if there is none; forgotten
+    /// when the question fails or is cut short, so the next one connects anew).
+    async fn ask(&self, sentinel: &Sentinel) -> Result<Option<(String, u16)>, String> {
+        let mut kept = sentinel.conn.lock().await;
+        let mut conn = match kept.take() {
+            Some(conn) => conn,
+            None => sentinel
+                .client
+                .get_multiplexed_async_connection()
+                .await
+                .map_err(|e| e.to_string())?,
+        };
         let addr: Option<(String, String)> = redis::cmd("SENTINEL")
             .arg("GET-MASTER-ADDR-BY-NAME")
             .arg(&self.master)
             .query_async(&mut conn)
             .await
             .map_err(|e| e.to_string())?;
+        *kept = Some(conn);
         match addr {
             None => Ok(None),
             Some((host, port)) => port

@@ -7,11 +7,14 @@ pub mod esia;
 pub mod eventually;
 pub mod identity;
 pub mod login;
+pub mod outage;
 pub mod secrets;
 
 pub use browser::*;
 #[allow(unused_imports)] // used by the tests that wait for another node
 pub use eventually::*;
+#[allow(unused_imports)] // used by the tests of dependencies that go away
+pub use outage::{assert_unavailable, authorize_timed, free_port};
 
 use openidconnect::core::{CoreClient, CoreProviderMetadata};
 use openidconnect::{ClientId, ClientSecret, IssuerUrl, RedirectUrl};

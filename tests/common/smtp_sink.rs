@@ -84,14 +84,6 @@ impl Drop for Sink {
     }
 }
 
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// The messages the sink accepted so far.
 pub fn received(out: &Path) -> Vec<Value> {
     std::fs::read_to_string(out)
