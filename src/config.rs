@@ -90,6 +90,9 @@ pub struct Cache {
     /// name they monitor the master by. Empty: `url` is the server itself.
     pub sentinels: String,
     pub sentinel_master: String,
+    /// How often a node asks the sentinels where the master is without a reason to (a failed
+    /// command and a sentinel's announcement make it ask at once), ms.
+    pub sentinel_recheck_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -1,20 +1,23 @@
 //! Following the master through a Sentinel failover. A command that finds the master silent or
 //! demoted wakes the follower (it never waits for it); the follower asks the sentinels, and when
 //! they name another address and the server there says it is the master, every later command goes
-//! there. It also asks every `RECHECK` without being woken: after a switchover the old master
-//! still runs and takes writes until the sentinels demote it (what it took then is lost when it
-//! follows the new master), so a node must not wait for it to fail. One question at a time, at
-//! most one every `PAUSE`.
+//! there. After a switchover the old master still runs and takes writes until the sentinels demote
+//! it (what it took then is lost when it follows the new master), so a node must not wait for it
+//! to fail: each sentinel's `+switch-master` announcement wakes the follower too, and it asks
+//! every `cache.sentinel_recheck_ms` without being woken (an announcement missed while a
+//! subscription was down). One question at a time, at most one every `PAUSE`.
 
 use super::CacheError;
 use super::redis_cache::{Manager, TlsOwned};
 use super::sentinel::{Sentinels, at};
+use futures::StreamExt;
 use redis::aio::ConnectionManager;
 use std::sync::{Arc, RwLock, Weak};
 use std::time::Duration;
 
-const RECHECK: Duration = Duration::from_secs(1);
 const PAUSE: Duration = Duration::from_millis(200);
+/// A subscription to a sentinel's announcements is made within this, or tried again later.
+const SUBSCRIBE_WITHIN: Duration = Duration::from_secs(2);
 
 pub(super) struct Failover {
     sentinels: Sentinels,
@@ -26,6 +29,8 @@ pub(super) struct Failover {
     /// The master's address the connection goes to.
     master: std::sync::Mutex<(String, u16)>,
     wake: tokio::sync::Notify,
+    /// How often the follower asks without being woken.
+    unwoken_every: Duration,
 }
 
 impl Failover {
@@ -35,6 +40,7 @@ impl Failover {
         url: &str,
         tls: TlsOwned,
         manager: Manager,
+        recheck: Duration,
     ) -> Result<(Arc<Failover>, Arc<RwLock<ConnectionManager>>), CacheError> {
         let addr = sentinels.master_addr().await?;
         let conn = connect_master(&sentinels, url, &tls, &manager, &addr).await?;
@@ -47,8 +53,12 @@ impl Failover {
             conn: conn.clone(),
             master: std::sync::Mutex::new(addr),
             wake: tokio::sync::Notify::new(),
+            unwoken_every: recheck.max(PAUSE),
         });
         tokio::spawn(follow(Arc::downgrade(&failover)));
+        for client in failover.sentinels.clients() {
+            tokio::spawn(listen(Arc::downgrade(&failover), client));
+        }
         Ok((failover, conn))
     }
 
@@ -114,13 +124,13 @@ async fn connect_master(
     }
 }
 
-/// The follower: woken by a command that failed, or every `RECHECK`; ends with the cache. It
-/// says once that the master cannot be found, and once that it is found again.
+/// The follower: woken by a command that failed or an announcement, or every `unwoken_every`;
+/// ends with the cache. It says that the master cannot be found once, until it is found again.
 async fn follow(failover: Weak<Failover>) {
     let mut lost = false;
     loop {
         let Some(f) = failover.upgrade() else { return };
-        let woken = tokio::time::timeout(RECHECK, f.wake.notified())
+        let woken = tokio::time::timeout(f.unwoken_every, f.wake.notified())
             .await
             .is_ok();
         match f.recheck().await {
@@ -133,5 +143,38 @@ async fn follow(failover: Weak<Failover>) {
         }
         drop(f);
         tokio::time::sleep(PAUSE).await;
+    }
+}
+
+/// One sentinel's announcements: its `+switch-master` about this group wakes the follower. A lost
+/// subscription (the sentinel restarted, the network) is made again after a second; the task ends
+/// with the cache.
+async fn listen(failover: Weak<Failover>, sentinel: redis::Client) {
+    while failover.strong_count() > 0 {
+        let subscribed = tokio::time::timeout(SUBSCRIBE_WITHIN, async {
+            let mut pubsub = sentinel.get_async_pubsub().await?;
+            pubsub.subscribe("+switch-master").await?;
+            Ok::<_, redis::RedisError>(pubsub)
+        })
+        .await;
+        if let Ok(Ok(mut pubsub)) = subscribed {
+            let mut messages = pubsub.on_message();
+            loop {
+                // Woken now and then to end with the cache.
+                match tokio::time::timeout(SUBSCRIBE_WITHIN, messages.next()).await {
+                    Ok(Some(msg)) => {
+                        let Some(f) = failover.upgrade() else { return };
+                        let payload: String = msg.get_payload().unwrap_or_default();
+                        if f.sentinels.announces_this_group(&payload) {
+                            f.suspect();
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(_) if failover.strong_count() == 0 => return,
+                    Err(_) => {}
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }

@@ -26,6 +26,8 @@ pub struct RedisSettings<'a> {
     pub tls: TlsFiles<'a>,
     pub sentinels: &'a str,
     pub sentinel_master: &'a str,
+    /// How often a node asks the sentinels without a reason (zero: every second).
+    pub sentinel_recheck: Duration,
 }
 
 impl<'a> RedisSettings<'a> {
@@ -34,6 +36,7 @@ impl<'a> RedisSettings<'a> {
             tls: TlsFiles::of(config),
             sentinels: &config.sentinels,
             sentinel_master: &config.sentinel_master,
+            sentinel_recheck: Duration::from_millis(config.sentinel_recheck_ms),
         }
     }
 }
@@ -194,7 +197,12 @@ impl RedisCache {
                     // The URL's own settings are checked before any sentinel is asked.
                     client(url, &settings.tls)?;
                     let tls = TlsOwned::of(&settings.tls);
-                    let (failover, conn) = Failover::start(sentinels, url, tls, manager).await?;
+                    let recheck = match settings.sentinel_recheck {
+                        Duration::ZERO => Duration::from_secs(1),
+                        every => every,
+                    };
+                    let (failover, conn) =
+                        Failover::start(sentinels, url, tls, manager, recheck).await?;
                     (conn, Some(failover))
                 }
             };

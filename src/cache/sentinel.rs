@@ -95,6 +95,17 @@ impl Sentinels {
         &self.master
     }
 
+    /// A client for each sentinel (for their announcements: `failover::listen`).
+    pub(super) fn clients(&self) -> impl Iterator<Item = redis::Client> + '_ {
+        self.nodes.iter().map(|s| s.client.clone())
+    }
+
+    /// Whether a `+switch-master` announcement (`NAME OLD-IP OLD-PORT NEW-IP NEW-PORT`) is about
+    /// this group (a sentinel may watch several).
+    pub(super) fn announces_this_group(&self, payload: &str) -> bool {
+        payload.split(' ').next() == Some(self.master.as_str())
+    }
+
     /// The master's address as the first sentinel that knows the group says (each asked in turn,
     /// each within `timeout`).
     pub(super) async fn master_addr(&self) -> Result<(String, u16), CacheError> {
@@ -211,6 +222,16 @@ mod tests {
         let e = Sentinels::parse("rediss://:s3cret@10.0.0.1:26379", "vhod", T).unwrap_err();
         assert!(e.to_string().contains("host:port or redis://"), "{e}");
         assert!(!e.to_string().contains("s3cret"), "{e}");
+    }
+
+    #[test]
+    fn only_the_groups_own_switch_announcements_count() {
+        let s = Sentinels::parse("127.0.0.1:26379", "vhod", T)
+            .unwrap()
+            .unwrap();
+        assert!(s.announces_this_group("vhod 10.0.0.1 6379 10.0.0.2 6379"));
+        assert!(!s.announces_this_group("vhod-other 10.0.0.1 6379 10.0.0.2 6379"));
+        assert!(!s.announces_this_group(""));
     }
 
     #[test]
