@@ -28,7 +28,8 @@ pub(super) struct Failover {
     conn: Arc<RwLock<ConnectionManager>>,
     /// The master's address the connection goes to.
     master: std::sync::Mutex<(String, u16)>,
-    wake: tokio::sync::Notify,
+    /// Shared with the follower, which waits on it without keeping the cache alive.
+    wake: Arc<tokio::sync::Notify>,
     /// How often the follower asks without being woken.
     unwoken_every: Duration,
 }
@@ -52,7 +53,7 @@ impl Failover {
             manager,
             conn: conn.clone(),
             master: std::sync::Mutex::new(addr),
-            wake: tokio::sync::Notify::new(),
+            wake: Arc::new(tokio::sync::Notify::new()),
             unwoken_every: recheck.max(PAUSE),
         });
         tokio::spawn(follow(Arc::downgrade(&failover)));
@@ -129,10 +130,14 @@ async fn connect_master(
 async fn follow(failover: Weak<Failover>) {
     let mut lost = false;
     loop {
+        let Some((wake, every)) = failover
+            .upgrade()
+            .map(|f| (f.wake.clone(), f.unwoken_every))
+        else {
+            return;
+        };
+        let woken = tokio::time::timeout(every, wake.notified()).await.is_ok();
         let Some(f) = failover.upgrade() else { return };
-        let woken = tokio::time::timeout(f.unwoken_every, f.wake.notified())
-            .await
-            .is_ok();
         match f.recheck().await {
             Err(e) if woken && !lost => {
                 lost = true;
