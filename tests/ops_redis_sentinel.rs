@@ -4,7 +4,8 @@
 //! is killed, requests needing the cache answer 503 with Retry-After (bounded, no hang) until the
 //! sentinel has promoted the replica, and then the node serves on the new master by itself, with
 //! no restart. After a switchover (the old master still running and taking writes) the sentinel's
-//! announcement sends the cache to the new master within seconds. Settings that cannot work stop the node at start with a message
+//! announcement sends the cache to the new master within seconds; and with neither an error nor
+//! an announcement (the sentinel re-pointed) the node's own periodic question moves it. Settings that cannot work stop the node at start with a message
 //! that names the cause.
 //!
 //! Needs redis-server (Debian's package; `--sentinel` runs it as a sentinel).
@@ -51,6 +52,16 @@ async fn role(port: u16) -> String {
         .await
         .unwrap();
     redis::from_redis_value(answer[0].clone()).unwrap()
+}
+
+/// A server killed when the test ends, passed or not.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// A master, its replica and a sentinel watching them (down after 500 ms); all killed on drop.
@@ -327,6 +338,75 @@ async fn a_switchover_moves_the_cache_to_the_new_master_while_the_old_one_still_
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(cache.get("before").await.unwrap().as_deref(), Some("1"));
+}
+
+#[tokio::test]
+async fn a_node_asks_the_sentinels_on_its_own_and_moves_without_an_error_or_an_announcement() {
+    let group = Group::start().await;
+    let settings = group.settings();
+    let redis = RedisSettings {
+        sentinels: &settings,
+        sentinel_master: GROUP,
+        sentinel_recheck: Duration::from_millis(300),
+        ..Default::default()
+    };
+    let cache = Cache::open_bounded(
+        "redis://localhost",
+        "recheck:",
+        Duration::from_secs(1),
+        usize::MAX,
+        &redis,
+    )
+    .await
+    .unwrap();
+    // Another master, and the sentinel told to watch it under the group's name instead: the old
+    // master keeps answering (no error), and re-monitoring announces no +switch-master.
+    let other = free_port();
+    let _other_server = Killed(redis_server(&[
+        "--port",
+        &other.to_string(),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+    ]));
+    listening(other).await;
+    let mut sentinel = connection(group.sentinel.0).await;
+    let _: () = redis::cmd("SENTINEL")
+        .arg("REMOVE")
+        .arg(GROUP)
+        .query_async(&mut sentinel)
+        .await
+        .unwrap();
+    let _: () = redis::cmd("SENTINEL")
+        .arg("MONITOR")
+        .arg(GROUP)
+        .arg("127.0.0.1")
+        .arg(other)
+        .arg(1)
+        .query_async(&mut sentinel)
+        .await
+        .unwrap();
+    let started = Instant::now();
+    for attempt in 0.. {
+        let value = attempt.to_string();
+        cache.put("where", &value, 60).await.unwrap();
+        let on_other: Option<String> = redis::cmd("GET")
+            .arg("recheck:where")
+            .query_async(&mut connection(other).await)
+            .await
+            .unwrap();
+        if on_other == Some(value) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the cache writes where the sentinel now says within 5 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 #[tokio::test]
