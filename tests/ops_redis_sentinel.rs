@@ -54,6 +54,36 @@ async fn role(port: u16) -> String {
     redis::from_redis_value(answer[0].clone()).unwrap()
 }
 
+/// A cache (1-s timeout) that reaches Redis through `group`'s sentinel, asking it unwoken every
+/// `recheck`.
+async fn sentinel_cache(group: &Group, prefix: &str, recheck: Duration) -> Cache {
+    let settings = group.settings();
+    let redis = RedisSettings {
+        sentinels: &settings,
+        sentinel_master: GROUP,
+        sentinel_recheck: recheck,
+        ..Default::default()
+    };
+    Cache::open_bounded(
+        "redis://localhost",
+        prefix,
+        Duration::from_secs(1),
+        usize::MAX,
+        &redis,
+    )
+    .await
+    .unwrap()
+}
+
+/// The value of `key` on the server at `port`.
+async fn value_on(port: u16, key: &str) -> Option<String> {
+    redis::cmd("GET")
+        .arg(key)
+        .query_async(&mut connection(port).await)
+        .await
+        .unwrap()
+}
+
 /// A server killed when the test ends, passed or not.
 struct Killed(std::process::Child);
 
@@ -282,24 +312,9 @@ async fn a_node_follows_the_sentinels_to_the_new_master_when_the_master_is_kille
 #[tokio::test]
 async fn a_switchover_moves_the_cache_to_the_new_master_while_the_old_one_still_runs() {
     let group = Group::start().await;
-    let settings = group.settings();
     // The node does not ask the sentinel on its own within this test (once a minute): what moves
     // it is the sentinel's +switch-master announcement (the old master still takes writes).
-    let redis = RedisSettings {
-        sentinels: &settings,
-        sentinel_master: GROUP,
-        sentinel_recheck: Duration::from_secs(60),
-        ..Default::default()
-    };
-    let cache = Cache::open_bounded(
-        "redis://localhost",
-        "switchover:",
-        Duration::from_secs(1),
-        usize::MAX,
-        &redis,
-    )
-    .await
-    .unwrap();
+    let cache = sentinel_cache(&group, "switchover:", Duration::from_secs(60)).await;
     cache.put("before", "1", 60).await.unwrap();
     let _: () = redis::cmd("SENTINEL")
         .arg("FAILOVER")
@@ -321,15 +336,11 @@ async fn a_switchover_moves_the_cache_to_the_new_master_while_the_old_one_still_
         if let Err(e) = &put {
             assert!(matches!(e, CacheError::Unavailable(_)), "{e}");
         }
-        if promoted && put.is_ok() {
-            let on_new: Option<String> = redis::cmd("GET")
-                .arg("switchover:after")
-                .query_async(&mut connection(group.replica.0).await)
-                .await
-                .unwrap();
-            if on_new == Some(value) {
-                break;
-            }
+        if promoted
+            && put.is_ok()
+            && value_on(group.replica.0, "switchover:after").await == Some(value)
+        {
+            break;
         }
         assert!(
             started.elapsed() < Duration::from_secs(10),
@@ -343,22 +354,7 @@ async fn a_switchover_moves_the_cache_to_the_new_master_while_the_old_one_still_
 #[tokio::test]
 async fn a_node_asks_the_sentinels_on_its_own_and_moves_without_an_error_or_an_announcement() {
     let group = Group::start().await;
-    let settings = group.settings();
-    let redis = RedisSettings {
-        sentinels: &settings,
-        sentinel_master: GROUP,
-        sentinel_recheck: Duration::from_millis(300),
-        ..Default::default()
-    };
-    let cache = Cache::open_bounded(
-        "redis://localhost",
-        "recheck:",
-        Duration::from_secs(1),
-        usize::MAX,
-        &redis,
-    )
-    .await
-    .unwrap();
+    let cache = sentinel_cache(&group, "recheck:", Duration::from_millis(300)).await;
     // Another master, and the sentinel told to watch it under the group's name instead: the old
     // master keeps answering (no error), and re-monitoring announces no +switch-master.
     let other = free_port();
@@ -393,12 +389,7 @@ async fn a_node_asks_the_sentinels_on_its_own_and_moves_without_an_error_or_an_a
     for attempt in 0.. {
         let value = attempt.to_string();
         cache.put("where", &value, 60).await.unwrap();
-        let on_other: Option<String> = redis::cmd("GET")
-            .arg("recheck:where")
-            .query_async(&mut connection(other).await)
-            .await
-            .unwrap();
-        if on_other == Some(value) {
+        if value_on(other, "recheck:where").await == Some(value) {
             break;
         }
         assert!(
