@@ -72,6 +72,9 @@ pub struct Database {
     pub max_connections: u32,
     /// How long a request waits for a database connection (or Redis) before answering 503.
     pub acquire_timeout_secs: u64,
+    /// With several PostgreSQL servers in `url`: how often a node asks whether the one it uses is
+    /// still the primary without a reason to (an error makes it ask at once), ms.
+    pub primary_recheck_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

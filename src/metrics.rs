@@ -137,6 +137,11 @@ pub fn cache_master_changed() {
     ::metrics::counter!("vhod_cache_master_changes_total").increment(1);
 }
 
+/// The node moved to another PostgreSQL server of `database.url`: a standby was promoted.
+pub fn database_primary_changed() {
+    ::metrics::counter!("vhod_database_primary_changes_total").increment(1);
+}
+
 /// The durable job queue: jobs due or waiting, and the age of the oldest due one.
 pub fn job_queue(depth: i64, oldest_age_secs: i64) {
     ::metrics::gauge!("vhod_job_queue_depth").set(depth as f64);

@@ -16,6 +16,7 @@ WORKERS="${WORKERS:-6}"
 PIDS=()
 DIR=""
 PGDATA_DIR=""
+STANDBY_DIR=""
 MOUNTED=""
 
 faults_init() {
@@ -48,9 +49,12 @@ faults_cleanup() {
   local p
   for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  if [ -n "$PGDATA_DIR" ] && [ -f "$PGDATA_DIR/postmaster.pid" ]; then
-    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -m immediate -w stop >/dev/null 2>&1 || true
-  fi
+  local data
+  for data in "$PGDATA_DIR" "$STANDBY_DIR"; do
+    if [ -n "$data" ] && [ -f "$data/postmaster.pid" ]; then
+      runuser -u postgres -- "$PGBIN/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
+    fi
+  done
   if [ -n "$MOUNTED" ]; then umount "$MOUNTED" 2>/dev/null || umount -l "$MOUNTED" 2>/dev/null || true; fi
   if [ "${KEEP:-0}" = 1 ]; then echo "kept $DIR"; else rm -rf "$DIR"; fi
 }
@@ -79,6 +83,33 @@ pg_start() {
     -o "-p $PG_PORT -k $PGDATA_DIR -c listen_addresses=127.0.0.1 -c max_connections=100" start >/dev/null
 }
 pg_stop() { runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -m "$1" -w -t 60 stop >/dev/null; }
+
+# A streaming standby of pg_init's cluster on port $1 (pg_basebackup -R), and synchronous commit
+# on the primary: a commit is acknowledged once the standby has it. STANDBY_DIR.
+pg_standby() {
+  local port="$1" i
+  port_free "$port"
+  STANDBY_DIR="$DIR/pg-standby"
+  mkdir -p "$STANDBY_DIR" && chown postgres "$STANDBY_DIR" && chmod 700 "$STANDBY_DIR"
+  runuser -u postgres -- "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$PG_PORT" -U postgres \
+    -D "$STANDBY_DIR" -R -X stream -c fast --no-sync >"$DIR/basebackup.log" 2>&1
+  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$STANDBY_DIR" -l "$STANDBY_DIR/server.log" -w -t 60 \
+    -o "-p $port -k $STANDBY_DIR -c listen_addresses=127.0.0.1 -c max_connections=100" start >/dev/null
+  for i in $(seq 1 100); do
+    [ "$(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -XAtc \
+      "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")" = 1 ] && break
+    sleep 0.1
+  done
+  psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -XAtc "ALTER SYSTEM SET synchronous_standby_names = '*'" >/dev/null
+  psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -XAtc "SELECT pg_reload_conf()" >/dev/null
+  for i in $(seq 1 100); do
+    [ "$(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -XAtc \
+      "SELECT sync_state FROM pg_stat_replication")" = sync ] && return 0
+    sleep 0.1
+  done
+  echo "the standby on $port did not become synchronous"; return 1
+}
+pg_promote() { runuser -u postgres -- "$PGBIN/pg_ctl" -D "$STANDBY_DIR" -w -t 60 promote >/dev/null; }
 
 # Our own Redis on port $1 (no persistence: what it holds is short-lived by design).
 redis_start() {

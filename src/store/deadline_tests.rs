@@ -59,3 +59,26 @@ async fn request_statements_end_at_the_deadline_and_long_reads_lift_it_for_thems
     assert_eq!(shown(&store.pool).await, "1s");
     store.pool.close().await;
 }
+
+/// A write on a server that is no longer the primary (PostgreSQL answers 25006
+/// read_only_sql_transaction, as a demoted primary or a standby does) is an unavailable database
+/// — 503 + Retry-After while the node finds the promoted server (`primary.rs`) — not a 500.
+#[tokio::test]
+async fn a_write_refused_as_read_only_is_an_unavailable_database() {
+    let store = postgres_store().await;
+    let mut tx = store.begin().await.unwrap();
+    sqlx::query("SET TRANSACTION READ ONLY")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let refused = sqlx::query("INSERT INTO settings (name, value) VALUES ('read-only', 'x')")
+        .execute(&mut *tx)
+        .await
+        .unwrap_err();
+    let e = StoreError::from(refused);
+    assert!(e.to_string().contains("read-only"), "PostgreSQL said: {e}");
+    assert!(
+        e.is_unavailable(),
+        "a refused write is a 503, not a 500: {e}"
+    );
+}

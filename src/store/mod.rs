@@ -27,7 +27,9 @@ pub mod orgs;
 pub mod outbox;
 pub mod passkeys;
 pub mod person_oids;
+mod pg_hosts;
 pub mod preferences;
+mod primary;
 pub mod profile;
 pub mod qes;
 pub mod schema;
@@ -38,6 +40,7 @@ pub mod sessions;
 pub mod settings;
 mod unavailable;
 mod warm;
+pub use pg_hosts::redact;
 #[cfg(test)]
 mod warm_tests;
 
@@ -95,6 +98,7 @@ impl From<sqlx::Error> for StoreError {
         }
         if matches!(e, StoreError::Db(_)) && e.is_unavailable() {
             crate::metrics::dependency_down("database");
+            primary::suspect();
         }
         e
     }
@@ -118,6 +122,9 @@ pub struct Store {
     /// A node-local cache of answers about tokens is only good while this has not moved (see
     /// `oidc::token_cache`).
     revocations: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// With several PostgreSQL servers in `database.url`: the follower of their primary, which
+    /// lives as long as the store (`primary.rs`).
+    primary: Option<std::sync::Arc<primary::Primary>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -152,11 +159,26 @@ impl Store {
                 "only sqlite:// and postgres:// URLs are supported".into(),
             ));
         };
+        let deadline = std::time::Duration::from_secs(config.database.acquire_timeout_secs.max(1));
+        // Several PostgreSQL servers (a primary and its standbys): start on the primary.
+        let hosts = match backend {
+            Backend::Postgres => pg_hosts::split(&url).map_err(fail)?,
+            Backend::Sqlite => vec![],
+        };
+        let several = hosts.len() > 1;
+        let url = if several {
+            let first = primary::first_primary(&hosts, deadline)
+                .await
+                .map_err(fail)?;
+            hosts[first].url.clone()
+        } else {
+            url.clone()
+        };
+        let moved = primary::Moved::default();
+        let moved_check = several.then(|| moved.clone());
         let mut opts = AnyPoolOptions::new()
             .max_connections(config.database.max_connections.max(1))
-            .acquire_timeout(std::time::Duration::from_secs(
-                config.database.acquire_timeout_secs.max(1),
-            ))
+            .acquire_timeout(deadline)
             // sqlx pings a connection when it goes back to the pool and, by default, again when
             // it is taken: on SQLite each ping is a round trip to the connection's worker thread,
             // on PostgreSQL one over the network. A connection that came back alive a moment ago
@@ -164,8 +186,13 @@ impl Store {
             // restarted meanwhile: a dead connection is then closed, not handed out).
             .test_before_acquire(false)
             .before_acquire(move |conn, meta| {
+                let moved_check = moved_check.clone();
                 Box::pin(async move {
                     if !in_no_transaction(conn) {
+                        return Ok(false);
+                    }
+                    // Made before the node moved to another primary: closed, not handed out.
+                    if moved_check.as_ref().is_some_and(|m| m.predates(meta.age)) {
                         return Ok(false);
                     }
                     if meta.idle_for >= IDLE_BEFORE_PING && backend == Backend::Postgres {
@@ -243,6 +270,14 @@ impl Store {
                         ),
                     ];
                     Box::pin(async move {
+                        // Where the primary was, a standby now: refused (sqlx tries again, on
+                        // the server the follower finds, within the request's deadline).
+                        if several && primary::in_recovery(conn).await? {
+                            primary::suspect();
+                            return Err(sqlx::Error::Protocol(
+                                "this PostgreSQL server is a standby, not the primary".into(),
+                            ));
+                        }
                         for set in search_path.iter().chain(&deadlines) {
                             conn.execute(set.as_str()).await?;
                         }
@@ -256,18 +291,33 @@ impl Store {
             .connect(&connect_url)
             .await
             .map_err(|e| fail(e.to_string()))?;
+        let pool = bounded_pool::BoundedPool::new(pool, deadline, backend == Backend::Sqlite);
+        let current = hosts.iter().position(|h| h.url == url);
+        let primary = current.filter(|_| several).map(|current| {
+            primary::Primary::start(
+                hosts,
+                current,
+                pool.clone(),
+                moved,
+                deadline,
+                std::time::Duration::from_millis(config.database.primary_recheck_ms),
+            )
+        });
         let store = Store {
-            pool: bounded_pool::BoundedPool::new(
-                pool,
-                std::time::Duration::from_secs(config.database.acquire_timeout_secs.max(1)),
-                backend == Backend::Sqlite,
-            ),
+            pool,
             clock,
             backend,
             revocations: Default::default(),
+            primary,
         };
         store.migrate().await.map_err(|e| fail(e.to_string()))?;
         Ok(store)
+    }
+
+    /// With several PostgreSQL servers in `database.url`: the URL of the one in use now (for a
+    /// connection of its own, outside the pool).
+    pub(crate) fn primary_url(&self) -> Option<String> {
+        self.primary.as_ref().map(|p| p.url())
     }
 
     pub fn now(&self) -> i64 {
@@ -373,16 +423,6 @@ fn in_no_transaction(conn: &sqlx::AnyConnection) -> bool {
 }
 
 /// A database URL without its password, for messages.
-pub fn redact(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        _ => url.to_string(),
-    }
-}
-
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }

@@ -17,9 +17,11 @@ const SQLITE_TRANSIENT: &[i32] = &[5, 10, 13];
 /// query_canceled: a statement that outran the request's deadline (`statement_timeout`, set to
 /// `database.acquire_timeout_secs`: store/mod.rs), which the request would have stopped waiting
 /// for at the same moment — and 25P03 idle_in_transaction_session_timeout: the node sat inside a
-/// transaction past three deadlines (frozen or cut off) and PostgreSQL ended its session.
+/// transaction past three deadlines (frozen or cut off) and PostgreSQL ended its session — and
+/// 25006 read_only_sql_transaction: a write on a server that is no longer the primary (the node
+/// follows the promoted one: `primary.rs`).
 const PG_TRANSIENT_CLASSES: &[&str] = &["08", "53"];
-const PG_TRANSIENT_CODES: &[&str] = &["57P01", "57P02", "57P03", "57014", "25P03"];
+const PG_TRANSIENT_CODES: &[&str] = &["57P01", "57P02", "57P03", "57014", "25P03", "25006"];
 
 pub(crate) fn is_transient(e: &dyn DatabaseError) -> bool {
     let Some(code) = e.code() else {

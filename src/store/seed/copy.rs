@@ -2,17 +2,16 @@
 //! one transaction on a connection of the seeder's own.
 
 use super::Table;
-use crate::config::Database;
 use crate::store::StoreError;
 use sqlx::{Connection, Executor, PgConnection};
 
-/// A connection to `db` in its schema, with commits not waiting for the disk (a crash loses the
-/// last batches of a development seed, never half of one).
-pub async fn connect(db: &Database) -> Result<PgConnection, StoreError> {
-    let mut conn = PgConnection::connect(&db.url).await?;
-    if !db.schema.is_empty() {
+/// A connection to the server at `url` in `schema`, with commits not waiting for the disk (a crash
+/// loses the last batches of a development seed, never half of one).
+pub async fn connect(url: &str, schema: &str) -> Result<PgConnection, StoreError> {
+    let mut conn = PgConnection::connect(url).await?;
+    if !schema.is_empty() {
         // The store checked the name ([A-Za-z0-9_]) when it connected.
-        conn.execute(format!("SET search_path TO {}", db.schema).as_str())
+        conn.execute(format!("SET search_path TO {schema}").as_str())
             .await?;
     }
     conn.execute("SET synchronous_commit = off").await?;

@@ -67,7 +67,10 @@ impl<'a> Seeder<'a> {
     pub async fn open(store: &'a Store, db: &Database) -> Result<Seeder<'a>, StoreError> {
         Ok(match store.backend {
             Backend::Sqlite => Seeder::Insert(store),
-            Backend::Postgres => Seeder::Copy(Box::new(copy::connect(db).await?)),
+            Backend::Postgres => {
+                let url = store.primary_url().unwrap_or_else(|| db.url.clone());
+                Seeder::Copy(Box::new(copy::connect(&url, &db.schema).await?))
+            }
         })
     }
 
