@@ -10,7 +10,8 @@
 //! request's deadline). The follower asks the server it uses whether it is still the primary,
 //! and if not, asks every server in turn; the first primary it finds is where every new
 //! connection goes from then on, and every connection made before the move is closed instead of
-//! being handed out. Unwoken, it asks every `database.primary_recheck_ms`. Nothing waits for it.
+//! being handed out. Unwoken, it asks every `database.primary_recheck_ms` (every `PAUSE` while no
+//! primary is found). Nothing waits for it.
 
 use super::bounded_pool::BoundedPool;
 use super::pg_hosts::Host;
@@ -198,8 +199,9 @@ impl Primary {
     }
 }
 
-/// The follower: woken by an error any store met, or every `every`; ends with the store. It says
-/// that the primary cannot be found once, until it is found again.
+/// The follower: woken by an error any store met, or every `every` — every `PAUSE` while the
+/// primary cannot be found; ends with the store. It says that the primary cannot be found once,
+/// until it is found again.
 async fn follow(primary: Weak<Primary>) {
     let mut seen = SUSPECTED.load(Ordering::SeqCst);
     let mut lost = false;
@@ -210,7 +212,9 @@ async fn follow(primary: Weak<Primary>) {
         let woken = WAKE.notified();
         tokio::pin!(woken);
         woken.as_mut().enable();
-        if SUSPECTED.load(Ordering::SeqCst) == seen {
+        // While no primary is found, ask again after the pause: requests waiting for a
+        // connection retry on their own (sqlx) and fail no sooner than their deadline.
+        if SUSPECTED.load(Ordering::SeqCst) == seen && !lost {
             let _ = tokio::time::timeout(every, woken).await;
         }
         seen = SUSPECTED.load(Ordering::SeqCst);
