@@ -422,7 +422,6 @@ fn in_no_transaction(conn: &sqlx::AnyConnection) -> bool {
     true
 }
 
-/// A database URL without its password, for messages.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }

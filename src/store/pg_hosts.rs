@@ -70,7 +70,8 @@ fn without_session_attrs(tail: &str) -> Result<String, String> {
     })
 }
 
-/// `url` with its password replaced by `***` (for messages and logs), whatever its host list.
+/// A database or cache URL with its password replaced by `***` (for messages and logs), whatever
+/// its host list.
 pub fn redact(url: &str) -> String {
     let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
         return url.to_owned();
