@@ -136,7 +136,7 @@ impl Manager {
 /// A client for `url`: over TLS (rustls) for rediss://, trusting `tls.ca` instead of the system's
 /// CA certificates when set and presenting `tls.cert`/`tls.key` when set. TLS files with a
 /// redis:// URL are refused: the operator asked for an encrypted connection and would not get one.
-fn client(url: &str, tls: &TlsFiles<'_>) -> Result<redis::Client, CacheError> {
+pub(super) fn client(url: &str, tls: &TlsFiles<'_>) -> Result<redis::Client, CacheError> {
     let shown = crate::store::redact(url);
     let refuse = |why: String| CacheError::Setting(format!("{shown}: {why}"));
     if tls.is_empty() {
@@ -187,25 +187,29 @@ impl RedisCache {
         settings: &RedisSettings<'_>,
     ) -> Result<RedisCache, CacheError> {
         let manager = Manager::new(timeout);
-        let (conn, failover) =
-            match Sentinels::parse(settings.sentinels, settings.sentinel_master, timeout)? {
-                None => {
-                    let conn = manager.connect(url, &settings.tls).await?;
-                    (Arc::new(RwLock::new(conn)), None)
-                }
-                Some(sentinels) => {
-                    // The URL's own settings are checked before any sentinel is asked.
-                    client(url, &settings.tls)?;
-                    let tls = TlsOwned::of(&settings.tls);
-                    let recheck = match settings.sentinel_recheck {
-                        Duration::ZERO => Duration::from_secs(1),
-                        every => every,
-                    };
-                    let (failover, conn) =
-                        Failover::start(sentinels, url, tls, manager, recheck).await?;
-                    (conn, Some(failover))
-                }
-            };
+        let (conn, failover) = match Sentinels::parse(
+            settings.sentinels,
+            settings.sentinel_master,
+            timeout,
+            &settings.tls,
+        )? {
+            None => {
+                let conn = manager.connect(url, &settings.tls).await?;
+                (Arc::new(RwLock::new(conn)), None)
+            }
+            Some(sentinels) => {
+                // The URL's own settings are checked before any sentinel is asked.
+                client(url, &settings.tls)?;
+                let tls = TlsOwned::of(&settings.tls);
+                let recheck = match settings.sentinel_recheck {
+                    Duration::ZERO => Duration::from_secs(1),
+                    every => every,
+                };
+                let (failover, conn) =
+                    Failover::start(sentinels, url, tls, manager, recheck).await?;
+                (conn, Some(failover))
+            }
+        };
         Ok(RedisCache {
             conn,
             prefix: prefix.to_owned(),

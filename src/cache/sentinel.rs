@@ -5,6 +5,7 @@
 //! 503 with Retry-After, as in any Redis outage, and nothing waits longer than `timeout`.
 
 use super::CacheError;
+use super::redis_cache::{TlsFiles, client};
 use std::time::Duration;
 
 /// One sentinel: as the operator wrote it (password shown as ***), a client for it, and the
@@ -30,12 +31,15 @@ impl std::fmt::Debug for Sentinels {
 }
 
 impl Sentinels {
-    /// `list`: comma-separated `host:port` or `redis://[:password@]host:port` of the sentinels;
-    /// `master`: the group's name in their `sentinel monitor`. Both empty: no Sentinel (`None`).
+    /// `list`: comma-separated `host:port`, `redis://[:password@]host:port` or
+    /// `rediss://[:password@]host:port` (TLS, with the cache's CA and client certificate files,
+    /// `tls`) of the sentinels; `master`: the group's name in their `sentinel monitor`. Both
+    /// empty: no Sentinel (`None`).
     pub(super) fn parse(
         list: &str,
         master: &str,
         timeout: Duration,
+        tls: &TlsFiles<'_>,
     ) -> Result<Option<Sentinels>, CacheError> {
         let entries: Vec<&str> = list
             .split(',')
@@ -67,21 +71,25 @@ impl Sentinels {
                     format!("redis://{entry}")
                 };
                 let shown = crate::store::redact(&url);
-                if !url.starts_with("redis://") {
+                let client = if url.starts_with("rediss://") {
+                    client(&url, tls)
+                        .map_err(|e| CacheError::Setting(format!("cache.sentinels: {e}")))?
+                } else if url.starts_with("redis://") {
+                    // Plain sentinels beside a master over TLS: the files are the master's.
+                    redis::Client::open(url.as_str()).map_err(|e| {
+                        CacheError::Setting(format!("cache.sentinels: {shown}: {e}"))
+                    })?
+                } else {
                     return Err(CacheError::Setting(format!(
-                        "cache.sentinels: {shown}: a sentinel is host:port or redis://host:port"
+                        "cache.sentinels: {shown}: a sentinel is host:port, redis://host:port \
+                         or rediss://host:port"
                     )));
-                }
-                match redis::Client::open(url.as_str()) {
-                    Ok(client) => Ok(Sentinel {
-                        shown,
-                        client,
-                        conn: tokio::sync::Mutex::new(None),
-                    }),
-                    Err(e) => Err(CacheError::Setting(format!(
-                        "cache.sentinels: {shown}: {e}"
-                    ))),
-                }
+                };
+                Ok(Sentinel {
+                    shown,
+                    client,
+                    conn: tokio::sync::Mutex::new(None),
+                })
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Some(Sentinels {
@@ -192,18 +200,23 @@ mod tests {
     use super::*;
 
     const T: Duration = Duration::from_secs(1);
+    const NO_TLS: TlsFiles<'static> = TlsFiles {
+        ca: "",
+        cert: "",
+        key: "",
+    };
 
     #[test]
     fn neither_setting_means_no_sentinel() {
-        assert!(Sentinels::parse("", "", T).unwrap().is_none());
-        assert!(Sentinels::parse(" , ", " ", T).unwrap().is_none());
+        assert!(Sentinels::parse("", "", T, &NO_TLS).unwrap().is_none());
+        assert!(Sentinels::parse(" , ", " ", T, &NO_TLS).unwrap().is_none());
     }
 
     #[test]
     fn one_setting_without_the_other_is_refused_by_name() {
-        let e = Sentinels::parse("127.0.0.1:26379", "", T).unwrap_err();
+        let e = Sentinels::parse("127.0.0.1:26379", "", T, &NO_TLS).unwrap_err();
         assert!(e.to_string().contains("cache.sentinel_master"), "{e}");
-        let e = Sentinels::parse("", "vhod", T).unwrap_err();
+        let e = Sentinels::parse("", "vhod", T, &NO_TLS).unwrap_err();
         assert!(
             e.to_string().contains("cache.sentinels names no sentinel"),
             "{e}"
@@ -212,21 +225,39 @@ mod tests {
 
     #[test]
     fn sentinels_are_host_port_or_redis_urls_and_their_passwords_are_not_shown() {
-        let s = Sentinels::parse("10.0.0.1:26379, redis://:s3cret@10.0.0.2:26380", "vhod", T)
-            .unwrap()
-            .unwrap();
+        let s = Sentinels::parse(
+            "10.0.0.1:26379, redis://:s3cret@10.0.0.2:26380, rediss://:s3cret@10.0.0.3:26381",
+            "vhod",
+            T,
+            &NO_TLS,
+        )
+        .unwrap()
+        .unwrap();
         let shown = format!("{s:?}");
         assert!(shown.contains("redis://10.0.0.1:26379"), "{shown}");
         assert!(shown.contains("redis://:***@10.0.0.2:26380"), "{shown}");
+        assert!(shown.contains("rediss://:***@10.0.0.3:26381"), "{shown}");
         assert!(!shown.contains("s3cret"), "{shown}");
-        let e = Sentinels::parse("rediss://:s3cret@10.0.0.1:26379", "vhod", T).unwrap_err();
-        assert!(e.to_string().contains("host:port or redis://"), "{e}");
+        let e = Sentinels::parse("http://:s3cret@10.0.0.1:26379", "vhod", T, &NO_TLS).unwrap_err();
+        assert!(e.to_string().contains("host:port, redis://"), "{e}");
+        assert!(!e.to_string().contains("s3cret"), "{e}");
+        // A TLS sentinel reads the cache's TLS files: one that is missing is named.
+        let missing = TlsFiles {
+            ca: "/nonexistent/ca.pem",
+            ..NO_TLS
+        };
+        let e =
+            Sentinels::parse("rediss://:s3cret@10.0.0.1:26379", "vhod", T, &missing).unwrap_err();
+        assert!(
+            e.to_string().contains("cache.ca_file /nonexistent/ca.pem"),
+            "{e}"
+        );
         assert!(!e.to_string().contains("s3cret"), "{e}");
     }
 
     #[test]
     fn only_the_groups_own_switch_announcements_count() {
-        let s = Sentinels::parse("127.0.0.1:26379", "vhod", T)
+        let s = Sentinels::parse("127.0.0.1:26379", "vhod", T, &NO_TLS)
             .unwrap()
             .unwrap();
         assert!(s.announces_this_group("vhod 10.0.0.1 6379 10.0.0.2 6379"));
