@@ -302,11 +302,94 @@ async fn a_node_starts_on_the_primary_whatever_the_order_and_refuses_a_list_with
         "{err}"
     );
     assert!(
-        err.contains(&format!("127.0.0.1:{}: a standby", pair.standby)),
+        err.contains(&format!(
+            "127.0.0.1:{}: read-only (a standby)",
+            pair.standby
+        )),
         "names the standby: {err}"
     );
     assert!(
         err.contains(&format!("127.0.0.1:{closed}:")),
         "names the server that did not answer: {err}"
+    );
+}
+
+/// A statement on the server at `port` itself.
+async fn on_server(port: u16, sql: &str) -> Option<i64> {
+    use sqlx::Connection;
+    let url = format!("postgres://postgres@127.0.0.1:{port}/postgres");
+    let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+    sqlx::query_scalar(sql)
+        .fetch_optional(&mut conn)
+        .await
+        .unwrap()
+}
+
+/// `n` password sign-ins of `login` at once (so the node opens several connections): statuses.
+async fn sign_ins(base: &str, login: &str, n: usize) -> Vec<u16> {
+    let browsers: Vec<Browser> = (0..n).map(|_| Browser::new(base)).collect();
+    futures::future::join_all(
+        browsers
+            .iter()
+            .map(|b| login::password_status(b, login, PASSWORD)),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_switchover_moves_every_connection_off_the_old_primary_left_running_read_only() {
+    let pair = Pair::new();
+    let t = TestServer::start_with(
+        &Backend::Sqlite,
+        config_on(pair.url(&[pair.primary, pair.standby])),
+    )
+    .await;
+    t.add_person("switch@example.org").await;
+    assert_eq!(
+        sign_ins(&t.base, "switch@example.org", 5).await,
+        [303; 5],
+        "sign-ins on the primary, several connections open to it"
+    );
+
+    // A switchover: the primary stops taking writes (it keeps running and answering reads, and
+    // the node's connections to it stay open), then the standby is promoted.
+    on_server(
+        pair.primary,
+        "ALTER SYSTEM SET default_transaction_read_only = on",
+    )
+    .await;
+    on_server(pair.primary, "SELECT pg_reload_conf()::int::int8").await;
+    pair.promote();
+    let started = Instant::now();
+    loop {
+        let status =
+            login::password_status(&Browser::new(&t.base), "switch@example.org", PASSWORD).await;
+        if status == 303 {
+            break;
+        }
+        assert_eq!(status, 503, "a sign-in during the switchover: 503 or done");
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "the node moves within 15 s of the switchover"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // No connection to the old server is handed out again: every sign-in now writes.
+    for _ in 0..4 {
+        assert_eq!(
+            sign_ins(&t.base, "switch@example.org", 5).await,
+            [303; 5],
+            "sign-ins after the move, none on a connection to the old primary"
+        );
+    }
+    let schema = &t.config.database.schema;
+    let sessions = format!("SELECT count(*) FROM {schema}.sessions");
+    assert!(
+        on_server(pair.standby, &sessions).await.unwrap() >= 26,
+        "the sessions of every sign-in are on the promoted server"
+    );
+    assert!(
+        metric(&t.base, "vhod_database_primary_changes_total").await >= 1.0,
+        "the node counted the move"
     );
 }

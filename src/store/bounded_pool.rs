@@ -31,12 +31,19 @@ pub(crate) struct BoundedPool {
 }
 
 impl BoundedPool {
-    /// `one_writer`: the database takes one writer at a time (SQLite).
-    pub(crate) fn new(raw: AnyPool, limit: Duration, one_writer: bool) -> BoundedPool {
+    /// `one_writer`: the database takes one writer at a time (SQLite); `moved`: the node follows
+    /// PostgreSQL's primary among several servers (`primary.rs`).
+    pub(crate) fn new(
+        raw: AnyPool,
+        limit: Duration,
+        one_writer: bool,
+        moved: Option<super::primary::Moved>,
+    ) -> BoundedPool {
         BoundedPool {
             raw,
             limit,
-            warm: Warm::default(),
+            // Three deadlines: what a session may sit inside a transaction (`Store::connect`).
+            warm: moved.map_or_else(Warm::default, |m| Warm::following(m, limit * 3)),
             writer: one_writer.then(|| std::sync::Arc::new(tokio::sync::Semaphore::new(1))),
         }
     }

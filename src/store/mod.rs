@@ -270,12 +270,15 @@ impl Store {
                         ),
                     ];
                     Box::pin(async move {
-                        // Where the primary was, a standby now: refused (sqlx tries again, on
-                        // the server the follower finds, within the request's deadline).
-                        if several && primary::in_recovery(conn).await? {
+                        // Where the primary was, a standby (or a primary made read-only) now:
+                        // refused (sqlx tries again, on the server the follower finds, within the
+                        // request's deadline).
+                        if several && primary::read_only(conn).await? {
                             primary::suspect();
                             return Err(sqlx::Error::Protocol(
-                                "this PostgreSQL server is a standby, not the primary".into(),
+                                "this PostgreSQL server is read-only (a standby), not the \
+                                 primary"
+                                    .into(),
                             ));
                         }
                         for set in search_path.iter().chain(&deadlines) {
@@ -291,7 +294,12 @@ impl Store {
             .connect(&connect_url)
             .await
             .map_err(|e| fail(e.to_string()))?;
-        let pool = bounded_pool::BoundedPool::new(pool, deadline, backend == Backend::Sqlite);
+        let pool = bounded_pool::BoundedPool::new(
+            pool,
+            deadline,
+            backend == Backend::Sqlite,
+            several.then(|| moved.clone()),
+        );
         let current = hosts.iter().position(|h| h.url == url);
         let primary = current.filter(|_| several).map(|current| {
             primary::Primary::start(

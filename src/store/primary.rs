@@ -3,11 +3,13 @@
 //! operator's `pg_ctl promote`) makes the primary when the old one fails. No proxy or virtual
 //! address is needed in front of them.
 //!
-//! At start the node connects to the first server that says it is not in recovery. A request
+//! At start the node connects to the first server that takes writes (`SHOW transaction_read_only`
+//! is off, as libpq's `target_session_attrs=read-write` asks: not a standby, nor a primary made
+//! read-only for a switchover). A request
 //! that meets a database it cannot reach, or one that refuses a write (a demoted primary), fails
 //! as in any outage (503 with Retry-After) and wakes the follower; so does a new connection that
-//! finds a standby where the primary was (it is refused, and sqlx tries again within the
-//! request's deadline). The follower asks the server it uses whether it is still the primary,
+//! finds a read-only server where the primary was (it is refused, and sqlx tries again within
+//! the request's deadline). The follower asks the server it uses whether it still takes writes,
 //! and if not, asks every server in turn; the first primary it finds is where every new
 //! connection goes from then on, and every connection made before the move is closed instead of
 //! being handed out. Unwoken, it asks every `database.primary_recheck_ms` (every `PAUSE` while no
@@ -47,6 +49,11 @@ impl Moved {
         lock(&self.0).is_some_and(|at| age > at.elapsed())
     }
 
+    /// The node moved less than `window` ago.
+    pub(crate) fn within(&self, window: Duration) -> bool {
+        lock(&self.0).is_some_and(|at| at.elapsed() < window)
+    }
+
     fn now(&self) {
         *lock(&self.0) = Some(Instant::now());
     }
@@ -56,11 +63,14 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Whether the server behind `conn` is a standby (in recovery).
-pub(crate) async fn in_recovery(conn: &mut AnyConnection) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT pg_is_in_recovery()")
+/// Whether the server behind `conn` refuses writes, as libpq's `target_session_attrs=read-write`
+/// asks: a standby (in recovery), or a primary made read-only for a switchover
+/// (`default_transaction_read_only`).
+pub(crate) async fn read_only(conn: &mut AnyConnection) -> Result<bool, sqlx::Error> {
+    let shown: String = sqlx::query_scalar("SHOW transaction_read_only")
         .fetch_one(conn)
-        .await
+        .await?;
+    Ok(shown == "on")
 }
 
 /// What one server said when asked whether it is the primary.
@@ -73,7 +83,7 @@ enum Answer {
 async fn ask(host: &Host, timeout: Duration) -> Answer {
     let asked = tokio::time::timeout(timeout, async {
         let mut conn = AnyConnection::connect(&host.url).await?;
-        let standby = in_recovery(&mut conn).await?;
+        let standby = read_only(&mut conn).await?;
         Ok::<_, sqlx::Error>((conn, standby))
     })
     .await;
@@ -96,7 +106,7 @@ async fn find(
     for i in (first..hosts.len()).chain(0..first) {
         match ask(&hosts[i], timeout).await {
             Answer::Primary(conn) => return Ok((i, conn)),
-            Answer::Standby => said.push(format!("{}: a standby", hosts[i].label)),
+            Answer::Standby => said.push(format!("{}: read-only (a standby)", hosts[i].label)),
             Answer::Unreachable(e) => said.push(format!("{}: {e}", hosts[i].label)),
         }
     }
@@ -106,7 +116,7 @@ async fn find(
     ))
 }
 
-/// Which of `hosts` the node starts on: the first primary in the list's order.
+/// Which of `hosts` the node starts on: the first that takes writes, in the list's order.
 pub(crate) async fn first_primary(hosts: &[Host], timeout: Duration) -> Result<usize, String> {
     let (i, conn) = find(hosts, 0, timeout).await?;
     let _ = conn.close().await;
@@ -165,7 +175,7 @@ impl Primary {
     async fn recheck(&self) -> Result<(), String> {
         let mut asking = self.asking.lock().await;
         if let Some(conn) = asking.as_mut() {
-            let answer = tokio::time::timeout(self.timeout, in_recovery(conn)).await;
+            let answer = tokio::time::timeout(self.timeout, read_only(conn)).await;
             if matches!(answer, Ok(Ok(false))) {
                 return Ok(());
             }

@@ -13,6 +13,7 @@
 //! - a call is waiting in sqlx's pool for a connection (every connection busy): kept here, the
 //!   connection would serve whoever came next while that call waited out its whole deadline.
 
+use super::primary::Moved;
 use sqlx::Any;
 use sqlx::pool::PoolConnection;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -32,6 +33,9 @@ pub(crate) struct Warm {
     kept: Arc<Mutex<Vec<Kept>>>,
     /// Calls waiting in sqlx's pool for a connection.
     waiting: Arc<AtomicUsize>,
+    /// With several PostgreSQL servers: when the node last moved to another one, and for how
+    /// long after it nothing is kept (`Warm::following`).
+    moved: Option<(Moved, Duration)>,
 }
 
 /// Counts one call waiting in sqlx's pool while it lives.
@@ -52,6 +56,17 @@ pub(crate) enum Taken {
 }
 
 impl Warm {
+    /// Kept connections of a node that follows PostgreSQL's primary (`primary.rs`). A connection
+    /// in use when the node moves comes back afterwards and may be to the old server: for
+    /// `window` after a move (longer than a call through the pool takes) every connection goes
+    /// back to sqlx, whose check closes one made before the move (`Store::connect`).
+    pub(crate) fn following(moved: Moved, window: Duration) -> Warm {
+        Warm {
+            moved: Some((moved, window)),
+            ..Warm::default()
+        }
+    }
+
     /// The most recently kept connection, if it is fresh; else this call is counted as waiting in
     /// sqlx's pool — both under the list's lock, so no connection is kept while a call that found
     /// none goes to wait for one. A stale top means none below it is fresh either: all go back to
@@ -93,6 +108,12 @@ impl Warm {
     /// there. The oldest kept connection, unused for [`FRESH`], goes back to sqlx meanwhile (so
     /// none stays out of the pool, unchecked, under a light load).
     pub(crate) fn keep(&self, conn: PoolConnection<Any>) {
+        if let Some((moved, window)) = &self.moved
+            && moved.within(*window)
+        {
+            drop(conn);
+            return;
+        }
         let back = {
             let mut kept = self.lock();
             if self.waiting.load(Ordering::SeqCst) > 0 {
