@@ -4,8 +4,10 @@
 # database.url names both servers (no proxy). After a quarter of the run the primary crashes
 # (pg_ctl stop -m immediate) and is never restarted; PROMOTE_AFTER seconds later (a failover
 # manager's detection time, 2 by default) the standby is promoted. The nodes are not touched: each
-# must find the new primary by itself.
-#   bash benches/faults/failover_postgres.sh     (SECONDS_LOAD=60 PROMOTE_AFTER=2)
+# must find the new primary by itself. SWITCHOVER=1: a planned switchover instead — the primary
+# is made read-only (default_transaction_read_only, reloaded) and keeps running, answering reads,
+# while the standby is promoted.
+#   bash benches/faults/failover_postgres.sh     (SECONDS_LOAD=60 PROMOTE_AFTER=2 SWITCHOVER=0)
 source "$(dirname "$0")/lib.sh"
 faults_init pgfailover
 pg_init 25439
@@ -19,7 +21,12 @@ LOAD="${SECONDS_LOAD:-60}"
 driver_start "$LOAD" 18627,18628
 sleep $((LOAD / 4))
 event fault_start
-pg_stop immediate
+if [ "${SWITCHOVER:-0}" = 1 ]; then
+  psql -h 127.0.0.1 -p 25439 -U postgres -XAtc "ALTER SYSTEM SET default_transaction_read_only = on" >/dev/null
+  psql -h 127.0.0.1 -p 25439 -U postgres -XAtc "SELECT pg_reload_conf()" >/dev/null
+else
+  pg_stop immediate
+fi
 sleep "${PROMOTE_AFTER:-2}"
 pg_promote
 event fault_end
