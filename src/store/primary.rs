@@ -5,15 +5,15 @@
 //!
 //! At start the node connects to the first server that takes writes (`SHOW transaction_read_only`
 //! is off, as libpq's `target_session_attrs=read-write` asks: not a standby, nor a primary made
-//! read-only for a switchover). A request
-//! that meets a database it cannot reach, or one that refuses a write (a demoted primary), fails
-//! as in any outage (503 with Retry-After) and wakes the follower; so does a new connection that
-//! finds a read-only server where the primary was (it is refused, and sqlx tries again within
-//! the request's deadline). The follower asks the server it uses whether it still takes writes,
-//! and if not, asks every server in turn; the first primary it finds is where every new
-//! connection goes from then on, and every connection made before the move is closed instead of
-//! being handed out. Unwoken, it asks every `database.primary_recheck_ms` (every `PAUSE` while no
-//! primary is found). Nothing waits for it.
+//! read-only for a switchover). A request that meets a database it cannot reach, or one that
+//! refuses a write (a demoted or read-only primary), fails as in any outage (503 with
+//! Retry-After) and wakes the follower; so does a new connection that finds a read-only server
+//! where the primary was (it is refused, and sqlx tries again within the request's deadline). The
+//! follower asks the server it uses whether it still takes writes (on one connection of its own,
+//! beside the pool's), and if not, asks every server in turn; the first that does is where every
+//! new connection goes from then on, and every connection made before the move is closed instead
+//! of being handed out. Unwoken, it asks every `database.primary_recheck_ms` (every `PAUSE` while
+//! no primary is found). Nothing waits for it.
 
 use super::bounded_pool::BoundedPool;
 use super::pg_hosts::Host;
