@@ -273,6 +273,7 @@ async fn a_node_follows_the_promoted_standby_when_the_primary_goes_down() {
         authorize_timed(&t.base, &client_id, REDIRECT).await.0,
         200 | 302 | 303
     ));
+    // At least: the switchover test in this process counts in the same registry.
     assert!(
         metric(&t.base, "vhod_database_primary_changes_total").await >= 1.0,
         "the node counted the move"
@@ -388,6 +389,7 @@ async fn a_switchover_moves_every_connection_off_the_old_primary_left_running_re
         on_server(pair.standby, &sessions).await.unwrap() >= 26,
         "the sessions of every sign-in are on the promoted server"
     );
+    // At least: the failover test in this process counts in the same registry.
     assert!(
         metric(&t.base, "vhod_database_primary_changes_total").await >= 1.0,
         "the node counted the move"
