@@ -14,16 +14,16 @@ pub(crate) struct Host {
 
 /// The servers `url` names, in its order; one for a URL with one host (left as it is).
 pub(crate) fn split(url: &str) -> Result<Vec<Host>, String> {
-    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+    let Some(Parts {
+        scheme,
+        user,
+        hosts,
+        tail,
+    }) = parts(url)
+    else {
         return Err("database.url has no scheme".into());
     };
-    let (scheme, rest) = url.split_at(scheme_end);
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
-    let (userinfo, hosts) = match authority.rsplit_once('@') {
-        Some((user, hosts)) => (format!("{user}@"), hosts),
-        None => (String::new(), authority),
-    };
+    let userinfo = user.map(|u| format!("{u}@")).unwrap_or_default();
     if !hosts.contains(',') {
         return Ok(vec![Host {
             url: url.to_owned(),
@@ -73,19 +73,44 @@ fn without_session_attrs(tail: &str) -> Result<String, String> {
 /// A database or cache URL with its password replaced by `***` (for messages and logs), whatever
 /// its host list.
 pub fn redact(url: &str) -> String {
-    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
-        return url.to_owned();
-    };
-    let (scheme, rest) = url.split_at(scheme_end);
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
-    match authority.rsplit_once('@') {
-        Some((user, hosts)) => match user.split_once(':') {
+    match parts(url) {
+        Some(Parts {
+            scheme,
+            user: Some(user),
+            hosts,
+            tail,
+        }) => match user.split_once(':') {
             Some((name, _password)) => format!("{scheme}{name}:***@{hosts}{tail}"),
             None => url.to_owned(),
         },
-        None => url.to_owned(),
+        _ => url.to_owned(),
     }
+}
+
+/// A URL's `scheme://`, `user[:password]` (before the last `@` of the authority), host list, and
+/// the path and query after them.
+struct Parts<'a> {
+    scheme: &'a str,
+    user: Option<&'a str>,
+    hosts: &'a str,
+    tail: &'a str,
+}
+
+fn parts(url: &str) -> Option<Parts<'_>> {
+    let scheme_end = url.find("://")? + 3;
+    let (scheme, rest) = url.split_at(scheme_end);
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let (user, hosts) = match authority.rsplit_once('@') {
+        Some((user, hosts)) => (Some(user), hosts),
+        None => (None, authority),
+    };
+    Some(Parts {
+        scheme,
+        user,
+        hosts,
+        tail,
+    })
 }
 
 #[cfg(test)]
