@@ -10,29 +10,13 @@ mod common;
 
 use common::*;
 use serde_json::{Value, json};
-use sqlx::Connection;
 use vhod::admin::Role;
 use vhod::admin::auth::issue_bootstrap_token;
 use vhod::clients;
 
-/// A connection to the test's own database (its SQLite file, or its PostgreSQL schema).
-async fn raw(t: &TestServer) -> sqlx::AnyConnection {
-    sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(&t.config.database.url)
-        .await
-        .unwrap();
-    if !t.config.database.schema.is_empty() {
-        sqlx::raw_sql(&format!("SET search_path TO {}", t.config.database.schema))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-    }
-    conn
-}
-
 /// From now on the audit log refuses every entry with `action`.
 async fn refuse_audit(t: &TestServer, action: &str) {
-    let mut conn = raw(t).await;
+    let mut conn = t.raw_db().await;
     let sql = match t.backend {
         Backend::Sqlite => format!(
             "CREATE TRIGGER audit_refuses BEFORE INSERT ON audit_log WHEN NEW.action = '{action}' \
@@ -50,7 +34,7 @@ async fn refuse_audit(t: &TestServer, action: &str) {
 
 /// The audit log takes every entry again.
 async fn accept_audit(t: &TestServer) {
-    let mut conn = raw(t).await;
+    let mut conn = t.raw_db().await;
     let sql = match t.backend {
         Backend::Sqlite => "DROP TRIGGER audit_refuses",
         Backend::Postgres { .. } => {
@@ -346,7 +330,7 @@ async fn a_key_rotation_whose_audit_entry_fails_publishes_no_key() {
 /// From now on every entry finds its position taken: before it is written, a writer that does
 /// not take the chain's lock (a node of an older build during a rolling deploy) writes there.
 async fn take_positions(t: &TestServer) {
-    let mut conn = raw(t).await;
+    let mut conn = t.raw_db().await;
     let row = "(NEW.seq, NEW.at, 'older-node', 'older.change', 'x', '', '{}', NEW.prev_hash, 'x')";
     let sql = match t.backend {
         Backend::Sqlite => format!(

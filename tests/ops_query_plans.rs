@@ -1,7 +1,8 @@
 //! Every query a request path runs — password sign-in by e-mail, by phone and by SNILS, the
 //! session, the authorization code flow, the token endpoint (code and refresh), userinfo,
 //! introspection, ESIA's REST resources of a person (`/rs/prns/{oid}`, `/ctts`, `/docs`, `/addrs`,
-//! `/roles`, `/orgs`) and of an organisation (`/rs/orgs/{id}`, `/ctts`, `/addrs`, `/emps`) — is
+//! `/roles`, `/orgs`) and of an organisation (`/rs/orgs/{id}`, `/ctts`, `/addrs`, `/emps`), the
+//! audit log as an auditor reads it (the admin API's pages, the console's filtered page) — is
 //! captured from sqlx's own statement log while those requests are served over a database seeded
 //! with 20 000 accounts (`store::seed`, as `vhod dev seed` does: COPY on PostgreSQL), then `EXPLAIN QUERY PLAN`ned:
 //! a full scan of a large table fails the test, naming the statement. SQLite: `EXPLAIN QUERY PLAN`;
@@ -20,6 +21,8 @@ use sqlx::Connection;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use tracing_subscriber::layer::{Context, SubscriberExt};
+use vhod::admin::Role;
+use vhod::admin::auth::issue_bootstrap_token;
 use vhod::store::seed::{Seed, Seeder};
 
 const REDIRECT: &str = "https://portal.example/cb";
@@ -191,6 +194,36 @@ async fn exercise(backend: &Backend, statements: &Statements) {
 
     // The ESIA REST resources of a person and of their organisation.
     esia_requests::exercise(&t).await;
+
+    // The audit log as an auditor reads it: the API's pages and the console's filtered page.
+    let (auditor, _) = issue_bootstrap_token(&t.app, &[Role::Auditor], "plans", 600)
+        .await
+        .unwrap();
+    for query in ["?limit=10", "?since=1&after=1&limit=10"] {
+        let res = http
+            .get(format!("{}/admin/api/audit{query}", t.base))
+            .bearer_auth(&auditor)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{query}");
+    }
+    let console = Browser::new(&t.base);
+    let Landing::Page(200, login) = console.follow("/admin/console").await else {
+        panic!("the console's sign-in page")
+    };
+    console
+        .submit(&login, "/admin/console/login", &[("token", &auditor)])
+        .await;
+    for query in [
+        "?action=client&before=100",
+        "?target=x&actor=y&from=2026-01-01&to=2026-12-31&after=1",
+    ] {
+        match console.follow(&format!("/admin/console{query}")).await {
+            Landing::Page(200, html) => assert!(html.contains("id=\"audit\""), "{query}"),
+            other => panic!("{query}: {other:?}"),
+        }
+    }
 
     let captured: Vec<String> = statements.0.lock().unwrap().iter().cloned().collect();
     let (explained, scans) = match backend {

@@ -3,13 +3,13 @@
 //! through vhod itself with a second factor (console_oidc.rs).
 
 use super::auth::{self, Caller};
-use super::console_audit::{AUDIT_PAGE, AuditFilter, AuditLine};
+use super::console_audit::{AuditFilter, AuditLine};
 use super::{Role, op};
 use crate::clients;
 use crate::crypto::keyring::{KeyError, Revoked, SigningAlg};
 use crate::crypto::maintenance::keep_retired;
 use crate::oidc::OidcState;
-use crate::store::audit::{AuditEntry, AuditRow};
+use crate::store::audit::AuditEntry;
 use crate::store::change::Change;
 use crate::web::i18n::{Lang, Tr};
 use crate::web::page_error::PageError;
@@ -239,22 +239,11 @@ async fn show(
     let t = Tr::new(lang);
     let (mut audit_prev, mut audit_next) = (String::new(), String::new());
     let audit = if c.has(Role::Auditor) && may("get", "/admin/api/audit") {
-        let mut rows = app.store.audit_since(0).await.map_err(ru)?;
-        rows.reverse();
-        rows.retain(|r| filter.keeps(r));
-        let skip = (filter.page - 1) * AUDIT_PAGE;
-        if filter.page > 1 {
-            audit_prev = filter.page_href(filter.page - 1);
-        }
-        if rows.len() > skip + AUDIT_PAGE {
-            audit_next = filter.page_href(filter.page + 1);
-        }
-        let rows: Vec<AuditRow> = rows.into_iter().skip(skip).take(AUDIT_PAGE).collect();
-        Some(
-            super::console_audit::lines(app, &t, rows)
-                .await
-                .map_err(ru)?,
-        )
+        let shown = super::console_audit::page(app, &t, &filter)
+            .await
+            .map_err(ru)?;
+        (audit_prev, audit_next) = (shown.newer, shown.older);
+        Some(shown.lines)
     } else {
         None
     };

@@ -4,6 +4,7 @@
 use crate::oidc::OidcState;
 use crate::store::StoreError;
 use crate::store::audit::AuditRow;
+use crate::store::audit_reads::{AuditAt, AuditPage};
 use crate::web::i18n::Tr;
 use crate::web::params::Params;
 
@@ -19,15 +20,23 @@ pub struct AuditLine {
 }
 
 /// The audit log's filters (`actor`, `action`, `target` as parts of the text, `from` / `to` as
-/// dates YYYY-MM-DD in Moscow time) and its page.
-#[derive(Default)]
+/// dates YYYY-MM-DD in Moscow time) and where its page starts (`before` / `after` an entry's
+/// position; the newest entries without either).
 pub struct AuditFilter {
     pub actor: String,
     pub action: String,
     pub target: String,
     pub from: String,
     pub to: String,
-    pub page: usize,
+    pub at: AuditAt,
+}
+
+/// A page of the log as the console shows it, and the links to the pages beside it (empty when
+/// there is none).
+pub(super) struct Shown {
+    pub lines: Vec<AuditLine>,
+    pub newer: String,
+    pub older: String,
 }
 
 /// Lines per page of the audit log.
@@ -36,17 +45,18 @@ pub(super) const AUDIT_PAGE: usize = 50;
 impl AuditFilter {
     pub(super) fn read(p: &Params) -> AuditFilter {
         let text = |k: &str| p.get(k).unwrap_or("").trim().chars().take(100).collect();
+        let position = |k: &str| p.get(k)?.parse::<i64>().ok().filter(|n| *n >= 0);
         AuditFilter {
             actor: text("actor"),
             action: text("action"),
             target: text("target"),
             from: text("from"),
             to: text("to"),
-            page: p
-                .get("page")
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(1usize)
-                .clamp(1, 100_000),
+            at: match (position("before"), position("after")) {
+                (Some(seq), _) => AuditAt::Before(seq),
+                (None, Some(seq)) => AuditAt::After(seq),
+                (None, None) => AuditAt::Newest,
+            },
         }
     }
 
@@ -67,17 +77,21 @@ impl AuditFilter {
         Some((era * 146_097 + doe - 719_468) * 86_400 - 3 * 3600)
     }
 
-    pub(super) fn keeps(&self, r: &AuditRow) -> bool {
-        let has = |field: &str, part: &str| part.is_empty() || field.contains(part);
-        has(&r.actor, &self.actor)
-            && has(&r.action, &self.action)
-            && has(&r.target, &self.target)
-            && Self::day_start(&self.from).is_none_or(|t| r.at >= t)
-            && Self::day_start(&self.to).is_none_or(|t| r.at < t + 86_400)
+    /// What the store is asked for: `limit` entries matching the filter from its position.
+    fn query(&self, limit: usize) -> AuditPage<'_> {
+        AuditPage {
+            actor: &self.actor,
+            action: &self.action,
+            target: &self.target,
+            from: Self::day_start(&self.from),
+            until: Self::day_start(&self.to).map(|t| t + 86_400),
+            at: self.at,
+            limit: i64::try_from(limit).unwrap_or(i64::MAX),
+        }
     }
 
-    /// The query of the same filter on another page.
-    pub(super) fn page_href(&self, page: usize) -> String {
+    /// The query of the same filter at another position.
+    fn href(&self, at: AuditAt) -> String {
         let mut q = url::form_urlencoded::Serializer::new(String::new());
         for (k, v) in [
             ("actor", &self.actor),
@@ -90,17 +104,63 @@ impl AuditFilter {
                 q.append_pair(k, v);
             }
         }
-        q.append_pair("page", &page.to_string());
+        match at {
+            AuditAt::Newest => {}
+            AuditAt::Before(seq) => {
+                q.append_pair("before", &seq.to_string());
+            }
+            AuditAt::After(seq) => {
+                q.append_pair("after", &seq.to_string());
+            }
+        }
         format!("/admin/console?{}#audit", q.finish())
     }
 }
 
-/// The page's audit rows as lines, each target named when it is a portal or an account.
-pub(super) async fn lines(
+/// The page of the log the filter asks for — one bounded read of at most a page and one entry
+/// more, which says whether there is a page beyond it — and the links to the pages beside it.
+pub(super) async fn page(
     app: &OidcState,
     t: &Tr,
-    rows: Vec<AuditRow>,
-) -> Result<Vec<AuditLine>, StoreError> {
+    filter: &AuditFilter,
+) -> Result<Shown, StoreError> {
+    let mut rows = app.store.audit_page(&filter.query(AUDIT_PAGE + 1)).await?;
+    let beyond = rows.len() > AUDIT_PAGE;
+    // Newest first: the entry more is the newest one when reading newer entries, else the oldest.
+    if beyond && matches!(filter.at, AuditAt::After(_)) {
+        rows.remove(0);
+    }
+    rows.truncate(AUDIT_PAGE);
+    let (newer, older) = match filter.at {
+        AuditAt::Newest => (false, beyond),
+        AuditAt::Before(_) => (true, beyond),
+        AuditAt::After(_) => (beyond, true),
+    };
+    // The edges of the page; an empty page (a position past the last match) links from where it
+    // was asked.
+    let (first, last) = match (rows.first(), rows.last(), filter.at) {
+        (Some(f), Some(l), _) => (f.seq, l.seq),
+        (_, _, AuditAt::Before(seq)) => (seq - 1, seq),
+        (_, _, AuditAt::After(seq)) => (seq, seq + 1),
+        (_, _, AuditAt::Newest) => (0, 0),
+    };
+    Ok(Shown {
+        newer: if newer {
+            filter.href(AuditAt::After(first))
+        } else {
+            String::new()
+        },
+        older: if older {
+            filter.href(AuditAt::Before(last))
+        } else {
+            String::new()
+        },
+        lines: lines(app, t, rows).await?,
+    })
+}
+
+/// The page's audit rows as lines, each target named when it is a portal or an account.
+async fn lines(app: &OidcState, t: &Tr, rows: Vec<AuditRow>) -> Result<Vec<AuditLine>, StoreError> {
     let portals = crate::clients::list(&app.store).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {

@@ -9,10 +9,9 @@ use crate::crypto::maintenance::keep_retired;
 use crate::oidc::OidcState;
 use crate::store::audit::AuditEntry;
 use crate::store::change::Change;
-use crate::web::params::Params;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -270,32 +269,6 @@ pub async fn remove_client(
             commit(change, &caller, "client.remove", &client_id, json!({})).await?;
             app.clients.forget(&client_id);
             Ok(json!({ "client_id": client_id, "removed": true }))
-        }
-        .await,
-    )
-}
-
-pub async fn audit_log(
-    State(app): State<OidcState>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-) -> Response {
-    respond(
-        async {
-            guard(&app, &headers, "get", "/admin/api/audit").await?;
-            let p = Params::from_query(q.as_deref())
-                .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, "Bad request", e.to_string()))?;
-            let since = match p.get("since") {
-                None => 0,
-                Some(s) => s.parse::<i64>().map_err(|_| {
-                    Problem::new(
-                        StatusCode::BAD_REQUEST,
-                        "Bad request",
-                        "since must be unix seconds",
-                    )
-                })?,
-            };
-            Ok(json!(app.store.audit_since(since).await?))
         }
         .await,
     )

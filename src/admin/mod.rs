@@ -1,6 +1,7 @@
 //! The admin HTTP API (/admin/api): keys, clients, audit. One table lists every operation with the
 //! role and assurance it needs; the router and the OpenAPI document are both built from it.
 
+pub mod audit_api;
 pub mod auth;
 mod client_request;
 pub mod console;
@@ -158,7 +159,7 @@ pub const OPS: &[Op] = &[
     Op {
         method: "get",
         path: "/admin/api/audit",
-        summary: "Audit log entries since a unix time (query `since`)",
+        summary: "Audit log entries, oldest first: query `since` (unix seconds, 0), `after` (an entry's position, 0), `limit` (1000, at most 10000); a full page answers with a `Link: <…>; rel=\"next\"` header naming the next",
         role: Role::Auditor,
         min_acr: crate::authn::ACR_SUBSTANTIAL,
     },

@@ -1,6 +1,7 @@
 //! Security-administration commands: keys, audit, administrators.
 
 use super::*;
+use crate::store::audit_reads::{AUDIT_CHUNK, ChainCheck};
 
 /// Who acts from the command line: the operating-system user.
 pub(super) fn cli_actor() -> String {
@@ -122,19 +123,39 @@ pub(super) async fn admin_cmd(app: &Ctx, cmd: AdminCmd) -> anyhow::Result<()> {
 
 pub(super) async fn audit_cmd(app: &Ctx, cmd: AuditCmd) -> anyhow::Result<()> {
     match cmd {
-        AuditCmd::Verify => match app.store.verify_audit().await? {
-            None => {
-                let n = app.store.audit_since(0).await?.len();
-                println!("audit log intact: {n} entries");
+        AuditCmd::Verify => match app.store.audit_chain(AUDIT_CHUNK).await? {
+            ChainCheck {
+                entries,
+                broken: None,
+            } => {
+                println!("audit log intact: {entries} entries");
                 Ok(())
             }
-            Some((seq, why)) => anyhow::bail!("audit log broken at entry {seq}: {why}"),
+            ChainCheck {
+                broken: Some((seq, why)),
+                ..
+            } => anyhow::bail!("audit log broken at entry {seq}: {why}"),
         },
-        AuditCmd::Export { since } => {
-            for row in app.store.audit_since(parse_since(&since)?).await? {
-                println!("{}", serde_json::to_string(&row)?);
-            }
-            Ok(())
+        AuditCmd::Export { since } => export(app, parse_since(&since)?).await,
+    }
+}
+
+/// Writes the log from `since` as JSON lines a chunk at a time: the command holds one chunk,
+/// however long the log.
+async fn export(app: &Ctx, since: i64) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut after = 0;
+    loop {
+        let rows = app.store.audit_after(since, after, AUDIT_CHUNK).await?;
+        let mut out = std::io::stdout().lock();
+        for row in &rows {
+            serde_json::to_writer(&mut out, row)?;
+            out.write_all(b"\n")?;
+        }
+        out.flush()?;
+        match rows.last() {
+            Some(last) if rows.len() as i64 == AUDIT_CHUNK => after = last.seq,
+            _ => return Ok(()),
         }
     }
 }

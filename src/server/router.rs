@@ -355,7 +355,7 @@ fn admin_routes() -> Router<AppState> {
             "/admin/api/clients/{client_id}/disable",
             post(handlers::disable_client),
         )
-        .route("/admin/api/audit", get(handlers::audit_log))
+        .route("/admin/api/audit", get(crate::admin::audit_api::audit_log))
         .route(
             "/admin/api/esia/clients",
             get(admin::esia_clients::list).post(admin::esia_clients::add),

@@ -1,8 +1,8 @@
 //! The audit log: every entry's hash covers the previous entry's hash and its own canonical form,
 //! so changing, inserting or deleting any row breaks the chain from that row on. Entries are
-//! written by `store/change.rs`: in the transaction of the change they record.
+//! written by `store/change.rs`: in the transaction of the change they record; read a page or a
+//! chunk at a time by `store/audit_reads.rs`.
 
-use super::{Store, StoreError};
 use sha2::{Digest, Sha256};
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
@@ -50,52 +50,4 @@ pub fn entry_hash(
     h.update(b"\n");
     h.update(canonical.as_bytes());
     hex::encode(h.finalize())
-}
-
-impl Store {
-    pub async fn audit_since(&self, since: i64) -> Result<Vec<AuditRow>, StoreError> {
-        let mut tx = self.long_read().await?;
-        let rows = sqlx::query_as(&format!(
-            "SELECT {COLS} FROM audit_log WHERE at >= $1 ORDER BY seq"
-        ))
-        .bind(since)
-        .fetch_all(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(rows)
-    }
-
-    /// Walks the whole chain; `Ok(None)` when intact, else the first bad position and why.
-    pub async fn verify_audit(&self) -> Result<Option<(i64, &'static str)>, StoreError> {
-        let mut tx = self.long_read().await?;
-        let rows: Vec<AuditRow> =
-            sqlx::query_as(&format!("SELECT {COLS} FROM audit_log ORDER BY seq"))
-                .fetch_all(&mut *tx)
-                .await?;
-        tx.commit().await?;
-        let mut prev = GENESIS.to_string();
-        for (i, r) in rows.iter().enumerate() {
-            if r.seq != i as i64 + 1 {
-                return Ok(Some((i as i64 + 1, "missing entry")));
-            }
-            if r.prev_hash != prev {
-                return Ok(Some((r.seq, "does not follow the previous entry")));
-            }
-            let expected = entry_hash(
-                &prev,
-                r.seq,
-                r.at,
-                &r.actor,
-                &r.action,
-                &r.target,
-                &r.request_id,
-                &r.details,
-            );
-            if expected != r.hash {
-                return Ok(Some((r.seq, "content does not match its hash")));
-            }
-            prev = r.hash.clone();
-        }
-        Ok(None)
-    }
 }

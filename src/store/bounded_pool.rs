@@ -145,7 +145,7 @@ impl<'p> Executor<'p> for &'_ BoundedPool {
     {
         // Read to the end on one connection, then handed out: every caller through the pool
         // reads to the end anyway (`execute`, `fetch_all`); nothing streams a large read through
-        // it (the audit log's whole-log reads run in a transaction, `Store::long_read`).
+        // it (the audit log is read a page or a chunk at a time, `store::audit_reads`).
         let pool = self.clone();
         let answers = bounded(self.limit, async move {
             let _turn = pool.turn(query.sql()).await?;

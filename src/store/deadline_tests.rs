@@ -1,6 +1,6 @@
 //! PostgreSQL ends what a request stopped waiting for: the pool's connections carry
 //! `statement_timeout` = `database.acquire_timeout_secs`, a statement past it is an unavailable
-//! database (503 + Retry-After), and the reads that rightly run longer lift it for themselves.
+//! database (503 + Retry-After).
 //! Needs PostgreSQL: TEST_DATABASE_URL, or postgres://postgres@127.0.0.1:5432/test by default.
 
 use crate::clock::Clock;
@@ -28,18 +28,9 @@ async fn shown(e: impl sqlx::Executor<'_, Database = sqlx::Any>) -> String {
 }
 
 #[tokio::test]
-async fn request_statements_end_at_the_deadline_and_long_reads_lift_it_for_themselves() {
+async fn request_statements_end_at_the_deadline() {
     let store = postgres_store().await;
     assert_eq!(shown(&store.pool).await, "1s", "a request's statement");
-
-    let mut tx = store.long_read().await.unwrap();
-    assert_eq!(shown(&mut *tx).await, "0", "inside a long read");
-    tx.commit().await.unwrap();
-    assert_eq!(
-        shown(&store.pool).await,
-        "1s",
-        "the same connection after the long read"
-    );
 
     // Past the deadline PostgreSQL cancels the statement itself (the raw pool has no deadline of
     // its own on this side), and that is an unavailable database, not an internal error.

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod audit;
+pub mod audit_reads;
 mod bounded_pool;
 pub(crate) mod bounded_tx;
 pub mod change;
@@ -253,10 +254,10 @@ impl Store {
                 // PostgreSQL ends a statement the request has stopped waiting for (bounded_pool.rs)
                 // at the same deadline, instead of running it on — holding its locks, its
                 // connection and the database's time — until it finishes. What rightly runs longer
-                // lifts it: migrations, the audit log's reads (`Store::long_read`). And it ends a
-                // session that sits inside a transaction for three deadlines — a node frozen (or
-                // cut off) between two statements of a change would otherwise keep its row locks,
-                // or the audit chain's lock that every node's audited change takes, until it woke.
+                // lifts it: migrations. And it ends a session that sits inside a transaction for
+                // three deadlines — a node frozen (or cut off) between two statements of a change
+                // would otherwise keep its row locks, or the audit chain's lock that every node's
+                // audited change takes, until it woke.
                 // A transaction here waits on nothing but its own statements (hashing, key
                 // generation and outbound calls happen before it begins).
                 opts = opts.after_connect(move |conn, _| {
@@ -380,19 +381,6 @@ impl Store {
         O: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
     {
         self.returning(q).await?.ok_or(sqlx::Error::RowNotFound)
-    }
-
-    /// A read-only transaction for what rightly outlasts a request's deadline (the audit log,
-    /// read whole): PostgreSQL's `statement_timeout` is lifted for it alone (`SET LOCAL` ends with
-    /// the transaction). Each next row still has to come within the pool's deadline.
-    pub(crate) async fn long_read(&self) -> Result<bounded_tx::Tx, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        if self.backend == Backend::Postgres {
-            sqlx::query("SET LOCAL statement_timeout = 0")
-                .execute(&mut *tx)
-                .await?;
-        }
-        Ok(tx)
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {

@@ -112,6 +112,26 @@ impl Drop for TestServer {
 }
 
 impl TestServer {
+    /// A connection of the test's own to the node's database (its SQLite file, or its PostgreSQL
+    /// schema), for what a test does behind the node's back.
+    pub async fn raw_db(&self) -> sqlx::AnyConnection {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&self.config.database.url)
+            .await
+            .unwrap();
+        if !self.config.database.schema.is_empty() {
+            sqlx::raw_sql(&format!(
+                "SET search_path TO {}",
+                self.config.database.schema
+            ))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        }
+        conn
+    }
+
     pub async fn start(backend: &Backend) -> TestServer {
         Self::start_with(backend, test_config(backend)).await
     }
