@@ -138,9 +138,18 @@ async fn the_console_pages_and_filters_the_audit_log_in_the_database() {
         assert_eq!(rows(&earlier), (71..=120).rev().collect::<Vec<_>>());
         assert!(link(&earlier, OLDER).is_some());
 
-        // A position that is not a number is the newest page, not an error.
+        // A position that is not a number is the newest page, not an error; one past every
+        // entry is an empty page with a link back.
         let odd = page(&browser, "/admin/console?action=test.step&before=x").await;
         assert_eq!(rows(&odd), (71..=120).rev().collect::<Vec<_>>());
+        let past = page(
+            &browser,
+            &format!("/admin/console?action=test.step&after={}", i64::MAX),
+        )
+        .await;
+        assert!(rows(&past).is_empty());
+        assert!(link(&past, OLDER).is_some());
+        assert_eq!(link(&past, NEWER), None);
     }
 }
 

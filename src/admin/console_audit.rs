@@ -140,8 +140,8 @@ pub(super) async fn page(
     // was asked.
     let (first, last) = match (rows.first(), rows.last(), filter.at) {
         (Some(f), Some(l), _) => (f.seq, l.seq),
-        (_, _, AuditAt::Before(seq)) => (seq - 1, seq),
-        (_, _, AuditAt::After(seq)) => (seq, seq + 1),
+        (_, _, AuditAt::Before(seq)) => (seq.saturating_sub(1), seq),
+        (_, _, AuditAt::After(seq)) => (seq, seq.saturating_add(1)),
         (_, _, AuditAt::Newest) => (0, 0),
     };
     Ok(Shown {
