@@ -344,8 +344,8 @@ pub async fn set_role(
 }
 
 /// Before a person's account is deleted: audits each membership the deletion removes (the rows
-/// go by cascade) and flags an organisation it leaves without a chief (`orgs_without_chief` lists
-/// them for operators).
+/// go by cascade) and flags an organisation it leaves without a chief, the flag and its entry in
+/// one change (`orgs_without_chief` lists them for operators).
 pub async fn forget_person(ctx: &Ctx, account_id: &str) -> Result<(), StoreError> {
     for m in ctx.store.memberships(account_id).await? {
         audit(
@@ -361,8 +361,10 @@ pub async fn forget_person(ctx: &Ctx, account_id: &str) -> Result<(), StoreError
                 org = m.oid,
                 "organisation left without a chief: its chief's account is being deleted"
             );
-            audit(
-                ctx,
+            let mut change = ctx.store.change().await?;
+            change.flag_chief_lost(m.oid).await?;
+            commit(
+                change,
                 account_id,
                 "org.without_chief",
                 m.oid,

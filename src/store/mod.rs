@@ -23,6 +23,7 @@ pub mod keys;
 pub mod levels;
 pub mod login_guard;
 pub mod org_allowances;
+pub mod org_chiefs;
 pub mod org_consents;
 pub mod orgs;
 pub mod outbox;

@@ -27,7 +27,7 @@ pub struct OrgRow {
     pub updated_at: i64,
 }
 
-const ORG_COLS: &str = "oid, kind, ogrn, inn, kpp, short_name, full_name, legal_address, \
+pub(super) const ORG_COLS: &str = "oid, kind, ogrn, inn, kpp, short_name, full_name, legal_address, \
     actual_address, phone, email, hours, site, okpo, okved, created_at, updated_at";
 
 /// The registry-checked identity of a new organisation.
@@ -201,16 +201,6 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(())
-    }
-
-    /// Organisations with no chief (the chief's account was deleted): for operators.
-    pub async fn orgs_without_chief(&self) -> Result<Vec<OrgRow>, StoreError> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {ORG_COLS} FROM orgs o WHERE NOT EXISTS \
-             (SELECT 1 FROM org_members m WHERE m.org_oid = o.oid AND m.role = 'chief') ORDER BY o.oid"
-        ))
-        .fetch_all(&self.pool)
-        .await?)
     }
 
     pub async fn org_invitation(&self, id: &str) -> Result<Option<InvitationRow>, StoreError> {
