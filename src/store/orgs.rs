@@ -63,6 +63,8 @@ pub struct MemberRow {
     pub surname: String,
     pub given_name: String,
     pub patronymic: Option<String>,
+    /// The member's person oid, when one has been given (ESIA's employee id).
+    pub person_oid: Option<i64>,
 }
 
 /// One of a person's organisations with the person's role in it.
@@ -164,8 +166,9 @@ impl Store {
 
     pub async fn org_members(&self, oid: i64) -> Result<Vec<MemberRow>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT m.org_oid, m.account_id, m.role, m.joined_at, a.surname, a.given_name, a.patronymic \
-             FROM org_members m JOIN accounts a ON a.id = m.account_id WHERE m.org_oid = $1 \
+            "SELECT m.org_oid, m.account_id, m.role, m.joined_at, a.surname, a.given_name, a.patronymic, \
+             p.oid AS person_oid FROM org_members m JOIN accounts a ON a.id = m.account_id \
+             LEFT JOIN person_oids p ON p.account_id = m.account_id WHERE m.org_oid = $1 \
              ORDER BY CASE m.role WHEN 'chief' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, a.surname, m.account_id",
         )
         .bind(oid)

@@ -4,19 +4,33 @@ use super::{Store, StoreError};
 
 impl Store {
     /// The oid of an account, given now when it has none (any node may race: the unique account
-    /// column makes the second insert a no-op and both read the one number).
+    /// column makes the second insert a no-op and both read the one number). Read first: a person
+    /// who has one — every token after the first — costs one read, no write, and no number of the
+    /// sequence (PostgreSQL takes one for each insert it tries, conflicting or not).
     pub async fn person_oid(&self, account_id: &str) -> Result<i64, StoreError> {
+        if let Some(oid) = self.oid_of_account(account_id).await? {
+            return Ok(oid);
+        }
         sqlx::query(
             "INSERT INTO person_oids (account_id) VALUES ($1) ON CONFLICT (account_id) DO NOTHING",
         )
         .bind(account_id)
         .execute(&self.pool)
         .await?;
-        let (oid,): (i64,) = sqlx::query_as("SELECT oid FROM person_oids WHERE account_id = $1")
-            .bind(account_id)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(oid)
+        self.oid_of_account(account_id)
+            .await?
+            .ok_or(StoreError::Db(sqlx::Error::RowNotFound))
+    }
+
+    /// The oid an account has, if it has one yet.
+    pub async fn oid_of_account(&self, account_id: &str) -> Result<Option<i64>, StoreError> {
+        Ok(
+            sqlx::query_as::<_, (i64,)>("SELECT oid FROM person_oids WHERE account_id = $1")
+                .bind(account_id)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|(oid,)| oid),
+        )
     }
 
     /// The account an oid names, if it still exists.

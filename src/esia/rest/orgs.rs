@@ -204,8 +204,12 @@ async fn items(ctx: &Ctx, org: &OrgRow, c: OrgCollection) -> Result<Vec<Item>, R
         OrgCollection::Employees => {
             let mut out = Vec::new();
             for m in ctx.store.org_members(org.oid).await? {
-                // The person's oid is the employee's id, as in ESIA.
-                let prn = ctx.store.person_oid(&m.account_id).await?;
+                // The person's oid is the employee's id, as in ESIA (read with the members; given
+                // now to a member who has none yet).
+                let prn = match m.person_oid {
+                    Some(oid) => oid,
+                    None => ctx.store.person_oid(&m.account_id).await?,
+                };
                 let role = Role::parse(&m.role);
                 let mut person = json!({ "lastName": m.surname, "firstName": m.given_name });
                 if let Some(p) = m.patronymic.filter(|p| !p.is_empty()) {
