@@ -415,3 +415,64 @@ async fn the_second_step_can_finish_on_another_node() {
             .contains("Этот код уже использован")
     );
 }
+
+#[tokio::test]
+async fn a_kek_rewrap_reseals_app_secrets_a_batch_a_change() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let store = &t.app.store;
+        let mut people = Vec::new();
+        for i in 0..5 {
+            let id = t.add_person(&format!("+7900222010{i}")).await;
+            let secret = format!("secret-of-{i}");
+            store
+                .set_totp(&id, &t.app.keyring.seal_secret(secret.as_bytes()), 1)
+                .await
+                .unwrap();
+            people.push((id, secret));
+        }
+        people.sort();
+        let new_kek_file = std::env::temp_dir().join(format!("vhod-kek-{}", uuid::Uuid::now_v7()));
+        let new = vhod::crypto::kek::Kek::load_or_create(&new_kek_file).unwrap();
+
+        // Batches of two, each committed on its own: between two of them a sign-in's code is
+        // spent at once (no change holds the rows or the write lock), and the secrets resealed so
+        // far open under the new KEK alone while the rest still open under the old one.
+        let mut after = String::new();
+        let mut sizes = Vec::new();
+        loop {
+            let mut change = store.change().await.unwrap();
+            let (n, last) = t
+                .app
+                .keyring
+                .rewrap_totp_batch_in(&mut change, &new, &after, 2)
+                .await
+                .unwrap();
+            change.commit_unaudited().await.unwrap();
+            let Some(last) = last else { break };
+            sizes.push(n);
+            assert_eq!(last, people[sizes.iter().sum::<usize>() - 1].0);
+            let step = 10 + sizes.len() as i64;
+            assert!(store.spend_totp_step(&people[0].0, step).await.unwrap());
+            for (i, (id, secret)) in people.iter().enumerate() {
+                let sealed = store.totp_secret(id).await.unwrap().unwrap();
+                let moved = i < sizes.iter().sum::<usize>();
+                assert_eq!(
+                    new.open(&sealed).ok().as_deref(),
+                    moved.then_some(secret.as_bytes()),
+                    "{}: person {i} after {sizes:?}",
+                    backend.name()
+                );
+                assert_eq!(
+                    t.app.keyring.open_secret(&sealed).is_some(),
+                    !moved,
+                    "{}: person {i} after {sizes:?}",
+                    backend.name()
+                );
+            }
+            after = last;
+        }
+        assert_eq!(sizes, vec![2, 2, 1], "{}", backend.name());
+        let _ = std::fs::remove_file(&new_kek_file);
+    }
+}

@@ -160,6 +160,35 @@ async fn export(app: &Ctx, since: i64) -> anyhow::Result<()> {
     }
 }
 
+/// Reseals the authenticator-app secrets under `new` a batch at a time, each batch committed with
+/// its audit entry (the accounts it covers), so sign-ins go on meanwhile; returns how many.
+async fn rewrap_totp(app: &Ctx, new: &crate::crypto::kek::Kek) -> anyhow::Result<usize> {
+    use crate::crypto::keyring::TOTP_REWRAP_BATCH;
+    let (mut after, mut total) = (String::new(), 0);
+    loop {
+        let mut change = app.store.change().await?;
+        let (n, last) = app
+            .keyring
+            .rewrap_totp_batch_in(&mut change, new, &after, TOTP_REWRAP_BATCH)
+            .await?;
+        let Some(last) = last else {
+            return Ok(total);
+        };
+        commit(
+            change,
+            "totp.rewrap",
+            "all",
+            serde_json::json!({ "secrets": n, "after": after, "through": last }),
+        )
+        .await?;
+        total += n;
+        if (n as i64) < TOTP_REWRAP_BATCH {
+            return Ok(total);
+        }
+        after = last;
+    }
+}
+
 pub(super) async fn keys_cmd(app: &Ctx, cmd: KeysCmd) -> anyhow::Result<()> {
     use crate::crypto::keyring::Revoked;
     use crate::crypto::maintenance::keep_retired;
@@ -257,16 +286,8 @@ pub(super) async fn keys_cmd(app: &Ctx, cmd: KeysCmd) -> anyhow::Result<()> {
             )
             .await?;
             println!("rewrapped {n} keys under {}", new_kek_file.display());
-            let mut change = app.store.change().await?;
-            let secrets = app.keyring.rewrap_totp_in(&mut change, &new).await?;
+            let secrets = rewrap_totp(app, &new).await?;
             if secrets > 0 {
-                commit(
-                    change,
-                    "totp.rewrap",
-                    "all",
-                    serde_json::json!({ "secrets": secrets }),
-                )
-                .await?;
                 println!("resealed {secrets} authenticator-app secrets");
             }
             Ok(())

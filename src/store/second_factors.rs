@@ -261,9 +261,21 @@ const ALL_TOTP_SQL: &str = "SELECT account_id, secret FROM totp_credentials ORDE
 
 /// A KEK rewrap, in the change that commits with its audit entry.
 impl super::change::Change<'_> {
-    /// [`Store::all_totp_secrets`] on the change's own connection (the secrets it reseals).
-    pub async fn all_totp_secrets(&mut self) -> Result<Vec<(String, String)>, StoreError> {
-        Ok(sqlx::query_as(ALL_TOTP_SQL).fetch_all(self.conn()).await?)
+    /// The next `limit` (account id, sealed TOTP secret) after account `after`, in account order,
+    /// on the change's own connection: one batch of a rewrap.
+    pub async fn totp_secrets_after(
+        &mut self,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT account_id, secret FROM totp_credentials WHERE account_id > $1 \
+             ORDER BY account_id LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(self.conn())
+        .await?)
     }
 
     /// Replaces sealed TOTP secrets (KEK rewrap).

@@ -160,27 +160,45 @@ impl Keyring {
         Ok(resealed.len())
     }
 
-    /// [`Self::rewrap_totp_in`] committed with no audit entry (tests).
+    /// Every authenticator-app (TOTP) secret moved under `new`, [`TOTP_REWRAP_BATCH`] a change
+    /// committed with no audit entry (tests); returns how many.
     pub async fn rewrap_totp(&self, store: &Store, new: &Kek) -> Result<usize, KeyError> {
-        let mut change = store.change().await?;
-        let n = self.rewrap_totp_in(&mut change, new).await?;
-        change.commit_unaudited().await?;
-        Ok(n)
+        let (mut after, mut total) = (String::new(), 0);
+        loop {
+            let mut change = store.change().await?;
+            let (n, last) = self
+                .rewrap_totp_batch_in(&mut change, new, &after, TOTP_REWRAP_BATCH)
+                .await?;
+            change.commit_unaudited().await?;
+            total += n;
+            match last {
+                Some(last) if n as i64 == TOTP_REWRAP_BATCH => after = last,
+                _ => return Ok(total),
+            }
+        }
     }
 
-    /// Moves every authenticator-app (TOTP) secret under `new` within `change`, like
-    /// [`Self::rewrap_in`]; returns how many.
-    pub async fn rewrap_totp_in(
+    /// Moves the TOTP secrets of at most `batch` accounts after account `after` (in account
+    /// order) under `new` within `change`; returns how many and the last account. A rewrap goes
+    /// batch by batch, each its own change: every node opens a secret under either KEK meanwhile,
+    /// so no batch needs another, and none holds the write lock (SQLite) or the rows a sign-in's
+    /// code spends (PostgreSQL) for longer than its own batch.
+    pub async fn rewrap_totp_batch_in(
         &self,
         change: &mut Change<'_>,
         new: &Kek,
-    ) -> Result<usize, KeyError> {
+        after: &str,
+        batch: i64,
+    ) -> Result<(usize, Option<String>), KeyError> {
         let mut resealed = Vec::new();
-        for (account_id, sealed) in change.all_totp_secrets().await? {
+        for (account_id, sealed) in change.totp_secrets_after(after, batch.max(1)).await? {
             let secret = self.kek.open(&sealed)?;
             resealed.push((account_id, new.seal(&secret)));
         }
         change.reseal_totp_secrets(&resealed).await?;
-        Ok(resealed.len())
+        Ok((resealed.len(), resealed.last().map(|(id, _)| id.clone())))
     }
 }
+
+/// Authenticator-app secrets one change of a KEK rewrap reseals.
+pub const TOTP_REWRAP_BATCH: i64 = 1_000;
