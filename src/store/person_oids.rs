@@ -6,7 +6,7 @@ impl Store {
     /// The oid of an account, given now when it has none (any node may race: the unique account
     /// column makes the second insert a no-op and both read the one number). Read first: a person
     /// who has one — every token after the first — costs one read, no write, and no number of the
-    /// sequence (PostgreSQL takes one for each insert it tries, conflicting or not).
+    /// sequence (both databases take one for each insert they try, conflicting or not).
     pub async fn person_oid(&self, account_id: &str) -> Result<i64, StoreError> {
         if let Some(oid) = self.oid_of_account(account_id).await? {
             return Ok(oid);
