@@ -4,6 +4,7 @@
 use serde::Deserialize;
 use toml::{Table, Value};
 pub mod backchannel;
+pub mod retention;
 
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 
@@ -43,6 +44,7 @@ pub struct Config {
     pub esia: Esia,
     pub log: Log,
     pub backchannel: backchannel::Backchannel,
+    pub retention: retention::Retention,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -137,6 +137,11 @@ pub fn cache_master_changed() {
     ::metrics::counter!("vhod_cache_master_changes_total").increment(1);
 }
 
+/// Rows a node's sweeper deleted (`store::retention`), per table.
+pub fn swept(table: &'static str, rows: u64) {
+    ::metrics::counter!("vhod_store_swept_rows_total", "table" => table).increment(rows);
+}
+
 /// The node moved to another PostgreSQL server of `database.url`: a standby was promoted.
 pub fn database_primary_changed() {
     ::metrics::counter!("vhod_database_primary_changes_total").increment(1);

@@ -3,6 +3,7 @@
 
 pub mod body_deadline;
 pub mod fallback;
+pub mod housekeeping;
 pub mod listen;
 pub mod logging;
 pub mod observe;

@@ -26,7 +26,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let limits = super::listen::Limits::from_config(&config);
     let (router, ops_router, app) = super::build_apps(config, Clock::default()).await?;
     crate::cli::spawn_key_maintenance(app.clone());
-    spawn_chiefless_orgs(app.clone());
+    super::housekeeping::spawn(app.clone());
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = super::worker::spawn_worker_until(app.clone(), stop_rx.clone());
     if let Some(admin) = admin_listener {
@@ -71,21 +71,4 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     tracing::info!("stopped");
     Ok(())
-}
-
-/// Flags, once a start and off the request path, the organisations a node of the previous release
-/// left without a chief and unflagged (`Store::flag_chiefless_orgs`).
-fn spawn_chiefless_orgs(app: crate::ctx::Ctx) {
-    tokio::spawn(async move {
-        match app.store.flag_chiefless_orgs().await {
-            Ok(0) => {}
-            Ok(n) => tracing::warn!(
-                organisations = n,
-                "organisations left without a chief flagged for operators"
-            ),
-            Err(e) => {
-                tracing::warn!(error = %e, "could not look for organisations without a chief")
-            }
-        }
-    });
 }

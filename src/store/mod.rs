@@ -34,6 +34,7 @@ pub mod preferences;
 mod primary;
 pub mod profile;
 pub mod qes;
+pub mod retention;
 pub mod schema;
 pub mod second_factors;
 pub mod security_events;

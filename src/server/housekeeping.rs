@@ -1,0 +1,64 @@
+//! What each node of `vhod serve` does beside the requests to keep the store in shape: the sweep
+//! of expired rows every `retention.sweep_secs`, and once a start the flagging of organisations a
+//! node of the previous release left without a chief. Off the request path; every node does it
+//! (each statement is idempotent and bounded, so nodes sweeping at once only share the work).
+
+use crate::ctx::Ctx;
+use std::time::Duration;
+
+/// Statements of one table a sweep runs at most (each [`crate::store::retention::SWEEP_BATCH`]
+/// rows): a backlog is worked off over several sweeps rather than in one long one.
+const MAX_BATCHES: u32 = 100;
+
+pub fn spawn(app: Ctx) {
+    let flagger = app.clone();
+    tokio::spawn(async move {
+        match flagger.store.flag_chiefless_orgs().await {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(
+                organisations = n,
+                "organisations left without a chief flagged for operators"
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not look for organisations without a chief")
+            }
+        }
+    });
+    let every = app.config.retention.sweep_secs;
+    if every == 0 {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(every));
+        loop {
+            tick.tick().await;
+            sweep(&app).await;
+        }
+    });
+}
+
+/// One sweep: what expired more than `retention.expired_grace_secs` ago, and the jobs finished
+/// more than `retention.done_jobs_days` ago.
+pub async fn sweep(app: &Ctx) {
+    let r = &app.config.retention;
+    let now = app.store.now();
+    match app
+        .store
+        .sweep(
+            now - r.expired_grace_secs.max(0),
+            now - r.done_jobs_days.max(0) * 86_400,
+            MAX_BATCHES,
+        )
+        .await
+    {
+        Ok(swept) => {
+            for (table, rows) in swept.0 {
+                crate::metrics::swept(table, rows);
+                if rows > 0 {
+                    tracing::info!(table, rows, "expired rows deleted");
+                }
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "the sweep of expired rows failed"),
+    }
+}
