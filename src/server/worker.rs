@@ -65,20 +65,17 @@ async fn run_due_until(app: &Ctx, stop: &tokio::sync::watch::Receiver<bool>) -> 
                 Err(_) => "retry",
             });
         }
+        // A message carried codes: neither a delivered nor an undelivered copy is kept.
+        let message =
+            job.kind == crate::notify::smtp::EMAIL_JOB || job.kind == crate::notify::push::JOB;
         let recorded = match result {
-            Ok(JobOutcome::Done)
-                if job.kind == crate::notify::smtp::EMAIL_JOB
-                    || job.kind == crate::notify::push::JOB =>
-            {
-                // The message carried codes: the delivered copy is not kept.
-                app.store.finish_job_erasing_payload(&job.id).await
-            }
+            Ok(JobOutcome::Done) if message => app.store.finish_job_erasing_payload(&job.id).await,
             Ok(JobOutcome::Done) => app.store.finish_job(&job.id).await,
             Ok(JobOutcome::Later(at)) => app.store.reschedule_job(&job.id, at).await,
             Err(e) => {
                 let delay = 5 * (1i64 << job.attempts.clamp(0, 10));
                 tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, error = %e, "job failed");
-                let recorded = app.store.retry_job(&job, delay, &e).await;
+                let recorded = app.store.retry_job(&job, delay, &e, message).await;
                 if job.attempts >= job.max_attempts {
                     gave_up(app, &job).await;
                 }

@@ -91,18 +91,28 @@ impl Store {
         Ok(())
     }
 
-    /// Schedules another attempt after `delay` seconds, or gives up (failed) when attempts ran out.
-    pub async fn retry_job(&self, job: &JobRow, delay: i64, error: &str) -> Result<(), StoreError> {
+    /// Schedules another attempt after `delay` seconds, or gives up (failed) when attempts ran out
+    /// — then, with `erase_on_give_up` (a message that carried codes), the payload is replaced by
+    /// `{}` as a delivered one's is: an undelivered code is kept no more than a delivered one.
+    pub async fn retry_job(
+        &self,
+        job: &JobRow,
+        delay: i64,
+        error: &str,
+        erase_on_give_up: bool,
+    ) -> Result<(), StoreError> {
         let now = self.now();
         let give_up = job.attempts >= job.max_attempts;
         sqlx::query(
-            "UPDATE jobs SET locked_until = NULL, last_error = $2, run_at = $3, done_at = $4, failed = $5 WHERE id = $1",
+            "UPDATE jobs SET locked_until = NULL, last_error = $2, run_at = $3, done_at = $4, failed = $5, \
+             payload = CASE WHEN $6 = 1 THEN '{}' ELSE payload END WHERE id = $1",
         )
         .bind(&job.id)
         .bind(error)
         .bind(now + delay)
         .bind(give_up.then_some(now))
         .bind(i64::from(give_up))
+        .bind(i64::from(give_up && erase_on_give_up))
         .execute(&self.pool)
         .await?;
         Ok(())
