@@ -163,30 +163,20 @@ async fn export(app: &Ctx, since: i64) -> anyhow::Result<()> {
 /// Reseals the authenticator-app secrets under `new` a batch at a time, each batch committed with
 /// its audit entry (the accounts it covers), so sign-ins go on meanwhile; returns how many.
 async fn rewrap_totp(app: &Ctx, new: &crate::crypto::kek::Kek) -> anyhow::Result<usize> {
-    use crate::crypto::keyring::TOTP_REWRAP_BATCH;
-    let (mut after, mut total) = (String::new(), 0);
-    loop {
+    let mut rewrap = crate::crypto::keyring::TotpRewrap::default();
+    while !rewrap.done() {
         let mut change = app.store.change().await?;
-        let (n, last) = app
-            .keyring
-            .rewrap_totp_batch_in(&mut change, new, &after, TOTP_REWRAP_BATCH)
+        if let Some(b) = rewrap.next(&app.keyring, &mut change, new).await? {
+            commit(
+                change,
+                "totp.rewrap",
+                "all",
+                serde_json::json!({ "secrets": b.secrets, "after": b.after, "through": b.through }),
+            )
             .await?;
-        let Some(last) = last else {
-            return Ok(total);
-        };
-        commit(
-            change,
-            "totp.rewrap",
-            "all",
-            serde_json::json!({ "secrets": n, "after": after, "through": last }),
-        )
-        .await?;
-        total += n;
-        if (n as i64) < TOTP_REWRAP_BATCH {
-            return Ok(total);
         }
-        after = last;
     }
+    Ok(rewrap.total())
 }
 
 pub(super) async fn keys_cmd(app: &Ctx, cmd: KeysCmd) -> anyhow::Result<()> {

@@ -29,7 +29,10 @@ pub fn spawn(app: Ctx) {
         return;
     }
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(every));
+        // The first sweep one period after the start, not with it: a rolling restart of every
+        // node would otherwise sweep once a node, beside the start's own work.
+        let period = Duration::from_secs(every);
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
         loop {
             tick.tick().await;
             sweep(&app).await;

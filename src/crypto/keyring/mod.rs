@@ -14,7 +14,7 @@ mod verifier;
 
 pub use alg::SigningAlg;
 pub use material::GOST_KTY;
-pub use rotation::TOTP_REWRAP_BATCH;
+pub use rotation::{TOTP_REWRAP_BATCH, TotpBatch, TotpRewrap};
 
 use super::kek::Kek;
 use crate::store::keys::SigningKeyRow;

@@ -163,19 +163,13 @@ impl Keyring {
     /// Every authenticator-app (TOTP) secret moved under `new`, [`TOTP_REWRAP_BATCH`] a change
     /// committed with no audit entry (tests); returns how many.
     pub async fn rewrap_totp(&self, store: &Store, new: &Kek) -> Result<usize, KeyError> {
-        let (mut after, mut total) = (String::new(), 0);
-        loop {
+        let mut rewrap = TotpRewrap::default();
+        while !rewrap.done() {
             let mut change = store.change().await?;
-            let (n, last) = self
-                .rewrap_totp_batch_in(&mut change, new, &after, TOTP_REWRAP_BATCH)
-                .await?;
+            rewrap.next(self, &mut change, new).await?;
             change.commit_unaudited().await?;
-            total += n;
-            match last {
-                Some(last) if n as i64 == TOTP_REWRAP_BATCH => after = last,
-                _ => return Ok(total),
-            }
         }
+        Ok(rewrap.total())
     }
 
     /// Moves the TOTP secrets of at most `batch` accounts after account `after` (in account
@@ -202,3 +196,58 @@ impl Keyring {
 
 /// Authenticator-app secrets one change of a KEK rewrap reseals.
 pub const TOTP_REWRAP_BATCH: i64 = 1_000;
+
+/// Where a rewrap of the authenticator-app secrets stands, batch by batch: each
+/// [`TotpRewrap::next`] moves the next [`TOTP_REWRAP_BATCH`] accounts within the caller's change,
+/// which the caller commits (with its audit entry, or none in tests).
+#[derive(Default)]
+pub struct TotpRewrap {
+    after: String,
+    total: usize,
+    done: bool,
+}
+
+/// One batch moved: how many secrets, and the accounts it covered (after `after`, through
+/// `through`, in account order).
+pub struct TotpBatch {
+    pub secrets: usize,
+    pub after: String,
+    pub through: String,
+}
+
+impl TotpRewrap {
+    /// Whether every secret has been moved.
+    pub fn done(&self) -> bool {
+        self.done
+    }
+
+    /// Secrets moved so far.
+    pub fn total(&self) -> usize {
+        self.total
+    }
+
+    /// Moves the next batch under `new` within `change`; `None` when none was left (the change
+    /// then holds no write).
+    pub async fn next(
+        &mut self,
+        keyring: &Keyring,
+        change: &mut Change<'_>,
+        new: &Kek,
+    ) -> Result<Option<TotpBatch>, KeyError> {
+        let (secrets, last) = keyring
+            .rewrap_totp_batch_in(change, new, &self.after, TOTP_REWRAP_BATCH)
+            .await?;
+        let Some(through) = last else {
+            self.done = true;
+            return Ok(None);
+        };
+        self.done = (secrets as i64) < TOTP_REWRAP_BATCH;
+        self.total += secrets;
+        let after = std::mem::replace(&mut self.after, through.clone());
+        Ok(Some(TotpBatch {
+            secrets,
+            after,
+            through,
+        }))
+    }
+}
