@@ -1,9 +1,11 @@
 //! What each node of `vhod serve` does beside the requests to keep the store in shape: the sweep
-//! of expired rows every `retention.sweep_secs`, and once a start the flagging of organisations a
+//! of expired rows and of grants that answer for nothing every `retention.sweep_secs`, and once a
+//! start the flagging of organisations a
 //! node of the previous release left without a chief. Off the request path; every node does it
 //! (each statement is idempotent and bounded, so nodes sweeping at once only share the work).
 
 use crate::ctx::Ctx;
+use crate::store::grant_retention::GrantWalk;
 use std::time::Duration;
 
 /// Statements of one table a sweep runs at most (each [`crate::store::retention::SWEEP_BATCH`]
@@ -33,22 +35,30 @@ pub fn spawn(app: Ctx) {
         // node would otherwise sweep once a node, beside the start's own work.
         let period = Duration::from_secs(every);
         let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+        let mut grants = GrantWalk::default();
         loop {
             tick.tick().await;
-            sweep(&app).await;
+            sweep(&app, &mut grants).await;
         }
     });
 }
 
-/// One sweep: what expired more than `retention.expired_grace_secs` ago, and the jobs finished
-/// more than `retention.done_jobs_days` ago.
-pub async fn sweep(app: &Ctx) {
+/// One sweep: what expired more than `retention.expired_grace_secs` ago (at least an access
+/// token's lifetime, so the refresh token an access token was issued beside outlives it), the
+/// jobs finished more than `retention.done_jobs_days` ago, then the grants left with no refresh
+/// token, no live access token and no live session, going on along `grants` from where the
+/// node's previous sweep left it.
+pub async fn sweep(app: &Ctx, grants: &mut GrantWalk) {
     let r = &app.config.retention;
     let now = app.store.now();
+    let grace = r
+        .expired_grace_secs
+        .max(app.config.tokens.access_ttl)
+        .max(0);
     match app
         .store
         .sweep(
-            now - r.expired_grace_secs.max(0),
+            now - grace,
             now - r.done_jobs_days.max(0) * 86_400,
             MAX_BATCHES,
         )
@@ -56,12 +66,28 @@ pub async fn sweep(app: &Ctx) {
     {
         Ok(swept) => {
             for (table, rows) in swept.0 {
-                crate::metrics::swept(table, rows);
-                if rows > 0 {
-                    tracing::info!(table, rows, "expired rows deleted");
-                }
+                counted(table, rows);
             }
         }
-        Err(e) => tracing::warn!(error = %e, "the sweep of expired rows failed"),
+        Err(e) => {
+            tracing::warn!(error = %e, "the sweep of expired rows failed");
+            return;
+        }
+    }
+    let made_before = now - grace - app.config.tokens.access_ttl.max(0);
+    match app
+        .store
+        .sweep_grants(made_before, now - grace, grants, MAX_BATCHES)
+        .await
+    {
+        Ok(rows) => counted("grants", rows),
+        Err(e) => tracing::warn!(error = %e, "the sweep of spent grants failed"),
+    }
+}
+
+fn counted(table: &'static str, rows: u64) {
+    crate::metrics::swept(table, rows);
+    if rows > 0 {
+        tracing::info!(table, rows, "rows that answer for nothing deleted");
     }
 }

@@ -42,7 +42,8 @@ impl Store {
         self.migrator().iter().map(|m| m.version).collect()
     }
 
-    /// Applies this build's migrations, then refuses a schema whose floor is above this build.
+    /// Applies this build's migrations and on PostgreSQL builds the indexes built online
+    /// (`store::online_indexes`), then refuses a schema whose floor is above this build.
     pub async fn migrate(&self) -> Result<(), MigrateError> {
         // Not bounded: a migration may rewrite a large table. On PostgreSQL it runs on a
         // connection taken out of the pool, with the deadlines the pool's connections carry
@@ -59,8 +60,21 @@ impl Store {
                     conn.execute(lift).await?;
                 }
                 let applied = self.migrator().run(&mut conn).await;
+                let built = match applied {
+                    Ok(()) => Self::build_online_indexes(
+                        &mut conn,
+                        super::online_indexes::CONCURRENT_FROM_BYTES,
+                    )
+                    .await
+                    .map_err(store_to_migrate),
+                    Err(e) => Err(e),
+                };
                 let _ = conn.close().await;
-                applied?;
+                for (index, how) in built? {
+                    if how != super::online_indexes::Built::Present {
+                        tracing::info!(index, ?how, "index built");
+                    }
+                }
             }
         }
         match self.schema_state().await.map_err(store_to_migrate)? {

@@ -1,0 +1,81 @@
+//! Grants that answer for nothing any more, deleted. A grant is the root of its tokens and the
+//! link from an SSO session to the portals its back-channel logout tells, so one goes only when
+//! all three are over: it has no refresh token left (the sweep deletes each past its expiry and
+//! the grace, so a grant whose tokens are in use, an `offline_access` one for months, always has
+//! one), its access tokens have expired (it is older than their lifetime and the grace), and no
+//! session of its person that began before it is still live (the one it was made in among them;
+//! `grants.sid` is derived from the session and cannot be joined to it).
+//!
+//! Old grants are walked in the order they were made (`grants_made`) a batch at a time, from a
+//! position the node keeps between sweeps ([`GrantWalk`]): grants kept by live tokens are passed
+//! over, not read again by every sweep, and the walk starts over once it reaches the young ones.
+
+use super::{Store, StoreError};
+use crate::store::retention::SWEEP_BATCH;
+
+/// Where a node's walk over old grants stands: the last grant it looked at (made at, id).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct GrantWalk(Option<(i64, String)>);
+
+impl GrantWalk {
+    /// True when the next batch starts from the oldest grant.
+    pub fn at_start(&self) -> bool {
+        self.0.is_none()
+    }
+}
+
+impl Store {
+    /// Deletes, [`SWEEP_BATCH`] grants looked at a statement and at most `max_batches`
+    /// statements, the grants made before `made_before` that have no refresh token and no
+    /// session of their person begun no later than them and expiring at or after `live_after`.
+    /// Goes on from `walk` and leaves it where it stopped. Returns how many went.
+    pub async fn sweep_grants(
+        &self,
+        made_before: i64,
+        live_after: i64,
+        walk: &mut GrantWalk,
+        max_batches: u32,
+    ) -> Result<u64, StoreError> {
+        let mut deleted = 0;
+        for _ in 0..max_batches {
+            let (from_at, from_id) = walk.0.clone().unwrap_or((i64::MIN, String::new()));
+            // The batch's last grant (the index gives them in order); none: the walk is through.
+            let last: Option<(i64, String)> = sqlx::query_as(&format!(
+                "SELECT created_at, id FROM (SELECT created_at, id FROM grants \
+                 WHERE created_at < $1 AND created_at >= $2 AND (created_at > $2 OR id > $3) \
+                 ORDER BY created_at, id LIMIT {SWEEP_BATCH}) batch ORDER BY created_at DESC, id DESC LIMIT 1"
+            ))
+            .bind(made_before)
+            .bind(from_at)
+            .bind(&from_id)
+            .fetch_optional(&self.pool)
+            .await?;
+            let Some((to_at, to_id)) = last else {
+                walk.0 = None;
+                break;
+            };
+            // The batch's grants by their key (the planner knows there are at most a batch of
+            // them), each checked through the refresh tokens' and the sessions' indexes.
+            deleted += sqlx::query(&format!(
+                "DELETE FROM grants WHERE id IN (SELECT id FROM grants WHERE created_at < $1 \
+                   AND created_at >= $2 AND (created_at > $2 OR id > $3) \
+                   AND created_at <= $4 AND (created_at < $4 OR id <= $5) \
+                   ORDER BY created_at, id LIMIT {SWEEP_BATCH}) \
+                 AND NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.grant_id = grants.id) \
+                 AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.account_id = grants.account_id \
+                   AND s.created_at <= grants.created_at AND s.expires_at >= $6)"
+            ))
+            .bind(made_before)
+            .bind(from_at)
+            .bind(&from_id)
+            .bind(to_at)
+            .bind(&to_id)
+            .bind(live_after)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+            walk.0 = Some((to_at, to_id));
+        }
+        Ok(deleted)
+    }
+}

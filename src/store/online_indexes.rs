@@ -1,0 +1,135 @@
+//! Indexes built on PostgreSQL without holding the table's writes. A migration's `CREATE INDEX`
+//! holds every insert and update of its table for the whole build (12 s for the grants' index on
+//! ten million grants here), and `CREATE INDEX CONCURRENTLY` cannot be a migration: it waits for
+//! every open transaction, among them another node's wait on sqlx's migration lock, which waits
+//! for it (a deadlock). So these are built after the migrations, outside sqlx's lock, under a lock
+//! of their own that a waiting node only tries, a short statement at a time: one node builds,
+//! the others wait for it without a transaction open, the nodes of the previous release serve on.
+//! A large table's index is built concurrently (a failed build leaves an invalid index, dropped
+//! and built again at the next start); a small one's at once, as a migration would. On SQLite the
+//! same indexes are made by the migrations themselves.
+
+use super::{Store, StoreError};
+use sqlx::{AnyConnection, Connection, Executor};
+use std::time::Duration;
+
+/// (name, table, columns) of each index built online.
+pub const ONLINE_INDEXES: [(&str, &str, &str); 1] = [("grants_made", "grants", "(created_at, id)")];
+
+/// Tables of at least this many bytes get their index concurrently.
+pub const CONCURRENT_FROM_BYTES: i64 = 64 << 20;
+
+/// The first key of the lock (the second is the schema's): "vhod" in ASCII.
+const LOCK_CLASS: i32 = 0x7668_6f64;
+
+/// How a missing or invalid index was built, for the log and the tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Built {
+    /// It was there and valid.
+    Present,
+    /// Made at once, holding the table's writes (a small table).
+    AtOnce,
+    /// Made concurrently, writes going on.
+    Concurrently,
+}
+
+impl Store {
+    /// Builds each of [`ONLINE_INDEXES`] that is missing or invalid on `conn` (PostgreSQL, the
+    /// migrations applied), concurrently on tables of `concurrent_from` bytes or more.
+    pub async fn build_online_indexes(
+        conn: &mut AnyConnection,
+        concurrent_from: i64,
+    ) -> Result<Vec<(&'static str, Built)>, StoreError> {
+        let lock = "SELECT pg_try_advisory_lock($1, hashtext(current_database() || '.' || current_schema()))";
+        let mut waited = false;
+        while !sqlx::query_scalar::<_, bool>(lock)
+            .bind(LOCK_CLASS)
+            .fetch_one(&mut *conn)
+            .await?
+        {
+            if !waited {
+                tracing::info!("waiting for another node to build the online indexes");
+                waited = true;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let built = build_each(conn, concurrent_from).await;
+        sqlx::query("SELECT pg_advisory_unlock($1, hashtext(current_database() || '.' || current_schema()))")
+            .bind(LOCK_CLASS)
+            .execute(&mut *conn)
+            .await?;
+        built
+    }
+}
+
+async fn build_each(
+    conn: &mut AnyConnection,
+    concurrent_from: i64,
+) -> Result<Vec<(&'static str, Built)>, StoreError> {
+    let mut done = Vec::new();
+    for (name, table, columns) in ONLINE_INDEXES {
+        let valid: Option<bool> = sqlx::query_scalar(
+            "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
+             WHERE c.relname = $1 AND c.relnamespace = current_schema()::regnamespace",
+        )
+        .bind(name)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if valid == Some(true) {
+            done.push((name, Built::Present));
+            continue;
+        }
+        let bytes: i64 = sqlx::query_scalar("SELECT pg_total_relation_size($1::regclass)")
+            .bind(table)
+            .fetch_one(&mut *conn)
+            .await?;
+        let concurrently = bytes >= concurrent_from;
+        let how = if concurrently { "CONCURRENTLY " } else { "" };
+        if valid == Some(false) {
+            // A concurrent build that failed: its index is there, not used, and updated by
+            // every write until it is dropped.
+            tracing::warn!(
+                index = name,
+                "an invalid index left by a failed build: built again"
+            );
+            conn.execute(format!("DROP INDEX {how}{name}").as_str())
+                .await?;
+        }
+        tracing::info!(
+            index = name,
+            table,
+            bytes,
+            concurrently,
+            "building an index"
+        );
+        conn.execute(format!("CREATE INDEX {how}{name} ON {table} {columns}").as_str())
+            .await?;
+        done.push((
+            name,
+            if concurrently {
+                Built::Concurrently
+            } else {
+                Built::AtOnce
+            },
+        ));
+    }
+    Ok(done)
+}
+
+/// Runs [`Store::build_online_indexes`] on a connection of its own to `url` with `search_path`
+/// set to `schema` (tests).
+pub async fn build_on(
+    url: &str,
+    schema: &str,
+    concurrent_from: i64,
+) -> Result<Vec<(&'static str, Built)>, StoreError> {
+    sqlx::any::install_default_drivers();
+    let mut conn = AnyConnection::connect(url).await?;
+    if !schema.is_empty() {
+        conn.execute(format!("SET search_path TO {schema}").as_str())
+            .await?;
+    }
+    let built = Store::build_online_indexes(&mut conn, concurrent_from).await;
+    let _ = conn.close().await;
+    built
+}

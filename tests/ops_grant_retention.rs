@@ -1,0 +1,203 @@
+//! Grants that answer for nothing are swept (`store::grant_retention`): one goes once it has no
+//! refresh token, its access tokens have expired and no session of its person begun before it is
+//! live; a grant kept by a refresh token in use, by a live session or by a young access token
+//! stays, and a portal's refresh after the sweep still works. The walk over old grants goes on
+//! from where the previous sweep stopped, past grants it must keep. Both backends.
+
+mod common;
+
+use common::*;
+use vhod::store::grant_retention::GrantWalk;
+use vhod::store::grants::NewGrant;
+use vhod::store::sessions::NewSession;
+
+const DAY: i64 = 86_400;
+
+async fn grant(t: &TestServer, person: &str, client: &str, scopes: &str) -> String {
+    let store = &t.app.store;
+    store
+        .create_grant(NewGrant {
+            account_id: person,
+            client_id: client,
+            scopes,
+            acr: "urn:vhod:acr:low",
+            amr: "[\"pwd\"]",
+            auth_time: store.now(),
+            claims: None,
+            sid: Some("sid-of-the-session"),
+            dpop_jkt: None,
+        })
+        .await
+        .unwrap()
+        .id
+}
+
+async fn session(t: &TestServer, id: &str, person: &str, ttl: i64) {
+    t.app
+        .store
+        .create_session(NewSession {
+            id_hash: id,
+            account_id: person,
+            acr: "urn:vhod:acr:low",
+            amr: "[\"pwd\"]",
+            persistent: false,
+            user_agent: "test",
+            ip: "127.0.0.1",
+            ttl,
+        })
+        .await
+        .unwrap();
+}
+
+async fn grants_left(t: &TestServer) -> Vec<String> {
+    let mut db = t.raw_db().await;
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM grants ORDER BY id")
+        .fetch_all(&mut db)
+        .await
+        .unwrap();
+    rows.into_iter().map(|(id,)| id).collect()
+}
+
+#[tokio::test]
+async fn a_grant_goes_once_its_tokens_and_its_session_are_over() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let store = &t.app.store;
+        let (client, _) = t.add_client("https://rp.example/cb", false).await;
+        let ann = t.add_person("+79003340001").await;
+        let bob = t.add_person("+79003340002").await;
+        // Ann signs in for eight hours; Bob's session lasts sixty days.
+        session(&t, "ann-session", &ann, 8 * 3600).await;
+        session(&t, "bob-session", &bob, 60 * DAY).await;
+        t.app.clock.advance(60);
+        let spent = grant(&t, &ann, &client, "openid").await;
+        let offline = grant(&t, &ann, &client, "openid offline_access").await;
+        store
+            .insert_refresh_token("offline-refresh", &offline, None, 60 * DAY)
+            .await
+            .unwrap();
+        let refreshed_out = grant(&t, &ann, &client, "openid").await;
+        store
+            .insert_refresh_token("short-refresh", &refreshed_out, None, DAY)
+            .await
+            .unwrap();
+        let in_bobs_session = grant(&t, &bob, &client, "openid").await;
+
+        // Forty days on: Ann's session, the one-day refresh token and every access token of
+        // then are long over; a grant made now has live access tokens.
+        t.app.clock.advance(40 * DAY);
+        let young = grant(&t, &ann, &client, "openid").await;
+        let mut walk = GrantWalk::default();
+        vhod::server::housekeeping::sweep(&t.app, &mut walk).await;
+
+        let mut kept = vec![offline, in_bobs_session, young];
+        kept.sort();
+        let left = grants_left(&t).await;
+        assert_eq!(left, kept, "{}", backend.name());
+        assert!(!left.contains(&spent) && !left.contains(&refreshed_out));
+        assert!(
+            walk.at_start(),
+            "the walk reached the young grants and starts over"
+        );
+
+        // A second sweep finds nothing more to delete.
+        let again = store
+            .sweep_grants(store.now() - DAY, store.now() - DAY, &mut walk, 10)
+            .await
+            .unwrap();
+        assert_eq!(again, 0, "{}", backend.name());
+    }
+}
+
+#[tokio::test]
+async fn the_walk_goes_on_past_grants_it_keeps_from_one_sweep_to_the_next() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let store = &t.app.store;
+        let (client, _) = t.add_client("https://rp.example/cb", false).await;
+        let person = t.add_person("+79003340003").await;
+        let now = store.now();
+        // A full batch of old grants each kept by a live refresh token, made before five old
+        // grants that answer for nothing.
+        let mut db = t.raw_db().await;
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) \
+             INSERT INTO grants (id, account_id, client_id, scopes, acr, amr, auth_time, created_at) \
+             SELECT 'kept-' || (10000 + i), $1, $2, 'openid offline_access', 'a', '[]', $3, $3 + i FROM n",
+        )
+        .bind(&person)
+        .bind(&client)
+        .bind(now - 90 * DAY)
+        .execute(&mut db)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO refresh_tokens (hash, grant_id, created_at, expires_at) \
+             SELECT 'r-' || id, id, created_at, $1 FROM grants WHERE id LIKE 'kept-%'",
+        )
+        .bind(now + 30 * DAY)
+        .execute(&mut db)
+        .await
+        .unwrap();
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5) \
+             INSERT INTO grants (id, account_id, client_id, scopes, acr, amr, auth_time, created_at) \
+             SELECT 'spent-' || i, $1, $2, 'openid', 'a', '[]', $3, $3 FROM n",
+        )
+        .bind(&person)
+        .bind(&client)
+        .bind(now - 80 * DAY)
+        .execute(&mut db)
+        .await
+        .unwrap();
+
+        let mut walk = GrantWalk::default();
+        let cutoff = now - DAY;
+        let first = store.sweep_grants(cutoff, cutoff, &mut walk, 1).await;
+        assert_eq!(first.unwrap(), 0, "one batch: the thousand kept grants");
+        assert!(!walk.at_start());
+        let second = store.sweep_grants(cutoff, cutoff, &mut walk, 1).await;
+        assert_eq!(
+            second.unwrap(),
+            5,
+            "{}: the next sweep goes on",
+            backend.name()
+        );
+        let third = store.sweep_grants(cutoff, cutoff, &mut walk, 1).await;
+        assert_eq!(third.unwrap(), 0);
+        assert!(walk.at_start(), "through: the next sweep starts over");
+        let left = grants_left(&t).await;
+        assert_eq!(left.len(), 1000);
+        assert!(left.iter().all(|id| id.starts_with("kept-")));
+    }
+}
+
+#[tokio::test]
+async fn a_portal_refreshes_after_the_sweep_with_the_grant_it_still_uses() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let (client, secret) = t.add_client(REDIRECT, false).await;
+        let secret = secret.unwrap();
+        t.add_person("+79003340004").await;
+        let browser = Browser::new(&t.base);
+        let (code, verifier) = obtain_code(&t, &browser, &client, "+79003340004").await;
+        let (status, tokens) = redeem(&t, &client, &secret, &code, &verifier).await;
+        assert_eq!(status, 200, "{tokens}");
+        // Three days on the sign-in's session is over, its access token expired, and the
+        // grant is held only by its refresh token (thirty days).
+        t.app.clock.advance(3 * DAY);
+        vhod::server::housekeeping::sweep(&t.app, &mut GrantWalk::default()).await;
+        assert_eq!(grants_left(&t).await.len(), 1, "{}", backend.name());
+        let refresh = tokens["refresh_token"].as_str().unwrap();
+        let (status, body) = token_request(
+            &t,
+            &client,
+            &secret,
+            &[("grant_type", "refresh_token"), ("refresh_token", refresh)],
+        )
+        .await;
+        assert_eq!(status, 200, "{}: {body}", backend.name());
+        let (status, _) = userinfo(&t, body["access_token"].as_str().unwrap()).await;
+        assert_eq!(status, 200);
+    }
+}
