@@ -36,6 +36,14 @@ impl Store {
         walk: &mut GrantWalk,
         max_batches: u32,
     ) -> Result<u64, StoreError> {
+        // PostgreSQL finds a batch's grants again through `grants_made`, whose pages the batch
+        // has just read (through the key, each is a read of a cold page: 175-230 ms a batch
+        // against 76-97 on ten million grants); SQLite's plan of that form reads every grant of
+        // the same second for each, so there by the key.
+        let (key, cols) = match self.backend {
+            super::Backend::Postgres => ("(created_at, id)", "created_at, id"),
+            super::Backend::Sqlite => ("id", "id"),
+        };
         let mut deleted = 0;
         for _ in 0..max_batches {
             let (from_at, from_id) = walk.0.clone().unwrap_or((i64::MIN, String::new()));
@@ -54,10 +62,10 @@ impl Store {
                 walk.0 = None;
                 break;
             };
-            // The batch's grants by their key (the planner knows there are at most a batch of
-            // them), each checked through the refresh tokens' and the sessions' indexes.
+            // The batch's grants (the planner knows there are at most a batch of them), each
+            // checked through the refresh tokens' and the sessions' indexes.
             deleted += sqlx::query(&format!(
-                "DELETE FROM grants WHERE id IN (SELECT id FROM grants WHERE created_at < $1 \
+                "DELETE FROM grants WHERE {key} IN (SELECT {cols} FROM grants WHERE created_at < $1 \
                    AND created_at >= $2 AND (created_at > $2 OR id > $3) \
                    AND created_at <= $4 AND (created_at < $4 OR id <= $5) \
                    ORDER BY created_at, id LIMIT {SWEEP_BATCH}) \
