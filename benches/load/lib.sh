@@ -164,13 +164,34 @@ drive() {
   local secs=$DURATION
   [[ $scenario == signin ]] && secs=$SIGNIN_DURATION
   echo "   $topo / $scenario (${secs}s + ${WARMUP}s warm-up, concurrency $CONCURRENCY)" >&2
-  local out="$WORK/$topo.$scenario.out" rc=0
+  local out="$WORK/$topo.$scenario.out" rc=0 perf_pid=""
+  if [[ -n ${PERF_STAT:-} ]]; then
+    # The nodes' own counters over the timed part of the run (after the warm-up).
+    (sleep "$WARMUP" && exec perf stat -x, -e task-clock,context-switches,page-faults \
+      -p "$pids" -o "$WORK/$topo.$scenario.perf" -- sleep "$secs") &
+    perf_pid=$!
+  elif [[ -n ${PERF_RECORD:-} ]]; then
+    # Where the nodes' CPU goes: samples of the timed part, for `perf report -i FILE`.
+    (sleep "$WARMUP" && exec perf record -q -F 2000 -e cpu-clock -g -p "$pids" \
+      -o "$PERF_RECORD.$topo.$scenario.data" -- sleep "$secs") >/dev/null 2>&1 &
+    perf_pid=$!
+  fi
   timeout $((${secs%.*} + ${WARMUP%.*} + 240)) taskset -c "$LOAD_CPU" "$DRIVER" \
     --scenario "$scenario" --nodes "$nodes" --server-pids "$pids" \
     --duration "$secs" --warmup "$WARMUP" --concurrency "$CONCURRENCY" "$@" \
     >"$out" 2>"$WORK/$topo.$scenario.err" || rc=$?
   local line
   line="$(sed -n 's/^RESULT //p' "$out" | tail -1)"
+  [[ -n $perf_pid ]] && { wait "$perf_pid" || true; }
+  if [[ -n ${PERF_STAT:-} && -n $line ]]; then
+    line="$(python3 -c 'import json, sys
+r = json.loads(sys.argv[1])
+for row in open(sys.argv[2]):
+    f = row.strip().split(",")
+    if len(f) > 2 and f[0].replace(".", "").isdigit():
+        r["perf_" + f[2].split(":")[0].replace("-", "_")] = float(f[0])
+print(json.dumps(r))' "$line" "$WORK/$topo.$scenario.perf")"
+  fi
   if [[ -z $line ]]; then
     line="{\"scenario\": \"$scenario\", \"failed\": \"no result (exit $rc)\"}"
   fi

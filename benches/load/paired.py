@@ -40,9 +40,32 @@ def main(path):
         print(f"  {LABEL[s]:<26} median {statistics.median(wall):.2f} (lowest {min(wall):.2f}, "
               f"highest {max(wall):.2f}); per CPU-s median {statistics.median(cpu):.2f} "
               f"({min(cpu):.2f}-{max(cpu):.2f}); {len(wall)} rounds")
+    print_perf(runs)
     print_load_at_end(rows)
     return 1 if failed else 0
 
+
+def print_perf(runs):
+    """With PERF_STAT=1: the nodes' CPU time, context switches and page faults per request (perf
+    stat's software counters over the timed part of each run, every node of the cluster
+    together; this VM has no hardware counters)."""
+    counted = [(k, r) for k, r in runs.items() if "perf_task_clock" in r and r.get("ok")]
+    if not counted:
+        return
+    print()
+    print("the nodes' counters per request (perf stat, medians of the rounds)")
+    for s in ORDER:
+        for side in ("pg-1", "pg-3"):
+            mine = [r for (sc, _, sd), r in counted if sc == s and sd == side]
+            if not mine:
+                continue
+
+            def per(key, scale=1.0):
+                return statistics.median(r.get(key, 0.0) * scale / r["ok"] for r in mine)
+
+            print(f"  {LABEL[s]:<26} {side}: {per('perf_task_clock', 1000.0):>7.1f} µs of CPU, "
+                  f"{per('perf_context_switches'):>5.2f} context switches, "
+                  f"{per('perf_page_faults'):>5.3f} page faults")
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1]))

@@ -14,7 +14,10 @@
 # Knobs (defaults): ROUNDS (4), DURATION (6 s a run), SIGNIN_DURATION (2 × DURATION), WARMUP (1 s),
 # CONCURRENCY (16), ONLY (scenarios: signin refresh cc userinfo introspect discovery), SERVER_CPU (0),
 # LOAD_CPU (1), BASE_PORT (18710: the nodes take 18710–18713), REDIS_PORT (16391),
-# PGHOST/PGPORT/PGUSER, CARGO_TARGET_DIR. Exit status non-zero when any request failed.
+# PGHOST/PGPORT/PGUSER, CARGO_TARGET_DIR. PERF_STAT=1 adds the nodes' CPU time, context switches
+# and page faults per request (perf stat's software counters over each timed run);
+# PERF_RECORD=PREFIX samples where the nodes' CPU goes instead (PREFIX.TOPOLOGY.SCENARIO.data, for
+# `perf report -i`). Exit status non-zero when any request failed.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
