@@ -1,8 +1,8 @@
 //! What each node of `vhod serve` does beside the requests to keep the store in shape: the sweep
 //! of expired rows and of grants that answer for nothing every `retention.sweep_secs`, and once a
-//! start the flagging of organisations a
-//! node of the previous release left without a chief. Off the request path; every node does it
-//! (each statement is idempotent and bounded, so nodes sweeping at once only share the work).
+//! start the flagging of organisations a node of the previous release left without a chief. Off
+//! the request path; every node does it (each statement is idempotent and bounded, so nodes
+//! sweeping at once only share the work).
 
 use crate::ctx::Ctx;
 use crate::store::grant_retention::GrantWalk;

@@ -54,11 +54,17 @@ impl Store {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         let built = build_each(conn, concurrent_from).await;
-        sqlx::query("SELECT pg_advisory_unlock($1, hashtext(current_database() || '.' || current_schema()))")
-            .bind(LOCK_CLASS)
-            .execute(&mut *conn)
-            .await?;
-        built
+        // (A connection that broke during the build let the lock go with it: the build's error
+        // is the one to tell.)
+        let unlocked = sqlx::query(
+            "SELECT pg_advisory_unlock($1, hashtext(current_database() || '.' || current_schema()))",
+        )
+        .bind(LOCK_CLASS)
+        .execute(&mut *conn)
+        .await;
+        let built = built?;
+        unlocked?;
+        Ok(built)
     }
 }
 

@@ -5,7 +5,7 @@
 //! number of nodes may sweep at once. The batch's size is written into the statement, not bound:
 //! PostgreSQL's generic plan of a prepared statement (which it may settle on after five runs)
 //! guesses a bound `LIMIT` at a tenth of the table and joins the batch to a read of the whole
-//! table (tests/ops_query_plans.rs).
+//! table (benches/scale/grants_sweep.sh checks every sweep statement's generic plan).
 
 use super::{Store, StoreError};
 
