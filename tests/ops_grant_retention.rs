@@ -2,12 +2,13 @@
 //! refresh token, its access tokens have expired and no session of its person begun before it is
 //! live; a grant kept by a refresh token in use, by a live session or by a young access token
 //! stays, and a portal's refresh after the sweep still works. The walk over old grants goes on
-//! from where the previous sweep stopped, past grants it must keep. Both backends.
+//! from where the previous sweep stopped — its position is stored, so any node's next sweep goes
+//! on from it — past grants it must keep. Both backends.
 
 mod common;
 
 use common::*;
-use vhod::store::grant_retention::GrantWalk;
+use vhod::store::grant_retention::GrantSweep;
 use vhod::store::grants::NewGrant;
 use vhod::store::sessions::NewSession;
 
@@ -87,25 +88,33 @@ async fn a_grant_goes_once_its_tokens_and_its_session_are_over() {
         // then are long over; a grant made now has live access tokens.
         t.app.clock.advance(40 * DAY);
         let young = grant(&t, &ann, &client, "openid").await;
-        let mut walk = GrantWalk::default();
-        vhod::server::housekeeping::sweep(&t.app, &mut walk).await;
+        vhod::server::housekeeping::sweep(&t.app).await;
 
         let mut kept = vec![offline, in_bobs_session, young];
         kept.sort();
         let left = grants_left(&t).await;
         assert_eq!(left, kept, "{}", backend.name());
         assert!(!left.contains(&spent) && !left.contains(&refreshed_out));
-        assert!(
-            walk.at_start(),
+        assert_eq!(
+            store.grant_walk().await.unwrap(),
+            None,
             "the walk reached the young grants and starts over"
         );
 
         // A second sweep finds nothing more to delete.
         let again = store
-            .sweep_grants(store.now() - DAY, store.now() - DAY, &mut walk, 10)
+            .sweep_grants(store.now() - DAY, store.now() - DAY, 10)
             .await
             .unwrap();
-        assert_eq!(again, 0, "{}", backend.name());
+        assert_eq!(
+            again,
+            GrantSweep {
+                deleted: 0,
+                through: true
+            },
+            "{}",
+            backend.name()
+        );
     }
 }
 
@@ -151,21 +160,36 @@ async fn the_walk_goes_on_past_grants_it_keeps_from_one_sweep_to_the_next() {
         .await
         .unwrap();
 
-        let mut walk = GrantWalk::default();
         let cutoff = now - DAY;
-        let first = store.sweep_grants(cutoff, cutoff, &mut walk, 1).await;
-        assert_eq!(first.unwrap(), 0, "one batch: the thousand kept grants");
-        assert!(!walk.at_start());
-        let second = store.sweep_grants(cutoff, cutoff, &mut walk, 1).await;
+        let first = store.sweep_grants(cutoff, cutoff, 1).await.unwrap();
+        assert_eq!(first.deleted, 0, "one batch: the thousand kept grants");
+        assert!(!first.through);
         assert_eq!(
-            second.unwrap(),
+            store.grant_walk().await.unwrap(),
+            Some((now - 90 * DAY + 1000, "kept-11000".to_string())),
+            "{}: the position stored, for whichever node sweeps next",
+            backend.name()
+        );
+        let second = store.sweep_grants(cutoff, cutoff, 1).await.unwrap();
+        assert_eq!(
+            second.deleted,
             5,
             "{}: the next sweep goes on",
             backend.name()
         );
-        let third = store.sweep_grants(cutoff, cutoff, &mut walk, 1).await;
-        assert_eq!(third.unwrap(), 0);
-        assert!(walk.at_start(), "through: the next sweep starts over");
+        let third = store.sweep_grants(cutoff, cutoff, 1).await.unwrap();
+        assert_eq!(
+            third,
+            GrantSweep {
+                deleted: 0,
+                through: true
+            }
+        );
+        assert_eq!(
+            store.grant_walk().await.unwrap(),
+            None,
+            "the next sweep starts over"
+        );
         let left = grants_left(&t).await;
         assert_eq!(left.len(), 1000);
         assert!(left.iter().all(|id| id.starts_with("kept-")));
@@ -186,7 +210,7 @@ async fn a_portal_refreshes_after_the_sweep_with_the_grant_it_still_uses() {
         // Three days on the sign-in's session is over, its access token expired, and the
         // grant is held only by its refresh token (thirty days).
         t.app.clock.advance(3 * DAY);
-        vhod::server::housekeeping::sweep(&t.app, &mut GrantWalk::default()).await;
+        vhod::server::housekeeping::sweep(&t.app).await;
         assert_eq!(grants_left(&t).await.len(), 1, "{}", backend.name());
         let refresh = tokens["refresh_token"].as_str().unwrap();
         let (status, body) = token_request(

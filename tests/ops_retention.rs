@@ -77,7 +77,7 @@ async fn a_sweep_deletes_what_expired_past_the_grace_and_keeps_the_rest() {
         let sessions_before = count(&t, "sessions").await;
 
         t.app.clock.advance(40 * DAY);
-        vhod::server::housekeeping::sweep(&t.app, &mut Default::default()).await;
+        vhod::server::housekeeping::sweep(&t.app).await;
 
         let mut db = t.raw_db().await;
         let sessions: Vec<(String,)> = sqlx::query_as(

@@ -5,7 +5,6 @@
 //! sweeping at once only share the work).
 
 use crate::ctx::Ctx;
-use crate::store::grant_retention::GrantWalk;
 use std::time::Duration;
 
 /// Statements of one table a sweep runs at most (each [`crate::store::retention::SWEEP_BATCH`]
@@ -35,10 +34,9 @@ pub fn spawn(app: Ctx) {
         // node would otherwise sweep once a node, beside the start's own work.
         let period = Duration::from_secs(every);
         let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
-        let mut grants = GrantWalk::default();
         loop {
             tick.tick().await;
-            sweep(&app, &mut grants).await;
+            sweep(&app).await;
         }
     });
 }
@@ -46,9 +44,9 @@ pub fn spawn(app: Ctx) {
 /// One sweep: what expired more than `retention.expired_grace_secs` ago (at least an access
 /// token's lifetime, so the refresh token an access token was issued beside outlives it), the
 /// jobs finished more than `retention.done_jobs_days` ago, then the grants left with no refresh
-/// token, no live access token and no live session, going on along `grants` from where the
-/// node's previous sweep left it.
-pub async fn sweep(app: &Ctx, grants: &mut GrantWalk) {
+/// token, no live access token and no live session, going on from where the previous sweep (of
+/// any node) left the walk.
+pub async fn sweep(app: &Ctx) {
     let r = &app.config.retention;
     let now = app.store.now();
     let grace = r
@@ -77,10 +75,10 @@ pub async fn sweep(app: &Ctx, grants: &mut GrantWalk) {
     let made_before = now - grace - app.config.tokens.access_ttl.max(0);
     match app
         .store
-        .sweep_grants(made_before, now - grace, grants, MAX_BATCHES)
+        .sweep_grants(made_before, now - grace, MAX_BATCHES)
         .await
     {
-        Ok(rows) => counted("grants", rows),
+        Ok(swept) => counted("grants", swept.deleted),
         Err(e) => tracing::warn!(error = %e, "the sweep of spent grants failed"),
     }
 }

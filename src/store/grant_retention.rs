@@ -7,35 +7,37 @@
 //! `grants.sid` is derived from the session and cannot be joined to it).
 //!
 //! Old grants are walked in the order they were made (`grants_made`) a batch at a time, from a
-//! position the node keeps between sweeps ([`GrantWalk`]): grants kept by live tokens are passed
-//! over, not read again by every sweep, and the walk starts over once it reaches the young ones.
+//! position kept in the store (`sweep_walks`, migration 0142): grants kept by live tokens are
+//! passed over, not read again by every sweep; the nodes go on from each other's position, and a
+//! node's restart does not send the walk back to the oldest grants. The walk starts over once it
+//! reaches the young ones.
 
 use super::{Store, StoreError};
 use crate::store::retention::SWEEP_BATCH;
 
-/// Where a node's walk over old grants stands: the last grant it looked at (made at, id).
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct GrantWalk(Option<(i64, String)>);
+/// The walk's name in `sweep_walks`.
+const WALK: &str = "grants";
 
-impl GrantWalk {
-    /// True when the next batch starts from the oldest grant.
-    pub fn at_start(&self) -> bool {
-        self.0.is_none()
-    }
+/// How a sweep of grants went.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct GrantSweep {
+    /// Grants deleted.
+    pub deleted: u64,
+    /// The walk reached the young grants: the next batch starts from the oldest.
+    pub through: bool,
 }
 
 impl Store {
     /// Deletes, [`SWEEP_BATCH`] grants looked at a statement and at most `max_batches`
     /// statements, the grants made before `made_before` that have no refresh token and no
-    /// session of their person begun no later than them and expiring at or after `live_after`.
-    /// Goes on from `walk` and leaves it where it stopped. Returns how many went.
+    /// session of their person begun no later than them and expiring at or after `live_after`,
+    /// going on from the walk's stored position and storing where it stopped.
     pub async fn sweep_grants(
         &self,
         made_before: i64,
         live_after: i64,
-        walk: &mut GrantWalk,
         max_batches: u32,
-    ) -> Result<u64, StoreError> {
+    ) -> Result<GrantSweep, StoreError> {
         // PostgreSQL finds a batch's grants again through `grants_made`, whose pages the batch
         // has just read (through the key, each is a read of a cold page: 175-230 ms a batch
         // against 76-97 on ten million grants); SQLite's plan of that form reads every grant of
@@ -44,9 +46,13 @@ impl Store {
             super::Backend::Postgres => ("(created_at, id)", "created_at, id"),
             super::Backend::Sqlite => ("id", "id"),
         };
-        let mut deleted = 0;
+        let mut swept = GrantSweep::default();
         for _ in 0..max_batches {
-            let (from_at, from_id) = walk.0.clone().unwrap_or((i64::MIN, String::new()));
+            // Read each batch: another node may have gone on meanwhile.
+            let (from_at, from_id) = self
+                .grant_walk()
+                .await?
+                .unwrap_or((i64::MIN, String::new()));
             // The batch's last grant (the index gives them in order); none: the walk is through.
             let last: Option<(i64, String)> = sqlx::query_as(&format!(
                 "SELECT created_at, id FROM (SELECT created_at, id FROM grants \
@@ -59,12 +65,16 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
             let Some((to_at, to_id)) = last else {
-                walk.0 = None;
+                sqlx::query("DELETE FROM sweep_walks WHERE name = $1")
+                    .bind(WALK)
+                    .execute(&self.pool)
+                    .await?;
+                swept.through = true;
                 break;
             };
             // The batch's grants (the planner knows there are at most a batch of them), each
             // checked through the refresh tokens' and the sessions' indexes.
-            deleted += sqlx::query(&format!(
+            swept.deleted += sqlx::query(&format!(
                 "DELETE FROM grants WHERE {key} IN (SELECT {cols} FROM grants WHERE created_at < $1 \
                    AND created_at >= $2 AND (created_at > $2 OR id > $3) \
                    AND created_at <= $4 AND (created_at < $4 OR id <= $5) \
@@ -82,8 +92,27 @@ impl Store {
             .execute(&self.pool)
             .await?
             .rows_affected();
-            walk.0 = Some((to_at, to_id));
+            sqlx::query(
+                "INSERT INTO sweep_walks (name, created_at, id) VALUES ($1, $2, $3) \
+                 ON CONFLICT (name) DO UPDATE SET created_at = $2, id = $3",
+            )
+            .bind(WALK)
+            .bind(to_at)
+            .bind(&to_id)
+            .execute(&self.pool)
+            .await?;
         }
-        Ok(deleted)
+        Ok(swept)
+    }
+
+    /// Where the walk over old grants stands: the last grant it looked at (made at, id), or
+    /// `None` when the next batch starts from the oldest.
+    pub async fn grant_walk(&self) -> Result<Option<(i64, String)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT created_at, id FROM sweep_walks WHERE name = $1")
+                .bind(WALK)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 }
