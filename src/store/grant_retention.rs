@@ -18,6 +18,10 @@ use crate::store::retention::SWEEP_BATCH;
 /// The walk's name in `sweep_walks`.
 const WALK: &str = "grants";
 
+/// The grants past the walk's position ($2 made at, $3 id) made before $1, in `grants_made`'s
+/// range.
+const AFTER: &str = "created_at < $1 AND created_at >= $2 AND (created_at > $2 OR id > $3)";
+
 /// How a sweep of grants went.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct GrantSweep {
@@ -55,8 +59,7 @@ impl Store {
                 .unwrap_or((i64::MIN, String::new()));
             // The batch's last grant (the index gives them in order); none: the walk is through.
             let last: Option<(i64, String)> = sqlx::query_as(&format!(
-                "SELECT created_at, id FROM (SELECT created_at, id FROM grants \
-                 WHERE created_at < $1 AND created_at >= $2 AND (created_at > $2 OR id > $3) \
+                "SELECT created_at, id FROM (SELECT created_at, id FROM grants WHERE {AFTER} \
                  ORDER BY created_at, id LIMIT {SWEEP_BATCH}) batch ORDER BY created_at DESC, id DESC LIMIT 1"
             ))
             .bind(made_before)
@@ -75,8 +78,7 @@ impl Store {
             // The batch's grants (the planner knows there are at most a batch of them), each
             // checked through the refresh tokens' and the sessions' indexes.
             swept.deleted += sqlx::query(&format!(
-                "DELETE FROM grants WHERE {key} IN (SELECT {cols} FROM grants WHERE created_at < $1 \
-                   AND created_at >= $2 AND (created_at > $2 OR id > $3) \
+                "DELETE FROM grants WHERE {key} IN (SELECT {cols} FROM grants WHERE {AFTER} \
                    AND created_at <= $4 AND (created_at < $4 OR id <= $5) \
                    ORDER BY created_at, id LIMIT {SWEEP_BATCH}) \
                  AND NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.grant_id = grants.id) \

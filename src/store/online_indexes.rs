@@ -22,6 +22,9 @@ pub const CONCURRENT_FROM_BYTES: i64 = 64 << 20;
 /// The first key of the lock (the second is the schema's): "vhod" in ASCII.
 const LOCK_CLASS: i32 = 0x7668_6f64;
 
+/// The lock's two keys, `LOCK_CLASS` bound as $1.
+const LOCK_KEY: &str = "$1, hashtext(current_database() || '.' || current_schema())";
+
 /// How a missing or invalid index was built, for the log and the tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Built {
@@ -40,9 +43,8 @@ impl Store {
         conn: &mut AnyConnection,
         concurrent_from: i64,
     ) -> Result<Vec<(&'static str, Built)>, StoreError> {
-        let lock = "SELECT pg_try_advisory_lock($1, hashtext(current_database() || '.' || current_schema()))";
         let mut waited = false;
-        while !sqlx::query_scalar::<_, bool>(lock)
+        while !sqlx::query_scalar::<_, bool>(&format!("SELECT pg_try_advisory_lock({LOCK_KEY})"))
             .bind(LOCK_CLASS)
             .fetch_one(&mut *conn)
             .await?
@@ -56,12 +58,10 @@ impl Store {
         let built = build_each(conn, concurrent_from).await;
         // (A connection that broke during the build let the lock go with it: the build's error
         // is the one to tell.)
-        let unlocked = sqlx::query(
-            "SELECT pg_advisory_unlock($1, hashtext(current_database() || '.' || current_schema()))",
-        )
-        .bind(LOCK_CLASS)
-        .execute(&mut *conn)
-        .await;
+        let unlocked = sqlx::query(&format!("SELECT pg_advisory_unlock({LOCK_KEY})"))
+            .bind(LOCK_CLASS)
+            .execute(&mut *conn)
+            .await;
         let built = built?;
         unlocked?;
         Ok(built)
