@@ -18,10 +18,12 @@ use tls_pki::Pki;
 const REDIRECT: &str = "https://portal.example/cb";
 const GROUP: &str = "vhod-tls-master";
 
-/// A TLS connection to the server on `port`, with the test CA and its client certificate.
+/// A TLS connection to the server on `port`, with the test CA and its client certificate. A
+/// server that has just changed role may drop a new connection mid-handshake ("broken pipe",
+/// seen once in CI): the test's own look at it tries again for up to two seconds.
 async fn connection(pki: &Pki, port: u16) -> redis::aio::MultiplexedConnection {
     let read = |name: &str| std::fs::read(pki.file(name)).unwrap();
-    redis::Client::build_with_tls(
+    let client = redis::Client::build_with_tls(
         format!("rediss://127.0.0.1:{port}"),
         redis::TlsCertificates {
             client_tls: Some(redis::ClientTlsConfig {
@@ -31,10 +33,19 @@ async fn connection(pki: &Pki, port: u16) -> redis::aio::MultiplexedConnection {
             root_cert: Some(read("ca.pem")),
         },
     )
-    .unwrap()
-    .get_multiplexed_async_connection()
-    .await
-    .unwrap()
+    .unwrap();
+    let mut tries = 0;
+    loop {
+        match client.get_multiplexed_async_connection().await {
+            Ok(c) => return c,
+            Err(e) if tries < 20 => {
+                tries += 1;
+                eprintln!("connecting to {port} again after: {e}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("no connection to {port}: {e}"),
+        }
+    }
 }
 
 async fn until(what: &str, mut check: impl AsyncFnMut() -> bool) {
