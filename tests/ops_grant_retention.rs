@@ -110,6 +110,7 @@ async fn a_grant_goes_once_its_tokens_and_its_session_are_over() {
             again,
             GrantSweep {
                 deleted: 0,
+                batches: 1,
                 through: true
             },
             "{}",
@@ -182,6 +183,7 @@ async fn the_walk_goes_on_past_grants_it_keeps_from_one_sweep_to_the_next() {
             third,
             GrantSweep {
                 deleted: 0,
+                batches: 0,
                 through: true
             }
         );
@@ -193,6 +195,45 @@ async fn the_walk_goes_on_past_grants_it_keeps_from_one_sweep_to_the_next() {
         let left = grants_left(&t).await;
         assert_eq!(left.len(), 1000);
         assert!(left.iter().all(|id| id.starts_with("kept-")));
+    }
+}
+
+#[tokio::test]
+async fn nodes_sweeping_at_once_take_the_walk_s_batches_in_turn() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        let store = &t.app.store;
+        let (client, _) = t.add_client("https://rp.example/cb", false).await;
+        let person = t.add_person("+79003340004").await;
+        let now = store.now();
+        let mut db = t.raw_db().await;
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) \
+             INSERT INTO grants (id, account_id, client_id, scopes, acr, amr, auth_time, created_at) \
+             SELECT 'spent-' || (10000 + i), $1, $2, 'openid', 'a', '[]', $3, $3 + i FROM n",
+        )
+        .bind(&person)
+        .bind(&client)
+        .bind(now - 80 * DAY)
+        .execute(&mut db)
+        .await
+        .unwrap();
+
+        // Two sweeps at once on the one store, as two nodes' would be.
+        let cutoff = now - DAY;
+        let (a, b) = tokio::join!(
+            store.sweep_grants(cutoff, cutoff, 10),
+            store.sweep_grants(cutoff, cutoff, 10)
+        );
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!(
+            a.batches + b.batches,
+            5,
+            "{}: each of the five batches taken once ({a:?}, {b:?})",
+            backend.name()
+        );
+        assert_eq!(a.deleted + b.deleted, 5000, "{a:?}, {b:?}");
+        assert!(grants_left(&t).await.is_empty());
     }
 }
 

@@ -124,3 +124,95 @@ async fn a_sweep_deletes_what_expired_past_the_grace_and_keeps_the_rest() {
         assert!(again.0.iter().all(|(_, n)| *n == 0), "{again:?}");
     }
 }
+
+/// Rows in a table.
+async fn rows_like(t: &TestServer, table: &str, key: &str, prefix: &str) -> i64 {
+    let mut db = t.raw_db().await;
+    let (n,): (i64,) = sqlx::query_as(&format!(
+        "SELECT COUNT(*) FROM {table} WHERE {key} LIKE '{prefix}%'"
+    ))
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    n
+}
+
+#[tokio::test]
+async fn a_backlog_larger_than_a_sweep_is_worked_off_by_the_next_sweeps_without_waiting_a_period() {
+    for backend in backends() {
+        let mut config = test_config(&backend);
+        // A sweep an hour, one statement of 1000 rows a table each.
+        config.retention.sweep_secs = 3600;
+        config.retention.sweep_batches = 1;
+        let t = TestServer::start_with(&backend, config).await;
+        let person = t.add_person("+79003330002").await;
+        let (client, _) = t.add_client("https://rp.example/cb", false).await;
+        let now = t.app.store.now();
+        let mut db = t.raw_db().await;
+        // 2500 sessions that expired ten days ago, and 2500 grants of ninety days ago with no
+        // refresh token and no live session: three sweeps' worth of each.
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2500) \
+             INSERT INTO sessions (id_hash, account_id, auth_time, acr, amr, persistent, user_agent, ip, created_at, last_seen, expires_at) \
+             SELECT 'old-' || i, $1, $2, 'a', '[]', 0, 'test', '127.0.0.1', $2, $2, $3 FROM n",
+        )
+        .bind(&person)
+        .bind(now - 20 * DAY)
+        .bind(now - 10 * DAY)
+        .execute(&mut db)
+        .await
+        .unwrap();
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2500) \
+             INSERT INTO grants (id, account_id, client_id, scopes, acr, amr, auth_time, created_at) \
+             SELECT 'spent-' || i, $1, $2, 'openid', 'a', '[]', $3, $3 + i FROM n",
+        )
+        .bind(&person)
+        .bind(&client)
+        .bind(now - 90 * DAY)
+        .execute(&mut db)
+        .await
+        .unwrap();
+
+        let sweeper = tokio::spawn(vhod::server::housekeeping::sweeps(
+            t.app.clone(),
+            std::time::Duration::ZERO,
+        ));
+        // Four sweeps (three with a full batch, the fourth finds the walk through), a second or
+        // so apart: well within the deadline, nowhere near the hour.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let sessions = rows_like(&t, "sessions", "id_hash", "old-").await;
+            let grants = rows_like(&t, "grants", "id", "spent-").await;
+            if sessions == 0 && grants == 0 && t.app.store.grant_walk().await.unwrap().is_none() {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{}: {sessions} sessions and {grants} grants left a minute on",
+                backend.name()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+
+        // The backlog worked off, the sweeper waits its hour: a session expired now is kept.
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, account_id, auth_time, acr, amr, persistent, user_agent, ip, created_at, last_seen, expires_at) \
+             VALUES ('late', $1, $2, 'a', '[]', 0, 'test', '127.0.0.1', $2, $2, $3)",
+        )
+        .bind(&person)
+        .bind(now - 20 * DAY)
+        .bind(now - 10 * DAY)
+        .execute(&mut db)
+        .await
+        .unwrap();
+        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        assert_eq!(
+            rows_like(&t, "sessions", "id_hash", "late").await,
+            1,
+            "{}: no sweep within three seconds once nothing is left",
+            backend.name()
+        );
+        sweeper.abort();
+    }
+}

@@ -3,13 +3,19 @@
 //! start the flagging of organisations a node of the previous release left without a chief. Off
 //! the request path; every node does it (each statement is idempotent and bounded, so nodes
 //! sweeping at once only share the work).
+//!
+//! A sweep runs at most `retention.sweep_batches` statements a table, so none holds the store
+//! for long. One that stops there with rows left (a backlog: a service that makes more of them
+//! between two sweeps than a sweep deletes) is followed by the next after a pause as long as the
+//! sweep took, at least a second: the store gets as much time for the requests as for the
+//! backlog, and the backlog is worked off in minutes rather than one bound a period.
 
 use crate::ctx::Ctx;
+use crate::store::retention::SWEEP_BATCH;
 use std::time::Duration;
 
-/// Statements of one table a sweep runs at most (each [`crate::store::retention::SWEEP_BATCH`]
-/// rows): a backlog is worked off over several sweeps rather than in one long one.
-const MAX_BATCHES: u32 = 100;
+/// The shortest pause between two sweeps working off a backlog.
+const BACKLOG_PAUSE: Duration = Duration::from_secs(1);
 
 pub fn spawn(app: Ctx) {
     let flagger = app.clone();
@@ -29,25 +35,41 @@ pub fn spawn(app: Ctx) {
     if every == 0 {
         return;
     }
-    tokio::spawn(async move {
-        // The first sweep one period after the start, not with it: a rolling restart of every
-        // node would otherwise sweep once a node, beside the start's own work.
-        let period = Duration::from_secs(every);
-        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
-        loop {
-            tick.tick().await;
-            sweep(&app).await;
-        }
-    });
+    // The first sweep one period after the start, not with it: a rolling restart of every node
+    // would otherwise sweep once a node, beside the start's own work.
+    tokio::spawn(sweeps(app, Duration::from_secs(every)));
+}
+
+/// Sweeps for ever, the first after `first`, then every `retention.sweep_secs`, or after a pause
+/// as long as the sweep (at least [`BACKLOG_PAUSE`]) while a backlog is left.
+pub async fn sweeps(app: Ctx, first: Duration) {
+    let period = Duration::from_secs(app.config.retention.sweep_secs.max(1));
+    tokio::time::sleep(first).await;
+    loop {
+        let started = tokio::time::Instant::now();
+        let backlog = sweep(&app).await;
+        let pause = if backlog {
+            started.elapsed().max(BACKLOG_PAUSE).min(period)
+        } else {
+            period
+        };
+        tokio::time::sleep(pause).await;
+    }
 }
 
 /// One sweep: what expired more than `retention.expired_grace_secs` ago (at least an access
 /// token's lifetime, so the refresh token an access token was issued beside outlives it), the
 /// jobs finished more than `retention.done_jobs_days` ago, then the grants left with no refresh
 /// token, no live access token and no live session, going on from where the previous sweep (of
-/// any node) left the walk.
-pub async fn sweep(app: &Ctx) {
+/// any node) left the walk. Says whether a backlog is left: a table whose every statement
+/// deleted a full batch, or a walk over grants not through whose batches were a tenth or more
+/// spent grants (a walk passing over grants that live tokens keep is no backlog: it goes on at
+/// the next period).
+pub async fn sweep(app: &Ctx) -> bool {
     let r = &app.config.retention;
+    let batches = r.sweep_batches.max(1);
+    let full = u64::from(batches) * SWEEP_BATCH as u64;
+    let mut backlog = false;
     let now = app.store.now();
     let grace = r
         .expired_grace_secs
@@ -55,32 +77,34 @@ pub async fn sweep(app: &Ctx) {
         .max(0);
     match app
         .store
-        .sweep(
-            now - grace,
-            now - r.done_jobs_days.max(0) * 86_400,
-            MAX_BATCHES,
-        )
+        .sweep(now - grace, now - r.done_jobs_days.max(0) * 86_400, batches)
         .await
     {
         Ok(swept) => {
             for (table, rows) in swept.0 {
+                backlog |= rows >= full;
                 counted(table, rows);
             }
         }
         Err(e) => {
             tracing::warn!(error = %e, "the sweep of expired rows failed");
-            return;
+            return false;
         }
     }
     let made_before = now - grace - app.config.tokens.access_ttl.max(0);
     match app
         .store
-        .sweep_grants(made_before, now - grace, MAX_BATCHES)
+        .sweep_grants(made_before, now - grace, batches)
         .await
     {
-        Ok(swept) => counted("grants", swept.deleted),
+        Ok(swept) => {
+            backlog |= !swept.through
+                && swept.deleted * 10 >= u64::from(swept.batches) * SWEEP_BATCH as u64;
+            counted("grants", swept.deleted);
+        }
         Err(e) => tracing::warn!(error = %e, "the sweep of spent grants failed"),
     }
+    backlog
 }
 
 fn counted(table: &'static str, rows: u64) {

@@ -8,9 +8,10 @@
 //!
 //! Old grants are walked in the order they were made (`grants_made`) a batch at a time, from a
 //! position kept in the store (`sweep_walks`, migration 0142): grants kept by live tokens are
-//! passed over, not read again by every sweep; the nodes go on from each other's position, and a
-//! node's restart does not send the walk back to the oldest grants. The walk starts over once it
-//! reaches the young ones.
+//! passed over, not read again by every sweep; the nodes go on from each other's position (a
+//! node takes a batch by moving the position on from where it read it, so nodes sweeping at once
+//! take batches in turn), and a node's restart does not send the walk back to the oldest grants.
+//! The walk starts over once it reaches the young ones.
 
 use super::{Store, StoreError};
 use crate::store::retention::SWEEP_BATCH;
@@ -27,6 +28,8 @@ const AFTER: &str = "created_at < $1 AND created_at >= $2 AND (created_at > $2 O
 pub struct GrantSweep {
     /// Grants deleted.
     pub deleted: u64,
+    /// Batches (of up to [`SWEEP_BATCH`] grants) looked at.
+    pub batches: u32,
     /// The walk reached the young grants: the next batch starts from the oldest.
     pub through: bool,
 }
@@ -53,10 +56,8 @@ impl Store {
         let mut swept = GrantSweep::default();
         for _ in 0..max_batches {
             // Read each batch: another node may have gone on meanwhile.
-            let (from_at, from_id) = self
-                .grant_walk()
-                .await?
-                .unwrap_or((i64::MIN, String::new()));
+            let from = self.grant_walk().await?;
+            let (from_at, from_id) = from.clone().unwrap_or((i64::MIN, String::new()));
             // The batch's last grant (the index gives them in order); none: the walk is through.
             let last: Option<(i64, String)> = sqlx::query_as(&format!(
                 "SELECT created_at, id FROM (SELECT created_at, id FROM grants WHERE {AFTER} \
@@ -68,13 +69,22 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
             let Some((to_at, to_id)) = last else {
-                sqlx::query("DELETE FROM sweep_walks WHERE name = $1")
-                    .bind(WALK)
-                    .execute(&self.pool)
-                    .await?;
+                if from.is_some() {
+                    self.move_walk(from.as_ref(), None).await?;
+                }
                 swept.through = true;
                 break;
             };
+            // The batch is this node's only if the walk still stands where it was read: nodes
+            // sweeping at once take batches in turn rather than each doing the same one. Taken
+            // before it is deleted: a node stopped in between leaves its batch to the next walk.
+            if !self
+                .move_walk(from.as_ref(), Some((to_at, to_id.as_str())))
+                .await?
+            {
+                continue;
+            }
+            swept.batches += 1;
             // The batch's grants (the planner knows there are at most a batch of them), each
             // checked through the refresh tokens' and the sessions' indexes.
             swept.deleted += sqlx::query(&format!(
@@ -94,17 +104,43 @@ impl Store {
             .execute(&self.pool)
             .await?
             .rows_affected();
-            sqlx::query(
-                "INSERT INTO sweep_walks (name, created_at, id) VALUES ($1, $2, $3) \
-                 ON CONFLICT (name) DO UPDATE SET created_at = $2, id = $3",
-            )
-            .bind(WALK)
-            .bind(to_at)
-            .bind(&to_id)
-            .execute(&self.pool)
-            .await?;
         }
         Ok(swept)
+    }
+
+    /// Moves the walk from `from` to `to` (`None`: the oldest grants) if it still stands at
+    /// `from`; says whether it did.
+    async fn move_walk(
+        &self,
+        from: Option<&(i64, String)>,
+        to: Option<(i64, &str)>,
+    ) -> Result<bool, StoreError> {
+        let query = match (from, to) {
+            (None, None) => return Ok(true),
+            (None, Some((at, id))) => sqlx::query(
+                "INSERT INTO sweep_walks (name, created_at, id) VALUES ($1, $2, $3) \
+                 ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(WALK)
+            .bind(at)
+            .bind(id.to_string()),
+            (Some((was_at, was_id)), None) => sqlx::query(
+                "DELETE FROM sweep_walks WHERE name = $1 AND created_at = $2 AND id = $3",
+            )
+            .bind(WALK)
+            .bind(*was_at)
+            .bind(was_id.clone()),
+            (Some((was_at, was_id)), Some((at, id))) => sqlx::query(
+                "UPDATE sweep_walks SET created_at = $4, id = $5 \
+                 WHERE name = $1 AND created_at = $2 AND id = $3",
+            )
+            .bind(WALK)
+            .bind(*was_at)
+            .bind(was_id.clone())
+            .bind(at)
+            .bind(id.to_string()),
+        };
+        Ok(query.execute(&self.pool).await?.rows_affected() == 1)
     }
 
     /// Where the walk over old grants stands: the last grant it looked at (made at, id), or
