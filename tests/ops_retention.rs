@@ -125,7 +125,7 @@ async fn a_sweep_deletes_what_expired_past_the_grace_and_keeps_the_rest() {
     }
 }
 
-/// Rows in a table.
+/// Rows of `table` whose `key` starts with `prefix`.
 async fn rows_like(t: &TestServer, table: &str, key: &str, prefix: &str) -> i64 {
     let mut db = t.raw_db().await;
     let (n,): (i64,) = sqlx::query_as(&format!(
