@@ -56,6 +56,9 @@ pub struct Server {
     pub trusted_proxies: String,
     /// A second address serving only /metrics, /healthz and /readyz; empty = the main address does.
     pub admin_bind: String,
+    /// On SIGTERM, how long the node goes on serving with `/readyz` answering 503 before it stops
+    /// accepting connections (0: it stops at once).
+    pub drain_secs: u64,
     /// On SIGTERM, how long in-flight requests and the running job may take before the exit.
     pub shutdown_secs: u64,
     /// How long a connection may take to send a request's head (and stay idle between requests).

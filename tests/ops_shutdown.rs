@@ -1,6 +1,7 @@
 //! Graceful shutdown of the real binary: SIGTERM in the middle of sign-in load. Every request sent
 //! before the signal gets its full answer, the port then refuses new connections, and the process
-//! exits 0 within `server.shutdown_secs`.
+//! exits 0 within `server.shutdown_secs`. With `server.drain_secs`, the node first serves on for
+//! that long with `/readyz` answering 503 "stopping" and every answer closing its connection.
 
 mod common;
 
@@ -10,7 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// Starts `vhod serve` on its own SQLite file and port; returns the child and its base URL.
-async fn start_binary(shutdown_secs: u64) -> (std::process::Child, String) {
+async fn start_binary(shutdown_secs: u64, drain_secs: u64) -> (std::process::Child, String) {
     let port = free_port();
     let dir = std::env::temp_dir().join(format!("vhod-ops-{}", uuid::Uuid::now_v7().simple()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -20,6 +21,7 @@ async fn start_binary(shutdown_secs: u64) -> (std::process::Child, String) {
         .env("VHOD_SERVER__BIND", format!("127.0.0.1:{port}"))
         .env("VHOD_SERVER__ISSUER", &base)
         .env("VHOD_SERVER__SHUTDOWN_SECS", shutdown_secs.to_string())
+        .env("VHOD_SERVER__DRAIN_SECS", drain_secs.to_string())
         .env(
             "VHOD_DATABASE__URL",
             format!("sqlite://{}", dir.join("vhod.db").display()),
@@ -104,7 +106,7 @@ async fn person(base: String, stop: Arc<AtomicBool>, tally: Arc<Tally>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigterm_under_load_finishes_every_accepted_request_and_exits_zero() {
-    let (mut child, base) = start_binary(10).await;
+    let (mut child, base) = start_binary(10, 0).await;
     let stop = Arc::new(AtomicBool::new(false));
     let tally = Arc::new(Tally::default());
     let people: Vec<_> = (0..12)
@@ -154,5 +156,77 @@ async fn sigterm_under_load_finishes_every_accepted_request_and_exits_zero() {
         tally.answered.load(Ordering::SeqCst),
         tally.answered.load(Ordering::SeqCst) - before,
         signalled.elapsed()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_with_a_drain_serves_on_while_readyz_says_stopping_then_stops() {
+    const DRAIN: Duration = Duration::from_secs(4);
+    let (mut child, base) = start_binary(10, DRAIN.as_secs()).await;
+    // One client, so its kept-alive connection carries the requests until the node closes it.
+    let http = reqwest::Client::new();
+    let ready = http.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    assert!(ready.headers().get("connection").is_none());
+
+    let signalled = Instant::now();
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // Draining: the balancer is told to move away, the requests are still served.
+    let ready = http.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 503);
+    assert!(ready.headers().get("retry-after").is_some());
+    let body: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(body["status"], "stopping", "{body}");
+    let page = http.get(format!("{base}/login")).send().await.unwrap();
+    assert_eq!(page.status(), 200, "a request during the drain is served");
+    assert_eq!(
+        page.headers()
+            .get("connection")
+            .map(|v| v.to_str().unwrap()),
+        Some("close"),
+        "and its connection closed after the answer"
+    );
+    assert!(page.text().await.unwrap().contains("<form"));
+    let fresh = reqwest::Client::new()
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fresh.status(), 200, "new connections are still accepted");
+    assert!(
+        signalled.elapsed() < DRAIN,
+        "the checks above ran within the drain ({:?})",
+        signalled.elapsed()
+    );
+
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            signalled.elapsed() < DRAIN + Duration::from_secs(15),
+            "vhod still runs after the drain and server.shutdown_secs"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(status.code(), Some(0), "vhod exits 0 after the drain");
+    assert!(
+        signalled.elapsed() >= DRAIN,
+        "the node served out its drain before it stopped ({:?})",
+        signalled.elapsed()
+    );
+    let after = reqwest::Client::new()
+        .get(format!("{base}/healthz"))
+        .send()
+        .await;
+    assert!(
+        after.as_ref().is_err_and(reqwest::Error::is_connect),
+        "a stopped node refuses connections: {after:?}"
     );
 }

@@ -8,9 +8,11 @@
 //! connections that never finish a request would have held a node's tasks and file descriptors.
 //!
 //! On stop: no more connections are accepted; each open one finishes the request it is serving
-//! and closes; [`serve`] returns once all have.
+//! and closes; [`serve`] returns once all have. Before that, while the process drains
+//! (`server::drain`), every answer closes its connection.
 
 use super::body_deadline::Deadline;
+use super::drain::Drain;
 use crate::config::Config;
 use axum::Router;
 use axum::body::Body;
@@ -52,6 +54,18 @@ pub async fn serve(
     limits: Limits,
     stop: impl Future<Output = ()> + Send,
 ) {
+    serve_draining(listener, router, limits, Drain::default(), stop).await;
+}
+
+/// As [`serve`], with the process's [`Drain`]: each request carries it (for `/readyz`), and each
+/// answer while it is on closes its connection.
+pub async fn serve_draining(
+    listener: TcpListener,
+    router: Router,
+    limits: Limits,
+    drain: Drain,
+    stop: impl Future<Output = ()> + Send,
+) {
     let max = limits
         .max_connections
         .clamp(1, u32::MAX as usize)
@@ -75,12 +89,15 @@ pub async fn serve(
             () = &mut stop => break,
         };
         let _ = stream.set_nodelay(true);
+        let (on_request, on_response) = (drain.clone(), drain.clone());
         let service = router
             .clone()
             .map_request(move |mut req: hyper::Request<Incoming>| {
                 req.extensions_mut().insert(ConnectInfo(peer));
+                req.extensions_mut().insert(on_request.clone());
                 req.map(|body| Body::new(Deadline::new(body, limits.body_read_timeout)))
-            });
+            })
+            .map_response(move |res| on_response.mark(res));
         let mut closing = closing_rx.clone();
         tokio::spawn(async move {
             let _slot = slot;

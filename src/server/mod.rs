@@ -2,6 +2,7 @@
 //! surfaces' state and the router, and runs the background worker. Only `main` and `cli` use it.
 
 pub mod body_deadline;
+pub mod drain;
 pub mod fallback;
 pub mod housekeeping;
 pub mod listen;

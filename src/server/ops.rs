@@ -1,11 +1,14 @@
 //! Operator endpoints: `/metrics` (Prometheus text format), `/healthz` (the process answers) and
 //! `/readyz` (the database and the cache answer and the schema is this build's: 503 naming what is
-//! not; a newer build's migrations beside this build's are fine, store/schema.rs). Served with
+//! not; a newer build's migrations beside this build's are fine, store/schema.rs; 503
+//! `"status":"stopping"` while the node drains before a stop, server/drain.rs). Served with
 //! everything else, or only on `server.admin_bind` when that is set.
 
 use super::AppState;
+use super::drain::Drain;
 use crate::ctx::Ctx;
 use crate::store::schema::SchemaState;
+use axum::Extension;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -49,7 +52,7 @@ async fn metrics(State(app): State<Ctx>) -> Response {
     }
 }
 
-async fn readyz(State(app): State<Ctx>) -> Response {
+async fn readyz(State(app): State<Ctx>, drain: Option<Extension<Drain>>) -> Response {
     let limit = Duration::from_secs(app.config.database.acquire_timeout_secs.max(1));
     let database = match tokio::time::timeout(limit, app.store.schema_state()).await {
         // Migrations of a newer build beside this one's: a rolling deploy, still ready.
@@ -62,9 +65,15 @@ async fn readyz(State(app): State<Ctx>) -> Response {
         Ok(Ok(())) => "ok",
         Ok(Err(_)) | Err(_) => "unreachable",
     };
-    let ready = database == "ok" && cache == "ok";
+    let stopping = drain.is_some_and(|Extension(d)| d.is_on());
+    let ready = database == "ok" && cache == "ok" && !stopping;
+    let status = match (stopping, ready) {
+        (true, _) => "stopping",
+        (false, true) => "ready",
+        (false, false) => "not ready",
+    };
     let body = serde_json::json!({
-        "status": if ready { "ready" } else { "not ready" },
+        "status": status,
         "database": database,
         "cache": cache,
     });

@@ -1,5 +1,6 @@
 //! `vhod serve`: the main listener, the optional admin listener (`server.admin_bind`), the key
-//! maintenance tick and the job worker, and the graceful stop on SIGTERM.
+//! maintenance tick and the job worker, and the graceful stop on SIGTERM (after the drain,
+//! `server::drain`, when `server.drain_secs` is set).
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -9,6 +10,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let bind = config.server.bind.clone();
     let admin_bind = config.server.admin_bind.clone();
     let grace = Duration::from_secs(config.server.shutdown_secs);
+    let drain_for = Duration::from_secs(config.server.drain_secs);
     let listener = tokio::net::TcpListener::bind(&bind)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {bind} (server.bind): {e}"))?;
@@ -28,13 +30,15 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     crate::cli::spawn_key_maintenance(app.clone());
     super::housekeeping::spawn(app.clone());
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let drain = super::drain::Drain::default();
     let worker = super::worker::spawn_worker_until(app.clone(), stop_rx.clone());
     if let Some(admin) = admin_listener {
         let mut stop = stop_rx.clone();
-        tokio::spawn(super::listen::serve(
+        tokio::spawn(super::listen::serve_draining(
             admin,
             ops_router,
             limits,
+            drain.clone(),
             async move {
                 let _ = stop.wait_for(|s| *s).await;
             },
@@ -42,13 +46,26 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     tracing::info!(bind = %bind, admin_bind = %admin_bind, issuer = %app.issuer(), "vhod listening");
     let mut stop = stop_rx.clone();
-    let server = super::listen::serve(listener, router, limits, async move {
-        let _ = stop.wait_for(|s| *s).await;
-    });
+    let server =
+        super::listen::serve_draining(listener, router, limits, drain.clone(), async move {
+            let _ = stop.wait_for(|s| *s).await;
+        });
     let mut server = std::pin::pin!(server);
     tokio::select! {
         () = &mut server => return Ok(()),
         () = super::shutdown::signal() => {}
+    }
+    if drain_for > Duration::ZERO {
+        tracing::info!(
+            drain_secs = drain_for.as_secs(),
+            "draining: /readyz answers 503, requests still served"
+        );
+        drain.start();
+        tokio::select! {
+            () = &mut server => return Ok(()),
+            () = tokio::time::sleep(drain_for) => {}
+            () = super::shutdown::signal() => tracing::info!("a second signal: the drain cut short"),
+        }
     }
     tracing::info!(
         grace_secs = grace.as_secs(),
