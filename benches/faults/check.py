@@ -6,8 +6,9 @@ when any requirement fails.
     python3 check.py --out DIR --events FILE --db sqlite:///path/vhod.db|postgres://… \
         --nodes 18601,18602 --client client.json --bound 7 --audit-cmd "vhod audit verify"
 
-events FILE: lines `NAME UNIX_SECONDS`; `fault_start` and `fault_end` (an outage), or `kill PORT`
-(a node killed: it never comes back in this run)."""
+events FILE: lines `NAME UNIX_SECONDS`; `fault_start` and `fault_end` (an outage), `kill PORT`
+(a node killed: it never comes back in this run), or `rolling_start` and `rolling_end` (every node
+stopped and started again in turn behind a balancer)."""
 
 import argparse
 import collections
@@ -196,6 +197,19 @@ def freeze_checks(reqs, ev, bound, survivors):
     recovery_checks(reqs, end, bound, survivors)
 
 
+def rolling_checks(reqs, ev):
+    start, end = ev["rolling_start"][0], ev["rolling_end"][0]
+    inside = [r for r in reqs if r["t"] <= end and r["t"] + r["dt"] >= start]
+    st = collections.Counter(str(r["status"]) for r in inside)
+    bad = [r for r in inside if not isinstance(r["status"], int) or r["status"] >= 500]
+    verdict(inside and not bad, "through the rolling restart every request is answered (no 5xx, "
+            "reset or timeout)",
+            f"restart {end - start:.1f} s, {len(inside)} requests: {dict(st)}, max latency "
+            f"{max((r['dt'] for r in inside), default=0):.2f} s")
+    # The driver knows only the balancer: the load after the restart is the balancer's.
+    recovery_checks(reqs, end, 7.0, sorted({r["node"] for r in reqs}))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
@@ -221,7 +235,7 @@ def main():
     p = (lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] if lat else 0)
     print(f"requests: {len(reqs)} {dict(sorted(st.items()))}; latency p50 {p(0.5) * 1e3:.0f} ms, "
           f"p99 {p(0.99) * 1e3:.0f} ms, max {lat[-1] if lat else 0:.2f} s")
-    since = ev.get("fault_end", ev.get("freeze_end", ev.get("kill", [0])))[0]
+    since = ev.get("fault_end", ev.get("freeze_end", ev.get("kill", ev.get("rolling_end", [0]))))[0]
     print(f"acknowledged after the fault (kill, or end of the outage): {sum(1 for x in acks if x['t'] >= since)} "
           f"of {len(acks)} ({dict(collections.Counter(x['kind'] for x in acks))})")
 
@@ -229,6 +243,8 @@ def main():
         kill_checks(reqs, ev, survivors)
     elif "freeze_start" in ev:
         freeze_checks(reqs, ev, a.bound, survivors)
+    elif "rolling_start" in ev:
+        rolling_checks(reqs, ev)
     else:
         window_checks(reqs, ev, a.bound, survivors)
     failures = json.load(open(os.path.join(a.out, "failures.json")))
