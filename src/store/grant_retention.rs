@@ -69,9 +69,7 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
             let Some((to_at, to_id)) = last else {
-                if from.is_some() {
-                    self.move_walk(from.as_ref(), None).await?;
-                }
+                self.move_walk(from.as_ref(), None).await?;
                 swept.through = true;
                 break;
             };
