@@ -7,6 +7,7 @@
 
 mod common;
 
+use common::old_rows::insert_grants;
 use common::*;
 use vhod::store::grant_retention::GrantSweep;
 use vhod::store::grants::NewGrant;
@@ -130,17 +131,18 @@ async fn the_walk_goes_on_past_grants_it_keeps_from_one_sweep_to_the_next() {
         // A full batch of old grants each kept by a live refresh token, made before five old
         // grants that answer for nothing.
         let mut db = t.raw_db().await;
-        sqlx::query(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) \
-             INSERT INTO grants (id, account_id, client_id, scopes, acr, amr, auth_time, created_at) \
-             SELECT 'kept-' || (10000 + i), $1, $2, 'openid offline_access', 'a', '[]', $3, $3 + i FROM n",
+        let scopes = "openid offline_access";
+        insert_grants(
+            &mut db,
+            "kept-",
+            1000,
+            &person,
+            &client,
+            scopes,
+            now - 90 * DAY,
+            1,
         )
-        .bind(&person)
-        .bind(&client)
-        .bind(now - 90 * DAY)
-        .execute(&mut db)
-        .await
-        .unwrap();
+        .await;
         sqlx::query(
             "INSERT INTO refresh_tokens (hash, grant_id, created_at, expires_at) \
              SELECT 'r-' || id, id, created_at, $1 FROM grants WHERE id LIKE 'kept-%'",
@@ -149,17 +151,17 @@ async fn the_walk_goes_on_past_grants_it_keeps_from_one_sweep_to_the_next() {
         .execute(&mut db)
         .await
         .unwrap();
-        sqlx::query(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5) \
-             INSERT INTO grants (id, account_id, client_id, scopes, acr, amr, auth_time, created_at) \
-             SELECT 'spent-' || i, $1, $2, 'openid', 'a', '[]', $3, $3 FROM n",
+        insert_grants(
+            &mut db,
+            "spent-",
+            5,
+            &person,
+            &client,
+            "openid",
+            now - 80 * DAY,
+            0,
         )
-        .bind(&person)
-        .bind(&client)
-        .bind(now - 80 * DAY)
-        .execute(&mut db)
-        .await
-        .unwrap();
+        .await;
 
         let cutoff = now - DAY;
         let first = store.sweep_grants(cutoff, cutoff, 1).await.unwrap();
@@ -207,17 +209,17 @@ async fn nodes_sweeping_at_once_take_the_walk_s_batches_in_turn() {
         let person = t.add_person("+79003340004").await;
         let now = store.now();
         let mut db = t.raw_db().await;
-        sqlx::query(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) \
-             INSERT INTO grants (id, account_id, client_id, scopes, acr, amr, auth_time, created_at) \
-             SELECT 'spent-' || (10000 + i), $1, $2, 'openid', 'a', '[]', $3, $3 + i FROM n",
+        insert_grants(
+            &mut db,
+            "spent-",
+            5000,
+            &person,
+            &client,
+            "openid",
+            now - 80 * DAY,
+            1,
         )
-        .bind(&person)
-        .bind(&client)
-        .bind(now - 80 * DAY)
-        .execute(&mut db)
-        .await
-        .unwrap();
+        .await;
 
         // Two sweeps at once on the one store, as two nodes' would be.
         let cutoff = now - DAY;

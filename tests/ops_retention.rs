@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::old_rows::{insert_grants, insert_sessions};
 use common::*;
 use vhod::store::grants::NewGrant;
 use vhod::store::sessions::NewSession;
@@ -12,8 +13,12 @@ use vhod::store::sessions::NewSession;
 const DAY: i64 = 86_400;
 
 async fn count(t: &TestServer, table: &str) -> i64 {
+    count_where(t, table, "1 = 1").await
+}
+
+async fn count_where(t: &TestServer, table: &str, condition: &str) -> i64 {
     let mut db = t.raw_db().await;
-    let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
+    let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table} WHERE {condition}"))
         .fetch_one(&mut db)
         .await
         .unwrap();
@@ -125,18 +130,6 @@ async fn a_sweep_deletes_what_expired_past_the_grace_and_keeps_the_rest() {
     }
 }
 
-/// Rows of `table` whose `key` starts with `prefix`.
-async fn rows_like(t: &TestServer, table: &str, key: &str, prefix: &str) -> i64 {
-    let mut db = t.raw_db().await;
-    let (n,): (i64,) = sqlx::query_as(&format!(
-        "SELECT COUNT(*) FROM {table} WHERE {key} LIKE '{prefix}%'"
-    ))
-    .fetch_one(&mut db)
-    .await
-    .unwrap();
-    n
-}
-
 #[tokio::test]
 async fn a_backlog_larger_than_a_sweep_is_worked_off_by_the_next_sweeps_without_waiting_a_period() {
     for backend in backends() {
@@ -151,28 +144,26 @@ async fn a_backlog_larger_than_a_sweep_is_worked_off_by_the_next_sweeps_without_
         let mut db = t.raw_db().await;
         // 2500 sessions that expired ten days ago, and 2500 grants of ninety days ago with no
         // refresh token and no live session: three sweeps' worth of each.
-        sqlx::query(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2500) \
-             INSERT INTO sessions (id_hash, account_id, auth_time, acr, amr, persistent, user_agent, ip, created_at, last_seen, expires_at) \
-             SELECT 'old-' || i, $1, $2, 'a', '[]', 0, 'test', '127.0.0.1', $2, $2, $3 FROM n",
+        insert_sessions(
+            &mut db,
+            "old-",
+            2500,
+            &person,
+            now - 20 * DAY,
+            now - 10 * DAY,
         )
-        .bind(&person)
-        .bind(now - 20 * DAY)
-        .bind(now - 10 * DAY)
-        .execute(&mut db)
-        .await
-        .unwrap();
-        sqlx::query(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2500) \
-             INSERT INTO grants (id, account_id, client_id, scopes, acr, amr, auth_time, created_at) \
-             SELECT 'spent-' || i, $1, $2, 'openid', 'a', '[]', $3, $3 + i FROM n",
+        .await;
+        insert_grants(
+            &mut db,
+            "spent-",
+            2500,
+            &person,
+            &client,
+            "openid",
+            now - 90 * DAY,
+            1,
         )
-        .bind(&person)
-        .bind(&client)
-        .bind(now - 90 * DAY)
-        .execute(&mut db)
-        .await
-        .unwrap();
+        .await;
 
         let sweeper = tokio::spawn(vhod::server::housekeeping::sweeps(
             t.app.clone(),
@@ -182,8 +173,8 @@ async fn a_backlog_larger_than_a_sweep_is_worked_off_by_the_next_sweeps_without_
         // so apart: well within the deadline, nowhere near the hour.
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         loop {
-            let sessions = rows_like(&t, "sessions", "id_hash", "old-").await;
-            let grants = rows_like(&t, "grants", "id", "spent-").await;
+            let sessions = count_where(&t, "sessions", "id_hash LIKE 'old-%'").await;
+            let grants = count_where(&t, "grants", "id LIKE 'spent-%'").await;
             if sessions == 0 && grants == 0 && t.app.store.grant_walk().await.unwrap().is_none() {
                 break;
             }
@@ -196,19 +187,10 @@ async fn a_backlog_larger_than_a_sweep_is_worked_off_by_the_next_sweeps_without_
         }
 
         // The backlog worked off, the sweeper waits its hour: a session expired now is kept.
-        sqlx::query(
-            "INSERT INTO sessions (id_hash, account_id, auth_time, acr, amr, persistent, user_agent, ip, created_at, last_seen, expires_at) \
-             VALUES ('late', $1, $2, 'a', '[]', 0, 'test', '127.0.0.1', $2, $2, $3)",
-        )
-        .bind(&person)
-        .bind(now - 20 * DAY)
-        .bind(now - 10 * DAY)
-        .execute(&mut db)
-        .await
-        .unwrap();
+        insert_sessions(&mut db, "late-", 1, &person, now - 20 * DAY, now - 10 * DAY).await;
         tokio::time::sleep(std::time::Duration::from_secs(3)).await;
         assert_eq!(
-            rows_like(&t, "sessions", "id_hash", "late").await,
+            count_where(&t, "sessions", "id_hash LIKE 'late-%'").await,
             1,
             "{}: no sweep within three seconds once nothing is left",
             backend.name()

@@ -47,6 +47,46 @@ async fn start_binary(shutdown_secs: u64, drain_secs: u64) -> (std::process::Chi
     panic!("vhod did not answer /healthz within 30 s");
 }
 
+/// Sends SIGTERM to `child`; returns the moment it was sent.
+fn sigterm(child: &std::process::Child) -> Instant {
+    let signalled = Instant::now();
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    signalled
+}
+
+/// Waits for `child` to exit, at most `within` after `signalled`; asserts it exited 0 and that
+/// its port then refuses connections.
+async fn exits_zero(
+    child: &mut std::process::Child,
+    base: &str,
+    signalled: Instant,
+    within: Duration,
+) {
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            signalled.elapsed() < within,
+            "vhod still runs {within:?} after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(status.code(), Some(0), "vhod exits 0 after SIGTERM");
+    let after = reqwest::Client::new()
+        .get(format!("{base}/healthz"))
+        .send()
+        .await;
+    assert!(
+        after.as_ref().is_err_and(reqwest::Error::is_connect),
+        "a stopped node refuses connections: {after:?}"
+    );
+}
+
 /// A whole answer: the status is not 5xx and the body arrived complete; else why not.
 async fn whole(sent: Result<reqwest::Response, reqwest::Error>) -> Result<String, String> {
     let res = sent.map_err(|e| format!("{e:?}"))?;
@@ -117,39 +157,17 @@ async fn sigterm_under_load_finishes_every_accepted_request_and_exits_zero() {
     assert!(before > 0, "the load reached the server before the signal");
     // No request starts after this point; the ones on the wire must all be answered.
     stop.store(true, Ordering::SeqCst);
-    let signalled = Instant::now();
-    let kill = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
+    let signalled = sigterm(&child);
     for p in people {
         p.await.unwrap();
     }
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(
-            signalled.elapsed() < Duration::from_secs(15),
-            "vhod still runs 15 s after SIGTERM (server.shutdown_secs = 10)"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
-    assert_eq!(status.code(), Some(0), "vhod exits 0 after SIGTERM");
+    // server.shutdown_secs = 10
+    exits_zero(&mut child, &base, signalled, Duration::from_secs(15)).await;
     assert_eq!(
         tally.failed.load(Ordering::SeqCst),
         0,
         "no request sent before SIGTERM failed ({} answered)",
         tally.answered.load(Ordering::SeqCst)
-    );
-    let after = reqwest::Client::new()
-        .get(format!("{base}/healthz"))
-        .send()
-        .await;
-    assert!(
-        after.as_ref().is_err_and(reqwest::Error::is_connect),
-        "a stopped node refuses connections: {after:?}"
     );
     eprintln!(
         "answered {} requests, {} of them after the first 1.5 s; exit after {:?}",
@@ -169,12 +187,7 @@ async fn sigterm_with_a_drain_serves_on_while_readyz_says_stopping_then_stops() 
     assert_eq!(ready.status(), 200);
     assert!(ready.headers().get("connection").is_none());
 
-    let signalled = Instant::now();
-    let kill = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
+    let signalled = sigterm(&child);
     tokio::time::sleep(Duration::from_millis(300)).await;
 
     // Draining: the balancer is told to move away, the requests are still served.
@@ -205,28 +218,16 @@ async fn sigterm_with_a_drain_serves_on_while_readyz_says_stopping_then_stops() 
         signalled.elapsed()
     );
 
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(
-            signalled.elapsed() < DRAIN + Duration::from_secs(15),
-            "vhod still runs after the drain and server.shutdown_secs"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
-    assert_eq!(status.code(), Some(0), "vhod exits 0 after the drain");
+    exits_zero(
+        &mut child,
+        &base,
+        signalled,
+        DRAIN + Duration::from_secs(15),
+    )
+    .await;
     assert!(
         signalled.elapsed() >= DRAIN,
         "the node served out its drain before it stopped ({:?})",
         signalled.elapsed()
-    );
-    let after = reqwest::Client::new()
-        .get(format!("{base}/healthz"))
-        .send()
-        .await;
-    assert!(
-        after.as_ref().is_err_and(reqwest::Error::is_connect),
-        "a stopped node refuses connections: {after:?}"
     );
 }

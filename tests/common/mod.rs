@@ -7,6 +7,7 @@ pub mod esia;
 pub mod eventually;
 pub mod identity;
 pub mod login;
+pub mod old_rows;
 pub mod outage;
 pub mod secrets;
 
