@@ -5,10 +5,13 @@
 # sweeps than a sweep deletes, or what an upgrade from a release without the sweep finds. Prints,
 # every few seconds from the node's start, the rows left and how long /readyz (a round trip to the
 # database) took, then when the first sweep began, when each table was clear, the rows a second and
-# the longest /readyz meanwhile.
+# the longest /readyz meanwhile; and the load driver's refresh scenario (rotating refresh tokens:
+# writes to the tables being swept) for LOAD_SECONDS (8) before the first sweep and again while
+# the backlog goes, so what the catching up costs the requests is seen side by side.
 #   bash benches/scale/sweep_backlog.sh [N]        # N = 1 000 000
 # Knobs: PERIOD (retention.sweep_secs, 60: the first sweep a period after the start), SWEEP_BATCHES
-# (retention.sweep_batches, the default 100), LIMIT (900 s: the script gives up), SERVER_CPU (0),
+# (retention.sweep_batches, the default 100), LIMIT (900 s: the script gives up), LOAD_SECONDS (8;
+# 0: no load), CONCURRENCY (16), SERVER_CPU (0), LOAD_CPU (1),
 # BASE_PORT (18730), REDIS_PORT (16393), PGHOST/PGPORT/PGUSER, CARGO_TARGET_DIR. Loopback only;
 # the database is dropped at the end.
 set -euo pipefail
@@ -19,6 +22,8 @@ N="${1:-1000000}"
 PERIOD="${PERIOD:-60}"
 SWEEP_BATCHES="${SWEEP_BATCHES:-100}"
 LIMIT="${LIMIT:-900}"
+LOAD_SECONDS="${LOAD_SECONDS:-8}"
+CONCURRENCY="${CONCURRENCY:-16}"
 SERVER_CPU="${SERVER_CPU:-0}"
 LOAD_CPU="${LOAD_CPU:-1}"
 BASE_PORT="${BASE_PORT:-18730}"
@@ -64,9 +69,24 @@ q -c "INSERT INTO sessions (id_hash, account_id, auth_time, acr, amr, persistent
   -c "ANALYZE sessions" -c "ANALYZE grants"
 printf '   filled %.0f s after the start\n' "$(echo "$(date +%s.%N) - $t0" | bc)"
 
-python3 - "$DB_URL" "$URL" "$t0" "$N" "$LIMIT" <<'PY'
+refresh_load() { # $1 label: the driver's refresh scenario against the node; its result line
+  ((LOAD_SECONDS > 0)) || return 0
+  local line
+  line="$(taskset -c "$LOAD_CPU" "$DRIVER" --scenario refresh --nodes "$CLUSTER_NODES" \
+    --server-pids "$CLUSTER_PIDS" --duration "$LOAD_SECONDS" --warmup 1 \
+    --concurrency "$CONCURRENCY" "${CLUSTER_ARGS[@]}" | sed -n 's/^RESULT //p' | tail -1)"
+  python3 -c 'import json, sys
+r = json.loads(sys.argv[2])
+print("   refresh %s: %.0f/s, p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, errors %d" % (sys.argv[1],
+      r["per_s"], r["p50_ms"], r["p99_ms"], r["p999_ms"], r["errors"]))' "$1" "$line"
+}
+refresh_load "before the first sweep"
+
+FIRST="$WORK/first-sweep"
+python3 - "$DB_URL" "$URL" "$t0" "$N" "$LIMIT" "$FIRST" <<'PY' &
 import subprocess, sys, time, urllib.request
 db, url, t0, n, limit = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+marker = sys.argv[6]
 def left():
     out = subprocess.run(["psql", "-X", "-At", db, "-c",
         "SELECT (SELECT COUNT(*) FROM sessions WHERE id_hash LIKE 'backlog-%'), "
@@ -89,6 +109,7 @@ while True:
     s, g = left()
     if first is None and (s < n or g < n):
         first = t
+        open(marker, "w").close()
     if first is None:
         worst_idle = max(worst_idle, ms)
     else:
@@ -109,3 +130,11 @@ for name, at in clear_at.items():
     print(f"{name}: {n} rows gone within {at - first:.0f} s of it: {n / max(at - first, 1):.0f} rows/s")
 print(f"longest /readyz: {worst_idle:.1f} ms before the first sweep, {worst_busy:.1f} ms while the backlog went")
 PY
+MONITOR=$!
+for _ in $(seq 1 $((LIMIT * 10))); do
+  [[ -e $FIRST ]] && break
+  kill -0 "$MONITOR" 2>/dev/null || break
+  sleep 0.1
+done
+refresh_load "while the backlog goes"
+wait "$MONITOR"
