@@ -60,7 +60,8 @@ for port in 18641 18642; do
   pid="${NODE_PIDS[$port]}"
   t0=$(date +%s.%N)
   kill -TERM "$pid"
-  while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+  for _ in $(seq 1 1200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  kill -0 "$pid" 2>/dev/null && { echo "node $port still runs 60 s after SIGTERM"; exit 1; }
   printf '[%s] node %s stopped %.1f s after SIGTERM\n' "$(date +%T)" "$port" "$(echo "$(date +%s.%N) - $t0" | bc)"
   node_start "$port"; NODE_PIDS[$port]=$NODE_PID
   up_in_balancer "$port"

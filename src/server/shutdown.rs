@@ -1,4 +1,5 @@
-//! Graceful stop: SIGTERM (or Ctrl-C) stops accepting connections, in-flight requests finish within
+//! Graceful stop: SIGTERM (or Ctrl-C) — after the drain, when `server.drain_secs` is set
+//! (`server::drain`) — stops accepting connections, in-flight requests finish within
 //! `server.shutdown_secs`, the job worker finishes its job or gives the lease back, and the process
 //! exits 0.
 
