@@ -10,8 +10,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-/// Starts `vhod serve` on its own SQLite file and port; returns the child and its base URL.
-async fn start_binary(shutdown_secs: u64, drain_secs: u64) -> (std::process::Child, String) {
+/// Starts `vhod serve` on its own SQLite file and port (and `admin_bind` when given); returns the
+/// child and its base URL.
+async fn start_binary(
+    shutdown_secs: u64,
+    drain_secs: u64,
+    admin_bind: Option<&str>,
+) -> (std::process::Child, String) {
     let port = free_port();
     let dir = std::env::temp_dir().join(format!("vhod-ops-{}", uuid::Uuid::now_v7().simple()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -22,6 +27,7 @@ async fn start_binary(shutdown_secs: u64, drain_secs: u64) -> (std::process::Chi
         .env("VHOD_SERVER__ISSUER", &base)
         .env("VHOD_SERVER__SHUTDOWN_SECS", shutdown_secs.to_string())
         .env("VHOD_SERVER__DRAIN_SECS", drain_secs.to_string())
+        .env("VHOD_SERVER__ADMIN_BIND", admin_bind.unwrap_or(""))
         .env(
             "VHOD_DATABASE__URL",
             format!("sqlite://{}", dir.join("vhod.db").display()),
@@ -146,7 +152,7 @@ async fn person(base: String, stop: Arc<AtomicBool>, tally: Arc<Tally>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigterm_under_load_finishes_every_accepted_request_and_exits_zero() {
-    let (mut child, base) = start_binary(10, 0).await;
+    let (mut child, base) = start_binary(10, 0, None).await;
     let stop = Arc::new(AtomicBool::new(false));
     let tally = Arc::new(Tally::default());
     let people: Vec<_> = (0..12)
@@ -179,11 +185,23 @@ async fn sigterm_under_load_finishes_every_accepted_request_and_exits_zero() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_with_a_drain_serves_on_while_readyz_says_stopping_then_stops() {
+    // `/readyz` on the main address, then on the admin address (`server.admin_bind`).
+    let admin = format!("127.0.0.1:{}", free_port());
+    for admin_bind in [None, Some(admin.as_str())] {
+        drains(admin_bind).await;
+    }
+}
+
+async fn drains(admin_bind: Option<&str>) {
     const DRAIN: Duration = Duration::from_secs(4);
-    let (mut child, base) = start_binary(10, DRAIN.as_secs()).await;
+    let (mut child, base) = start_binary(10, DRAIN.as_secs(), admin_bind).await;
+    let readyz = match admin_bind {
+        Some(admin) => format!("http://{admin}/readyz"),
+        None => format!("{base}/readyz"),
+    };
     // One client, so its kept-alive connection carries the requests until the node closes it.
     let http = reqwest::Client::new();
-    let ready = http.get(format!("{base}/readyz")).send().await.unwrap();
+    let ready = http.get(&readyz).send().await.unwrap();
     assert_eq!(ready.status(), 200);
     assert!(ready.headers().get("connection").is_none());
 
@@ -191,11 +209,11 @@ async fn sigterm_with_a_drain_serves_on_while_readyz_says_stopping_then_stops() 
     tokio::time::sleep(Duration::from_millis(300)).await;
 
     // Draining: the balancer is told to move away, the requests are still served.
-    let ready = http.get(format!("{base}/readyz")).send().await.unwrap();
+    let ready = http.get(&readyz).send().await.unwrap();
     assert_eq!(ready.status(), 503);
     assert!(ready.headers().get("retry-after").is_some());
     let body: serde_json::Value = ready.json().await.unwrap();
-    assert_eq!(body["status"], "stopping", "{body}");
+    assert_eq!(body["status"], "stopping", "{body} ({readyz})");
     let page = http.get(format!("{base}/login")).send().await.unwrap();
     assert_eq!(page.status(), 200, "a request during the drain is served");
     assert_eq!(
