@@ -121,22 +121,22 @@ impl Store {
             )
             .bind(WALK)
             .bind(at)
-            .bind(id.to_string()),
+            .bind(id),
             (Some((was_at, was_id)), None) => sqlx::query(
                 "DELETE FROM sweep_walks WHERE name = $1 AND created_at = $2 AND id = $3",
             )
             .bind(WALK)
             .bind(*was_at)
-            .bind(was_id.clone()),
+            .bind(was_id.as_str()),
             (Some((was_at, was_id)), Some((at, id))) => sqlx::query(
                 "UPDATE sweep_walks SET created_at = $4, id = $5 \
                  WHERE name = $1 AND created_at = $2 AND id = $3",
             )
             .bind(WALK)
             .bind(*was_at)
-            .bind(was_id.clone())
+            .bind(was_id.as_str())
             .bind(at)
-            .bind(id.to_string()),
+            .bind(id),
         };
         Ok(query.execute(&self.pool).await?.rows_affected() == 1)
     }
