@@ -16,11 +16,16 @@ fn pg() -> Backend {
 }
 
 async fn validity(t: &TestServer) -> Option<bool> {
+    validity_of(t, "grants_made").await
+}
+
+async fn validity_of(t: &TestServer, index: &str) -> Option<bool> {
     let mut db = t.raw_db().await;
     sqlx::query_scalar(
         "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
-         WHERE c.relname = 'grants_made' AND c.relnamespace = current_schema()::regnamespace",
+         WHERE c.relname = $1 AND c.relnamespace = current_schema()::regnamespace",
     )
+    .bind(index)
     .fetch_optional(&mut db)
     .await
     .unwrap()
@@ -34,6 +39,11 @@ async fn the_grants_index_is_built_online_once_and_again_when_invalid() {
     let t = TestServer::start(&pg()).await;
     let t = &t;
     assert_eq!(validity(t).await, Some(true), "a node's start built it");
+    assert_eq!(
+        validity_of(t, "audit_log_text").await,
+        Some(true),
+        "and the audit log's trigram index"
+    );
     let person = t.add_person("+79003350001").await;
     let (client, _) = t.add_client("https://rp.example/cb", false).await;
     let (url, schema) = (&t.config.database.url, &t.config.database.schema);
@@ -87,7 +97,13 @@ async fn the_grants_index_is_built_online_once_and_again_when_invalid() {
     writing.execute("COMMIT").await.unwrap();
 
     let built = build.await.unwrap().unwrap();
-    assert_eq!(built, vec![("grants_made", Built::Concurrently)]);
+    assert_eq!(
+        built,
+        vec![
+            ("grants_made", Built::Concurrently),
+            ("audit_log_text", Built::Present)
+        ]
+    );
     assert_eq!(validity(t).await, Some(true));
     let (n,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM grants WHERE id IN ('in-flight', 'written-during-the-build')",
@@ -107,7 +123,10 @@ async fn an_invalid_index_is_built_again_and_two_nodes_build_it_once(t: &TestSer
     let again = build_on(url, schema, i64::MAX).await.unwrap();
     assert_eq!(
         again,
-        vec![("grants_made", Built::Present)],
+        vec![
+            ("grants_made", Built::Present),
+            ("audit_log_text", Built::Present)
+        ],
         "nothing to do"
     );
 
@@ -121,7 +140,13 @@ async fn an_invalid_index_is_built_again_and_two_nodes_build_it_once(t: &TestSer
         .unwrap();
     assert_eq!(validity(t).await, Some(false));
     let rebuilt = build_on(url, schema, i64::MAX).await.unwrap();
-    assert_eq!(rebuilt, vec![("grants_made", Built::AtOnce)]);
+    assert_eq!(
+        rebuilt,
+        vec![
+            ("grants_made", Built::AtOnce),
+            ("audit_log_text", Built::Present)
+        ]
+    );
     assert_eq!(validity(t).await, Some(true));
 
     // Two nodes start together: one builds, the other finds it built.

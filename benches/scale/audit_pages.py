@@ -7,7 +7,11 @@ within one day, by a part of the target alone — timed through HTTP (median and
 REPEAT), the node's resident memory after them, and the CLI's `audit export` and `audit verify`
 over the whole log (wall time, peak memory). Beside them the statement the console ran before the
 log was paged (the whole log, `WHERE at >= 0 ORDER BY seq`), timed by PostgreSQL itself
-(EXPLAIN ANALYZE), for what a page used to cost.
+(EXPLAIN ANALYZE), for what a page used to cost, and the search by a part of the target as it was
+before the log's trigram index (`strpos` alone). The log is filled with the node stopped and its
+trigram index dropped, as a log an older release wrote: the node's next start builds the index
+(concurrently on a large log) before it is ready, and that start is timed. Last, what the index
+costs each entry appended: 2000 single-row INSERTs with it and, after it is dropped, without.
 
 usage: VHOD_BIN=target/release/vhod python3 benches/scale/audit_pages.py [N ...]
        (N: entries, default 10000 10000000; PGURL: the server, postgres://postgres@127.0.0.1:5432;
@@ -114,6 +118,23 @@ def cli(env, *args):
     return time.perf_counter() - t0, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
 
 
+def start(env, work, base):
+    """Starts a node and waits until it is ready (its migrations and online indexes done)."""
+    node = subprocess.Popen([os.environ["VHOD_BIN"], "serve"], env=env, cwd=work,
+                            stdout=open(f"{work}/node.log", "a"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 3600
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{base}/readyz", timeout=2).status == 200:
+                return node
+        except OSError:
+            if node.poll() is not None:
+                break
+            time.sleep(0.2)
+    node.kill()
+    sys.exit(f"the node did not get ready: {work}/node.log")
+
+
 def run(n, base_url, port, repeat):
     db = f"vhod_audit_{os.getpid()}_{n}"
     url = f"{base_url}/{db}"
@@ -122,22 +143,23 @@ def run(n, base_url, port, repeat):
     env = dict(os.environ, VHOD_DATABASE__URL=url, VHOD_SERVER__BIND=f"127.0.0.1:{port}",
                VHOD_SERVER__ISSUER=f"http://127.0.0.1:{port}", VHOD_KEYS__KEK_FILE=f"{work}/kek",
                VHOD_LOG="warn", VHOD_CACHE__URL="memory")
-    node = subprocess.Popen([os.environ["VHOD_BIN"], "serve"], env=env, cwd=work,
-                            stdout=open(f"{work}/node.log", "w"), stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    node = start(env, work, base)
     try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                if urllib.request.urlopen(f"{base}/readyz", timeout=2).status == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            sys.exit(f"the node did not get ready: {work}/node.log")
+        # The log as an older release left it: no trigram index.
+        node.terminate()
+        node.wait(timeout=30)
+        psql(url, "DROP INDEX IF EXISTS audit_log_text")
         t0 = time.perf_counter()
         last = fill(url, n)
         filled = time.perf_counter() - t0
-        size = psql(url, "SELECT pg_size_pretty(pg_total_relation_size('audit_log'))")
+        t0 = time.perf_counter()
+        node = start(env, work, base)
+        started = time.perf_counter() - t0
+        size = psql(url, "SELECT pg_size_pretty(pg_relation_size('audit_log')) || ' + indexes ' || "
+                    "pg_size_pretty(pg_indexes_size('audit_log')) || ', of it the trigram index ' || "
+                    "coalesce(pg_size_pretty(pg_relation_size(to_regclass('audit_log_text'))), "
+                    "'(none)')")
         token = subprocess.run([os.environ["VHOD_BIN"], "admin", "bootstrap-token", "--role",
                                 "auditor", "--ttl", "3600"], env=env, cwd=work, capture_output=True,
                                text=True, check=True).stdout.strip().splitlines()[-1]
@@ -162,7 +184,8 @@ def run(n, base_url, port, repeat):
              f"{base}/admin/console?target={rare}&from={moscow_date(mid)}&to={moscow_date(mid)}"),
             ("console, part of target alone", console, f"{base}/admin/console?target={rare}"),
         ]
-        print(f"\n{n} entries (audit_log {size}; filled in {filled:.1f} s)")
+        print(f"\n{n} entries (audit_log {size}; filled in {filled:.1f} s; "
+              f"the node's start that built the index, to ready: {started:.1f} s)")
         print(f"  {'read':38} {'p50 ms':>9} {'max ms':>9} status entries")
         for name, opener, u in reads:
             p50, top, status, entries = timed(opener, u, repeat)
@@ -177,6 +200,25 @@ def run(n, base_url, port, repeat):
         whole = json.loads(plan)[0]["Execution Time"]
         print(f"  the console's statement before paging (the whole log), in PostgreSQL alone: "
               f"{whole:.1f} ms")
+        plan = psql(url, "EXPLAIN (ANALYZE, FORMAT JSON) SELECT seq, at, actor, action, target, "
+                    "request_id, details, prev_hash, hash FROM audit_log WHERE "
+                    f"strpos(target, '{rare}') > 0 ORDER BY seq DESC LIMIT 51")
+        walked = json.loads(plan)[0]["Execution Time"]
+        print(f"  a part of the target alone as searched before the trigram index (strpos), in "
+              f"PostgreSQL alone: {walked:.1f} ms")
+        for label, drop in (("with the trigram index", False), ("without it", True)):
+            if drop:
+                psql(url, "DROP INDEX IF EXISTS audit_log_text")
+            first = int(psql(url, "SELECT max(seq) FROM audit_log")) + 1
+            inserts = "".join(
+                f"INSERT INTO audit_log VALUES ({first + i}, {START}, 'admin:{i % 17:04d}', "
+                f"'client.update', 'acc-x{first + i:09d}', 'r', '{{}}', 'p', 'h');\n"
+                for i in range(2000))
+            t0 = time.perf_counter()
+            subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url], input=inserts,
+                           text=True, check=True, capture_output=True)
+            each = (time.perf_counter() - t0) / 2000 * 1000
+            print(f"  an entry appended (2000 single-row INSERTs) {label}: {each:.3f} ms")
     finally:
         node.terminate()
         node.wait(timeout=30)

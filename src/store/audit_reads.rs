@@ -5,6 +5,7 @@
 //! statements misses nothing and sees nothing twice.
 
 use super::audit::{AuditRow, COLS, GENESIS, entry_hash};
+use super::online_indexes::AUDIT_TEXT;
 use super::{Backend, Store, StoreError};
 
 /// Entries a statement reads when the log is walked whole (the chain's check, the CLI's export).
@@ -77,63 +78,140 @@ impl Store {
     }
 
     /// A page of the log, newest first (see [`AuditPage`]). The parts are matched in the
-    /// database; each statement ends at the request's deadline, so on a long log a search by text
-    /// alone may have to be narrowed by dates.
+    /// database, through a trigram index of the log's text when one is three characters or
+    /// more, so a search by text alone does not read a long log whole: on PostgreSQL the GIN
+    /// index `audit_log_text` (`store::online_indexes`), used when the part is rarer than a walk
+    /// of the newest entries would find; on SQLite FTS5's `audit_text` (migration 0143), its
+    /// matches taken newest first.
     pub async fn audit_page(&self, q: &AuditPage<'_>) -> Result<Vec<AuditRow>, StoreError> {
-        let contains = match self.backend {
-            Backend::Sqlite => "instr",
-            Backend::Postgres => "strpos",
-        };
-        let mut sql = format!("SELECT {COLS} FROM audit_log WHERE 1 = 1");
-        let mut texts = Vec::new();
-        for (column, part) in [
-            ("actor", q.actor),
-            ("action", q.action),
-            ("target", q.target),
-        ] {
-            if !part.is_empty() {
-                texts.push(part);
-                sql += &format!(" AND {contains}({column}, ${}) > 0", texts.len());
-            }
-        }
-        let mut numbers = Vec::new();
-        let mut bound = |sql: &mut String, condition: &str, value: i64| {
-            numbers.push(value);
-            *sql += &format!(" AND {condition} ${}", texts.len() + numbers.len());
-        };
-        if let Some(from) = q.from {
-            bound(&mut sql, "at >=", from);
-        }
-        if let Some(until) = q.until {
-            bound(&mut sql, "at <", until);
-        }
-        let order = match q.at {
-            AuditAt::Newest => "DESC",
-            AuditAt::Before(seq) => {
-                bound(&mut sql, "seq <", seq);
-                "DESC"
-            }
-            AuditAt::After(seq) => {
-                bound(&mut sql, "seq >", seq);
-                "ASC"
-            }
-        };
-        sql += &format!(
-            " ORDER BY seq {order} LIMIT ${}",
-            texts.len() + numbers.len() + 1
-        );
+        let (sql, binds, oldest_first) = self.page_query(q);
         let mut query = sqlx::query_as::<_, AuditRow>(&sql);
-        for part in texts {
-            query = query.bind(part);
+        for b in binds {
+            query = match b {
+                Bind::Text(t) => query.bind(t),
+                Bind::Number(n) => query.bind(n),
+            };
         }
-        for n in numbers {
-            query = query.bind(n);
-        }
-        let mut rows = query.bind(q.limit).fetch_all(&self.pool).await?;
-        if order == "ASC" {
+        // PostgreSQL plans an unnamed statement for the values it is given: a generic plan,
+        // made once for any part, cannot tell a rare part from a common one.
+        let query = query.persistent(self.backend == Backend::Sqlite);
+        let mut rows = query.fetch_all(&self.pool).await?;
+        if oldest_first {
             rows.reverse();
         }
         Ok(rows)
+    }
+
+    /// The plan the database makes for [`Store::audit_page`]'s statement with these values, one
+    /// line a step (`EXPLAIN`; SQLite's `EXPLAIN QUERY PLAN` details) — for tests and benches.
+    pub async fn audit_page_plan(&self, q: &AuditPage<'_>) -> Result<Vec<String>, StoreError> {
+        use sqlx::Row;
+        let (sql, binds, _) = self.page_query(q);
+        let (explain, column) = match self.backend {
+            Backend::Sqlite => ("EXPLAIN QUERY PLAN", "detail"),
+            Backend::Postgres => ("EXPLAIN", "QUERY PLAN"),
+        };
+        let sql = format!("{explain} {sql}");
+        let mut query = sqlx::query(&sql);
+        for b in binds {
+            query = match b {
+                Bind::Text(t) => query.bind(t),
+                Bind::Number(n) => query.bind(n),
+            };
+        }
+        let rows = query.persistent(false).fetch_all(&self.pool).await?;
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get::<String, _>(column))
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// [`Store::audit_page`]'s statement, its values in order, and whether it reads oldest first.
+    fn page_query(&self, q: &AuditPage<'_>) -> (String, Vec<Bind>, bool) {
+        let parts = [
+            ("actor", q.actor),
+            ("action", q.action),
+            ("target", q.target),
+        ];
+        // A part of fewer than three characters has no trigram to look up.
+        let indexed = |part: &str| part.chars().count() >= 3;
+        let fts = self.backend == Backend::Sqlite && parts.iter().any(|(_, p)| indexed(p));
+        // SQLite: the index's matches, newest first, each joined to its entry.
+        let (mut sql, pos) = if fts {
+            let cols: Vec<String> = COLS.split(", ").map(|c| format!("audit_log.{c}")).collect();
+            (
+                format!(
+                    "SELECT {} FROM audit_text JOIN audit_log ON audit_log.seq = audit_text.rowid \
+                     WHERE 1 = 1",
+                    cols.join(", ")
+                ),
+                "audit_text.rowid",
+            )
+        } else {
+            (format!("SELECT {COLS} FROM audit_log WHERE 1 = 1"), "seq")
+        };
+        let mut binds = Vec::new();
+        // `condition` with `$` where its value goes.
+        let mut bound = |sql: &mut String, condition: &str, b: Bind| {
+            binds.push(b);
+            *sql += " AND ";
+            *sql += &condition.replace('$', &format!("${}", binds.len()));
+        };
+        for (column, part) in parts {
+            if part.is_empty() {
+                continue;
+            }
+            // The index finds the entries whose text holds the part (or, its wildcards and
+            // case aside, something like it); `strpos` / `instr` keeps those that hold it as
+            // written in this column.
+            match self.backend {
+                Backend::Sqlite => {
+                    if indexed(part) {
+                        let pattern = format!("%{part}%");
+                        bound(
+                            &mut sql,
+                            &format!("audit_text.{column} LIKE $"),
+                            text(&pattern),
+                        );
+                    }
+                    bound(
+                        &mut sql,
+                        &format!("instr(audit_log.{column}, $) > 0"),
+                        text(part),
+                    );
+                }
+                Backend::Postgres => {
+                    if indexed(part) {
+                        bound(&mut sql, &format!("{AUDIT_TEXT} LIKE $"), like(part));
+                    }
+                    bound(&mut sql, &format!("strpos({column}, $) > 0"), text(part));
+                }
+            }
+        }
+        if let Some(from) = q.from {
+            bound(&mut sql, "audit_log.at >= $", Bind::Number(from));
+        }
+        if let Some(until) = q.until {
+            bound(&mut sql, "audit_log.at < $", Bind::Number(until));
+        }
+        let oldest_first = match q.at {
+            AuditAt::Newest => false,
+            AuditAt::Before(seq) => {
+                bound(&mut sql, &format!("{pos} < $"), Bind::Number(seq));
+                false
+            }
+            AuditAt::After(seq) => {
+                bound(&mut sql, &format!("{pos} > $"), Bind::Number(seq));
+                true
+            }
+        };
+        binds.push(Bind::Number(q.limit));
+        sql += &format!(
+            " ORDER BY {pos} {} LIMIT ${}",
+            if oldest_first { "ASC" } else { "DESC" },
+            binds.len()
+        );
+        (sql, binds, oldest_first)
     }
 
     /// Walks the whole chain; `Ok(None)` when intact, else the first bad position and why.
@@ -185,4 +263,28 @@ impl Store {
             }
         }
     }
+}
+
+/// A value bound to the page's statement.
+enum Bind {
+    Text(String),
+    Number(i64),
+}
+
+fn text(part: &str) -> Bind {
+    Bind::Text(part.to_string())
+}
+
+/// `LIKE`'s pattern for text holding `part` anywhere: its `%`, `_` and `\` taken as written.
+fn like(part: &str) -> Bind {
+    let mut pattern = String::with_capacity(part.len() + 2);
+    pattern.push('%');
+    for c in part.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    Bind::Text(pattern)
 }

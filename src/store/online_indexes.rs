@@ -7,14 +7,27 @@
 //! the others wait for it without a transaction open, the nodes of the previous release serve on.
 //! A large table's index is built concurrently (a failed build leaves an invalid index, dropped
 //! and built again at the next start); a small one's at once, as a migration would. On SQLite the
-//! same indexes are made by the migrations themselves.
+//! same indexes are made by the migrations themselves, but for the audit log's trigram index,
+//! PostgreSQL's alone (`pg_trgm`, created here when the database has it and the node may; a
+//! database without it keeps its audit search a walk of the log, and says so in the log).
 
 use super::{Store, StoreError};
 use sqlx::{AnyConnection, Connection, Executor};
 use std::time::Duration;
 
-/// (name, table, columns) of each index built online.
-pub const ONLINE_INDEXES: [(&str, &str, &str); 1] = [("grants_made", "grants", "(created_at, id)")];
+/// (name, table, columns) of each index built online; `{trgm}` stands for `pg_trgm`'s operator
+/// class, named in the schema the extension is in.
+pub const ONLINE_INDEXES: [(&str, &str, &str); 2] = [
+    ("grants_made", "grants", "(created_at, id)"),
+    (
+        "audit_log_text",
+        "audit_log",
+        "USING gin ((actor || ' ' || action || ' ' || target) {trgm}) WITH (fastupdate = off)",
+    ),
+];
+
+/// The audit log's text as its trigram index holds it (`store::audit_reads` searches it so).
+pub const AUDIT_TEXT: &str = "(actor || ' ' || action || ' ' || target)";
 
 /// Tables of at least this many bytes get their index concurrently.
 pub const CONCURRENT_FROM_BYTES: i64 = 64 << 20;
@@ -34,6 +47,8 @@ pub enum Built {
     AtOnce,
     /// Made concurrently, writes going on.
     Concurrently,
+    /// Not made: it needs an extension the database does not have and the node may not create.
+    Unavailable,
 }
 
 impl Store {
@@ -73,7 +88,22 @@ async fn build_each(
     concurrent_from: i64,
 ) -> Result<Vec<(&'static str, Built)>, StoreError> {
     let mut done = Vec::new();
+    let mut trgm = None;
     for (name, table, columns) in ONLINE_INDEXES {
+        let columns = if columns.contains("{trgm}") {
+            if trgm.is_none() {
+                trgm = Some(trigram_class(conn).await?);
+            }
+            match trgm.as_ref().and_then(|c| c.as_ref()) {
+                Some(class) => columns.replace("{trgm}", class),
+                None => {
+                    done.push((name, Built::Unavailable));
+                    continue;
+                }
+            }
+        } else {
+            columns.to_string()
+        };
         let valid: Option<bool> = sqlx::query_scalar(
             "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
              WHERE c.relname = $1 AND c.relnamespace = current_schema()::regnamespace",
@@ -120,6 +150,29 @@ async fn build_each(
         ));
     }
     Ok(done)
+}
+
+/// `pg_trgm`'s GIN operator class named in the extension's schema, the extension created first
+/// when the database has none (in the node's schema); `None`, with a warning, when it cannot be.
+async fn trigram_class(conn: &mut AnyConnection) -> Result<Option<String>, StoreError> {
+    const FIND: &str = "SELECT quote_ident(n.nspname) FROM pg_extension e \
+         JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'";
+    let mut schema: Option<String> = sqlx::query_scalar(FIND).fetch_optional(&mut *conn).await?;
+    if schema.is_none() {
+        // Two nodes of different schemas may create it at once: the loser finds the winner's.
+        if let Err(e) = conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm").await {
+            schema = sqlx::query_scalar(FIND).fetch_optional(&mut *conn).await?;
+            if schema.is_none() {
+                tracing::warn!(
+                    error = %e,
+                    "pg_trgm cannot be created: the audit log's search by text walks the log"
+                );
+            }
+        } else {
+            schema = sqlx::query_scalar(FIND).fetch_optional(&mut *conn).await?;
+        }
+    }
+    Ok(schema.map(|s| format!("{s}.gin_trgm_ops")))
 }
 
 /// Runs [`Store::build_online_indexes`] on a connection of its own to `url` with `search_path`

@@ -70,8 +70,9 @@ impl Store {
                     Err(e) => Err(e),
                 };
                 let _ = conn.close().await;
+                use super::online_indexes::Built;
                 for (index, how) in built? {
-                    if how != super::online_indexes::Built::Present {
+                    if matches!(how, Built::AtOnce | Built::Concurrently) {
                         tracing::info!(index, ?how, "index built");
                     }
                 }

@@ -1,0 +1,171 @@
+//! The audit log searched by a part of its text (the console's actor, action and target filters):
+//! the entries holding each part as written — `%`, `_` and `\` too — and none other, on both
+//! backends, through the log's trigram index, so a search with no dates does not walk a long log
+//! whole: on PostgreSQL `audit_log_text` (GIN, built at the start: `store::online_indexes`) when
+//! the part is rare, on SQLite FTS5's `audit_text` (migration 0143).
+
+mod common;
+
+use common::*;
+use vhod::store::audit_reads::{AuditAt, AuditPage};
+
+const ENTRIES: u32 = 20_000;
+
+fn search<'a>(actor: &'a str, action: &'a str, target: &'a str) -> AuditPage<'a> {
+    AuditPage {
+        actor,
+        action,
+        target,
+        from: None,
+        until: None,
+        at: AuditAt::Newest,
+        limit: 51,
+    }
+}
+
+/// `ENTRIES` entries after the node's own: actor `account:{i}`, one of four actions, target
+/// `client-{i % 100}`; then three whose target holds LIKE's special characters. (Written behind
+/// the chain's back: this log's chain is not what is tested.)
+async fn fill(t: &TestServer) {
+    let mut db = t.raw_db().await;
+    sqlx::query(&format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {ENTRIES}) \
+         INSERT INTO audit_log (seq, at, actor, action, target, request_id, details, prev_hash, hash) \
+         SELECT 1000 + i, 1764547200 + i, 'account:' || i, \
+           CASE i % 4 WHEN 0 THEN 'consent.grant' WHEN 1 THEN 'consent.withdraw' \
+             WHEN 2 THEN 'account.level' ELSE 'client.update' END, \
+           'client-' || (i % 100), 'r', '{{}}', 'p', 'h' FROM n"
+    ))
+    .execute(&mut db)
+    .await
+    .unwrap();
+    for (seq, target) in [
+        (900_001, r"odd 100% sure_\path"),
+        (900_002, "odd 100x surely path"),
+        (900_003, r"odd 100% sureX\path"),
+    ] {
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, actor, action, target, request_id, details, \
+             prev_hash, hash) VALUES ($1, 1800000000, 'admin:odd', 'client.update', $2, 'r', \
+             '{}', 'p', 'h')",
+        )
+        .bind(seq)
+        .bind(target)
+        .execute(&mut db)
+        .await
+        .unwrap();
+    }
+    if matches!(t.backend, Backend::Postgres { .. }) {
+        sqlx::query("ANALYZE audit_log")
+            .execute(&mut db)
+            .await
+            .unwrap();
+    }
+}
+
+async fn found(t: &TestServer, page: AuditPage<'_>) -> Vec<(i64, String, String, String)> {
+    t.app
+        .store
+        .audit_page(&page)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.seq, r.actor, r.action, r.target))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_part_of_the_text_finds_exactly_the_entries_holding_it() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        fill(&t).await;
+        let name = backend.name();
+
+        // One person's entries, by a part of the actor: `account:1234` and `account:12345`… are
+        // both "account:1234…"; the part with its end is one.
+        let rows = found(&t, search("account:19999", "", "")).await;
+        assert_eq!(rows.len(), 1, "{name}: {rows:?}");
+        assert_eq!(rows[0].0, 1000 + 19_999, "{name}");
+        let rows = found(&t, search("account:1999", "", "")).await;
+        let seqs: Vec<i64> = rows.iter().map(|r| r.0).collect();
+        let mut expected: Vec<i64> = (19_990..=19_999).chain([1999]).map(|i| 1000 + i).collect();
+        expected.sort_unstable_by(|a, b| b.cmp(a));
+        assert_eq!(seqs, expected, "{name}: newest first, every one of them");
+
+        // Parts in two columns: each in its own column (the action's part is not looked for
+        // in the target).
+        let rows = found(&t, search("account:1999", "withdraw", "client-9")).await;
+        assert!(!rows.is_empty(), "{name}");
+        for (_, actor, action, target) in &rows {
+            assert!(actor.contains("account:1999"), "{name}: {actor}");
+            assert_eq!(action, "consent.withdraw", "{name}");
+            assert!(target.contains("client-9"), "{name}: {target}");
+        }
+        assert!(
+            found(&t, search("", "", "withdraw")).await.is_empty(),
+            "{name}: no target holds an action's name"
+        );
+
+        // LIKE's special characters are text like any other.
+        let rows = found(&t, search("", "", r"100% sure_\path")).await;
+        assert_eq!(rows.len(), 1, "{name}: {rows:?}");
+        assert_eq!(rows[0].0, 900_001, "{name}");
+        let rows = found(&t, search("", "", r"% sure")).await;
+        let seqs: Vec<i64> = rows.iter().map(|r| r.0).collect();
+        assert_eq!(seqs, vec![900_003, 900_001], "{name}");
+        assert!(
+            found(&t, search("", "", "sure_X")).await.is_empty(),
+            "{name}: `_` is not any character"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_part_is_looked_up_in_the_trigram_index() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        fill(&t).await;
+        let plan = |page| {
+            let t = &t;
+            async move { t.app.store.audit_page_plan(&page).await.unwrap().join("\n") }
+        };
+        let rare = [
+            search("account:19999", "", ""),
+            search("", "", r"100% sure_\path"),
+            search("account:1999", "withdraw", ""),
+        ];
+        match backend {
+            // One person's entries out of the whole log: found in the index, not by walking
+            // the log back from its newest entry until the page is full or the log ends; a part
+            // most entries hold is found by that walk, which fills the page at once.
+            Backend::Postgres { .. } => {
+                for page in rare {
+                    let plan = plan(page).await;
+                    assert!(
+                        plan.contains("Bitmap Index Scan on audit_log_text"),
+                        "a rare part's plan uses the index:\n{plan}"
+                    );
+                }
+                let plan = plan(search("", "consent", "")).await;
+                assert!(
+                    plan.contains("Index Scan Backward using audit_log_pkey"),
+                    "a common part's plan walks the newest entries:\n{plan}"
+                );
+            }
+            // The index's matches newest first, each entry looked up by its position.
+            Backend::Sqlite => {
+                for page in rare.into_iter().chain([search("", "consent", "")]) {
+                    let plan = plan(page).await;
+                    assert!(
+                        plan.contains("SCAN audit_text VIRTUAL TABLE")
+                            && plan.contains("SEARCH audit_log USING INDEX"),
+                        "the plan looks the part up in the index:\n{plan}"
+                    );
+                }
+            }
+        }
+        // A part too short for a trigram, and dates alone: the walk.
+        let short = plan(search("", "", "x")).await;
+        assert!(!short.contains("audit_text"), "{short}");
+    }
+}
