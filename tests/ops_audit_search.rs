@@ -24,7 +24,7 @@ fn search<'a>(actor: &'a str, action: &'a str, target: &'a str) -> AuditPage<'a>
 }
 
 /// `ENTRIES` entries after the node's own: actor `account:{i}`, one of four actions, target
-/// `client-{i % 100}`; then three whose target holds LIKE's special characters. (Written behind
+/// `client-{i % 100}`; then three whose target holds LIKE's special characters and one in Cyrillic. (Written behind
 /// the chain's back: this log's chain is not what is tested.)
 async fn fill(t: &TestServer) {
     let mut db = t.raw_db().await;
@@ -43,6 +43,7 @@ async fn fill(t: &TestServer) {
         (900_001, r"odd 100% sure_\path"),
         (900_002, "odd 100x surely path"),
         (900_003, r"odd 100% sureX\path"),
+        (900_004, "person Иванова А. С."),
     ] {
         sqlx::query(
             "INSERT INTO audit_log (seq, at, actor, action, target, request_id, details, \
@@ -116,6 +117,15 @@ async fn a_part_of_the_text_finds_exactly_the_entries_holding_it() {
         assert!(
             found(&t, search("", "", "sure_X")).await.is_empty(),
             "{name}: `_` is not any character"
+        );
+
+        // Cyrillic, case as written.
+        let rows = found(&t, search("", "", "Иванова А")).await;
+        assert_eq!(rows.len(), 1, "{name}: {rows:?}");
+        assert_eq!(rows[0].0, 900_004, "{name}");
+        assert!(
+            found(&t, search("", "", "иванова")).await.is_empty(),
+            "{name}: case counts"
         );
     }
 }
