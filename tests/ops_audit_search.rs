@@ -7,7 +7,9 @@
 mod common;
 
 use common::*;
+use sqlx::Executor;
 use vhod::store::audit_reads::{AuditAt, AuditPage};
+use vhod::store::online_indexes::{Built, build_on};
 
 const ENTRIES: u32 = 20_000;
 
@@ -178,4 +180,40 @@ async fn a_part_is_looked_up_in_the_trigram_index() {
         let short = plan(search("", "", "x")).await;
         assert!(!short.contains("audit_text"), "{short}");
     }
+}
+
+#[tokio::test]
+async fn a_common_part_is_walked_as_soon_as_the_index_is_built_on_a_long_log() {
+    let Some(pg) = postgres_backend() else {
+        panic!("this test needs TEST_DATABASE_URL and TEST_REDIS_URL (see README.md)")
+    };
+    let t = TestServer::start(&pg).await;
+    // A log an older release wrote (analysed, but with no index of its text), then the start of
+    // this release, which builds the index.
+    t.raw_db()
+        .await
+        .execute("DROP INDEX audit_log_text")
+        .await
+        .unwrap();
+    fill(&t).await;
+    let (url, schema) = (&t.config.database.url, &t.config.database.schema);
+    let built = build_on(url, schema, i64::MAX).await.unwrap();
+    assert!(
+        built.contains(&("audit_log_text", Built::AtOnce)),
+        "{built:?}"
+    );
+
+    // Half the entries hold "consent": planned as the common part it is (statistics of the
+    // index's expression taken with the build), not as a rare one.
+    let plan = t
+        .app
+        .store
+        .audit_page_plan(&search("", "consent", ""))
+        .await
+        .unwrap()
+        .join("\n");
+    assert!(
+        plan.contains("Index Scan Backward using audit_log_pkey"),
+        "a common part's plan walks the newest entries:\n{plan}"
+    );
 }

@@ -140,6 +140,11 @@ async fn build_each(
         );
         conn.execute(format!("CREATE INDEX {how}{name} ON {table} {columns}").as_str())
             .await?;
+        // An index on an expression has no statistics of it until the table is analysed, which
+        // autovacuum does only after a tenth of a large table has changed: meanwhile a part of
+        // the audit log's text most entries hold was planned as a rare one (a bitmap scan of
+        // every entry holding it instead of a walk that fills the page at once).
+        conn.execute(format!("ANALYZE {table}").as_str()).await?;
         done.push((
             name,
             if concurrently {
