@@ -25,6 +25,16 @@ fn search<'a>(actor: &'a str, action: &'a str, target: &'a str) -> AuditPage<'a>
     }
 }
 
+/// `page` within the minutes around entry 19 999's time (the filled entries are a second apart).
+fn within_minutes(page: AuditPage<'_>) -> AuditPage<'_> {
+    let at = 1_764_547_200 + 19_999;
+    AuditPage {
+        from: Some(at - 120),
+        until: Some(at + 120),
+        ..page
+    }
+}
+
 /// `ENTRIES` entries after the node's own: actor `account:{i}`, one of four actions, target
 /// `client-{i % 100}`; then three whose target holds LIKE's special characters and one in Cyrillic. (Written behind
 /// the chain's back: this log's chain is not what is tested.)
@@ -94,6 +104,11 @@ async fn a_part_of_the_text_finds_exactly_the_entries_holding_it() {
         let mut expected: Vec<i64> = (19_990..=19_999).chain([1999]).map(|i| 1000 + i).collect();
         expected.sort_unstable_by(|a, b| b.cmp(a));
         assert_eq!(seqs, expected, "{name}: newest first, every one of them");
+
+        // Within dates (walked, not looked up): the same entry.
+        let rows = found(&t, within_minutes(search("account:19999", "", ""))).await;
+        assert_eq!(rows.len(), 1, "{name}: {rows:?}");
+        assert_eq!(rows[0].0, 1000 + 19_999, "{name}");
 
         // Parts in two columns: each in its own column (the action's part is not looked for
         // in the target).
@@ -176,9 +191,12 @@ async fn a_part_is_looked_up_in_the_trigram_index() {
                 }
             }
         }
-        // A part too short for a trigram, and dates alone: the walk.
+        // A part too short for a trigram, and a part within dates: a walk (of those dates).
         let short = plan(search("", "", "x")).await;
         assert!(!short.contains("audit_text"), "{short}");
+        let dated = plan(within_minutes(search("account:19999", "", ""))).await;
+        assert!(!dated.contains("audit_text"), "{dated}");
+        assert!(dated.contains("audit_log_at"), "the dates' index: {dated}");
     }
 }
 

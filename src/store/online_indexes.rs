@@ -165,16 +165,13 @@ async fn trigram_class(conn: &mut AnyConnection) -> Result<Option<String>, Store
     let mut schema: Option<String> = sqlx::query_scalar(FIND).fetch_optional(&mut *conn).await?;
     if schema.is_none() {
         // Two nodes of different schemas may create it at once: the loser finds the winner's.
-        if let Err(e) = conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm").await {
-            schema = sqlx::query_scalar(FIND).fetch_optional(&mut *conn).await?;
-            if schema.is_none() {
-                tracing::warn!(
-                    error = %e,
-                    "pg_trgm cannot be created: the audit log's search by text walks the log"
-                );
-            }
-        } else {
-            schema = sqlx::query_scalar(FIND).fetch_optional(&mut *conn).await?;
+        let created = conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm").await;
+        schema = sqlx::query_scalar(FIND).fetch_optional(&mut *conn).await?;
+        if let (None, Err(e)) = (&schema, created) {
+            tracing::warn!(
+                error = %e,
+                "pg_trgm cannot be created: the audit log's search by text walks the log"
+            );
         }
     }
     Ok(schema.map(|s| format!("{s}.gin_trgm_ops")))
