@@ -39,6 +39,11 @@ def rows(first, n):
                f"acc-{s:09d}", f"r{s}", "{}", "p", "h")
 
 
+def size(db):
+    """The database's MiB, its write-ahead log included."""
+    return sum(os.path.getsize(f) for f in (db, f"{db}-wal") if os.path.exists(f)) / 2**20
+
+
 def unindex(db):
     """The log as a release before migration 0143 left it."""
     with sqlite3.connect(db) as c:
@@ -74,13 +79,14 @@ def run(n, port, repeat):
         first = c.execute("SELECT coalesce(max(seq), 0) + 1 FROM audit_log").fetchone()[0]
         c.executemany(f"INSERT INTO audit_log ({COLS}) VALUES (?,?,?,?,?,?,?,?,?)", rows(first, n))
         c.commit()
+        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     filled = time.perf_counter() - t0
-    size_before = os.path.getsize(db) / 2**20
+    size_before = size(db)
     t0 = time.perf_counter()
     node = start(env, work, base)
     started = time.perf_counter() - t0
     try:
-        size_after = os.path.getsize(db) / 2**20
+        size_after = size(db)
         token = subprocess.run([os.environ["VHOD_BIN"], "admin", "bootstrap-token", "--role",
                                 "auditor", "--ttl", "3600"], env=env, cwd=work, capture_output=True,
                                text=True, check=True).stdout.strip().splitlines()[-1]
