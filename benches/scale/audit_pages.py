@@ -118,6 +118,20 @@ def cli(env, *args):
     return time.perf_counter() - t0, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
 
 
+def auditor(env, work, base):
+    """An auditor's bootstrap token, and a client signed in to the console with it."""
+    token = subprocess.run([os.environ["VHOD_BIN"], "admin", "bootstrap-token", "--role",
+                            "auditor", "--ttl", "3600"], env=env, cwd=work, capture_output=True,
+                           text=True, check=True).stdout.strip().splitlines()[-1]
+    jar = http.cookiejar.CookieJar()
+    console = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    login = console.open(f"{base}/admin/console").read().decode()
+    csrf = re.search(r'name="csrf" value="([^"]+)"', login).group(1)
+    form = urllib.parse.urlencode({"csrf": csrf, "lang": "ru", "token": token}).encode()
+    console.open(f"{base}/admin/console/login", data=form).read()
+    return token, console
+
+
 def start(env, work, base):
     """Starts a node and waits until it is ready (its migrations and online indexes done)."""
     node = subprocess.Popen([os.environ["VHOD_BIN"], "serve"], env=env, cwd=work,
@@ -160,17 +174,9 @@ def run(n, base_url, port, repeat):
                     "pg_size_pretty(pg_indexes_size('audit_log')) || ', of it the trigram index ' || "
                     "coalesce(pg_size_pretty(pg_relation_size(to_regclass('audit_log_text'))), "
                     "'(none)')")
-        token = subprocess.run([os.environ["VHOD_BIN"], "admin", "bootstrap-token", "--role",
-                                "auditor", "--ttl", "3600"], env=env, cwd=work, capture_output=True,
-                               text=True, check=True).stdout.strip().splitlines()[-1]
+        token, console = auditor(env, work, base)
         api = urllib.request.build_opener()
         api.addheaders = [("Authorization", f"Bearer {token}")]
-        jar = http.cookiejar.CookieJar()
-        console = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        login = console.open(f"{base}/admin/console").read().decode()
-        csrf = re.search(r'name="csrf" value="([^"]+)"', login).group(1)
-        form = urllib.parse.urlencode({"csrf": csrf, "lang": "ru", "token": token}).encode()
-        console.open(f"{base}/admin/console/login", data=form).read()
         mid = START + (n // 2) * STEP
         rare = f"acc-{n // 2:09d}"
         reads = [

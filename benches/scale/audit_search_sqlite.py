@@ -12,20 +12,15 @@ in one transaction, with the trigger and without it).
 usage: VHOD_BIN=target/release/vhod python3 benches/scale/audit_search_sqlite.py [N ...]
        (N: entries, default 10000 1000000; REPEAT: 7; PORT: 18791)
 """
-import http.cookiejar
 import os
-import re
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from audit_pages import START, STEP, moscow_date, start, timed  # noqa: E402
+from audit_pages import START, STEP, auditor, moscow_date, start, timed  # noqa: E402
 
 ACTIONS = ["client.add", "key.rotate", "account.level", "session.revoke", "org.create",
            "admin.grant_role", "client.update"]
@@ -87,15 +82,7 @@ def run(n, port, repeat):
     started = time.perf_counter() - t0
     try:
         size_after = size(db)
-        token = subprocess.run([os.environ["VHOD_BIN"], "admin", "bootstrap-token", "--role",
-                                "auditor", "--ttl", "3600"], env=env, cwd=work, capture_output=True,
-                               text=True, check=True).stdout.strip().splitlines()[-1]
-        jar = http.cookiejar.CookieJar()
-        console = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        login = console.open(f"{base}/admin/console").read().decode()
-        csrf = re.search(r'name="csrf" value="([^"]+)"', login).group(1)
-        form = urllib.parse.urlencode({"csrf": csrf, "lang": "ru", "token": token}).encode()
-        console.open(f"{base}/admin/console/login", data=form).read()
+        _, console = auditor(env, work, base)
         mid_seq = first + n // 2
         rare = f"acc-{mid_seq:09d}"
         mid = START + mid_seq * STEP
