@@ -2,12 +2,13 @@
 //! the entries holding each part as written — `%`, `_` and `\` too — and none other, on both
 //! backends, through the log's trigram index, so a search with no dates does not walk a long log
 //! whole: on PostgreSQL `audit_log_text` (GIN, built at the start: `store::online_indexes`) when
-//! the part is rare, on SQLite FTS5's `audit_text` (migration 0143).
+//! the part is rare, on SQLite FTS5's `audit_text` (migration 0143); on a PostgreSQL database
+//! without `pg_trgm` whose node may not create it, by a walk, the node running as before.
 
 mod common;
 
 use common::*;
-use sqlx::Executor;
+use sqlx::{Connection, Executor};
 use vhod::store::audit_reads::{AuditAt, AuditPage};
 use vhod::store::online_indexes::{Built, build_on};
 
@@ -234,4 +235,75 @@ async fn a_common_part_is_walked_as_soon_as_the_index_is_built_on_a_long_log() {
         plan.contains("Index Scan Backward using audit_log_pkey"),
         "a common part's plan walks the newest entries:\n{plan}"
     );
+}
+
+/// A database without `pg_trgm` whose node may not create it (a role with a schema of its own
+/// and no CREATE on the database): the node starts, says the index is unavailable, and the
+/// search walks the log with the same answers.
+#[tokio::test]
+async fn without_pg_trgm_the_node_runs_and_the_search_walks() {
+    let Some(pg) = postgres_backend() else {
+        panic!("this test needs TEST_DATABASE_URL and TEST_REDIS_URL (see README.md)")
+    };
+    let Backend::Postgres { db, .. } = &pg else {
+        unreachable!()
+    };
+    let tag = uuid::Uuid::now_v7().simple().to_string();
+    let (name, role) = (format!("notrgm_{tag}"), format!("r_{tag}"));
+    let mut admin = sqlx::PgConnection::connect(db).await.unwrap();
+    for sql in [
+        format!("CREATE DATABASE {name}"),
+        format!("CREATE ROLE {role} LOGIN"),
+    ] {
+        admin.execute(sql.as_str()).await.unwrap();
+    }
+    let url = url_with(db, &role, &name);
+    let mut owner = sqlx::PgConnection::connect(&url_with(db, "postgres", &name))
+        .await
+        .unwrap();
+    owner
+        .execute(format!("CREATE SCHEMA {role} AUTHORIZATION {role}").as_str())
+        .await
+        .unwrap();
+
+    let mut config = test_config(&pg);
+    config.database.url = url.clone();
+    config.database.schema = String::new();
+    let t = TestServer::start_with(&pg, config).await;
+    let built = build_on(&url, "", i64::MAX).await.unwrap();
+    assert!(
+        built.contains(&("audit_log_text", Built::Unavailable)),
+        "{built:?}"
+    );
+    fill(&t).await;
+    let rows = found(&t, search("account:19999", "", "")).await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].0, 1000 + 19_999);
+    let plan = t
+        .app
+        .store
+        .audit_page_plan(&search("account:19999", "", ""))
+        .await
+        .unwrap()
+        .join("\n");
+    assert!(!plan.contains("audit_log_text"), "{plan}");
+
+    drop(t);
+    drop(owner);
+    admin
+        .execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str())
+        .await
+        .unwrap();
+    admin
+        .execute(format!("DROP ROLE {role}").as_str())
+        .await
+        .unwrap();
+}
+
+/// `db` (a postgres:// URL) as `user` on database `name`.
+fn url_with(db: &str, user: &str, name: &str) -> String {
+    let mut url = url::Url::parse(db).unwrap();
+    url.set_username(user).unwrap();
+    url.set_path(&format!("/{name}"));
+    url.to_string()
 }
