@@ -88,6 +88,16 @@ async fn found(t: &TestServer, page: AuditPage<'_>) -> Vec<(i64, String, String,
         .collect()
 }
 
+/// The plan of `page`'s statement, one line a step.
+async fn plan_of(t: &TestServer, page: AuditPage<'_>) -> String {
+    t.app.store.audit_page_plan(&page).await.unwrap().join("\n")
+}
+
+fn pg() -> Backend {
+    postgres_backend()
+        .expect("this test needs TEST_DATABASE_URL and TEST_REDIS_URL (see README.md)")
+}
+
 #[tokio::test]
 async fn a_part_of_the_text_finds_exactly_the_entries_holding_it() {
     for backend in backends() {
@@ -153,10 +163,7 @@ async fn a_part_is_looked_up_in_the_trigram_index() {
     for backend in backends() {
         let t = TestServer::start(&backend).await;
         fill(&t).await;
-        let plan = |page| {
-            let t = &t;
-            async move { t.app.store.audit_page_plan(&page).await.unwrap().join("\n") }
-        };
+        let plan = |page| plan_of(&t, page);
         let rare = [
             search("account:19999", "", ""),
             search("", "", r"100% sure_\path"),
@@ -203,9 +210,7 @@ async fn a_part_is_looked_up_in_the_trigram_index() {
 
 #[tokio::test]
 async fn a_common_part_is_walked_as_soon_as_the_index_is_built_on_a_long_log() {
-    let Some(pg) = postgres_backend() else {
-        panic!("this test needs TEST_DATABASE_URL and TEST_REDIS_URL (see README.md)")
-    };
+    let pg = pg();
     let t = TestServer::start(&pg).await;
     // A log an older release wrote (analysed, but with no index of its text), then the start of
     // this release, which builds the index.
@@ -224,13 +229,7 @@ async fn a_common_part_is_walked_as_soon_as_the_index_is_built_on_a_long_log() {
 
     // Half the entries hold "consent": planned as the common part it is (statistics of the
     // index's expression taken with the build), not as a rare one.
-    let plan = t
-        .app
-        .store
-        .audit_page_plan(&search("", "consent", ""))
-        .await
-        .unwrap()
-        .join("\n");
+    let plan = plan_of(&t, search("", "consent", "")).await;
     assert!(
         plan.contains("Index Scan Backward using audit_log_pkey"),
         "a common part's plan walks the newest entries:\n{plan}"
@@ -242,9 +241,7 @@ async fn a_common_part_is_walked_as_soon_as_the_index_is_built_on_a_long_log() {
 /// search walks the log with the same answers.
 #[tokio::test]
 async fn without_pg_trgm_the_node_runs_and_the_search_walks() {
-    let Some(pg) = postgres_backend() else {
-        panic!("this test needs TEST_DATABASE_URL and TEST_REDIS_URL (see README.md)")
-    };
+    let pg = pg();
     let Backend::Postgres { db, .. } = &pg else {
         unreachable!()
     };
@@ -258,10 +255,9 @@ async fn without_pg_trgm_the_node_runs_and_the_search_walks() {
         admin.execute(sql.as_str()).await.unwrap();
     }
     let url = url_with(db, &role, &name);
-    let mut owner = sqlx::PgConnection::connect(&url_with(db, "postgres", &name))
+    sqlx::PgConnection::connect(&url_with(db, "postgres", &name))
         .await
-        .unwrap();
-    owner
+        .unwrap()
         .execute(format!("CREATE SCHEMA {role} AUTHORIZATION {role}").as_str())
         .await
         .unwrap();
@@ -279,25 +275,16 @@ async fn without_pg_trgm_the_node_runs_and_the_search_walks() {
     let rows = found(&t, search("account:19999", "", "")).await;
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0].0, 1000 + 19_999);
-    let plan = t
-        .app
-        .store
-        .audit_page_plan(&search("account:19999", "", ""))
-        .await
-        .unwrap()
-        .join("\n");
+    let plan = plan_of(&t, search("account:19999", "", "")).await;
     assert!(!plan.contains("audit_log_text"), "{plan}");
 
     drop(t);
-    drop(owner);
-    admin
-        .execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str())
-        .await
-        .unwrap();
-    admin
-        .execute(format!("DROP ROLE {role}").as_str())
-        .await
-        .unwrap();
+    for sql in [
+        format!("DROP DATABASE {name} WITH (FORCE)"),
+        format!("DROP ROLE {role}"),
+    ] {
+        admin.execute(sql.as_str()).await.unwrap();
+    }
 }
 
 /// `db` (a postgres:// URL) as `user` on database `name`.
