@@ -3,7 +3,9 @@
 //! backends, through the log's trigram index, so a search with no dates does not walk a long log
 //! whole: on PostgreSQL `audit_log_text` (GIN, built at the start: `store::online_indexes`) when
 //! the part is rare, on SQLite FTS5's `audit_text` (migration 0143); on a PostgreSQL database
-//! without `pg_trgm` whose node may not create it, by a walk, the node running as before.
+//! without `pg_trgm` whose node may not create it, by a walk, the node running as before. On
+//! PostgreSQL a UUID in an actor's or target's part is looked up by the UUID the entries name
+//! (`audit_log_actor_uuid`, `audit_log_target_uuid`), each one's entries in order.
 
 mod common;
 
@@ -234,6 +236,152 @@ async fn a_common_part_is_walked_as_soon_as_the_index_is_built_on_a_long_log() {
         plan.contains("Index Scan Backward using audit_log_pkey"),
         "a common part's plan walks the newest entries:\n{plan}"
     );
+}
+
+/// A UUID as vhod writes one; `k` tells them apart.
+fn id(k: u32) -> String {
+    format!("0193a29c-b832-7{:03x}-8a00-{k:012x}", k % 4096)
+}
+
+/// Entries naming UUIDs, after `fill`'s: 500 by fifty people (`account:{id(0..50)}`, ten each)
+/// for seven clients (`client:{id(1000..1007)}`, 71 or 72 each), a second apart from
+/// 1 800 000 100; one whose target holds two UUIDs written overlapping (the second begins with
+/// the first's last eight digits); one whose target holds a UUID in capitals.
+async fn fill_ids(t: &TestServer) {
+    let mut db = t.raw_db().await;
+    let a = id(2000);
+    let overlapping = format!("pair {a}-1111-7222-8333-444455556666");
+    let entries = (0..500u32)
+        .map(|k| {
+            let (actor, target) = (id(k % 50), id(1000 + k % 7));
+            (
+                800_000 + i64::from(k),
+                format!("account:{actor}"),
+                format!("client:{target}"),
+            )
+        })
+        .chain([
+            (800_600, "admin:odd".into(), overlapping),
+            (
+                800_601,
+                "admin:odd".into(),
+                format!("client:{}", id(3000).to_uppercase()),
+            ),
+        ]);
+    for (seq, actor, target) in entries {
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, actor, action, target, request_id, details, \
+             prev_hash, hash) VALUES ($1, $2, $3, 'consent.grant', $4, 'r', '{}', 'p', 'h')",
+        )
+        .bind(seq)
+        .bind(1_800_000_100 - 800_000 + seq)
+        .bind(actor)
+        .bind(target)
+        .execute(&mut db)
+        .await
+        .unwrap();
+    }
+    if matches!(t.backend, Backend::Postgres { .. }) {
+        sqlx::query("ANALYZE audit_log")
+            .execute(&mut db)
+            .await
+            .unwrap();
+    }
+}
+
+fn seqs(rows: &[(i64, String, String, String)]) -> Vec<i64> {
+    rows.iter().map(|r| r.0).collect()
+}
+
+#[tokio::test]
+async fn a_uuid_finds_exactly_the_entries_naming_it_in_order() {
+    for backend in backends() {
+        let t = TestServer::start(&backend).await;
+        fill(&t).await;
+        fill_ids(&t).await;
+        let name = backend.name();
+
+        // One person's ten entries, newest first, by the UUID alone or with its prefix; not as
+        // a target.
+        let person = id(7);
+        let expected: Vec<i64> = (0..10).rev().map(|n| 800_007 + 50 * n).collect();
+        for part in [person.clone(), format!("account:{person}")] {
+            assert_eq!(
+                seqs(&found(&t, search(&part, "", "")).await),
+                expected,
+                "{name}"
+            );
+        }
+        assert!(
+            found(&t, search("", "", &person)).await.is_empty(),
+            "{name}"
+        );
+        // With the action's part and within dates: the same entries.
+        let dated = || AuditPage {
+            from: Some(1_800_000_100),
+            until: Some(1_800_000_600),
+            ..search(&person, "consent", "")
+        };
+        assert_eq!(seqs(&found(&t, dated()).await), expected, "{name}");
+
+        // A client's 72 entries a page at a time, both ways.
+        let client = id(1000);
+        let all: Vec<i64> = (0..72).rev().map(|n| 800_000 + 7 * n).collect();
+        let first = seqs(&found(&t, search("", "", &client)).await);
+        assert_eq!(first, all[..51], "{name}");
+        let older = AuditPage {
+            at: AuditAt::Before(first[50]),
+            ..search("", "", &client)
+        };
+        assert_eq!(seqs(&found(&t, older).await), all[51..], "{name}");
+        let newer = AuditPage {
+            at: AuditAt::After(all[30]),
+            limit: 10,
+            ..search("", "", &client)
+        };
+        assert_eq!(seqs(&found(&t, newer).await), all[20..30], "{name}");
+
+        // Two UUIDs written overlapping: each finds the entry.
+        let a = id(2000);
+        let b = format!("{}-1111-7222-8333-444455556666", &a[28..]);
+        for part in [&a, &b] {
+            assert_eq!(
+                seqs(&found(&t, search("", "", part)).await),
+                [800_600],
+                "{name}"
+            );
+        }
+        // Capitals count: as written, and only so.
+        let upper = id(3000).to_uppercase();
+        assert_eq!(
+            seqs(&found(&t, search("", "", &upper)).await),
+            [800_601],
+            "{name}"
+        );
+        assert!(
+            found(&t, search("", "", &id(3000))).await.is_empty(),
+            "{name}"
+        );
+
+        if matches!(backend, Backend::Postgres { .. }) {
+            // Looked up by the UUID in the column's index (walked in order or, for a few
+            // entries, gathered and sorted), beside the entries naming several (the nil UUID);
+            // not through the text's trigrams.
+            for (page, index) in [
+                (search(&person, "", ""), "audit_log_actor_uuid"),
+                (search("", "", &client), "audit_log_target_uuid"),
+                (dated(), "audit_log_actor_uuid"),
+            ] {
+                let plan = plan_of(&t, page).await;
+                assert!(
+                    plan.contains(index)
+                        && plan.contains("= '00000000-0000-0000-0000-000000000000'::uuid")
+                        && !plan.contains("audit_log_text"),
+                    "{plan}"
+                );
+            }
+        }
+    }
 }
 
 /// A database without `pg_trgm` whose node may not create it (a role with a schema of its own

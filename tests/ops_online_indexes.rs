@@ -39,11 +39,17 @@ async fn the_grants_index_is_built_online_once_and_again_when_invalid() {
     let t = TestServer::start(&pg()).await;
     let t = &t;
     assert_eq!(validity(t).await, Some(true), "a node's start built it");
-    assert_eq!(
-        validity_of(t, "audit_log_text").await,
-        Some(true),
-        "and the audit log's trigram index"
-    );
+    for audit in [
+        "audit_log_text",
+        "audit_log_actor_uuid",
+        "audit_log_target_uuid",
+    ] {
+        assert_eq!(
+            validity_of(t, audit).await,
+            Some(true),
+            "and the audit log's {audit}"
+        );
+    }
     let person = t.add_person("+79003350001").await;
     let (client, _) = t.add_client("https://rp.example/cb", false).await;
     let (url, schema) = (&t.config.database.url, &t.config.database.schema);
@@ -101,7 +107,9 @@ async fn the_grants_index_is_built_online_once_and_again_when_invalid() {
         built,
         vec![
             ("grants_made", Built::Concurrently),
-            ("audit_log_text", Built::Present)
+            ("audit_log_text", Built::Present),
+            ("audit_log_actor_uuid", Built::Present),
+            ("audit_log_target_uuid", Built::Present)
         ]
     );
     assert_eq!(validity(t).await, Some(true));
@@ -125,7 +133,9 @@ async fn an_invalid_index_is_built_again_and_two_nodes_build_it_once(t: &TestSer
         again,
         vec![
             ("grants_made", Built::Present),
-            ("audit_log_text", Built::Present)
+            ("audit_log_text", Built::Present),
+            ("audit_log_actor_uuid", Built::Present),
+            ("audit_log_target_uuid", Built::Present)
         ],
         "nothing to do"
     );
@@ -144,7 +154,9 @@ async fn an_invalid_index_is_built_again_and_two_nodes_build_it_once(t: &TestSer
         rebuilt,
         vec![
             ("grants_made", Built::AtOnce),
-            ("audit_log_text", Built::Present)
+            ("audit_log_text", Built::Present),
+            ("audit_log_actor_uuid", Built::Present),
+            ("audit_log_target_uuid", Built::Present)
         ]
     );
     assert_eq!(validity(t).await, Some(true));

@@ -3,15 +3,18 @@
 database whose log is filled with N valid, chained entries (COPY; each entry's hash computed as
 store/audit.rs does), then the reads an auditor makes — the admin API's first and last page
 (1000 entries), the console's newest page, a page filtered by action, by a part of the target
-within one day, by a part of the target alone — timed through HTTP (median and highest of
+within one day, by a part of the target alone, by one account's UUID (the target) and by one
+administrator's (the actor: a seventeenth of the log) — timed through HTTP (median and highest of
 REPEAT), the node's resident memory after them, and the CLI's `audit export` and `audit verify`
 over the whole log (wall time, peak memory). Beside them the statement the console ran before the
 log was paged (the whole log, `WHERE at >= 0 ORDER BY seq`), timed by PostgreSQL itself
 (EXPLAIN ANALYZE), for what a page used to cost, and the search by a part of the target as it was
-before the log's trigram index (`strpos` alone). The log is filled with the node stopped and its
-trigram index dropped, as a log an older release wrote: the node's next start builds the index
-(concurrently on a large log) before it is ready, and that start is timed. Last, what the index
-costs each entry appended: 2000 single-row INSERTs with it and, after it is dropped, without.
+before the log's trigram index (`strpos` alone), and the account's UUID looked up as it was
+before the UUID indexes (through the trigram index). The log is filled with the node stopped and
+its text and UUID indexes dropped, as a log an older release wrote: the node's next start builds
+them (concurrently on a large log) before it is ready, and that start is timed. Last, what the
+indexes cost each entry appended: 2000 single-row INSERTs with all three, with the trigram index
+alone, and with none.
 
 usage: VHOD_BIN=target/release/vhod python3 benches/scale/audit_pages.py [N ...]
        (N: entries, default 10000 10000000; PGURL: the server, postgres://postgres@127.0.0.1:5432;
@@ -32,6 +35,7 @@ import urllib.parse
 import urllib.request
 
 GENESIS = "0" * 64
+INDEXES = ["audit_log_text", "audit_log_actor_uuid", "audit_log_target_uuid"]
 DAY = 86_400
 START = 1_764_547_200  # 2025-12-01 00:00 UTC: entries are spread one every 3 s from here
 STEP = 3
@@ -61,8 +65,8 @@ def fill(url, n):
     for i in range(1, n + 1):
         s = seq + i
         at = START + i * STEP
-        actor, action = f"admin:{i % 17:04d}", actions[i % len(actions)]
-        target, rid, details = f"acc-{i:09d}", f"r{i}", "{}"
+        actor, action = f"admin:{uuid_of(i % 17, START)}", actions[i % len(actions)]
+        target, rid, details = f"account:{uuid_of(i, at)} acc-{i:09d}", f"r{i}", "{}"
         h = entry_hash(prev, s, at, actor, action, target, rid, details)
         out.append(f"{s}\t{at}\t{actor}\t{action}\t{target}\t{rid}\t{details}\t{prev}\t{h}\n")
         prev = h
@@ -75,6 +79,12 @@ def fill(url, n):
         sys.exit("COPY failed")
     psql(url, "ANALYZE audit_log")
     return seq + n
+
+
+def uuid_of(i, at):
+    """A UUID as vhod makes them (version 7): the time `at` in milliseconds, then digits of i's."""
+    t, r = f"{at * 1000:012x}", hashlib.md5(str(i).encode()).hexdigest()
+    return f"{t[:8]}-{t[8:]}-7{r[:3]}-8{r[3:6]}-{r[6:18]}"
 
 
 def moscow_date(t):
@@ -163,7 +173,7 @@ def run(n, base_url, port, repeat):
         # The log as an older release left it: no trigram index.
         node.terminate()
         node.wait(timeout=30)
-        psql(url, "DROP INDEX IF EXISTS audit_log_text")
+        psql(url, f"DROP INDEX IF EXISTS {', '.join(INDEXES)}")
         t0 = time.perf_counter()
         last = fill(url, n)
         filled = time.perf_counter() - t0
@@ -173,12 +183,16 @@ def run(n, base_url, port, repeat):
         size = psql(url, "SELECT pg_size_pretty(pg_relation_size('audit_log')) || ' + indexes ' || "
                     "pg_size_pretty(pg_indexes_size('audit_log')) || ', of it the trigram index ' || "
                     "coalesce(pg_size_pretty(pg_relation_size(to_regclass('audit_log_text'))), "
-                    "'(none)')")
+                    "'(none)') || ', the UUID indexes ' || "
+                    "pg_size_pretty(pg_relation_size('audit_log_actor_uuid')) || ' and ' || "
+                    "pg_size_pretty(pg_relation_size('audit_log_target_uuid'))")
         token, console = auditor(env, work, base)
         api = urllib.request.build_opener()
         api.addheaders = [("Authorization", f"Bearer {token}")]
         mid = START + (n // 2) * STEP
         rare = f"acc-{n // 2:09d}"
+        account = uuid_of(n // 2, mid)
+        admin = uuid_of(5, START)
         reads = [
             ("API, first page (1000)", api, f"{base}/admin/api/audit?limit=1000"),
             ("API, last page (1000)", api, f"{base}/admin/api/audit?limit=1000&after={last - 1000}"),
@@ -189,6 +203,11 @@ def run(n, base_url, port, repeat):
             ("console, part of target, one day", console,
              f"{base}/admin/console?target={rare}&from={moscow_date(mid)}&to={moscow_date(mid)}"),
             ("console, part of target alone", console, f"{base}/admin/console?target={rare}"),
+            ("console, an account's UUID (target)", console,
+             f"{base}/admin/console?target={account}"),
+            ("console, an admin's UUID (actor)", console, f"{base}/admin/console?actor={admin}"),
+            ("console, older page of the admin's", console,
+             f"{base}/admin/console?actor={admin}&before={last // 2}"),
         ]
         print(f"\n{n} entries (audit_log {size}; filled in {filled:.1f} s; "
               f"the node's start that built the index, to ready: {started:.1f} s)")
@@ -212,13 +231,24 @@ def run(n, base_url, port, repeat):
         walked = json.loads(plan)[0]["Execution Time"]
         print(f"  a part of the target alone as searched before the trigram index (strpos), in "
               f"PostgreSQL alone: {walked:.1f} ms")
-        for label, drop in (("with the trigram index", False), ("without it", True)):
+        plan = psql(url, "EXPLAIN (ANALYZE, FORMAT JSON) SELECT seq, at, actor, action, target, "
+                    "request_id, details, prev_hash, hash FROM audit_log WHERE "
+                    f"(actor || ' ' || action || ' ' || target) LIKE '%{account}%' AND "
+                    f"strpos(target, '{account}') > 0 ORDER BY seq DESC LIMIT 51")
+        trigrams = json.loads(plan)[0]["Execution Time"]
+        print(f"  the account's UUID as looked up before the UUID indexes (trigrams), in "
+              f"PostgreSQL alone: {trigrams:.1f} ms")
+        for label, drop in (("with the trigram and UUID indexes", []),
+                            ("with the trigram index alone", INDEXES[1:]),
+                            ("with neither", INDEXES[:1])):
             if drop:
-                psql(url, "DROP INDEX IF EXISTS audit_log_text")
+                psql(url, f"DROP INDEX IF EXISTS {', '.join(drop)}")
             first = int(psql(url, "SELECT max(seq) FROM audit_log")) + 1
             inserts = "".join(
-                f"INSERT INTO audit_log VALUES ({first + i}, {START}, 'admin:{i % 17:04d}', "
-                f"'client.update', 'acc-x{first + i:09d}', 'r', '{{}}', 'p', 'h');\n"
+                f"INSERT INTO audit_log VALUES ({first + i}, {START}, "
+                f"'admin:{uuid_of(i % 17, START)}', 'client.update', "
+                f"'account:{uuid_of(first + i, START)} acc-x{first + i:09d}', 'r', '{{}}', 'p', "
+                f"'h');\n"
                 for i in range(2000))
             t0 = time.perf_counter()
             subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url], input=inserts,

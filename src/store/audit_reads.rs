@@ -97,7 +97,10 @@ impl Store {
     /// (with dates, the entries between them are walked): on PostgreSQL the GIN
     /// index `audit_log_text` (`store::online_indexes`), used when the part is rarer than a walk
     /// of the newest entries would find; on SQLite FTS5's `audit_text` (migration 0143), its
-    /// matches taken newest first.
+    /// matches taken newest first. On PostgreSQL an actor's or target's part holding a UUID (an
+    /// account's, a client's, an organisation's) is looked up by it instead, in the b-tree
+    /// indexes of the UUID each entry's actor and target names, which give the entries in order:
+    /// a page of one person's entries costs the same however long the log.
     pub async fn audit_page(&self, q: &AuditPage<'_>) -> Result<Vec<AuditRow>, StoreError> {
         let (sql, binds, oldest_first) = self.page_query(q);
         let query = bind_all!(sqlx::query_as::<_, AuditRow>(&sql), binds);
@@ -146,8 +149,18 @@ impl Store {
         let dated = q.from.is_some() || q.until.is_some();
         let indexed = |part: &str| !dated && part.chars().count() >= 3;
         let fts = self.backend == Backend::Sqlite && parts.iter().any(|(_, p)| indexed(p));
+        // PostgreSQL: an actor's or a target's part that holds a UUID is looked up by it
+        // (`audit_log_actor_uuid`, `audit_log_target_uuid`), dates or not: its entries in order
+        // of position, however long the log.
+        let id = match self.backend {
+            Backend::Postgres => parts
+                .iter()
+                .filter(|(column, _)| *column != "action")
+                .find_map(|(column, part)| uuid_in(part).map(|u| (*column, u))),
+            Backend::Sqlite => None,
+        };
         // SQLite: the index's matches, newest first, each joined to its entry.
-        let (mut sql, pos) = if fts {
+        let (select, pos) = if fts {
             let cols: Vec<String> = COLS.split(", ").map(|c| format!("audit_log.{c}")).collect();
             (
                 format!(
@@ -160,12 +173,13 @@ impl Store {
         } else {
             (format!("SELECT {COLS} FROM audit_log WHERE 1 = 1"), "seq")
         };
+        let mut conds = String::new();
         let mut binds = Vec::new();
         // `condition` with `$` where its value goes.
-        let mut bound = |sql: &mut String, condition: &str, b: Bind| {
+        let mut bound = |conds: &mut String, condition: &str, b: Bind| {
             binds.push(b);
-            *sql += " AND ";
-            *sql += &condition.replace('$', &format!("${}", binds.len()));
+            *conds += " AND ";
+            *conds += &condition.replace('$', &format!("${}", binds.len()));
         };
         for (column, part) in parts {
             if part.is_empty() {
@@ -179,48 +193,67 @@ impl Store {
                     if indexed(part) {
                         let pattern = format!("%{part}%");
                         bound(
-                            &mut sql,
+                            &mut conds,
                             &format!("audit_text.{column} LIKE $"),
                             text(&pattern),
                         );
                     }
                     bound(
-                        &mut sql,
+                        &mut conds,
                         &format!("instr(audit_log.{column}, $) > 0"),
                         text(part),
                     );
                 }
                 Backend::Postgres => {
-                    if indexed(part) {
-                        bound(&mut sql, &format!("{AUDIT_TEXT} LIKE $"), like(part));
+                    if id.is_none() && indexed(part) {
+                        bound(&mut conds, &format!("{AUDIT_TEXT} LIKE $"), like(part));
                     }
-                    bound(&mut sql, &format!("strpos({column}, $) > 0"), text(part));
+                    bound(&mut conds, &format!("strpos({column}, $) > 0"), text(part));
                 }
             }
         }
         if let Some(from) = q.from {
-            bound(&mut sql, "audit_log.at >= $", Bind::Number(from));
+            bound(&mut conds, "audit_log.at >= $", Bind::Number(from));
         }
         if let Some(until) = q.until {
-            bound(&mut sql, "audit_log.at < $", Bind::Number(until));
+            bound(&mut conds, "audit_log.at < $", Bind::Number(until));
         }
         let oldest_first = match q.at {
             AuditAt::Newest => false,
             AuditAt::Before(seq) => {
-                bound(&mut sql, &format!("{pos} < $"), Bind::Number(seq));
+                bound(&mut conds, &format!("{pos} < $"), Bind::Number(seq));
                 false
             }
             AuditAt::After(seq) => {
-                bound(&mut sql, &format!("{pos} > $"), Bind::Number(seq));
+                bound(&mut conds, &format!("{pos} > $"), Bind::Number(seq));
                 true
             }
         };
+        let order = if oldest_first { "ASC" } else { "DESC" };
+        let keys = id.map(|(column, u)| {
+            binds.push(text(u));
+            (column, binds.len(), u == NIL_UUID)
+        });
         binds.push(Bind::Number(q.limit));
-        sql += &format!(
-            " ORDER BY {pos} {} LIMIT ${}",
-            if oldest_first { "ASC" } else { "DESC" },
-            binds.len()
-        );
+        let page = format!(" ORDER BY {pos} {order} LIMIT ${}", binds.len());
+        let sql = match keys {
+            None => format!("{select}{conds}{page}"),
+            // The entries whose column names this UUID, and those naming several (the nil
+            // UUID) that may hold it too, each walked in order and merged.
+            Some((column, key, nil)) => {
+                let branch = |uuid: &str| {
+                    format!("({select} AND audit_uuid({column}) = {uuid}::uuid{conds}{page})")
+                };
+                let mut branches = vec![branch(&format!("${key}"))];
+                if !nil {
+                    branches.push(branch(&format!("'{NIL_UUID}'")));
+                }
+                format!(
+                    "SELECT {COLS} FROM ({}) AS hits{page}",
+                    branches.join(" UNION ALL ")
+                )
+            }
+        };
         (sql, binds, oldest_first)
     }
 
@@ -273,6 +306,27 @@ impl Store {
             }
         }
     }
+}
+
+/// What `audit_uuid` (migration postgres/0144) gives an entry naming several UUIDs.
+const NIL_UUID: &str = "00000000-0000-0000-0000-000000000000";
+
+/// The first UUID written in `part` as vhod writes them (lowercase, 8-4-4-4-12): an entry whose
+/// text holds the part holds it too.
+fn uuid_in(part: &str) -> Option<&str> {
+    const DASHES: [usize; 4] = [8, 13, 18, 23];
+    let b = part.as_bytes();
+    (0..b.len().saturating_sub(35))
+        .find(|&i| {
+            b[i..i + 36].iter().enumerate().all(|(j, c)| {
+                if DASHES.contains(&j) {
+                    *c == b'-'
+                } else {
+                    matches!(c, b'0'..=b'9' | b'a'..=b'f')
+                }
+            })
+        })
+        .map(|i| &part[i..i + 36])
 }
 
 /// A value bound to the page's statement.

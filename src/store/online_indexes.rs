@@ -17,12 +17,24 @@ use std::time::Duration;
 
 /// (name, table, columns) of each index built online; `{trgm}` stands for `pg_trgm`'s operator
 /// class, named in the schema the extension is in.
-pub const ONLINE_INDEXES: [(&str, &str, &str); 2] = [
+pub const ONLINE_INDEXES: [(&str, &str, &str); 4] = [
     ("grants_made", "grants", "(created_at, id)"),
     (
         "audit_log_text",
         "audit_log",
         "USING gin ((actor || ' ' || action || ' ' || target) {trgm}) WITH (fastupdate = off)",
+    ),
+    // One person's, client's or organisation's entries by the UUID its actor or target names
+    // (`audit_uuid`, migration 0144), in order of position.
+    (
+        "audit_log_actor_uuid",
+        "audit_log",
+        "(audit_uuid(actor), seq) WHERE audit_uuid(actor) IS NOT NULL",
+    ),
+    (
+        "audit_log_target_uuid",
+        "audit_log",
+        "(audit_uuid(target), seq) WHERE audit_uuid(target) IS NOT NULL",
     ),
 ];
 
@@ -90,6 +102,18 @@ async fn build_each(
     let mut done = Vec::new();
     let mut trgm = None;
     for (name, table, columns) in ONLINE_INDEXES {
+        let valid: Option<bool> = sqlx::query_scalar(
+            "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
+             WHERE c.relname = $1 AND c.relnamespace = current_schema()::regnamespace",
+        )
+        .bind(name)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if valid == Some(true) {
+            done.push((name, Built::Present));
+            continue;
+        }
+        // (`pg_trgm` is looked for, and created, only when an index needs it built.)
         let columns = if columns.contains("{trgm}") {
             if trgm.is_none() {
                 trgm = Some(trigram_class(conn).await?);
@@ -104,17 +128,6 @@ async fn build_each(
         } else {
             columns.to_string()
         };
-        let valid: Option<bool> = sqlx::query_scalar(
-            "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
-             WHERE c.relname = $1 AND c.relnamespace = current_schema()::regnamespace",
-        )
-        .bind(name)
-        .fetch_optional(&mut *conn)
-        .await?;
-        if valid == Some(true) {
-            done.push((name, Built::Present));
-            continue;
-        }
         let bytes: i64 = sqlx::query_scalar("SELECT pg_total_relation_size($1::regclass)")
             .bind(table)
             .fetch_one(&mut *conn)
