@@ -60,22 +60,34 @@ async fn fill(t: &TestServer) {
         (900_003, r"odd 100% sureX\path"),
         (900_004, "person Иванова А. С."),
     ] {
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at, actor, action, target, request_id, details, \
-             prev_hash, hash) VALUES ($1, 1800000000, 'admin:odd', 'client.update', $2, 'r', \
-             '{}', 'p', 'h')",
-        )
-        .bind(seq)
-        .bind(target)
-        .execute(&mut db)
-        .await
-        .unwrap();
+        let entry = (seq, 1_800_000_000, "admin:odd", "client.update", target);
+        append(&mut db, entry).await;
     }
+    analysed(t, &mut db).await;
+}
+
+/// Writes one entry (seq, at, actor, action, target) straight into the log.
+async fn append(db: &mut sqlx::AnyConnection, (seq, at, actor, action, target): Entry<'_>) {
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, actor, action, target, request_id, details, prev_hash, \
+         hash) VALUES ($1, $2, $3, $4, $5, 'r', '{}', 'p', 'h')",
+    )
+    .bind(seq)
+    .bind(at)
+    .bind(actor)
+    .bind(action)
+    .bind(target)
+    .execute(db)
+    .await
+    .unwrap();
+}
+
+type Entry<'a> = (i64, i64, &'a str, &'a str, &'a str);
+
+/// The log analysed (PostgreSQL), as autovacuum would have it after a while.
+async fn analysed(t: &TestServer, db: &mut sqlx::AnyConnection) {
     if matches!(t.backend, Backend::Postgres { .. }) {
-        sqlx::query("ANALYZE audit_log")
-            .execute(&mut db)
-            .await
-            .unwrap();
+        db.execute("ANALYZE audit_log").await.unwrap();
     }
 }
 
@@ -269,24 +281,10 @@ async fn fill_ids(t: &TestServer) {
             ),
         ]);
     for (seq, actor, target) in entries {
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at, actor, action, target, request_id, details, \
-             prev_hash, hash) VALUES ($1, $2, $3, 'consent.grant', $4, 'r', '{}', 'p', 'h')",
-        )
-        .bind(seq)
-        .bind(1_800_000_100 - 800_000 + seq)
-        .bind(actor)
-        .bind(target)
-        .execute(&mut db)
-        .await
-        .unwrap();
+        let at = 1_800_000_100 - 800_000 + seq;
+        append(&mut db, (seq, at, &actor, "consent.grant", &target)).await;
     }
-    if matches!(t.backend, Backend::Postgres { .. }) {
-        sqlx::query("ANALYZE audit_log")
-            .execute(&mut db)
-            .await
-            .unwrap();
-    }
+    analysed(t, &mut db).await;
 }
 
 fn seqs(rows: &[(i64, String, String, String)]) -> Vec<i64> {
