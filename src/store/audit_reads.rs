@@ -239,7 +239,8 @@ impl Store {
         let sql = match keys {
             None => format!("{select}{conds}{page}"),
             // The entries whose column names this UUID, and those naming several (the nil
-            // UUID) that may hold it too, each walked in order and merged.
+            // UUID) that may hold it too: a page of each (its index walked in order, or its
+            // few entries gathered and sorted, as the planner finds cheaper), merged.
             Some((column, key, nil)) => {
                 let branch = |uuid: &str| {
                     format!("({select} AND audit_uuid({column}) = {uuid}::uuid{conds}{page})")
