@@ -3,30 +3,18 @@
 //! backends, through the log's trigram index, so a search with no dates does not walk a long log
 //! whole: on PostgreSQL `audit_log_text` (GIN, built at the start: `store::online_indexes`) when
 //! the part is rare, on SQLite FTS5's `audit_text` (migration 0143); on a PostgreSQL database
-//! without `pg_trgm` whose node may not create it, by a walk, the node running as before. On
-//! PostgreSQL a UUID in an actor's or target's part is looked up by the UUID the entries name
-//! (`audit_log_actor_uuid`, `audit_log_target_uuid`), each one's entries in order.
+//! without `pg_trgm` whose node may not create it, by a walk, the node running as before. (A UUID
+//! in a part is looked up otherwise: ops_audit_uuid.rs.)
 
 mod common;
+#[path = "ops_audit/support.rs"]
+mod support;
 
 use common::*;
 use sqlx::{Connection, Executor};
-use vhod::store::audit_reads::{AuditAt, AuditPage};
+use support::*;
+use vhod::store::audit_reads::AuditPage;
 use vhod::store::online_indexes::{Built, build_on};
-
-const ENTRIES: u32 = 20_000;
-
-fn search<'a>(actor: &'a str, action: &'a str, target: &'a str) -> AuditPage<'a> {
-    AuditPage {
-        actor,
-        action,
-        target,
-        from: None,
-        until: None,
-        at: AuditAt::Newest,
-        limit: 51,
-    }
-}
 
 /// `page` within the minutes around entry 19 999's time (the filled entries are a second apart).
 fn within_minutes(page: AuditPage<'_>) -> AuditPage<'_> {
@@ -36,80 +24,6 @@ fn within_minutes(page: AuditPage<'_>) -> AuditPage<'_> {
         until: Some(at + 120),
         ..page
     }
-}
-
-/// `ENTRIES` entries after the node's own: actor `account:{i}`, one of four actions, target
-/// `client-{i % 100}`; then three whose target holds LIKE's special characters and one in Cyrillic. (Written behind
-/// the chain's back: this log's chain is not what is tested.)
-async fn fill(t: &TestServer) {
-    let mut db = t.raw_db().await;
-    sqlx::query(&format!(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {ENTRIES}) \
-         INSERT INTO audit_log (seq, at, actor, action, target, request_id, details, prev_hash, hash) \
-         SELECT 1000 + i, 1764547200 + i, 'account:' || i, \
-           CASE i % 4 WHEN 0 THEN 'consent.grant' WHEN 1 THEN 'consent.withdraw' \
-             WHEN 2 THEN 'account.level' ELSE 'client.update' END, \
-           'client-' || (i % 100), 'r', '{{}}', 'p', 'h' FROM n"
-    ))
-    .execute(&mut db)
-    .await
-    .unwrap();
-    for (seq, target) in [
-        (900_001, r"odd 100% sure_\path"),
-        (900_002, "odd 100x surely path"),
-        (900_003, r"odd 100% sureX\path"),
-        (900_004, "person Иванова А. С."),
-    ] {
-        let entry = (seq, 1_800_000_000, "admin:odd", "client.update", target);
-        append(&mut db, entry).await;
-    }
-    analysed(t, &mut db).await;
-}
-
-/// Writes one entry (seq, at, actor, action, target) straight into the log.
-async fn append(db: &mut sqlx::AnyConnection, (seq, at, actor, action, target): Entry<'_>) {
-    sqlx::query(
-        "INSERT INTO audit_log (seq, at, actor, action, target, request_id, details, prev_hash, \
-         hash) VALUES ($1, $2, $3, $4, $5, 'r', '{}', 'p', 'h')",
-    )
-    .bind(seq)
-    .bind(at)
-    .bind(actor)
-    .bind(action)
-    .bind(target)
-    .execute(db)
-    .await
-    .unwrap();
-}
-
-type Entry<'a> = (i64, i64, &'a str, &'a str, &'a str);
-
-/// The log analysed (PostgreSQL), as autovacuum would have it after a while.
-async fn analysed(t: &TestServer, db: &mut sqlx::AnyConnection) {
-    if matches!(t.backend, Backend::Postgres { .. }) {
-        db.execute("ANALYZE audit_log").await.unwrap();
-    }
-}
-
-async fn found(t: &TestServer, page: AuditPage<'_>) -> Vec<(i64, String, String, String)> {
-    t.app
-        .store
-        .audit_page(&page)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| (r.seq, r.actor, r.action, r.target))
-        .collect()
-}
-
-/// The plan of `page`'s statement, one line a step.
-async fn plan_of(t: &TestServer, page: AuditPage<'_>) -> String {
-    t.app.store.audit_page_plan(&page).await.unwrap().join("\n")
-}
-
-fn pg() -> Backend {
-    postgres_backend()
-        .expect("this test needs TEST_DATABASE_URL and TEST_REDIS_URL (see README.md)")
 }
 
 #[tokio::test]
@@ -249,139 +163,6 @@ async fn a_common_part_is_walked_as_soon_as_the_index_is_built_on_a_long_log() {
         "a common part's plan walks the newest entries:\n{plan}"
     );
 }
-
-/// A UUID as vhod writes one; `k` tells them apart.
-fn id(k: u32) -> String {
-    format!("0193a29c-b832-7{:03x}-8a00-{k:012x}", k % 4096)
-}
-
-/// Entries naming UUIDs, after `fill`'s: 500 by fifty people (`account:{id(0..50)}`, ten each)
-/// for seven clients (`client:{id(1000..1007)}`, 71 or 72 each), a second apart from
-/// 1 800 000 100; one whose target holds two UUIDs written overlapping (the second begins with
-/// the first's last eight digits); one whose target holds a UUID in capitals.
-async fn fill_ids(t: &TestServer) {
-    let mut db = t.raw_db().await;
-    let a = id(2000);
-    let overlapping = format!("pair {a}-1111-7222-8333-444455556666");
-    let entries = (0..500u32)
-        .map(|k| {
-            let (actor, target) = (id(k % 50), id(1000 + k % 7));
-            (
-                800_000 + i64::from(k),
-                format!("account:{actor}"),
-                format!("client:{target}"),
-            )
-        })
-        .chain([
-            (800_600, "admin:odd".into(), overlapping),
-            (
-                800_601,
-                "admin:odd".into(),
-                format!("client:{}", id(3000).to_uppercase()),
-            ),
-        ]);
-    for (seq, actor, target) in entries {
-        let at = 1_800_000_100 - 800_000 + seq;
-        append(&mut db, (seq, at, &actor, "consent.grant", &target)).await;
-    }
-    analysed(t, &mut db).await;
-}
-
-fn seqs(rows: &[(i64, String, String, String)]) -> Vec<i64> {
-    rows.iter().map(|r| r.0).collect()
-}
-
-#[tokio::test]
-async fn a_uuid_finds_exactly_the_entries_naming_it_in_order() {
-    for backend in backends() {
-        let t = TestServer::start(&backend).await;
-        fill(&t).await;
-        fill_ids(&t).await;
-        let name = backend.name();
-
-        // One person's ten entries, newest first, by the UUID alone or with its prefix; not as
-        // a target.
-        let person = id(7);
-        let expected: Vec<i64> = (0..10).rev().map(|n| 800_007 + 50 * n).collect();
-        for part in [person.clone(), format!("account:{person}")] {
-            assert_eq!(
-                seqs(&found(&t, search(&part, "", "")).await),
-                expected,
-                "{name}"
-            );
-        }
-        assert!(
-            found(&t, search("", "", &person)).await.is_empty(),
-            "{name}"
-        );
-        // With the action's part and within dates: the same entries.
-        let dated = || AuditPage {
-            from: Some(1_800_000_100),
-            until: Some(1_800_000_600),
-            ..search(&person, "consent", "")
-        };
-        assert_eq!(seqs(&found(&t, dated()).await), expected, "{name}");
-
-        // A client's 72 entries a page at a time, both ways.
-        let client = id(1000);
-        let all: Vec<i64> = (0..72).rev().map(|n| 800_000 + 7 * n).collect();
-        let first = seqs(&found(&t, search("", "", &client)).await);
-        assert_eq!(first, all[..51], "{name}");
-        let older = AuditPage {
-            at: AuditAt::Before(first[50]),
-            ..search("", "", &client)
-        };
-        assert_eq!(seqs(&found(&t, older).await), all[51..], "{name}");
-        let newer = AuditPage {
-            at: AuditAt::After(all[30]),
-            limit: 10,
-            ..search("", "", &client)
-        };
-        assert_eq!(seqs(&found(&t, newer).await), all[20..30], "{name}");
-
-        // Two UUIDs written overlapping: each finds the entry.
-        let a = id(2000);
-        let b = format!("{}-1111-7222-8333-444455556666", &a[28..]);
-        for part in [&a, &b] {
-            assert_eq!(
-                seqs(&found(&t, search("", "", part)).await),
-                [800_600],
-                "{name}"
-            );
-        }
-        // Capitals count: as written, and only so.
-        let upper = id(3000).to_uppercase();
-        assert_eq!(
-            seqs(&found(&t, search("", "", &upper)).await),
-            [800_601],
-            "{name}"
-        );
-        assert!(
-            found(&t, search("", "", &id(3000))).await.is_empty(),
-            "{name}"
-        );
-
-        if matches!(backend, Backend::Postgres { .. }) {
-            // Looked up by the UUID in the column's index (walked in order or, for a few
-            // entries, gathered and sorted), beside the entries naming several (the nil UUID);
-            // not through the text's trigrams.
-            for (page, index) in [
-                (search(&person, "", ""), "audit_log_actor_uuid"),
-                (search("", "", &client), "audit_log_target_uuid"),
-                (dated(), "audit_log_actor_uuid"),
-            ] {
-                let plan = plan_of(&t, page).await;
-                assert!(
-                    plan.contains(index)
-                        && plan.contains("= '00000000-0000-0000-0000-000000000000'::uuid")
-                        && !plan.contains("audit_log_text"),
-                    "{plan}"
-                );
-            }
-        }
-    }
-}
-
 /// A database without `pg_trgm` whose node may not create it (a role with a schema of its own
 /// and no CREATE on the database): the node starts, says the index is unavailable, and the
 /// search walks the log with the same answers.

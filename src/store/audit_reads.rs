@@ -97,10 +97,11 @@ impl Store {
     /// (with dates, the entries between them are walked): on PostgreSQL the GIN
     /// index `audit_log_text` (`store::online_indexes`), used when the part is rarer than a walk
     /// of the newest entries would find; on SQLite FTS5's `audit_text` (migration 0143), its
-    /// matches taken newest first. On PostgreSQL an actor's or target's part holding a UUID (an
-    /// account's, a client's, an organisation's) is looked up by it instead, in the b-tree
-    /// indexes of the UUID each entry's actor and target names, which give the entries in order:
-    /// a page of one person's entries costs the same however long the log.
+    /// matches taken newest first. An actor's or target's part holding a UUID (an account's, a
+    /// client's, an organisation's) is looked up by it instead, in keys of the UUIDs each entry's
+    /// actor and target name, which give the entries in order — on PostgreSQL the b-tree indexes
+    /// of `audit_uuid`, on SQLite the table `audit_uuids` (migrations 0144): a page of one
+    /// person's entries costs the same however long the log.
     pub async fn audit_page(&self, q: &AuditPage<'_>) -> Result<Vec<AuditRow>, StoreError> {
         let (sql, binds, oldest_first) = self.page_query(q);
         let query = bind_all!(sqlx::query_as::<_, AuditRow>(&sql), binds);
@@ -148,30 +149,40 @@ impl Store {
         // trigram index, against 6.7 ms for the day's walk).
         let dated = q.from.is_some() || q.until.is_some();
         let indexed = |part: &str| !dated && part.chars().count() >= 3;
-        let fts = self.backend == Backend::Sqlite && parts.iter().any(|(_, p)| indexed(p));
-        // PostgreSQL: an actor's or a target's part that holds a UUID is looked up by it
-        // (`audit_log_actor_uuid`, `audit_log_target_uuid`), dates or not: its entries in order
-        // of position, however long the log.
-        let id = match self.backend {
-            Backend::Postgres => parts
-                .iter()
-                .filter(|(column, _)| *column != "action")
-                .find_map(|(column, part)| uuid_in(part).map(|u| (*column, u))),
-            Backend::Sqlite => None,
-        };
-        // SQLite: the index's matches, newest first, each joined to its entry.
-        let (select, pos) = if fts {
+        // An actor's or a target's part that holds a UUID is looked up by it, dates or not:
+        // its entries in order of position, however long the log (PostgreSQL: the indexes
+        // `audit_log_actor_uuid`, `audit_log_target_uuid`; SQLite: the table `audit_uuids`).
+        let id = parts
+            .iter()
+            .filter(|(column, _)| *column != "action")
+            .find_map(|(column, part)| uuid_in(part).map(|u| (*column, u)));
+        let fts = self.backend == Backend::Sqlite
+            && id.is_none()
+            && parts.iter().any(|(_, p)| indexed(p));
+        let qualified = || {
             let cols: Vec<String> = COLS.split(", ").map(|c| format!("audit_log.{c}")).collect();
-            (
+            cols.join(", ")
+        };
+        let (select, pos) = match (self.backend, id) {
+            // SQLite: the UUID's rows, by position, each joined to its entry.
+            (Backend::Sqlite, Some((column, _))) => (
+                format!(
+                    "SELECT {} FROM audit_uuids JOIN audit_log ON audit_log.seq = audit_uuids.seq \
+                     WHERE audit_uuids.col = '{column}'",
+                    qualified()
+                ),
+                "audit_uuids.seq",
+            ),
+            // SQLite: the index's matches, newest first, each joined to its entry.
+            _ if fts => (
                 format!(
                     "SELECT {} FROM audit_text JOIN audit_log ON audit_log.seq = audit_text.rowid \
                      WHERE 1 = 1",
-                    cols.join(", ")
+                    qualified()
                 ),
                 "audit_text.rowid",
-            )
-        } else {
-            (format!("SELECT {COLS} FROM audit_log WHERE 1 = 1"), "seq")
+            ),
+            _ => (format!("SELECT {COLS} FROM audit_log WHERE 1 = 1"), "seq"),
         };
         let mut conds = String::new();
         let mut binds = Vec::new();
@@ -190,7 +201,7 @@ impl Store {
             // written in this column.
             match self.backend {
                 Backend::Sqlite => {
-                    if indexed(part) {
+                    if fts && indexed(part) {
                         let pattern = format!("%{part}%");
                         bound(
                             &mut conds,
@@ -242,17 +253,21 @@ impl Store {
             // UUID) that may hold it too: a page of each (its index walked in order, or its
             // few entries gathered and sorted, as the planner finds cheaper), merged.
             Some((column, key, nil)) => {
-                let branch = |uuid: &str| {
-                    format!("({select} AND audit_uuid({column}) = {uuid}::uuid{conds}{page})")
+                let key_is = |uuid: &str| match self.backend {
+                    Backend::Postgres => format!("audit_uuid({column}) = {uuid}::uuid"),
+                    Backend::Sqlite => format!("audit_uuids.uuid = {uuid}"),
                 };
-                let mut branches = vec![branch(&format!("${key}"))];
+                let branch = |n: usize, uuid: &str| {
+                    let key = key_is(uuid);
+                    format!("SELECT * FROM ({select} AND {key}{conds}{page}) AS branch{n}")
+                };
+                let mut branches = vec![branch(1, &format!("${key}"))];
                 if !nil {
-                    branches.push(branch(&format!("'{NIL_UUID}'")));
+                    branches.push(branch(2, &format!("'{NIL_UUID}'")));
                 }
-                format!(
-                    "SELECT {COLS} FROM ({}) AS hits{page}",
-                    branches.join(" UNION ALL ")
-                )
+                let branches = branches.join(" UNION ALL ");
+                let page = page.replace(pos, "seq");
+                format!("SELECT {COLS} FROM ({branches}) AS hits{page}")
             }
         };
         (sql, binds, oldest_first)
@@ -309,7 +324,8 @@ impl Store {
     }
 }
 
-/// What `audit_uuid` (migration postgres/0144) gives an entry naming several UUIDs.
+/// What `audit_uuid` (migration postgres/0144) gives an entry naming several UUIDs, and what
+/// `audit_uuids` (migration sqlite/0144) lists a column too long to look through under.
 const NIL_UUID: &str = "00000000-0000-0000-0000-000000000000";
 
 /// The first UUID written in `part` as vhod writes them (lowercase, 8-4-4-4-12): an entry whose

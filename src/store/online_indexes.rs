@@ -8,10 +8,10 @@
 //! A large table's index is built concurrently (a failed build leaves an invalid index, dropped
 //! and built again at the next start); a small one's at once, as a migration would. On SQLite the
 //! same indexes are made by the migrations themselves, but for the audit log's trigram and UUID
-//! indexes, PostgreSQL's alone (SQLite searches the log's text through FTS5, migration 0143):
-//! `pg_trgm` is created here when the database has it and the node may — a database without it
-//! keeps its search by text a walk of the log, and says so in the log; the UUID indexes need only
-//! migration 0144's `audit_uuid`.
+//! indexes, PostgreSQL's alone (SQLite's are FTS5's `audit_text` and the table `audit_uuids`,
+//! made by migrations 0143 and 0144): `pg_trgm` is created here when the database has it and the
+//! node may — a database without it keeps its search by text a walk of the log, and says so in
+//! the log; the UUID indexes need only migration 0144's `audit_uuid`.
 
 use super::{Store, StoreError};
 use sqlx::{AnyConnection, Connection, Executor};
