@@ -142,14 +142,9 @@ async fn a_common_part_is_walked_as_soon_as_the_index_is_built_on_a_long_log() {
     let t = TestServer::start(&pg).await;
     // A log an older release wrote (analysed, but with no index of its text), then the start of
     // this release, which builds the index.
-    t.raw_db()
-        .await
-        .execute("DROP INDEX audit_log_text")
-        .await
-        .unwrap();
+    without_indexes(&t, "audit_log_text").await;
     fill(&t).await;
-    let (url, schema) = (&t.config.database.url, &t.config.database.schema);
-    let built = build_on(url, schema, i64::MAX).await.unwrap();
+    let built = build_as_a_start_does(&t).await;
     assert!(
         built.contains(&("audit_log_text", Built::AtOnce)),
         "{built:?}"

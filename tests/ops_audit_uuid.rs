@@ -10,10 +10,9 @@ mod common;
 mod support;
 
 use common::*;
-use sqlx::Executor;
 use support::*;
 use vhod::store::audit_reads::{AuditAt, AuditPage};
-use vhod::store::online_indexes::{Built, build_on};
+use vhod::store::online_indexes::Built;
 
 #[tokio::test]
 async fn a_uuid_finds_exactly_the_entries_naming_it_in_order() {
@@ -144,14 +143,9 @@ async fn entries_written_before_the_lookup_by_uuid_are_found_by_it() {
 
     // PostgreSQL: the log written without the indexes, then built as a start builds them.
     let t = TestServer::start(&pg()).await;
-    t.raw_db()
-        .await
-        .execute("DROP INDEX audit_log_actor_uuid, audit_log_target_uuid")
-        .await
-        .unwrap();
+    without_indexes(&t, "audit_log_actor_uuid, audit_log_target_uuid").await;
     fill_ids(&t).await;
-    let (url, schema) = (&t.config.database.url, &t.config.database.schema);
-    let built = build_on(url, schema, i64::MAX).await.unwrap();
+    let built = build_as_a_start_does(&t).await;
     for index in ["audit_log_actor_uuid", "audit_log_target_uuid"] {
         assert!(built.contains(&(index, Built::AtOnce)), "{built:?}");
     }

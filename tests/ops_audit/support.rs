@@ -5,6 +5,7 @@
 use crate::common::*;
 use sqlx::Executor;
 use vhod::store::audit_reads::{AuditAt, AuditPage};
+use vhod::store::online_indexes::{Built, build_on};
 
 pub const ENTRIES: u32 = 20_000;
 
@@ -169,4 +170,16 @@ pub async fn finds_the_ids(t: &TestServer) {
 
 pub fn seqs(rows: &[(i64, String, String, String)]) -> Vec<i64> {
     rows.iter().map(|r| r.0).collect()
+}
+
+/// Drops `indexes` (PostgreSQL; comma-separated): the log as an older release left it.
+pub async fn without_indexes(t: &TestServer, indexes: &str) {
+    let drop = format!("DROP INDEX {indexes}");
+    t.raw_db().await.execute(drop.as_str()).await.unwrap();
+}
+
+/// Builds the online indexes as a node's start does (all at once: the test's log is small).
+pub async fn build_as_a_start_does(t: &TestServer) -> Vec<(&'static str, Built)> {
+    let (url, schema) = (&t.config.database.url, &t.config.database.schema);
+    build_on(url, schema, i64::MAX).await.unwrap()
 }
